@@ -1,0 +1,69 @@
+/*
+ * article: the article record every stage passes along, its authors, and
+ * normalisation of names, DOIs and URLs.
+ *
+ * All strings are UTF-8, owned by the record, and may be NULL when unknown.
+ * abstract is plain text (never HTML); paragraphs are separated by one
+ * blank line ("\n\n").  Titles and names hold no control characters.
+ */
+#ifndef ARCTIC_DIGEST_ARTICLE_H
+#define ARCTIC_DIGEST_ARTICLE_H
+
+#include <stddef.h>
+
+#include "arctic_digest/datetime.h"
+
+/* A person (given + family) or an organisation (literal only). */
+struct person {
+    char *given;
+    char *family;
+    char *literal;
+};
+
+struct article {
+    char *source;    /* the [source NAME] it came from */
+    char *guid;      /* the feed's id for it, or the URL */
+    char *url;       /* canonical http(s) link */
+    char *doi;       /* bare DOI, "10.1080/2154896X.2025.1234567" */
+    char *title;
+    struct person *authors;
+    size_t nauthors, authors_alloc;
+    char *container; /* journal or site */
+    struct dt published;
+    struct dt updated;
+    char *abstract;
+    char **keywords;
+    size_t nkeywords, keywords_alloc;
+    double score;
+    char **matched; /* the relevance terms that matched */
+    size_t nmatched, matched_alloc;
+};
+
+void article_init(struct article *a);
+/* Free everything; a is back to its article_init() state. */
+void article_release(struct article *a);
+/* Deep copy src into dst (dst is initialised by this call). */
+void article_copy(struct article *dst, const struct article *src);
+
+/* Add an author; copies the strings (any may be NULL). */
+void article_add_person(struct article *a, const char *given,
+                        const char *family, const char *literal);
+/*
+ * Add the author(s) named in a free-text byline such as "Guðbjörg Ríkey Th.
+ * Hauksdóttir", "Thorhallsson, Baldur" or "A. Smith and B. Jones; C. Wu".
+ * Names are split into given and family; a name that looks like an
+ * organisation ("Arctic Council Secretariat") is kept as a literal.
+ */
+void article_add_byline(struct article *a, const char *p, size_t n);
+void article_add_keyword(struct article *a, const char *kw);
+
+/*
+ * Extract a bare DOI ("10.xxxx/...") from a DOI, "doi:" form or a
+ * doi.org URL.  Caller frees the result; NULL if s holds no DOI.
+ */
+char *article_doi_normalize(const char *s);
+
+/* Stable, sortable key: newest first, then title. */
+int article_cmp_newest(const void *a, const void *b);
+
+#endif

@@ -1,0 +1,91 @@
+/*
+ * mime: one digest message as RFC 5322 + MIME bytes, built with libetpan.
+ *
+ * Implements RFC 5322 (header fields, CRLF, lines of at most 998 octets,
+ * folding at 78 where possible), RFC 2045-2047 (multipart, quoted-printable,
+ * encoded words of at most 75 characters that never split a UTF-8
+ * sequence), RFC 2231 (non-ASCII attachment file names), RFC 2369 / 8058
+ * (List-Unsubscribe, One-Click) and RFC 2919 (List-Id).
+ *
+ * Layout:
+ *   multipart/mixed                 only when there are attachments
+ *   +- multipart/alternative
+ *   |  +- text/plain; charset=utf-8   quoted-printable
+ *   |  +- text/html;  charset=utf-8   quoted-printable
+ *   +- attachments                    base64 (or QP for text), attachment
+ *
+ * Every header value that may hold untrusted text is encoded here: CR, LF
+ * and other controls are replaced by spaces before encoding, so no input
+ * can add a header.  Nothing here reads the clock or a random source: the
+ * date and boundary seed come in as parameters.
+ */
+#ifndef ARCTIC_DIGEST_MIME_H
+#define ARCTIC_DIGEST_MIME_H
+
+#include <stddef.h>
+
+#include "arctic_digest/buf.h"
+#include "arctic_digest/datetime.h"
+#include "arctic_digest/err.h"
+
+struct mime_attachment {
+    const char *filename;     /* UTF-8; RFC 2231-encoded if not ASCII */
+    const char *content_type; /* "application/x-bibtex" */
+    const char *data;
+    size_t len;
+};
+
+struct mime_message {
+    const char *from_name; /* display name, UTF-8, may be NULL */
+    const char *from_addr; /* addr-spec, required */
+    const char *to_name;   /* may be NULL */
+    const char *to_addr;   /* required */
+    const char *reply_to;  /* addr-spec, may be NULL */
+    const char *subject;   /* UTF-8, required */
+    struct dt date;        /* written in its own offset */
+    const char *message_id; /* "<id@domain>", required (mime_message_id) */
+    const char *list_id;   /* "Arctic Digest <arctic-digest.example.org>",
+                              may be NULL */
+    const char *list_unsubscribe;      /* "<mailto:...>, <https://...>" */
+    const char *list_unsubscribe_post; /* "List-Unsubscribe=One-Click" */
+    const char *text; /* UTF-8 plain text body, LF or CRLF line ends */
+    size_t text_len;
+    const char *html; /* UTF-8 HTML body; NULL for a text-only message */
+    size_t html_len;
+    const struct mime_attachment *attachments;
+    size_t nattachments;
+    const char *boundary_seed; /* makes boundaries unique and repeatable */
+};
+
+/*
+ * Append the whole message (headers and body, CRLF line ends) to out.
+ * Returns -1 with ERR_DATA when a required field is missing or an address
+ * is not an addr-spec, or ERR_INTERNAL when libetpan fails.
+ */
+int mime_build(const struct mime_message *m, struct buf *out, struct err *e);
+
+/*
+ * Append a Message-ID "<local@domain>" whose domain is that of from_addr
+ * and whose local part is made of unique (any bytes; hashed or sanitised
+ * to dot-atom text).  The same inputs give the same id.
+ */
+void mime_message_id(const char *unique, const char *from_addr,
+                     struct buf *out);
+
+/*
+ * Append value as an unstructured header body (RFC 5322 3.2.5): ASCII text
+ * is folded at white space, non-ASCII text becomes RFC 2047 encoded words
+ * (UTF-8, Q or B, each at most 75 characters, never splitting a UTF-8
+ * sequence), all folded so that no line exceeds 78 octets where possible.
+ * name_len is the length of "Name: " already on the first line.  Controls,
+ * CR and LF become spaces.
+ */
+void mime_encode_unstructured(const char *value, size_t name_len,
+                              struct buf *out);
+
+/* Append "Display Name <addr>" with the display name quoted or encoded as
+ * RFC 5322 / 2047 require; just "addr" when name is NULL or empty. */
+void mime_encode_mailbox(const char *name, const char *addr, size_t name_len,
+                         struct buf *out);
+
+#endif

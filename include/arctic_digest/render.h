@@ -1,0 +1,99 @@
+/*
+ * render: an issue to its digest: Mustache -> markdown -> HTML and text.
+ *
+ * Markdown is CommonMark rendered by cmark 0.30 in safe mode (raw HTML and
+ * javascript:/vbscript:/file:/data: links are dropped; CMARK_OPT_UNSAFE is
+ * never set) with smart punctuation.  The plain-text renderer walks cmark's
+ * node tree: paragraphs wrapped near 72 columns, headings underlined,
+ * list items bulleted or numbered, emphasis markers dropped, links listed as
+ * numbered references "[1]" at the end, and no markdown syntax left behind.
+ */
+#ifndef ARCTIC_DIGEST_RENDER_H
+#define ARCTIC_DIGEST_RENDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arctic_digest/article.h"
+#include "arctic_digest/buf.h"
+#include "arctic_digest/citation.h"
+#include "arctic_digest/err.h"
+#include "arctic_digest/template.h"
+
+/* CommonMark to an HTML fragment (safe mode, smart punctuation). */
+int render_markdown_to_html(const char *md, size_t n, struct buf *out,
+                            struct err *e);
+
+/*
+ * CommonMark to plain text wrapped at width columns (counted in code
+ * points; 0 means 72).  Links become "text [n]" with "[n] URL" lines in a
+ * final "Links" block; autolinks whose text is their URL get no reference.
+ * Output ends with exactly one "\n".
+ */
+int render_markdown_to_text(const char *md, size_t n, int width,
+                            struct buf *out, struct err *e);
+
+/* An issue to be rendered: what the templates see, and where they are. */
+struct render_issue {
+    const char *title;         /* the digest's title */
+    int number;
+    struct dt period_start;
+    struct dt period_end;
+    const struct article *articles;
+    size_t narticles;
+    enum cite_style style;     /* the "recommended citation" */
+    const char *archive_url;   /* may be NULL */
+    const char *contact;       /* may be NULL */
+    const char *to_name;       /* the subscriber, may be NULL */
+    const char *to_addr;
+    const char *unsubscribe_url; /* may be NULL */
+};
+
+/*
+ * The data tree templates see for one article: title, url, doi, doi_url,
+ * authors (list of {name, given, family}), authors_text ("A, B and C"),
+ * container, date (long form), date_iso, published (RFC 3339), abstract,
+ * abstract_paragraphs, keywords, score, matched, citation.{chicago,apa,mla}
+ * as plain text and citation_md.{chicago,apa,mla} as markdown whose feed
+ * text is escaped.  Caller frees.
+ */
+struct tpl_value *render_article_value(const struct article *a);
+
+/* The data tree for a whole issue (digest fields, articles, subscriber).
+ * Caller frees. */
+struct tpl_value *render_issue_value(const struct render_issue *is);
+
+/* Where the templates come from: files in a folder. */
+struct render_templates {
+    const char *dir; /* holds digest.md, layout.html, subject.txt, partials/ */
+};
+
+/* The three rendered parts of one digest message. */
+struct render_output {
+    struct buf subject; /* one line, UTF-8 */
+    struct buf markdown;
+    struct buf html;    /* the full HTML document (layout.html) */
+    struct buf text;
+};
+
+void render_output_init(struct render_output *o);
+void render_output_release(struct render_output *o);
+
+/*
+ * Render issue is with the templates in t into out (initialised by the
+ * caller).  Failure: -1 with ERR_NOINPUT (a template file is missing, named)
+ * or ERR_DATA (a template error with name, line and column).
+ */
+int render_issue(const struct render_templates *t,
+                 const struct render_issue *is, struct render_output *out,
+                 struct err *e);
+
+/*
+ * Render one template file with data; the escaping follows the file name
+ * (see tpl_escape_for_name); partials are looked up in the folder of the
+ * template and its partials/ sub-folder.
+ */
+int render_template_file(const char *path, const struct tpl_value *data,
+                         struct buf *out, struct err *e);
+
+#endif
