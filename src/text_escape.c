@@ -1,0 +1,101 @@
+/* text: the escapers that keep untrusted text from becoming markup. */
+#include "arctic_digest/text.h"
+
+#include <string.h>
+
+static bool
+is_ascii_punct(unsigned char c)
+{
+    return (c >= 0x21 && c <= 0x2f) || (c >= 0x3a && c <= 0x40) ||
+           (c >= 0x5b && c <= 0x60) || (c >= 0x7b && c <= 0x7e);
+}
+
+void
+text_escape_markdown(const char *p, size_t n, struct buf *out)
+{
+    size_t i = 0, newlines;
+    bool line_start = true;
+
+    while (i < n) {
+        unsigned char c = (unsigned char)p[i];
+
+        if (c == '\r' || c == '\n') {
+            /* Count the line breaks in this run of white space. */
+            newlines = 0;
+            while (i < n && (p[i] == '\r' || p[i] == '\n' || p[i] == ' ' ||
+                             p[i] == '\t')) {
+                if (p[i] == '\n' || (p[i] == '\r' && (i + 1 >= n ||
+                                                      p[i + 1] != '\n')))
+                    newlines++;
+                i++;
+            }
+            if (i >= n)
+                break;
+            if (newlines >= 2) {
+                buf_append_str(out, "\n\n");
+                line_start = true;
+            } else {
+                buf_append_char(out, ' ');
+            }
+            continue;
+        }
+        if ((c == ' ' || c == '\t') && line_start) {
+            i++;
+            continue;
+        }
+        line_start = false;
+        if (c == '\t' || c < 0x20 || c == 0x7f) {
+            buf_append_char(out, ' ');
+        } else if (is_ascii_punct(c)) {
+            buf_append_char(out, '\\');
+            buf_append_char(out, (char)c);
+        } else {
+            buf_append_char(out, (char)c);
+        }
+        i++;
+    }
+}
+
+void
+text_escape_html(const char *p, size_t n, struct buf *out)
+{
+    size_t i, start = 0;
+    const char *rep;
+
+    for (i = 0; i < n; i++) {
+        switch (p[i]) {
+        case '&':
+            rep = "&amp;";
+            break;
+        case '<':
+            rep = "&lt;";
+            break;
+        case '>':
+            rep = "&gt;";
+            break;
+        case '"':
+            rep = "&quot;";
+            break;
+        case '\'':
+            rep = "&#39;";
+            break;
+        default:
+            continue;
+        }
+        buf_append(out, p + start, i - start);
+        buf_append_str(out, rep);
+        start = i + 1;
+    }
+    buf_append(out, p + start, n - start);
+}
+
+void
+text_escape_header(const char *p, size_t n, struct buf *out)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        buf_append_char(out, (c < 0x20 || c == 0x7f) ? ' ' : (char)c);
+    }
+}
