@@ -13,7 +13,7 @@ is_ascii_punct(unsigned char c)
 void
 text_escape_markdown(const char *p, size_t n, struct buf *out)
 {
-    size_t i = 0, newlines;
+    size_t i = 0, newlines, start = out->len;
     bool line_start = true;
 
     while (i < n) {
@@ -29,8 +29,10 @@ text_escape_markdown(const char *p, size_t n, struct buf *out)
                     newlines++;
                 i++;
             }
-            if (i >= n)
-                break;
+            /* Leading and trailing line breaks go: a value must not open
+             * or close with a paragraph break inside its template line. */
+            if (i >= n || out->len == start)
+                continue;
             if (newlines >= 2) {
                 buf_append_str(out, "\n\n");
                 line_start = true;

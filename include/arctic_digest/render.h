@@ -3,10 +3,14 @@
  *
  * Markdown is CommonMark rendered by cmark 0.30 in safe mode (raw HTML and
  * javascript:/vbscript:/file:/data: links are dropped; CMARK_OPT_UNSAFE is
- * never set) with smart punctuation.  The plain-text renderer walks cmark's
- * node tree: paragraphs wrapped near 72 columns, headings underlined,
- * list items bulleted or numbered, emphasis markers dropped, links listed as
- * numbered references "[1]" at the end, and no markdown syntax left behind.
+ * never set) with smart punctuation and UTF-8 validation.
+ *
+ * Text format: paragraphs wrapped at width code points, breaking at spaces
+ * only; headings of level 1 and 2 underlined with '=' and '-'; list items
+ * "• " or "N. " with a hanging indent; quotes indented 2, code 4; a
+ * thematic break is 20 '─'; emphasis markers dropped; links "text [n]",
+ * numbered once per distinct URL and listed under "Links:" at the end; no
+ * markdown syntax left behind.
  */
 #ifndef ARCTIC_DIGEST_RENDER_H
 #define ARCTIC_DIGEST_RENDER_H

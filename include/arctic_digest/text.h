@@ -20,16 +20,29 @@
 #include "arctic_digest/buf.h"
 
 /*
- * HTML fragment to plain text: tags removed (script, style and their
- * content dropped), entities decoded (all HTML5 named ones libxml2 knows,
- * numeric ones), block elements (p, div, br, li, h1-h6, blockquote, JATS
- * <jats:p>, <sec>) become paragraph breaks, runs of white space collapse to
- * one space, paragraphs are separated by exactly one blank line, and the
- * result is trimmed.  Plain text without tags passes through normalised.
+ * HTML fragment to plain text: tags removed (script, style, template and
+ * head with their content dropped), comments dropped, CDATA kept as text,
+ * entities decoded (text_decode_entities), block elements (p, div, br, li,
+ * h1-h6, blockquote, JATS <jats:p>, <jats:sec>, <jats:title>: matched by
+ * local name after any prefix) become paragraph breaks (br too), table
+ * cells a space, runs of white space collapse to one space (NBSP is kept
+ * inside a paragraph but trimmed at its ends), paragraphs are separated by
+ * exactly one blank line, and the result is trimmed.  A '<' that starts no
+ * tag ("a < b", or with no '>' anywhere after it) is text.  Input without
+ * any markup is plain text: its blank lines separate paragraphs.  Linear
+ * time; any bytes are accepted.
  */
 void text_html_to_plain(const char *p, size_t n, struct buf *out);
 
-/* Decode HTML/XML character references ("&amp;", "&#8217;", "&rsquo;"). */
+/*
+ * Decode HTML/XML character references ("&amp;", "&#8217;", "&rsquo;"):
+ * all HTML5 named references; numeric ones in decimal or hex, where zero,
+ * surrogates and values above U+10FFFF give U+FFFD and 128-159 are read as
+ * Windows-1252, as HTML5 does.  The 106 legacy names (amp, lt, gt, quot,
+ * nbsp, copy, the Latin-1 letters...) are also decoded without their ';'
+ * when the name is followed by neither a letter, a digit nor '=' ("&amp "
+ * but not "&copy=2").  Unknown references stay as they are.
+ */
 void text_decode_entities(const char *p, size_t n, struct buf *out);
 
 /*
@@ -39,8 +52,10 @@ void text_decode_entities(const char *p, size_t n, struct buf *out);
  */
 void text_one_line(const char *p, size_t n, struct buf *out);
 
-/* Repair UTF-8 (invalid sequences become U+FFFD) and drop NUL/C0 controls
- * other than "\n". */
+/* Repair UTF-8 (each maximal invalid subsequence becomes one U+FFFD) and
+ * drop NUL/C0 controls other than "\n": CR and CRLF become "\n"; tab, VT
+ * and FF a space.  C1 controls (U+0080-U+009F, left by text that was
+ * Windows-1252 read as Latin-1) are read as Windows-1252 or dropped. */
 void text_sanitize(const char *p, size_t n, struct buf *out);
 
 /* True if p[0..n) is valid UTF-8. */

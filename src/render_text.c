@@ -1,0 +1,486 @@
+/*
+ * render: CommonMark to plain text, walking cmark's node tree.
+ *
+ * The text format (what a subscriber's text/plain part looks like):
+ *
+ *   - paragraphs wrapped at the width in code points, breaking at spaces
+ *     only (a longer word stays whole on its own line), one blank line
+ *     between blocks;
+ *   - heading level 1 underlined with "=", level 2 with "-" (as long as its
+ *     longest line), level 3 and deeper just the text;
+ *   - bullet items "• " (U+2022), ordered items "1. ", wrapped lines and
+ *     nested blocks hang under the item's text;
+ *   - block quotes indented two spaces, code blocks four (never wrapped);
+ *   - a thematic break is a line of 20 "─" (U+2500);
+ *   - emphasis, code spans and escapes lose their markers, raw HTML is
+ *     dropped, an image is its alt text, a hard break starts a new line;
+ *   - a link is "text [n]" with "[n] URL" under "Links:" at the end (one
+ *     number per distinct URL); a link whose text is its URL (autolink) is
+ *     just the URL; javascript:, vbscript:, file: and data: (other than
+ *     data:image/{png,gif,jpeg,webp}) links keep their text only, as cmark's
+ *     safe mode does;
+ *   - no line ends in a space, and the text ends with exactly one "\n".
+ */
+#include "arctic_digest/render.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cmark.h>
+
+#include "arctic_digest/text.h"
+#include "arctic_digest/util.h"
+
+#define DEFAULT_WIDTH 72
+#define RULE_WIDTH 20
+/* Inside inline text: a space the wrapper must not break at ("text [1]"). */
+#define GLUE '\x01'
+
+/* One container's share of every line's prefix. */
+struct level {
+    char first[24]; /* on the container's first line: "• ", "12. " */
+    char cont[24];  /* on later lines: as many spaces */
+    size_t width;   /* display width of either */
+    bool used;      /* the first line has been written */
+};
+
+struct rt {
+    struct buf out;
+    size_t width;
+    bool want_blank;     /* the next line starts a new block */
+    struct level *lv;    /* container prefixes, outermost first */
+    size_t nlv, lv_alloc;
+    int *counters;       /* next number of each open list */
+    size_t ncounters, counters_alloc;
+    struct buf inl;      /* inline text of the current paragraph/heading */
+    size_t link_start;   /* where the current link's text starts in inl */
+    char **urls;         /* the link references, numbered from 1 */
+    size_t nurls, urls_alloc;
+    struct buf line;     /* scratch */
+};
+
+static size_t
+display_width(const char *p, size_t n)
+{
+    size_t i, w = 0;
+
+    for (i = 0; i < n; i++)
+        if (((unsigned char)p[i] & 0xC0) != 0x80)
+            w++;
+    return w;
+}
+
+static void
+emit_line(struct rt *r, const char *s, size_t n)
+{
+    size_t i;
+
+    if (r->want_blank && r->out.len > 0)
+        buf_append_char(&r->out, '\n');
+    r->want_blank = false;
+    for (i = 0; i < r->nlv; i++) {
+        buf_append_str(&r->out, r->lv[i].used ? r->lv[i].cont
+                                              : r->lv[i].first);
+        r->lv[i].used = true;
+    }
+    buf_append(&r->out, s, n);
+    while (r->out.len > 0 && r->out.data[r->out.len - 1] == ' ')
+        buf_truncate(&r->out, r->out.len - 1);
+    buf_append_char(&r->out, '\n');
+}
+
+/* Columns left for text after the containers' prefixes (at least 1). */
+static size_t
+avail_width(const struct rt *r)
+{
+    size_t i, used = 0;
+
+    for (i = 0; i < r->nlv; i++)
+        used += r->lv[i].width;
+    return used < r->width ? r->width - used : 1;
+}
+
+static void
+flush_wrapped(struct rt *r, size_t *maxw, size_t w)
+{
+    emit_line(r, r->line.data, r->line.len);
+    if (w > *maxw)
+        *maxw = w;
+    buf_reset(&r->line);
+}
+
+/* Fill lines greedily with the words of s[0..n) (no '\n' inside). */
+static void
+wrap_segment(struct rt *r, const char *s, size_t n, size_t avail,
+             size_t *maxw)
+{
+    size_t j = 0, start, k, ww, lw = 0;
+
+    buf_reset(&r->line);
+    while (j < n) {
+        while (j < n && s[j] == ' ')
+            j++;
+        if (j >= n)
+            break;
+        for (start = j; j < n && s[j] != ' '; j++)
+            ;
+        ww = display_width(s + start, j - start);
+        if (lw > 0 && lw + 1 + ww > avail) {
+            flush_wrapped(r, maxw, lw);
+            lw = 0;
+        }
+        if (lw > 0) {
+            buf_append_char(&r->line, ' ');
+            lw++;
+        }
+        for (k = start; k < j; k++)
+            buf_append_char(&r->line, s[k] == GLUE ? ' ' : s[k]);
+        lw += ww;
+    }
+    flush_wrapped(r, maxw, lw);
+}
+
+/* Wrap the inline text; returns the width of the widest line (0 if the
+ * text is blank and nothing was written). */
+static size_t
+emit_wrapped(struct rt *r, const char *s, size_t n)
+{
+    size_t i, end, maxw = 0, avail = avail_width(r);
+    const char *nl;
+
+    for (i = 0; i < n && (s[i] == ' ' || s[i] == '\n'); i++)
+        ;
+    if (i == n)
+        return 0;
+    for (i = 0;; i = end + 1) {
+        nl = memchr(s + i, '\n', n - i);
+        end = nl == NULL ? n : (size_t)(nl - s);
+        wrap_segment(r, s + i, end - i, avail, &maxw);
+        if (end >= n)
+            break;
+    }
+    return maxw;
+}
+
+/* Append inline literal text: controls become spaces (tabs included),
+ * so GLUE and '\n' keep their meaning in inl. */
+static void
+append_inline(struct rt *r, const char *s)
+{
+    for (; s != NULL && *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+        buf_append_char(&r->inl, (c < 0x20 || c == 0x7F) ? ' ' : (char)c);
+    }
+}
+
+static void
+push_level(struct rt *r, const char *first, size_t width)
+{
+    struct level *l;
+
+    xgrow(&r->lv, &r->lv_alloc, r->nlv + 1, sizeof(*r->lv));
+    l = &r->lv[r->nlv++];
+    snprintf(l->first, sizeof(l->first), "%s", first);
+    memset(l->cont, ' ', width);
+    l->cont[width] = '\0';
+    l->width = width;
+    l->used = false;
+}
+
+static void
+enter_item(struct rt *r, cmark_node *item)
+{
+    cmark_node *list = cmark_node_parent(item);
+    char num[24];
+    int w;
+
+    if (cmark_node_get_list_type(list) != CMARK_ORDERED_LIST ||
+        r->ncounters == 0) {
+        push_level(r, "\xE2\x80\xA2 ", 2);
+        return;
+    }
+    w = snprintf(num, sizeof(num), "%d. ", r->counters[r->ncounters - 1]++);
+    if (w < 0 || (size_t)w >= sizeof(num))
+        w = 0;
+    push_level(r, num, (size_t)w);
+}
+
+/* In a tight list, items and their blocks follow without blank lines. */
+static bool
+in_tight_list(cmark_node *node)
+{
+    cmark_node *parent = cmark_node_parent(node), *list = NULL;
+
+    if (cmark_node_get_type(node) == CMARK_NODE_ITEM)
+        list = parent;
+    else if (parent != NULL && cmark_node_get_type(parent) == CMARK_NODE_ITEM)
+        list = cmark_node_parent(parent);
+    return list != NULL && cmark_node_get_list_tight(list);
+}
+
+/* cmark's _scan_dangerous_url: what safe mode refuses to link to. */
+static bool
+url_dangerous(const char *url)
+{
+    static const char *const images[] = {"png", "gif", "jpeg", "webp"};
+    size_t i;
+
+    if (strncasecmp(url, "javascript:", 11) == 0 ||
+        strncasecmp(url, "vbscript:", 9) == 0 ||
+        strncasecmp(url, "file:", 5) == 0)
+        return true;
+    if (strncasecmp(url, "data:", 5) != 0)
+        return false;
+    for (i = 0; i < ARRAY_SIZE(images); i++)
+        if (strncasecmp(url + 5, "image/", 6) == 0 &&
+            strncasecmp(url + 11, images[i], strlen(images[i])) == 0)
+            return false;
+    return true;
+}
+
+static size_t
+link_number(struct rt *r, const char *url)
+{
+    size_t i;
+
+    for (i = 0; i < r->nurls; i++)
+        if (strcmp(r->urls[i], url) == 0)
+            return i + 1;
+    xgrow(&r->urls, &r->urls_alloc, r->nurls + 1, sizeof(*r->urls));
+    r->urls[r->nurls++] = xstrdup(url);
+    return r->nurls;
+}
+
+static void
+exit_link(struct rt *r, cmark_node *link)
+{
+    const char *url = cmark_node_get_url(link);
+    const char *text;
+    size_t len, start = r->link_start;
+
+    while (r->inl.len > start && r->inl.data[r->inl.len - 1] == ' ')
+        buf_truncate(&r->inl, r->inl.len - 1);
+    if (url == NULL || *url == '\0' || url_dangerous(url))
+        return;
+    if (r->inl.len == start) {
+        append_inline(r, url); /* "[](url)": the URL is all there is */
+        return;
+    }
+    text = r->inl.data + start;
+    len = r->inl.len - start;
+    if ((strlen(url) == len && memcmp(url, text, len) == 0) ||
+        (strncmp(url, "mailto:", 7) == 0 && strlen(url + 7) == len &&
+         memcmp(url + 7, text, len) == 0))
+        return; /* an autolink shows its URL already */
+    buf_appendf(&r->inl, "%c[%zu]", GLUE, link_number(r, url));
+}
+
+static void
+emit_heading(struct rt *r, cmark_node *node)
+{
+    int level = cmark_node_get_heading_level(node);
+    size_t w = emit_wrapped(r, r->inl.data, r->inl.len);
+
+    if (w > 0 && level <= 2) {
+        buf_reset(&r->line);
+        while (w-- > 0)
+            buf_append_char(&r->line, level == 1 ? '=' : '-');
+        emit_line(r, r->line.data, r->line.len);
+    }
+}
+
+/* Code: each line indented four spaces, tabs expanded, never wrapped. */
+static void
+emit_code(struct rt *r, const char *code)
+{
+    const char *p = code == NULL ? "" : code;
+    size_t col;
+
+    while (*p != '\0') {
+        buf_reset(&r->line);
+        buf_append_str(&r->line, "    ");
+        for (col = 0; *p != '\0' && *p != '\n'; p++) {
+            unsigned char c = (unsigned char)*p;
+
+            if (c == '\t') {
+                do
+                    buf_append_char(&r->line, ' ');
+                while (++col % 4 != 0);
+            } else if (c >= 0x20 && c != 0x7F) {
+                buf_append_char(&r->line, (char)c);
+                col += (c & 0xC0) != 0x80;
+            }
+        }
+        emit_line(r, r->line.data, r->line.len);
+        if (*p == '\n')
+            p++;
+    }
+}
+
+static void
+emit_rule(struct rt *r)
+{
+    size_t i, w = avail_width(r);
+
+    if (w > RULE_WIDTH)
+        w = RULE_WIDTH;
+    buf_reset(&r->line);
+    for (i = 0; i < w; i++)
+        buf_append_str(&r->line, "\xE2\x94\x80");
+    emit_line(r, r->line.data, r->line.len);
+}
+
+static void
+enter_node(struct rt *r, cmark_node *node)
+{
+    switch (cmark_node_get_type(node)) {
+    case CMARK_NODE_TEXT:
+    case CMARK_NODE_CODE:
+        append_inline(r, cmark_node_get_literal(node));
+        return;
+    case CMARK_NODE_SOFTBREAK:
+        buf_append_char(&r->inl, ' ');
+        return;
+    case CMARK_NODE_LINEBREAK:
+        buf_append_char(&r->inl, '\n');
+        return;
+    case CMARK_NODE_LINK:
+        r->link_start = r->inl.len;
+        return;
+    case CMARK_NODE_PARAGRAPH:
+    case CMARK_NODE_HEADING:
+        buf_reset(&r->inl);
+        break;
+    case CMARK_NODE_LIST:
+        xgrow(&r->counters, &r->counters_alloc, r->ncounters + 1,
+              sizeof(*r->counters));
+        r->counters[r->ncounters++] = cmark_node_get_list_start(node);
+        break;
+    case CMARK_NODE_ITEM:
+        enter_item(r, node);
+        break;
+    case CMARK_NODE_BLOCK_QUOTE:
+        push_level(r, "  ", 2);
+        break;
+    case CMARK_NODE_CODE_BLOCK:
+    case CMARK_NODE_THEMATIC_BREAK:
+        break;
+    default:
+        return; /* emphasis, images (their alt text follows), raw HTML */
+    }
+    /* A block starts: one blank line before it, except in tight lists. */
+    if (!in_tight_list(node))
+        r->want_blank = true;
+    if (cmark_node_get_type(node) == CMARK_NODE_CODE_BLOCK)
+        emit_code(r, cmark_node_get_literal(node));
+    else if (cmark_node_get_type(node) == CMARK_NODE_THEMATIC_BREAK)
+        emit_rule(r);
+}
+
+static void
+exit_node(struct rt *r, cmark_node *node)
+{
+    switch (cmark_node_get_type(node)) {
+    case CMARK_NODE_LINK:
+        exit_link(r, node);
+        break;
+    case CMARK_NODE_PARAGRAPH:
+        emit_wrapped(r, r->inl.data, r->inl.len);
+        break;
+    case CMARK_NODE_HEADING:
+        emit_heading(r, node);
+        break;
+    case CMARK_NODE_LIST:
+        r->ncounters--;
+        break;
+    case CMARK_NODE_ITEM:
+        if (!r->lv[r->nlv - 1].used)
+            emit_line(r, "", 0); /* an empty item still shows its bullet */
+        r->nlv--;
+        break;
+    case CMARK_NODE_BLOCK_QUOTE:
+        r->nlv--;
+        break;
+    default:
+        break;
+    }
+}
+
+static void
+emit_links(struct rt *r)
+{
+    size_t i;
+
+    if (r->nurls == 0)
+        return;
+    r->want_blank = true;
+    emit_line(r, "Links:", 6);
+    for (i = 0; i < r->nurls; i++) {
+        buf_reset(&r->line);
+        buf_appendf(&r->line, "[%zu] %s", i + 1, r->urls[i]);
+        emit_line(r, r->line.data, r->line.len);
+    }
+}
+
+static void
+rt_release(struct rt *r)
+{
+    size_t i;
+
+    for (i = 0; i < r->nurls; i++)
+        free(r->urls[i]);
+    free(r->urls);
+    free(r->lv);
+    free(r->counters);
+    buf_release(&r->out);
+    buf_release(&r->inl);
+    buf_release(&r->line);
+}
+
+int
+render_markdown_to_text(const char *md, size_t n, int width, struct buf *out,
+                        struct err *e)
+{
+    struct rt r;
+    cmark_node *doc;
+    cmark_iter *it = NULL;
+    cmark_event_type ev;
+    int rc = 0;
+
+    if (width < 0)
+        return err_set(e, ERR_INTERNAL, 0, "text width %d is negative",
+                       width);
+    memset(&r, 0, sizeof(r));
+    buf_init(&r.out);
+    buf_init(&r.inl);
+    buf_init(&r.line);
+    r.width = width == 0 ? DEFAULT_WIDTH : (size_t)width;
+    doc = cmark_parse_document(md, n,
+                               CMARK_OPT_SMART | CMARK_OPT_VALIDATE_UTF8);
+    if (doc != NULL)
+        it = cmark_iter_new(doc);
+    if (it == NULL) {
+        rc = err_set(e, ERR_INTERNAL, 0, "cmark cannot parse the markdown");
+        goto out;
+    }
+    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+        if (ev == CMARK_EVENT_ENTER)
+            enter_node(&r, cmark_iter_get_node(it));
+        else
+            exit_node(&r, cmark_iter_get_node(it));
+    }
+    emit_links(&r);
+    if (r.out.len == 0)
+        buf_append_char(&r.out, '\n');
+    /* Belt and braces for the text invariants (UTF-8, no controls). */
+    text_sanitize(r.out.data, r.out.len, out);
+out:
+    if (it != NULL)
+        cmark_iter_free(it);
+    if (doc != NULL)
+        cmark_node_free(doc);
+    rt_release(&r);
+    return rc;
+}

@@ -1,0 +1,326 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arctic_digest/buf.h"
+#include "arctic_digest/err.h"
+#include "arctic_digest/render.h"
+#include "arctic_digest/text.h"
+
+/* tests/fixtures/render/<name>.md with <name>.expected at width 72 */
+static const char *const fixtures[] = {
+    "blocks", "headings", "inline", "links", "lists", "wrap",
+};
+
+static char *
+read_fixture(const char *name, const char *ext, size_t *len)
+{
+    const char *dir = getenv("AD_FIXTURES");
+    char path[1024];
+    struct buf b = BUF_INIT;
+    char chunk[4096];
+    size_t got;
+    FILE *f;
+
+    assert_non_null(dir);
+    snprintf(path, sizeof(path), "%s/render/%s%s", dir, name, ext);
+    f = fopen(path, "rb");
+    if (f == NULL)
+        fail_msg("cannot open fixture '%s'", path);
+    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        buf_append(&b, chunk, got);
+    fclose(f);
+    return buf_detach(&b, len);
+}
+
+static void
+render_ok(const char *md, size_t n, int width, struct buf *out)
+{
+    struct err e = ERR_INIT;
+
+    if (render_markdown_to_text(md, n, width, out, &e) != 0)
+        fail_msg("render failed: %s", e.msg);
+}
+
+static size_t
+code_points(const char *p, size_t n)
+{
+    size_t i, w = 0;
+
+    for (i = 0; i < n; i++)
+        if (((unsigned char)p[i] & 0xC0) != 0x80)
+            w++;
+    return w;
+}
+
+/* A line that may be wider than the text: one word (after the indent
+ * and a bullet or number, with its " [n]" reference), a "[n] URL" line,
+ * or a code line. */
+static bool
+may_overflow(const char *p, size_t n)
+{
+    size_t i = 0, end = n;
+
+    if (n >= 4 && memcmp(p, "    ", 4) == 0)
+        return true;
+    if (n > 0 && p[0] == '[')
+        return true;
+    while (i < n && p[i] == ' ')
+        i++;
+    if (n - i >= 4 && memcmp(p + i, "\xE2\x80\xA2 ", 4) == 0)
+        i += 4;
+    while (i < n && p[i] >= '0' && p[i] <= '9')
+        i++;
+    if (i + 1 < n && p[i] == '.' && p[i + 1] == ' ')
+        i += 2;
+    while (end > i && p[end - 1] == ']') {
+        while (end > i && p[end - 1] != '[')
+            end--;
+        if (end > i + 1 && p[end - 2] == ' ')
+            end -= 2;
+        else
+            break;
+    }
+    return memchr(p + i, ' ', end - i) == NULL;
+}
+
+static void
+check_properties(const char *name, const struct buf *b, size_t width)
+{
+    size_t start = 0, end;
+
+    assert_true(text_utf8_valid(b->data, b->len));
+    assert_true(b->len > 0 && b->data[b->len - 1] == '\n');
+    if (b->len > 1 && b->data[b->len - 2] == '\n')
+        fail_msg("%s: output ends with a blank line", name);
+    if (strstr(b->data, "**") != NULL || strstr(b->data, "](") != NULL)
+        fail_msg("%s: markdown left in\n%s", name, b->data);
+    while (start < b->len) {
+        end = (size_t)((char *)memchr(b->data + start, '\n',
+                                      b->len - start) - b->data);
+        if (end > start && b->data[start] == '#')
+            fail_msg("%s: line starts with '#'", name);
+        if (end > start && b->data[end - 1] == ' ')
+            fail_msg("%s: trailing space at %zu", name, end);
+        if (code_points(b->data + start, end - start) > width &&
+            !may_overflow(b->data + start, end - start))
+            fail_msg("%s: line over %zu columns: %.*s", name, width,
+                     (int)(end - start), b->data + start);
+        start = end + 1;
+    }
+}
+
+static void
+test_render_text_golden_fixtures(void **state)
+{
+    struct buf b = BUF_INIT;
+    size_t i, n, wn;
+    char *md, *want;
+    (void)state;
+
+    for (i = 0; i < sizeof(fixtures) / sizeof(fixtures[0]); i++) {
+        md = read_fixture(fixtures[i], ".md", &n);
+        want = read_fixture(fixtures[i], ".expected", &wn);
+        buf_reset(&b);
+        render_ok(md, n, 72, &b);
+        if (b.len != wn || memcmp(b.data, want, wn) != 0)
+            fail_msg("%s: got\n%s\nwant\n%s", fixtures[i], b.data, want);
+        free(md);
+        free(want);
+    }
+    buf_release(&b);
+}
+
+static void
+test_render_text_fixtures_leave_no_markdown_and_fit(void **state)
+{
+    static const int widths[] = {72, 40, 24, 12};
+    struct buf b = BUF_INIT;
+    size_t i, w, n;
+    char *md;
+    (void)state;
+
+    for (i = 0; i < sizeof(fixtures) / sizeof(fixtures[0]); i++) {
+        md = read_fixture(fixtures[i], ".md", &n);
+        for (w = 0; w < sizeof(widths) / sizeof(widths[0]); w++) {
+            buf_reset(&b);
+            render_ok(md, n, widths[w], &b);
+            check_properties(fixtures[i], &b, (size_t)widths[w]);
+        }
+        free(md);
+    }
+    buf_release(&b);
+}
+
+static void
+test_render_text_escaped_title_appears_literally(void **state)
+{
+    static const char title[] =
+        "<script>alert(1)</script> **x** [y](javascript:alert(1))";
+    struct buf md = BUF_INIT, b = BUF_INIT;
+    (void)state;
+
+    buf_append_str(&md, "## ");
+    text_escape_markdown(title, strlen(title), &md);
+    buf_append_str(&md, "\n\nBy *A. Author*.\n");
+    render_ok(md.data, md.len, 72, &b);
+    assert_string_equal(b.data,
+                        "<script>alert(1)</script> **x** "
+                        "[y](javascript:alert(1))\n"
+                        "-----------------------------------------------"
+                        "---------\n"
+                        "\n"
+                        "By A. Author.\n");
+    buf_release(&md);
+    buf_release(&b);
+}
+
+static void
+test_render_text_width_zero_means_72_and_negative_fails(void **state)
+{
+    static const char md[] =
+        "word word word word word word word word word word word word word "
+        "word word word word word word word word word word word word word";
+    struct buf a = BUF_INIT, b = BUF_INIT;
+    struct err e = ERR_INIT;
+    (void)state;
+
+    render_ok(md, strlen(md), 0, &a);
+    render_ok(md, strlen(md), 72, &b);
+    assert_string_equal(a.data, b.data);
+    assert_non_null(strchr(a.data, '\n'));
+    assert_true(strchr(a.data, '\n') - a.data <= 72);
+    assert_true(strchr(a.data, '\n') - a.data > 66);
+
+    buf_reset(&b);
+    buf_append_str(&b, "kept");
+    assert_int_equal(render_markdown_to_text(md, strlen(md), -1, &b, &e), -1);
+    assert_int_equal(e.code, ERR_INTERNAL);
+    assert_string_equal(b.data, "kept");
+    buf_release(&a);
+    buf_release(&b);
+}
+
+static void
+test_render_text_empty_input_is_one_newline(void **state)
+{
+    struct buf b = BUF_INIT;
+    (void)state;
+
+    render_ok("", 0, 72, &b);
+    assert_string_equal(b.data, "\n");
+    buf_reset(&b);
+    render_ok("<div>only raw html</div>\n\n\n", 27, 72, &b);
+    assert_string_equal(b.data, "\n");
+    buf_release(&b);
+}
+
+static void
+test_render_text_long_word_is_never_broken(void **state)
+{
+    static const char md[] = "a Þórshöfn-Ísafjörður-Utqiaġvik b c d e";
+    struct buf b = BUF_INIT;
+    (void)state;
+
+    render_ok(md, strlen(md), 10, &b);
+    assert_string_equal(b.data, "a\nÞórshöfn-Ísafjörður-Utqiaġvik\nb c d e\n");
+    buf_reset(&b);
+    /* 10 code points fit in 10 columns even though they are 13 bytes */
+    render_ok("Þórshöfn á", strlen("Þórshöfn á"), 10, &b);
+    assert_string_equal(b.data, "Þórshöfn á\n");
+    buf_release(&b);
+}
+
+static void
+test_render_text_link_reference_stays_with_its_word(void **state)
+{
+    static const char md[] = "aaaa bbbb [cccc](https://e.org/) dddd "
+                             "[eeee](https://e.org/)";
+    struct buf b = BUF_INIT;
+    (void)state;
+
+    render_ok(md, strlen(md), 12, &b);
+    assert_string_equal(b.data, "aaaa bbbb\ncccc [1]\ndddd\neeee [1]\n\n"
+                                "Links:\n[1] https://e.org/\n");
+    buf_release(&b);
+}
+
+static void
+test_render_text_repairs_bad_bytes(void **state)
+{
+    static const char md[] = "bad \xFF\xC3 byte\x01s and \xED\xA0\x80.";
+    struct buf b = BUF_INIT;
+    (void)state;
+
+    render_ok(md, sizeof(md) - 1, 72, &b);
+    assert_true(text_utf8_valid(b.data, b.len));
+    assert_null(strchr(b.data, '\x01'));
+    assert_non_null(strstr(b.data, "\xEF\xBF\xBD"));
+    buf_release(&b);
+}
+
+/* A small deterministic PRNG (xorshift32): tests repeat exactly. */
+static uint32_t
+next_random(uint32_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 17;
+    *s ^= *s << 5;
+    return *s;
+}
+
+static void
+test_render_text_random_markdown_keeps_invariants(void **state)
+{
+    static const char alphabet[] = "#*_-+[]()<>!`\\ \n\n>1.ab:/&;\t=~|"
+                                   "\xC3\xA9\xE2\x80\x99\xFF";
+    char in[300];
+    struct buf b = BUF_INIT;
+    uint32_t seed = 0x9E3779B9u, r;
+    size_t it, i, n, k;
+    (void)state;
+
+    for (it = 0; it < 3000; it++) {
+        n = next_random(&seed) % sizeof(in);
+        for (i = 0; i < n; i++) {
+            r = next_random(&seed);
+            in[i] = (r % 8 != 0) ? alphabet[(r >> 3) % (sizeof(alphabet) - 1)]
+                                 : (char)(r >> 8);
+        }
+        buf_reset(&b);
+        render_ok(in, n, (int)(next_random(&seed) % 30), &b);
+        assert_true(text_utf8_valid(b.data, b.len));
+        assert_true(b.len > 0 && b.data[b.len - 1] == '\n');
+        assert_false(b.len > 1 && b.data[b.len - 2] == '\n');
+        for (k = 0; k < b.len; k++) {
+            unsigned char c = (unsigned char)b.data[k];
+            assert_false(c < 0x20 && c != '\n');
+            assert_false(c == '\n' && k > 0 && b.data[k - 1] == ' ');
+        }
+    }
+    buf_release(&b);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_render_text_golden_fixtures),
+        cmocka_unit_test(test_render_text_fixtures_leave_no_markdown_and_fit),
+        cmocka_unit_test(test_render_text_escaped_title_appears_literally),
+        cmocka_unit_test(
+            test_render_text_width_zero_means_72_and_negative_fails),
+        cmocka_unit_test(test_render_text_empty_input_is_one_newline),
+        cmocka_unit_test(test_render_text_long_word_is_never_broken),
+        cmocka_unit_test(test_render_text_link_reference_stays_with_its_word),
+        cmocka_unit_test(test_render_text_repairs_bad_bytes),
+        cmocka_unit_test(test_render_text_random_markdown_keeps_invariants),
+    };
+    return cmocka_run_group_tests_name("render", tests, NULL, NULL);
+}
