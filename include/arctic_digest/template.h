@@ -14,6 +14,14 @@
  * so data (feed text) can never inject markup.  {{{x}}} and {{&x}} are
  * verbatim in every target.
  *
+ * Values: null and missing names interpolate as "", numbers as JavaScript
+ * prints them ("85", "1.21", "1e+21"), booleans as "true"/"false", lists
+ * and maps as compact JSON.  A section skips falsey values as JavaScript's
+ * !!value does (missing, null, false, 0, "") and the empty list; it
+ * iterates a list and pushes any other value as the context.  Partials may
+ * recurse through data but nest at most 100 deep (sections and partials
+ * together 1000); deeper is an error.
+ *
  * Errors (unclosed tags or sections, mismatched section ends, bad
  * delimiters) name the template, line and column:
  *   "template 'digest.md' line 4, column 7: unclosed section 'articles'".
