@@ -30,9 +30,12 @@ struct feed {
     char *link;  /* the site's link */
     struct article *v;
     size_t n, alloc;
+    /* Not NULL when the document was not well-formed XML and was read in
+     * libxml2's recovery mode: the first error, as in the failure message. */
+    char *warning;
 };
 
-#define FEED_INIT {FEED_KIND_UNKNOWN, NULL, NULL, NULL, 0, 0}
+#define FEED_INIT {FEED_KIND_UNKNOWN, NULL, NULL, NULL, 0, 0, NULL}
 
 /*
  * Parse a feed document of n bytes.  source names the [source] (copied into
@@ -42,7 +45,11 @@ struct feed {
  * channel title.  On success f holds the articles in document order.  On
  * failure returns -1 with ERR_DATA and a message naming the line and column
  * ("XML error at line 17, column 4: ...", "not a feed: root element
- * <html>"), and f is left empty.
+ * <html>"), and f is left empty (untouched).  A document that is not
+ * well-formed only because of local damage (an undeclared HTML entity such
+ * as "&nbsp;", a bare "&", a mismatched tag) is repaired or read in
+ * recovery mode and sets f->warning; one that ends early, is empty or trips
+ * libxml2's entity amplification guard fails.
  */
 int feed_parse(struct feed *f, const char *data, size_t n, const char *source,
                const char *base_url, const char *container, struct err *e);

@@ -1,0 +1,646 @@
+/*
+ * article: the article record, its authors, names and DOIs.
+ *
+ * Byline heuristics (article_add_byline), in order:
+ *  1. White space is collapsed, control characters dropped, a leading
+ *     "By " removed.
+ *  2. A byline with no ";" or "," that names an organisation (a word such
+ *     as Council, Secretariat, University, Staff; see org_words[]) is one
+ *     literal, even if it holds "and" ("Department of Fisheries and
+ *     Oceans").
+ *  3. The byline is cut into segments at ";", "&" and the word "and".
+ *  4. Inside a segment, commas separate names, except for the inverted
+ *     "Family, Given" form: exactly one comma where the left side is one
+ *     word (not counting particles such as "van der") or the right side is
+ *     one word and the left at most two; or an even number of parts where
+ *     every second part is initials only ("Smith, J., Jones, K. L.").
+ *     "Jane Doe, John Smith" is therefore two people.
+ *  5. Each name that is an organisation is a literal; a single word is a
+ *     literal too (no way to tell given from family).  Otherwise the family
+ *     name is the last word plus the particles before it (van, von, de,
+ *     da, der, den, del, della, di, du, la, le, al, el, bin, ibn, ...), and
+ *     a suffix (Jr., Sr., II, III, IV) stays after the family name:
+ *     "Martin Luther King Jr." gives given "Martin Luther", family
+ *     "King Jr.".  The given name keeps everything else, initials included
+ *     ("Guðbjörg Ríkey Th.").
+ */
+#include "arctic_digest/article.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arctic_digest/buf.h"
+#include "arctic_digest/util.h"
+
+#define MAX_WORDS 32
+#define MAX_PARTS 64
+
+struct span {
+    const char *p;
+    size_t n;
+};
+
+static const char *const org_words[] = {
+    "administration", "agency",     "association", "authority", "board",
+    "center",         "centre",     "commission",  "committee", "consortium",
+    "council",        "department", "desk",        "editorial", "editors",
+    "forum",          "foundation", "group",       "inc",       "inc.",
+    "initiative",     "institute",  "laboratory",  "ltd",       "ltd.",
+    "ministry",       "network",    "newsroom",    "office",    "organisation",
+    "organization",   "programme",  "program",     "project",   "secretariat",
+    "service",        "society",    "staff",       "team",      "university",
+};
+
+static const char *const particles[] = {
+    "al",  "bin", "da", "das", "de", "del", "della", "den", "der", "di",  "do",
+    "dos", "du",  "el", "ibn", "la", "le",  "ten",   "ter", "van", "von", "zu",
+};
+
+static const char *const suffixes[] = {"jr", "jr.", "sr", "sr.",
+                                       "ii", "iii", "iv"};
+
+void
+article_init(struct article *a)
+{
+    memset(a, 0, sizeof(*a));
+}
+
+static void
+free_strv(char **v, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+void
+article_release(struct article *a)
+{
+    size_t i;
+
+    free(a->source);
+    free(a->guid);
+    free(a->url);
+    free(a->doi);
+    free(a->title);
+    for (i = 0; i < a->nauthors; i++) {
+        free(a->authors[i].given);
+        free(a->authors[i].family);
+        free(a->authors[i].literal);
+    }
+    free(a->authors);
+    free(a->container);
+    free(a->abstract);
+    free_strv(a->keywords, a->nkeywords);
+    free_strv(a->matched, a->nmatched);
+    article_init(a);
+}
+
+static char **
+copy_strv(char *const *v, size_t n, size_t *alloc)
+{
+    char **out;
+    size_t i;
+
+    *alloc = n;
+    if (n == 0)
+        return NULL;
+    out = xmalloc(n * sizeof(*out));
+    for (i = 0; i < n; i++)
+        out[i] = xstrdup(v[i]);
+    return out;
+}
+
+void
+article_copy(struct article *dst, const struct article *src)
+{
+    size_t i;
+
+    article_init(dst);
+    dst->source = xstrdup(src->source);
+    dst->guid = xstrdup(src->guid);
+    dst->url = xstrdup(src->url);
+    dst->doi = xstrdup(src->doi);
+    dst->title = xstrdup(src->title);
+    for (i = 0; i < src->nauthors; i++)
+        article_add_person(dst, src->authors[i].given, src->authors[i].family,
+                           src->authors[i].literal);
+    dst->container = xstrdup(src->container);
+    dst->published = src->published;
+    dst->updated = src->updated;
+    dst->abstract = xstrdup(src->abstract);
+    dst->keywords =
+        copy_strv(src->keywords, src->nkeywords, &dst->keywords_alloc);
+    dst->nkeywords = src->nkeywords;
+    dst->score = src->score;
+    dst->matched = copy_strv(src->matched, src->nmatched, &dst->matched_alloc);
+    dst->nmatched = src->nmatched;
+}
+
+static bool
+is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+           c == '\v';
+}
+
+static char
+lower(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+/* Append p[0..n) with white space collapsed, controls dropped, trimmed. */
+static void
+clean_append(struct buf *b, const char *p, size_t n)
+{
+    size_t i;
+    bool space = false;
+
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+
+        if (is_ws((char)c)) {
+            space = true;
+            continue;
+        }
+        if (c < 0x20 || c == 0x7f)
+            continue;
+        if (space && b->len > 0)
+            buf_append_char(b, ' ');
+        space = false;
+        buf_append_char(b, (char)c);
+    }
+}
+
+/* A cleaned copy of s, or NULL if s is NULL or cleans to "". */
+static char *
+clean_dup(const char *s)
+{
+    struct buf b = BUF_INIT;
+
+    if (s == NULL)
+        return NULL;
+    clean_append(&b, s, strlen(s));
+    if (b.len == 0) {
+        buf_release(&b);
+        return NULL;
+    }
+    return buf_detach(&b, NULL);
+}
+
+void
+article_add_person(struct article *a, const char *given, const char *family,
+                   const char *literal)
+{
+    struct person *p;
+
+    xgrow(&a->authors, &a->authors_alloc, a->nauthors + 1, sizeof(*a->authors));
+    p = &a->authors[a->nauthors++];
+    p->given = clean_dup(given);
+    p->family = clean_dup(family);
+    p->literal = clean_dup(literal);
+}
+
+static bool
+span_is(struct span s, const char *word)
+{
+    size_t i;
+
+    if (strlen(word) != s.n)
+        return false;
+    for (i = 0; i < s.n; i++) {
+        if (lower(s.p[i]) != word[i])
+            return false;
+    }
+    return true;
+}
+
+static bool
+span_in(struct span s, const char *const *list, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (span_is(s, list[i]))
+            return true;
+    }
+    return false;
+}
+
+static void
+span_trim(struct span *s)
+{
+    while (s->n > 0 && (is_ws(s->p[0]) || s->p[0] == ','))
+        s->p++, s->n--;
+    while (s->n > 0 && (is_ws(s->p[s->n - 1]) || s->p[s->n - 1] == ','))
+        s->n--;
+}
+
+/* Split s into space-separated words; returns the count (<= max). */
+static size_t
+words_of(struct span s, struct span *w, size_t max)
+{
+    size_t k = 0, i = 0;
+
+    while (i < s.n && k < max) {
+        size_t start;
+
+        while (i < s.n && s.p[i] == ' ')
+            i++;
+        start = i;
+        while (i < s.n && s.p[i] != ' ')
+            i++;
+        if (i > start) {
+            w[k].p = s.p + start;
+            w[k].n = i - start;
+            k++;
+        }
+    }
+    return k;
+}
+
+static bool
+is_org(struct span s)
+{
+    struct span w[MAX_WORDS];
+    size_t k = words_of(s, w, MAX_WORDS), i;
+
+    for (i = 0; i < k; i++) {
+        struct span t = w[i];
+
+        while (t.n > 0 && (t.p[t.n - 1] == ',' || t.p[t.n - 1] == ')'))
+            t.n--;
+        while (t.n > 0 && t.p[0] == '(')
+            t.p++, t.n--;
+        if (span_in(t, org_words, ARRAY_SIZE(org_words)))
+            return true;
+    }
+    return false;
+}
+
+/* True if every word is an initial: "J.", "J.K.", "J-P." or a bare "J". */
+static bool
+is_initials(struct span s)
+{
+    struct span w[MAX_WORDS];
+    size_t k = words_of(s, w, MAX_WORDS), i, j;
+
+    if (k == 0)
+        return false;
+    for (i = 0; i < k; i++) {
+        bool letter = false;
+
+        for (j = 0; j < w[i].n; j++) {
+            char c = w[i].p[j];
+
+            if (c == '.' || c == '-') {
+                letter = false;
+                continue;
+            }
+            if (letter || !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
+                return false;
+            letter = true;
+        }
+    }
+    return true;
+}
+
+/* Words that are not particles. */
+static size_t
+core_words(struct span s)
+{
+    struct span w[MAX_WORDS];
+    size_t k = words_of(s, w, MAX_WORDS), i, c = 0;
+
+    for (i = 0; i < k; i++) {
+        if (!span_in(w[i], particles, ARRAY_SIZE(particles)))
+            c++;
+    }
+    return c;
+}
+
+static char *
+span_dup(const struct span *w, size_t from, size_t to)
+{
+    if (from >= to)
+        return NULL;
+    return xstrndup(w[from].p, (size_t)(w[to - 1].p + w[to - 1].n - w[from].p));
+}
+
+/* One name in natural order ("Given Family"). */
+static void
+add_natural(struct article *a, struct span s)
+{
+    struct span w[MAX_WORDS];
+    size_t k, fam, end;
+    char *given, *family;
+
+    span_trim(&s);
+    if (s.n == 0)
+        return;
+    k = words_of(s, w, MAX_WORDS);
+    if (k < 2 || k == MAX_WORDS || is_org(s)) {
+        char *lit = xstrndup(s.p, s.n);
+        article_add_person(a, NULL, NULL, lit);
+        free(lit);
+        return;
+    }
+    end = k;
+    if (span_in(w[k - 1], suffixes, ARRAY_SIZE(suffixes)) && k > 2)
+        end = k - 1;
+    fam = end - 1;
+    while (fam > 1 && span_in(w[fam - 1], particles, ARRAY_SIZE(particles)))
+        fam--;
+    given = span_dup(w, 0, fam);
+    family = span_dup(w, fam, k);
+    article_add_person(a, given, family, NULL);
+    free(given);
+    free(family);
+}
+
+/* "Family, Given": family is s0, given is s1. */
+static void
+add_inverted(struct article *a, struct span fam, struct span giv)
+{
+    char *given, *family;
+
+    span_trim(&fam);
+    span_trim(&giv);
+    given = xstrndup(giv.p, giv.n);
+    family = xstrndup(fam.p, fam.n);
+    article_add_person(a, given, family, NULL);
+    free(given);
+    free(family);
+}
+
+/* Split s at commas; a suffix part ("Jr.") stays with the part before. */
+static size_t
+comma_parts(struct span s, struct span *part, size_t max)
+{
+    size_t k = 0, i, start = 0;
+
+    for (i = 0; i <= s.n && k < max; i++) {
+        struct span t;
+
+        if (i < s.n && s.p[i] != ',')
+            continue;
+        t.p = s.p + start;
+        t.n = i - start;
+        start = i + 1;
+        span_trim(&t);
+        if (t.n == 0)
+            continue;
+        if (k > 0 && span_in(t, suffixes, ARRAY_SIZE(suffixes))) {
+            part[k - 1].n = (size_t)(t.p + t.n - part[k - 1].p);
+            continue;
+        }
+        part[k++] = t;
+    }
+    return k;
+}
+
+static bool
+inverted_pairs(const struct span *part, size_t k)
+{
+    size_t i;
+
+    if (k < 2 || k % 2 != 0)
+        return false;
+    if (k == 2) {
+        size_t left = core_words(part[0]);
+        size_t right = core_words(part[1]);
+
+        if (left == 1 || is_initials(part[1]))
+            return true;
+        return right == 1 && left <= 2;
+    }
+    for (i = 0; i < k; i += 2) {
+        if (core_words(part[i]) > 2 || !is_initials(part[i + 1]))
+            return false;
+    }
+    return true;
+}
+
+static void
+add_segment(struct article *a, struct span s)
+{
+    struct span part[MAX_PARTS];
+    size_t k, i;
+
+    span_trim(&s);
+    if (s.n == 0)
+        return;
+    if (is_org(s)) {
+        add_natural(a, s);
+        return;
+    }
+    k = comma_parts(s, part, MAX_PARTS);
+    if (inverted_pairs(part, k)) {
+        for (i = 0; i < k; i += 2)
+            add_inverted(a, part[i], part[i + 1]);
+        return;
+    }
+    for (i = 0; i < k; i++)
+        add_natural(a, part[i]);
+}
+
+/* Length of a separator (";", "&", " and ") at s[i], or 0. */
+static size_t
+separator_at(const char *s, size_t n, size_t i)
+{
+    if (s[i] == ';')
+        return 1;
+    /* "&" only as a word: "AT&T" is one name */
+    if (s[i] == '&' && ((i > 0 && s[i - 1] == ' ') || s[i + 1] == ' '))
+        return 1;
+    if (s[i] == ' ' && i + 4 <= n && lower(s[i + 1]) == 'a' &&
+        lower(s[i + 2]) == 'n' && lower(s[i + 3]) == 'd' &&
+        (i + 4 == n || s[i + 4] == ' '))
+        return i + 4 == n ? 4 : 5;
+    return 0;
+}
+
+void
+article_add_byline(struct article *a, const char *p, size_t n)
+{
+    struct buf b = BUF_INIT;
+    struct span whole;
+    size_t i, start, skip = 0;
+
+    clean_append(&b, p, n);
+    if (b.len > 3 && span_is((struct span){b.data, 3}, "by "))
+        skip = 3;
+    whole.p = b.data + skip;
+    whole.n = b.len - skip;
+    if (memchr(whole.p, ';', whole.n) == NULL &&
+        memchr(whole.p, ',', whole.n) == NULL && is_org(whole)) {
+        add_natural(a, whole);
+        goto out;
+    }
+    start = skip;
+    for (i = skip; i <= b.len; i++) {
+        size_t sep = i < b.len ? separator_at(b.data, b.len, i) : 1;
+        struct span seg;
+
+        if (sep == 0)
+            continue;
+        seg.p = b.data + start;
+        seg.n = i - start;
+        add_segment(a, seg);
+        start = i + sep;
+        i += sep - 1;
+    }
+out:
+    buf_release(&b);
+}
+
+void
+article_add_keyword(struct article *a, const char *kw)
+{
+    char *k = clean_dup(kw);
+    size_t i;
+
+    if (k == NULL)
+        return;
+    for (i = 0; i < a->nkeywords; i++) {
+        struct span s = {a->keywords[i], strlen(a->keywords[i])};
+        size_t j;
+
+        if (s.n != strlen(k))
+            continue;
+        for (j = 0; j < s.n && lower(s.p[j]) == lower(k[j]); j++)
+            ;
+        if (j == s.n) {
+            free(k);
+            return;
+        }
+    }
+    xgrow(&a->keywords, &a->keywords_alloc, a->nkeywords + 1,
+          sizeof(*a->keywords));
+    a->keywords[a->nkeywords++] = k;
+}
+
+static int
+hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = lower(c);
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+/* Skip a prefix (case-insensitive) if s starts with it. */
+static bool
+eat(const char **s, const char *prefix)
+{
+    size_t i;
+
+    for (i = 0; prefix[i] != '\0'; i++) {
+        if (lower((*s)[i]) != prefix[i])
+            return false;
+    }
+    *s += i;
+    return true;
+}
+
+/* Strip the "doi:", "info:doi/" or doi.org URL prefix; *url set for URLs. */
+static const char *
+doi_start(const char *s, bool *url)
+{
+    static const char *const hosts[] = {"doi.org/", "dx.doi.org/",
+                                        "www.doi.org/"};
+    size_t i;
+
+    *url = false;
+    while (is_ws(*s))
+        s++;
+    if (eat(&s, "doi:") || eat(&s, "info:doi/")) {
+        while (is_ws(*s))
+            s++;
+        return s;
+    }
+    if (eat(&s, "https://") || eat(&s, "http://")) {
+        for (i = 0; i < ARRAY_SIZE(hosts); i++) {
+            if (eat(&s, hosts[i])) {
+                *url = true;
+                return s;
+            }
+        }
+        return NULL;
+    }
+    return s;
+}
+
+char *
+article_doi_normalize(const char *s)
+{
+    struct buf b = BUF_INIT;
+    bool url;
+    size_t i, slash = 0;
+
+    if (s == NULL || (s = doi_start(s, &url)) == NULL)
+        return NULL;
+    for (i = 0; s[i] != '\0' && !is_ws(s[i]); i++) {
+        char c = s[i];
+
+        if (url && (c == '?' || c == '#'))
+            break;
+        if (url && c == '%' && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+            c = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+            i += 2;
+        }
+        if ((unsigned char)c < 0x20 || c == 0x7f)
+            break;
+        if (c == '/' && slash == 0)
+            slash = b.len;
+        buf_append_char(&b, c);
+    }
+    /* "10." registrant (digits and dots, 4+ digits first) "/" suffix */
+    for (i = 3; i < slash &&
+                ((b.data[i] >= '0' && b.data[i] <= '9') || b.data[i] == '.');
+         i++)
+        ;
+    if (b.len < 9 || strncmp(b.data, "10.", 3) != 0 || slash < 7 ||
+        i != slash || slash + 1 >= b.len) {
+        buf_release(&b);
+        return NULL;
+    }
+    return buf_detach(&b, NULL);
+}
+
+static int
+cmp_str(const char *a, const char *b)
+{
+    if (a == NULL || b == NULL)
+        return (a == NULL) - (b == NULL);
+    return strcmp(a, b);
+}
+
+int
+article_cmp_newest(const void *pa, const void *pb)
+{
+    const struct article *a = pa, *b = pb;
+    bool sa = dt_is_set(&a->published), sb = dt_is_set(&b->published);
+    int c;
+
+    if (sa != sb)
+        return sa ? -1 : 1; /* undated last */
+    if (sa) {
+        c = dt_cmp(&b->published, &a->published);
+        if (c != 0)
+            return c;
+    }
+    c = cmp_str(a->title, b->title);
+    if (c != 0)
+        return c;
+    c = cmp_str(a->guid, b->guid);
+    if (c != 0)
+        return c;
+    return cmp_str(a->url, b->url);
+}

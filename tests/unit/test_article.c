@@ -1,0 +1,257 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arctic_digest/article.h"
+
+/* The authors as "family|given" or "=literal", joined by "; ". */
+static char *
+authors(const char *byline)
+{
+    static char out[1024];
+    struct article a;
+    size_t i, len = 0;
+
+    article_init(&a);
+    article_add_byline(&a, byline, strlen(byline));
+    out[0] = '\0';
+    for (i = 0; i < a.nauthors; i++) {
+        const struct person *p = &a.authors[i];
+        int k;
+
+        if (p->literal != NULL)
+            k = snprintf(out + len, sizeof(out) - len, "%s=%s", i ? "; " : "",
+                         p->literal);
+        else
+            k = snprintf(out + len, sizeof(out) - len, "%s%s|%s", i ? "; " : "",
+                         p->family ? p->family : "(null)",
+                         p->given ? p->given : "(null)");
+        assert_true(k > 0 && (size_t)k < sizeof(out) - len);
+        len += (size_t)k;
+    }
+    article_release(&a);
+    return out;
+}
+
+static void
+test_article_byline_single_natural_name(void **state)
+{
+    (void)state;
+    assert_string_equal(authors("Guðbjörg Ríkey Th. Hauksdóttir"),
+                        "Hauksdóttir|Guðbjörg Ríkey Th.");
+    assert_string_equal(authors("  Baldur \n Thorhallsson "),
+                        "Thorhallsson|Baldur");
+    assert_string_equal(authors("By Jane Doe"), "Doe|Jane");
+}
+
+static void
+test_article_byline_inverted_single_name(void **state)
+{
+    (void)state;
+    assert_string_equal(authors("Thorhallsson, Baldur"), "Thorhallsson|Baldur");
+    assert_string_equal(authors("Hauksdóttir, Guðbjörg Ríkey Th."),
+                        "Hauksdóttir|Guðbjörg Ríkey Th.");
+    assert_string_equal(authors("van der Berg, Jan"), "van der Berg|Jan");
+    assert_string_equal(authors("Smith, J. K."), "Smith|J. K.");
+}
+
+static void
+test_article_byline_several_authors(void **state)
+{
+    (void)state;
+    assert_string_equal(
+        authors("Guðbjörg Ríkey Th. Hauksdóttir and Baldur Thorhallsson"),
+        "Hauksdóttir|Guðbjörg Ríkey Th.; Thorhallsson|Baldur");
+    assert_string_equal(authors("A. Smith and B. Jones; C. Wu"),
+                        "Smith|A.; Jones|B.; Wu|C.");
+    assert_string_equal(authors("Jane Doe, John Smith"),
+                        "Doe|Jane; Smith|John");
+    assert_string_equal(authors("Jane Doe, John Smith, and Ann Lee"),
+                        "Doe|Jane; Smith|John; Lee|Ann");
+    assert_string_equal(authors("Jane Doe & John Smith"),
+                        "Doe|Jane; Smith|John");
+    assert_string_equal(
+        authors("Hauksdóttir, Guðbjörg Ríkey Th. and Baldur Thorhallsson"),
+        "Hauksdóttir|Guðbjörg Ríkey Th.; Thorhallsson|Baldur");
+    assert_string_equal(authors("Smith, J., Jones, K. L."),
+                        "Smith|J.; Jones|K. L.");
+}
+
+static void
+test_article_byline_particles_and_suffixes(void **state)
+{
+    (void)state;
+    assert_string_equal(authors("Jan van der Berg"), "van der Berg|Jan");
+    assert_string_equal(authors("Ursula von der Leyen"),
+                        "von der Leyen|Ursula");
+    assert_string_equal(authors("Van Morrison"), "Morrison|Van");
+    assert_string_equal(authors("Martin Luther King Jr."),
+                        "King Jr.|Martin Luther");
+}
+
+static void
+test_article_byline_organisations_are_literal(void **state)
+{
+    (void)state;
+    assert_string_equal(authors("Arctic Council Secretariat"),
+                        "=Arctic Council Secretariat");
+    assert_string_equal(authors("Department of Fisheries and Oceans"),
+                        "=Department of Fisheries and Oceans");
+    assert_string_equal(authors("High North News Staff; Jane Doe"),
+                        "=High North News Staff; Doe|Jane");
+    assert_string_equal(authors("admin"), "=admin");
+    assert_string_equal(authors("AT&T"), "=AT&T");
+    assert_string_equal(authors(""), "");
+    assert_string_equal(authors(" ; , and "), "");
+}
+
+static void
+test_article_person_strings_are_cleaned(void **state)
+{
+    struct article a;
+    (void)state;
+    article_init(&a);
+    article_add_person(&a, "Jane\r\nX", "Doe\t", NULL);
+    article_add_person(&a, NULL, NULL, "   ");
+    assert_int_equal(a.nauthors, 2);
+    assert_string_equal(a.authors[0].given, "Jane X");
+    assert_string_equal(a.authors[0].family, "Doe");
+    assert_null(a.authors[0].literal);
+    assert_null(a.authors[1].literal);
+    article_release(&a);
+    assert_null(a.authors);
+    assert_int_equal(a.nauthors, 0);
+}
+
+static void
+test_article_keywords_dedupe_case_insensitively(void **state)
+{
+    struct article a;
+    (void)state;
+    article_init(&a);
+    article_add_keyword(&a, "Arctic");
+    article_add_keyword(&a, " arctic ");
+    article_add_keyword(&a, "Security");
+    article_add_keyword(&a, "");
+    article_add_keyword(&a, NULL);
+    assert_int_equal(a.nkeywords, 2);
+    assert_string_equal(a.keywords[0], "Arctic");
+    assert_string_equal(a.keywords[1], "Security");
+    article_release(&a);
+}
+
+static void
+check_doi(const char *in, const char *want)
+{
+    char *d = article_doi_normalize(in);
+
+    if (want == NULL) {
+        if (d != NULL)
+            fail_msg("'%s' gave '%s', expected none", in, d);
+        return;
+    }
+    if (d == NULL)
+        fail_msg("'%s' gave no DOI, expected '%s'", in, want);
+    assert_string_equal(d, want);
+    free(d);
+}
+
+static void
+test_article_doi_normalize_forms(void **state)
+{
+    (void)state;
+    check_doi("10.1080/2154896X.2025.1234567", "10.1080/2154896X.2025.1234567");
+    check_doi("doi:10.1080/2154896X.2025.1234567",
+              "10.1080/2154896X.2025.1234567");
+    check_doi("DOI: 10.1080/abc", "10.1080/abc");
+    check_doi("info:doi/10.1080/abc", "10.1080/abc");
+    check_doi("https://doi.org/10.1080/abc", "10.1080/abc");
+    check_doi("http://dx.doi.org/10.1002/(SICI)1097-4571%3C3",
+              "10.1002/(SICI)1097-4571<3");
+    check_doi("https://doi.org/10.1080/abc?x=1", "10.1080/abc");
+    check_doi("  10.1234.5/x  ", "10.1234.5/x");
+    check_doi("https://example.org/10.1080/abc", NULL);
+    check_doi("10.12/abc", NULL);
+    check_doi("10.1080/", NULL);
+    check_doi("11.1080/abc", NULL);
+    check_doi("", NULL);
+    check_doi(NULL, NULL);
+}
+
+static void
+make(struct article *a, const char *title, const char *date)
+{
+    article_init(a);
+    a->title = title ? strdup(title) : NULL;
+    if (date != NULL)
+        assert_int_equal(dt_parse(date, strlen(date), &a->published), 0);
+}
+
+static void
+test_article_cmp_newest_orders_by_date_then_title(void **state)
+{
+    struct article v[4];
+    size_t i;
+    (void)state;
+    make(&v[0], "B", "2025-07-01");
+    make(&v[1], "Undated", NULL);
+    make(&v[2], "Newest", "2025-07-22T09:30:00+02:00");
+    make(&v[3], "A", "2025-07-01");
+    qsort(v, 4, sizeof(v[0]), article_cmp_newest);
+    assert_string_equal(v[0].title, "Newest");
+    assert_string_equal(v[1].title, "A");
+    assert_string_equal(v[2].title, "B");
+    assert_string_equal(v[3].title, "Undated");
+    assert_int_equal(article_cmp_newest(&v[1], &v[1]), 0);
+    for (i = 0; i < 4; i++)
+        article_release(&v[i]);
+}
+
+static void
+test_article_copy_is_deep(void **state)
+{
+    struct article a, b;
+    (void)state;
+    make(&a, "Title", "2025-07-22");
+    a.url = strdup("https://example.org/a");
+    article_add_byline(&a, "Jane Doe", 8);
+    article_add_keyword(&a, "Arctic");
+    a.matched = malloc(sizeof(char *));
+    a.matched[0] = strdup("arctic");
+    a.nmatched = a.matched_alloc = 1;
+    a.score = 2.5;
+    article_copy(&b, &a);
+    article_release(&a);
+    assert_string_equal(b.title, "Title");
+    assert_string_equal(b.url, "https://example.org/a");
+    assert_string_equal(b.authors[0].family, "Doe");
+    assert_string_equal(b.keywords[0], "Arctic");
+    assert_string_equal(b.matched[0], "arctic");
+    assert_true(b.score == 2.5);
+    assert_int_equal(b.published.prec, DT_PREC_DAY);
+    article_release(&b);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_article_byline_single_natural_name),
+        cmocka_unit_test(test_article_byline_inverted_single_name),
+        cmocka_unit_test(test_article_byline_several_authors),
+        cmocka_unit_test(test_article_byline_particles_and_suffixes),
+        cmocka_unit_test(test_article_byline_organisations_are_literal),
+        cmocka_unit_test(test_article_person_strings_are_cleaned),
+        cmocka_unit_test(test_article_keywords_dedupe_case_insensitively),
+        cmocka_unit_test(test_article_doi_normalize_forms),
+        cmocka_unit_test(test_article_cmp_newest_orders_by_date_then_title),
+        cmocka_unit_test(test_article_copy_is_deep),
+    };
+    return cmocka_run_group_tests_name("article", tests, NULL, NULL);
+}

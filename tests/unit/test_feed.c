@@ -1,0 +1,599 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "arctic_digest/feed.h"
+
+static bool
+read_file(const char *path, struct buf *out)
+{
+    char chunk[8192];
+    size_t n;
+    FILE *fp = fopen(path, "rb");
+
+    if (fp == NULL)
+        return false;
+    while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+        buf_append(out, chunk, n);
+    fclose(fp);
+    return true;
+}
+
+static void
+fixture(const char *name, struct buf *out)
+{
+    const char *dir = getenv("AD_FIXTURES");
+    char path[4096];
+
+    assert_non_null(dir);
+    snprintf(path, sizeof(path), "%s/feed/%s", dir, name);
+    if (!read_file(path, out))
+        fail_msg("cannot read %s", path);
+}
+
+/* Parse a fixture; expects success. */
+static void
+parse_fixture(const char *name, const char *base, const char *container,
+              struct feed *f)
+{
+    struct buf b = BUF_INIT;
+    struct err e = ERR_INIT;
+
+    fixture(name, &b);
+    if (feed_parse(f, b.data, b.len, "src", base, container, &e) != 0)
+        fail_msg("%s: %s", name, e.msg);
+    buf_release(&b);
+}
+
+/* Parse a fixture or string that must fail; returns the message. */
+static const char *
+parse_fail(const char *data, size_t n)
+{
+    static struct err e;
+    struct feed f = FEED_INIT;
+
+    e = (struct err)ERR_INIT;
+    assert_int_equal(feed_parse(&f, data, n, NULL, NULL, NULL, &e), -1);
+    assert_int_equal(e.code, ERR_DATA);
+    assert_int_equal(f.n, 0);
+    assert_null(f.v);
+    return e.msg;
+}
+
+static char *
+rfc3339(const struct dt *d)
+{
+    static char out[64];
+    struct buf b = BUF_INIT;
+
+    dt_format_rfc3339(d, &b);
+    snprintf(out, sizeof(out), "%s", b.data);
+    buf_release(&b);
+    return out;
+}
+
+static char *
+people(const struct article *a)
+{
+    static char out[1024];
+    size_t i, len = 0;
+
+    out[0] = '\0';
+    for (i = 0; i < a->nauthors; i++) {
+        const struct person *p = &a->authors[i];
+        int k = p->literal != NULL
+                    ? snprintf(out + len, sizeof(out) - len, "%s=%s",
+                               i ? "; " : "", p->literal)
+                    : snprintf(out + len, sizeof(out) - len, "%s%s|%s",
+                               i ? "; " : "", p->family, p->given);
+        assert_true(k > 0 && (size_t)k < sizeof(out) - len);
+        len += (size_t)k;
+    }
+    return out;
+}
+
+static void
+test_feed_rss20_wordpress_fields(void **state)
+{
+    struct feed f = FEED_INIT;
+    const struct article *a;
+    (void)state;
+
+    parse_fixture("rss20-wordpress.xml", "https://example.org/feed/", NULL, &f);
+    assert_int_equal(f.kind, FEED_KIND_RSS);
+    assert_string_equal(f.title, "Arctic Institute \u2013 Polar Politics");
+    assert_string_equal(f.link, "https://example.org");
+    assert_null(f.warning);
+    assert_int_equal(f.n, 3);
+
+    a = &f.v[0];
+    assert_string_equal(a->source, "src");
+    assert_string_equal(a->title, "Sino-Russian Arctic Cooperation: Systemic "
+                                  "Pressure & Historical Distrust");
+    assert_string_equal(a->url,
+                        "https://example.org/2025/07/sino-russian-arctic-"
+                        "cooperation/");
+    assert_string_equal(a->guid, "https://example.org/?p=12345");
+    assert_null(a->doi);
+    assert_string_equal(people(a), "Hauksdóttir|Guðbjörg Ríkey Th.; "
+                                   "Thorhallsson|Baldur");
+    assert_string_equal(a->container, "Arctic Institute \u2013 Polar Politics");
+    assert_string_equal(rfc3339(&a->published), "2025-07-22T09:30:00Z");
+    assert_false(dt_is_set(&a->updated));
+    assert_string_equal(a->abstract,
+                        "China and Russia have deepened their cooperation in "
+                        "the Arctic\u2026\n\nThe post Sino-Russian Arctic "
+                        "Cooperation appeared first on Arctic Institute.");
+    assert_int_equal(a->nkeywords, 3);
+    assert_string_equal(a->keywords[0], "Security");
+    assert_string_equal(a->keywords[2], "Russia");
+
+    a = &f.v[1];
+    assert_string_equal(a->title, "Greenland & the High North");
+    assert_string_equal(a->url, "https://example.org/2025/07/greenland/");
+    assert_string_equal(people(a), "Doe|Jane; Smith|John");
+    assert_string_equal(rfc3339(&a->published), "2025-07-21T23:30:00-04:00");
+    /* no description: content:encoded, without the script */
+    assert_string_equal(a->abstract, "Only content here & no description."
+                                     "\n\nNext café paragraph.");
+
+    a = &f.v[2];
+    /* javascript: link refused; the permalink guid is the URL */
+    assert_string_equal(a->url, "https://example.org/permalink/3");
+    assert_string_equal(people(a), "Roe|Jane");
+    assert_int_equal(a->published.prec, DT_PREC_MINUTE);
+    assert_null(a->abstract);
+    feed_release(&f);
+    assert_null(f.v);
+}
+
+static void
+test_feed_rss10_dc_prism_fields(void **state)
+{
+    struct feed f = FEED_INIT;
+    const struct article *a;
+    struct dt_parts p;
+    (void)state;
+
+    parse_fixture("rss10-prism.rdf", NULL, NULL, &f);
+    assert_int_equal(f.kind, FEED_KIND_RDF);
+    assert_string_equal(f.title, "The Polar Journal: Table of Contents");
+    assert_int_equal(f.n, 2);
+
+    a = &f.v[0];
+    assert_string_equal(a->title, "Sino-Russian Arctic Cooperation: Systemic "
+                                  "Pressure and Historical Distrust");
+    assert_string_equal(a->url, "https://journal.example.org/doi/abs/10.1080/"
+                                "2154896X.2025.1234567?af=R");
+    assert_string_equal(a->guid, "https://journal.example.org/doi/abs/10.1080/"
+                                 "2154896X.2025.1234567");
+    assert_string_equal(a->doi, "10.1080/2154896X.2025.1234567");
+    assert_string_equal(a->container, "The Polar Journal");
+    assert_string_equal(people(a), "Hauksdóttir|Guðbjörg Ríkey Th.; "
+                                   "Thorhallsson|Baldur");
+    assert_string_equal(rfc3339(&a->published), "2025-07-22T09:30:00+02:00");
+    assert_string_equal(a->abstract, "The Polar Journal, Volume 15, Issue 1, "
+                                     "Page 1-20, June 2025.");
+    assert_int_equal(a->nkeywords, 2);
+    assert_string_equal(a->keywords[1], "geopolitics");
+
+    a = &f.v[1];
+    assert_string_equal(people(a),
+                        "Thorhallsson|Baldur; =Arctic Council Secretariat");
+    assert_string_equal(a->doi, "10.1080/2154896X.2025.7654321");
+    assert_int_equal(a->published.prec, DT_PREC_MONTH);
+    dt_to_parts(&a->published, &p);
+    assert_int_equal(p.year, 2025);
+    assert_int_equal(p.month, 6);
+    assert_string_equal(a->abstract, "Only encoded content.");
+    assert_string_equal(a->container, "The Polar Journal: Table of Contents");
+    feed_release(&f);
+}
+
+static void
+test_feed_atom10_fields(void **state)
+{
+    struct feed f = FEED_INIT;
+    const struct article *a;
+    (void)state;
+
+    parse_fixture("atom10.xml", NULL, NULL, &f);
+    assert_int_equal(f.kind, FEED_KIND_ATOM);
+    assert_string_equal(f.title, "High North News");
+    assert_string_equal(f.link, "https://news.example.org/arctic/index.html");
+    assert_int_equal(f.n, 3);
+
+    a = &f.v[0];
+    assert_string_equal(a->title, "Two authors, relative link");
+    assert_string_equal(a->url, "https://news.example.org/arctic/2025/07/"
+                                "two-authors.html");
+    assert_string_equal(a->guid, "tag:news.example.org,2025:1");
+    assert_string_equal(a->doi, "10.1234/abcd.5678");
+    assert_string_equal(people(a), "Hauksdóttir|Guðbjörg Ríkey Th.; "
+                                   "Thorhallsson|Baldur");
+    assert_string_equal(rfc3339(&a->published), "2025-07-22T09:30:00+05:30");
+    assert_string_equal(rfc3339(&a->updated), "2025-07-22T12:00:00+05:30");
+    assert_string_equal(a->abstract, "First & foremost.\n\nSecond.");
+    assert_string_equal(a->keywords[0], "security");
+    assert_string_equal(a->container, "High North News");
+
+    a = &f.v[1];
+    assert_string_equal(a->title, "An xhtml title");
+    assert_string_equal(a->url, "http://other.example.net/absolute");
+    assert_string_equal(rfc3339(&a->published), "2025-07-21T08:00:00Z");
+    assert_string_equal(a->abstract, "Para one.\n\nPara & two.");
+    assert_string_equal(people(a), "=Newsroom Staff"); /* inherited */
+
+    a = &f.v[2];
+    assert_string_equal(a->title, "Plain <b>text</b> title");
+    assert_null(a->url);
+    assert_string_equal(a->guid, "tag:news.example.org,2025:3");
+    assert_string_equal(rfc3339(&a->published), "2025-07");
+    assert_string_equal(a->abstract,
+                        "Line one continues.\n\nSecond paragraph.");
+    feed_release(&f);
+}
+
+static void
+test_feed_modules_match_by_namespace_uri(void **state)
+{
+    static const char doc[] =
+        "<rss version=\"2.0\" xmlns:x=\"http://purl.org/dc/elements/1.1/\""
+        " xmlns:t=\"http://purl.org/dc/terms/\""
+        " xmlns:p=\"http://prismstandard.org/namespaces/basic/3.0/\""
+        " xmlns:dc=\"http://example.org/not-dublin-core/\">"
+        "<channel><title>C</title><item><title>T</title>"
+        "<x:identifier>https://doi.org/10.5555/ABC.123</x:identifier>"
+        "<x:date>2025-07-01</x:date>"
+        "<t:modified>2025-07-02T10:00:00Z</t:modified>"
+        "<t:abstract>Short &lt;b&gt;abstract&lt;/b&gt;"
+        "</t:abstract>"
+        "<dc:creator>Not An Author</dc:creator>"
+        "<x:creator>Baldur Thorhallsson</x:creator>"
+        "<p:publicationName>Arctic Review</p:publicationName>"
+        "<x:subject>Svalbard</x:subject>"
+        "</item></channel></rss>";
+    struct feed f = FEED_INIT;
+    struct err e = ERR_INIT;
+    const struct article *a;
+    (void)state;
+
+    assert_int_equal(
+        feed_parse(&f, doc, sizeof(doc) - 1, NULL, NULL, NULL, &e), 0);
+    assert_int_equal(f.n, 1);
+    a = &f.v[0];
+    assert_string_equal(a->doi, "10.5555/ABC.123");
+    assert_string_equal(rfc3339(&a->published), "2025-07-01");
+    assert_string_equal(rfc3339(&a->updated), "2025-07-02T10:00:00Z");
+    assert_string_equal(a->abstract, "Short abstract");
+    assert_string_equal(people(a), "Thorhallsson|Baldur");
+    assert_string_equal(a->container, "Arctic Review");
+    assert_string_equal(a->keywords[0], "Svalbard");
+    assert_null(a->url);
+    assert_null(a->guid);
+    feed_release(&f);
+}
+
+static void
+test_feed_container_argument_overrides(void **state)
+{
+    struct feed f = FEED_INIT;
+    size_t i;
+    (void)state;
+
+    parse_fixture("rss10-prism.rdf", NULL, "Polar J.", &f);
+    for (i = 0; i < f.n; i++)
+        assert_string_equal(f.v[i].container, "Polar J.");
+    feed_release(&f);
+}
+
+static void
+test_feed_html_page_is_not_a_feed(void **state)
+{
+    struct buf b = BUF_INIT;
+    static const char xhtml[] =
+        "<html xmlns=\"http://www.w3.org/1999/xhtml\"><body/></html>";
+    (void)state;
+
+    fixture("html-page.html", &b);
+    assert_string_equal(parse_fail(b.data, b.len), "not a feed: HTML page");
+    assert_string_equal(parse_fail(xhtml, sizeof(xhtml) - 1),
+                        "not a feed: HTML page");
+    buf_release(&b);
+}
+
+static void
+test_feed_unknown_root_is_named(void **state)
+{
+    static const char doc[] = "<?xml version=\"1.0\"?><opml><body/></opml>";
+    static const char atom03[] =
+        "<feed xmlns=\"http://purl.org/atom/ns#\"><title>x</title></feed>";
+    (void)state;
+
+    assert_string_equal(parse_fail(doc, sizeof(doc) - 1),
+                        "not a feed: root element <opml>");
+    assert_string_equal(parse_fail(atom03, sizeof(atom03) - 1),
+                        "not a feed: root element <feed> in namespace "
+                        "http://purl.org/atom/ns#");
+}
+
+static void
+test_feed_truncated_xml_reports_line_and_column(void **state)
+{
+    struct buf b = BUF_INIT;
+    const char *msg;
+    (void)state;
+
+    fixture("truncated.xml", &b);
+    msg = parse_fail(b.data, b.len);
+    assert_string_equal(msg, "XML error at line 6, column 20: Premature end "
+                             "of data in tag title line 6");
+    assert_string_equal(parse_fail("", 0),
+                        "XML error at line 1, column 1: Document is empty");
+    buf_release(&b);
+}
+
+static void
+test_feed_recovers_from_undeclared_html_entity(void **state)
+{
+    static const char doc[] =
+        "<rss version=\"2.0\"><channel><title>T</title>\n"
+        "<item><title>caf&eacute; &amp; &lt;b&gt;bar&lt;/b&gt;</title>"
+        "</item>"
+        "</channel></rss>";
+    struct feed f = FEED_INIT;
+    struct err e = ERR_INIT;
+    (void)state;
+
+    assert_int_equal(feed_parse(&f, doc, sizeof(doc) - 1, NULL, NULL, NULL, &e),
+                     0);
+    assert_non_null(f.warning);
+    assert_string_equal(f.warning, "XML error at line 2, column 25: Entity "
+                                   "'eacute' not defined");
+    assert_int_equal(f.n, 1);
+    assert_string_equal(f.v[0].title, "café & bar");
+    feed_release(&f);
+}
+
+static bool
+contains(const char *s, const char *needle)
+{
+    return s != NULL && strstr(s, needle) != NULL;
+}
+
+static void
+test_feed_xxe_does_not_load_files(void **state)
+{
+    struct buf b = BUF_INIT;
+    struct feed f = FEED_INIT;
+    struct err e = ERR_INIT;
+    int rc;
+    (void)state;
+
+    fixture("xxe.xml", &b);
+    rc = feed_parse(&f, b.data, b.len, NULL, NULL, NULL, &e);
+    assert_int_equal(rc, 0);
+    assert_int_equal(f.n, 1);
+    assert_string_equal(f.v[0].title, "Leak:");
+    assert_false(contains(f.v[0].title, "root:"));
+    assert_false(contains(f.v[0].abstract, "root:"));
+    assert_string_equal(f.v[0].abstract, "net:");
+    feed_release(&f);
+    buf_release(&b);
+}
+
+static void
+test_feed_billion_laughs_is_refused(void **state)
+{
+    struct buf b = BUF_INIT;
+    clock_t t0 = clock();
+    const char *msg;
+    (void)state;
+
+    fixture("billion-laughs.xml", &b);
+    msg = parse_fail(b.data, b.len);
+    assert_true(strncmp(msg, "XML error at line ", 18) == 0);
+    assert_true(contains(msg, "entity reference loop"));
+    assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 5.0);
+    buf_release(&b);
+}
+
+static void
+test_feed_title_injection_is_neutralised(void **state)
+{
+    struct feed f = FEED_INIT;
+    const struct article *a;
+    (void)state;
+
+    parse_fixture("injection.xml", NULL, NULL, &f);
+    assert_string_equal(f.title, "Evil Bcc: victim@example.org");
+    assert_int_equal(f.n, 1);
+    a = &f.v[0];
+    assert_string_equal(a->title, "Safe Subject: injected");
+    assert_false(contains(a->title, "<"));
+    assert_int_equal(a->nauthors, 1);
+    assert_false(contains(people(a), "\n"));
+    assert_false(contains(people(a), "\r"));
+    assert_string_equal(a->abstract, "Hello world");
+    feed_release(&f);
+}
+
+static void
+test_feed_failure_leaves_feed_untouched(void **state)
+{
+    struct feed f = FEED_INIT;
+    struct err e = ERR_INIT;
+    static const char good[] = "<rss><channel><item><title>x</title></item>"
+                               "</channel></rss>";
+    static const char bad[] = "<rss><channel>";
+    (void)state;
+
+    assert_int_equal(
+        feed_parse(&f, good, sizeof(good) - 1, NULL, NULL, NULL, &e), 0);
+    assert_int_equal(f.n, 1);
+    assert_int_equal(feed_parse(&f, bad, sizeof(bad) - 1, NULL, NULL, NULL, &e),
+                     -1);
+    assert_int_equal(f.n, 1);
+    assert_string_equal(f.v[0].title, "x");
+    /* success replaces the old contents */
+    assert_int_equal(
+        feed_parse(&f, good, sizeof(good) - 1, NULL, NULL, NULL, &e), 0);
+    assert_int_equal(f.n, 1);
+    feed_release(&f);
+}
+
+/* A feed of about mb megabytes; returns CPU seconds to parse it. */
+static double
+time_big_feed(size_t items, size_t *n_out)
+{
+    struct buf b = BUF_INIT;
+    struct feed f = FEED_INIT;
+    struct err e = ERR_INIT;
+    struct timespec t0, t1;
+    size_t i;
+
+    buf_append_str(&b, "<?xml version=\"1.0\"?><rss version=\"2.0\" "
+                       "xmlns:dc=\"http://purl.org/dc/elements/1.1/\">"
+                       "<channel><title>Big</title>\n");
+    for (i = 0; i < items; i++)
+        buf_appendf(&b,
+                    "<item><title>Item %zu &amp; more</title>"
+                    "<link>https://example.org/%zu</link>"
+                    "<dc:creator>Jane Doe and John Smith</dc:creator>"
+                    "<pubDate>Tue, 22 Jul 2025 09:30:00 +0000</pubDate>"
+                    "<category>Arctic</category>"
+                    "<description>&lt;p&gt;Some text about the Arctic, "
+                    "repeated to fill the item to half a kilobyte. "
+                    "Some text about the Arctic, repeated to fill the item "
+                    "to half a kilobyte. Some text about the Arctic, "
+                    "repeated.&lt;/p&gt;&lt;p&gt;Second.&lt;/p&gt;"
+                    "</description></item>\n",
+                    i, i);
+    buf_append_str(&b, "</channel></rss>\n");
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+    assert_int_equal(feed_parse(&f, b.data, b.len, NULL, NULL, NULL, &e), 0);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
+    *n_out = f.n;
+    feed_release(&f);
+    buf_release(&b);
+    return (double)(t1.tv_sec - t0.tv_sec) +
+           (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+}
+
+static void
+test_feed_large_feed_parses_linearly(void **state)
+{
+    size_t n1, n5;
+    double t1, t5;
+    (void)state;
+
+    t1 = time_big_feed(2000, &n1);  /* about 1 MB */
+    t5 = time_big_feed(10000, &n5); /* about 5 MB */
+    assert_int_equal(n1, 2000);
+    assert_int_equal(n5, 10000);
+    print_message("1 MB: %.3f s, 5 MB: %.3f s\n", t1, t5);
+    /* linear is 5x; quadratic would be 25x */
+    assert_true(t5 < t1 * 12 + 0.05);
+}
+
+struct corpus {
+    size_t files, ok, failed;
+};
+
+static void
+parse_tree(const char *dir, struct corpus *c)
+{
+    DIR *d = opendir(dir);
+    struct dirent *ent;
+
+    if (d == NULL)
+        return;
+    while ((ent = readdir(d)) != NULL) {
+        char path[4096];
+        struct stat st;
+        size_t len = strlen(ent->d_name);
+
+        if (ent->d_name[0] == '.')
+            continue;
+        if (snprintf(path, sizeof(path), "%s/%s", dir, ent->d_name) >=
+            (int)sizeof(path))
+            continue;
+        if (stat(path, &st) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            parse_tree(path, c);
+        } else if (len > 4 && (strcmp(ent->d_name + len - 4, ".xml") == 0 ||
+                               strcmp(ent->d_name + len - 4, ".rdf") == 0)) {
+            struct buf b = BUF_INIT;
+            struct feed f = FEED_INIT;
+            struct err e = ERR_INIT;
+
+            assert_true(read_file(path, &b));
+            if (feed_parse(&f, b.data, b.len, "corpus",
+                           "http://example.org/base/", NULL, &e) == 0)
+                c->ok++;
+            else
+                c->failed++;
+            c->files++;
+            feed_release(&f);
+            buf_release(&b);
+        }
+    }
+    closedir(d);
+}
+
+static void
+test_feed_conformance_corpus_parses_without_crash(void **state)
+{
+    const char *dir = getenv("AD_CONFORMANCE_DIR");
+    char path[4096];
+    struct stat st;
+    struct corpus c = {0, 0, 0};
+    (void)state;
+
+    if (dir == NULL)
+        skip();
+    snprintf(path, sizeof(path), "%s/feedparser/tests", dir);
+    if (stat(path, &st) != 0) {
+        print_message("skipping: %s not found\n", path);
+        skip();
+    }
+    parse_tree(path, &c);
+    print_message("feedparser corpus: %zu files parsed, %zu feeds, %zu "
+                  "refused\n",
+                  c.files, c.ok, c.failed);
+    assert_true(c.files > 1000);
+    assert_true(c.ok > c.files / 2);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_feed_rss20_wordpress_fields),
+        cmocka_unit_test(test_feed_rss10_dc_prism_fields),
+        cmocka_unit_test(test_feed_atom10_fields),
+        cmocka_unit_test(test_feed_modules_match_by_namespace_uri),
+        cmocka_unit_test(test_feed_container_argument_overrides),
+        cmocka_unit_test(test_feed_html_page_is_not_a_feed),
+        cmocka_unit_test(test_feed_unknown_root_is_named),
+        cmocka_unit_test(test_feed_truncated_xml_reports_line_and_column),
+        cmocka_unit_test(test_feed_recovers_from_undeclared_html_entity),
+        cmocka_unit_test(test_feed_xxe_does_not_load_files),
+        cmocka_unit_test(test_feed_billion_laughs_is_refused),
+        cmocka_unit_test(test_feed_title_injection_is_neutralised),
+        cmocka_unit_test(test_feed_failure_leaves_feed_untouched),
+        cmocka_unit_test(test_feed_large_feed_parses_linearly),
+        cmocka_unit_test(test_feed_conformance_corpus_parses_without_crash),
+    };
+    return cmocka_run_group_tests_name("feed", tests, NULL, NULL);
+}
