@@ -1,0 +1,89 @@
+/*
+ * config: arctic-digest.conf, an INI file read with inih.
+ *
+ * Keys are snake_case in the sections [digest], [smtp], [relevance],
+ * [paths], [source NAME] and [topic NAME] (DESIGN.md lists them; the
+ * defaults and their meaning are documented in examples/arctic-digest.conf).
+ * Every value is validated while reading, and an error names the file and
+ * line: "arctic-digest.conf:12: [digest] max_articles: not a number: 'ten'".
+ * Unknown sections and keys are errors, so a typo never goes unnoticed.
+ * List values (include, exclude) may continue on indented lines.
+ * Relative paths (and relative source paths) are made absolute against
+ * the folder of the config file.
+ */
+#ifndef ARCTIC_DIGEST_CONFIG_H
+#define ARCTIC_DIGEST_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "arctic_digest/err.h"
+
+struct config_source {
+    char *name;
+    char *url;           /* http(s) URL or absolute local path */
+    char *crossref_issn;
+    bool filter;         /* relevance = filter (default) or all */
+    double weight;
+    int line;            /* where its section starts */
+};
+
+struct config_topic {
+    char *name;
+    char **include;
+    size_t ninclude, include_alloc;
+};
+
+struct config {
+    char *path; /* the file read, NULL for built-in defaults */
+    char *dir;  /* its folder (absolute) */
+
+    /* [digest] */
+    char *title, *from, *reply_to, *list_id, *schedule, *timezone;
+    char *catch_up;       /* send | skip */
+    char *empty;          /* skip | send */
+    int lookback_days, max_articles;
+    char *citation_style; /* chicago | apa | mla */
+    bool attach_citations;
+    char *unsubscribe_url, *unsubscribe_secret_file, *archive_url, *contact;
+    char *clock;          /* fixed "now" (RFC 3339); NULL: the real clock */
+
+    /* [smtp] */
+    char *smtp_url, *smtp_user, *smtp_password_env, *smtp_password_file;
+    char *smtp_tls;       /* required | starttls | none */
+    char *smtp_ca_file, *smtp_envelope_from, *smtp_rate;
+    int smtp_connections;
+
+    /* [relevance] */
+    char **include, **exclude;
+    size_t ninclude, include_alloc, nexclude, exclude_alloc;
+    double threshold;
+
+    /* [paths], absolute after loading */
+    char *state, *subscribers, *templates, *outbox, *archive;
+
+    struct config_source *sources;
+    size_t nsources, sources_alloc;
+    struct config_topic *topics;
+    size_t ntopics, topics_alloc;
+};
+
+/*
+ * Fill c with the built-in defaults (no sources; paths relative to dir,
+ * which may be NULL for the current folder).  c needs no prior init.
+ */
+void config_defaults(struct config *c, const char *dir);
+
+/*
+ * Load path over the defaults.  Failure: -1 with ERR_NOINPUT (cannot read
+ * the file) or ERR_CONFIG ("FILE:LINE: ..."), and c released.
+ */
+int config_load(struct config *c, const char *path, struct err *e);
+
+void config_release(struct config *c);
+
+/* The source called name, or NULL. */
+const struct config_source *config_source_find(const struct config *c,
+                                               const char *name);
+
+#endif

@@ -1,0 +1,79 @@
+/* render: one template with JSON data, or with the sample issue. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "arctic_digest/buf.h"
+#include "arctic_digest/citation.h"
+#include "arctic_digest/render.h"
+#include "arctic_digest/template.h"
+#include "cmd.h"
+
+static const char usage[] = "render TEMPLATE [DATA.json]";
+
+/* The data the digest templates see for the issue preview would build. */
+static int
+sample_data(struct app *app, struct tpl_value **out, struct err *e)
+{
+    const struct config *c = &app->cfg;
+    struct issue_draft d;
+    struct render_issue is;
+
+    if (cmd_draft_issue(app, &d, e) < 0)
+        return -1;
+    memset(&is, 0, sizeof(is));
+    is.title = c->title;
+    is.number = d.number;
+    is.period_start = d.start;
+    is.period_end = d.end;
+    is.articles = d.articles.v;
+    is.narticles = d.articles.n;
+    is.style = (enum cite_style)cite_style_from_name(c->citation_style);
+    is.archive_url = c->archive_url;
+    is.contact = c->contact;
+    is.unsubscribe_url = c->unsubscribe_url;
+    *out = render_issue_value(&is);
+    issue_draft_release(&d);
+    return 0;
+}
+
+int
+cmd_render(int argc, char **argv, struct app *app)
+{
+    static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    struct err e = ERR_INIT;
+    struct tpl_value *data = NULL;
+    struct buf json = BUF_INIT, out = BUF_INIT;
+    int opt, rc = 0;
+
+    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (opt == 'h') {
+            printf("usage: arctic-digest %s\n", usage);
+            return 0;
+        }
+        return cmd_usage(usage);
+    }
+    if (argc - optind < 1 || argc - optind > 2)
+        return cmd_usage(usage);
+    if (argc - optind == 2) {
+        if (cmd_read_file(argv[optind + 1], &json, &e) < 0 ||
+            tpl_value_from_json(json.data, json.len, &data, &e) < 0) {
+            err_prefix(&e, "data '%s'", argv[optind + 1]);
+            goto fail;
+        }
+    } else if (sample_data(app, &data, &e) < 0) {
+        goto fail;
+    }
+    if (render_template_file(argv[optind], data, &out, &e) < 0)
+        goto fail;
+    fwrite(out.data, 1, out.len, stdout);
+    goto done;
+fail:
+    rc = cmd_fail(&e);
+done:
+    tpl_value_free(data);
+    buf_release(&json);
+    buf_release(&out);
+    return rc;
+}

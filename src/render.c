@@ -1,0 +1,352 @@
+/*
+ * render: issue -> template data -> markdown -> HTML.  The plain-text
+ * renderer is in render_text.c.
+ */
+#include "arctic_digest/render.h"
+
+#include <cmark.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arctic_digest/text.h"
+#include "arctic_digest/util.h"
+
+int
+render_markdown_to_html(const char *md, size_t n, struct buf *out,
+                        struct err *e)
+{
+    /* cmark 0.30 is safe by default: raw HTML and dangerous URLs are
+     * dropped unless CMARK_OPT_UNSAFE is given, which we never do. */
+    char *html = cmark_markdown_to_html(md, n, CMARK_OPT_SMART | CMARK_OPT_VALIDATE_UTF8);
+
+    if (!html)
+        return err_set(e, ERR_INTERNAL, 0, "cmark failed to render markdown");
+    buf_append_str(out, html);
+    free(html);
+    return 0;
+}
+
+static struct tpl_value *
+person_value(const struct person *p)
+{
+    struct tpl_value *v = tpl_map_new();
+    struct buf b = BUF_INIT;
+
+    if (p->literal) {
+        buf_append_str(&b, p->literal);
+    } else {
+        if (p->given)
+            buf_append_str(&b, p->given);
+        if (p->given && p->family)
+            buf_append_char(&b, ' ');
+        if (p->family)
+            buf_append_str(&b, p->family);
+    }
+    tpl_map_set_str(v, "name", b.data);
+    tpl_map_set_str(v, "given", p->given);
+    tpl_map_set_str(v, "family", p->family);
+    tpl_map_set_str(v, "literal", p->literal);
+    buf_release(&b);
+    return v;
+}
+
+/* "A", "A and B", "A, B and C" */
+static void
+authors_text(const struct tpl_value *authors, struct buf *out)
+{
+    size_t i;
+
+    for (i = 0; i < authors->n; i++) {
+        if (i)
+            buf_append_str(out, i == authors->n - 1 ? " and " : ", ");
+        buf_append_str(out, tpl_map_get(authors->items[i], "name")->str);
+    }
+}
+
+static void
+add_citations(struct tpl_value *art, const struct article *a)
+{
+    struct tpl_value *plain = tpl_map_new(), *md = tpl_map_new();
+    struct buf b = BUF_INIT;
+    int s;
+
+    for (s = CITE_CHICAGO; s <= CITE_MLA; s++) {
+        buf_reset(&b);
+        cite_format(a, (enum cite_style)s, CITE_MARKUP_TEXT, &b);
+        tpl_map_set_str(plain, cite_style_name((enum cite_style)s), b.data);
+        buf_reset(&b);
+        cite_format(a, (enum cite_style)s, CITE_MARKUP_MARKDOWN, &b);
+        tpl_map_set_str(md, cite_style_name((enum cite_style)s), b.data);
+    }
+    buf_release(&b);
+    tpl_map_set(art, "citation", plain);
+    tpl_map_set(art, "citation_md", md);
+}
+
+static struct tpl_value *
+string_list(char *const *v, size_t n)
+{
+    struct tpl_value *l = tpl_list_new();
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        tpl_list_push(l, tpl_cstr_new(v[i]));
+    return l;
+}
+
+static void
+set_date(struct tpl_value *m, const char *key, const char *iso_key,
+         const struct dt *d)
+{
+    struct buf b = BUF_INIT;
+
+    if (!dt_is_set(d)) {
+        tpl_map_set(m, key, tpl_null_new());
+        tpl_map_set(m, iso_key, tpl_null_new());
+        return;
+    }
+    dt_format_long(d, &b);
+    tpl_map_set_str(m, key, b.data);
+    buf_reset(&b);
+    dt_format_rfc3339(d, &b);
+    tpl_map_set_str(m, iso_key, b.data);
+    buf_release(&b);
+}
+
+struct tpl_value *
+render_article_value(const struct article *a)
+{
+    struct tpl_value *v = tpl_map_new(), *authors = tpl_list_new();
+    struct tpl_value *paras = tpl_list_new();
+    struct buf b = BUF_INIT;
+    const char *p, *q;
+    size_t i;
+
+    tpl_map_set_str(v, "source", a->source);
+    tpl_map_set_str(v, "guid", a->guid);
+    tpl_map_set_str(v, "url", a->url);
+    tpl_map_set_str(v, "doi", a->doi);
+    if (a->doi) {
+        buf_appendf(&b, "https://doi.org/%s", a->doi);
+        tpl_map_set_str(v, "doi_url", b.data);
+        buf_reset(&b);
+    } else {
+        tpl_map_set(v, "doi_url", tpl_null_new());
+    }
+    /* The link a reader follows: the article page, else its DOI. */
+    tpl_map_set_str(v, "link", a->url ? a->url
+                                      : tpl_map_get(v, "doi_url")->str);
+    tpl_map_set_str(v, "title", a->title);
+    for (i = 0; i < a->nauthors; i++)
+        tpl_list_push(authors, person_value(&a->authors[i]));
+    authors_text(authors, &b);
+    tpl_map_set(v, "authors", authors);
+    tpl_map_set_str(v, "authors_text", b.len ? b.data : NULL);
+    buf_reset(&b);
+    tpl_map_set_str(v, "container", a->container);
+    set_date(v, "date", "published", &a->published);
+    if (dt_is_set(&a->published)) {
+        dt_format_rfc3339(&a->published, &b);
+        buf_truncate(&b, 10);
+        tpl_map_set_str(v, "date_iso", b.data);
+        buf_reset(&b);
+    }
+    set_date(v, "updated_date", "updated", &a->updated);
+    tpl_map_set_str(v, "abstract", a->abstract);
+    for (p = a->abstract; p && *p; p = q) {
+        q = strstr(p, "\n\n");
+        if (!q)
+            q = p + strlen(p);
+        if (q > p)
+            tpl_list_push(paras, tpl_str_new(p, (size_t)(q - p)));
+        while (*q == '\n')
+            q++;
+    }
+    tpl_map_set(v, "abstract_paragraphs", paras);
+    tpl_map_set(v, "keywords", string_list(a->keywords, a->nkeywords));
+    tpl_map_set_num(v, "score", a->score);
+    tpl_map_set(v, "matched", string_list(a->matched, a->nmatched));
+    add_citations(v, a);
+    buf_release(&b);
+    return v;
+}
+
+struct tpl_value *
+render_issue_value(const struct render_issue *is)
+{
+    struct tpl_value *v = tpl_map_new(), *list = tpl_list_new();
+    struct tpl_value *sub = tpl_map_new();
+    const char *style = cite_style_name(is->style);
+    size_t i;
+
+    tpl_map_set_str(v, "title", is->title);
+    tpl_map_set_num(v, "number", is->number);
+    set_date(v, "period_start", "period_start_iso", &is->period_start);
+    set_date(v, "period_end", "period_end_iso", &is->period_end);
+    for (i = 0; i < is->narticles; i++) {
+        struct tpl_value *a = render_article_value(&is->articles[i]);
+        struct tpl_value *c = (struct tpl_value *)tpl_map_get(a, "citation");
+        struct tpl_value *m =
+            (struct tpl_value *)tpl_map_get(a, "citation_md");
+        tpl_map_set_str(c, "recommended", tpl_map_get(c, style)->str);
+        tpl_map_set_str(m, "recommended", tpl_map_get(m, style)->str);
+        tpl_map_set_num(a, "index", (double)(i + 1));
+        tpl_list_push(list, a);
+    }
+    tpl_map_set(v, "articles", list);
+    tpl_map_set_num(v, "count", (double)is->narticles);
+    tpl_map_set_bool(v, "has_articles", is->narticles > 0);
+    tpl_map_set_bool(v, "one_article", is->narticles == 1);
+    tpl_map_set_str(v, "citation_style", style);
+    tpl_map_set_str(v, "archive_url", is->archive_url);
+    tpl_map_set_str(v, "contact", is->contact);
+    tpl_map_set_str(v, "unsubscribe_url", is->unsubscribe_url);
+    tpl_map_set_str(sub, "name", is->to_name);
+    tpl_map_set_str(sub, "email", is->to_addr);
+    tpl_map_set(v, "subscriber", sub);
+    tpl_map_set_str(v, "generator", "arctic-digest " AD_VERSION);
+    return v;
+}
+
+void
+render_output_init(struct render_output *o)
+{
+    buf_init(&o->subject);
+    buf_init(&o->markdown);
+    buf_init(&o->html);
+    buf_init(&o->text);
+}
+
+void
+render_output_release(struct render_output *o)
+{
+    buf_release(&o->subject);
+    buf_release(&o->markdown);
+    buf_release(&o->html);
+    buf_release(&o->text);
+}
+
+static int
+read_file(const char *path, struct buf *out, struct err *e)
+{
+    FILE *f = fopen(path, "rb");
+    char chunk[8192];
+    size_t n;
+    int rc = 0;
+
+    if (!f)
+        return err_set(e, errno == ENOENT ? ERR_NOINPUT : ERR_IO, errno,
+                       "cannot read template '%s': %s", path, strerror(errno));
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        buf_append(out, chunk, n);
+    if (ferror(f))
+        rc = err_set(e, ERR_IO, errno, "cannot read template '%s': %s", path,
+                     strerror(errno));
+    fclose(f);
+    return rc;
+}
+
+struct partials {
+    const char *dir; /* the template's folder */
+    const char *ext; /* the template's extension, ".md" */
+};
+
+static int
+load_partial(void *ctx, const char *name, struct buf *out)
+{
+    const struct partials *p = ctx;
+    static const char *const subdirs[] = {"/partials/", "/"};
+    struct buf path = BUF_INIT;
+    size_t i;
+    int rc = -1;
+
+    /* Partial names are file names, never paths out of the folder. */
+    if (!name[0] || strstr(name, "..") || name[0] == '/')
+        return -1;
+    for (i = 0; i < ARRAY_SIZE(subdirs) && rc < 0; i++) {
+        buf_reset(&path);
+        buf_appendf(&path, "%s%s%s%s", p->dir, subdirs[i], name, p->ext);
+        rc = read_file(path.data, out, NULL);
+    }
+    buf_release(&path);
+    return rc;
+}
+
+int
+render_template_file(const char *path, const struct tpl_value *data,
+                     struct buf *out, struct err *e)
+{
+    struct buf text = BUF_INIT, dir = BUF_INIT;
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    const char *dot = strrchr(base, '.');
+    struct partials parts;
+    struct tpl_options opt;
+    int rc;
+
+    if (read_file(path, &text, e) < 0) {
+        buf_release(&text);
+        return -1;
+    }
+    if (slash)
+        buf_append(&dir, path, (size_t)(slash - path));
+    else
+        buf_append_char(&dir, '.');
+    parts.dir = dir.data;
+    parts.ext = dot ? dot : "";
+    opt.name = base;
+    opt.escape = tpl_escape_for_name(base);
+    opt.partial = load_partial;
+    opt.partial_ctx = &parts;
+    rc = tpl_render(text.data, text.len, data, &opt, out, e);
+    buf_release(&text);
+    buf_release(&dir);
+    return rc;
+}
+
+static int
+render_named(const struct render_templates *t, const char *name,
+             const struct tpl_value *data, struct buf *out, struct err *e)
+{
+    struct buf path = BUF_INIT;
+    int rc;
+
+    buf_appendf(&path, "%s/%s", t->dir, name);
+    rc = render_template_file(path.data, data, out, e);
+    buf_release(&path);
+    return rc;
+}
+
+int
+render_issue(const struct render_templates *t, const struct render_issue *is,
+             struct render_output *out, struct err *e)
+{
+    struct tpl_value *data = render_issue_value(is);
+    struct buf body = BUF_INIT, subject = BUF_INIT;
+    int rc = -1;
+
+    if (render_named(t, "digest.md", data, &out->markdown, e) < 0 ||
+        render_markdown_to_html(out->markdown.data, out->markdown.len, &body,
+                                e) < 0 ||
+        render_markdown_to_text(out->markdown.data, out->markdown.len, 72,
+                                &out->text, e) < 0)
+        goto out;
+    tpl_map_set_str(data, "body", body.data);
+    if (render_named(t, "layout.html", data, &out->html, e) < 0 ||
+        render_named(t, "subject.txt", data, &subject, e) < 0)
+        goto out;
+    /* A subject is one line whatever the template did with white space. */
+    text_one_line(subject.data, subject.len, &out->subject);
+    if (!out->subject.len) {
+        err_set(e, ERR_DATA, 0, "template 'subject.txt' rendered empty");
+        goto out;
+    }
+    rc = 0;
+out:
+    buf_release(&body);
+    buf_release(&subject);
+    tpl_value_free(data);
+    return rc;
+}
