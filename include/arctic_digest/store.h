@@ -1,0 +1,176 @@
+/*
+ * store: the SQLite state file: articles (one record per work, with every
+ * source that carried it), sources' health and HTTP validators, issues
+ * (frozen article lists) and the delivery ledger.
+ *
+ * The file uses WAL journaling and a versioned schema (PRAGMA user_version)
+ * migrated forward on open; a file from a newer version is refused.  Every
+ * function that changes state runs in a transaction of its own unless the
+ * caller holds one (store_begin/store_commit).  Times are UTC seconds.
+ * sqlite3 types never leave this module.
+ */
+#ifndef ARCTIC_DIGEST_STORE_H
+#define ARCTIC_DIGEST_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arctic_digest/article.h"
+#include "arctic_digest/err.h"
+
+struct store;
+
+/* Open (creating and migrating) the state file.  ERR_IO/ERR_DATA. */
+int store_open(const char *path, struct store **out, struct err *e);
+void store_close(struct store *s);
+
+int store_begin(struct store *s, struct err *e);
+int store_commit(struct store *s, struct err *e);
+void store_rollback(struct store *s);
+
+/* ---- sources ---------------------------------------------------------- */
+
+struct store_source {
+    char *name;
+    char *etag, *last_modified; /* validators for conditional GET */
+    int64_t last_attempt, last_success; /* 0 = never */
+    char *last_result; /* "12 new", "not modified", "HTTP 503", ... */
+    char *last_error;  /* the last failure's message, NULL if none yet */
+    int failures;      /* failures in a row */
+};
+
+void store_source_release(struct store_source *src);
+
+/* The source called name; an empty record (name set) if never seen. */
+int store_source_get(struct store *s, const char *name,
+                     struct store_source *out, struct err *e);
+
+/*
+ * Record one collection attempt of a source.  ok: success (validators
+ * replaced by etag/last_modified, which may be NULL); otherwise the
+ * validators are kept and failures counts up.
+ */
+int store_source_record(struct store *s, const char *name, bool ok,
+                        const char *result, const char *etag,
+                        const char *last_modified, int64_t now,
+                        struct err *e);
+
+/* Every source ever recorded, by name.  Caller releases each and frees v. */
+int store_sources_list(struct store *s, struct store_source **v, size_t *n,
+                       struct err *e);
+
+/* ---- articles --------------------------------------------------------- */
+
+/*
+ * Store a collected article.  The same work is matched by DOI, then URL,
+ * then source and guid, then normalised title plus first author's family
+ * name published within 14 days; a match is merged (richer fields win:
+ * the longer abstract, a DOI or date where there was none, authors where
+ * there were none) and the source is added to the work's sources.
+ * *is_new tells whether the work was unknown; *id (may be NULL) gets its id.
+ */
+int store_article_put(struct store *s, const struct article *a, int64_t now,
+                      bool *is_new, int64_t *id, struct err *e);
+
+/* Load article id into a (initialised by this call); ERR_DATA if none. */
+int store_article_get(struct store *s, int64_t id, struct article *a,
+                      struct err *e);
+
+/* The sources that carried article id, comma-separated, into out. */
+int store_article_sources(struct store *s, int64_t id, struct buf *out,
+                          struct err *e);
+
+/*
+ * Ids of the articles that are new for an issue ending at end: in no sent
+ * issue, published before end, and published or first seen at or after
+ * since.  Newest first.  Caller frees *ids.
+ */
+int store_articles_new(struct store *s, int64_t since, int64_t end,
+                       int64_t **ids, size_t *n, struct err *e);
+
+/* Number of stored articles (for status and tests). */
+int store_articles_count(struct store *s, int64_t *n, struct err *e);
+
+/* ---- issues and the ledger --------------------------------------------- */
+
+enum store_issue_status {
+    STORE_ISSUE_SENDING = 0, /* frozen, ledger written, being sent */
+    STORE_ISSUE_SENT
+};
+
+struct store_issue {
+    int64_t id;
+    int number;
+    int64_t created, slot, period_start, period_end;
+    enum store_issue_status status;
+    int64_t *articles; /* ordered article ids */
+    size_t narticles;
+};
+
+void store_issue_release(struct store_issue *is);
+
+struct store_recipient {
+    const char *address;
+    const char *name; /* may be NULL */
+};
+
+/*
+ * Freeze a new issue (the next number) with its ordered articles and a
+ * pending ledger row for every recipient, in one transaction.  is->number
+ * and is->id are filled in.
+ */
+int store_issue_create(struct store *s, struct store_issue *is,
+                       const struct store_recipient *r, size_t nr,
+                       struct err *e);
+
+/* The unfinished issue, if any: returns 1 and fills out, 0 if none. */
+int store_issue_unfinished(struct store *s, struct store_issue *out,
+                           struct err *e);
+/* The issue with the highest number: 1 and out, or 0 if none yet. */
+int store_issue_last(struct store *s, struct store_issue *out, struct err *e);
+
+int store_issue_mark_sent(struct store *s, int64_t issue, int64_t now,
+                          struct err *e);
+
+enum store_delivery {
+    STORE_PENDING = 0,
+    STORE_SENT,
+    STORE_DEFERRED,
+    STORE_FAILED
+};
+
+struct store_ledger_row {
+    char *address;
+    char *name;
+    enum store_delivery status;
+    int attempts;
+    int code;
+    char *reply;
+};
+
+void store_ledger_row_release(struct store_ledger_row *r);
+
+/* The rows of an issue still to send (pending and deferred), in address
+ * order.  Caller releases each row and frees v. */
+int store_ledger_todo(struct store *s, int64_t issue,
+                      struct store_ledger_row **v, size_t *n, struct err *e);
+
+/* Record one attempt's outcome (committed at once unless the caller holds
+ * a transaction). */
+int store_ledger_mark(struct store *s, int64_t issue, const char *address,
+                      enum store_delivery status, int code, const char *reply,
+                      int64_t now, struct err *e);
+
+/* Count the issue's ledger rows by status (array of 4, by enum value). */
+int store_ledger_counts(struct store *s, int64_t issue, int64_t counts[4],
+                        struct err *e);
+
+/*
+ * How many of the last k issues in a row (newest first) failed address
+ * permanently.  Used to mark repeated hard bounces.
+ */
+int store_ledger_failed_streak(struct store *s, const char *address, int k,
+                               int *streak, struct err *e);
+
+#endif
