@@ -83,8 +83,10 @@ int store_article_sources(struct store *s, int64_t id, struct buf *out,
 
 /*
  * Ids of the articles that are new for an issue ending at end: in no sent
- * issue, published before end, and published or first seen at or after
- * since.  Newest first.  Caller frees *ids.
+ * issue and published (or, without a date, first seen) in [since, end).
+ * A lookback longer than the period keeps back-dated journal items; an old
+ * item that reappears in a feed is neither new nor mailed again.  Newest
+ * first.  Caller frees *ids.
  */
 int store_articles_new(struct store *s, int64_t since, int64_t end,
                        int64_t **ids, size_t *n, struct err *e);

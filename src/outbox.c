@@ -1,0 +1,122 @@
+#include "arctic_digest/outbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "arctic_digest/buf.h"
+
+static int
+make_dir(const char *path, struct err *e)
+{
+    if (mkdir(path, 0700) != 0 && errno != EEXIST)
+        return err_set(e, ERR_CANTCREAT, errno,
+                       "cannot create outbox folder '%s': %s", path,
+                       strerror(errno));
+    return 0;
+}
+
+int
+outbox_open(const char *dir, struct err *e)
+{
+    static const char *const subs[] = {"tmp", "new", "cur"};
+    struct buf p = BUF_INIT;
+    size_t i;
+    int rc;
+
+    rc = make_dir(dir, e);
+    for (i = 0; i < sizeof(subs) / sizeof(subs[0]) && rc == 0; i++) {
+        buf_reset(&p);
+        buf_appendf(&p, "%s/%s", dir, subs[i]);
+        rc = make_dir(p.data, e);
+    }
+    buf_release(&p);
+    return rc;
+}
+
+static bool
+valid_name(const char *s)
+{
+    if (!*s || *s == '.')
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+              (*s >= '0' && *s <= '9') || *s == '.' || *s == '-' ||
+              *s == '_'))
+            return false;
+    return true;
+}
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+static int
+sync_dir(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY);
+    int rc;
+
+    if (fd < 0)
+        return -1;
+    rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+int
+outbox_put(const char *dir, const char *name, const char *data, size_t n,
+           struct err *e)
+{
+    struct buf tmp = BUF_INIT, dst = BUF_INIT, newdir = BUF_INIT;
+    int fd, rc = -1;
+
+    if (!valid_name(name))
+        return err_set(e, ERR_INTERNAL, 0, "outbox: bad file name '%s'",
+                       name);
+    buf_appendf(&tmp, "%s/tmp/%s", dir, name);
+    buf_appendf(&dst, "%s/new/%s", dir, name);
+    buf_appendf(&newdir, "%s/new", dir);
+    fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0) {
+        err_set(e, ERR_CANTCREAT, errno, "cannot create '%s': %s", tmp.data,
+                strerror(errno));
+        goto out;
+    }
+    if (write_all(fd, data, n) < 0 || fsync(fd) < 0) {
+        err_set(e, ERR_IO, errno, "cannot write '%s': %s", tmp.data,
+                strerror(errno));
+        close(fd);
+        unlink(tmp.data);
+        goto out;
+    }
+    if (close(fd) < 0 || rename(tmp.data, dst.data) < 0 ||
+        sync_dir(newdir.data) < 0) {
+        err_set(e, ERR_IO, errno, "cannot move '%s' into '%s': %s", tmp.data,
+                newdir.data, strerror(errno));
+        unlink(tmp.data);
+        goto out;
+    }
+    rc = 0;
+out:
+    buf_release(&tmp);
+    buf_release(&dst);
+    buf_release(&newdir);
+    return rc;
+}
