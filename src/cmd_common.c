@@ -1,9 +1,12 @@
 /* cmd: helpers shared by the subcommands (see cmd.h). */
 #include <errno.h>
+#include <stddef.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -11,6 +14,8 @@
 #include "arctic_digest/buf.h"
 #include "arctic_digest/feed.h"
 #include "arctic_digest/log.h"
+#include "arctic_digest/subscribers.h"
+#include "arctic_digest/text.h"
 #include "arctic_digest/util.h"
 #include "cmd.h"
 
@@ -33,16 +38,43 @@ cmd_usage(const char *usage)
     return 64;
 }
 
+/*
+ * With no configuration at all, the bundled example is read, but what the
+ * tool writes (state, outbox, archive, the unsubscribe secret) goes to the
+ * working folder, not into the source tree.
+ */
+static void
+use_working_folder(struct config *c)
+{
+    static const struct {
+        size_t off;
+        const char *name;
+    } paths[] = {
+        {offsetof(struct config, state), "arctic-digest.db"},
+        {offsetof(struct config, outbox), "outbox"},
+        {offsetof(struct config, archive), "archive"},
+        {offsetof(struct config, unsubscribe_secret_file), "unsubscribe.key"},
+    };
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(paths); i++) {
+        char **p = (char **)((char *)c + paths[i].off);
+        xstrset(p, paths[i].name);
+    }
+}
+
 int
 cmd_setup(struct app *app, struct err *e)
 {
     const char *path = app->config_arg;
+    bool bundled = false;
     struct stat st;
 
     if (!path) {
         if (stat("arctic-digest.conf", &st) == 0) {
             path = "arctic-digest.conf";
         } else {
+            bundled = true;
             path = AD_SOURCE_DIR "/examples/arctic-digest.conf";
             log_debug("no configuration given: using the bundled example "
                       "'%s'", path);
@@ -51,6 +83,8 @@ cmd_setup(struct app *app, struct err *e)
     if (config_load(&app->cfg, path, e) < 0)
         return -1;
     app->have_cfg = true;
+    if (bundled)
+        use_working_folder(&app->cfg);
     if (app->now_arg) {
         if (dt_parse(app->now_arg, strlen(app->now_arg), &app->now) < 0 ||
             app->now.prec < DT_PREC_DAY)
@@ -131,75 +165,6 @@ out:
     feed_release(&f);
     buf_release(&data);
     return rc;
-}
-
-static bool
-same_work(const struct article *a, const struct article *b)
-{
-    if (a->doi && b->doi)
-        return !strcasecmp(a->doi, b->doi);
-    if (a->url && b->url)
-        return !strcmp(a->url, b->url);
-    return a->guid && b->guid && !strcmp(a->guid, b->guid);
-}
-
-int
-cmd_draft_issue(struct app *app, struct issue_draft *d, struct err *e)
-{
-    const struct config *c = &app->cfg;
-    struct article_list all = {NULL, 0, 0};
-    int64_t local;
-    size_t i, j;
-
-    memset(d, 0, sizeof(*d));
-    d->number = 1;
-    d->end = app->now;
-    /* The first issue looks back lookback_days from the start of the
-     * local day, so "the last 7 days" takes whole days. */
-    local = app->now.t + app->now.offset - (int64_t)c->lookback_days * 86400;
-    local -= ((local % 86400) + 86400) % 86400;
-    d->start = dt_from_time(local - app->now.offset, app->now.offset);
-    for (i = 0; i < c->nsources; i++) {
-        const struct config_source *s = &c->sources[i];
-        struct err se = ERR_INIT;
-        if (!s->url) {
-            log_warn("source '%s': crossref sources come with 'collect'; "
-                     "skipped", s->name);
-            continue;
-        }
-        if (cmd_parse_feed(s->url, s->name, &all, &se) < 0) {
-            log_warn("source '%s': %s", s->name, se.msg);
-            d->failed_sources++;
-        }
-    }
-    for (i = 0; i < all.n; i++) {
-        struct article *a = &all.v[i];
-        bool dup = false;
-        if (!dt_is_set(&a->published) || a->published.t < d->start.t ||
-            a->published.t >= d->end.t)
-            continue;
-        for (j = 0; j < d->articles.n && !dup; j++)
-            dup = same_work(&d->articles.v[j], a);
-        if (dup)
-            continue;
-        xgrow(&d->articles.v, &d->articles.alloc, d->articles.n + 1,
-              sizeof(*d->articles.v));
-        d->articles.v[d->articles.n++] = *a;
-        article_init(a);
-    }
-    article_list_release(&all);
-    qsort(d->articles.v, d->articles.n, sizeof(*d->articles.v),
-          article_cmp_newest);
-    while (d->articles.n > (size_t)c->max_articles)
-        article_release(&d->articles.v[--d->articles.n]);
-    (void)e;
-    return 0;
-}
-
-void
-issue_draft_release(struct issue_draft *d)
-{
-    article_list_release(&d->articles);
 }
 
 int
@@ -330,4 +295,190 @@ cmd_write_file(const char *path, const char *data, size_t n, struct err *e)
 out:
     buf_release(&tmp);
     return rc;
+}
+
+int
+cmd_lock(struct app *app, int *fd, struct err *e)
+{
+    struct buf path = BUF_INIT, pid = BUF_INIT;
+    char held[32] = "";
+    ssize_t n;
+    int f;
+
+    buf_appendf(&path, "%s.lock", app->cfg.state);
+    f = open(path.data, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (f < 0) {
+        err_set(e, ERR_CANTCREAT, errno, "cannot open lock '%s': %s",
+                path.data, strerror(errno));
+        buf_release(&path);
+        return -1;
+    }
+    if (flock(f, LOCK_EX | LOCK_NB) != 0) {
+        n = pread(f, held, sizeof(held) - 1, 0);
+        held[n > 0 ? n : 0] = '\0';
+        held[strcspn(held, "\n")] = '\0';
+        err_set(e, ERR_TEMP, 0, "another run (pid %s) holds the lock '%s'",
+                held[0] ? held : "?", path.data);
+        close(f);
+        buf_release(&path);
+        return -1;
+    }
+    /* The kernel releases flock when we die: a stale file never blocks. */
+    buf_appendf(&pid, "%ld\n", (long)getpid());
+    if (ftruncate(f, 0) == 0 && pwrite(f, pid.data, pid.len, 0) < 0)
+        log_debug("cannot write the pid into '%s'", path.data);
+    buf_release(&pid);
+    buf_release(&path);
+    *fd = f;
+    return 0;
+}
+
+void
+cmd_unlock(int fd)
+{
+    if (fd >= 0)
+        close(fd);
+}
+
+/* 32 random bytes as hex, from the kernel. */
+static int
+make_secret(const char *path, struct err *e)
+{
+    unsigned char raw[32];
+    struct buf hex = BUF_INIT;
+    FILE *r = fopen("/dev/urandom", "rb");
+    size_t i;
+    int fd, rc = -1;
+
+    if (!r || fread(raw, 1, sizeof(raw), r) != sizeof(raw)) {
+        if (r)
+            fclose(r);
+        return err_set(e, ERR_IO, errno, "cannot read /dev/urandom");
+    }
+    fclose(r);
+    for (i = 0; i < sizeof(raw); i++)
+        buf_appendf(&hex, "%02x", raw[i]);
+    buf_append_char(&hex, '\n');
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0) {
+        err_set(e, ERR_CANTCREAT, errno, "cannot create '%s': %s", path,
+                strerror(errno));
+    } else if (write(fd, hex.data, hex.len) != (ssize_t)hex.len ||
+               fsync(fd) != 0) {
+        err_set(e, ERR_IO, errno, "cannot write '%s': %s", path,
+                strerror(errno));
+        close(fd);
+        unlink(path);
+    } else {
+        close(fd);
+        log_info("created the unsubscribe secret '%s'", path);
+        rc = 0;
+    }
+    buf_release(&hex);
+    return rc;
+}
+
+int
+cmd_unsubscribe_secret(struct app *app, struct buf *out, struct err *e)
+{
+    const char *path = app->cfg.unsubscribe_secret_file;
+    struct stat st;
+
+    if (stat(path, &st) != 0 && errno == ENOENT &&
+        make_secret(path, e) < 0)
+        return -1;
+    return subs_read_secret(path, out, e);
+}
+
+int
+cmd_parse_rate(const char *s, double *per_second, struct err *e)
+{
+    char *end;
+    double n;
+
+    *per_second = 0;
+    if (!s)
+        return 0;
+    n = strtod(s, &end);
+    if (end == s || n <= 0)
+        goto bad;
+    if (!strcmp(end, "/s"))
+        *per_second = n;
+    else if (!strcmp(end, "/min"))
+        *per_second = n / 60;
+    else if (!strcmp(end, "/h"))
+        *per_second = n / 3600;
+    else
+        goto bad;
+    return 0;
+bad:
+    return err_set(e, ERR_CONFIG, 0,
+                   "[smtp] rate: '%s' is not N/s, N/min or N/h", s);
+}
+
+int
+cmd_smtp_options(struct app *app, const char *from_addr,
+                 struct smtp_options *so, struct buf *password,
+                 struct err *e)
+{
+    const struct config *c = &app->cfg;
+
+    memset(so, 0, sizeof(*so));
+    so->url = c->smtp_url;
+    so->user = c->smtp_user;
+    so->ca_file = c->smtp_ca_file;
+    so->envelope_from = c->smtp_envelope_from ? c->smtp_envelope_from
+                                               : from_addr;
+    so->response_timeout_s = c->smtp_timeout;
+    so->connect_timeout_s = c->smtp_timeout;
+    so->verbose = log_get_level() >= LOG_LEVEL_DEBUG;
+    so->tls = !strcmp(c->smtp_tls, "none")       ? SMTP_TLS_NONE
+              : !strcmp(c->smtp_tls, "starttls") ? SMTP_TLS_STARTTLS
+                                                 : SMTP_TLS_REQUIRED;
+    if (c->smtp_password_env) {
+        const char *v = getenv(c->smtp_password_env);
+        if (!v || !*v)
+            return err_set(e, ERR_CONFIG, 0,
+                           "[smtp] password_env: the environment variable "
+                           "'%s' is not set",
+                           c->smtp_password_env);
+        buf_append_str(password, v);
+    } else if (c->smtp_password_file) {
+        /* The same rule as for the unsubscribe secret: not readable by
+         * group or others, or refused. */
+        if (subs_read_secret(c->smtp_password_file, password, e) < 0)
+            return err_prefix(e, "[smtp] password_file");
+    }
+    if (password->len) {
+        if (!c->smtp_user)
+            return err_set(e, ERR_CONFIG, 0,
+                           "[smtp] a password needs a user");
+        so->password = password->data;
+        if (so->tls == SMTP_TLS_NONE)
+            return err_set(e, ERR_CONFIG, 0,
+                           "[smtp] tls = none with a password would send "
+                           "it in the clear; refused");
+    }
+    return 0;
+}
+
+void
+cmd_normalize_article(struct article *a)
+{
+    struct buf b = BUF_INIT;
+    char *canon;
+
+    if (a->url) {
+        canon = article_url_canonical(a->url);
+        if (canon) {
+            free(a->url);
+            a->url = canon;
+        }
+    }
+    if (a->abstract) {
+        text_clean_abstract(a->abstract, strlen(a->abstract), 1200, &b);
+        free(a->abstract);
+        a->abstract = b.len ? buf_detach(&b, NULL) : NULL;
+    }
+    buf_release(&b);
 }

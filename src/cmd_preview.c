@@ -16,7 +16,8 @@
 
 extern char **environ;
 
-static const char usage[] = "preview [-o DIR] [--to ADDR] [--open]";
+static const char usage[] =
+    "preview [-o DIR] [--to ADDR] [--open] [--offline] [--explain]";
 
 /* Hand digest.html to the desktop's browser; a failure is only a warning. */
 static void
@@ -81,11 +82,13 @@ cmd_preview(int argc, char **argv, struct app *app)
         {"output", required_argument, NULL, 'o'},
         {"to", required_argument, NULL, 't'},
         {"open", no_argument, NULL, 'O'},
+        {"offline", no_argument, NULL, 'F'},
+        {"explain", no_argument, NULL, 'x'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const struct config *c = &app->cfg;
     const char *dir = "preview", *to = NULL;
-    bool open = false;
+    bool open = false, offline = false;
     struct err e = ERR_INIT;
     struct issue_draft d;
     struct render_templates t = {c->templates};
@@ -108,6 +111,12 @@ cmd_preview(int argc, char **argv, struct app *app)
             break;
         case 'O':
             open = true;
+            break;
+        case 'F':
+            offline = true;
+            break;
+        case 'x':
+            app->explain = true;
             break;
         case 'h':
             printf("usage: arctic-digest %s\n", usage);
@@ -139,7 +148,8 @@ cmd_preview(int argc, char **argv, struct app *app)
     if (cmd_zone_offset(c->timezone, app->now.t, &offset, &e) < 0)
         goto fail;
     app->now.offset = offset;
-    if (cmd_draft_issue(app, &d, &e) < 0)
+    /* Collect first, so the preview shows what the next send would. */
+    if (cmd_draft_issue(app, !offline, &d, &e) < 0)
         goto fail;
 
     memset(&is, 0, sizeof(is));

@@ -19,7 +19,7 @@ sample_data(struct app *app, struct tpl_value **out, struct err *e)
     struct issue_draft d;
     struct render_issue is;
 
-    if (cmd_draft_issue(app, &d, e) < 0)
+    if (cmd_draft_issue(app, true, &d, e) < 0)
         return -1;
     memset(&is, 0, sizeof(is));
     is.title = c->title;

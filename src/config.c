@@ -64,6 +64,9 @@ static const struct key keys[] = {
     STR("smtp", "envelope_from", smtp_envelope_from),
     INT("smtp", "connections", smtp_connections, 1, 64),
     STR("smtp", "rate", smtp_rate),
+    INT("smtp", "retries", smtp_retries, 0, 10),
+    INT("smtp", "retry_delay", smtp_retry_delay, 0, 3600),
+    INT("smtp", "timeout", smtp_timeout, 1, 3600),
     LIST("relevance", "include", include, ninclude),
     LIST("relevance", "exclude", exclude, nexclude),
     NUM("relevance", "threshold", threshold),
@@ -106,18 +109,22 @@ config_defaults(struct config *c, const char *dir)
     c->timezone = xstrdup("UTC");
     c->catch_up = xstrdup("send");
     c->empty = xstrdup("skip");
-    c->lookback_days = 7;
+    c->lookback_days = 14;
     c->max_articles = 50;
     c->citation_style = xstrdup("chicago");
     c->attach_citations = true;
     c->smtp_tls = xstrdup("required");
     c->smtp_connections = 1;
+    c->smtp_retries = 2;
+    c->smtp_retry_delay = 5;
+    c->smtp_timeout = 60;
     c->threshold = 1.0;
     c->state = make_path(c->dir, "arctic-digest.db");
     c->subscribers = make_path(c->dir, "subscribers/subscribers.csv");
     c->templates = xstrdup(AD_SOURCE_DIR "/templates");
     c->outbox = make_path(c->dir, "outbox");
     c->archive = make_path(c->dir, "archive");
+    c->unsubscribe_secret_file = make_path(c->dir, "unsubscribe.key");
 }
 
 static void
@@ -146,6 +153,7 @@ config_release(struct config *c)
         free(c->sources[i].name);
         free(c->sources[i].url);
         free(c->sources[i].crossref_issn);
+        free(c->sources[i].crossref_api);
     }
     free(c->sources);
     for (i = 0; i < c->ntopics; i++) {
@@ -359,6 +367,13 @@ set_source_key(struct loader *l, const char *name, const char *key,
     }
     if (!strcmp(key, "crossref_issn")) {
         xstrset(&s->crossref_issn, value);
+        return 1;
+    }
+    if (!strcmp(key, "crossref_api")) {
+        if (!is_url(value))
+            return fail(l, "[source %s] crossref_api: not an http(s) URL: "
+                        "'%s'", name, value);
+        xstrset(&s->crossref_api, value);
         return 1;
     }
     if (!strcmp(key, "relevance")) {

@@ -18,14 +18,19 @@
 #include "cmd.h"
 
 const struct cmd cmd_table[] = {
+    {"collect", cmd_collect, CMD_CONFIG, "",
+     "fetch every source, store new articles, report each source"},
     {"help", cmd_help, 0, "[COMMAND]", "show commands and options"},
     {"parse", cmd_parse, 0, "FILE",
      "print the articles one feed yields, one JSON object a line"},
-    {"preview", cmd_preview, CMD_CONFIG, "[-o DIR] [--to ADDR] [--open]",
+    {"preview", cmd_preview, CMD_CONFIG,
+     "[-o DIR] [--to ADDR] [--open] [--offline] [--explain]",
      "build the next issue without sending it; write digest.eml, .html, "
      ".txt"},
     {"render", cmd_render, CMD_CONFIG, "TEMPLATE [DATA.json]",
      "render one Mustache template with JSON data (or the sample issue)"},
+    {"send", cmd_send, CMD_CONFIG, "[--dry-run]",
+     "send (or resume) the current issue; no collecting"},
 };
 const size_t cmd_count = ARRAY_SIZE(cmd_table);
 

@@ -1103,7 +1103,8 @@ store_ledger_failed_streak(struct store *s, const char *address, int k,
                            int *streak, struct err *e)
 {
     sqlite3_stmt *st = prepare(s,
-                               "SELECT d.status FROM deliveries d JOIN issues "
+                               "SELECT d.status, d.code FROM deliveries d "
+                               "JOIN issues "
                                "i ON i.id = d.issue_id WHERE d.address = ? "
                                "COLLATE NOCASE ORDER BY i.number DESC LIMIT ?",
                                e);
@@ -1115,7 +1116,9 @@ store_ledger_failed_streak(struct store *s, const char *address, int k,
     bind_text(st, 1, address);
     sqlite3_bind_int(st, 2, k);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (!broken && sqlite3_column_int(st, 0) == STORE_FAILED)
+        /* Only the server's permanent refusals count as bounces. */
+        if (!broken && sqlite3_column_int(st, 0) == STORE_FAILED &&
+            sqlite3_column_int(st, 1) >= 500)
             n++;
         else
             broken = true;

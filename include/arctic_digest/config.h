@@ -23,6 +23,7 @@ struct config_source {
     char *name;
     char *url;           /* http(s) URL or absolute local path */
     char *crossref_issn;
+    char *crossref_api;  /* Crossref's base URL; NULL: the public API */
     bool filter;         /* relevance = filter (default) or all */
     double weight;
     int line;            /* where its section starts */
@@ -53,6 +54,9 @@ struct config {
     char *smtp_tls;       /* required | starttls | none */
     char *smtp_ca_file, *smtp_envelope_from, *smtp_rate;
     int smtp_connections;
+    int smtp_retries;     /* further attempts within a run after a 4xx */
+    int smtp_retry_delay; /* seconds before the first, doubling */
+    int smtp_timeout;     /* seconds to wait for a reply */
 
     /* [relevance] */
     char **include, **exclude;

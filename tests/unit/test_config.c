@@ -68,7 +68,7 @@ test_config_defaults_apply_to_an_empty_file(void **state)
     assert_int_equal(load("", &c, &e), 0);
     assert_string_equal(c.title, "Arctic Digest");
     assert_string_equal(c.citation_style, "chicago");
-    assert_int_equal(c.lookback_days, 7);
+    assert_int_equal(c.lookback_days, 14);
     assert_true(c.attach_citations);
     assert_null(c.smtp_url);
     assert_int_equal(c.nsources, 0);

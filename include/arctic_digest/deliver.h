@@ -1,0 +1,69 @@
+/*
+ * deliver: the send loop of one frozen issue, and the policy around it.
+ *
+ * Takes the issue's ledger rows still to send (pending and deferred), has
+ * the caller compose each personalised message, and hands it to SMTP
+ * (smtp_run, several connections, a rate limit) or to the outbox maildir.
+ * Every outcome is written to the ledger as it arrives, so a crash loses
+ * nothing: 2xx -> sent; 4xx or a lost connection -> deferred, retried
+ * within the run after a growing delay, then left for the next run;
+ * 5xx -> failed with the reply kept.  At most the one message in flight
+ * on each connection when the process dies can go twice.
+ */
+#ifndef ARCTIC_DIGEST_DELIVER_H
+#define ARCTIC_DIGEST_DELIVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arctic_digest/buf.h"
+#include "arctic_digest/err.h"
+#include "arctic_digest/smtp.h"
+#include "arctic_digest/store.h"
+
+struct deliver_stats {
+    size_t total;    /* rows to send when the run started */
+    size_t sent, deferred, failed;
+};
+
+/* Compose the message for one ledger row into out (CRLF line ends). */
+typedef int (*deliver_compose_fn)(void *ctx,
+                                  const struct store_ledger_row *row,
+                                  struct buf *out, struct err *e);
+typedef void (*deliver_progress_fn)(void *ctx,
+                                    const struct deliver_stats *st);
+/* The current time (UTC seconds) for ledger entries. */
+typedef int64_t (*deliver_clock_fn)(void *ctx);
+
+struct deliver_options {
+    const struct smtp_options *smtp; /* NULL: write to the outbox */
+    const char *outbox;              /* maildir folder when smtp is NULL */
+    int connections;
+    double max_per_second; /* 0: no limit */
+    int retries;           /* further attempts within the run (2) */
+    long retry_delay_ms;   /* before the first retry, doubling (5000) */
+    bool dry_run;          /* compose everything, hand over and record
+                              nothing */
+    deliver_compose_fn compose;
+    deliver_progress_fn progress; /* may be NULL */
+    deliver_clock_fn clock;
+    void *ctx; /* for compose, progress and clock */
+};
+
+/*
+ * Send what is left of issue (its id and number) as o says and fill *st.
+ * Returns 0 when the run went through (rows may still be deferred or
+ * failed: see *st), or -1 when nothing could be handed over at all
+ * (ERR_UNAVAILABLE: the server cannot be reached; the ledger is as it was)
+ * or the ledger cannot be written.
+ */
+int deliver_issue(struct store *s, int64_t issue, int number,
+                  const struct deliver_options *o, struct deliver_stats *st,
+                  struct err *e);
+
+/* The outbox file name of an issue's message to address: stable, so a
+ * rewrite replaces it. */
+void deliver_outbox_name(int number, const char *address, struct buf *out);
+
+#endif

@@ -1,0 +1,297 @@
+/* deliver: the send loop (see deliver.h). */
+#include "arctic_digest/deliver.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <nettle/sha2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "arctic_digest/log.h"
+#include "arctic_digest/outbox.h"
+#include "arctic_digest/util.h"
+
+/* One ledger row on its way. */
+struct item {
+    struct store_ledger_row row;
+    int tries;        /* attempts in this run */
+    int64_t ready_ms; /* not before this monotonic time */
+    bool done;
+    bool inflight;
+    struct buf msg;   /* composed, while in flight */
+};
+
+struct run {
+    struct store *s;
+    int64_t issue;
+    int number;
+    const struct deliver_options *o;
+    struct deliver_stats *st;
+    struct item *items;
+    size_t n;
+    size_t cursor;   /* next item to look at */
+    bool stop;       /* a ledger write or compose failed */
+    struct err *e;
+};
+
+static int64_t
+mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+sleep_ms(int64_t ms)
+{
+    struct timespec ts;
+
+    if (ms <= 0)
+        return;
+    ts.tv_sec = (time_t)(ms / 1000);
+    ts.tv_nsec = (long)(ms % 1000) * 1000000;
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+void
+deliver_outbox_name(int number, const char *address, struct buf *out)
+{
+    struct sha256_ctx ctx;
+    uint8_t digest[SHA256_DIGEST_SIZE];
+    char lowered[512];
+    size_t i, n = strlen(address);
+
+    if (n >= sizeof(lowered))
+        n = sizeof(lowered) - 1;
+    for (i = 0; i < n; i++)
+        lowered[i] = (char)tolower((unsigned char)address[i]);
+    sha256_init(&ctx);
+    sha256_update(&ctx, n, (const uint8_t *)lowered);
+    sha256_digest(&ctx, sizeof(digest), digest);
+    buf_appendf(out, "issue%d.", number);
+    for (i = 0; i < 12; i++)
+        buf_appendf(out, "%02x", digest[i]);
+    buf_append_str(out, ".eml");
+}
+
+static void
+progress(struct run *r)
+{
+    if (r->o->progress)
+        r->o->progress(r->o->ctx, r->st);
+}
+
+static void
+record(struct run *r, struct item *it, enum store_delivery status, int code,
+       const char *reply)
+{
+    int64_t now = r->o->clock(r->o->ctx);
+
+    if (r->o->dry_run)
+        return;
+    if (store_ledger_mark(r->s, r->issue, it->row.address, status, code,
+                          reply, now, r->e) < 0)
+        r->stop = true;
+}
+
+/* An attempt's outcome: ledger first, then the retry decision. */
+static void
+outcome(struct run *r, struct item *it, enum smtp_outcome out, int code,
+        const char *reply)
+{
+    buf_release(&it->msg);
+    it->inflight = false;
+    it->tries++;
+    switch (out) {
+    case SMTP_SENT:
+        record(r, it, STORE_SENT, code, reply);
+        r->st->sent++;
+        it->done = true;
+        break;
+    case SMTP_PERMFAIL:
+        record(r, it, STORE_FAILED, code, reply);
+        r->st->failed++;
+        it->done = true;
+        log_warn("%s: failed: %d %s", it->row.address, code, reply);
+        break;
+    case SMTP_TEMPFAIL:
+        record(r, it, STORE_DEFERRED, code, reply);
+        if (it->tries > r->o->retries) {
+            r->st->deferred++;
+            it->done = true;
+            log_warn("%s: deferred: %d %s", it->row.address, code, reply);
+        } else {
+            it->ready_ms = mono_ms() + (r->o->retry_delay_ms
+                                        << (it->tries - 1));
+            log_debug("%s: %d %s; retrying", it->row.address, code, reply);
+        }
+        break;
+    }
+    progress(r);
+}
+
+/* The next item that may go now, or NULL. */
+static struct item *
+next_ready(struct run *r)
+{
+    int64_t now = mono_ms();
+    size_t i;
+
+    for (i = 0; i < r->n; i++) {
+        struct item *it = &r->items[(r->cursor + i) % r->n];
+        if (!it->done && !it->inflight && it->ready_ms <= now) {
+            r->cursor = (r->cursor + i + 1) % r->n;
+            return it;
+        }
+    }
+    return NULL;
+}
+
+static int
+compose(struct run *r, struct item *it)
+{
+    if (r->o->compose(r->o->ctx, &it->row, &it->msg, r->e) < 0) {
+        err_prefix(r->e, "composing the message to %s", it->row.address);
+        r->stop = true;
+        buf_release(&it->msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int
+next_job(void *ctx, struct smtp_job *job)
+{
+    struct run *r = ctx;
+    struct item *it;
+
+    if (r->stop)
+        return -1;
+    it = next_ready(r);
+    if (!it)
+        return 0;
+    if (compose(r, it) < 0)
+        return -1;
+    it->inflight = true;
+    job->rcpt = it->row.address;
+    job->data = it->msg.data;
+    job->len = it->msg.len;
+    job->user = it;
+    return 1;
+}
+
+static void
+job_done(void *ctx, const struct smtp_job *job, const struct smtp_result *res)
+{
+    outcome(ctx, job->user, res->outcome, res->code, res->reply);
+}
+
+/* The earliest time a waiting item may go, or -1 when none waits. */
+static int64_t
+earliest(const struct run *r)
+{
+    int64_t t = -1;
+    size_t i;
+
+    for (i = 0; i < r->n; i++)
+        if (!r->items[i].done && (t < 0 || r->items[i].ready_ms < t))
+            t = r->items[i].ready_ms;
+    return t;
+}
+
+static int
+run_smtp(struct run *r)
+{
+    int64_t t;
+    int rc;
+
+    while ((t = earliest(r)) >= 0 && !r->stop) {
+        sleep_ms(t - mono_ms());
+        if (r->o->dry_run) {
+            struct item *it;
+            while ((it = next_ready(r)) != NULL && !r->stop)
+                if (compose(r, it) == 0)
+                    outcome(r, it, SMTP_SENT, 250, "dry run");
+            continue;
+        }
+        rc = smtp_run(r->o->smtp, r->o->connections, r->o->max_per_second,
+                      next_job, job_done, r, r->e);
+        if (rc < 0 && !r->stop) {
+            /* Nothing could be handed over: leave the rest for later. */
+            return -1;
+        }
+    }
+    return r->stop ? -1 : 0;
+}
+
+static int
+run_outbox(struct run *r)
+{
+    struct buf name = BUF_INIT;
+    struct item *it;
+    int rc = 0;
+
+    if (!r->o->dry_run && outbox_open(r->o->outbox, r->e) < 0)
+        return -1;
+    while ((it = next_ready(r)) != NULL && rc == 0) {
+        if (compose(r, it) < 0) {
+            rc = -1;
+            break;
+        }
+        buf_reset(&name);
+        deliver_outbox_name(r->number, it->row.address, &name);
+        if (!r->o->dry_run &&
+            outbox_put(r->o->outbox, name.data, it->msg.data, it->msg.len,
+                       r->e) < 0) {
+            rc = -1;
+            break;
+        }
+        outcome(r, it, SMTP_SENT, 0, "written to the outbox");
+        rc = r->stop ? -1 : 0;
+    }
+    buf_release(&name);
+    return rc;
+}
+
+int
+deliver_issue(struct store *s, int64_t issue, int number,
+              const struct deliver_options *o, struct deliver_stats *st,
+              struct err *e)
+{
+    struct store_ledger_row *rows = NULL;
+    struct run r;
+    size_t i, n = 0;
+    int rc;
+
+    memset(st, 0, sizeof(*st));
+    if (store_ledger_todo(s, issue, &rows, &n, e) < 0)
+        return -1;
+    memset(&r, 0, sizeof(r));
+    r.s = s;
+    r.issue = issue;
+    r.number = number;
+    r.o = o;
+    r.st = st;
+    r.e = e;
+    r.n = n;
+    r.items = xcalloc(n ? n : 1, sizeof(*r.items));
+    for (i = 0; i < n; i++) {
+        r.items[i].row = rows[i];
+        buf_init(&r.items[i].msg);
+    }
+    free(rows);
+    st->total = n;
+    rc = o->smtp ? run_smtp(&r) : run_outbox(&r);
+    for (i = 0; i < n; i++) {
+        if (!r.items[i].done && r.items[i].tries > 0)
+            st->deferred++;
+        store_ledger_row_release(&r.items[i].row);
+        buf_release(&r.items[i].msg);
+    }
+    free(r.items);
+    return rc;
+}
