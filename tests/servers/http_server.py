@@ -26,8 +26,10 @@ URL) delays such answers.  Then the built-in routes:
     /429             429 with Retry-After: 1 the first time, then the feed
     /503             503 with Date and an HTTP-date Retry-After 120 s later
     /sleep?ms=N      answers after N ms (at most 10000)
-    /crossref/works  Crossref-style paged JSON: cursor "*" -> page 1 with
-                     next-cursor "page2", "page2" -> page 2, "page3" -> empty
+    /crossref/works  Crossref-style paged JSON (also any /crossref/.../works,
+                     e.g. /crossref/journals/2154-896X/works): cursor "*" ->
+                     2 items and next-cursor "page2", "page2" -> 2 more,
+                     "page3" -> no items; another cursor -> 400
     /_stats          the counters (below)
     /_reset          zero the counters
 
@@ -249,6 +251,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def route(self, path, query):
         handler = ROUTES.get(path)
+        if handler is None and path.startswith("/crossref/") \
+                and path.endswith("/works"):
+            handler = Handler.r_crossref
         if handler is None:
             self.send(404, b"not found\n")
         else:
