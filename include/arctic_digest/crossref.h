@@ -1,0 +1,69 @@
+/*
+ * crossref: the Crossref REST API "works" endpoint to articles (jansson).
+ *
+ * Builds the request URL of GET /journals/{ISSN}/works with a
+ * from-pub-date filter, cursor paging (start with cursor "*", follow
+ * message.next-cursor until a page has no items) and mailto for the polite
+ * pool; parses both "work-list" and single "work" responses.  Rate limits
+ * and back-off on 429 are the caller's policy (see fetch.h, retry_after_s).
+ *
+ * Fields produced per work: title (title[0], markup removed: titles carry
+ * <i> and <sub>), authors (given + family; an organisation's "name" as a
+ * literal), container (container-title[0]), published (the first present
+ * of published-online, published-print, issued, published; partial
+ * date-parts keep their precision YEAR / MONTH / DAY; offset 0), doi (bare),
+ * guid (the DOI), url ("URL", else resource.primary.URL), abstract (JATS
+ * to plain text, a leading "Abstract" heading dropped), keywords (subject).
+ * All text is plain, normalised UTF-8 (text.h).
+ */
+#ifndef ARCTIC_DIGEST_CROSSREF_H
+#define ARCTIC_DIGEST_CROSSREF_H
+
+#include <stddef.h>
+
+#include "arctic_digest/article.h"
+#include "arctic_digest/buf.h"
+#include "arctic_digest/err.h"
+
+#define CROSSREF_API "https://api.crossref.org"
+
+struct crossref_page {
+    struct article *v;
+    size_t n, alloc;
+    char *next_cursor;  /* message.next-cursor; NULL if none */
+    long total_results; /* message.total-results; 1 for a single work */
+};
+
+#define CROSSREF_PAGE_INIT {NULL, 0, 0, NULL, 0}
+
+/* Free the articles and the cursor; p is back to CROSSREF_PAGE_INIT. */
+void crossref_page_release(struct crossref_page *p);
+
+/*
+ * Append to out the URL of one page of an ISSN's works:
+ *   {base}/journals/{issn}/works?filter=from-pub-date:{from}&rows={rows}
+ *   &cursor={cursor}&mailto={mailto}
+ * base NULL means CROSSREF_API; from_pub_date ("YYYY", "YYYY-MM" or
+ * "YYYY-MM-DD"), cursor and mailto may be NULL (left out); rows <= 0 is
+ * left out.  Values are percent-encoded.  Fails with ERR_CONFIG (out
+ * untouched) when issn is not NNNN-NNNC or the date is not one of those
+ * forms.
+ */
+int crossref_works_url(const char *base, const char *issn,
+                       const char *from_pub_date, const char *cursor,
+                       long rows, const char *mailto, struct buf *out,
+                       struct err *e);
+
+/*
+ * Parse a Crossref response body of n bytes ("work-list" or "work").
+ * source is copied into each article's source field (may be NULL).  On
+ * success out (initialised by the caller, CROSSREF_PAGE_INIT) holds the
+ * works in response order; items that are not objects or have neither a
+ * title nor a DOI are skipped.  Fails with ERR_DATA ("JSON error at line
+ * 3, column 7: ...", "Crossref status 'failed'", "not a Crossref works
+ * response") and out untouched.
+ */
+int crossref_parse(const char *json, size_t n, const char *source,
+                   struct crossref_page *out, struct err *e);
+
+#endif

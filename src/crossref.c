@@ -1,0 +1,367 @@
+/* crossref: the Crossref REST API "works" endpoint to articles. */
+#include "arctic_digest/crossref.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "arctic_digest/text.h"
+#include "arctic_digest/util.h"
+
+void
+crossref_page_release(struct crossref_page *p)
+{
+    size_t i;
+
+    for (i = 0; i < p->n; i++)
+        article_release(&p->v[i]);
+    free(p->v);
+    free(p->next_cursor);
+    *p = (struct crossref_page)CROSSREF_PAGE_INIT;
+}
+
+/* Percent-encode all but RFC 3986 unreserved characters and keep. */
+static void
+url_encode(const char *s, const char *keep, struct buf *out)
+{
+    static const char hex[] = "0123456789ABCDEF";
+
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        if (isalnum(c) || strchr("-._~", c) != NULL
+            || (c != '\0' && strchr(keep, c) != NULL)) {
+            buf_append_char(out, (char)c);
+        } else {
+            buf_append_char(out, '%');
+            buf_append_char(out, hex[c >> 4]);
+            buf_append_char(out, hex[c & 15]);
+        }
+    }
+}
+
+static bool
+is_issn(const char *s)
+{
+    size_t i;
+
+    if (s == NULL || strlen(s) != 9 || s[4] != '-')
+        return false;
+    for (i = 0; i < 9; i++) {
+        if (i == 4)
+            continue;
+        if (!isdigit((unsigned char)s[i]) && !(i == 8 && (s[i] == 'X'
+                                                          || s[i] == 'x')))
+            return false;
+    }
+    return true;
+}
+
+/* "YYYY", "YYYY-MM" or "YYYY-MM-DD". */
+static bool
+is_pub_date(const char *s)
+{
+    size_t i, n = strlen(s);
+
+    if (n != 4 && n != 7 && n != 10)
+        return false;
+    for (i = 0; i < n; i++) {
+        bool dash = i == 4 || i == 7;
+
+        if (dash ? s[i] != '-' : !isdigit((unsigned char)s[i]))
+            return false;
+    }
+    return true;
+}
+
+int
+crossref_works_url(const char *base, const char *issn,
+                   const char *from_pub_date, const char *cursor, long rows,
+                   const char *mailto, struct buf *out, struct err *e)
+{
+    size_t blen;
+    char sep = '?';
+
+    if (!is_issn(issn))
+        return err_set(e, ERR_CONFIG, 0, "not an ISSN: '%s'",
+                       issn ? issn : "");
+    if (from_pub_date != NULL && !is_pub_date(from_pub_date))
+        return err_set(e, ERR_CONFIG, 0,
+                       "not a date of the form YYYY-MM-DD: '%s'",
+                       from_pub_date);
+    if (base == NULL)
+        base = CROSSREF_API;
+    blen = strlen(base);
+    while (blen > 0 && base[blen - 1] == '/')
+        blen--;
+    buf_append(out, base, blen);
+    buf_append_str(out, "/journals/");
+    url_encode(issn, "", out);
+    buf_append_str(out, "/works");
+    if (from_pub_date != NULL) {
+        buf_appendf(out, "%cfilter=from-pub-date:", sep);
+        url_encode(from_pub_date, "", out);
+        sep = '&';
+    }
+    if (rows > 0) {
+        buf_appendf(out, "%crows=%ld", sep, rows);
+        sep = '&';
+    }
+    if (cursor != NULL) {
+        buf_appendf(out, "%ccursor=", sep);
+        url_encode(cursor, "", out);
+        sep = '&';
+    }
+    if (mailto != NULL) {
+        buf_appendf(out, "%cmailto=", sep);
+        url_encode(mailto, "@", out);
+    }
+    return 0;
+}
+
+/* The first string of a JSON array of strings, or a plain string. */
+static const char *
+first_string(json_t *v)
+{
+    if (json_is_array(v))
+        v = json_array_get(v, 0);
+    return json_string_value(v);
+}
+
+/* Markup-free one-line text of a JSON string; NULL if empty or absent. */
+static char *
+plain_line(const char *s)
+{
+    struct buf html = BUF_INIT, line = BUF_INIT;
+
+    if (s == NULL)
+        return NULL;
+    text_html_to_plain(s, strlen(s), &html);
+    text_one_line(html.data, html.len, &line);
+    buf_release(&html);
+    if (line.len == 0) {
+        buf_release(&line);
+        return NULL;
+    }
+    return buf_detach(&line, NULL);
+}
+
+static void
+add_authors(struct article *a, json_t *list)
+{
+    size_t i;
+    json_t *p;
+
+    json_array_foreach(list, i, p) {
+        char *given = plain_line(json_string_value(json_object_get(p, "given")));
+        char *family =
+            plain_line(json_string_value(json_object_get(p, "family")));
+        char *name = plain_line(json_string_value(json_object_get(p, "name")));
+
+        if (family != NULL || given != NULL)
+            article_add_person(a, given, family != NULL ? family : given,
+                               NULL);
+        else if (name != NULL)
+            article_add_person(a, NULL, NULL, name);
+        free(given);
+        free(family);
+        free(name);
+    }
+}
+
+/* {"date-parts": [[2025, 7, 22]]}, also [[2025, 7]], [[2025]]. */
+static bool
+date_parts(json_t *date, struct dt *out)
+{
+    json_t *parts = json_array_get(json_object_get(date, "date-parts"), 0);
+    json_int_t y, m = 1, d = 1;
+    size_t n = json_array_size(parts);
+
+    if (n == 0 || !json_is_integer(json_array_get(parts, 0)))
+        return false;
+    y = json_integer_value(json_array_get(parts, 0));
+    if (y < 1 || y > 9999)
+        return false;
+    out->prec = DT_PREC_YEAR;
+    if (n >= 2 && json_is_integer(json_array_get(parts, 1))) {
+        m = json_integer_value(json_array_get(parts, 1));
+        if (m < 1 || m > 12)
+            return false;
+        out->prec = DT_PREC_MONTH;
+        if (n >= 3 && json_is_integer(json_array_get(parts, 2))) {
+            d = json_integer_value(json_array_get(parts, 2));
+            if (d < 1 || d > 31)
+                return false;
+            out->prec = DT_PREC_DAY;
+        }
+    }
+    out->t = dt_days_from_civil((int)y, (int)m, (int)d) * 86400;
+    out->offset = 0;
+    return true;
+}
+
+static void
+set_published(struct article *a, json_t *w)
+{
+    static const char *const keys[] = {"published-online", "published-print",
+                                       "issued", "published"};
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(keys); i++) {
+        struct dt d = DT_INIT;
+
+        if (date_parts(json_object_get(w, keys[i]), &d)) {
+            a->published = d;
+            return;
+        }
+    }
+}
+
+/* JATS abstract to text, without a leading "Abstract" heading. */
+static char *
+abstract_text(const char *jats)
+{
+    static const char *const heads[] = {"abstract", "abstract:", "summary"};
+    struct buf b = BUF_INIT;
+    size_t i;
+
+    if (jats == NULL)
+        return NULL;
+    text_html_to_plain(jats, strlen(jats), &b);
+    for (i = 0; i < ARRAY_SIZE(heads); i++) {
+        size_t k = strlen(heads[i]);
+
+        if (b.len >= k && strncasecmp(b.data, heads[i], k) == 0
+            && (b.data[k] == '\0' || b.data[k] == '\n')) {
+            while (b.data[k] == '\n')
+                k++;
+            memmove(b.data, b.data + k, b.len - k + 1);
+            b.len -= k;
+            break;
+        }
+    }
+    if (b.len == 0) {
+        buf_release(&b);
+        return NULL;
+    }
+    return buf_detach(&b, NULL);
+}
+
+static const char *
+work_url(json_t *w)
+{
+    const char *u = json_string_value(json_object_get(w, "URL"));
+
+    if (u == NULL)
+        u = json_string_value(json_object_get(
+            json_object_get(json_object_get(w, "resource"), "primary"),
+            "URL"));
+    if (u != NULL && strncasecmp(u, "https://", 8) != 0
+        && strncasecmp(u, "http://", 7) != 0)
+        u = NULL;
+    return u;
+}
+
+/* One work to a; false if it has neither title nor DOI. */
+static bool
+work_article(json_t *w, const char *source, struct article *a)
+{
+    size_t i;
+    json_t *kw;
+
+    article_init(a);
+    a->title = plain_line(first_string(json_object_get(w, "title")));
+    a->doi = article_doi_normalize(json_string_value(json_object_get(w, "DOI")));
+    if (a->title == NULL && a->doi == NULL) {
+        article_release(a);
+        return false;
+    }
+    a->source = xstrdup(source);
+    a->guid = xstrdup(a->doi);
+    a->url = plain_line(work_url(w));
+    a->container =
+        plain_line(first_string(json_object_get(w, "container-title")));
+    add_authors(a, json_object_get(w, "author"));
+    set_published(a, w);
+    a->abstract = abstract_text(json_string_value(json_object_get(w, "abstract")));
+    json_array_foreach(json_object_get(w, "subject"), i, kw) {
+        char *k = plain_line(json_string_value(kw));
+
+        if (k != NULL)
+            article_add_keyword(a, k);
+        free(k);
+    }
+    return true;
+}
+
+static void
+add_work(struct crossref_page *p, json_t *w, const char *source)
+{
+    struct article a;
+
+    if (!json_is_object(w) || !work_article(w, source, &a))
+        return;
+    xgrow(&p->v, &p->alloc, p->n + 1, sizeof(*p->v));
+    p->v[p->n++] = a;
+}
+
+/* The message object of an "ok" envelope, or NULL with e set. */
+static json_t *
+envelope_message(json_t *root, struct err *e)
+{
+    const char *status = json_string_value(json_object_get(root, "status"));
+    json_t *msg = json_object_get(root, "message");
+
+    if (!json_is_object(root) || status == NULL) {
+        err_set(e, ERR_DATA, 0, "not a Crossref works response");
+        return NULL;
+    }
+    if (strcmp(status, "ok") != 0) {
+        err_set(e, ERR_DATA, 0, "Crossref status '%.40s'", status);
+        return NULL;
+    }
+    if (!json_is_object(msg)) {
+        err_set(e, ERR_DATA, 0, "not a Crossref works response");
+        return NULL;
+    }
+    return msg;
+}
+
+int
+crossref_parse(const char *json, size_t n, const char *source,
+               struct crossref_page *out, struct err *e)
+{
+    struct crossref_page p = CROSSREF_PAGE_INIT;
+    json_error_t je;
+    json_t *root, *msg, *items, *w;
+    size_t i;
+
+    root = json_loadb(json, n, 0, &je);
+    if (root == NULL)
+        return err_set(e, ERR_DATA, 0, "JSON error at line %d, column %d: %s",
+                       je.line, je.column, je.text);
+    msg = envelope_message(root, e);
+    if (msg == NULL) {
+        json_decref(root);
+        return -1;
+    }
+    items = json_object_get(msg, "items");
+    if (json_is_array(items)) {
+        json_array_foreach(items, i, w)
+            add_work(&p, w, source);
+        p.total_results =
+            (long)json_integer_value(json_object_get(msg, "total-results"));
+        p.next_cursor =
+            xstrdup(json_string_value(json_object_get(msg, "next-cursor")));
+    } else {
+        add_work(&p, msg, source);
+        p.total_results = 1;
+    }
+    json_decref(root);
+    *out = p;
+    return 0;
+}

@@ -1,0 +1,314 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arctic_digest/crossref.h"
+#include "arctic_digest/fetch.h"
+#include "arctic_digest/util.h"
+#include "local_http.h"
+
+static bool
+read_file(const char *path, struct buf *out)
+{
+    char chunk[8192];
+    size_t n;
+    FILE *fp = fopen(path, "rb");
+
+    if (fp == NULL)
+        return false;
+    while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+        buf_append(out, chunk, n);
+    fclose(fp);
+    return true;
+}
+
+static void
+parse_ok(const char *path, struct crossref_page *p)
+{
+    struct buf b = BUF_INIT;
+    struct err e = ERR_INIT;
+
+    if (!read_file(path, &b))
+        fail_msg("cannot read %s", path);
+    if (crossref_parse(b.data, b.len, "polar-journal", p, &e) != 0)
+        fail_msg("%s: %s", path, e.msg);
+    buf_release(&b);
+}
+
+static void
+date_is(const struct dt *d, const char *want)
+{
+    struct buf b = BUF_INIT;
+
+    dt_format_rfc3339(d, &b);
+    assert_string_equal(b.data, want);
+    buf_release(&b);
+}
+
+static void
+test_crossref_parses_a_work_list(void **state)
+{
+    struct crossref_page p = CROSSREF_PAGE_INIT;
+    char path[4096];
+    const struct article *a;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/crossref/works-list.json",
+             getenv("AD_FIXTURES"));
+    parse_ok(path, &p);
+    assert_int_equal(p.n, 3);
+    assert_int_equal(p.total_results, 5);
+    assert_string_equal(p.next_cursor, "DnF1ZXJ5VGhlbkZldGNoBgAAAAAA+/=");
+
+    a = &p.v[0];
+    assert_string_equal(a->source, "polar-journal");
+    assert_string_equal(a->title, "Sino-Russian Arctic Cooperation: Systemic "
+                                  "Pressure and Historical Distrust");
+    assert_string_equal(a->doi, "10.1080/2154896X.2025.2530001");
+    assert_string_equal(a->guid, a->doi);
+    assert_string_equal(a->url, "https://doi.org/10.1080/2154896X.2025.2530001");
+    assert_string_equal(a->container, "The Polar Journal");
+    assert_int_equal(a->nauthors, 2);
+    assert_string_equal(a->authors[0].given, "Guðbjörg Ríkey Th.");
+    assert_string_equal(a->authors[0].family, "Hauksdóttir");
+    assert_null(a->authors[0].literal);
+    assert_string_equal(a->authors[1].family, "Thorhallsson");
+    date_is(&a->published, "2025-07-22");
+    assert_int_equal(a->published.prec, DT_PREC_DAY);
+    assert_string_equal(a->abstract,
+                        "China and Russia have deepened their cooperation in "
+                        "the Arctic, yet historical distrust persists.\n\n"
+                        "We examine the Northern Sea Route.");
+    assert_int_equal(a->nkeywords, 2);
+    assert_string_equal(a->keywords[1],
+                        "Political Science and International Relations");
+
+    a = &p.v[1];
+    assert_string_equal(a->title, "The Ilulissat Declaration at seventeen");
+    assert_int_equal(a->nauthors, 1);
+    assert_string_equal(a->authors[0].literal, "Arctic Council Secretariat");
+    assert_null(a->authors[0].family);
+    assert_string_equal(a->url, "https://www.tandfonline.com/doi/full/"
+                                "10.1080/2154896X.2025.2530002");
+    date_is(&a->published, "2025-07");
+    assert_int_equal(a->published.prec, DT_PREC_MONTH);
+    assert_null(a->abstract);
+
+    a = &p.v[2];
+    assert_int_equal(a->published.prec, DT_PREC_YEAR);
+    date_is(&a->published, "2024");
+    assert_string_equal(a->abstract, "Shipping in ice-covered waters.");
+    assert_null(a->url);
+    assert_int_equal(a->nauthors, 0);
+    crossref_page_release(&p);
+    assert_int_equal(p.n, 0);
+}
+
+static void
+test_crossref_parses_the_real_elife_work(void **state)
+{
+    const char *dir = getenv("AD_CONFORMANCE_DIR");
+    struct crossref_page p = CROSSREF_PAGE_INIT;
+    char path[4096];
+    FILE *fp;
+
+    (void)state;
+    snprintf(path, sizeof(path),
+             "%s/real-feeds/crossref-works-10.7554_elife.01567.json",
+             dir ? dir : "");
+    fp = dir ? fopen(path, "rb") : NULL;
+    if (fp == NULL) {
+        print_message("skipped: no %s (AD_CONFORMANCE_DIR)\n", path);
+        skip();
+    }
+    fclose(fp);
+    parse_ok(path, &p);
+    assert_int_equal(p.n, 1);
+    assert_int_equal(p.total_results, 1);
+    assert_null(p.next_cursor);
+    assert_string_equal(p.v[0].doi, "10.7554/elife.01567");
+    assert_string_equal(p.v[0].url, "https://doi.org/10.7554/elife.01567");
+    assert_string_equal(p.v[0].container, "eLife");
+    assert_true(p.v[0].nauthors >= 2);
+    assert_non_null(p.v[0].authors[0].family);
+    assert_non_null(p.v[0].authors[0].given);
+    date_is(&p.v[0].published, "2014-02-11");
+    assert_true(strncmp(p.v[0].abstract, "Among various advantages", 24) == 0);
+    assert_null(strchr(p.v[0].abstract, '<'));
+    assert_null(strchr(p.v[0].title, '<'));
+    crossref_page_release(&p);
+}
+
+static void
+parse_fails(const char *json, const char *msg_start)
+{
+    struct crossref_page p = CROSSREF_PAGE_INIT;
+    struct err e = ERR_INIT;
+
+    assert_int_equal(crossref_parse(json, strlen(json), NULL, &p, &e), -1);
+    assert_int_equal(e.code, ERR_DATA);
+    if (strncmp(e.msg, msg_start, strlen(msg_start)) != 0)
+        fail_msg("message '%s' does not start with '%s'", e.msg, msg_start);
+    assert_int_equal(p.n, 0);
+    assert_null(p.v);
+}
+
+static void
+test_crossref_rejects_bad_responses(void **state)
+{
+    (void)state;
+    parse_fails("{\"status\": \"ok\",\n  \"message\": [1,,]}",
+                "JSON error at line 2, column");
+    parse_fails("<html></html>", "JSON error at line 1");
+    parse_fails("{\"status\":\"failed\",\"message\":[{\"type\":\"x\"}]}",
+                "Crossref status 'failed'");
+    parse_fails("[1, 2]", "not a Crossref works response");
+    parse_fails("{\"status\":\"ok\",\"message\":\"x\"}",
+                "not a Crossref works response");
+}
+
+static void
+test_crossref_builds_an_encoded_works_url(void **state)
+{
+    struct buf b = BUF_INIT;
+    struct err e = ERR_INIT;
+
+    (void)state;
+    assert_int_equal(crossref_works_url(NULL, "2154-896X", "2025-07-01", "*",
+                                        100, "editor+ad@example.org", &b, &e),
+                     0);
+    assert_string_equal(b.data,
+                        "https://api.crossref.org/journals/2154-896X/works"
+                        "?filter=from-pub-date:2025-07-01&rows=100&cursor=%2A"
+                        "&mailto=editor%2Bad@example.org");
+    buf_reset(&b);
+    assert_int_equal(crossref_works_url("http://127.0.0.1:8080/cr/", "0032-2474",
+                                        NULL, "DnF1+/=", 0, NULL, &b, &e),
+                     0);
+    assert_string_equal(b.data, "http://127.0.0.1:8080/cr/journals/0032-2474/"
+                                "works?cursor=DnF1%2B%2F%3D");
+    buf_reset(&b);
+    assert_int_equal(crossref_works_url(NULL, "2154896X", NULL, NULL, 0, NULL,
+                                        &b, &e),
+                     -1);
+    assert_int_equal(e.code, ERR_CONFIG);
+    assert_string_equal(e.msg, "not an ISSN: '2154896X'");
+    assert_int_equal(crossref_works_url(NULL, "2154-896X", "22.07.2025", NULL,
+                                        0, NULL, &b, &e),
+                     -1);
+    assert_int_equal(b.len, 0);
+    buf_release(&b);
+}
+
+/* Fetch one page from the local server into p. */
+static void
+fetch_page(const char *base, const char *cursor, struct crossref_page *p)
+{
+    struct buf u = BUF_INIT;
+    struct fetch_request rq = {NULL, NULL, NULL};
+    struct fetch_result r;
+    struct err e = ERR_INIT;
+
+    assert_int_equal(crossref_works_url(base, "2154-896X", "2025-07-01",
+                                        cursor, 2, "editor@example.org", &u,
+                                        &e),
+                     0);
+    rq.url = u.data;
+    fetch_result_init(&r);
+    assert_int_equal(fetch_all(NULL, &rq, 1, &r, &e), 0);
+    if (r.status != FETCH_OK)
+        fail_msg("%s: %s", u.data, r.msg);
+    if (crossref_parse(r.body.data, r.body.len, "cr", p, &e) != 0)
+        fail_msg("%s: %s", u.data, e.msg);
+    fetch_result_release(&r);
+    buf_release(&u);
+}
+
+/* The server saw the filter, rows and mailto of the last request. */
+static void
+assert_last_query(void)
+{
+    struct buf u = BUF_INIT;
+    struct fetch_request rq = {NULL, NULL, NULL};
+    struct fetch_result r;
+    struct err e = ERR_INIT;
+
+    buf_appendf(&u, "http://127.0.0.1:%d/_stats", srv.port);
+    rq.url = u.data;
+    fetch_result_init(&r);
+    assert_int_equal(fetch_all(NULL, &rq, 1, &r, &e), 0);
+    assert_non_null(strstr(r.body.data,
+                           "\"/crossref/journals/2154-896X/works\": {"
+                           "\"cursor\": \"page3\", "
+                           "\"filter\": \"from-pub-date:2025-07-01\", "
+                           "\"mailto\": \"editor@example.org\", "
+                           "\"rows\": \"2\"}"));
+    fetch_result_release(&r);
+    buf_release(&u);
+}
+
+static void
+test_crossref_pages_through_a_local_server(void **state)
+{
+    struct buf base = BUF_INIT;
+    char *cursor = xstrdup("*");
+    size_t pages = 0, works = 0;
+
+    (void)state;
+    SKIP_WITHOUT_SERVER();
+    buf_appendf(&base, "http://127.0.0.1:%d/crossref", srv.port);
+    for (;;) {
+        struct crossref_page p = CROSSREF_PAGE_INIT;
+        size_t n;
+
+        fetch_page(base.data, cursor, &p);
+        pages++;
+        n = p.n;
+        works += n;
+        if (n > 0) {
+            assert_int_equal(p.total_results, 4);
+            assert_string_equal(p.v[0].container, "The Polar Journal");
+            char want[64];
+
+            snprintf(want, sizeof(want), "Paper %zu on the High North.",
+                     works - n + 1);
+            assert_string_equal(p.v[0].abstract, want);
+            snprintf(want, sizeof(want), "2025-07-%02zu", works - n + 1);
+            date_is(&p.v[0].published, want);
+            assert_string_equal(p.v[n - 1].authors[1].literal,
+                                "Arctic Council Secretariat");
+        }
+        free(cursor);
+        cursor = p.next_cursor;
+        p.next_cursor = NULL;
+        crossref_page_release(&p);
+        if (n == 0 || cursor == NULL || pages > 5)
+            break;
+    }
+    free(cursor);
+    buf_release(&base);
+    assert_int_equal(pages, 3);
+    assert_int_equal(works, 4);
+    assert_last_query();
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_crossref_parses_a_work_list),
+        cmocka_unit_test(test_crossref_parses_the_real_elife_work),
+        cmocka_unit_test(test_crossref_rejects_bad_responses),
+        cmocka_unit_test(test_crossref_builds_an_encoded_works_url),
+        cmocka_unit_test(test_crossref_pages_through_a_local_server),
+    };
+
+    return cmocka_run_group_tests_name("crossref", tests, start_server,
+                                       stop_server);
+}
