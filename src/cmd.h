@@ -13,6 +13,7 @@
 #include "arctic_digest/buf.h"
 #include "arctic_digest/config.h"
 #include "arctic_digest/deliver.h"
+#include "arctic_digest/relevance.h"
 #include "arctic_digest/smtp.h"
 #include "arctic_digest/store.h"
 #include "arctic_digest/datetime.h"
@@ -25,6 +26,8 @@ struct app {
     bool have_cfg;
     struct dt now; /* the clock: --now, [digest] clock, or the real one */
     bool explain;  /* say why each article is in or out */
+    struct rel_rules rules; /* from [relevance], built on first use */
+    bool have_rules;
 };
 
 enum cmd_needs { CMD_CONFIG = 1 << 0 };
@@ -108,6 +111,10 @@ int cmd_freeze_issue(struct app *app, struct store *st, bool dry_run,
 int cmd_relevance(struct app *app, struct store *st, int64_t id,
                   struct article *a, bool *keep, struct buf *why,
                   struct err *e);
+
+/* Score a (fills a->score and a->matched) with the config's rules. */
+int cmd_score(struct app *app, struct article *a, double weight, bool *keep,
+              struct buf *why, struct err *e);
 
 struct collect_summary {
     size_t ok, failed, fresh;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "arctic_digest/log.h"
+#include "arctic_digest/relevance.h"
 #include "arctic_digest/store.h"
 #include "arctic_digest/subscribers.h"
 #include "arctic_digest/util.h"
@@ -195,5 +196,81 @@ out:
     free(r);
     subs_list_release(&subs);
     issue_draft_release(&d);
+    return rc;
+}
+
+/* The relevance rules of the config (the built-in list without include
+ * terms), built once. */
+static int
+rules(struct app *app, const struct rel_rules **out, struct err *e)
+{
+    const struct config *c = &app->cfg;
+    size_t i;
+
+    if (!app->have_rules) {
+        struct rel_rules *r = &app->rules;
+        *r = (struct rel_rules)REL_RULES_INIT;
+        if (!c->ninclude)
+            rel_rules_default(r);
+        for (i = 0; i < c->ninclude; i++)
+            if (rel_rules_add_item(r, c->include[i], false, e) < 0)
+                goto fail;
+        for (i = 0; i < c->nexclude; i++)
+            if (rel_rules_add_item(r, c->exclude[i], true, e) < 0)
+                goto fail;
+        r->threshold = c->threshold;
+        app->have_rules = true;
+    }
+    *out = &app->rules;
+    return 0;
+fail:
+    rel_rules_release(&app->rules);
+    err_prefix(e, "%s: [relevance]", c->path ? c->path : "config");
+    e->code = ERR_CONFIG;
+    return -1;
+}
+
+int
+cmd_score(struct app *app, struct article *a, double weight, bool *keep,
+          struct buf *why, struct err *e)
+{
+    const struct rel_rules *r;
+
+    if (rules(app, &r, e) < 0)
+        return -1;
+    *keep = rel_score(r, a, weight, why);
+    return 0;
+}
+
+int
+cmd_relevance(struct app *app, struct store *st, int64_t id,
+              struct article *a, bool *keep, struct buf *why, struct err *e)
+{
+    struct buf names = BUF_INIT;
+    double weight = 0;
+    const char *p;
+    int rc = -1;
+
+    if (store_article_sources(st, id, &names, e) < 0)
+        goto out;
+    for (p = names.data; *p;) {
+        size_t n = strcspn(p, ",");
+        char *name = xstrndup(p, n);
+        const struct config_source *s = config_source_find(&app->cfg, name);
+        free(name);
+        if (s && !s->filter) {
+            buf_appendf(why, "source '%.*s' takes all its articles", (int)n,
+                        p);
+            *keep = true;
+            rc = 0;
+            goto out;
+        }
+        if (s && s->weight > weight)
+            weight = s->weight;
+        p += n + (p[n] ? 1 : 0);
+    }
+    rc = cmd_score(app, a, weight > 0 ? weight : 1.0, keep, why, e);
+out:
+    buf_release(&names);
     return rc;
 }

@@ -84,7 +84,6 @@ cmd_parse(int argc, char **argv, struct app *app)
     size_t i;
     int opt;
 
-    (void)app;
     while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         if (opt == 'h') {
             printf("usage: arctic-digest %s\n", usage);
@@ -97,7 +96,14 @@ cmd_parse(int argc, char **argv, struct app *app)
     if (cmd_parse_feed(argv[optind], NULL, &l, &e) < 0)
         return cmd_fail(&e);
     for (i = 0; i < l.n; i++) {
-        struct tpl_value *v = article_json(&l.v[i]);
+        struct tpl_value *v;
+        bool keep;
+        if (cmd_score(app, &l.v[i], 1.0, &keep, NULL, &e) < 0) {
+            article_list_release(&l);
+            buf_release(&line);
+            return cmd_fail(&e);
+        }
+        v = article_json(&l.v[i]);
         buf_reset(&line);
         tpl_value_to_json(v, &line);
         buf_append_char(&line, '\n');

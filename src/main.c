@@ -21,7 +21,7 @@ const struct cmd cmd_table[] = {
     {"collect", cmd_collect, CMD_CONFIG, "",
      "fetch every source, store new articles, report each source"},
     {"help", cmd_help, 0, "[COMMAND]", "show commands and options"},
-    {"parse", cmd_parse, 0, "FILE",
+    {"parse", cmd_parse, CMD_CONFIG, "FILE",
      "print the articles one feed yields, one JSON object a line"},
     {"preview", cmd_preview, CMD_CONFIG,
      "[-o DIR] [--to ADDR] [--open] [--offline] [--explain]",
@@ -166,6 +166,8 @@ main(int argc, char **argv)
     argv += optind;
     optind = 0;
     rc = cmd->run(argc, argv, &app);
+    if (app.have_rules)
+        rel_rules_release(&app.rules);
     if (app.have_cfg)
         config_release(&app.cfg);
     if (fflush(stdout) != 0 || ferror(stdout)) {
