@@ -26,6 +26,9 @@ const struct cmd cmd_table[] = {
      ".txt"},
     {"render", cmd_render, CMD_CONFIG, "TEMPLATE [DATA.json]",
      "render one Mustache template with JSON data (or the sample issue)"},
+    {"subscribers", cmd_subscribers, CMD_CONFIG,
+     "add|remove|unsubscribe|resubscribe|list|import|export|check|token ...",
+     "manage the subscriber list file"},
 };
 const size_t cmd_count = ARRAY_SIZE(cmd_table);
 
