@@ -329,6 +329,7 @@ subs_check(const struct subs_list *l, struct subs_problems *out)
     for (i = 0; i < l->n; i++)
         faults += check_entry(l, &l->v[i], out);
     faults += check_duplicates(l, out);
-    qsort(out->v + start, out->n - start, sizeof(*out->v), problem_cmp);
+    if (out->n > start)
+        qsort(out->v + start, out->n - start, sizeof(*out->v), problem_cmp);
     return faults;
 }
