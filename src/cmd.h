@@ -46,6 +46,7 @@ int cmd_parse(int argc, char **argv, struct app *app);
 int cmd_preview(int argc, char **argv, struct app *app);
 int cmd_render(int argc, char **argv, struct app *app);
 int cmd_send(int argc, char **argv, struct app *app);
+int cmd_subscribers(int argc, char **argv, struct app *app);
 
 /* The command table (sorted by name) and its size. */
 extern const struct cmd cmd_table[];

@@ -31,6 +31,9 @@ const struct cmd cmd_table[] = {
      "render one Mustache template with JSON data (or the sample issue)"},
     {"send", cmd_send, CMD_CONFIG, "[--dry-run]",
      "send (or resume) the current issue; no collecting"},
+    {"subscribers", cmd_subscribers, CMD_CONFIG,
+     "add|remove|unsubscribe|resubscribe|list|import|export|check|token ...",
+     "manage the subscriber list file"},
 };
 const size_t cmd_count = ARRAY_SIZE(cmd_table);
 

@@ -1,0 +1,250 @@
+/*
+ * subscribers: the subscriber list file, its validation, locking, import,
+ * topic preferences and unsubscribe tokens.
+ *
+ * The list is an RFC 4180 CSV file (read and quoted through libcsv) with a
+ * header row.  Our columns are email, name, status, tags, subscribed_at,
+ * unsubscribed_at and, optionally, format; any other column is kept in its
+ * place and order, values untouched.  UTF-8, a byte order mark tolerated
+ * (and kept), LF or CRLF line endings (the file's own style is kept when
+ * it is rewritten).  Status is active, unsubscribed or bounced (an empty
+ * status reads as active); format is html (the default) or text; tags are
+ * comma-separated inside their one field.
+ *
+ * Addresses are checked as an RFC 5322 addr-spec (section 3.4.1) through
+ * libetpan's parser, which must consume the whole input, plus our own
+ * checks (dot-atom or quoted local part, a domain with at least one dot,
+ * labels of 1 to 63 octets, no leading or trailing dot or hyphen).
+ * Internationalised domains (RFC 6531, UTF-8) are accepted with a warning.
+ * Addresses compare without regard to ASCII case and are kept as written.
+ *
+ * Writes are safe: an exclusive flock() on "<list>.lock" beside the file,
+ * the new content in "<list>.tmp" in the same folder, fsync(), rename(),
+ * fsync() of the folder.  A failed write leaves the old file as it was
+ * (ERR_CANTCREAT).  Readers take a shared lock and see one consistent
+ * snapshot.  Nothing here reads the clock: times come in as arguments.
+ *
+ * Unsubscribe tokens are base64url(address) "." base64url(the first 16
+ * bytes of HMAC-SHA256(secret, "arctic-digest-unsubscribe:" + the address
+ * lower-cased)), RFC 4648 section 5 without padding (RFC 2104, RFC 6234).
+ */
+#ifndef ARCTIC_DIGEST_SUBSCRIBERS_H
+#define ARCTIC_DIGEST_SUBSCRIBERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "arctic_digest/article.h"
+#include "arctic_digest/buf.h"
+#include "arctic_digest/config.h"
+#include "arctic_digest/err.h"
+
+/* Our columns, in the order a new file gets them. */
+enum subs_col {
+    SUBS_COL_EMAIL,
+    SUBS_COL_NAME,
+    SUBS_COL_STATUS,
+    SUBS_COL_TAGS,
+    SUBS_COL_SUBSCRIBED_AT,
+    SUBS_COL_UNSUBSCRIBED_AT,
+    SUBS_COL_FORMAT,
+    SUBS_NCOLS
+};
+
+struct subs_entry {
+    char *email;  /* as written in the file */
+    char *name;   /* may be "" */
+    char *status; /* "active" | "unsubscribed" | "bounced" (or, before
+                     subs_check, whatever the file says) */
+    char **tags;
+    size_t ntags, tags_alloc;
+    char *format; /* "html" or "text" (or what the file says) */
+    char *subscribed_at, *unsubscribed_at; /* RFC 3339 or "" */
+    char **fields; /* every column's raw value, by column; NULL for new */
+    size_t nfields; /* how many fields the row had */
+    size_t line;    /* 1-based line where the row starts; 0 for new */
+};
+
+struct subs_list {
+    struct subs_entry *v;
+    size_t n, alloc;
+    char **cols; /* the header, in file order */
+    size_t ncols;
+    int col[SUBS_NCOLS]; /* index in cols of our columns, -1 if absent */
+    bool crlf, bom;      /* the file's style */
+};
+
+#define SUBS_STATUS_ACTIVE "active"
+#define SUBS_STATUS_UNSUBSCRIBED "unsubscribed"
+#define SUBS_STATUS_BOUNCED "bounced"
+
+void subs_list_init(struct subs_list *l);
+/* Free everything; l is back to its subs_list_init() state. */
+void subs_list_release(struct subs_list *l);
+
+/*
+ * Parse a list file's bytes into l (initialised by this call).  A missing
+ * email column, a malformed CSV (an unterminated quote) or invalid UTF-8
+ * fail with ERR_DATA naming the line; l is then released.  Bad addresses,
+ * duplicates and unknown statuses are not errors here: see subs_check().
+ */
+int subs_parse(struct subs_list *l, const char *p, size_t n, struct err *e);
+
+/* Serialise l as the file would hold it (its BOM and line endings). */
+void subs_format(const struct subs_list *l, struct buf *out);
+/*
+ * Serialise for export: the same columns, CRLF (RFC 4180), no BOM, only
+ * the entries for which keep(entry, ctx) is true (keep may be NULL).
+ */
+void subs_format_export(const struct subs_list *l,
+                        bool (*keep)(const struct subs_entry *, void *),
+                        void *ctx, struct buf *out);
+
+/*
+ * Load path into l (initialised by this call) under a shared lock: one
+ * consistent snapshot.  ERR_NOINPUT when the file is missing, ERR_IO when
+ * it cannot be read, ERR_DATA as subs_parse() (message "PATH:LINE: ...").
+ */
+int subs_load(struct subs_list *l, const char *path, struct err *e);
+
+/*
+ * Called by subs_update() with the list as it is on disk (empty, with our
+ * header, when the file does not exist).  Returns 1 to write l back, 0 to
+ * leave the file alone, -1 (with e filled) to fail without writing.
+ */
+typedef int (*subs_update_fn)(struct subs_list *l, void *ctx, struct err *e);
+
+/*
+ * Locked read-modify-write of the list at path: take the exclusive lock,
+ * load, call fn, and if it returns 1 write the result safely (see the top
+ * comment).  A missing file is created only when create is true (else
+ * ERR_NOINPUT).  Returns fn's verdict (0 or 1) or -1: ERR_CANTCREAT when
+ * the lock or the new file cannot be written (the old file is untouched),
+ * or fn's error.
+ */
+int subs_update(const char *path, bool create, subs_update_fn fn, void *ctx,
+                struct err *e);
+
+/*
+ * Set the status of email (any case) to status, stamping
+ * unsubscribed_at with when_rfc3339 for unsubscribed and bounced, and
+ * subscribed_at (clearing unsubscribed_at) for active.  Locked
+ * read-modify-write.  ERR_DATA when email is not on the list or status is
+ * not one of the three; ERR_NOINPUT when the file is missing.
+ */
+int subs_set_status(const char *path, const char *email, const char *status,
+                    const char *when_rfc3339, struct err *e);
+
+/* The entry for email (ASCII case-insensitive), or NULL. */
+struct subs_entry *subs_find(const struct subs_list *l, const char *email);
+/*
+ * Append a new active entry for email with empty fields; returns it (valid
+ * until the next change of l).  The caller checks for duplicates first.
+ */
+struct subs_entry *subs_append(struct subs_list *l, const char *email);
+/* Remove entry i, keeping the order of the others. */
+void subs_remove(struct subs_list *l, size_t i);
+/* Replace the tags of s with the comma-separated list p (trimmed, no
+ * empties, no duplicates). */
+void subs_set_tags(struct subs_entry *s, const char *p);
+/* Add one tag unless s has it already (case-insensitive).  true if added. */
+bool subs_add_tag(struct subs_entry *s, const char *tag);
+bool subs_has_tag(const struct subs_entry *s, const char *tag);
+/* Add column name at the end of the header unless it is there; returns its
+ * index. */
+size_t subs_add_column(struct subs_list *l, const char *name);
+
+/* Whether status is one of the three known values. */
+bool subs_status_valid(const char *status);
+
+/*
+ * Validate one address (p, n).  0 when valid; *idn (may be NULL) is set
+ * when the domain holds non-ASCII (UTF-8) labels.  -1 with ERR_DATA and
+ * the reason ("no domain after '@'", "domain label longer than 63
+ * octets", ...) otherwise.
+ */
+int subs_addr_check(const char *p, size_t n, bool *idn, struct err *e);
+
+/* One finding of subs_check() or subs_import(). */
+struct subs_problem {
+    size_t line;
+    bool warning; /* true: reported but not a fault (IDN) */
+    char *msg;
+};
+
+struct subs_problems {
+    struct subs_problem *v;
+    size_t n, alloc;
+};
+
+void subs_problems_release(struct subs_problems *p);
+/* Append one problem (the message is copied). */
+void subs_problems_add(struct subs_problems *p, size_t line, bool warning,
+                       const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/*
+ * Check every row: invalid addresses, duplicates (naming the first line),
+ * unknown statuses and formats, rows with the wrong number of fields, bad
+ * dates.  Appends to out; returns the number of faults (warnings not
+ * counted).
+ */
+size_t subs_check(const struct subs_list *l, struct subs_problems *out);
+
+/* What subs_import() did. */
+struct subs_import_report {
+    size_t added, updated, unchanged, invalid, suppressed;
+    size_t skipped; /* rows that are no subscription (pending, ...) */
+    struct subs_problems problems; /* lines of the imported file */
+    const char *kind;              /* "mailchimp", "listmonk" or "csv" */
+};
+
+/*
+ * Merge an export of another newsletter service (p, n) into l.  Columns
+ * are found by name (Mailchimp "Email Address", "First Name", "Last Name",
+ * "TAGS", "OPTIN_TIME", "UNSUB_TIME", "CLEAN_TIME"; listmonk email, name,
+ * attributes, status, created_at; our own columns) or from map, a list of
+ * "field=Column" pairs separated by ';' (field: email, name, first_name,
+ * last_name, tags, status, subscribed_at, format; may be NULL).  Rows of
+ * an unsubscribed (UNSUB_TIME) or cleaned (CLEAN_TIME) export, and
+ * blocklisted listmonk rows, become suppressions.  Nobody unsubscribed or
+ * bounced on l is ever made active again.  now_rfc3339 stamps new rows.
+ * r must be zeroed by the caller; the caller releases r->problems.
+ * ERR_DATA / ERR_USAGE (bad map) when the file cannot be used at all.
+ */
+int subs_import(struct subs_list *l, const char *p, size_t n, const char *map,
+                const char *now_rfc3339, struct subs_import_report *r,
+                struct err *e);
+
+/*
+ * Make the unsubscribe token for email into out (appended).  Deterministic.
+ * Returns 0; -1 (ERR_INTERNAL) only for an empty secret.
+ */
+int subs_token_make(const char *secret, size_t secret_len, const char *email,
+                    struct buf *out);
+/*
+ * Check token and hand back its address (caller frees *email).  The MAC is
+ * compared in constant time.  ERR_DATA for a forged, altered or malformed
+ * token (*email untouched).
+ */
+int subs_token_check(const char *secret, size_t secret_len, const char *token,
+                     char **email, struct err *e);
+/*
+ * Read the token secret from path into out (appended): refuses a file
+ * readable or writable by group or others (ERR_CONFIG, naming it), a
+ * missing file (ERR_NOINPUT) and an empty one (ERR_CONFIG).  A trailing
+ * newline (LF or CRLF) is trimmed.
+ */
+int subs_read_secret(const char *path, struct buf *out, struct err *e);
+
+/*
+ * Whether subscriber s wants article a.  The tags of s that name one of
+ * topics are its topic tags: with none, every article; else a must match
+ * one of those topics' terms (ASCII case-insensitive substring of the
+ * title, the abstract or a keyword).
+ */
+bool subs_wants_article(const struct subs_entry *s,
+                        const struct config_topic *topics, size_t ntopics,
+                        const struct article *a);
+
+#endif

@@ -1,0 +1,352 @@
+/*
+ * subscribers: the list in memory, parsing the file and writing it back
+ * (see subscribers.h).
+ */
+#include "arctic_digest/subscribers.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "arctic_digest/util.h"
+#include "subscribers_int.h"
+
+static const char *const col_names[SUBS_NCOLS] = {
+    "email", "name", "status", "tags", "subscribed_at", "unsubscribed_at",
+    "format"};
+
+void
+subs_list_init(struct subs_list *l)
+{
+    size_t i;
+
+    memset(l, 0, sizeof(*l));
+    for (i = 0; i < SUBS_NCOLS; i++)
+        l->col[i] = -1;
+}
+
+static void
+free_strings(char **v, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+static void
+entry_release(struct subs_entry *s)
+{
+    free(s->email);
+    free(s->name);
+    free(s->status);
+    free_strings(s->tags, s->ntags);
+    free(s->format);
+    free(s->subscribed_at);
+    free(s->unsubscribed_at);
+    free_strings(s->fields, s->nfields);
+    memset(s, 0, sizeof(*s));
+}
+
+void
+subs_list_release(struct subs_list *l)
+{
+    size_t i;
+
+    for (i = 0; i < l->n; i++)
+        entry_release(&l->v[i]);
+    free(l->v);
+    free_strings(l->cols, l->ncols);
+    subs_list_init(l);
+}
+
+size_t
+subs_add_column(struct subs_list *l, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < l->ncols; i++)
+        if (subs_ieq(l->cols[i], name))
+            return i;
+    l->cols = xrealloc(l->cols, (l->ncols + 1) * sizeof(*l->cols));
+    l->cols[l->ncols] = xstrdup(name);
+    for (i = 0; i < SUBS_NCOLS; i++)
+        if (l->col[i] < 0 && subs_ieq(name, col_names[i]))
+            l->col[i] = (int)l->ncols;
+    return l->ncols++;
+}
+
+bool
+subs_has_tag(const struct subs_entry *s, const char *tag)
+{
+    size_t i;
+
+    for (i = 0; i < s->ntags; i++)
+        if (subs_ieq(s->tags[i], tag))
+            return true;
+    return false;
+}
+
+bool
+subs_add_tag(struct subs_entry *s, const char *tag)
+{
+    char *t = subs_trim_dup(tag);
+
+    if (!*t || subs_has_tag(s, t)) {
+        free(t);
+        return false;
+    }
+    xgrow(&s->tags, &s->tags_alloc, s->ntags + 1, sizeof(*s->tags));
+    s->tags[s->ntags++] = t;
+    return true;
+}
+
+void
+subs_set_tags(struct subs_entry *s, const char *p)
+{
+    const char *comma;
+    char *one;
+
+    free_strings(s->tags, s->ntags);
+    s->tags = NULL;
+    s->ntags = s->tags_alloc = 0;
+    while (p && *p) {
+        comma = strchr(p, ',');
+        one = comma ? xstrndup(p, (size_t)(comma - p)) : xstrdup(p);
+        subs_add_tag(s, one);
+        free(one);
+        p = comma ? comma + 1 : NULL;
+    }
+}
+
+static const char *
+field(const struct subs_list *l, const struct subs_entry *s, enum subs_col k)
+{
+    int i = l->col[k];
+
+    if (i < 0 || !s->fields || (size_t)i >= s->nfields)
+        return "";
+    return s->fields[i];
+}
+
+void
+subs_entry_from_fields(const struct subs_list *l, struct subs_entry *s)
+{
+    free(s->email);
+    s->email = subs_trim_dup(field(l, s, SUBS_COL_EMAIL));
+    free(s->name);
+    s->name = subs_trim_dup(field(l, s, SUBS_COL_NAME));
+    free(s->status);
+    s->status = subs_lower_dup(field(l, s, SUBS_COL_STATUS));
+    if (!*s->status)
+        xstrset(&s->status, SUBS_STATUS_ACTIVE);
+    subs_set_tags(s, field(l, s, SUBS_COL_TAGS));
+    free(s->format);
+    s->format = subs_lower_dup(field(l, s, SUBS_COL_FORMAT));
+    if (!*s->format)
+        xstrset(&s->format, "html");
+    free(s->subscribed_at);
+    s->subscribed_at = subs_trim_dup(field(l, s, SUBS_COL_SUBSCRIBED_AT));
+    free(s->unsubscribed_at);
+    s->unsubscribed_at = subs_trim_dup(field(l, s, SUBS_COL_UNSUBSCRIBED_AT));
+}
+
+static int
+on_row(void *ctx, char **fields, size_t n, size_t line, struct err *e)
+{
+    struct subs_list *l = ctx;
+    struct subs_entry *s;
+    size_t i;
+
+    if (!l->cols) {
+        l->cols = xcalloc(n ? n : 1, sizeof(*l->cols));
+        /* Keep the header as written but know our columns. */
+        for (i = 0; i < n; i++)
+            l->cols[i] = xstrdup(fields[i]);
+        l->ncols = n;
+        for (i = 0; i < n; i++) {
+            char *t = subs_trim_dup(fields[i]);
+            size_t k;
+            for (k = 0; k < SUBS_NCOLS; k++)
+                if (l->col[k] < 0 && subs_ieq(t, col_names[k]))
+                    l->col[k] = (int)i;
+            free(t);
+        }
+        if (l->col[SUBS_COL_EMAIL] < 0)
+            return err_set(e, ERR_DATA, 0,
+                           "line %zu: the header has no 'email' column", line);
+        return 0;
+    }
+    xgrow(&l->v, &l->alloc, l->n + 1, sizeof(*l->v));
+    s = &l->v[l->n++];
+    memset(s, 0, sizeof(*s));
+    s->fields = xcalloc(n, sizeof(*s->fields));
+    for (i = 0; i < n; i++) {
+        s->fields[i] = fields[i];
+        fields[i] = xstrdup("");
+    }
+    s->nfields = n;
+    s->line = line;
+    subs_entry_from_fields(l, s);
+    return 0;
+}
+
+/* Our columns that a list always has (format only when used). */
+static void
+add_missing_columns(struct subs_list *l)
+{
+    size_t k;
+
+    for (k = 0; k < SUBS_COL_FORMAT; k++)
+        if (l->col[k] < 0)
+            subs_add_column(l, col_names[k]);
+}
+
+int
+subs_parse(struct subs_list *l, const char *p, size_t n, struct err *e)
+{
+    subs_list_init(l);
+    if (subs_csv_read(p, n, on_row, l, &l->bom, &l->crlf, e) < 0) {
+        subs_list_release(l);
+        return -1;
+    }
+    add_missing_columns(l);
+    return 0;
+}
+
+static const char *
+known_value(const struct subs_entry *s, size_t k, struct buf *tmp)
+{
+    size_t i;
+
+    switch (k) {
+    case SUBS_COL_EMAIL:
+        return s->email;
+    case SUBS_COL_NAME:
+        return s->name;
+    case SUBS_COL_STATUS:
+        return s->status;
+    case SUBS_COL_TAGS:
+        buf_reset(tmp);
+        for (i = 0; i < s->ntags; i++) {
+            if (i)
+                buf_append_char(tmp, ',');
+            buf_append_str(tmp, s->tags[i]);
+        }
+        return tmp->data;
+    case SUBS_COL_SUBSCRIBED_AT:
+        return s->subscribed_at;
+    case SUBS_COL_UNSUBSCRIBED_AT:
+        return s->unsubscribed_at;
+    default:
+        return s->format;
+    }
+}
+
+static void
+format_row(const struct subs_list *l, const struct subs_entry *s,
+           const char *eol, struct buf *out)
+{
+    struct buf tmp = BUF_INIT;
+    size_t i, k, width = l->ncols;
+    const char *v;
+
+    if (s->nfields > width)
+        width = s->nfields;
+    for (i = 0; i < width; i++) {
+        v = NULL;
+        for (k = 0; k < SUBS_NCOLS; k++)
+            if (l->col[k] == (int)i)
+                v = known_value(s, k, &tmp);
+        if (!v)
+            v = s->fields && i < s->nfields ? s->fields[i] : "";
+        if (i)
+            buf_append_char(out, ',');
+        subs_csv_field(out, v ? v : "");
+    }
+    buf_append_str(out, eol);
+    buf_release(&tmp);
+}
+
+static void
+format_header(const struct subs_list *l, const char *eol, struct buf *out)
+{
+    size_t i;
+
+    for (i = 0; i < l->ncols; i++) {
+        if (i)
+            buf_append_char(out, ',');
+        subs_csv_field(out, l->cols[i]);
+    }
+    buf_append_str(out, eol);
+}
+
+void
+subs_format(const struct subs_list *l, struct buf *out)
+{
+    const char *eol = l->crlf ? "\r\n" : "\n";
+    size_t i;
+
+    if (l->bom)
+        buf_append_str(out, "\xEF\xBB\xBF");
+    format_header(l, eol, out);
+    for (i = 0; i < l->n; i++)
+        format_row(l, &l->v[i], eol, out);
+}
+
+void
+subs_format_export(const struct subs_list *l,
+                   bool (*keep)(const struct subs_entry *, void *), void *ctx,
+                   struct buf *out)
+{
+    size_t i;
+
+    format_header(l, "\r\n", out);
+    for (i = 0; i < l->n; i++)
+        if (!keep || keep(&l->v[i], ctx))
+            format_row(l, &l->v[i], "\r\n", out);
+}
+
+struct subs_entry *
+subs_find(const struct subs_list *l, const char *email)
+{
+    size_t i;
+
+    for (i = 0; i < l->n; i++)
+        if (subs_ieq(l->v[i].email, email))
+            return &l->v[i];
+    return NULL;
+}
+
+struct subs_entry *
+subs_append(struct subs_list *l, const char *email)
+{
+    struct subs_entry *s;
+
+    xgrow(&l->v, &l->alloc, l->n + 1, sizeof(*l->v));
+    s = &l->v[l->n++];
+    memset(s, 0, sizeof(*s));
+    s->email = xstrdup(email);
+    s->name = xstrdup("");
+    s->status = xstrdup(SUBS_STATUS_ACTIVE);
+    s->format = xstrdup("html");
+    s->subscribed_at = xstrdup("");
+    s->unsubscribed_at = xstrdup("");
+    return s;
+}
+
+void
+subs_remove(struct subs_list *l, size_t i)
+{
+    entry_release(&l->v[i]);
+    memmove(&l->v[i], &l->v[i + 1], (l->n - i - 1) * sizeof(*l->v));
+    l->n--;
+}
+
+bool
+subs_status_valid(const char *status)
+{
+    return !strcmp(status, SUBS_STATUS_ACTIVE) ||
+           !strcmp(status, SUBS_STATUS_UNSUBSCRIBED) ||
+           !strcmp(status, SUBS_STATUS_BOUNCED);
+}

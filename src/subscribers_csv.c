@@ -1,0 +1,211 @@
+/*
+ * subscribers: RFC 4180 CSV reading through libcsv, with line numbers, and
+ * field quoting for writing.
+ */
+#include <csv.h>
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arctic_digest/text.h"
+#include "arctic_digest/util.h"
+#include "subscribers_int.h"
+
+struct reader {
+    subs_row_fn fn;
+    void *ctx;
+    struct err *e;
+    char **fields;
+    size_t n, alloc;
+    size_t pending_line, row_line;
+    int failed;
+};
+
+static void
+drop_fields(struct reader *r)
+{
+    size_t i;
+
+    for (i = 0; i < r->n; i++)
+        free(r->fields[i]);
+    r->n = 0;
+}
+
+static void
+on_field(void *s, size_t len, void *data)
+{
+    struct reader *r = data;
+
+    if (r->failed)
+        return;
+    if (r->n == 0)
+        r->row_line = r->pending_line;
+    xgrow(&r->fields, &r->alloc, r->n + 1, sizeof(*r->fields));
+    r->fields[r->n++] = s ? xstrndup(s, len) : xstrdup("");
+}
+
+static void
+on_row(int c, void *data)
+{
+    struct reader *r = data;
+
+    (void)c;
+    if (r->failed) {
+        drop_fields(r);
+        return;
+    }
+    if (r->n == 0)
+        r->row_line = r->pending_line;
+    if (r->fn(r->ctx, r->fields, r->n, r->row_line, r->e) < 0)
+        r->failed = 1;
+    drop_fields(r);
+}
+
+/* Spaces are data: a value is kept as written. */
+static int
+no_space(unsigned char c)
+{
+    (void)c;
+    return 0;
+}
+
+static int
+bad_utf8(const char *p, size_t n, struct err *e)
+{
+    size_t line = 1, start = 0, i;
+
+    for (i = 0; i <= n; i++) {
+        if (i == n || p[i] == '\n') {
+            if (!text_utf8_valid(p + start, i - start))
+                return err_set(e, ERR_DATA, 0,
+                               "line %zu: not valid UTF-8 (save the file "
+                               "as UTF-8)",
+                               line);
+            line++;
+            start = i + 1;
+        }
+    }
+    return 0;
+}
+
+int
+subs_csv_read(const char *p, size_t n, subs_row_fn fn, void *ctx, bool *bom,
+              bool *crlf, struct err *e)
+{
+    struct csv_parser cp;
+    struct reader r;
+    const char *nl;
+    size_t line = 1, off = 0, len;
+    int rc = -1;
+
+    memset(&r, 0, sizeof(r));
+    r.fn = fn;
+    r.ctx = ctx;
+    r.e = e;
+    if (bom)
+        *bom = n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3);
+    if (n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
+        off = 3;
+    nl = memchr(p + off, '\n', n - off);
+    if (crlf)
+        *crlf = nl && nl > p + off && nl[-1] == '\r';
+    if (bad_utf8(p + off, n - off, e) < 0)
+        return -1;
+    if (csv_init(&cp, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
+        return err_set(e, ERR_INTERNAL, 0, "cannot set up the CSV parser");
+    csv_set_space_func(&cp, no_space);
+    /* Feed line by line: a record starts on the line that is fed while the
+     * parser is between records, which gives every record its line. */
+    while (off < n && !r.failed) {
+        nl = memchr(p + off, '\n', n - off);
+        len = nl ? (size_t)(nl - (p + off)) + 1 : n - off;
+        if (cp.pstate == 0)
+            r.pending_line = line;
+        if (csv_parse(&cp, p + off, len, on_field, on_row, &r) != len) {
+            err_set(e, ERR_DATA, 0, "line %zu: malformed CSV: %s", line,
+                    csv_strerror(csv_error(&cp)));
+            goto out;
+        }
+        off += len;
+        line++;
+    }
+    if (!r.failed && csv_fini(&cp, on_field, on_row, &r) != 0) {
+        err_set(e, ERR_DATA, 0,
+                "line %zu: malformed CSV: a quoted value is not closed",
+                r.pending_line);
+        goto out;
+    }
+    rc = r.failed ? -1 : 0;
+out:
+    drop_fields(&r);
+    free(r.fields);
+    csv_free(&cp);
+    return rc;
+}
+
+void
+subs_csv_field(struct buf *out, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        buf_append_str(out, s);
+        return;
+    }
+    buf_append_char(out, '"');
+    for (; *s; s++) {
+        if (*s == '"')
+            buf_append_char(out, '"');
+        buf_append_char(out, *s);
+    }
+    buf_append_char(out, '"');
+}
+
+char *
+subs_trim_dup(const char *s)
+{
+    size_t n;
+
+    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+        s++;
+    n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
+                     s[n - 1] == '\r' || s[n - 1] == '\n'))
+        n--;
+    return xstrndup(s, n);
+}
+
+char *
+subs_lower_dup(const char *s)
+{
+    char *d = subs_trim_dup(s), *q;
+
+    for (q = d; *q; q++)
+        *q = (char)tolower((unsigned char)*q);
+    return d;
+}
+
+bool
+subs_ieq(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++)
+        if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+            return false;
+    return *a == *b;
+}
+
+bool
+subs_icontains(const char *hay, const char *needle)
+{
+    size_t i, n = strlen(needle);
+
+    if (n == 0)
+        return false;
+    for (; *hay; hay++) {
+        for (i = 0; i < n; i++)
+            if (tolower((unsigned char)hay[i]) !=
+                tolower((unsigned char)needle[i]))
+                break;
+        if (i == n)
+            return true;
+    }
+    return false;
+}

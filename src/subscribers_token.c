@@ -1,0 +1,236 @@
+/*
+ * subscribers: unsubscribe tokens (HMAC-SHA256, RFC 2104 / RFC 6234, in
+ * base64url, RFC 4648 section 5, without padding), the secret file, and
+ * topic preferences.
+ */
+#include "arctic_digest/subscribers.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <nettle/hmac.h>
+#include <nettle/memops.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "arctic_digest/util.h"
+#include "subscribers_int.h"
+
+#define MAC_LEN 16
+#define TOKEN_MAX 1024
+#define SECRET_MAX 4096
+
+static const char b64url[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+static void
+b64url_encode(const unsigned char *p, size_t n, struct buf *out)
+{
+    size_t i;
+    unsigned v;
+
+    for (i = 0; i + 2 < n; i += 3) {
+        v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
+        buf_append_char(out, b64url[v >> 18 & 63]);
+        buf_append_char(out, b64url[v >> 12 & 63]);
+        buf_append_char(out, b64url[v >> 6 & 63]);
+        buf_append_char(out, b64url[v & 63]);
+    }
+    if (n - i == 1) {
+        v = (unsigned)p[i] << 16;
+        buf_append_char(out, b64url[v >> 18 & 63]);
+        buf_append_char(out, b64url[v >> 12 & 63]);
+    } else if (n - i == 2) {
+        v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8;
+        buf_append_char(out, b64url[v >> 18 & 63]);
+        buf_append_char(out, b64url[v >> 12 & 63]);
+        buf_append_char(out, b64url[v >> 6 & 63]);
+    }
+}
+
+/* Strict decoding: only the alphabet, no padding, no stray bits. */
+static int
+b64url_decode(const char *p, size_t n, struct buf *out)
+{
+    unsigned v = 0, bits = 0;
+    const char *c;
+    size_t i;
+
+    if (n % 4 == 1)
+        return -1;
+    for (i = 0; i < n; i++) {
+        c = p[i] ? strchr(b64url, p[i]) : NULL;
+        if (!c)
+            return -1;
+        v = (v << 6 | (unsigned)(c - b64url)) & 0xffffff;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            buf_append_char(out, (char)(v >> bits & 0xff));
+        }
+    }
+    if (v & ((1u << bits) - 1))
+        return -1;
+    return 0;
+}
+
+static void
+mac(const char *secret, size_t secret_len, const char *email, size_t n,
+    uint8_t digest[SHA256_DIGEST_SIZE])
+{
+    static const char domain[] = "arctic-digest-unsubscribe:";
+    struct hmac_sha256_ctx ctx;
+    char *lower = xstrndup(email, n);
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        lower[i] = (char)tolower((unsigned char)lower[i]);
+    hmac_sha256_set_key(&ctx, secret_len, (const uint8_t *)secret);
+    hmac_sha256_update(&ctx, sizeof(domain) - 1, (const uint8_t *)domain);
+    hmac_sha256_update(&ctx, n, (const uint8_t *)lower);
+    hmac_sha256_digest(&ctx, SHA256_DIGEST_SIZE, digest);
+    free(lower);
+}
+
+int
+subs_token_make(const char *secret, size_t secret_len, const char *email,
+                struct buf *out)
+{
+    uint8_t digest[SHA256_DIGEST_SIZE];
+    size_t n = strlen(email);
+
+    if (secret_len == 0)
+        return -1;
+    mac(secret, secret_len, email, n, digest);
+    b64url_encode((const unsigned char *)email, n, out);
+    buf_append_char(out, '.');
+    b64url_encode(digest, MAC_LEN, out);
+    return 0;
+}
+
+int
+subs_token_check(const char *secret, size_t secret_len, const char *token,
+                 char **email, struct err *e)
+{
+    struct buf addr = BUF_INIT, got = BUF_INIT;
+    uint8_t digest[SHA256_DIGEST_SIZE];
+    const char *dot;
+    size_t n = strlen(token);
+    int rc = -1;
+
+    if (secret_len == 0) {
+        err_set(e, ERR_CONFIG, 0, "the unsubscribe secret is empty");
+        goto out;
+    }
+    dot = strchr(token, '.');
+    if (n > TOKEN_MAX || !dot || dot == token ||
+        b64url_decode(token, (size_t)(dot - token), &addr) < 0 ||
+        b64url_decode(dot + 1, n - (size_t)(dot + 1 - token), &got) < 0 ||
+        got.len != MAC_LEN || memchr(addr.data, '\0', addr.len)) {
+        err_set(e, ERR_DATA, 0, "malformed unsubscribe token");
+        goto out;
+    }
+    mac(secret, secret_len, addr.data, addr.len, digest);
+    if (!memeql_sec(digest, got.data, MAC_LEN)) {
+        err_set(e, ERR_DATA, 0, "unsubscribe token refused: forged or "
+                                "altered");
+        goto out;
+    }
+    *email = buf_detach(&addr, NULL);
+    rc = 0;
+out:
+    buf_release(&addr);
+    buf_release(&got);
+    return rc;
+}
+
+int
+subs_read_secret(const char *path, struct buf *out, struct err *e)
+{
+    struct stat st;
+    char chunk[SECRET_MAX + 1];
+    ssize_t got;
+    size_t n;
+    int fd, rc = -1;
+
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return err_set(e, errno == ENOENT ? ERR_NOINPUT : ERR_CONFIG, errno,
+                       "cannot read the unsubscribe secret '%s': %s", path,
+                       strerror(errno));
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        err_set(e, ERR_CONFIG, 0, "unsubscribe secret '%s': not a file",
+                path);
+        goto out;
+    }
+    if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+        err_set(e, ERR_CONFIG, 0,
+                "unsubscribe secret '%s' is readable by group or others "
+                "(mode %03o): run chmod 600 '%s'",
+                path, (unsigned)(st.st_mode & 0777), path);
+        goto out;
+    }
+    do
+        got = read(fd, chunk, sizeof(chunk));
+    while (got < 0 && errno == EINTR);
+    if (got < 0 || got > SECRET_MAX) {
+        err_set(e, ERR_CONFIG, got < 0 ? errno : 0,
+                "unsubscribe secret '%s': %s", path,
+                got < 0 ? strerror(errno) : "longer than 4096 bytes");
+        goto out;
+    }
+    n = (size_t)got;
+    if (n > 0 && chunk[n - 1] == '\n')
+        n--;
+    if (n > 0 && chunk[n - 1] == '\r')
+        n--;
+    if (n == 0) {
+        err_set(e, ERR_CONFIG, 0, "unsubscribe secret '%s' is empty", path);
+        goto out;
+    }
+    buf_append(out, chunk, n);
+    rc = 0;
+out:
+    memset(chunk, 0, sizeof(chunk));
+    close(fd);
+    return rc;
+}
+
+static bool
+article_matches(const struct config_topic *t, const struct article *a)
+{
+    size_t i, k;
+
+    for (i = 0; i < t->ninclude; i++) {
+        const char *term = t->include[i];
+        if ((a->title && subs_icontains(a->title, term)) ||
+            (a->abstract && subs_icontains(a->abstract, term)))
+            return true;
+        for (k = 0; k < a->nkeywords; k++)
+            if (subs_icontains(a->keywords[k], term))
+                return true;
+    }
+    return false;
+}
+
+bool
+subs_wants_article(const struct subs_entry *s,
+                   const struct config_topic *topics, size_t ntopics,
+                   const struct article *a)
+{
+    bool has_topic = false;
+    size_t i, k;
+
+    for (i = 0; i < s->ntags; i++) {
+        for (k = 0; k < ntopics; k++) {
+            if (!subs_ieq(s->tags[i], topics[k].name))
+                continue;
+            has_topic = true;
+            if (article_matches(&topics[k], a))
+                return true;
+        }
+    }
+    return !has_topic;
+}

@@ -1,0 +1,389 @@
+#!/usr/bin/python3
+"""The subscribers command from the user's side: every subcommand, every
+error and exit code, imports of Mailchimp and listmonk exports, concurrent
+writers, a failing write, unsubscribe tokens and examples/unsubscribe.cgi."""
+import csv
+import io
+import json
+import re
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+BIN = os.environ.get("AD_BIN", "build/arctic-digest")
+SRC = os.environ.get("AD_SOURCE_DIR", os.path.dirname(os.path.abspath(__file__)) + "/../..")
+FIX = os.path.join(os.environ.get("AD_FIXTURES", SRC + "/tests/fixtures"), "subscribers")
+NOW = "2025-07-28T07:00:00Z"
+HEADER = "email,name,status,tags,subscribed_at,unsubscribed_at\n"
+
+
+class Subscribers(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="ad-subs-")
+        self.list = os.path.join(self.dir, "list", "subscribers.csv")
+        os.mkdir(os.path.dirname(self.list))
+        self.key = os.path.join(self.dir, "unsubscribe.key")
+        with open(os.open(self.key, os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
+            f.write("test secret, not for production\n")
+        self.conf = os.path.join(self.dir, "a.conf")
+        with open(self.conf, "w") as f:
+            f.write("[digest]\nunsubscribe_secret_file = unsubscribe.key\n"
+                    "[paths]\nsubscribers = list/subscribers.csv\n")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def run_ad(self, *args, stdin=None, conf=None):
+        return subprocess.run([BIN, "-c", conf or self.conf, "--now", NOW,
+                               "subscribers"] + list(args),
+                              input=stdin, capture_output=True)
+
+    def ok(self, *args, **kw):
+        r = self.run_ad(*args, **kw)
+        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        return r
+
+    def fails(self, code, *args, **kw):
+        r = self.run_ad(*args, **kw)
+        self.assertEqual(r.returncode, code, (r.stdout + r.stderr).decode())
+        return r.stderr.decode()
+
+    def write(self, text, mode="w"):
+        with open(self.list, mode, newline="") as f:
+            f.write(text)
+
+    def read(self):
+        with open(self.list, "rb") as f:
+            return f.read()
+
+    def rows(self):
+        return list(csv.DictReader(io.StringIO(self.read().decode("utf-8-sig"))))
+
+    def entries(self):
+        return json.loads(self.ok("list", "--format", "json").stdout)
+
+    # add, remove, unsubscribe, resubscribe
+
+    def test_add_creates_the_file_with_our_header(self):
+        self.ok("add", "sigrid@example.org", "jon@example.net",
+                "--name", "Sigrid Nordström", "--tags", "security,governance")
+        rows = self.rows()
+        self.assertEqual([r["email"] for r in rows], ["sigrid@example.org", "jon@example.net"])
+        self.assertEqual(rows[0]["name"], "Sigrid Nordström")
+        self.assertEqual(rows[0]["tags"], "security,governance")
+        self.assertEqual(rows[0]["status"], "active")
+        self.assertEqual(rows[0]["subscribed_at"], NOW)
+        self.assertTrue(self.read().startswith(HEADER.encode()))
+
+    def test_add_invalid_address_exits_65_and_writes_nothing(self):
+        self.write(HEADER + "a@example.org,,active,,,\n")
+        before = self.read()
+        for bad in ["john@", "@example.com", "john@example.com junk", "john@example"]:
+            err = self.fails(65, "add", "ok@example.org", bad)
+            self.assertIn(bad, err)
+        self.assertEqual(self.read(), before)
+
+    def test_add_again_is_no_change_and_case_insensitive(self):
+        self.ok("add", "Kari.Hansen@Example.NET")
+        before = self.read()
+        err = self.ok("add", "kari.hansen@example.net").stderr.decode()
+        self.assertIn("already subscribed", err)
+        self.assertEqual(self.read(), before)
+        self.assertEqual(self.entries()[0]["email"], "Kari.Hansen@Example.NET")
+
+    def test_add_idn_domain_warns(self):
+        err = self.ok("add", "anna@bücher.example").stderr.decode()
+        self.assertIn("SMTPUTF8", err)
+        self.assertEqual(self.entries()[0]["email"], "anna@bücher.example")
+
+    def test_add_of_unsubscribed_needs_force(self):
+        self.ok("add", "erik@example.com")
+        self.ok("unsubscribe", "ERIK@example.com")
+        err = self.fails(65, "add", "erik@example.com")
+        self.assertIn("--force", err)
+        self.assertEqual(self.entries()[0]["status"], "unsubscribed")
+        self.ok("add", "erik@example.com", "--force")
+        e = self.entries()[0]
+        self.assertEqual(e["status"], "active")
+        self.assertEqual(e["unsubscribed_at"], "")
+
+    def test_unsubscribe_resubscribe_remove(self):
+        self.ok("add", "a@example.org", "b@example.org")
+        self.ok("unsubscribe", "a@example.org")
+        e = self.entries()
+        self.assertEqual((e[0]["status"], e[0]["unsubscribed_at"]), ("unsubscribed", NOW))
+        self.ok("unsubscribe", "a@example.org")  # already: fine
+        self.ok("resubscribe", "A@example.org")
+        self.assertEqual(self.entries()[0]["status"], "active")
+        self.ok("remove", "b@example.org")
+        self.assertEqual([x["email"] for x in self.entries()], ["a@example.org"])
+        for sub in ["remove", "unsubscribe", "resubscribe"]:
+            self.assertIn("not on the list", self.fails(65, sub, "nobody@example.org"))
+
+    def test_change_on_missing_file_exits_66(self):
+        for sub in ["remove", "unsubscribe", "resubscribe"]:
+            self.fails(66, sub, "a@example.org")
+        for sub in [["list"], ["export"], ["check"]]:
+            self.fails(66, *sub)
+        self.fails(66, "import", os.path.join(self.dir, "nope.csv"))
+
+    def test_usage_errors_exit_64(self):
+        self.fails(64)
+        self.fails(64, "frobnicate")
+        self.fails(64, "add")
+        self.fails(64, "add", "a@example.org", "--format", "pdf")
+        self.fails(64, "list", "--status", "paused")
+        self.fails(64, "list", "--format", "xml")
+        self.fails(64, "import")
+        self.fails(64, "check", "extra")
+
+    def test_format_column_added_when_needed(self):
+        self.ok("add", "t@example.org", "--format", "text")
+        self.assertEqual(self.rows()[0]["format"], "text")
+
+    # the file format
+
+    def test_crlf_bom_and_unknown_columns_are_kept(self):
+        text = ("\ufeffemail,Organisation,name,status,tags,subscribed_at,"
+                "unsubscribed_at,Notes\r\n"
+                "a@example.org,\"Arctic Council, Tromsø\",Ann,active,,,,\"said \"\"hi\"\"\"\r\n")
+        self.write(text, "w")
+        self.ok("add", "b@example.org")
+        data = self.read().decode("utf-8")
+        self.assertTrue(data.startswith(text))
+        self.assertTrue(data.endswith("b@example.org,,,active,,%s,,\r\n" % NOW))
+
+    def test_list_filters_and_formats(self):
+        self.write(HEADER +
+                   "a@example.org,Ánn,active,\"security,governance\",,\n"
+                   "b@example.org,Bø,unsubscribed,security,,2025-01-01T00:00:00Z\n"
+                   "c@example.org,Cé,bounced,,,\n"
+                   "d@example.org,Dá,active,shipping,,\n")
+        out = self.ok("list").stdout.decode()
+        self.assertEqual(len(out.splitlines()), 4)
+        self.assertIn("a@example.org\tactive\tsecurity,governance\tÁnn", out)
+        out = self.ok("list", "--status", "active", "--tag", "SECURITY").stdout.decode()
+        self.assertEqual(out.splitlines(), ["a@example.org\tactive\tsecurity,governance\tÁnn"])
+        j = json.loads(self.ok("list", "--format", "json", "--status", "bounced").stdout)
+        self.assertEqual([x["email"] for x in j], ["c@example.org"])
+        self.assertEqual(j[0]["line"], 4)
+        out = self.ok("list", "--format", "csv", "--tag", "security").stdout.decode()
+        self.assertEqual(len(list(csv.DictReader(io.StringIO(out)))), 2)
+        exp = self.ok("export").stdout.decode()
+        self.assertTrue(exp.startswith(HEADER.strip() + "\r\n"))
+        self.assertEqual([r["email"] for r in csv.DictReader(io.StringIO(exp))],
+                         ["a@example.org", "b@example.org", "c@example.org", "d@example.org"])
+
+    def test_malformed_csv_exits_65_with_line(self):
+        self.write(HEADER + "a@example.org,,active,,,\n\"b@example.org,,active,,,\n")
+        err = self.fails(65, "list")
+        self.assertIn("line 3", err)
+
+    # check
+
+    def test_check_reports_ten_faults_with_lines(self):
+        self.write(HEADER +
+                   "good@example.org,Good,active,,,\n"            # 2
+                   "john@,A,active,,,\n"                          # 3 no domain
+                   "@example.com,B,active,,,\n"                   # 4 no local part
+                   "c@example.com junk,C,active,,,\n"             # 5 trailing junk
+                   "d@example,D,active,,,\n"                      # 6 no dot
+                   "e@-example.com,E,active,,,\n"                 # 7 hyphen
+                   "f@" + "a" * 64 + ".example,F,active,,,\n"     # 8 label too long
+                   "GOOD@example.org,G,active,,,\n"               # 9 duplicate
+                   "h@example.org,H,paused,,,\n"                  # 10 status
+                   "i@example.org,I,active,,,,extra\n"            # 11 field count
+                   "j@example.org,J,active,,not a date,\n"        # 12 date
+                   "k@bücher.example,K,active,,,\n")              # 13 IDN: warning only
+        before = self.read()
+        err = self.fails(65, "check")
+        found = sorted(int(m.group(1)) for m in
+                       re.finditer(r"error: \S+\.csv:(\d+): ", err))
+        self.assertEqual(found, list(range(3, 13)), err)
+        self.assertIn("first on line 2", err)
+        self.assertIn("10 problems", err)
+        self.assertIn(".csv:13: 'k@bücher.example' has an internationalised", err)
+        self.assertEqual(self.read(), before)
+
+    def test_check_clean_file_exits_0(self):
+        shutil.copy(os.path.join(SRC, "subscribers", "subscribers.csv"), self.list)
+        self.assertIn("6 subscribers, no problems", self.ok("check").stderr.decode())
+
+    # import
+
+    def import_(self, name, *extra):
+        r = self.ok("import", os.path.join(FIX, name), *extra)
+        return r.stderr.decode()
+
+    def test_import_mailchimp_then_listmonk(self):
+        err = self.import_("mailchimp-subscribed.csv")
+        self.assertIn("(mailchimp export): added 6, updated 0, unchanged 0, "
+                      "invalid 2, suppressed 0", err)
+        self.assertIn("mailchimp-subscribed.csv:7: invalid address 'not-an-address'", err)
+        self.assertIn("mailchimp-subscribed.csv:8: invalid address 'lars@example'", err)
+        e = {x["email"]: x for x in self.entries()}
+        self.assertEqual(e["jon.sigurdsson@example.net"]["name"], "Jón Sigurðsson")
+        self.assertEqual(e["sigrid.nilsen@example.org"]["tags"], ["Security", "Governance"])
+        self.assertEqual(e["anna.ivanova@example.org"]["subscribed_at"], "2024-02-29T16:30:00Z")
+        err = self.import_("mailchimp-unsubscribed.csv")
+        self.assertIn("added 0, updated 0, unchanged 0, invalid 0, suppressed 2", err)
+        err = self.import_("mailchimp-cleaned.csv")
+        self.assertIn("suppressed 1", err)
+        e = {x["email"]: x for x in self.entries()}
+        self.assertEqual(e["kari.hansen@example.net"]["status"], "unsubscribed")
+        self.assertEqual(e["kari.hansen@example.net"]["unsubscribed_at"], "2025-01-13T07:02:00Z")
+        self.assertEqual(e["erik.berg@example.com"]["status"], "unsubscribed")
+        self.assertEqual(e["old.address@example.org"]["status"], "bounced")
+        err = self.import_("listmonk.csv")
+        self.assertIn("(listmonk export): added 2, updated 0, unchanged 1, "
+                      "invalid 1, suppressed 1", err)
+        self.assertIn("'ERIK.BERG@example.com' is unsubscribed on the list: not resubscribed", err)
+        err = self.import_("listmonk-export.csv")
+        self.assertIn("added 2, updated 0, unchanged 0, invalid 0, suppressed 1", err)
+        e = {x["email"]: x for x in self.entries()}
+        self.assertEqual(e["erik.berg@example.com"]["status"], "unsubscribed")
+        self.assertEqual(e["spammer@example.com"]["status"], "unsubscribed")
+        self.assertEqual(e["tanja@example.net"]["name"], "Tanja Ørsted")
+        self.assertEqual(len(e), 13)
+        self.ok("check")
+        # Importing the same file again changes nothing.
+        before = self.read()
+        err = self.import_("mailchimp-subscribed.csv")
+        self.assertIn("added 0, updated 0, unchanged 5, invalid 2, suppressed 1", err)
+        self.assertEqual(self.read(), before)
+
+    def test_import_with_map_and_dry_run(self):
+        src = os.path.join(self.dir, "other.csv")
+        with open(src, "w") as f:
+            f.write("Mail;Who\nx@example.org;X\n")
+        self.fails(65, "import", src)
+        with open(src, "w") as f:
+            f.write("Mail,Who,Topics\nx@example.org,Xavier,security\ny@example.org,Y,\n")
+        err = self.import_(src, "--map", "email=Mail;name=Who", "--map", "tags=Topics",
+                           "--dry-run")
+        self.assertIn("added 2", err)
+        self.assertFalse(os.path.exists(self.list) and b"x@example.org" in self.read())
+        self.import_(src, "--map", "email=Mail;name=Who;tags=Topics")
+        e = self.entries()
+        self.assertEqual((e[0]["name"], e[0]["tags"]), ("Xavier", ["security"]))
+        self.fails(64, "import", src, "--map", "email=Nope")
+        self.fails(64, "import", src, "--map", "colour=Mail")
+
+    # safe writes
+
+    def test_twenty_concurrent_adds(self):
+        self.write(HEADER)
+        procs = [subprocess.Popen([BIN, "-q", "-c", self.conf, "--now", NOW,
+                                   "subscribers", "add", "user%02d@example.org" % i,
+                                   "--name", "Ægir %d" % i],
+                                  stderr=subprocess.PIPE) for i in range(20)]
+        for p in procs:
+            _, err = p.communicate(timeout=60)
+            self.assertEqual(p.returncode, 0, err.decode())
+        emails = sorted(r["email"] for r in self.rows())
+        self.assertEqual(emails, ["user%02d@example.org" % i for i in range(20)])
+        self.ok("check")
+
+    def test_failed_write_exits_73_and_keeps_the_old_file(self):
+        # Works as root too: the temporary file's path is taken by a folder.
+        self.write(HEADER + "a@example.org,Ann,active,,,\n")
+        before = self.read()
+        os.mkdir(self.list + ".tmp")
+        err = self.fails(73, "add", "b@example.org")
+        self.assertIn("cannot write", err)
+        self.assertEqual(self.read(), before)
+        err = self.fails(73, "import", os.path.join(FIX, "listmonk.csv"))
+        self.assertEqual(self.read(), before)
+        os.rmdir(self.list + ".tmp")
+
+    def test_read_only_folder_exits_73(self):
+        if os.geteuid() == 0:
+            self.skipTest("root writes into read-only folders; the .tmp case covers 73")
+        self.write(HEADER + "a@example.org,Ann,active,,,\n")
+        before = self.read()
+        os.chmod(os.path.dirname(self.list), 0o555)
+        try:
+            self.fails(73, "add", "b@example.org")
+            self.assertEqual(self.read(), before)
+            self.ok("list")
+        finally:
+            os.chmod(os.path.dirname(self.list), 0o755)
+
+    # tokens
+
+    def token(self, addr):
+        return self.ok("token", addr).stdout.decode().strip()
+
+    def test_unsubscribe_with_token(self):
+        self.ok("add", "Sigrid@Example.org", "other@example.org")
+        t = self.token("sigrid@example.org")
+        self.assertRegex(t, r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
+        self.assertEqual(t, self.token("sigrid@example.org"))
+        self.ok("unsubscribe", "--token", t)
+        e = self.entries()
+        self.assertEqual([x["status"] for x in e], ["unsubscribed", "active"])
+        self.ok("unsubscribe", "--token", t)  # twice: still fine
+        t2 = self.token("other@example.org")
+        self.ok("unsubscribe", "--token", "-", stdin=(t2 + "\n").encode())
+        self.assertEqual(self.entries()[1]["status"], "unsubscribed")
+        # A token for an address no longer listed: nothing to do.
+        self.ok("unsubscribe", "--token", self.token("gone@example.org"))
+
+    def test_forged_and_altered_tokens_exit_65(self):
+        self.ok("add", "a@example.org", "b@example.org")
+        before = self.read()
+        ta, tb = self.token("a@example.org"), self.token("b@example.org")
+        forged = tb.split(".")[0] + "." + ta.split(".")[1]
+        altered = ta[:-1] + ("A" if ta[-1] != "A" else "B")
+        for bad in [forged, altered, "garbage", "", ta + "x"]:
+            err = self.fails(65, "unsubscribe", "--token", bad)
+            self.assertIn("token", err)
+        self.assertEqual(self.read(), before)
+
+    def test_token_needs_a_private_secret(self):
+        self.ok("add", "a@example.org")
+        t = self.token("a@example.org")
+        os.chmod(self.key, 0o644)
+        err = self.fails(78, "unsubscribe", "--token", t)
+        self.assertIn(self.key, err)
+        noconf = os.path.join(self.dir, "b.conf")
+        with open(noconf, "w") as f:
+            f.write("[paths]\nsubscribers = list/subscribers.csv\n")
+        self.fails(78, "unsubscribe", "--token", t, conf=noconf)
+
+    def cgi(self, method, query, body=b""):
+        env = dict(os.environ, REQUEST_METHOD=method, QUERY_STRING=query,
+                   CONTENT_LENGTH=str(len(body)), ARCTIC_DIGEST_BIN=BIN,
+                   ARCTIC_DIGEST_CONF=self.conf)
+        r = subprocess.run(["/usr/bin/python3", os.path.join(SRC, "examples", "unsubscribe.cgi")],
+                           input=body, env=env, capture_output=True)
+        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        head, _, page = r.stdout.partition(b"\r\n\r\n")
+        return head.decode().splitlines()[0], page.decode()
+
+    def test_unsubscribe_cgi_one_click(self):
+        self.ok("add", "a@example.org", "b@example.org")
+        t = self.token("a@example.org")
+        status, page = self.cgi("GET", "token=" + t)
+        self.assertEqual(status, "Status: 200 OK")
+        self.assertIn('method="post"', page)
+        self.assertEqual(self.entries()[0]["status"], "active")  # GET changes nothing
+        status, page = self.cgi("POST", "token=" + t, b"List-Unsubscribe=One-Click")
+        self.assertEqual(status, "Status: 200 OK")
+        self.assertEqual(self.entries()[0]["status"], "unsubscribed")
+        tb = self.token("b@example.org")
+        status, _ = self.cgi("POST", "token=" + tb[:-2] + "xx", b"List-Unsubscribe=One-Click")
+        self.assertEqual(status, "Status: 400 Bad Request")
+        status, _ = self.cgi("POST", "token=%24%28touch%20x%29.a", b"List-Unsubscribe=One-Click")
+        self.assertEqual(status, "Status: 400 Bad Request")
+        self.assertEqual(self.entries()[1]["status"], "active")
+
+
+if __name__ == "__main__":
+    if not os.path.exists(BIN):
+        print("skip: %s not built" % BIN)
+        sys.exit(77)
+    unittest.main(verbosity=2)

@@ -1,0 +1,440 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "arctic_digest/subscribers.h"
+
+static char dir[] = "/tmp/ad-subs-XXXXXX";
+
+static int
+setup(void **state)
+{
+    (void)state;
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+    char cmd[300];
+    (void)state;
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void
+parse_ok(const char *text, struct subs_list *l)
+{
+    struct err e = ERR_INIT;
+    int rc = subs_parse(l, text, strlen(text), &e);
+    if (rc < 0)
+        fail_msg("parse failed: %s", e.msg);
+}
+
+static void
+test_subscribers_parse_quoting_and_unknown_columns(void **state)
+{
+    const char *in =
+        "email,Notes,name,status,tags,subscribed_at,unsubscribed_at,extra\n"
+        "a@example.org,\"said \"\"hi\"\", twice\",\"Hauksdóttir, "
+        "Guðbjörg\",active,\"security,governance\",2025-01-01T00:00:00Z,, "
+        "kept \n"
+        "b@example.net,\"two\nlines\",Bob,unsubscribed,,,2025-02-01,x\n";
+    struct subs_list l;
+    struct buf out = BUF_INIT;
+
+    (void)state;
+    parse_ok(in, &l);
+    assert_int_equal(l.n, 2);
+    assert_string_equal(l.v[0].name, "Hauksdóttir, Guðbjörg");
+    assert_int_equal(l.v[0].ntags, 2);
+    assert_string_equal(l.v[0].tags[1], "governance");
+    assert_int_equal(l.v[0].line, 2);
+    assert_int_equal(l.v[1].line, 3);
+    assert_string_equal(l.v[1].status, "unsubscribed");
+    assert_false(l.crlf);
+    /* Written back byte for byte: unknown columns in place, spaces kept. */
+    subs_format(&l, &out);
+    assert_string_equal(out.data, in);
+    buf_release(&out);
+    subs_list_release(&l);
+}
+
+static void
+test_subscribers_parse_bom_crlf_kept(void **state)
+{
+    const char *in = "\xEF\xBB\xBF"
+                     "email,name,status,tags,subscribed_at,unsubscribed_at\r\n"
+                     "\r\n"
+                     "a@example.org,Ann,,,,\r\n"
+                     "B@Example.org,Bo,bounced,,,\r\n";
+    struct subs_list l;
+    struct buf out = BUF_INIT;
+
+    (void)state;
+    parse_ok(in, &l);
+    assert_true(l.bom);
+    assert_true(l.crlf);
+    assert_int_equal(l.n, 2);
+    assert_string_equal(l.v[0].email, "a@example.org");
+    assert_string_equal(l.v[0].status, "active"); /* empty reads as active */
+    assert_int_equal(l.v[1].line, 4);
+    assert_non_null(subs_find(&l, "b@EXAMPLE.org"));
+    subs_format(&l, &out);
+    assert_memory_equal(out.data, "\xEF\xBB\xBF"
+                                  "email,name,status",
+                        20);
+    assert_non_null(strstr(out.data, "a@example.org,Ann,active,,,\r\n"));
+    buf_release(&out);
+    subs_list_release(&l);
+}
+
+static void
+test_subscribers_parse_refuses_broken_csv(void **state)
+{
+    struct subs_list l;
+    struct err e = ERR_INIT;
+    const char *unclosed = "email,name\na@example.org,\"Ann\nb@example.org,B\n";
+    const char *noemail = "mail,name\na@example.org,Ann\n";
+
+    (void)state;
+    assert_int_equal(subs_parse(&l, unclosed, strlen(unclosed), &e), -1);
+    assert_int_equal(e.code, ERR_DATA);
+    assert_non_null(strstr(e.msg, "line 2"));
+    assert_int_equal(subs_parse(&l, noemail, strlen(noemail), &e), -1);
+    assert_non_null(strstr(e.msg, "no 'email' column"));
+    assert_int_equal(subs_parse(&l, "email\n\xff\xfe@x.org\n", 16, &e), -1);
+    assert_non_null(strstr(e.msg, "UTF-8"));
+}
+
+static int
+check(const char *addr, bool *idn)
+{
+    struct err e = ERR_INIT;
+    return subs_addr_check(addr, strlen(addr), idn, &e);
+}
+
+static void
+test_subscribers_addr_valid(void **state)
+{
+    static const char *const ok[] = {
+        "john@example.com", "j.o.h.n+digest@mail.example-site.co.uk",
+        "o'brien@example.org", "\"john doe\"@example.org",
+        "x@a-b.c-d.example", "UPPER@EXAMPLE.NET",
+        "x@xn--bcher-kva.example"};
+    bool idn;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        idn = true;
+        if (check(ok[i], &idn) != 0)
+            fail_msg("refused '%s'", ok[i]);
+        assert_false(idn);
+    }
+}
+
+static void
+test_subscribers_addr_invalid(void **state)
+{
+    static const char *const bad[] = {
+        "john@", "@example.com", "john", "john@example.com junk",
+        "john@example.com>", "john@example", "john@.example.com",
+        "john@example.com.", "john@exa..mple.com", "john@-example.com",
+        "john@example-.com", "john..doe@example.com", ".john@example.com",
+        "john.@example.com", "jo hn@example.com", "john@exam_ple.com",
+        "John <john@example.com>", "john@[192.0.2.1]", "john@1.2.3.4",
+        "a@b@example.com", "", "john@example.com\n", "\"john@example.com"};
+    char label[80], addr[200];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        if (check(bad[i], NULL) != -1)
+            fail_msg("accepted '%s'", bad[i]);
+    /* Label lengths: 63 octets is the limit. */
+    memset(label, 'a', 63);
+    label[63] = '\0';
+    snprintf(addr, sizeof(addr), "x@%s.example", label);
+    assert_int_equal(check(addr, NULL), 0);
+    memset(label, 'a', 64);
+    label[64] = '\0';
+    snprintf(addr, sizeof(addr), "x@%s.example", label);
+    assert_int_equal(check(addr, NULL), -1);
+}
+
+static void
+test_subscribers_addr_idn_warns(void **state)
+{
+    bool idn = false;
+
+    (void)state;
+    assert_int_equal(check("jon@bücher.example", &idn), 0);
+    assert_true(idn);
+    assert_int_equal(check("jón@example.org", &idn), -1);
+}
+
+static void
+test_subscribers_check_reports_faults_with_lines(void **state)
+{
+    const char *in = "email,name,status,tags,subscribed_at,unsubscribed_at\n"
+                     "ok@example.org,,active,,,\n"
+                     "john@,,active,,,\n"
+                     "OK@Example.org,,active,,,\n"
+                     "x@example.net,,paused,,,\n"
+                     "y@example.net,,active,,yesterday,\n"
+                     "z@bücher.example,,active,,,\n";
+    struct subs_problems p = {NULL, 0, 0};
+    struct subs_list l;
+
+    (void)state;
+    parse_ok(in, &l);
+    assert_int_equal(subs_check(&l, &p), 4);
+    assert_int_equal(p.n, 5);
+    assert_int_equal(p.v[0].line, 3);
+    assert_non_null(strstr(p.v[0].msg, "john@"));
+    assert_int_equal(p.v[1].line, 4);
+    assert_non_null(strstr(p.v[1].msg, "first on line 2"));
+    assert_int_equal(p.v[2].line, 5);
+    assert_non_null(strstr(p.v[2].msg, "paused"));
+    assert_int_equal(p.v[3].line, 6);
+    assert_int_equal(p.v[4].line, 7);
+    assert_true(p.v[4].warning);
+    subs_problems_release(&p);
+    subs_list_release(&l);
+}
+
+static void
+test_subscribers_token_round_trip(void **state)
+{
+    const char secret[] = "correct horse battery staple";
+    struct buf t = BUF_INIT, t2 = BUF_INIT;
+    struct err e = ERR_INIT;
+    char *email = NULL;
+
+    (void)state;
+    assert_int_equal(subs_token_make(secret, strlen(secret),
+                                     "Sigrid@Example.org", &t),
+                     0);
+    assert_int_equal(strspn(t.data, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklm"
+                                    "nopqrstuvwxyz0123456789-_."),
+                     t.len);
+    subs_token_make(secret, strlen(secret), "Sigrid@Example.org", &t2);
+    assert_string_equal(t.data, t2.data); /* deterministic */
+    assert_int_equal(subs_token_check(secret, strlen(secret), t.data, &email,
+                                      &e),
+                     0);
+    assert_string_equal(email, "Sigrid@Example.org");
+    free(email);
+    buf_release(&t);
+    buf_release(&t2);
+}
+
+static void
+test_subscribers_token_forgery_refused(void **state)
+{
+    const char secret[] = "correct horse battery staple";
+    struct buf t = BUF_INIT, forged = BUF_INIT;
+    struct err e = ERR_INIT;
+    char *email = NULL, *dot;
+    size_t i;
+
+    (void)state;
+    subs_token_make(secret, strlen(secret), "a@example.org", &t);
+    /* Another key. */
+    assert_int_equal(subs_token_check("other", 5, t.data, &email, &e), -1);
+    assert_int_equal(e.code, ERR_DATA);
+    /* Another address with the same MAC. */
+    subs_token_make(secret, strlen(secret), "b@example.org", &forged);
+    dot = strchr(t.data, '.');
+    buf_truncate(&forged, (size_t)(strchr(forged.data, '.') - forged.data));
+    buf_append_str(&forged, dot);
+    assert_int_equal(subs_token_check(secret, strlen(secret), forged.data,
+                                      &email, &e),
+                     -1);
+    /* Every single changed character. */
+    for (i = 0; i < t.len; i++) {
+        char saved = t.data[i];
+        t.data[i] = saved == 'A' ? 'B' : 'A';
+        if (subs_token_check(secret, strlen(secret), t.data, &email, &e) != -1)
+            fail_msg("altered token accepted at %zu", i);
+        t.data[i] = saved;
+    }
+    /* Malformed. */
+    assert_int_equal(subs_token_check(secret, strlen(secret), "", &email, &e),
+                     -1);
+    assert_int_equal(
+        subs_token_check(secret, strlen(secret), "abc", &email, &e), -1);
+    assert_int_equal(subs_token_check(secret, strlen(secret), "YQ==.AAAA",
+                                      &email, &e),
+                     -1);
+    assert_null(email);
+    buf_release(&t);
+    buf_release(&forged);
+}
+
+static void
+write_file(const char *path, const char *text, mode_t mode)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    assert_int_equal(chmod(path, mode), 0);
+}
+
+static void
+test_subscribers_secret_file_permissions(void **state)
+{
+    struct buf s = BUF_INIT;
+    struct err e = ERR_INIT;
+    char path[300];
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/key", dir);
+    write_file(path, "s3cret\n", 0644);
+    assert_int_equal(subs_read_secret(path, &s, &e), -1);
+    assert_int_equal(e.code, ERR_CONFIG);
+    assert_non_null(strstr(e.msg, path));
+    write_file(path, "s3cret\n", 0600);
+    assert_int_equal(subs_read_secret(path, &s, &e), 0);
+    assert_string_equal(s.data, "s3cret");
+    buf_reset(&s);
+    write_file(path, "\n", 0600);
+    assert_int_equal(subs_read_secret(path, &s, &e), -1);
+    assert_non_null(strstr(e.msg, "empty"));
+    snprintf(path, sizeof(path), "%s/missing", dir);
+    assert_int_equal(subs_read_secret(path, &s, &e), -1);
+    assert_int_equal(e.code, ERR_NOINPUT);
+    buf_release(&s);
+}
+
+static void
+test_subscribers_set_status_and_load(void **state)
+{
+    struct subs_list l;
+    struct err e = ERR_INIT;
+    char path[300];
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/list.csv", dir);
+    write_file(path,
+               "email,name,status,tags,subscribed_at,unsubscribed_at\r\n"
+               "a@example.org,Ann,active,,,\r\n",
+               0640);
+    assert_int_equal(subs_set_status(path, "A@EXAMPLE.ORG", "bounced",
+                                     "2025-07-28T07:00:00Z", &e),
+                     0);
+    assert_int_equal(subs_load(&l, path, &e), 0);
+    assert_string_equal(l.v[0].status, "bounced");
+    assert_string_equal(l.v[0].unsubscribed_at, "2025-07-28T07:00:00Z");
+    assert_true(l.crlf);
+    subs_list_release(&l);
+    assert_int_equal(subs_set_status(path, "nobody@example.org", "bounced",
+                                     "2025-07-28T07:00:00Z", &e),
+                     -1);
+    assert_int_equal(e.code, ERR_DATA);
+    snprintf(path, sizeof(path), "%s/none.csv", dir);
+    assert_int_equal(subs_load(&l, path, &e), -1);
+    assert_int_equal(e.code, ERR_NOINPUT);
+}
+
+static void
+test_subscribers_wants_article_by_topic(void **state)
+{
+    char *terms[] = {"NATO", "military"};
+    struct config_topic topic = {"security", terms, 2, 2};
+    struct subs_entry s;
+    struct article a, b;
+    char *kw[] = {"Nato enlargement"};
+
+    (void)state;
+    memset(&s, 0, sizeof(s));
+    article_init(&a);
+    article_init(&b);
+    a.title = "Svalbard and the new military posture";
+    b.title = "Fisheries quotas in the Barents Sea";
+    assert_true(subs_wants_article(&s, &topic, 1, &b)); /* no tags */
+    subs_set_tags(&s, "Security,other");
+    assert_true(subs_wants_article(&s, &topic, 1, &a));
+    assert_false(subs_wants_article(&s, &topic, 1, &b));
+    b.keywords = kw;
+    b.nkeywords = 1;
+    assert_true(subs_wants_article(&s, &topic, 1, &b));
+    subs_set_tags(&s, "other"); /* a tag that is no topic */
+    assert_true(subs_wants_article(&s, &topic, 1, &a));
+    subs_set_tags(&s, NULL);
+}
+
+static void
+test_subscribers_import_never_resubscribes(void **state)
+{
+    const char *list = "email,name,status,tags,subscribed_at,unsubscribed_at\n"
+                       "gone@example.org,,unsubscribed,,,2025-01-01\n"
+                       "here@example.org,,active,,,\n";
+    const char *imp = "\"Email Address\",\"First Name\",\"Last Name\","
+                      "\"MEMBER_RATING\",\"OPTIN_TIME\",\"TAGS\"\n"
+                      "\"GONE@example.org\",\"G\",\"One\",2,\"2024-01-01 "
+                      "10:00:00\",\n"
+                      "\"here@example.org\",\"Here\",\"Person\",2,,"
+                      "\"\"\"Security\"\"\"\n"
+                      "\"new@example.org\",\"Åse\",\"Ny\",2,\"2024-01-01 "
+                      "10:00:00\",\n"
+                      "\"john@\",\"J\",\"\",1,,\n";
+    struct subs_import_report r;
+    struct subs_list l;
+    struct err e = ERR_INIT;
+    struct subs_entry *s;
+
+    (void)state;
+    memset(&r, 0, sizeof(r));
+    parse_ok(list, &l);
+    assert_int_equal(subs_import(&l, imp, strlen(imp), NULL,
+                                 "2025-07-28T07:00:00Z", &r, &e),
+                     0);
+    assert_string_equal(r.kind, "mailchimp");
+    assert_int_equal(r.added, 1);
+    assert_int_equal(r.updated, 1);
+    assert_int_equal(r.suppressed, 1);
+    assert_int_equal(r.invalid, 1);
+    assert_string_equal(subs_find(&l, "gone@example.org")->status,
+                        "unsubscribed");
+    s = subs_find(&l, "here@example.org");
+    assert_string_equal(s->name, "Here Person");
+    assert_string_equal(s->tags[0], "Security");
+    s = subs_find(&l, "new@example.org");
+    assert_string_equal(s->name, "Åse Ny");
+    assert_string_equal(s->subscribed_at, "2024-01-01T10:00:00Z");
+    subs_problems_release(&r.problems);
+    subs_list_release(&l);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_subscribers_parse_quoting_and_unknown_columns),
+        cmocka_unit_test(test_subscribers_parse_bom_crlf_kept),
+        cmocka_unit_test(test_subscribers_parse_refuses_broken_csv),
+        cmocka_unit_test(test_subscribers_addr_valid),
+        cmocka_unit_test(test_subscribers_addr_invalid),
+        cmocka_unit_test(test_subscribers_addr_idn_warns),
+        cmocka_unit_test(test_subscribers_check_reports_faults_with_lines),
+        cmocka_unit_test(test_subscribers_token_round_trip),
+        cmocka_unit_test(test_subscribers_token_forgery_refused),
+        cmocka_unit_test(test_subscribers_secret_file_permissions),
+        cmocka_unit_test(test_subscribers_set_status_and_load),
+        cmocka_unit_test(test_subscribers_wants_article_by_topic),
+        cmocka_unit_test(test_subscribers_import_never_resubscribes),
+    };
+    return cmocka_run_group_tests_name("subscribers", tests, setup, teardown);
+}
