@@ -11,6 +11,7 @@
 #include "arctic_digest/buf.h"
 #include "arctic_digest/feed.h"
 #include "arctic_digest/log.h"
+#include "arctic_digest/text.h"
 #include "arctic_digest/util.h"
 #include "cmd.h"
 
@@ -98,6 +99,23 @@ cmd_read_file(const char *path, struct buf *out, struct err *e)
     return rc;
 }
 
+/* Abstract clean-up (text_clean_abstract): headings, boilerplate,
+ * journal-line-only descriptions, length.  Until feed.c calls it where
+ * articles are collected, it runs here on every parsed article. */
+static void
+clean_abstract(struct article *a)
+{
+    struct buf b = BUF_INIT;
+
+    if (!a->abstract)
+        return;
+    text_clean_abstract(a->abstract, strlen(a->abstract), TEXT_ABSTRACT_MAX,
+                        &b);
+    free(a->abstract);
+    a->abstract = b.len ? buf_detach(&b, NULL) : NULL;
+    buf_release(&b);
+}
+
 int
 cmd_parse_feed(const char *where, const char *source, struct article_list *l,
                struct err *e)
@@ -123,6 +141,7 @@ cmd_parse_feed(const char *where, const char *source, struct article_list *l,
     /* Move the articles out of the feed. */
     xgrow(&l->v, &l->alloc, l->n + f.n, sizeof(*l->v));
     for (i = 0; i < f.n; i++) {
+        clean_abstract(&f.v[i]);
         l->v[l->n++] = f.v[i];
         article_init(&f.v[i]);
     }
