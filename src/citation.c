@@ -56,6 +56,7 @@ lit(struct out *o, const char *s)
 
     if (!n)
         return;
+    o->last = s[n - 1];
     if (o->m == CITE_MARKUP_HTML) {
         text_escape_html(s, n, o->b);
     } else {
@@ -65,7 +66,6 @@ lit(struct out *o, const char *s)
             buf_append_char(o->b, *s);
         }
     }
-    o->last = s[-1];
 }
 
 static void
