@@ -1,46 +1,89 @@
 /*
- * citation: Chicago, APA and MLA strings.
+ * citation: Chicago, APA and MLA strings (see citation.h for the rules).
  *
- * First version: journal and web articles, 1 to many authors, no date,
- * no author.  Title casing and the finer rules of each style arrive with
- * the citations issue.
+ * Every string is built from small writers that know the markup: put()
+ * for text that came from the record (escaped), lit() for our own words
+ * and punctuation, ital_on()/ital_off() for italics.  The styles follow
+ * the Chicago Manual of Style 17th ed. (14.68-14.75 journal articles,
+ * 14.206 web pages, 14.220 reports; 14.76 more than ten authors), the APA
+ * Publication Manual 7th ed. (9.7-9.12 authors, 9.14-9.17 dates, 10.1
+ * journal articles, 10.4 reports, 10.16 web pages) and the MLA Handbook
+ * 9th ed. (5.1-5.7 authors, 5.83-5.89 dates, 5.93-5.100 locations).
  */
 #include "arctic_digest/citation.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "arctic_digest/text.h"
 #include "arctic_digest/util.h"
+#include "citation_int.h"
 
 struct out {
     struct buf *b;
     enum cite_markup m;
+    char last; /* last character of the plain text written */
 };
 
-/* Append text from the article, escaped for the markup. */
+static void
+put_n(struct out *o, const char *s, size_t n)
+{
+    if (!s || !n)
+        return;
+    if (o->m == CITE_MARKUP_MARKDOWN)
+        text_escape_markdown(s, n, o->b);
+    else if (o->m == CITE_MARKUP_HTML)
+        text_escape_html(s, n, o->b);
+    else
+        buf_append(o->b, s, n);
+    o->last = s[n - 1];
+}
+
 static void
 put(struct out *o, const char *s)
 {
-    if (!s)
-        return;
-    if (o->m == CITE_MARKUP_MARKDOWN)
-        text_escape_markdown(s, strlen(s), o->b);
-    else
-        buf_append_str(o->b, s);
+    if (s)
+        put_n(o, s, strlen(s));
 }
 
-/* Append our own words and punctuation; in markdown, punctuation is
- * escaped (white space is kept as it is, unlike put()). */
+/* Our own words and punctuation: in markdown punctuation is escaped but
+ * white space kept as it is (text_escape_markdown would trim it). */
 static void
 lit(struct out *o, const char *s)
 {
     static const char punct[] = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+    size_t n = strlen(s);
 
-    for (; *s; s++) {
-        if (o->m == CITE_MARKUP_MARKDOWN && strchr(punct, *s))
-            buf_append_char(o->b, '\\');
-        buf_append_char(o->b, *s);
+    if (!n)
+        return;
+    o->last = s[n - 1];
+    if (o->m == CITE_MARKUP_HTML) {
+        text_escape_html(s, n, o->b);
+    } else {
+        for (; *s; s++) {
+            if (o->m == CITE_MARKUP_MARKDOWN && strchr(punct, *s))
+                buf_append_char(o->b, '\\');
+            buf_append_char(o->b, *s);
+        }
     }
+}
+
+static void
+ital_on(struct out *o)
+{
+    if (o->m == CITE_MARKUP_MARKDOWN)
+        buf_append_char(o->b, '*');
+    else if (o->m == CITE_MARKUP_HTML)
+        buf_append_str(o->b, "<i>");
+}
+
+static void
+ital_off(struct out *o)
+{
+    if (o->m == CITE_MARKUP_MARKDOWN)
+        buf_append_char(o->b, '*');
+    else if (o->m == CITE_MARKUP_HTML)
+        buf_append_str(o->b, "</i>");
 }
 
 static void
@@ -48,122 +91,253 @@ italic(struct out *o, const char *s)
 {
     if (!s || !*s)
         return;
-    if (o->m == CITE_MARKUP_MARKDOWN)
-        buf_append_char(o->b, '*');
+    ital_on(o);
     put(o, s);
-    if (o->m == CITE_MARKUP_MARKDOWN)
-        buf_append_char(o->b, '*');
-}
-
-static const char *
-last_char_of(const struct buf *b)
-{
-    return b->len ? b->data + b->len - 1 : "";
-}
-
-/* End a sentence with "." unless the text already ends in . ? or !. */
-static void
-period(struct out *o)
-{
-    const char *c = last_char_of(o->b);
-
-    if (*c == '.' || *c == '?' || *c == '!')
-        return;
-    lit(o, ".");
+    ital_off(o);
 }
 
 static bool
-ends_with_terminal(const char *s)
+terminal(char c)
 {
-    size_t n = s ? strlen(s) : 0;
-    return n && (s[n - 1] == '.' || s[n - 1] == '?' || s[n - 1] == '!');
+    return c == '.' || c == '?' || c == '!';
 }
 
-/* "Family, Given" (inverted) or "Given Family". */
+/* End a sentence with "." unless it already ends in . ? or !. */
 static void
-name(struct out *o, const struct person *p, bool inverted)
+period(struct out *o)
 {
+    if (!terminal(o->last))
+        lit(o, ".");
+}
+
+/* ---- names ---- */
+
+static const char *const suffixes[] = {"Jr.", "Jr", "Sr.", "Sr",
+                                       "II",  "III", "IV"};
+
+void
+cite_name_split(const struct person *p, struct name_parts *np)
+{
+    const char *sp;
+    size_t i;
+
+    memset(np, 0, sizeof(*np));
+    np->literal = p->literal;
+    np->given = p->given ? xstrdup(p->given) : NULL;
+    np->family = p->family ? xstrdup(p->family) : NULL;
+    if (!np->family)
+        return;
+    sp = strrchr(np->family, ' ');
+    if (!sp)
+        return;
+    for (i = 0; i < ARRAY_SIZE(suffixes); i++) {
+        if (!strcmp(sp + 1, suffixes[i])) {
+            np->suffix = xstrdup(sp + 1);
+            np->family[sp - np->family] = '\0';
+            return;
+        }
+    }
+}
+
+void
+cite_name_release(struct name_parts *np)
+{
+    free(np->given);
+    free(np->family);
+    free(np->suffix);
+    memset(np, 0, sizeof(*np));
+}
+
+/* "J.A. Smith" -> "J. A. Smith": CMOS 10.12 and MLA space initials. */
+static void
+put_given(struct out *o, const char *g)
+{
+    struct buf b = BUF_INIT;
+    size_t i;
+
+    for (i = 0; g[i]; i++) {
+        buf_append_char(&b, g[i]);
+        if (g[i] == '.' && g[i + 1] >= 'A' && g[i + 1] <= 'Z')
+            buf_append_char(&b, ' ');
+    }
+    put_n(o, b.data, b.len);
+    buf_release(&b);
+}
+
+/* Length of the lower-case particles that open a family name: "van der "
+ * of "van der Berg", "al-" of "al-Rashid"; 0 if none. */
+static size_t
+particle_len(const char *f)
+{
+    size_t i = 0, end = 0;
+
+    while (f[i] >= 'a' && f[i] <= 'z') {
+        while (f[i] >= 'a' && f[i] <= 'z')
+            i++;
+        if (f[i] == '-' && f[i + 1] && !(f[i + 1] >= 'a' && f[i + 1] <= 'z'))
+            return i + 1;
+        if (f[i] != ' ')
+            return end;
+        end = ++i;
+    }
+    return end;
+}
+
+/* Chicago and MLA: "Family, Given particle, Jr." (CMOS 8.5, 8.12: names
+ * with van, de, al- are listed under the main element, "Berg, Jan van
+ * der"), or "Given Family Jr.". */
+static void
+name_full(struct out *o, const struct person *p, bool inverted)
+{
+    struct name_parts np;
+    size_t pl;
+
     if (p->literal) {
         put(o, p->literal);
         return;
     }
-    if (inverted && p->family) {
-        put(o, p->family);
-        if (p->given) {
+    cite_name_split(p, &np);
+    if (inverted && np.family) {
+        pl = np.given ? particle_len(np.family) : 0;
+        put(o, np.family + pl);
+        if (np.given) {
             lit(o, ", ");
-            put(o, p->given);
+            put_given(o, np.given);
         }
-        return;
+        if (pl) {
+            lit(o, " ");
+            put_n(o, np.family, np.family[pl - 1] == ' ' ? pl - 1 : pl);
+        }
+        if (np.suffix) {
+            lit(o, ", ");
+            put(o, np.suffix);
+        }
+    } else {
+        if (np.given)
+            put_given(o, np.given);
+        if (np.given && np.family)
+            lit(o, " ");
+        put(o, np.family);
+        if (np.suffix) {
+            lit(o, " ");
+            put(o, np.suffix);
+        }
     }
-    put(o, p->given);
-    if (p->given && p->family)
-        lit(o, " ");
-    put(o, p->family);
+    cite_name_release(&np);
 }
 
-/* Initials for APA: "Guðbjörg Ríkey Th." -> "G. R. T.", "Jean-Paul" ->
- * "J.-P." */
-static void
-initials(struct out *o, const char *given)
+/* True if w[0..n) is an abbreviated name such as "Th." or "Ch." that APA
+ * keeps as its initial. */
+static bool
+is_abbrev(const char *w, size_t n)
 {
-    const char *p = given;
-    bool first = true, word_start = true;
+    size_t i = 0, letters = 0;
 
-    for (; p && *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c == ' ') {
+    if (n < 3 || w[n - 1] != '.')
+        return false;
+    while (i < n - 1) {
+        uint32_t cp = cite_utf8_next(w, n - 1, &i);
+        if (!cite_is_letter(cp))
+            return false;
+        letters++;
+    }
+    return letters == 2;
+}
+
+/* APA initials: "Guðbjörg Ríkey Th." -> "G. R. Th.", "Jean-Paul" ->
+ * "J.-P.", "J.A." -> "J. A.". */
+static void
+initials(struct buf *b, const char *g)
+{
+    size_t i = 0, n = strlen(g);
+    bool word_start = true;
+
+    while (i < n) {
+        size_t at = i, end;
+        uint32_t cp = cite_utf8_next(g, n, &i);
+
+        if (cp == ' ') {
             word_start = true;
             continue;
         }
-        if (c == '-') {
-            lit(o, "-");
+        if (cp == '-') {
+            buf_append_char(b, '-');
             word_start = true;
-            first = true; /* no space after the hyphen */
             continue;
         }
-        if (word_start) {
-            size_t len = 1;
-            if (c >= 0xc0)
-                while ((p[len] & 0xc0) == 0x80)
-                    len++;
-            if (!first && o->b->len && *last_char_of(o->b) != '-')
-                lit(o, " ");
-            buf_append(o->b, p, len);
-            lit(o, ".");
-            p += len - 1;
-            first = false;
-            word_start = false;
+        if (cp == '.') {
+            word_start = true;
+            continue;
         }
+        if (!word_start || !cite_is_letter(cp))
+            continue;
+        end = at;
+        while (end < n && g[end] != ' ' && g[end] != '-')
+            end++;
+        if (b->len && b->data[b->len - 1] != '-')
+            buf_append_char(b, ' ');
+        if (is_abbrev(g + at, end - at)) {
+            buf_append(b, g + at, end - at);
+            i = end;
+        } else {
+            cite_utf8_put(b, cite_upper(cp));
+            buf_append_char(b, '.');
+        }
+        word_start = false;
     }
 }
 
+/* APA: "Family, G. G., Jr.". */
 static void
-authors_chicago_mla(struct out *o, const struct article *a, bool mla)
+name_apa(struct out *o, const struct person *p)
 {
-    size_t i, n = a->nauthors;
+    struct name_parts np;
+    struct buf b = BUF_INIT;
 
-    if (mla && n >= 3) {
-        name(o, &a->authors[0], true);
-        lit(o, ", et al");
+    if (p->literal) {
+        put(o, p->literal);
         return;
     }
-    if (n > 10) {
-        for (i = 0; i < 7; i++) {
-            if (i)
-                lit(o, ", ");
-            name(o, &a->authors[i], i == 0);
-        }
-        lit(o, ", et al");
-        return;
+    cite_name_split(p, &np);
+    put(o, np.family ? np.family : np.given);
+    if (np.given && np.family) {
+        lit(o, ", ");
+        initials(&b, np.given);
+        put_n(o, b.data, b.len);
     }
-    for (i = 0; i < n; i++) {
-        if (i && n == 2)
-            lit(o, ", and ");
-        else if (i && i == n - 1)
+    if (np.suffix) {
+        lit(o, ", ");
+        put(o, np.suffix);
+    }
+    buf_release(&b);
+    cite_name_release(&np);
+}
+
+static void
+authors_chicago(struct out *o, const struct article *a)
+{
+    size_t i, n = a->nauthors, shown = n > 10 ? 7 : n;
+
+    for (i = 0; i < shown; i++) {
+        if (i && i == n - 1)
             lit(o, ", and ");
         else if (i)
             lit(o, ", ");
-        name(o, &a->authors[i], i == 0);
+        name_full(o, &a->authors[i], i == 0);
+    }
+    if (shown < n)
+        lit(o, ", et al.");
+}
+
+static void
+authors_mla(struct out *o, const struct article *a)
+{
+    name_full(o, &a->authors[0], true);
+    if (a->nauthors == 2) {
+        lit(o, ", and ");
+        name_full(o, &a->authors[1], false);
+    } else if (a->nauthors > 2) {
+        lit(o, ", et al.");
     }
 }
 
@@ -173,156 +347,344 @@ authors_apa(struct out *o, const struct article *a)
     size_t i, n = a->nauthors;
 
     for (i = 0; i < n; i++) {
-        const struct person *p = &a->authors[i];
         if (n > 20 && i == 19) {
             lit(o, ", . . . ");
-            p = &a->authors[n - 1];
             i = n - 1;
         } else if (i && i == n - 1) {
-            lit(o, n == 2 ? ", & " : ", & ");
+            lit(o, ", & ");
         } else if (i) {
             lit(o, ", ");
         }
-        if (p->literal) {
-            put(o, p->literal);
-            continue;
-        }
-        put(o, p->family);
-        if (p->given) {
-            lit(o, ", ");
-            initials(o, p->given);
-        }
+        name_apa(o, &a->authors[i]);
     }
+}
+
+/* ---- kinds, titles, dates, links ---- */
+
+static const char *const journal_words[] = {
+    "affairs",  "annals",    "bulletin", "geography", "journal",
+    "letters",  "proceedings", "quarterly", "record",  "research",
+    "review",   "studies",   "transactions", "yearbook",
+};
+
+static const char *const report_words[] = {
+    "report", "working paper", "policy brief", "briefing paper",
+    "occasional paper", "white paper",
+};
+
+/* True if the lower-cased s holds word as a whole word. */
+static bool
+has_word(const char *s, const char *word)
+{
+    size_t n = strlen(word);
+    const char *p = s;
+
+    while ((p = strstr(p, word)) != NULL) {
+        bool left = p == s || !((p[-1] >= 'a' && p[-1] <= 'z'));
+        bool right = !(p[n] >= 'a' && p[n] <= 'z') || p[n] == 's';
+        if (left && right)
+            return true;
+        p += n;
+    }
+    return false;
+}
+
+static bool
+has_any(const char *s, const char *const *words, size_t nwords)
+{
+    struct buf b = BUF_INIT;
+    size_t i;
+    bool found = false;
+
+    for (i = 0; s && s[i]; i++)
+        buf_append_char(&b, (char)cite_lower((unsigned char)s[i]));
+    for (i = 0; i < nwords && !found; i++)
+        found = has_word(b.data, words[i]);
+    buf_release(&b);
+    return found;
+}
+
+/* Publishers, not periodicals, even when named "... Studies". */
+static const char *const org_words[] = {
+    "institute", "institut", "center", "centre", "council", "foundation",
+    "secretariat", "ministry", "agency", "programme", "program",
+};
+
+enum cite_kind
+cite_kind_of(const struct article *a)
+{
+    if (a->doi)
+        return CITE_KIND_JOURNAL;
+    if (has_any(a->container, journal_words, ARRAY_SIZE(journal_words)) &&
+        !has_any(a->container, org_words, ARRAY_SIZE(org_words)))
+        return CITE_KIND_JOURNAL;
+    if (has_any(a->title, report_words, ARRAY_SIZE(report_words)))
+        return CITE_KIND_REPORT;
+    return CITE_KIND_WEB;
+}
+
+const char *
+cite_kind_name(enum cite_kind k)
+{
+    static const char *const names[] = {"journal", "web", "report"};
+    return names[k];
 }
 
 static void
-link(struct out *o, const struct article *a)
+put_title(struct out *o, const struct article *a, bool sentence,
+          bool quoted)
 {
-    struct buf u = BUF_INIT;
+    struct buf b = BUF_INIT, q = BUF_INIT;
+    size_t i;
 
-    if (a->doi)
-        buf_appendf(&u, "https://doi.org/%s", a->doi);
-    else if (a->url)
-        buf_append_str(&u, a->url);
-    if (u.len) {
-        lit(o, " ");
-        put(o, u.data);
+    if (!a->title)
+        return;
+    if (sentence)
+        cite_sentence_case(a->title, strlen(a->title), &b);
+    else
+        cite_title_case(a->title, strlen(a->title), &b);
+    /* Inside our quotation marks, double quotes become single ones. */
+    for (i = 0; quoted && i < b.len; i++) {
+        if (b.data[i] == '"') {
+            bool open = i == 0 || b.data[i - 1] == ' ';
+            buf_append_str(&q, open ? "\u2018" : "\u2019");
+        } else if (!strncmp(b.data + i, "\u201c", 3)) {
+            buf_append_str(&q, "\u2018");
+            i += 2;
+        } else if (!strncmp(b.data + i, "\u201d", 3)) {
+            buf_append_str(&q, "\u2019");
+            i += 2;
+        } else {
+            buf_append_char(&q, b.data[i]);
+        }
     }
-    buf_release(&u);
+    if (quoted)
+        put_n(o, q.data, q.len);
+    else
+        put_n(o, b.data, b.len);
+    buf_release(&b);
+    buf_release(&q);
 }
 
+/* “Title.” with the period inside the quotes (Chicago, MLA). */
 static void
 quoted_title(struct out *o, const struct article *a)
 {
-    /* Chicago and MLA put the period inside the closing quote. */
     lit(o, "\u201c");
-    put(o, a->title);
-    if (!ends_with_terminal(a->title))
+    put_title(o, a, false, true);
+    if (!terminal(o->last))
         lit(o, ".");
     lit(o, "\u201d");
 }
 
 static void
+italic_title(struct out *o, const struct article *a, bool sentence)
+{
+    ital_on(o);
+    put_title(o, a, sentence, false);
+    ital_off(o);
+    period(o);
+}
+
+static void
+put_doi_or_url(struct out *o, const struct article *a, bool mla)
+{
+    struct buf u = BUF_INIT;
+    const char *url = a->url;
+
+    if (a->doi) {
+        buf_appendf(&u, "https://doi.org/%s", a->doi);
+    } else if (url) {
+        if (mla && !strncmp(url, "https://", 8))
+            url += 8;
+        else if (mla && !strncmp(url, "http://", 7))
+            url += 7;
+        buf_append_str(&u, url);
+    }
+    put_n(o, u.data, u.len);
+    buf_release(&u);
+}
+
+static bool
+has_link(const struct article *a)
+{
+    return a->doi || a->url;
+}
+
+/* The only author is the organisation that publishes it. */
+static bool
+author_is_publisher(const struct article *a)
+{
+    return a->nauthors == 1 && a->authors[0].literal && a->container &&
+           !strcmp(a->authors[0].literal, a->container);
+}
+
+static const char *const mla_months[] = {
+    "Jan.", "Feb.", "Mar.",  "Apr.", "May",  "June",
+    "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec."};
+
+static void
+put_date(struct out *o, const struct dt *d, enum cite_style s)
+{
+    struct buf b = BUF_INIT;
+    struct dt_parts p;
+
+    dt_to_parts(d, &p);
+    if (s == CITE_CHICAGO) {
+        dt_format_long(d, &b);
+    } else if (s == CITE_MLA) {
+        if (d->prec >= DT_PREC_DAY)
+            buf_appendf(&b, "%d ", p.day);
+        if (d->prec >= DT_PREC_MONTH)
+            buf_appendf(&b, "%s ", mla_months[p.month - 1]);
+        buf_appendf(&b, "%d", p.year);
+    } else {
+        buf_appendf(&b, "%d", p.year);
+        if (d->prec >= DT_PREC_MONTH)
+            buf_appendf(&b, ", %s", dt_month_name(p.month));
+        if (d->prec >= DT_PREC_DAY)
+            buf_appendf(&b, " %d", p.day);
+    }
+    put_n(o, b.data, b.len);
+    buf_release(&b);
+}
+
+/* ---- the styles ---- */
+
+static void
 chicago(struct out *o, const struct article *a)
 {
+    enum cite_kind k = cite_kind_of(a);
+
     if (a->nauthors) {
-        authors_chicago_mla(o, a, false);
+        authors_chicago(o, a);
         period(o);
         lit(o, " ");
     }
-    if (a->title) {
+    if (k == CITE_KIND_REPORT)
+        italic_title(o, a, false);
+    else if (a->title)
         quoted_title(o, a);
+    if (a->title)
         lit(o, " ");
-    }
-    italic(o, a->container);
-    if (dt_is_set(&a->published)) {
-        struct buf d = BUF_INIT;
-        dt_format_long(&a->published, &d);
-        if (a->container)
-            lit(o, ", ");
-        put(o, d.data);
-        buf_release(&d);
-    } else {
-        if (a->container)
-            lit(o, ", ");
-        lit(o, "n.d");
-    }
+    if (k == CITE_KIND_JOURNAL)
+        italic(o, a->container);
+    else
+        put(o, a->container);
+    if (a->container)
+        lit(o, ", ");
+    if (dt_is_set(&a->published))
+        put_date(o, &a->published, CITE_CHICAGO);
+    else
+        lit(o, "n.d.");
     period(o);
-    if (a->doi || a->url) {
-        link(o, a);
+    if (has_link(a)) {
+        lit(o, " ");
+        put_doi_or_url(o, a, false);
         period(o);
     }
+}
+
+static void
+apa_date(struct out *o, const struct article *a)
+{
+    struct dt d = a->published;
+
+    /* Journal articles and reports give the year only (APA 10.1, 10.4). */
+    if (cite_kind_of(a) != CITE_KIND_WEB && d.prec > DT_PREC_YEAR)
+        d.prec = DT_PREC_YEAR;
+    lit(o, "(");
+    if (dt_is_set(&d))
+        put_date(o, &d, CITE_APA);
+    else
+        lit(o, "n.d.");
+    lit(o, ").");
 }
 
 static void
 apa(struct out *o, const struct article *a)
 {
-    struct dt_parts p;
+    enum cite_kind k = cite_kind_of(a);
+    bool title_first = a->nauthors == 0;
 
-    if (a->nauthors) {
-        authors_apa(o, a);
-        lit(o, " ");
-    } else if (a->title) {
-        put(o, a->title);
-        period(o);
-        lit(o, " ");
-    }
-    if (dt_is_set(&a->published)) {
-        dt_to_parts(&a->published, &p);
-        buf_appendf(o->b, "(%d)", p.year);
+    if (title_first) {
+        if (k == CITE_KIND_JOURNAL) {
+            put_title(o, a, true, false);
+            period(o);
+        } else {
+            italic_title(o, a, true);
+        }
     } else {
-        lit(o, "(n.d.)");
-    }
-    lit(o, ". ");
-    if (a->nauthors && a->title) {
-        put(o, a->title);
+        authors_apa(o, a);
         period(o);
+    }
+    lit(o, " ");
+    apa_date(o, a);
+    if (!title_first && a->title) {
         lit(o, " ");
+        if (k == CITE_KIND_JOURNAL) {
+            put_title(o, a, true, false);
+            period(o);
+        } else {
+            italic_title(o, a, true);
+        }
     }
-    if (a->container) {
-        italic(o, a->container);
-        lit(o, ".");
+    if (a->container && !author_is_publisher(a)) {
+        lit(o, " ");
+        if (k == CITE_KIND_JOURNAL)
+            italic(o, a->container);
+        else
+            put(o, a->container);
+        period(o);
     }
-    link(o, a);
+    if (has_link(a)) {
+        lit(o, " ");
+        put_doi_or_url(o, a, false);
+    }
 }
 
 static void
 mla(struct out *o, const struct article *a)
 {
-    struct dt_parts p;
+    enum cite_kind k = cite_kind_of(a);
+    bool date = dt_is_set(&a->published), any = false;
 
-    if (a->nauthors) {
-        authors_chicago_mla(o, a, true);
+    if (a->nauthors && !author_is_publisher(a)) {
+        authors_mla(o, a);
         period(o);
         lit(o, " ");
     }
-    if (a->title) {
+    if (k == CITE_KIND_REPORT)
+        italic_title(o, a, false);
+    else if (a->title)
         quoted_title(o, a);
+    if (a->container) {
         lit(o, " ");
+        if (k == CITE_KIND_REPORT)
+            put(o, a->container);
+        else
+            italic(o, a->container);
+        any = true;
     }
-    italic(o, a->container);
-    if (dt_is_set(&a->published)) {
-        dt_to_parts(&a->published, &p);
-        if (a->container)
-            lit(o, ", ");
-        if (a->published.prec >= DT_PREC_DAY)
-            buf_appendf(o->b, "%d ", p.day);
-        if (a->published.prec >= DT_PREC_MONTH)
-            buf_appendf(o->b, "%s ", dt_month_name(p.month));
-        buf_appendf(o->b, "%d", p.year);
+    if (date) {
+        lit(o, any ? ", " : " ");
+        put_date(o, &a->published, CITE_MLA);
+        any = true;
     }
-    if (a->doi || a->url) {
-        lit(o, ",");
-        link(o, a);
+    if (has_link(a)) {
+        lit(o, any ? ", " : " ");
+        put_doi_or_url(o, a, true);
+        any = true;
     }
-    period(o);
+    if (any)
+        period(o);
 }
 
 void
 cite_format(const struct article *a, enum cite_style s, enum cite_markup m,
             struct buf *b)
 {
-    struct out o = {b, m};
+    struct out o = {b, m, '\0'};
 
     switch (s) {
     case CITE_CHICAGO:

@@ -40,6 +40,7 @@ struct cmd {
     const char *summary; /* one line, shown by help */
 };
 
+int cmd_cite(int argc, char **argv, struct app *app);
 int cmd_collect(int argc, char **argv, struct app *app);
 int cmd_help(int argc, char **argv, struct app *app);
 int cmd_parse(int argc, char **argv, struct app *app);

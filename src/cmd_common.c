@@ -13,6 +13,7 @@
 
 #include "arctic_digest/buf.h"
 #include "arctic_digest/feed.h"
+#include "arctic_digest/fetch.h"
 #include "arctic_digest/log.h"
 #include "arctic_digest/subscribers.h"
 #include "arctic_digest/text.h"
@@ -136,34 +137,50 @@ int
 cmd_parse_feed(const char *where, const char *source, struct article_list *l,
                struct err *e)
 {
-    struct buf data = BUF_INIT;
+    struct fetch_options fo = FETCH_OPTIONS_INIT;
+    struct fetch_request req = {where, NULL, NULL};
+    struct fetch_result r;
+    struct buf data = BUF_INIT, ua = BUF_INIT;
     struct feed f = FEED_INIT;
+    const char *type = NULL, *base = NULL;
     size_t i;
     int rc = -1;
 
+    fetch_result_init(&r);
     if (!strncmp(where, "http://", 7) || !strncmp(where, "https://", 8)) {
-        err_set(e, ERR_UNAVAILABLE, 0,
-                "'%s': fetching over the network comes with 'collect', "
-                "which is not built yet; save the feed to a file",
-                where);
+        buf_appendf(&ua, "arctic-digest/%s", AD_VERSION);
+        fo.user_agent = ua.data;
+        if (fetch_all(&fo, &req, 1, &r, e) < 0)
+            goto out;
+        if (r.status != FETCH_OK) {
+            err_set(e, ERR_UNAVAILABLE, (int)r.http_code, "'%s': %s", where,
+                    r.msg);
+            goto out;
+        }
+        buf_append(&data, r.body.data, r.body.len);
+        type = r.content_type;
+        base = r.effective_url;
+    } else if (cmd_read_file(where, &data, e) < 0) {
         goto out;
     }
-    if (cmd_read_file(where, &data, e) < 0)
-        goto out;
-    if (feed_parse(&f, data.data, data.len, source, NULL, NULL, e) < 0) {
+    if (feed_parse_http(&f, data.data, data.len, type, source, base, NULL,
+                        e) < 0) {
         err_prefix(e, "'%s'", where);
         goto out;
     }
     /* Move the articles out of the feed. */
     xgrow(&l->v, &l->alloc, l->n + f.n, sizeof(*l->v));
     for (i = 0; i < f.n; i++) {
+        cmd_normalize_article(&f.v[i]);
         l->v[l->n++] = f.v[i];
         article_init(&f.v[i]);
     }
     rc = 0;
 out:
     feed_release(&f);
+    fetch_result_release(&r);
     buf_release(&data);
+    buf_release(&ua);
     return rc;
 }
 
@@ -476,7 +493,8 @@ cmd_normalize_article(struct article *a)
         }
     }
     if (a->abstract) {
-        text_clean_abstract(a->abstract, strlen(a->abstract), 1200, &b);
+        text_clean_abstract(a->abstract, strlen(a->abstract),
+                            TEXT_ABSTRACT_MAX, &b);
         free(a->abstract);
         a->abstract = b.len ? buf_detach(&b, NULL) : NULL;
     }

@@ -97,6 +97,8 @@ cmd_preview(int argc, char **argv, struct app *app)
     struct mime_message m;
     struct buf eml = BUF_INIT, msgid = BUF_INIT, seed = BUF_INIT;
     struct buf uniq = BUF_INIT, period = BUF_INIT, unsub = BUF_INIT;
+    struct buf bib = BUF_INIT, ris = BUF_INIT;
+    struct mime_attachment att[2];
     char *from_name = NULL, *from_addr = NULL, *to_name = NULL,
          *to_addr = NULL;
     int opt, offset, rc = 0;
@@ -192,6 +194,19 @@ cmd_preview(int argc, char **argv, struct app *app)
     m.html = r.html.data;
     m.html_len = r.html.len;
     m.boundary_seed = seed.data;
+    /* citations.bib and citations.ris make the message multipart/mixed. */
+    if (c->attach_citations) {
+        cite_bibtex(d.articles.v, d.articles.n, &bib);
+        cite_ris(d.articles.v, d.articles.n, &ris);
+        att[0] = (struct mime_attachment){"citations.bib",
+                                          "application/x-bibtex", bib.data,
+                                          bib.len};
+        att[1] = (struct mime_attachment){
+            "citations.ris", "application/x-research-info-systems", ris.data,
+            ris.len};
+        m.attachments = att;
+        m.nattachments = ARRAY_SIZE(att);
+    }
     if (mime_build(&m, &eml, &e) < 0 || write_outputs(dir, &eml, &r, &e) < 0)
         goto fail;
 
@@ -226,5 +241,7 @@ out:
     buf_release(&uniq);
     buf_release(&period);
     buf_release(&unsub);
+    buf_release(&bib);
+    buf_release(&ris);
     return rc;
 }

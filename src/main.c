@@ -18,6 +18,9 @@
 #include "cmd.h"
 
 const struct cmd cmd_table[] = {
+    {"cite", cmd_cite, 0,
+     "[--style S] [--markup M] [--format F] RECORDS.json",
+     "print citations, BibTeX or RIS of JSON article records"},
     {"collect", cmd_collect, CMD_CONFIG, "",
      "fetch every source, store new articles, report each source"},
     {"help", cmd_help, 0, "[COMMAND]", "show commands and options"},

@@ -68,21 +68,26 @@ authors_text(const struct tpl_value *authors, struct buf *out)
 static void
 add_citations(struct tpl_value *art, const struct article *a)
 {
-    struct tpl_value *plain = tpl_map_new(), *md = tpl_map_new();
+    static const struct {
+        const char *key;
+        enum cite_markup m;
+    } forms[] = {{"citation", CITE_MARKUP_TEXT},
+                 {"citation_md", CITE_MARKUP_MARKDOWN},
+                 {"citation_html", CITE_MARKUP_HTML}};
     struct buf b = BUF_INIT;
+    size_t f;
     int s;
 
-    for (s = CITE_CHICAGO; s <= CITE_MLA; s++) {
-        buf_reset(&b);
-        cite_format(a, (enum cite_style)s, CITE_MARKUP_TEXT, &b);
-        tpl_map_set_str(plain, cite_style_name((enum cite_style)s), b.data);
-        buf_reset(&b);
-        cite_format(a, (enum cite_style)s, CITE_MARKUP_MARKDOWN, &b);
-        tpl_map_set_str(md, cite_style_name((enum cite_style)s), b.data);
+    for (f = 0; f < ARRAY_SIZE(forms); f++) {
+        struct tpl_value *map = tpl_map_new();
+        for (s = CITE_CHICAGO; s <= CITE_MLA; s++) {
+            buf_reset(&b);
+            cite_format(a, (enum cite_style)s, forms[f].m, &b);
+            tpl_map_set_str(map, cite_style_name((enum cite_style)s), b.data);
+        }
+        tpl_map_set(art, forms[f].key, map);
     }
     buf_release(&b);
-    tpl_map_set(art, "citation", plain);
-    tpl_map_set(art, "citation_md", md);
 }
 
 static struct tpl_value *
@@ -191,6 +196,8 @@ render_issue_value(const struct render_issue *is)
         struct tpl_value *m =
             (struct tpl_value *)tpl_map_get(a, "citation_md");
         tpl_map_set_str(c, "recommended", tpl_map_get(c, style)->str);
+        tpl_map_set_str(m, "recommended", tpl_map_get(m, style)->str);
+        m = (struct tpl_value *)tpl_map_get(a, "citation_html");
         tpl_map_set_str(m, "recommended", tpl_map_get(m, style)->str);
         tpl_map_set_num(a, "index", (double)(i + 1));
         tpl_list_push(list, a);

@@ -1,12 +1,40 @@
 /*
- * citation: recommended citations of an article.
+ * citation: recommended citations of an article, and the files reference
+ * managers import.
  *
- * Chicago (17th edition, notes-bibliography, bibliography entry), APA (7th)
- * and MLA (9th) strings for journal and web articles, as plain text or as
- * markdown with the container in italics and all other text escaped.
+ * Styles: Chicago 17th edition notes-bibliography (the bibliography
+ * entry), APA 7th edition (reference list entry) and MLA 9th edition
+ * (works-cited entry), each for three kinds of work (cite_kind_of()):
+ *   journal article  the record has a DOI or a journal-like container
+ *                    ("The Polar Journal", "Arctic Review on Law and
+ *                    Politics": a word such as Journal, Review, Quarterly,
+ *                    Studies, Record, Research, Proceedings, Annals,
+ *                    Bulletin, Yearbook, Letters, Geography, Affairs);
+ *   report           otherwise, when the title names a report, working
+ *                    paper, policy brief or briefing paper; the container
+ *                    is the publisher;
+ *   web article      everything else (think-tank commentary, news): the
+ *                    container is the site.
+ * Authors follow each style's count rules (Chicago: up to 10 listed, more
+ * give the first 7 and "et al."; APA: up to 20, more give 19, ". . ." and
+ * the last; MLA: 1, 2, or the first and "et al.").  No author puts the
+ * title first; no date gives "n.d." (Chicago, APA) or nothing (MLA).
+ * Titles are title-cased for Chicago and MLA and sentence-cased for APA
+ * (cite_title_case, cite_sentence_case).  DOIs are written as
+ * https://doi.org/DOI and win over the URL.
+ *
+ * Markup: plain text; markdown with italics as *...* and every other
+ * character from the record escaped (text_escape_markdown), so feed text
+ * cannot inject markdown; HTML with italics as <i>...</i> and all text
+ * escaped (text_escape_html).
+ *
+ * BibTeX (UTF-8, for biblatex and BibTeX 0.99 with UTF-8 support) and RIS
+ * (CRLF line ends) for a list of articles: cite_bibtex, cite_ris.
  */
 #ifndef ARCTIC_DIGEST_CITATION_H
 #define ARCTIC_DIGEST_CITATION_H
+
+#include <stddef.h>
 
 #include "arctic_digest/article.h"
 #include "arctic_digest/buf.h"
@@ -15,15 +43,50 @@ enum cite_style { CITE_CHICAGO = 0, CITE_APA, CITE_MLA };
 
 enum cite_markup {
     CITE_MARKUP_TEXT = 0, /* plain text, no italics */
-    CITE_MARKUP_MARKDOWN  /* italics as *...*, text escaped */
+    CITE_MARKUP_MARKDOWN, /* italics as *...*, text escaped */
+    CITE_MARKUP_HTML      /* italics as <i>...</i>, text escaped */
 };
 
-/* Append the citation of a in style s to out. */
+enum cite_kind { CITE_KIND_JOURNAL = 0, CITE_KIND_WEB, CITE_KIND_REPORT };
+
+/* Append the citation of a in style s to out.  Cannot fail. */
 void cite_format(const struct article *a, enum cite_style s,
                  enum cite_markup m, struct buf *out);
 
 /* "chicago", "apa", "mla" -> style; -1 for anything else. */
 int cite_style_from_name(const char *name);
 const char *cite_style_name(enum cite_style s);
+
+/* The kind of work a is cited as (see above), and its name: "journal",
+ * "web", "report". */
+enum cite_kind cite_kind_of(const struct article *a);
+const char *cite_kind_name(enum cite_kind k);
+
+/*
+ * Append p[0..n) (UTF-8) in title case or in sentence case.  Proper nouns
+ * and acronyms of the Arctic vocabulary keep their spelling, and so do
+ * words in capitals of at most 6 letters unless the whole title is in
+ * capitals; see citation_case.c for the rules.
+ */
+void cite_title_case(const char *p, size_t n, struct buf *out);
+void cite_sentence_case(const char *p, size_t n, struct buf *out);
+
+/*
+ * Append one BibTeX entry per article: @article for journal articles,
+ * @online for web articles, @report for reports, with keys like
+ * "hauksdottir2025sino" (ASCII-folded family name of the first author or
+ * first word of an organisation, year or "nd", first significant title
+ * word), made unique within v by appending a, b, ... to the second and
+ * later duplicates.  Field values are UTF-8 with { } \ % & $ # _ ^ ~
+ * escaped; the title is braced so that its case is kept.
+ */
+void cite_bibtex(const struct article *v, size_t n, struct buf *out);
+
+/*
+ * Append one RIS record (TY JOUR, ELEC or RPRT ... ER) per article, CRLF
+ * line ends: AU as "Family, Given", TI, T2 (and JO for journals), PY,
+ * DA (YYYY/MM/DD/), DO, UR, AB on one line.
+ */
+void cite_ris(const struct article *v, size_t n, struct buf *out);
 
 #endif

@@ -76,6 +76,36 @@ size_t text_utf8_cut(const char *p, size_t n, size_t max);
  */
 void text_escape_markdown(const char *p, size_t n, struct buf *out);
 
+/* The default length limit of text_clean_abstract, in bytes. */
+#define TEXT_ABSTRACT_MAX 1200
+
+/*
+ * The abstract a reader sees, from a feed's description or summary, a
+ * Crossref JATS abstract or plain text (which is HTML without tags: note
+ * that character references in plain text are decoded once more):
+ *  - text_html_to_plain() first (block elements become paragraphs,
+ *    inline formatting is dropped, entities decoded, white space
+ *    normalised);
+ *  - a leading "Abstract" or "Summary" heading (any case, as its own
+ *    paragraph, as a JATS <title>, or as the opening word followed by ":",
+ *    "." or a space) is removed;
+ *  - boilerplate paragraphs ("Read full article", "Want to read more?",
+ *    "Continue reading", WordPress's "The post X appeared first on Y.")
+ *    are removed, and so are excerpt markers at the very end (" [...]",
+ *    " [\u2026]", "Continue reading \u2192", "Read more"); the text is
+ *    kept, ending in "\u2026" when the excerpt stopped mid-sentence;
+ *  - a description that is only a citation line ("The Polar Journal,
+ *    Volume 15, Issue 1, Pages 1-20.", "The Polar Journal, Ahead of
+ *    Print.") counts as no abstract: nothing is appended;
+ *  - text longer than max_len bytes (0: TEXT_ABSTRACT_MAX) is cut at the
+ *    last sentence end in its second half, followed by " \u2026", or else
+ *    at a word boundary followed by "\u2026"; never inside a UTF-8
+ *    sequence, and the result is at most max_len bytes.
+ * Paragraphs are separated by one blank line, as in the article record.
+ */
+void text_clean_abstract(const char *p, size_t n, size_t max_len,
+                         struct buf *out);
+
 /* Escape for HTML text and attribute values: & < > " ' */
 void text_escape_html(const char *p, size_t n, struct buf *out);
 

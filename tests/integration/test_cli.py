@@ -127,10 +127,27 @@ class Preview(Base):
         raw, msg = parse_eml(os.path.join(out, "digest.eml"))
         self.assertNoDefects(msg)
         self.check_eml(os.path.join(out, "digest.eml"))
-        self.assertEqual(msg.get_content_type(), "multipart/alternative")
-        parts = [p.get_content_type() for p in msg.iter_parts()]
+        # attach_citations = yes (the default): multipart/mixed holding the
+        # alternative part, then citations.bib and citations.ris.
+        self.assertEqual(msg.get_content_type(), "multipart/mixed")
+        top = list(msg.iter_parts())
+        self.assertEqual([p.get_content_type() for p in top],
+                         ["multipart/alternative", "application/x-bibtex",
+                          "application/x-research-info-systems"])
+        self.assertEqual([p.get_filename() for p in top[1:]],
+                         ["citations.bib", "citations.ris"])
+        for p in top[1:]:
+            self.assertEqual(p.get_content_disposition(), "attachment")
+        bib = top[1].get_content()
+        bib = bib.decode("utf-8") if isinstance(bib, bytes) else bib
+        self.assertIn("@article{hauksdottir2025sino,", bib)
+        ris = top[2].get_payload(decode=True)
+        self.assertIn(b"TY  - JOUR\r\nAU  - Hauksd\xc3\xb3ttir, ", ris)
+        self.assertEqual(ris.count(b"\r\nER  - \r\n"), ris.count(b"TY  - "))
+        alt = top[0]
+        parts = [p.get_content_type() for p in alt.iter_parts()]
         self.assertEqual(parts, ["text/plain", "text/html"])
-        for p in msg.iter_parts():
+        for p in alt.iter_parts():
             self.assertEqual(p["Content-Transfer-Encoding"], "quoted-printable")
             self.assertEqual(p.get_content_charset(), "utf-8")
         self.assertNotIn(b"\n", raw.replace(b"\r\n", b""))
@@ -145,6 +162,19 @@ class Preview(Base):
         # The files beside the message are its two parts.
         with open(os.path.join(out, "digest.txt"), encoding="utf-8") as f:
             self.assertEqual(squash(f.read()), squash(text))
+
+    def test_attach_citations_no_gives_a_bare_alternative(self):
+        conf = self.write_conf(
+            "[digest]\nclock = 2025-07-28T07:00:00Z\nattach_citations = no\n"
+            "[source polar]\nurl = %s/polar-journal.rdf\n" % FEEDS)
+        out = os.path.join(self.dir, "out")
+        r = run(["-c", conf, "preview", "-o", out])
+        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        raw, msg = parse_eml(os.path.join(out, "digest.eml"))
+        self.assertNoDefects(msg)
+        self.assertEqual(msg.get_content_type(), "multipart/alternative")
+        self.assertEqual([p.get_content_type() for p in msg.iter_parts()],
+                         ["text/plain", "text/html"])
 
     def test_text_part_has_no_markdown_left(self):
         out, _ = self.preview()
@@ -215,8 +245,12 @@ class Injection(Base):
         self.assertIsNone(msg["Bcc"])
         self.assertIsNone(msg["Cc"])
         self.assertIsNone(msg["X-Injected"])
-        for part in msg.iter_parts():
-            self.assertTrue({k.lower() for k in part.keys()} <= OUR_HEADERS)
+        # Every part (the attachments add Content-Disposition) has only
+        # our headers.
+        for part in msg.walk():
+            names = {k.lower() for k in part.keys()}
+            self.assertTrue(names <= OUR_HEADERS | {"content-disposition"},
+                            names)
         text, body = bodies(msg)
         title = "<script>alert(1)</script> **x** [y](javascript:alert(1)) Bcc: victim@example.com"
         self.assertIn(title, squash(text))

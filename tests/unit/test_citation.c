@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "arctic_digest/article.h"
@@ -74,8 +75,8 @@ test_citation_apa_uses_initials_and_ampersand(void **state)
     (void)state;
     real_article(&a);
     expect(&a, CITE_APA, CITE_MARKUP_TEXT,
-           "Hauksdóttir, G. R. T., & Thorhallsson, B. (2025). Sino-Russian "
-           "Arctic Cooperation: Systemic Pressure and Historical Distrust. "
+           "Hauksdóttir, G. R. Th., & Thorhallsson, B. (2025). Sino-Russian "
+           "Arctic cooperation: Systemic pressure and historical distrust. "
            "The Polar Journal.");
     article_release(&a);
 }
@@ -107,7 +108,7 @@ test_citation_no_date_and_no_author(void **state)
            "“Arctic Council Working Groups Resume?” Arctic Security "
            "Observer, n.d. https://example.org/a.");
     expect(&a, CITE_APA, CITE_MARKUP_TEXT,
-           "Arctic Council Working Groups Resume? (n.d.). Arctic Security "
+           "Arctic Council working groups resume? (n.d.). Arctic Security "
            "Observer. https://example.org/a");
     article_release(&a);
 }
@@ -124,6 +125,173 @@ test_citation_style_names_round_trip(void **state)
     assert_string_equal(cite_style_name(CITE_MLA), "mla");
 }
 
+static void
+test_citation_html_italicises_with_i_and_escapes_text(void **state)
+{
+    struct article a;
+    (void)state;
+    real_article(&a);
+    free(a.container);
+    a.container = xstrdup("Polar <Journal> & Co");
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_HTML,
+           "Hauksdóttir, Guðbjörg Ríkey Th., and Baldur Thorhallsson. "
+           "“Sino-Russian Arctic Cooperation: Systemic Pressure and "
+           "Historical Distrust.” <i>Polar &lt;Journal&gt; &amp; Co</i>, "
+           "July 22, 2025.");
+    article_release(&a);
+}
+
+static void
+test_citation_markdown_cannot_be_injected_from_the_feed(void **state)
+{
+    struct article a;
+    struct buf b = BUF_INIT;
+    (void)state;
+    article_init(&a);
+    a.title = xstrdup("*bold* [link](http://evil) <b>x</b>");
+    a.container = xstrdup("_Site_");
+    cite_format(&a, CITE_MLA, CITE_MARKUP_MARKDOWN, &b);
+    assert_null(strstr(b.data, "[link]("));
+    assert_null(strstr(b.data, "<b>"));
+    assert_non_null(strstr(b.data, "\\*Bold\\*"));
+    assert_non_null(strstr(b.data, "*\\_Site\\_*"));
+    buf_release(&b);
+    article_release(&a);
+}
+
+static void
+case_is(void (*f)(const char *, size_t, struct buf *), const char *in,
+        const char *want)
+{
+    struct buf b = BUF_INIT;
+    f(in, strlen(in), &b);
+    assert_string_equal(b.data, want);
+    buf_release(&b);
+}
+
+static void
+test_citation_title_case_keeps_acronyms_and_lowercases_small_words(
+    void **state)
+{
+    (void)state;
+    case_is(cite_title_case, "nato and the high north: what unclos means",
+            "NATO and the High North: What UNCLOS Means");
+    case_is(cite_title_case, "THE ARCTIC COUNCIL AFTER RUSSIA'S INVASION",
+            "The Arctic Council after Russia's Invasion");
+    case_is(cite_title_case, "long-term AMAP data on sino-russian ties",
+            "Long-Term AMAP Data on Sino-Russian Ties");
+}
+
+static void
+test_citation_sentence_case_keeps_proper_nouns_and_capitalises_after_colon(
+    void **state)
+{
+    (void)state;
+    case_is(cite_sentence_case,
+            "Sino-Russian Arctic Cooperation: Systemic Pressure and "
+            "Historical Distrust",
+            "Sino-Russian Arctic cooperation: Systemic pressure and "
+            "historical distrust");
+    case_is(cite_sentence_case, "SÁMI REINDEER HERDING IN NORWAY AND THE EU",
+            "Sámi reindeer herding in Norway and the EU");
+    case_is(cite_sentence_case, "Why NATO Needs a McDonald-Style Plan",
+            "Why NATO needs a McDonald-style plan");
+}
+
+static void
+test_citation_names_particles_suffixes_and_initials(void **state)
+{
+    struct article a;
+    (void)state;
+    article_init(&a);
+    a.title = xstrdup("Title");
+    a.container = xstrdup("The Arctic Institute");
+    article_add_person(&a, "Jan", "van der Berg", NULL);
+    article_add_person(&a, "Martin Luther", "King Jr.", NULL);
+    article_add_person(&a, "Jean-Paul", "al-Rashid", NULL);
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Berg, Jan van der, Martin Luther King Jr., and Jean-Paul "
+           "al-Rashid. “Title.” The Arctic Institute, n.d.");
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "van der Berg, J., King, M. L., Jr., & al-Rashid, J.-P. (n.d.). "
+           "Title. The Arctic Institute.");
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "Berg, Jan van der, et al. “Title.” The Arctic Institute.");
+    article_release(&a);
+}
+
+static void
+test_citation_kind_follows_doi_container_and_title(void **state)
+{
+    struct article a;
+    (void)state;
+    article_init(&a);
+    a.container = xstrdup("Danish Institute for International Studies");
+    a.title = xstrdup("Policy Brief: Greenland");
+    assert_int_equal(cite_kind_of(&a), CITE_KIND_REPORT);
+    free(a.title);
+    a.title = xstrdup("Greenland");
+    assert_int_equal(cite_kind_of(&a), CITE_KIND_WEB);
+    free(a.container);
+    a.container = xstrdup("Polar Geography");
+    assert_int_equal(cite_kind_of(&a), CITE_KIND_JOURNAL);
+    free(a.container);
+    a.container = xstrdup("High North News");
+    a.doi = xstrdup("10.1/x");
+    assert_int_equal(cite_kind_of(&a), CITE_KIND_JOURNAL);
+    article_release(&a);
+}
+
+static void
+test_citation_bibtex_keys_are_stable_unique_and_escaped(void **state)
+{
+    struct article v[3];
+    struct buf b = BUF_INIT;
+    size_t i;
+    (void)state;
+    for (i = 0; i < 3; i++)
+        real_article(&v[i]);
+    free(v[2].title);
+    v[2].title = xstrdup("50% & $5_{x} #1 ^~\\");
+    cite_bibtex(v, 3, &b);
+    assert_non_null(strstr(b.data, "@article{hauksdottir2025sino,\n"));
+    assert_non_null(strstr(b.data, "@article{hauksdottir2025sinoa,\n"));
+    assert_non_null(strstr(b.data, "@article{hauksdottir202550,\n"));
+    assert_non_null(strstr(b.data, "title = {{50\\% \\& \\$5\\_\\{x\\} \\#1 "
+                                   "\\^{}\\~{}\\textbackslash{}}},"));
+    assert_non_null(strstr(b.data, "author = {Hauksdóttir, Guðbjörg Ríkey "
+                                   "Th. and Thorhallsson, Baldur},"));
+    assert_non_null(strstr(b.data, "date = {2025-07-22},"));
+    buf_release(&b);
+    for (i = 0; i < 3; i++)
+        article_release(&v[i]);
+}
+
+static void
+test_citation_ris_uses_crlf_and_one_record_each(void **state)
+{
+    struct article a;
+    struct buf b = BUF_INIT;
+    (void)state;
+    real_article(&a);
+    a.abstract = xstrdup("Line one.\n\nLine two.");
+    cite_ris(&a, 1, &b);
+    assert_string_equal(b.data,
+                        "TY  - JOUR\r\n"
+                        "AU  - Hauksdóttir, Guðbjörg Ríkey Th.\r\n"
+                        "AU  - Thorhallsson, Baldur\r\n"
+                        "TI  - Sino-Russian Arctic Cooperation: Systemic "
+                        "Pressure and Historical Distrust\r\n"
+                        "T2  - The Polar Journal\r\n"
+                        "JO  - The Polar Journal\r\n"
+                        "PY  - 2025\r\n"
+                        "DA  - 2025/07/22/\r\n"
+                        "AB  - Line one.  Line two.\r\n"
+                        "ER  - \r\n");
+    buf_release(&b);
+    article_release(&a);
+}
+
 int
 main(void)
 {
@@ -136,6 +304,18 @@ main(void)
         cmocka_unit_test(test_citation_mla_three_authors_use_et_al),
         cmocka_unit_test(test_citation_no_date_and_no_author),
         cmocka_unit_test(test_citation_style_names_round_trip),
+        cmocka_unit_test(test_citation_html_italicises_with_i_and_escapes_text),
+        cmocka_unit_test(
+            test_citation_markdown_cannot_be_injected_from_the_feed),
+        cmocka_unit_test(
+            test_citation_title_case_keeps_acronyms_and_lowercases_small_words),
+        cmocka_unit_test(
+            test_citation_sentence_case_keeps_proper_nouns_and_capitalises_after_colon),
+        cmocka_unit_test(test_citation_names_particles_suffixes_and_initials),
+        cmocka_unit_test(test_citation_kind_follows_doi_container_and_title),
+        cmocka_unit_test(
+            test_citation_bibtex_keys_are_stable_unique_and_escaped),
+        cmocka_unit_test(test_citation_ris_uses_crlf_and_one_record_each),
     };
     return cmocka_run_group_tests_name("citation", tests, NULL, NULL);
 }

@@ -75,6 +75,24 @@ check_fixture(const char *in_name, const char *want_name)
     free(want);
 }
 
+static void
+check_abstract(const char *in_name, const char *want_name)
+{
+    size_t n, wn;
+    char *in = read_fixture(in_name, &n);
+    char *want = read_fixture(want_name, &wn);
+    struct buf b = BUF_INIT;
+
+    text_clean_abstract(in, n, TEXT_ABSTRACT_MAX, &b);
+    if (b.len != wn || memcmp(b.data, want, wn) != 0)
+        fail_msg("%s: got\n%s\nwant\n%s", in_name, b.data, want);
+    assert_true(b.len <= TEXT_ABSTRACT_MAX);
+    assert_true(text_utf8_valid(b.data, b.len));
+    buf_release(&b);
+    free(in);
+    free(want);
+}
+
 /* Valid UTF-8 and no C0 control but "\n" (none at all if one_line). */
 static void
 assert_clean(const struct buf *b, bool one_line)
@@ -451,6 +469,45 @@ test_text_random_bytes_give_clean_output(void **state)
     buf_release(&b);
 }
 
+static void
+test_text_clean_abstract_fixtures(void **state)
+{
+    static const char *const names[] = {
+        "abstract-html-list.html",        "abstract-jats.xml",
+        "abstract-heading-inline.html",   "abstract-wordpress.html",
+        "abstract-journal-line.html",     "abstract-ahead-of-print.html",
+        "abstract-only-boilerplate.html", "abstract-long.html",
+    };
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        char want[128];
+        const char *dot = strrchr(names[i], '.');
+        snprintf(want, sizeof(want), "%.*s.expected", (int)(dot - names[i]),
+                 names[i]);
+        check_abstract(names[i], want);
+    }
+}
+
+static void
+test_text_clean_abstract_never_cuts_inside_utf8(void **state)
+{
+    struct buf in = BUF_INIT, out = BUF_INIT;
+    size_t max;
+    (void)state;
+    while (in.len < 600)
+        buf_append_str(&in, "Sámi þing ");
+    for (max = 40; max < 80; max++) {
+        buf_reset(&out);
+        text_clean_abstract(in.data, in.len, max, &out);
+        assert_true(out.len <= max);
+        assert_true(text_utf8_valid(out.data, out.len));
+        assert_non_null(strstr(out.data, "\u2026"));
+    }
+    buf_release(&in);
+    buf_release(&out);
+}
+
 int
 main(void)
 {
@@ -461,6 +518,8 @@ main(void)
         cmocka_unit_test(test_text_decode_entities_unknown_and_legacy),
         cmocka_unit_test(test_text_html_to_plain_wordpress_fixture),
         cmocka_unit_test(test_text_html_to_plain_jats_fixture),
+        cmocka_unit_test(test_text_clean_abstract_fixtures),
+        cmocka_unit_test(test_text_clean_abstract_never_cuts_inside_utf8),
         cmocka_unit_test(test_text_html_to_plain_crossref_abstract),
         cmocka_unit_test(test_text_html_to_plain_markup_cases),
         cmocka_unit_test(test_text_html_to_plain_stray_lt_and_plain_text),

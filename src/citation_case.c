@@ -1,0 +1,436 @@
+/*
+ * citation_case: title case (Chicago 17 8.159, MLA 9 1.2) and sentence
+ * case (APA 7 6.17) for titles from feeds, and the letter helpers the rest
+ * of the module shares.
+ *
+ * Rules, applied word by word (a word is a run of anything but white
+ * space, hyphens, slashes and the punctuation : ; , ! ? ( ) [ ] and
+ * quotes; "U.S." and "Russia's" are one word each):
+ *  1. Proper nouns and acronyms from proper[] keep their spelling (matched
+ *     without regard to case, phrases and hyphenated forms included:
+ *     "High North", "Sino-Russian").
+ *  2. Unless the whole title is written in capitals, a word that is all
+ *     capitals with 2 to 6 letters ("NATO", "AMAP"), a word with a capital
+ *     after its first letter ("McDonald", "iPhone") and a word holding a
+ *     digit stay as they are.
+ *  3. Every other word is lower-cased; title case then capitalises its
+ *     first letter unless it is an article, preposition or conjunction in
+ *     the middle of the title (see stopwords[]); sentence case
+ *     capitalises only the first word and the first word after a colon,
+ *     question or exclamation mark.  In title case the parts of a
+ *     hyphenated compound are capitalised like words ("Long-Term"), in
+ *     sentence case only the first part of the first word is.
+ * A word the list does not know ("Putin") is lower-cased in sentence case:
+ * extend proper[] rather than special-casing in code.
+ */
+#include "arctic_digest/citation.h"
+
+#include <string.h>
+
+#include "arctic_digest/util.h"
+#include "citation_int.h"
+
+uint32_t
+cite_utf8_next(const char *p, size_t n, size_t *i)
+{
+    const unsigned char *s = (const unsigned char *)p + *i;
+    size_t left = n - *i, len, k;
+    uint32_t cp;
+
+    if (s[0] < 0x80) {
+        (*i)++;
+        return s[0];
+    }
+    if ((s[0] & 0xe0) == 0xc0) {
+        len = 2;
+        cp = s[0] & 0x1f;
+    } else if ((s[0] & 0xf0) == 0xe0) {
+        len = 3;
+        cp = s[0] & 0x0f;
+    } else if ((s[0] & 0xf8) == 0xf0) {
+        len = 4;
+        cp = s[0] & 0x07;
+    } else {
+        (*i)++;
+        return 0xfffd;
+    }
+    if (left < len) {
+        (*i)++;
+        return 0xfffd;
+    }
+    for (k = 1; k < len; k++) {
+        if ((s[k] & 0xc0) != 0x80) {
+            (*i)++;
+            return 0xfffd;
+        }
+        cp = (cp << 6) | (s[k] & 0x3f);
+    }
+    *i += len;
+    return cp;
+}
+
+void
+cite_utf8_put(struct buf *b, uint32_t cp)
+{
+    if (cp < 0x80) {
+        buf_append_char(b, (char)cp);
+    } else if (cp < 0x800) {
+        buf_append_char(b, (char)(0xc0 | (cp >> 6)));
+        buf_append_char(b, (char)(0x80 | (cp & 0x3f)));
+    } else if (cp < 0x10000) {
+        buf_append_char(b, (char)(0xe0 | (cp >> 12)));
+        buf_append_char(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
+        buf_append_char(b, (char)(0x80 | (cp & 0x3f)));
+    } else {
+        buf_append_char(b, (char)(0xf0 | (cp >> 18)));
+        buf_append_char(b, (char)(0x80 | ((cp >> 12) & 0x3f)));
+        buf_append_char(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
+        buf_append_char(b, (char)(0x80 | (cp & 0x3f)));
+    }
+}
+
+/* Latin Extended-A pairs upper/lower as even/odd, except in the ranges
+ * where they are odd/even. */
+static bool
+ext_a_odd_upper(uint32_t cp)
+{
+    return (cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17e);
+}
+
+uint32_t
+cite_lower(uint32_t cp)
+{
+    if (cp >= 'A' && cp <= 'Z')
+        return cp + 32;
+    if (cp >= 0xc0 && cp <= 0xde && cp != 0xd7)
+        return cp + 32;
+    if (cp >= 0x100 && cp <= 0x17f && cp != 0x130 && cp != 0x131 &&
+        cp != 0x138 && cp != 0x149 && cp != 0x178 && cp != 0x17f) {
+        if (ext_a_odd_upper(cp))
+            return (cp & 1) ? cp + 1 : cp;
+        return (cp & 1) ? cp : cp + 1;
+    }
+    if (cp == 0x178)
+        return 0xff;
+    return cp;
+}
+
+uint32_t
+cite_upper(uint32_t cp)
+{
+    if (cp >= 'a' && cp <= 'z')
+        return cp - 32;
+    if (cp >= 0xe0 && cp <= 0xfe && cp != 0xf7)
+        return cp - 32;
+    if (cp == 0xff)
+        return 0x178;
+    if (cp >= 0x100 && cp <= 0x17f && cp != 0x130 && cp != 0x131 &&
+        cp != 0x138 && cp != 0x149 && cp != 0x178 && cp != 0x17f) {
+        if (ext_a_odd_upper(cp))
+            return (cp & 1) ? cp : cp - 1;
+        return (cp & 1) ? cp - 1 : cp;
+    }
+    return cp;
+}
+
+bool
+cite_is_letter(uint32_t cp)
+{
+    return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
+           (cp >= 0xc0 && cp <= 0x24f && cp != 0xd7 && cp != 0xf7) ||
+           (cp >= 0x370 && cp <= 0x52f);
+}
+
+/* U+00C0..U+00FF */
+static const char *const fold_latin1[64] = {
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i",
+    "i", "i", "i", "d", "n", "o", "o", "o", "o", "o", "",   "o", "u",
+    "u", "u", "u", "y", "th", "ss", "a", "a", "a", "a", "a", "a", "ae",
+    "c", "e", "e", "e", "e", "i", "i", "i", "i", "d", "n", "o", "o",
+    "o", "o", "o", "",  "o", "u", "u", "u", "u", "y", "th", "y"};
+
+/* U+0100..U+017F, in pairs */
+static const char ext_a_base[] = "aaaaaaccccccccddddeeeeeeeeeegggggggg"
+                                 "hhhhiiiiiiiiiijjjjkkklllllllllllnnnnn"
+                                 "nnnnoooooooorrrrrrssssssssttttttuuuuu"
+                                 "uuuuuuuwwyyyzzzzzzs";
+
+const char *
+cite_ascii_fold(uint32_t cp)
+{
+    static char one[2];
+
+    if (cp < 0x80) {
+        one[0] = (char)cite_lower(cp);
+        one[1] = '\0';
+        return one;
+    }
+    if (cp >= 0xc0 && cp <= 0xff)
+        return fold_latin1[cp - 0xc0];
+    if (cp >= 0x100 && cp <= 0x17f && cp - 0x100 < sizeof(ext_a_base) - 1) {
+        if (cp == 0x132 || cp == 0x133)
+            return "ij";
+        if (cp == 0x152 || cp == 0x153)
+            return "oe";
+        one[0] = ext_a_base[cp - 0x100];
+        one[1] = '\0';
+        return one;
+    }
+    return "";
+}
+
+static const char *const stopwords[] = {
+    "a",    "about", "across", "after", "against", "along", "amid",
+    "among", "an",   "and",    "around", "as",     "at",     "before",
+    "behind", "below", "beneath", "beside", "between", "beyond", "but",
+    "by",   "down",  "during", "for",   "from",    "in",     "inside",
+    "into", "like",  "near",   "nor",   "of",      "off",    "on",
+    "onto", "or",    "out",    "over",  "past",    "per",    "since",
+    "so",   "than",  "the",    "through", "till",  "to",     "toward",
+    "towards", "under", "until", "up",  "upon",    "versus", "via",
+    "vs",   "with",  "within", "without", "yet",
+};
+
+bool
+cite_is_stopword(const char *p, size_t n)
+{
+    size_t i, k;
+
+    for (i = 0; i < ARRAY_SIZE(stopwords); i++) {
+        if (strlen(stopwords[i]) != n)
+            continue;
+        for (k = 0; k < n; k++)
+            if (cite_lower((unsigned char)p[k]) != (unsigned char)stopwords[i][k])
+                break;
+        if (k == n)
+            return true;
+    }
+    return false;
+}
+
+/* Proper nouns, acronyms and names of places and peoples that keep their
+ * spelling in any case style.  Longer phrases first. */
+static const char *const proper[] = {
+    "Northern Sea Route", "Polar Silk Road", "Belt and Road",
+    "Arctic Council",     "Arctic Ocean",    "Barents Sea",
+    "Bering Strait",      "Cold War",        "European Union",
+    "High North",         "North Pole",      "South Pole",
+    "United Kingdom",     "United Nations",  "United States",
+    "Sino-Russian",       "Sino-Nordic",     "Trans-Arctic",
+    "Alaska",   "Alaskan",    "America",    "American",  "Antarctic",
+    "Antarctica", "Arctic",   "Atlantic",   "Barents",   "Beijing",
+    "Bering",   "Canada",     "Canadian",   "China",     "Chinese",
+    "Chukotka", "Danish",     "Denmark",    "Dutch",    "EU",        "Europe",
+    "European", "Faroe",      "Faroese",    "Finland",   "Finnish",   "France",    "French",
+    "German",   "Germany",
+    "Greenland", "Greenlandic", "I",        "Iceland",   "Icelandic",
+    "India",    "Indigenous", "Inuit",      "Inuk",      "Japan",
+    "Japanese", "Kola",       "Korea",      "Kremlin",   "Moscow",
+    "Murmansk", "NATO",       "Nordic",     "Norway",    "Norwegian",
+    "Nunavut",  "Ottawa",     "Pacific",    "Putin",     "Russia",
+    "Russian",  "Sami",       "Saami",      "Sámi",      "Siberia",
+    "Siberian", "Svalbard",   "Sweden",     "Swedish",   "Trump",
+    "UK",       "Ukraine",    "Ukrainian",  "UN",        "UNCLOS",
+    "U.S.",       "USA",        "Washington", "Xi",
+    "Yamal",
+};
+
+enum case_mode { CASE_TITLE, CASE_SENTENCE };
+
+struct caser {
+    const char *p;
+    size_t n;
+    enum case_mode mode;
+    bool allcaps; /* the title has capitals and no lower-case letters */
+    struct buf *out;
+};
+
+static bool
+is_sep(uint32_t c)
+{
+    return c == ' ' || c == '\n' || c == '-' || c == '/' || c == ':' ||
+           c == ';' || c == ',' || c == '!' || c == '?' || c == '(' ||
+           c == ')' || c == '[' || c == ']' || c == '"' || c == 0x2010 ||
+           c == 0x2013 || c == 0x2014 || c == 0x201c || c == 0x201d ||
+           c == 0x2018 || c == 0x00a0;
+}
+
+static bool
+is_apostrophe(uint32_t c)
+{
+    return c == '\'' || c == 0x2019;
+}
+
+/* Length of the list entry e matched at p[i..], or 0.  A match must end at
+ * a word boundary (or before a possessive apostrophe). */
+static size_t
+match_proper(const struct caser *c, size_t i, const char *e)
+{
+    size_t j = i, k = 0, en = strlen(e), save;
+
+    while (k < en) {
+        uint32_t a, b;
+        if (j >= c->n)
+            return 0;
+        a = cite_utf8_next(c->p, c->n, &j);
+        b = cite_utf8_next(e, en, &k);
+        if (cite_lower(a) != cite_lower(b))
+            return 0;
+    }
+    if (j < c->n) {
+        uint32_t a;
+        save = j;
+        a = cite_utf8_next(c->p, c->n, &save);
+        if (!is_sep(a) && !is_apostrophe(a) && a != '.')
+            return 0;
+    }
+    return j - i;
+}
+
+/* End of the word starting at i. */
+static size_t
+word_end(const struct caser *c, size_t i)
+{
+    size_t j = i, k;
+
+    while (j < c->n) {
+        k = j;
+        if (is_sep(cite_utf8_next(c->p, c->n, &k)))
+            break;
+        j = k;
+    }
+    return j;
+}
+
+static bool
+keep_as_is(const struct caser *c, size_t i, size_t e)
+{
+    size_t j = i, letters = 0, uppers = 0, lowers = 0;
+    bool inner_upper = false, digit = false;
+
+    while (j < e) {
+        uint32_t cp = cite_utf8_next(c->p, e, &j);
+        if (cp >= '0' && cp <= '9')
+            digit = true;
+        if (!cite_is_letter(cp))
+            continue;
+        letters++;
+        if (cite_lower(cp) != cp) {
+            uppers++;
+            if (letters > 1)
+                inner_upper = true;
+        } else if (cite_upper(cp) != cp) {
+            lowers++;
+        }
+    }
+    if (digit)
+        return true;
+    if (c->allcaps)
+        return false;
+    if (uppers == letters && letters >= 2 && letters <= 6)
+        return true;
+    return inner_upper && lowers > 0;
+}
+
+static void
+emit_word(struct caser *c, size_t i, size_t e, bool cap)
+{
+    size_t j = i;
+    bool first = true;
+
+    while (j < e) {
+        uint32_t cp = cite_utf8_next(c->p, e, &j);
+        if (cite_is_letter(cp)) {
+            cp = (first && cap) ? cite_upper(cp) : cite_lower(cp);
+            first = false;
+        }
+        cite_utf8_put(c->out, cp);
+    }
+}
+
+static bool
+title_is_allcaps(const char *p, size_t n)
+{
+    size_t i = 0, uppers = 0;
+
+    while (i < n) {
+        uint32_t cp = cite_utf8_next(p, n, &i);
+        if (cite_upper(cp) != cp)
+            return false;
+        if (cite_lower(cp) != cp)
+            uppers++;
+    }
+    return uppers > 1;
+}
+
+static bool
+has_word_after(const struct caser *c, size_t i)
+{
+    while (i < c->n) {
+        size_t k = i;
+        uint32_t cp = cite_utf8_next(c->p, c->n, &k);
+        if (cite_is_letter(cp) || (cp >= '0' && cp <= '9'))
+            return true;
+        i = k;
+    }
+    return false;
+}
+
+static void
+recase(const char *p, size_t n, enum case_mode mode, struct buf *out)
+{
+    struct caser c = {p, n, mode, title_is_allcaps(p, n), out};
+    size_t i = 0, k, e, m;
+    bool first = true, start = true, hyphen = false;
+
+    while (i < n) {
+        uint32_t cp;
+        k = i;
+        cp = cite_utf8_next(p, n, &k);
+        if (is_sep(cp)) {
+            cite_utf8_put(out, cp);
+            if (cp == ':' || cp == '?' || cp == '!' || cp == 0x2014)
+                start = true;
+            hyphen = (cp == '-' || cp == 0x2010);
+            if (cp == ' ')
+                hyphen = false;
+            i = k;
+            continue;
+        }
+        for (m = 0, k = 0; k < ARRAY_SIZE(proper) && !m; k++)
+            m = match_proper(&c, i, proper[k]);
+        if (m) {
+            /* The list's spelling, then the rest of the word ("'s"). */
+            buf_append_str(out, proper[k - 1]);
+            e = word_end(&c, i + m);
+            emit_word(&c, i + m, e, false);
+            i = e;
+        } else {
+            bool cap;
+            e = word_end(&c, i);
+            if (mode == CASE_SENTENCE)
+                cap = (first || start) && !hyphen;
+            else
+                cap = first || start || !has_word_after(&c, e) ||
+                      !cite_is_stopword(p + i, e - i);
+            if (keep_as_is(&c, i, e))
+                buf_append(out, p + i, e - i);
+            else
+                emit_word(&c, i, e, cap);
+            i = e;
+        }
+        first = start = hyphen = false;
+    }
+}
+
+void
+cite_title_case(const char *p, size_t n, struct buf *out)
+{
+    recase(p, n, CASE_TITLE, out);
+}
+
+void
+cite_sentence_case(const char *p, size_t n, struct buf *out)
+{
+    recase(p, n, CASE_SENTENCE, out);
+}

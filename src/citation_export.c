@@ -1,0 +1,360 @@
+/*
+ * citation_export: BibTeX and RIS files for reference managers.
+ *
+ * BibTeX follows biblatex's data model (@article with journaltitle and
+ * journal, @online with organization, @report with institution and type,
+ * date as YYYY[-MM[-DD]] plus year and month for classic BibTeX), in
+ * UTF-8.  RIS follows the RIS specification as Zotero, EndNote and
+ * Mendeley read it: "XX  - value" lines ending in CRLF, one TY ... ER
+ * record per work.
+ */
+#include "arctic_digest/citation.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "arctic_digest/util.h"
+#include "citation_int.h"
+
+/* Append s (UTF-8) ASCII-folded to lower-case letters and digits. */
+static void
+fold_key(struct buf *b, const char *s, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        const char *f = cite_ascii_fold(cite_utf8_next(s, n, &i));
+        for (; *f; f++)
+            if ((*f >= 'a' && *f <= 'z') || (*f >= '0' && *f <= '9'))
+                buf_append_char(b, *f);
+    }
+}
+
+static size_t
+word_len(const char *s)
+{
+    size_t n = 0;
+
+    while (s[n] && s[n] != ' ' && s[n] != '-' && s[n] != ':' &&
+           s[n] != ',' && s[n] != '/')
+        n++;
+    return n;
+}
+
+/* The first title word that is not a stop word, or the first word. */
+static void
+key_title_word(struct buf *b, const char *t)
+{
+    const char *p = t, *first = NULL;
+    size_t n, at = b->len;
+
+    while (p && *p) {
+        while (*p && !(cite_is_letter((unsigned char)*p) ||
+                       (unsigned char)*p >= 0x80 || (*p >= '0' && *p <= '9')))
+            p++;
+        n = word_len(p);
+        if (!n)
+            break;
+        if (!first)
+            first = p;
+        if (!cite_is_stopword(p, n)) {
+            fold_key(b, p, n);
+            if (b->len > at)
+                return;
+        }
+        p += n;
+    }
+    if (first)
+        fold_key(b, first, word_len(first));
+}
+
+static void
+base_key(const struct article *a, struct buf *b)
+{
+    const struct person *p = a->nauthors ? &a->authors[0] : NULL;
+    struct name_parts np;
+    struct dt_parts d;
+
+    if (p && p->literal) {
+        fold_key(b, p->literal, word_len(p->literal));
+    } else if (p) {
+        const char *fam;
+        cite_name_split(p, &np);
+        fam = np.family ? np.family : (np.given ? np.given : "");
+        fold_key(b, fam, strlen(fam));
+        cite_name_release(&np);
+    }
+    if (!b->len)
+        buf_append_str(b, "anon");
+    if (dt_is_set(&a->published)) {
+        dt_to_parts(&a->published, &d);
+        buf_appendf(b, "%d", d.year);
+    } else {
+        buf_append_str(b, "nd");
+    }
+    key_title_word(b, a->title);
+}
+
+/* The keys of v: base keys, the second and later duplicates of a base
+ * key suffixed a, b, ... (skipping any suffix already taken). */
+static char **
+make_keys(const struct article *v, size_t n)
+{
+    char **keys = xcalloc(n ? n : 1, sizeof(*keys));
+    struct buf b = BUF_INIT;
+    size_t i, j;
+
+    for (i = 0; i < n; i++) {
+        char suffix = 'a';
+        bool taken = true;
+        size_t base;
+
+        buf_reset(&b);
+        base_key(&v[i], &b);
+        base = b.len;
+        while (taken) {
+            taken = false;
+            for (j = 0; j < i && !taken; j++)
+                taken = !strcmp(keys[j], b.data);
+            if (taken) {
+                buf_truncate(&b, base);
+                buf_append_char(&b, suffix++);
+            }
+        }
+        keys[i] = xstrdup(b.data);
+    }
+    buf_release(&b);
+    return keys;
+}
+
+/* BibTeX special characters as LaTeX that biber and pandoc read back. */
+static void
+bib_escape(struct buf *b, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '{': case '}': case '%': case '&': case '$': case '#': case '_':
+            buf_append_char(b, '\\');
+            buf_append_char(b, *s);
+            break;
+        case '\\':
+            buf_append_str(b, "\\textbackslash{}");
+            break;
+        case '^':
+            buf_append_str(b, "\\^{}");
+            break;
+        case '~':
+            buf_append_str(b, "\\~{}");
+            break;
+        case '\n':
+            buf_append_char(b, ' ');
+            break;
+        default:
+            buf_append_char(b, *s);
+        }
+    }
+}
+
+static void
+bib_field(struct buf *b, const char *name, const char *value, bool protect)
+{
+    if (!value)
+        return;
+    buf_appendf(b, "  %s = {%s", name, protect ? "{" : "");
+    bib_escape(b, value);
+    buf_appendf(b, "%s},\n", protect ? "}" : "");
+}
+
+/* URLs and DOIs are verbatim in biblatex; only braces would break it. */
+static void
+bib_verbatim(struct buf *b, const char *name, const char *value)
+{
+    const char *s;
+
+    if (!value)
+        return;
+    buf_appendf(b, "  %s = {", name);
+    for (s = value; *s; s++)
+        if (*s != '{' && *s != '}' && *s != '\n')
+            buf_append_char(b, *s);
+    buf_append_str(b, "},\n");
+}
+
+static void
+bib_authors(struct buf *b, const struct article *a)
+{
+    size_t i;
+
+    if (!a->nauthors)
+        return;
+    buf_append_str(b, "  author = {");
+    for (i = 0; i < a->nauthors; i++) {
+        const struct person *p = &a->authors[i];
+        struct name_parts np;
+
+        if (i)
+            buf_append_str(b, " and ");
+        if (p->literal) {
+            buf_append_char(b, '{');
+            bib_escape(b, p->literal);
+            buf_append_char(b, '}');
+            continue;
+        }
+        cite_name_split(p, &np);
+        bib_escape(b, np.family ? np.family : np.given);
+        if (np.suffix) {
+            buf_append_str(b, ", ");
+            bib_escape(b, np.suffix);
+        }
+        if (np.family && np.given) {
+            buf_append_str(b, ", ");
+            bib_escape(b, np.given);
+        }
+        cite_name_release(&np);
+    }
+    buf_append_str(b, "},\n");
+}
+
+static const char *const bib_months[] = {"jan", "feb", "mar", "apr",
+                                         "may", "jun", "jul", "aug",
+                                         "sep", "oct", "nov", "dec"};
+
+static void
+bib_date(struct buf *b, const struct dt *d)
+{
+    struct dt_parts p;
+
+    if (!dt_is_set(d))
+        return;
+    dt_to_parts(d, &p);
+    buf_appendf(b, "  date = {%04d", p.year);
+    if (d->prec >= DT_PREC_MONTH)
+        buf_appendf(b, "-%02d", p.month);
+    if (d->prec >= DT_PREC_DAY)
+        buf_appendf(b, "-%02d", p.day);
+    buf_appendf(b, "},\n  year = {%04d},\n", p.year);
+    if (d->prec >= DT_PREC_MONTH)
+        buf_appendf(b, "  month = %s,\n", bib_months[p.month - 1]);
+}
+
+void
+cite_bibtex(const struct article *v, size_t n, struct buf *out)
+{
+    static const char *const types[] = {"article", "online", "report"};
+    char **keys = make_keys(v, n);
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        const struct article *a = &v[i];
+        enum cite_kind k = cite_kind_of(a);
+
+        if (i)
+            buf_append_char(out, '\n');
+        buf_appendf(out, "@%s{%s,\n", types[k], keys[i]);
+        bib_authors(out, a);
+        bib_field(out, "title", a->title, true);
+        if (k == CITE_KIND_JOURNAL) {
+            bib_field(out, "journaltitle", a->container, false);
+            bib_field(out, "journal", a->container, false);
+        } else if (k == CITE_KIND_REPORT) {
+            bib_field(out, "institution", a->container, false);
+            buf_append_str(out, "  type = {Report},\n");
+        } else {
+            bib_field(out, "organization", a->container, false);
+        }
+        bib_date(out, &a->published);
+        bib_verbatim(out, "doi", a->doi);
+        bib_verbatim(out, "url", a->url);
+        bib_field(out, "abstract", a->abstract, false);
+        buf_append_str(out, "}\n");
+        free(keys[i]);
+    }
+    free(keys);
+}
+
+/* One RIS line; CR, LF and tabs in the value become spaces. */
+static void
+ris_line(struct buf *b, const char *tag, const char *value)
+{
+    const char *s;
+
+    if (!value)
+        return;
+    buf_appendf(b, "%s  - ", tag);
+    for (s = value; *s; s++)
+        buf_append_char(b, (*s == '\r' || *s == '\n' || *s == '\t') ? ' '
+                                                                   : *s);
+    buf_append_str(b, "\r\n");
+}
+
+static void
+ris_author(struct buf *b, const struct person *p)
+{
+    struct name_parts np;
+    struct buf v = BUF_INIT;
+
+    if (p->literal) {
+        ris_line(b, "AU", p->literal);
+        return;
+    }
+    cite_name_split(p, &np);
+    buf_append_str(&v, np.family ? np.family : np.given);
+    if (np.family && np.given)
+        buf_appendf(&v, ", %s", np.given);
+    if (np.suffix)
+        buf_appendf(&v, ", %s", np.suffix);
+    ris_line(b, "AU", v.data);
+    buf_release(&v);
+    cite_name_release(&np);
+}
+
+static void
+ris_date(struct buf *b, const struct dt *d)
+{
+    struct dt_parts p;
+    struct buf v = BUF_INIT;
+
+    if (!dt_is_set(d))
+        return;
+    dt_to_parts(d, &p);
+    buf_appendf(&v, "%04d", p.year);
+    ris_line(b, "PY", v.data);
+    buf_append_char(&v, '/');
+    if (d->prec >= DT_PREC_MONTH)
+        buf_appendf(&v, "%02d", p.month);
+    buf_append_char(&v, '/');
+    if (d->prec >= DT_PREC_DAY)
+        buf_appendf(&v, "%02d", p.day);
+    buf_append_char(&v, '/');
+    ris_line(b, "DA", v.data);
+    buf_release(&v);
+}
+
+void
+cite_ris(const struct article *v, size_t n, struct buf *out)
+{
+    static const char *const types[] = {"JOUR", "ELEC", "RPRT"};
+    size_t i, j;
+
+    for (i = 0; i < n; i++) {
+        const struct article *a = &v[i];
+        enum cite_kind k = cite_kind_of(a);
+
+        ris_line(out, "TY", types[k]);
+        for (j = 0; j < a->nauthors; j++)
+            ris_author(out, &a->authors[j]);
+        ris_line(out, "TI", a->title);
+        if (k == CITE_KIND_REPORT) {
+            ris_line(out, "PB", a->container);
+        } else {
+            ris_line(out, "T2", a->container);
+            if (k == CITE_KIND_JOURNAL)
+                ris_line(out, "JO", a->container);
+        }
+        ris_date(out, &a->published);
+        ris_line(out, "DO", a->doi);
+        ris_line(out, "UR", a->url);
+        ris_line(out, "AB", a->abstract);
+        buf_append_str(out, "ER  - \r\n");
+    }
+}

@@ -1,0 +1,47 @@
+/*
+ * citation_int: private to the citation module (citation.c,
+ * citation_case.c, citation_export.c): UTF-8 letter helpers and the parts
+ * of a name as the styles need them.
+ */
+#ifndef ARCTIC_DIGEST_CITATION_INT_H
+#define ARCTIC_DIGEST_CITATION_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arctic_digest/article.h"
+#include "arctic_digest/buf.h"
+
+/* Decode the code point at p[*i] (advancing *i); invalid bytes give
+ * U+FFFD and advance one byte. */
+uint32_t cite_utf8_next(const char *p, size_t n, size_t *i);
+void cite_utf8_put(struct buf *b, uint32_t cp);
+/* Simple case mapping for Latin, Latin-1 and Latin Extended-A. */
+uint32_t cite_lower(uint32_t cp);
+uint32_t cite_upper(uint32_t cp);
+bool cite_is_letter(uint32_t cp);
+/* ASCII transliteration of a code point ("ð" -> "d", "þ" -> "th"), lower
+ * case; "" when it has none. */
+const char *cite_ascii_fold(uint32_t cp);
+
+/* True if s (ASCII, any case) is a word that title case keeps lower
+ * case ("of", "and", "the", ...). */
+bool cite_is_stopword(const char *p, size_t n);
+
+/*
+ * A person split for citing: family without its suffix ("King"), the
+ * suffix ("Jr.") or NULL, given as stored.  Pointers into a scratch
+ * buffer owned by the struct; release with name_parts_release().
+ */
+struct name_parts {
+    char *given;
+    char *family;
+    char *suffix;
+    const char *literal;
+};
+
+void cite_name_split(const struct person *p, struct name_parts *np);
+void cite_name_release(struct name_parts *np);
+
+#endif

@@ -1,0 +1,176 @@
+/*
+ * cite: citations of arbitrary records, for tests and template authors.
+ *
+ * RECORDS.json is a JSON array of objects with the article fields: title,
+ * authors (a list of {given, family} or {literal}), byline (a free-text
+ * byline split as feeds' are; used when authors is absent), container,
+ * published (any date dt_parse reads), doi, url, abstract.  Prints one
+ * citation a line in --style (default chicago) and --markup (text,
+ * markdown, html), or with --format kind the kind each is cited as, or the
+ * whole list as --format bibtex / ris.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "arctic_digest/buf.h"
+#include "arctic_digest/citation.h"
+#include "arctic_digest/template.h"
+#include "arctic_digest/util.h"
+#include "cmd.h"
+
+static const char usage[] =
+    "cite [--style chicago|apa|mla] [--markup text|markdown|html] "
+    "[--format citation|kind|bibtex|ris] RECORDS.json";
+
+static const char *
+str_of(const struct tpl_value *m, const char *key)
+{
+    const struct tpl_value *v = tpl_map_get(m, key);
+    return (v && v->type == TPL_STRING) ? v->str : NULL;
+}
+
+static int
+record_to_article(const struct tpl_value *r, size_t i, struct article *a,
+                  struct err *e)
+{
+    const struct tpl_value *au = tpl_map_get(r, "authors");
+    const char *s;
+    size_t j;
+
+    article_init(a);
+    if (r->type != TPL_MAP)
+        return err_set(e, ERR_DATA, 0, "record %zu is not an object", i + 1);
+    a->title = xstrdup(str_of(r, "title"));
+    a->container = xstrdup(str_of(r, "container"));
+    a->doi = article_doi_normalize(str_of(r, "doi"));
+    a->url = xstrdup(str_of(r, "url"));
+    a->abstract = xstrdup(str_of(r, "abstract"));
+    for (j = 0; au && au->type == TPL_LIST && j < au->n; j++)
+        article_add_person(a, str_of(au->items[j], "given"),
+                           str_of(au->items[j], "family"),
+                           str_of(au->items[j], "literal"));
+    s = str_of(r, "byline");
+    if (!a->nauthors && s)
+        article_add_byline(a, s, strlen(s));
+    s = str_of(r, "published");
+    if (s && dt_parse(s, strlen(s), &a->published) < 0)
+        return err_set(e, ERR_DATA, 0, "record %zu: bad date '%s'", i + 1, s);
+    return 0;
+}
+
+static int
+load_records(const char *path, struct article_list *l, struct err *e)
+{
+    struct buf data = BUF_INIT;
+    struct tpl_value *v = NULL;
+    size_t i;
+    int rc = -1;
+
+    if (cmd_read_file(path, &data, e) < 0 ||
+        tpl_value_from_json(data.data, data.len, &v, e) < 0)
+        goto out;
+    if (v->type != TPL_LIST) {
+        err_set(e, ERR_DATA, 0, "'%s': not a JSON array of records", path);
+        goto out;
+    }
+    l->v = xcalloc(v->n ? v->n : 1, sizeof(*l->v));
+    l->alloc = v->n;
+    for (i = 0; i < v->n; i++) {
+        l->n++;
+        if (record_to_article(v->items[i], i, &l->v[i], e) < 0) {
+            err_prefix(e, "'%s'", path);
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    tpl_value_free(v);
+    buf_release(&data);
+    return rc;
+}
+
+static void
+print_list(const struct article_list *l, const char *format,
+           enum cite_style style, enum cite_markup markup, struct buf *b)
+{
+    size_t i;
+
+    if (!strcmp(format, "bibtex")) {
+        cite_bibtex(l->v, l->n, b);
+        return;
+    }
+    if (!strcmp(format, "ris")) {
+        cite_ris(l->v, l->n, b);
+        return;
+    }
+    for (i = 0; i < l->n; i++) {
+        if (!strcmp(format, "kind"))
+            buf_append_str(b, cite_kind_name(cite_kind_of(&l->v[i])));
+        else
+            cite_format(&l->v[i], style, markup, b);
+        buf_append_char(b, '\n');
+    }
+}
+
+int
+cmd_cite(int argc, char **argv, struct app *app)
+{
+    static const struct option opts[] = {
+        {"style", required_argument, NULL, 's'},
+        {"markup", required_argument, NULL, 'm'},
+        {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    static const char *const markups[] = {"text", "markdown", "html"};
+    static const char *const formats[] = {"citation", "kind", "bibtex", "ris"};
+    struct article_list l = {NULL, 0, 0};
+    struct err e = ERR_INIT;
+    struct buf out = BUF_INIT;
+    const char *format = "citation";
+    int style = CITE_CHICAGO, markup = CITE_MARKUP_TEXT, opt, rc = 0;
+    size_t i;
+
+    (void)app;
+    while ((opt = getopt_long(argc, argv, "s:m:f:h", opts, NULL)) != -1) {
+        switch (opt) {
+        case 's':
+            style = cite_style_from_name(optarg);
+            if (style < 0)
+                return cmd_usage(usage);
+            break;
+        case 'm':
+            for (markup = -1, i = 0; i < ARRAY_SIZE(markups); i++)
+                if (!strcmp(optarg, markups[i]))
+                    markup = (int)i;
+            if (markup < 0)
+                return cmd_usage(usage);
+            break;
+        case 'f':
+            for (format = NULL, i = 0; i < ARRAY_SIZE(formats); i++)
+                if (!strcmp(optarg, formats[i]))
+                    format = formats[i];
+            if (!format)
+                return cmd_usage(usage);
+            break;
+        case 'h':
+            printf("usage: arctic-digest %s\n", usage);
+            return 0;
+        default:
+            return cmd_usage(usage);
+        }
+    }
+    if (argc - optind != 1)
+        return cmd_usage(usage);
+    if (load_records(argv[optind], &l, &e) < 0) {
+        rc = cmd_fail(&e);
+        goto out;
+    }
+    print_list(&l, format, (enum cite_style)style, (enum cite_markup)markup,
+               &out);
+    fwrite(out.data, 1, out.len, stdout);
+out:
+    buf_release(&out);
+    article_list_release(&l);
+    return rc;
+}
