@@ -93,8 +93,11 @@ add_item(const struct parse *ps, xmlNode *node, struct feed *f)
     } else {
         feed_rss_authors(ps, node, &a);
     }
+    /* An item with nothing we know (an empty <item/>) is no article; one
+     * with only a date or an author is kept, as feedparser keeps it. */
     if (it.title.s == NULL && it.url.s == NULL && it.guid.s == NULL &&
-        it.abstract.s == NULL) {
+        it.abstract.s == NULL && it.doi.s == NULL && a.nauthors == 0 &&
+        !dt_is_set(&it.published.d) && !dt_is_set(&it.updated.d)) {
         article_release(&a);
     } else {
         item_to_article(ps, &it, &a);

@@ -55,6 +55,14 @@ b64_decode(const char *p, size_t n, struct buf *out)
 }
 
 static bool
+ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+static bool
 type_is_html(const char *type)
 {
     return strcmp(type, "html") == 0 || strcmp(type, "text/html") == 0;
@@ -75,6 +83,9 @@ base64_text(const xmlNode *n, bool markup, bool one_line)
 
     feed_node_text(n, &raw);
     b64_decode(raw.data, raw.len, &bytes);
+    if (memchr(bytes.data, '\0', bytes.len) != NULL ||
+        !text_utf8_valid(bytes.data, bytes.len))
+        buf_reset(&bytes); /* binary: not for a digest */
     if (markup)
         text_html_to_plain(bytes.data, bytes.len, &out);
     else
@@ -100,7 +111,7 @@ feed_atom_text(xmlNode *n, bool one_line)
 {
     char *type = feed_prop(n, "type");
     char *mode = feed_prop(n, "mode");
-    const char *t = type != NULL ? type : "text";
+    const char *t = type != NULL && type[0] != '\0' ? type : "text";
     bool markup = type_is_html(t) || type_is_xhtml(t);
     char *s = NULL;
     xmlNode *c;
@@ -115,12 +126,17 @@ feed_atom_text(xmlNode *n, bool one_line)
             if (c->type == XML_ELEMENT_NODE)
                 break;
         }
-        s = feed_html_of(c != NULL && is_el(c, NS_XHTML, "div") ? c : n,
-                         one_line);
+        s = feed_xhtml_of(c != NULL && is_el(c, NS_XHTML, "div") ? c : n,
+                          one_line);
     } else if (type_is_html(t)) {
         s = feed_html_of(n, one_line);
-    } else if (strcmp(t, "text") == 0 || strncmp(t, "text/", 5) == 0) {
+    } else if (strcmp(t, "text") == 0 || strncmp(t, "text/", 5) == 0 ||
+               ends_with(t, "/xml") || ends_with(t, "+xml")) {
         s = one_line ? feed_line_of(n) : feed_paragraphs_of(n);
+    } else {
+        /* Atom 1.0 section 4.1.3.3: any other type is base64; kept only
+         * when it decodes to text. */
+        s = base64_text(n, false, one_line);
     }
     free(type);
     free(mode);
@@ -143,7 +159,11 @@ feed_atom_link(const xmlNode *c, struct field *url, struct field *doi)
     char *rel = feed_prop(c, "rel");
     char *href = feed_prop(c, "href");
     char *type = feed_prop(c, "type");
-    char *u = feed_resolve_url(c, href);
+    char *u;
+
+    if (href == NULL) /* <link>http://...</link>, as some write it */
+        href = feed_line_of(c);
+    u = feed_resolve_url(c, href);
 
     if (u != NULL && doi != NULL)
         feed_field_set(doi, 2, article_doi_normalize(u));

@@ -111,6 +111,8 @@ char *feed_detach_or_null(struct buf *b);
 char *feed_line_of(const xmlNode *n);
 /* n's HTML (escaped, or as child elements) as plain text. */
 char *feed_html_of(xmlNode *n, bool one_line);
+/* n's XHTML children, serialised, as plain text. */
+char *feed_xhtml_of(xmlNode *n, bool one_line);
 /* n's plain text keeping paragraphs (blank lines). */
 char *feed_paragraphs_of(const xmlNode *n);
 /* Attribute name of n (no namespace), copied; NULL if absent. */

@@ -58,6 +58,9 @@ feed_module_child(xmlNode *c, struct item *it, struct article *a)
     } else if (ns_is(c, NS_CONTENT) && strcmp(nm, "encoded") == 0 &&
                feed_field_wants(&it->abstract, 10)) {
         feed_field_set(&it->abstract, 10, feed_html_of(c, false));
+    } else if (ns_is(c, NS_XHTML) && strcmp(nm, "body") == 0 &&
+               feed_field_wants(&it->abstract, 10)) {
+        feed_field_set(&it->abstract, 10, feed_xhtml_of(c, false));
     }
 }
 
@@ -78,6 +81,11 @@ feed_rss_child(const struct parse *ps, xmlNode *c, struct item *it,
         feed_field_set(&it->url, 0, feed_url_of(c));
     else if (strcmp(nm, "description") == 0 && feed_field_wants(&it->abstract, 0))
         feed_field_set(&it->abstract, 0, feed_html_of(c, false));
+    else if (strcmp(nm, "fullitem") == 0 &&
+             feed_field_wants(&it->abstract, 10))
+        feed_field_set(&it->abstract, 10, feed_html_of(c, false));
+    else if (strcmp(nm, "body") == 0 && feed_field_wants(&it->abstract, 10))
+        feed_field_set(&it->abstract, 10, feed_xhtml_of(c, false));
     else if (strcmp(nm, "pubDate") == 0)
         feed_when_set(&it->published, 0, c);
     else if (strcmp(nm, "category") == 0)
@@ -92,8 +100,14 @@ feed_rss_child(const struct parse *ps, xmlNode *c, struct item *it,
     }
 }
 
-/* "jane@x.org (Jane Doe)" -> "Jane Doe"; "Jane Doe <jane@x.org>" -> "Jane
- * Doe"; a bare address gives nothing. */
+static bool
+has_at(const char *p, const char *end)
+{
+    return memchr(p, '@', (size_t)(end - p)) != NULL;
+}
+
+/* "jane@x.org (Jane Doe)" -> "Jane Doe"; "Jane Doe (jane@x.org)" and "Jane
+ * Doe <jane@x.org>" -> "Jane Doe"; a bare address gives nothing. */
 static void
 add_rss_author(struct article *a, const xmlNode *n)
 {
@@ -104,7 +118,9 @@ add_rss_author(struct article *a, const xmlNode *n)
         return;
     p = strchr(s, '(');
     q = strrchr(s, ')');
-    if (strchr(s, '@') != NULL && p != NULL && q != NULL && q > p) {
+    if (p != NULL && q != NULL && q > p && has_at(p, q)) {
+        article_add_byline(a, s, (size_t)(p - s));
+    } else if (strchr(s, '@') != NULL && p != NULL && q != NULL && q > p) {
         article_add_byline(a, p + 1, (size_t)(q - p - 1));
     } else if ((p = strchr(s, '<')) != NULL && strchr(p, '@') != NULL) {
         article_add_byline(a, s, (size_t)(p - s));
@@ -132,8 +148,9 @@ feed_rss_authors(const struct parse *ps, const xmlNode *item, struct article *a)
     bool creators = false;
 
     for (c = item->children; c != NULL; c = c->next) {
-        if (is_el(c, NS_DC, "creator") || is_el(c, NS_DCTERMS, "creator")) {
-            feed_add_byline_node(a, c);
+        if (is_el(c, NS_DC, "creator") || is_el(c, NS_DCTERMS, "creator") ||
+            is_el(c, NS_DC, "author")) {
+            add_rss_author(a, c);
             creators = true;
         }
     }

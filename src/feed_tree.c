@@ -170,6 +170,24 @@ feed_html_of(xmlNode *n, bool one_line)
     return feed_detach_or_null(&out);
 }
 
+/* XHTML content (the children of n) as plain text: always serialised, so
+ * that escaped text ("&lt;blink&gt;") stays text. */
+char *
+feed_xhtml_of(xmlNode *n, bool one_line)
+{
+    struct buf raw = BUF_INIT, out = BUF_INIT;
+
+    feed_node_markup(n, &raw);
+    text_html_to_plain(raw.data, raw.len, &out);
+    buf_reset(&raw);
+    if (one_line)
+        text_one_line(out.data, out.len, &raw);
+    else
+        buf_append(&raw, out.data, out.len);
+    buf_release(&out);
+    return feed_detach_or_null(&raw);
+}
+
 /* Append p[0..n) as one paragraph of out. */
 static void
 add_paragraph(struct buf *out, const char *p, size_t n)
@@ -308,7 +326,9 @@ feed_when_set(struct when *w, int rank, const xmlNode *n)
     struct buf t = BUF_INIT;
     struct dt d;
 
-    if (dt_is_set(&w->d) && w->rank <= rank)
+    /* Of two dates of the same rank the later one in the document wins,
+     * as in feedparser. */
+    if (dt_is_set(&w->d) && w->rank < rank)
         return;
     feed_node_text(n, &t);
     if (dt_parse(t.data, t.len, &d) == 0) {

@@ -107,6 +107,18 @@ xml_err(struct err *e, const struct xml_error *xe)
                    xe->line, xe->col, xe->msg);
 }
 
+static bool
+contains(const char *p, size_t n, const char *s)
+{
+    size_t k = strlen(s), i;
+
+    for (i = 0; i + k <= n; i++) {
+        if (p[i] == s[0] && memcmp(p + i, s, k) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* Append valid UTF-8 p[0..n) as "&#N;" references, one per code point. */
 static void
 append_char_refs(struct buf *out, const char *p, size_t n)
@@ -140,11 +152,12 @@ static bool
 repair_entities(const char *p, size_t n, struct buf *out)
 {
     static const char *const predefined[] = {"amp", "lt", "gt", "quot", "apos"};
-    bool changed = false;
+    bool changed = false, declares;
     size_t i = 0, k;
 
     if (memchr(p, '\0', n) != NULL || memchr(p, 0x1b, n) != NULL)
         return false;
+    declares = contains(p, n, "<!ENTITY");
     while (i < n) {
         char name[40];
         struct buf ref = BUF_INIT, utf8 = BUF_INIT;
@@ -162,7 +175,13 @@ repair_entities(const char *p, size_t n, struct buf *out)
             name[k++] = p[j];
         name[k] = '\0';
         if (j < n && p[j] == '#' && k == 0) {
-            buf_append_char(out, p[i++]);
+            if (j + 1 < n && p[j + 1] == 'X') { /* "&#X41;": HTML allows it */
+                buf_append_str(out, "&#x");
+                changed = true;
+                i = j + 2;
+            } else {
+                buf_append_char(out, p[i++]);
+            }
             continue;
         }
         if (k == 0 || j >= n || p[j] != ';') {
@@ -172,7 +191,9 @@ repair_entities(const char *p, size_t n, struct buf *out)
             continue;
         }
         /* An HTML entity XML does not know becomes numeric references;
-         * the five XML ones and unknown names stay as they are. */
+         * the five XML ones stay as they are, and so do unknown names if
+         * the document declares entities; otherwise an unknown name is
+         * text ("&amp;bogus;"), as an HTML reader shows it. */
         buf_appendf(&ref, "&%s;", name);
         for (k = 0; k < ARRAY_SIZE(predefined); k++) {
             if (strcmp(name, predefined[k]) == 0)
@@ -181,6 +202,10 @@ repair_entities(const char *p, size_t n, struct buf *out)
         text_decode_entities(ref.data, ref.len, &utf8);
         if (ref.len && strcmp(utf8.data, ref.data) != 0) {
             append_char_refs(out, utf8.data, utf8.len);
+            changed = true;
+        } else if (ref.len && !declares) {
+            buf_append_str(out, "&amp;");
+            buf_append(out, p + i + 1, j - i);
             changed = true;
         } else {
             buf_append(out, p + i, j + 1 - i);
@@ -209,8 +234,13 @@ read_feed(const char *data, size_t n, const char *base_url, char **warning,
     memset(&again, 0, sizeof(again));
     memset(&loose, 0, sizeof(loose));
     doc = read_doc(data, n, base_url, false, &first);
-    if (doc != NULL)
+    if (doc != NULL) {
+        if (first.set) { /* well-formed, but not namespace-well-formed */
+            xml_err(&tmp, &first);
+            *warning = xstrdup(tmp.msg);
+        }
         return doc;
+    }
     if (repair_entities(data, n, &fixed)) {
         data = fixed.data;
         n = fixed.len;
