@@ -29,6 +29,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "arctic_digest/buf.h"
 #include "arctic_digest/util.h"
@@ -611,6 +612,90 @@ article_doi_normalize(const char *s)
         buf_release(&b);
         return NULL;
     }
+    return buf_detach(&b, NULL);
+}
+
+/* Query parameters that only track the reader: utm_*, fbclid, and the
+ * "af=R" that Taylor & Francis and Wiley feeds append to every link. */
+static bool
+is_tracking_param(const char *p, size_t n)
+{
+    if (n >= 4 && strncasecmp(p, "utm_", 4) == 0)
+        return true;
+    if ((n == 6 || (n > 6 && p[6] == '=')) && strncasecmp(p, "fbclid", 6) == 0)
+        return true;
+    return n == 4 && strncmp(p, "af=R", 4) == 0;
+}
+
+/* Append the query q[0..n) without tracking parameters. */
+static void
+append_query(struct buf *b, const char *q, size_t n)
+{
+    size_t i = 0;
+    bool first = true;
+
+    while (i < n) {
+        size_t j = i;
+
+        while (j < n && q[j] != '&')
+            j++;
+        if (j > i && !is_tracking_param(q + i, j - i)) {
+            buf_append_char(b, first ? '?' : '&');
+            buf_append(b, q + i, j - i);
+            first = false;
+        }
+        i = j + 1;
+    }
+}
+
+char *
+article_url_canonical(const char *url)
+{
+    struct buf b = BUF_INIT;
+    const char *p, *host, *end, *q, *hash;
+    size_t n, hlen;
+
+    if (url == NULL)
+        return NULL;
+    while (is_ws(*url))
+        url++;
+    n = strlen(url);
+    while (n > 0 && is_ws(url[n - 1]))
+        n--;
+    if (n > 7 && strncasecmp(url, "http://", 7) == 0)
+        host = url + 7;
+    else if (n > 8 && strncasecmp(url, "https://", 8) == 0)
+        host = url + 8;
+    else
+        return NULL;
+    end = url + n;
+    for (p = url; p < end; p++) {
+        if ((unsigned char)*p <= 0x20 || *p == 0x7f)
+            return NULL;
+    }
+    hash = memchr(host, '#', (size_t)(end - host));
+    if (hash != NULL)
+        end = hash;
+    for (p = host; p < end && *p != '/' && *p != '?'; p++)
+        ;
+    hlen = (size_t)(p - host);
+    if (hlen > 4 && strncmp(p - 4, ":443", 4) == 0)
+        hlen -= 4;
+    else if (hlen > 3 && strncmp(p - 3, ":80", 3) == 0)
+        hlen -= 3;
+    if (hlen == 0)
+        return NULL;
+    buf_append_str(&b, "https://");
+    for (n = 0; n < hlen; n++)
+        buf_append_char(&b, lower(host[n]));
+    q = memchr(p, '?', (size_t)(end - p));
+    if (q == NULL)
+        q = end;
+    if (p == q || *p != '/')
+        buf_append_char(&b, '/');
+    buf_append(&b, p, (size_t)(q - p));
+    if (q < end)
+        append_query(&b, q + 1, (size_t)(end - q - 1));
     return buf_detach(&b, NULL);
 }
 

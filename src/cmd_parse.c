@@ -1,13 +1,16 @@
 /* parse: the articles one feed yields, one JSON object a line. */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "arctic_digest/buf.h"
 #include "arctic_digest/citation.h"
+#include "arctic_digest/feed.h"
 #include "arctic_digest/template.h"
+#include "arctic_digest/util.h"
 #include "cmd.h"
 
-static const char usage[] = "parse FILE";
+static const char usage[] = "parse [--feed] [--content-type TYPE] [--base-url URL] FILE";
 
 static void
 set_date(struct tpl_value *m, const char *key, const struct dt *d)
@@ -73,27 +76,100 @@ article_json(const struct article *a)
     return v;
 }
 
+/* The feed-level line of --feed: {"feed": {...}}. */
+static void
+print_feed_line(const struct feed *f)
+{
+    struct tpl_value *v = tpl_map_new(), *top = tpl_map_new();
+    struct buf line = BUF_INIT;
+
+    tpl_map_set_str(v, "title", f->title);
+    tpl_map_set_str(v, "link", f->link);
+    tpl_map_set_str(v, "subtitle", f->subtitle);
+    tpl_map_set_str(v, "version", f->version);
+    tpl_map_set_str(v, "encoding", f->encoding);
+    tpl_map_set_str(v, "warning", f->warning);
+    tpl_map_set(top, "feed", v);
+    tpl_value_to_json(top, &line);
+    buf_append_char(&line, '\n');
+    fwrite(line.data, 1, line.len, stdout);
+    tpl_value_free(top);
+    buf_release(&line);
+}
+
+/* parse --feed / --content-type / --base-url: the file as if served with
+ * that Content-Type from that URL, and optionally the feed's own fields
+ * first. */
+static int
+parse_file_http(const char *path, const char *content_type,
+                const char *base_url, bool feed_line, struct article_list *l,
+                struct err *e)
+{
+    struct buf data = BUF_INIT;
+    struct feed f = FEED_INIT;
+    size_t i;
+    int rc = -1;
+
+    if (cmd_read_file(path, &data, e) < 0)
+        goto out;
+    if (feed_parse_http(&f, data.data, data.len, content_type, NULL,
+                        base_url, NULL, e) < 0) {
+        err_prefix(e, "'%s'", path);
+        goto out;
+    }
+    if (feed_line)
+        print_feed_line(&f);
+    xgrow(&l->v, &l->alloc, l->n + f.n, sizeof(*l->v));
+    for (i = 0; i < f.n; i++) {
+        l->v[l->n++] = f.v[i];
+        article_init(&f.v[i]);
+    }
+    rc = 0;
+out:
+    feed_release(&f);
+    buf_release(&data);
+    return rc;
+}
+
 int
 cmd_parse(int argc, char **argv, struct app *app)
 {
-    static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"base-url", required_argument, NULL, 'b'},
+        {"content-type", required_argument, NULL, 't'},
+        {"feed", no_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *content_type = NULL, *base_url = NULL;
+    bool feed_line = false;
     struct article_list l = {NULL, 0, 0};
     struct err e = ERR_INIT;
     struct buf line = BUF_INIT;
     size_t i;
-    int opt;
+    int opt, rc;
 
     while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         if (opt == 'h') {
             printf("usage: arctic-digest %s\n", usage);
             return 0;
+        } else if (opt == 'b') {
+            base_url = optarg;
+        } else if (opt == 't') {
+            content_type = optarg;
+        } else if (opt == 'f') {
+            feed_line = true;
+        } else {
+            return cmd_usage(usage);
         }
-        return cmd_usage(usage);
     }
     if (argc - optind != 1)
         return cmd_usage(usage);
-    if (cmd_parse_feed(argv[optind], NULL, &l, &e) < 0)
+    if (feed_line || content_type != NULL || base_url != NULL)
+        rc = parse_file_http(argv[optind], content_type, base_url, feed_line,
+                             &l, &e);
+    else
+        rc = cmd_parse_feed(argv[optind], NULL, &l, &e);
+    if (rc < 0)
         return cmd_fail(&e);
     for (i = 0; i < l.n; i++) {
         struct tpl_value *v;

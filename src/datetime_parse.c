@@ -221,6 +221,132 @@ iso_zone(const char *p, const char *end, int *offset)
     return numeric_zone(p, (size_t)(end - p), offset);
 }
 
+/* A 2-digit year as RFC 2822 section 4.3 reads it (feedparser uses the
+ * current century instead; we read no clock). */
+static int
+year2(int yy)
+{
+    return yy < 0 ? -1 : yy < 50 ? 2000 + yy : 1900 + yy;
+}
+
+/* Month and day of ordinal day yday (1-366) of year y. */
+static int
+from_ordinal(struct fields *f, int yday)
+{
+    int m = 1;
+
+    if (yday < 1 || yday > (is_leap(f->year) ? 366 : 365))
+        return -1;
+    while (yday > days_in_month(f->year, m))
+        yday -= days_in_month(f->year, m++);
+    f->month = m;
+    f->day = yday;
+    return 0;
+}
+
+/* Count the digits at p[0..n). */
+static size_t
+run(const char *p, size_t n)
+{
+    size_t k = 0;
+
+    while (k < n && is_digit(p[k]))
+        k++;
+    return k;
+}
+
+/*
+ * The date part of the ISO 8601:2000 forms feedparser reads beyond W3C-DTF:
+ * basic "20031231", ordinal "2003335" / "2003-335", truncated 2-digit-year
+ * "031231", "03-12-31", "-0312", "-03-12" (not "03335": see
+ * docs/DEVIATIONS.md), and a 3-digit month
+ * "2003-012-31".  p[0..n) is the date alone.
+ */
+static int
+iso_date_ext(const char *p, size_t n, struct fields *f)
+{
+    size_t a = run(p, n), b, c;
+
+    f->prec = DT_PREC_DAY;
+    if (n > 0 && p[0] == '-') { /* "-YYMM", "-YY-MM" */
+        f->prec = DT_PREC_MONTH;
+        f->day = 1;
+        f->year = year2(digits(p + 1, 2));
+        if (n == 5)
+            f->month = digits(p + 3, 2);
+        else if (n == 6 && p[3] == '-')
+            f->month = digits(p + 4, 2);
+        else
+            return -1;
+        return f->year < 0 || f->month < 0 ? -1 : 0;
+    }
+    if (a == n) {
+        /* Not the 5-digit "YYDDD": "22013" is a bad year in W3C-DTF. */
+        if (n == 8 || n == 7)
+            f->year = digits(p, 4);
+        else if (n == 6)
+            f->year = year2(digits(p, 2));
+        else
+            return -1;
+        if (n == 7)
+            return from_ordinal(f, digits(p + n - 3, 3));
+        f->month = digits(p + n - 4, 2);
+        f->day = digits(p + n - 2, 2);
+        return f->month < 0 || f->day < 0 ? -1 : 0;
+    }
+    if (a >= n || p[a] != '-')
+        return -1;
+    b = run(p + a + 1, n - a - 1);
+    if (a == 4 && b == 3 && a + 1 + b == n) /* "2003-335" */
+        return (f->year = digits(p, 4)) < 0 ? -1
+                                              : from_ordinal(f, digits(p + 5, 3));
+    if (a + 1 + b >= n || p[a + 1 + b] != '-')
+        return -1;
+    c = n - (a + b + 2);
+    if (run(p + a + b + 2, c) != c || c != 2)
+        return -1;
+    if (a == 2 && b == 2)
+        f->year = year2(digits(p, 2));
+    else if (a == 4 && b == 3 && p[5] == '0')
+        f->year = digits(p, 4);
+    else
+        return -1;
+    f->month = digits(p + a + b - 1, 2);
+    f->day = digits(p + a + b + 2, 2);
+    return f->year < 0 || f->month < 0 || f->day < 0 ? -1 : 0;
+}
+
+/* The ISO 8601:2000 forms of iso_date_ext(), with an optional time
+ * ("T10:14:55Z", "T101455Z"). */
+static int
+iso8601_ext(const char *p, size_t n, struct dt *out)
+{
+    struct fields f = {0, 1, 1, 0, 0, 0, 0, DT_PREC_DAY};
+    const char *end = p + n, *t;
+    size_t k;
+
+    for (t = p; t < end && *t != 'T' && *t != 't' && *t != ' '; t++)
+        ;
+    if (iso_date_ext(p, (size_t)(t - p), &f) < 0)
+        return -1;
+    if (t < end) {
+        t++;
+        k = run(t, (size_t)(end - t));
+        if (k == 4 || k == 6) { /* basic time "hhmm[ss]" */
+            f.hour = digits(t, 2);
+            f.min = digits(t + 2, 2);
+            f.sec = k == 6 ? digits(t + 4, 2) : 0;
+            f.prec = k == 6 ? DT_PREC_SECOND : DT_PREC_MINUTE;
+            t += k;
+        } else if (iso_time(&t, end, &f) < 0) {
+            return -1;
+        }
+        if (iso_zone(t, end, &f.offset) < 0)
+            return -1;
+    }
+    return finish(&f, out);
+}
+
 int
 dt_parse_iso8601(const char *p, size_t n, struct dt *out)
 {
@@ -229,8 +355,9 @@ dt_parse_iso8601(const char *p, size_t n, struct dt *out)
 
     trim(&p, &n);
     end = p + n;
-    if (n < 4 || (n > 4 && p[4] != '-') || (f.year = digits(p, 4)) < 0)
-        return -1;
+    if (n < 4 || (n > 4 && p[4] != '-') || (f.year = digits(p, 4)) < 0 ||
+        (n >= 8 && is_digit(p[7])))
+        return iso8601_ext(p, n, out);
     p += 4;
     if (p < end) {
         if (end - p < 3 || (f.month = digits(p + 1, 2)) < 0)
@@ -416,6 +543,14 @@ rfc822_date(const struct tok *t, size_t nt, size_t *i, struct fields *f,
 {
     size_t k = *i;
 
+    if (k < nt && t[k].n == 10 && t[k].p[4] == '/' && t[k].p[7] == '/') {
+        /* Perforce: "Fri, 2006/09/15 08:19:53 EDT" */
+        f->year = digits(t[k].p, 4);
+        f->month = digits(t[k].p + 5, 2);
+        f->day = digits(t[k].p + 8, 2);
+        *i = k + 1;
+        return f->year < 0 || f->month < 0 || f->day < 0 ? -1 : 0;
+    }
     if (k + 2 > nt)
         return -1;
     f->month = month_of(&t[k]);

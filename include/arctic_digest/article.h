@@ -63,6 +63,16 @@ void article_add_keyword(struct article *a, const char *kw);
  */
 char *article_doi_normalize(const char *s);
 
+/*
+ * The canonical form of an http(s) URL, the key that finds one work under
+ * its several links: scheme https, scheme and host lower case, no default
+ * port, no fragment, no tracking parameters (utm_*, fbclid, the "af=R"
+ * that journal platforms append), "/" for an empty path; everything else
+ * (path case, other parameters and their order) kept as it was.  Caller
+ * frees; NULL if url is not an http(s) URL or holds spaces or controls.
+ */
+char *article_url_canonical(const char *url);
+
 /* Stable, sortable key: newest first, then title. */
 int article_cmp_newest(const void *a, const void *b);
 

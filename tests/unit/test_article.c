@@ -238,6 +238,42 @@ test_article_copy_is_deep(void **state)
     article_release(&b);
 }
 
+static void
+expect_canonical(const char *in, const char *want)
+{
+    char *got = article_url_canonical(in);
+
+    if (want == NULL) {
+        if (got != NULL)
+            fail_msg("'%s' gave '%s', expected NULL", in, got);
+        return;
+    }
+    assert_non_null(got);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+static void
+test_article_url_canonical_forms(void **state)
+{
+    (void)state;
+    expect_canonical("HTTP://WWW.Example.ORG/Path/A?b=1#sec",
+                     "https://www.example.org/Path/A?b=1");
+    expect_canonical("https://www.tandfonline.com/doi/full/10.1080/x?af=R",
+                     "https://www.tandfonline.com/doi/full/10.1080/x");
+    expect_canonical("http://x.org/a?utm_source=rss&id=7&UTM_medium=feed"
+                     "&fbclid=abc",
+                     "https://x.org/a?id=7");
+    expect_canonical("http://x.org:80", "https://x.org/");
+    expect_canonical("https://x.org:443/?af=R#top", "https://x.org/");
+    expect_canonical("https://x.org:8443/p?q", "https://x.org:8443/p?q");
+    expect_canonical("  https://x.org/a?af=Rx  ", "https://x.org/a?af=Rx");
+    expect_canonical("ftp://x.org/a", NULL);
+    expect_canonical("https://x.org/a b", NULL);
+    expect_canonical("https://", NULL);
+    expect_canonical(NULL, NULL);
+}
+
 int
 main(void)
 {
@@ -252,6 +288,7 @@ main(void)
         cmocka_unit_test(test_article_doi_normalize_forms),
         cmocka_unit_test(test_article_cmp_newest_orders_by_date_then_title),
         cmocka_unit_test(test_article_copy_is_deep),
+        cmocka_unit_test(test_article_url_canonical_forms),
     };
     return cmocka_run_group_tests_name("article", tests, NULL, NULL);
 }

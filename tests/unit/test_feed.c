@@ -315,15 +315,15 @@ static void
 test_feed_unknown_root_is_named(void **state)
 {
     static const char doc[] = "<?xml version=\"1.0\"?><opml><body/></opml>";
-    static const char atom03[] =
-        "<feed xmlns=\"http://purl.org/atom/ns#\"><title>x</title></feed>";
+    static const char ns[] =
+        "<outline xmlns=\"http://example.com/ns#\"><title>x</title></outline>";
     (void)state;
 
     assert_string_equal(parse_fail(doc, sizeof(doc) - 1),
                         "not a feed: root element <opml>");
-    assert_string_equal(parse_fail(atom03, sizeof(atom03) - 1),
-                        "not a feed: root element <feed> in namespace "
-                        "http://purl.org/atom/ns#");
+    assert_string_equal(parse_fail(ns, sizeof(ns) - 1),
+                        "not a feed: root element <outline> in namespace "
+                        "http://example.com/ns#");
 }
 
 static void

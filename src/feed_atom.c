@@ -1,0 +1,235 @@
+/* feed_atom: Atom 1.0 (RFC 4287) and Atom 0.3 entries. */
+#include "arctic_digest/feed.h"
+
+#include <libxml/tree.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arctic_digest/buf.h"
+#include "arctic_digest/text.h"
+#include "arctic_digest/util.h"
+#include "feed_int.h"
+
+/* The value of a base64 character, or -1. */
+static int
+b64_value(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+' || c == '-')
+        return 62;
+    if (c == '/' || c == '_')
+        return 63;
+    return -1;
+}
+
+/* Decode base64 p[0..n), skipping white space and stopping at "=" or any
+ * other character. */
+static void
+b64_decode(const char *p, size_t n, struct buf *out)
+{
+    unsigned long acc = 0;
+    int bits = 0;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        int v = b64_value((unsigned char)p[i]);
+
+        if (v < 0) {
+            if (is_ws((unsigned char)p[i]))
+                continue;
+            break;
+        }
+        acc = (acc << 6) | (unsigned long)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            buf_append_char(out, (char)((acc >> bits) & 0xff));
+        }
+    }
+}
+
+static bool
+ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+static bool
+type_is_html(const char *type)
+{
+    return strcmp(type, "html") == 0 || strcmp(type, "text/html") == 0;
+}
+
+static bool
+type_is_xhtml(const char *type)
+{
+    return strcmp(type, "xhtml") == 0 ||
+           strcmp(type, "application/xhtml+xml") == 0;
+}
+
+/* Atom 0.3 mode="base64": the decoded bytes, as HTML or plain text. */
+static char *
+base64_text(const xmlNode *n, bool markup, bool one_line)
+{
+    struct buf raw = BUF_INIT, bytes = BUF_INIT, out = BUF_INIT;
+
+    feed_node_text(n, &raw);
+    b64_decode(raw.data, raw.len, &bytes);
+    if (memchr(bytes.data, '\0', bytes.len) != NULL ||
+        !text_utf8_valid(bytes.data, bytes.len))
+        buf_reset(&bytes); /* binary: not for a digest */
+    if (markup)
+        text_html_to_plain(bytes.data, bytes.len, &out);
+    else
+        text_sanitize(bytes.data, bytes.len, &out);
+    buf_reset(&raw);
+    if (one_line)
+        text_one_line(out.data, out.len, &raw);
+    else
+        buf_append(&raw, out.data, out.len);
+    buf_release(&bytes);
+    buf_release(&out);
+    return feed_detach_or_null(&raw);
+}
+
+/*
+ * An Atom text construct (RFC 4287 section 3.1) or content element, or
+ * their Atom 0.3 forms: type is a MIME type there and mode says whether
+ * the content is inline XML ("xml", the default), escaped markup
+ * ("escaped") or base64.
+ */
+char *
+feed_atom_text(xmlNode *n, bool one_line)
+{
+    char *type = feed_prop(n, "type");
+    char *mode = feed_prop(n, "mode");
+    const char *t = type != NULL && type[0] != '\0' ? type : "text";
+    bool markup = type_is_html(t) || type_is_xhtml(t);
+    char *s = NULL;
+    xmlNode *c;
+
+    if (mode != NULL && strcmp(mode, "base64") == 0) {
+        s = base64_text(n, markup, one_line);
+    } else if (mode != NULL && strcmp(mode, "escaped") == 0) {
+        s = markup ? feed_html_of(n, one_line)
+                   : one_line ? feed_line_of(n) : feed_paragraphs_of(n);
+    } else if (type_is_xhtml(t) || feed_has_element_child(n)) {
+        for (c = n->children; c != NULL; c = c->next) {
+            if (c->type == XML_ELEMENT_NODE)
+                break;
+        }
+        s = feed_xhtml_of(c != NULL && is_el(c, NS_XHTML, "div") ? c : n,
+                          one_line);
+    } else if (type_is_html(t)) {
+        s = feed_html_of(n, one_line);
+    } else if (strcmp(t, "text") == 0 || strncmp(t, "text/", 5) == 0 ||
+               ends_with(t, "/xml") || ends_with(t, "+xml")) {
+        s = one_line ? feed_line_of(n) : feed_paragraphs_of(n);
+    } else {
+        /* Atom 1.0 section 4.1.3.3: any other type is base64; kept only
+         * when it decodes to text. */
+        s = base64_text(n, false, one_line);
+    }
+    free(type);
+    free(mode);
+    return s;
+}
+
+static bool
+rel_is_alternate(const char *rel)
+{
+    return rel == NULL || strcmp(rel, "alternate") == 0 ||
+           strcmp(rel, "http://www.iana.org/assignments/relation/alternate") ==
+               0;
+}
+
+/* <link rel href type>: the alternate link goes to url (an HTML one wins),
+ * a doi.org link of any relation to doi (doi may be NULL). */
+void
+feed_atom_link(const xmlNode *c, struct field *url, struct field *doi)
+{
+    char *rel = feed_prop(c, "rel");
+    char *href = feed_prop(c, "href");
+    char *type = feed_prop(c, "type");
+    char *u;
+
+    if (href == NULL) /* <link>http://...</link>, as some write it */
+        href = feed_line_of(c);
+    u = feed_resolve_url(c, href);
+
+    if (u != NULL && doi != NULL)
+        feed_field_set(doi, 2, article_doi_normalize(u));
+    if (u != NULL && rel_is_alternate(rel)) {
+        bool html = type == NULL || strcmp(type, "text/html") == 0 ||
+                    strcmp(type, "application/xhtml+xml") == 0;
+        feed_field_set(url, html ? 0 : 1, u);
+        u = NULL;
+    }
+    free(u);
+    free(rel);
+    free(href);
+    free(type);
+}
+
+void
+feed_atom_child(const struct parse *ps, xmlNode *c, struct item *it,
+                struct article *a)
+{
+    const char *nm = (const char *)c->name;
+
+    if (!ns_is(c, ps->core_ns)) {
+        feed_module_child(c, it, a);
+        return;
+    }
+    if (strcmp(nm, "title") == 0)
+        feed_field_set(&it->title, 0, feed_atom_text(c, true));
+    else if (strcmp(nm, "link") == 0)
+        feed_atom_link(c, &it->url, &it->doi);
+    else if (strcmp(nm, "id") == 0)
+        feed_field_set(&it->guid, 0, feed_line_of(c));
+    else if (strcmp(nm, "published") == 0 || strcmp(nm, "issued") == 0)
+        feed_when_set(&it->published, 0, c);
+    else if (strcmp(nm, "created") == 0) /* Atom 0.3 */
+        feed_when_set(&it->published, 1, c);
+    else if (strcmp(nm, "updated") == 0 || strcmp(nm, "modified") == 0)
+        feed_when_set(&it->updated, 0, c);
+    else if (strcmp(nm, "summary") == 0 && feed_field_wants(&it->abstract, 0))
+        feed_field_set(&it->abstract, 0, feed_atom_text(c, false));
+    else if (strcmp(nm, "content") == 0 &&
+             feed_field_wants(&it->abstract, 10) &&
+             !xmlHasProp(c, (const xmlChar *)"src"))
+        feed_field_set(&it->abstract, 10, feed_atom_text(c, false));
+    else if (strcmp(nm, "category") == 0) {
+        char *term = feed_prop(c, "term");
+        article_add_keyword(a, term);
+        free(term);
+    }
+}
+
+/* author/name and contributor/name of n; returns how many. */
+size_t
+feed_atom_people(const struct parse *ps, const xmlNode *n, bool contributors,
+                 struct article *a)
+{
+    const xmlNode *c, *k;
+    size_t before = a->nauthors;
+
+    for (c = n->children; c != NULL; c = c->next) {
+        if (!is_el(c, ps->core_ns, "author") &&
+            !(contributors && is_el(c, ps->core_ns, "contributor")))
+            continue;
+        for (k = c->children; k != NULL; k = k->next) {
+            if (is_el(k, ps->core_ns, "name"))
+                feed_add_byline_node(a, k);
+        }
+    }
+    return a->nauthors - before;
+}
