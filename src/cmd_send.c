@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "arctic_digest/buf.h"
@@ -379,6 +380,10 @@ cmd_send_issue(struct app *app, struct store *st, bool dry_run,
     s.app = app;
     s.st = st;
     memset(stats, 0, sizeof(*stats));
+    /* A dry run builds and composes everything inside one transaction
+     * that is rolled back: it records nothing. */
+    if (dry_run && store_begin(st, e) < 0)
+        return -1;
     found = store_issue_unfinished(st, &s.issue, e);
     if (found < 0)
         goto out;
@@ -408,7 +413,7 @@ cmd_send_issue(struct app *app, struct store *st, bool dry_run,
     memset(&o, 0, sizeof(o));
     memset(&so, 0, sizeof(so));
     if (c->smtp_url) {
-        if (cmd_smtp_options(app, &so, &password, e) < 0)
+        if (cmd_smtp_options(app, s.from_addr, &so, &password, e) < 0)
             goto out;
         o.smtp = &so;
     }
@@ -440,6 +445,8 @@ cmd_send_issue(struct app *app, struct store *st, bool dry_run,
     else
         rc = 1;
 out:
+    if (dry_run)
+        store_rollback(st);
     buf_release(&password);
     sender_release(&s);
     return rc;

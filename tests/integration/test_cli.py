@@ -233,7 +233,8 @@ class Injection(Base):
         conf = self.write_conf(
             "[digest]\nclock = 2025-07-28T07:00:00Z\n"
             "unsubscribe_url = https://example.org/u\n"
-            "[source hostile]\nurl = %s/cli/injection.atom\n" % FIX)
+            "[source hostile]\nurl = %s/cli/injection.atom\n"
+            "relevance = all\n" % FIX)
         out = os.path.join(self.dir, "out")
         r = run(["-c", conf, "preview", "-o", out])
         self.assertEqual(r.returncode, 0, r.stderr.decode())
