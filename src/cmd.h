@@ -46,6 +46,7 @@ int cmd_help(int argc, char **argv, struct app *app);
 int cmd_parse(int argc, char **argv, struct app *app);
 int cmd_preview(int argc, char **argv, struct app *app);
 int cmd_render(int argc, char **argv, struct app *app);
+int cmd_run(int argc, char **argv, struct app *app);
 int cmd_send(int argc, char **argv, struct app *app);
 int cmd_subscribers(int argc, char **argv, struct app *app);
 
@@ -141,6 +142,9 @@ int cmd_send_issue(struct app *app, struct store *st, bool dry_run,
 /* The summary line and exit code of a send. */
 int cmd_send_report(int rc, int number, const struct deliver_stats *st,
                     const struct err *e);
+
+/* 1 when the next issue is due now (see cmd_schedule.c), 0 if not. */
+int cmd_issue_due(struct app *app, struct store *st, struct err *e);
 
 /* The one-run-at-a-time lock beside the state file: ERR_TEMP when held. */
 int cmd_lock(struct app *app, int *fd, struct err *e);

@@ -432,8 +432,15 @@ cmd_send_issue(struct app *app, struct store *st, bool dry_run,
     if (isatty(STDERR_FILENO) && stats->total &&
         log_get_level() >= LOG_LEVEL_INFO)
         fputc('\n', stderr);
-    if (rc < 0 || dry_run)
+    if (rc < 0)
         goto out;
+    if (dry_run) {
+        log_info("dry run: issue %d would go to %zu subscriber%s; nothing "
+                 "was sent or recorded",
+                 s.issue.number, stats->total, stats->total == 1 ? "" : "s");
+        rc = 0;
+        goto out;
+    }
     mark_bounces(&s);
     if (store_ledger_counts(st, s.issue.id, counts, e) < 0) {
         rc = -1;

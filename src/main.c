@@ -32,6 +32,8 @@ const struct cmd cmd_table[] = {
      ".txt"},
     {"render", cmd_render, CMD_CONFIG, "TEMPLATE [DATA.json]",
      "render one Mustache template with JSON data (or the sample issue)"},
+    {"run", cmd_run, CMD_CONFIG, "[--if-due] [--dry-run]",
+     "what cron calls: finish, collect, build and send the next issue"},
     {"send", cmd_send, CMD_CONFIG, "[--dry-run]",
      "send (or resume) the current issue; no collecting"},
     {"subscribers", cmd_subscribers, CMD_CONFIG,
