@@ -85,6 +85,21 @@ take_document(struct app *app, struct store *st,
     buf_release(&msg);
 }
 
+/* The [fetch] settings and our User-Agent. */
+static void
+fill_fetch_options(const struct config *c, const struct buf *ua,
+              struct fetch_options *fo)
+{
+    *fo = (struct fetch_options)FETCH_OPTIONS_INIT;
+    fo->user_agent = ua->data;
+    fo->max_total = c->fetch_connections;
+    fo->max_per_host = c->fetch_per_host;
+    fo->connect_timeout_s = c->fetch_connect_timeout;
+    fo->total_timeout_s = c->fetch_timeout;
+    fo->stall_seconds = c->fetch_timeout / 2 ? c->fetch_timeout / 2 : 1;
+    fo->max_size = (size_t)c->fetch_max_size_mib << 20;
+}
+
 static void
 pause_ms(long ms)
 {
@@ -127,7 +142,7 @@ cmd_collect_crossref(struct app *app, struct store *st,
                      struct collect_summary *sum)
 {
     const struct config *c = &app->cfg;
-    struct fetch_options fo = FETCH_OPTIONS_INIT;
+    struct fetch_options fo;
     struct buf url = BUF_INIT, from = BUF_INIT, msg = BUF_INIT;
     struct dt since = dt_from_time(app->now.t - (int64_t)c->lookback_days *
                                                     86400, 0);
@@ -136,7 +151,7 @@ cmd_collect_crossref(struct app *app, struct store *st,
     struct err e = ERR_INIT;
     int page, rc = -1;
 
-    fo.user_agent = ua->data;
+    fill_fetch_options(c, ua, &fo);
     since.prec = DT_PREC_DAY;
     dt_format_rfc3339(&since, &from);
     for (page = 0; page < CROSSREF_MAX_PAGES; page++) {
@@ -212,7 +227,7 @@ cmd_collect_sources(struct app *app, struct store *st,
                     struct collect_summary *sum, struct err *e)
 {
     const struct config *c = &app->cfg;
-    struct fetch_options fo = FETCH_OPTIONS_INIT;
+    struct fetch_options fo;
     struct fetch_request *reqs = NULL;
     struct fetch_result *res = NULL;
     struct store_source *health = NULL;
@@ -222,7 +237,7 @@ cmd_collect_sources(struct app *app, struct store *st,
 
     memset(sum, 0, sizeof(*sum));
     user_agent(c, &ua);
-    fo.user_agent = ua.data;
+    fill_fetch_options(c, &ua, &fo);
     reqs = xcalloc(c->nsources, sizeof(*reqs));
     res = xcalloc(c->nsources, sizeof(*res));
     health = xcalloc(c->nsources, sizeof(*health));

@@ -67,6 +67,11 @@ static const struct key keys[] = {
     INT("smtp", "retries", smtp_retries, 0, 10),
     INT("smtp", "retry_delay", smtp_retry_delay, 0, 3600),
     INT("smtp", "timeout", smtp_timeout, 1, 3600),
+    INT("fetch", "connections", fetch_connections, 1, 64),
+    INT("fetch", "per_host", fetch_per_host, 1, 16),
+    INT("fetch", "connect_timeout", fetch_connect_timeout, 1, 600),
+    INT("fetch", "timeout", fetch_timeout, 1, 3600),
+    INT("fetch", "max_size_mib", fetch_max_size_mib, 1, 1024),
     LIST("relevance", "include", include, ninclude),
     LIST("relevance", "exclude", exclude, nexclude),
     NUM("relevance", "threshold", threshold),
@@ -119,6 +124,11 @@ config_defaults(struct config *c, const char *dir)
     c->smtp_retry_delay = 5;
     c->smtp_timeout = 60;
     c->threshold = 1.0;
+    c->fetch_connections = 8;
+    c->fetch_per_host = 2;
+    c->fetch_connect_timeout = 15;
+    c->fetch_timeout = 60;
+    c->fetch_max_size_mib = 10;
     c->state = make_path(c->dir, "arctic-digest.db");
     c->subscribers = make_path(c->dir, "subscribers/subscribers.csv");
     c->templates = xstrdup(AD_SOURCE_DIR "/templates");

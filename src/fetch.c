@@ -289,18 +289,22 @@ set_msg(struct fetch_result *r, const char *fmt, ...)
         r->msg[0] = '\0';
 }
 
-/* Timeouts come in three kinds; say which one struck. */
+/*
+ * Timeouts come in three kinds; say which one struck.  The connect time
+ * cannot tell (it is 0 on a reused connection), but the peer's address
+ * is only known once connected, and libcurl names a stall "too slow".
+ */
 static void
 timeout_msg(struct xfer *x, const struct fetch_options *o, const char *host)
 {
     struct fetch_result *r = x->res;
-    double connect = 0;
+    char *ip = NULL;
 
-    curl_easy_getinfo(x->curl, CURLINFO_CONNECT_TIME, &connect);
-    if (connect <= 0 && r->seconds + 0.5 < (double)o->total_timeout_s)
+    curl_easy_getinfo(x->curl, CURLINFO_PRIMARY_IP, &ip);
+    if (!ip || !*ip)
         set_msg(r, "cannot connect to %s: timed out after %ld s", host,
                 o->connect_timeout_s);
-    else if (r->seconds + 0.5 < (double)o->total_timeout_s)
+    else if (strstr(x->errbuf, "too slow"))
         set_msg(r, "stalled: no data from %s for %ld s", host,
                 o->stall_seconds);
     else

@@ -1,8 +1,8 @@
 /*
  * config: arctic-digest.conf, an INI file read with inih.
  *
- * Keys are snake_case in the sections [digest], [smtp], [relevance],
- * [paths], [source NAME] and [topic NAME] (DESIGN.md lists them; the
+ * Keys are snake_case in the sections [digest], [smtp], [fetch],
+ * [relevance], [paths], [source NAME] and [topic NAME] (DESIGN.md lists them; the
  * defaults and their meaning are documented in examples/arctic-digest.conf).
  * Every value is validated while reading, and an error names the file and
  * line: "arctic-digest.conf:12: [digest] max_articles: not a number: 'ten'".
@@ -57,6 +57,11 @@ struct config {
     int smtp_retries;     /* further attempts within a run after a 4xx */
     int smtp_retry_delay; /* seconds before the first, doubling */
     int smtp_timeout;     /* seconds to wait for a reply */
+
+    /* [fetch] */
+    int fetch_connections, fetch_per_host; /* 8 in all, 2 per host */
+    int fetch_connect_timeout, fetch_timeout; /* seconds: 15, 60 */
+    int fetch_max_size_mib;                   /* 10 */
 
     /* [relevance] */
     char **include, **exclude;
