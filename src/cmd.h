@@ -42,12 +42,14 @@ struct cmd {
 
 int cmd_cite(int argc, char **argv, struct app *app);
 int cmd_collect(int argc, char **argv, struct app *app);
+int cmd_cron(int argc, char **argv, struct app *app);
 int cmd_help(int argc, char **argv, struct app *app);
 int cmd_parse(int argc, char **argv, struct app *app);
 int cmd_preview(int argc, char **argv, struct app *app);
 int cmd_render(int argc, char **argv, struct app *app);
 int cmd_run(int argc, char **argv, struct app *app);
 int cmd_send(int argc, char **argv, struct app *app);
+int cmd_status(int argc, char **argv, struct app *app);
 int cmd_subscribers(int argc, char **argv, struct app *app);
 
 /* The command table (sorted by name) and its size. */
@@ -145,6 +147,8 @@ int cmd_send_report(int rc, int number, const struct deliver_stats *st,
 
 /* 1 when the next issue is due now (see cmd_schedule.c), 0 if not. */
 int cmd_issue_due(struct app *app, struct store *st, struct err *e);
+/* The first scheduled slot after t (UTC seconds). */
+int cmd_next_slot(struct app *app, int64_t t, int64_t *next, struct err *e);
 
 /* The one-run-at-a-time lock beside the state file: ERR_TEMP when held. */
 int cmd_lock(struct app *app, int *fd, struct err *e);

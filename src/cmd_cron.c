@@ -1,0 +1,125 @@
+/*
+ * cron: print the crontab line and the systemd service and timer that run
+ * 'run --if-due -q' every hour with this configuration.
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arctic_digest/buf.h"
+#include "cmd.h"
+
+static const char usage[] = "cron [--crontab | --systemd]";
+
+/* This program's absolute path, for the lines it prints. */
+static void
+self_path(const char *argv0, struct buf *out)
+{
+    char path[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+
+    if (n > 0) {
+        buf_append(out, path, (size_t)n);
+        return;
+    }
+    buf_append_str(out, argv0);
+}
+
+/* Quote s for a POSIX shell (and for systemd's ExecStart). */
+static void
+shell_quote(const char *s, struct buf *out)
+{
+    if (s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                    "0123456789/._-+:@,=")] == '\0') {
+        buf_append_str(out, s);
+        return;
+    }
+    buf_append_char(out, '\'');
+    for (; *s; s++) {
+        if (*s == '\'')
+            buf_append_str(out, "'\\''");
+        else
+            buf_append_char(out, *s);
+    }
+    buf_append_char(out, '\'');
+}
+
+int
+cmd_cron(int argc, char **argv, struct app *app)
+{
+    static const struct option opts[] = {
+        {"crontab", no_argument, NULL, 'c'},
+        {"systemd", no_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const struct config *c = &app->cfg;
+    struct buf cmd = BUF_INIT, exe = BUF_INIT;
+    bool crontab = true, systemd = true;
+    int opt;
+
+    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'c':
+            systemd = false;
+            break;
+        case 's':
+            crontab = false;
+            break;
+        case 'h':
+            printf("usage: arctic-digest %s\n", usage);
+            return 0;
+        default:
+            return cmd_usage(usage);
+        }
+    }
+    if (optind != argc || (!crontab && !systemd))
+        return cmd_usage(usage);
+    self_path(argv[0], &exe);
+    shell_quote(exe.data, &cmd);
+    if (c->path) {
+        char *abs = realpath(c->path, NULL);
+        buf_append_str(&cmd, " -c ");
+        shell_quote(abs ? abs : c->path, &cmd);
+        free(abs);
+    }
+    buf_append_str(&cmd, " run --if-due -q");
+    if (crontab) {
+        printf("# arctic-digest: every hour; an issue goes out when the "
+               "schedule\n# '%s' (%s) says one is due, late rather than "
+               "never.\n",
+               c->schedule, c->timezone);
+        /* cron runs commands through sh, where % ends the command. */
+        printf("0 * * * * %s\n", cmd.data);
+    }
+    if (crontab && systemd)
+        putchar('\n');
+    if (systemd) {
+        printf("# /etc/systemd/system/arctic-digest.service\n"
+               "[Unit]\n"
+               "Description=arctic-digest: send the digest when it is due\n"
+               "Wants=network-online.target\n"
+               "After=network-online.target\n"
+               "\n"
+               "[Service]\n"
+               "Type=oneshot\n"
+               "ExecStart=%s\n"
+               "\n"
+               "# /etc/systemd/system/arctic-digest.timer\n"
+               "[Unit]\n"
+               "Description=Run arctic-digest every hour\n"
+               "\n"
+               "[Timer]\n"
+               "OnCalendar=hourly\n"
+               "Persistent=true\n"
+               "\n"
+               "[Install]\n"
+               "WantedBy=timers.target\n",
+               cmd.data);
+    }
+    buf_release(&cmd);
+    buf_release(&exe);
+    return 0;
+}
