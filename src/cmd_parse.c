@@ -10,7 +10,8 @@
 #include "arctic_digest/util.h"
 #include "cmd.h"
 
-static const char usage[] = "parse [--feed] [--content-type TYPE] [--base-url URL] FILE";
+static const char usage[] =
+    "parse [--feed] [--content-type TYPE] [--base-url URL] FILE|URL";
 
 static void
 set_date(struct tpl_value *m, const char *key, const struct dt *d)
