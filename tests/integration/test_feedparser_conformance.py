@@ -41,6 +41,7 @@ import re
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urljoin
 
 AD_BIN = os.environ.get("AD_BIN")
@@ -343,8 +344,8 @@ def main():
     crashes, seen = [], set()
     totals = [0, 0, 0, 0]  # pass, applicable, not applicable, known deviations
     unexpected = []
+    jobs = []
     for folder in FOLDERS:
-        fp = fa = fn = 0
         for dirpath, _, files in sorted(os.walk(os.path.join(CORPUS, folder))):
             for name in sorted(files):
                 path = os.path.join(dirpath, name)
@@ -359,44 +360,54 @@ def main():
                     base = urljoin(DOC_URL, rel)
                     if case["content_location"]:
                         base = urljoin(base, case["content_location"])
-                p, crash = run_parse(path, ctype, base)
-                if crash:
-                    crashes.append("%s: %s" % (rel, crash))
-                    continue
-                if case is None or case["skip_unless"] or not applicable(case["expect"]):
-                    fn += 1
-                    continue
-                fa += 1
-                lines = p.stdout.decode("utf-8").splitlines()
-                env = result_of(lines, p.returncode != 0)
-                try:
-                    ok = bool(eval(case["expect"], {"__builtins__": {"len": len, "ord": ord, "str": str, "int": int}}, env))
-                except Exception as ex:  # a missing key is a failed case
-                    ok = False
-                    why = "%s: %s" % (type(ex).__name__, ex)
-                else:
-                    why = ""
-                if ok:
-                    fp += 1
-                    if rel in deviations:
-                        unexpected.append(rel)
-                elif rel in deviations:
-                    totals[3] += 1
-                else:
-                    print("FAIL %s: %s %s" % (rel, case["expect"], why))
-                    if verbose:
-                        print("     got %s" % " | ".join(lines)[:600])
+                jobs.append((folder, path, rel, case, ctype, base))
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        runs = list(pool.map(lambda j: run_parse(j[1], j[4], j[5]), jobs))
+    for folder in FOLDERS:
+        fp = fa = fn = 0
+        for (jf, path, rel, case, _, _), (p, crash) in zip(jobs, runs):
+            if jf != folder:
+                continue
+            if crash:
+                crashes.append("%s: %s" % (rel, crash))
+                continue
+            if case is None or case["skip_unless"] or not applicable(case["expect"]):
+                fn += 1
+                continue
+            fa += 1
+            lines = p.stdout.decode("utf-8").splitlines()
+            env = result_of(lines, p.returncode != 0)
+            try:
+                ok = bool(eval(case["expect"], {"__builtins__": {
+                    "len": len, "ord": ord, "str": str, "int": int}}, env))
+            except Exception as ex:  # a missing key is a failed case
+                ok = False
+                why = "%s: %s" % (type(ex).__name__, ex)
+            else:
+                why = ""
+            if ok:
+                fp += 1
+                if rel in deviations:
+                    unexpected.append(rel)
+            elif rel in deviations:
+                totals[3] += 1
+            else:
+                print("FAIL %s: %s %s" % (rel, case["expect"], why))
+                if verbose:
+                    print("     got %s" % " | ".join(lines)[:600])
         print("%-22s %4d/%-4d pass  (%d not applicable)" % (folder, fp, fa, fn))
         totals[0] += fp
         totals[1] += fa
         totals[2] += fn
     # No crash, hang or sanitizer report anywhere in the corpus.
+    rest = []
     for dirpath, _, files in os.walk(CORPUS):
         for name in files:
             path = os.path.join(dirpath, name)
-            if os.path.relpath(path, CORPUS) in seen:
-                continue
-            _, crash = run_parse(path, None)
+            if os.path.relpath(path, CORPUS) not in seen:
+                rest.append(path)
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        for path, (_, crash) in zip(rest, pool.map(lambda x: run_parse(x, None), rest)):
             if crash:
                 crashes.append("%s: %s" % (os.path.relpath(path, CORPUS), crash))
     rate = totals[0] / totals[1] if totals[1] else 0.0

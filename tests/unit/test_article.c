@@ -244,8 +244,7 @@ expect_canonical(const char *in, const char *want)
     char *got = article_url_canonical(in);
 
     if (want == NULL) {
-        if (got != NULL)
-            fail_msg("'%s' gave '%s', expected NULL", in, got);
+        assert_null(got);
         return;
     }
     assert_non_null(got);

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "arctic_digest/feed.h"
+#include "arctic_digest/text.h"
 
 static bool
 read_file(const char *path, struct buf *out)
@@ -575,6 +576,104 @@ test_feed_conformance_corpus_parses_without_crash(void **state)
     assert_true(c.ok > c.files / 2);
 }
 
+static void
+test_feed_atom03_dates_modes_and_tagline(void **state)
+{
+    static const char doc[] =
+        "<feed version=\"0.3\" xmlns=\"http://purl.org/atom/ns#\">"
+        "<title>T</title><tagline mode=\"escaped\" type=\"text/html\">"
+        "&lt;b&gt;Sub&lt;/b&gt;</tagline>"
+        "<entry><title mode=\"base64\" type=\"text/html\">"
+        "RXhhbXBsZSA8Yj5BdG9tPC9iPg==</title>"
+        "<issued>2004-01-01T19:48:21Z</issued>"
+        "<modified>2004-01-02T00:00:00Z</modified>"
+        "<author><name>Jane Doe</name></author>"
+        "<contributor><name>John Roe</name></contributor></entry></feed>";
+    struct feed f = FEED_INIT;
+    struct err e = ERR_INIT;
+    struct buf b = BUF_INIT;
+    (void)state;
+
+    assert_int_equal(feed_parse(&f, doc, sizeof(doc) - 1, NULL, NULL, NULL,
+                                &e), 0);
+    assert_string_equal(f.version, "atom03");
+    assert_string_equal(f.subtitle, "Sub");
+    assert_int_equal(f.n, 1);
+    assert_string_equal(f.v[0].title, "Example Atom");
+    dt_format_rfc3339(&f.v[0].published, &b);
+    assert_string_equal(b.data, "2004-01-01T19:48:21Z");
+    buf_reset(&b);
+    dt_format_rfc3339(&f.v[0].updated, &b);
+    assert_string_equal(b.data, "2004-01-02T00:00:00Z");
+    assert_int_equal(f.v[0].nauthors, 2);
+    assert_string_equal(f.v[0].authors[1].family, "Roe");
+    buf_release(&b);
+    feed_release(&f);
+}
+
+static void
+test_feed_http_charset_wins_and_bad_bytes_are_replaced(void **state)
+{
+    /* "£" in Windows-1252 (0xA3) under a declaration that says UTF-8 */
+    static const char doc[] = "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+                              "<rss version=\"2.0\"><channel><item><title>"
+                              "\xa3 5</title></item></channel></rss>";
+    struct feed f = FEED_INIT;
+    struct err e = ERR_INIT;
+    (void)state;
+
+    assert_int_equal(feed_parse_http(&f, doc, sizeof(doc) - 1,
+                                     "text/xml; charset=\"windows-1252\"",
+                                     NULL, NULL, NULL, &e), 0);
+    assert_string_equal(f.encoding, "windows-1252");
+    assert_null(f.warning);
+    assert_string_equal(f.v[0].title, "\xc2\xa3 5");
+    feed_release(&f);
+    /* text/xml without a charset means US-ASCII: the byte does not fit, so
+     * the declared UTF-8 is tried, then Windows-1252, with a warning */
+    assert_int_equal(feed_parse_http(&f, doc, sizeof(doc) - 1, "text/xml",
+                                     NULL, NULL, NULL, &e), 0);
+    assert_string_equal(f.encoding, "windows-1252");
+    assert_non_null(f.warning);
+    assert_string_equal(f.v[0].title, "\xc2\xa3 5");
+    feed_release(&f);
+    /* application/xml: the declaration; the byte is invalid UTF-8 */
+    assert_int_equal(feed_parse(&f, doc, sizeof(doc) - 1, NULL, NULL, NULL,
+                                &e), 0);
+    assert_non_null(f.warning);
+    assert_true(text_utf8_valid(f.v[0].title, strlen(f.v[0].title)));
+    feed_release(&f);
+}
+
+static void
+test_feed_utf16_with_bom_is_read(void **state)
+{
+    static const char doc[] = "<rss version=\"0.92\"><channel><title>"
+                              "\xc3\xa5</title></channel></rss>";
+    struct buf b = BUF_INIT;
+    struct feed f = FEED_INIT;
+    struct err e = ERR_INIT;
+    size_t i;
+    (void)state;
+
+    buf_append(&b, "\xff\xfe", 2); /* UTF-16LE: ASCII, then U+00E5 */
+    for (i = 0; i < sizeof(doc) - 1; i++) {
+        if ((unsigned char)doc[i] == 0xc3) {
+            buf_append(&b, "\xe5\x00", 2);
+            i++;
+        } else {
+            buf_append_char(&b, doc[i]);
+            buf_append_char(&b, '\0');
+        }
+    }
+    assert_int_equal(feed_parse(&f, b.data, b.len, NULL, NULL, NULL, &e), 0);
+    assert_string_equal(f.encoding, "utf-16le");
+    assert_string_equal(f.version, "rss092");
+    assert_string_equal(f.title, "\xc3\xa5");
+    feed_release(&f);
+    buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -586,6 +685,10 @@ main(void)
         cmocka_unit_test(test_feed_container_argument_overrides),
         cmocka_unit_test(test_feed_html_page_is_not_a_feed),
         cmocka_unit_test(test_feed_unknown_root_is_named),
+        cmocka_unit_test(test_feed_atom03_dates_modes_and_tagline),
+        cmocka_unit_test(
+            test_feed_http_charset_wins_and_bad_bytes_are_replaced),
+        cmocka_unit_test(test_feed_utf16_with_bom_is_read),
         cmocka_unit_test(test_feed_truncated_xml_reports_line_and_column),
         cmocka_unit_test(test_feed_recovers_from_undeclared_html_entity),
         cmocka_unit_test(test_feed_xxe_does_not_load_files),
