@@ -106,7 +106,7 @@ int cmd_draft_issue(struct app *app, bool collect, struct issue_draft *d,
  * Freeze the next issue with a pending ledger row per recipient: 1 when an
  * issue was made (out filled), 0 when there is nothing to send.
  */
-int cmd_freeze_issue(struct app *app, struct store *st, bool dry_run,
+int cmd_freeze_issue(struct app *app, struct store *st, int64_t slot,
                      struct store_issue *out, struct err *e);
 /*
  * Whether article id (a) is relevant: kept when any source that carried
@@ -135,18 +135,26 @@ int cmd_collect_crossref(struct app *app, struct store *st,
 void cmd_normalize_article(struct article *a);
 
 /*
- * Send (or resume) the current issue.  Returns 1 when an issue went
+ * Send (or resume) the current issue; a new one ends at slot (its period
+ * end; 0 means now).  Returns 1 when an issue went
  * through the send loop (*stats and *number say how), 0 when there was
  * nothing to send, -1 on error.
  */
-int cmd_send_issue(struct app *app, struct store *st, bool dry_run,
-                   struct deliver_stats *stats, int *number, struct err *e);
+int cmd_send_issue(struct app *app, struct store *st, int64_t slot,
+                   bool dry_run, struct deliver_stats *stats, int *number,
+                   struct err *e);
 /* The summary line and exit code of a send. */
 int cmd_send_report(int rc, int number, const struct deliver_stats *st,
                     const struct err *e);
 
-/* 1 when the next issue is due now (see cmd_schedule.c), 0 if not. */
-int cmd_issue_due(struct app *app, struct store *st, struct err *e);
+/*
+ * 1 when the next issue is due now (*slot: its scheduled slot), 0 if not
+ * (see cmd_schedule.c).
+ */
+int cmd_issue_due(struct app *app, struct store *st, int64_t *slot,
+                  struct err *e);
+/* Remember that slot was dealt with although no issue was sent for it. */
+int cmd_mark_slot_handled(struct store *st, int64_t slot, struct err *e);
 /* The first scheduled slot after t (UTC seconds). */
 int cmd_next_slot(struct app *app, int64_t t, int64_t *next, struct err *e);
 

@@ -80,10 +80,13 @@ cmd_cron(int argc, char **argv, struct app *app)
     self_path(argv[0], &exe);
     shell_quote(exe.data, &cmd);
     if (c->path) {
-        char *abs = realpath(c->path, NULL);
+        /* The config's folder is absolute already; cron's is not ours. */
+        const char *base = strrchr(c->path, '/');
+        struct buf abs = BUF_INIT;
+        buf_appendf(&abs, "%s/%s", c->dir, base ? base + 1 : c->path);
         buf_append_str(&cmd, " -c ");
-        shell_quote(abs ? abs : c->path, &cmd);
-        free(abs);
+        shell_quote(abs.data, &cmd);
+        buf_release(&abs);
     }
     buf_append_str(&cmd, " run --if-due -q");
     if (crontab) {

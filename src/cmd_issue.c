@@ -155,7 +155,7 @@ recipients(struct app *app, const struct issue_draft *d,
 }
 
 int
-cmd_freeze_issue(struct app *app, struct store *st, bool dry_run,
+cmd_freeze_issue(struct app *app, struct store *st, int64_t slot,
                  struct store_issue *out, struct err *e)
 {
     struct issue_draft d;
@@ -164,14 +164,12 @@ cmd_freeze_issue(struct app *app, struct store *st, bool dry_run,
     size_t nr = 0;
     int rc = -1;
 
-    (void)dry_run;
-    if (cmd_select(app, st, app->now.t, &d, e) < 0)
+    if (cmd_select(app, st, slot ? slot : app->now.t, &d, e) < 0)
         return -1;
     subs_list_init(&subs);
     if (d.articles.n == 0 && strcmp(app->cfg.empty, "send") != 0) {
-        log_info("nothing new since %s; no issue (empty = skip)",
-                 "the last issue");
-        rc = 0;
+        log_info("nothing new for this issue; none sent (empty = skip)");
+        rc = cmd_mark_slot_handled(st, d.end.t, e) < 0 ? -1 : 0;
         goto out;
     }
     if (recipients(app, &d, &subs, &r, &nr, e) < 0)

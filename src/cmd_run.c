@@ -28,6 +28,7 @@ cmd_run(int argc, char **argv, struct app *app)
     struct err e = ERR_INIT;
     bool dry_run = false, if_due = false;
     int opt, rc = 0, found, number = 0, lock = -1, sent;
+    int64_t slot = 0;
 
     while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (opt) {
@@ -58,7 +59,7 @@ cmd_run(int argc, char **argv, struct app *app)
         goto fail;
     if (found) {
         store_issue_release(&unfinished);
-        sent = cmd_send_issue(app, store, dry_run, &st, &number, &e);
+        sent = cmd_send_issue(app, store, 0, dry_run, &st, &number, &e);
         rc = cmd_send_report(sent, number, &st, &e);
         if (rc != 0)
             goto out;
@@ -68,13 +69,13 @@ cmd_run(int argc, char **argv, struct app *app)
         goto fail;
     /* 3. The next issue, when due. */
     if (if_due) {
-        int due = cmd_issue_due(app, store, &e);
+        int due = cmd_issue_due(app, store, &slot, &e);
         if (due < 0)
             goto fail;
         if (!due)
             goto out;
     }
-    sent = cmd_send_issue(app, store, dry_run, &st, &number, &e);
+    sent = cmd_send_issue(app, store, slot, dry_run, &st, &number, &e);
     rc = cmd_send_report(sent, number, &st, &e);
     goto out;
 fail:

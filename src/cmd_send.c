@@ -365,7 +365,7 @@ mark_bounces(struct sender *s)
 }
 
 int
-cmd_send_issue(struct app *app, struct store *st, bool dry_run,
+cmd_send_issue(struct app *app, struct store *st, int64_t slot, bool dry_run,
                struct deliver_stats *stats, int *number, struct err *e)
 {
     const struct config *c = &app->cfg;
@@ -388,7 +388,7 @@ cmd_send_issue(struct app *app, struct store *st, bool dry_run,
     if (found < 0)
         goto out;
     if (found == 0) {
-        found = cmd_freeze_issue(app, st, dry_run, &s.issue, e);
+        found = cmd_freeze_issue(app, st, slot, &s.issue, e);
         if (found <= 0) {
             rc = found; /* 0: nothing to send */
             goto out;
@@ -507,7 +507,7 @@ cmd_send(int argc, char **argv, struct app *app)
     if (store_open(app->cfg.state, &store, &e) < 0) {
         rc = cmd_fail(&e);
     } else {
-        rc = cmd_send_issue(app, store, dry_run, &st, &number, &e);
+        rc = cmd_send_issue(app, store, 0, dry_run, &st, &number, &e);
         rc = cmd_send_report(rc, number, &st, &e);
     }
     store_close(store);

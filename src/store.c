@@ -70,6 +70,7 @@ static const char *const migrations[] = {
     "  attempts INTEGER NOT NULL DEFAULT 0, code INTEGER NOT NULL DEFAULT 0,"
     "  reply TEXT, created INTEGER NOT NULL, updated INTEGER NOT NULL,"
     "  PRIMARY KEY (issue_id, address));",
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);",
 };
 
 static int
@@ -1128,4 +1129,39 @@ store_ledger_failed_streak(struct store *s, const char *address, int k,
         return db_error(s, e, "cannot read the ledger");
     *streak = n;
     return 0;
+}
+
+/* ---- small settings ----------------------------------------------------- */
+
+int
+store_meta_get(struct store *s, const char *key, char **value, struct err *e)
+{
+    sqlite3_stmt *st = prepare(s, "SELECT value FROM meta WHERE key = ?", e);
+    int rc;
+
+    if (!st)
+        return -1;
+    bind_text(st, 1, key);
+    rc = sqlite3_step(st);
+    *value = rc == SQLITE_ROW ? col_text(st, 0) : NULL;
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_error(s, e, "cannot read a setting");
+    return 0;
+}
+
+int
+store_meta_set(struct store *s, const char *key, const char *value,
+               struct err *e)
+{
+    sqlite3_stmt *st = prepare(s,
+                               "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+                               "ON CONFLICT(key) DO UPDATE SET value = ?2",
+                               e);
+
+    if (!st)
+        return -1;
+    bind_text(st, 1, key);
+    bind_text(st, 2, value);
+    return step_done(s, st, e);
 }

@@ -175,4 +175,12 @@ int store_ledger_counts(struct store *s, int64_t issue, int64_t counts[4],
 int store_ledger_failed_streak(struct store *s, const char *address, int k,
                                int *streak, struct err *e);
 
+/* ---- small settings ----------------------------------------------------- */
+
+/* The value of key (caller frees), or NULL when unset. */
+int store_meta_get(struct store *s, const char *key, char **value,
+                   struct err *e);
+int store_meta_set(struct store *s, const char *key, const char *value,
+                   struct err *e);
+
 #endif
