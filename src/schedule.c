@@ -20,17 +20,15 @@ struct field {
     const char *const *names; /* 3-letter names for values lo.. */
 };
 
-static const char *const month_names[] = {"jan", "feb", "mar", "apr",
-                                          "may", "jun", "jul", "aug",
-                                          "sep", "oct", "nov", "dec", NULL};
+static const char *const month_names[] = {"jan", "feb", "mar", "apr", "may",
+                                          "jun", "jul", "aug", "sep", "oct",
+                                          "nov", "dec", NULL};
 static const char *const day_names[] = {"sun", "mon", "tue", "wed",
                                         "thu", "fri", "sat", NULL};
 
 static const struct field fields[5] = {
-    {"minute", 0, 59, NULL},
-    {"hour", 0, 23, NULL},
-    {"day of month", 1, 31, NULL},
-    {"month", 1, 12, month_names},
+    {"minute", 0, 59, NULL},          {"hour", 0, 23, NULL},
+    {"day of month", 1, 31, NULL},    {"month", 1, 12, month_names},
     {"day of week", 0, 7, day_names},
 };
 
@@ -64,8 +62,7 @@ parse_value(const struct field *f, const char *p, const char *end, int *v,
             n = n * 10 + (*q - '0');
         }
         if (n < f->lo || n > f->hi) {
-            snprintf(why, whyn, "value %d out of range %d-%d", n, f->lo,
-                     f->hi);
+            snprintf(why, whyn, "value %d out of range %d-%d", n, f->lo, f->hi);
             return -1;
         }
         *v = n;
@@ -113,8 +110,8 @@ parse_item(const struct field *f, int idx, const char *p, const char *end,
         if (idx == 4 && hi == 0 && lo > 0)
             hi = 7; /* "FRI-SUN" */
         if (lo > hi) {
-            snprintf(why, whyn, "range '%.*s' runs backwards",
-                     (int)(vend - p), p);
+            snprintf(why, whyn, "range '%.*s' runs backwards", (int)(vend - p),
+                     p);
             return -1;
         }
     } else {
@@ -128,8 +125,8 @@ parse_item(const struct field *f, int idx, const char *p, const char *end,
 }
 
 static int
-parse_field(int idx, const char *p, const char *end, uint64_t *bits,
-            char *why, size_t whyn)
+parse_field(int idx, const char *p, const char *end, uint64_t *bits, char *why,
+            size_t whyn)
 {
     const struct field *f = &fields[idx];
 
@@ -184,8 +181,7 @@ sched_parse(struct sched *s, const char *expr, struct err *e)
                      expr[n - 1] == '\n' || expr[n - 1] == '\r'))
         n--;
     if (n >= sizeof(t.expr))
-        return err_set(e, ERR_CONFIG, 0, "schedule '%.40s...': too long",
-                       expr);
+        return err_set(e, ERR_CONFIG, 0, "schedule '%.40s...': too long", expr);
     memcpy(t.expr, expr, n);
     t.expr[n] = '\0';
     body = expand_macro(t.expr, e, &rc);
@@ -214,9 +210,8 @@ sched_parse(struct sched *s, const char *expr, struct err *e)
                 t.wday_star = *f == '*';
         }
         if (parse_field(nf, f, p, &bits[nf], why, sizeof(why)) < 0)
-            return err_set(e, ERR_CONFIG, 0,
-                           "schedule '%s': field %d (%s): %s", t.expr,
-                           nf + 1, fields[nf].name, why);
+            return err_set(e, ERR_CONFIG, 0, "schedule '%s': field %d (%s): %s",
+                           t.expr, nf + 1, fields[nf].name, why);
         nf++;
     }
     if (nf != 5)

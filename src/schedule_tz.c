@@ -25,8 +25,8 @@
 static uint32_t
 be32(const unsigned char *p)
 {
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-           (uint32_t)p[2] << 8 | p[3];
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
+           p[3];
 }
 
 static int64_t
@@ -170,8 +170,8 @@ parse_tzif(struct sched_zone *z, const unsigned char *p, size_t n)
     n -= v1;
     for (int i = 0; i < 6; i++)
         c[i] = be32(p + 20 + 4 * i);
-    need = 44 + (size_t)c[3] * 9 + (size_t)c[4] * 6 + c[5] +
-           (size_t)c[2] * 12 + c[1] + c[0];
+    need = 44 + (size_t)c[3] * 9 + (size_t)c[4] * 6 + c[5] + (size_t)c[2] * 12 +
+           c[1] + c[0];
     if (c[2] != 0 || c[4] == 0 || need > n)
         return -1;
     types = p + 44 + (size_t)c[3] * 8;
@@ -243,8 +243,8 @@ sched_zone_load(struct sched_zone *z, const char *name,
     }
     if (!name_ok(name))
         return err_set(e, ERR_CONFIG, 0, "unknown time zone '%s'", name);
-    buf_appendf(&path, "%s/%s", zoneinfo_dir ? zoneinfo_dir : SCHED_ZONEINFO_DIR,
-                name);
+    buf_appendf(&path, "%s/%s",
+                zoneinfo_dir ? zoneinfo_dir : SCHED_ZONEINFO_DIR, name);
     if (read_file(path.data, &data) < 0) {
         rc = err_set(e, ERR_CONFIG, errno, "unknown time zone '%s'", name);
         goto out;
@@ -288,8 +288,7 @@ rule_instant(const struct sched_tzdate *d, int year, int32_t before)
         int64_t first = dt_days_from_civil(year, d->mon, 1);
         int wday1 = (int)((first % 7 + 11) % 7); /* 1970-01-01 was Thursday */
         int mdays = (int)(dt_days_from_civil(d->mon == 12 ? year + 1 : year,
-                                             d->mon == 12 ? 1 : d->mon + 1,
-                                             1) -
+                                             d->mon == 12 ? 1 : d->mon + 1, 1) -
                           first);
         int mday = 1 + (d->wday - wday1 + 7) % 7 + 7 * (d->week - 1);
 

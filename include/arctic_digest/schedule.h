@@ -55,29 +55,27 @@ struct sched {
 
 /* A POSIX TZ rule date: "Jn", "n" or "Mm.w.d", plus the local time. */
 struct sched_tzdate {
-    char kind;      /* 'J', 'N' (zero-based day) or 'M' */
+    char kind; /* 'J', 'N' (zero-based day) or 'M' */
     int mon, week, wday, yday;
-    int32_t secs;   /* local time of day, may be negative or over 24h */
+    int32_t secs; /* local time of day, may be negative or over 24h */
 };
 
 /* A loaded time zone.  Treat as opaque; SCHED_ZONE_INIT, then
  * sched_zone_load, then sched_zone_release. */
 struct sched_zone {
     char name[64];
-    int64_t *trans;     /* transition instants, ascending */
-    int32_t *offs;      /* UTC offset from each transition on */
+    int64_t *trans; /* transition instants, ascending */
+    int32_t *offs;  /* UTC offset from each transition on */
     size_t ntrans;
-    int32_t first_off;  /* offset before the first transition */
-    bool has_rule;      /* footer present: applies after the last one */
-    bool rule_dst;      /* the footer has daylight saving */
+    int32_t first_off; /* offset before the first transition */
+    bool has_rule;     /* footer present: applies after the last one */
+    bool rule_dst;     /* the footer has daylight saving */
     int32_t std_off, dst_off;
     struct sched_tzdate dst_start, dst_end;
 };
 
 #define SCHED_INIT {0, 0, 0, 0, 0, false, false, ""}
-#define SCHED_ZONE_INIT                                                       \
-    {"", NULL, NULL, 0, 0, false, false, 0, 0, {0, 0, 0, 0, 0, 0},           \
-     {0, 0, 0, 0, 0, 0}}
+#define SCHED_ZONE_INIT {"", NULL, NULL, 0, 0, false, false, 0, 0, {0}, {0}}
 #define SCHED_ZONEINFO_DIR "/usr/share/zoneinfo"
 
 /*
@@ -90,8 +88,8 @@ int sched_parse(struct sched *s, const char *expr, struct err *e);
 
 /* Does the wall-clock minute (year, month 1-12, day, hour, minute, wday
  * 0 = Sunday) match s?  No zone involved. */
-bool sched_match(const struct sched *s, int year, int month, int day,
-                 int hour, int min, int wday);
+bool sched_match(const struct sched *s, int year, int month, int day, int hour,
+                 int min, int wday);
 
 /*
  * The first slot strictly after `after` (UTC seconds), in zone z, into
@@ -100,8 +98,8 @@ bool sched_match(const struct sched *s, int year, int month, int day,
  * never matches ("30 2 30 FEB *": "schedule '...': no time matches within
  * 10 years").  *out is written only on success.
  */
-int sched_next(const struct sched *s, const struct sched_zone *z,
-               int64_t after, int64_t *out, struct err *e);
+int sched_next(const struct sched *s, const struct sched_zone *z, int64_t after,
+               int64_t *out, struct err *e);
 
 /* The latest slot at or before `at`; as sched_next otherwise. */
 int sched_prev(const struct sched *s, const struct sched_zone *z, int64_t at,

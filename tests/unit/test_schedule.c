@@ -88,8 +88,7 @@ test_schedule_parses_every_syntax_form(void **state)
     struct err e = ERR_INIT;
 
     (void)state;
-    assert_int_equal(sched_parse(&s, " */15 9-17 * JAN-mar mon-FRI\n", &e),
-                     0);
+    assert_int_equal(sched_parse(&s, " */15 9-17 * JAN-mar mon-FRI\n", &e), 0);
     assert_string_equal(s.expr, "*/15 9-17 * JAN-mar mon-FRI");
     assert_true(s.minutes == (1ULL | 1ULL << 15 | 1ULL << 30 | 1ULL << 45));
     assert_int_equal(s.hours, 0x3fe00);
@@ -239,9 +238,9 @@ test_schedule_next_and_prev_in_utc(void **state)
                         "2025-07-20T00:00:00Z");
     assert_string_equal(next_in("UTC", "0 7 * * MON", "2025-12-31T12:00Z"),
                         "2026-01-05T07:00:00Z");
-    assert_string_equal(prev_in("Etc/UTC", "59 23 31 DEC *",
-                                "2026-06-01T00:00Z"),
-                        "2025-12-31T23:59:00Z");
+    assert_string_equal(
+        prev_in("Etc/UTC", "59 23 31 DEC *", "2026-06-01T00:00Z"),
+        "2025-12-31T23:59:00Z");
 }
 
 static void
@@ -359,11 +358,9 @@ test_schedule_zone_offsets(void **state)
     load(&z, "Europe/Oslo");
     assert_string_equal(z.name, "Europe/Oslo");
     assert_int_equal(sched_zone_offset(&z, at("2025-01-15T12:00Z")), 3600);
-    assert_int_equal(sched_zone_offset(&z, at("2025-03-30T00:59:59Z")),
-                     3600);
+    assert_int_equal(sched_zone_offset(&z, at("2025-03-30T00:59:59Z")), 3600);
     assert_int_equal(sched_zone_offset(&z, at("2025-03-30T01:00Z")), 7200);
-    assert_int_equal(sched_zone_offset(&z, at("2025-10-26T00:59:59Z")),
-                     7200);
+    assert_int_equal(sched_zone_offset(&z, at("2025-10-26T00:59:59Z")), 7200);
     assert_int_equal(sched_zone_offset(&z, at("2025-10-26T01:00Z")), 3600);
     /* after the file's transitions: the footer rule */
     assert_int_equal(sched_zone_offset(&z, at("2100-07-01T00:00Z")), 7200);
@@ -428,7 +425,8 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_schedule_parses_every_syntax_form),
         cmocka_unit_test(test_schedule_expands_macros),
-        cmocka_unit_test(test_schedule_refuses_bad_expressions_naming_the_field),
+        cmocka_unit_test(
+            test_schedule_refuses_bad_expressions_naming_the_field),
         cmocka_unit_test(test_schedule_applies_vixie_day_rule),
         cmocka_unit_test(test_schedule_next_and_prev_in_utc),
         cmocka_unit_test(test_schedule_finds_leap_days),
