@@ -15,6 +15,7 @@
 #include "arctic_digest/feed.h"
 #include "arctic_digest/fetch.h"
 #include "arctic_digest/log.h"
+#include "arctic_digest/schedule.h"
 #include "arctic_digest/subscribers.h"
 #include "arctic_digest/text.h"
 #include "arctic_digest/util.h"
@@ -187,42 +188,13 @@ out:
 int
 cmd_zone_offset(const char *zone, int64_t t, int *offset, struct err *e)
 {
-    struct buf path = BUF_INIT;
-    char *old = xstrdup(getenv("TZ"));
-    time_t tt = (time_t)t;
-    struct tm tm;
-    int rc = 0;
+    struct sched_zone z = SCHED_ZONE_INIT;
 
-    if (!zone || !strcmp(zone, "UTC") || !strcmp(zone, "Etc/UTC")) {
-        *offset = 0;
-        free(old);
-        return 0;
-    }
-    buf_appendf(&path, "/usr/share/zoneinfo/%s", zone);
-    if (zone[0] == '/' || strstr(zone, "..") || access(path.data, R_OK) != 0) {
-        rc = err_set(e, ERR_CONFIG, 0, "unknown time zone '%s'", zone);
-        goto out;
-    }
-    setenv("TZ", zone, 1);
-    tzset();
-    if (!localtime_r(&tt, &tm)) {
-        rc = err_set(e, ERR_CONFIG, 0, "time zone '%s': cannot convert",
-                     zone);
-    } else {
-        int64_t local = dt_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1,
-                                           tm.tm_mday) * 86400 +
-                        tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
-        *offset = (int)(local - t);
-    }
-    if (old)
-        setenv("TZ", old, 1);
-    else
-        unsetenv("TZ");
-    tzset();
-out:
-    free(old);
-    buf_release(&path);
-    return rc;
+    if (sched_zone_load(&z, zone, NULL, e) < 0)
+        return -1;
+    *offset = sched_zone_offset(&z, t);
+    sched_zone_release(&z);
+    return 0;
 }
 
 int
