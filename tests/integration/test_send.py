@@ -405,9 +405,17 @@ class SendTest(unittest.TestCase):
                                    "ca_file": c + "/ca.pem"})
         self.collect()
         r = self.ok("send", code=78)
-        self.assertIn("smtp.password", r.stderr.decode())
+        err = r.stderr.decode()
+        self.assertIn("password_file", err)
+        self.assertIn("smtp.password", err)
+        self.assertIn("readable by group or others", err)
         self.assertEqual(srv.events("connect"), [])
         self.assertEqual(srv.count(), 0)
+        # a configuration error freezes no issue
+        self.assertEqual(self.issues(), [])
+        os.chmod(pw, 0o600)
+        self.ok("send")
+        self.check_tls_auth(srv, "PLAIN")
 
     def test_tls_required_without_starttls_sends_nothing(self):
         subs = self.three_subscribers()
@@ -508,7 +516,6 @@ class SendTest(unittest.TestCase):
                           led[busy]["attempts"]), (DEFERRED, 450, 3))
         self.assertIn("mailbox busy", led[busy]["reply"])
         self.assertEqual([i["status"] for i in self.issues()], [0])
-        first_id = email.message_from_bytes(srv.messages()[0][1])["Message-ID"]
         srv.stop()
         good = self.faults()
         self.write_conf(good)
@@ -518,7 +525,6 @@ class SendTest(unittest.TestCase):
         self.check_message(got[0][1], busy, "Maija Niemi")
         self.assert_ledger({a: SENT for a in subs})
         self.assertEqual([i["status"] for i in self.issues()], [1])
-        self.assertIsNotNone(first_id)
 
     def test_550_fails_with_the_reply_kept(self):
         subs = self.three_subscribers()
@@ -600,7 +606,9 @@ class SendTest(unittest.TestCase):
         time.sleep(2.5)  # let the stalled session finish storing
         got = self.by_rcpt(srv)
         self.assertEqual(sorted(got), sorted(subs))
-        self.assertIn(len(got[victim]), (1, 2))
+        # the server stores the first copy after its stall, when the
+        # client has given up on it: the one duplicate the issue allows
+        self.assertEqual(len(got[victim]), 2)
         ids = {email.message_from_bytes(raw)["Message-ID"] for raw in got[victim]}
         self.assertEqual(len(ids), 1, "Message-ID changed across a retry")
         for a in subs:
