@@ -480,9 +480,10 @@ class SendTest(unittest.TestCase):
         self.assertNotIn(SENT, [r["status"] for r in led.values()])
         self.assertNotIn(FAILED, [r["status"] for r in led.values()])
         self.assertEqual([i["status"] for i in self.issues()], [0])
+        # run finishes the frozen issue first (and finds nothing new after)
         good = self.aiosmtpd()
         self.write_conf(good)
-        self.ok("send")
+        self.ok("run")
         self.assertEqual(sorted(a for a, _ in good.messages()), sorted(subs))
         self.assert_ledger({a: SENT for a in subs})
         self.assertEqual([i["status"] for i in self.issues()], [1])
@@ -621,7 +622,7 @@ class SendTest(unittest.TestCase):
 
     def many_subscribers(self, n=300):
         rows = [("reader%03d@example.org" % i, "Reader %d" % i, "active", "",
-                 "text" if i % 3 == 0 else "html") for i in range(n)]
+                 "html" if i % 10 == 0 else "text") for i in range(n)]
         self.write_subs(rows)
         return {r[0] for r in rows}
 
@@ -813,6 +814,16 @@ class SendTest(unittest.TestCase):
         self.assertEqual(self.issues(), [])
         self.assertEqual(self.db().execute(
             "SELECT count(*) FROM deliveries").fetchone()[0], 0)
+        # run --dry-run, into the outbox: no file, no issue either
+        self.write_conf(None)
+        self.ok("run", "--dry-run")
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "outbox", "new")))
+        self.assertEqual(self.issues(), [])
+        # and the real send afterwards is issue 1
+        self.ok("send")
+        self.assertEqual([(i["number"], i["status"]) for i in self.issues()],
+                         [(1, 1)])
+        self.assertEqual(len(os.listdir(os.path.join(self.dir, "outbox", "new"))), 3)
 
 
 def main():
