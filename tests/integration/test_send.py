@@ -582,8 +582,8 @@ class SendTest(unittest.TestCase):
         subs = self.three_subscribers()
         victim = "maija@example.com"
         srv = self.faults("--stall-at", "rcpt", "--stall-rcpt", victim,
-                          "--stall-secs", "3", "--once")
-        self.write_conf(srv, smtp={"timeout": "1"})
+                          "--stall-secs", "4", "--once")
+        self.write_conf(srv, smtp={"timeout": "2"})
         self.collect()
         t0 = time.monotonic()
         self.ok("send")
@@ -600,11 +600,13 @@ class SendTest(unittest.TestCase):
         subs = self.three_subscribers()
         victim = "maija@example.com"
         srv = self.faults("--stall-at", "data-end", "--stall-rcpt", victim,
-                          "--stall-secs", "2", "--once")
-        self.write_conf(srv, smtp={"timeout": "1", "retry_delay": "1"})
+                          "--stall-secs", "3", "--once")
+        self.write_conf(srv, smtp={"timeout": "2", "retry_delay": "1"})
         self.collect()
         self.ok("send")
-        time.sleep(2.5)  # let the stalled session finish storing
+        deadline = time.monotonic() + 10  # the stalled session stores late
+        while srv.count() < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
         got = self.by_rcpt(srv)
         self.assertEqual(sorted(got), sorted(subs))
         # the server stores the first copy after its stall, when the
