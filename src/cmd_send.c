@@ -377,6 +377,8 @@ cmd_send_issue(struct app *app, struct store *st, int64_t slot, bool dry_run,
     int found, rc = -1;
 
     memset(&s, 0, sizeof(s));
+    memset(&o, 0, sizeof(o));
+    memset(&so, 0, sizeof(so));
     s.app = app;
     s.st = st;
     memset(stats, 0, sizeof(*stats));
@@ -384,6 +386,13 @@ cmd_send_issue(struct app *app, struct store *st, int64_t slot, bool dry_run,
      * that is rolled back: it records nothing. */
     if (dry_run && store_begin(st, e) < 0)
         return -1;
+    /* The configuration first: an error in it freezes no issue. */
+    if (cmd_split_mailbox(c->from, &s.from_name, &s.from_addr, e) < 0 ||
+        (c->smtp_url &&
+         cmd_smtp_options(app, s.from_addr, &so, &password, e) < 0) ||
+        cmd_parse_rate(c->smtp_rate, &o.max_per_second, e) < 0 ||
+        (c->unsubscribe_url && cmd_unsubscribe_secret(app, &s.secret, e) < 0))
+        goto out;
     found = store_issue_unfinished(st, &s.issue, e);
     if (found < 0)
         goto out;
@@ -397,30 +406,19 @@ cmd_send_issue(struct app *app, struct store *st, int64_t slot, bool dry_run,
         log_info("resuming issue %d", s.issue.number);
     }
     *number = s.issue.number;
-    if (cmd_split_mailbox(c->from, &s.from_name, &s.from_addr, e) < 0 ||
-        load_articles(&s, e) < 0)
+    if (load_articles(&s, e) < 0)
         goto out;
     if (subs_load(&s.subs, c->subscribers, e) == 0)
         s.have_subs = true;
     else if (e->code != ERR_NOINPUT)
         goto out;
-    if (c->unsubscribe_url &&
-        cmd_unsubscribe_secret(app, &s.secret, e) < 0)
-        goto out;
     if (!dry_run && drop_departed(&s, e) < 0)
         goto out;
 
-    memset(&o, 0, sizeof(o));
-    memset(&so, 0, sizeof(so));
-    if (c->smtp_url) {
-        if (cmd_smtp_options(app, s.from_addr, &so, &password, e) < 0)
-            goto out;
+    if (c->smtp_url)
         o.smtp = &so;
-    }
     o.outbox = c->outbox;
     o.connections = c->smtp_connections;
-    if (cmd_parse_rate(c->smtp_rate, &o.max_per_second, e) < 0)
-        goto out;
     o.retries = c->smtp_retries;
     o.retry_delay_ms = (long)c->smtp_retry_delay * 1000;
     o.dry_run = dry_run;

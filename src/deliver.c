@@ -203,11 +203,17 @@ earliest(const struct run *r)
     return t;
 }
 
+/*
+ * A server that answers 4xx before the mail transaction (421 at the
+ * greeting: throttling) is tried again like a deferred message, at most
+ * retries times with the same backoff; any other failure to get a
+ * connection leaves the rest for the next run at once.
+ */
 static int
 run_smtp(struct run *r)
 {
     int64_t t;
-    int rc;
+    int rc, reconnects = 0;
 
     while ((t = earliest(r)) >= 0 && !r->stop) {
         sleep_ms(t - mono_ms());
@@ -221,8 +227,10 @@ run_smtp(struct run *r)
         rc = smtp_run(r->o->smtp, r->o->connections, r->o->max_per_second,
                       next_job, job_done, r, r->e);
         if (rc < 0 && !r->stop) {
-            /* Nothing could be handed over: leave the rest for later. */
-            return -1;
+            if (r->e->code != ERR_TEMP || reconnects >= r->o->retries)
+                return -1; /* leave the rest for later */
+            log_debug("%s; trying again", r->e->msg);
+            sleep_ms(r->o->retry_delay_ms << reconnects++);
         }
     }
     return r->stop ? -1 : 0;
