@@ -100,7 +100,9 @@ cmd_setup(struct app *app, struct err *e)
     } else {
         app->now = dt_from_time((int64_t)time(NULL), 0);
     }
-    return 0;
+    /* Dates shown and Date headers are in the configured zone. */
+    return cmd_zone_offset(app->cfg.timezone, app->now.t, &app->now.offset,
+                           e);
 }
 
 void

@@ -101,7 +101,7 @@ cmd_preview(int argc, char **argv, struct app *app)
     struct mime_attachment att[2];
     char *from_name = NULL, *from_addr = NULL, *to_name = NULL,
          *to_addr = NULL;
-    int opt, offset, rc = 0;
+    int opt, rc = 0;
 
     while ((opt = getopt_long(argc, argv, "o:t:h", opts, NULL)) != -1) {
         switch (opt) {
@@ -147,9 +147,6 @@ cmd_preview(int argc, char **argv, struct app *app)
         free(to_name);
         to_name = NULL;
     }
-    if (cmd_zone_offset(c->timezone, app->now.t, &offset, &e) < 0)
-        goto fail;
-    app->now.offset = offset;
     /* Collect first, so the preview shows what the next send would. */
     if (cmd_draft_issue(app, !offline, &d, &e) < 0)
         goto fail;

@@ -4,6 +4,8 @@
  * Due means the latest slot at or before now is later than the last slot
  * handled: the last issue's, or one skipped (catch_up = skip, or nothing
  * new with empty = skip), which the state remembers as "handled_slot".
+ * The very first run only starts the schedule: the slots before it were
+ * not missed, the tool was not running.
  * A slot is late when the first run after it comes more than LATE_AFTER
  * later (the machine was off over it); catch_up = send sends it anyway,
  * catch_up = skip logs and skips it.  Several missed slots give one issue,
@@ -96,6 +98,14 @@ cmd_issue_due(struct app *app, struct store *st, int64_t *slot_out,
     if (v && strtoll(v, NULL, 10) > handled)
         handled = strtoll(v, NULL, 10);
     format_slot(app, slot, &when);
+    if (!found && !v) {
+        /* The very first run: slots before it were not missed, the tool
+         * was not there.  The schedule starts now. */
+        log_info("first run: the schedule starts; slots after %s are due",
+                 when.data);
+        rc = cmd_mark_slot_handled(st, slot, e) < 0 ? -1 : 0;
+        goto out;
+    }
     if (slot <= handled) {
         log_debug("not due: the last slot, %s, is handled", when.data);
         rc = 0;
