@@ -1,5 +1,6 @@
 #include "arctic_digest/buf.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,4 +126,30 @@ buf_detach(struct buf *b, size_t *len)
         p = b->data;
     buf_init(b);
     return p;
+}
+
+int
+buf_read_file(struct buf *b, const char *path, size_t max, struct err *e)
+{
+    FILE *f = fopen(path, "rb");
+    char chunk[65536];
+    size_t n, start = b->len;
+    int rc = 0;
+
+    if (!f)
+        return err_set(e, errno == ENOENT ? ERR_NOINPUT : ERR_IO, errno,
+                       "cannot read '%s': %s", path, strerror(errno));
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        buf_append(b, chunk, n);
+        if (max && b->len - start > max) {
+            rc = err_set(e, ERR_DATA, 0, "'%s' is larger than %zu bytes",
+                         path, max);
+            break;
+        }
+    }
+    if (rc == 0 && ferror(f))
+        rc = err_set(e, ERR_IO, errno, "cannot read '%s': %s", path,
+                     strerror(errno));
+    fclose(f);
+    return rc;
 }

@@ -14,6 +14,7 @@
 #include "arctic_digest/config.h"
 #include "arctic_digest/deliver.h"
 #include "arctic_digest/relevance.h"
+#include "arctic_digest/render.h"
 #include "arctic_digest/smtp.h"
 #include "arctic_digest/store.h"
 #include "arctic_digest/datetime.h"
@@ -75,8 +76,6 @@ struct article_list {
 
 void article_list_release(struct article_list *l);
 
-/* Read a whole file.  ERR_NOINPUT when missing. */
-int cmd_read_file(const char *path, struct buf *out, struct err *e);
 
 /*
  * Parse one feed file (or, later, URL) into l.  source may be NULL.
@@ -99,6 +98,9 @@ void issue_draft_release(struct issue_draft *d);
 /* Choose the next issue's articles for an issue ending at end. */
 int cmd_select(struct app *app, struct store *st, int64_t end,
                struct issue_draft *d, struct err *e);
+/* What the templates see of a draft (no subscriber yet). */
+void cmd_render_issue_of(struct app *app, const struct issue_draft *d,
+                         struct render_issue *is);
 /* Open the state, collect first when asked, and choose (preview, render). */
 int cmd_draft_issue(struct app *app, bool collect, struct issue_draft *d,
                     struct err *e);

@@ -67,7 +67,7 @@ load_records(const char *path, struct article_list *l, struct err *e)
     size_t i;
     int rc = -1;
 
-    if (cmd_read_file(path, &data, e) < 0 ||
+    if (buf_read_file(&data, path, 0, e) < 0 ||
         tpl_value_from_json(data.data, data.len, &v, e) < 0)
         goto out;
     if (v->type != TPL_LIST) {

@@ -263,7 +263,8 @@ cmd_collect_sources(struct app *app, struct store *st,
             continue;
         }
         /* A local file the config names. */
-        if (cmd_read_file(s->url, &data, &fe) < 0) {
+        if (buf_read_file(&data, s->url, (size_t)c->fetch_max_size_mib << 20,
+                          &fe) < 0) {
             log_warn("source '%s': %s", s->name, fe.msg);
             store_source_record(st, s->name, false, fe.msg, NULL, NULL,
                                 app->now.t, NULL);

@@ -116,25 +116,6 @@ article_list_release(struct article_list *l)
     memset(l, 0, sizeof(*l));
 }
 
-int
-cmd_read_file(const char *path, struct buf *out, struct err *e)
-{
-    FILE *f = fopen(path, "rb");
-    char chunk[65536];
-    size_t n;
-    int rc = 0;
-
-    if (!f)
-        return err_set(e, errno == ENOENT ? ERR_NOINPUT : ERR_IO, errno,
-                       "cannot read '%s': %s", path, strerror(errno));
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        buf_append(out, chunk, n);
-    if (ferror(f))
-        rc = err_set(e, ERR_IO, errno, "cannot read '%s': %s", path,
-                     strerror(errno));
-    fclose(f);
-    return rc;
-}
 
 int
 cmd_parse_feed(const char *where, const char *source, struct article_list *l,
@@ -163,7 +144,7 @@ cmd_parse_feed(const char *where, const char *source, struct article_list *l,
         buf_append(&data, r.body.data, r.body.len);
         type = r.content_type;
         base = r.effective_url;
-    } else if (cmd_read_file(where, &data, e) < 0) {
+    } else if (buf_read_file(&data, where, 0, e) < 0) {
         goto out;
     }
     if (feed_parse_http(&f, data.data, data.len, type, source, base, NULL,

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arctic_digest/citation.h"
 #include "arctic_digest/log.h"
 #include "arctic_digest/relevance.h"
 #include "arctic_digest/store.h"
@@ -271,4 +272,23 @@ cmd_relevance(struct app *app, struct store *st, int64_t id,
 out:
     buf_release(&names);
     return rc;
+}
+
+void
+cmd_render_issue_of(struct app *app, const struct issue_draft *d,
+                    struct render_issue *is)
+{
+    const struct config *c = &app->cfg;
+
+    memset(is, 0, sizeof(*is));
+    is->title = c->title;
+    is->number = d->number;
+    is->period_start = d->start;
+    is->period_end = d->end;
+    is->articles = d->articles.v;
+    is->narticles = d->articles.n;
+    is->style = (enum cite_style)cite_style_from_name(c->citation_style);
+    is->archive_url = c->archive_url;
+    is->contact = c->contact;
+    is->unsubscribe_url = c->unsubscribe_url;
 }

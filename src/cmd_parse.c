@@ -111,7 +111,7 @@ parse_file_http(const char *path, const char *content_type,
     size_t i;
     int rc = -1;
 
-    if (cmd_read_file(path, &data, e) < 0)
+    if (buf_read_file(&data, path, 0, e) < 0)
         goto out;
     if (feed_parse_http(&f, data.data, data.len, content_type, NULL,
                         base_url, NULL, e) < 0) {

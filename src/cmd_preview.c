@@ -151,19 +151,9 @@ cmd_preview(int argc, char **argv, struct app *app)
     if (cmd_draft_issue(app, !offline, &d, &e) < 0)
         goto fail;
 
-    memset(&is, 0, sizeof(is));
-    is.title = c->title;
-    is.number = d.number;
-    is.period_start = d.start;
-    is.period_end = d.end;
-    is.articles = d.articles.v;
-    is.narticles = d.articles.n;
-    is.style = (enum cite_style)cite_style_from_name(c->citation_style);
-    is.archive_url = c->archive_url;
-    is.contact = c->contact;
+    cmd_render_issue_of(app, &d, &is);
     is.to_name = to_name;
     is.to_addr = to_addr;
-    is.unsubscribe_url = c->unsubscribe_url;
     if (render_issue(&t, &is, &r, &e) < 0)
         goto fail;
 

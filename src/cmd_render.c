@@ -15,23 +15,12 @@ static const char usage[] = "render TEMPLATE [DATA.json]";
 static int
 sample_data(struct app *app, struct tpl_value **out, struct err *e)
 {
-    const struct config *c = &app->cfg;
     struct issue_draft d;
     struct render_issue is;
 
     if (cmd_draft_issue(app, true, &d, e) < 0)
         return -1;
-    memset(&is, 0, sizeof(is));
-    is.title = c->title;
-    is.number = d.number;
-    is.period_start = d.start;
-    is.period_end = d.end;
-    is.articles = d.articles.v;
-    is.narticles = d.articles.n;
-    is.style = (enum cite_style)cite_style_from_name(c->citation_style);
-    is.archive_url = c->archive_url;
-    is.contact = c->contact;
-    is.unsubscribe_url = c->unsubscribe_url;
+    cmd_render_issue_of(app, &d, &is);
     *out = render_issue_value(&is);
     issue_draft_release(&d);
     return 0;
@@ -57,7 +46,7 @@ cmd_render(int argc, char **argv, struct app *app)
     if (argc - optind < 1 || argc - optind > 2)
         return cmd_usage(usage);
     if (argc - optind == 2) {
-        if (cmd_read_file(argv[optind + 1], &json, &e) < 0 ||
+        if (buf_read_file(&json, argv[optind + 1], 0, &e) < 0 ||
             tpl_value_from_json(json.data, json.len, &data, &e) < 0) {
             err_prefix(&e, "data '%s'", argv[optind + 1]);
             goto fail;

@@ -235,7 +235,7 @@ subs_cmd_import(int argc, char **argv, struct app *app)
     }
     j.map = map.len ? map.data : NULL;
     j.now = now;
-    if (cmd_read_file(argv[optind], &j.data, &e) < 0 ||
+    if (buf_read_file(&j.data, argv[optind], 0, &e) < 0 ||
         subs_update(app->cfg.subscribers, true, apply_import, &j, &e) < 0) {
         if (e.code == ERR_DATA && strncmp(e.msg, "line ", 5) == 0)
             err_prefix(&e, "%s", argv[optind]);

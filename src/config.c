@@ -486,25 +486,6 @@ section_line(const char *text, const char *section)
     return 0;
 }
 
-static int
-read_text(const char *path, struct buf *out, struct err *e)
-{
-    FILE *f = fopen(path, "rb");
-    char chunk[8192];
-    size_t n;
-    int rc = 0;
-
-    if (!f)
-        return err_set(e, errno == ENOENT ? ERR_NOINPUT : ERR_CONFIG, errno,
-                       "cannot read config '%s': %s", path, strerror(errno));
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        buf_append(out, chunk, n);
-    if (ferror(f))
-        rc = err_set(e, ERR_CONFIG, errno, "cannot read config '%s': %s", path,
-                     strerror(errno));
-    fclose(f);
-    return rc;
-}
 
 /* inih splits lines longer than INI_MAX_LINE silently: refuse them. */
 static int
@@ -566,7 +547,8 @@ config_load(struct config *c, const char *path, struct err *e)
     memset(&l, 0, sizeof(l));
     l.c = c;
     l.file = path;
-    if (read_text(path, &text, e) < 0 || check_lines(path, &text, e) < 0)
+    if (buf_read_file(&text, path, 0, e) < 0 ||
+        check_lines(path, &text, e) < 0)
         goto out;
     line = ini_parse_string(text.data, handler, &l);
     if (line != 0) {

@@ -235,25 +235,6 @@ render_output_release(struct render_output *o)
     buf_release(&o->text);
 }
 
-static int
-read_file(const char *path, struct buf *out, struct err *e)
-{
-    FILE *f = fopen(path, "rb");
-    char chunk[8192];
-    size_t n;
-    int rc = 0;
-
-    if (!f)
-        return err_set(e, errno == ENOENT ? ERR_NOINPUT : ERR_IO, errno,
-                       "cannot read template '%s': %s", path, strerror(errno));
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        buf_append(out, chunk, n);
-    if (ferror(f))
-        rc = err_set(e, ERR_IO, errno, "cannot read template '%s': %s", path,
-                     strerror(errno));
-    fclose(f);
-    return rc;
-}
 
 struct partials {
     const char *dir; /* the template's folder */
@@ -275,7 +256,7 @@ load_partial(void *ctx, const char *name, struct buf *out)
     for (i = 0; i < ARRAY_SIZE(subdirs) && rc < 0; i++) {
         buf_reset(&path);
         buf_appendf(&path, "%s%s%s%s", p->dir, subdirs[i], name, p->ext);
-        rc = read_file(path.data, out, NULL);
+        rc = buf_read_file(out, path.data, 0, NULL);
     }
     buf_release(&path);
     return rc;
@@ -293,7 +274,8 @@ render_template_file(const char *path, const struct tpl_value *data,
     struct tpl_options opt;
     int rc;
 
-    if (read_file(path, &text, e) < 0) {
+    if (buf_read_file(&text, path, 0, e) < 0) {
+        err_prefix(e, "template");
         buf_release(&text);
         return -1;
     }

@@ -205,28 +205,6 @@ parse_tzif(struct sched_zone *z, const unsigned char *p, size_t n)
     return 0;
 }
 
-static int
-read_file(const char *path, struct buf *b)
-{
-    FILE *f = fopen(path, "rb");
-    char chunk[8192];
-    size_t got;
-    int rc = 0;
-
-    if (!f)
-        return -1;
-    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        buf_append(b, chunk, got);
-        if (b->len > TZIF_MAX) {
-            rc = -1;
-            break;
-        }
-    }
-    if (ferror(f))
-        rc = -1;
-    fclose(f);
-    return rc;
-}
 
 int
 sched_zone_load(struct sched_zone *z, const char *name,
@@ -245,7 +223,7 @@ sched_zone_load(struct sched_zone *z, const char *name,
         return err_set(e, ERR_CONFIG, 0, "unknown time zone '%s'", name);
     buf_appendf(&path, "%s/%s",
                 zoneinfo_dir ? zoneinfo_dir : SCHED_ZONEINFO_DIR, name);
-    if (read_file(path.data, &data) < 0) {
+    if (buf_read_file(&data, path.data, TZIF_MAX, NULL) < 0) {
         rc = err_set(e, ERR_CONFIG, errno, "unknown time zone '%s'", name);
         goto out;
     }

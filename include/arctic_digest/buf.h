@@ -12,6 +12,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include "arctic_digest/err.h"
+
 struct buf {
     char *data;
     size_t len;
@@ -42,5 +44,13 @@ void buf_truncate(struct buf *b, size_t len);
  * If len is not NULL it receives the length.  Never returns NULL.
  */
 char *buf_detach(struct buf *b, size_t *len);
+
+/*
+ * Append the whole file at path to b: the one file reader everybody uses.
+ * max (0: no limit) caps the bytes read.  Failure: -1 with ERR_NOINPUT
+ * (no such file) or ERR_IO ("cannot read 'PATH': REASON"), or ERR_DATA
+ * when the file is larger than max; b may then hold part of the file.
+ */
+int buf_read_file(struct buf *b, const char *path, size_t max, struct err *e);
 
 #endif
