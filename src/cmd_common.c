@@ -87,6 +87,7 @@ cmd_setup(struct app *app, struct err *e)
     app->have_cfg = true;
     if (bundled)
         use_working_folder(&app->cfg);
+    log_use_syslog(!strcmp(app->cfg.log, "syslog"));
     if (app->now_arg) {
         if (dt_parse(app->now_arg, strlen(app->now_arg), &app->now) < 0 ||
             app->now.prec < DT_PREC_DAY)

@@ -46,6 +46,7 @@ static const struct key keys[] = {
     STR("digest", "timezone", timezone),
     ENUM("digest", "catch_up", catch_up, "send|skip"),
     ENUM("digest", "empty", empty, "skip|send"),
+    ENUM("digest", "log", log, "stderr|syslog"),
     INT("digest", "lookback_days", lookback_days, 1, 3660),
     INT("digest", "max_articles", max_articles, 1, 10000),
     ENUM("digest", "citation_style", citation_style, "chicago|apa|mla"),
@@ -114,6 +115,7 @@ config_defaults(struct config *c, const char *dir)
     c->timezone = xstrdup("UTC");
     c->catch_up = xstrdup("send");
     c->empty = xstrdup("skip");
+    c->log = xstrdup("stderr");
     c->lookback_days = 14;
     c->max_articles = 50;
     c->citation_style = xstrdup("chicago");

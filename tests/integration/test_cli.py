@@ -370,6 +370,24 @@ class Errors(Base):
         self.assertEqual(r.returncode, 78)
         self.assertIn("test.conf:5: [paths]: unknown key 'bogus'", r.stderr.decode())
 
+    def test_syslog_mode_keeps_stderr_for_errors(self):
+        conf = self.write_conf(
+            "[digest]\nlog = syslog\nclock = 2025-07-28T07:00:00Z\n"
+            "[source polar]\nurl = %s/polar-journal.rdf\n"
+            "[source gone]\nurl = %s/no-such-feed.xml\n" % (FEEDS, FEEDS))
+        r = run(["-c", conf, "collect"])
+        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        # Info and warnings go to syslog only.
+        self.assertEqual(r.stderr.decode(), "")
+        r = run(["-c", conf, "frobnicate"])
+        self.assertEqual(r.returncode, 64)
+        # An error during the run still reaches stderr.
+        conf = self.write_conf("[digest]\nlog = syslog\n[paths]\n"
+                               "state = /nonexistent/dir/state.db\n")
+        r = run(["-c", conf, "collect"])
+        self.assertEqual(r.returncode, 73, r.stderr.decode())
+        self.assertIn("arctic-digest: error: cannot open state", r.stderr.decode())
+
     def test_missing_config_exits_66(self):
         r = run(["-c", os.path.join(self.dir, "none.conf"), "preview"])
         self.assertEqual(r.returncode, 66)
