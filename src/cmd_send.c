@@ -337,7 +337,6 @@ drop_departed(struct sender *s, struct err *e)
 static void
 mark_bounces(struct sender *s)
 {
-    struct store_ledger_row *rows = NULL;
     struct buf when = BUF_INIT;
     size_t i;
 
@@ -360,7 +359,6 @@ mark_bounces(struct sender *s)
             log_info("%s: refused in 3 issues in a row; marked bounced",
                      sub->email);
     }
-    free(rows);
     buf_release(&when);
 }
 
