@@ -34,7 +34,7 @@ static const char *const migrations[] = {
     "  updated_prec INTEGER NOT NULL DEFAULT 0,"
     "  abstract TEXT, score REAL NOT NULL DEFAULT 0, matched TEXT,"
     "  first_seen INTEGER NOT NULL);"
-    "CREATE INDEX articles_doi ON articles(doi);"
+    "CREATE INDEX articles_doi ON articles(doi COLLATE NOCASE);"
     "CREATE INDEX articles_url ON articles(url);"
     "CREATE INDEX articles_title ON articles(title_key);"
     "CREATE INDEX articles_seen ON articles(first_seen);"
@@ -397,7 +397,7 @@ find_work(struct store *s, const struct article *a, int64_t *id,
           struct err *e)
 {
     static const char *const queries[] = {
-        "SELECT id FROM articles WHERE doi = ?1",
+        "SELECT id FROM articles WHERE doi = ?1 COLLATE NOCASE",
         "SELECT id FROM articles WHERE url = ?2",
         "SELECT article_id FROM article_sources WHERE source = ?3 AND "
         "guid = ?4",
@@ -542,14 +542,13 @@ insert_work(struct store *s, const struct article *a, int64_t now,
         "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
         e);
     struct buf matched = BUF_INIT;
-    char *doi = a->doi ? lower(a->doi) : NULL;
     char *tkey = title_key(a->title), *fam = first_family(a);
     int rc;
 
     if (!st)
         return -1;
     join_lines(a->matched, a->nmatched, &matched);
-    bind_text(st, 1, doi);
+    bind_text(st, 1, a->doi);
     bind_text(st, 2, a->url);
     bind_text(st, 3, a->guid);
     bind_text(st, 4, a->source);
@@ -571,7 +570,6 @@ insert_work(struct store *s, const struct article *a, int64_t now,
             rc = put_keywords(s, *id, a, e);
     }
     buf_release(&matched);
-    free(doi);
     free(tkey);
     free(fam);
     return rc;
@@ -584,13 +582,10 @@ merge_work(struct store *s, int64_t id, const struct article *a,
 {
     struct article old;
     sqlite3_stmt *st;
-    char *doi = a->doi ? lower(a->doi) : NULL;
     int rc = -1;
 
-    if (store_article_get(s, id, &old, e) < 0) {
-        free(doi);
+    if (store_article_get(s, id, &old, e) < 0)
         return -1;
-    }
     st = prepare(
         s,
         "UPDATE articles SET doi = coalesce(doi, ?2), url = coalesce(url, "
@@ -607,7 +602,7 @@ merge_work(struct store *s, int64_t id, const struct article *a,
     if (!st)
         goto out;
     sqlite3_bind_int64(st, 1, id);
-    bind_text(st, 2, doi);
+    bind_text(st, 2, a->doi);
     bind_text(st, 3, a->url);
     bind_text(st, 4, a->container);
     bind_text(st, 5, a->abstract);
@@ -629,7 +624,6 @@ merge_work(struct store *s, int64_t id, const struct article *a,
     rc = 0;
 out:
     article_release(&old);
-    free(doi);
     return rc;
 }
 

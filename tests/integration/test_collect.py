@@ -146,7 +146,7 @@ class Collect(unittest.TestCase):
         rows = c.execute("SELECT id, doi, url, abstract FROM articles").fetchall()
         self.assertEqual(len(rows), 1, rows)
         aid, doi, url, abstract = rows[0]
-        self.assertEqual(doi, "10.5555/arc.2025.77")
+        self.assertEqual(doi.lower(), "10.5555/arc.2025.77")
         # Canonical: no tracking parameters.
         self.assertNotIn("utm_", url)
         self.assertNotIn("af=R", url)
