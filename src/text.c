@@ -11,6 +11,7 @@
  */
 #include "arctic_digest/text.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +133,24 @@ utf8_decode(const unsigned char *p, size_t n, long *cp)
     return len;
 }
 
+/* Bytes of p[0..n) before the first one that is not ASCII, looked at a
+ * word at a time. */
+static size_t
+ascii_prefix(const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+    uint64_t w;
+
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, p + i, 8);
+        if (w & UINT64_C(0x8080808080808080))
+            break;
+    }
+    while (i < n && p[i] < 0x80)
+        i++;
+    return i;
+}
+
 bool
 text_utf8_valid(const char *p, size_t n)
 {
@@ -140,10 +159,9 @@ text_utf8_valid(const char *p, size_t n)
     long cp;
 
     while (i < n) {
-        if (s[i] < 0x80) {
-            i++;
-            continue;
-        }
+        i += ascii_prefix(s + i, n - i);
+        if (i >= n)
+            break;
         i += utf8_decode(s + i, n - i, &cp);
         if (cp < 0)
             return false;
@@ -173,6 +191,29 @@ text_utf8_cut(const char *p, size_t n, size_t max)
     return max;
 }
 
+/* Bytes of p[0..n) that text_sanitize() keeps as they are: printable
+ * ASCII and valid UTF-8 above the C1 controls. */
+static size_t
+clean_prefix(const unsigned char *p, size_t n)
+{
+    size_t i = 0, len;
+    long cp;
+
+    while (i < n) {
+        if (p[i] >= 0x20 && p[i] < 0x7F) {
+            i++;
+            continue;
+        }
+        if (p[i] < 0x80)
+            break;
+        len = utf8_decode(p + i, n - i, &cp);
+        if (cp <= 0x9F)
+            break;
+        i += len;
+    }
+    return i;
+}
+
 void
 text_sanitize(const char *p, size_t n, struct buf *out)
 {
@@ -182,12 +223,15 @@ text_sanitize(const char *p, size_t n, struct buf *out)
 
     buf_grow(out, n);
     while (i < n) {
-        unsigned char c = s[i];
+        unsigned char c;
 
-        if (c >= 0x20 && c < 0x7F) {
-            buf_append_char(out, (char)c);
-            i++;
-        } else if (c < 0x80) {
+        len = clean_prefix(s + i, n - i);
+        buf_append(out, p + i, len);
+        i += len;
+        if (i >= n)
+            break;
+        c = s[i];
+        if (c < 0x80) {
             /* CR and CRLF are line ends; tab, VT and FF are spaces;
              * other controls (NUL, DEL, ...) go. */
             if (c == '\n' || c == '\r')
@@ -199,10 +243,8 @@ text_sanitize(const char *p, size_t n, struct buf *out)
             len = utf8_decode(s + i, n - i, &cp);
             if (cp < 0)
                 append_cp(out, 0xFFFD);
-            else if (cp <= 0x9F && cp1252_c1[cp - 0x80] != 0)
+            else if (cp1252_c1[cp - 0x80] != 0)
                 append_cp(out, cp1252_c1[cp - 0x80]);
-            else if (cp > 0x9F)
-                buf_append(out, p + i, len);
             i += len;
         }
     }
@@ -226,6 +268,26 @@ is_nbsp(const unsigned char *p, size_t n)
     return n >= 2 && p[0] == 0xC2 && p[1] == 0xA0;
 }
 
+static bool
+may_start_space(unsigned char c)
+{
+    return c == ' ' || c == '\n' || c == 0xE2;
+}
+
+/* Where the bytes from i that collapse_spaces() copies as they are end:
+ * at white space, except a single ' ' between two words. */
+static size_t
+copy_run_end(const unsigned char *s, size_t i, size_t n)
+{
+    for (; i < n; i++) {
+        if (s[i] == ' ' && i + 1 < n && !may_start_space(s[i + 1]))
+            continue;
+        if (may_start_space(s[i]))
+            break;
+    }
+    return i;
+}
+
 /*
  * Append sanitized p[0..n) with every run of white space as one space and
  * white space and NBSP trimmed at both ends (NBSP inside is kept).
@@ -234,7 +296,7 @@ static void
 collapse_spaces(const char *p, size_t n, struct buf *out)
 {
     const unsigned char *s = (const unsigned char *)p;
-    size_t start = out->len, i = 0, w;
+    size_t start = out->len, i = 0, j, w;
     bool pending = false;
 
     while (i < n) {
@@ -251,8 +313,9 @@ collapse_spaces(const char *p, size_t n, struct buf *out)
         if (pending && out->len > start)
             buf_append_char(out, ' ');
         pending = false;
-        buf_append_char(out, p[i]);
-        i++;
+        j = copy_run_end(s, i + 1, n);
+        buf_append(out, p + i, j - i);
+        i = j;
     }
     for (;;) {
         if (out->len > start && out->data[out->len - 1] == ' ')
@@ -265,13 +328,26 @@ collapse_spaces(const char *p, size_t n, struct buf *out)
     }
 }
 
+/* collapse_spaces() of text_sanitize(p[0..n)); tmp is scratch, used only
+ * when sanitizing changes something. */
+static void
+sanitize_collapse(const char *p, size_t n, struct buf *tmp, struct buf *out)
+{
+    if (clean_prefix((const unsigned char *)p, n) == n) {
+        collapse_spaces(p, n, out);
+        return;
+    }
+    buf_reset(tmp);
+    text_sanitize(p, n, tmp);
+    collapse_spaces(tmp->data, tmp->len, out);
+}
+
 void
 text_one_line(const char *p, size_t n, struct buf *out)
 {
     struct buf tmp = BUF_INIT;
 
-    text_sanitize(p, n, &tmp);
-    collapse_spaces(tmp.data, tmp.len, out);
+    sanitize_collapse(p, n, &tmp, out);
     buf_release(&tmp);
 }
 
@@ -461,12 +537,10 @@ flush_para(struct h2p *s)
 
     if (s->para.len == 0)
         return;
-    buf_reset(&s->tmp);
-    text_sanitize(s->para.data, s->para.len, &s->tmp);
-    buf_reset(&s->para);
     if (s->emitted)
         buf_append_str(s->out, "\n\n");
-    collapse_spaces(s->tmp.data, s->tmp.len, s->out);
+    sanitize_collapse(s->para.data, s->para.len, &s->tmp, s->out);
+    buf_reset(&s->para);
     if (s->out->len == mark + (s->emitted ? 2 : 0))
         buf_truncate(s->out, mark);
     else
