@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -46,6 +47,8 @@ struct sender {
     size_t narticles;
     struct subs_list subs;
     bool have_subs;
+    const struct subs_entry **by_addr; /* subs sorted by address, for
+                                          lookups per message */
     struct buf secret; /* unsubscribe secret; empty: none */
     char *from_name, *from_addr;
     struct variant *variants;
@@ -64,6 +67,7 @@ sender_release(struct sender *s)
     store_issue_release(&s->issue);
     if (s->have_subs)
         subs_list_release(&s->subs);
+    free(s->by_addr);
     buf_release(&s->secret);
     free(s->from_name);
     free(s->from_addr);
@@ -75,10 +79,43 @@ sender_release(struct sender *s)
     buf_release(&s->scratch);
 }
 
+static int
+cmp_entry(const void *a, const void *b)
+{
+    const struct subs_entry *const *x = a, *const *y = b;
+    return strcasecmp((*x)->email, (*y)->email);
+}
+
+static int
+cmp_key(const void *key, const void *elem)
+{
+    const struct subs_entry *const *y = elem;
+    return strcasecmp(key, (*y)->email);
+}
+
+/* Index the list once: a linear subs_find per message would make a send
+ * quadratic in the number of subscribers. */
+static void
+index_subscribers(struct sender *s)
+{
+    size_t i;
+
+    s->by_addr = xcalloc(s->subs.n + 1, sizeof(*s->by_addr));
+    for (i = 0; i < s->subs.n; i++)
+        s->by_addr[i] = &s->subs.v[i];
+    qsort(s->by_addr, s->subs.n, sizeof(*s->by_addr), cmp_entry);
+}
+
 static const struct subs_entry *
 subscriber(const struct sender *s, const char *address)
 {
-    return s->have_subs ? subs_find(&s->subs, address) : NULL;
+    const struct subs_entry *const *hit;
+
+    if (!s->have_subs)
+        return NULL;
+    hit = bsearch(address, s->by_addr, s->subs.n, sizeof(*s->by_addr),
+                  cmp_key);
+    return hit ? *hit : NULL;
 }
 
 /* The issue's articles this subscriber wants: a '0'/'1' mask. */
@@ -320,7 +357,7 @@ drop_departed(struct sender *s, struct err *e)
     if (store_ledger_todo(s->st, s->issue.id, &rows, &n, e) < 0)
         return -1;
     for (i = 0; i < n; i++) {
-        const struct subs_entry *sub = subs_find(&s->subs, rows[i].address);
+        const struct subs_entry *sub = subscriber(s, rows[i].address);
         if (rc == 0 && (!sub || strcmp(sub->status, SUBS_STATUS_ACTIVE))) {
             log_info("%s: no longer subscribed; not sent", rows[i].address);
             rc = store_ledger_mark(s->st, s->issue.id, rows[i].address,
@@ -406,8 +443,10 @@ cmd_send_issue(struct app *app, struct store *st, int64_t slot, bool dry_run,
     *number = s.issue.number;
     if (load_articles(&s, e) < 0)
         goto out;
-    if (subs_load(&s.subs, c->subscribers, e) == 0)
+    if (subs_load(&s.subs, c->subscribers, e) == 0) {
         s.have_subs = true;
+        index_subscribers(&s);
+    }
     else if (e->code != ERR_NOINPUT)
         goto out;
     if (!dry_run && drop_departed(&s, e) < 0)
