@@ -285,6 +285,8 @@ feed_parse_http(struct feed *f, const char *data, size_t n,
     struct feed out = FEED_INIT;
     struct parse ps;
     struct buf utf8 = BUF_INIT;
+    const char *text;
+    size_t text_len;
     char *xml_warning = NULL;
     xmlDoc *doc = NULL;
     int rc = -1;
@@ -292,8 +294,9 @@ feed_parse_http(struct feed *f, const char *data, size_t n,
     memset(&ps, 0, sizeof(ps));
     ps.source = source;
     ps.container = container;
-    feed_to_utf8(data, n, content_type, &utf8, &out.encoding, &out.warning);
-    doc = feed_read_xml(utf8.data, utf8.len, base_url, &xml_warning, e);
+    text = feed_to_utf8(data, n, content_type, &utf8, &text_len,
+                        &out.encoding, &out.warning);
+    doc = feed_read_xml(text, text_len, base_url, &xml_warning, e);
     if (doc == NULL)
         goto out;
     if (xml_warning != NULL) {

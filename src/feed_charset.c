@@ -212,14 +212,6 @@ convert(const char *enc, const char *p, size_t n, bool strict,
     size_t left = n;
     int rc = 0;
 
-    if (strcmp(enc, "utf-8") == 0 && text_utf8_valid(p, n)) {
-        buf_append(out, p, n);
-        return 0;
-    }
-    if (strcmp(enc, "us-ascii") == 0 && all_ascii(p, n)) {
-        buf_append(out, p, n);
-        return 0;
-    }
     cd = iconv_open("UTF-8", enc);
     if (cd == (iconv_t)-1)
         return -1;
@@ -269,12 +261,21 @@ choose(enum media m, const char *charset, const char *sniffed,
     canonical_name(enc, cap, sniffed);
 }
 
-void
+/* True if p[0..n) is already UTF-8 when read as enc. */
+static bool
+fits_as_is(const char *enc, const char *p, size_t n)
+{
+    if (strcmp(enc, "utf-8") == 0)
+        return text_utf8_valid(p, n);
+    return strcmp(enc, "us-ascii") == 0 && all_ascii(p, n);
+}
+
+const char *
 feed_to_utf8(const char *data, size_t n, const char *content_type,
-             struct buf *out, char **enc, char **warning)
+             struct buf *out, size_t *len, char **enc, char **warning)
 {
     char charset[64], decl[64], want[64];
-    const char *cand[4];
+    const char *cand[4], *text = NULL;
     size_t bom, unit, i, ncand = 0;
     const char *sniffed = sniff((const unsigned char *)data, n, &bom);
     enum media m = parse_content_type(content_type, charset, sizeof(charset));
@@ -294,11 +295,19 @@ feed_to_utf8(const char *data, size_t n, const char *content_type,
         cand[ncand++] = decl;
     cand[ncand++] = "utf-8";
     cand[ncand++] = "windows-1252";
+    buf_reset(out);
     for (i = 0; i < ncand; i++) {
         bool last = i + 1 == ncand;
 
         if (i > 0 && strcmp(cand[i], cand[i - 1]) == 0)
             continue;
+        /* The common case: the bytes are UTF-8 (or ASCII) already and
+         * are read where they are, without a copy. */
+        if (fits_as_is(cand[i], data + bom, n - bom)) {
+            text = data + bom;
+            *len = n - bom;
+            break;
+        }
         buf_reset(out);
         if (convert(cand[i], data + bom, n - bom, !last, out) == 0)
             break;
@@ -311,14 +320,19 @@ feed_to_utf8(const char *data, size_t n, const char *content_type,
     if (i > 0) {
         buf_appendf(&msg, "%sthe document is not in %s; read as %s",
                     msg.len > 0 ? "; " : "", want, cand[i]);
-        if (!text_utf8_valid(out->data, out->len)) {
+        if (text == NULL && !text_utf8_valid(out->data, out->len)) {
             struct buf clean = BUF_INIT;
             text_sanitize(out->data, out->len, &clean);
             buf_release(out);
             *out = clean;
         }
     }
+    if (text == NULL) {
+        text = out->data != NULL ? out->data : "";
+        *len = out->len;
+    }
     *enc = xstrdup(i > 0 ? cand[i] : want);
     *warning = msg.len > 0 ? buf_detach(&msg, NULL) : NULL;
     buf_release(&msg);
+    return text;
 }

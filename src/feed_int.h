@@ -151,15 +151,18 @@ size_t feed_atom_people(const struct parse *ps, const xmlNode *n,
 
 /*
  * Decide the document's encoding (HTTP Content-Type, BOM, XML declaration;
- * see feed_charset.c for the rules) and convert data to UTF-8 without a
- * BOM.  On return *enc (caller frees) is the encoding used, lower case,
- * as feedparser names it ("utf-8", "us-ascii", "utf-16le", "gb18030"),
- * and *warning (caller frees; may stay NULL) says why the document is not
- * clean: a media type that is not XML, a declared encoding that did not
- * fit the bytes, bytes replaced.  out always holds valid UTF-8.
+ * see feed_charset.c for the rules) and return the document as UTF-8
+ * without a BOM, *len bytes: a pointer into data when the bytes are UTF-8
+ * already, else into out, which holds the conversion.  On return *enc
+ * (caller frees) is the encoding used, lower case, as feedparser names it
+ * ("utf-8", "us-ascii", "utf-16le", "gb18030"), and *warning (caller
+ * frees; may stay NULL) says why the document is not clean: a media type
+ * that is not XML, a declared encoding that did not fit the bytes, bytes
+ * replaced.  The text returned is always valid UTF-8.
  */
-void feed_to_utf8(const char *data, size_t n, const char *content_type,
-                  struct buf *out, char **enc, char **warning);
+const char *feed_to_utf8(const char *data, size_t n, const char *content_type,
+                         struct buf *out, size_t *len, char **enc,
+                         char **warning);
 
 /* ---- feed_xml.c ---- */
 

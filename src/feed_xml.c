@@ -78,7 +78,11 @@ read_doc(const char *data, size_t n, const char *base_url, bool recover,
          struct xml_error *xe)
 {
     /* The bytes are UTF-8 already (feed_charset.c), whatever the
-     * declaration says. */
+     * declaration says.  Naming no encoding spares libxml2 a copy of the
+     * whole document through its UTF-8 "converter"; without a BOM or
+     * leading NULs it reads UTF-8 then, and XML_PARSE_IGNORE_ENC keeps the
+     * declaration from switching it. */
+    const char *enc = n > 0 && data[0] == '\0' ? "UTF-8" : NULL;
     int opts = XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_IGNORE_ENC;
     xmlParserCtxt *ctxt = xmlNewParserCtxt();
     xmlDoc *doc;
@@ -89,7 +93,7 @@ read_doc(const char *data, size_t n, const char *base_url, bool recover,
         opts |= XML_PARSE_RECOVER;
     ctxt->_private = xe;
     ctxt->sax->serror = on_xml_error;
-    doc = xmlCtxtReadMemory(ctxt, data, (int)n, base_url, "UTF-8", opts);
+    doc = xmlCtxtReadMemory(ctxt, data, (int)n, base_url, enc, opts);
     if (doc != NULL && !ctxt->wellFormed && !recover) {
         xmlFreeDoc(doc);
         doc = NULL;
