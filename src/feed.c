@@ -277,6 +277,28 @@ detect(xmlNode *root, struct parse *ps, struct feed *f, struct err *e)
                    (const char *)root->name);
 }
 
+/* The document as a libxml2 tree.  Bytes that claim to be UTF-8 go to a
+ * strict parse unchecked, since it checks them; only if that fails are
+ * they checked (and mended) and read again, with repairs and recovery. */
+static xmlDoc *
+read_doc(const char *data, size_t n, const char *content_type,
+         const char *base_url, struct feed_text *t, char **xml_warning,
+         struct err *e)
+{
+    struct err strict = ERR_INIT;
+    xmlDoc *doc;
+
+    feed_to_utf8(data, n, content_type, false, t);
+    if (!t->unchecked)
+        return feed_read_xml(t->p, t->n, base_url, false, xml_warning, e);
+    doc = feed_read_xml(t->p, t->n, base_url, true, xml_warning, &strict);
+    if (doc != NULL)
+        return doc;
+    feed_text_release(t);
+    feed_to_utf8(data, n, content_type, true, t);
+    return feed_read_xml(t->p, t->n, base_url, false, xml_warning, e);
+}
+
 int
 feed_parse_http(struct feed *f, const char *data, size_t n,
                 const char *content_type, const char *source,
@@ -284,26 +306,22 @@ feed_parse_http(struct feed *f, const char *data, size_t n,
 {
     struct feed out = FEED_INIT;
     struct parse ps;
-    struct buf utf8 = BUF_INIT;
-    const char *text;
-    size_t text_len;
+    struct feed_text text;
     char *xml_warning = NULL;
-    xmlDoc *doc = NULL;
+    xmlDoc *doc;
     int rc = -1;
 
     memset(&ps, 0, sizeof(ps));
     ps.source = source;
     ps.container = container;
-    text = feed_to_utf8(data, n, content_type, &utf8, &text_len,
-                        &out.encoding, &out.warning);
-    doc = feed_read_xml(text, text_len, base_url, &xml_warning, e);
+    doc = read_doc(data, n, content_type, base_url, &text, &xml_warning, e);
+    out.encoding = text.encoding;
+    out.warning = xml_warning != NULL ? xml_warning : text.warning;
+    if (xml_warning != NULL) /* the XML error says more */
+        free(text.warning);
+    text.encoding = text.warning = NULL;
     if (doc == NULL)
         goto out;
-    if (xml_warning != NULL) {
-        free(out.warning); /* the XML error says more */
-        out.warning = xml_warning;
-        xml_warning = NULL;
-    }
     if (detect(xmlDocGetRootElement(doc), &ps, &out, e) < 0)
         goto out;
     out.kind = ps.kind;
@@ -315,8 +333,7 @@ feed_parse_http(struct feed *f, const char *data, size_t n,
 out:
     xmlFreeDoc(doc);
     free(ps.chan_container);
-    free(xml_warning);
-    buf_release(&utf8);
+    feed_text_release(&text);
     feed_release(&out);
     return rc;
 }

@@ -261,26 +261,69 @@ choose(enum media m, const char *charset, const char *sniffed,
     canonical_name(enc, cap, sniffed);
 }
 
-/* True if p[0..n) is already UTF-8 when read as enc. */
+/* True if p[0..n) is already UTF-8 when read as enc.  Unless check, bytes
+ * said to be UTF-8 are taken on trust (see feed_to_utf8). */
 static bool
-fits_as_is(const char *enc, const char *p, size_t n)
+fits_as_is(const char *enc, const char *p, size_t n, bool check)
 {
     if (strcmp(enc, "utf-8") == 0)
-        return text_utf8_valid(p, n);
+        return !check || text_utf8_valid(p, n);
     return strcmp(enc, "us-ascii") == 0 && all_ascii(p, n);
 }
 
-const char *
+/* The first candidate encoding that reads p[0..n), into t (U+FFFD for
+ * what no candidate reads); returns the index of the one used. */
+static size_t
+decode(const char *const *cand, size_t ncand, const char *p, size_t n,
+       bool check, struct feed_text *t)
+{
+    size_t i;
+
+    for (i = 0; i < ncand; i++) {
+        bool last = i + 1 == ncand;
+
+        if (i > 0 && strcmp(cand[i], cand[i - 1]) == 0)
+            continue;
+        /* The common case: the bytes are UTF-8 (or ASCII) already and
+         * are read where they are, without a copy. */
+        if (fits_as_is(cand[i], p, n, check)) {
+            t->p = p;
+            t->n = n;
+            t->unchecked = !check && strcmp(cand[i], "utf-8") == 0;
+            return i;
+        }
+        buf_reset(&t->conv);
+        if (convert(cand[i], p, n, !last, &t->conv) == 0)
+            break;
+    }
+    if (i == ncand) { /* not reached: Windows-1252 always converts */
+        buf_reset(&t->conv);
+        text_sanitize(p, n, &t->conv);
+        i = ncand - 1;
+    }
+    if (i > 0 && !text_utf8_valid(t->conv.data, t->conv.len)) {
+        struct buf clean = BUF_INIT;
+        text_sanitize(t->conv.data, t->conv.len, &clean);
+        buf_release(&t->conv);
+        t->conv = clean;
+    }
+    t->p = t->conv.data != NULL ? t->conv.data : "";
+    t->n = t->conv.len;
+    return i;
+}
+
+void
 feed_to_utf8(const char *data, size_t n, const char *content_type,
-             struct buf *out, size_t *len, char **enc, char **warning)
+             bool check, struct feed_text *t)
 {
     char charset[64], decl[64], want[64];
-    const char *cand[4], *text = NULL;
+    const char *cand[4];
     size_t bom, unit, i, ncand = 0;
     const char *sniffed = sniff((const unsigned char *)data, n, &bom);
     enum media m = parse_content_type(content_type, charset, sizeof(charset));
     struct buf msg = BUF_INIT;
 
+    memset(t, 0, sizeof(*t));
     unit = strncmp(sniffed, "utf-32", 6) == 0   ? 4
            : strncmp(sniffed, "utf-16", 6) == 0 ? 2
                                                 : 1;
@@ -295,44 +338,20 @@ feed_to_utf8(const char *data, size_t n, const char *content_type,
         cand[ncand++] = decl;
     cand[ncand++] = "utf-8";
     cand[ncand++] = "windows-1252";
-    buf_reset(out);
-    for (i = 0; i < ncand; i++) {
-        bool last = i + 1 == ncand;
-
-        if (i > 0 && strcmp(cand[i], cand[i - 1]) == 0)
-            continue;
-        /* The common case: the bytes are UTF-8 (or ASCII) already and
-         * are read where they are, without a copy. */
-        if (fits_as_is(cand[i], data + bom, n - bom)) {
-            text = data + bom;
-            *len = n - bom;
-            break;
-        }
-        buf_reset(out);
-        if (convert(cand[i], data + bom, n - bom, !last, out) == 0)
-            break;
-    }
-    if (i == ncand) { /* not reached: Windows-1252 always converts */
-        buf_reset(out);
-        text_sanitize(data + bom, n - bom, out);
-        i = ncand - 1;
-    }
-    if (i > 0) {
+    i = decode(cand, ncand, data + bom, n - bom, check, t);
+    if (i > 0)
         buf_appendf(&msg, "%sthe document is not in %s; read as %s",
                     msg.len > 0 ? "; " : "", want, cand[i]);
-        if (text == NULL && !text_utf8_valid(out->data, out->len)) {
-            struct buf clean = BUF_INIT;
-            text_sanitize(out->data, out->len, &clean);
-            buf_release(out);
-            *out = clean;
-        }
-    }
-    if (text == NULL) {
-        text = out->data != NULL ? out->data : "";
-        *len = out->len;
-    }
-    *enc = xstrdup(i > 0 ? cand[i] : want);
-    *warning = msg.len > 0 ? buf_detach(&msg, NULL) : NULL;
+    t->encoding = xstrdup(i > 0 ? cand[i] : want);
+    t->warning = msg.len > 0 ? buf_detach(&msg, NULL) : NULL;
     buf_release(&msg);
-    return text;
+}
+
+void
+feed_text_release(struct feed_text *t)
+{
+    buf_release(&t->conv);
+    free(t->encoding);
+    free(t->warning);
+    memset(t, 0, sizeof(*t));
 }

@@ -149,30 +149,42 @@ size_t feed_atom_people(const struct parse *ps, const xmlNode *n,
 
 /* ---- feed_charset.c ---- */
 
+/* A document as UTF-8 without a BOM: p[0..n) points into the caller's
+ * bytes when they are UTF-8 already, else into conv, which holds the
+ * conversion.  encoding (lower case, as feedparser names it: "utf-8",
+ * "us-ascii", "utf-16le", "gb18030") and warning (why the document is not
+ * clean: a media type that is not XML, a declared encoding that did not
+ * fit the bytes, bytes replaced; may be NULL) are owned by the struct. */
+struct feed_text {
+    const char *p;
+    size_t n;
+    struct buf conv;
+    char *encoding;
+    char *warning;
+    bool unchecked; /* p is the caller's bytes, not yet checked as UTF-8 */
+};
+
 /*
  * Decide the document's encoding (HTTP Content-Type, BOM, XML declaration;
- * see feed_charset.c for the rules) and return the document as UTF-8
- * without a BOM, *len bytes: a pointer into data when the bytes are UTF-8
- * already, else into out, which holds the conversion.  On return *enc
- * (caller frees) is the encoding used, lower case, as feedparser names it
- * ("utf-8", "us-ascii", "utf-16le", "gb18030"), and *warning (caller
- * frees; may stay NULL) says why the document is not clean: a media type
- * that is not XML, a declared encoding that did not fit the bytes, bytes
- * replaced.  The text returned is always valid UTF-8.
+ * see feed_charset.c for the rules) and read it as UTF-8 into t.  With
+ * check, t->p is always valid UTF-8.  Without it, bytes that claim to be
+ * UTF-8 are passed on unchecked (t->unchecked): a strict libxml2 parse
+ * checks every byte anyway, and only when it fails need the caller read the
+ * document again with check.  Release t with feed_text_release().
  */
-const char *feed_to_utf8(const char *data, size_t n, const char *content_type,
-                         struct buf *out, size_t *len, char **enc,
-                         char **warning);
+void feed_to_utf8(const char *data, size_t n, const char *content_type,
+                  bool check, struct feed_text *t);
+void feed_text_release(struct feed_text *t);
 
 /* ---- feed_xml.c ---- */
 
 /*
- * Read UTF-8 data with libxml2: strict; then strict after repairing HTML
- * entities and bare "&"; then in recovery mode.  On success returns the
- * document and sets *warning (caller frees) when it was not well-formed;
- * on failure returns NULL with e set (line and column).
+ * Read UTF-8 data with libxml2: strict; then (unless strict_only) strict
+ * after repairing HTML entities and bare "&"; then in recovery mode.  On
+ * success returns the document and sets *warning (caller frees) when it was
+ * not well-formed; on failure returns NULL with e set (line and column).
  */
 xmlDoc *feed_read_xml(const char *data, size_t n, const char *base_url,
-                      char **warning, struct err *e);
+                      bool strict_only, char **warning, struct err *e);
 
 #endif

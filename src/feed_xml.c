@@ -79,10 +79,14 @@ read_doc(const char *data, size_t n, const char *base_url, bool recover,
 {
     /* The bytes are UTF-8 already (feed_charset.c), whatever the
      * declaration says.  Naming no encoding spares libxml2 a copy of the
-     * whole document through its UTF-8 "converter"; without a BOM or
-     * leading NULs it reads UTF-8 then, and XML_PARSE_IGNORE_ENC keeps the
-     * declaration from switching it. */
-    const char *enc = n > 0 && data[0] == '\0' ? "UTF-8" : NULL;
+     * whole document through its UTF-8 "converter"; it then sniffs the
+     * first bytes, which says UTF-8 whenever they start with "<" or white
+     * space and a second byte that is not NUL (other starts could look like
+     * UTF-16, UCS-4 or EBCDIC, so they get the name), and
+     * XML_PARSE_IGNORE_ENC keeps the declaration from switching it. */
+    bool plain = n >= 2 && data[1] != '\0' &&
+                 (data[0] == '<' || is_ws((unsigned char)data[0]));
+    const char *enc = plain ? NULL : "UTF-8";
     int opts = XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_IGNORE_ENC;
     xmlParserCtxt *ctxt = xmlNewParserCtxt();
     xmlDoc *doc;
@@ -224,8 +228,8 @@ repair_entities(const char *p, size_t n, struct buf *out)
 /* Strict first; then strict after repair_entities(); then recovery mode
  * for errors that allow it. */
 static xmlDoc *
-read_feed(const char *data, size_t n, const char *base_url, char **warning,
-          struct err *e)
+read_feed(const char *data, size_t n, const char *base_url, bool strict_only,
+          char **warning, struct err *e)
 {
     struct xml_error first, again, loose;
     const struct xml_error *cause = &first;
@@ -244,6 +248,10 @@ read_feed(const char *data, size_t n, const char *base_url, char **warning,
             *warning = xstrdup(tmp.msg);
         }
         return doc;
+    }
+    if (strict_only) {
+        xml_err(e, &first);
+        return NULL;
     }
     if (repair_entities(data, n, &fixed)) {
         data = fixed.data;
@@ -271,7 +279,7 @@ read_feed(const char *data, size_t n, const char *base_url, char **warning,
 
 xmlDoc *
 feed_read_xml(const char *data, size_t n, const char *base_url,
-              char **warning, struct err *e)
+              bool strict_only, char **warning, struct err *e)
 {
     xmlGenericErrorFunc old_fn;
     void *old_ctx;
@@ -285,7 +293,7 @@ feed_read_xml(const char *data, size_t n, const char *base_url,
     old_fn = xmlGenericError;
     old_ctx = xmlGenericErrorContext;
     xmlSetGenericErrorFunc(NULL, silent);
-    doc = read_feed(data, n, base_url, warning, e);
+    doc = read_feed(data, n, base_url, strict_only, warning, e);
     xmlSetGenericErrorFunc(old_ctx, old_fn);
     return doc;
 }
