@@ -9,18 +9,17 @@
  * early, is empty or trips the entity-amplification guard is refused.
  * libxml2's errors go to a handler on the parser context, never to stderr.
  *
- * Entity references that survive parsing (we never pass XML_PARSE_NOENT)
- * are expanded by our own text walker: internal entities only, a few levels
- * deep and within a byte budget per field; undeclared ones that name an
- * HTML entity ("&nbsp;" in recovery mode) become that character.
+ * libxml2 reads through SAX callbacks into a light tree of our own (see
+ * feed_int.h and feed_xml.c); it never substitutes entities on its own
+ * (no XML_PARSE_NOENT), never loads external ones, and hands the content
+ * of a declared internal entity to the callbacks where it is referenced;
+ * an undeclared one that names an HTML entity ("&nbsp;" under an external
+ * DTD or in recovery mode) becomes that character.  The tree holds at most
+ * 16 bytes of text per byte of input (plus 4 MiB), so entities cannot
+ * blow it up.
  */
 #include "arctic_digest/feed.h"
 
-#include <libxml/entities.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-#include <libxml/uri.h>
-#include <libxml/xmlerror.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -60,16 +59,16 @@ item_to_article(const struct parse *ps, struct item *it, struct article *a)
 }
 
 static void
-add_item(const struct parse *ps, xmlNode *node, struct feed *f)
+add_item(const struct parse *ps, const struct xnode *node, struct feed *f)
 {
     struct item it;
     struct article a;
-    xmlNode *c;
+    const struct xnode *c;
 
     memset(&it, 0, sizeof(it));
     article_init(&a);
     for (c = node->children; c != NULL; c = c->next) {
-        if (c->type != XML_ELEMENT_NODE)
+        if (c->type != XNODE_ELEMENT)
             continue;
         if (ps->kind == FEED_KIND_ATOM)
             feed_atom_child(ps, c, &it, &a);
@@ -77,14 +76,12 @@ add_item(const struct parse *ps, xmlNode *node, struct feed *f)
             feed_rss_child(ps, c, &it, &a);
     }
     if (ps->kind == FEED_KIND_RDF) {
-        xmlChar *about = xmlGetNsProp(node, (const xmlChar *)"about",
-                                      (const xmlChar *)NS_RDF);
+        const char *about = feed_attr(node, NS_RDF, "about");
         if (about != NULL) {
             struct buf t = BUF_INIT;
-            text_one_line((const char *)about, strlen((const char *)about), &t);
+            text_one_line(about, strlen(about), &t);
             feed_field_set(&it.guid, 1, feed_detach_or_null(&t));
         }
-        xmlFree(about);
     }
     if (ps->kind == FEED_KIND_ATOM) {
         if (feed_atom_people(ps, node, true, &a) == 0 &&
@@ -119,14 +116,14 @@ take_field(char **dst, struct field *f)
 
 /* Title, link, subtitle and outlet name of an RSS channel or Atom feed. */
 static void
-channel_meta(struct parse *ps, xmlNode *chan, struct feed *f)
+channel_meta(struct parse *ps, const struct xnode *chan, struct feed *f)
 {
     struct field title = {NULL, 0}, link = {NULL, 0}, sub = {NULL, 0};
     bool atom = ps->kind == FEED_KIND_ATOM;
-    xmlNode *c;
+    const struct xnode *c;
 
     for (c = chan->children; c != NULL; c = c->next) {
-        if (c->type != XML_ELEMENT_NODE)
+        if (c->type != XNODE_ELEMENT)
             continue;
         if (atom && is_el(c, ps->core_ns, "title"))
             feed_field_set(&title, 0, feed_atom_text(c, true));
@@ -155,9 +152,9 @@ channel_meta(struct parse *ps, xmlNode *chan, struct feed *f)
 }
 
 static void
-walk_items(struct parse *ps, xmlNode *parent, const char *name, struct feed *f)
+walk_items(struct parse *ps, const struct xnode *parent, const char *name, struct feed *f)
 {
-    xmlNode *c;
+    const struct xnode *c;
 
     for (c = parent->children; c != NULL; c = c->next) {
         if (is_el(c, ps->core_ns, name))
@@ -166,9 +163,9 @@ walk_items(struct parse *ps, xmlNode *parent, const char *name, struct feed *f)
 }
 
 static void
-walk(struct parse *ps, xmlNode *root, struct feed *f)
+walk(struct parse *ps, const struct xnode *root, struct feed *f)
 {
-    xmlNode *c;
+    const struct xnode *c;
 
     if (ps->kind == FEED_KIND_ATOM) {
         ps->feed_node = root;
@@ -197,13 +194,12 @@ walk(struct parse *ps, xmlNode *root, struct feed *f)
 
 /* feedparser's name for an <rss version="..."> (and its DOCTYPE). */
 static const char *
-rss_version(xmlDoc *doc, xmlNode *root)
+rss_version(const struct xdoc *doc, const struct xnode *root)
 {
     static const struct {
         const char *v, *name;
     } known[] = {{"0.91", "rss091u"}, {"0.92", "rss092"}, {"0.93", "rss093"},
                  {"0.94", "rss094"},  {"2.0", "rss20"},   {"2", "rss20"}};
-    xmlDtd *dtd = xmlGetIntSubset(doc);
     char *v = feed_prop(root, "version");
     const char *name = "rss";
     size_t i;
@@ -214,27 +210,27 @@ rss_version(xmlDoc *doc, xmlNode *root)
         if (strcmp(v, known[i].v) == 0)
             name = known[i].name;
     }
-    if (strcmp(name, "rss091u") == 0 && dtd != NULL &&
-        dtd->ExternalID != NULL &&
-        strstr((const char *)dtd->ExternalID, "Netscape") != NULL)
+    if (strcmp(name, "rss091u") == 0 && doc->public_id != NULL &&
+        strstr(doc->public_id, "Netscape") != NULL)
         name = "rss091n";
     free(v);
     return name;
 }
 
 static int
-detect(xmlNode *root, struct parse *ps, struct feed *f, struct err *e)
+detect(const struct xdoc *doc, struct parse *ps, struct feed *f,
+       struct err *e)
 {
-    const char *ns = root->ns != NULL ? (const char *)root->ns->href : NULL;
-    xmlNode *c;
-    xmlNs *d;
+    const struct xnode *root = doc->root, *c;
+    const char *ns = root->ns;
+    size_t i;
 
     if (feed_name_ci(root, "html"))
         return err_set(e, ERR_DATA, 0, "not a feed: HTML page");
     if (name_is(root, "rss")) {
         ps->kind = FEED_KIND_RSS;
         ps->core_ns = ns;
-        f->version = rss_version(root->doc, root);
+        f->version = rss_version(doc, root);
         return 0;
     }
     if (name_is(root, "feed")) {
@@ -248,7 +244,7 @@ detect(xmlNode *root, struct parse *ps, struct feed *f, struct err *e)
     }
     if (is_el(root, NS_RDF, "RDF")) {
         for (c = root->children; c != NULL; c = c->next) {
-            if (c->type != XML_ELEMENT_NODE ||
+            if (c->type != XNODE_ELEMENT ||
                 !(ns_is(c, NS_RSS10) || ns_is(c, NS_RSS090)))
                 continue;
             ps->kind = FEED_KIND_RDF;
@@ -256,10 +252,9 @@ detect(xmlNode *root, struct parse *ps, struct feed *f, struct err *e)
             f->version = ns_is(c, NS_RSS10) ? "rss10" : "rss090";
             return 0;
         }
-        for (d = root->nsDef; d != NULL; d = d->next) {
-            const char *h = (const char *)d->href;
-            if (h != NULL &&
-                (strcmp(h, NS_RSS10) == 0 || strcmp(h, NS_RSS090) == 0)) {
+        for (i = 0; i < root->nnsdecl; i++) {
+            const char *h = root->nsdecl[i];
+            if (strcmp(h, NS_RSS10) == 0 || strcmp(h, NS_RSS090) == 0) {
                 ps->kind = FEED_KIND_RDF; /* an empty RSS 1.0 document */
                 ps->core_ns = strcmp(h, NS_RSS10) == 0 ? NS_RSS10 : NS_RSS090;
                 f->version = strcmp(h, NS_RSS10) == 0 ? "rss10" : "rss090";
@@ -272,21 +267,21 @@ detect(xmlNode *root, struct parse *ps, struct feed *f, struct err *e)
     if (ns != NULL)
         return err_set(e, ERR_DATA, 0,
                        "not a feed: root element <%.40s> in namespace %.100s",
-                       (const char *)root->name, ns);
+                       root->name, ns);
     return err_set(e, ERR_DATA, 0, "not a feed: root element <%.40s>",
-                   (const char *)root->name);
+                   root->name);
 }
 
 /* The document as a libxml2 tree.  Bytes that claim to be UTF-8 go to a
  * strict parse unchecked, since it checks them; only if that fails are
  * they checked (and mended) and read again, with repairs and recovery. */
-static xmlDoc *
+static struct xdoc *
 read_doc(const char *data, size_t n, const char *content_type,
          const char *base_url, struct feed_text *t, char **xml_warning,
          struct err *e)
 {
     struct err strict = ERR_INIT;
-    xmlDoc *doc;
+    struct xdoc *doc;
 
     feed_to_utf8(data, n, content_type, false, t);
     if (!t->unchecked)
@@ -308,7 +303,7 @@ feed_parse_http(struct feed *f, const char *data, size_t n,
     struct parse ps;
     struct feed_text text;
     char *xml_warning = NULL;
-    xmlDoc *doc;
+    struct xdoc *doc;
     int rc = -1;
 
     memset(&ps, 0, sizeof(ps));
@@ -322,16 +317,16 @@ feed_parse_http(struct feed *f, const char *data, size_t n,
     text.encoding = text.warning = NULL;
     if (doc == NULL)
         goto out;
-    if (detect(xmlDocGetRootElement(doc), &ps, &out, e) < 0)
+    if (detect(doc, &ps, &out, e) < 0)
         goto out;
     out.kind = ps.kind;
-    walk(&ps, xmlDocGetRootElement(doc), &out);
+    walk(&ps, doc->root, &out);
     feed_release(f);
     *f = out;
     memset(&out, 0, sizeof(out));
     rc = 0;
 out:
-    xmlFreeDoc(doc);
+    feed_xdoc_free(doc);
     free(ps.chan_container);
     feed_text_release(&text);
     feed_release(&out);

@@ -1,7 +1,6 @@
 /* feed_atom: Atom 1.0 (RFC 4287) and Atom 0.3 entries. */
 #include "arctic_digest/feed.h"
 
-#include <libxml/tree.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,7 +76,7 @@ type_is_xhtml(const char *type)
 
 /* Atom 0.3 mode="base64": the decoded bytes, as HTML or plain text. */
 static char *
-base64_text(const xmlNode *n, bool markup, bool one_line)
+base64_text(const struct xnode *n, bool markup, bool one_line)
 {
     struct buf raw = BUF_INIT, bytes = BUF_INIT, out = BUF_INIT;
 
@@ -107,14 +106,14 @@ base64_text(const xmlNode *n, bool markup, bool one_line)
  * ("escaped") or base64.
  */
 char *
-feed_atom_text(xmlNode *n, bool one_line)
+feed_atom_text(const struct xnode *n, bool one_line)
 {
     char *type = feed_prop(n, "type");
     char *mode = feed_prop(n, "mode");
     const char *t = type != NULL && type[0] != '\0' ? type : "text";
     bool markup = type_is_html(t) || type_is_xhtml(t);
     char *s = NULL;
-    xmlNode *c;
+    const struct xnode *c;
 
     if (mode != NULL && strcmp(mode, "base64") == 0) {
         s = base64_text(n, markup, one_line);
@@ -123,7 +122,7 @@ feed_atom_text(xmlNode *n, bool one_line)
                    : one_line ? feed_line_of(n) : feed_paragraphs_of(n);
     } else if (type_is_xhtml(t) || feed_has_element_child(n)) {
         for (c = n->children; c != NULL; c = c->next) {
-            if (c->type == XML_ELEMENT_NODE)
+            if (c->type == XNODE_ELEMENT)
                 break;
         }
         s = feed_xhtml_of(c != NULL && is_el(c, NS_XHTML, "div") ? c : n,
@@ -154,7 +153,7 @@ rel_is_alternate(const char *rel)
 /* <link rel href type>: the alternate link goes to url (an HTML one wins),
  * a doi.org link of any relation to doi (doi may be NULL). */
 void
-feed_atom_link(const xmlNode *c, struct field *url, struct field *doi)
+feed_atom_link(const struct xnode *c, struct field *url, struct field *doi)
 {
     char *rel = feed_prop(c, "rel");
     char *href = feed_prop(c, "href");
@@ -180,10 +179,10 @@ feed_atom_link(const xmlNode *c, struct field *url, struct field *doi)
 }
 
 void
-feed_atom_child(const struct parse *ps, xmlNode *c, struct item *it,
+feed_atom_child(const struct parse *ps, const struct xnode *c, struct item *it,
                 struct article *a)
 {
-    const char *nm = (const char *)c->name;
+    const char *nm = c->name;
 
     if (!ns_is(c, ps->core_ns)) {
         feed_module_child(c, it, a);
@@ -205,7 +204,7 @@ feed_atom_child(const struct parse *ps, xmlNode *c, struct item *it,
         feed_field_set(&it->abstract, 0, feed_atom_text(c, false));
     else if (strcmp(nm, "content") == 0 &&
              feed_field_wants(&it->abstract, 10) &&
-             !xmlHasProp(c, (const xmlChar *)"src"))
+             !feed_has_attr(c, "src"))
         feed_field_set(&it->abstract, 10, feed_atom_text(c, false));
     else if (strcmp(nm, "category") == 0) {
         char *term = feed_prop(c, "term");
@@ -216,10 +215,10 @@ feed_atom_child(const struct parse *ps, xmlNode *c, struct item *it,
 
 /* author/name and contributor/name of n; returns how many. */
 size_t
-feed_atom_people(const struct parse *ps, const xmlNode *n, bool contributors,
+feed_atom_people(const struct parse *ps, const struct xnode *n, bool contributors,
                  struct article *a)
 {
-    const xmlNode *c, *k;
+    const struct xnode *c, *k;
     size_t before = a->nauthors;
 
     for (c = n->children; c != NULL; c = c->next) {

@@ -7,15 +7,15 @@
  * feed_rss.c  RSS 0.9x/2.0/1.0 item children and the dc:/prism:/content:
  *             modules
  * feed_atom.c Atom 1.0 and 0.3 entry children
- * feed_tree.c text, URLs and ranked fields out of the libxml2 tree
- * feed_xml.c  libxml2 reading with repair and recovery
+ * feed_tree.c text, URLs and ranked fields out of the document tree
+ * feed_xml.c  libxml2 reading (SAX) into that tree, with repair and
+ *             recovery
  * feed_charset.c the document's encoding (HTTP, BOM, XML declaration) and
  *             its conversion to UTF-8
  */
 #ifndef ARCTIC_DIGEST_FEED_INT_H
 #define ARCTIC_DIGEST_FEED_INT_H
 
-#include <libxml/tree.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -34,9 +34,54 @@
 #define NS_CONTENT "http://purl.org/rss/1.0/modules/content/"
 #define NS_XHTML "http://www.w3.org/1999/xhtml"
 
-/* The most text one field may collect, and how deep entities may nest. */
+/* The most text one field may collect. */
 #define FIELD_BUDGET ((size_t)4 << 20)
-#define ENTITY_DEPTH 4
+
+/*
+ * The document tree.  libxml2 reads the document through SAX callbacks
+ * (feed_xml.c) that build this tree in an arena: far cheaper to build and
+ * to drop than libxml2's own tree, and all a feed needs.  Entities are
+ * already expanded (libxml2 hands their content to the callbacks where
+ * they are referenced; undeclared HTML entities become their character),
+ * adjacent text is one node, and there are no comments or processing
+ * instructions.  Everything lives until feed_xdoc_free().
+ */
+enum xnode_type { XNODE_ELEMENT, XNODE_TEXT };
+
+struct xdoc;
+
+struct xattr {
+    const char *name;   /* local name */
+    const char *prefix; /* as written; NULL if none */
+    const char *ns;     /* namespace URI; NULL if none */
+    const char *value;  /* entities and character references expanded */
+};
+
+struct xnode {
+    enum xnode_type type;
+    const char *name;   /* element: local name */
+    const char *prefix; /* element: prefix as written; NULL if none */
+    const char *ns;     /* element: namespace URI; NULL if none */
+    const struct xdoc *doc;
+    struct xnode *parent, *children, *last, *next;
+    struct xattr *attrs;
+    size_t nattrs;
+    const char **nsdecl; /* root only: the namespace URIs it declares */
+    size_t nnsdecl;
+    char *text; /* text: NUL-terminated, len bytes (cap allocated) */
+    size_t len, cap;
+};
+
+struct arena_block;
+
+struct xdoc {
+    struct xnode *root;
+    const char *url;       /* the document's URL, for xml:base; may be NULL */
+    const char *public_id; /* of the DOCTYPE; NULL if none */
+    struct arena_block *arena;
+    void *ctxt; /* libxml2's parser context and document (DTD, entities, */
+    void *dtd_doc; /* names): kept until the tree is dropped */
+};
 
 /* Per-parse state.  core_ns: namespace of the format's own elements (NULL
  * for RSS 0.9x/2.0, which have none). */
@@ -45,8 +90,9 @@ struct parse {
     const char *core_ns;
     const char *source;
     const char *container;
-    char *chan_container; /* channel-level prism:publicationName */
-    xmlNode *feed_node;   /* Atom: the feed element, for inherited authors */
+    char *chan_container;         /* channel-level prism:publicationName */
+    const struct xnode *feed_node; /* Atom: the feed element, for inherited
+                                     authors */
 };
 
 /* One single-valued field: the best candidate so far (lower rank wins). */
@@ -73,78 +119,82 @@ is_ws(unsigned char c)
 }
 
 static inline bool
-ns_is(const xmlNode *n, const char *uri)
+ns_is(const struct xnode *n, const char *uri)
 {
     if (uri == NULL)
         return n->ns == NULL;
-    return n->ns != NULL && n->ns->href != NULL &&
-           strcmp((const char *)n->ns->href, uri) == 0;
+    return n->ns != NULL && strcmp(n->ns, uri) == 0;
 }
 
 static inline bool
-name_is(const xmlNode *n, const char *name)
+name_is(const struct xnode *n, const char *name)
 {
-    return n->type == XML_ELEMENT_NODE &&
-           strcmp((const char *)n->name, name) == 0;
+    return n->type == XNODE_ELEMENT && strcmp(n->name, name) == 0;
 }
 
 static inline bool
-is_el(const xmlNode *n, const char *uri, const char *name)
+is_el(const struct xnode *n, const char *uri, const char *name)
 {
     return name_is(n, name) && ns_is(n, uri);
 }
 
 /* ---- feed_tree.c ---- */
 
-bool feed_ns_is_prism(const xmlNode *n);
+bool feed_ns_is_prism(const struct xnode *n);
 bool feed_ascii_prefix_ci(const char *s, const char *prefix);
 /* n's element name equals lower_name, ignoring ASCII case. */
-bool feed_name_ci(const xmlNode *n, const char *lower_name);
-/* The text of n's descendants, entities expanded within FIELD_BUDGET. */
-void feed_node_text(const xmlNode *n, struct buf *out);
-bool feed_has_element_child(const xmlNode *n);
+bool feed_name_ci(const struct xnode *n, const char *lower_name);
+/* The text of n's descendants, within FIELD_BUDGET. */
+void feed_node_text(const struct xnode *n, struct buf *out);
+bool feed_has_element_child(const struct xnode *n);
 /* Serialise n's children as markup. */
-void feed_node_markup(xmlNode *n, struct buf *out);
+void feed_node_markup(const struct xnode *n, struct buf *out);
 /* b's bytes (caller frees), or NULL when b is empty; b is released. */
 char *feed_detach_or_null(struct buf *b);
 /* n's text as one plain line; caller frees; NULL if empty. */
-char *feed_line_of(const xmlNode *n);
+char *feed_line_of(const struct xnode *n);
 /* n's HTML (escaped, or as child elements) as plain text. */
-char *feed_html_of(xmlNode *n, bool one_line);
+char *feed_html_of(const struct xnode *n, bool one_line);
 /* n's XHTML children, serialised, as plain text. */
-char *feed_xhtml_of(xmlNode *n, bool one_line);
+char *feed_xhtml_of(const struct xnode *n, bool one_line);
 /* n's plain text keeping paragraphs (blank lines). */
-char *feed_paragraphs_of(const xmlNode *n);
+char *feed_paragraphs_of(const struct xnode *n);
+/* The value of n's attribute name in namespace ns (NULL: in none); NULL if
+ * absent. */
+const char *feed_attr(const struct xnode *n, const char *ns, const char *name);
+/* n has an attribute name, in any namespace. */
+bool feed_has_attr(const struct xnode *n, const char *name);
 /* Attribute name of n (no namespace), copied; NULL if absent. */
-char *feed_prop(const xmlNode *n, const char *name);
+char *feed_prop(const struct xnode *n, const char *name);
 /* href resolved against n's xml:base chain and the document URL; NULL
  * unless http(s). */
-char *feed_resolve_url(const xmlNode *n, const char *href);
-char *feed_url_of(const xmlNode *n);
+char *feed_resolve_url(const struct xnode *n, const char *href);
+char *feed_url_of(const struct xnode *n);
 /* Keep s (owned) in f if rank beats what f has; else free s. */
 void feed_field_set(struct field *f, int rank, char *s);
 bool feed_field_wants(const struct field *f, int rank);
-void feed_when_set(struct when *w, int rank, const xmlNode *n);
-void feed_add_keyword_node(struct article *a, const xmlNode *n);
-void feed_add_byline_node(struct article *a, const xmlNode *n);
+void feed_when_set(struct when *w, int rank, const struct xnode *n);
+void feed_add_keyword_node(struct article *a, const struct xnode *n);
+void feed_add_byline_node(struct article *a, const struct xnode *n);
 void feed_item_release(struct item *it);
 
 /* ---- feed_rss.c ---- */
 
-void feed_module_child(xmlNode *c, struct item *it, struct article *a);
-void feed_rss_child(const struct parse *ps, xmlNode *c, struct item *it,
-                    struct article *a);
-void feed_rss_authors(const struct parse *ps, const xmlNode *item,
+void feed_module_child(const struct xnode *c, struct item *it,
+                       struct article *a);
+void feed_rss_child(const struct parse *ps, const struct xnode *c,
+                    struct item *it, struct article *a);
+void feed_rss_authors(const struct parse *ps, const struct xnode *item,
                       struct article *a);
 
 /* ---- feed_atom.c ---- */
 
 /* An Atom text construct or content element as plain text. */
-char *feed_atom_text(xmlNode *n, bool one_line);
-void feed_atom_link(const xmlNode *c, struct field *url, struct field *doi);
-void feed_atom_child(const struct parse *ps, xmlNode *c, struct item *it,
-                     struct article *a);
-size_t feed_atom_people(const struct parse *ps, const xmlNode *n,
+char *feed_atom_text(const struct xnode *n, bool one_line);
+void feed_atom_link(const struct xnode *c, struct field *url, struct field *doi);
+void feed_atom_child(const struct parse *ps, const struct xnode *c,
+                     struct item *it, struct article *a);
+size_t feed_atom_people(const struct parse *ps, const struct xnode *n,
                         bool contributors, struct article *a);
 
 /* ---- feed_charset.c ---- */
@@ -183,8 +233,10 @@ void feed_text_release(struct feed_text *t);
  * after repairing HTML entities and bare "&"; then in recovery mode.  On
  * success returns the document and sets *warning (caller frees) when it was
  * not well-formed; on failure returns NULL with e set (line and column).
+ * base_url must outlive the document.
  */
-xmlDoc *feed_read_xml(const char *data, size_t n, const char *base_url,
-                      bool strict_only, char **warning, struct err *e);
+struct xdoc *feed_read_xml(const char *data, size_t n, const char *base_url,
+                           bool strict_only, char **warning, struct err *e);
+void feed_xdoc_free(struct xdoc *d);
 
 #endif

@@ -2,7 +2,6 @@
  * PRISM, content:) any item or entry may carry. */
 #include "arctic_digest/feed.h"
 
-#include <libxml/tree.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +12,9 @@
 #include "feed_int.h"
 
 void
-feed_module_child(xmlNode *c, struct item *it, struct article *a)
+feed_module_child(const struct xnode *c, struct item *it, struct article *a)
 {
-    const char *nm = (const char *)c->name;
+    const char *nm = c->name;
 
     if (ns_is(c, NS_DC) || ns_is(c, NS_DCTERMS)) {
         bool terms = ns_is(c, NS_DCTERMS);
@@ -66,10 +65,10 @@ feed_module_child(xmlNode *c, struct item *it, struct article *a)
 
 /* RSS 0.9x/2.0 and RSS 1.0 item children in the core namespace. */
 void
-feed_rss_child(const struct parse *ps, xmlNode *c, struct item *it,
-          struct article *a)
+feed_rss_child(const struct parse *ps, const struct xnode *c, struct item *it,
+               struct article *a)
 {
-    const char *nm = (const char *)c->name;
+    const char *nm = c->name;
 
     if (!ns_is(c, ps->core_ns)) {
         feed_module_child(c, it, a);
@@ -109,7 +108,7 @@ has_at(const char *p, const char *end)
 /* "jane@x.org (Jane Doe)" -> "Jane Doe"; "Jane Doe (jane@x.org)" and "Jane
  * Doe <jane@x.org>" -> "Jane Doe"; a bare address gives nothing. */
 static void
-add_rss_author(struct article *a, const xmlNode *n)
+add_rss_author(struct article *a, const struct xnode *n)
 {
     char *s = feed_line_of(n);
     const char *p, *q;
@@ -131,7 +130,7 @@ add_rss_author(struct article *a, const xmlNode *n)
 }
 
 void
-feed_add_byline_node(struct article *a, const xmlNode *n)
+feed_add_byline_node(struct article *a, const struct xnode *n)
 {
     char *s = feed_line_of(n);
 
@@ -142,9 +141,9 @@ feed_add_byline_node(struct article *a, const xmlNode *n)
 
 /* dc:creator (and dcterms:creator) if any, else RSS author. */
 void
-feed_rss_authors(const struct parse *ps, const xmlNode *item, struct article *a)
+feed_rss_authors(const struct parse *ps, const struct xnode *item, struct article *a)
 {
-    const xmlNode *c;
+    const struct xnode *c;
     bool creators = false;
 
     for (c = item->children; c != NULL; c = c->next) {

@@ -1,7 +1,7 @@
-/* feed_tree: text, URLs and single-valued fields out of the libxml2 tree. */
+/* feed_tree: text, URLs and single-valued fields out of the document tree
+ * (feed_int.h). */
 #include "arctic_digest/feed.h"
 
-#include <libxml/entities.h>
 #include <libxml/tree.h>
 #include <libxml/uri.h>
 #include <stdbool.h>
@@ -20,7 +20,7 @@ static const char *const ns_prism[] = {
 };
 
 bool
-feed_ns_is_prism(const xmlNode *n)
+feed_ns_is_prism(const struct xnode *n)
 {
     size_t i;
 
@@ -32,99 +32,140 @@ feed_ns_is_prism(const xmlNode *n)
 }
 
 bool
-feed_name_ci(const xmlNode *n, const char *lower_name)
+feed_name_ci(const struct xnode *n, const char *lower_name)
 {
-    const char *s = (const char *)n->name;
-
-    return strlen(s) == strlen(lower_name) && feed_ascii_prefix_ci(s, lower_name);
+    return strlen(n->name) == strlen(lower_name) &&
+           feed_ascii_prefix_ci(n->name, lower_name);
 }
 
+/* The text of n's descendants, at most *budget bytes. */
 static void
-append_capped(struct buf *out, const char *p, size_t n, size_t *budget)
+collect_text(const struct xnode *n, struct buf *out, size_t *budget)
 {
-    if (n > *budget)
-        n = *budget;
-    buf_append(out, p, n);
-    *budget -= n;
-}
-
-/* The text of n's descendants (see the top comment for entities). */
-static void
-collect_text(const xmlNode *n, struct buf *out, size_t *budget, int depth)
-{
-    const xmlNode *c;
+    const struct xnode *c;
 
     for (c = n->children; c != NULL && *budget > 0; c = c->next) {
-        if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
-            if (c->content != NULL)
-                append_capped(out, (const char *)c->content,
-                              strlen((const char *)c->content), budget);
-        } else if (c->type == XML_ELEMENT_NODE) {
-            collect_text(c, out, budget, depth);
-        } else if (c->type == XML_ENTITY_REF_NODE) {
-            xmlEntity *ent = xmlGetDocEntity(c->doc, c->name);
-            if (ent != NULL && ent->etype == XML_INTERNAL_PREDEFINED_ENTITY &&
-                ent->content != NULL) {
-                /* "&lt;" stays a reference in recovery mode */
-                append_capped(out, (const char *)ent->content,
-                              strlen((const char *)ent->content), budget);
-            } else if (ent != NULL &&
-                       ent->etype == XML_INTERNAL_GENERAL_ENTITY &&
-                       depth < ENTITY_DEPTH) {
-                collect_text((const xmlNode *)ent, out, budget, depth + 1);
-            } else if (ent == NULL && *budget >= 4) {
-                /* An HTML entity the document never declared: decode it
-                 * as HTML would (unknown names stay literal). */
-                struct buf ref = BUF_INIT;
-                size_t before = out->len;
-                buf_appendf(&ref, "&%s;", (const char *)c->name);
-                text_decode_entities(ref.data, ref.len, out);
-                buf_release(&ref);
-                if (out->len - before > *budget)
-                    buf_truncate(out, before);
-                else
-                    *budget -= out->len - before;
-            }
+        if (c->type == XNODE_TEXT) {
+            size_t k = c->len < *budget ? c->len : *budget;
+            buf_append(out, c->text, k);
+            *budget -= k;
+        } else {
+            collect_text(c, out, budget);
         }
     }
 }
 
 void
-feed_node_text(const xmlNode *n, struct buf *out)
+feed_node_text(const struct xnode *n, struct buf *out)
 {
     size_t budget = FIELD_BUDGET;
 
-    collect_text(n, out, &budget, 0);
+    collect_text(n, out, &budget);
 }
 
 bool
-feed_has_element_child(const xmlNode *n)
+feed_has_element_child(const struct xnode *n)
 {
-    const xmlNode *c;
+    const struct xnode *c;
 
     for (c = n->children; c != NULL; c = c->next) {
-        if (c->type == XML_ELEMENT_NODE)
+        if (c->type == XNODE_ELEMENT)
             return true;
     }
     return false;
 }
 
-/* Serialise n's children as markup (for XHTML content). */
-void
-feed_node_markup(xmlNode *n, struct buf *out)
+/* p[0..n) as XML character data; in an attribute value, also quotes and
+ * the white space a parser would normalise. */
+static void
+escape_xml(const char *p, size_t n, bool attr, struct buf *out)
 {
-    xmlBuffer *xb = xmlBufferCreate();
-    xmlNode *c;
+    size_t i, start = 0;
 
-    if (xb == NULL)
-        return;
-    for (c = n->children; c != NULL; c = c->next) {
-        if (xmlNodeDump(xb, n->doc, c, 0, 0) < 0)
-            break;
+    for (i = 0; i < n; i++) {
+        const char *rep;
+
+        switch (p[i]) {
+        case '&': rep = "&amp;"; break;
+        case '<': rep = "&lt;"; break;
+        case '>': rep = "&gt;"; break;
+        case '\r': rep = "&#13;"; break;
+        case '"': rep = attr ? "&quot;" : NULL; break;
+        case '\n': rep = attr ? "&#10;" : NULL; break;
+        case '\t': rep = attr ? "&#9;" : NULL; break;
+        default: rep = NULL; break;
+        }
+        if (rep == NULL)
+            continue;
+        buf_append(out, p + start, i - start);
+        buf_append_str(out, rep);
+        start = i + 1;
     }
-    buf_append(out, (const char *)xmlBufferContent(xb),
-               (size_t)xmlBufferLength(xb));
-    xmlBufferFree(xb);
+    buf_append(out, p + start, n - start);
+}
+
+static void
+append_qname(const char *prefix, const char *name, struct buf *out)
+{
+    if (prefix != NULL) {
+        buf_append_str(out, prefix);
+        buf_append_char(out, ':');
+    }
+    buf_append_str(out, name);
+}
+
+static void
+append_start_tag(const struct xnode *c, struct buf *out)
+{
+    size_t i;
+
+    buf_append_char(out, '<');
+    append_qname(c->prefix, c->name, out);
+    for (i = 0; i < c->nattrs; i++) {
+        const struct xattr *a = &c->attrs[i];
+
+        buf_append_char(out, ' ');
+        append_qname(a->prefix, a->name, out);
+        buf_append_str(out, "=\"");
+        escape_xml(a->value, strlen(a->value), true, out);
+        buf_append_char(out, '"');
+    }
+    buf_append_str(out, c->children == NULL ? "/>" : ">");
+}
+
+/* Serialise n's children as markup, within about *budget bytes. */
+static void
+markup(const struct xnode *n, struct buf *out, size_t *budget)
+{
+    const struct xnode *c;
+
+    for (c = n->children; c != NULL && *budget > 0; c = c->next) {
+        size_t before = out->len;
+
+        if (c->type == XNODE_TEXT) {
+            escape_xml(c->text, c->len, false, out);
+        } else {
+            append_start_tag(c, out);
+            if (c->children != NULL) {
+                markup(c, out, budget);
+                buf_append_str(out, "</");
+                append_qname(c->prefix, c->name, out);
+                buf_append_char(out, '>');
+            }
+        }
+        if (out->len - before >= *budget)
+            *budget = 0;
+        else
+            *budget -= out->len - before;
+    }
+}
+
+void
+feed_node_markup(const struct xnode *n, struct buf *out)
+{
+    size_t budget = FIELD_BUDGET;
+
+    markup(n, out, &budget);
 }
 
 char *
@@ -139,7 +180,7 @@ feed_detach_or_null(struct buf *b)
 
 /* Text of n as one plain line (no markup interpretation). */
 char *
-feed_line_of(const xmlNode *n)
+feed_line_of(const struct xnode *n)
 {
     struct buf raw = BUF_INIT, out = BUF_INIT;
 
@@ -151,7 +192,7 @@ feed_line_of(const xmlNode *n)
 
 /* HTML (escaped, or inline elements) of n as plain text. */
 char *
-feed_html_of(xmlNode *n, bool one_line)
+feed_html_of(const struct xnode *n, bool one_line)
 {
     struct buf raw = BUF_INIT, out = BUF_INIT;
 
@@ -173,7 +214,7 @@ feed_html_of(xmlNode *n, bool one_line)
 /* XHTML content (the children of n) as plain text: always serialised, so
  * that escaped text ("&lt;blink&gt;") stays text. */
 char *
-feed_xhtml_of(xmlNode *n, bool one_line)
+feed_xhtml_of(const struct xnode *n, bool one_line)
 {
     struct buf raw = BUF_INIT, out = BUF_INIT;
 
@@ -204,7 +245,7 @@ add_paragraph(struct buf *out, const char *p, size_t n)
 /* Plain text with its paragraphs: a blank line separates them, other white
  * space collapses. */
 char *
-feed_paragraphs_of(const xmlNode *n)
+feed_paragraphs_of(const struct xnode *n)
 {
     struct buf raw = BUF_INIT, out = BUF_INIT;
     size_t i = 0, start = 0;
@@ -230,17 +271,40 @@ feed_paragraphs_of(const xmlNode *n)
     return feed_detach_or_null(&out);
 }
 
-char *
-feed_prop(const xmlNode *n, const char *name)
+const char *
+feed_attr(const struct xnode *n, const char *ns, const char *name)
 {
-    xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
-    char *s;
+    size_t i;
 
-    if (v == NULL)
-        return NULL;
-    s = xstrdup((const char *)v);
-    xmlFree(v);
-    return s;
+    for (i = 0; i < n->nattrs; i++) {
+        const struct xattr *a = &n->attrs[i];
+
+        if (strcmp(a->name, name) == 0 &&
+            (ns == NULL ? a->ns == NULL
+                        : a->ns != NULL && strcmp(a->ns, ns) == 0))
+            return a->value;
+    }
+    return NULL;
+}
+
+bool
+feed_has_attr(const struct xnode *n, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < n->nattrs; i++) {
+        if (strcmp(n->attrs[i].name, name) == 0)
+            return true;
+    }
+    return false;
+}
+
+char *
+feed_prop(const struct xnode *n, const char *name)
+{
+    const char *v = feed_attr(n, NULL, name);
+
+    return v != NULL ? xstrdup(v) : NULL;
 }
 
 bool
@@ -256,10 +320,47 @@ feed_ascii_prefix_ci(const char *s, const char *prefix)
     return true;
 }
 
+/* The base URI of n: its xml:base and its ancestors', resolved against
+ * the document's URL, as libxml2's xmlNodeGetBase() does.  Caller frees
+ * with xmlFree; NULL if there is none. */
+static xmlChar *
+node_base(const struct xnode *n)
+{
+    const char *url = n->doc->url;
+    xmlChar *base = NULL, *next;
+
+    for (; n != NULL; n = n->parent) {
+        const char *b = feed_attr(n, (const char *)XML_XML_NAMESPACE, "base");
+
+        if (b == NULL)
+            continue;
+        if (base == NULL) {
+            base = xmlStrdup((const xmlChar *)b);
+        } else {
+            next = xmlBuildURI(base, (const xmlChar *)b);
+            xmlFree(base);
+            base = next;
+        }
+        if (base == NULL)
+            return NULL;
+        if (xmlStrncmp(base, (const xmlChar *)"http://", 7) == 0 ||
+            xmlStrncmp(base, (const xmlChar *)"ftp://", 6) == 0 ||
+            xmlStrncmp(base, (const xmlChar *)"urn:", 4) == 0)
+            return base;
+    }
+    if (url == NULL)
+        return base;
+    if (base == NULL)
+        return xmlStrdup((const xmlChar *)url);
+    next = xmlBuildURI(base, (const xmlChar *)url);
+    xmlFree(base);
+    return next;
+}
+
 /* href resolved against n's xml:base and the document URL; NULL unless the
  * result is an http(s) URL. */
 char *
-feed_resolve_url(const xmlNode *n, const char *href)
+feed_resolve_url(const struct xnode *n, const char *href)
 {
     xmlChar *base, *abs;
     struct buf t = BUF_INIT;
@@ -269,7 +370,7 @@ feed_resolve_url(const xmlNode *n, const char *href)
     if (href == NULL)
         return NULL;
     text_one_line(href, strlen(href), &t);
-    base = xmlNodeGetBase(n->doc, n);
+    base = node_base(n);
     abs = xmlBuildURI((const xmlChar *)t.data, base);
     if (abs != NULL && (feed_ascii_prefix_ci((const char *)abs, "http://") ||
                         feed_ascii_prefix_ci((const char *)abs, "https://"))) {
@@ -289,7 +390,7 @@ feed_resolve_url(const xmlNode *n, const char *href)
 }
 
 char *
-feed_url_of(const xmlNode *n)
+feed_url_of(const struct xnode *n)
 {
     char *text = feed_line_of(n);
     char *u = feed_resolve_url(n, text);
@@ -321,7 +422,7 @@ feed_field_wants(const struct field *f, int rank)
 }
 
 void
-feed_when_set(struct when *w, int rank, const xmlNode *n)
+feed_when_set(struct when *w, int rank, const struct xnode *n)
 {
     struct buf t = BUF_INIT;
     struct dt d;
@@ -339,7 +440,7 @@ feed_when_set(struct when *w, int rank, const xmlNode *n)
 }
 
 void
-feed_add_keyword_node(struct article *a, const xmlNode *n)
+feed_add_keyword_node(struct article *a, const struct xnode *n)
 {
     char *k = feed_line_of(n);
 

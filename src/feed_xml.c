@@ -1,11 +1,15 @@
-/* feed_xml: reading the document with libxml2 (see feed.c for the story). */
+/* feed_xml: reading the document with libxml2 (see feed.c for the story)
+ * into the tree of feed_int.h. */
 #include "arctic_digest/feed.h"
 
+#include <libxml/SAX2.h>
 #include <libxml/entities.h>
 #include <libxml/parser.h>
-#include <libxml/xmlerror.h>
+#include <libxml/parserInternals.h>
 #include <libxml/tree.h>
+#include <libxml/xmlerror.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -15,13 +19,6 @@
 #include "arctic_digest/text.h"
 #include "arctic_digest/util.h"
 #include "feed_int.h"
-
-struct xml_error {
-    bool set;
-    bool fatal; /* the document cannot be recovered */
-    int line, col;
-    char msg[192];
-};
 
 /* Errors after which a recovered tree would be a guess: the document ended
  * early, is empty, or tripped the entity-amplification guard. */
@@ -42,11 +39,329 @@ is_fatal_code(int code)
     }
 }
 
+struct xml_error {
+    bool set;
+    bool fatal; /* the document cannot be recovered */
+    int line, col;
+    char msg[192];
+};
+
+/* ---- the arena ---------------------------------------------------------- */
+
+struct arena_block {
+    struct arena_block *prev;
+    size_t used, cap;
+    max_align_t data[];
+};
+
+#define ARENA_MIN ((size_t)32 << 10)
+#define ARENA_MAX ((size_t)1 << 20)
+
+/* n zeroed bytes that live as long as d.  Blocks double up to ARENA_MAX,
+ * so a large document takes few of them. */
+static void *
+arena_alloc(struct xdoc *d, size_t n)
+{
+    struct arena_block *b = d->arena;
+    size_t align = sizeof(max_align_t);
+    void *p;
+
+    n = (n + align - 1) / align * align;
+    if (b == NULL || b->cap - b->used < n) {
+        size_t cap = b == NULL ? ARENA_MIN : b->cap * 2;
+
+        if (cap > ARENA_MAX)
+            cap = ARENA_MAX;
+        if (cap < n)
+            cap = n;
+        b = xmalloc(sizeof(*b) + cap);
+        b->prev = d->arena;
+        b->used = 0;
+        b->cap = cap;
+        d->arena = b;
+    }
+    p = (char *)b->data + b->used;
+    b->used += n;
+    memset(p, 0, n);
+    return p;
+}
+
+static char *
+arena_strndup(struct xdoc *d, const char *s, size_t n)
+{
+    char *p = arena_alloc(d, n + 1);
+
+    memcpy(p, s, n);
+    return p;
+}
+
+void
+feed_xdoc_free(struct xdoc *d)
+{
+    struct arena_block *b, *prev;
+
+    if (d == NULL)
+        return;
+    for (b = d->arena; b != NULL; b = prev) {
+        prev = b->prev;
+        free(b);
+    }
+    xmlFreeDoc(d->dtd_doc);
+    xmlFreeParserCtxt(d->ctxt);
+    free(d);
+}
+
+/* ---- SAX callbacks that build the tree ------------------------------------ */
+
+/* What the callbacks share, reached through the parser context's _private
+ * (libxml2 copies it to the context that parses an entity's content). */
+struct build {
+    struct xml_error xe;
+    struct xdoc *doc;
+    struct xnode *cur;
+    xmlParserCtxt *main;
+    const xmlChar *uri_src; /* the last namespace URI copied, and its copy */
+    const char *uri_copy;
+    size_t bytes, limit; /* text and attribute bytes kept; their cap */
+    bool over;           /* the cap was hit: parsing stopped */
+};
+
+static struct build *
+build_of(void *ctx)
+{
+    xmlParserCtxt *ctxt = ctx;
+
+    return ctxt != NULL ? ctxt->_private : NULL;
+}
+
+/* Entities can make a small document huge; the tree may hold at most
+ * limit bytes of text, then the parse stops with a fatal error. */
+static bool
+spend(struct build *b, size_t n, void *ctx)
+{
+    if (b->over)
+        return false;
+    b->bytes += n;
+    if (b->bytes <= b->limit)
+        return true;
+    b->over = true;
+    b->xe.fatal = true;
+    if (!b->xe.set) {
+        b->xe.set = true;
+        snprintf(b->xe.msg, sizeof(b->xe.msg),
+                 "entities expand to more than %zu bytes", b->limit);
+    }
+    xmlStopParser(ctx);
+    if (b->main != ctx)
+        xmlStopParser(b->main);
+    return false;
+}
+
+/* Namespace URIs repeat from element to element; copy each run once. */
+static const char *
+uri_of(struct build *b, const xmlChar *uri)
+{
+    if (uri == NULL)
+        return NULL;
+    if (uri != b->uri_src) {
+        b->uri_src = uri;
+        b->uri_copy = arena_strndup(b->doc, (const char *)uri,
+                                    strlen((const char *)uri));
+    }
+    return b->uri_copy;
+}
+
+/* An attribute value with its references expanded (libxml2 leaves them in
+ * when it is not asked to substitute entities). */
+static const char *
+attr_value(struct build *b, void *ctx, const xmlChar *v, const xmlChar *end)
+{
+    size_t n = (size_t)(end - v);
+    xmlChar *dec;
+    const char *out;
+
+    if (memchr(v, '&', n) == NULL || n > INT_MAX)
+        return arena_strndup(b->doc, (const char *)v, n);
+    dec = xmlStringLenDecodeEntities(ctx, v, (int)n, XML_SUBSTITUTE_REF, 0,
+                                     0, 0);
+    if (dec == NULL)
+        return arena_strndup(b->doc, (const char *)v, n);
+    out = arena_strndup(b->doc, (const char *)dec, strlen((const char *)dec));
+    xmlFree(dec);
+    return out;
+}
+
+/* The name of an element or attribute.  With a prefix no namespace is
+ * declared for (a namespace error), the name keeps the prefix, as libxml2's
+ * tree has it: "media:title" must not pass for an RSS title. */
+static const char *
+name_of(struct build *b, const xmlChar *name, const xmlChar *prefix,
+        const xmlChar *uri)
+{
+    size_t np, nn;
+    char *q;
+
+    if (prefix == NULL || uri != NULL)
+        return (const char *)name; /* in the parser's dictionary */
+    np = strlen((const char *)prefix);
+    nn = strlen((const char *)name);
+    q = arena_alloc(b->doc, np + nn + 2);
+    memcpy(q, prefix, np);
+    q[np] = ':';
+    memcpy(q + np + 1, name, nn);
+    return q;
+}
+
+static void
+append_child(struct xnode *parent, struct xnode *n)
+{
+    n->parent = parent;
+    if (parent == NULL)
+        return;
+    if (parent->last != NULL)
+        parent->last->next = n;
+    else
+        parent->children = n;
+    parent->last = n;
+}
+
+static void
+set_attrs(struct build *b, void *ctx, struct xnode *n, int nattrs,
+          const xmlChar **attrs)
+{
+    int i;
+
+    if (nattrs <= 0)
+        return;
+    n->attrs = arena_alloc(b->doc, (size_t)nattrs * sizeof(*n->attrs));
+    for (i = 0; i < nattrs; i++) {
+        const xmlChar **a = attrs + 5 * i;
+        struct xattr *x = &n->attrs[n->nattrs];
+
+        if (!spend(b, (size_t)(a[4] - a[3]), ctx))
+            return;
+        x->name = name_of(b, a[0], a[1], a[2]);
+        x->prefix = a[2] != NULL ? (const char *)a[1] : NULL;
+        x->ns = uri_of(b, a[2]);
+        x->value = attr_value(b, ctx, a[3], a[4]);
+        n->nattrs++;
+    }
+}
+
+static void
+on_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
+         const xmlChar *uri, int nns, const xmlChar **ns, int nattrs,
+         int ndefaulted, const xmlChar **attrs)
+{
+    struct build *b = build_of(ctx);
+    struct xnode *n;
+    int i;
+
+    (void)ndefaulted;
+    if (b == NULL || b->over)
+        return;
+    n = arena_alloc(b->doc, sizeof(*n));
+    n->type = XNODE_ELEMENT;
+    n->name = name_of(b, name, prefix, uri);
+    n->prefix = uri != NULL ? (const char *)prefix : NULL;
+    n->ns = uri_of(b, uri);
+    n->doc = b->doc;
+    set_attrs(b, ctx, n, nattrs, attrs);
+    if (b->cur == NULL && b->doc->root == NULL) {
+        b->doc->root = n;
+        if (nns > 0)
+            n->nsdecl = arena_alloc(b->doc, (size_t)nns * sizeof(char *));
+        for (i = 0; i < nns; i++) {
+            if (ns[2 * i + 1] != NULL)
+                n->nsdecl[n->nnsdecl++] = uri_of(b, ns[2 * i + 1]);
+        }
+    }
+    append_child(b->cur, n);
+    b->cur = n;
+}
+
+static void
+on_end(void *ctx, const xmlChar *name, const xmlChar *prefix,
+       const xmlChar *uri)
+{
+    struct build *b = build_of(ctx);
+
+    (void)name;
+    (void)prefix;
+    (void)uri;
+    if (b != NULL && !b->over && b->cur != NULL)
+        b->cur = b->cur->parent;
+}
+
+/* Text joins the text node before it, as libxml2's own tree does. */
+static void
+on_text(void *ctx, const xmlChar *s, int len)
+{
+    struct build *b = build_of(ctx);
+    struct xnode *t;
+    size_t n = len > 0 ? (size_t)len : 0;
+
+    if (b == NULL || b->cur == NULL || n == 0 || !spend(b, n, ctx))
+        return;
+    t = b->cur->last;
+    if (t == NULL || t->type != XNODE_TEXT) {
+        t = arena_alloc(b->doc, sizeof(*t));
+        t->type = XNODE_TEXT;
+        t->doc = b->doc;
+        append_child(b->cur, t);
+    }
+    if (t->len + n + 1 > t->cap) {
+        size_t cap = t->len + n + 1;
+        char *p;
+
+        if (t->cap > 0 && cap < 2 * t->cap)
+            cap = 2 * t->cap; /* a text in many pieces grows by doubling */
+        p = arena_alloc(b->doc, cap);
+        if (t->len > 0)
+            memcpy(p, t->text, t->len);
+        t->text = p;
+        t->cap = cap;
+    }
+    memcpy(t->text + t->len, s, n);
+    t->len += n;
+    t->text[t->len] = '\0';
+}
+
+/*
+ * libxml2 hands the content of a declared entity to the callbacks above
+ * where it is referenced, then reports the reference; only references it
+ * could not expand need anything here.  An undeclared one (allowed when the
+ * document has an external DTD, or in recovery) is read as an HTML entity:
+ * "&eacute;" becomes the character, an unknown name stays as written.
+ */
+static void
+on_reference(void *ctx, const xmlChar *name)
+{
+    xmlParserCtxt *ctxt = ctx;
+    xmlEntity *ent = ctxt->myDoc != NULL ? xmlGetDocEntity(ctxt->myDoc, name)
+                                         : NULL;
+    struct buf ref = BUF_INIT, out = BUF_INIT;
+
+    if (ent != NULL && ent->etype == XML_INTERNAL_PREDEFINED_ENTITY &&
+        ent->content != NULL) {
+        on_text(ctx, ent->content, xmlStrlen(ent->content));
+        return;
+    }
+    if (ent != NULL)
+        return;
+    buf_appendf(&ref, "&%s;", (const char *)name);
+    text_decode_entities(ref.data, ref.len, &out);
+    if (out.len <= INT_MAX)
+        on_text(ctx, (const xmlChar *)out.data, (int)out.len);
+    buf_release(&ref);
+    buf_release(&out);
+}
+
 static void
 on_xml_error(void *data, xmlError *err)
 {
-    xmlParserCtxt *ctxt = data;
-    struct xml_error *xe = ctxt != NULL ? ctxt->_private : NULL;
+    struct build *b = build_of(data);
+    struct xml_error *xe = b != NULL ? &b->xe : NULL;
     size_t len;
 
     if (xe == NULL || err == NULL || err->level < XML_ERR_ERROR)
@@ -73,7 +388,26 @@ silent(void *ctx, const char *msg, ...)
     (void)msg;
 }
 
-static xmlDoc *
+/* libxml2's own handlers keep the document, its DTD and the entity
+ * declarations (which the parser needs); elements and text come to us. */
+static void
+set_handlers(xmlSAXHandler *h)
+{
+    xmlSAX2InitDefaultSAXHandler(h, 0);
+    h->startElementNs = on_start;
+    h->endElementNs = on_end;
+    h->characters = on_text;
+    h->ignorableWhitespace = on_text;
+    h->cdataBlock = on_text;
+    h->reference = on_reference;
+    h->comment = NULL;
+    h->processingInstruction = NULL;
+    h->serror = on_xml_error;
+}
+
+/* One libxml2 pass over data; NULL (with *xe) if the document is not
+ * well-formed and recover is false, or if nothing could be read. */
+static struct xdoc *
 read_doc(const char *data, size_t n, const char *base_url, bool recover,
          struct xml_error *xe)
 {
@@ -89,21 +423,34 @@ read_doc(const char *data, size_t n, const char *base_url, bool recover,
     const char *enc = plain ? NULL : "UTF-8";
     int opts = XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_IGNORE_ENC;
     xmlParserCtxt *ctxt = xmlNewParserCtxt();
+    struct xdoc *d;
+    struct build b;
     xmlDoc *doc;
 
     if (ctxt == NULL)
         return NULL;
     if (recover)
         opts |= XML_PARSE_RECOVER;
-    ctxt->_private = xe;
-    ctxt->sax->serror = on_xml_error;
+    d = xcalloc(1, sizeof(*d));
+    memset(&b, 0, sizeof(b));
+    b.doc = d;
+    b.main = ctxt;
+    b.limit = n * 16 + ((size_t)4 << 20);
+    set_handlers(ctxt->sax);
+    ctxt->_private = &b;
     doc = xmlCtxtReadMemory(ctxt, data, (int)n, base_url, enc, opts);
-    if (doc != NULL && !ctxt->wellFormed && !recover) {
-        xmlFreeDoc(doc);
-        doc = NULL;
+    ctxt->_private = NULL;
+    *xe = b.xe;
+    d->ctxt = ctxt;
+    d->dtd_doc = doc;
+    if (doc == NULL || b.over || (!ctxt->wellFormed && !recover)) {
+        feed_xdoc_free(d);
+        return NULL;
     }
-    xmlFreeParserCtxt(ctxt);
-    return doc;
+    d->url = (const char *)doc->URL;
+    if (doc->intSubset != NULL && doc->intSubset->ExternalID != NULL)
+        d->public_id = (const char *)doc->intSubset->ExternalID;
+    return d;
 }
 
 static int
@@ -227,7 +574,7 @@ repair_entities(const char *p, size_t n, struct buf *out)
 
 /* Strict first; then strict after repair_entities(); then recovery mode
  * for errors that allow it. */
-static xmlDoc *
+static struct xdoc *
 read_feed(const char *data, size_t n, const char *base_url, bool strict_only,
           char **warning, struct err *e)
 {
@@ -235,8 +582,8 @@ read_feed(const char *data, size_t n, const char *base_url, bool strict_only,
     const struct xml_error *cause = &first;
     struct buf fixed = BUF_INIT;
     struct err tmp = ERR_INIT;
-    xmlDoc *doc;
-    xmlNode *root;
+    struct xdoc *doc;
+    const struct xnode *root;
 
     memset(&first, 0, sizeof(first));
     memset(&again, 0, sizeof(again));
@@ -261,7 +608,7 @@ read_feed(const char *data, size_t n, const char *base_url, bool strict_only,
     }
     if (doc == NULL)
         doc = read_doc(data, n, base_url, true, &loose);
-    root = doc != NULL ? xmlDocGetRootElement(doc) : NULL;
+    root = doc != NULL ? doc->root : NULL;
     if (root != NULL && feed_name_ci(root, "html")) {
         err_set(e, ERR_DATA, 0, "not a feed: HTML page");
     } else if (root == NULL || cause->fatal || loose.fatal) {
@@ -272,18 +619,18 @@ read_feed(const char *data, size_t n, const char *base_url, bool strict_only,
         buf_release(&fixed);
         return doc;
     }
-    xmlFreeDoc(doc);
+    feed_xdoc_free(doc);
     buf_release(&fixed);
     return NULL;
 }
 
-xmlDoc *
+struct xdoc *
 feed_read_xml(const char *data, size_t n, const char *base_url,
               bool strict_only, char **warning, struct err *e)
 {
     xmlGenericErrorFunc old_fn;
     void *old_ctx;
-    xmlDoc *doc;
+    struct xdoc *doc;
 
     if (n > INT_MAX) {
         err_set(e, ERR_DATA, 0, "feed too large (%zu bytes)", n);
