@@ -79,9 +79,10 @@ static char *
 base64_text(const struct xnode *n, bool markup, bool one_line)
 {
     struct buf raw = BUF_INIT, bytes = BUF_INIT, out = BUF_INIT;
+    size_t len;
+    const char *p = feed_text_view(n, &raw, &len);
 
-    feed_node_text(n, &raw);
-    b64_decode(raw.data, raw.len, &bytes);
+    b64_decode(p, len, &bytes);
     if (memchr(bytes.data, '\0', bytes.len) != NULL ||
         !text_utf8_valid(bytes.data, bytes.len))
         buf_reset(&bytes); /* binary: not for a digest */

@@ -146,6 +146,10 @@ bool feed_ascii_prefix_ci(const char *s, const char *prefix);
 bool feed_name_ci(const struct xnode *n, const char *lower_name);
 /* The text of n's descendants, within FIELD_BUDGET. */
 void feed_node_text(const struct xnode *n, struct buf *out);
+/* The same text, without a copy when n holds one text node (the common
+ * case; else it is collected into tmp): *len bytes, not NUL-terminated. */
+const char *feed_text_view(const struct xnode *n, struct buf *tmp,
+                           size_t *len);
 bool feed_has_element_child(const struct xnode *n);
 /* Serialise n's children as markup. */
 void feed_node_markup(const struct xnode *n, struct buf *out);

@@ -63,6 +63,20 @@ feed_node_text(const struct xnode *n, struct buf *out)
     collect_text(n, out, &budget);
 }
 
+const char *
+feed_text_view(const struct xnode *n, struct buf *tmp, size_t *len)
+{
+    const struct xnode *c = n->children;
+
+    if (c != NULL && c->next == NULL && c->type == XNODE_TEXT) {
+        *len = c->len < FIELD_BUDGET ? c->len : FIELD_BUDGET;
+        return c->text;
+    }
+    feed_node_text(n, tmp);
+    *len = tmp->len;
+    return tmp->data != NULL ? tmp->data : "";
+}
+
 bool
 feed_has_element_child(const struct xnode *n)
 {
@@ -183,9 +197,10 @@ char *
 feed_line_of(const struct xnode *n)
 {
     struct buf raw = BUF_INIT, out = BUF_INIT;
+    size_t len;
+    const char *p = feed_text_view(n, &raw, &len);
 
-    feed_node_text(n, &raw);
-    text_one_line(raw.data, raw.len, &out);
+    text_one_line(p, len, &out);
     buf_release(&raw);
     return feed_detach_or_null(&out);
 }
@@ -195,12 +210,17 @@ char *
 feed_html_of(const struct xnode *n, bool one_line)
 {
     struct buf raw = BUF_INIT, out = BUF_INIT;
+    const char *p;
+    size_t len;
 
-    if (feed_has_element_child(n))
+    if (feed_has_element_child(n)) {
         feed_node_markup(n, &raw);
-    else
-        feed_node_text(n, &raw);
-    text_html_to_plain(raw.data, raw.len, &out);
+        p = raw.data;
+        len = raw.len;
+    } else {
+        p = feed_text_view(n, &raw, &len);
+    }
+    text_html_to_plain(p, len, &out);
     buf_release(&raw);
     if (one_line) {
         buf_reset(&raw);
@@ -248,25 +268,25 @@ char *
 feed_paragraphs_of(const struct xnode *n)
 {
     struct buf raw = BUF_INIT, out = BUF_INIT;
-    size_t i = 0, start = 0;
+    size_t i = 0, start = 0, len;
+    const char *p = feed_text_view(n, &raw, &len);
 
-    feed_node_text(n, &raw);
-    while (i < raw.len) {
+    while (i < len) {
         size_t j = i, lines = 0;
 
-        if (!is_ws((unsigned char)raw.data[i])) {
+        if (!is_ws((unsigned char)p[i])) {
             i++;
             continue;
         }
-        while (j < raw.len && is_ws((unsigned char)raw.data[j]))
-            lines += raw.data[j++] == '\n';
+        while (j < len && is_ws((unsigned char)p[j]))
+            lines += p[j++] == '\n';
         if (lines >= 2) {
-            add_paragraph(&out, raw.data + start, i - start);
+            add_paragraph(&out, p + start, i - start);
             start = j;
         }
         i = j;
     }
-    add_paragraph(&out, raw.data + start, raw.len - start);
+    add_paragraph(&out, p + start, len - start);
     buf_release(&raw);
     return feed_detach_or_null(&out);
 }
@@ -426,13 +446,15 @@ feed_when_set(struct when *w, int rank, const struct xnode *n)
 {
     struct buf t = BUF_INIT;
     struct dt d;
+    const char *p;
+    size_t len;
 
     /* Of two dates of the same rank the later one in the document wins,
      * as in feedparser. */
     if (dt_is_set(&w->d) && w->rank < rank)
         return;
-    feed_node_text(n, &t);
-    if (dt_parse(t.data, t.len, &d) == 0) {
+    p = feed_text_view(n, &t, &len);
+    if (dt_parse(p, len, &d) == 0) {
         w->d = d;
         w->rank = rank;
     }

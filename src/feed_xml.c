@@ -57,10 +57,10 @@ struct arena_block {
 #define ARENA_MIN ((size_t)32 << 10)
 #define ARENA_MAX ((size_t)1 << 20)
 
-/* n zeroed bytes that live as long as d.  Blocks double up to ARENA_MAX,
- * so a large document takes few of them. */
+/* n bytes that live as long as d.  Blocks double up to ARENA_MAX, so a
+ * large document takes few of them. */
 static void *
-arena_alloc(struct xdoc *d, size_t n)
+arena_raw(struct xdoc *d, size_t n)
 {
     struct arena_block *b = d->arena;
     size_t align = sizeof(max_align_t);
@@ -82,16 +82,23 @@ arena_alloc(struct xdoc *d, size_t n)
     }
     p = (char *)b->data + b->used;
     b->used += n;
-    memset(p, 0, n);
     return p;
+}
+
+/* n zeroed bytes that live as long as d. */
+static void *
+arena_alloc(struct xdoc *d, size_t n)
+{
+    return memset(arena_raw(d, n), 0, n);
 }
 
 static char *
 arena_strndup(struct xdoc *d, const char *s, size_t n)
 {
-    char *p = arena_alloc(d, n + 1);
+    char *p = arena_raw(d, n + 1);
 
     memcpy(p, s, n);
+    p[n] = '\0';
     return p;
 }
 
@@ -205,10 +212,11 @@ name_of(struct build *b, const xmlChar *name, const xmlChar *prefix,
         return (const char *)name; /* in the parser's dictionary */
     np = strlen((const char *)prefix);
     nn = strlen((const char *)name);
-    q = arena_alloc(b->doc, np + nn + 2);
+    q = arena_raw(b->doc, np + nn + 2);
     memcpy(q, prefix, np);
     q[np] = ':';
     memcpy(q + np + 1, name, nn);
+    q[np + nn + 1] = '\0';
     return q;
 }
 
@@ -316,7 +324,7 @@ on_text(void *ctx, const xmlChar *s, int len)
 
         if (t->cap > 0 && cap < 2 * t->cap)
             cap = 2 * t->cap; /* a text in many pieces grows by doubling */
-        p = arena_alloc(b->doc, cap);
+        p = arena_raw(b->doc, cap);
         if (t->len > 0)
             memcpy(p, t->text, t->len);
         t->text = p;
