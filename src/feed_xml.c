@@ -155,8 +155,12 @@ spend(struct build *b, size_t n, void *ctx)
     b->xe.fatal = true;
     if (!b->xe.set) {
         b->xe.set = true;
+        if (b->main->input != NULL) {
+            b->xe.line = b->main->input->line;
+            b->xe.col = b->main->input->col;
+        }
         snprintf(b->xe.msg, sizeof(b->xe.msg),
-                 "entities expand to more than %zu bytes", b->limit);
+                 "entities expand to more than %zu bytes of text", b->limit);
     }
     xmlStopParser(ctx);
     if (b->main != ctx)

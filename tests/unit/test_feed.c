@@ -408,6 +408,143 @@ test_feed_billion_laughs_is_refused(void **state)
     buf_release(&b);
 }
 
+/* Parse doc (NUL-terminated) into f; expects success. */
+static void
+parse_string(const char *doc, const char *base, struct feed *f)
+{
+    struct err e = ERR_INIT;
+
+    if (feed_parse(f, doc, strlen(doc), NULL, base, NULL, &e) != 0)
+        fail_msg("%s", e.msg);
+}
+
+static void
+test_feed_entity_content_is_expanded_at_every_reference(void **state)
+{
+    static const char doc[] =
+        "<?xml version=\"1.0\"?>\n"
+        "<!DOCTYPE rss [<!ENTITY who \"Jane &amp; <b>Doe</b>\">"
+        "<!ENTITY host \"example.org\">]>\n"
+        "<rss version=\"2.0\"><channel><title>T</title>"
+        "<item><title>&who;, &who; again</title>"
+        "<link>http://&host;/a</link>"
+        "<description>by &who;</description></item></channel></rss>";
+    struct feed f = FEED_INIT;
+    (void)state;
+
+    parse_string(doc, NULL, &f);
+    assert_int_equal(f.n, 1);
+    assert_string_equal(f.v[0].title, "Jane & Doe, Jane & Doe again");
+    assert_string_equal(f.v[0].abstract, "by Jane & Doe");
+    assert_true(contains(f.v[0].url, "example.org/a"));
+    feed_release(&f);
+}
+
+static void
+test_feed_undeclared_entity_under_external_dtd_is_html(void **state)
+{
+    static const char doc[] =
+        "<?xml version=\"1.0\"?>\n"
+        "<!DOCTYPE rss PUBLIC \"-//Netscape Communications//DTD RSS 0.91//EN\""
+        " \"http://my.netscape.com/publish/formats/rss-0.91.dtd\">\n"
+        "<rss version=\"0.91\"><channel><title>T</title>"
+        "<item><title>Caf&eacute; &bogus; &#233;</title></item>"
+        "</channel></rss>";
+    struct feed f = FEED_INIT;
+    (void)state;
+
+    parse_string(doc, NULL, &f);
+    assert_string_equal(f.version, "rss091n");
+    assert_int_equal(f.n, 1);
+    assert_string_equal(f.v[0].title, "Café &bogus; é");
+    feed_release(&f);
+}
+
+/* An element whose prefix is not declared is not the element of the same
+ * local name: <media:title> is no RSS title. */
+static void
+test_feed_undeclared_prefix_keeps_its_name(void **state)
+{
+    static const char doc[] =
+        "<rss version=\"2.0\"><channel><title>T</title>"
+        "<item><media:title>Wrong</media:title><title>Right</title>"
+        "<link>http://example.org/r</link></item></channel></rss>";
+    struct feed f = FEED_INIT;
+    (void)state;
+
+    parse_string(doc, NULL, &f);
+    assert_int_equal(f.n, 1);
+    assert_string_equal(f.v[0].title, "Right");
+    assert_true(contains(f.warning, "media"));
+    feed_release(&f);
+}
+
+static void
+test_feed_attributes_and_xml_base_resolve_links(void **state)
+{
+    static const char doc[] =
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\" "
+        "xml:base=\"http://example.org/feed/\"><title>T</title>"
+        "<entry xml:base=\"2024/\"><title>A</title><id>urn:a</id>"
+        "<link rel=\"alternate\" href=\"a.html?x=1&amp;y=&#50;\"/></entry>"
+        "<entry><title>B</title><id>urn:b</id>"
+        "<link href=\"../b.html\"/></entry>"
+        "</feed>";
+    struct feed f = FEED_INIT;
+    (void)state;
+
+    parse_string(doc, "http://ignored.example.net/x.xml", &f);
+    assert_int_equal(f.n, 2);
+    assert_string_equal(f.v[0].url, "http://example.org/feed/2024/a.html?x=1&y=2");
+    assert_string_equal(f.v[1].url, "http://example.org/b.html");
+    feed_release(&f);
+}
+
+static void
+test_feed_xhtml_content_is_read_as_markup(void **state)
+{
+    static const char doc[] =
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>T</title>"
+        "<entry><title type=\"xhtml\"><div xmlns=\"http://www.w3.org/1999/"
+        "xhtml\">One &amp; <b>two</b></div></title><id>urn:a</id>"
+        "<content type=\"xhtml\"><x:div xmlns:x=\"http://www.w3.org/1999/"
+        "xhtml\"><x:p>First &lt;blink&gt;</x:p><x:p title=\"a&quot;b\">"
+        "Second</x:p></x:div></content></entry></feed>";
+    struct feed f = FEED_INIT;
+    (void)state;
+
+    parse_string(doc, NULL, &f);
+    assert_int_equal(f.n, 1);
+    assert_string_equal(f.v[0].title, "One & two");
+    assert_true(contains(f.v[0].abstract, "First <blink>"));
+    assert_true(contains(f.v[0].abstract, "Second"));
+    assert_false(contains(f.v[0].abstract, "x:p"));
+    feed_release(&f);
+}
+
+/* Entities that expand far beyond the document are refused before the
+ * expansion fills memory, whichever guard (libxml2's or ours) sees it. */
+static void
+test_feed_entity_expansion_is_bounded(void **state)
+{
+    struct buf doc = BUF_INIT;
+    const char *msg;
+    size_t i;
+    (void)state;
+
+    buf_append_str(&doc, "<?xml version=\"1.0\"?>\n<!DOCTYPE rss [<!ENTITY big \"");
+    for (i = 0; i < 4000; i++)
+        buf_append_char(&doc, 'a');
+    buf_append_str(&doc, "\">]>\n<rss version=\"2.0\"><channel><item><title>");
+    for (i = 0; i < 20000; i++)
+        buf_append_str(&doc, "&big;");
+    buf_append_str(&doc, "</title></item></channel></rss>");
+    msg = parse_fail(doc.data, doc.len);
+    assert_true(strncmp(msg, "XML error at line 3, column ", 28) == 0);
+    assert_true(contains(msg, "entit"));
+    buf_release(&doc);
+}
+
 static void
 test_feed_title_injection_is_neutralised(void **state)
 {
@@ -693,6 +830,14 @@ main(void)
         cmocka_unit_test(test_feed_recovers_from_undeclared_html_entity),
         cmocka_unit_test(test_feed_xxe_does_not_load_files),
         cmocka_unit_test(test_feed_billion_laughs_is_refused),
+        cmocka_unit_test(
+            test_feed_entity_content_is_expanded_at_every_reference),
+        cmocka_unit_test(
+            test_feed_undeclared_entity_under_external_dtd_is_html),
+        cmocka_unit_test(test_feed_undeclared_prefix_keeps_its_name),
+        cmocka_unit_test(test_feed_attributes_and_xml_base_resolve_links),
+        cmocka_unit_test(test_feed_xhtml_content_is_read_as_markup),
+        cmocka_unit_test(test_feed_entity_expansion_is_bounded),
         cmocka_unit_test(test_feed_title_injection_is_neutralised),
         cmocka_unit_test(test_feed_failure_leaves_feed_untouched),
         cmocka_unit_test(test_feed_large_feed_parses_linearly),
