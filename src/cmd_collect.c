@@ -67,20 +67,27 @@ take_document(struct app *app, struct store *st,
         sum->failed++;
         return;
     }
-    if (store_articles(st, f.v, f.n, now, &fresh, &e) < 0) {
-        log_error("source '%s': %s", s->name, e.msg);
-        sum->failed++;
-        feed_release(&f);
-        return;
-    }
+    /* One transaction per source: its articles, health and validators are
+     * stored together or not at all (and commit once, not per article). */
+    if (store_begin(st, &e) < 0 ||
+        store_articles(st, f.v, f.n, now, &fresh, &e) < 0)
+        goto failed;
     buf_appendf(&msg, "%zu new", fresh);
     if (f.warning)
         buf_appendf(&msg, " (read despite %s)", f.warning);
+    if (store_source_record(st, s->name, true, msg.data, etag, last_modified,
+                            now, &e) < 0 ||
+        store_commit(st, &e) < 0)
+        goto failed;
     log_info("source '%s': %s, %zu in the feed", s->name, msg.data, f.n);
-    store_source_record(st, s->name, true, msg.data, etag, last_modified,
-                        now, NULL);
     sum->fresh += fresh;
     sum->ok++;
+    goto out;
+failed:
+    store_rollback(st);
+    log_error("source '%s': %s", s->name, e.msg);
+    sum->failed++;
+out:
     feed_release(&f);
     buf_release(&msg);
 }
