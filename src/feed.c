@@ -84,8 +84,7 @@ add_item(const struct parse *ps, const struct xnode *node, struct feed *f)
         }
     }
     if (ps->kind == FEED_KIND_ATOM) {
-        if (feed_atom_people(ps, node, true, &a) == 0 &&
-            ps->feed_node != NULL)
+        if (feed_atom_people(ps, node, true, &a) == 0 && ps->feed_node != NULL)
             feed_atom_people(ps, ps->feed_node, false, &a);
     } else {
         feed_rss_authors(ps, node, &a);
@@ -152,7 +151,8 @@ channel_meta(struct parse *ps, const struct xnode *chan, struct feed *f)
 }
 
 static void
-walk_items(struct parse *ps, const struct xnode *parent, const char *name, struct feed *f)
+walk_items(struct parse *ps, const struct xnode *parent, const char *name,
+           struct feed *f)
 {
     const struct xnode *c;
 
@@ -191,7 +191,6 @@ walk(struct parse *ps, const struct xnode *root, struct feed *f)
     walk_items(ps, root, "item", f);
 }
 
-
 /* feedparser's name for an <rss version="..."> (and its DOCTYPE). */
 static const char *
 rss_version(const struct xdoc *doc, const struct xnode *root)
@@ -218,8 +217,7 @@ rss_version(const struct xdoc *doc, const struct xnode *root)
 }
 
 static int
-detect(const struct xdoc *doc, struct parse *ps, struct feed *f,
-       struct err *e)
+detect(const struct xdoc *doc, struct parse *ps, struct feed *f, struct err *e)
 {
     const struct xnode *root = doc->root, *c;
     const char *ns = root->ns;
@@ -355,4 +353,3 @@ feed_release(struct feed *f)
     free(f->encoding);
     memset(f, 0, sizeof(*f));
 }
-

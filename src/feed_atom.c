@@ -119,8 +119,9 @@ feed_atom_text(const struct xnode *n, bool one_line)
     if (mode != NULL && strcmp(mode, "base64") == 0) {
         s = base64_text(n, markup, one_line);
     } else if (mode != NULL && strcmp(mode, "escaped") == 0) {
-        s = markup ? feed_html_of(n, one_line)
-                   : one_line ? feed_line_of(n) : feed_paragraphs_of(n);
+        s = markup     ? feed_html_of(n, one_line)
+            : one_line ? feed_line_of(n)
+                       : feed_paragraphs_of(n);
     } else if (type_is_xhtml(t) || feed_has_element_child(n)) {
         for (c = n->children; c != NULL; c = c->next) {
             if (c->type == XNODE_ELEMENT)
@@ -204,8 +205,7 @@ feed_atom_child(const struct parse *ps, const struct xnode *c, struct item *it,
     else if (strcmp(nm, "summary") == 0 && feed_field_wants(&it->abstract, 0))
         feed_field_set(&it->abstract, 0, feed_atom_text(c, false));
     else if (strcmp(nm, "content") == 0 &&
-             feed_field_wants(&it->abstract, 10) &&
-             !feed_has_attr(c, "src"))
+             feed_field_wants(&it->abstract, 10) && !feed_has_attr(c, "src"))
         feed_field_set(&it->abstract, 10, feed_atom_text(c, false));
     else if (strcmp(nm, "category") == 0) {
         char *term = feed_prop(c, "term");
@@ -216,8 +216,8 @@ feed_atom_child(const struct parse *ps, const struct xnode *c, struct item *it,
 
 /* author/name and contributor/name of n; returns how many. */
 size_t
-feed_atom_people(const struct parse *ps, const struct xnode *n, bool contributors,
-                 struct article *a)
+feed_atom_people(const struct parse *ps, const struct xnode *n,
+                 bool contributors, struct article *a)
 {
     const struct xnode *c, *k;
     size_t before = a->nauthors;

@@ -79,7 +79,7 @@ struct xdoc {
     const char *url;       /* the document's URL, for xml:base; may be NULL */
     const char *public_id; /* of the DOCTYPE; NULL if none */
     struct arena_block *arena;
-    void *ctxt; /* libxml2's parser context and document (DTD, entities, */
+    void *ctxt;    /* libxml2's parser context and document (DTD, entities, */
     void *dtd_doc; /* names): kept until the tree is dropped */
 };
 
@@ -90,7 +90,7 @@ struct parse {
     const char *core_ns;
     const char *source;
     const char *container;
-    char *chan_container;         /* channel-level prism:publicationName */
+    char *chan_container;          /* channel-level prism:publicationName */
     const struct xnode *feed_node; /* Atom: the feed element, for inherited
                                      authors */
 };
@@ -148,8 +148,7 @@ bool feed_name_ci(const struct xnode *n, const char *lower_name);
 void feed_node_text(const struct xnode *n, struct buf *out);
 /* The same text, without a copy when n holds one text node (the common
  * case; else it is collected into tmp): *len bytes, not NUL-terminated. */
-const char *feed_text_view(const struct xnode *n, struct buf *tmp,
-                           size_t *len);
+const char *feed_text_view(const struct xnode *n, struct buf *tmp, size_t *len);
 bool feed_has_element_child(const struct xnode *n);
 /* Serialise n's children as markup. */
 void feed_node_markup(const struct xnode *n, struct buf *out);
@@ -195,7 +194,8 @@ void feed_rss_authors(const struct parse *ps, const struct xnode *item,
 
 /* An Atom text construct or content element as plain text. */
 char *feed_atom_text(const struct xnode *n, bool one_line);
-void feed_atom_link(const struct xnode *c, struct field *url, struct field *doi);
+void feed_atom_link(const struct xnode *c, struct field *url,
+                    struct field *doi);
 void feed_atom_child(const struct parse *ps, const struct xnode *c,
                      struct item *it, struct article *a);
 size_t feed_atom_people(const struct parse *ps, const struct xnode *n,

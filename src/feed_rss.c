@@ -78,10 +78,10 @@ feed_rss_child(const struct parse *ps, const struct xnode *c, struct item *it,
         feed_field_set(&it->title, 0, feed_html_of(c, true));
     else if (strcmp(nm, "link") == 0)
         feed_field_set(&it->url, 0, feed_url_of(c));
-    else if (strcmp(nm, "description") == 0 && feed_field_wants(&it->abstract, 0))
+    else if (strcmp(nm, "description") == 0 &&
+             feed_field_wants(&it->abstract, 0))
         feed_field_set(&it->abstract, 0, feed_html_of(c, false));
-    else if (strcmp(nm, "fullitem") == 0 &&
-             feed_field_wants(&it->abstract, 10))
+    else if (strcmp(nm, "fullitem") == 0 && feed_field_wants(&it->abstract, 10))
         feed_field_set(&it->abstract, 10, feed_html_of(c, false));
     else if (strcmp(nm, "body") == 0 && feed_field_wants(&it->abstract, 10))
         feed_field_set(&it->abstract, 10, feed_xhtml_of(c, false));
@@ -141,7 +141,8 @@ feed_add_byline_node(struct article *a, const struct xnode *n)
 
 /* dc:creator (and dcterms:creator) if any, else RSS author. */
 void
-feed_rss_authors(const struct parse *ps, const struct xnode *item, struct article *a)
+feed_rss_authors(const struct parse *ps, const struct xnode *item,
+                 struct article *a)
 {
     const struct xnode *c;
     bool creators = false;
@@ -160,4 +161,3 @@ feed_rss_authors(const struct parse *ps, const struct xnode *item, struct articl
             add_rss_author(a, c);
     }
 }
-

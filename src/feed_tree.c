@@ -89,26 +89,33 @@ feed_has_element_child(const struct xnode *n)
     return false;
 }
 
-/* p[0..n) as XML character data; in an attribute value, also quotes and
- * the white space a parser would normalise. */
+/* The reference that stands for c in XML character data (in an attribute
+ * value, also for quotes and the white space a parser would normalise);
+ * NULL if c stands for itself. */
+static const char *
+xml_ref(char c, bool attr)
+{
+    if (c == '&' || c == '<' || c == '>' || c == '\r')
+        return c == '&'   ? "&amp;"
+               : c == '<' ? "&lt;"
+               : c == '>' ? "&gt;"
+                          : "&#13;";
+    if (!attr)
+        return NULL;
+    return c == '"'    ? "&quot;"
+           : c == '\n' ? "&#10;"
+           : c == '\t' ? "&#9;"
+                       : NULL;
+}
+
 static void
 escape_xml(const char *p, size_t n, bool attr, struct buf *out)
 {
     size_t i, start = 0;
 
     for (i = 0; i < n; i++) {
-        const char *rep;
+        const char *rep = xml_ref(p[i], attr);
 
-        switch (p[i]) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '\r': rep = "&#13;"; break;
-        case '"': rep = attr ? "&quot;" : NULL; break;
-        case '\n': rep = attr ? "&#10;" : NULL; break;
-        case '\t': rep = attr ? "&#9;" : NULL; break;
-        default: rep = NULL; break;
-        }
         if (rep == NULL)
             continue;
         buf_append(out, p + start, i - start);

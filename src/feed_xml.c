@@ -118,7 +118,8 @@ feed_xdoc_free(struct xdoc *d)
     free(d);
 }
 
-/* ---- SAX callbacks that build the tree ------------------------------------ */
+/* ---- SAX callbacks that build the tree ------------------------------------
+ */
 
 /* What the callbacks share, reached through the parser context's _private
  * (libxml2 copies it to the context that parses an entity's content). */
@@ -176,8 +177,8 @@ uri_of(struct build *b, const xmlChar *uri)
         return NULL;
     if (uri != b->uri_src) {
         b->uri_src = uri;
-        b->uri_copy = arena_strndup(b->doc, (const char *)uri,
-                                    strlen((const char *)uri));
+        b->uri_copy =
+            arena_strndup(b->doc, (const char *)uri, strlen((const char *)uri));
     }
     return b->uri_copy;
 }
@@ -193,8 +194,8 @@ attr_value(struct build *b, void *ctx, const xmlChar *v, const xmlChar *end)
 
     if (memchr(v, '&', n) == NULL || n > INT_MAX)
         return arena_strndup(b->doc, (const char *)v, n);
-    dec = xmlStringLenDecodeEntities(ctx, v, (int)n, XML_SUBSTITUTE_REF, 0,
-                                     0, 0);
+    dec =
+        xmlStringLenDecodeEntities(ctx, v, (int)n, XML_SUBSTITUTE_REF, 0, 0, 0);
     if (dec == NULL)
         return arena_strndup(b->doc, (const char *)v, n);
     out = arena_strndup(b->doc, (const char *)dec, strlen((const char *)dec));
@@ -350,8 +351,8 @@ static void
 on_reference(void *ctx, const xmlChar *name)
 {
     xmlParserCtxt *ctxt = ctx;
-    xmlEntity *ent = ctxt->myDoc != NULL ? xmlGetDocEntity(ctxt->myDoc, name)
-                                         : NULL;
+    xmlEntity *ent =
+        ctxt->myDoc != NULL ? xmlGetDocEntity(ctxt->myDoc, name) : NULL;
     struct buf ref = BUF_INIT, out = BUF_INIT;
 
     if (ent != NULL && ent->etype == XML_INTERNAL_PREDEFINED_ENTITY &&
