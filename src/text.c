@@ -191,6 +191,20 @@ text_utf8_cut(const char *p, size_t n, size_t max)
     return max;
 }
 
+/* True if the 8 bytes at p are all printable ASCII (0x20-0x7E), looked
+ * at as one word as ascii_prefix() does. */
+static bool
+printable_block(const unsigned char *p)
+{
+    const uint64_t ones = UINT64_C(0x0101010101010101);
+    uint64_t w;
+
+    memcpy(&w, p, 8);
+    /* Any byte >= 0x80, or 0x7F (+1 sets its top bit), or < 0x20. */
+    return ((w | (w + ones) | ((w - ones * 0x20) & ~w)) &
+            (ones * 0x80)) == 0;
+}
+
 /* Bytes of p[0..n) that text_sanitize() keeps as they are: printable
  * ASCII and valid UTF-8 above the C1 controls. */
 static size_t
@@ -200,6 +214,10 @@ clean_prefix(const unsigned char *p, size_t n)
     long cp;
 
     while (i < n) {
+        if (i + 8 <= n && printable_block(p + i)) {
+            i += 8;
+            continue;
+        }
         if (p[i] >= 0x20 && p[i] < 0x7F) {
             i++;
             continue;
@@ -269,10 +287,9 @@ plain_block(const unsigned char *p)
     const uint64_t high = ones * 0x80, low7 = ones * 0x7F;
     uint64_t w, t, sp;
 
-    memcpy(&w, p, 8);
-    /* Any byte >= 0x80, or 0x7F (+1 sets its top bit), or < 0x20. */
-    if ((w | (w + ones) | ((w - ones * 0x20) & ~w)) & high)
+    if (!printable_block(p))
         return false;
+    memcpy(&w, p, 8);
     t = w ^ (ones * 0x20);
     sp = ~(((t & low7) + low7) | t) & high; /* the top bit of each ' ' */
     return (sp & (sp >> 8)) == 0 && p[7] != ' ';
