@@ -652,25 +652,32 @@ article_doi_normalize(const char *s)
 {
     struct buf b = BUF_INIT;
     bool url;
-    size_t i, slash = 0;
+    size_t i, from = 0, slash = 0;
 
     if (s == NULL || (s = doi_start(s, &url)) == NULL)
         return NULL;
+    /* Bytes s[from..i) are kept as they are and appended as one run. */
     for (i = 0; s[i] != '\0' && !is_ws(s[i]); i++) {
         char c = s[i];
+        bool escaped = url && c == '%' && hexval(s[i + 1]) >= 0 &&
+                       hexval(s[i + 2]) >= 0;
 
         if (url && (c == '?' || c == '#'))
             break;
-        if (url && c == '%' && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+        if (escaped)
             c = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
-            i += 2;
-        }
         if ((unsigned char)c < 0x20 || c == 0x7f)
             break;
         if (c == '/' && slash == 0)
-            slash = b.len;
-        buf_append_char(&b, c);
+            slash = b.len + (i - from);
+        if (escaped) {
+            buf_append(&b, s + from, i - from);
+            buf_append_char(&b, c);
+            i += 2;
+            from = i + 1;
+        }
     }
+    buf_append(&b, s + from, i - from);
     /* "10." registrant (digits and dots, 4+ digits first) "/" suffix */
     for (i = 3; i < slash &&
                 ((b.data[i] >= '0' && b.data[i] <= '9') || b.data[i] == '.');
