@@ -410,6 +410,7 @@ text_one_line(const char *p, size_t n, struct buf *out)
 {
     sanitize_collapse(p, n, out);
 }
+
 /* "&#...": returns the bytes used (0 if this is no reference). */
 static size_t
 decode_numeric(const char *p, size_t n, struct buf *out)
@@ -581,7 +582,7 @@ compare_tag(const void *k, const void *e)
 struct h2p {
     const char *p;
     size_t n;
-    size_t gt_hint, dq_hint, sq_hint; /* next_of() answers for '>' ... */
+    size_t gt_hint, dq_hint, sq_hint; /* next_of() for '>', '"', '\'' */
     bool head_missing;             /* no "</head" after some "<head>" */
     bool emitted;                  /* a paragraph went to out */
     struct buf para;               /* raw text of the current paragraph */
