@@ -42,6 +42,7 @@ struct span {
     size_t n;
 };
 
+/* The word lists are sorted (strcmp order) for span_in's binary search. */
 static const char *const org_words[] = {
     "administration", "agency",     "association", "authority", "board",
     "center",         "centre",     "commission",  "committee", "consortium",
@@ -49,7 +50,7 @@ static const char *const org_words[] = {
     "forum",          "foundation", "group",       "inc",       "inc.",
     "initiative",     "institute",  "laboratory",  "ltd",       "ltd.",
     "ministry",       "network",    "newsroom",    "office",    "organisation",
-    "organization",   "programme",  "program",     "project",   "secretariat",
+    "organization",   "program",    "programme",   "project",   "secretariat",
     "service",        "society",    "staff",       "team",      "university",
 };
 
@@ -58,8 +59,8 @@ static const char *const particles[] = {
     "dos", "du",  "el", "ibn", "la", "le",  "ten",   "ter", "van", "von", "zu",
 };
 
-static const char *const suffixes[] = {"jr", "jr.", "sr", "sr.",
-                                       "ii", "iii", "iv"};
+static const char *const suffixes[] = {"ii", "iii", "iv", "jr",
+                                       "jr.", "sr", "sr."};
 
 void
 article_init(struct article *a)
@@ -154,26 +155,51 @@ lower(char c)
     return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
 }
 
+/* Neither white space nor a control character. */
+static bool
+is_kept(char c)
+{
+    return (unsigned char)c > 0x20 && c != 0x7f;
+}
+
+/* Bytes from p[0] (kept) that clean_append() copies as they are: kept
+ * bytes and single spaces between them. */
+static size_t
+kept_run(const char *p, size_t n)
+{
+    size_t i = 1;
+
+    while (i < n) {
+        if (is_kept(p[i]))
+            i++;
+        else if (p[i] == ' ' && i + 1 < n && is_kept(p[i + 1]))
+            i += 2;
+        else
+            break;
+    }
+    return i;
+}
+
 /* Append p[0..n) with white space collapsed, controls dropped, trimmed. */
 static void
 clean_append(struct buf *b, const char *p, size_t n)
 {
-    size_t i;
+    size_t i = 0, run;
     bool space = false;
 
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)p[i];
-
-        if (is_ws((char)c)) {
-            space = true;
+    while (i < n) {
+        if (!is_kept(p[i])) {
+            if (is_ws(p[i]))
+                space = true;
+            i++;
             continue;
         }
-        if (c < 0x20 || c == 0x7f)
-            continue;
         if (space && b->len > 0)
             buf_append_char(b, ' ');
         space = false;
-        buf_append_char(b, (char)c);
+        run = kept_run(p + i, n - i);
+        buf_append(b, p + i, run);
+        i += run;
     }
 }
 
@@ -206,28 +232,61 @@ article_add_person(struct article *a, const char *given, const char *family,
     p->literal = clean_dup(literal);
 }
 
-static bool
-span_is(struct span s, const char *word)
+/* Add a person from strings the record takes over as they are: the byline
+ * code cuts them, already clean, from a cleaned byline. */
+static void
+push_person(struct article *a, char *given, char *family, char *literal)
+{
+    struct person *p;
+
+    xgrow(&a->authors, &a->authors_alloc, a->nauthors + 1, sizeof(*a->authors));
+    p = &a->authors[a->nauthors++];
+    p->given = given;
+    p->family = family;
+    p->literal = literal;
+}
+
+/* s in lower case against the lower-case word, in strcmp order (no
+ * strlen first: most words differ at once). */
+static int
+span_cmp(struct span s, const char *word)
 {
     size_t i;
 
-    /* word is lower case: compare as far as both go, then the lengths
-     * (cheaper than a strlen first; most words differ at once). */
     for (i = 0; i < s.n; i++) {
-        if (word[i] == '\0' || lower(s.p[i]) != word[i])
-            return false;
+        unsigned char c = (unsigned char)lower(s.p[i]);
+        unsigned char w = (unsigned char)word[i];
+
+        if (w == '\0')
+            return 1;
+        if (c != w)
+            return c > w ? 1 : -1;
     }
-    return word[i] == '\0';
+    return word[i] == '\0' ? 0 : -1;
 }
 
 static bool
+span_is(struct span s, const char *word)
+{
+    return span_cmp(s, word) == 0;
+}
+
+/* Is s (any case) one of the sorted lower-case words list[0..n)? */
+static bool
 span_in(struct span s, const char *const *list, size_t n)
 {
-    size_t i;
+    size_t lo = 0, hi = n, mid;
+    int c;
 
-    for (i = 0; i < n; i++) {
-        if (span_is(s, list[i]))
+    while (lo < hi) {
+        mid = lo + (hi - lo) / 2;
+        c = span_cmp(s, list[mid]);
+        if (c == 0)
             return true;
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
     }
     return false;
 }
@@ -264,11 +323,11 @@ words_of(struct span s, struct span *w, size_t max)
     return k;
 }
 
+/* Does one of the words w[0..k) name an organisation? */
 static bool
-is_org(struct span s)
+words_org(const struct span *w, size_t k)
 {
-    struct span w[MAX_WORDS];
-    size_t k = words_of(s, w, MAX_WORDS), i;
+    size_t i;
 
     for (i = 0; i < k; i++) {
         struct span t = w[i];
@@ -281,6 +340,21 @@ is_org(struct span s)
             return true;
     }
     return false;
+}
+
+static bool
+is_org(struct span s)
+{
+    struct span w[MAX_WORDS];
+
+    return words_org(w, words_of(s, w, MAX_WORDS));
+}
+
+/* s (trimmed, not empty) as one literal name. */
+static void
+add_literal(struct article *a, struct span s)
+{
+    push_person(a, NULL, NULL, xstrndup(s.p, s.n));
 }
 
 /* True if every word is an initial: "J.", "J.K.", "J-P." or a bare "J". */
@@ -344,10 +418,8 @@ add_natural(struct article *a, struct span s)
     if (s.n == 0)
         return;
     k = words_of(s, w, MAX_WORDS);
-    if (k < 2 || k == MAX_WORDS || is_org(s)) {
-        char *lit = xstrndup(s.p, s.n);
-        article_add_person(a, NULL, NULL, lit);
-        free(lit);
+    if (k < 2 || k == MAX_WORDS || words_org(w, k)) {
+        add_literal(a, s);
         return;
     }
     end = k;
@@ -358,9 +430,7 @@ add_natural(struct article *a, struct span s)
         fam--;
     given = span_dup(w, 0, fam);
     family = span_dup(w, fam, k);
-    article_add_person(a, given, family, NULL);
-    free(given);
-    free(family);
+    push_person(a, given, family, NULL);
 }
 
 /* "Family, Given": family is s0, given is s1. */
@@ -371,11 +441,9 @@ add_inverted(struct article *a, struct span fam, struct span giv)
 
     span_trim(&fam);
     span_trim(&giv);
-    given = xstrndup(giv.p, giv.n);
-    family = xstrndup(fam.p, fam.n);
-    article_add_person(a, given, family, NULL);
-    free(given);
-    free(family);
+    given = giv.n > 0 ? xstrndup(giv.p, giv.n) : NULL;
+    family = fam.n > 0 ? xstrndup(fam.p, fam.n) : NULL;
+    push_person(a, given, family, NULL);
 }
 
 /* Split s at commas; a suffix part ("Jr.") stays with the part before. */
@@ -436,7 +504,7 @@ add_segment(struct article *a, struct span s)
     if (s.n == 0)
         return;
     if (is_org(s)) {
-        add_natural(a, s);
+        add_literal(a, s);
         return;
     }
     k = comma_parts(s, part, MAX_PARTS);
@@ -479,7 +547,8 @@ article_add_byline(struct article *a, const char *p, size_t n)
     whole.n = b.len - skip;
     if (memchr(whole.p, ';', whole.n) == NULL &&
         memchr(whole.p, ',', whole.n) == NULL && is_org(whole)) {
-        add_natural(a, whole);
+        span_trim(&whole);
+        add_literal(a, whole);
         goto out;
     }
     start = skip;
@@ -583,25 +652,32 @@ article_doi_normalize(const char *s)
 {
     struct buf b = BUF_INIT;
     bool url;
-    size_t i, slash = 0;
+    size_t i, from = 0, slash = 0;
 
     if (s == NULL || (s = doi_start(s, &url)) == NULL)
         return NULL;
+    /* Bytes s[from..i) are kept as they are and appended as one run. */
     for (i = 0; s[i] != '\0' && !is_ws(s[i]); i++) {
         char c = s[i];
+        bool escaped = url && c == '%' && hexval(s[i + 1]) >= 0 &&
+                       hexval(s[i + 2]) >= 0;
 
         if (url && (c == '?' || c == '#'))
             break;
-        if (url && c == '%' && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+        if (escaped)
             c = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
-            i += 2;
-        }
         if ((unsigned char)c < 0x20 || c == 0x7f)
             break;
         if (c == '/' && slash == 0)
-            slash = b.len;
-        buf_append_char(&b, c);
+            slash = b.len + (i - from);
+        if (escaped) {
+            buf_append(&b, s + from, i - from);
+            buf_append_char(&b, c);
+            i += 2;
+            from = i + 1;
+        }
     }
+    buf_append(&b, s + from, i - from);
     /* "10." registrant (digits and dots, 4+ digits first) "/" suffix */
     for (i = 3; i < slash &&
                 ((b.data[i] >= '0' && b.data[i] <= '9') || b.data[i] == '.');

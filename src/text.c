@@ -191,6 +191,20 @@ text_utf8_cut(const char *p, size_t n, size_t max)
     return max;
 }
 
+/* True if the 8 bytes at p are all printable ASCII (0x20-0x7E), looked
+ * at as one word as ascii_prefix() does. */
+static bool
+printable_block(const unsigned char *p)
+{
+    const uint64_t ones = UINT64_C(0x0101010101010101);
+    uint64_t w;
+
+    memcpy(&w, p, 8);
+    /* Any byte >= 0x80, or 0x7F (+1 sets its top bit), or < 0x20. */
+    return ((w | (w + ones) | ((w - ones * 0x20) & ~w)) &
+            (ones * 0x80)) == 0;
+}
+
 /* Bytes of p[0..n) that text_sanitize() keeps as they are: printable
  * ASCII and valid UTF-8 above the C1 controls. */
 static size_t
@@ -200,6 +214,10 @@ clean_prefix(const unsigned char *p, size_t n)
     long cp;
 
     while (i < n) {
+        if (i + 8 <= n && printable_block(p + i)) {
+            i += 8;
+            continue;
+        }
         if (p[i] >= 0x20 && p[i] < 0x7F) {
             i++;
             continue;
@@ -250,105 +268,147 @@ text_sanitize(const char *p, size_t n, struct buf *out)
     }
 }
 
-/* Bytes of white space at p (sanitized text): ' ', '\n', U+2028, U+2029. */
-static size_t
-space_len(const unsigned char *p, size_t n)
-{
-    if (p[0] == ' ' || p[0] == '\n')
-        return 1;
-    if (n >= 3 && p[0] == 0xE2 && p[1] == 0x80 &&
-        (p[2] == 0xA8 || p[2] == 0xA9))
-        return 3;
-    return 0;
-}
-
+/* Printable ASCII other than ' '. */
 static bool
-is_nbsp(const unsigned char *p, size_t n)
+is_graph(unsigned char c)
 {
-    return n >= 2 && p[0] == 0xC2 && p[1] == 0xA0;
+    return (unsigned char)(c - 0x21) < 0x5E;
 }
 
+/*
+ * True if the 8 bytes at p (after a printable one) are all printable ASCII
+ * or single spaces, the last not a space: plain_run() takes them whole.
+ * Looked at as one word, as ascii_prefix() does.
+ */
 static bool
-may_start_space(unsigned char c)
+plain_block(const unsigned char *p)
 {
-    return c == ' ' || c == '\n' || c == 0xE2;
+    const uint64_t ones = UINT64_C(0x0101010101010101);
+    const uint64_t high = ones * 0x80, low7 = ones * 0x7F;
+    uint64_t w, t, sp;
+
+    if (!printable_block(p))
+        return false;
+    memcpy(&w, p, 8);
+    t = w ^ (ones * 0x20);
+    sp = ~(((t & low7) + low7) | t) & high; /* the top bit of each ' ' */
+    return (sp & (sp >> 8)) == 0 && p[7] != ' ';
 }
 
-/* Where the bytes from i that collapse_spaces() copies as they are end:
- * at white space, except a single ' ' between two words. */
+/* Bytes of p[0..n) (p[0] printable) that sanitize_collapse() copies as they
+ * are: printable ASCII, with single spaces between printable characters. */
 static size_t
-copy_run_end(const unsigned char *s, size_t i, size_t n)
+plain_run(const unsigned char *p, size_t n)
 {
-    for (; i < n; i++) {
-        if (s[i] == ' ' && i + 1 < n && !may_start_space(s[i + 1]))
-            continue;
-        if (may_start_space(s[i]))
+    size_t i = 1;
+
+    while (i < n) {
+        if (i + 8 <= n && plain_block(p + i))
+            i += 8;
+        else if (is_graph(p[i]))
+            i++;
+        else if (p[i] == ' ' && i + 1 < n && is_graph(p[i + 1]))
+            i += 2;
+        else
             break;
     }
     return i;
 }
 
-/*
- * Append sanitized p[0..n) with every run of white space as one space and
- * white space and NBSP trimmed at both ends (NBSP inside is kept).
- */
+/* Drop the spaces and NBSPs at the end of out[start..]. */
 static void
-collapse_spaces(const char *p, size_t n, struct buf *out)
+trim_end(struct buf *out, size_t start)
 {
-    const unsigned char *s = (const unsigned char *)p;
-    size_t start = out->len, i = 0, j, w;
-    bool pending = false;
-
-    while (i < n) {
-        w = space_len(s + i, n - i);
-        if (w > 0) {
-            pending = true;
-            i += w;
-            continue;
-        }
-        if (out->len == start && is_nbsp(s + i, n - i)) {
-            i += 2;
-            continue;
-        }
-        if (pending && out->len > start)
-            buf_append_char(out, ' ');
-        pending = false;
-        j = copy_run_end(s, i + 1, n);
-        buf_append(out, p + i, j - i);
-        i = j;
-    }
     for (;;) {
         if (out->len > start && out->data[out->len - 1] == ' ')
             buf_truncate(out, out->len - 1);
         else if (out->len >= start + 2 &&
-                 is_nbsp((unsigned char *)out->data + out->len - 2, 2))
+                 (unsigned char)out->data[out->len - 2] == 0xC2 &&
+                 (unsigned char)out->data[out->len - 1] == 0xA0)
             buf_truncate(out, out->len - 2);
         else
             break;
     }
 }
 
-/* collapse_spaces() of text_sanitize(p[0..n)); tmp is scratch, used only
- * when sanitizing changes something. */
-static void
-sanitize_collapse(const char *p, size_t n, struct buf *tmp, struct buf *out)
+/*
+ * One character at p that is not printable ASCII, for sanitize_collapse():
+ * white space (the ASCII spaces and controls text_sanitize() keeps, U+2028,
+ * U+2029) only sets *pending; anything else is sanitized and appended after
+ * the pending space.  Returns the bytes used.
+ */
+static size_t
+other_char(const unsigned char *p, size_t n, struct buf *out, size_t start,
+           bool *pending)
 {
-    if (clean_prefix((const unsigned char *)p, n) == n) {
-        collapse_spaces(p, n, out);
-        return;
+    size_t len;
+    long cp;
+    bool c1;
+
+    if (p[0] < 0x80) {
+        if (p[0] == ' ' || p[0] == '\n' || p[0] == '\r' || p[0] == '\t' ||
+            p[0] == '\v' || p[0] == '\f')
+            *pending = true;
+        return 1; /* other controls (NUL, DEL, ...) go */
     }
-    buf_reset(tmp);
-    text_sanitize(p, n, tmp);
-    collapse_spaces(tmp->data, tmp->len, out);
+    len = utf8_decode(p, n, &cp);
+    c1 = cp >= 0x80 && cp <= 0x9F;
+    if (c1) {
+        cp = cp1252_c1[cp - 0x80];
+        if (cp == 0)
+            return len;
+    }
+    if (cp == 0x2028 || cp == 0x2029) {
+        *pending = true;
+        return len;
+    }
+    if (cp == 0xA0 && out->len == start)
+        return len;
+    if (*pending && out->len > start)
+        buf_append_char(out, ' ');
+    *pending = false;
+    if (cp < 0)
+        append_cp(out, 0xFFFD);
+    else if (c1)
+        append_cp(out, (unsigned long)cp);
+    else
+        buf_append(out, (const char *)p, len);
+    return len;
+}
+
+/*
+ * Append text_sanitize(p[0..n)) with every run of white space as one space,
+ * and white space and NBSP trimmed at both ends (NBSP inside is kept).  One
+ * pass over the input: runs of plain ASCII are copied whole, and nothing
+ * goes through a sanitized copy first.
+ */
+static void
+sanitize_collapse(const char *p, size_t n, struct buf *out)
+{
+    const unsigned char *s = (const unsigned char *)p;
+    size_t start = out->len, i = 0, run;
+    bool pending = false;
+
+    buf_grow(out, n);
+    while (i < n) {
+        if (!is_graph(s[i])) {
+            i += other_char(s + i, n - i, out, start, &pending);
+            continue;
+        }
+        if (pending && out->len > start)
+            buf_append_char(out, ' ');
+        pending = false;
+        run = plain_run(s + i, n - i);
+        buf_append(out, p + i, run);
+        i += run;
+    }
+    trim_end(out, start);
 }
 
 void
 text_one_line(const char *p, size_t n, struct buf *out)
 {
-    struct buf tmp = BUF_INIT;
-
-    sanitize_collapse(p, n, &tmp, out);
-    buf_release(&tmp);
+    sanitize_collapse(p, n, out);
 }
 
 /* "&#...": returns the bytes used (0 if this is no reference). */
@@ -522,7 +582,7 @@ compare_tag(const void *k, const void *e)
 struct h2p {
     const char *p;
     size_t n;
-    size_t gt_end, dq_end, sq_end; /* one past the last '>', '"', '\'' */
+    size_t gt_hint, dq_hint, sq_hint; /* next_of() for '>', '"', '\'' */
     bool head_missing;             /* no "</head" after some "<head>" */
     bool emitted;                  /* a paragraph went to out */
     struct buf para;               /* raw text of the current paragraph */
@@ -539,12 +599,29 @@ flush_para(struct h2p *s)
         return;
     if (s->emitted)
         buf_append_str(s->out, "\n\n");
-    sanitize_collapse(s->para.data, s->para.len, &s->tmp, s->out);
+    sanitize_collapse(s->para.data, s->para.len, s->out);
     buf_reset(&s->para);
     if (s->out->len == mark + (s->emitted ? 2 : 0))
         buf_truncate(s->out, mark);
     else
         s->emitted = true;
+}
+
+/*
+ * Index of the first c in p[i..n), or NPOS.  *hint holds the last answer
+ * (one past it, n + 1 for none, 0 at first); i never decreases, so an
+ * answer at or after i still holds, and the scans never overlap: linear.
+ */
+static size_t
+next_of(const struct h2p *s, size_t i, char c, size_t *hint)
+{
+    const char *hit;
+
+    if (*hint <= i) {
+        hit = memchr(s->p + i, c, s->n - i);
+        *hint = hit == NULL ? s->n + 1 : (size_t)(hit - s->p) + 1;
+    }
+    return *hint > s->n ? NPOS : *hint - 1;
 }
 
 /* Index of needle (ASCII, case-insensitive) in p[from..n), or NPOS. */
@@ -582,10 +659,10 @@ past_gt(const struct h2p *s, size_t i)
  * is an ordinary character (HTML5 would swallow the rest of the input).
  */
 static size_t
-tag_end(const struct h2p *s, size_t j)
+tag_end(struct h2p *s, size_t j)
 {
-    const char *p = s->p, *q;
-    size_t end;
+    const char *p = s->p;
+    size_t q;
 
     while (j < s->n) {
         if (p[j] == '>')
@@ -599,13 +676,8 @@ tag_end(const struct h2p *s, size_t j)
             j++;
         if (j >= s->n || (p[j] != '"' && p[j] != '\''))
             continue;
-        end = p[j] == '"' ? s->dq_end : s->sq_end;
-        if (j + 1 >= end) {
-            j++;
-            continue;
-        }
-        q = memchr(p + j + 1, p[j], end - j - 1);
-        j = (size_t)(q - p) + 1;
+        q = next_of(s, j + 1, p[j], p[j] == '"' ? &s->dq_hint : &s->sq_hint);
+        j = q == NPOS ? j + 1 : q + 1;
     }
     return NPOS;
 }
@@ -726,7 +798,7 @@ markup(struct h2p *s, size_t k)
         buf_append(&s->para, p + k + 9, (e == NPOS ? n : e) - (k + 9));
         return e == NPOS ? n : e + 3;
     }
-    if (k >= s->gt_end)
+    if (next_of(s, k, '>', &s->gt_hint) == NPOS)
         c = 0; /* no '>' anywhere after: cannot be markup */
     if (c == '!' || c == '?')
         return past_gt(s, k); /* doctype, processing instruction */
@@ -763,13 +835,14 @@ plain_paragraphs(struct h2p *s)
 {
     struct buf text = BUF_INIT;
     size_t i = 0, line, j;
+    const char *nl;
 
     decode_raw(s->p, s->n, &s->tmp);
     text_sanitize(s->tmp.data, s->tmp.len, &text);
     while (i < text.len) {
         line = i;
-        while (i < text.len && text.data[i] != '\n')
-            i++;
+        nl = memchr(text.data + i, '\n', text.len - i);
+        i = nl == NULL ? text.len : (size_t)(nl - text.data);
         for (j = line; j < i && text.data[j] == ' '; j++)
             ;
         if (j == i)
@@ -784,14 +857,6 @@ plain_paragraphs(struct h2p *s)
     buf_release(&text);
 }
 
-static size_t
-end_of_last(const char *p, size_t n, char c)
-{
-    while (n > 0 && p[n - 1] != c)
-        n--;
-    return n;
-}
-
 void
 text_html_to_plain(const char *p, size_t n, struct buf *out)
 {
@@ -803,9 +868,6 @@ text_html_to_plain(const char *p, size_t n, struct buf *out)
         plain_paragraphs(&s);
         goto out;
     }
-    s.gt_end = end_of_last(p, n, '>');
-    s.dq_end = end_of_last(p, n, '"');
-    s.sq_end = end_of_last(p, n, '\'');
     while (i < n) {
         lt = memchr(p + i, '<', n - i);
         k = lt == NULL ? n : (size_t)(lt - p);

@@ -16,7 +16,6 @@
 #include "text_int.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 #include "arctic_digest/util.h"
 
@@ -2159,17 +2158,24 @@ struct key {
     size_t n;
 };
 
+/* strcmp order of the key against a name, in one pass over both: a
+ * strlen of the name first would cost more than the comparison. */
 static int
 compare_entity(const void *k, const void *e)
 {
     const struct key *key = k;
-    const char *name = ((const struct entity *)e)->name;
-    size_t len = strlen(name);
-    int c = memcmp(key->p, name, key->n < len ? key->n : len);
+    const unsigned char *name =
+        (const unsigned char *)((const struct entity *)e)->name;
+    const unsigned char *p = (const unsigned char *)key->p;
+    size_t i;
 
-    if (c != 0)
-        return c;
-    return key->n < len ? -1 : key->n > len;
+    for (i = 0; i < key->n; i++) {
+        if (name[i] == '\0')
+            return 1;
+        if (p[i] != name[i])
+            return p[i] < name[i] ? -1 : 1;
+    }
+    return name[i] == '\0' ? 0 : -1;
 }
 
 const char *
