@@ -205,6 +205,23 @@ parse_tzif(struct sched_zone *z, const unsigned char *p, size_t n)
     return 0;
 }
 
+int
+sched_zone_parse(struct sched_zone *z, const char *name, const void *p,
+                 size_t n, struct err *e)
+{
+    struct sched_zone t = SCHED_ZONE_INIT;
+
+    if (parse_tzif(&t, p, n) < 0) {
+        sched_zone_release(&t);
+        return err_set(e, ERR_DATA, 0,
+                       "time zone '%s': not a TZif file of version 2 or "
+                       "later",
+                       name);
+    }
+    snprintf(t.name, sizeof(t.name), "%s", name);
+    *z = t;
+    return 0;
+}
 
 int
 sched_zone_load(struct sched_zone *z, const char *name,

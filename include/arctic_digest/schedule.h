@@ -117,6 +117,15 @@ int sched_prev(const struct sched *s, const struct sched_zone *z, int64_t at,
 int sched_zone_load(struct sched_zone *z, const char *name,
                     const char *zoneinfo_dir, struct err *e);
 
+/*
+ * The same as sched_zone_load for the bytes (p, n) of a TZif file already
+ * in memory (tests and fuzzing): nothing is read from disk.  name (copied,
+ * truncated to fit) is only a label.  Fails with ERR_DATA "time zone
+ * 'NAME': not a TZif file of version 2 or later"; *z is then untouched.
+ */
+int sched_zone_parse(struct sched_zone *z, const char *name, const void *p,
+                     size_t n, struct err *e);
+
 /* Free z's arrays; z is back to SCHED_ZONE_INIT (UTC). */
 void sched_zone_release(struct sched_zone *z);
 
