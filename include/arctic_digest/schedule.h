@@ -112,7 +112,8 @@ int sched_prev(const struct sched *s, const struct sched_zone *z, int64_t at,
  * "..".  On success *z (which must be SCHED_ZONE_INIT or released) owns
  * arrays freed by sched_zone_release.  Fails with ERR_CONFIG "unknown time
  * zone 'Europe/Osl'" for a bad or missing name and ERR_DATA for a file that
- * is not TZif version 2 or later; z is then left empty.
+ * is not TZif version 2 or later (or has a transition beyond +-2^59 s,
+ * zic's "big bang"); z is then left empty.
  */
 int sched_zone_load(struct sched_zone *z, const char *name,
                     const char *zoneinfo_dir, struct err *e);
