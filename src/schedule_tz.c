@@ -21,6 +21,9 @@
 #include "arctic_digest/util.h"
 
 #define TZIF_MAX (1 << 20)
+/* zic's earliest transition ("big bang", -2^59 s).  Instants beyond +-2^59
+ * mean nothing, and refusing them keeps every offset sum in range. */
+#define TZIF_TIME_LIMIT (INT64_C(1) << 59)
 
 static uint32_t
 be32(const unsigned char *p)
@@ -182,6 +185,8 @@ parse_tzif(struct sched_zone *z, const unsigned char *p, size_t n)
         if (types[i] >= c[4])
             return -1;
         z->trans[i] = be64(p + 44 + 8 * (size_t)i);
+        if (z->trans[i] < -TZIF_TIME_LIMIT || z->trans[i] > TZIF_TIME_LIMIT)
+            return -1;
         z->offs[i] = (int32_t)be32(ttinfo + 6 * (size_t)types[i]);
         if (i > 0 && z->trans[i] <= z->trans[i - 1])
             return -1;
@@ -205,6 +210,23 @@ parse_tzif(struct sched_zone *z, const unsigned char *p, size_t n)
     return 0;
 }
 
+int
+sched_zone_parse(struct sched_zone *z, const char *name, const void *p,
+                 size_t n, struct err *e)
+{
+    struct sched_zone t = SCHED_ZONE_INIT;
+
+    if (parse_tzif(&t, p, n) < 0) {
+        sched_zone_release(&t);
+        return err_set(e, ERR_DATA, 0,
+                       "time zone '%s': not a TZif file of version 2 or "
+                       "later",
+                       name);
+    }
+    snprintf(t.name, sizeof(t.name), "%s", name);
+    *z = t;
+    return 0;
+}
 
 int
 sched_zone_load(struct sched_zone *z, const char *name,

@@ -112,10 +112,20 @@ int sched_prev(const struct sched *s, const struct sched_zone *z, int64_t at,
  * "..".  On success *z (which must be SCHED_ZONE_INIT or released) owns
  * arrays freed by sched_zone_release.  Fails with ERR_CONFIG "unknown time
  * zone 'Europe/Osl'" for a bad or missing name and ERR_DATA for a file that
- * is not TZif version 2 or later; z is then left empty.
+ * is not TZif version 2 or later (or has a transition beyond +-2^59 s,
+ * zic's "big bang"); z is then left empty.
  */
 int sched_zone_load(struct sched_zone *z, const char *name,
                     const char *zoneinfo_dir, struct err *e);
+
+/*
+ * The same as sched_zone_load for the bytes (p, n) of a TZif file already
+ * in memory (tests and fuzzing): nothing is read from disk.  name (copied,
+ * truncated to fit) is only a label.  Fails with ERR_DATA "time zone
+ * 'NAME': not a TZif file of version 2 or later"; *z is then untouched.
+ */
+int sched_zone_parse(struct sched_zone *z, const char *name, const void *p,
+                     size_t n, struct err *e);
 
 /* Free z's arrays; z is back to SCHED_ZONE_INIT (UTC). */
 void sched_zone_release(struct sched_zone *z);

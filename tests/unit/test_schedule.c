@@ -419,6 +419,114 @@ test_schedule_zone_load_failures(void **state)
     assert_int_equal(e.code, ERR_CONFIG);
 }
 
+static size_t
+put_be(unsigned char *p, uint64_t v, int bytes)
+{
+    for (int i = 0; i < bytes; i++)
+        p[i] = (unsigned char)(v >> 8 * (bytes - 1 - i));
+    return (size_t)bytes;
+}
+
+/*
+ * A TZif version 2 file in out: an empty version 1 block, then the
+ * transitions (alternately to CEST +02:00 and back to CET +01:00; CET
+ * before the first) and the footer.
+ */
+static size_t
+make_tzif(unsigned char *out, const int64_t *trans, size_t n,
+          const char *footer)
+{
+    unsigned char *p = out;
+
+    for (int v = 1; v <= 2; v++) {
+        size_t nt = v == 2 ? n : 0;
+
+        memset(p, 0, 20);
+        memcpy(p, "TZif2", 5);
+        p += 20;
+        p += put_be(p, 0, 4);  /* isutcnt */
+        p += put_be(p, 0, 4);  /* isstdcnt */
+        p += put_be(p, 0, 4);  /* leapcnt */
+        p += put_be(p, nt, 4); /* timecnt */
+        p += put_be(p, 2, 4);  /* typecnt */
+        p += put_be(p, 9, 4);  /* charcnt */
+        for (size_t i = 0; i < nt; i++)
+            p += put_be(p, (uint64_t)trans[i], 8);
+        for (size_t i = 0; i < nt; i++)
+            *p++ = i % 2 == 0 ? 1 : 0;
+        p += put_be(p, 3600, 4);
+        *p++ = 0;
+        *p++ = 0;
+        p += put_be(p, 7200, 4);
+        *p++ = 1;
+        *p++ = 4;
+        memcpy(p, "CET\0CEST", 9);
+        p += 9;
+    }
+    *p++ = '\n';
+    memcpy(p, footer, strlen(footer));
+    p += strlen(footer);
+    *p++ = '\n';
+    return (size_t)(p - out);
+}
+
+static void
+test_schedule_zone_parse_reads_bytes(void **state)
+{
+    static const int64_t trans[] = {1743296400, 1761440400}; /* 2025 */
+    unsigned char tz[512];
+    size_t n = make_tzif(tz, trans, 2, "CET-1CEST,M3.5.0,M10.5.0/3");
+    struct sched_zone z = SCHED_ZONE_INIT;
+    struct err e = ERR_INIT;
+
+    (void)state;
+    assert_int_equal(sched_zone_parse(&z, "Test/CET", tz, n, &e), 0);
+    assert_string_equal(z.name, "Test/CET");
+    assert_int_equal(z.ntrans, 2);
+    assert_int_equal(sched_zone_offset(&z, at("2025-01-15T12:00Z")), 3600);
+    assert_int_equal(sched_zone_offset(&z, at("2025-03-30T01:00Z")), 7200);
+    assert_int_equal(sched_zone_offset(&z, at("2025-10-26T01:00Z")), 3600);
+    /* after the last transition: the footer */
+    assert_int_equal(sched_zone_offset(&z, at("2030-07-01T00:00Z")), 7200);
+    sched_zone_release(&z);
+    /* cut short: refused, z untouched */
+    assert_int_equal(sched_zone_parse(&z, "Test/CET", tz, 60, &e), -1);
+    assert_int_equal(e.code, ERR_DATA);
+    assert_string_equal(e.msg, "time zone 'Test/CET': not a TZif file of "
+                               "version 2 or later");
+    assert_null(z.trans);
+    assert_string_equal(z.name, "");
+}
+
+/* Seen while writing fuzz_tzif (reproduced with it, not found by a run):
+ * a transition near INT64_MAX overflowed "instant + offset" in
+ * sched_zone_utc (UBSan: signed overflow). */
+static void
+test_schedule_zone_parse_refuses_far_transitions(void **state)
+{
+    static const int64_t far[] = {-1, INT64_MAX - 100};
+    static const int64_t early[] = {INT64_MIN, 0};
+    static const int64_t big_bang[] = {-(INT64_C(1) << 59), 1743296400};
+    unsigned char tz[512];
+    size_t n;
+    struct sched_zone z = SCHED_ZONE_INIT;
+    struct err e = ERR_INIT;
+
+    (void)state;
+    n = make_tzif(tz, far, 2, "CET-1");
+    assert_int_equal(sched_zone_parse(&z, "far", tz, n, &e), -1);
+    assert_int_equal(e.code, ERR_DATA);
+    assert_null(z.trans);
+    n = make_tzif(tz, early, 2, "CET-1");
+    assert_int_equal(sched_zone_parse(&z, "early", tz, n, &e), -1);
+    /* zic writes -2^59 as its first transition: still read */
+    n = make_tzif(tz, big_bang, 2, "CEST-2");
+    assert_int_equal(sched_zone_parse(&z, "big-bang", tz, n, &e), 0);
+    assert_int_equal(sched_zone_utc(&z, at("2025-07-01T12:00Z")),
+                     at("2025-07-01T10:00Z"));
+    sched_zone_release(&z);
+}
+
 int
 main(void)
 {
@@ -435,6 +543,8 @@ main(void)
         cmocka_unit_test(test_schedule_handles_anchorage_dst),
         cmocka_unit_test(test_schedule_zone_offsets),
         cmocka_unit_test(test_schedule_zone_load_failures),
+        cmocka_unit_test(test_schedule_zone_parse_reads_bytes),
+        cmocka_unit_test(test_schedule_zone_parse_refuses_far_transitions),
     };
     return cmocka_run_group_tests_name("schedule", tests, NULL, NULL);
 }
