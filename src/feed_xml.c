@@ -56,6 +56,47 @@ struct arena_block {
 
 #define ARENA_MIN ((size_t)32 << 10)
 #define ARENA_MAX ((size_t)1 << 20)
+#define ARENA_KEEP ((size_t)16 << 20)
+
+/*
+ * Blocks of dropped trees, kept for the next document (at most ARENA_KEEP
+ * bytes): a collect parses feed after feed, and memory handed back to the
+ * kernel costs a page fault per 4 KiB when it is touched again, which on
+ * a virtual machine is dearer than the parse itself.  The tool is single-
+ * threaded; this is the module's only state, and it holds no data.
+ */
+static struct arena_block *spare;
+static size_t spare_bytes;
+
+static struct arena_block *
+block_new(size_t cap, size_t need)
+{
+    struct arena_block **pb, *b;
+
+    for (pb = &spare; *pb != NULL; pb = &(*pb)->prev) {
+        if ((*pb)->cap >= need) {
+            b = *pb;
+            *pb = b->prev;
+            spare_bytes -= b->cap;
+            return b;
+        }
+    }
+    b = xmalloc(sizeof(*b) + cap);
+    b->cap = cap;
+    return b;
+}
+
+static void
+block_drop(struct arena_block *b)
+{
+    if (spare_bytes + b->cap > ARENA_KEEP) {
+        free(b);
+        return;
+    }
+    b->prev = spare;
+    spare = b;
+    spare_bytes += b->cap;
+}
 
 /* n bytes that live as long as d.  Blocks double up to ARENA_MAX, so a
  * large document takes few of them. */
@@ -74,10 +115,9 @@ arena_raw(struct xdoc *d, size_t n)
             cap = ARENA_MAX;
         if (cap < n)
             cap = n;
-        b = xmalloc(sizeof(*b) + cap);
+        b = block_new(cap, n);
         b->prev = d->arena;
         b->used = 0;
-        b->cap = cap;
         d->arena = b;
     }
     p = (char *)b->data + b->used;
@@ -111,7 +151,7 @@ feed_xdoc_free(struct xdoc *d)
         return;
     for (b = d->arena; b != NULL; b = prev) {
         prev = b->prev;
-        free(b);
+        block_drop(b);
     }
     xmlFreeDoc(d->dtd_doc);
     xmlFreeParserCtxt(d->ctxt);
