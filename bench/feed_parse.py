@@ -1,24 +1,24 @@
 #!/usr/bin/python3
 """Feed parsing speed: arctic-digest against Python's feedparser.
 
-Builds a corpus of at least --mb megabytes (default 50) in a temporary
-folder: the bundled example feeds (RSS 1.0, RSS 2.0, Atom) with their
-items repeated until each file is about --file-mb megabytes, plus every
-file of feedparser's wellformed/ corpus when $AD_CONFORMANCE_DIR (or
-../shared/conformance) has it.  Then, in the same run and on the same
-files, it times
+For each size in --file-mb (default "0.2,2": feeds of a typical size, about
+200 KB, and large ones of 2 MB), builds a corpus of at least --mb megabytes
+(default 50) in a temporary folder: the bundled example feeds (RSS 1.0,
+RSS 2.0, Atom) with their items repeated until each file has about that
+size, plus every file of feedparser's wellformed/ corpus when
+$AD_CONFORMANCE_DIR (or ../shared/conformance) has it.  Then, in the same
+run and on the same files, it times
 
-  ours:       feed_parse() on every file (bench/feed_bench.c), and
-              `arctic-digest parse FILE` once per file
-  feedparser: feedparser.parse(bytes) for every file, in this process
-              (Debian's python3-feedparser; only the parse is timed)
+  ours:       feed_parse() on every file, in one process
+              (bench/feed_bench.c, compiled here against the build's
+              libad_core.a), every file read into memory first
+  feedparser: feedparser.parse(bytes) on every file, in this process
+              (Debian's python3-feedparser), every file read first
 
-and prints both figures, in MB/s, and the ratio.  The comparison that
-counts is in-process against in-process: bench/feed_bench.c (compiled here
-against the build's libad_core.a) calls feed_parse() on every file, read
-into memory first, as feedparser.parse() gets bytes.  `arctic-digest
-parse` once per file (process start-up, JSON and citations included) is
-printed too, for what a user sees.  Not a test: see bench/README.md.
+and prints both in MB/s and the ratio (the issue's target: 50x).  With
+--cli it also times `arctic-digest parse FILE` once per file (process
+start-up, JSON and citations included), for what a user sees.  Not a
+test: see bench/README.md.
 """
 
 import argparse
@@ -108,18 +108,53 @@ def time_driver(driver, files):
     return float(out[0]), int(out[3]), int(out[4])
 
 
-def time_feedparser(files):
-    import feedparser
+FEEDPARSER_TIMER = r"""
+import sys, time, feedparser
+data = [open(p, "rb").read() for p in open(sys.argv[1]).read().split("\n") if p]
+t0 = time.perf_counter()
+entries = errors = 0
+for d in data:
+    try:
+        entries += len(feedparser.parse(d).entries)
+    except Exception:  # feedparser 6.0.10 asserts on some HTML
+        errors += 1
+print(time.perf_counter() - t0, entries, errors, feedparser.__version__)
+"""
 
-    data = [open(p, "rb").read() for p in files]
-    t0 = time.perf_counter()
-    entries = errors = 0
-    for d in data:
-        try:
-            entries += len(feedparser.parse(d).entries)
-        except Exception:  # feedparser 6.0.10 asserts on some HTML
-            errors += 1
-    return time.perf_counter() - t0, entries, errors
+
+def time_feedparser(files, tmp):
+    """feedparser.parse() on every file, in a fresh interpreter (so that
+    one corpus's garbage does not slow the next)."""
+    listing = os.path.join(tmp, "files.txt")
+    with open(listing, "w") as f:
+        f.write("\n".join(files))
+    out = subprocess.run([sys.executable, "-c", FEEDPARSER_TIMER, listing],
+                         capture_output=True, text=True, check=True).stdout.split()
+    return float(out[0]), int(out[1]), int(out[2]), out[3]
+
+
+def run_size(args, tmp, file_mb):
+    """Build one corpus and time both parsers on it."""
+    dest = os.path.join(tmp, "corpus-%g" % file_mb)
+    os.mkdir(dest)
+    files, total = build_corpus(dest, args.mb, file_mb, args.conformance)
+    mb = total / 2**20
+    print("corpus of %g MB feeds: %d files, %.1f MB" % (file_mb, len(files), mb))
+    driver = build_driver(args.build, tmp)
+    ours, articles, refused = time_driver(driver, files)
+    print("  feed_parse (in process):   %7.2f s %8.1f MB/s  %7d articles, %d files refused"
+          % (ours, mb / ours, articles, refused))
+    if args.cli:
+        cli, failed = time_ours(args.bin, files)
+        print("  arctic-digest parse FILE:  %7.2f s %8.1f MB/s  (a process per file; %d refused)"
+              % (cli, mb / cli, failed))
+    theirs, entries, errors, version = time_feedparser(files, tmp)
+    print("  feedparser %-7s (in process): %7.2f s %8.1f MB/s  %7d entries, %d exceptions"
+          % (version, theirs, mb / theirs, entries, errors))
+    print("  ratio feedparser / feed_parse: %.1fx (target 50x)" % (theirs / ours))
+    if args.cli:
+        print("  ratio feedparser / arctic-digest parse: %.1fx" % (theirs / cli))
+    shutil.rmtree(dest)
 
 
 def main():
@@ -129,33 +164,24 @@ def main():
     ap.add_argument("--build", default=os.path.join(SRC, "build-release"),
                     help="CMake build folder holding libad_core.a")
     ap.add_argument("--mb", type=float, default=50.0, help="corpus size (MB)")
-    ap.add_argument("--file-mb", type=float, default=2.0,
-                    help="size of each generated feed (MB)")
+    ap.add_argument("--file-mb", default="0.2,2",
+                    help="size of each generated feed (MB); a comma-separated "
+                         "list runs one corpus per size")
+    ap.add_argument("--cli", action="store_true",
+                    help="also time `arctic-digest parse` once per file")
     ap.add_argument("--conformance", default=os.environ.get(
         "AD_CONFORMANCE_DIR", os.path.join(SRC, "..", "shared", "conformance")))
     args = ap.parse_args()
-    if not os.access(args.bin, os.X_OK):
+    if args.cli and not os.access(args.bin, os.X_OK):
         sys.exit("no arctic-digest binary at %s (build first, or --bin)" % args.bin)
     try:
         import feedparser  # noqa: F401
     except ImportError:
         sys.exit("python3-feedparser is missing (scripts/install-deps --test)")
+    sizes = [float(x) for x in args.file_mb.split(",") if x.strip()]
     with tempfile.TemporaryDirectory(prefix="ad-bench-") as tmp:
-        files, total = build_corpus(tmp, args.mb, args.file_mb, args.conformance)
-        mb = total / 2**20
-        print("corpus: %d files, %.1f MB" % (len(files), mb))
-        driver = build_driver(args.build, tmp)
-        ours, articles, refused = time_driver(driver, files)
-        print("feed_parse (in process):   %7.2f s %8.1f MB/s  %7d articles, %d files refused"
-              % (ours, mb / ours, articles, refused))
-        cli, failed = time_ours(args.bin, files)
-        print("arctic-digest parse FILE:  %7.2f s %8.1f MB/s  (a process per file; %d refused)"
-              % (cli, mb / cli, failed))
-        theirs, entries, errors = time_feedparser(files)
-        print("feedparser %-7s (in process): %7.2f s %8.1f MB/s  %7d entries, %d exceptions"
-              % (__import__("feedparser").__version__, theirs, mb / theirs, entries, errors))
-        print("ratio feedparser / feed_parse: %.1fx (target 50x)" % (theirs / ours))
-        print("ratio feedparser / arctic-digest parse: %.1fx" % (theirs / cli))
+        for file_mb in sizes:
+            run_size(args, tmp, file_mb)
 
 
 if __name__ == "__main__":
