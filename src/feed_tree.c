@@ -89,42 +89,6 @@ feed_has_element_child(const struct xnode *n)
     return false;
 }
 
-/* The reference that stands for c in XML character data (in an attribute
- * value, also for quotes and the white space a parser would normalise);
- * NULL if c stands for itself. */
-static const char *
-xml_ref(char c, bool attr)
-{
-    if (c == '&' || c == '<' || c == '>' || c == '\r')
-        return c == '&'   ? "&amp;"
-               : c == '<' ? "&lt;"
-               : c == '>' ? "&gt;"
-                          : "&#13;";
-    if (!attr)
-        return NULL;
-    return c == '"'    ? "&quot;"
-           : c == '\n' ? "&#10;"
-           : c == '\t' ? "&#9;"
-                       : NULL;
-}
-
-static void
-escape_xml(const char *p, size_t n, bool attr, struct buf *out)
-{
-    size_t i, start = 0;
-
-    for (i = 0; i < n; i++) {
-        const char *rep = xml_ref(p[i], attr);
-
-        if (rep == NULL)
-            continue;
-        buf_append(out, p + start, i - start);
-        buf_append_str(out, rep);
-        start = i + 1;
-    }
-    buf_append(out, p + start, n - start);
-}
-
 static void
 append_qname(const char *prefix, const char *name, struct buf *out)
 {
@@ -148,7 +112,7 @@ append_start_tag(const struct xnode *c, struct buf *out)
         buf_append_char(out, ' ');
         append_qname(a->prefix, a->name, out);
         buf_append_str(out, "=\"");
-        escape_xml(a->value, strlen(a->value), true, out);
+        text_escape_html(a->value, strlen(a->value), out);
         buf_append_char(out, '"');
     }
     buf_append_str(out, c->children == NULL ? "/>" : ">");
@@ -164,7 +128,7 @@ markup(const struct xnode *n, struct buf *out, size_t *budget)
         size_t before = out->len;
 
         if (c->type == XNODE_TEXT) {
-            escape_xml(c->text, c->len, false, out);
+            text_escape_html(c->text, c->len, out);
         } else {
             append_start_tag(c, out);
             if (c->children != NULL) {
