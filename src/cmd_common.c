@@ -360,7 +360,7 @@ cmd_unsubscribe_secret(struct app *app, struct buf *out, struct err *e)
     if (stat(path, &st) != 0 && errno == ENOENT &&
         make_secret(path, e) < 0)
         return -1;
-    return subs_read_secret(path, out, e);
+    return subs_read_secret(path, "unsubscribe secret", out, e);
 }
 
 int
@@ -417,20 +417,11 @@ cmd_smtp_options(struct app *app, const char *from_addr,
                            c->smtp_password_env);
         buf_append_str(password, v);
     } else if (c->smtp_password_file) {
-        struct stat st;
         /* The same rule as for the unsubscribe secret: not readable by
-         * group or others, or refused (checked here first so that the
-         * message names it a password file; the read checks again). */
-        if (stat(c->smtp_password_file, &st) == 0 &&
-            (st.st_mode & (S_IRWXG | S_IRWXO)))
-            return err_set(e, ERR_CONFIG, 0,
-                           "[smtp] password_file '%s' is readable by group "
-                           "or others (mode %03o): run chmod 600 '%s'",
-                           c->smtp_password_file,
-                           (unsigned)(st.st_mode & 0777),
-                           c->smtp_password_file);
-        if (subs_read_secret(c->smtp_password_file, password, e) < 0)
-            return err_prefix(e, "[smtp] password_file");
+         * group or others, or refused. */
+        if (subs_read_secret(c->smtp_password_file, "[smtp] password_file",
+                             password, e) < 0)
+            return -1;
     }
     if (password->len) {
         if (!c->smtp_user)

@@ -228,7 +228,8 @@ load_secret(struct app *app, struct buf *secret)
                   "in the configuration");
         return 78;
     }
-    if (subs_read_secret(app->cfg.unsubscribe_secret_file, secret, &e) < 0)
+    if (subs_read_secret(app->cfg.unsubscribe_secret_file,
+                         "unsubscribe secret", secret, &e) < 0)
         return cmd_fail(&e);
     return 0;
 }

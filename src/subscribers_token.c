@@ -147,7 +147,8 @@ out:
 }
 
 int
-subs_read_secret(const char *path, struct buf *out, struct err *e)
+subs_read_secret(const char *path, const char *what, struct buf *out,
+                 struct err *e)
 {
     struct stat st;
     char chunk[SECRET_MAX + 1];
@@ -158,18 +159,17 @@ subs_read_secret(const char *path, struct buf *out, struct err *e)
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return err_set(e, errno == ENOENT ? ERR_NOINPUT : ERR_CONFIG, errno,
-                       "cannot read the unsubscribe secret '%s': %s", path,
+                       "cannot read %s '%s': %s", what, path,
                        strerror(errno));
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        err_set(e, ERR_CONFIG, 0, "unsubscribe secret '%s': not a file",
-                path);
+        err_set(e, ERR_CONFIG, 0, "%s '%s': not a file", what, path);
         goto out;
     }
     if (st.st_mode & (S_IRWXG | S_IRWXO)) {
         err_set(e, ERR_CONFIG, 0,
-                "unsubscribe secret '%s' is readable by group or others "
+                "%s '%s' is readable by group or others "
                 "(mode %03o): run chmod 600 '%s'",
-                path, (unsigned)(st.st_mode & 0777), path);
+                what, path, (unsigned)(st.st_mode & 0777), path);
         goto out;
     }
     do
@@ -177,7 +177,7 @@ subs_read_secret(const char *path, struct buf *out, struct err *e)
     while (got < 0 && errno == EINTR);
     if (got < 0 || got > SECRET_MAX) {
         err_set(e, ERR_CONFIG, got < 0 ? errno : 0,
-                "unsubscribe secret '%s': %s", path,
+                "%s '%s': %s", what, path,
                 got < 0 ? strerror(errno) : "longer than 4096 bytes");
         goto out;
     }
@@ -187,7 +187,7 @@ subs_read_secret(const char *path, struct buf *out, struct err *e)
     if (n > 0 && chunk[n - 1] == '\r')
         n--;
     if (n == 0) {
-        err_set(e, ERR_CONFIG, 0, "unsubscribe secret '%s' is empty", path);
+        err_set(e, ERR_CONFIG, 0, "%s '%s' is empty", what, path);
         goto out;
     }
     buf_append(out, chunk, n);

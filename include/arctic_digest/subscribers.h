@@ -230,12 +230,14 @@ int subs_token_make(const char *secret, size_t secret_len, const char *email,
 int subs_token_check(const char *secret, size_t secret_len, const char *token,
                      char **email, struct err *e);
 /*
- * Read the token secret from path into out (appended): refuses a file
- * readable or writable by group or others (ERR_CONFIG, naming it), a
- * missing file (ERR_NOINPUT) and an empty one (ERR_CONFIG).  A trailing
- * newline (LF or CRLF) is trimmed.
+ * Read a secret (the token secret, an SMTP password) from path into out
+ * (appended): refuses a file readable or writable by group or others
+ * (ERR_CONFIG), a missing file (ERR_NOINPUT) and an empty one
+ * (ERR_CONFIG); messages name the file as what ("unsubscribe secret").
+ * A trailing newline (LF or CRLF) is trimmed.
  */
-int subs_read_secret(const char *path, struct buf *out, struct err *e);
+int subs_read_secret(const char *path, const char *what, struct buf *out,
+                     struct err *e);
 
 /*
  * Whether subscriber s wants article a.  The tags of s that name one of

@@ -302,18 +302,19 @@ test_subscribers_secret_file_permissions(void **state)
     (void)state;
     snprintf(path, sizeof(path), "%s/key", dir);
     write_file(path, "s3cret\n", 0644);
-    assert_int_equal(subs_read_secret(path, &s, &e), -1);
+    assert_int_equal(subs_read_secret(path, "unsubscribe secret", &s, &e), -1);
     assert_int_equal(e.code, ERR_CONFIG);
     assert_non_null(strstr(e.msg, path));
+    assert_non_null(strstr(e.msg, "unsubscribe secret '"));
     write_file(path, "s3cret\n", 0600);
-    assert_int_equal(subs_read_secret(path, &s, &e), 0);
+    assert_int_equal(subs_read_secret(path, "unsubscribe secret", &s, &e), 0);
     assert_string_equal(s.data, "s3cret");
     buf_reset(&s);
     write_file(path, "\n", 0600);
-    assert_int_equal(subs_read_secret(path, &s, &e), -1);
+    assert_int_equal(subs_read_secret(path, "unsubscribe secret", &s, &e), -1);
     assert_non_null(strstr(e.msg, "empty"));
     snprintf(path, sizeof(path), "%s/missing", dir);
-    assert_int_equal(subs_read_secret(path, &s, &e), -1);
+    assert_int_equal(subs_read_secret(path, "unsubscribe secret", &s, &e), -1);
     assert_int_equal(e.code, ERR_NOINPUT);
     buf_release(&s);
 }
