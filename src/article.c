@@ -219,19 +219,6 @@ clean_dup(const char *s)
     return buf_detach(&b, NULL);
 }
 
-void
-article_add_person(struct article *a, const char *given, const char *family,
-                   const char *literal)
-{
-    struct person *p;
-
-    xgrow(&a->authors, &a->authors_alloc, a->nauthors + 1, sizeof(*a->authors));
-    p = &a->authors[a->nauthors++];
-    p->given = clean_dup(given);
-    p->family = clean_dup(family);
-    p->literal = clean_dup(literal);
-}
-
 /* Add a person from strings the record takes over as they are: the byline
  * code cuts them, already clean, from a cleaned byline. */
 static void
@@ -244,6 +231,13 @@ push_person(struct article *a, char *given, char *family, char *literal)
     p->given = given;
     p->family = family;
     p->literal = literal;
+}
+
+void
+article_add_person(struct article *a, const char *given, const char *family,
+                   const char *literal)
+{
+    push_person(a, clean_dup(given), clean_dup(family), clean_dup(literal));
 }
 
 /* s in lower case against the lower-case word, in strcmp order (no

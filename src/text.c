@@ -258,6 +258,8 @@ text_sanitize(const char *p, size_t n, struct buf *out)
                 buf_append_char(out, ' ');
             i += (c == '\r' && i + 1 < n && s[i + 1] == '\n') ? 2 : 1;
         } else {
+            /* clean_prefix() stopped here: a C1 control (U+0080-U+009F)
+             * or bytes that are not UTF-8. */
             len = utf8_decode(s + i, n - i, &cp);
             if (cp < 0)
                 append_cp(out, 0xFFFD);
