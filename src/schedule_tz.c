@@ -249,16 +249,11 @@ sched_zone_load(struct sched_zone *z, const char *name,
         rc = err_set(e, ERR_CONFIG, errno, "unknown time zone '%s'", name);
         goto out;
     }
-    if (parse_tzif(&t, (const unsigned char *)data.data, data.len) < 0) {
-        sched_zone_release(&t);
+    if (sched_zone_parse(z, name, data.data, data.len, NULL) < 0)
         rc = err_set(e, ERR_DATA, 0,
                      "time zone '%s': '%s' is not a TZif file of version 2 "
                      "or later",
                      name, path.data);
-        goto out;
-    }
-    snprintf(t.name, sizeof(t.name), "%s", name);
-    *z = t;
 out:
     buf_release(&path);
     buf_release(&data);
