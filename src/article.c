@@ -799,3 +799,22 @@ article_cmp_newest(const void *pa, const void *pb)
         return c;
     return cmp_str(a->url, b->url);
 }
+
+void
+article_list_take(struct article_list *l, struct article *a)
+{
+    xgrow(&l->v, &l->alloc, l->n + 1, sizeof(*l->v));
+    l->v[l->n++] = *a;
+    article_init(a);
+}
+
+void
+article_list_release(struct article_list *l)
+{
+    size_t i;
+
+    for (i = 0; i < l->n; i++)
+        article_release(&l->v[i]);
+    free(l->v);
+    memset(l, 0, sizeof(*l));
+}

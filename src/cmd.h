@@ -1,187 +1,133 @@
 /*
- * cmd: what the subcommands share: the application state main() sets up,
- * and helpers for reading sources, building an issue and writing files.
- * Only cmd_* code reads the real clock, environment and argv.
+ * cmd: the command layer.  main.c holds the command table; cli.c parses a
+ * command's options from its row, prints its help, and satisfies its
+ * needs (configuration, clock, run lock, state, secrets) before run() is
+ * called; each cmd_<name>.c only reads its options, calls the library
+ * and prints.  No command calls another command.  Only this layer reads
+ * the real clock, the environment and argv.
  */
 #ifndef ARCTIC_DIGEST_CMD_H
 #define ARCTIC_DIGEST_CMD_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
-#include "arctic_digest/article.h"
 #include "arctic_digest/buf.h"
 #include "arctic_digest/config.h"
+#include "arctic_digest/context.h"
 #include "arctic_digest/deliver.h"
-#include "arctic_digest/relevance.h"
-#include "arctic_digest/render.h"
-#include "arctic_digest/smtp.h"
-#include "arctic_digest/store.h"
-#include "arctic_digest/datetime.h"
 #include "arctic_digest/err.h"
+
+/* What a command needs before it runs; main satisfies them in this order
+ * and undoes them in reverse. */
+enum cmd_needs {
+    CMD_CONFIG = 1 << 0,   /* the configuration and the clock */
+    CMD_LOCK = 1 << 1,     /* the one-run-at-a-time lock (not dry runs) */
+    CMD_STORE = 1 << 2,    /* the state, opened for writing */
+    CMD_SNAPSHOT = 1 << 3, /* the state as a private copy in memory:
+                              the command never writes it */
+    CMD_SECRET = 1 << 4,   /* the unsubscribe secret, created if missing
+                              (not dry runs) */
+    CMD_SMTP = 1 << 5,     /* the SMTP password from the environment or
+                              its file */
+    CMD_SUBCOMMANDS = 1 << 6 /* argv goes to run() unparsed */
+};
+
+enum cmd_opt_flags {
+    CMD_OPT_DRY_RUN = 1 << 0, /* set: a dry run (no lock, a snapshot) */
+    CMD_OPT_REPEAT = 1 << 1   /* may be given again: values joined by ';' */
+};
+
+/* One option of a command: its help line is made from this row. */
+struct cmd_opt {
+    const char *name; /* long name, without "--" */
+    char key;         /* short letter, or 0 for none */
+    const char *arg;  /* its argument's name; NULL for a flag */
+    const char *help;
+    unsigned flags;   /* enum cmd_opt_flags */
+};
+
+#define CMD_MAX_OPTS 12
+
+struct app;
+
+struct cmd {
+    const char *name;
+    int (*run)(struct app *app, int argc, char **argv);
+    unsigned needs;          /* enum cmd_needs */
+    const struct cmd_opt *opts; /* ends with a row whose name is NULL */
+    const char *args;        /* positional arguments, for the usage line */
+    int min_args, max_args;  /* how many positional arguments */
+    const char *summary;     /* one line, shown by help */
+    const char *text;        /* more, shown by COMMAND --help; may be NULL */
+};
 
 struct app {
     const char *config_arg; /* -c FILE, or NULL */
     const char *now_arg;    /* --now TIME, or NULL */
     struct config cfg;
     bool have_cfg;
-    struct dt now; /* the clock: --now, [digest] clock, or the real one */
-    bool explain;  /* say why each article is in or out */
-    struct rel_rules rules; /* from [relevance], built on first use */
-    bool have_rules;
+    struct context ctx;     /* handed to the library */
+    int lock;               /* the run lock's fd, -1 when not held */
+    struct buf smtp_password;
+    const struct cmd *cmd;  /* the command running */
+    const char *prefix;     /* "" or "subscribers " before its name */
+    const char *optval[CMD_MAX_OPTS]; /* by index in cmd->opts */
+    bool optset[CMD_MAX_OPTS];
+    struct buf optjoin[CMD_MAX_OPTS]; /* repeated values, joined */
 };
 
-enum cmd_needs { CMD_CONFIG = 1 << 0 };
+int cmd_cite(struct app *app, int argc, char **argv);
+int cmd_collect(struct app *app, int argc, char **argv);
+int cmd_cron(struct app *app, int argc, char **argv);
+int cmd_help(struct app *app, int argc, char **argv);
+int cmd_parse(struct app *app, int argc, char **argv);
+int cmd_preview(struct app *app, int argc, char **argv);
+int cmd_render(struct app *app, int argc, char **argv);
+int cmd_run(struct app *app, int argc, char **argv);
+int cmd_send(struct app *app, int argc, char **argv);
+int cmd_status(struct app *app, int argc, char **argv);
+int cmd_subscribers(struct app *app, int argc, char **argv);
 
-struct cmd {
-    const char *name;
-    int (*run)(int argc, char **argv, struct app *app);
-    unsigned needs;
-    const char *usage;   /* arguments, shown by help */
-    const char *summary; /* one line, shown by help */
-};
-
-int cmd_cite(int argc, char **argv, struct app *app);
-int cmd_collect(int argc, char **argv, struct app *app);
-int cmd_cron(int argc, char **argv, struct app *app);
-int cmd_help(int argc, char **argv, struct app *app);
-int cmd_parse(int argc, char **argv, struct app *app);
-int cmd_preview(int argc, char **argv, struct app *app);
-int cmd_render(int argc, char **argv, struct app *app);
-int cmd_run(int argc, char **argv, struct app *app);
-int cmd_send(int argc, char **argv, struct app *app);
-int cmd_status(int argc, char **argv, struct app *app);
-int cmd_subscribers(int argc, char **argv, struct app *app);
-
-/* The command table (sorted by name) and its size. */
+/* The command table (sorted by name) and its size (main.c). */
 extern const struct cmd cmd_table[];
 extern const size_t cmd_count;
 
+/* ---- cli.c: the machinery behind the table ----------------------------- */
+
+/*
+ * Run row cmd with argv (argv[0] is its name): parse its options, print
+ * its help for -h/--help, check the count of positional arguments,
+ * satisfy its needs, call run, release.  Returns the exit code.
+ */
+int cmd_dispatch(struct app *app, const struct cmd *cmd, int argc,
+                 char **argv);
+/* The row called name in table (n rows), or NULL. */
+const struct cmd *cmd_find(const struct cmd *table, size_t n,
+                           const char *name);
+/* Print row cmd's usage line, text and options to f.  prefix goes before
+ * the name ("subscribers " for a subcommand, else ""). */
+void cmd_print_help(FILE *f, const char *prefix, const struct cmd *cmd);
+/* Release everything main and cmd_dispatch set up in app. */
+void cmd_release(struct app *app);
+
+/* Whether the running command's option name was given; its argument. */
+bool cmd_flag(const struct app *app, const char *name);
+const char *cmd_arg(const struct app *app, const char *name);
+
 /* Log e as an error and return its exit code. */
 int cmd_fail(const struct err *e);
-/* Print "usage: arctic-digest USAGE" and a hint to stderr; return 64. */
-int cmd_usage(const char *usage);
-
-/*
- * Load the configuration: -c FILE, else ./arctic-digest.conf, else the
- * bundled example.  Then fix the clock.
- */
-int cmd_setup(struct app *app, struct err *e);
-
-/* A list of articles owned by the list. */
-struct article_list {
-    struct article *v;
-    size_t n, alloc;
-};
-
-void article_list_release(struct article_list *l);
-
-
-/*
- * Parse one feed file (or, later, URL) into l.  source may be NULL.
- */
-int cmd_parse_feed(const char *where, const char *source, struct article_list *l,
-                   struct err *e);
-
-/* The next issue as it would be built now (not recorded). */
-struct issue_draft {
-    int number;
-    struct dt start, end;
-    struct article_list articles;
-    int64_t *ids; /* the articles' ids in the store, parallel */
-    size_t ids_alloc;
-    size_t failed_sources;
-};
-
-void issue_draft_release(struct issue_draft *d);
-
-/* Choose the next issue's articles for an issue ending at end. */
-int cmd_select(struct app *app, struct store *st, int64_t end,
-               struct issue_draft *d, struct err *e);
-/* What the templates see of a draft (no subscriber yet). */
-void cmd_render_issue_of(struct app *app, const struct issue_draft *d,
-                         struct render_issue *is);
-/* Open the state, collect first when asked, and choose (preview, render). */
-int cmd_draft_issue(struct app *app, bool collect, struct issue_draft *d,
-                    struct err *e);
-/*
- * Freeze the next issue with a pending ledger row per recipient: 1 when an
- * issue was made (out filled), 0 when there is nothing to send.
- */
-int cmd_freeze_issue(struct app *app, struct store *st, int64_t slot,
-                     struct store_issue *out, struct err *e);
-/*
- * Whether article id (a) is relevant: kept when any source that carried
- * it takes all articles, else when its score reaches the threshold; why
- * receives the explanation.
- */
-int cmd_relevance(struct app *app, struct store *st, int64_t id,
-                  struct article *a, bool *keep, struct buf *why,
-                  struct err *e);
-
-/* Score a (fills a->score and a->matched) with the config's rules. */
-int cmd_score(struct app *app, struct article *a, double weight, bool *keep,
-              struct buf *why, struct err *e);
-
-struct collect_summary {
-    size_t ok, failed, fresh;
-};
-
-/* Fetch and store every source (see cmd_collect.c). */
-int cmd_collect_sources(struct app *app, struct store *st,
-                        struct collect_summary *sum, struct err *e);
-int cmd_collect_crossref(struct app *app, struct store *st,
-                         const struct config_source *s, const struct buf *ua,
-                         struct collect_summary *sum);
-/* Canonical URL, clean abstract: what every collected article gets. */
-void cmd_normalize_article(struct article *a);
-
-/*
- * Send (or resume) the current issue; a new one ends at slot (its period
- * end; 0 means now).  Returns 1 when an issue went
- * through the send loop (*stats and *number say how), 0 when there was
- * nothing to send, -1 on error.
- */
-int cmd_send_issue(struct app *app, struct store *st, int64_t slot,
-                   bool dry_run, struct deliver_stats *stats, int *number,
-                   struct err *e);
-/* The summary line and exit code of a send. */
-int cmd_send_report(int rc, int number, const struct deliver_stats *st,
-                    const struct err *e);
-
-/*
- * 1 when the next issue is due now (*slot: its scheduled slot), 0 if not
- * (see cmd_schedule.c).
- */
-int cmd_issue_due(struct app *app, struct store *st, int64_t *slot,
-                  struct err *e);
-/* Remember that slot was dealt with although no issue was sent for it. */
-int cmd_mark_slot_handled(struct store *st, int64_t slot, struct err *e);
-/* The first scheduled slot after t (UTC seconds). */
-int cmd_next_slot(struct app *app, int64_t t, int64_t *next, struct err *e);
-
-/* The one-run-at-a-time lock beside the state file: ERR_TEMP when held. */
-int cmd_lock(struct app *app, int *fd, struct err *e);
-void cmd_unlock(int fd);
-/* The unsubscribe secret, created (0600) on first use. */
-int cmd_unsubscribe_secret(struct app *app, struct buf *out, struct err *e);
-/* "10/s", "600/min", "3600/h" -> per second; NULL -> 0 (no limit). */
-int cmd_parse_rate(const char *s, double *per_second, struct err *e);
-/* SMTP options from the config; the password lands in password. */
-int cmd_smtp_options(struct app *app, const char *from_addr,
-                     struct smtp_options *so, struct buf *password,
-                     struct err *e);
-
-/* UTC offset of IANA zone at instant t.  ERR_CONFIG for an unknown zone. */
-int cmd_zone_offset(const char *zone, int64_t t, int *offset, struct err *e);
-
-/* Split "Name <addr>" into its parts (caller frees both; name may be
- * NULL).  ERR_CONFIG when it holds no address. */
-int cmd_split_mailbox(const char *s, char **name, char **addr, struct err *e);
-
-/* Create dir and its parents.  ERR_CANTCREAT on failure. */
+/* Print the running command's usage line and a hint to stderr; 64. */
+int cmd_usage(const struct app *app);
+/* The send progress line on a terminal (a deliver_progress_fn). */
+void cmd_progress(void *ctx, const struct deliver_stats *st);
+/* Log the outcome of deliver_send() (rc, number, st, e) and return the
+ * exit code: 0, 75 when something is deferred, or the error's. */
+int cmd_send_result(const struct app *app, int rc, int number,
+                    const struct deliver_stats *st, const struct err *e);
+/* Create dir and its parents; write a file atomically. */
 int cmd_mkdirs(const char *dir, struct err *e);
-/* Write data to path through a temporary file and rename(). */
 int cmd_write_file(const char *path, const char *data, size_t n,
                    struct err *e);
 

@@ -9,19 +9,16 @@
  * markdown, html), or with --format kind the kind each is cited as, or the
  * whole list as --format bibtex / ris.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "arctic_digest/buf.h"
 #include "arctic_digest/citation.h"
+#include "arctic_digest/log.h"
 #include "arctic_digest/template.h"
 #include "arctic_digest/util.h"
 #include "cmd.h"
 
-static const char usage[] =
-    "cite [--style chicago|apa|mla] [--markup text|markdown|html] "
-    "[--format citation|kind|bibtex|ris] RECORDS.json";
 
 static const char *
 str_of(const struct tpl_value *m, const char *key)
@@ -113,61 +110,50 @@ print_list(const struct article_list *l, const char *format,
     }
 }
 
-int
-cmd_cite(int argc, char **argv, struct app *app)
+/* The index of name in v (n names), or -1 with a usage message. */
+static int
+choose(const char *opt, const char *name, const char *const *v, size_t n)
 {
-    static const struct option opts[] = {
-        {"style", required_argument, NULL, 's'},
-        {"markup", required_argument, NULL, 'm'},
-        {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    static const char *const markups[] = {"text", "markdown", "html"};
-    static const char *const formats[] = {"citation", "kind", "bibtex", "ris"};
-    struct article_list l = {NULL, 0, 0};
-    struct err e = ERR_INIT;
-    struct buf out = BUF_INIT;
-    const char *format = "citation";
-    int style = CITE_CHICAGO, markup = CITE_MARKUP_TEXT, opt, rc = 0;
     size_t i;
 
-    (void)app;
-    while ((opt = getopt_long(argc, argv, "s:m:f:h", opts, NULL)) != -1) {
-        switch (opt) {
-        case 's':
-            style = cite_style_from_name(optarg);
-            if (style < 0)
-                return cmd_usage(usage);
-            break;
-        case 'm':
-            for (markup = -1, i = 0; i < ARRAY_SIZE(markups); i++)
-                if (!strcmp(optarg, markups[i]))
-                    markup = (int)i;
-            if (markup < 0)
-                return cmd_usage(usage);
-            break;
-        case 'f':
-            for (format = NULL, i = 0; i < ARRAY_SIZE(formats); i++)
-                if (!strcmp(optarg, formats[i]))
-                    format = formats[i];
-            if (!format)
-                return cmd_usage(usage);
-            break;
-        case 'h':
-            printf("usage: arctic-digest %s\n", usage);
-            return 0;
-        default:
-            return cmd_usage(usage);
-        }
-    }
-    if (argc - optind != 1)
-        return cmd_usage(usage);
-    if (load_records(argv[optind], &l, &e) < 0) {
+    for (i = 0; i < n; i++)
+        if (!strcmp(name, v[i]))
+            return (int)i;
+    log_error("--%s: unknown value '%s'", opt, name);
+    return -1;
+}
+
+int
+cmd_cite(struct app *app, int argc, char **argv)
+{
+    static const char *const styles[] = {"chicago", "apa", "mla"};
+    static const char *const markups[] = {"text", "markdown", "html"};
+    static const char *const formats[] = {"citation", "kind", "bibtex",
+                                          "ris"};
+    struct article_list l = ARTICLE_LIST_INIT;
+    struct err e = ERR_INIT;
+    struct buf out = BUF_INIT;
+    const char *v;
+    int style = CITE_CHICAGO, markup = CITE_MARKUP_TEXT, format = 0, rc = 0;
+
+    (void)argc;
+    v = cmd_arg(app, "style");
+    if (v && (style = cite_style_from_name(v)) < 0)
+        style = choose("style", v, styles, ARRAY_SIZE(styles));
+    v = cmd_arg(app, "markup");
+    if (v)
+        markup = choose("markup", v, markups, ARRAY_SIZE(markups));
+    v = cmd_arg(app, "format");
+    if (v)
+        format = choose("format", v, formats, ARRAY_SIZE(formats));
+    if (style < 0 || markup < 0 || format < 0)
+        return cmd_usage(app);
+    if (load_records(argv[1], &l, &e) < 0) {
         rc = cmd_fail(&e);
         goto out;
     }
-    print_list(&l, format, (enum cite_style)style, (enum cite_markup)markup,
-               &out);
+    print_list(&l, formats[format], (enum cite_style)style,
+               (enum cite_markup)markup, &out);
     fwrite(out.data, 1, out.len, stdout);
 out:
     buf_release(&out);

@@ -2,7 +2,6 @@
  * cron: print the crontab line and the systemd service and timer that run
  * 'run --if-due -q' every hour with this configuration.
  */
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,8 +10,6 @@
 
 #include "arctic_digest/buf.h"
 #include "cmd.h"
-
-static const char usage[] = "cron [--crontab | --systemd]";
 
 /* This program's absolute path, for the lines it prints. */
 static void
@@ -48,35 +45,14 @@ shell_quote(const char *s, struct buf *out)
 }
 
 int
-cmd_cron(int argc, char **argv, struct app *app)
+cmd_cron(struct app *app, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"crontab", no_argument, NULL, 'c'},
-        {"systemd", no_argument, NULL, 's'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
     const struct config *c = &app->cfg;
     struct buf cmd = BUF_INIT, exe = BUF_INIT;
-    bool crontab = true, systemd = true;
-    int opt;
+    bool crontab = !cmd_flag(app, "systemd") || cmd_flag(app, "crontab");
+    bool systemd = !cmd_flag(app, "crontab") || cmd_flag(app, "systemd");
 
-    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (opt) {
-        case 'c':
-            systemd = false;
-            break;
-        case 's':
-            crontab = false;
-            break;
-        case 'h':
-            printf("usage: arctic-digest %s\n", usage);
-            return 0;
-        default:
-            return cmd_usage(usage);
-        }
-    }
-    if (optind != argc || (!crontab && !systemd))
-        return cmd_usage(usage);
+    (void)argc;
     self_path(argv[0], &exe);
     shell_quote(exe.data, &cmd);
     if (c->path) {

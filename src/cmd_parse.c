@@ -1,17 +1,16 @@
 /* parse: the articles one feed yields, one JSON object a line. */
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 
 #include "arctic_digest/buf.h"
 #include "arctic_digest/citation.h"
+#include "arctic_digest/collect.h"
 #include "arctic_digest/feed.h"
+#include "arctic_digest/issue.h"
 #include "arctic_digest/template.h"
 #include "arctic_digest/util.h"
 #include "cmd.h"
 
-static const char usage[] =
-    "parse [--feed] [--content-type TYPE] [--base-url URL] FILE|URL";
 
 static void
 set_date(struct tpl_value *m, const char *key, const struct dt *d)
@@ -120,11 +119,8 @@ parse_file_http(const char *path, const char *content_type,
     }
     if (feed_line)
         print_feed_line(&f);
-    xgrow(&l->v, &l->alloc, l->n + f.n, sizeof(*l->v));
-    for (i = 0; i < f.n; i++) {
-        l->v[l->n++] = f.v[i];
-        article_init(&f.v[i]);
-    }
+    for (i = 0; i < f.n; i++)
+        article_list_take(l, &f.v[i]);
     rc = 0;
 out:
     feed_release(&f);
@@ -133,53 +129,33 @@ out:
 }
 
 int
-cmd_parse(int argc, char **argv, struct app *app)
+cmd_parse(struct app *app, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"base-url", required_argument, NULL, 'b'},
-        {"content-type", required_argument, NULL, 't'},
-        {"feed", no_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    const char *content_type = NULL, *base_url = NULL;
-    bool feed_line = false;
-    struct article_list l = {NULL, 0, 0};
+    const char *content_type = cmd_arg(app, "content-type");
+    const char *base_url = cmd_arg(app, "base-url");
+    bool feed_line = cmd_flag(app, "feed");
+    struct article_list l = ARTICLE_LIST_INIT;
+    struct rel_rules rules = REL_RULES_INIT;
     struct err e = ERR_INIT;
     struct buf line = BUF_INIT;
     size_t i;
-    int opt, rc;
+    int rc;
 
-    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (opt == 'h') {
-            printf("usage: arctic-digest %s\n", usage);
-            return 0;
-        } else if (opt == 'b') {
-            base_url = optarg;
-        } else if (opt == 't') {
-            content_type = optarg;
-        } else if (opt == 'f') {
-            feed_line = true;
-        } else {
-            return cmd_usage(usage);
-        }
-    }
-    if (argc - optind != 1)
-        return cmd_usage(usage);
-    if (feed_line || content_type != NULL || base_url != NULL)
-        rc = parse_file_http(argv[optind], content_type, base_url, feed_line,
-                             &l, &e);
-    else
-        rc = cmd_parse_feed(argv[optind], NULL, &l, &e);
-    if (rc < 0)
+    (void)argc;
+    if (issue_rules(&app->cfg, &rules, &e) < 0)
         return cmd_fail(&e);
+    if (feed_line || content_type != NULL || base_url != NULL)
+        rc = parse_file_http(argv[1], content_type, base_url, feed_line, &l,
+                             &e);
+    else
+        rc = collect_document(argv[1], NULL, &l, &e);
+    if (rc < 0) {
+        rel_rules_release(&rules);
+        return cmd_fail(&e);
+    }
     for (i = 0; i < l.n; i++) {
         struct tpl_value *v;
-        bool keep;
-        if (cmd_score(app, &l.v[i], 1.0, &keep, NULL, &e) < 0) {
-            article_list_release(&l);
-            buf_release(&line);
-            return cmd_fail(&e);
-        }
+        rel_score(&rules, &l.v[i], 1.0, NULL);
         v = article_json(&l.v[i]);
         buf_reset(&line);
         tpl_value_to_json(v, &line);
@@ -187,6 +163,7 @@ cmd_parse(int argc, char **argv, struct app *app)
         fwrite(line.data, 1, line.len, stdout);
         tpl_value_free(v);
     }
+    rel_rules_release(&rules);
     buf_release(&line);
     article_list_release(&l);
     return 0;

@@ -1,66 +1,55 @@
-/* preview: build the next issue without sending or recording it. */
-#include <getopt.h>
+/*
+ * preview: the next issue as 'send' would compose it for one address,
+ * without sending or recording anything (the state is a snapshot).
+ */
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
-#include "arctic_digest/buf.h"
-#include "arctic_digest/citation.h"
+#include "arctic_digest/collect.h"
+#include "arctic_digest/compose.h"
+#include "arctic_digest/issue.h"
 #include "arctic_digest/log.h"
-#include "arctic_digest/mime.h"
-#include "arctic_digest/render.h"
+#include "arctic_digest/subscribers.h"
 #include "arctic_digest/util.h"
 #include "cmd.h"
 
 extern char **environ;
 
-static const char usage[] =
-    "preview [-o DIR] [--to ADDR] [--open] [--offline] [--explain]";
+#define PLACEHOLDER_SECRET "no unsubscribe secret yet: preview only"
 
 /* Hand digest.html to the desktop's browser; a failure is only a warning. */
 static void
-open_in_browser(const char *path)
+open_in_browser(const char *dir)
 {
-    char *argv[] = {"xdg-open", (char *)path, NULL};
+    struct buf path = BUF_INIT;
+    char *argv[] = {"xdg-open", NULL, NULL};
     pid_t pid;
     int status;
 
-    if (posix_spawnp(&pid, "xdg-open", NULL, NULL, argv, environ) != 0) {
-        log_warn("cannot run xdg-open to show '%s'", path);
-        return;
-    }
-    if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
-        WEXITSTATUS(status) != 0)
-        log_warn("xdg-open could not show '%s'", path);
-}
-
-/*
- * List-Unsubscribe (RFC 2369): a mailto to the sender and, when configured,
- * the https page (RFC 8058 one-click).  Per-subscriber tokens come with
- * delivery.
- */
-static void
-list_unsubscribe(const struct config *c, const char *from_addr,
-                 struct buf *out)
-{
-    buf_appendf(out, "<mailto:%s?subject=unsubscribe>",
-                c->reply_to ? c->reply_to : from_addr);
-    if (c->unsubscribe_url)
-        buf_appendf(out, ", <%s>", c->unsubscribe_url);
+    buf_appendf(&path, "%s/digest.html", dir);
+    argv[1] = path.data;
+    if (posix_spawnp(&pid, "xdg-open", NULL, NULL, argv, environ) != 0)
+        log_warn("cannot run xdg-open to show '%s'", path.data);
+    else if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+             WEXITSTATUS(status) != 0)
+        log_warn("xdg-open could not show '%s'", path.data);
+    buf_release(&path);
 }
 
 static int
 write_outputs(const char *dir, const struct buf *eml,
-              const struct render_output *r, struct err *e)
+              const struct compose_parts *p, struct err *e)
 {
     struct buf path = BUF_INIT;
     const struct {
         const char *name;
         const struct buf *b;
-    } files[] = {{"digest.eml", eml}, {"digest.html", &r->html},
-                 {"digest.txt", &r->text}};
+    } files[] = {{"digest.eml", eml},
+                 {"digest.html", &p->html},
+                 {"digest.txt", &p->text}};
     size_t i;
     int rc = 0;
 
@@ -75,160 +64,101 @@ write_outputs(const char *dir, const struct buf *eml,
     return rc;
 }
 
-int
-cmd_preview(int argc, char **argv, struct app *app)
+/* Compose d's message for "to" (NULL: the sender, greeting nobody). */
+static int
+compose_for(struct app *app, const struct issue_draft *d, const char *to,
+            struct buf *eml, struct compose_parts *parts, struct err *e)
 {
-    static const struct option opts[] = {
-        {"output", required_argument, NULL, 'o'},
-        {"to", required_argument, NULL, 't'},
-        {"open", no_argument, NULL, 'O'},
-        {"offline", no_argument, NULL, 'F'},
-        {"explain", no_argument, NULL, 'x'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    const struct config *c = &app->cfg;
-    const char *dir = "preview", *to = NULL;
-    bool open = false, offline = false;
+    struct compose_issue ci = {d->number, d->start.t, d->end.t,
+                               d->articles.v, d->articles.n};
+    struct composer *cp = NULL;
+    struct compose_recipient r;
+    struct subs_list subs;
+    struct buf secret = BUF_INIT;
+    char *name = NULL, *addr = NULL;
+    int rc = -1;
+
+    subs_list_init(&subs);
+    if (compose_split_mailbox(to ? to : app->cfg.from, &name, &addr, e) <
+        0) {
+        err_prefix(e, "%s", to ? "--to" : "[digest] from");
+        e->code = to ? ERR_USAGE : ERR_CONFIG;
+        goto out;
+    }
+    if (to && subs_load(&subs, app->cfg.subscribers, e) < 0 &&
+        e->code != ERR_NOINPUT)
+        goto out;
+    if (compose_read_secret(&app->ctx, &secret, e) < 0)
+        goto out;
+    /* The first send creates the secret; until then the preview shows
+     * the link with a token made from a placeholder, which no real
+     * secret verifies. */
+    if (!secret.len && app->cfg.unsubscribe_url) {
+        buf_append_str(&secret, PLACEHOLDER_SECRET);
+        log_info("no unsubscribe secret yet ('%s' is made by the first "
+                 "send): the preview's unsubscribe token is a placeholder",
+                 app->cfg.unsubscribe_secret_file);
+    }
+    if (compose_new(&app->ctx, &ci, secret.data, secret.len, &cp, e) < 0)
+        goto out;
+    compose_recipient_of(to ? subs_find(&subs, addr) : NULL, addr,
+                         to ? name : NULL, &r);
+    rc = compose_message(cp, &r, eml, parts, e);
+out:
+    compose_free(cp);
+    subs_list_release(&subs);
+    buf_release(&secret);
+    free(name);
+    free(addr);
+    return rc;
+}
+
+int
+cmd_preview(struct app *app, int argc, char **argv)
+{
+    const char *dir = cmd_arg(app, "output") ? cmd_arg(app, "output")
+                                             : "preview";
+    struct collect_report rep = COLLECT_REPORT_INIT;
+    struct compose_parts parts = COMPOSE_PARTS_INIT;
+    struct issue_draft d = {0};
+    struct buf eml = BUF_INIT, period = BUF_INIT;
     struct err e = ERR_INIT;
-    struct issue_draft d;
-    struct render_templates t = {c->templates};
-    struct render_issue is;
-    struct render_output r;
-    struct mime_message m;
-    struct buf eml = BUF_INIT, msgid = BUF_INIT, seed = BUF_INIT;
-    struct buf uniq = BUF_INIT, period = BUF_INIT, unsub = BUF_INIT;
-    struct buf bib = BUF_INIT, ris = BUF_INIT;
-    struct mime_attachment att[2];
-    char *from_name = NULL, *from_addr = NULL, *to_name = NULL,
-         *to_addr = NULL;
-    int opt, rc = 0;
+    int rc = 0;
 
-    while ((opt = getopt_long(argc, argv, "o:t:h", opts, NULL)) != -1) {
-        switch (opt) {
-        case 'o':
-            dir = optarg;
-            break;
-        case 't':
-            to = optarg;
-            break;
-        case 'O':
-            open = true;
-            break;
-        case 'F':
-            offline = true;
-            break;
-        case 'x':
-            app->explain = true;
-            break;
-        case 'h':
-            printf("usage: arctic-digest %s\n", usage);
-            return 0;
-        default:
-            return cmd_usage(usage);
-        }
+    (void)argc;
+    (void)argv;
+    app->ctx.explain = cmd_flag(app, "explain");
+    /* Collect first (into the snapshot), so the preview shows what the
+     * next send would. */
+    if (!cmd_flag(app, "offline")) {
+        if (collect_sources(&app->ctx, &rep, &e) < 0)
+            goto fail;
+        collect_report_log(&rep);
     }
-    if (optind != argc)
-        return cmd_usage(usage);
-
-    render_output_init(&r);
-    memset(&d, 0, sizeof(d));
-    if (cmd_split_mailbox(c->from, &from_name, &from_addr, &e) < 0) {
-        err_prefix(&e, "[digest] from");
+    if (issue_select(&app->ctx, app->ctx.now.t, &d, &e) < 0 ||
+        compose_for(app, &d, cmd_arg(app, "to"), &eml, &parts, &e) < 0 ||
+        write_outputs(dir, &eml, &parts, &e) < 0)
         goto fail;
-    }
-    /* Without --to the preview goes to the sender, greeting nobody. */
-    if (cmd_split_mailbox(to ? to : c->from, &to_name, &to_addr, &e) < 0) {
-        err_prefix(&e, "--to");
-        if (to)
-            e.code = ERR_USAGE;
-        goto fail;
-    }
-    if (!to) {
-        free(to_name);
-        to_name = NULL;
-    }
-    /* Collect first, so the preview shows what the next send would. */
-    if (cmd_draft_issue(app, !offline, &d, &e) < 0)
-        goto fail;
-
-    cmd_render_issue_of(app, &d, &is);
-    is.to_name = to_name;
-    is.to_addr = to_addr;
-    if (render_issue(&t, &is, &r, &e) < 0)
-        goto fail;
-
-    /* Message-ID and boundaries follow from issue and subscriber, so the
-     * same input always gives the same bytes. */
-    buf_appendf(&uniq, "issue-%d.%s", d.number, to_addr);
-    mime_message_id(uniq.data, from_addr, &msgid);
-    buf_appendf(&seed, "%s.%lld", uniq.data, (long long)app->now.t);
-    memset(&m, 0, sizeof(m));
-    m.from_name = from_name;
-    m.from_addr = from_addr;
-    m.to_name = to_name;
-    m.to_addr = to_addr;
-    m.reply_to = c->reply_to;
-    m.subject = r.subject.data;
-    m.date = app->now;
-    m.message_id = msgid.data;
-    m.list_id = c->list_id;
-    list_unsubscribe(c, from_addr, &unsub);
-    m.list_unsubscribe = unsub.data;
-    if (c->unsubscribe_url)
-        m.list_unsubscribe_post = "List-Unsubscribe=One-Click";
-    m.text = r.text.data;
-    m.text_len = r.text.len;
-    m.html = r.html.data;
-    m.html_len = r.html.len;
-    m.boundary_seed = seed.data;
-    /* citations.bib and citations.ris make the message multipart/mixed. */
-    if (c->attach_citations) {
-        cite_bibtex(d.articles.v, d.articles.n, &bib);
-        cite_ris(d.articles.v, d.articles.n, &ris);
-        att[0] = (struct mime_attachment){"citations.bib",
-                                          "application/x-bibtex", bib.data,
-                                          bib.len};
-        att[1] = (struct mime_attachment){
-            "citations.ris", "application/x-research-info-systems", ris.data,
-            ris.len};
-        m.attachments = att;
-        m.nattachments = ARRAY_SIZE(att);
-    }
-    if (mime_build(&m, &eml, &e) < 0 || write_outputs(dir, &eml, &r, &e) < 0)
-        goto fail;
-
     dt_format_long(&d.start, &period);
     buf_append_str(&period, " to ");
     dt_format_long(&d.end, &period);
-    log_info("preview: issue %d, %zu article%s (%s), written to "
+    log_info("preview: issue %d, %zu of %zu article%s (%s), written to "
              "%s/digest.eml, digest.html and digest.txt",
-             d.number, d.articles.n, d.articles.n == 1 ? "" : "s",
-             period.data, dir);
-    if (d.failed_sources)
-        log_warn("%zu source%s could not be read (see above)",
-                 d.failed_sources, d.failed_sources == 1 ? "" : "s");
-    if (open) {
-        buf_reset(&period);
-        buf_appendf(&period, "%s/digest.html", dir);
-        open_in_browser(period.data);
-    }
+             d.number, parts.narticles, d.articles.n,
+             d.articles.n == 1 ? "" : "s", period.data, dir);
+    if (rep.failed)
+        log_warn("%zu source%s could not be read (see above)", rep.failed,
+                 rep.failed == 1 ? "" : "s");
+    if (cmd_flag(app, "open"))
+        open_in_browser(dir);
     goto out;
 fail:
     rc = cmd_fail(&e);
 out:
-    free(from_name);
-    free(from_addr);
-    free(to_name);
-    free(to_addr);
+    collect_report_release(&rep);
+    compose_parts_release(&parts);
     issue_draft_release(&d);
-    render_output_release(&r);
     buf_release(&eml);
-    buf_release(&msgid);
-    buf_release(&seed);
-    buf_release(&uniq);
     buf_release(&period);
-    buf_release(&unsub);
-    buf_release(&bib);
-    buf_release(&ris);
     return rc;
 }

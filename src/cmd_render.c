@@ -1,60 +1,62 @@
 /* render: one template with JSON data, or with the sample issue. */
-#include <getopt.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "arctic_digest/buf.h"
-#include "arctic_digest/citation.h"
+#include "arctic_digest/collect.h"
+#include "arctic_digest/compose.h"
+#include "arctic_digest/issue.h"
 #include "arctic_digest/render.h"
 #include "arctic_digest/template.h"
 #include "cmd.h"
 
-static const char usage[] = "render TEMPLATE [DATA.json]";
-
-/* The data the digest templates see for the issue preview would build. */
+/* The data the digest templates see for the issue preview would build
+ * (collected into the snapshot unless --offline). */
 static int
 sample_data(struct app *app, struct tpl_value **out, struct err *e)
 {
-    struct issue_draft d;
-    struct render_issue is;
+    struct collect_report rep = COLLECT_REPORT_INIT;
+    struct issue_draft d = {0};
+    struct composer *cp = NULL;
+    int rc = -1;
 
-    if (cmd_draft_issue(app, true, &d, e) < 0)
-        return -1;
-    cmd_render_issue_of(app, &d, &is);
-    *out = render_issue_value(&is);
+    if (!cmd_flag(app, "offline")) {
+        if (collect_sources(&app->ctx, &rep, e) < 0)
+            goto out;
+        collect_report_log(&rep);
+    }
+    if (issue_select(&app->ctx, app->ctx.now.t, &d, e) == 0) {
+        struct compose_issue ci = {d.number, d.start.t, d.end.t,
+                                   d.articles.v, d.articles.n};
+        if (compose_new(&app->ctx, &ci, "", 0, &cp, e) == 0) {
+            *out = compose_template_data(cp);
+            rc = 0;
+        }
+    }
+out:
+    compose_free(cp);
     issue_draft_release(&d);
-    return 0;
+    collect_report_release(&rep);
+    return rc;
 }
 
 int
-cmd_render(int argc, char **argv, struct app *app)
+cmd_render(struct app *app, int argc, char **argv)
 {
-    static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
     struct err e = ERR_INIT;
     struct tpl_value *data = NULL;
     struct buf json = BUF_INIT, out = BUF_INIT;
-    int opt, rc = 0;
+    int rc = 0;
 
-    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (opt == 'h') {
-            printf("usage: arctic-digest %s\n", usage);
-            return 0;
-        }
-        return cmd_usage(usage);
-    }
-    if (argc - optind < 1 || argc - optind > 2)
-        return cmd_usage(usage);
-    if (argc - optind == 2) {
-        if (buf_read_file(&json, argv[optind + 1], 0, &e) < 0 ||
+    if (argc == 3) {
+        if (buf_read_file(&json, argv[2], 0, &e) < 0 ||
             tpl_value_from_json(json.data, json.len, &data, &e) < 0) {
-            err_prefix(&e, "data '%s'", argv[optind + 1]);
+            err_prefix(&e, "data '%s'", argv[2]);
             goto fail;
         }
     } else if (sample_data(app, &data, &e) < 0) {
         goto fail;
     }
-    if (render_template_file(argv[optind], data, &out, &e) < 0)
+    if (render_template_file(argv[1], data, &out, &e) < 0)
         goto fail;
     fwrite(out.data, 1, out.len, stdout);
     goto done;

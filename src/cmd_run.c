@@ -1,87 +1,53 @@
 /*
  * run: what cron calls.  Finish an unfinished issue first, then collect,
  * then build and send the next issue (with --if-due only when its
- * scheduled slot has come).  One run at a time.
+ * scheduled slot has come).  The lock, taken by main, keeps it to one run
+ * at a time.
  */
-#include <getopt.h>
-#include <stdio.h>
-#include <string.h>
-
-#include "arctic_digest/log.h"
+#include "arctic_digest/collect.h"
+#include "arctic_digest/deliver.h"
+#include "arctic_digest/issue.h"
 #include "arctic_digest/store.h"
 #include "cmd.h"
 
-static const char usage[] = "run [--if-due] [--dry-run]";
-
 int
-cmd_run(int argc, char **argv, struct app *app)
+cmd_run(struct app *app, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"if-due", no_argument, NULL, 'd'},
-        {"dry-run", no_argument, NULL, 'n'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    struct collect_report rep = COLLECT_REPORT_INIT;
     struct deliver_stats st;
-    struct collect_summary sum;
     struct store_issue unfinished;
-    struct store *store = NULL;
     struct err e = ERR_INIT;
-    bool dry_run = false, if_due = false;
-    int opt, rc = 0, found, number = 0, lock = -1, sent;
     int64_t slot = 0;
+    int rc, found, number = 0;
 
-    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (opt) {
-        case 'd':
-            if_due = true;
-            break;
-        case 'n':
-            dry_run = true;
-            break;
-        case 'h':
-            printf("usage: arctic-digest %s\n", usage);
-            return 0;
-        default:
-            return cmd_usage(usage);
-        }
-    }
-    if (optind != argc)
-        return cmd_usage(usage);
-    if (cmd_lock(app, &lock, &e) < 0)
-        return cmd_fail(&e);
-    if (store_open(app->cfg.state, &store, &e) < 0)
-        goto fail;
-
+    (void)argc;
+    (void)argv;
     /* 1. An issue left unfinished by an earlier run goes out first, as it
      *    was frozen. */
-    found = store_issue_unfinished(store, &unfinished, &e);
+    found = store_issue_unfinished(app->ctx.st, &unfinished, &e);
     if (found < 0)
-        goto fail;
+        return cmd_fail(&e);
     if (found) {
         store_issue_release(&unfinished);
-        sent = cmd_send_issue(app, store, 0, dry_run, &st, &number, &e);
-        rc = cmd_send_report(sent, number, &st, &e);
+        rc = deliver_send(&app->ctx, 0, app->smtp_password.data,
+                          cmd_progress, &st, &number, &e);
+        rc = cmd_send_result(app, rc, number, &st, &e);
         if (rc != 0)
-            goto out;
+            return rc;
     }
     /* 2. Collect. */
-    if (!dry_run && cmd_collect_sources(app, store, &sum, &e) < 0)
-        goto fail;
+    rc = collect_sources(&app->ctx, &rep, &e);
+    collect_report_log(&rep);
+    collect_report_release(&rep);
+    if (rc < 0)
+        return cmd_fail(&e);
     /* 3. The next issue, when due. */
-    if (if_due) {
-        int due = cmd_issue_due(app, store, &slot, &e);
-        if (due < 0)
-            goto fail;
-        if (!due)
-            goto out;
+    if (cmd_flag(app, "if-due")) {
+        int due = issue_due(&app->ctx, &slot, &e);
+        if (due <= 0)
+            return due < 0 ? cmd_fail(&e) : 0;
     }
-    sent = cmd_send_issue(app, store, slot, dry_run, &st, &number, &e);
-    rc = cmd_send_report(sent, number, &st, &e);
-    goto out;
-fail:
-    rc = cmd_fail(&e);
-out:
-    store_close(store);
-    cmd_unlock(lock);
-    return rc;
+    rc = deliver_send(&app->ctx, slot, app->smtp_password.data, cmd_progress,
+                      &st, &number, &e);
+    return cmd_send_result(app, rc, number, &st, &e);
 }

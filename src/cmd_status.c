@@ -4,7 +4,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,12 +11,11 @@
 #include <unistd.h>
 
 #include "arctic_digest/buf.h"
+#include "arctic_digest/issue.h"
 #include "arctic_digest/store.h"
 #include "arctic_digest/template.h"
 #include "arctic_digest/util.h"
 #include "cmd.h"
-
-static const char usage[] = "status [--json]";
 
 /* The pid holding the run lock, 0 when no run is in progress. */
 static long
@@ -65,7 +63,7 @@ static const char *const delivery_names[] = {"pending", "sent", "deferred",
 
 /* Everything status shows, as one value (printed as JSON or as text). */
 static int
-gather(struct app *app, struct store *st, struct tpl_value *v, struct err *e)
+gather(const struct app *app, struct store *st, struct tpl_value *v, struct err *e)
 {
     struct store_issue last;
     struct store_source *src = NULL;
@@ -73,7 +71,7 @@ gather(struct app *app, struct store *st, struct tpl_value *v, struct err *e)
     struct tpl_value *issue, *sources = tpl_list_new();
     int64_t counts[4], next;
     size_t i, n = 0;
-    int found, off = app->now.offset;
+    int found, off = app->ctx.now.offset;
     long pid;
 
     found = store_issue_last(st, &last, e);
@@ -101,12 +99,12 @@ gather(struct app *app, struct store *st, struct tpl_value *v, struct err *e)
     } else {
         tpl_map_set(v, "last_issue", tpl_null_new());
     }
-    if (cmd_next_slot(app, app->now.t, &next, e) < 0)
+    if (issue_next_slot(&app->cfg, app->ctx.now.t, &next, e) < 0)
         goto fail;
     set_time(v, "next_slot", next, off);
     tpl_map_set_str(v, "schedule", app->cfg.schedule);
     tpl_map_set_str(v, "timezone", app->cfg.timezone);
-    if (cmd_select(app, st, app->now.t, &d, e) < 0)
+    if (issue_select(&app->ctx, app->ctx.now.t, &d, e) < 0)
         goto fail;
     tpl_map_set_num(v, "articles_waiting", (double)d.articles.n);
     issue_draft_release(&d);
@@ -201,50 +199,24 @@ print_text(const struct tpl_value *v)
 }
 
 int
-cmd_status(int argc, char **argv, struct app *app)
+cmd_status(struct app *app, int argc, char **argv)
 {
-    static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
     struct tpl_value *v = tpl_map_new();
-    struct store *st = NULL;
     struct err e = ERR_INIT;
     struct buf out = BUF_INIT;
-    bool json = false;
-    int opt, rc = 0;
+    int rc = 0;
 
-    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (opt) {
-        case 'j':
-            json = true;
-            break;
-        case 'h':
-            printf("usage: arctic-digest %s\n", usage);
-            tpl_value_free(v);
-            return 0;
-        default:
-            tpl_value_free(v);
-            return cmd_usage(usage);
-        }
-    }
-    if (optind != argc) {
-        tpl_value_free(v);
-        return cmd_usage(usage);
-    }
-    if (store_open(app->cfg.state, &st, &e) < 0 ||
-        gather(app, st, v, &e) < 0) {
+    (void)argc;
+    (void)argv;
+    if (gather(app, app->ctx.st, v, &e) < 0) {
         rc = cmd_fail(&e);
-        goto out;
-    }
-    if (json) {
+    } else if (cmd_flag(app, "json")) {
         tpl_value_to_json(v, &out);
         buf_append_char(&out, '\n');
         fwrite(out.data, 1, out.len, stdout);
     } else {
         print_text(v);
     }
-out:
-    store_close(st);
     tpl_value_free(v);
     buf_release(&out);
     return rc;

@@ -4,11 +4,11 @@
 
 #include "cmd.h"
 
-/* Each takes argv[0] = the subcommand name and returns an exit code. */
-int subs_cmd_list(int argc, char **argv, struct app *app);
-int subs_cmd_export(int argc, char **argv, struct app *app);
-int subs_cmd_check(int argc, char **argv, struct app *app);
-int subs_cmd_import(int argc, char **argv, struct app *app);
+/* Rows of the subcommand table: argv[1..] are the positional arguments;
+ * each returns an exit code. */
+int subs_cmd_show(struct app *app, int argc, char **argv);
+int subs_cmd_check(struct app *app, int argc, char **argv);
+int subs_cmd_import(struct app *app, int argc, char **argv);
 
 /* app->now as RFC 3339; caller frees. */
 char *subs_cmd_now(const struct app *app);

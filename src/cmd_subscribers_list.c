@@ -1,5 +1,4 @@
 /* subscribers: list, export, check and import (see cmd_subscribers.c). */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,37 +71,21 @@ print_plain(const struct subs_list *l, struct filter *f)
     }
 }
 
-/* list and export share options; export is list --format csv. */
-static int
-show(int argc, char **argv, struct app *app, const char *format)
+/* list, and export (which is list --format csv). */
+int
+subs_cmd_show(struct app *app, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"status", required_argument, NULL, 's'},
-        {"tag", required_argument, NULL, 't'},
-        {"format", required_argument, NULL, 'f'},
-        {NULL, 0, NULL, 0}};
-    bool is_list = !strcmp(argv[0], "list");
-    struct filter f = {NULL, NULL};
+    bool is_list = !strcmp(app->cmd->name, "list");
+    const char *format = is_list && cmd_arg(app, "format")
+                             ? cmd_arg(app, "format")
+                             : is_list ? "plain" : "csv";
+    struct filter f = {cmd_arg(app, "status"), cmd_arg(app, "tag")};
     struct err e = ERR_INIT;
     struct subs_list l;
     struct buf out = BUF_INIT;
-    int opt;
 
-    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (opt == 's')
-            f.status = optarg;
-        else if (opt == 't')
-            f.tag = optarg;
-        else if (opt == 'f' && is_list)
-            format = optarg;
-        else
-            return cmd_usage(is_list ? "subscribers list [--status S] [--tag "
-                                       "T] [--format plain|csv|json]"
-                                     : "subscribers export [--status S] "
-                                       "[--tag T]");
-    }
-    if (optind != argc)
-        return cmd_usage("subscribers list|export [--status S] [--tag T]");
+    (void)argc;
+    (void)argv;
     if (f.status && !subs_status_valid(f.status)) {
         log_error("--status: active, unsubscribed or bounced, not '%s'",
                   f.status);
@@ -128,18 +111,6 @@ show(int argc, char **argv, struct app *app, const char *format)
     return 0;
 }
 
-int
-subs_cmd_list(int argc, char **argv, struct app *app)
-{
-    return show(argc, argv, app, "plain");
-}
-
-int
-subs_cmd_export(int argc, char **argv, struct app *app)
-{
-    return show(argc, argv, app, "csv");
-}
-
 static void
 report(const char *file, const struct subs_problems *p)
 {
@@ -154,16 +125,15 @@ report(const char *file, const struct subs_problems *p)
 }
 
 int
-subs_cmd_check(int argc, char **argv, struct app *app)
+subs_cmd_check(struct app *app, int argc, char **argv)
 {
     struct subs_problems p = {NULL, 0, 0};
     struct err e = ERR_INIT;
     struct subs_list l;
     size_t faults;
 
+    (void)argc;
     (void)argv;
-    if (argc != 1)
-        return cmd_usage("subscribers check");
     if (subs_load(&l, app->cfg.subscribers, &e) < 0)
         return cmd_fail(&e);
     faults = subs_check(&l, &p);
@@ -201,58 +171,36 @@ apply_import(struct subs_list *l, void *ctx, struct err *e)
 }
 
 int
-subs_cmd_import(int argc, char **argv, struct app *app)
+subs_cmd_import(struct app *app, int argc, char **argv)
 {
-    static const char usage[] =
-        "subscribers import FILE.csv [--map FIELD=COLUMN;...] [--dry-run]";
-    static const struct option opts[] = {
-        {"map", required_argument, NULL, 'm'},
-        {"dry-run", no_argument, NULL, 'n'},
-        {NULL, 0, NULL, 0}};
     struct import_job j;
-    struct buf map = BUF_INIT;
     struct err e = ERR_INIT;
     char *now = subs_cmd_now(app);
-    int opt, rc = 0;
+    int rc = 0;
 
+    (void)argc;
     memset(&j, 0, sizeof(j));
     buf_init(&j.data);
-    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (opt == 'm') {
-            if (map.len)
-                buf_append_char(&map, ';');
-            buf_append_str(&map, optarg);
-        } else if (opt == 'n') {
-            j.dry_run = true;
-        } else {
-            rc = cmd_usage(usage);
-            goto out;
-        }
-    }
-    if (optind != argc - 1) {
-        rc = cmd_usage(usage);
-        goto out;
-    }
-    j.map = map.len ? map.data : NULL;
+    j.map = cmd_arg(app, "map");
+    j.dry_run = cmd_flag(app, "dry-run");
     j.now = now;
-    if (buf_read_file(&j.data, argv[optind], 0, &e) < 0 ||
+    if (buf_read_file(&j.data, argv[1], 0, &e) < 0 ||
         subs_update(app->cfg.subscribers, true, apply_import, &j, &e) < 0) {
         if (e.code == ERR_DATA && strncmp(e.msg, "line ", 5) == 0)
-            err_prefix(&e, "%s", argv[optind]);
+            err_prefix(&e, "%s", argv[1]);
         rc = cmd_fail(&e);
         goto out;
     }
-    report(argv[optind], &j.r.problems);
+    report(argv[1], &j.r.problems);
     fprintf(stderr,
             "%s (%s export): added %zu, updated %zu, unchanged %zu, "
             "invalid %zu, suppressed %zu, skipped %zu%s\n",
-            argv[optind], j.r.kind, j.r.added, j.r.updated, j.r.unchanged,
+            argv[1], j.r.kind, j.r.added, j.r.updated, j.r.unchanged,
             j.r.invalid, j.r.suppressed, j.r.skipped,
             j.dry_run ? " (dry run: nothing written)" : "");
 out:
     subs_problems_release(&j.r.problems);
     buf_release(&j.data);
-    buf_release(&map);
     free(now);
     return rc;
 }

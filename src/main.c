@@ -2,11 +2,13 @@
  * main: global options, the command table and the exit code.
  *
  * To add a command: write src/cmd_<name>.c with
- * "int cmd_<name>(int argc, char **argv, struct app *app)" that parses its
- * own options with getopt_long and returns a sysexits code; declare it in
- * src/cmd.h; add a row to cmd_table below (keep it sorted by name); add an
- * integration test in tests/integration/ and a section in
- * docs/arctic-digest.1.
+ * "int cmd_<name>(struct app *app, int argc, char **argv)" that reads its
+ * options with cmd_flag()/cmd_arg(), its positional arguments from
+ * argv[1..], calls the library and returns a sysexits code; declare it in
+ * src/cmd.h; add a row to cmd_table below (sorted by name) with its
+ * options, argument counts, help and needs (cli.c satisfies them: config,
+ * lock, state, secrets); add an integration test in tests/integration/
+ * and a section in docs/arctic-digest.1.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -17,32 +19,106 @@
 #include "arctic_digest/util.h"
 #include "cmd.h"
 
+#define STATE_WRITER (CMD_CONFIG | CMD_LOCK | CMD_STORE)
+#define DRY_RUN_OPT                                                           \
+    {"dry-run", 'n', NULL,                                                    \
+     "build and compose everything, send and record nothing, create no "     \
+     "file",                                                                  \
+     CMD_OPT_DRY_RUN}
+
+static const struct cmd_opt cite_opts[] = {
+    {"style", 's', "S", "chicago (default), apa or mla", 0},
+    {"markup", 'm', "M", "text (default), markdown or html", 0},
+    {"format", 'f', "F", "citation (default), kind, bibtex or ris", 0},
+    {NULL, 0, NULL, NULL, 0}};
+static const struct cmd_opt cron_opts[] = {
+    {"crontab", 0, NULL, "print only the crontab line", 0},
+    {"systemd", 0, NULL, "print only the systemd service and timer", 0},
+    {NULL, 0, NULL, NULL, 0}};
+static const struct cmd_opt none[] = {{NULL, 0, NULL, NULL, 0}};
+static const struct cmd_opt parse_opts[] = {
+    {"feed", 0, NULL, "print the feed's own fields first, as {\"feed\": ...}",
+     0},
+    {"content-type", 0, "TYPE",
+     "treat FILE as served with this Content-Type (charset)", 0},
+    {"base-url", 0, "URL", "resolve relative links against URL", 0},
+    {NULL, 0, NULL, NULL, 0}};
+static const struct cmd_opt preview_opts[] = {
+    {"output", 'o', "DIR",
+     "write digest.eml, digest.html and digest.txt into DIR (default: "
+     "preview)",
+     0},
+    {"to", 't', "ADDR",
+     "the message ADDR (\"Name <addr>\" or addr) would get: their name, "
+     "topics and format from the list; default: the sender, every article",
+     0},
+    {"open", 0, NULL, "show digest.html in the desktop's browser", 0},
+    {"offline", 0, NULL, "use the articles stored; fetch nothing", 0},
+    {"explain", 'x', NULL, "log why each article is in or out", 0},
+    {NULL, 0, NULL, NULL, 0}};
+static const struct cmd_opt render_opts[] = {
+    {"offline", 0, NULL,
+     "without DATA.json: the sample issue from the articles stored; fetch "
+     "nothing",
+     0},
+    {NULL, 0, NULL, NULL, 0}};
+static const struct cmd_opt run_opts[] = {
+    {"if-due", 'd', NULL,
+     "build and send a new issue only when the schedule says one is due",
+     0},
+    DRY_RUN_OPT,
+    {NULL, 0, NULL, NULL, 0}};
+static const struct cmd_opt send_opts[] = {DRY_RUN_OPT,
+                                           {NULL, 0, NULL, NULL, 0}};
+static const struct cmd_opt status_opts[] = {
+    {"json", 'j', NULL, "print one JSON object instead of text", 0},
+    {NULL, 0, NULL, NULL, 0}};
+
 const struct cmd cmd_table[] = {
-    {"cite", cmd_cite, 0,
-     "[--style S] [--markup M] [--format F] RECORDS.json",
-     "print citations, BibTeX or RIS of JSON article records"},
-    {"collect", cmd_collect, CMD_CONFIG, "",
-     "fetch every source, store new articles, report each source"},
-    {"cron", cmd_cron, CMD_CONFIG, "[--crontab | --systemd]",
-     "print the crontab line and systemd units for the schedule"},
-    {"help", cmd_help, 0, "[COMMAND]", "show commands and options"},
-    {"parse", cmd_parse, CMD_CONFIG, "FILE|URL",
-     "print the articles one feed yields, one JSON object a line"},
-    {"preview", cmd_preview, CMD_CONFIG,
-     "[-o DIR] [--to ADDR] [--open] [--offline] [--explain]",
-     "build the next issue without sending it; write digest.eml, .html, "
-     ".txt"},
-    {"render", cmd_render, CMD_CONFIG, "TEMPLATE [DATA.json]",
-     "render one Mustache template with JSON data (or the sample issue)"},
-    {"run", cmd_run, CMD_CONFIG, "[--if-due] [--dry-run]",
-     "what cron calls: finish, collect, build and send the next issue"},
-    {"send", cmd_send, CMD_CONFIG, "[--dry-run]",
-     "send (or resume) the current issue; no collecting"},
-    {"status", cmd_status, CMD_CONFIG, "[--json]",
-     "last issue, next slot, articles waiting, sources' health"},
-    {"subscribers", cmd_subscribers, CMD_CONFIG,
-     "add|remove|unsubscribe|resubscribe|list|import|export|check|token ...",
-     "manage the subscriber list file"},
+    {"cite", cmd_cite, 0, cite_opts, "RECORDS.json", 1, 1,
+     "print citations, kinds, BibTeX or RIS of JSON article records",
+     "RECORDS.json holds one article record or an array of them, with the "
+     "fields\n'parse' prints."},
+    {"collect", cmd_collect, STATE_WRITER, none, "", 0, 0,
+     "fetch every source, store new articles, report each source",
+     "Exit 69 when every source failed; one failing source is reported and "
+     "the\nothers are stored.  Waits for nobody: exit 75 while another run "
+     "holds the lock."},
+    {"cron", cmd_cron, CMD_CONFIG, cron_opts, "", 0, 0,
+     "print the crontab line and systemd units for the schedule", NULL},
+    {"help", cmd_help, 0, none, "[COMMAND]", 0, 1,
+     "show the commands, or one command's options", NULL},
+    {"parse", cmd_parse, CMD_CONFIG, parse_opts, "FILE|URL", 1, 1,
+     "print the articles one feed yields, one JSON object a line", NULL},
+    {"preview", cmd_preview, CMD_CONFIG | CMD_SNAPSHOT, preview_opts, "", 0,
+     0,
+     "build the next issue without sending or recording it; write "
+     "digest.eml, .html, .txt",
+     "The message is composed exactly as 'send' composes it for ADDR at the "
+     "same\n--now.  Nothing is written but the output folder: collected "
+     "articles are\nkept in memory only."},
+    {"render", cmd_render, CMD_CONFIG | CMD_SNAPSHOT, render_opts,
+     "TEMPLATE [DATA.json]", 1, 2,
+     "render one Mustache template with JSON data (or the sample issue)",
+     "Without DATA.json the data is the issue 'preview' would build.  "
+     "Nothing is\nrecorded."},
+    {"run", cmd_run, STATE_WRITER | CMD_SECRET | CMD_SMTP, run_opts, "", 0, 0,
+     "what cron calls: finish, collect, build and send the next issue",
+     "An unfinished issue goes out first, as it was frozen; then every "
+     "source is\ncollected; then the next issue is built and sent (with "
+     "--if-due only when\nits scheduled slot has come)."},
+    {"send", cmd_send, STATE_WRITER | CMD_SECRET | CMD_SMTP, send_opts, "", 0,
+     0, "send (or resume) the current issue; no collecting",
+     "Exit 0 when every message was handed over, 75 when some are deferred "
+     "(run\nagain)."},
+    {"status", cmd_status, CMD_CONFIG | CMD_SNAPSHOT, status_opts, "", 0, 0,
+     "last issue, next slot, articles waiting, sources' health", NULL},
+    {"subscribers", cmd_subscribers, CMD_CONFIG | CMD_SUBCOMMANDS, none,
+     "add|remove|unsubscribe|resubscribe|list|import|export|check|token "
+     "...",
+     1, 99, "manage the subscriber list file",
+     "Run 'arctic-digest subscribers COMMAND --help' for one command's "
+     "options."},
 };
 const size_t cmd_count = ARRAY_SIZE(cmd_table);
 
@@ -68,46 +144,32 @@ print_help(FILE *f)
           "      --version      print the version\n\nCommands:\n",
           f);
     for (i = 0; i < cmd_count; i++)
-        fprintf(f, "  %-9s %s\n", cmd_table[i].name, cmd_table[i].summary);
-    fputs("\nRun 'arctic-digest help COMMAND' for a command's arguments.\n"
+        fprintf(f, "  %-11s %s\n", cmd_table[i].name, cmd_table[i].summary);
+    fputs("\nRun 'arctic-digest help COMMAND' for a command's options.\n"
           "Exit status: 0 done, 64 usage, 65 bad data, 66 missing input, "
-          "69 service\nunavailable, 73 cannot create output, 74 I/O error, "
-          "75 try again later,\n78 bad configuration.\n",
+          "69 service\nunavailable, 70 internal error, 73 cannot create "
+          "output, 74 I/O error,\n75 try again later, 76 protocol error, "
+          "78 bad configuration.\n",
           f);
 }
 
 int
-cmd_help(int argc, char **argv, struct app *app)
+cmd_help(struct app *app, int argc, char **argv)
 {
-    size_t i;
+    const struct cmd *cmd;
 
     (void)app;
     if (argc < 2) {
         print_help(stdout);
         return 0;
     }
-    for (i = 0; i < cmd_count; i++) {
-        if (!strcmp(argv[1], cmd_table[i].name)) {
-            printf("usage: arctic-digest %s %s\n\n%s\n", cmd_table[i].name,
-                   cmd_table[i].usage, cmd_table[i].summary);
-            return 0;
-        }
+    cmd = cmd_find(cmd_table, cmd_count, argv[1]);
+    if (!cmd) {
+        log_error("unknown command '%s'; try 'arctic-digest help'", argv[1]);
+        return 64;
     }
-    fprintf(stderr,
-            "arctic-digest: unknown command '%s'; try 'arctic-digest help'\n",
-            argv[1]);
-    return 64;
-}
-
-static const struct cmd *
-find_cmd(const char *name)
-{
-    size_t i;
-
-    for (i = 0; i < cmd_count; i++)
-        if (!strcmp(name, cmd_table[i].name))
-            return &cmd_table[i];
-    return NULL;
+    cmd_print_help(stdout, "", cmd);
+    return 0;
 }
 
 int
@@ -122,11 +184,15 @@ main(int argc, char **argv)
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
     struct app app;
-    struct err e = ERR_INIT;
     const struct cmd *cmd;
     int c, rc;
 
     memset(&app, 0, sizeof(app));
+    app.lock = -1;
+    app.prefix = "";
+    buf_init(&app.smtp_password);
+    for (c = 0; c < CMD_MAX_OPTS; c++)
+        buf_init(&app.optjoin[c]);
     /* "+": stop at the command name; its options are its own. */
     while ((c = getopt_long(argc, argv, "+c:vqh", opts, NULL)) != -1) {
         switch (c) {
@@ -159,7 +225,7 @@ main(int argc, char **argv)
               stderr);
         return 64;
     }
-    cmd = find_cmd(argv[optind]);
+    cmd = cmd_find(cmd_table, cmd_count, argv[optind]);
     if (!cmd) {
         fprintf(stderr,
                 "arctic-digest: unknown command '%s'; try 'arctic-digest "
@@ -167,21 +233,8 @@ main(int argc, char **argv)
                 argv[optind]);
         return 64;
     }
-    if ((cmd->needs & CMD_CONFIG) && cmd_setup(&app, &e) < 0) {
-        rc = cmd_fail(&e);
-        if (app.have_cfg)
-            config_release(&app.cfg);
-        return rc;
-    }
-    /* Each command parses its own options from a fresh getopt state. */
-    argc -= optind;
-    argv += optind;
-    optind = 0;
-    rc = cmd->run(argc, argv, &app);
-    if (app.have_rules)
-        rel_rules_release(&app.rules);
-    if (app.have_cfg)
-        config_release(&app.cfg);
+    rc = cmd_dispatch(&app, cmd, argc - optind, argv + optind);
+    cmd_release(&app);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         log_error("cannot write to standard output");
         if (rc == 0)

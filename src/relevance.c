@@ -531,3 +531,21 @@ rel_rules_default(struct rel_rules *r)
     (void)rc;
     r->threshold = 1;
 }
+
+bool
+rel_match(const struct rel_rules *r, const struct article *a)
+{
+    struct buf f[F_COUNT] = {BUF_INIT, BUF_INIT, BUF_INIT};
+    bool hit = false;
+    size_t i;
+    int k;
+
+    fold_fields(a, f);
+    if (excluded(r, f, &k) == NULL)
+        for (i = 0; i < r->ninclude && !hit; i++)
+            for (k = 0; k < F_COUNT && !hit; k++)
+                hit = count_hits(&r->include[i], f[k].data) > 0;
+    for (k = 0; k < F_COUNT; k++)
+        buf_release(&f[k]);
+    return hit;
+}

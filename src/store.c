@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "arctic_digest/buf.h"
 #include "arctic_digest/util.h"
@@ -189,6 +190,62 @@ store_open(const char *path, struct store **out, struct err *e)
                 "PRAGMA foreign_keys = ON;",
              e) < 0 ||
         migrate(s, e) < 0) {
+        store_close(s);
+        return -1;
+    }
+    *out = s;
+    return 0;
+}
+
+/* Copy the file at path, as committed, into the empty database s->db. */
+static int
+copy_in(struct store *s, const char *path, struct err *e)
+{
+    sqlite3 *src = NULL;
+    sqlite3_backup *b;
+    int rc;
+
+    /* Read-write without create: a reader of a WAL file that cleans up
+     * after itself; a read-only file is still read. */
+    rc = sqlite3_open_v2(path, &src, SQLITE_OPEN_READWRITE, NULL);
+    if (rc == SQLITE_READONLY || rc == SQLITE_CANTOPEN) {
+        sqlite3_close(src);
+        src = NULL;
+        rc = sqlite3_open_v2(path, &src, SQLITE_OPEN_READONLY, NULL);
+    }
+    if (rc == SQLITE_OK) {
+        sqlite3_busy_timeout(src, 10000);
+        b = sqlite3_backup_init(s->db, "main", src, "main");
+        rc = b ? sqlite3_backup_step(b, -1) : sqlite3_errcode(s->db);
+        if (b && sqlite3_backup_finish(b) != SQLITE_OK && rc == SQLITE_DONE)
+            rc = sqlite3_errcode(s->db);
+    }
+    if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+        err_set(e, ERR_IO, 0, "cannot read state '%s': %s", path,
+                sqlite3_errstr(rc));
+        sqlite3_close(src);
+        return -1;
+    }
+    sqlite3_close(src);
+    return 0;
+}
+
+int
+store_open_snapshot(const char *path, struct store **out, struct err *e)
+{
+    struct store *s = xcalloc(1, sizeof(*s));
+    struct stat st;
+
+    s->path = xstrdup(path);
+    if (sqlite3_open_v2(":memory:", &s->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                        NULL) != SQLITE_OK) {
+        err_set(e, ERR_INTERNAL, 0, "cannot open a state in memory");
+        store_close(s);
+        return -1;
+    }
+    if ((stat(path, &st) == 0 && copy_in(s, path, e) < 0) ||
+        exec(s, "PRAGMA foreign_keys = ON;", e) < 0 || migrate(s, e) < 0) {
         store_close(s);
         return -1;
     }

@@ -19,8 +19,11 @@
 #include "subscribers_int.h"
 
 /*
- * Open and lock "<path>.lock".  A reader in a folder it cannot write to
- * (so no writer without more rights can run either) reads unlocked.
+ * Open and lock "<path>.lock".  Only writers create it: a reader needs
+ * the lock only against a writer's read-modify-write, and every write
+ * replaces the file by rename(), so a reader that finds no lock file (no
+ * writer has run) or cannot open it reads one consistent file unlocked
+ * and leaves no file behind.
  */
 static int
 lock_open(const char *path, bool exclusive, int *fd, struct err *e)
@@ -29,8 +32,9 @@ lock_open(const char *path, bool exclusive, int *fd, struct err *e)
     int rc = -1, f;
 
     buf_appendf(&lp, "%s.lock", path);
-    f = open(lp.data, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (f < 0 && !exclusive)
+    if (exclusive)
+        f = open(lp.data, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    else
         f = open(lp.data, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (f < 0) {
         if (!exclusive && (errno == EACCES || errno == EROFS ||

@@ -42,6 +42,19 @@ struct article {
 void article_init(struct article *a);
 /* Free everything; a is back to its article_init() state. */
 void article_release(struct article *a);
+
+/* A list of articles that owns them. */
+struct article_list {
+    struct article *v;
+    size_t n, alloc;
+};
+
+#define ARTICLE_LIST_INIT {NULL, 0, 0}
+
+/* Move a into l (a is left in its article_init() state). */
+void article_list_take(struct article_list *l, struct article *a);
+/* Release every article and the array; l is back to ARTICLE_LIST_INIT. */
+void article_list_release(struct article_list *l);
 /* Deep copy src into dst (dst is initialised by this call). */
 void article_copy(struct article *dst, const struct article *src);
 

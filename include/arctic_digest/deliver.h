@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "arctic_digest/buf.h"
+#include "arctic_digest/context.h"
 #include "arctic_digest/err.h"
 #include "arctic_digest/smtp.h"
 #include "arctic_digest/store.h"
@@ -65,5 +66,31 @@ int deliver_issue(struct store *s, int64_t issue, int number,
 /* The outbox file name of an issue's message to address: stable, so a
  * rewrite replaces it. */
 void deliver_outbox_name(int number, const char *address, struct buf *out);
+
+/* ---- the whole send of an issue -------------------------------------- */
+
+/*
+ * Send (or resume) the current issue under c: the unfinished issue if
+ * there is one, else a new one frozen for the period ending at slot (0:
+ * now; see issue_freeze).  Each ledger row gets its message from compose
+ * (the same function preview uses); rows whose subscriber has left since
+ * the freeze are failed with code 0; after the loop, addresses refused in
+ * three issues in a row are marked bounced in the list, and the issue is
+ * marked sent when nothing is pending or deferred.  smtp_password (may be
+ * NULL) goes with [smtp] user; progress (may be NULL) is called as rows
+ * finish.  With c->dry_run everything is composed but nothing is handed
+ * over, and the list file is not touched (the caller gives a snapshot
+ * store, so nothing is recorded either).
+ *
+ * Returns 1 when an issue went through the send loop (*st and *number say
+ * how), 0 when there was nothing to send, -1 on error (the configuration
+ * is checked before anything is frozen: ERR_CONFIG).
+ */
+int deliver_send(const struct context *c, int64_t slot,
+                 const char *smtp_password, deliver_progress_fn progress,
+                 struct deliver_stats *st, int *number, struct err *e);
+
+/* "10/s", "600/min", "3600/h" -> per second; NULL -> 0 (no limit). */
+int deliver_parse_rate(const char *s, double *per_second, struct err *e);
 
 #endif

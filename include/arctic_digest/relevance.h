@@ -95,6 +95,15 @@ bool rel_score(const struct rel_rules *r, struct article *a,
                double source_weight, struct buf *explain);
 
 /*
+ * Whether any include term of r matches a's title, abstract or a keyword
+ * (whole words, folded, as rel_score matches) and no exclude term does.
+ * Weights and the threshold play no part: this is the test for a
+ * subscriber's topic ("NATO" matches "NATO's northern flank", not
+ * "Senator"; "Sami" matches "Sámi").  Cannot fail.
+ */
+bool rel_match(const struct rel_rules *r, const struct article *a);
+
+/*
  * Append the folded form of UTF-8 text: letters lower-cased, Latin-1
  * Supplement and Latin Extended-A letters folded to ASCII (é to e, ø to o,
  * æ to ae, ð to d, þ to th, ß to ss, ŋ to ng), combining marks dropped,

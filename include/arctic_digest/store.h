@@ -25,6 +25,15 @@ struct store;
 int store_open(const char *path, struct store **out, struct err *e);
 void store_close(struct store *s);
 
+/*
+ * Open a private copy of the state file in memory (an empty state when
+ * the file does not exist): everything works as with store_open, but no
+ * change ever reaches the file, and no file is created.  For dry runs and
+ * previews.  ERR_IO when the file cannot be read (damaged, not SQLite).
+ */
+int store_open_snapshot(const char *path, struct store **out,
+                        struct err *e);
+
 int store_begin(struct store *s, struct err *e);
 int store_commit(struct store *s, struct err *e);
 void store_rollback(struct store *s);

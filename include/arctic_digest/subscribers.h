@@ -249,4 +249,37 @@ bool subs_wants_article(const struct subs_entry *s,
                         const struct config_topic *topics, size_t ntopics,
                         const struct article *a);
 
+/* ---- changes by address ------------------------------------------------ */
+
+enum subs_change_kind {
+    SUBS_CHANGE_ADD,
+    SUBS_CHANGE_REMOVE,
+    SUBS_CHANGE_UNSUBSCRIBE,
+    SUBS_CHANGE_RESUBSCRIBE
+};
+
+struct subs_change {
+    enum subs_change_kind kind;
+    char *const *addrs;
+    size_t naddrs;
+    const char *name, *tags, *format; /* add: set these (NULL: keep) */
+    const char *now;                  /* RFC 3339, for the dates */
+    bool force;         /* add: make an unsubscribed or bounced one active */
+    bool quiet_missing; /* unsubscribe: an address not listed is no error */
+};
+
+/*
+ * Apply c to every address of the list file at path (created by add),
+ * under the list's lock: all addresses or none, an error leaves the file
+ * as it was.  Logs one line per address changed.  ERR_DATA names the
+ * address ("'x' is not on the list", an unsubscribed address added
+ * without force), else as subs_update().
+ */
+int subs_change_file(const char *path, const struct subs_change *c,
+                     struct err *e);
+
+/* Check each address (subs_addr_check); ERR_DATA naming the first bad
+ * one.  An internationalised domain is accepted with a warning. */
+int subs_check_addrs(char *const *addrs, size_t n, struct err *e);
+
 #endif

@@ -103,7 +103,16 @@ class Base(unittest.TestCase):
             return
         r = subprocess.run(["/usr/bin/python3", CHECK_EML, "--strict", path],
                            capture_output=True, text=True)
-        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        if r.returncode != 0:
+            # The one warning allowed: List-Unsubscribe's https URI with
+            # its per-subscriber token is longer than 78 octets and cannot
+            # be folded inside its angle brackets (docs/DEVIATIONS.md).
+            warns = [l for l in r.stdout.splitlines()
+                     if l.startswith(("WARN", "ERROR", "FAIL"))]
+            self.assertEqual(len(warns), 1, r.stdout + r.stderr)
+            self.assertRegex(warns[0], r"^WARN\s+header-line: .*\( <https",
+                             r.stdout)
+            self.assertIn("result: 0 error(s), 1 warning(s)", r.stdout)
 
     def write_conf(self, body):
         path = os.path.join(self.dir, "test.conf")
@@ -386,7 +395,9 @@ class Errors(Base):
                                "state = /nonexistent/dir/state.db\n")
         r = run(["-c", conf, "collect"])
         self.assertEqual(r.returncode, 73, r.stderr.decode())
-        self.assertIn("arctic-digest: error: cannot open state", r.stderr.decode())
+        # collect takes the run lock beside the state file first.
+        self.assertIn("arctic-digest: error: cannot open lock "
+                      "'/nonexistent/dir/state.db.lock'", r.stderr.decode())
 
     def test_missing_config_exits_66(self):
         r = run(["-c", os.path.join(self.dir, "none.conf"), "preview"])

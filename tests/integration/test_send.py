@@ -264,8 +264,12 @@ class SendTest(unittest.TestCase):
             self.assertNotIn("Dear", text)
         self.assertIn(tok.group(1), text.replace("\n", ""))
         if text_only:
-            self.assertFalse(m.is_multipart())
-            self.assertEqual(m.get_content_type(), "text/plain")
+            # No HTML anywhere; the citations are still attached.
+            self.assertIsNone(m.get_body(preferencelist=("html",)))
+            self.assertNotIn("text/html",
+                             [p.get_content_type() for p in m.walk()])
+            self.assertEqual(m.get_body(preferencelist=("plain",))
+                             .get_content_type(), "text/plain")
         else:
             self.assertTrue(m.is_multipart())
             html = m.get_body(preferencelist=("html",)).get_content()

@@ -1,0 +1,73 @@
+/*
+ * collect: fetch every configured source, parse it, normalise and store
+ * its articles, and record each source's health; every source's outcome
+ * comes back as data.
+ *
+ * Remote feeds are fetched in parallel (fetch, with conditional GET from
+ * the validators the state keeps), local files are read, Crossref sources
+ * are paged through the REST API (cursor paging, Retry-After on 429).
+ * One source failing never stops the others.  Each source's articles,
+ * health and validators are stored in one transaction, so validators are
+ * never kept without their articles.  Under a dry run (context) the whole
+ * collect is rolled back by the caller; nothing here commits past it.
+ */
+#ifndef ARCTIC_DIGEST_COLLECT_H
+#define ARCTIC_DIGEST_COLLECT_H
+
+#include <stddef.h>
+
+#include "arctic_digest/article.h"
+#include "arctic_digest/context.h"
+#include "arctic_digest/err.h"
+
+enum collect_status {
+    COLLECT_OK,
+    COLLECT_NOT_MODIFIED,
+    COLLECT_FAILED
+};
+
+/* One source's outcome. */
+struct collect_outcome {
+    const char *source; /* the config's name, borrowed */
+    enum collect_status status;
+    size_t fresh;       /* works stored that were not known before */
+    size_t seen;        /* articles the document (or Crossref) gave */
+    char *message;      /* "3 new (read despite ...)" or the error; owned */
+};
+
+struct collect_report {
+    struct collect_outcome *v; /* in config order */
+    size_t n, alloc;
+    size_t ok, failed, fresh;  /* totals (not modified counts as ok) */
+};
+
+#define COLLECT_REPORT_INIT {NULL, 0, 0, 0, 0, 0}
+
+void collect_report_release(struct collect_report *r);
+
+/*
+ * Collect every source of c->cfg into c->st and fill r (initialised by
+ * the caller).  Per-source failures are outcomes, not errors.  Returns -1
+ * only when the state cannot be read or written at all (ERR_IO, ERR_DATA)
+ * or the fetcher cannot start; r then holds what was done before.
+ */
+int collect_sources(const struct context *c, struct collect_report *r,
+                    struct err *e);
+
+/* Log each outcome (info for success, a warning for a failure). */
+void collect_report_log(const struct collect_report *r);
+
+/*
+ * Read one feed (an http(s) URL, fetched; anything else a local file) and
+ * append its articles, normalised as collect stores them, to l.  source
+ * names the articles' source (may be NULL).  Fails with ERR_NOINPUT,
+ * ERR_UNAVAILABLE or ERR_DATA, naming where; l is then unchanged.
+ */
+int collect_document(const char *where, const char *source,
+                     struct article_list *l, struct err *e);
+
+/* What every collected article gets: a canonical URL and a clean,
+ * bounded plain-text abstract. */
+void collect_normalize(struct article *a);
+
+#endif

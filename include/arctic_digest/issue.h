@@ -1,0 +1,116 @@
+/*
+ * issue: what the next issue holds and who gets it.
+ *
+ * The period of an issue runs from the end of the previous one (for the
+ * first, from the start of the local day lookback_days back) to its end;
+ * its articles are those that are new (store_articles_new), relevant, and
+ * at most max_articles, newest first.  An article is relevant when any
+ * source that carried it takes all its articles ([source] relevance =
+ * all), else when its score under [relevance] reaches the threshold.
+ *
+ * Freezing stores the issue, its ordered article ids and a pending ledger
+ * row for every active subscriber who wants at least one of its articles,
+ * in one transaction, before anything is sent.
+ *
+ * Topics: a subscriber's tags that name a [topic NAME] are its topics.
+ * With none it wants every article; else an article must match one of
+ * those topics' terms as the relevance matcher matches (whole words, case
+ * and diacritics folded: "NATO" is not in "Senator", "ice" not in
+ * "police", "Sami" is in "Sámi").
+ *
+ * Schedule: the next issue is due when the latest [digest] schedule slot
+ * at or before now is later than the last slot handled (the last issue's,
+ * or one skipped and remembered as the meta key "handled_slot").  The very
+ * first check only starts the schedule.  A slot whose first check comes
+ * more than 90 minutes late was missed: catch_up = send sends it anyway,
+ * skip skips it.  Several missed slots give one issue.
+ */
+#ifndef ARCTIC_DIGEST_ISSUE_H
+#define ARCTIC_DIGEST_ISSUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arctic_digest/article.h"
+#include "arctic_digest/buf.h"
+#include "arctic_digest/config.h"
+#include "arctic_digest/context.h"
+#include "arctic_digest/err.h"
+#include "arctic_digest/relevance.h"
+#include "arctic_digest/store.h"
+
+/* The next issue as it would be built now (not recorded). */
+struct issue_draft {
+    int number;
+    struct dt start, end;
+    struct article_list articles;
+    int64_t *ids; /* the articles' ids in the store, parallel */
+    size_t ids_alloc;
+};
+
+void issue_draft_release(struct issue_draft *d);
+
+/*
+ * The relevance rules of cfg: [relevance] include (or the built-in list
+ * when there is none), exclude and threshold, into r (initialised by this
+ * call).  ERR_CONFIG naming the config file and the bad term.
+ */
+int issue_rules(const struct config *cfg, struct rel_rules *r,
+                struct err *e);
+
+/*
+ * Choose the articles of the next issue for a period ending at end (UTC
+ * seconds) into d (initialised by this call).  With c->explain, each
+ * article's decision is logged.  ERR_IO/ERR_DATA from the state,
+ * ERR_CONFIG from the rules; d is then released.
+ */
+int issue_select(const struct context *c, int64_t end, struct issue_draft *d,
+                 struct err *e);
+
+/*
+ * Freeze the next issue, for the period ending at slot (0: now), with a
+ * pending ledger row per recipient.  Returns 1 with out filled (release
+ * it), 0 when there is nothing to send ([digest] empty = skip: the slot
+ * is then remembered as handled), -1 on error.
+ */
+int issue_freeze(const struct context *c, int64_t slot,
+                 struct store_issue *out, struct err *e);
+
+/* ---- topics ------------------------------------------------------------ */
+
+struct issue_topics {
+    const struct config_topic *topics; /* borrowed from the config */
+    struct rel_rules *rules;           /* one per topic */
+    size_t n;
+};
+
+#define ISSUE_TOPICS_INIT {NULL, NULL, 0}
+
+/* Build the matchers of cfg's topics.  ERR_CONFIG naming a bad term. */
+int issue_topics_init(struct issue_topics *t, const struct config *cfg,
+                      struct err *e);
+void issue_topics_release(struct issue_topics *t);
+
+/* Whether a subscriber with these tags wants article a (see above). */
+bool issue_topics_wants(const struct issue_topics *t, char *const *tags,
+                        size_t ntags, const struct article *a);
+
+/* ---- schedule ---------------------------------------------------------- */
+
+/*
+ * 1 when the next issue is due at c->now (*slot: its scheduled slot), 0
+ * if not, -1 on error (ERR_CONFIG for a bad schedule or zone).  The first
+ * check, and a missed slot with catch_up = skip, record the slot as
+ * handled (a dry run's caller rolls that back).
+ */
+int issue_due(const struct context *c, int64_t *slot, struct err *e);
+
+/* Remember that slot was dealt with although no issue was sent for it. */
+int issue_mark_slot_handled(struct store *st, int64_t slot, struct err *e);
+
+/* The first scheduled slot after t (UTC seconds). */
+int issue_next_slot(const struct config *cfg, int64_t t, int64_t *next,
+                    struct err *e);
+
+#endif

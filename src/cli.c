@@ -1,0 +1,581 @@
+/*
+ * cli: the machinery behind main's command table (see cmd.h): option
+ * parsing and help made from each row, and the needs satisfied once for
+ * every command.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "arctic_digest/log.h"
+#include "arctic_digest/schedule.h"
+#include "arctic_digest/store.h"
+#include "arctic_digest/subscribers.h"
+#include "arctic_digest/util.h"
+#include "cmd.h"
+
+#ifndef AD_SOURCE_DIR
+#define AD_SOURCE_DIR "."
+#endif
+
+int
+cmd_fail(const struct err *e)
+{
+    log_error("%s", e->msg[0] ? e->msg : "failed");
+    return err_exit_code(e->code);
+}
+
+/* "[-o DIR] [--to ADDR] ARGS" of row cmd. */
+static void
+usage_line(const char *prefix, const struct cmd *cmd, struct buf *out)
+{
+    const struct cmd_opt *o;
+
+    buf_appendf(out, "usage: arctic-digest %s%s", prefix, cmd->name);
+    for (o = cmd->opts; o && o->name; o++) {
+        if (o->key)
+            buf_appendf(out, " [-%c%s%s]", o->key, o->arg ? " " : "",
+                        o->arg ? o->arg : "");
+        else
+            buf_appendf(out, " [--%s%s%s]", o->name, o->arg ? " " : "",
+                        o->arg ? o->arg : "");
+    }
+    if (cmd->args && *cmd->args)
+        buf_appendf(out, " %s", cmd->args);
+    buf_append_char(out, '\n');
+}
+
+void
+cmd_print_help(FILE *f, const char *prefix, const struct cmd *cmd)
+{
+    const struct cmd_opt *o;
+    struct buf b = BUF_INIT, left = BUF_INIT;
+    int width = 10;
+
+    for (o = cmd->opts; o && o->name; o++)
+        if ((int)(6 + strlen(o->name) + (o->arg ? strlen(o->arg) + 1 : 0)) >
+            width)
+            width = 6 + (int)strlen(o->name) +
+                    (o->arg ? (int)strlen(o->arg) + 1 : 0);
+    usage_line(prefix, cmd, &b);
+    buf_appendf(&b, "\n%s.\n", cmd->summary);
+    if (cmd->text)
+        buf_appendf(&b, "\n%s\n", cmd->text);
+    buf_append_str(&b, "\nOptions:\n");
+    for (o = cmd->opts; o && o->name; o++) {
+        buf_reset(&left);
+        if (o->key)
+            buf_appendf(&left, "-%c, ", o->key);
+        else
+            buf_append_str(&left, "    ");
+        buf_appendf(&left, "--%s%s%s", o->name, o->arg ? " " : "",
+                    o->arg ? o->arg : "");
+        buf_appendf(&b, "  %-*s  %s\n", width, left.data, o->help);
+    }
+    buf_appendf(&b, "  %-*s  %s\n", width, "-h, --help", "show this help");
+    fwrite(b.data, 1, b.len, f);
+    buf_release(&b);
+    buf_release(&left);
+}
+
+int
+cmd_usage(const struct app *app)
+{
+    struct buf b = BUF_INIT;
+
+    if (app->cmd) {
+        usage_line(app->prefix, app->cmd, &b);
+        fwrite(b.data, 1, b.len, stderr);
+    }
+    fprintf(stderr, "arctic-digest: try 'arctic-digest %s%s --help'\n",
+            app->prefix, app->cmd ? app->cmd->name : "");
+    buf_release(&b);
+    return 64;
+}
+
+const struct cmd *
+cmd_find(const struct cmd *table, size_t n, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (!strcmp(name, table[i].name))
+            return &table[i];
+    return NULL;
+}
+
+static int
+opt_index(const struct app *app, const char *name)
+{
+    const struct cmd_opt *o;
+
+    for (o = app->cmd->opts; o && o->name; o++)
+        if (!strcmp(o->name, name))
+            return (int)(o - app->cmd->opts);
+    log_error("internal: no option --%s", name);
+    abort();
+}
+
+bool
+cmd_flag(const struct app *app, const char *name)
+{
+    return app->optset[opt_index(app, name)];
+}
+
+const char *
+cmd_arg(const struct app *app, const char *name)
+{
+    return app->optval[opt_index(app, name)];
+}
+
+/* Parse argv by row cmd into app: 0, 1 for --help (printed), or 64. */
+static int
+parse_options(struct app *app, const struct cmd *cmd, int argc, char **argv)
+{
+    struct option lo[CMD_MAX_OPTS + 2];
+    struct buf shorts = BUF_INIT;
+    size_t n = 0, i;
+    int c, rc = 0;
+
+    buf_append_char(&shorts, ':');
+    for (; cmd->opts && cmd->opts[n].name; n++) {
+        const struct cmd_opt *o = &cmd->opts[n];
+        lo[n] = (struct option){o->name, o->arg ? required_argument
+                                                : no_argument,
+                                NULL, 256 + (int)n};
+        if (o->key)
+            buf_appendf(&shorts, "%c%s", o->key, o->arg ? ":" : "");
+    }
+    lo[n] = (struct option){"help", no_argument, NULL, 'h'};
+    lo[n + 1] = (struct option){NULL, 0, NULL, 0};
+    buf_append_char(&shorts, 'h');
+    optind = 0;
+    opterr = 0;
+    while (rc == 0 &&
+           (c = getopt_long(argc, argv, shorts.data, lo, NULL)) != -1) {
+        for (i = 0; i < n && c < 256; i++)
+            if (cmd->opts[i].key == c)
+                c = 256 + (int)i;
+        if (c == 'h') {
+            rc = 1;
+        } else if (c >= 256 && (cmd->opts[c - 256].flags & CMD_OPT_REPEAT)) {
+            struct buf *b = &app->optjoin[c - 256];
+            if (b->len)
+                buf_append_char(b, ';');
+            buf_append_str(b, optarg);
+            app->optset[c - 256] = true;
+            app->optval[c - 256] = b->data;
+        } else if (c >= 256) {
+            app->optset[c - 256] = true;
+            app->optval[c - 256] = optarg;
+        } else {
+            log_error("%s: %s '%s'", cmd->name,
+                      c == ':' ? "option needs an argument" : "unknown option",
+                      argv[optind - 1]);
+            rc = 64;
+        }
+    }
+    buf_release(&shorts);
+    return rc;
+}
+
+/*
+ * With no configuration at all, the bundled example is read, but what the
+ * tool writes (state, outbox, archive, the unsubscribe secret) goes to the
+ * working folder, not into the source tree.
+ */
+static void
+use_working_folder(struct config *c)
+{
+    static const struct {
+        size_t off;
+        const char *name;
+    } paths[] = {
+        {offsetof(struct config, state), "arctic-digest.db"},
+        {offsetof(struct config, outbox), "outbox"},
+        {offsetof(struct config, archive), "archive"},
+        {offsetof(struct config, unsubscribe_secret_file), "unsubscribe.key"},
+    };
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(paths); i++) {
+        char **p = (char **)((char *)c + paths[i].off);
+        xstrset(p, paths[i].name);
+    }
+}
+
+static int64_t
+real_clock(void)
+{
+    return (int64_t)time(NULL);
+}
+
+/* The configuration (-c FILE, ./arctic-digest.conf, or the bundled
+ * example) and the clock (--now, [digest] clock, or the real one). */
+static int
+setup_config(struct app *app, struct err *e)
+{
+    const char *path = app->config_arg;
+    struct sched_zone z = SCHED_ZONE_INIT;
+    bool bundled = false;
+    struct stat st;
+
+    if (!path && stat("arctic-digest.conf", &st) == 0) {
+        path = "arctic-digest.conf";
+    } else if (!path) {
+        bundled = true;
+        path = AD_SOURCE_DIR "/examples/arctic-digest.conf";
+        log_debug("no configuration given: using the bundled example '%s'",
+                  path);
+    }
+    if (config_load(&app->cfg, path, e) < 0)
+        return -1;
+    app->have_cfg = true;
+    app->ctx.cfg = &app->cfg;
+    if (bundled)
+        use_working_folder(&app->cfg);
+    log_use_syslog(!strcmp(app->cfg.log, "syslog"));
+    if (app->now_arg) {
+        if (dt_parse(app->now_arg, strlen(app->now_arg), &app->ctx.now) <
+                0 ||
+            app->ctx.now.prec < DT_PREC_DAY)
+            return err_set(e, ERR_USAGE, 0,
+                           "--now: not an RFC 3339 time: '%s'",
+                           app->now_arg);
+    } else if (app->cfg.clock) {
+        if (dt_parse(app->cfg.clock, strlen(app->cfg.clock), &app->ctx.now) <
+            0)
+            return err_set(e, ERR_CONFIG, 0,
+                           "%s: [digest] clock: not an RFC 3339 time: '%s'",
+                           path, app->cfg.clock);
+    } else {
+        app->ctx.clock = real_clock;
+        app->ctx.now = dt_from_time(real_clock(), 0);
+    }
+    /* Dates shown and Date headers are in the configured zone. */
+    if (sched_zone_load(&z, app->cfg.timezone, NULL, e) < 0)
+        return -1;
+    app->ctx.now.offset = sched_zone_offset(&z, app->ctx.now.t);
+    sched_zone_release(&z);
+    return 0;
+}
+
+/* The one-run-at-a-time lock beside the state file: ERR_TEMP when held. */
+static int
+take_lock(struct app *app, struct err *e)
+{
+    struct buf path = BUF_INIT, pid = BUF_INIT;
+    char held[32] = "";
+    ssize_t n;
+    int f, rc = -1;
+
+    buf_appendf(&path, "%s.lock", app->cfg.state);
+    f = open(path.data, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (f < 0) {
+        err_set(e, ERR_CANTCREAT, errno, "cannot open lock '%s': %s",
+                path.data, strerror(errno));
+        goto out;
+    }
+    if (flock(f, LOCK_EX | LOCK_NB) != 0) {
+        n = pread(f, held, sizeof(held) - 1, 0);
+        held[n > 0 ? n : 0] = '\0';
+        held[strcspn(held, "\n")] = '\0';
+        err_set(e, ERR_TEMP, 0,
+                "another run (pid %s) holds the lock '%s'; try again later",
+                held[0] ? held : "?", path.data);
+        close(f);
+        goto out;
+    }
+    /* The kernel releases flock when we die: a stale file never blocks. */
+    buf_appendf(&pid, "%ld\n", (long)getpid());
+    if (ftruncate(f, 0) == 0 && pwrite(f, pid.data, pid.len, 0) < 0)
+        log_debug("cannot write the pid into '%s'", path.data);
+    app->lock = f;
+    rc = 0;
+out:
+    buf_release(&pid);
+    buf_release(&path);
+    return rc;
+}
+
+/* 32 random bytes as hex, from the kernel, into a new file (0600). */
+static int
+make_secret(const char *path, struct err *e)
+{
+    unsigned char raw[32];
+    struct buf hex = BUF_INIT;
+    FILE *r = fopen("/dev/urandom", "rb");
+    size_t i;
+    int fd, rc = -1;
+
+    if (!r || fread(raw, 1, sizeof(raw), r) != sizeof(raw)) {
+        if (r)
+            fclose(r);
+        return err_set(e, ERR_IO, errno, "cannot read /dev/urandom");
+    }
+    fclose(r);
+    for (i = 0; i < sizeof(raw); i++)
+        buf_appendf(&hex, "%02x", raw[i]);
+    buf_append_char(&hex, '\n');
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0) {
+        err_set(e, ERR_CANTCREAT, errno, "cannot create '%s': %s", path,
+                strerror(errno));
+    } else if (write(fd, hex.data, hex.len) != (ssize_t)hex.len ||
+               fsync(fd) != 0) {
+        err_set(e, ERR_IO, errno, "cannot write '%s': %s", path,
+                strerror(errno));
+        close(fd);
+        unlink(path);
+    } else {
+        close(fd);
+        log_info("created the unsubscribe secret '%s'", path);
+        rc = 0;
+    }
+    memset(raw, 0, sizeof(raw));
+    buf_release(&hex);
+    return rc;
+}
+
+static int
+ensure_secret(struct app *app, struct err *e)
+{
+    const char *path = app->cfg.unsubscribe_secret_file;
+    struct stat st;
+
+    if (!app->cfg.unsubscribe_url || !path)
+        return 0;
+    if (stat(path, &st) != 0 && errno == ENOENT)
+        return make_secret(path, e);
+    return 0;
+}
+
+/* The SMTP password: [smtp] password_env or password_file. */
+static int
+read_password(struct app *app, struct err *e)
+{
+    const struct config *c = &app->cfg;
+
+    if (!c->smtp_url)
+        return 0;
+    if (c->smtp_password_env) {
+        const char *v = getenv(c->smtp_password_env);
+        if (!v || !*v)
+            return err_set(e, ERR_CONFIG, 0,
+                           "[smtp] password_env: the environment variable "
+                           "'%s' is not set",
+                           c->smtp_password_env);
+        buf_append_str(&app->smtp_password, v);
+    } else if (c->smtp_password_file) {
+        /* The same rule as for the unsubscribe secret: not readable by
+         * group or others, or refused. */
+        return subs_read_secret(c->smtp_password_file, "[smtp] password_file",
+                                &app->smtp_password, e);
+    }
+    return 0;
+}
+
+/* Satisfy needs, in the order of enum cmd_needs. */
+static int
+satisfy(struct app *app, unsigned needs, struct err *e)
+{
+    if ((needs & CMD_CONFIG) && setup_config(app, e) < 0)
+        return -1;
+    if ((needs & CMD_LOCK) && take_lock(app, e) < 0)
+        return -1;
+    if ((needs & CMD_STORE) &&
+        store_open(app->cfg.state, &app->ctx.st, e) < 0)
+        return -1;
+    if ((needs & CMD_SNAPSHOT) &&
+        store_open_snapshot(app->cfg.state, &app->ctx.st, e) < 0)
+        return -1;
+    if ((needs & CMD_SMTP) && read_password(app, e) < 0)
+        return -1;
+    if ((needs & CMD_SECRET) && ensure_secret(app, e) < 0)
+        return -1;
+    return 0;
+}
+
+/* A dry run takes no lock, creates no secret and reads a snapshot. */
+static unsigned
+needs_of(const struct app *app, const struct cmd *cmd)
+{
+    unsigned needs = cmd->needs;
+    size_t i;
+
+    for (i = 0; cmd->opts && cmd->opts[i].name; i++) {
+        if ((cmd->opts[i].flags & CMD_OPT_DRY_RUN) && app->optset[i]) {
+            needs &= ~(unsigned)(CMD_LOCK | CMD_SECRET);
+            if (needs & CMD_STORE)
+                needs = (needs & ~(unsigned)CMD_STORE) | CMD_SNAPSHOT;
+        }
+    }
+    return needs;
+}
+
+void
+cmd_release(struct app *app)
+{
+    size_t i;
+
+    for (i = 0; i < CMD_MAX_OPTS; i++)
+        buf_release(&app->optjoin[i]);
+    store_close(app->ctx.st);
+    app->ctx.st = NULL;
+    if (app->lock >= 0)
+        close(app->lock);
+    app->lock = -1;
+    memset(app->smtp_password.data, 0, app->smtp_password.len);
+    buf_release(&app->smtp_password);
+    if (app->have_cfg)
+        config_release(&app->cfg);
+    app->have_cfg = false;
+}
+
+int
+cmd_dispatch(struct app *app, const struct cmd *cmd, int argc, char **argv)
+{
+    struct err e = ERR_INIT;
+    unsigned needs;
+    int rc, nargs;
+
+    app->cmd = cmd;
+    for (nargs = 0; nargs < CMD_MAX_OPTS; nargs++)
+        buf_reset(&app->optjoin[nargs]);
+    memset(app->optset, 0, sizeof(app->optset));
+    memset(app->optval, 0, sizeof(app->optval));
+    if (cmd->needs & CMD_SUBCOMMANDS) {
+        if (argc > 1 && (!strcmp(argv[1], "--help") ||
+                         !strcmp(argv[1], "-h"))) {
+            cmd_print_help(stdout, app->prefix, cmd);
+            return 0;
+        }
+    } else {
+        rc = parse_options(app, cmd, argc, argv);
+        if (rc == 1) {
+            cmd_print_help(stdout, app->prefix, cmd);
+            return 0;
+        }
+        if (rc)
+            return cmd_usage(app);
+        nargs = argc - optind;
+        if (nargs < cmd->min_args || nargs > cmd->max_args) {
+            log_error("%s: %s", cmd->name,
+                      nargs < cmd->min_args ? "missing argument"
+                                            : "too many arguments");
+            return cmd_usage(app);
+        }
+        /* run() sees its positional arguments as argv[1..]. */
+        argv[optind - 1] = argv[0];
+        argv += optind - 1;
+        argc = nargs + 1;
+    }
+    needs = needs_of(app, cmd);
+    app->ctx.dry_run = needs != cmd->needs;
+    if (satisfy(app, needs, &e) < 0)
+        return cmd_fail(&e);
+    return cmd->run(app, argc, argv);
+}
+
+int
+cmd_mkdirs(const char *dir, struct err *e)
+{
+    char *p = xstrdup(dir), *s;
+    int rc = 0;
+
+    for (s = p + 1;; s++) {
+        if (*s == '/' || !*s) {
+            char c = *s;
+            *s = '\0';
+            if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+                rc = err_set(e, ERR_CANTCREAT, errno,
+                             "cannot create folder '%s': %s", p,
+                             strerror(errno));
+                break;
+            }
+            *s = c;
+            if (!c)
+                break;
+        }
+    }
+    free(p);
+    return rc;
+}
+
+int
+cmd_write_file(const char *path, const char *data, size_t n, struct err *e)
+{
+    struct buf tmp = BUF_INIT;
+    FILE *f;
+    int rc = -1;
+
+    buf_appendf(&tmp, "%s.tmp.%ld", path, (long)getpid());
+    f = fopen(tmp.data, "wb");
+    if (!f) {
+        err_set(e, ERR_CANTCREAT, errno, "cannot create '%s': %s", tmp.data,
+                strerror(errno));
+        goto out;
+    }
+    if (fwrite(data, 1, n, f) != n || fflush(f) != 0 || fsync(fileno(f))) {
+        err_set(e, ERR_CANTCREAT, errno, "cannot write '%s': %s", tmp.data,
+                strerror(errno));
+        fclose(f);
+        unlink(tmp.data);
+        goto out;
+    }
+    if (fclose(f) != 0 || rename(tmp.data, path) != 0) {
+        err_set(e, ERR_CANTCREAT, errno, "cannot write '%s': %s", path,
+                strerror(errno));
+        unlink(tmp.data);
+        goto out;
+    }
+    rc = 0;
+out:
+    buf_release(&tmp);
+    return rc;
+}
+
+void
+cmd_progress(void *ctx, const struct deliver_stats *st)
+{
+    (void)ctx;
+    if (!isatty(STDERR_FILENO) || log_get_level() < LOG_LEVEL_INFO)
+        return;
+    fprintf(stderr,
+            "\rarctic-digest: sending: %zu of %zu sent, %zu deferred, %zu "
+            "failed ",
+            st->sent, st->total, st->deferred, st->failed);
+}
+
+int
+cmd_send_result(const struct app *app, int rc, int number,
+                const struct deliver_stats *st, const struct err *e)
+{
+    if (isatty(STDERR_FILENO) && st->total &&
+        log_get_level() >= LOG_LEVEL_INFO)
+        fputc('\n', stderr);
+    if (rc < 0)
+        return cmd_fail(e);
+    if (rc == 0)
+        return 0;
+    if (app->ctx.dry_run) {
+        log_info("dry run: issue %d would go to %zu subscriber%s; nothing "
+                 "was sent or recorded",
+                 number, st->total, st->total == 1 ? "" : "s");
+        return 0;
+    }
+    if (st->deferred || st->failed)
+        log_warn("issue %d: %zu sent, %zu deferred, %zu failed of %zu",
+                 number, st->sent, st->deferred, st->failed, st->total);
+    else
+        log_info("issue %d: %zu sent", number, st->sent);
+    return st->deferred ? 75 : 0;
+}

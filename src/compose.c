@@ -1,0 +1,401 @@
+/*
+ * compose: one subscriber's message, the shared parts rendered once per
+ * variant (see compose.h).
+ */
+#include "arctic_digest/compose.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "arctic_digest/citation.h"
+#include "arctic_digest/issue.h"
+#include "arctic_digest/mime.h"
+#include "arctic_digest/render.h"
+#include "arctic_digest/text.h"
+#include "arctic_digest/util.h"
+
+/* Markers: letters and digits only, so that no escaping changes them. */
+#define NAME_MARK "zqADNAMEq7x"
+#define TOKEN_MARK "zqADTOKENq7x"
+
+/* One rendering of the issue: a choice of articles, named or not. */
+struct variant {
+    char *key; /* the article mask ('0'/'1' each) and 'N' or '-' */
+    struct render_output out;
+    struct buf bib, ris;
+    size_t narticles;
+};
+
+struct composer {
+    const struct context *c;
+    struct compose_issue is;
+    struct issue_topics topics;
+    struct buf secret;
+    char *from_name, *from_addr;
+    struct variant *variants;
+    size_t nvariants, variants_alloc;
+};
+
+void
+compose_recipient_of(const struct subs_entry *sub, const char *address,
+                     const char *fallback_name, struct compose_recipient *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->address = address;
+    out->name = sub && sub->name && sub->name[0] ? sub->name : fallback_name;
+    if (out->name && !out->name[0])
+        out->name = NULL;
+    if (sub) {
+        out->tags = sub->tags;
+        out->ntags = sub->ntags;
+        out->text_only = sub->format && !strcmp(sub->format, "text");
+    }
+}
+
+void
+compose_parts_release(struct compose_parts *p)
+{
+    buf_release(&p->text);
+    buf_release(&p->html);
+    p->narticles = 0;
+}
+
+int
+compose_split_mailbox(const char *s, char **name, char **addr, struct err *e)
+{
+    const char *lt = strchr(s, '<'), *gt;
+    const char *p, *q;
+
+    if (!lt) {
+        p = s;
+        while (*p == ' ')
+            p++;
+        q = p + strcspn(p, " ");
+        if (q == p || !memchr(p, '@', (size_t)(q - p)))
+            return err_set(e, ERR_CONFIG, 0, "no address in '%s'", s);
+        *name = NULL;
+        *addr = xstrndup(p, (size_t)(q - p));
+        return 0;
+    }
+    gt = strchr(lt, '>');
+    if (!gt || !memchr(lt, '@', (size_t)(gt - lt)))
+        return err_set(e, ERR_CONFIG, 0, "no address in '%s'", s);
+    p = s;
+    q = lt;
+    while (p < q && (*p == ' ' || *p == '"'))
+        p++;
+    while (q > p && (q[-1] == ' ' || q[-1] == '"'))
+        q--;
+    *name = q > p ? xstrndup(p, (size_t)(q - p)) : NULL;
+    *addr = xstrndup(lt + 1, (size_t)(gt - lt - 1));
+    return 0;
+}
+
+int
+compose_read_secret(const struct context *c, struct buf *out, struct err *e)
+{
+    const char *path = c->cfg->unsubscribe_secret_file;
+    struct stat st;
+
+    if (!path || (stat(path, &st) != 0 && errno == ENOENT))
+        return 0;
+    return subs_read_secret(path, "unsubscribe secret", out, e);
+}
+
+int
+compose_new(const struct context *c, const struct compose_issue *is,
+            const char *secret, size_t secret_len, struct composer **out,
+            struct err *e)
+{
+    struct composer *cp = xcalloc(1, sizeof(*cp));
+
+    cp->c = c;
+    cp->is = *is;
+    buf_init(&cp->secret);
+    buf_append(&cp->secret, secret, secret_len);
+    if (compose_split_mailbox(c->cfg->from, &cp->from_name, &cp->from_addr,
+                              e) < 0) {
+        err_prefix(e, "%s: [digest] from", c->cfg->path ? c->cfg->path
+                                                        : "config");
+        goto fail;
+    }
+    if (issue_topics_init(&cp->topics, c->cfg, e) < 0)
+        goto fail;
+    *out = cp;
+    return 0;
+fail:
+    compose_free(cp);
+    return -1;
+}
+
+void
+compose_free(struct composer *cp)
+{
+    size_t i;
+
+    if (!cp)
+        return;
+    issue_topics_release(&cp->topics);
+    buf_release(&cp->secret);
+    free(cp->from_name);
+    free(cp->from_addr);
+    for (i = 0; i < cp->nvariants; i++) {
+        free(cp->variants[i].key);
+        render_output_release(&cp->variants[i].out);
+        buf_release(&cp->variants[i].bib);
+        buf_release(&cp->variants[i].ris);
+    }
+    free(cp->variants);
+    free(cp);
+}
+
+static void
+unsubscribe_url(const struct config *cfg, const char *token, struct buf *out)
+{
+    buf_appendf(out, "%s%c%s=%s", cfg->unsubscribe_url,
+                strchr(cfg->unsubscribe_url, '?') ? '&' : '?', "token",
+                token);
+}
+
+/* Whether messages carry the https unsubscribe link with a token. */
+static bool
+has_token_link(const struct composer *cp)
+{
+    return cp->c->cfg->unsubscribe_url && cp->secret.len;
+}
+
+/* What the templates see of the issue with these articles. */
+static void
+render_input(const struct composer *cp, const struct article *v, size_t n,
+             struct render_issue *ri)
+{
+    const struct config *cfg = cp->c->cfg;
+
+    memset(ri, 0, sizeof(*ri));
+    ri->title = cfg->title;
+    ri->number = cp->is.number;
+    ri->period_start = dt_from_time(cp->is.period_start, cp->c->now.offset);
+    ri->period_end = dt_from_time(cp->is.period_end, cp->c->now.offset);
+    ri->articles = v;
+    ri->narticles = n;
+    ri->style = (enum cite_style)cite_style_from_name(cfg->citation_style);
+    ri->archive_url = cfg->archive_url;
+    ri->contact = cfg->contact;
+}
+
+struct tpl_value *
+compose_template_data(const struct composer *cp)
+{
+    struct render_issue ri;
+
+    render_input(cp, cp->is.articles, cp->is.narticles, &ri);
+    ri.unsubscribe_url = cp->c->cfg->unsubscribe_url;
+    return render_issue_value(&ri);
+}
+
+/* Render the variant of the issue with the articles mask selects. */
+static int
+render_variant(struct composer *cp, const char *mask, bool named,
+               struct variant *v, struct err *e)
+{
+    const struct config *cfg = cp->c->cfg;
+    struct render_templates t = {cfg->templates};
+    struct render_issue ri;
+    struct article *subset =
+        xcalloc(cp->is.narticles + 1, sizeof(*subset));
+    struct buf unsub = BUF_INIT;
+    size_t i, n = 0;
+    int rc;
+
+    for (i = 0; i < cp->is.narticles; i++)
+        if (mask[i] == '1')
+            subset[n++] = cp->is.articles[i]; /* shallow: only read */
+    render_input(cp, subset, n, &ri);
+    ri.to_name = named ? NAME_MARK : NULL;
+    if (has_token_link(cp)) {
+        unsubscribe_url(cfg, TOKEN_MARK, &unsub);
+        ri.unsubscribe_url = unsub.data;
+    }
+    render_output_init(&v->out);
+    buf_init(&v->bib);
+    buf_init(&v->ris);
+    v->narticles = n;
+    rc = render_issue(&t, &ri, &v->out, e);
+    if (rc == 0 && cfg->attach_citations) {
+        cite_bibtex(subset, n, &v->bib);
+        cite_ris(subset, n, &v->ris);
+    }
+    free(subset);
+    buf_release(&unsub);
+    return rc;
+}
+
+/* The variant for this mask, rendered on first use. */
+static const struct variant *
+variant_for(struct composer *cp, const char *mask, bool named,
+            struct err *e)
+{
+    struct buf key = BUF_INIT;
+    struct variant *v;
+    size_t i;
+
+    buf_appendf(&key, "%s%c", mask, named ? 'N' : '-');
+    for (i = 0; i < cp->nvariants; i++) {
+        if (!strcmp(cp->variants[i].key, key.data)) {
+            buf_release(&key);
+            return &cp->variants[i];
+        }
+    }
+    xgrow(&cp->variants, &cp->variants_alloc, cp->nvariants + 1,
+          sizeof(*cp->variants));
+    v = &cp->variants[cp->nvariants];
+    if (render_variant(cp, mask, named, v, e) < 0) {
+        render_output_release(&v->out);
+        buf_release(&v->bib);
+        buf_release(&v->ris);
+        buf_release(&key);
+        return NULL;
+    }
+    v->key = buf_detach(&key, NULL);
+    cp->nvariants++;
+    return v;
+}
+
+/* Copy in to out, replacing every mark with rep. */
+static void
+replace(const char *in, size_t n, const char *mark, const char *rep,
+        struct buf *out)
+{
+    size_t mlen = strlen(mark);
+    const char *p = in, *end = in + n, *hit;
+
+    while ((hit = strstr(p, mark)) != NULL && hit < end) {
+        buf_append(out, p, (size_t)(hit - p));
+        buf_append_str(out, rep);
+        p = hit + mlen;
+    }
+    buf_append(out, p, (size_t)(end - p));
+}
+
+/* Fill the personal parts of one rendered body. */
+static void
+personalise(const struct buf *body, const char *name, const char *token,
+            bool html, struct buf *out)
+{
+    struct buf tmp = BUF_INIT, esc = BUF_INIT;
+
+    if (name && html)
+        text_escape_html(name, strlen(name), &esc);
+    else if (name)
+        buf_append_str(&esc, name);
+    replace(body->data, body->len, NAME_MARK, esc.data, &tmp);
+    replace(tmp.data, tmp.len, TOKEN_MARK, token ? token : "", out);
+    buf_release(&tmp);
+    buf_release(&esc);
+}
+
+/* Headers, bodies and attachments into one MIME message. */
+static int
+build(struct composer *cp, const struct compose_recipient *r,
+      const struct variant *v, const struct buf *text,
+      const struct buf *html, const char *token, struct buf *out,
+      struct err *e)
+{
+    const struct config *cfg = cp->c->cfg;
+    struct buf msgid = BUF_INIT, seed = BUF_INIT, unsub = BUF_INIT,
+               lu = BUF_INIT;
+    struct mime_attachment att[2];
+    struct mime_message m;
+    int rc;
+
+    buf_appendf(&lu, "<mailto:%s?subject=unsubscribe>",
+                cfg->reply_to ? cfg->reply_to : cp->from_addr);
+    if (has_token_link(cp)) {
+        unsubscribe_url(cfg, token, &unsub);
+        buf_appendf(&lu, ", <%s>", unsub.data);
+    }
+    /* Stable across retries and between preview and send: the same issue
+     * and address give the same id and boundaries. */
+    buf_appendf(&seed, "issue-%d.%s", cp->is.number, r->address);
+    mime_message_id(seed.data, cp->from_addr, &msgid);
+    memset(&m, 0, sizeof(m));
+    m.from_name = cp->from_name;
+    m.from_addr = cp->from_addr;
+    m.to_name = r->name;
+    m.to_addr = r->address;
+    m.reply_to = cfg->reply_to;
+    m.subject = v->out.subject.data;
+    m.date = cp->c->now;
+    m.message_id = msgid.data;
+    m.list_id = cfg->list_id;
+    m.list_unsubscribe = lu.data;
+    if (unsub.len)
+        m.list_unsubscribe_post = "List-Unsubscribe=One-Click";
+    m.text = text->data;
+    m.text_len = text->len;
+    m.html = html->len ? html->data : NULL;
+    m.html_len = html->len;
+    m.boundary_seed = seed.data;
+    if (cfg->attach_citations) {
+        att[0] = (struct mime_attachment){"citations.bib",
+                                          "application/x-bibtex",
+                                          v->bib.data, v->bib.len};
+        att[1] = (struct mime_attachment){
+            "citations.ris", "application/x-research-info-systems",
+            v->ris.data, v->ris.len};
+        m.attachments = att;
+        m.nattachments = ARRAY_SIZE(att);
+    }
+    rc = mime_build(&m, out, e);
+    buf_release(&msgid);
+    buf_release(&seed);
+    buf_release(&unsub);
+    buf_release(&lu);
+    return rc;
+}
+
+int
+compose_message(struct composer *cp, const struct compose_recipient *r,
+                struct buf *out, struct compose_parts *parts, struct err *e)
+{
+    const struct variant *v;
+    struct buf mask = BUF_INIT, token = BUF_INIT, html = BUF_INIT,
+               text = BUF_INIT;
+    size_t i;
+    int rc = -1;
+
+    for (i = 0; i < cp->is.narticles; i++)
+        buf_append_char(&mask, issue_topics_wants(&cp->topics, r->tags,
+                                                  r->ntags,
+                                                  &cp->is.articles[i])
+                                   ? '1'
+                                   : '0');
+    v = variant_for(cp, mask.data, r->name != NULL, e);
+    if (!v)
+        goto out;
+    if (has_token_link(cp) &&
+        subs_token_make(cp->secret.data, cp->secret.len, r->address,
+                        &token) < 0) {
+        err_set(e, ERR_INTERNAL, 0, "cannot make an unsubscribe token");
+        goto out;
+    }
+    personalise(&v->out.text, r->name, token.data, false, &text);
+    if (!r->text_only)
+        personalise(&v->out.html, r->name, token.data, true, &html);
+    if (build(cp, r, v, &text, &html, token.data, out, e) < 0)
+        goto out;
+    if (parts) {
+        buf_append(&parts->text, text.data, text.len);
+        buf_append(&parts->html, html.data, html.len);
+        parts->narticles = v->narticles;
+    }
+    rc = 0;
+out:
+    buf_release(&mask);
+    buf_release(&token);
+    buf_release(&html);
+    buf_release(&text);
+    return rc;
+}

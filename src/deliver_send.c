@@ -1,0 +1,317 @@
+/*
+ * deliver: the whole send of an issue: freeze or resume, compose each
+ * subscriber's message, the send loop, and the bookkeeping after it
+ * (see deliver.h).
+ */
+#include "arctic_digest/deliver.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "arctic_digest/compose.h"
+#include "arctic_digest/issue.h"
+#include "arctic_digest/log.h"
+#include "arctic_digest/subscribers.h"
+#include "arctic_digest/util.h"
+
+struct sender {
+    const struct context *c;
+    struct store_issue issue;
+    struct article_list articles; /* the issue's, in order */
+    struct subs_list subs;
+    bool have_subs;
+    const struct subs_entry **by_addr; /* subs sorted by address */
+    struct composer *cp;
+};
+
+static void
+sender_release(struct sender *s)
+{
+    compose_free(s->cp);
+    article_list_release(&s->articles);
+    store_issue_release(&s->issue);
+    if (s->have_subs)
+        subs_list_release(&s->subs);
+    free(s->by_addr);
+}
+
+int
+deliver_parse_rate(const char *s, double *per_second, struct err *e)
+{
+    char *end;
+    double n;
+
+    *per_second = 0;
+    if (!s)
+        return 0;
+    n = strtod(s, &end);
+    if (end == s || n <= 0)
+        goto bad;
+    if (!strcmp(end, "/s"))
+        *per_second = n;
+    else if (!strcmp(end, "/min"))
+        *per_second = n / 60;
+    else if (!strcmp(end, "/h"))
+        *per_second = n / 3600;
+    else
+        goto bad;
+    return 0;
+bad:
+    return err_set(e, ERR_CONFIG, 0,
+                   "[smtp] rate: '%s' is not N/s, N/min or N/h", s);
+}
+
+/* SMTP options from the config and the password the caller read. */
+static int
+smtp_options(const struct config *cfg, const char *from_addr,
+             const char *password, struct smtp_options *so, struct err *e)
+{
+    memset(so, 0, sizeof(*so));
+    so->url = cfg->smtp_url;
+    so->user = cfg->smtp_user;
+    so->ca_file = cfg->smtp_ca_file;
+    so->envelope_from =
+        cfg->smtp_envelope_from ? cfg->smtp_envelope_from : from_addr;
+    so->response_timeout_s = cfg->smtp_timeout;
+    so->connect_timeout_s = cfg->smtp_timeout;
+    so->verbose = log_get_level() >= LOG_LEVEL_DEBUG;
+    so->tls = !strcmp(cfg->smtp_tls, "none")       ? SMTP_TLS_NONE
+              : !strcmp(cfg->smtp_tls, "starttls") ? SMTP_TLS_STARTTLS
+                                                   : SMTP_TLS_REQUIRED;
+    if (password && *password) {
+        if (!cfg->smtp_user)
+            return err_set(e, ERR_CONFIG, 0,
+                           "[smtp] a password needs a user");
+        if (so->tls == SMTP_TLS_NONE)
+            return err_set(e, ERR_CONFIG, 0,
+                           "[smtp] tls = none with a password would send "
+                           "it in the clear; refused");
+        so->password = password;
+    }
+    return 0;
+}
+
+static int
+cmp_entry(const void *a, const void *b)
+{
+    const struct subs_entry *const *x = a, *const *y = b;
+    return strcasecmp((*x)->email, (*y)->email);
+}
+
+static int
+cmp_key(const void *key, const void *elem)
+{
+    const struct subs_entry *const *y = elem;
+    return strcasecmp(key, (*y)->email);
+}
+
+/* Load and index the list once: a linear subs_find per message would
+ * make a send quadratic in the number of subscribers.  A missing list is
+ * no error here (every row then keeps the name it was frozen with). */
+static int
+load_subscribers(struct sender *s, struct err *e)
+{
+    size_t i;
+
+    if (subs_load(&s->subs, s->c->cfg->subscribers, e) < 0)
+        return e->code == ERR_NOINPUT ? 0 : -1;
+    s->have_subs = true;
+    s->by_addr = xcalloc(s->subs.n + 1, sizeof(*s->by_addr));
+    for (i = 0; i < s->subs.n; i++)
+        s->by_addr[i] = &s->subs.v[i];
+    qsort(s->by_addr, s->subs.n, sizeof(*s->by_addr), cmp_entry);
+    return 0;
+}
+
+static const struct subs_entry *
+subscriber(const struct sender *s, const char *address)
+{
+    const struct subs_entry *const *hit;
+
+    if (!s->have_subs)
+        return NULL;
+    hit = bsearch(address, s->by_addr, s->subs.n, sizeof(*s->by_addr),
+                  cmp_key);
+    return hit ? *hit : NULL;
+}
+
+static int
+compose_row(void *ctx, const struct store_ledger_row *row, struct buf *out,
+            struct err *e)
+{
+    struct sender *s = ctx;
+    struct compose_recipient r;
+
+    compose_recipient_of(subscriber(s, row->address), row->address,
+                         row->name, &r);
+    return compose_message(s->cp, &r, out, NULL, e);
+}
+
+static int64_t
+ledger_clock(void *ctx)
+{
+    struct sender *s = ctx;
+    return context_time(s->c);
+}
+
+/* The frozen issue's articles, in its order, and its composer. */
+static int
+prepare(struct sender *s, const struct buf *secret, struct err *e)
+{
+    struct compose_issue ci;
+    size_t i;
+
+    for (i = 0; i < s->issue.narticles; i++) {
+        struct article a;
+        if (store_article_get(s->c->st, s->issue.articles[i], &a, e) < 0)
+            return -1;
+        article_list_take(&s->articles, &a);
+    }
+    memset(&ci, 0, sizeof(ci));
+    ci.number = s->issue.number;
+    ci.period_start = s->issue.period_start;
+    ci.period_end = s->issue.period_end;
+    ci.articles = s->articles.v;
+    ci.narticles = s->articles.n;
+    return compose_new(s->c, &ci, secret->data, secret->len, &s->cp, e);
+}
+
+/* Rows whose subscriber left since the issue froze get nothing. */
+static int
+drop_departed(struct sender *s, struct err *e)
+{
+    struct store_ledger_row *rows = NULL;
+    size_t i, n = 0;
+    int rc = 0;
+
+    if (!s->have_subs)
+        return 0;
+    if (store_ledger_todo(s->c->st, s->issue.id, &rows, &n, e) < 0)
+        return -1;
+    for (i = 0; i < n; i++) {
+        const struct subs_entry *sub = subscriber(s, rows[i].address);
+        if (rc == 0 && (!sub || strcmp(sub->status, SUBS_STATUS_ACTIVE))) {
+            log_info("%s: no longer subscribed; not sent", rows[i].address);
+            rc = store_ledger_mark(s->c->st, s->issue.id, rows[i].address,
+                                   STORE_FAILED, 0, "no longer subscribed",
+                                   context_time(s->c), e);
+        }
+        store_ledger_row_release(&rows[i]);
+    }
+    free(rows);
+    return rc;
+}
+
+/* Repeated hard bounces: three issues in a row make an address bounced. */
+static void
+mark_bounces(struct sender *s)
+{
+    struct buf when = BUF_INIT;
+    size_t i;
+
+    if (!s->have_subs)
+        return;
+    dt_format_rfc3339(&s->c->now, &when);
+    for (i = 0; i < s->subs.n; i++) {
+        const struct subs_entry *sub = &s->subs.v[i];
+        struct err e = ERR_INIT;
+        int streak = 0;
+        if (strcmp(sub->status, SUBS_STATUS_ACTIVE) ||
+            store_ledger_failed_streak(s->c->st, sub->email, 3, &streak,
+                                       &e) < 0 ||
+            streak < 3)
+            continue;
+        if (subs_set_status(s->c->cfg->subscribers, sub->email,
+                            SUBS_STATUS_BOUNCED, when.data, &e) < 0)
+            log_warn("cannot mark %s bounced: %s", sub->email, e.msg);
+        else
+            log_info("%s: refused in 3 issues in a row; marked bounced",
+                     sub->email);
+    }
+    buf_release(&when);
+}
+
+/* The issue to send: the unfinished one, else a new one (0: none). */
+static int
+current_issue(const struct context *c, int64_t slot, struct store_issue *out,
+              struct err *e)
+{
+    int found = store_issue_unfinished(c->st, out, e);
+
+    if (found > 0)
+        log_info("resuming issue %d", out->number);
+    if (found != 0)
+        return found;
+    return issue_freeze(c, slot, out, e);
+}
+
+/* After the loop: bounces, and the issue's status. */
+static int
+finish(struct sender *s, struct err *e)
+{
+    int64_t counts[4];
+
+    mark_bounces(s);
+    if (store_ledger_counts(s->c->st, s->issue.id, counts, e) < 0)
+        return -1;
+    if (counts[STORE_PENDING] + counts[STORE_DEFERRED] == 0 &&
+        store_issue_mark_sent(s->c->st, s->issue.id, s->c->now.t, e) < 0)
+        return -1;
+    return 0;
+}
+
+int
+deliver_send(const struct context *c, int64_t slot,
+             const char *smtp_password, deliver_progress_fn progress,
+             struct deliver_stats *stats, int *number, struct err *e)
+{
+    const struct config *cfg = c->cfg;
+    struct sender s;
+    struct deliver_options o;
+    struct smtp_options so;
+    struct buf secret = BUF_INIT;
+    char *from_name = NULL, *from_addr = NULL;
+    int rc = -1;
+
+    memset(&s, 0, sizeof(s));
+    memset(&o, 0, sizeof(o));
+    memset(stats, 0, sizeof(*stats));
+    s.c = c;
+    /* The configuration first: an error in it freezes no issue. */
+    if (compose_split_mailbox(cfg->from, &from_name, &from_addr, e) < 0 ||
+        (cfg->smtp_url &&
+         smtp_options(cfg, from_addr, smtp_password, &so, e) < 0) ||
+        deliver_parse_rate(cfg->smtp_rate, &o.max_per_second, e) < 0 ||
+        compose_read_secret(c, &secret, e) < 0)
+        goto out;
+    rc = current_issue(c, slot, &s.issue, e);
+    if (rc <= 0)
+        goto out; /* 0: nothing to send */
+    rc = -1;
+    *number = s.issue.number;
+    if (prepare(&s, &secret, e) < 0 || load_subscribers(&s, e) < 0 ||
+        (!c->dry_run && drop_departed(&s, e) < 0))
+        goto out;
+    o.smtp = cfg->smtp_url ? &so : NULL;
+    o.outbox = cfg->outbox;
+    o.connections = cfg->smtp_connections;
+    o.retries = cfg->smtp_retries;
+    o.retry_delay_ms = (long)cfg->smtp_retry_delay * 1000;
+    o.dry_run = c->dry_run;
+    o.compose = compose_row;
+    o.progress = progress;
+    o.clock = ledger_clock;
+    o.ctx = &s;
+    if (deliver_issue(c->st, s.issue.id, s.issue.number, &o, stats, e) < 0)
+        goto out;
+    if (!c->dry_run && finish(&s, e) < 0)
+        goto out;
+    rc = 1;
+out:
+    free(from_name);
+    free(from_addr);
+    buf_release(&secret);
+    sender_release(&s);
+    return rc;
+}

@@ -1,0 +1,316 @@
+/*
+ * issue: selecting the next issue's articles, its recipients, freezing it
+ * (see issue.h).
+ */
+#include "arctic_digest/issue.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "arctic_digest/log.h"
+#include "arctic_digest/subscribers.h"
+#include "arctic_digest/util.h"
+
+#define DAY 86400
+
+/* The start of the local day of t in offset. */
+static int64_t
+day_start(int64_t t, int offset)
+{
+    int64_t local = t + offset;
+
+    local -= ((local % DAY) + DAY) % DAY;
+    return local - offset;
+}
+
+void
+issue_draft_release(struct issue_draft *d)
+{
+    article_list_release(&d->articles);
+    free(d->ids);
+    memset(d, 0, sizeof(*d));
+}
+
+int
+issue_rules(const struct config *cfg, struct rel_rules *r, struct err *e)
+{
+    size_t i;
+
+    *r = (struct rel_rules)REL_RULES_INIT;
+    if (!cfg->ninclude)
+        rel_rules_default(r);
+    for (i = 0; i < cfg->ninclude; i++)
+        if (rel_rules_add_item(r, cfg->include[i], false, e) < 0)
+            goto fail;
+    for (i = 0; i < cfg->nexclude; i++)
+        if (rel_rules_add_item(r, cfg->exclude[i], true, e) < 0)
+            goto fail;
+    r->threshold = cfg->threshold;
+    return 0;
+fail:
+    rel_rules_release(r);
+    err_prefix(e, "%s: [relevance]", cfg->path ? cfg->path : "config");
+    e->code = ERR_CONFIG;
+    return -1;
+}
+
+/*
+ * Whether article id (a) is relevant: kept when any source that carried
+ * it takes all articles, else when its score reaches the threshold; why
+ * receives the explanation.
+ */
+static int
+relevant(const struct context *c, const struct rel_rules *r, int64_t id,
+         struct article *a, bool *keep, struct buf *why, struct err *e)
+{
+    struct buf names = BUF_INIT;
+    double weight = 0;
+    const char *p;
+
+    if (store_article_sources(c->st, id, &names, e) < 0) {
+        buf_release(&names);
+        return -1;
+    }
+    for (p = names.data; *p;) {
+        size_t n = strcspn(p, ",");
+        char *name = xstrndup(p, n);
+        const struct config_source *s = config_source_find(c->cfg, name);
+        free(name);
+        if (s && !s->filter) {
+            buf_appendf(why, "source '%.*s' takes all its articles", (int)n,
+                        p);
+            *keep = true;
+            buf_release(&names);
+            return 0;
+        }
+        if (s && s->weight > weight)
+            weight = s->weight;
+        p += n + (p[n] ? 1 : 0);
+    }
+    buf_release(&names);
+    *keep = rel_score(r, a, weight > 0 ? weight : 1.0, why);
+    return 0;
+}
+
+/* Add article id (a, taken) to d. */
+static void
+draft_add(struct issue_draft *d, int64_t id, struct article *a)
+{
+    xgrow(&d->ids, &d->ids_alloc, d->articles.n + 1, sizeof(*d->ids));
+    d->ids[d->articles.n] = id;
+    article_list_take(&d->articles, a);
+}
+
+/* Read and judge each candidate in turn until max_articles are in. */
+static int
+select_articles(const struct context *c, const struct rel_rules *r,
+                const int64_t *ids, size_t n, struct issue_draft *d,
+                struct err *e)
+{
+    size_t i;
+
+    for (i = 0; i < n && d->articles.n < (size_t)c->cfg->max_articles; i++) {
+        struct article a;
+        struct buf why = BUF_INIT;
+        bool keep = false;
+        int rc;
+        if (store_article_get(c->st, ids[i], &a, e) < 0)
+            return -1;
+        rc = relevant(c, r, ids[i], &a, &keep, &why, e);
+        if (rc == 0 && c->explain)
+            log_info("%s: %s: %s", keep ? "in" : "out",
+                     a.title ? a.title : "(no title)", why.data);
+        buf_release(&why);
+        if (rc == 0 && keep)
+            draft_add(d, ids[i], &a);
+        article_release(&a);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int
+issue_select(const struct context *c, int64_t end, struct issue_draft *d,
+             struct err *e)
+{
+    const struct config *cfg = c->cfg;
+    struct rel_rules rules;
+    struct store_issue last;
+    int64_t since, *ids = NULL;
+    size_t n = 0;
+    int found, rc = -1;
+
+    memset(d, 0, sizeof(*d));
+    if (issue_rules(cfg, &rules, e) < 0)
+        return -1;
+    since = day_start(end - (int64_t)cfg->lookback_days * DAY,
+                      c->now.offset);
+    found = store_issue_last(c->st, &last, e);
+    if (found < 0)
+        goto out;
+    d->number = found ? last.number + 1 : 1;
+    d->start = dt_from_time(
+        found && last.period_end < end ? last.period_end : since,
+        c->now.offset);
+    if (found)
+        store_issue_release(&last);
+    if (d->start.t < since)
+        since = d->start.t;
+    d->end = dt_from_time(end, c->now.offset);
+    if (store_articles_new(c->st, since, end, &ids, &n, e) < 0)
+        goto out;
+    rc = select_articles(c, &rules, ids, n, d, e);
+out:
+    if (rc < 0)
+        issue_draft_release(d);
+    free(ids);
+    rel_rules_release(&rules);
+    return rc;
+}
+
+/* ---- topics ------------------------------------------------------------ */
+
+int
+issue_topics_init(struct issue_topics *t, const struct config *cfg,
+                  struct err *e)
+{
+    size_t i, k;
+
+    t->topics = cfg->topics;
+    t->n = 0;
+    t->rules = xcalloc(cfg->ntopics + 1, sizeof(*t->rules));
+    for (i = 0; i < cfg->ntopics; i++) {
+        struct rel_rules *r = &t->rules[i];
+        *r = (struct rel_rules)REL_RULES_INIT;
+        t->n++;
+        for (k = 0; k < cfg->topics[i].ninclude; k++) {
+            if (rel_rules_add_item(r, cfg->topics[i].include[k], false, e) <
+                0) {
+                err_prefix(e, "%s: [topic %s]",
+                           cfg->path ? cfg->path : "config",
+                           cfg->topics[i].name);
+                e->code = ERR_CONFIG;
+                issue_topics_release(t);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+void
+issue_topics_release(struct issue_topics *t)
+{
+    size_t i;
+
+    for (i = 0; i < t->n; i++)
+        rel_rules_release(&t->rules[i]);
+    free(t->rules);
+    *t = (struct issue_topics)ISSUE_TOPICS_INIT;
+}
+
+bool
+issue_topics_wants(const struct issue_topics *t, char *const *tags,
+                   size_t ntags, const struct article *a)
+{
+    bool has_topic = false;
+    size_t i, k;
+
+    for (i = 0; i < ntags; i++) {
+        for (k = 0; k < t->n; k++) {
+            if (strcasecmp(tags[i], t->topics[k].name) != 0)
+                continue;
+            has_topic = true;
+            if (rel_match(&t->rules[k], a))
+                return true;
+        }
+    }
+    return !has_topic;
+}
+
+/* ---- freezing ---------------------------------------------------------- */
+
+/* Active subscribers who want at least one of the articles. */
+static int
+recipients(const struct context *c, const struct issue_draft *d,
+           struct subs_list *subs, struct store_recipient **out, size_t *n,
+           struct err *e)
+{
+    struct issue_topics topics = ISSUE_TOPICS_INIT;
+    struct store_recipient *v;
+    size_t i, j, count = 0;
+
+    if (issue_topics_init(&topics, c->cfg, e) < 0)
+        return -1;
+    if (subs_load(subs, c->cfg->subscribers, e) < 0) {
+        issue_topics_release(&topics);
+        return -1;
+    }
+    v = xcalloc(subs->n + 1, sizeof(*v));
+    for (i = 0; i < subs->n; i++) {
+        const struct subs_entry *s = &subs->v[i];
+        bool wants = d->articles.n == 0; /* an "empty" issue goes to all */
+        if (strcmp(s->status, SUBS_STATUS_ACTIVE) != 0)
+            continue;
+        for (j = 0; j < d->articles.n && !wants; j++)
+            wants = issue_topics_wants(&topics, s->tags, s->ntags,
+                                       &d->articles.v[j]);
+        if (!wants) {
+            log_info("%s: none of this issue's articles match their topics",
+                     s->email);
+            continue;
+        }
+        v[count].address = s->email;
+        v[count].name = s->name && s->name[0] ? s->name : NULL;
+        count++;
+    }
+    issue_topics_release(&topics);
+    *out = v;
+    *n = count;
+    return 0;
+}
+
+int
+issue_freeze(const struct context *c, int64_t slot, struct store_issue *out,
+             struct err *e)
+{
+    struct issue_draft d;
+    struct subs_list subs;
+    struct store_recipient *r = NULL;
+    size_t nr = 0;
+    int rc = -1;
+
+    if (issue_select(c, slot ? slot : c->now.t, &d, e) < 0)
+        return -1;
+    subs_list_init(&subs);
+    if (d.articles.n == 0 && strcmp(c->cfg->empty, "send") != 0) {
+        log_info("nothing new for this issue; none sent (empty = skip)");
+        rc = issue_mark_slot_handled(c->st, d.end.t, e) < 0 ? -1 : 0;
+        goto out;
+    }
+    if (recipients(c, &d, &subs, &r, &nr, e) < 0)
+        goto out;
+    memset(out, 0, sizeof(*out));
+    out->created = c->now.t;
+    out->slot = d.end.t;
+    out->period_start = d.start.t;
+    out->period_end = d.end.t;
+    out->articles = d.ids;
+    out->narticles = d.articles.n;
+    if (store_issue_create(c->st, out, r, nr, e) < 0) {
+        out->articles = NULL;
+        goto out;
+    }
+    d.ids = NULL; /* now the issue's */
+    log_info("issue %d: %zu article%s for %zu subscriber%s", out->number,
+             out->narticles, out->narticles == 1 ? "" : "s", nr,
+             nr == 1 ? "" : "s");
+    rc = 1;
+out:
+    free(r);
+    subs_list_release(&subs);
+    issue_draft_release(&d);
+    return rc;
+}
