@@ -192,20 +192,3 @@ subs_ieq(const char *a, const char *b)
     return *a == *b;
 }
 
-bool
-subs_icontains(const char *hay, const char *needle)
-{
-    size_t i, n = strlen(needle);
-
-    if (n == 0)
-        return false;
-    for (; *hay; hay++) {
-        for (i = 0; i < n; i++)
-            if (tolower((unsigned char)hay[i]) !=
-                tolower((unsigned char)needle[i]))
-                break;
-        if (i == n)
-            return true;
-    }
-    return false;
-}

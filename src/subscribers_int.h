@@ -36,7 +36,6 @@ char *subs_trim_dup(const char *s);
 char *subs_lower_dup(const char *s);
 /* ASCII case-insensitive equality and substring search. */
 bool subs_ieq(const char *a, const char *b);
-bool subs_icontains(const char *hay, const char *needle);
 
 /* Fill the known members of s from its fields, by the columns of l. */
 void subs_entry_from_fields(const struct subs_list *l, struct subs_entry *s);

@@ -1,7 +1,6 @@
 /*
  * subscribers: unsubscribe tokens (HMAC-SHA256, RFC 2104 / RFC 6234, in
- * base64url, RFC 4648 section 5, without padding), the secret file, and
- * topic preferences.
+ * base64url, RFC 4648 section 5, without padding) and the secret file.
  */
 #include "arctic_digest/subscribers.h"
 
@@ -196,41 +195,4 @@ out:
     memset(chunk, 0, sizeof(chunk));
     close(fd);
     return rc;
-}
-
-static bool
-article_matches(const struct config_topic *t, const struct article *a)
-{
-    size_t i, k;
-
-    for (i = 0; i < t->ninclude; i++) {
-        const char *term = t->include[i];
-        if ((a->title && subs_icontains(a->title, term)) ||
-            (a->abstract && subs_icontains(a->abstract, term)))
-            return true;
-        for (k = 0; k < a->nkeywords; k++)
-            if (subs_icontains(a->keywords[k], term))
-                return true;
-    }
-    return false;
-}
-
-bool
-subs_wants_article(const struct subs_entry *s,
-                   const struct config_topic *topics, size_t ntopics,
-                   const struct article *a)
-{
-    bool has_topic = false;
-    size_t i, k;
-
-    for (i = 0; i < s->ntags; i++) {
-        for (k = 0; k < ntopics; k++) {
-            if (!subs_ieq(s->tags[i], topics[k].name))
-                continue;
-            has_topic = true;
-            if (article_matches(&topics[k], a))
-                return true;
-        }
-    }
-    return !has_topic;
 }

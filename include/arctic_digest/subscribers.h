@@ -1,6 +1,6 @@
 /*
  * subscribers: the subscriber list file, its validation, locking, import,
- * topic preferences and unsubscribe tokens.
+ * changes by address and unsubscribe tokens (topics: see issue.h).
  *
  * The list is an RFC 4180 CSV file (read and quoted through libcsv) with a
  * header row.  Our columns are email, name, status, tags, subscribed_at,
@@ -238,16 +238,6 @@ int subs_token_check(const char *secret, size_t secret_len, const char *token,
  */
 int subs_read_secret(const char *path, const char *what, struct buf *out,
                      struct err *e);
-
-/*
- * Whether subscriber s wants article a.  The tags of s that name one of
- * topics are its topic tags: with none, every article; else a must match
- * one of those topics' terms (ASCII case-insensitive substring of the
- * title, the abstract or a keyword).
- */
-bool subs_wants_article(const struct subs_entry *s,
-                        const struct config_topic *topics, size_t ntopics,
-                        const struct article *a);
 
 /* ---- changes by address ------------------------------------------------ */
 

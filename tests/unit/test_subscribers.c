@@ -350,33 +350,6 @@ test_subscribers_set_status_and_load(void **state)
 }
 
 static void
-test_subscribers_wants_article_by_topic(void **state)
-{
-    char *terms[] = {"NATO", "military"};
-    struct config_topic topic = {"security", terms, 2, 2};
-    struct subs_entry s;
-    struct article a, b;
-    char *kw[] = {"Nato enlargement"};
-
-    (void)state;
-    memset(&s, 0, sizeof(s));
-    article_init(&a);
-    article_init(&b);
-    a.title = "Svalbard and the new military posture";
-    b.title = "Fisheries quotas in the Barents Sea";
-    assert_true(subs_wants_article(&s, &topic, 1, &b)); /* no tags */
-    subs_set_tags(&s, "Security,other");
-    assert_true(subs_wants_article(&s, &topic, 1, &a));
-    assert_false(subs_wants_article(&s, &topic, 1, &b));
-    b.keywords = kw;
-    b.nkeywords = 1;
-    assert_true(subs_wants_article(&s, &topic, 1, &b));
-    subs_set_tags(&s, "other"); /* a tag that is no topic */
-    assert_true(subs_wants_article(&s, &topic, 1, &a));
-    subs_set_tags(&s, NULL);
-}
-
-static void
 test_subscribers_import_never_resubscribes(void **state)
 {
     const char *list = "email,name,status,tags,subscribed_at,unsubscribed_at\n"
@@ -434,7 +407,6 @@ main(void)
         cmocka_unit_test(test_subscribers_token_forgery_refused),
         cmocka_unit_test(test_subscribers_secret_file_permissions),
         cmocka_unit_test(test_subscribers_set_status_and_load),
-        cmocka_unit_test(test_subscribers_wants_article_by_topic),
         cmocka_unit_test(test_subscribers_import_never_resubscribes),
     };
     return cmocka_run_group_tests_name("subscribers", tests, setup, teardown);
