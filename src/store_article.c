@@ -1,0 +1,490 @@
+/*
+ * store_article: the articles of the state file (see store.h): storing a
+ * collected article with its deduplication (DOI, URL, source and guid,
+ * title and first author) and merge, loading one back, the sources that
+ * carried it, the articles new for an issue, and their count.
+ */
+#include "arctic_digest/store.h"
+
+#include <ctype.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arctic_digest/buf.h"
+#include "arctic_digest/util.h"
+#include "store_int.h"
+
+/* Lower-case ASCII letters and digits of the title, other bytes kept
+ * (so non-Latin titles still compare), punctuation and spaces dropped. */
+static char *
+title_key(const char *title)
+{
+    struct buf b = BUF_INIT;
+    const unsigned char *p = (const unsigned char *)title;
+
+    for (; p && *p; p++) {
+        if (*p >= 0x80)
+            buf_append_char(&b, (char)*p);
+        else if (isalnum(*p))
+            buf_append_char(&b, (char)tolower(*p));
+    }
+    return b.len ? buf_detach(&b, NULL) : (buf_release(&b), NULL);
+}
+
+static char *
+lower(const char *s)
+{
+    char *r = xstrdup(s), *p;
+
+    for (p = r; p && *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return r;
+}
+
+static char *
+first_family(const struct article *a)
+{
+    if (!a->nauthors)
+        return NULL;
+    if (a->authors[0].family)
+        return lower(a->authors[0].family);
+    return lower(a->authors[0].literal);
+}
+
+/* Find a stored work that is the same as a: 1 and *id, 0 if none. */
+static int
+find_work(struct store *s, const struct article *a, int64_t *id, struct err *e)
+{
+    static const char *const queries[] = {
+        "SELECT id FROM articles WHERE doi = ?1 COLLATE NOCASE",
+        "SELECT id FROM articles WHERE url = ?2",
+        "SELECT article_id FROM article_sources WHERE source = ?3 AND "
+        "guid = ?4",
+        "SELECT id FROM articles WHERE title_key = ?5 AND "
+        "coalesce(first_family, '') = coalesce(?6, '') AND "
+        "(published IS NULL OR ?7 IS NULL OR "
+        "abs(published - ?7) <= 14 * 86400)",
+    };
+    char *doi = a->doi ? lower(a->doi) : NULL;
+    char *tkey = title_key(a->title), *fam = first_family(a);
+    size_t i;
+    int rc = 0;
+
+    for (i = 0; i < ARRAY_SIZE(queries) && rc == 0; i++) {
+        sqlite3_stmt *st;
+        int step;
+        if ((i == 0 && !doi) || (i == 1 && !a->url) ||
+            (i == 2 && (!a->source || !a->guid)) || (i == 3 && !tkey))
+            continue;
+        st = store_prepare(s, queries[i], e);
+        if (!st) {
+            rc = -1;
+            break;
+        }
+        store_bind_text(st, 1, doi);
+        store_bind_text(st, 2, a->url);
+        store_bind_text(st, 3, a->source);
+        store_bind_text(st, 4, a->guid);
+        store_bind_text(st, 5, tkey);
+        store_bind_text(st, 6, fam);
+        if (dt_is_set(&a->published))
+            sqlite3_bind_int64(st, 7, a->published.t);
+        step = sqlite3_step(st);
+        if (step == SQLITE_ROW) {
+            *id = sqlite3_column_int64(st, 0);
+            rc = 1;
+        } else if (step != SQLITE_DONE) {
+            rc = store_db_error(s, e, "cannot look up article");
+        }
+        sqlite3_finalize(st);
+    }
+    free(doi);
+    free(tkey);
+    free(fam);
+    return rc;
+}
+
+static void
+bind_date(sqlite3_stmt *st, int i, const struct dt *d)
+{
+    if (dt_is_set(d))
+        sqlite3_bind_int64(st, i, d->t);
+    else
+        sqlite3_bind_null(st, i);
+    sqlite3_bind_int(st, i + 1, d->offset);
+    sqlite3_bind_int(st, i + 2, (int)d->prec);
+}
+
+static void
+join_lines(char *const *v, size_t n, struct buf *out)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (i)
+            buf_append_char(out, '\n');
+        buf_append_str(out, v[i]);
+    }
+}
+
+/* Replace the stored authors (or keywords) of work id with a's. */
+static int
+put_authors(struct store *s, int64_t id, const struct article *a, struct err *e)
+{
+    sqlite3_stmt *st;
+    size_t i;
+
+    st =
+        store_prepare(s, "DELETE FROM article_authors WHERE article_id = ?", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    if (store_step_done(s, st, e) < 0)
+        return -1;
+    for (i = 0; i < a->nauthors; i++) {
+        st = store_prepare(
+            s,
+            "INSERT INTO article_authors (article_id, pos, given, "
+            "family, literal) VALUES (?, ?, ?, ?, ?)",
+            e);
+        if (!st)
+            return -1;
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int(st, 2, (int)i);
+        store_bind_text(st, 3, a->authors[i].given);
+        store_bind_text(st, 4, a->authors[i].family);
+        store_bind_text(st, 5, a->authors[i].literal);
+        if (store_step_done(s, st, e) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int
+put_keywords(struct store *s, int64_t id, const struct article *a,
+             struct err *e)
+{
+    sqlite3_stmt *st;
+    size_t i;
+
+    st = store_prepare(s, "DELETE FROM article_keywords WHERE article_id = ?",
+                       e);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    if (store_step_done(s, st, e) < 0)
+        return -1;
+    for (i = 0; i < a->nkeywords; i++) {
+        st = store_prepare(
+            s,
+            "INSERT INTO article_keywords (article_id, pos, keyword) "
+            "VALUES (?, ?, ?)",
+            e);
+        if (!st)
+            return -1;
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int(st, 2, (int)i);
+        store_bind_text(st, 3, a->keywords[i]);
+        if (store_step_done(s, st, e) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int
+insert_work(struct store *s, const struct article *a, int64_t now, int64_t *id,
+            struct err *e)
+{
+    sqlite3_stmt *st = store_prepare(
+        s,
+        "INSERT INTO articles (doi, url, guid, source, title, title_key, "
+        "first_family, container, published, published_offset, "
+        "published_prec, updated, updated_offset, updated_prec, abstract, "
+        "score, matched, first_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+        "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+        e);
+    struct buf matched = BUF_INIT;
+    char *tkey = title_key(a->title), *fam = first_family(a);
+    int rc;
+
+    if (!st)
+        return -1;
+    join_lines(a->matched, a->nmatched, &matched);
+    store_bind_text(st, 1, a->doi);
+    store_bind_text(st, 2, a->url);
+    store_bind_text(st, 3, a->guid);
+    store_bind_text(st, 4, a->source);
+    store_bind_text(st, 5, a->title);
+    store_bind_text(st, 6, tkey);
+    store_bind_text(st, 7, fam);
+    store_bind_text(st, 8, a->container);
+    bind_date(st, 9, &a->published);
+    bind_date(st, 12, &a->updated);
+    store_bind_text(st, 15, a->abstract);
+    sqlite3_bind_double(st, 16, a->score);
+    store_bind_text(st, 17, matched.len ? matched.data : NULL);
+    sqlite3_bind_int64(st, 18, now);
+    rc = store_step_done(s, st, e);
+    if (rc == 0) {
+        *id = sqlite3_last_insert_rowid(s->db);
+        rc = put_authors(s, *id, a, e);
+        if (rc == 0)
+            rc = put_keywords(s, *id, a, e);
+    }
+    buf_release(&matched);
+    free(tkey);
+    free(fam);
+    return rc;
+}
+
+/* Fill the stored work's gaps from a; keep the richer of two values. */
+static int
+merge_work(struct store *s, int64_t id, const struct article *a, struct err *e)
+{
+    struct article old;
+    sqlite3_stmt *st;
+    int rc = -1;
+
+    if (store_article_get(s, id, &old, e) < 0)
+        return -1;
+    st = store_prepare(
+        s,
+        "UPDATE articles SET doi = coalesce(doi, ?2), url = coalesce(url, "
+        "?3), container = coalesce(container, ?4), "
+        "abstract = CASE WHEN length(coalesce(?5, '')) > "
+        "length(coalesce(abstract, '')) THEN ?5 ELSE abstract END, "
+        "published = CASE WHEN published IS NULL OR ?8 > published_prec "
+        "THEN ?6 ELSE published END, "
+        "published_offset = CASE WHEN published IS NULL OR ?8 > "
+        "published_prec THEN ?7 ELSE published_offset END, "
+        "published_prec = max(published_prec, ?8), "
+        "score = max(score, ?9) WHERE id = ?1",
+        e);
+    if (!st)
+        goto out;
+    sqlite3_bind_int64(st, 1, id);
+    store_bind_text(st, 2, a->doi);
+    store_bind_text(st, 3, a->url);
+    store_bind_text(st, 4, a->container);
+    store_bind_text(st, 5, a->abstract);
+    if (dt_is_set(&a->published))
+        sqlite3_bind_int64(st, 6, a->published.t);
+    else
+        sqlite3_bind_null(st, 6);
+    sqlite3_bind_int(st, 7, a->published.offset);
+    sqlite3_bind_int(st, 8,
+                     dt_is_set(&a->published) ? (int)a->published.prec : 0);
+    sqlite3_bind_double(st, 9, a->score);
+    if (store_step_done(s, st, e) < 0)
+        goto out;
+    /* More authors or keywords than we had: take the new list. */
+    if (a->nauthors > old.nauthors && put_authors(s, id, a, e) < 0)
+        goto out;
+    if (a->nkeywords > old.nkeywords && put_keywords(s, id, a, e) < 0)
+        goto out;
+    rc = 0;
+out:
+    article_release(&old);
+    return rc;
+}
+
+int
+store_article_put(struct store *s, const struct article *a, int64_t now,
+                  bool *is_new, int64_t *id, struct err *e)
+{
+    sqlite3_stmt *st;
+    int64_t work = 0;
+    int found;
+
+    if (store_begin(s, e) < 0)
+        return -1;
+    found = find_work(s, a, &work, e);
+    if (found < 0)
+        goto fail;
+    if (found == 0 && insert_work(s, a, now, &work, e) < 0)
+        goto fail;
+    if (found == 1 && merge_work(s, work, a, e) < 0)
+        goto fail;
+    if (a->source) {
+        st = store_prepare(s,
+                           "INSERT OR IGNORE INTO article_sources (article_id, "
+                           "source, guid, first_seen) VALUES (?, ?, ?, ?)",
+                           e);
+        if (!st)
+            goto fail;
+        sqlite3_bind_int64(st, 1, work);
+        store_bind_text(st, 2, a->source);
+        store_bind_text(st, 3, a->guid ? a->guid : a->url ? a->url : "");
+        sqlite3_bind_int64(st, 4, now);
+        if (store_step_done(s, st, e) < 0)
+            goto fail;
+    }
+    if (store_commit(s, e) < 0)
+        return -1;
+    *is_new = found == 0;
+    if (id)
+        *id = work;
+    return 0;
+fail:
+    store_rollback(s);
+    return -1;
+}
+
+static void
+read_date(sqlite3_stmt *st, int i, struct dt *d)
+{
+    if (sqlite3_column_type(st, i) == SQLITE_NULL) {
+        memset(d, 0, sizeof(*d));
+        return;
+    }
+    d->t = sqlite3_column_int64(st, i);
+    d->offset = sqlite3_column_int(st, i + 1);
+    d->prec = (enum dt_precision)sqlite3_column_int(st, i + 2);
+}
+
+static void
+split_lines(const char *s, char ***v, size_t *n, size_t *alloc)
+{
+    while (s && *s) {
+        size_t len = strcspn(s, "\n");
+        xgrow(v, alloc, *n + 1, sizeof(**v));
+        (*v)[(*n)++] = xstrndup(s, len);
+        s += len + (s[len] ? 1 : 0);
+    }
+}
+
+int
+store_article_get(struct store *s, int64_t id, struct article *a, struct err *e)
+{
+    sqlite3_stmt *st = store_prepare(
+        s,
+        "SELECT doi, url, guid, source, title, container, published, "
+        "published_offset, published_prec, updated, updated_offset, "
+        "updated_prec, abstract, score, matched FROM articles WHERE id = ?",
+        e);
+    int rc;
+
+    article_init(a);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        if (rc == SQLITE_DONE)
+            return err_set(e, ERR_DATA, 0, "state '%s': no article %lld",
+                           s->path, (long long)id);
+        return store_db_error(s, e, "cannot read article");
+    }
+    a->doi = store_col_text(st, 0);
+    a->url = store_col_text(st, 1);
+    a->guid = store_col_text(st, 2);
+    a->source = store_col_text(st, 3);
+    a->title = store_col_text(st, 4);
+    a->container = store_col_text(st, 5);
+    read_date(st, 6, &a->published);
+    read_date(st, 9, &a->updated);
+    a->abstract = store_col_text(st, 12);
+    a->score = sqlite3_column_double(st, 13);
+    split_lines((const char *)sqlite3_column_text(st, 14), &a->matched,
+                &a->nmatched, &a->matched_alloc);
+    sqlite3_finalize(st);
+
+    st = store_prepare(
+        s,
+        "SELECT given, family, literal FROM article_authors WHERE "
+        "article_id = ? ORDER BY pos",
+        e);
+    if (!st)
+        goto fail;
+    sqlite3_bind_int64(st, 1, id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        article_add_person(a, (const char *)sqlite3_column_text(st, 0),
+                           (const char *)sqlite3_column_text(st, 1),
+                           (const char *)sqlite3_column_text(st, 2));
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        goto db_fail;
+    st = store_prepare(
+        s,
+        "SELECT keyword FROM article_keywords WHERE article_id = ? "
+        "ORDER BY pos",
+        e);
+    if (!st)
+        goto fail;
+    sqlite3_bind_int64(st, 1, id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        article_add_keyword(a, (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        goto db_fail;
+    return 0;
+db_fail:
+    store_db_error(s, e, "cannot read article");
+fail:
+    article_release(a);
+    return -1;
+}
+
+int
+store_article_sources(struct store *s, int64_t id, struct buf *out,
+                      struct err *e)
+{
+    sqlite3_stmt *st =
+        store_prepare(s,
+                      "SELECT DISTINCT source FROM article_sources "
+                      "WHERE article_id = ? ORDER BY source",
+                      e);
+    int rc, i = 0;
+
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (i++)
+            buf_append_char(out, ',');
+        buf_append_str(out, (const char *)sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return store_db_error(s, e, "cannot read article sources");
+    return 0;
+}
+
+int
+store_articles_new(struct store *s, int64_t since, int64_t end, int64_t **ids,
+                   size_t *n, struct err *e)
+{
+    sqlite3_stmt *st = store_prepare(
+        s,
+        "SELECT a.id FROM articles a WHERE NOT EXISTS (SELECT 1 FROM "
+        "issue_articles ia JOIN issues i ON i.id = ia.issue_id WHERE "
+        "ia.article_id = a.id AND i.status = 1) "
+        "AND coalesce(a.published, a.first_seen) >= ?1 "
+        "AND coalesce(a.published, a.first_seen) < ?2 "
+        "ORDER BY coalesce(a.published, a.first_seen) DESC, a.title",
+        e);
+
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, since);
+    sqlite3_bind_int64(st, 2, end);
+    return store_collect_ids(s, st, ids, n, e);
+}
+
+int
+store_articles_count(struct store *s, int64_t *n, struct err *e)
+{
+    sqlite3_stmt *st = store_prepare(s, "SELECT count(*) FROM articles", e);
+
+    if (!st)
+        return -1;
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return store_db_error(s, e, "cannot count articles");
+    }
+    *n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return 0;
+}

@@ -1,0 +1,292 @@
+/*
+ * store_issue: the issues of the state file and the delivery ledger (see
+ * store.h): freezing an issue with its articles and a pending row for
+ * every recipient in one transaction, finding the unfinished and the last
+ * issue, and reading and writing each recipient's delivery.
+ */
+#include "arctic_digest/store.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arctic_digest/util.h"
+#include "store_int.h"
+
+void
+store_issue_release(struct store_issue *is)
+{
+    free(is->articles);
+    memset(is, 0, sizeof(*is));
+}
+
+int
+store_issue_create(struct store *s, struct store_issue *is,
+                   const struct store_recipient *r, size_t nr, struct err *e)
+{
+    sqlite3_stmt *st;
+    size_t i;
+
+    if (store_begin(s, e) < 0)
+        return -1;
+    st = store_prepare(
+        s,
+        "INSERT INTO issues (number, created, slot, period_start, "
+        "period_end, status) VALUES ((SELECT coalesce(max(number), "
+        "0) + 1 FROM issues), ?, ?, ?, ?, 0)",
+        e);
+    if (!st)
+        goto fail;
+    sqlite3_bind_int64(st, 1, is->created);
+    sqlite3_bind_int64(st, 2, is->slot);
+    sqlite3_bind_int64(st, 3, is->period_start);
+    sqlite3_bind_int64(st, 4, is->period_end);
+    if (store_step_done(s, st, e) < 0)
+        goto fail;
+    is->id = sqlite3_last_insert_rowid(s->db);
+    st = store_prepare(s, "SELECT number FROM issues WHERE id = ?", e);
+    if (!st)
+        goto fail;
+    sqlite3_bind_int64(st, 1, is->id);
+    is->number = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_finalize(st);
+    is->status = STORE_ISSUE_SENDING;
+    for (i = 0; i < is->narticles; i++) {
+        st = store_prepare(
+            s,
+            "INSERT INTO issue_articles (issue_id, pos, article_id) "
+            "VALUES (?, ?, ?)",
+            e);
+        if (!st)
+            goto fail;
+        sqlite3_bind_int64(st, 1, is->id);
+        sqlite3_bind_int(st, 2, (int)i);
+        sqlite3_bind_int64(st, 3, is->articles[i]);
+        if (store_step_done(s, st, e) < 0)
+            goto fail;
+    }
+    for (i = 0; i < nr; i++) {
+        st = store_prepare(
+            s,
+            "INSERT OR IGNORE INTO deliveries (issue_id, address, "
+            "name, created, updated) VALUES (?, ?, ?, ?, ?)",
+            e);
+        if (!st)
+            goto fail;
+        sqlite3_bind_int64(st, 1, is->id);
+        store_bind_text(st, 2, r[i].address);
+        store_bind_text(st, 3, r[i].name);
+        sqlite3_bind_int64(st, 4, is->created);
+        sqlite3_bind_int64(st, 5, is->created);
+        if (store_step_done(s, st, e) < 0)
+            goto fail;
+    }
+    return store_commit(s, e);
+fail:
+    store_rollback(s);
+    return -1;
+}
+
+/* Load the issue the query's first row names (columns as in ISSUE_COLS). */
+#define ISSUE_COLS "id, number, created, slot, period_start, period_end, status"
+
+static int
+load_issue(struct store *s, const char *sql, struct store_issue *out,
+           struct err *e)
+{
+    sqlite3_stmt *st = store_prepare(s, sql, e);
+    int rc;
+
+    if (!st)
+        return -1;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        sqlite3_finalize(st);
+        return 0;
+    }
+    if (rc != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return store_db_error(s, e, "cannot read issue");
+    }
+    memset(out, 0, sizeof(*out));
+    out->id = sqlite3_column_int64(st, 0);
+    out->number = sqlite3_column_int(st, 1);
+    out->created = sqlite3_column_int64(st, 2);
+    out->slot = sqlite3_column_int64(st, 3);
+    out->period_start = sqlite3_column_int64(st, 4);
+    out->period_end = sqlite3_column_int64(st, 5);
+    out->status = (enum store_issue_status)sqlite3_column_int(st, 6);
+    sqlite3_finalize(st);
+    st = store_prepare(
+        s,
+        "SELECT article_id FROM issue_articles WHERE issue_id = ? "
+        "ORDER BY pos",
+        e);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, out->id);
+    if (store_collect_ids(s, st, &out->articles, &out->narticles, e) < 0)
+        return -1;
+    return 1;
+}
+
+int
+store_issue_unfinished(struct store *s, struct store_issue *out, struct err *e)
+{
+    return load_issue(s,
+                      "SELECT " ISSUE_COLS " FROM issues WHERE status = 0 "
+                      "ORDER BY number LIMIT 1",
+                      out, e);
+}
+
+int
+store_issue_last(struct store *s, struct store_issue *out, struct err *e)
+{
+    return load_issue(
+        s, "SELECT " ISSUE_COLS " FROM issues ORDER BY number DESC LIMIT 1",
+        out, e);
+}
+
+int
+store_issue_mark_sent(struct store *s, int64_t issue, int64_t now,
+                      struct err *e)
+{
+    sqlite3_stmt *st = store_prepare(
+        s, "UPDATE issues SET status = 1, sent = ? WHERE id = ?", e);
+
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int64(st, 2, issue);
+    return store_step_done(s, st, e);
+}
+
+void
+store_ledger_row_release(struct store_ledger_row *r)
+{
+    free(r->address);
+    free(r->name);
+    free(r->reply);
+    memset(r, 0, sizeof(*r));
+}
+
+int
+store_ledger_todo(struct store *s, int64_t issue, struct store_ledger_row **v,
+                  size_t *n, struct err *e)
+{
+    sqlite3_stmt *st =
+        store_prepare(s,
+                      "SELECT address, name, status, attempts, "
+                      "code, reply FROM deliveries WHERE issue_id = "
+                      "? AND status IN (0, 2) ORDER BY address",
+                      e);
+    struct store_ledger_row *list = NULL;
+    size_t count = 0, alloc = 0;
+    int rc;
+
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, issue);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_ledger_row *r;
+        xgrow(&list, &alloc, count + 1, sizeof(*list));
+        r = &list[count++];
+        r->address = store_col_text(st, 0);
+        r->name = store_col_text(st, 1);
+        r->status = (enum store_delivery)sqlite3_column_int(st, 2);
+        r->attempts = sqlite3_column_int(st, 3);
+        r->code = sqlite3_column_int(st, 4);
+        r->reply = store_col_text(st, 5);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        while (count)
+            store_ledger_row_release(&list[--count]);
+        free(list);
+        return store_db_error(s, e, "cannot read the ledger");
+    }
+    *v = list;
+    *n = count;
+    return 0;
+}
+
+int
+store_ledger_mark(struct store *s, int64_t issue, const char *address,
+                  enum store_delivery status, int code, const char *reply,
+                  int64_t now, struct err *e)
+{
+    sqlite3_stmt *st =
+        store_prepare(s,
+                      "UPDATE deliveries SET status = ?, attempts = "
+                      "attempts + 1, code = ?, reply = ?, updated = "
+                      "? WHERE issue_id = ? AND address = ?",
+                      e);
+
+    if (!st)
+        return -1;
+    sqlite3_bind_int(st, 1, (int)status);
+    sqlite3_bind_int(st, 2, code);
+    store_bind_text(st, 3, reply);
+    sqlite3_bind_int64(st, 4, now);
+    sqlite3_bind_int64(st, 5, issue);
+    store_bind_text(st, 6, address);
+    return store_step_done(s, st, e);
+}
+
+int
+store_ledger_counts(struct store *s, int64_t issue, int64_t counts[4],
+                    struct err *e)
+{
+    sqlite3_stmt *st = store_prepare(s,
+                                     "SELECT status, count(*) FROM deliveries "
+                                     "WHERE issue_id = ? GROUP BY status",
+                                     e);
+    int rc;
+
+    if (!st)
+        return -1;
+    memset(counts, 0, 4 * sizeof(*counts));
+    sqlite3_bind_int64(st, 1, issue);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int status = sqlite3_column_int(st, 0);
+        if (status >= 0 && status < 4)
+            counts[status] = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return store_db_error(s, e, "cannot count the ledger");
+    return 0;
+}
+
+int
+store_ledger_failed_streak(struct store *s, const char *address, int k,
+                           int *streak, struct err *e)
+{
+    sqlite3_stmt *st =
+        store_prepare(s,
+                      "SELECT d.status, d.code FROM deliveries d "
+                      "JOIN issues "
+                      "i ON i.id = d.issue_id WHERE d.address = ? "
+                      "COLLATE NOCASE ORDER BY i.number DESC LIMIT ?",
+                      e);
+    int rc, n = 0;
+    bool broken = false;
+
+    if (!st)
+        return -1;
+    store_bind_text(st, 1, address);
+    sqlite3_bind_int(st, 2, k);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        /* Only the server's permanent refusals count as bounces. */
+        if (!broken && sqlite3_column_int(st, 0) == STORE_FAILED &&
+            sqlite3_column_int(st, 1) >= 500)
+            n++;
+        else
+            broken = true;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return store_db_error(s, e, "cannot read the ledger");
+    *streak = n;
+    return 0;
+}
