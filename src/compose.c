@@ -19,6 +19,7 @@
 /* Markers: letters and digits only, so that no escaping changes them. */
 #define NAME_MARK "zqADNAMEq7x"
 #define TOKEN_MARK "zqADTOKENq7x"
+#define ADDR_MARK "zqADADDRq7x"
 
 /* One rendering of the issue: a choice of articles, named or not. */
 struct variant {
@@ -214,6 +215,7 @@ render_variant(struct composer *cp, const char *mask, bool named,
             subset[n++] = cp->is.articles[i]; /* shallow: only read */
     render_input(cp, subset, n, &ri);
     ri.to_name = named ? NAME_MARK : NULL;
+    ri.to_addr = ADDR_MARK;
     if (has_token_link(cp)) {
         unsubscribe_url(cfg, TOKEN_MARK, &unsub);
         ri.unsubscribe_url = unsub.data;
@@ -279,27 +281,38 @@ replace(const char *in, size_t n, const char *mark, const char *rep,
     buf_append(out, p, (size_t)(end - p));
 }
 
-/* Fill the personal parts of one rendered body. */
+/* Fill the personal parts (name, address, token) of one rendered body;
+ * html: escape them for HTML. */
 static void
-personalise(const struct buf *body, const char *name, const char *token,
-            bool html, struct buf *out)
+personalise(const struct buf *body, const struct compose_recipient *r,
+            const char *token, bool html, struct buf *out)
 {
-    struct buf tmp = BUF_INIT, esc = BUF_INIT;
+    const char *const marks[] = {NAME_MARK, ADDR_MARK, TOKEN_MARK};
+    const char *const values[] = {r->name ? r->name : "", r->address,
+                                  token ? token : ""};
+    struct buf in = BUF_INIT, esc = BUF_INIT;
+    size_t i;
 
-    if (name && html)
-        text_escape_html(name, strlen(name), &esc);
-    else if (name)
-        buf_append_str(&esc, name);
-    replace(body->data, body->len, NAME_MARK, esc.data, &tmp);
-    replace(tmp.data, tmp.len, TOKEN_MARK, token ? token : "", out);
-    buf_release(&tmp);
+    buf_append(&in, body->data, body->len);
+    for (i = 0; i < ARRAY_SIZE(marks); i++) {
+        buf_reset(&esc);
+        if (html)
+            text_escape_html(values[i], strlen(values[i]), &esc);
+        else
+            buf_append_str(&esc, values[i]);
+        buf_reset(out);
+        replace(in.data, in.len, marks[i], esc.data, out);
+        buf_reset(&in);
+        buf_append(&in, out->data, out->len);
+    }
+    buf_release(&in);
     buf_release(&esc);
 }
 
 /* Headers, bodies and attachments into one MIME message. */
 static int
 build(struct composer *cp, const struct compose_recipient *r,
-      const struct variant *v, const struct buf *text,
+      const struct variant *v, const char *subject, const struct buf *text,
       const struct buf *html, const char *token, struct buf *out,
       struct err *e)
 {
@@ -326,7 +339,7 @@ build(struct composer *cp, const struct compose_recipient *r,
     m.to_name = r->name;
     m.to_addr = r->address;
     m.reply_to = cfg->reply_to;
-    m.subject = v->out.subject.data;
+    m.subject = subject;
     m.date = cp->c->now;
     m.message_id = msgid.data;
     m.list_id = cfg->list_id;
@@ -362,7 +375,7 @@ compose_message(struct composer *cp, const struct compose_recipient *r,
 {
     const struct variant *v;
     struct buf mask = BUF_INIT, token = BUF_INIT, html = BUF_INIT,
-               text = BUF_INIT;
+               text = BUF_INIT, subject = BUF_INIT;
     size_t i;
     int rc = -1;
 
@@ -381,10 +394,12 @@ compose_message(struct composer *cp, const struct compose_recipient *r,
         err_set(e, ERR_INTERNAL, 0, "cannot make an unsubscribe token");
         goto out;
     }
-    personalise(&v->out.text, r->name, token.data, false, &text);
+    /* The subject template sees subscriber.name too. */
+    personalise(&v->out.subject, r, token.data, false, &subject);
+    personalise(&v->out.text, r, token.data, false, &text);
     if (!r->text_only)
-        personalise(&v->out.html, r->name, token.data, true, &html);
-    if (build(cp, r, v, &text, &html, token.data, out, e) < 0)
+        personalise(&v->out.html, r, token.data, true, &html);
+    if (build(cp, r, v, subject.data, &text, &html, token.data, out, e) < 0)
         goto out;
     if (parts) {
         buf_append(&parts->text, text.data, text.len);
@@ -397,5 +412,6 @@ out:
     buf_release(&token);
     buf_release(&html);
     buf_release(&text);
+    buf_release(&subject);
     return rc;
 }
