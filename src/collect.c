@@ -119,16 +119,15 @@ store_articles(const struct context *c, struct article *v, size_t n,
 /* One source's document, fetched or read: parse, store, record health. */
 static void
 take_document(const struct context *c, struct collect_report *r,
-              const char *source, const char *data, size_t n,
+              struct feed *f, const char *source, const char *data, size_t n,
               const char *content_type, const char *base, const char *etag,
               const char *last_modified)
 {
-    struct feed f = FEED_INIT;
     struct err e = ERR_INIT;
     struct buf msg = BUF_INIT;
     size_t fresh = 0;
 
-    if (feed_parse_http(&f, data, n, content_type, source, base, NULL, &e) <
+    if (feed_parse_http(f, data, n, content_type, source, base, NULL, &e) <
         0) {
         failed(c, r, source, e.msg);
         goto out;
@@ -136,22 +135,22 @@ take_document(const struct context *c, struct collect_report *r,
     /* One transaction per source: its articles, health and validators are
      * stored together or not at all (and commit once, not per article). */
     if (store_begin(c->st, &e) < 0 ||
-        store_articles(c, f.v, f.n, &fresh, &e) < 0)
+        store_articles(c, f->v, f->n, &fresh, &e) < 0)
         goto rollback;
     buf_appendf(&msg, "%zu new", fresh);
-    if (f.warning)
-        buf_appendf(&msg, " (read despite %s)", f.warning);
+    if (f->warning)
+        buf_appendf(&msg, " (read despite %s)", f->warning);
     if (store_source_record(c->st, source, true, msg.data, etag,
                             last_modified, c->now.t, &e) < 0 ||
         store_commit(c->st, &e) < 0)
         goto rollback;
-    outcome(r, source, COLLECT_OK, fresh, f.n, msg.data);
+    outcome(r, source, COLLECT_OK, fresh, f->n, msg.data);
     goto out;
 rollback:
     store_rollback(c->st);
-    outcome(r, source, COLLECT_FAILED, 0, f.n, e.msg);
+    outcome(r, source, COLLECT_FAILED, 0, f->n, e.msg);
 out:
-    feed_release(&f);
+    feed_reset(f); /* keeps its memory for the next source */
     buf_release(&msg);
 }
 
@@ -293,7 +292,8 @@ is_remote(const char *url)
 /* The outcome of one fetched remote source. */
 static void
 take_fetched(const struct context *c, struct collect_report *r,
-             const char *source, const struct fetch_result *res)
+             struct feed *f, const char *source,
+             const struct fetch_result *res)
 {
     struct err e = ERR_INIT;
 
@@ -306,7 +306,7 @@ take_fetched(const struct context *c, struct collect_report *r,
     } else if (res->status == FETCH_FAILED) {
         failed(c, r, source, res->msg);
     } else {
-        take_document(c, r, source, res->body.data, res->body.len,
+        take_document(c, r, f, source, res->body.data, res->body.len,
                       res->content_type, res->effective_url, res->etag,
                       res->last_modified);
     }
@@ -323,6 +323,7 @@ collect_sources(const struct context *c, struct collect_report *r,
     struct store_source *health = NULL;
     size_t *which = NULL, nreq = 0, i;
     struct buf ua = BUF_INIT;
+    struct feed f = FEED_INIT;
     int rc = -1;
 
     user_agent(cfg, &ua);
@@ -351,8 +352,8 @@ collect_sources(const struct context *c, struct collect_report *r,
                                  &fe) < 0) {
             failed(c, r, s->name, fe.msg);
         } else {
-            take_document(c, r, s->name, data.data, data.len, NULL, NULL,
-                          NULL, NULL);
+            take_document(c, r, &f, s->name, data.data, data.len, NULL,
+                          NULL, NULL, NULL);
         }
         buf_release(&data);
     }
@@ -361,7 +362,7 @@ collect_sources(const struct context *c, struct collect_report *r,
     if (nreq && fetch_all(&fo, reqs, nreq, res, e) < 0)
         goto out;
     for (i = 0; i < nreq; i++)
-        take_fetched(c, r, cfg->sources[which[i]].name, &res[i]);
+        take_fetched(c, r, &f, cfg->sources[which[i]].name, &res[i]);
     rc = 0;
 out:
     for (i = 0; i < nreq; i++) {
@@ -373,6 +374,7 @@ out:
     free(health);
     free(which);
     buf_release(&ua);
+    feed_release(&f);
     return rc;
 }
 

@@ -275,21 +275,23 @@ detect(const struct xdoc *doc, struct parse *ps, struct feed *f, struct err *e)
  * they checked (and mended) and read again, with repairs and recovery. */
 static struct xdoc *
 read_doc(const char *data, size_t n, const char *content_type,
-         const char *base_url, struct feed_text *t, char **xml_warning,
-         struct err *e)
+         const char *base_url, struct feed_spare *sp, struct feed_text *t,
+         char **xml_warning, struct err *e)
 {
     struct err strict = ERR_INIT;
     struct xdoc *doc;
 
     feed_to_utf8(data, n, content_type, false, t);
     if (!t->unchecked)
-        return feed_read_xml(t->p, t->n, base_url, false, xml_warning, e);
-    doc = feed_read_xml(t->p, t->n, base_url, true, xml_warning, &strict);
+        return feed_read_xml(t->p, t->n, base_url, false, sp, xml_warning,
+                             e);
+    doc = feed_read_xml(t->p, t->n, base_url, true, sp, xml_warning,
+                        &strict);
     if (doc != NULL)
         return doc;
     feed_text_release(t);
     feed_to_utf8(data, n, content_type, true, t);
-    return feed_read_xml(t->p, t->n, base_url, false, xml_warning, e);
+    return feed_read_xml(t->p, t->n, base_url, false, sp, xml_warning, e);
 }
 
 int
@@ -307,7 +309,10 @@ feed_parse_http(struct feed *f, const char *data, size_t n,
     memset(&ps, 0, sizeof(ps));
     ps.source = source;
     ps.container = container;
-    doc = read_doc(data, n, content_type, base_url, &text, &xml_warning, e);
+    if (f->spare == NULL)
+        f->spare = xcalloc(1, sizeof(*f->spare));
+    doc = read_doc(data, n, content_type, base_url, f->spare, &text,
+                   &xml_warning, e);
     out.encoding = text.encoding;
     out.warning = xml_warning != NULL ? xml_warning : text.warning;
     if (xml_warning != NULL) /* the XML error says more */
@@ -319,6 +324,8 @@ feed_parse_http(struct feed *f, const char *data, size_t n,
         goto out;
     out.kind = ps.kind;
     walk(&ps, doc->root, &out);
+    out.spare = f->spare; /* f's kept blocks stay with f */
+    f->spare = NULL;
     feed_release(f);
     *f = out;
     memset(&out, 0, sizeof(out));
@@ -339,8 +346,9 @@ feed_parse(struct feed *f, const char *data, size_t n, const char *source,
 }
 
 void
-feed_release(struct feed *f)
+feed_reset(struct feed *f)
 {
+    struct feed_spare *sp = f->spare;
     size_t i;
 
     for (i = 0; i < f->n; i++)
@@ -352,4 +360,15 @@ feed_release(struct feed *f)
     free(f->subtitle);
     free(f->encoding);
     memset(f, 0, sizeof(*f));
+    f->spare = sp;
+}
+
+void
+feed_release(struct feed *f)
+{
+    struct feed_spare *sp = f->spare;
+
+    f->spare = NULL;
+    feed_reset(f);
+    feed_spare_free(sp);
 }

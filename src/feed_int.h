@@ -74,11 +74,27 @@ struct xnode {
 
 struct arena_block;
 
+/*
+ * Arena blocks of dropped trees, kept for the next document parsed with
+ * the same struct feed (at most ARENA_KEEP bytes): a collect parses feed
+ * after feed, and memory handed back to the kernel costs a page fault per
+ * 4 KiB when it is touched again, which on a virtual machine is dearer
+ * than the parse itself.  Owned by the struct feed (feed_release frees
+ * it); the module keeps no state of its own.
+ */
+struct feed_spare {
+    struct arena_block *head;
+    size_t bytes;
+};
+
+void feed_spare_free(struct feed_spare *sp);
+
 struct xdoc {
     struct xnode *root;
     const char *url;       /* the document's URL, for xml:base; may be NULL */
     const char *public_id; /* of the DOCTYPE; NULL if none */
     struct arena_block *arena;
+    struct feed_spare *spare; /* where dropped blocks go; may be NULL */
     void *ctxt;    /* libxml2's parser context and document (DTD, entities, */
     void *dtd_doc; /* names): kept until the tree is dropped */
 };
@@ -237,10 +253,12 @@ void feed_text_release(struct feed_text *t);
  * after repairing HTML entities and bare "&"; then in recovery mode.  On
  * success returns the document and sets *warning (caller frees) when it was
  * not well-formed; on failure returns NULL with e set (line and column).
- * base_url must outlive the document.
+ * base_url must outlive the document.  The tree's memory comes from, and
+ * goes back to, spare (may be NULL).
  */
 struct xdoc *feed_read_xml(const char *data, size_t n, const char *base_url,
-                           bool strict_only, char **warning, struct err *e);
+                           bool strict_only, struct feed_spare *spare,
+                           char **warning, struct err *e);
 void feed_xdoc_free(struct xdoc *d);
 
 #endif

@@ -58,26 +58,17 @@ struct arena_block {
 #define ARENA_MAX ((size_t)1 << 20)
 #define ARENA_KEEP ((size_t)16 << 20)
 
-/*
- * Blocks of dropped trees, kept for the next document (at most ARENA_KEEP
- * bytes): a collect parses feed after feed, and memory handed back to the
- * kernel costs a page fault per 4 KiB when it is touched again, which on
- * a virtual machine is dearer than the parse itself.  The tool is single-
- * threaded; this is the module's only state, and it holds no data.
- */
-static struct arena_block *spare;
-static size_t spare_bytes;
-
 static struct arena_block *
-block_new(size_t cap, size_t need)
+block_new(struct feed_spare *sp, size_t cap, size_t need)
 {
     struct arena_block **pb, *b;
 
-    for (pb = &spare; *pb != NULL; pb = &(*pb)->prev) {
+    for (pb = sp ? &sp->head : NULL; pb != NULL && *pb != NULL;
+         pb = &(*pb)->prev) {
         if ((*pb)->cap >= need) {
             b = *pb;
             *pb = b->prev;
-            spare_bytes -= b->cap;
+            sp->bytes -= b->cap;
             return b;
         }
     }
@@ -87,15 +78,29 @@ block_new(size_t cap, size_t need)
 }
 
 static void
-block_drop(struct arena_block *b)
+block_drop(struct feed_spare *sp, struct arena_block *b)
 {
-    if (spare_bytes + b->cap > ARENA_KEEP) {
+    if (sp == NULL || sp->bytes + b->cap > ARENA_KEEP) {
         free(b);
         return;
     }
-    b->prev = spare;
-    spare = b;
-    spare_bytes += b->cap;
+    b->prev = sp->head;
+    sp->head = b;
+    sp->bytes += b->cap;
+}
+
+void
+feed_spare_free(struct feed_spare *sp)
+{
+    struct arena_block *b, *prev;
+
+    if (sp == NULL)
+        return;
+    for (b = sp->head; b != NULL; b = prev) {
+        prev = b->prev;
+        free(b);
+    }
+    free(sp);
 }
 
 /* n bytes that live as long as d.  Blocks double up to ARENA_MAX, so a
@@ -115,7 +120,7 @@ arena_raw(struct xdoc *d, size_t n)
             cap = ARENA_MAX;
         if (cap < n)
             cap = n;
-        b = block_new(cap, n);
+        b = block_new(d->spare, cap, n);
         b->prev = d->arena;
         b->used = 0;
         d->arena = b;
@@ -151,7 +156,7 @@ feed_xdoc_free(struct xdoc *d)
         return;
     for (b = d->arena; b != NULL; b = prev) {
         prev = b->prev;
-        block_drop(b);
+        block_drop(d->spare, b);
     }
     xmlFreeDoc(d->dtd_doc);
     xmlFreeParserCtxt(d->ctxt);
@@ -462,7 +467,7 @@ set_handlers(xmlSAXHandler *h)
  * well-formed and recover is false, or if nothing could be read. */
 static struct xdoc *
 read_doc(const char *data, size_t n, const char *base_url, bool recover,
-         struct xml_error *xe)
+         struct feed_spare *spare, struct xml_error *xe)
 {
     /* The bytes are UTF-8 already (feed_charset.c), whatever the
      * declaration says.  Naming no encoding spares libxml2 a copy of the
@@ -485,6 +490,7 @@ read_doc(const char *data, size_t n, const char *base_url, bool recover,
     if (recover)
         opts |= XML_PARSE_RECOVER;
     d = xcalloc(1, sizeof(*d));
+    d->spare = spare;
     memset(&b, 0, sizeof(b));
     b.doc = d;
     b.main = ctxt;
@@ -629,7 +635,7 @@ repair_entities(const char *p, size_t n, struct buf *out)
  * for errors that allow it. */
 static struct xdoc *
 read_feed(const char *data, size_t n, const char *base_url, bool strict_only,
-          char **warning, struct err *e)
+          struct feed_spare *spare, char **warning, struct err *e)
 {
     struct xml_error first, again, loose;
     const struct xml_error *cause = &first;
@@ -641,7 +647,7 @@ read_feed(const char *data, size_t n, const char *base_url, bool strict_only,
     memset(&first, 0, sizeof(first));
     memset(&again, 0, sizeof(again));
     memset(&loose, 0, sizeof(loose));
-    doc = read_doc(data, n, base_url, false, &first);
+    doc = read_doc(data, n, base_url, false, spare, &first);
     if (doc != NULL) {
         if (first.set) { /* well-formed, but not namespace-well-formed */
             xml_err(&tmp, &first);
@@ -656,11 +662,11 @@ read_feed(const char *data, size_t n, const char *base_url, bool strict_only,
     if (repair_entities(data, n, &fixed)) {
         data = fixed.data;
         n = fixed.len;
-        doc = read_doc(data, n, base_url, false, &again);
+        doc = read_doc(data, n, base_url, false, spare, &again);
         cause = &again;
     }
     if (doc == NULL)
-        doc = read_doc(data, n, base_url, true, &loose);
+        doc = read_doc(data, n, base_url, true, spare, &loose);
     root = doc != NULL ? doc->root : NULL;
     if (root != NULL && feed_name_ci(root, "html")) {
         err_set(e, ERR_DATA, 0, "not a feed: HTML page");
@@ -679,7 +685,8 @@ read_feed(const char *data, size_t n, const char *base_url, bool strict_only,
 
 struct xdoc *
 feed_read_xml(const char *data, size_t n, const char *base_url,
-              bool strict_only, char **warning, struct err *e)
+              bool strict_only, struct feed_spare *spare, char **warning,
+              struct err *e)
 {
     xmlGenericErrorFunc old_fn;
     void *old_ctx;
@@ -693,7 +700,7 @@ feed_read_xml(const char *data, size_t n, const char *base_url,
     old_fn = xmlGenericError;
     old_ctx = xmlGenericErrorContext;
     xmlSetGenericErrorFunc(NULL, silent);
-    doc = read_feed(data, n, base_url, strict_only, warning, e);
+    doc = read_feed(data, n, base_url, strict_only, spare, warning, e);
     xmlSetGenericErrorFunc(old_ctx, old_fn);
     return doc;
 }

@@ -20,6 +20,8 @@
 #include "arctic_digest/article.h"
 #include "arctic_digest/err.h"
 
+struct feed_spare;
+
 enum feed_kind {
     FEED_KIND_UNKNOWN = 0,
     FEED_KIND_RSS,  /* RSS 0.9x / 2.0 */
@@ -47,10 +49,14 @@ struct feed {
      * "rss092", "rss093", "rss094", "rss20", "rss" (no version), "rss10",
      * "atom03", "atom10". */
     const char *version;
+    /* Private: memory of parsed documents kept for the next parse into
+     * this struct (a collect parses feed after feed into one; feed_reset
+     * keeps it, feed_release frees it). */
+    struct feed_spare *spare;
 };
 
 #define FEED_INIT                                                              \
-    {FEED_KIND_UNKNOWN, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
+    {FEED_KIND_UNKNOWN, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL}
 
 /*
  * Parse a feed document of n bytes.  source names the [source] (copied into
@@ -87,6 +93,10 @@ int feed_parse_http(struct feed *f, const char *data, size_t n,
                     const char *base_url, const char *container,
                     struct err *e);
 
+/* Empty f (articles and fields) but keep its memory for the next parse;
+ * f is then as after FEED_INIT, but faster to parse into. */
+void feed_reset(struct feed *f);
+/* Free everything; f is back to FEED_INIT. */
 void feed_release(struct feed *f);
 
 #endif
