@@ -19,6 +19,9 @@ import tempfile
 import time
 import unittest
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import adtest  # noqa: E402
+
 BIN = os.path.abspath(os.environ.get("AD_BIN", "build/arctic-digest"))
 SRC = os.environ.get("AD_SOURCE_DIR",
                      os.path.dirname(os.path.abspath(__file__)) + "/../..")
@@ -43,49 +46,12 @@ def certs():
     return CERTS
 
 
-class Server:
-    """One test SMTP server process; its spool and event log."""
+class Server(adtest.SMTPServer):
+    """One test SMTP server process (adtest.SMTPServer) running script;
+    its spool, event log and the count of messages spooled."""
 
     def __init__(self, script, spool, *args):
-        self.spool = spool
-        os.makedirs(spool, exist_ok=True)
-        self.err = open(spool + ".stderr", "wb")
-        self.p = subprocess.Popen([PY, os.path.join(SERVERS, script),
-                                   "--spool", spool] + list(args),
-                                  stdout=subprocess.PIPE, stderr=self.err)
-        line = self.p.stdout.readline()
-        if not line.strip():
-            self.stop()
-            raise RuntimeError("%s did not start" % script)
-        self.port = int(line)
-
-    def stop(self):
-        if self.p.poll() is None:
-            self.p.send_signal(signal.SIGTERM)
-            try:
-                self.p.wait(10)
-            except subprocess.TimeoutExpired:
-                self.p.kill()
-                self.p.wait()
-        self.p.stdout.close()
-        self.err.close()
-
-    def events(self, kind=None):
-        import json
-        path = os.path.join(self.spool, "events.jsonl")
-        if not os.path.exists(path):
-            return []
-        with open(path, encoding="utf-8") as f:
-            ev = [json.loads(l) for l in f if l.strip()]
-        return [e for e in ev if kind is None or e["event"] == kind]
-
-    def messages(self):
-        """[(recipient, raw bytes)] in the order received."""
-        out = []
-        for e in self.events("message"):
-            with open(os.path.join(self.spool, e["file"]), "rb") as f:
-                out.append((e["to"], f.read()))
-        return out
+        super().__init__(spool, *args, script=script)
 
     def count(self):
         return len([n for n in os.listdir(self.spool)
