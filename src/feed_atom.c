@@ -7,6 +7,7 @@
 
 #include "arctic_digest/buf.h"
 #include "arctic_digest/text.h"
+#include "arctic_digest/utf8.h"
 #include "arctic_digest/util.h"
 #include "feed_int.h"
 
@@ -84,7 +85,7 @@ base64_text(const struct xnode *n, bool markup, bool one_line)
 
     b64_decode(p, len, &bytes);
     if (memchr(bytes.data, '\0', bytes.len) != NULL ||
-        !text_utf8_valid(bytes.data, bytes.len))
+        !u8_valid(bytes.data, bytes.len))
         buf_reset(&bytes); /* binary: not for a digest */
     if (markup)
         text_html_to_plain(bytes.data, bytes.len, &out);

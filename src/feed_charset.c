@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "arctic_digest/text.h"
+#include "arctic_digest/utf8.h"
 #include "arctic_digest/util.h"
 #include "feed_int.h"
 
@@ -267,7 +268,7 @@ static bool
 fits_as_is(const char *enc, const char *p, size_t n, bool check)
 {
     if (strcmp(enc, "utf-8") == 0)
-        return !check || text_utf8_valid(p, n);
+        return !check || u8_valid(p, n);
     return strcmp(enc, "us-ascii") == 0 && all_ascii(p, n);
 }
 
@@ -301,7 +302,7 @@ decode(const char *const *cand, size_t ncand, const char *p, size_t n,
         text_sanitize(p, n, &t->conv);
         i = ncand - 1;
     }
-    if (i > 0 && !text_utf8_valid(t->conv.data, t->conv.len)) {
+    if (i > 0 && !u8_valid(t->conv.data, t->conv.len)) {
         struct buf clean = BUF_INIT;
         text_sanitize(t->conv.data, t->conv.len, &clean);
         buf_release(&t->conv);

@@ -17,6 +17,7 @@
 
 #include "arctic_digest/buf.h"
 #include "arctic_digest/text.h"
+#include "arctic_digest/utf8.h"
 #include "arctic_digest/util.h"
 #include "feed_int.h"
 
@@ -534,16 +535,12 @@ append_char_refs(struct buf *out, const char *p, size_t n)
     size_t i = 0;
 
     while (i < n) {
-        unsigned char c = (unsigned char)p[i];
-        unsigned long cp;
-        size_t len = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4, k;
+        int32_t cp;
+        size_t len = u8_decode(p + i, n - i, &cp);
 
-        if (i + len > n)
+        if (cp < 0)
             break;
-        cp = len == 1 ? c : c & (0x7f >> len);
-        for (k = 1; k < len; k++)
-            cp = (cp << 6) | ((unsigned char)p[i + k] & 0x3f);
-        buf_appendf(out, "&#%lu;", cp);
+        buf_appendf(out, "&#%lu;", (unsigned long)cp);
         i += len;
     }
 }

@@ -10,6 +10,7 @@
 #include <nettle/sha2.h>
 #include <string.h>
 
+#include "arctic_digest/utf8.h"
 #include "mime_int.h"
 
 #define HDR_FOLD 78      /* RFC 5322 2.1.1: lines SHOULD be at most 78 */
@@ -36,7 +37,7 @@ mime_clean_header(const char *p, size_t n, struct buf *out)
             i++;
             continue;
         }
-        len = mime_utf8_len(p + i, n - i);
+        len = u8_len(p + i, n - i);
         if (len == 1)
             buf_append(out, "\xEF\xBF\xBD", 3);
         else
@@ -203,7 +204,7 @@ encode_words(const char *p, size_t n, size_t col, struct buf *out)
 
         /* Whole UTF-8 sequences only; the first always fits (<= 12). */
         while (end < n) {
-            size_t len = mime_utf8_len(p + end, n - end);
+            size_t len = u8_len(p + end, n - end);
             size_t need = q ? q_len(p + i, end + len - i)
                             : b_len(end + len - i);
             if (need > max && end > i)

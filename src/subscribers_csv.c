@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arctic_digest/text.h"
+#include "arctic_digest/utf8.h"
 #include "arctic_digest/util.h"
 #include "subscribers_int.h"
 
@@ -76,7 +76,7 @@ bad_utf8(const char *p, size_t n, struct err *e)
 
     for (i = 0; i <= n; i++) {
         if (i == n || p[i] == '\n') {
-            if (!text_utf8_valid(p + start, i - start))
+            if (!u8_valid(p + start, i - start))
                 return err_set(e, ERR_DATA, 0,
                                "line %zu: not valid UTF-8 (save the file "
                                "as UTF-8)",

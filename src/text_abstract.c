@@ -3,6 +3,7 @@
  * publishers wrap around it (see text_clean_abstract in text.h).
  */
 #include "arctic_digest/text.h"
+#include "arctic_digest/utf8.h"
 
 #include <string.h>
 
@@ -241,7 +242,7 @@ cut_long(struct buf *b, size_t max)
 
     if (b->len <= max)
         return;
-    room = text_utf8_cut(b->data, b->len, room);
+    room = u8_cut(b->data, b->len, room);
     for (i = room; i > room / 2; i--) {
         if (terminal_at(b->data, b->len, i - 1)) {
             cut = i;
