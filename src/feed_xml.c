@@ -431,7 +431,7 @@ on_xml_error(void *data, xmlError *err)
                            err->message != NULL ? err->message : "error");
     if (len >= sizeof(xe->msg))
         len = sizeof(xe->msg) - 1;
-    while (len > 0 && is_ws((unsigned char)xe->msg[len - 1]))
+    while (len > 0 && ascii_is_space(xe->msg[len - 1]))
         xe->msg[--len] = '\0';
 }
 
@@ -473,7 +473,7 @@ read_doc(const char *data, size_t n, const char *base_url, bool recover,
      * UTF-16, UCS-4 or EBCDIC, so they get the name), and
      * XML_PARSE_IGNORE_ENC keeps the declaration from switching it. */
     bool plain = n >= 2 && data[1] != '\0' &&
-                 (data[0] == '<' || is_ws((unsigned char)data[0]));
+                 (data[0] == '<' || ascii_is_space(data[0]));
     const char *enc = plain ? NULL : "UTF-8";
     int opts = XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_IGNORE_ENC;
     xmlParserCtxt *ctxt = xmlNewParserCtxt();

@@ -2,13 +2,13 @@
 #include "arctic_digest/relevance.h"
 
 #include <assert.h>
-#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arctic_digest/ascii.h"
 #include "arctic_digest/utf8.h"
 #include "arctic_digest/util.h"
 
@@ -87,8 +87,8 @@ rel_fold(const char *p, size_t n, struct buf *out)
         char ch;
 
         if (s[i] < 0x80) {
-            ch = (char)tolower((int)s[i]);
-            if (isalnum((unsigned char)ch))
+            ch = ascii_tolower(p[i]);
+            if (ascii_is_alnum(ch))
                 emit(out, start, &brk, &ch, 1);
             else
                 brk = true;
@@ -146,9 +146,9 @@ term_make(struct rel_term *t, const char *term, double weight, struct err *e)
     struct buf b = BUF_INIT;
     size_t n = strlen(term);
 
-    while (n > 0 && isspace((unsigned char)term[n - 1]))
+    while (n > 0 && ascii_is_space(term[n - 1]))
         n--;
-    while (n > 0 && isspace((unsigned char)*term)) {
+    while (n > 0 && ascii_is_space(*term)) {
         term++;
         n--;
     }
@@ -210,7 +210,7 @@ rel_rules_add_item(struct rel_rules *r, const char *item, bool exclude,
                            "weight", item);
         errno = 0;
         weight = strtod(caret + 1, &end);
-        while (isspace((unsigned char)*end))
+        while (ascii_is_space(*end))
             end++;
         if (errno != 0 || end == caret + 1 || *end != '\0'
             || !isfinite(weight))

@@ -3,10 +3,10 @@
  * field quoting for writing.
  */
 #include <csv.h>
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arctic_digest/ascii.h"
 #include "arctic_digest/utf8.h"
 #include "arctic_digest/util.h"
 #include "subscribers_int.h"
@@ -176,20 +176,16 @@ subs_trim_dup(const char *s)
 char *
 subs_lower_dup(const char *s)
 {
-    char *d = subs_trim_dup(s), *q;
+    char *d = subs_trim_dup(s);
 
-    for (q = d; *q; q++)
-        *q = (char)tolower((unsigned char)*q);
+    ascii_lower(d, strlen(d));
     return d;
 }
 
 bool
 subs_ieq(const char *a, const char *b)
 {
-    for (; *a && *b; a++, b++)
-        if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
-            return false;
-    return *a == *b;
+    return ascii_ieq(a, b);
 }
 
 bool
@@ -201,8 +197,7 @@ subs_icontains(const char *hay, const char *needle)
         return false;
     for (; *hay; hay++) {
         for (i = 0; i < n; i++)
-            if (tolower((unsigned char)hay[i]) !=
-                tolower((unsigned char)needle[i]))
+            if (ascii_tolower(hay[i]) != ascii_tolower(needle[i]))
                 break;
         if (i == n)
             return true;

@@ -34,7 +34,8 @@ void subs_csv_field(struct buf *out, const char *s);
 char *subs_trim_dup(const char *s);
 /* Copy of s trimmed and ASCII lower-cased.  Caller frees. */
 char *subs_lower_dup(const char *s);
-/* ASCII case-insensitive equality and substring search. */
+/* ASCII case-insensitive equality (ascii_ieq; new code calls that) and
+ * substring search. */
 bool subs_ieq(const char *a, const char *b);
 bool subs_icontains(const char *hay, const char *needle);
 

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arctic_digest/ascii.h"
 #include "arctic_digest/utf8.h"
 #include "arctic_digest/util.h"
 #include "text_int.h"
@@ -31,33 +32,9 @@ static const unsigned short cp1252_c1[32] = {
 };
 
 static bool
-is_alpha(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool
-is_digit(unsigned char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static bool
-is_alnum(unsigned char c)
-{
-    return is_alpha(c) || is_digit(c);
-}
-
-static bool
 is_html_space(unsigned char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-}
-
-static unsigned char
-lower(unsigned char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
 }
 
 /* True if the 8 bytes at p are all printable ASCII (0x20-0x7E), looked
@@ -297,9 +274,9 @@ decode_numeric(const char *p, size_t n, struct buf *out)
     }
     digits = j;
     for (; j < n; j++) {
-        unsigned char c = lower((unsigned char)p[j]);
+        unsigned char c = ascii_tolower(p[j]);
 
-        if (is_digit(c))
+        if (ascii_is_digit(c))
             d = c - '0';
         else if (hex && c >= 'a' && c <= 'f')
             d = c - 'a' + 10;
@@ -328,8 +305,7 @@ decode_named(const char *p, size_t n, struct buf *out)
     const char *v;
     bool legacy = false;
 
-    while (j < n && j <= TEXT_ENTITY_NAME_MAX + 1 &&
-           is_alnum((unsigned char)p[j]))
+    while (j < n && j <= TEXT_ENTITY_NAME_MAX + 1 && ascii_is_alnum(p[j]))
         j++;
     if (j == 1 || j > TEXT_ENTITY_NAME_MAX + 1)
         return 0;
@@ -439,7 +415,7 @@ starts_ci(const char *p, const char *needle, size_t len)
     size_t i;
 
     for (i = 0; i < len; i++)
-        if (lower((unsigned char)p[i]) != lower((unsigned char)needle[i]))
+        if (ascii_tolower(p[i]) != ascii_tolower(needle[i]))
             return false;
     return true;
 }
@@ -560,7 +536,7 @@ read_name(const struct h2p *s, size_t j, char *local, size_t size)
 {
     size_t start = j, k = 0;
 
-    while (j < s->n && (is_alnum((unsigned char)s->p[j]) || s->p[j] == ':' ||
+    while (j < s->n && (ascii_is_alnum(s->p[j]) || s->p[j] == ':' ||
                         s->p[j] == '-' || s->p[j] == '_' || s->p[j] == '.')) {
         if (s->p[j] == ':')
             start = j + 1;
@@ -568,7 +544,7 @@ read_name(const struct h2p *s, size_t j, char *local, size_t size)
     }
     if (j - start < size) {
         for (k = 0; start + k < j; k++)
-            local[k] = (char)lower((unsigned char)s->p[start + k]);
+            local[k] = (char)ascii_tolower(s->p[start + k]);
     }
     local[k] = '\0';
     return j;
@@ -673,11 +649,11 @@ markup(struct h2p *s, size_t k)
         c = 0; /* no '>' anywhere after: cannot be markup */
     if (c == '!' || c == '?')
         return past_gt(s, k); /* doctype, processing instruction */
-    if (c == '/' && k + 2 < n && is_alpha((unsigned char)p[k + 2]))
+    if (c == '/' && k + 2 < n && ascii_is_alpha(p[k + 2]))
         return end_tag(s, k);
     if (c == '/' && k + 2 < n && p[k + 2] == '>')
         return k + 3;
-    if (is_alpha(c))
+    if (ascii_is_alpha(c))
         return start_tag(s, k);
     buf_append_char(&s->para, '<');
     return k + 1;
@@ -694,7 +670,7 @@ has_markup(const char *p, size_t n)
     while (i < n && (lt = memchr(p + i, '<', n - i)) != NULL) {
         i = (size_t)(lt - p) + 1;
         c = i < n ? (unsigned char)p[i] : 0;
-        if (is_alpha(c) || c == '/' || c == '!' || c == '?')
+        if (ascii_is_alpha(c) || c == '/' || c == '!' || c == '?')
             return true;
     }
     return false;

@@ -3,10 +3,11 @@
  * publishers wrap around it (see text_clean_abstract in text.h).
  */
 #include "arctic_digest/text.h"
-#include "arctic_digest/utf8.h"
 
 #include <string.h>
 
+#include "arctic_digest/ascii.h"
+#include "arctic_digest/utf8.h"
 #include "arctic_digest/util.h"
 
 struct para {
@@ -33,13 +34,6 @@ starts_ci(const char *p, size_t n, const char *w)
         if (low(p[i]) != low(w[i]))
             return false;
     return true;
-}
-
-static bool
-ends_with(const char *p, size_t n, const char *w)
-{
-    size_t k = strlen(w);
-    return n >= k && !memcmp(p + n - k, w, k);
 }
 
 static bool
@@ -195,7 +189,7 @@ strip_tail(struct para *q)
     while (again) {
         again = false;
         for (i = 0; i < ARRAY_SIZE(tail_markers); i++) {
-            if (ends_with(q->p, q->n, tail_markers[i])) {
+            if (ascii_ends_with(q->p, q->n, tail_markers[i])) {
                 q->n -= strlen(tail_markers[i]);
                 trim(q);
                 any = again = true;
