@@ -176,12 +176,13 @@ test_fsutil_write_atomic_failure_keeps_the_old_file(void **state)
 static void
 test_fsutil_write_atomic_in_a_read_only_folder_leaves_nothing(void **state)
 {
-    char *sub = path_in(state, "ro"), *p;
+    char *sub, *p;
     struct buf b = BUF_INIT;
     struct err e = ERR_INIT;
 
     if (running_as_root())
         skip(); /* root writes into 0500 folders */
+    sub = path_in(state, "ro");
     buf_appendf(&b, "%s/file", sub);
     p = buf_detach(&b, NULL);
     assert_int_equal(mkdir(sub, 0700), 0);
