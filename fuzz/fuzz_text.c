@@ -4,6 +4,7 @@
 
 #include "arctic_digest/render.h"
 #include "arctic_digest/text.h"
+#include "arctic_digest/utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -14,7 +15,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct buf out = BUF_INIT, md = BUF_INIT;
 
     text_html_to_plain(p, size, &out);
-    if (!text_utf8_valid(out.data, out.len))
+    if (!u8_valid(out.data, out.len))
         abort();
     buf_reset(&out);
     text_decode_entities(p, size, &out);

@@ -31,6 +31,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "arctic_digest/ascii.h"
 #include "arctic_digest/buf.h"
 #include "arctic_digest/util.h"
 
@@ -142,19 +143,6 @@ article_copy(struct article *dst, const struct article *src)
     dst->nmatched = src->nmatched;
 }
 
-static bool
-is_ws(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-           c == '\v';
-}
-
-static char
-lower(char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-}
-
 /* Neither white space nor a control character. */
 static bool
 is_kept(char c)
@@ -189,7 +177,7 @@ clean_append(struct buf *b, const char *p, size_t n)
 
     while (i < n) {
         if (!is_kept(p[i])) {
-            if (is_ws(p[i]))
+            if (ascii_is_space(p[i]))
                 space = true;
             i++;
             continue;
@@ -248,7 +236,7 @@ span_cmp(struct span s, const char *word)
     size_t i;
 
     for (i = 0; i < s.n; i++) {
-        unsigned char c = (unsigned char)lower(s.p[i]);
+        unsigned char c = (unsigned char)ascii_tolower(s.p[i]);
         unsigned char w = (unsigned char)word[i];
 
         if (w == '\0')
@@ -288,9 +276,10 @@ span_in(struct span s, const char *const *list, size_t n)
 static void
 span_trim(struct span *s)
 {
-    while (s->n > 0 && (is_ws(s->p[0]) || s->p[0] == ','))
+    while (s->n > 0 && (ascii_is_space(s->p[0]) || s->p[0] == ','))
         s->p++, s->n--;
-    while (s->n > 0 && (is_ws(s->p[s->n - 1]) || s->p[s->n - 1] == ','))
+    while (s->n > 0 &&
+           (ascii_is_space(s->p[s->n - 1]) || s->p[s->n - 1] == ','))
         s->n--;
 }
 
@@ -520,8 +509,8 @@ separator_at(const char *s, size_t n, size_t i)
     /* "&" only as a word: "AT&T" is one name */
     if (s[i] == '&' && ((i > 0 && s[i - 1] == ' ') || s[i + 1] == ' '))
         return 1;
-    if (s[i] == ' ' && i + 4 <= n && lower(s[i + 1]) == 'a' &&
-        lower(s[i + 2]) == 'n' && lower(s[i + 3]) == 'd' &&
+    if (s[i] == ' ' && i + 4 <= n && ascii_tolower(s[i + 1]) == 'a' &&
+        ascii_tolower(s[i + 2]) == 'n' && ascii_tolower(s[i + 3]) == 'd' &&
         (i + 4 == n || s[i + 4] == ' '))
         return i + 4 == n ? 4 : 5;
     return 0;
@@ -576,7 +565,8 @@ article_add_keyword(struct article *a, const char *kw)
 
         if (s.n != strlen(k))
             continue;
-        for (j = 0; j < s.n && lower(s.p[j]) == lower(k[j]); j++)
+        for (j = 0; j < s.n && ascii_tolower(s.p[j]) == ascii_tolower(k[j]);
+             j++)
             ;
         if (j == s.n) {
             free(k);
@@ -588,17 +578,6 @@ article_add_keyword(struct article *a, const char *kw)
     a->keywords[a->nkeywords++] = k;
 }
 
-static int
-hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = lower(c);
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 /* Skip a prefix (case-insensitive) if s starts with it. */
 static bool
 eat(const char **s, const char *prefix)
@@ -606,7 +585,7 @@ eat(const char **s, const char *prefix)
     size_t i;
 
     for (i = 0; prefix[i] != '\0'; i++) {
-        if (lower((*s)[i]) != prefix[i])
+        if (ascii_tolower((*s)[i]) != prefix[i])
             return false;
     }
     *s += i;
@@ -622,10 +601,10 @@ doi_start(const char *s, bool *url)
     size_t i;
 
     *url = false;
-    while (is_ws(*s))
+    while (ascii_is_space(*s))
         s++;
     if (eat(&s, "doi:") || eat(&s, "info:doi/")) {
-        while (is_ws(*s))
+        while (ascii_is_space(*s))
             s++;
         return s;
     }
@@ -651,15 +630,16 @@ article_doi_normalize(const char *s)
     if (s == NULL || (s = doi_start(s, &url)) == NULL)
         return NULL;
     /* Bytes s[from..i) are kept as they are and appended as one run. */
-    for (i = 0; s[i] != '\0' && !is_ws(s[i]); i++) {
+    for (i = 0; s[i] != '\0' && !ascii_is_space(s[i]); i++) {
         char c = s[i];
-        bool escaped = url && c == '%' && hexval(s[i + 1]) >= 0 &&
-                       hexval(s[i + 2]) >= 0;
+        bool escaped = url && c == '%' && ascii_hex_value(s[i + 1]) >= 0 &&
+                       ascii_hex_value(s[i + 2]) >= 0;
 
         if (url && (c == '?' || c == '#'))
             break;
         if (escaped)
-            c = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+            c = (char)(ascii_hex_value(s[i + 1]) * 16 +
+                       ascii_hex_value(s[i + 2]));
         if ((unsigned char)c < 0x20 || c == 0x7f)
             break;
         if (c == '/' && slash == 0)
@@ -727,10 +707,10 @@ article_url_canonical(const char *url)
 
     if (url == NULL)
         return NULL;
-    while (is_ws(*url))
+    while (ascii_is_space(*url))
         url++;
     n = strlen(url);
-    while (n > 0 && is_ws(url[n - 1]))
+    while (n > 0 && ascii_is_space(url[n - 1]))
         n--;
     if (n > 7 && strncasecmp(url, "http://", 7) == 0)
         host = url + 7;
@@ -757,7 +737,7 @@ article_url_canonical(const char *url)
         return NULL;
     buf_append_str(&b, "https://");
     for (n = 0; n < hlen; n++)
-        buf_append_char(&b, lower(host[n]));
+        buf_append_char(&b, ascii_tolower(host[n]));
     q = memchr(p, '?', (size_t)(end - p));
     if (q == NULL)
         q = end;

@@ -236,7 +236,7 @@ is_abbrev(const char *w, size_t n)
     if (n < 3 || w[n - 1] != '.')
         return false;
     while (i < n - 1) {
-        uint32_t cp = cite_utf8_next(w, n - 1, &i);
+        uint32_t cp = u8_next(w, n - 1, &i);
         if (!cite_is_letter(cp))
             return false;
         letters++;
@@ -254,7 +254,7 @@ initials(struct buf *b, const char *g)
 
     while (i < n) {
         size_t at = i, end;
-        uint32_t cp = cite_utf8_next(g, n, &i);
+        uint32_t cp = u8_next(g, n, &i);
 
         if (cp == ' ') {
             word_start = true;
@@ -280,7 +280,7 @@ initials(struct buf *b, const char *g)
             buf_append(b, g + at, end - at);
             i = end;
         } else {
-            cite_utf8_put(b, cite_upper(cp));
+            u8_append(b, cite_upper(cp));
             buf_append_char(b, '.');
         }
         word_start = false;

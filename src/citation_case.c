@@ -30,65 +30,6 @@
 #include "arctic_digest/util.h"
 #include "citation_int.h"
 
-uint32_t
-cite_utf8_next(const char *p, size_t n, size_t *i)
-{
-    const unsigned char *s = (const unsigned char *)p + *i;
-    size_t left = n - *i, len, k;
-    uint32_t cp;
-
-    if (s[0] < 0x80) {
-        (*i)++;
-        return s[0];
-    }
-    if ((s[0] & 0xe0) == 0xc0) {
-        len = 2;
-        cp = s[0] & 0x1f;
-    } else if ((s[0] & 0xf0) == 0xe0) {
-        len = 3;
-        cp = s[0] & 0x0f;
-    } else if ((s[0] & 0xf8) == 0xf0) {
-        len = 4;
-        cp = s[0] & 0x07;
-    } else {
-        (*i)++;
-        return 0xfffd;
-    }
-    if (left < len) {
-        (*i)++;
-        return 0xfffd;
-    }
-    for (k = 1; k < len; k++) {
-        if ((s[k] & 0xc0) != 0x80) {
-            (*i)++;
-            return 0xfffd;
-        }
-        cp = (cp << 6) | (s[k] & 0x3f);
-    }
-    *i += len;
-    return cp;
-}
-
-void
-cite_utf8_put(struct buf *b, uint32_t cp)
-{
-    if (cp < 0x80) {
-        buf_append_char(b, (char)cp);
-    } else if (cp < 0x800) {
-        buf_append_char(b, (char)(0xc0 | (cp >> 6)));
-        buf_append_char(b, (char)(0x80 | (cp & 0x3f)));
-    } else if (cp < 0x10000) {
-        buf_append_char(b, (char)(0xe0 | (cp >> 12)));
-        buf_append_char(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-        buf_append_char(b, (char)(0x80 | (cp & 0x3f)));
-    } else {
-        buf_append_char(b, (char)(0xf0 | (cp >> 18)));
-        buf_append_char(b, (char)(0x80 | ((cp >> 12) & 0x3f)));
-        buf_append_char(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-        buf_append_char(b, (char)(0x80 | (cp & 0x3f)));
-    }
-}
-
 /* Latin Extended-A pairs upper/lower as even/odd, except in the ranges
  * where they are odd/even. */
 static bool
@@ -272,15 +213,15 @@ match_proper(const struct caser *c, size_t i, const char *e)
         uint32_t a, b;
         if (j >= c->n)
             return 0;
-        a = cite_utf8_next(c->p, c->n, &j);
-        b = cite_utf8_next(e, en, &k);
+        a = u8_next(c->p, c->n, &j);
+        b = u8_next(e, en, &k);
         if (cite_lower(a) != cite_lower(b))
             return 0;
     }
     if (j < c->n) {
         uint32_t a;
         save = j;
-        a = cite_utf8_next(c->p, c->n, &save);
+        a = u8_next(c->p, c->n, &save);
         if (!is_sep(a) && !is_apostrophe(a) && a != '.')
             return 0;
     }
@@ -295,7 +236,7 @@ word_end(const struct caser *c, size_t i)
 
     while (j < c->n) {
         k = j;
-        if (is_sep(cite_utf8_next(c->p, c->n, &k)))
+        if (is_sep(u8_next(c->p, c->n, &k)))
             break;
         j = k;
     }
@@ -309,7 +250,7 @@ keep_as_is(const struct caser *c, size_t i, size_t e)
     bool inner_upper = false, digit = false;
 
     while (j < e) {
-        uint32_t cp = cite_utf8_next(c->p, e, &j);
+        uint32_t cp = u8_next(c->p, e, &j);
         if (cp >= '0' && cp <= '9')
             digit = true;
         if (!cite_is_letter(cp))
@@ -339,12 +280,12 @@ emit_word(struct caser *c, size_t i, size_t e, bool cap)
     bool first = true;
 
     while (j < e) {
-        uint32_t cp = cite_utf8_next(c->p, e, &j);
+        uint32_t cp = u8_next(c->p, e, &j);
         if (cite_is_letter(cp)) {
             cp = (first && cap) ? cite_upper(cp) : cite_lower(cp);
             first = false;
         }
-        cite_utf8_put(c->out, cp);
+        u8_append(c->out, cp);
     }
 }
 
@@ -354,7 +295,7 @@ title_is_allcaps(const char *p, size_t n)
     size_t i = 0, uppers = 0;
 
     while (i < n) {
-        uint32_t cp = cite_utf8_next(p, n, &i);
+        uint32_t cp = u8_next(p, n, &i);
         if (cite_upper(cp) != cp)
             return false;
         if (cite_lower(cp) != cp)
@@ -368,7 +309,7 @@ has_word_after(const struct caser *c, size_t i)
 {
     while (i < c->n) {
         size_t k = i;
-        uint32_t cp = cite_utf8_next(c->p, c->n, &k);
+        uint32_t cp = u8_next(c->p, c->n, &k);
         if (cite_is_letter(cp) || (cp >= '0' && cp <= '9'))
             return true;
         i = k;
@@ -386,9 +327,9 @@ recase(const char *p, size_t n, enum case_mode mode, struct buf *out)
     while (i < n) {
         uint32_t cp;
         k = i;
-        cp = cite_utf8_next(p, n, &k);
+        cp = u8_next(p, n, &k);
         if (is_sep(cp)) {
-            cite_utf8_put(out, cp);
+            u8_append(out, cp);
             if (cp == ':' || cp == '?' || cp == '!' || cp == 0x2014)
                 start = true;
             hyphen = (cp == '-' || cp == 0x2010);

@@ -23,7 +23,7 @@ fold_key(struct buf *b, const char *s, size_t n)
     size_t i = 0;
 
     while (i < n) {
-        const char *f = cite_ascii_fold(cite_utf8_next(s, n, &i));
+        const char *f = cite_ascii_fold(u8_next(s, n, &i));
         for (; *f; f++)
             if ((*f >= 'a' && *f <= 'z') || (*f >= '0' && *f <= '9'))
                 buf_append_char(b, *f);

@@ -1,6 +1,6 @@
 /*
  * citation_int: private to the citation module (citation.c,
- * citation_case.c, citation_export.c): UTF-8 letter helpers and the parts
+ * citation_case.c, citation_export.c): letter helpers and the parts
  * of a name as the styles need them.
  */
 #ifndef ARCTIC_DIGEST_CITATION_INT_H
@@ -12,11 +12,8 @@
 
 #include "arctic_digest/article.h"
 #include "arctic_digest/buf.h"
+#include "arctic_digest/utf8.h"
 
-/* Decode the code point at p[*i] (advancing *i); invalid bytes give
- * U+FFFD and advance one byte. */
-uint32_t cite_utf8_next(const char *p, size_t n, size_t *i);
-void cite_utf8_put(struct buf *b, uint32_t cp);
 /* Simple case mapping for Latin, Latin-1 and Latin Extended-A. */
 uint32_t cite_lower(uint32_t cp);
 uint32_t cite_upper(uint32_t cp);

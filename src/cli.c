@@ -485,64 +485,6 @@ cmd_dispatch(struct app *app, const struct cmd *cmd, int argc, char **argv)
     return cmd->run(app, argc, argv);
 }
 
-int
-cmd_mkdirs(const char *dir, struct err *e)
-{
-    char *p = xstrdup(dir), *s;
-    int rc = 0;
-
-    for (s = p + 1;; s++) {
-        if (*s == '/' || !*s) {
-            char c = *s;
-            *s = '\0';
-            if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-                rc = err_set(e, ERR_CANTCREAT, errno,
-                             "cannot create folder '%s': %s", p,
-                             strerror(errno));
-                break;
-            }
-            *s = c;
-            if (!c)
-                break;
-        }
-    }
-    free(p);
-    return rc;
-}
-
-int
-cmd_write_file(const char *path, const char *data, size_t n, struct err *e)
-{
-    struct buf tmp = BUF_INIT;
-    FILE *f;
-    int rc = -1;
-
-    buf_appendf(&tmp, "%s.tmp.%ld", path, (long)getpid());
-    f = fopen(tmp.data, "wb");
-    if (!f) {
-        err_set(e, ERR_CANTCREAT, errno, "cannot create '%s': %s", tmp.data,
-                strerror(errno));
-        goto out;
-    }
-    if (fwrite(data, 1, n, f) != n || fflush(f) != 0 || fsync(fileno(f))) {
-        err_set(e, ERR_CANTCREAT, errno, "cannot write '%s': %s", tmp.data,
-                strerror(errno));
-        fclose(f);
-        unlink(tmp.data);
-        goto out;
-    }
-    if (fclose(f) != 0 || rename(tmp.data, path) != 0) {
-        err_set(e, ERR_CANTCREAT, errno, "cannot write '%s': %s", path,
-                strerror(errno));
-        unlink(tmp.data);
-        goto out;
-    }
-    rc = 0;
-out:
-    buf_release(&tmp);
-    return rc;
-}
-
 void
 cmd_progress(void *ctx, const struct deliver_stats *st)
 {

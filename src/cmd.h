@@ -126,9 +126,5 @@ void cmd_progress(void *ctx, const struct deliver_stats *st);
  * exit code: 0, 75 when something is deferred, or the error's. */
 int cmd_send_result(const struct app *app, int rc, int number,
                     const struct deliver_stats *st, const struct err *e);
-/* Create dir and its parents; write a file atomically. */
-int cmd_mkdirs(const char *dir, struct err *e);
-int cmd_write_file(const char *path, const char *data, size_t n,
-                   struct err *e);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "arctic_digest/collect.h"
 #include "arctic_digest/compose.h"
+#include "arctic_digest/fsutil.h"
 #include "arctic_digest/issue.h"
 #include "arctic_digest/log.h"
 #include "arctic_digest/subscribers.h"
@@ -53,12 +54,13 @@ write_outputs(const char *dir, const struct buf *eml,
     size_t i;
     int rc = 0;
 
-    if (cmd_mkdirs(dir, e) < 0)
+    if (fs_mkdirs(dir, e) < 0)
         return -1;
     for (i = 0; i < ARRAY_SIZE(files) && rc == 0; i++) {
         buf_reset(&path);
         buf_appendf(&path, "%s/%s", dir, files[i].name);
-        rc = cmd_write_file(path.data, files[i].b->data, files[i].b->len, e);
+        rc = fs_write_atomic(path.data, files[i].b->data, files[i].b->len,
+                             0644, e);
     }
     buf_release(&path);
     return rc;

@@ -14,6 +14,8 @@
 
 #include <string.h>
 
+#include "arctic_digest/ascii.h"
+
 #define MAX_TOKENS 10
 
 struct fields {
@@ -53,48 +55,14 @@ static const struct {
     {"jst", 540},
 };
 
-static bool
-is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-           c == '\v';
-}
-
-static bool
-is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static char
-lower(char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-}
-
-/* Case-insensitive: does p[0..n) equal the lowercase string s? */
-static bool
-tok_is(const char *p, size_t n, const char *s)
-{
-    size_t i;
-
-    if (strlen(s) != n)
-        return false;
-    for (i = 0; i < n; i++) {
-        if (lower(p[i]) != s[i])
-            return false;
-    }
-    return true;
-}
-
 static void
 trim(const char **p, size_t *n)
 {
-    while (*n > 0 && is_space(**p)) {
+    while (*n > 0 && ascii_is_space(**p)) {
         (*p)++;
         (*n)--;
     }
-    while (*n > 0 && is_space((*p)[*n - 1]))
+    while (*n > 0 && ascii_is_space((*p)[*n - 1]))
         (*n)--;
 }
 
@@ -106,7 +74,7 @@ digits(const char *p, size_t n)
     size_t i;
 
     for (i = 0; i < n; i++) {
-        if (!is_digit(p[i]))
+        if (!ascii_is_digit(p[i]))
             return -1;
         v = v * 10 + (p[i] - '0');
     }
@@ -194,9 +162,9 @@ iso_time(const char **p, const char *end, struct fields *f)
         f->prec = DT_PREC_SECOND;
         if (s < end && (*s == '.' || *s == ',')) {
             s++;
-            if (s == end || !is_digit(*s))
+            if (s == end || !ascii_is_digit(*s))
                 return -1;
-            while (s < end && is_digit(*s))
+            while (s < end && ascii_is_digit(*s))
                 s++;
         }
     }
@@ -250,7 +218,7 @@ run(const char *p, size_t n)
 {
     size_t k = 0;
 
-    while (k < n && is_digit(p[k]))
+    while (k < n && ascii_is_digit(p[k]))
         k++;
     return k;
 }
@@ -356,7 +324,7 @@ dt_parse_iso8601(const char *p, size_t n, struct dt *out)
     trim(&p, &n);
     end = p + n;
     if (n < 4 || (n > 4 && p[4] != '-') || (f.year = digits(p, 4)) < 0 ||
-        (n >= 8 && is_digit(p[7])))
+        (n >= 8 && ascii_is_digit(p[7])))
         return iso8601_ext(p, n, out);
     p += 4;
     if (p < end) {
@@ -391,14 +359,14 @@ tokenize(const char *p, size_t n, struct tok *t, size_t *nt)
     while (p < end) {
         const char *s;
 
-        if (is_space(*p) || *p == ',') {
+        if (ascii_is_space(*p) || *p == ',') {
             p++;
             continue;
         }
         if (*p == '(')
             break;
         s = p;
-        while (p < end && !is_space(*p) && *p != ',')
+        while (p < end && !ascii_is_space(*p) && *p != ',')
             p++;
         if (k == MAX_TOKENS)
             return -1;
@@ -419,10 +387,11 @@ month_of(const struct tok *t)
     if (n > 3 && t->p[n - 1] == '.')
         n--;
     for (i = 0; i < 12; i++) {
-        if (tok_is(t->p, n, months[i]) || tok_is(t->p, n, months_long[i]))
+        if (ascii_ieq_n(t->p, n, months[i]) ||
+            ascii_ieq_n(t->p, n, months_long[i]))
             return i + 1;
     }
-    if (tok_is(t->p, n, "sept"))
+    if (ascii_ieq_n(t->p, n, "sept"))
         return 9;
     return 0;
 }
@@ -436,14 +405,14 @@ is_day_name(const struct tok *t)
     if (n > 3 && t->p[n - 1] == '.')
         n--;
     for (i = 0; i < 7; i++) {
-        if (tok_is(t->p, n, days_long[i]) ||
-            (n == 3 && lower(t->p[0]) == days_long[i][0] &&
-             lower(t->p[1]) == days_long[i][1] &&
-             lower(t->p[2]) == days_long[i][2]))
+        if (ascii_ieq_n(t->p, n, days_long[i]) ||
+            (n == 3 && ascii_tolower(t->p[0]) == days_long[i][0] &&
+             ascii_tolower(t->p[1]) == days_long[i][1] &&
+             ascii_tolower(t->p[2]) == days_long[i][2]))
             return true;
     }
     for (i = 0; i < 3; i++) {
-        if (tok_is(t->p, n, extra[i]))
+        if (ascii_ieq_n(t->p, n, extra[i]))
             return true;
     }
     return false;
@@ -488,7 +457,7 @@ time_of(const struct tok *t, struct fields *f)
     while (k < 3) {
         const char *s = p;
 
-        while (p < end && is_digit(*p))
+        while (p < end && ascii_is_digit(*p))
             p++;
         if (p - s < 1 || p - s > 2)
             return -1;
@@ -519,16 +488,16 @@ zone_of(const struct tok *t, int *offset)
     /* "GMT+hh:mm", "UTC-0100" */
     for (i = 0; i < n && p[i] != '+' && p[i] != '-'; i++)
         ;
-    if (i < n &&
-        (tok_is(p, i, "gmt") || tok_is(p, i, "utc") || tok_is(p, i, "ut")))
+    if (i < n && (ascii_ieq_n(p, i, "gmt") || ascii_ieq_n(p, i, "utc") ||
+                  ascii_ieq_n(p, i, "ut")))
         return numeric_zone(p + i, n - i, offset);
-    if (n == 1 && lower(p[0]) >= 'a' && lower(p[0]) <= 'z' &&
-        lower(p[0]) != 'j') {
+    if (n == 1 && ascii_tolower(p[0]) >= 'a' && ascii_tolower(p[0]) <= 'z' &&
+        ascii_tolower(p[0]) != 'j') {
         *offset = 0; /* military zone: -0000 */
         return 0;
     }
     for (i = 0; i < sizeof(zones) / sizeof(zones[0]); i++) {
-        if (tok_is(p, n, zones[i].name)) {
+        if (ascii_ieq_n(p, n, zones[i].name)) {
             *offset = zones[i].minutes * 60;
             return 0;
         }

@@ -5,61 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arctic_digest/base64.h"
 #include "arctic_digest/buf.h"
 #include "arctic_digest/text.h"
+#include "arctic_digest/utf8.h"
 #include "arctic_digest/util.h"
 #include "feed_int.h"
-
-/* The value of a base64 character, or -1. */
-static int
-b64_value(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+' || c == '-')
-        return 62;
-    if (c == '/' || c == '_')
-        return 63;
-    return -1;
-}
-
-/* Decode base64 p[0..n), skipping white space and stopping at "=" or any
- * other character. */
-static void
-b64_decode(const char *p, size_t n, struct buf *out)
-{
-    unsigned long acc = 0;
-    int bits = 0;
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        int v = b64_value((unsigned char)p[i]);
-
-        if (v < 0) {
-            if (is_ws((unsigned char)p[i]))
-                continue;
-            break;
-        }
-        acc = (acc << 6) | (unsigned long)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            buf_append_char(out, (char)((acc >> bits) & 0xff));
-        }
-    }
-}
-
-static bool
-ends_with(const char *s, const char *suffix)
-{
-    size_t a = strlen(s), b = strlen(suffix);
-
-    return a >= b && strcmp(s + a - b, suffix) == 0;
-}
 
 static bool
 type_is_html(const char *type)
@@ -82,9 +33,9 @@ base64_text(const struct xnode *n, bool markup, bool one_line)
     size_t len;
     const char *p = feed_text_view(n, &raw, &len);
 
-    b64_decode(p, len, &bytes);
+    b64_decode(p, len, B64_LAX, &bytes);
     if (memchr(bytes.data, '\0', bytes.len) != NULL ||
-        !text_utf8_valid(bytes.data, bytes.len))
+        !u8_valid(bytes.data, bytes.len))
         buf_reset(&bytes); /* binary: not for a digest */
     if (markup)
         text_html_to_plain(bytes.data, bytes.len, &out);
@@ -132,7 +83,8 @@ feed_atom_text(const struct xnode *n, bool one_line)
     } else if (type_is_html(t)) {
         s = feed_html_of(n, one_line);
     } else if (strcmp(t, "text") == 0 || strncmp(t, "text/", 5) == 0 ||
-               ends_with(t, "/xml") || ends_with(t, "+xml")) {
+               ascii_ends_with(t, strlen(t), "/xml") ||
+               ascii_ends_with(t, strlen(t), "+xml")) {
         s = one_line ? feed_line_of(n) : feed_paragraphs_of(n);
     } else {
         /* Atom 1.0 section 4.1.3.3: any other type is base64; kept only

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "arctic_digest/text.h"
+#include "arctic_digest/utf8.h"
 #include "arctic_digest/util.h"
 #include "feed_int.h"
 
@@ -38,12 +39,6 @@ enum media {
     MEDIA_OTHER     /* not an XML type */
 };
 
-static char
-lower(char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-}
-
 /* Copy p[0..n) lower-cased, white space and quotes trimmed, into out
  * (size cap). */
 static void
@@ -51,24 +46,16 @@ copy_token(const char *p, size_t n, char *out, size_t cap)
 {
     size_t k = 0;
 
-    while (n > 0 && (is_ws((unsigned char)*p) || *p == '"' || *p == '\'')) {
+    while (n > 0 && (ascii_is_space(*p) || *p == '"' || *p == '\'')) {
         p++;
         n--;
     }
-    while (n > 0 && (is_ws((unsigned char)p[n - 1]) || p[n - 1] == '"' ||
-                     p[n - 1] == '\''))
+    while (n > 0 &&
+           (ascii_is_space(p[n - 1]) || p[n - 1] == '"' || p[n - 1] == '\''))
         n--;
     for (; n > 0 && k + 1 < cap; n--)
-        out[k++] = lower(*p++);
+        out[k++] = ascii_tolower(*p++);
     out[k] = '\0';
-}
-
-static bool
-ends_with(const char *s, const char *suffix)
-{
-    size_t a = strlen(s), b = strlen(suffix);
-
-    return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
 /* Split "type/sub; charset=x" into the media kind and charset. */
@@ -100,11 +87,13 @@ parse_content_type(const char *ct, char *charset, size_t cap)
     if (strcmp(type, "application/xml") == 0 ||
         strcmp(type, "application/xml-dtd") == 0 ||
         strcmp(type, "application/xml-external-parsed-entity") == 0 ||
-        (strncmp(type, "application/", 12) == 0 && ends_with(type, "+xml")))
+        (strncmp(type, "application/", 12) == 0 &&
+         ascii_ends_with(type, strlen(type), "+xml")))
         return MEDIA_APP_XML;
     if (strcmp(type, "text/xml") == 0 ||
         strcmp(type, "text/xml-external-parsed-entity") == 0 ||
-        (strncmp(type, "text/", 5) == 0 && ends_with(type, "+xml")))
+        (strncmp(type, "text/", 5) == 0 &&
+         ascii_ends_with(type, strlen(type), "+xml")))
         return MEDIA_TEXT_XML;
     return MEDIA_OTHER;
 }
@@ -161,7 +150,7 @@ declared(const char *p, size_t n, size_t unit, bool big, char *out,
     if (enc == NULL || enc > end)
         return;
     enc += 8;
-    while (is_ws((unsigned char)*enc) || *enc == '=')
+    while (ascii_is_space(*enc) || *enc == '=')
         enc++;
     if (*enc != '"' && *enc != '\'')
         return;
@@ -267,7 +256,7 @@ static bool
 fits_as_is(const char *enc, const char *p, size_t n, bool check)
 {
     if (strcmp(enc, "utf-8") == 0)
-        return !check || text_utf8_valid(p, n);
+        return !check || u8_valid(p, n);
     return strcmp(enc, "us-ascii") == 0 && all_ascii(p, n);
 }
 
@@ -301,7 +290,7 @@ decode(const char *const *cand, size_t ncand, const char *p, size_t n,
         text_sanitize(p, n, &t->conv);
         i = ncand - 1;
     }
-    if (i > 0 && !text_utf8_valid(t->conv.data, t->conv.len)) {
+    if (i > 0 && !u8_valid(t->conv.data, t->conv.len)) {
         struct buf clean = BUF_INIT;
         text_sanitize(t->conv.data, t->conv.len, &clean);
         buf_release(&t->conv);
@@ -327,7 +316,8 @@ feed_to_utf8(const char *data, size_t n, const char *content_type,
     unit = strncmp(sniffed, "utf-32", 6) == 0   ? 4
            : strncmp(sniffed, "utf-16", 6) == 0 ? 2
                                                 : 1;
-    declared(data + bom, n - bom, unit, ends_with(sniffed, "be"), decl,
+    declared(data + bom, n - bom, unit,
+             ascii_ends_with(sniffed, strlen(sniffed), "be"), decl,
              sizeof(decl));
     canonical_name(decl, sizeof(decl), sniffed);
     choose(m, charset, sniffed, decl, want, sizeof(want));

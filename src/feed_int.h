@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "arctic_digest/ascii.h"
 #include "arctic_digest/article.h"
 #include "arctic_digest/buf.h"
 #include "arctic_digest/err.h"
@@ -126,13 +127,6 @@ struct item {
     struct field title, url, guid, doi, abstract, container;
     struct when published, updated;
 };
-
-static inline bool
-is_ws(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-           c == '\v';
-}
 
 static inline bool
 ns_is(const struct xnode *n, const char *uri)

@@ -245,11 +245,11 @@ feed_paragraphs_of(const struct xnode *n)
     while (i < len) {
         size_t j = i, lines = 0;
 
-        if (!is_ws((unsigned char)p[i])) {
+        if (!ascii_is_space(p[i])) {
             i++;
             continue;
         }
-        while (j < len && is_ws((unsigned char)p[j]))
+        while (j < len && ascii_is_space(p[j]))
             lines += p[j++] == '\n';
         if (lines >= 2) {
             add_paragraph(&out, p + start, i - start);

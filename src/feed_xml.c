@@ -17,6 +17,7 @@
 
 #include "arctic_digest/buf.h"
 #include "arctic_digest/text.h"
+#include "arctic_digest/utf8.h"
 #include "arctic_digest/util.h"
 #include "feed_int.h"
 
@@ -435,7 +436,7 @@ on_xml_error(void *data, xmlError *err)
                            err->message != NULL ? err->message : "error");
     if (len >= sizeof(xe->msg))
         len = sizeof(xe->msg) - 1;
-    while (len > 0 && is_ws((unsigned char)xe->msg[len - 1]))
+    while (len > 0 && ascii_is_space(xe->msg[len - 1]))
         xe->msg[--len] = '\0';
 }
 
@@ -477,7 +478,7 @@ read_doc(const char *data, size_t n, const char *base_url, bool recover,
      * UTF-16, UCS-4 or EBCDIC, so they get the name), and
      * XML_PARSE_IGNORE_ENC keeps the declaration from switching it. */
     bool plain = n >= 2 && data[1] != '\0' &&
-                 (data[0] == '<' || is_ws((unsigned char)data[0]));
+                 (data[0] == '<' || ascii_is_space(data[0]));
     const char *enc = plain ? NULL : "UTF-8";
     int opts = XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_IGNORE_ENC;
     xmlParserCtxt *ctxt = xmlNewParserCtxt();
@@ -540,16 +541,12 @@ append_char_refs(struct buf *out, const char *p, size_t n)
     size_t i = 0;
 
     while (i < n) {
-        unsigned char c = (unsigned char)p[i];
-        unsigned long cp;
-        size_t len = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4, k;
+        int32_t cp;
+        size_t len = u8_decode(p + i, n - i, &cp);
 
-        if (i + len > n)
+        if (cp < 0)
             break;
-        cp = len == 1 ? c : c & (0x7f >> len);
-        for (k = 1; k < len; k++)
-            cp = (cp << 6) | ((unsigned char)p[i + k] & 0x3f);
-        buf_appendf(out, "&#%lu;", cp);
+        buf_appendf(out, "&#%lu;", (unsigned long)cp);
         i += len;
     }
 }

@@ -6,8 +6,8 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "arctic_digest/ascii.h"
 #include "arctic_digest/log.h"
 #include "arctic_digest/subscribers.h"
 #include "arctic_digest/util.h"
@@ -220,7 +220,7 @@ issue_topics_wants(const struct issue_topics *t, char *const *tags,
 
     for (i = 0; i < ntags; i++) {
         for (k = 0; k < t->n; k++) {
-            if (strcasecmp(tags[i], t->topics[k].name) != 0)
+            if (!ascii_ieq(tags[i], t->topics[k].name))
                 continue;
             has_topic = true;
             if (rel_match(&t->rules[k], a))

@@ -10,6 +10,8 @@
 #include <nettle/sha2.h>
 #include <string.h>
 
+#include "arctic_digest/base64.h"
+#include "arctic_digest/utf8.h"
 #include "mime_int.h"
 
 #define HDR_FOLD 78      /* RFC 5322 2.1.1: lines SHOULD be at most 78 */
@@ -36,7 +38,7 @@ mime_clean_header(const char *p, size_t n, struct buf *out)
             i++;
             continue;
         }
-        len = mime_utf8_len(p + i, n - i);
+        len = u8_len(p + i, n - i);
         if (len == 1)
             buf_append(out, "\xEF\xBF\xBD", 3);
         else
@@ -159,27 +161,6 @@ append_q(const char *p, size_t n, struct buf *out)
     }
 }
 
-static void
-append_b(const char *p, size_t n, struct buf *out)
-{
-    static const char b64[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    const unsigned char *s = (const unsigned char *)p;
-    size_t i;
-
-    for (i = 0; i < n; i += 3) {
-        unsigned v = (unsigned)s[i] << 16;
-        if (i + 1 < n)
-            v |= (unsigned)s[i + 1] << 8;
-        if (i + 2 < n)
-            v |= s[i + 2];
-        buf_append_char(out, b64[(v >> 18) & 63]);
-        buf_append_char(out, b64[(v >> 12) & 63]);
-        buf_append_char(out, i + 1 < n ? b64[(v >> 6) & 63] : '=');
-        buf_append_char(out, i + 2 < n ? b64[v & 63] : '=');
-    }
-}
-
 /*
  * Append p[0..n) (clean UTF-8) as a run of encoded words starting at column
  * col, each word as long as its line allows, one word a line after the
@@ -203,7 +184,7 @@ encode_words(const char *p, size_t n, size_t col, struct buf *out)
 
         /* Whole UTF-8 sequences only; the first always fits (<= 12). */
         while (end < n) {
-            size_t len = mime_utf8_len(p + end, n - end);
+            size_t len = u8_len(p + end, n - end);
             size_t need = q ? q_len(p + i, end + len - i)
                             : b_len(end + len - i);
             if (need > max && end > i)
@@ -214,7 +195,7 @@ encode_words(const char *p, size_t n, size_t col, struct buf *out)
         if (q)
             append_q(p + i, end - i, out);
         else
-            append_b(p + i, end - i, out);
+            b64_encode(p + i, end - i, 0, out);
         buf_append(out, "?=", 2);
         col += EW_OVERHEAD + (q ? q_len(p + i, end - i) : b_len(end - i));
         i = end;

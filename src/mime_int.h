@@ -37,7 +37,4 @@ bool mime_addr_is_valid(const char *addr);
 /* True if p[0..n) is RFC 5322 dot-atom-text. */
 bool mime_is_dot_atom(const char *p, size_t n);
 
-/* Length of the UTF-8 sequence at p[0..n): 1 for ASCII and invalid bytes. */
-size_t mime_utf8_len(const char *p, size_t n);
-
 #endif

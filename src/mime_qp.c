@@ -10,35 +10,9 @@
 
 #include <string.h>
 
+#include "arctic_digest/utf8.h"
+
 #define QP_MAX_LINE 76
-
-size_t
-mime_utf8_len(const char *p, size_t n)
-{
-    const unsigned char *s = (const unsigned char *)p;
-    size_t len;
-    size_t i;
-
-    if (s[0] < 0xC2 || s[0] > 0xF4)
-        return 1;
-    if (s[0] < 0xE0)
-        len = 2;
-    else if (s[0] < 0xF0)
-        len = 3;
-    else
-        len = 4;
-    if (len > n)
-        return 1;
-    for (i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 1;
-    }
-    /* Overlong three- and four-byte forms, surrogates, > U+10FFFF. */
-    if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F) ||
-        (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] > 0x8F))
-        return 1;
-    return len;
-}
 
 /* Length of the hard line break at p[0..n), 0 if there is none. */
 static size_t
@@ -108,7 +82,7 @@ mime_qp_encode(const char *p, size_t n, struct buf *out)
             i += br;
             continue;
         }
-        len = mime_utf8_len(p + i, n - i);
+        len = u8_len(p + i, n - i);
         at_eol = i + len == n || line_break_len(p + i + len, n - i - len) > 0;
         ulen = encode_unit(p + i, len, n - i, at_eol, col == 0, unit);
         /* A unit that is not last on its line must leave room for "=". */

@@ -1,7 +1,6 @@
 #include "arctic_digest/outbox.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include <unistd.h>
 
 #include "arctic_digest/buf.h"
+#include "arctic_digest/fsutil.h"
 
 static int
 make_dir(const char *path, struct err *e)
@@ -51,41 +51,12 @@ valid_name(const char *s)
     return true;
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-static int
-sync_dir(const char *path)
-{
-    int fd = open(path, O_RDONLY | O_DIRECTORY);
-    int rc;
-
-    if (fd < 0)
-        return -1;
-    rc = fsync(fd);
-    close(fd);
-    return rc;
-}
-
 int
 outbox_put(const char *dir, const char *name, const char *data, size_t n,
            struct err *e)
 {
     struct buf tmp = BUF_INIT, dst = BUF_INIT, newdir = BUF_INIT;
-    int fd, rc = -1;
+    int rc = -1;
 
     if (!valid_name(name))
         return err_set(e, ERR_INTERNAL, 0, "outbox: bad file name '%s'",
@@ -93,21 +64,9 @@ outbox_put(const char *dir, const char *name, const char *data, size_t n,
     buf_appendf(&tmp, "%s/tmp/%s", dir, name);
     buf_appendf(&dst, "%s/new/%s", dir, name);
     buf_appendf(&newdir, "%s/new", dir);
-    fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (fd < 0) {
-        err_set(e, ERR_CANTCREAT, errno, "cannot create '%s': %s", tmp.data,
-                strerror(errno));
+    if (fs_write_synced(tmp.data, data, n, e) < 0)
         goto out;
-    }
-    if (write_all(fd, data, n) < 0 || fsync(fd) < 0) {
-        err_set(e, ERR_IO, errno, "cannot write '%s': %s", tmp.data,
-                strerror(errno));
-        close(fd);
-        unlink(tmp.data);
-        goto out;
-    }
-    if (close(fd) < 0 || rename(tmp.data, dst.data) < 0 ||
-        sync_dir(newdir.data) < 0) {
+    if (rename(tmp.data, dst.data) < 0 || fs_sync_dir(newdir.data, NULL) < 0) {
         err_set(e, ERR_IO, errno, "cannot move '%s' into '%s': %s", tmp.data,
                 newdir.data, strerror(errno));
         unlink(tmp.data);

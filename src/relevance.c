@@ -2,13 +2,14 @@
 #include "arctic_digest/relevance.h"
 
 #include <assert.h>
-#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arctic_digest/ascii.h"
+#include "arctic_digest/utf8.h"
 #include "arctic_digest/util.h"
 
 /* Occurrences of one term counted per field, at most. */
@@ -41,47 +42,6 @@ static const char *const latin_fold[192] = {
     /* Ű ű Ų ų Ŵ ŵ Ŷ ŷ */ "u", "u", "u", "u", "w", "w", "y", "y",
     /* Ÿ Ź ź Ż ż Ž ž ſ */ "y", "z", "z", "z", "z", "z", "z", "s",
 };
-
-/* Decode one UTF-8 sequence; returns its length, or 0 if invalid. */
-static size_t
-utf8_decode(const unsigned char *p, size_t n, uint32_t *cp)
-{
-    size_t len, i;
-    uint32_t c;
-
-    if (p[0] < 0xC2 || p[0] > 0xF4)
-        return 0;
-    len = p[0] < 0xE0 ? 2 : p[0] < 0xF0 ? 3 : 4;
-    if (len > n)
-        return 0;
-    c = p[0] & (0x7F >> len);
-    for (i = 1; i < len; i++) {
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-        c = (c << 6) | (p[i] & 0x3F);
-    }
-    if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10FFFF))
-        || (c >= 0xD800 && c <= 0xDFFF))
-        return 0;
-    *cp = c;
-    return len;
-}
-
-static void
-utf8_encode(uint32_t c, struct buf *out)
-{
-    if (c < 0x800) {
-        buf_append_char(out, (char)(0xC0 | (c >> 6)));
-    } else if (c < 0x10000) {
-        buf_append_char(out, (char)(0xE0 | (c >> 12)));
-        buf_append_char(out, (char)(0x80 | ((c >> 6) & 0x3F)));
-    } else {
-        buf_append_char(out, (char)(0xF0 | (c >> 18)));
-        buf_append_char(out, (char)(0x80 | ((c >> 12) & 0x3F)));
-        buf_append_char(out, (char)(0x80 | ((c >> 6) & 0x3F)));
-    }
-    buf_append_char(out, (char)(0x80 | (c & 0x3F)));
-}
 
 static bool
 is_break(uint32_t c)
@@ -121,20 +81,28 @@ rel_fold(const char *p, size_t n, struct buf *out)
     bool brk = false;
 
     while (i < n) {
-        uint32_t c = s[i];
-        size_t len = 1;
+        size_t len;
+        int32_t cp;
+        uint32_t c;
         char ch;
 
-        if (c < 0x80) {
-            ch = (char)tolower((int)c);
-            if (isalnum((unsigned char)ch))
+        if (s[i] < 0x80) {
+            ch = ascii_tolower(p[i]);
+            if (ascii_is_alnum(ch))
                 emit(out, start, &brk, &ch, 1);
             else
                 brk = true;
-        } else if ((len = utf8_decode(s + i, n - i, &c)) == 0) {
-            len = 1;
+            i++;
+            continue;
+        }
+        len = u8_decode(p + i, n - i, &cp);
+        if (cp < 0) {
             brk = true;
-        } else if (c >= 0xC0 && c <= 0x17F && latin_fold[c - 0xC0][0]) {
+            i++; /* one bad byte at a time */
+            continue;
+        }
+        c = (uint32_t)cp;
+        if (c >= 0xC0 && c <= 0x17F && latin_fold[c - 0xC0][0]) {
             const char *f = latin_fold[c - 0xC0];
 
             emit(out, start, &brk, f, strlen(f));
@@ -144,7 +112,7 @@ rel_fold(const char *p, size_t n, struct buf *out)
             brk = true;
         } else {
             emit(out, start, &brk, "", 0);
-            utf8_encode(lower_other(c), out);
+            u8_append(out, lower_other(c));
         }
         i += len;
     }
@@ -178,9 +146,9 @@ term_make(struct rel_term *t, const char *term, double weight, struct err *e)
     struct buf b = BUF_INIT;
     size_t n = strlen(term);
 
-    while (n > 0 && isspace((unsigned char)term[n - 1]))
+    while (n > 0 && ascii_is_space(term[n - 1]))
         n--;
-    while (n > 0 && isspace((unsigned char)*term)) {
+    while (n > 0 && ascii_is_space(*term)) {
         term++;
         n--;
     }
@@ -242,7 +210,7 @@ rel_rules_add_item(struct rel_rules *r, const char *item, bool exclude,
                            "weight", item);
         errno = 0;
         weight = strtod(caret + 1, &end);
-        while (isspace((unsigned char)*end))
+        while (ascii_is_space(*end))
             end++;
         if (errno != 0 || end == caret + 1 || *end != '\0'
             || !isfinite(weight))

@@ -31,6 +31,7 @@
 #include <cmark.h>
 
 #include "arctic_digest/text.h"
+#include "arctic_digest/utf8.h"
 #include "arctic_digest/util.h"
 
 #define DEFAULT_WIDTH 72
@@ -67,7 +68,7 @@ display_width(const char *p, size_t n)
     size_t i, w = 0;
 
     for (i = 0; i < n; i++)
-        if (((unsigned char)p[i] & 0xC0) != 0x80)
+        if (!u8_is_cont((unsigned char)p[i]))
             w++;
     return w;
 }
@@ -310,7 +311,7 @@ emit_code(struct rt *r, const char *code)
                 while (++col % 4 != 0);
             } else if (c >= 0x20 && c != 0x7F) {
                 buf_append_char(&r->line, (char)c);
-                col += (c & 0xC0) != 0x80;
+                col += !u8_is_cont(c);
             }
         }
         emit_line(r, r->line.data, r->line.len);

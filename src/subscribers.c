@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arctic_digest/ascii.h"
 #include "arctic_digest/util.h"
 #include "subscribers_int.h"
 
@@ -66,12 +67,12 @@ subs_add_column(struct subs_list *l, const char *name)
     size_t i;
 
     for (i = 0; i < l->ncols; i++)
-        if (subs_ieq(l->cols[i], name))
+        if (ascii_ieq(l->cols[i], name))
             return i;
     l->cols = xrealloc(l->cols, (l->ncols + 1) * sizeof(*l->cols));
     l->cols[l->ncols] = xstrdup(name);
     for (i = 0; i < SUBS_NCOLS; i++)
-        if (l->col[i] < 0 && subs_ieq(name, col_names[i]))
+        if (l->col[i] < 0 && ascii_ieq(name, col_names[i]))
             l->col[i] = (int)l->ncols;
     return l->ncols++;
 }
@@ -82,7 +83,7 @@ subs_has_tag(const struct subs_entry *s, const char *tag)
     size_t i;
 
     for (i = 0; i < s->ntags; i++)
-        if (subs_ieq(s->tags[i], tag))
+        if (ascii_ieq(s->tags[i], tag))
             return true;
     return false;
 }
@@ -168,7 +169,7 @@ on_row(void *ctx, char **fields, size_t n, size_t line, struct err *e)
             char *t = subs_trim_dup(fields[i]);
             size_t k;
             for (k = 0; k < SUBS_NCOLS; k++)
-                if (l->col[k] < 0 && subs_ieq(t, col_names[k]))
+                if (l->col[k] < 0 && ascii_ieq(t, col_names[k]))
                     l->col[k] = (int)i;
             free(t);
         }
@@ -313,7 +314,7 @@ subs_find(const struct subs_list *l, const char *email)
     size_t i;
 
     for (i = 0; i < l->n; i++)
-        if (subs_ieq(l->v[i].email, email))
+        if (ascii_ieq(l->v[i].email, email))
             return &l->v[i];
     return NULL;
 }

@@ -3,11 +3,11 @@
  * field quoting for writing.
  */
 #include <csv.h>
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "arctic_digest/text.h"
+#include "arctic_digest/ascii.h"
+#include "arctic_digest/utf8.h"
 #include "arctic_digest/util.h"
 #include "subscribers_int.h"
 
@@ -76,7 +76,7 @@ bad_utf8(const char *p, size_t n, struct err *e)
 
     for (i = 0; i <= n; i++) {
         if (i == n || p[i] == '\n') {
-            if (!text_utf8_valid(p + start, i - start))
+            if (!u8_valid(p + start, i - start))
                 return err_set(e, ERR_DATA, 0,
                                "line %zu: not valid UTF-8 (save the file "
                                "as UTF-8)",
@@ -176,19 +176,10 @@ subs_trim_dup(const char *s)
 char *
 subs_lower_dup(const char *s)
 {
-    char *d = subs_trim_dup(s), *q;
+    char *d = subs_trim_dup(s);
 
-    for (q = d; *q; q++)
-        *q = (char)tolower((unsigned char)*q);
+    ascii_lower(d, strlen(d));
     return d;
 }
 
-bool
-subs_ieq(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++)
-        if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
-            return false;
-    return *a == *b;
-}
 

@@ -1,7 +1,6 @@
 /*
  * subscribers: the list file on disk: shared and exclusive locks on
- * "<list>.lock", and the safe write (temporary file, fsync, rename, fsync
- * of the folder).
+ * "<list>.lock", and the safe write (fs_write_atomic).
  */
 #include "arctic_digest/subscribers.h"
 
@@ -14,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "arctic_digest/log.h"
+#include "arctic_digest/fsutil.h"
 #include "arctic_digest/util.h"
 #include "subscribers_int.h"
 
@@ -69,34 +68,6 @@ lock_close(int fd)
         close(fd); /* releases the flock */
 }
 
-static int
-read_all(const char *path, struct buf *out, struct err *e)
-{
-    char chunk[65536];
-    ssize_t got;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-    if (fd < 0)
-        return err_set(e, errno == ENOENT ? ERR_NOINPUT : ERR_IO, errno,
-                       "cannot read '%s': %s", path, strerror(errno));
-    for (;;) {
-        got = read(fd, chunk, sizeof(chunk));
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            break;
-        buf_append(out, chunk, (size_t)got);
-    }
-    if (got < 0) {
-        err_set(e, ERR_IO, errno, "cannot read '%s': %s", path,
-                strerror(errno));
-        close(fd);
-        return -1;
-    }
-    close(fd);
-    return 0;
-}
-
 /* Load without locking; ERR_NOINPUT when missing. */
 static int
 load_unlocked(struct subs_list *l, const char *path, struct err *e)
@@ -104,7 +75,7 @@ load_unlocked(struct subs_list *l, const char *path, struct err *e)
     struct buf data = BUF_INIT;
     int rc = -1;
 
-    if (read_all(path, &data, e) < 0)
+    if (buf_read_file(&data, path, 0, e) < 0)
         goto out;
     if (subs_parse(l, data.data, data.len, e) < 0) {
         err_prefix(e, "%s", path);
@@ -128,91 +99,19 @@ subs_load(struct subs_list *l, const char *path, struct err *e)
     return rc;
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-    ssize_t w;
-
-    while (n > 0) {
-        w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-static void
-sync_dir(const char *path)
-{
-    char *dir = xstrdup(path), *slash = strrchr(dir, '/');
-    int fd;
-
-    if (slash == dir)
-        slash[1] = '\0';
-    else if (slash)
-        *slash = '\0';
-    else
-        xstrset(&dir, ".");
-    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        if (fsync(fd) < 0)
-            log_debug("cannot sync folder '%s': %s", dir, strerror(errno));
-        close(fd);
-    }
-    free(dir);
-}
-
 /* Write l over path through "<path>.tmp"; we hold the exclusive lock. */
 static int
 save(const struct subs_list *l, const char *path, struct err *e)
 {
-    struct buf data = BUF_INIT, tmp = BUF_INIT;
+    struct buf data = BUF_INIT;
     struct stat st;
     mode_t mode = 0644;
-    int fd = -1, rc = -1;
+    int rc;
 
     if (stat(path, &st) == 0)
         mode = st.st_mode & 07777;
     subs_format(l, &data);
-    buf_appendf(&tmp, "%s.tmp", path);
-    fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-              0600);
-    if (fd < 0) {
-        err_set(e, ERR_CANTCREAT, errno, "cannot write '%s': %s", tmp.data,
-                strerror(errno));
-        goto out;
-    }
-    if (write_all(fd, data.data, data.len) < 0 || fchmod(fd, mode) < 0 ||
-        fsync(fd) < 0) {
-        err_set(e, ERR_CANTCREAT, errno, "cannot write '%s': %s", tmp.data,
-                strerror(errno));
-        goto fail;
-    }
-    if (close(fd) < 0) {
-        fd = -1;
-        err_set(e, ERR_CANTCREAT, errno, "cannot write '%s': %s", tmp.data,
-                strerror(errno));
-        goto fail;
-    }
-    fd = -1;
-    if (rename(tmp.data, path) < 0) {
-        err_set(e, ERR_CANTCREAT, errno, "cannot replace '%s': %s", path,
-                strerror(errno));
-        goto fail;
-    }
-    sync_dir(path);
-    rc = 0;
-    goto out;
-fail:
-    unlink(tmp.data);
-out:
-    if (fd >= 0)
-        close(fd);
-    buf_release(&tmp);
+    rc = fs_write_atomic(path, data.data, data.len, mode, e);
     buf_release(&data);
     return rc;
 }

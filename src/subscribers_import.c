@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arctic_digest/ascii.h"
 #include "arctic_digest/datetime.h"
 #include "arctic_digest/util.h"
 #include "subscribers_int.h"
@@ -115,7 +116,7 @@ index_find(const struct import *im, const char *email)
     size_t i = (size_t)(hash_lower(email) & (im->ix.cap - 1));
 
     for (; im->ix.slot[i]; i = (i + 1) & (im->ix.cap - 1))
-        if (subs_ieq(im->l->v[im->ix.slot[i] - 1].email, email))
+        if (ascii_ieq(im->l->v[im->ix.slot[i] - 1].email, email))
             return &im->l->v[im->ix.slot[i] - 1];
     return NULL;
 }
@@ -128,7 +129,7 @@ find_col(char **fields, size_t n, const char *name)
 
     for (i = 0; i < n; i++) {
         t = subs_trim_dup(fields[i]);
-        if (subs_ieq(t, name)) {
+        if (ascii_ieq(t, name)) {
             free(t);
             return (int)i;
         }
@@ -342,7 +343,7 @@ merge_row(struct import *im, char **fields, size_t n, size_t line,
     if (!s) {
         s = add_row(im, email, status, name, when);
         merge_tags(s, tags);
-        if (subs_ieq(get(im, fields, n, F_FORMAT), "text"))
+        if (ascii_ieq(get(im, fields, n, F_FORMAT), "text"))
             xstrset(&s->format, "text");
         if (active)
             im->r->added++;

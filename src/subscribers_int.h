@@ -34,8 +34,6 @@ void subs_csv_field(struct buf *out, const char *s);
 char *subs_trim_dup(const char *s);
 /* Copy of s trimmed and ASCII lower-cased.  Caller frees. */
 char *subs_lower_dup(const char *s);
-/* ASCII case-insensitive equality and substring search. */
-bool subs_ieq(const char *a, const char *b);
 
 /* Fill the known members of s from its fields, by the columns of l. */
 void subs_entry_from_fields(const struct subs_list *l, struct subs_entry *s);

@@ -4,7 +4,6 @@
  */
 #include "arctic_digest/subscribers.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <nettle/hmac.h>
@@ -14,66 +13,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "arctic_digest/ascii.h"
+#include "arctic_digest/base64.h"
 #include "arctic_digest/util.h"
 #include "subscribers_int.h"
 
 #define MAC_LEN 16
 #define TOKEN_MAX 1024
 #define SECRET_MAX 4096
-
-static const char b64url[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-static void
-b64url_encode(const unsigned char *p, size_t n, struct buf *out)
-{
-    size_t i;
-    unsigned v;
-
-    for (i = 0; i + 2 < n; i += 3) {
-        v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
-        buf_append_char(out, b64url[v >> 18 & 63]);
-        buf_append_char(out, b64url[v >> 12 & 63]);
-        buf_append_char(out, b64url[v >> 6 & 63]);
-        buf_append_char(out, b64url[v & 63]);
-    }
-    if (n - i == 1) {
-        v = (unsigned)p[i] << 16;
-        buf_append_char(out, b64url[v >> 18 & 63]);
-        buf_append_char(out, b64url[v >> 12 & 63]);
-    } else if (n - i == 2) {
-        v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8;
-        buf_append_char(out, b64url[v >> 18 & 63]);
-        buf_append_char(out, b64url[v >> 12 & 63]);
-        buf_append_char(out, b64url[v >> 6 & 63]);
-    }
-}
-
-/* Strict decoding: only the alphabet, no padding, no stray bits. */
-static int
-b64url_decode(const char *p, size_t n, struct buf *out)
-{
-    unsigned v = 0, bits = 0;
-    const char *c;
-    size_t i;
-
-    if (n % 4 == 1)
-        return -1;
-    for (i = 0; i < n; i++) {
-        c = p[i] ? strchr(b64url, p[i]) : NULL;
-        if (!c)
-            return -1;
-        v = (v << 6 | (unsigned)(c - b64url)) & 0xffffff;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            buf_append_char(out, (char)(v >> bits & 0xff));
-        }
-    }
-    if (v & ((1u << bits) - 1))
-        return -1;
-    return 0;
-}
+#define TOKEN_B64 (B64_URL | B64_NOPAD) /* base64url without padding */
 
 static void
 mac(const char *secret, size_t secret_len, const char *email, size_t n,
@@ -82,10 +30,8 @@ mac(const char *secret, size_t secret_len, const char *email, size_t n,
     static const char domain[] = "arctic-digest-unsubscribe:";
     struct hmac_sha256_ctx ctx;
     char *lower = xstrndup(email, n);
-    size_t i;
 
-    for (i = 0; i < n; i++)
-        lower[i] = (char)tolower((unsigned char)lower[i]);
+    ascii_lower(lower, n);
     hmac_sha256_set_key(&ctx, secret_len, (const uint8_t *)secret);
     hmac_sha256_update(&ctx, sizeof(domain) - 1, (const uint8_t *)domain);
     hmac_sha256_update(&ctx, n, (const uint8_t *)lower);
@@ -103,9 +49,9 @@ subs_token_make(const char *secret, size_t secret_len, const char *email,
     if (secret_len == 0)
         return -1;
     mac(secret, secret_len, email, n, digest);
-    b64url_encode((const unsigned char *)email, n, out);
+    b64_encode(email, n, TOKEN_B64, out);
     buf_append_char(out, '.');
-    b64url_encode(digest, MAC_LEN, out);
+    b64_encode((const char *)digest, MAC_LEN, TOKEN_B64, out);
     return 0;
 }
 
@@ -125,8 +71,8 @@ subs_token_check(const char *secret, size_t secret_len, const char *token,
     }
     dot = strchr(token, '.');
     if (n > TOKEN_MAX || !dot || dot == token ||
-        b64url_decode(token, (size_t)(dot - token), &addr) < 0 ||
-        b64url_decode(dot + 1, n - (size_t)(dot + 1 - token), &got) < 0 ||
+        b64_decode(token, (size_t)(dot - token), TOKEN_B64, &addr) < 0 ||
+        b64_decode(dot + 1, strlen(dot + 1), TOKEN_B64, &got) < 0 ||
         got.len != MAC_LEN || memchr(addr.data, '\0', addr.len)) {
         err_set(e, ERR_DATA, 0, "malformed unsubscribe token");
         goto out;

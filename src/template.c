@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "arctic_digest/text.h"
+#include "arctic_digest/utf8.h"
 #include "arctic_digest/util.h"
 #include "template_int.h"
 
@@ -111,7 +112,7 @@ error_at(struct err *e, const struct compiled *c, size_t off, const char *fmt,
         if (c->src[i] == '\n') {
             line++;
             col = 1;
-        } else if (((unsigned char)c->src[i] & 0xc0) != 0x80) {
+        } else if (!u8_is_cont((unsigned char)c->src[i])) {
             col++;
         }
     }

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arctic_digest/ascii.h"
+#include "arctic_digest/utf8.h"
 #include "arctic_digest/util.h"
 #include "text_int.h"
 
@@ -30,169 +32,13 @@ static const unsigned short cp1252_c1[32] = {
 };
 
 static bool
-is_alpha(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool
-is_digit(unsigned char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static bool
-is_alnum(unsigned char c)
-{
-    return is_alpha(c) || is_digit(c);
-}
-
-static bool
 is_html_space(unsigned char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
 }
 
-static unsigned char
-lower(unsigned char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
-}
-
-static void
-append_cp(struct buf *out, unsigned long cp)
-{
-    char b[4];
-
-    if (cp < 0x80) {
-        buf_append_char(out, (char)cp);
-        return;
-    }
-    if (cp < 0x800) {
-        b[0] = (char)(0xC0 | (cp >> 6));
-        b[1] = (char)(0x80 | (cp & 0x3F));
-        buf_append(out, b, 2);
-    } else if (cp < 0x10000) {
-        b[0] = (char)(0xE0 | (cp >> 12));
-        b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        b[2] = (char)(0x80 | (cp & 0x3F));
-        buf_append(out, b, 3);
-    } else {
-        b[0] = (char)(0xF0 | (cp >> 18));
-        b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        b[3] = (char)(0x80 | (cp & 0x3F));
-        buf_append(out, b, 4);
-    }
-}
-
-/*
- * Decode one UTF-8 sequence at p[0..n), n >= 1.  Returns its length with
- * *cp set, or, for invalid input, the length of the maximal invalid subpart
- * (at least 1, as Unicode and WHATWG count U+FFFD replacements) with
- * *cp = -1.  Overlongs, surrogates and values above U+10FFFF are invalid.
- */
-static size_t
-utf8_decode(const unsigned char *p, size_t n, long *cp)
-{
-    unsigned char c = p[0], lo = 0x80, hi = 0xBF;
-    size_t len, i;
-    long v;
-
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        v = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        v = c & 0x0F;
-        lo = c == 0xE0 ? 0xA0 : 0x80;
-        hi = c == 0xED ? 0x9F : 0xBF;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        v = c & 0x07;
-        lo = c == 0xF0 ? 0x90 : 0x80;
-        hi = c == 0xF4 ? 0x8F : 0xBF;
-    } else {
-        *cp = -1;
-        return 1;
-    }
-    for (i = 1; i < len; i++) {
-        if (i >= n || p[i] < lo || p[i] > hi) {
-            *cp = -1;
-            return i;
-        }
-        v = (v << 6) | (p[i] & 0x3F);
-        lo = 0x80;
-        hi = 0xBF;
-    }
-    *cp = v;
-    return len;
-}
-
-/* Bytes of p[0..n) before the first one that is not ASCII, looked at a
- * word at a time. */
-static size_t
-ascii_prefix(const unsigned char *p, size_t n)
-{
-    size_t i = 0;
-    uint64_t w;
-
-    for (; i + 8 <= n; i += 8) {
-        memcpy(&w, p + i, 8);
-        if (w & UINT64_C(0x8080808080808080))
-            break;
-    }
-    while (i < n && p[i] < 0x80)
-        i++;
-    return i;
-}
-
-bool
-text_utf8_valid(const char *p, size_t n)
-{
-    const unsigned char *s = (const unsigned char *)p;
-    size_t i = 0;
-    long cp;
-
-    while (i < n) {
-        i += ascii_prefix(s + i, n - i);
-        if (i >= n)
-            break;
-        i += utf8_decode(s + i, n - i, &cp);
-        if (cp < 0)
-            return false;
-    }
-    return true;
-}
-
-size_t
-text_utf8_cut(const char *p, size_t n, size_t max)
-{
-    const unsigned char *s = (const unsigned char *)p;
-    size_t start = max, back;
-    long cp;
-
-    if (max >= n)
-        return n;
-    /* Find the lead byte of the sequence max may be inside (<= 3 back). */
-    for (back = 0; back < 3 && start > 0 && (s[start] & 0xC0) == 0x80;
-         back++)
-        start--;
-    if (start == max)
-        return max;
-    /* Cut before it only if it really is one valid sequence across max;
-     * stray continuation bytes are characters of their own (U+FFFD). */
-    if (start + utf8_decode(s + start, n - start, &cp) > max && cp >= 0)
-        return start;
-    return max;
-}
-
 /* True if the 8 bytes at p are all printable ASCII (0x20-0x7E), looked
- * at as one word as ascii_prefix() does. */
+ * at as one word. */
 static bool
 printable_block(const unsigned char *p)
 {
@@ -211,7 +57,7 @@ static size_t
 clean_prefix(const unsigned char *p, size_t n)
 {
     size_t i = 0, len;
-    long cp;
+    int32_t cp;
 
     while (i < n) {
         if (i + 8 <= n && printable_block(p + i)) {
@@ -224,7 +70,7 @@ clean_prefix(const unsigned char *p, size_t n)
         }
         if (p[i] < 0x80)
             break;
-        len = utf8_decode(p + i, n - i, &cp);
+        len = u8_decode((const char *)p + i, n - i, &cp);
         if (cp <= 0x9F)
             break;
         i += len;
@@ -237,7 +83,7 @@ text_sanitize(const char *p, size_t n, struct buf *out)
 {
     const unsigned char *s = (const unsigned char *)p;
     size_t i = 0, len;
-    long cp;
+    int32_t cp;
 
     buf_grow(out, n);
     while (i < n) {
@@ -260,11 +106,11 @@ text_sanitize(const char *p, size_t n, struct buf *out)
         } else {
             /* clean_prefix() stopped here: a C1 control (U+0080-U+009F)
              * or bytes that are not UTF-8. */
-            len = utf8_decode(s + i, n - i, &cp);
+            len = u8_decode(p + i, n - i, &cp);
             if (cp < 0)
-                append_cp(out, 0xFFFD);
+                u8_append(out, U8_REPLACEMENT);
             else if (cp1252_c1[cp - 0x80] != 0)
-                append_cp(out, cp1252_c1[cp - 0x80]);
+                u8_append(out, cp1252_c1[cp - 0x80]);
             i += len;
         }
     }
@@ -280,7 +126,7 @@ is_graph(unsigned char c)
 /*
  * True if the 8 bytes at p (after a printable one) are all printable ASCII
  * or single spaces, the last not a space: plain_run() takes them whole.
- * Looked at as one word, as ascii_prefix() does.
+ * Looked at as one word, as printable_block() does.
  */
 static bool
 plain_block(const unsigned char *p)
@@ -344,7 +190,7 @@ other_char(const unsigned char *p, size_t n, struct buf *out, size_t start,
            bool *pending)
 {
     size_t len;
-    long cp;
+    int32_t cp;
     bool c1;
 
     if (p[0] < 0x80) {
@@ -353,7 +199,7 @@ other_char(const unsigned char *p, size_t n, struct buf *out, size_t start,
             *pending = true;
         return 1; /* other controls (NUL, DEL, ...) go */
     }
-    len = utf8_decode(p, n, &cp);
+    len = u8_decode((const char *)p, n, &cp);
     c1 = cp >= 0x80 && cp <= 0x9F;
     if (c1) {
         cp = cp1252_c1[cp - 0x80];
@@ -370,9 +216,9 @@ other_char(const unsigned char *p, size_t n, struct buf *out, size_t start,
         buf_append_char(out, ' ');
     *pending = false;
     if (cp < 0)
-        append_cp(out, 0xFFFD);
+        u8_append(out, U8_REPLACEMENT);
     else if (c1)
-        append_cp(out, (unsigned long)cp);
+        u8_append(out, (uint32_t)cp);
     else
         buf_append(out, (const char *)p, len);
     return len;
@@ -428,9 +274,9 @@ decode_numeric(const char *p, size_t n, struct buf *out)
     }
     digits = j;
     for (; j < n; j++) {
-        unsigned char c = lower((unsigned char)p[j]);
+        unsigned char c = ascii_tolower(p[j]);
 
-        if (is_digit(c))
+        if (ascii_is_digit(c))
             d = c - '0';
         else if (hex && c >= 'a' && c <= 'f')
             d = c - 'a' + 10;
@@ -447,7 +293,7 @@ decode_numeric(const char *p, size_t n, struct buf *out)
     if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
         cp = 0xFFFD;
     /* C1 values (&#146;) are read as Windows-1252 by text_sanitize. */
-    append_cp(out, cp);
+    u8_append(out, (uint32_t)cp);
     return j;
 }
 
@@ -459,8 +305,7 @@ decode_named(const char *p, size_t n, struct buf *out)
     const char *v;
     bool legacy = false;
 
-    while (j < n && j <= TEXT_ENTITY_NAME_MAX + 1 &&
-           is_alnum((unsigned char)p[j]))
+    while (j < n && j <= TEXT_ENTITY_NAME_MAX + 1 && ascii_is_alnum(p[j]))
         j++;
     if (j == 1 || j > TEXT_ENTITY_NAME_MAX + 1)
         return 0;
@@ -570,7 +415,7 @@ starts_ci(const char *p, const char *needle, size_t len)
     size_t i;
 
     for (i = 0; i < len; i++)
-        if (lower((unsigned char)p[i]) != lower((unsigned char)needle[i]))
+        if (ascii_tolower(p[i]) != ascii_tolower(needle[i]))
             return false;
     return true;
 }
@@ -691,7 +536,7 @@ read_name(const struct h2p *s, size_t j, char *local, size_t size)
 {
     size_t start = j, k = 0;
 
-    while (j < s->n && (is_alnum((unsigned char)s->p[j]) || s->p[j] == ':' ||
+    while (j < s->n && (ascii_is_alnum(s->p[j]) || s->p[j] == ':' ||
                         s->p[j] == '-' || s->p[j] == '_' || s->p[j] == '.')) {
         if (s->p[j] == ':')
             start = j + 1;
@@ -699,7 +544,7 @@ read_name(const struct h2p *s, size_t j, char *local, size_t size)
     }
     if (j - start < size) {
         for (k = 0; start + k < j; k++)
-            local[k] = (char)lower((unsigned char)s->p[start + k]);
+            local[k] = (char)ascii_tolower(s->p[start + k]);
     }
     local[k] = '\0';
     return j;
@@ -804,11 +649,11 @@ markup(struct h2p *s, size_t k)
         c = 0; /* no '>' anywhere after: cannot be markup */
     if (c == '!' || c == '?')
         return past_gt(s, k); /* doctype, processing instruction */
-    if (c == '/' && k + 2 < n && is_alpha((unsigned char)p[k + 2]))
+    if (c == '/' && k + 2 < n && ascii_is_alpha(p[k + 2]))
         return end_tag(s, k);
     if (c == '/' && k + 2 < n && p[k + 2] == '>')
         return k + 3;
-    if (is_alpha(c))
+    if (ascii_is_alpha(c))
         return start_tag(s, k);
     buf_append_char(&s->para, '<');
     return k + 1;
@@ -825,7 +670,7 @@ has_markup(const char *p, size_t n)
     while (i < n && (lt = memchr(p + i, '<', n - i)) != NULL) {
         i = (size_t)(lt - p) + 1;
         c = i < n ? (unsigned char)p[i] : 0;
-        if (is_alpha(c) || c == '/' || c == '!' || c == '?')
+        if (ascii_is_alpha(c) || c == '/' || c == '!' || c == '?')
             return true;
     }
     return false;

@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "arctic_digest/ascii.h"
+#include "arctic_digest/utf8.h"
 #include "arctic_digest/util.h"
 
 struct para {
@@ -32,13 +34,6 @@ starts_ci(const char *p, size_t n, const char *w)
         if (low(p[i]) != low(w[i]))
             return false;
     return true;
-}
-
-static bool
-ends_with(const char *p, size_t n, const char *w)
-{
-    size_t k = strlen(w);
-    return n >= k && !memcmp(p + n - k, w, k);
 }
 
 static bool
@@ -194,7 +189,7 @@ strip_tail(struct para *q)
     while (again) {
         again = false;
         for (i = 0; i < ARRAY_SIZE(tail_markers); i++) {
-            if (ends_with(q->p, q->n, tail_markers[i])) {
+            if (ascii_ends_with(q->p, q->n, tail_markers[i])) {
                 q->n -= strlen(tail_markers[i]);
                 trim(q);
                 any = again = true;
@@ -241,7 +236,7 @@ cut_long(struct buf *b, size_t max)
 
     if (b->len <= max)
         return;
-    room = text_utf8_cut(b->data, b->len, room);
+    room = u8_cut(b->data, b->len, room);
     for (i = room; i > room / 2; i--) {
         if (terminal_at(b->data, b->len, i - 1)) {
             cut = i;

@@ -58,15 +58,6 @@ void text_one_line(const char *p, size_t n, struct buf *out);
  * Windows-1252 read as Latin-1) are read as Windows-1252 or dropped. */
 void text_sanitize(const char *p, size_t n, struct buf *out);
 
-/* True if p[0..n) is valid UTF-8. */
-bool text_utf8_valid(const char *p, size_t n);
-
-/*
- * The largest length <= max at which p[0..n) can be cut without splitting a
- * UTF-8 sequence.
- */
-size_t text_utf8_cut(const char *p, size_t n, size_t max);
-
 /*
  * Escape for CommonMark inline text: every ASCII punctuation character is
  * backslash-escaped, so no feed text can open emphasis, a link, an autolink,

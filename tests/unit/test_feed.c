@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "arctic_digest/feed.h"
-#include "arctic_digest/text.h"
+#include "arctic_digest/utf8.h"
 
 static bool
 read_file(const char *path, struct buf *out)
@@ -778,7 +778,7 @@ test_feed_http_charset_wins_and_bad_bytes_are_replaced(void **state)
     assert_int_equal(feed_parse(&f, doc, sizeof(doc) - 1, NULL, NULL, NULL,
                                 &e), 0);
     assert_non_null(f.warning);
-    assert_true(text_utf8_valid(f.v[0].title, strlen(f.v[0].title)));
+    assert_true(u8_valid(f.v[0].title, strlen(f.v[0].title)));
     feed_release(&f);
 }
 

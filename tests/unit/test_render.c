@@ -12,6 +12,7 @@
 #include "arctic_digest/err.h"
 #include "arctic_digest/render.h"
 #include "arctic_digest/text.h"
+#include "arctic_digest/utf8.h"
 
 /* tests/fixtures/render/<name>.md with <name>.expected at width 72 */
 static const char *const fixtures[] = {
@@ -95,7 +96,7 @@ check_properties(const char *name, const struct buf *b, size_t width)
 {
     size_t start = 0, end;
 
-    assert_true(text_utf8_valid(b->data, b->len));
+    assert_true(u8_valid(b->data, b->len));
     assert_true(b->len > 0 && b->data[b->len - 1] == '\n');
     if (b->len > 1 && b->data[b->len - 2] == '\n')
         fail_msg("%s: output ends with a blank line", name);
@@ -259,7 +260,7 @@ test_render_text_repairs_bad_bytes(void **state)
     (void)state;
 
     render_ok(md, sizeof(md) - 1, 72, &b);
-    assert_true(text_utf8_valid(b.data, b.len));
+    assert_true(u8_valid(b.data, b.len));
     assert_null(strchr(b.data, '\x01'));
     assert_non_null(strstr(b.data, "\xEF\xBF\xBD"));
     buf_release(&b);
@@ -295,7 +296,7 @@ test_render_text_random_markdown_keeps_invariants(void **state)
         }
         buf_reset(&b);
         render_ok(in, n, (int)(next_random(&seed) % 30), &b);
-        assert_true(text_utf8_valid(b.data, b.len));
+        assert_true(u8_valid(b.data, b.len));
         assert_true(b.len > 0 && b.data[b.len - 1] == '\n');
         assert_false(b.len > 1 && b.data[b.len - 2] == '\n');
         for (k = 0; k < b.len; k++) {

@@ -12,6 +12,7 @@
 
 #include "arctic_digest/buf.h"
 #include "arctic_digest/text.h"
+#include "arctic_digest/utf8.h"
 
 typedef void conv_fn(const char *p, size_t n, struct buf *out);
 
@@ -87,7 +88,7 @@ check_abstract(const char *in_name, const char *want_name)
     if (b.len != wn || memcmp(b.data, want, wn) != 0)
         fail_msg("%s: got\n%s\nwant\n%s", in_name, b.data, want);
     assert_true(b.len <= TEXT_ABSTRACT_MAX);
-    assert_true(text_utf8_valid(b.data, b.len));
+    assert_true(u8_valid(b.data, b.len));
     buf_release(&b);
     free(in);
     free(want);
@@ -99,7 +100,7 @@ assert_clean(const struct buf *b, bool one_line)
 {
     size_t i;
 
-    assert_true(text_utf8_valid(b->data, b->len));
+    assert_true(u8_valid(b->data, b->len));
     for (i = 0; i < b->len; i++) {
         unsigned char c = (unsigned char)b->data[i];
         if (c < 0x20 && (c != '\n' || one_line))
@@ -340,49 +341,6 @@ test_text_sanitize_keeps_nul_out(void **state)
 }
 
 static void
-test_text_utf8_valid_rejects_bad_sequences(void **state)
-{
-    (void)state;
-    assert_true(text_utf8_valid("", 0));
-    assert_true(text_utf8_valid("plain \xC3\xA9\xE2\x82\xAC\xF4\x8F\xBF\xBF",
-                                15));
-    assert_true(text_utf8_valid("a\0b", 3));
-    assert_false(text_utf8_valid("\xC1\xBF", 2));         /* overlong */
-    assert_false(text_utf8_valid("\xE0\x9F\xBF", 3));     /* overlong */
-    assert_false(text_utf8_valid("\xF0\x8F\xBF\xBF", 4)); /* overlong */
-    assert_false(text_utf8_valid("\xED\xBF\xBF", 3));     /* surrogate */
-    assert_false(text_utf8_valid("\xF4\x90\x80\x80", 4)); /* > 10FFFF */
-    assert_false(text_utf8_valid("\xF5\x80\x80\x80", 4));
-    assert_false(text_utf8_valid("\x80", 1));
-    assert_false(text_utf8_valid("\xC3", 1));             /* truncated */
-    assert_false(text_utf8_valid("\xE2\x82", 2));
-}
-
-static void
-test_text_utf8_cut_never_splits_a_sequence(void **state)
-{
-    /* a, é (2), € (3), 🧊 (4), b, and a stray continuation byte */
-    static const char s[] = "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\xA7\x8A" "b\x80"
-                            "\xE2\x82\xAC";
-    static const int boundary[] = {1, 1, 0, 1, 0, 0, 1, 0,
-                                   0, 0, 1, 1, 1, 0, 0, 1};
-    size_t n = sizeof(s) - 1, max, want, k;
-    (void)state;
-
-    assert_int_equal(sizeof(boundary) / sizeof(boundary[0]), n + 1);
-    for (max = 0; max <= n + 3; max++) {
-        want = max > n ? n : max;
-        while (!boundary[want])
-            want--;
-        k = text_utf8_cut(s, n, max);
-        if (k != want)
-            fail_msg("cut at %zu: got %zu, want %zu", max, k, want);
-        if (k <= 11)
-            assert_true(text_utf8_valid(s, k));
-    }
-}
-
-static void
 test_text_one_line_collapses_and_trims(void **state)
 {
     static const struct pair v[] = {
@@ -463,8 +421,8 @@ test_text_random_bytes_give_clean_output(void **state)
         buf_reset(&b);
         text_one_line(in, n, &b);
         assert_clean(&b, true);
-        k = text_utf8_cut(b.data, b.len, n / 2);
-        assert_true(k <= n / 2 && text_utf8_valid(b.data, k));
+        k = u8_cut(b.data, b.len, n / 2);
+        assert_true(k <= n / 2 && u8_valid(b.data, k));
     }
     buf_release(&b);
 }
@@ -501,7 +459,7 @@ test_text_clean_abstract_never_cuts_inside_utf8(void **state)
         buf_reset(&out);
         text_clean_abstract(in.data, in.len, max, &out);
         assert_true(out.len <= max);
-        assert_true(text_utf8_valid(out.data, out.len));
+        assert_true(u8_valid(out.data, out.len));
         assert_non_null(strstr(out.data, "\u2026"));
     }
     buf_release(&in);
@@ -527,8 +485,6 @@ main(void)
         cmocka_unit_test(test_text_html_to_plain_is_linear_on_hostile_input),
         cmocka_unit_test(test_text_sanitize_repairs_utf8_and_controls),
         cmocka_unit_test(test_text_sanitize_keeps_nul_out),
-        cmocka_unit_test(test_text_utf8_valid_rejects_bad_sequences),
-        cmocka_unit_test(test_text_utf8_cut_never_splits_a_sequence),
         cmocka_unit_test(test_text_one_line_collapses_and_trims),
         cmocka_unit_test(test_text_escapers),
         cmocka_unit_test(test_text_random_bytes_give_clean_output),

@@ -1,0 +1,41 @@
+/* ascii: locale-free ASCII case and comparison helpers. */
+#include "arctic_digest/ascii.h"
+
+#include <string.h>
+
+void
+ascii_lower(char *p, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        p[i] = ascii_tolower(p[i]);
+}
+
+bool
+ascii_ieq(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++)
+        if (ascii_tolower(*a) != ascii_tolower(*b))
+            return false;
+    return *a == *b;
+}
+
+bool
+ascii_ieq_n(const char *p, size_t n, const char *s)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (s[i] == '\0' || ascii_tolower(p[i]) != ascii_tolower(s[i]))
+            return false;
+    return s[n] == '\0';
+}
+
+bool
+ascii_ends_with(const char *p, size_t n, const char *suffix)
+{
+    size_t k = strlen(suffix);
+
+    return n >= k && memcmp(p + n - k, suffix, k) == 0;
+}
