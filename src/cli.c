@@ -42,8 +42,8 @@ usage_line(const char *prefix, const struct cmd *cmd, struct buf *out)
     buf_appendf(out, "usage: arctic-digest %s%s", prefix, cmd->name);
     for (o = cmd->opts; o && o->name; o++) {
         if (o->key)
-            buf_appendf(out, " [-%c%s%s]", o->key, o->arg ? " " : "",
-                        o->arg ? o->arg : "");
+            buf_appendf(out, " [-%c|--%s%s%s]", o->key, o->name,
+                        o->arg ? " " : "", o->arg ? o->arg : "");
         else
             buf_appendf(out, " [--%s%s%s]", o->name, o->arg ? " " : "",
                         o->arg ? o->arg : "");
