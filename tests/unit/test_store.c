@@ -576,17 +576,27 @@ test_store_rolled_back_issue_leaves_no_issue_and_no_ledger_row(void **state)
     store_close(s);
 }
 
+static int
+streak_of(struct store *s, const char *address, int k)
+{
+    struct err e = ERR_INIT;
+    int streak = -1;
+
+    if (store_ledger_failed_streak(s, address, k, &streak, &e) < 0)
+        fail_msg("%s", e.msg);
+    return streak;
+}
+
 static void
 test_store_failed_streak_counts_hard_bounces_in_a_row(void **state)
 {
     struct store *s = fresh();
-    struct err e = ERR_INIT;
     struct store_issue is[3];
     struct store_recipient r[] = {{"gone@example.org", NULL},
                                   {"flaky@example.org", NULL},
                                   {"left@example.org", NULL},
                                   {"busy@example.org", NULL}};
-    int i, streak;
+    int i;
     (void)state;
 
     for (i = 0; i < 3; i++) {
@@ -603,24 +613,12 @@ test_store_failed_streak_counts_hard_bounces_in_a_row(void **state)
     mark(s, is[1].id, "left@example.org", STORE_FAILED, 550, "x");
     mark(s, is[2].id, "left@example.org", STORE_FAILED, 0, "unsubscribed");
 
-    assert_int_equal(
-        store_ledger_failed_streak(s, "gone@example.org", 3, &streak, &e), 0);
-    assert_int_equal(streak, 3);
-    assert_int_equal(
-        store_ledger_failed_streak(s, "GONE@Example.org", 2, &streak, &e), 0);
-    assert_int_equal(streak, 2);
-    assert_int_equal(
-        store_ledger_failed_streak(s, "flaky@example.org", 3, &streak, &e), 0);
-    assert_int_equal(streak, 1);
-    assert_int_equal(
-        store_ledger_failed_streak(s, "left@example.org", 3, &streak, &e), 0);
-    assert_int_equal(streak, 0);
-    assert_int_equal(
-        store_ledger_failed_streak(s, "busy@example.org", 3, &streak, &e), 0);
-    assert_int_equal(streak, 0);
-    assert_int_equal(
-        store_ledger_failed_streak(s, "nobody@example.org", 3, &streak, &e), 0);
-    assert_int_equal(streak, 0);
+    assert_int_equal(streak_of(s, "gone@example.org", 3), 3);
+    assert_int_equal(streak_of(s, "GONE@Example.org", 2), 2);
+    assert_int_equal(streak_of(s, "flaky@example.org", 3), 1);
+    assert_int_equal(streak_of(s, "left@example.org", 3), 0);
+    assert_int_equal(streak_of(s, "busy@example.org", 3), 0);
+    assert_int_equal(streak_of(s, "nobody@example.org", 3), 0);
     store_close(s);
 }
 
