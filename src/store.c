@@ -190,31 +190,46 @@ migrate(struct store *s, struct err *e)
     return -1;
 }
 
-int
-store_open(const char *path, struct store **out, struct err *e)
+/* Open path (a file, or ":memory:") with flags, set pragmas, migrate. */
+static int
+open_db(const char *path, int flags, const char *pragmas, struct store **out,
+        struct err *e)
 {
     struct store *s = xcalloc(1, sizeof(*s));
 
     s->path = xstrdup(path);
-    if (sqlite3_open_v2(path, &s->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                        NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
         err_set(e, ERR_CANTCREAT, 0, "cannot open state '%s': %s", path,
                 s->db ? sqlite3_errmsg(s->db) : "out of memory");
         store_close(s);
         return -1;
     }
     sqlite3_busy_timeout(s->db, 10000);
-    if (store_exec(s,
-                   "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-                   "PRAGMA foreign_keys = ON;",
-                   e) < 0 ||
-        migrate(s, e) < 0) {
+    if (store_exec(s, pragmas, e) < 0 || migrate(s, e) < 0) {
         store_close(s);
         return -1;
     }
     *out = s;
     return 0;
+}
+
+int
+store_open(const char *path, struct store **out, struct err *e)
+{
+    return open_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                   "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+                   "PRAGMA foreign_keys = ON;",
+                   out, e);
+}
+
+/* A database of its own, never shared, so no WAL and no fsync to ask for. */
+int
+store_open_memory(struct store **out, struct err *e)
+{
+    return open_db(":memory:",
+                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                       SQLITE_OPEN_MEMORY,
+                   "PRAGMA foreign_keys = ON;", out, e);
 }
 
 /* Copy the file at path, as committed, into the empty database s->db. */
@@ -253,9 +268,12 @@ copy_in(struct store *s, const char *path, struct err *e)
 int
 store_open_snapshot(const char *path, struct store **out, struct err *e)
 {
-    struct store *s = xcalloc(1, sizeof(*s));
+    struct store *s;
     struct stat st;
 
+    if (stat(path, &st) != 0)
+        return store_open_memory(out, e);
+    s = xcalloc(1, sizeof(*s));
     s->path = xstrdup(path);
     if (sqlite3_open_v2(":memory:", &s->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
@@ -264,7 +282,7 @@ store_open_snapshot(const char *path, struct store **out, struct err *e)
         store_close(s);
         return -1;
     }
-    if ((stat(path, &st) == 0 && copy_in(s, path, e) < 0) ||
+    if (copy_in(s, path, e) < 0 ||
         store_exec(s, "PRAGMA foreign_keys = ON;", e) < 0 ||
         migrate(s, e) < 0) {
         store_close(s);

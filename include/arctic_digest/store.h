@@ -4,7 +4,8 @@
  * (frozen article lists) and the delivery ledger.
  *
  * The file uses WAL journaling and a versioned schema (PRAGMA user_version)
- * migrated forward on open; a file from a newer version is refused.  Every
+ * migrated forward on open; a file from a newer version is refused.  A
+ * state in memory (store_open_memory) has the same schema and API.  Every
  * function that changes state runs in a transaction of its own unless the
  * caller holds one (store_begin/store_commit).  Times are UTC seconds.
  * sqlite3 types never leave this module.
@@ -21,8 +22,25 @@
 
 struct store;
 
-/* Open (creating and migrating) the state file.  ERR_IO/ERR_DATA. */
+/*
+ * Open (creating and migrating) the state file at path into *out; the
+ * caller closes it with store_close.  Fails with ERR_CANTCREAT when the
+ * file cannot be opened or created, ERR_DATA when it is not a state file
+ * or its schema is newer than this program, ERR_TEMP when another process
+ * holds it too long, ERR_IO otherwise.
+ */
 int store_open(const char *path, struct store **out, struct err *e);
+
+/*
+ * An empty state with the current schema, in memory only, into *out: for
+ * dry runs and previews when no state file exists yet, so that they
+ * create none.  Everything written to it is gone at store_close.  Fails
+ * only when SQLite cannot allocate (ERR_CANTCREAT) or migrate it (ERR_IO).
+ */
+int store_open_memory(struct store **out, struct err *e);
+
+/* Close s; store_close(NULL) is a no-op.  An open transaction is rolled
+ * back. */
 void store_close(struct store *s);
 
 /*

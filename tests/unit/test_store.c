@@ -4,12 +4,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "arctic_digest/buf.h"
 #include "arctic_digest/store.h"
 #include "arctic_digest/util.h"
 
@@ -56,8 +59,8 @@ fresh(void)
 }
 
 static void
-make(struct article *a, const char *source, const char *guid,
-     const char *title, const char *family, int64_t published)
+make(struct article *a, const char *source, const char *guid, const char *title,
+     const char *family, int64_t published)
 {
     article_init(a);
     a->source = xstrdup(source);
@@ -94,13 +97,80 @@ test_store_reopens_and_refuses_a_newer_schema(void **state)
     assert_int_equal(store_open(path, &s, &e), 0);
     store_close(s);
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL,
-                                  NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL),
+        SQLITE_OK);
     sqlite3_close(db);
     assert_int_equal(store_open(path, &s, &e), -1);
     assert_int_equal(e.code, ERR_DATA);
     assert_non_null(strstr(e.msg, "newer than this program"));
+}
+
+/* The whole file's bytes, for comparing before and after. */
+static void
+slurp(const char *p, struct buf *out)
+{
+    struct err e = ERR_INIT;
+
+    buf_reset(out);
+    if (buf_read_file(out, p, 0, &e) < 0)
+        fail_msg("%s", e.msg);
+}
+
+static void
+test_store_snapshot_reads_the_file_and_never_writes_it(void **state)
+{
+    struct store *s = fresh(), *snap = NULL;
+    struct buf before = BUF_INIT, after = BUF_INIT, name = BUF_INIT;
+    struct err e = ERR_INIT;
+    struct article a;
+    char *v = NULL;
+    int64_t n = 0;
+    (void)state;
+
+    make(&a, "polar", "g1", "Svalbard and NATO", "Sara", T0);
+    put(s, &a, true);
+    article_release(&a);
+    assert_int_equal(store_meta_set(s, "k", "file", &e), 0);
+    store_close(s);
+    slurp(path, &before);
+
+    assert_int_equal(store_open_snapshot(path, &snap, &e), 0);
+    assert_int_equal(store_articles_count(snap, &n, &e), 0);
+    assert_int_equal(n, 1); /* what the file holds */
+    assert_int_equal(store_meta_get(snap, "k", &v, &e), 0);
+    assert_string_equal(v, "file");
+    free(v);
+    make(&a, "polar", "g2", "Greenland's mining law", "Berg", T0);
+    put(snap, &a, true);
+    article_release(&a);
+    assert_int_equal(store_meta_set(snap, "k", "memory", &e), 0);
+    store_close(snap);
+
+    slurp(path, &after);
+    assert_int_equal(before.len, after.len);
+    assert_memory_equal(before.data, after.data, before.len);
+    buf_appendf(&name, "%s-wal", path);
+    assert_int_not_equal(access(name.data, F_OK), 0);
+    assert_int_equal(store_open(path, &s, &e), 0);
+    assert_int_equal(store_articles_count(s, &n, &e), 0);
+    assert_int_equal(n, 1);
+    store_close(s);
+
+    /* No file: an empty state, and still no file. */
+    buf_reset(&name);
+    buf_appendf(&name, "%s/none.db", dir);
+    assert_int_equal(store_open_snapshot(name.data, &snap, &e), 0);
+    assert_int_equal(store_articles_count(snap, &n, &e), 0);
+    assert_int_equal(n, 0);
+    store_close(snap);
+    assert_int_not_equal(access(name.data, F_OK), 0);
+    /* Not a state file: refused, named. */
+    assert_int_equal(store_open_snapshot(dir, &snap, &e), -1);
+    assert_non_null(strstr(e.msg, dir));
+    buf_release(&before);
+    buf_release(&after);
+    buf_release(&name);
 }
 
 static void
@@ -147,8 +217,8 @@ test_store_one_record_per_work(void **state)
     (void)state;
 
     /* The journal feed: no abstract, DOI in the record. */
-    make(&a, "journal", "j-1", "Sino-Russian Arctic Cooperation",
-         "Hauksdóttir", T0);
+    make(&a, "journal", "j-1", "Sino-Russian Arctic Cooperation", "Hauksdóttir",
+         T0);
     a.doi = xstrdup("10.1080/2154896X.2025.1");
     id = put(s, &a, true);
     /* Crossref: same DOI in other case, an abstract. */
@@ -165,8 +235,8 @@ test_store_one_record_per_work(void **state)
     /* Same source and guid again: the same work. */
     assert_int_equal(put(s, &a, false), id);
     /* Same title, other author: another work. */
-    make(&d, "thinktank", "tt-10", "Sino-Russian Arctic Cooperation",
-         "Somby", T0);
+    make(&d, "thinktank", "tt-10", "Sino-Russian Arctic Cooperation", "Somby",
+         T0);
     assert_true(put(s, &d, true) != id);
 
     assert_int_equal(store_article_get(s, id, &got, &e), 0);
@@ -186,6 +256,39 @@ test_store_one_record_per_work(void **state)
     article_release(&b);
     article_release(&c);
     article_release(&d);
+    store_close(s);
+}
+
+static void
+test_store_dedupe_by_doi_alone(void **state)
+{
+    struct store *s = fresh();
+    struct article a, b, got;
+    struct err e = ERR_INIT;
+    int64_t id, n;
+    (void)state;
+
+    /* Nothing but the DOI is shared: no URL, title, first author, source,
+     * guid or date within 14 days in common; the DOI differs in case. */
+    make(&a, "journal", "j-77", "Arctic Council Chairmanship in Review",
+         "Hauksdóttir", T0);
+    a.url = xstrdup("https://www.tandfonline.com/doi/full/10.1080/ABC.77");
+    a.doi = xstrdup("10.1080/ABC.77");
+    id = put(s, &a, true);
+    make(&b, "crossref", "cr-3", "Governing the High North after 2022",
+         "Thorhallsson", T0 + 60 * DAY);
+    b.url = xstrdup("https://doi.org/10.1080/abc.77");
+    b.doi = xstrdup("10.1080/abc.77");
+    b.abstract = xstrdup("An abstract only Crossref has.");
+    assert_int_equal(put(s, &b, false), id);
+    assert_int_equal(store_articles_count(s, &n, &e), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_article_get(s, id, &got, &e), 0);
+    assert_string_equal(got.doi, "10.1080/ABC.77");
+    assert_string_equal(got.abstract, "An abstract only Crossref has.");
+    article_release(&got);
+    article_release(&a);
+    article_release(&b);
     store_close(s);
 }
 
@@ -210,9 +313,8 @@ test_store_new_articles_skip_sent_issues_and_old_items(void **state)
     ida = put(s, &a, true);
     idb = put(s, &b, true);
     put(s, &old, true); /* published before the lookback: not new */
-    assert_int_equal(store_articles_new(s, T0 - 14 * DAY, T0 + 7 * DAY, &ids,
-                                        &n, &e),
-                     0);
+    assert_int_equal(
+        store_articles_new(s, T0 - 14 * DAY, T0 + 7 * DAY, &ids, &n, &e), 0);
     assert_int_equal(n, 2);
     assert_int_equal(ids[0], idb);
     assert_int_equal(ids[1], ida);
@@ -243,9 +345,8 @@ test_store_new_articles_skip_sent_issues_and_old_items(void **state)
     assert_int_equal(store_ledger_mark(s, is.id, "a@example.org", STORE_SENT,
                                        250, "2.0.0 OK", T0, &e),
                      0);
-    assert_int_equal(store_ledger_mark(s, is.id, "b@example.org",
-                                       STORE_FAILED, 550, "5.1.1 no such user",
-                                       T0, &e),
+    assert_int_equal(store_ledger_mark(s, is.id, "b@example.org", STORE_FAILED,
+                                       550, "5.1.1 no such user", T0, &e),
                      0);
     assert_int_equal(store_ledger_counts(s, is.id, counts, &e), 0);
     assert_int_equal(counts[STORE_SENT], 1);
@@ -254,17 +355,15 @@ test_store_new_articles_skip_sent_issues_and_old_items(void **state)
     assert_int_equal(store_ledger_todo(s, is.id, &rows, &n, &e), 0);
     assert_int_equal(n, 0);
     free(rows);
-    assert_int_equal(store_ledger_failed_streak(s, "B@example.org", 3,
-                                                &streak, &e),
-                     0);
+    assert_int_equal(
+        store_ledger_failed_streak(s, "B@example.org", 3, &streak, &e), 0);
     assert_int_equal(streak, 1);
 
     /* While the issue is unsent its article is still new; once sent, not. */
     assert_int_equal(store_issue_mark_sent(s, is.id, T0, &e), 0);
     assert_int_equal(store_issue_unfinished(s, &un, &e), 0);
-    assert_int_equal(store_articles_new(s, T0 - 14 * DAY, T0 + 7 * DAY, &ids,
-                                        &n, &e),
-                     0);
+    assert_int_equal(
+        store_articles_new(s, T0 - 14 * DAY, T0 + 7 * DAY, &ids, &n, &e), 0);
     assert_int_equal(n, 1);
     assert_int_equal(ids[0], idb);
     free(ids);
@@ -278,14 +377,406 @@ test_store_new_articles_skip_sent_issues_and_old_items(void **state)
     store_close(s);
 }
 
+/* ---- an empty state in memory ------------------------------------------ */
+
+static int
+count_entries(const char *folder)
+{
+    DIR *d = opendir(folder);
+    struct dirent *de;
+    int n = 0;
+
+    assert_non_null(d);
+    while ((de = readdir(d)) != NULL)
+        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+            n++;
+    closedir(d);
+    return n;
+}
+
+static void
+test_store_memory_state_has_the_schema_and_creates_no_file(void **state)
+{
+    struct store *s = NULL, *other = NULL;
+    struct err e = ERR_INIT;
+    struct article a;
+    struct store_issue is, got;
+    struct store_recipient r[] = {{"a@example.org", NULL}};
+    char cwd[4096], empty[320], *v = NULL;
+    int64_t id, n;
+    (void)state;
+
+    /* Whatever it does, it does it without a file, not even beside us. */
+    assert_non_null(getcwd(cwd, sizeof(cwd)));
+    snprintf(empty, sizeof(empty), "%s/empty", dir);
+    assert_int_equal(mkdir(empty, 0700), 0);
+    assert_int_equal(chdir(empty), 0);
+    assert_int_equal(store_open_memory(&s, &e), 0);
+    assert_non_null(s);
+    make(&a, "x", "1", "One", NULL, T0);
+    id = put(s, &a, true);
+    assert_int_equal(store_meta_set(s, "handled_slot", "42", &e), 0);
+    assert_int_equal(store_meta_get(s, "handled_slot", &v, &e), 0);
+    assert_string_equal(v, "42");
+    free(v);
+    memset(&is, 0, sizeof(is));
+    is.articles = &id;
+    is.narticles = 1;
+    assert_int_equal(store_issue_create(s, &is, r, 1, &e), 0);
+    assert_int_equal(is.number, 1);
+    assert_int_equal(store_issue_unfinished(s, &got, &e), 1);
+    assert_int_equal(got.articles[0], id);
+    store_issue_release(&got);
+
+    /* Each is a state of its own, empty at the start. */
+    assert_int_equal(store_open_memory(&other, &e), 0);
+    assert_int_equal(store_articles_count(other, &n, &e), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(store_issue_last(other, &got, &e), 0);
+    store_close(other);
+    store_close(s);
+    assert_int_equal(count_entries(empty), 0);
+    assert_int_equal(chdir(cwd), 0);
+    rmdir(empty);
+    article_release(&a);
+}
+
+/* ---- issues and the ledger ---------------------------------------------- */
+
+static void
+new_issue(struct store *s, struct store_issue *is, int64_t at,
+          const struct store_recipient *r, size_t nr)
+{
+    struct err e = ERR_INIT;
+
+    memset(is, 0, sizeof(*is));
+    is->created = at;
+    is->slot = at;
+    is->period_start = at - 7 * DAY;
+    is->period_end = at;
+    if (store_issue_create(s, is, r, nr, &e) < 0)
+        fail_msg("%s", e.msg);
+}
+
+static void
+mark(struct store *s, int64_t issue, const char *address,
+     enum store_delivery status, int code, const char *reply)
+{
+    struct err e = ERR_INIT;
+
+    if (store_ledger_mark(s, issue, address, status, code, reply, T0, &e) < 0)
+        fail_msg("%s", e.msg);
+}
+
+/* The addresses store_ledger_todo lists, comma-separated, into out. */
+static void
+todo(struct store *s, int64_t issue, struct buf *out)
+{
+    struct err e = ERR_INIT;
+    struct store_ledger_row *v;
+    size_t i, n;
+
+    buf_reset(out);
+    if (store_ledger_todo(s, issue, &v, &n, &e) < 0)
+        fail_msg("%s", e.msg);
+    for (i = 0; i < n; i++) {
+        buf_appendf(out, "%s%s", i ? "," : "", v[i].address);
+        store_ledger_row_release(&v[i]);
+    }
+    free(v);
+}
+
+static void
+test_store_ledger_todo_lists_pending_and_deferred_in_address_order(void **state)
+{
+    struct store *s = fresh();
+    struct err e = ERR_INIT;
+    struct store_issue is;
+    struct store_recipient r[] = {
+        {"dan@example.org", NULL}, {"bea@example.org", "Bea"},
+        {"eve@example.org", NULL}, {"ann@example.org", NULL},
+        {"cid@example.org", NULL}, {"bea@example.org", "Bea again"}};
+    struct store_ledger_row *v;
+    struct buf list = BUF_INIT;
+    int64_t counts[4];
+    size_t i, n;
+    (void)state;
+
+    new_issue(s, &is, T0, r, ARRAY_SIZE(r));
+    /* Every recipient once, pending, never tried; a repeated address is
+     * one row (the first), so no one can get the issue twice. */
+    assert_int_equal(store_ledger_todo(s, is.id, &v, &n, &e), 0);
+    assert_int_equal(n, 5);
+    for (i = 0; i < n; i++) {
+        assert_int_equal(v[i].status, STORE_PENDING);
+        assert_int_equal(v[i].attempts, 0);
+        assert_int_equal(v[i].code, 0);
+        assert_null(v[i].reply);
+    }
+    assert_string_equal(v[1].name, "Bea");
+    assert_null(v[0].name);
+    for (i = 0; i < n; i++)
+        store_ledger_row_release(&v[i]);
+    free(v);
+    todo(s, is.id, &list);
+    assert_string_equal(list.data, "ann@example.org,bea@example.org,"
+                                   "cid@example.org,dan@example.org,"
+                                   "eve@example.org");
+
+    /* sent and failed leave the list; deferred stays, with its reply. */
+    mark(s, is.id, "bea@example.org", STORE_SENT, 250, "2.0.0 queued");
+    mark(s, is.id, "cid@example.org", STORE_DEFERRED, 450,
+         "4.2.1 mailbox busy");
+    mark(s, is.id, "dan@example.org", STORE_FAILED, 550,
+         "5.1.1 recipient unknown");
+    todo(s, is.id, &list);
+    assert_string_equal(list.data,
+                        "ann@example.org,cid@example.org,eve@example.org");
+    assert_int_equal(store_ledger_todo(s, is.id, &v, &n, &e), 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(v[1].status, STORE_DEFERRED);
+    assert_int_equal(v[1].attempts, 1);
+    assert_int_equal(v[1].code, 450);
+    assert_string_equal(v[1].reply, "4.2.1 mailbox busy");
+    for (i = 0; i < n; i++)
+        store_ledger_row_release(&v[i]);
+    free(v);
+    assert_int_equal(store_ledger_counts(s, is.id, counts, &e), 0);
+    assert_int_equal(counts[STORE_PENDING], 2);
+    assert_int_equal(counts[STORE_SENT], 1);
+    assert_int_equal(counts[STORE_DEFERRED], 1);
+    assert_int_equal(counts[STORE_FAILED], 1);
+
+    /* A deferred row sent on a later attempt leaves the list too. */
+    mark(s, is.id, "cid@example.org", STORE_SENT, 250, "2.0.0 queued");
+    mark(s, is.id, "ann@example.org", STORE_SENT, 250, "2.0.0 queued");
+    mark(s, is.id, "eve@example.org", STORE_SENT, 250, "2.0.0 queued");
+    todo(s, is.id, &list);
+    assert_string_equal(list.data, "");
+    assert_int_equal(store_ledger_counts(s, is.id, counts, &e), 0);
+    assert_int_equal(counts[STORE_SENT], 4);
+    assert_int_equal(counts[STORE_FAILED], 1);
+    assert_int_equal(counts[STORE_PENDING] + counts[STORE_DEFERRED], 0);
+    buf_release(&list);
+    store_close(s);
+}
+
+static void
+test_store_issues_number_up_and_finish_in_order(void **state)
+{
+    struct store *s = fresh();
+    struct err e = ERR_INIT;
+    struct store_issue is[3], got;
+    struct store_recipient r[] = {{"a@example.org", NULL}};
+    int i;
+    (void)state;
+
+    assert_int_equal(store_issue_last(s, &got, &e), 0);
+    assert_int_equal(store_issue_unfinished(s, &got, &e), 0);
+    for (i = 0; i < 3; i++) {
+        new_issue(s, &is[i], T0 + i * 7 * DAY, r, 1);
+        assert_int_equal(is[i].number, i + 1);
+        assert_int_equal(is[i].status, STORE_ISSUE_SENDING);
+    }
+    assert_int_equal(store_issue_last(s, &got, &e), 1);
+    assert_int_equal(got.number, 3);
+    assert_int_equal(got.id, is[2].id);
+    assert_int_equal(got.period_end, T0 + 14 * DAY);
+    store_issue_release(&got);
+
+    /* The oldest unfinished issue comes first, until all are sent. */
+    for (i = 0; i < 3; i++) {
+        assert_int_equal(store_issue_unfinished(s, &got, &e), 1);
+        assert_int_equal(got.number, i + 1);
+        assert_int_equal(got.status, STORE_ISSUE_SENDING);
+        store_issue_release(&got);
+        assert_int_equal(store_issue_mark_sent(s, is[i].id, T0, &e), 0);
+    }
+    assert_int_equal(store_issue_unfinished(s, &got, &e), 0);
+    assert_int_equal(store_issue_last(s, &got, &e), 1);
+    assert_int_equal(got.number, 3);
+    assert_int_equal(got.status, STORE_ISSUE_SENT);
+    store_issue_release(&got);
+    store_close(s);
+}
+
+static void
+test_store_rolled_back_issue_leaves_no_issue_and_no_ledger_row(void **state)
+{
+    struct store *s = fresh();
+    struct err e = ERR_INIT;
+    struct store_issue is, bad, got;
+    struct store_recipient r[] = {{"a@example.org", NULL},
+                                  {"b@example.org", NULL}};
+    struct buf list = BUF_INIT;
+    int64_t counts[4], missing = 999;
+    (void)state;
+
+    /* The caller's transaction holds the freeze; its rollback undoes it. */
+    assert_int_equal(store_begin(s, &e), 0);
+    new_issue(s, &is, T0, r, 2);
+    assert_int_equal(is.number, 1);
+    store_rollback(s);
+    assert_int_equal(store_issue_last(s, &got, &e), 0);
+    assert_int_equal(store_issue_unfinished(s, &got, &e), 0);
+    todo(s, is.id, &list);
+    assert_string_equal(list.data, "");
+    assert_int_equal(store_ledger_counts(s, is.id, counts, &e), 0);
+    assert_int_equal(counts[0] + counts[1] + counts[2] + counts[3], 0);
+
+    /* A freeze that fails half way (the issue row written, then an
+     * article that does not exist) leaves nothing either. */
+    memset(&bad, 0, sizeof(bad));
+    bad.articles = &missing;
+    bad.narticles = 1;
+    assert_int_equal(store_issue_create(s, &bad, r, 2, &e), -1);
+    assert_int_equal(store_issue_last(s, &got, &e), 0);
+    assert_int_equal(store_ledger_counts(s, bad.id, counts, &e), 0);
+    assert_int_equal(counts[0] + counts[1] + counts[2] + counts[3], 0);
+
+    /* And the number is not used up. */
+    new_issue(s, &is, T0, r, 2);
+    assert_int_equal(is.number, 1);
+    todo(s, is.id, &list);
+    assert_string_equal(list.data, "a@example.org,b@example.org");
+    buf_release(&list);
+    store_close(s);
+}
+
+static int
+streak_of(struct store *s, const char *address, int k)
+{
+    struct err e = ERR_INIT;
+    int streak = -1;
+
+    if (store_ledger_failed_streak(s, address, k, &streak, &e) < 0)
+        fail_msg("%s", e.msg);
+    return streak;
+}
+
+static void
+test_store_failed_streak_counts_hard_bounces_in_a_row(void **state)
+{
+    struct store *s = fresh();
+    struct store_issue is[3];
+    struct store_recipient r[] = {{"gone@example.org", NULL},
+                                  {"flaky@example.org", NULL},
+                                  {"left@example.org", NULL},
+                                  {"busy@example.org", NULL}};
+    int i;
+    (void)state;
+
+    for (i = 0; i < 3; i++) {
+        new_issue(s, &is[i], T0 + i * 7 * DAY, r, ARRAY_SIZE(r));
+        mark(s, is[i].id, "gone@example.org", STORE_FAILED, 550,
+             "5.1.1 recipient unknown");
+        /* Bounced, delivered, bounced: only the newest one is in a row. */
+        mark(s, is[i].id, "flaky@example.org",
+             i == 1 ? STORE_SENT : STORE_FAILED, i == 1 ? 250 : 550, "x");
+        mark(s, is[i].id, "busy@example.org", STORE_DEFERRED, 450, "busy");
+    }
+    /* Left the list after the last freeze: failed, but not a bounce. */
+    mark(s, is[0].id, "left@example.org", STORE_FAILED, 550, "x");
+    mark(s, is[1].id, "left@example.org", STORE_FAILED, 550, "x");
+    mark(s, is[2].id, "left@example.org", STORE_FAILED, 0, "unsubscribed");
+
+    assert_int_equal(streak_of(s, "gone@example.org", 3), 3);
+    assert_int_equal(streak_of(s, "GONE@Example.org", 2), 2);
+    assert_int_equal(streak_of(s, "flaky@example.org", 3), 1);
+    assert_int_equal(streak_of(s, "left@example.org", 3), 0);
+    assert_int_equal(streak_of(s, "busy@example.org", 3), 0);
+    assert_int_equal(streak_of(s, "nobody@example.org", 3), 0);
+    store_close(s);
+}
+
+static void
+test_store_reopening_the_file_keeps_issues_and_ledger(void **state)
+{
+    struct store *s = fresh();
+    struct err e = ERR_INIT;
+    struct article a;
+    struct store_issue one, two, got;
+    struct store_recipient r[] = {{"b@example.org", NULL},
+                                  {"a@example.org", "Áile Somby"},
+                                  {"c@example.org", NULL}};
+    struct store_ledger_row *v;
+    struct buf list = BUF_INIT;
+    int64_t id, counts[4], n;
+    size_t nv;
+    char *value = NULL;
+    (void)state;
+
+    make(&a, "x", "1", "One", "Somby", T0);
+    id = put(s, &a, true);
+    assert_int_equal(store_meta_set(s, "handled_slot", "1753142400", &e), 0);
+    memset(&one, 0, sizeof(one));
+    one.created = one.slot = one.period_end = T0;
+    one.articles = &id;
+    one.narticles = 1;
+    assert_int_equal(store_issue_create(s, &one, r, 3, &e), 0);
+    mark(s, one.id, "a@example.org", STORE_SENT, 250, "2.0.0 queued");
+    mark(s, one.id, "b@example.org", STORE_DEFERRED, 451, "4.3.0 try later");
+    assert_int_equal(store_issue_mark_sent(s, one.id, T0, &e), 0);
+    new_issue(s, &two, T0 + 7 * DAY, r, 3);
+    mark(s, two.id, "c@example.org", STORE_FAILED, 550, "5.1.1 unknown");
+    store_close(s);
+
+    assert_int_equal(store_open(path, &s, &e), 0);
+    assert_int_equal(store_articles_count(s, &n, &e), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_meta_get(s, "handled_slot", &value, &e), 0);
+    assert_string_equal(value, "1753142400");
+    free(value);
+    assert_int_equal(store_issue_last(s, &got, &e), 1);
+    assert_int_equal(got.number, 2);
+    store_issue_release(&got);
+    assert_int_equal(store_issue_unfinished(s, &got, &e), 1);
+    assert_int_equal(got.id, two.id);
+    store_issue_release(&got);
+    todo(s, one.id, &list);
+    assert_string_equal(list.data, "b@example.org,c@example.org");
+    assert_int_equal(store_ledger_todo(s, one.id, &v, &nv, &e), 0);
+    assert_int_equal(nv, 2);
+    assert_int_equal(v[0].code, 451);
+    assert_string_equal(v[0].reply, "4.3.0 try later");
+    store_ledger_row_release(&v[0]);
+    store_ledger_row_release(&v[1]);
+    free(v);
+    todo(s, two.id, &list);
+    assert_string_equal(list.data, "a@example.org,b@example.org");
+    assert_int_equal(store_ledger_counts(s, one.id, counts, &e), 0);
+    assert_int_equal(counts[STORE_SENT], 1);
+    assert_int_equal(counts[STORE_DEFERRED], 1);
+    assert_int_equal(counts[STORE_PENDING], 1);
+    assert_int_equal(store_ledger_counts(s, two.id, counts, &e), 0);
+    assert_int_equal(counts[STORE_FAILED], 1);
+    assert_int_equal(counts[STORE_PENDING], 2);
+    buf_release(&list);
+    article_release(&a);
+    store_close(s);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_store_reopens_and_refuses_a_newer_schema),
         cmocka_unit_test(test_store_source_health_and_validators),
+        cmocka_unit_test(
+            test_store_snapshot_reads_the_file_and_never_writes_it),
         cmocka_unit_test(test_store_one_record_per_work),
-        cmocka_unit_test(test_store_new_articles_skip_sent_issues_and_old_items),
+        cmocka_unit_test(test_store_dedupe_by_doi_alone),
+        cmocka_unit_test(
+            test_store_new_articles_skip_sent_issues_and_old_items),
+        cmocka_unit_test(
+            test_store_memory_state_has_the_schema_and_creates_no_file),
+        cmocka_unit_test(
+            test_store_ledger_todo_lists_pending_and_deferred_in_address_order),
+        cmocka_unit_test(test_store_issues_number_up_and_finish_in_order),
+        cmocka_unit_test(
+            test_store_rolled_back_issue_leaves_no_issue_and_no_ledger_row),
+        cmocka_unit_test(test_store_failed_streak_counts_hard_bounces_in_a_row),
+        cmocka_unit_test(test_store_reopening_the_file_keeps_issues_and_ledger),
     };
     return cmocka_run_group_tests_name("store", tests, setup, teardown);
 }

@@ -1,0 +1,556 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "arctic_digest/buf.h"
+#include "arctic_digest/deliver.h"
+#include "arctic_digest/store.h"
+#include "arctic_digest/util.h"
+
+#define PYTHON "/usr/bin/python3"
+#define T0 ((int64_t)1753142400) /* 2025-07-22T00:00:00Z */
+#define MAX_RCPT 8
+
+extern char **environ;
+
+static char dir[] = "/tmp/ad-deliver-XXXXXX";
+static char servers_dir[4096];
+static int seq; /* a fresh state file and outbox for each test */
+
+/* ---- the test's compose callback and clock ---- */
+
+struct composer {
+    const char *fail_for; /* compose fails for this address, or NULL */
+    int calls;
+    const char *addr[MAX_RCPT]; /* the addresses composed for, and how */
+    int composed[MAX_RCPT];     /* often composing succeeded */
+    size_t n;
+};
+
+static int
+compose_cb(void *ctx, const struct store_ledger_row *row, struct buf *out,
+           struct err *e)
+{
+    struct composer *c = ctx;
+    size_t i;
+
+    c->calls++;
+    if (c->fail_for && strcmp(row->address, c->fail_for) == 0)
+        return err_set(e, ERR_DATA, 0, "no message for this one");
+    for (i = 0; i < c->n && strcmp(c->addr[i], row->address) != 0; i++)
+        ;
+    assert_true(i < c->n);
+    c->composed[i]++;
+    buf_appendf(out,
+                "From: digest@example.org\r\nTo: %s\r\nSubject: Issue\r\n"
+                "\r\nHello %s\r\n",
+                row->address, row->name ? row->name : "reader");
+    return 0;
+}
+
+static int64_t
+clock_cb(void *ctx)
+{
+    (void)ctx;
+    return T0;
+}
+
+/* ---- a state with one frozen issue ---- */
+
+struct fixture {
+    struct store *s;
+    char state[320];
+    char outbox[320];
+    struct store_issue is;
+    struct composer c;
+    struct deliver_options o;
+};
+
+static void
+fixture_init(struct fixture *f, const char *const *addrs, size_t n)
+{
+    struct store_recipient r[MAX_RCPT];
+    struct err e = ERR_INIT;
+    size_t i;
+
+    assert_true(n <= MAX_RCPT);
+    memset(f, 0, sizeof(*f));
+    seq++;
+    snprintf(f->state, sizeof(f->state), "%s/state%d.db", dir, seq);
+    snprintf(f->outbox, sizeof(f->outbox), "%s/outbox%d", dir, seq);
+    if (store_open(f->state, &f->s, &e) < 0)
+        fail_msg("%s", e.msg);
+    for (i = 0; i < n; i++) {
+        r[i].address = addrs[i];
+        r[i].name = NULL;
+        f->c.addr[i] = addrs[i];
+    }
+    f->c.n = n;
+    f->is.created = f->is.slot = f->is.period_end = T0;
+    f->is.period_start = T0 - 7 * 86400;
+    if (store_issue_create(f->s, &f->is, r, n, &e) < 0)
+        fail_msg("%s", e.msg);
+    f->o.outbox = f->outbox;
+    f->o.connections = 1;
+    f->o.retries = 0;
+    f->o.retry_delay_ms = 10;
+    f->o.compose = compose_cb;
+    f->o.clock = clock_cb;
+    f->o.ctx = &f->c;
+}
+
+static void
+fixture_release(struct fixture *f)
+{
+    store_close(f->s);
+}
+
+static void
+counts(struct fixture *f, int64_t c[4])
+{
+    struct err e = ERR_INIT;
+
+    if (store_ledger_counts(f->s, f->is.id, c, &e) < 0)
+        fail_msg("%s", e.msg);
+}
+
+/* The ledger row of address still to send, or NULL (caller releases). */
+static struct store_ledger_row *
+todo_row(struct fixture *f, const char *address, struct store_ledger_row *out)
+{
+    struct err e = ERR_INIT;
+    struct store_ledger_row *v;
+    struct store_ledger_row *found = NULL;
+    size_t i, n;
+
+    if (store_ledger_todo(f->s, f->is.id, &v, &n, &e) < 0)
+        fail_msg("%s", e.msg);
+    for (i = 0; i < n; i++) {
+        if (!found && strcmp(v[i].address, address) == 0) {
+            *out = v[i];
+            found = out;
+        } else {
+            store_ledger_row_release(&v[i]);
+        }
+    }
+    free(v);
+    return found;
+}
+
+/* Files in a folder whose names end in suffix (all files for ""). */
+static int
+count_files(const char *folder, const char *suffix)
+{
+    DIR *d = opendir(folder);
+    struct dirent *de;
+    int n = 0;
+
+    if (!d)
+        return 0;
+    while ((de = readdir(d)) != NULL) {
+        size_t len = strlen(de->d_name), sl = strlen(suffix);
+        if (de->d_name[0] != '.' && len >= sl &&
+            strcmp(de->d_name + len - sl, suffix) == 0)
+            n++;
+    }
+    closedir(d);
+    return n;
+}
+
+static int
+outbox_count(struct fixture *f)
+{
+    char path[400];
+
+    snprintf(path, sizeof(path), "%s/new", f->outbox);
+    return count_files(path, "");
+}
+
+/* Whether the outbox holds the issue's message to address, and only it. */
+static bool
+outbox_has(struct fixture *f, const char *address)
+{
+    struct buf name = BUF_INIT, want = BUF_INIT;
+    char path[600], chunk[4096];
+    FILE *fp;
+    size_t n;
+    bool ok = false;
+
+    deliver_outbox_name(f->is.number, address, &name);
+    snprintf(path, sizeof(path), "%s/new/%s", f->outbox, name.data);
+    fp = fopen(path, "rb");
+    if (fp) {
+        n = fread(chunk, 1, sizeof(chunk) - 1, fp);
+        chunk[n] = '\0';
+        fclose(fp);
+        buf_appendf(&want, "\r\nTo: %s\r\n", address);
+        ok = strstr(chunk, want.data) != NULL;
+    }
+    buf_release(&name);
+    buf_release(&want);
+    return ok;
+}
+
+/* ---- outbox mode ---- */
+
+static const char *const five[] = {"ann@example.org", "bea@example.org",
+                                   "cid@example.org", "dan@example.org",
+                                   "eve@example.org"};
+
+static void
+test_deliver_outbox_writes_one_message_per_row_and_marks_it_sent(void **state)
+{
+    struct fixture f;
+    struct deliver_stats st;
+    struct err e = ERR_INIT;
+    int64_t c[4];
+    size_t i;
+    (void)state;
+
+    fixture_init(&f, five, 5);
+    assert_int_equal(deliver_issue(f.s, f.is.id, f.is.number, &f.o, &st, &e),
+                     0);
+    assert_int_equal(st.total, 5);
+    assert_int_equal(st.sent, 5);
+    assert_int_equal(st.deferred, 0);
+    assert_int_equal(st.failed, 0);
+    assert_int_equal(outbox_count(&f), 5);
+    for (i = 0; i < 5; i++) {
+        assert_true(outbox_has(&f, five[i]));
+        assert_int_equal(f.c.composed[i], 1);
+    }
+    counts(&f, c);
+    assert_int_equal(c[STORE_SENT], 5);
+    assert_int_equal(c[STORE_PENDING] + c[STORE_DEFERRED] + c[STORE_FAILED], 0);
+
+    /* Nothing is left, so a second run composes and writes nothing. */
+    assert_int_equal(deliver_issue(f.s, f.is.id, f.is.number, &f.o, &st, &e),
+                     0);
+    assert_int_equal(st.total, 0);
+    assert_int_equal(st.sent, 0);
+    assert_int_equal(f.c.calls, 5);
+    assert_int_equal(outbox_count(&f), 5);
+    fixture_release(&f);
+}
+
+static void
+test_deliver_compose_failure_leaves_its_row_and_a_rerun_sends_the_rest(
+    void **state)
+{
+    struct fixture f;
+    struct deliver_stats st, st2;
+    struct store_ledger_row row;
+    struct err e = ERR_INIT;
+    int64_t c[4];
+    size_t i;
+    (void)state;
+
+    fixture_init(&f, five, 5);
+    f.c.fail_for = "cid@example.org";
+    assert_int_equal(deliver_issue(f.s, f.is.id, f.is.number, &f.o, &st, &e),
+                     -1);
+    assert_non_null(strstr(e.msg, "cid@example.org"));
+    /* The row that could not be composed is neither sent nor tried. */
+    assert_false(outbox_has(&f, "cid@example.org"));
+    assert_non_null(todo_row(&f, "cid@example.org", &row));
+    assert_int_equal(row.status, STORE_PENDING);
+    assert_int_equal(row.attempts, 0);
+    store_ledger_row_release(&row);
+    /* Every row marked sent has its one message, and no other has one. */
+    counts(&f, c);
+    assert_int_equal(c[STORE_SENT], (int64_t)st.sent);
+    assert_int_equal(outbox_count(&f), (int)st.sent);
+    for (i = 0; i < 5; i++) {
+        bool left = todo_row(&f, five[i], &row) != NULL;
+        if (left)
+            store_ledger_row_release(&row);
+        assert_int_equal(outbox_has(&f, five[i]), !left);
+    }
+    assert_int_equal(c[STORE_SENT] + c[STORE_PENDING], 5);
+    assert_int_equal(st.total, 5);
+    assert_int_equal(st.deferred + st.failed, 0);
+    /* deliver stops the run at a compose failure (deliver.c: "stop"), so
+     * the rows after it in address order wait for the next run too. */
+    assert_int_equal(st.sent, 2);
+
+    /* The next run sends exactly what is left: no row twice, none
+     * skipped. */
+    f.c.fail_for = NULL;
+    memset(&e, 0, sizeof(e));
+    assert_int_equal(deliver_issue(f.s, f.is.id, f.is.number, &f.o, &st2, &e),
+                     0);
+    assert_int_equal(st2.total, 5 - st.sent);
+    assert_int_equal(st2.sent, st2.total);
+    for (i = 0; i < 5; i++) {
+        assert_int_equal(f.c.composed[i], 1);
+        assert_true(outbox_has(&f, five[i]));
+    }
+    assert_int_equal(outbox_count(&f), 5);
+    counts(&f, c);
+    assert_int_equal(c[STORE_SENT], 5);
+    fixture_release(&f);
+}
+
+static void
+test_deliver_dry_run_composes_everything_and_records_nothing(void **state)
+{
+    struct fixture f;
+    struct deliver_stats st;
+    struct store_ledger_row row;
+    struct err e = ERR_INIT;
+    int64_t c[4];
+    size_t i;
+    (void)state;
+
+    fixture_init(&f, five, 5);
+    f.o.dry_run = true;
+    assert_int_equal(deliver_issue(f.s, f.is.id, f.is.number, &f.o, &st, &e),
+                     0);
+    assert_int_equal(f.c.calls, 5);
+    for (i = 0; i < 5; i++)
+        assert_int_equal(f.c.composed[i], 1);
+    /* The stats say what would have gone. */
+    assert_int_equal(st.total, 5);
+    assert_int_equal(st.sent, 5);
+    /* No outbox, not even its folders; the ledger as it was. */
+    assert_int_equal(access(f.outbox, F_OK), -1);
+    counts(&f, c);
+    assert_int_equal(c[STORE_PENDING], 5);
+    for (i = 0; i < 5; i++) {
+        assert_non_null(todo_row(&f, five[i], &row));
+        assert_int_equal(row.attempts, 0);
+        store_ledger_row_release(&row);
+    }
+    fixture_release(&f);
+}
+
+/* ---- SMTP mode, against tests/servers/smtp_faults.py ---- */
+
+struct server {
+    pid_t pid;
+    char spool[320];
+    char url[64];
+};
+
+/* Global, so that the test's teardown stops it after a failed assert. */
+static struct server srv;
+
+/* Start smtp_faults.py with args (NULL-terminated); false if it cannot. */
+static bool
+server_start(struct server *sv, const char *const *args)
+{
+    char script[4200], line[32], errpath[400];
+    char *argv[16];
+    int fds[2], n = 0;
+    posix_spawn_file_actions_t fa;
+    FILE *fp;
+
+    memset(sv, 0, sizeof(*sv));
+    snprintf(sv->spool, sizeof(sv->spool), "%s/spool%d", dir, seq);
+    snprintf(script, sizeof(script), "%s/smtp_faults.py", servers_dir);
+    argv[n++] = (char *)PYTHON;
+    argv[n++] = script;
+    argv[n++] = (char *)"--spool";
+    argv[n++] = sv->spool;
+    while (*args)
+        argv[n++] = (char *)*args++;
+    argv[n] = NULL;
+    assert_int_equal(pipe(fds), 0);
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+    posix_spawn_file_actions_addclose(&fa, fds[0]);
+    snprintf(errpath, sizeof(errpath), "%s.err", sv->spool);
+    posix_spawn_file_actions_addopen(&fa, 2, errpath,
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (posix_spawn(&sv->pid, PYTHON, &fa, NULL, argv, environ) != 0)
+        sv->pid = 0;
+    posix_spawn_file_actions_destroy(&fa);
+    close(fds[1]);
+    fp = fdopen(fds[0], "r");
+    assert_non_null(fp);
+    if (sv->pid == 0 || !fgets(line, sizeof(line), fp) || atoi(line) <= 0) {
+        fclose(fp);
+        return false;
+    }
+    fclose(fp);
+    snprintf(sv->url, sizeof(sv->url), "smtp://127.0.0.1:%d", atoi(line));
+    return true;
+}
+
+static void
+server_stop(struct server *sv)
+{
+    int status;
+
+    if (sv->pid > 0) {
+        kill(sv->pid, SIGTERM);
+        waitpid(sv->pid, &status, 0);
+        sv->pid = 0;
+    }
+}
+
+static int
+stop_server(void **state)
+{
+    (void)state;
+    server_stop(&srv);
+    return 0;
+}
+
+/* The failed row's status, code and reply, straight from the file: the
+ * public API lists only the rows still to send. */
+static void
+failed_row(struct fixture *f, const char *address, int *status, int *code,
+           struct buf *reply)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+
+    assert_int_equal(sqlite3_open(f->state, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT status, code, reply FROM "
+                                        "deliveries WHERE address = ?",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(st, 1, address, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    *status = sqlite3_column_int(st, 0);
+    *code = sqlite3_column_int(st, 1);
+    buf_append_str(reply, (const char *)sqlite3_column_text(st, 2));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+static void
+test_deliver_smtp_defers_450_fails_550_and_a_rerun_sends_the_deferred(
+    void **state)
+{
+    static const char *const rcpts[] = {"ok1@example.org", "busy@example.org",
+                                        "gone@example.org", "ok2@example.org"};
+    /* --once: busy is refused the first time only. */
+    static const char *const args[] = {"--once",           "--r450",
+                                       "busy@example.org", "--r550",
+                                       "gone@example.org", NULL};
+    struct fixture f;
+    struct smtp_options so;
+    struct deliver_stats st;
+    struct store_ledger_row row;
+    struct buf reply = BUF_INIT;
+    struct err e = ERR_INIT;
+    int64_t c[4];
+    int status, code;
+    (void)state;
+
+    if (access(PYTHON, X_OK) != 0)
+        skip();
+    fixture_init(&f, rcpts, 4);
+    if (!server_start(&srv, args)) {
+        server_stop(&srv);
+        fixture_release(&f);
+        fail_msg("smtp_faults.py did not start");
+    }
+    memset(&so, 0, sizeof(so));
+    so.url = srv.url;
+    so.tls = SMTP_TLS_NONE;
+    so.envelope_from = "bounces@example.org";
+    so.connect_timeout_s = 10;
+    so.response_timeout_s = 10;
+    f.o.smtp = &so;
+
+    assert_int_equal(deliver_issue(f.s, f.is.id, f.is.number, &f.o, &st, &e),
+                     0);
+    assert_int_equal(st.total, 4);
+    assert_int_equal(st.sent, 2);
+    assert_int_equal(st.deferred, 1);
+    assert_int_equal(st.failed, 1);
+    /* 450: deferred, still to send, the reply kept. */
+    assert_non_null(todo_row(&f, "busy@example.org", &row));
+    assert_int_equal(row.status, STORE_DEFERRED);
+    assert_int_equal(row.attempts, 1);
+    assert_int_equal(row.code, 450);
+    assert_string_equal(row.reply,
+                        "4.2.1 <busy@example.org>: mailbox busy, try again");
+    store_ledger_row_release(&row);
+    /* 550: failed for good, the reply kept. */
+    assert_null(todo_row(&f, "gone@example.org", &row));
+    failed_row(&f, "gone@example.org", &status, &code, &reply);
+    assert_int_equal(status, STORE_FAILED);
+    assert_int_equal(code, 550);
+    assert_string_equal(reply.data,
+                        "5.1.1 <gone@example.org>: recipient unknown");
+    counts(&f, c);
+    assert_int_equal(c[STORE_SENT], 2);
+
+    /* The next run sends the deferred row and nothing else. */
+    assert_int_equal(deliver_issue(f.s, f.is.id, f.is.number, &f.o, &st, &e),
+                     0);
+    assert_int_equal(st.total, 1);
+    assert_int_equal(st.sent, 1);
+    assert_int_equal(f.c.calls, 5);
+    server_stop(&srv);
+    counts(&f, c);
+    assert_int_equal(c[STORE_SENT], 3);
+    assert_int_equal(c[STORE_FAILED], 1);
+    assert_int_equal(c[STORE_PENDING] + c[STORE_DEFERRED], 0);
+    /* The server got each accepted recipient's message exactly once. */
+    assert_int_equal(count_files(srv.spool, ".eml"), 3);
+    assert_int_equal(count_files(srv.spool, "-ok1@example.org.eml"), 1);
+    assert_int_equal(count_files(srv.spool, "-ok2@example.org.eml"), 1);
+    assert_int_equal(count_files(srv.spool, "-busy@example.org.eml"), 1);
+    buf_release(&reply);
+    fixture_release(&f);
+}
+
+/* ---- setup ---- */
+
+static int
+setup(void **state)
+{
+    const char *fixtures = getenv("AD_FIXTURES");
+
+    (void)state;
+    if (!mkdtemp(dir))
+        return -1;
+    snprintf(servers_dir, sizeof(servers_dir), "%s/../servers",
+             fixtures ? fixtures : "tests/fixtures");
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    char cmd[400];
+    (void)state;
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    return system(cmd);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(
+            test_deliver_outbox_writes_one_message_per_row_and_marks_it_sent),
+        cmocka_unit_test(
+            test_deliver_compose_failure_leaves_its_row_and_a_rerun_sends_the_rest),
+        cmocka_unit_test(
+            test_deliver_dry_run_composes_everything_and_records_nothing),
+        cmocka_unit_test_teardown(
+            test_deliver_smtp_defers_450_fails_550_and_a_rerun_sends_the_deferred,
+            stop_server),
+    };
+    return cmocka_run_group_tests_name("deliver", tests, setup, teardown);
+}
