@@ -117,7 +117,10 @@ compose_new(const struct context *c, const struct compose_issue *is,
     buf_init(&cp->secret);
     buf_append(&cp->secret, secret, secret_len);
     if (compose_split_mailbox(c->cfg->from, &cp->from_name, &cp->from_addr,
-                              e) < 0) {
+                              e) < 0 ||
+        (!mime_addr_is_valid(cp->from_addr) &&
+         err_set(e, ERR_CONFIG, 0, "'%s' is not an address",
+                 cp->from_addr) < 0)) {
         err_prefix(e, "%s: [digest] from", c->cfg->path ? c->cfg->path
                                                         : "config");
         goto fail;

@@ -151,16 +151,30 @@ next_ready(struct run *r)
     return NULL;
 }
 
+/* 0: composed; 1: this row cannot get a message and failed alone
+ * (recorded); -1: the run stops. */
 static int
 compose(struct run *r, struct item *it)
 {
-    if (r->o->compose(r->o->ctx, &it->row, &it->msg, r->e) < 0) {
-        err_prefix(r->e, "composing the message to %s", it->row.address);
-        r->stop = true;
-        buf_release(&it->msg);
-        return -1;
+    struct err e = ERR_INIT;
+    int rc = r->o->compose(r->o->ctx, &it->row, &it->msg, &e);
+
+    if (rc == 0)
+        return 0;
+    buf_release(&it->msg);
+    if (rc > 0) {
+        log_warn("%s: failed: %s", it->row.address, e.msg);
+        record(r, it, STORE_FAILED, 0, e.msg);
+        r->st->failed++;
+        it->done = true;
+        progress(r);
+        return 1;
     }
-    return 0;
+    if (r->e)
+        *r->e = e;
+    err_prefix(r->e, "composing the message to %s", it->row.address);
+    r->stop = true;
+    return -1;
 }
 
 static int
@@ -168,14 +182,18 @@ next_job(void *ctx, struct smtp_job *job)
 {
     struct run *r = ctx;
     struct item *it;
+    int rc;
 
     if (r->stop)
         return -1;
-    it = next_ready(r);
-    if (!it)
-        return 0;
-    if (compose(r, it) < 0)
-        return -1;
+    do {
+        it = next_ready(r);
+        if (!it)
+            return 0;
+        rc = compose(r, it);
+        if (rc < 0)
+            return -1;
+    } while (rc > 0);
     it->inflight = true;
     job->rcpt = it->row.address;
     job->data = it->msg.data;
@@ -246,9 +264,10 @@ run_outbox(struct run *r)
     if (!r->o->dry_run && outbox_open(r->o->outbox, r->e) < 0)
         return -1;
     while ((it = next_ready(r)) != NULL && rc == 0) {
-        if (compose(r, it) < 0) {
-            rc = -1;
-            break;
+        rc = compose(r, it);
+        if (rc != 0) {
+            rc = rc < 0 || r->stop ? -1 : 0;
+            continue;
         }
         buf_reset(&name);
         deliver_outbox_name(r->number, it->row.address, &name);

@@ -12,6 +12,7 @@
 #include "arctic_digest/compose.h"
 #include "arctic_digest/issue.h"
 #include "arctic_digest/log.h"
+#include "arctic_digest/mime.h"
 #include "arctic_digest/subscribers.h"
 #include "arctic_digest/util.h"
 
@@ -143,6 +144,14 @@ compose_row(void *ctx, const struct store_ledger_row *row, struct buf *out,
     struct sender *s = ctx;
     struct compose_recipient r;
 
+    /* One address no message can go to fails alone (an internationalised
+     * domain or a quoted local part the list accepted). */
+    if (!mime_addr_is_valid(row->address)) {
+        err_set(e, ERR_DATA, 0,
+                "'%s' is not an address this tool can send to",
+                row->address);
+        return 1;
+    }
     compose_recipient_of(subscriber(s, row->address), row->address,
                          row->name, &r);
     return compose_message(s->cp, &r, out, NULL, e);

@@ -27,13 +27,6 @@ void mime_qp_encode(const char *p, size_t n, struct buf *out);
  */
 void mime_clean_header(const char *p, size_t n, struct buf *out);
 
-/*
- * True if addr is a plausible addr-spec: dot-atom local part, '@', and a
- * domain of letters, digits and hyphens in dot-separated labels; ASCII
- * only, no spaces or controls, at most 254 octets.
- */
-bool mime_addr_is_valid(const char *addr);
-
 /* True if p[0..n) is RFC 5322 dot-atom-text. */
 bool mime_is_dot_atom(const char *p, size_t n);
 

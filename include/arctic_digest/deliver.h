@@ -28,7 +28,13 @@ struct deliver_stats {
     size_t sent, deferred, failed;
 };
 
-/* Compose the message for one ledger row into out (CRLF line ends). */
+/*
+ * Compose the message for one ledger row into out (CRLF line ends).
+ * Returns 0, or 1 when this row alone cannot get a message (an address no
+ * message can go to): the row is then failed with code 0 and e's message,
+ * and the run goes on; or -1 (e set) when no message can be composed,
+ * which stops the run and leaves the rest for the next one.
+ */
 typedef int (*deliver_compose_fn)(void *ctx,
                                   const struct store_ledger_row *row,
                                   struct buf *out, struct err *e);

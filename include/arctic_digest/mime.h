@@ -22,6 +22,7 @@
 #ifndef ARCTIC_DIGEST_MIME_H
 #define ARCTIC_DIGEST_MIME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "arctic_digest/buf.h"
@@ -63,6 +64,13 @@ struct mime_message {
  * is not an addr-spec, or ERR_INTERNAL when libetpan fails.
  */
 int mime_build(const struct mime_message *m, struct buf *out, struct err *e);
+
+/*
+ * True if addr is an address mime_build() takes: dot-atom local part, '@',
+ * and a domain of letters, digits and hyphens in dot-separated labels;
+ * ASCII only, no spaces or controls, at most 254 octets.
+ */
+bool mime_addr_is_valid(const char *addr);
 
 /*
  * Append a Message-ID "<local@domain>" whose domain is that of from_addr

@@ -293,6 +293,28 @@ class SendTest(unittest.TestCase):
         with open(self.subs, encoding="utf-8") as f:
             self.assertRegex(f.read(), r"(?m)^maija@example\.com,Maija Niemi,unsubscribed,")
 
+    def test_an_address_no_message_can_go_to_fails_alone(self):
+        # The list takes an internationalised domain (with a warning), but
+        # no message can be addressed to it here: that subscriber fails
+        # alone, the others get the issue, and the issue is finished.
+        srv = self.aiosmtpd()
+        self.write_conf(srv)
+        self.write_subs([("sigrid@example.org", "Sigrid", "active", "", "html")])
+        self.ok("subscribers", "add", "anna@b\u00fccher.example")
+        self.ok("subscribers", "add", "zoe@example.org")
+        self.collect()
+        r = self.ok("send")
+        self.assertIn("anna@b\u00fccher.example: failed", r.stderr.decode())
+        self.assertEqual(sorted(self.by_rcpt(srv)),
+                         ["sigrid@example.org", "zoe@example.org"])
+        self.assert_ledger({"sigrid@example.org": SENT,
+                            "zoe@example.org": SENT,
+                            "anna@b\u00fccher.example": FAILED})
+        row = self.ledger()["anna@b\u00fccher.example"]
+        self.assertEqual(row["code"], 0)
+        self.assertIn("not an address", row["reply"])
+        self.assertEqual([i["status"] for i in self.issues()], [1])
+
     def test_body_arrives_exactly_as_composed(self):
         # The same issue composed into the outbox (same state, secret and
         # clock) is byte for byte what the server received: SMTP's

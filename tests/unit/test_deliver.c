@@ -34,6 +34,7 @@ static int seq; /* a fresh state file and outbox for each test */
 
 struct composer {
     const char *fail_for; /* compose fails for this address, or NULL */
+    const char *fail_alone; /* this address cannot get a message */
     int calls;
     const char *addr[MAX_RCPT]; /* the addresses composed for, and how */
     int composed[MAX_RCPT];     /* often composing succeeded */
@@ -50,6 +51,10 @@ compose_cb(void *ctx, const struct store_ledger_row *row, struct buf *out,
     c->calls++;
     if (c->fail_for && strcmp(row->address, c->fail_for) == 0)
         return err_set(e, ERR_DATA, 0, "no message for this one");
+    if (c->fail_alone && strcmp(row->address, c->fail_alone) == 0) {
+        err_set(e, ERR_DATA, 0, "not an address we can send to");
+        return 1;
+    }
     for (i = 0; i < c->n && strcmp(c->addr[i], row->address) != 0; i++)
         ;
     assert_true(i < c->n);
@@ -305,6 +310,39 @@ test_deliver_compose_failure_leaves_its_row_and_a_rerun_sends_the_rest(
 }
 
 static void
+test_deliver_one_recipient_without_a_message_fails_alone(void **state)
+{
+    struct fixture f;
+    struct deliver_stats st;
+    struct store_ledger_row row;
+    struct err e = ERR_INIT;
+    int64_t c[4];
+    size_t i;
+    (void)state;
+
+    fixture_init(&f, five, 5);
+    f.c.fail_alone = "bea@example.org";
+    assert_int_equal(deliver_issue(f.s, f.is.id, f.is.number, &f.o, &st, &e),
+                     0);
+    assert_int_equal(st.total, 5);
+    assert_int_equal(st.sent, 4);
+    assert_int_equal(st.failed, 1);
+    for (i = 0; i < 5; i++)
+        assert_int_equal(outbox_has(&f, five[i]), i != 1);
+    counts(&f, c);
+    assert_int_equal(c[STORE_SENT], 4);
+    assert_int_equal(c[STORE_FAILED], 1);
+    assert_int_equal(c[STORE_PENDING] + c[STORE_DEFERRED], 0);
+    assert_null(todo_row(&f, "bea@example.org", &row));
+    /* Failed is final: a rerun has nothing to do. */
+    assert_int_equal(deliver_issue(f.s, f.is.id, f.is.number, &f.o, &st, &e),
+                     0);
+    assert_int_equal(st.total, 0);
+    assert_int_equal(outbox_count(&f), 4);
+    fixture_release(&f);
+}
+
+static void
 test_deliver_dry_run_composes_everything_and_records_nothing(void **state)
 {
     struct fixture f;
@@ -548,6 +586,8 @@ main(void)
             test_deliver_compose_failure_leaves_its_row_and_a_rerun_sends_the_rest),
         cmocka_unit_test(
             test_deliver_dry_run_composes_everything_and_records_nothing),
+        cmocka_unit_test(
+            test_deliver_one_recipient_without_a_message_fails_alone),
         cmocka_unit_test_teardown(
             test_deliver_smtp_defers_450_fails_550_and_a_rerun_sends_the_deferred,
             stop_server),
