@@ -59,6 +59,7 @@ cmd_print_help(FILE *f, const char *prefix, const struct cmd *cmd)
     const struct cmd_opt *o;
     struct buf b = BUF_INIT, left = BUF_INIT;
     int width = 10;
+    size_t i;
 
     for (o = cmd->opts; o && o->name; o++)
         if ((int)(6 + strlen(o->name) + (o->arg ? strlen(o->arg) + 1 : 0)) >
@@ -81,6 +82,11 @@ cmd_print_help(FILE *f, const char *prefix, const struct cmd *cmd)
         buf_appendf(&b, "  %-*s  %s\n", width, left.data, o->help);
     }
     buf_appendf(&b, "  %-*s  %s\n", width, "-h, --help", "show this help");
+    if (cmd->nsubs)
+        buf_append_str(&b, "\nCommands:\n");
+    for (i = 0; i < cmd->nsubs; i++)
+        buf_appendf(&b, "  %-12s %s\n", cmd->subs[i].name,
+                    cmd->subs[i].summary);
     fwrite(b.data, 1, b.len, f);
     buf_release(&b);
     buf_release(&left);
@@ -440,6 +446,34 @@ cmd_release(struct app *app)
     app->have_cfg = false;
 }
 
+/* Row cmd's needs, then the row of its table that argv[1] names. */
+static int
+run_subcommand(struct app *app, const struct cmd *cmd, int argc, char **argv)
+{
+    const struct cmd *sub =
+        argc > 1 ? cmd_find(cmd->subs, cmd->nsubs, argv[1]) : NULL;
+    struct err e = ERR_INIT;
+    size_t i;
+
+    if (!sub) {
+        if (argc > 1)
+            log_error("unknown %s command '%s'", cmd->name, argv[1]);
+        else
+            log_error("%s: no command given", cmd->name);
+        fputs("commands:\n", stderr);
+        for (i = 0; i < cmd->nsubs; i++)
+            fprintf(stderr, "  %-12s %s\n", cmd->subs[i].name,
+                    cmd->subs[i].summary);
+        return 64;
+    }
+    if (satisfy(app, cmd->needs, &e) < 0)
+        return cmd_fail(&e);
+    if (snprintf(app->prefix, sizeof(app->prefix), "%s ", cmd->name) >=
+        (int)sizeof(app->prefix))
+        app->prefix[0] = '\0';
+    return cmd_dispatch(app, sub, argc - 1, argv + 1);
+}
+
 int
 cmd_dispatch(struct app *app, const struct cmd *cmd, int argc, char **argv)
 {
@@ -458,6 +492,7 @@ cmd_dispatch(struct app *app, const struct cmd *cmd, int argc, char **argv)
             cmd_print_help(stdout, app->prefix, cmd);
             return 0;
         }
+        return run_subcommand(app, cmd, argc, argv);
     } else {
         rc = parse_options(app, cmd, argc, argv);
         if (rc == 1) {
@@ -483,6 +518,15 @@ cmd_dispatch(struct app *app, const struct cmd *cmd, int argc, char **argv)
     if (satisfy(app, needs, &e) < 0)
         return cmd_fail(&e);
     return cmd->run(app, argc, argv);
+}
+
+char *
+cmd_now_text(const struct app *app)
+{
+    struct buf b = BUF_INIT;
+
+    dt_format_rfc3339(&app->ctx.now, &b);
+    return buf_detach(&b, NULL);
 }
 
 void

@@ -31,7 +31,8 @@ enum cmd_needs {
                               (not dry runs) */
     CMD_SMTP = 1 << 5,     /* the SMTP password from the environment or
                               its file */
-    CMD_SUBCOMMANDS = 1 << 6 /* argv goes to run() unparsed */
+    CMD_SUBCOMMANDS = 1 << 6 /* argv[1] names a row of subs, run with the
+                                rest after this row's needs */
 };
 
 enum cmd_opt_flags {
@@ -61,6 +62,8 @@ struct cmd {
     int min_args, max_args;  /* how many positional arguments */
     const char *summary;     /* one line, shown by help */
     const char *text;        /* more, shown by COMMAND --help; may be NULL */
+    const struct cmd *subs;  /* CMD_SUBCOMMANDS: their table, sorted */
+    size_t nsubs;
 };
 
 struct app {
@@ -72,7 +75,7 @@ struct app {
     int lock;               /* the run lock's fd, -1 when not held */
     struct buf smtp_password;
     const struct cmd *cmd;  /* the command running */
-    const char *prefix;     /* "" or "subscribers " before its name */
+    char prefix[32];        /* "" or "subscribers " before its name */
     const char *optval[CMD_MAX_OPTS]; /* by index in cmd->opts */
     bool optset[CMD_MAX_OPTS];
     struct buf optjoin[CMD_MAX_OPTS]; /* repeated values, joined */
@@ -88,7 +91,12 @@ int cmd_render(struct app *app, int argc, char **argv);
 int cmd_run(struct app *app, int argc, char **argv);
 int cmd_send(struct app *app, int argc, char **argv);
 int cmd_status(struct app *app, int argc, char **argv);
-int cmd_subscribers(struct app *app, int argc, char **argv);
+int cmd_subscribers_add(struct app *app, int argc, char **argv);
+int cmd_subscribers_change(struct app *app, int argc, char **argv);
+int cmd_subscribers_check(struct app *app, int argc, char **argv);
+int cmd_subscribers_import(struct app *app, int argc, char **argv);
+int cmd_subscribers_show(struct app *app, int argc, char **argv);
+int cmd_subscribers_token(struct app *app, int argc, char **argv);
 
 /* The command table (sorted by name) and its size (main.c). */
 extern const struct cmd cmd_table[];
@@ -120,6 +128,8 @@ const char *cmd_arg(const struct app *app, const char *name);
 int cmd_fail(const struct err *e);
 /* Print the running command's usage line and a hint to stderr; 64. */
 int cmd_usage(const struct app *app);
+/* app's clock as RFC 3339 (caller frees). */
+char *cmd_now_text(const struct app *app);
 /* The send progress line on a terminal (a deliver_progress_fn). */
 void cmd_progress(void *ctx, const struct deliver_stats *st);
 /* Log the outcome of deliver_send() (rc, number, st, e) and return the

@@ -1,4 +1,4 @@
-/* subscribers: list, export, check and import (see cmd_subscribers.c). */
+/* subscribers list, export, check and import (see cmd_subscribers.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +8,6 @@
 #include "arctic_digest/template.h"
 #include "arctic_digest/util.h"
 #include "cmd.h"
-#include "cmd_subscribers_int.h"
 
 struct filter {
     const char *status, *tag;
@@ -73,7 +72,7 @@ print_plain(const struct subs_list *l, struct filter *f)
 
 /* list, and export (which is list --format csv). */
 int
-subs_cmd_show(struct app *app, int argc, char **argv)
+cmd_subscribers_show(struct app *app, int argc, char **argv)
 {
     bool is_list = !strcmp(app->cmd->name, "list");
     const char *format = is_list && cmd_arg(app, "format")
@@ -125,7 +124,7 @@ report(const char *file, const struct subs_problems *p)
 }
 
 int
-subs_cmd_check(struct app *app, int argc, char **argv)
+cmd_subscribers_check(struct app *app, int argc, char **argv)
 {
     struct subs_problems p = {NULL, 0, 0};
     struct err e = ERR_INIT;
@@ -171,11 +170,11 @@ apply_import(struct subs_list *l, void *ctx, struct err *e)
 }
 
 int
-subs_cmd_import(struct app *app, int argc, char **argv)
+cmd_subscribers_import(struct app *app, int argc, char **argv)
 {
     struct import_job j;
     struct err e = ERR_INIT;
-    char *now = subs_cmd_now(app);
+    char *now = cmd_now_text(app);
     int rc = 0;
 
     (void)argc;

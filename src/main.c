@@ -74,51 +74,98 @@ static const struct cmd_opt status_opts[] = {
     {"json", 'j', NULL, "print one JSON object instead of text", 0},
     {NULL, 0, NULL, NULL, 0}};
 
+static const struct cmd_opt add_opts[] = {
+    {"name", 0, "N", "the subscriber's name, for the greeting", 0},
+    {"tags", 0, "a,b", "tags; those naming a [topic] choose articles", 0},
+    {"format", 0, "html|text", "the message format (default html)", 0},
+    {"force", 0, NULL, "add an unsubscribed or bounced address again", 0},
+    {NULL, 0, NULL, NULL, 0}};
+static const struct cmd_opt unsub_opts[] = {
+    {"token", 0, "TOKEN|-",
+     "unsubscribe the address a token names (\"-\": read it from stdin)", 0},
+    {NULL, 0, NULL, NULL, 0}};
+static const struct cmd_opt show_opts[] = {
+    {"status", 0, "S", "only active, unsubscribed or bounced", 0},
+    {"tag", 0, "T", "only those tagged T", 0},
+    {"format", 0, "plain|csv|json", "how to print (default plain)", 0},
+    {NULL, 0, NULL, NULL, 0}};
+static const struct cmd_opt export_opts[] = {
+    {"status", 0, "S", "only active, unsubscribed or bounced", 0},
+    {"tag", 0, "T", "only those tagged T", 0},
+    {NULL, 0, NULL, NULL, 0}};
+static const struct cmd_opt import_opts[] = {
+    {"map", 0, "FIELD=COLUMN;...",
+     "which column holds email, name, status, tags (repeatable)",
+     CMD_OPT_REPEAT},
+    {"dry-run", 'n', NULL, "report what would change; write nothing", 0},
+    {NULL, 0, NULL, NULL, 0}};
+
+static const struct cmd subscribers_table[] = {
+    {"add", cmd_subscribers_add, 0, add_opts, "ADDR...", 1, 9999, "add subscribers", NULL, NULL, 0},
+    {"check", cmd_subscribers_check, 0, NULL, "", 0, 0,
+     "report bad addresses, duplicates and unknown values (exit 65)", NULL, NULL, 0},
+    {"export", cmd_subscribers_show, 0, export_opts, "", 0, 0,
+     "print the list as RFC 4180 CSV (list --format csv)", NULL, NULL, 0},
+    {"import", cmd_subscribers_import, 0, import_opts, "FILE.csv", 1, 1,
+     "merge a CSV export (Mailchimp, listmonk, ...) into the list", NULL, NULL, 0},
+    {"list", cmd_subscribers_show, 0, show_opts, "", 0, 0, "print the list", NULL, NULL, 0},
+    {"remove", cmd_subscribers_change, 0, NULL, "ADDR...", 1, 9999,
+     "delete subscribers from the file (unsubscribe keeps a record)", NULL, NULL, 0},
+    {"resubscribe", cmd_subscribers_change, 0, NULL, "ADDR...", 1, 9999,
+     "make unsubscribed or bounced subscribers active again", NULL, NULL, 0},
+    {"token", cmd_subscribers_token, 0, NULL, "ADDR", 1, 1,
+     "print the unsubscribe token of an address", NULL, NULL, 0},
+    {"unsubscribe", cmd_subscribers_change, 0, unsub_opts, "ADDR...", 0, 9999,
+     "mark subscribers unsubscribed (kept as a suppression)", NULL, NULL,
+     0},
+};
+
 const struct cmd cmd_table[] = {
     {"cite", cmd_cite, 0, cite_opts, "RECORDS.json", 1, 1,
      "print citations, kinds, BibTeX or RIS of JSON article records",
      "RECORDS.json holds one article record or an array of them, with the "
-     "fields\n'parse' prints."},
+     "fields\n'parse' prints.", NULL, 0},
     {"collect", cmd_collect, STATE_WRITER, none, "", 0, 0,
      "fetch every source, store new articles, report each source",
      "Exit 69 when every source failed; one failing source is reported and "
      "the\nothers are stored.  Waits for nobody: exit 75 while another run "
-     "holds the lock."},
+     "holds the lock.", NULL, 0},
     {"cron", cmd_cron, CMD_CONFIG, cron_opts, "", 0, 0,
-     "print the crontab line and systemd units for the schedule", NULL},
+     "print the crontab line and systemd units for the schedule", NULL, NULL, 0},
     {"help", cmd_help, 0, none, "[COMMAND]", 0, 1,
-     "show the commands, or one command's options", NULL},
+     "show the commands, or one command's options", NULL, NULL, 0},
     {"parse", cmd_parse, CMD_CONFIG, parse_opts, "FILE|URL", 1, 1,
-     "print the articles one feed yields, one JSON object a line", NULL},
+     "print the articles one feed yields, one JSON object a line", NULL, NULL, 0},
     {"preview", cmd_preview, CMD_CONFIG | CMD_SNAPSHOT, preview_opts, "", 0,
      0,
      "build the next issue without sending or recording it; write "
      "digest.eml, .html, .txt",
      "The message is composed exactly as 'send' composes it for ADDR at the "
      "same\n--now.  Nothing is written but the output folder: collected "
-     "articles are\nkept in memory only."},
+     "articles are\nkept in memory only.", NULL, 0},
     {"render", cmd_render, CMD_CONFIG | CMD_SNAPSHOT, render_opts,
      "TEMPLATE [DATA.json]", 1, 2,
      "render one Mustache template with JSON data (or the sample issue)",
      "Without DATA.json the data is the issue 'preview' would build.  "
-     "Nothing is\nrecorded."},
+     "Nothing is\nrecorded.", NULL, 0},
     {"run", cmd_run, STATE_WRITER | CMD_SECRET | CMD_SMTP, run_opts, "", 0, 0,
      "what cron calls: finish, collect, build and send the next issue",
      "An unfinished issue goes out first, as it was frozen; then every "
      "source is\ncollected; then the next issue is built and sent (with "
-     "--if-due only when\nits scheduled slot has come)."},
+     "--if-due only when\nits scheduled slot has come).", NULL, 0},
     {"send", cmd_send, STATE_WRITER | CMD_SECRET | CMD_SMTP, send_opts, "", 0,
      0, "send (or resume) the current issue; no collecting",
      "Exit 0 when every message was handed over, 75 when some are deferred "
-     "(run\nagain)."},
+     "(run\nagain).", NULL, 0},
     {"status", cmd_status, CMD_CONFIG | CMD_SNAPSHOT, status_opts, "", 0, 0,
-     "last issue, next slot, articles waiting, sources' health", NULL},
-    {"subscribers", cmd_subscribers, CMD_CONFIG | CMD_SUBCOMMANDS, none,
+     "last issue, next slot, articles waiting, sources' health", NULL, NULL, 0},
+    {"subscribers", NULL, CMD_CONFIG | CMD_SUBCOMMANDS, none,
      "add|remove|unsubscribe|resubscribe|list|import|export|check|token "
      "...",
      1, 99, "manage the subscriber list file",
      "Run 'arctic-digest subscribers COMMAND --help' for one command's "
-     "options."},
+     "options.",
+     subscribers_table, ARRAY_SIZE(subscribers_table)},
 };
 const size_t cmd_count = ARRAY_SIZE(cmd_table);
 
@@ -189,7 +236,6 @@ main(int argc, char **argv)
 
     memset(&app, 0, sizeof(app));
     app.lock = -1;
-    app.prefix = "";
     buf_init(&app.smtp_password);
     for (c = 0; c < CMD_MAX_OPTS; c++)
         buf_init(&app.optjoin[c]);
