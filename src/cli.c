@@ -479,40 +479,36 @@ cmd_dispatch(struct app *app, const struct cmd *cmd, int argc, char **argv)
 {
     struct err e = ERR_INIT;
     unsigned needs;
-    int rc, nargs;
+    int rc, nargs, i;
 
     app->cmd = cmd;
-    for (nargs = 0; nargs < CMD_MAX_OPTS; nargs++)
-        buf_reset(&app->optjoin[nargs]);
+    for (i = 0; i < CMD_MAX_OPTS; i++)
+        buf_reset(&app->optjoin[i]);
     memset(app->optset, 0, sizeof(app->optset));
     memset(app->optval, 0, sizeof(app->optval));
-    if (cmd->needs & CMD_SUBCOMMANDS) {
-        if (argc > 1 && (!strcmp(argv[1], "--help") ||
-                         !strcmp(argv[1], "-h"))) {
-            cmd_print_help(stdout, app->prefix, cmd);
-            return 0;
-        }
+    if ((cmd->needs & CMD_SUBCOMMANDS) && argc > 1 &&
+        strcmp(argv[1], "--help") != 0 && strcmp(argv[1], "-h") != 0)
         return run_subcommand(app, cmd, argc, argv);
-    } else {
-        rc = parse_options(app, cmd, argc, argv);
-        if (rc == 1) {
-            cmd_print_help(stdout, app->prefix, cmd);
-            return 0;
-        }
-        if (rc)
-            return cmd_usage(app);
-        nargs = argc - optind;
-        if (nargs < cmd->min_args || nargs > cmd->max_args) {
-            log_error("%s: %s", cmd->name,
-                      nargs < cmd->min_args ? "missing argument"
-                                            : "too many arguments");
-            return cmd_usage(app);
-        }
-        /* run() sees its positional arguments as argv[1..]. */
-        argv[optind - 1] = argv[0];
-        argv += optind - 1;
-        argc = nargs + 1;
+    rc = parse_options(app, cmd, argc, argv);
+    if (rc == 1) {
+        cmd_print_help(stdout, app->prefix, cmd);
+        return 0;
     }
+    if (rc)
+        return cmd_usage(app);
+    if (cmd->needs & CMD_SUBCOMMANDS)
+        return run_subcommand(app, cmd, argc, argv);
+    nargs = argc - optind;
+    if (nargs < cmd->min_args || nargs > cmd->max_args) {
+        log_error("%s: %s", cmd->name,
+                  nargs < cmd->min_args ? "missing argument"
+                                        : "too many arguments");
+        return cmd_usage(app);
+    }
+    /* run() sees its positional arguments as argv[1..]. */
+    argv[optind - 1] = argv[0];
+    argv += optind - 1;
+    argc = nargs + 1;
     needs = needs_of(app, cmd);
     app->ctx.dry_run = needs != cmd->needs;
     if (satisfy(app, needs, &e) < 0)
