@@ -87,40 +87,9 @@ class SendTest(unittest.TestCase):
     def faults(self, *args):
         return self.server("smtp_faults.py", *args)
 
-    def write_subs(self, rows):
-        """rows: (email, name, status, tags, format)"""
-        with open(self.subs, "w", encoding="utf-8", newline="") as f:
-            f.write("email,name,status,tags,subscribed_at,unsubscribed_at,format\n")
-            for email_, name, status, tags, fmt in rows:
-                f.write('%s,%s,%s,"%s",2025-01-01T00:00:00Z,,%s\n'
-                        % (email_, name, status, tags, fmt))
-
-    def write_conf(self, server=None, smtp=None, digest=None, topics=None,
-                   conf=None):
-        """The test's config; [smtp] url points at server (None: outbox)."""
-        d = {"clock": NOW,
-             "unsubscribe_url": "https://example.org/unsubscribe",
-             "unsubscribe_secret_file": "unsubscribe.key"}
-        d.update(digest or {})
-        s = {"tls": "none", "retries": "2", "retry_delay": "0",
-             "timeout": "5"}
-        if server is not None:
-            s["url"] = "smtp://127.0.0.1:%d" % server.port
-        s.update(smtp or {})
-        lines = ["[digest]"] + ["%s = %s" % kv for kv in d.items()]
-        lines += ["[smtp]"] + ["%s = %s" % kv for kv in s.items()
-                               if kv[1] is not None]
-        lines += ["[paths]", "state = state.db",
-                  "subscribers = subscribers.csv", "outbox = outbox"]
-        for name in ("polar-journal.rdf", "arctic-security-observer.xml",
-                     "high-north-news.atom"):
-            lines += ["[source %s]" % name.split(".")[0],
-                      "url = %s" % os.path.join(FEEDS, name),
-                      "relevance = all"]
-        for name, terms in (topics or {}).items():
-            lines += ["[topic %s]" % name, "include = %s" % terms]
-        with open(conf or self.conf, "w", encoding="utf-8") as f:
-            f.write("\n".join(lines) + "\n")
+    # The folder's list and config, written as adtest writes them.
+    write_subs = adtest.Folder.write_subs
+    write_conf = adtest.Folder.write_conf
 
     def ad(self, *args, now=None, env=None, stdin=None, conf=None,
            timeout=120):
