@@ -3,13 +3,19 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "arctic_digest/issue.h"
 #include "arctic_digest/store.h"
+#include "arctic_digest/util.h"
+
+#define T_END ((int64_t)1753686000) /* 2025-07-28T07:00:00Z */
+#define DAY 86400
 
 static const char *const titles[] = {
     "Senator visits Tromsø", "Arctic police cooperation",
@@ -110,6 +116,167 @@ test_issue_topics_bad_term_names_config(void **state)
     assert_non_null(strstr(e.msg, "a.conf: [topic odd]"));
 }
 
+/* An in-memory state holding articles, and a config with two sources:
+ * "journal" (filtered) and "council" (relevance = all). */
+struct world {
+    struct config cfg;
+    struct context ctx;
+    char dir[64];
+};
+
+static void
+add_source(struct config *c, const char *name, bool filter)
+{
+    struct config_source *s;
+
+    xgrow(&c->sources, &c->sources_alloc, c->nsources + 1,
+          sizeof(*c->sources));
+    s = &c->sources[c->nsources++];
+    memset(s, 0, sizeof(*s));
+    s->name = xstrdup(name);
+    s->url = xstrdup("/dev/null");
+    s->filter = filter;
+    s->weight = 1;
+}
+
+static void
+put(struct world *w, const char *source, const char *guid, const char *title,
+    int64_t published)
+{
+    struct article a;
+    struct err e = ERR_INIT;
+    bool is_new;
+
+    article_init(&a);
+    a.source = xstrdup(source);
+    a.guid = xstrdup(guid);
+    a.title = xstrdup(title);
+    a.published = dt_from_time(published, 0);
+    if (store_article_put(w->ctx.st, &a, T_END, &is_new, NULL, &e) < 0)
+        fail_msg("%s", e.msg);
+    article_release(&a);
+}
+
+static void
+world_init(struct world *w)
+{
+    struct err e = ERR_INIT;
+
+    memset(w, 0, sizeof(*w));
+    snprintf(w->dir, sizeof(w->dir), "/tmp/ad-issue-XXXXXX");
+    assert_non_null(mkdtemp(w->dir));
+    config_defaults(&w->cfg, w->dir);
+    add_source(&w->cfg, "journal", true);
+    add_source(&w->cfg, "council", false);
+    w->ctx.cfg = &w->cfg;
+    w->ctx.now = dt_from_time(T_END, 0);
+    assert_int_equal(store_open_memory(&w->ctx.st, &e), 0);
+    put(w, "journal", "j1", "Svalbard and NATO in the High North",
+        T_END - 2 * DAY);
+    put(w, "journal", "j2", "Coral reefs of the Pacific", T_END - DAY);
+    put(w, "council", "c1", "Minutes of the plenary", T_END - 3 * DAY);
+    put(w, "journal", "j3", "Arctic shipping routes", T_END - 40 * DAY);
+}
+
+static void
+world_release(struct world *w)
+{
+    char cmd[128];
+
+    store_close(w->ctx.st);
+    config_release(&w->cfg);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", w->dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void
+test_issue_select_new_relevant_newest_first(void **state)
+{
+    struct world w;
+    struct issue_draft d;
+    struct err e = ERR_INIT;
+
+    (void)state;
+    world_init(&w);
+    assert_int_equal(issue_select(&w.ctx, T_END, &d, &e), 0);
+    assert_int_equal(d.number, 1);
+    /* Relevant by its title; the council's source takes all; the reefs
+     * are not relevant; the 40-day-old one is past lookback_days. */
+    assert_int_equal(d.articles.n, 2);
+    assert_string_equal(d.articles.v[0].title,
+                        "Svalbard and NATO in the High North");
+    assert_string_equal(d.articles.v[1].title, "Minutes of the plenary");
+    assert_true(d.articles.v[0].score >= 1);
+    assert_int_equal(d.end.t, T_END);
+    issue_draft_release(&d);
+
+    w.cfg.max_articles = 1;
+    assert_int_equal(issue_select(&w.ctx, T_END, &d, &e), 0);
+    assert_int_equal(d.articles.n, 1);
+    issue_draft_release(&d);
+    world_release(&w);
+}
+
+static void
+test_issue_freeze_records_recipients_or_the_handled_slot(void **state)
+{
+    struct world w;
+    struct store_issue is;
+    struct store_ledger_row *rows = NULL;
+    struct err e = ERR_INIT;
+    char *v = NULL, *nato[] = {"NATO"}, *reefs[] = {"reefs"};
+    struct config_topic topics[] = {{"nato", nato, 1, 1},
+                                    {"reefs", reefs, 1, 1}};
+    size_t n = 0, i;
+    FILE *f;
+
+    (void)state;
+    world_init(&w);
+    w.cfg.topics = topics;
+    w.cfg.ntopics = 2;
+    f = fopen(w.cfg.subscribers, "w");
+    if (f == NULL) {
+        char cmd[160];
+        snprintf(cmd, sizeof(cmd), "mkdir -p '%s/subscribers'", w.dir);
+        assert_int_equal(system(cmd), 0);
+        f = fopen(w.cfg.subscribers, "w");
+    }
+    assert_non_null(f);
+    fputs("email,name,status,tags\n"
+          "all@example.org,All,active,\n"
+          "nato@example.org,,active,nato\n"
+          "reefs@example.org,,active,reefs\n"
+          "gone@example.org,,unsubscribed,\n",
+          f);
+    fclose(f);
+    assert_int_equal(issue_freeze(&w.ctx, 0, &is, &e), 1);
+    assert_int_equal(is.number, 1);
+    assert_int_equal(is.narticles, 2);
+    assert_int_equal(store_ledger_todo(w.ctx.st, is.id, &rows, &n, &e), 0);
+    /* Only active subscribers whose topics match an article of the issue:
+     * the reefs article is not in it. */
+    assert_int_equal(n, 2);
+    assert_string_equal(rows[0].address, "all@example.org");
+    assert_string_equal(rows[0].name, "All");
+    assert_string_equal(rows[1].address, "nato@example.org");
+    for (i = 0; i < n; i++)
+        store_ledger_row_release(&rows[i]);
+    free(rows);
+    assert_int_equal(store_issue_mark_sent(w.ctx.st, is.id, T_END, &e), 0);
+    store_issue_release(&is);
+    w.cfg.topics = NULL;
+    w.cfg.ntopics = 0;
+
+    /* Nothing new once it is sent: empty = skip freezes nothing and
+     * remembers the slot as handled. */
+    assert_int_equal(issue_freeze(&w.ctx, T_END + DAY, &is, &e), 0);
+    assert_int_equal(store_meta_get(w.ctx.st, "handled_slot", &v, &e), 0);
+    assert_non_null(v);
+    assert_int_equal(strtoll(v, NULL, 10), T_END + DAY);
+    free(v);
+    world_release(&w);
+}
+
 int
 main(void)
 {
@@ -117,6 +284,9 @@ main(void)
         cmocka_unit_test(test_issue_topics_match_whole_folded_words),
         cmocka_unit_test(test_issue_topics_any_topic_and_keywords),
         cmocka_unit_test(test_issue_topics_bad_term_names_config),
+        cmocka_unit_test(test_issue_select_new_relevant_newest_first),
+        cmocka_unit_test(
+            test_issue_freeze_records_recipients_or_the_handled_slot),
     };
     return cmocka_run_group_tests_name("issue", tests, NULL, NULL);
 }
