@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arctic_digest/compose.h"
 #include "arctic_digest/log.h"
 #include "arctic_digest/schedule.h"
 #include "arctic_digest/store.h"
@@ -248,6 +249,8 @@ setup_config(struct app *app, struct err *e)
     app->ctx.cfg = &app->cfg;
     if (bundled)
         use_working_folder(&app->cfg);
+    if (compose_check_config(&app->cfg, e) < 0)
+        return -1;
     log_use_syslog(!strcmp(app->cfg.log, "syslog"));
     if (app->now_arg) {
         if (dt_parse(app->now_arg, strlen(app->now_arg), &app->ctx.now) <

@@ -116,14 +116,19 @@ store_articles(const struct context *c, struct article *v, size_t n,
     return 0;
 }
 
-/* One source's document, fetched or read: parse, store, record health. */
-static void
+/*
+ * One source's document, fetched or read: parse, store, record health.  A
+ * document that does not parse is that source's failure; a state that
+ * cannot be written is everyone's: -1 with fatal set.
+ */
+static int
 take_document(const struct context *c, struct collect_report *r,
               struct feed *f, const char *source, const char *data, size_t n,
               const char *content_type, const char *base, const char *etag,
-              const char *last_modified)
+              const char *last_modified, struct err *fatal)
 {
     struct err e = ERR_INIT;
+    int rc = 0;
     struct buf msg = BUF_INIT;
     size_t fresh = 0;
 
@@ -148,10 +153,13 @@ take_document(const struct context *c, struct collect_report *r,
     goto out;
 rollback:
     store_rollback(c->st);
-    outcome(r, source, COLLECT_FAILED, 0, f->n, e.msg);
+    if (fatal)
+        *fatal = e;
+    rc = -1;
 out:
     feed_reset(f); /* keeps its memory for the next source */
     buf_release(&msg);
+    return rc;
 }
 
 /* The [fetch] settings and our User-Agent. */
@@ -290,10 +298,10 @@ is_remote(const char *url)
 }
 
 /* The outcome of one fetched remote source. */
-static void
+static int
 take_fetched(const struct context *c, struct collect_report *r,
              struct feed *f, const char *source,
-             const struct fetch_result *res)
+             const struct fetch_result *res, struct err *fatal)
 {
     struct err e = ERR_INIT;
 
@@ -306,10 +314,12 @@ take_fetched(const struct context *c, struct collect_report *r,
     } else if (res->status == FETCH_FAILED) {
         failed(c, r, source, res->msg);
     } else {
-        take_document(c, r, f, source, res->body.data, res->body.len,
-                      res->content_type, res->effective_url, res->etag,
-                      res->last_modified);
+        return take_document(c, r, f, source, res->body.data,
+                             res->body.len, res->content_type,
+                             res->effective_url, res->etag,
+                             res->last_modified, fatal);
     }
+    return 0;
 }
 
 int
@@ -352,8 +362,11 @@ collect_sources(const struct context *c, struct collect_report *r,
                                  &fe) < 0) {
             failed(c, r, s->name, fe.msg);
         } else {
-            take_document(c, r, &f, s->name, data.data, data.len, NULL,
-                          NULL, NULL, NULL);
+            if (take_document(c, r, &f, s->name, data.data, data.len, NULL,
+                              NULL, NULL, NULL, e) < 0) {
+                buf_release(&data);
+                goto out;
+            }
         }
         buf_release(&data);
     }
@@ -362,7 +375,9 @@ collect_sources(const struct context *c, struct collect_report *r,
     if (nreq && fetch_all(&fo, reqs, nreq, res, e) < 0)
         goto out;
     for (i = 0; i < nreq; i++)
-        take_fetched(c, r, &f, cfg->sources[which[i]].name, &res[i]);
+        if (take_fetched(c, r, &f, cfg->sources[which[i]].name, &res[i],
+                         e) < 0)
+            goto out;
     rc = 0;
 out:
     for (i = 0; i < nreq; i++) {

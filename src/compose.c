@@ -94,6 +94,69 @@ compose_split_mailbox(const char *s, char **name, char **addr, struct err *e)
     return 0;
 }
 
+/* An http(s) URL that is safe in a header and in an HTML attribute. */
+static bool
+url_is_safe(const char *u)
+{
+    const char *p;
+
+    if (strncmp(u, "https://", 8) != 0 && strncmp(u, "http://", 7) != 0)
+        return false;
+    for (p = u; *p; p++)
+        if (*p <= ' ' || *p >= 0x7f || strchr("\"'<>\\`", *p))
+            return false;
+    return strlen(u) > 8 && strlen(u) <= 900;
+}
+
+int
+compose_check_config(const struct config *cfg, struct err *e)
+{
+    const char *file = cfg->path ? cfg->path : "config";
+    const struct {
+        const char *key, *value;
+        bool url;
+    } v[] = {
+        {"[digest] reply_to", cfg->reply_to, false},
+        {"[digest] contact", cfg->contact, false},
+        {"[smtp] envelope_from", cfg->smtp_envelope_from, false},
+        {"[digest] unsubscribe_url", cfg->unsubscribe_url, true},
+        {"[digest] archive_url", cfg->archive_url, true},
+    };
+    char *name = NULL, *addr = NULL;
+    size_t i;
+    int rc = 0;
+
+    if (compose_split_mailbox(cfg->from, &name, &addr, e) < 0 ||
+        !mime_addr_is_valid(addr) || strchr(cfg->from, ',')) {
+        rc = err_set(e, ERR_CONFIG, 0,
+                     "%s: [digest] from: '%s' is not one mailbox "
+                     "(\"Name <addr>\" or addr)",
+                     file, cfg->from);
+        goto out;
+    }
+    if (cfg->list_id && !mime_list_id_is_valid(cfg->list_id)) {
+        rc = err_set(e, ERR_CONFIG, 0,
+                     "%s: [digest] list_id: '%s' is not 'Name <id>' with a "
+                     "dot-atom id (RFC 2919)",
+                     file, cfg->list_id);
+        goto out;
+    }
+    for (i = 0; i < ARRAY_SIZE(v) && rc == 0; i++) {
+        if (!v[i].value || (v[i].url ? url_is_safe(v[i].value)
+                                     : mime_addr_is_valid(v[i].value)))
+            continue;
+        rc = err_set(e, ERR_CONFIG, 0, "%s: %s: '%s' is not %s", file,
+                     v[i].key, v[i].value,
+                     v[i].url ? "an http or https URL without spaces, "
+                                "quotes or angle brackets"
+                              : "an address");
+    }
+out:
+    free(name);
+    free(addr);
+    return rc;
+}
+
 int
 compose_read_secret(const struct context *c, struct buf *out, struct err *e)
 {

@@ -46,10 +46,8 @@ msgid_is_valid(const char *id)
            mime_is_dot_atom(at + 1, (size_t)(id + n - 1 - at - 1));
 }
 
-/* "Name <id>" or "id", where id is a dot-atom (RFC 2919); the name may be
- * any text (it is encoded). */
-static bool
-list_id_is_valid(const char *s)
+bool
+mime_list_id_is_valid(const char *s)
 {
     const char *lt = strrchr(s, '<');
     size_t n = strlen(s);
@@ -138,7 +136,7 @@ check_message(const struct mime_message *m, struct err *e)
                        m->message_id != NULL ? m->message_id : "");
     if (m->text == NULL)
         return err_set(e, ERR_DATA, 0, "message has no text body");
-    if (m->list_id != NULL && !list_id_is_valid(m->list_id))
+    if (m->list_id != NULL && !mime_list_id_is_valid(m->list_id))
         return err_set(e, ERR_DATA, 0, "list_id '%s' is not 'Name <id>'",
                        m->list_id);
     if (m->list_unsubscribe != NULL &&

@@ -78,10 +78,13 @@ store_db_error(struct store *s, struct err *e, const char *what)
     int rc = sqlite3_errcode(s->db);
     enum err_code code = ERR_IO;
 
+    /* A damaged state file is an I/O error (exit 74), never bad input
+     * data: nothing the user typed can fix it. */
     if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
         code = ERR_TEMP;
-    else if (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB)
-        code = ERR_DATA;
+    if (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB)
+        return err_set(e, code, rc, "state '%s' is damaged: %s: %s", s->path,
+                       what, sqlite3_errmsg(s->db));
     return err_set(e, code, rc, "state '%s': %s: %s", s->path, what,
                    sqlite3_errmsg(s->db));
 }
@@ -190,6 +193,51 @@ migrate(struct store *s, struct err *e)
     return -1;
 }
 
+/*
+ * SQLite's quick_check: a damaged file (a page overwritten, a truncated
+ * file) is found on open, before anything is read from it or added to it.
+ * Linear in the file's size; a few milliseconds for a state of years.
+ */
+static int
+check_intact(struct store *s, struct err *e)
+{
+    sqlite3_stmt *st = store_prepare(s, "PRAGMA quick_check(1)", e);
+    const char *res;
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    rc = sqlite3_step(st);
+    res = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+    if (rc != SQLITE_ROW || res == NULL || strcmp(res, "ok") != 0) {
+        if (res != NULL)
+            err_set(e, ERR_IO, 0, "state '%s' is damaged: %s", s->path, res);
+        else
+            store_db_error(s, e, "integrity check");
+        sqlite3_finalize(st);
+        return -1;
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+/* An existing state file that is empty was not made by us: SQLite's first
+ * write is the schema.  Taking it for a fresh install would number the
+ * next issue 1 and mail again what went out before. */
+static int
+check_not_empty(const char *path, struct err *e)
+{
+    struct stat st;
+
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
+        return err_set(e, ERR_IO, 0,
+                       "state '%s' is empty (0 bytes), so what was sent "
+                       "before is unknown; restore it from a backup, or "
+                       "remove it to start over from issue 1",
+                       path);
+    return 0;
+}
+
 /* Open path (a file, or ":memory:") with flags, set pragmas, migrate. */
 static int
 open_db(const char *path, int flags, const char *pragmas, struct store **out,
@@ -205,7 +253,8 @@ open_db(const char *path, int flags, const char *pragmas, struct store **out,
         return -1;
     }
     sqlite3_busy_timeout(s->db, 10000);
-    if (store_exec(s, pragmas, e) < 0 || migrate(s, e) < 0) {
+    if (store_exec(s, pragmas, e) < 0 || check_intact(s, e) < 0 ||
+        migrate(s, e) < 0) {
         store_close(s);
         return -1;
     }
@@ -216,6 +265,8 @@ open_db(const char *path, int flags, const char *pragmas, struct store **out,
 int
 store_open(const char *path, struct store **out, struct err *e)
 {
+    if (check_not_empty(path, e) < 0)
+        return -1;
     return open_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
                    "PRAGMA foreign_keys = ON;",
@@ -257,7 +308,9 @@ copy_in(struct store *s, const char *path, struct err *e)
     }
     if (rc != SQLITE_OK && rc != SQLITE_DONE) {
         err_set(e, ERR_IO, 0, "cannot read state '%s': %s", path,
-                sqlite3_errstr(rc));
+                rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB
+                    ? "the file is damaged or not a state file"
+                    : sqlite3_errstr(rc));
         sqlite3_close(src);
         return -1;
     }
@@ -273,6 +326,8 @@ store_open_snapshot(const char *path, struct store **out, struct err *e)
 
     if (stat(path, &st) != 0)
         return store_open_memory(out, e);
+    if (check_not_empty(path, e) < 0)
+        return -1;
     s = xcalloc(1, sizeof(*s));
     s->path = xstrdup(path);
     if (sqlite3_open_v2(":memory:", &s->db,
@@ -282,7 +337,7 @@ store_open_snapshot(const char *path, struct store **out, struct err *e)
         store_close(s);
         return -1;
     }
-    if (copy_in(s, path, e) < 0 ||
+    if (copy_in(s, path, e) < 0 || check_intact(s, e) < 0 ||
         store_exec(s, "PRAGMA foreign_keys = ON;", e) < 0 ||
         migrate(s, e) < 0) {
         store_close(s);

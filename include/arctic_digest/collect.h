@@ -47,9 +47,11 @@ void collect_report_release(struct collect_report *r);
 
 /*
  * Collect every source of c->cfg into c->st and fill r (initialised by
- * the caller).  Per-source failures are outcomes, not errors.  Returns -1
- * only when the state cannot be read or written at all (ERR_IO, ERR_DATA)
- * or the fetcher cannot start; r then holds what was done before.
+ * the caller).  Per-source failures (unreachable, not a feed) are
+ * outcomes, not errors.  Returns -1 when the state cannot be read or
+ * written (ERR_IO for a damaged file: that is everyone's failure, so the
+ * collect stops there, that source's articles rolled back) or the fetcher
+ * cannot start; r then holds what was done before.
  */
 int collect_sources(const struct context *c, struct collect_report *r,
                     struct err *e);

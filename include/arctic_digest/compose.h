@@ -102,6 +102,17 @@ int compose_split_mailbox(const char *s, char **name, char **addr,
                           struct err *e);
 
 /*
+ * Check the configuration values that go into every message, so that a
+ * bad one stops every command at once instead of the first send after an
+ * issue is frozen: [digest] from (one mailbox), reply_to, contact and
+ * [smtp] envelope_from (addresses), list_id (RFC 2919), unsubscribe_url
+ * and archive_url (http or https URLs of printable ASCII with no space,
+ * quote or angle bracket, so they are safe in a header and in HTML).
+ * ERR_CONFIG naming the file, section and key.
+ */
+int compose_check_config(const struct config *cfg, struct err *e);
+
+/*
  * Read the unsubscribe secret of c's config into out: a missing file is no
  * error (out stays empty, and messages carry no token link); a file
  * readable by others is refused (ERR_CONFIG).

@@ -72,6 +72,10 @@ int mime_build(const struct mime_message *m, struct buf *out, struct err *e);
  */
 bool mime_addr_is_valid(const char *addr);
 
+/* True if s is a List-Id mime_build() takes: "Name <id>" or "id", id a
+ * dot-atom (RFC 2919); the name may be any text (it is encoded). */
+bool mime_list_id_is_valid(const char *s);
+
 /*
  * Append a Message-ID "<local@domain>" whose domain is that of from_addr
  * and whose local part is made of unique (any bytes; hashed or sanitised

@@ -24,10 +24,14 @@ struct store;
 
 /*
  * Open (creating and migrating) the state file at path into *out; the
- * caller closes it with store_close.  Fails with ERR_CANTCREAT when the
- * file cannot be opened or created, ERR_DATA when it is not a state file
- * or its schema is newer than this program, ERR_TEMP when another process
- * holds it too long, ERR_IO otherwise.
+ * caller closes it with store_close.  The file is checked first: an
+ * existing file of 0 bytes is refused (it would look like a fresh start
+ * and send issue 1 again), and SQLite's quick_check must pass.  Fails with
+ * ERR_CANTCREAT when the file cannot be opened or created, ERR_IO when it
+ * is empty, damaged or not a state file (exit 74; the message names the
+ * file), ERR_DATA when its schema is newer than this program, ERR_TEMP
+ * when another process holds it too long.  Later queries on a file found
+ * damaged also fail with ERR_IO.
  */
 int store_open(const char *path, struct store **out, struct err *e);
 
@@ -47,7 +51,8 @@ void store_close(struct store *s);
  * Open a private copy of the state file in memory (an empty state when
  * the file does not exist): everything works as with store_open, but no
  * change ever reaches the file, and no file is created.  For dry runs and
- * previews.  ERR_IO when the file cannot be read (damaged, not SQLite).
+ * previews.  The same checks as store_open: ERR_IO when the file is
+ * empty, damaged or not a state file.
  */
 int store_open_snapshot(const char *path, struct store **out,
                         struct err *e);
