@@ -97,7 +97,11 @@ static int
 cmp_entry(const void *a, const void *b)
 {
     const struct subs_entry *const *x = a, *const *y = b;
-    return strcasecmp((*x)->email, (*y)->email);
+    int c = strcasecmp((*x)->email, (*y)->email);
+
+    /* The same address twice: the first row first (it is the one that
+     * counts; see issue.h). */
+    return c ? c : ((*x)->line > (*y)->line) - ((*x)->line < (*y)->line);
 }
 
 static int
@@ -134,6 +138,8 @@ subscriber(const struct sender *s, const char *address)
         return NULL;
     hit = bsearch(address, s->by_addr, s->subs.n, sizeof(*s->by_addr),
                   cmp_key);
+    while (hit && hit > s->by_addr && cmp_key(address, hit - 1) == 0)
+        hit--;
     return hit ? *hit : NULL;
 }
 
