@@ -10,7 +10,9 @@
  *
  * Freezing stores the issue, its ordered article ids and a pending ledger
  * row for every active subscriber who wants at least one of its articles,
- * in one transaction, before anything is sent.
+ * in one transaction, before anything is sent.  An address listed twice
+ * (compared without regard to case) is one recipient: its first row
+ * counts, so an unsubscribe under one spelling holds for all.
  *
  * Topics: a subscriber's tags that name a [topic NAME] are its topics.
  * With none it wants every article; else an article must match one of
