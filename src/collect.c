@@ -27,19 +27,65 @@
 #define CROSSREF_MAX_PAGES 50
 #define CROSSREF_MAX_RETRIES 3
 
+/* Cut *s to max characters at a word boundary (text_cut_words). */
+static void
+cap_text(char **s, size_t max)
+{
+    struct buf b = BUF_INIT;
+
+    if (!*s)
+        return;
+    text_cut_words(*s, strlen(*s), max, &b);
+    free(*s);
+    *s = b.len ? buf_detach(&b, NULL) : NULL;
+    buf_release(&b);
+}
+
+/* Drop *s when it is over max bytes: an identifier cut short would name
+ * something else. */
+static void
+drop_long(char **s, size_t max)
+{
+    if (*s && strlen(*s) > max) {
+        free(*s);
+        *s = NULL;
+    }
+}
+
+/* Keep the first max strings of v. */
+static void
+keep_first(char **v, size_t *n, size_t max)
+{
+    while (*n > max)
+        free(v[--*n]);
+}
+
 void
 collect_normalize(struct article *a)
 {
     struct buf b = BUF_INIT;
-    char *canon;
+    size_t i;
 
-    if (a->url) {
-        canon = article_url_canonical(a->url);
-        if (canon) {
-            free(a->url);
-            a->url = canon;
-        }
+    /* The link stays as the publisher wrote it (the store keys works by
+     * its canonical form); only a monster is dropped. */
+    drop_long(&a->url, COLLECT_URL_MAX);
+    drop_long(&a->doi, COLLECT_DOI_MAX);
+    cap_text(&a->title, COLLECT_TITLE_MAX);
+    cap_text(&a->container, COLLECT_CONTAINER_MAX);
+    while (a->nauthors > COLLECT_AUTHORS_MAX) {
+        struct person *p = &a->authors[--a->nauthors];
+        free(p->given);
+        free(p->family);
+        free(p->literal);
     }
+    for (i = 0; i < a->nauthors; i++) {
+        cap_text(&a->authors[i].given, COLLECT_NAME_MAX);
+        cap_text(&a->authors[i].family, COLLECT_NAME_MAX);
+        cap_text(&a->authors[i].literal, COLLECT_NAME_MAX);
+    }
+    keep_first(a->keywords, &a->nkeywords, COLLECT_KEYWORDS_MAX);
+    for (i = 0; i < a->nkeywords; i++)
+        cap_text(&a->keywords[i], COLLECT_KEYWORD_MAX);
     if (a->abstract) {
         text_clean_abstract(a->abstract, strlen(a->abstract),
                             TEXT_ABSTRACT_MAX, &b);

@@ -70,6 +70,15 @@ static const char *const migrations[] = {
     "  reply TEXT, created INTEGER NOT NULL, updated INTEGER NOT NULL,"
     "  PRIMARY KEY (issue_id, address));",
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);",
+    /* url is the publisher's link as written; url_key its canonical form
+     * (article_url_canonical), the deduplication key.  Until now collect
+     * stored the canonical form in url itself, so for existing rows the
+     * key is url, wherever that is an https URL (the canonical form always
+     * is; anything else had no canonical form and has no key). */
+    "ALTER TABLE articles ADD COLUMN url_key TEXT;"
+    "UPDATE articles SET url_key = url WHERE url LIKE 'https://%';"
+    "DROP INDEX articles_url;"
+    "CREATE INDEX articles_url_key ON articles(url_key);",
 };
 
 int

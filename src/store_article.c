@@ -1,7 +1,7 @@
 /*
  * store_article: the articles of the state file (see store.h): storing a
- * collected article with its deduplication (DOI, URL, source and guid,
- * title and first author) and merge, loading one back, the sources that
+ * collected article with its deduplication (DOI, canonical URL, source and
+ * guid, title and first author) and merge, loading one back, the sources that
  * carried it, the articles new for an issue, and their count.
  */
 #include "arctic_digest/store.h"
@@ -54,11 +54,12 @@ first_family(const struct article *a)
 
 /* Find a stored work that is the same as a: 1 and *id, 0 if none. */
 static int
-find_work(struct store *s, const struct article *a, int64_t *id, struct err *e)
+find_work(struct store *s, const struct article *a, const char *ukey,
+          int64_t *id, struct err *e)
 {
     static const char *const queries[] = {
         "SELECT id FROM articles WHERE doi = ?1 COLLATE NOCASE",
-        "SELECT id FROM articles WHERE url = ?2",
+        "SELECT id FROM articles WHERE url_key = ?2",
         "SELECT article_id FROM article_sources WHERE source = ?3 AND "
         "guid = ?4",
         "SELECT id FROM articles WHERE title_key = ?5 AND "
@@ -74,7 +75,7 @@ find_work(struct store *s, const struct article *a, int64_t *id, struct err *e)
     for (i = 0; i < ARRAY_SIZE(queries) && rc == 0; i++) {
         sqlite3_stmt *st;
         int step;
-        if ((i == 0 && !doi) || (i == 1 && !a->url) ||
+        if ((i == 0 && !doi) || (i == 1 && !ukey) ||
             (i == 2 && (!a->source || !a->guid)) || (i == 3 && !tkey))
             continue;
         st = store_prepare(s, queries[i], e);
@@ -83,7 +84,7 @@ find_work(struct store *s, const struct article *a, int64_t *id, struct err *e)
             break;
         }
         store_bind_text(st, 1, doi);
-        store_bind_text(st, 2, a->url);
+        store_bind_text(st, 2, ukey);
         store_bind_text(st, 3, a->source);
         store_bind_text(st, 4, a->guid);
         store_bind_text(st, 5, tkey);
@@ -193,16 +194,16 @@ put_keywords(struct store *s, int64_t id, const struct article *a,
 }
 
 static int
-insert_work(struct store *s, const struct article *a, int64_t now, int64_t *id,
-            struct err *e)
+insert_work(struct store *s, const struct article *a, const char *ukey,
+            int64_t now, int64_t *id, struct err *e)
 {
     sqlite3_stmt *st = store_prepare(
         s,
         "INSERT INTO articles (doi, url, guid, source, title, title_key, "
         "first_family, container, published, published_offset, "
         "published_prec, updated, updated_offset, updated_prec, abstract, "
-        "score, matched, first_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-        "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+        "score, matched, first_seen, url_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+        "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
         e);
     struct buf matched = BUF_INIT;
     char *tkey = title_key(a->title), *fam = first_family(a);
@@ -225,6 +226,7 @@ insert_work(struct store *s, const struct article *a, int64_t now, int64_t *id,
     sqlite3_bind_double(st, 16, a->score);
     store_bind_text(st, 17, matched.len ? matched.data : NULL);
     sqlite3_bind_int64(st, 18, now);
+    store_bind_text(st, 19, ukey);
     rc = store_step_done(s, st, e);
     if (rc == 0) {
         *id = sqlite3_last_insert_rowid(s->db);
@@ -238,9 +240,13 @@ insert_work(struct store *s, const struct article *a, int64_t now, int64_t *id,
     return rc;
 }
 
-/* Fill the stored work's gaps from a; keep the richer of two values. */
+/* Fill the stored work's gaps from a; keep the richer of two values.
+ * The link is not one of them: the first publisher link stays (a work's
+ * link does not change between a preview and the issue), a link only fills
+ * a work that had none, and so does its key. */
 static int
-merge_work(struct store *s, int64_t id, const struct article *a, struct err *e)
+merge_work(struct store *s, int64_t id, const struct article *a,
+           const char *ukey, struct err *e)
 {
     struct article old;
     sqlite3_stmt *st;
@@ -250,8 +256,9 @@ merge_work(struct store *s, int64_t id, const struct article *a, struct err *e)
         return -1;
     st = store_prepare(
         s,
-        "UPDATE articles SET doi = coalesce(doi, ?2), url = coalesce(url, "
-        "?3), container = coalesce(container, ?4), "
+        "UPDATE articles SET doi = coalesce(doi, ?2), "
+        "url_key = CASE WHEN url IS NULL THEN ?10 ELSE url_key END, "
+        "url = coalesce(url, ?3), container = coalesce(container, ?4), "
         "abstract = CASE WHEN length(coalesce(?5, '')) > "
         "length(coalesce(abstract, '')) THEN ?5 ELSE abstract END, "
         "published = CASE WHEN published IS NULL OR ?8 > published_prec "
@@ -276,6 +283,7 @@ merge_work(struct store *s, int64_t id, const struct article *a, struct err *e)
     sqlite3_bind_int(st, 8,
                      dt_is_set(&a->published) ? (int)a->published.prec : 0);
     sqlite3_bind_double(st, 9, a->score);
+    store_bind_text(st, 10, ukey);
     if (store_step_done(s, st, e) < 0)
         goto out;
     /* More authors or keywords than we had: take the new list. */
@@ -295,16 +303,19 @@ store_article_put(struct store *s, const struct article *a, int64_t now,
 {
     sqlite3_stmt *st;
     int64_t work = 0;
+    char *ukey = a->url ? article_url_canonical(a->url) : NULL;
     int found;
 
-    if (store_begin(s, e) < 0)
+    if (store_begin(s, e) < 0) {
+        free(ukey);
         return -1;
-    found = find_work(s, a, &work, e);
+    }
+    found = find_work(s, a, ukey, &work, e);
     if (found < 0)
         goto fail;
-    if (found == 0 && insert_work(s, a, now, &work, e) < 0)
+    if (found == 0 && insert_work(s, a, ukey, now, &work, e) < 0)
         goto fail;
-    if (found == 1 && merge_work(s, work, a, e) < 0)
+    if (found == 1 && merge_work(s, work, a, ukey, e) < 0)
         goto fail;
     if (a->source) {
         st = store_prepare(s,
@@ -320,6 +331,7 @@ store_article_put(struct store *s, const struct article *a, int64_t now,
         if (store_step_done(s, st, e) < 0)
             goto fail;
     }
+    free(ukey);
     if (store_commit(s, e) < 0)
         return -1;
     *is_new = found == 0;
@@ -327,6 +339,7 @@ store_article_put(struct store *s, const struct article *a, int64_t now,
         *id = work;
     return 0;
 fail:
+    free(ukey);
     store_rollback(s);
     return -1;
 }

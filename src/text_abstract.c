@@ -1,6 +1,7 @@
 /*
  * text_abstract: the abstract a reader sees, cleaned of what feeds and
- * publishers wrap around it (see text_clean_abstract in text.h).
+ * publishers wrap around it (see text_clean_abstract in text.h), and
+ * one-line fields cut to a length (text_cut_words).
  */
 #include "arctic_digest/text.h"
 
@@ -296,4 +297,34 @@ text_clean_abstract(const char *p, size_t n, size_t max_len, struct buf *out)
     buf_append(out, res.data, res.len);
     buf_release(&plain);
     buf_release(&res);
+}
+
+void
+text_cut_words(const char *p, size_t n, size_t max, struct buf *out)
+{
+    size_t i = 0, chars = 0, fit = 0, cut;
+
+    /* fit: the bytes of the first max - 1 characters, room for the
+     * ellipsis; i stops early once the text is known to be too long. */
+    while (i < n && chars <= max) {
+        if (chars + 1 == max)
+            fit = i;
+        i += u8_len(p + i, n - i);
+        chars++;
+    }
+    if (chars <= max) {
+        buf_append(out, p, n);
+        return;
+    }
+    if (max == 0)
+        return;
+    for (cut = fit; cut > fit / 2 && p[cut] != ' '; cut--)
+        ;
+    if (cut <= fit / 2)
+        cut = fit;
+    while (cut && (p[cut - 1] == ' ' || p[cut - 1] == ',' ||
+                   p[cut - 1] == ';' || p[cut - 1] == ':'))
+        cut--;
+    buf_append(out, p, cut);
+    buf_append_str(out, "\u2026");
 }

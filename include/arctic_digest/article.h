@@ -23,7 +23,7 @@ struct person {
 struct article {
     char *source;    /* the [source NAME] it came from */
     char *guid;      /* the feed's id for it, or the URL */
-    char *url;       /* canonical http(s) link */
+    char *url;       /* the publisher's link, as written */
     char *doi;       /* bare DOI, "10.1080/2154896X.2025.1234567" */
     char *title;
     struct person *authors;

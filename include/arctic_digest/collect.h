@@ -68,8 +68,32 @@ void collect_report_log(const struct collect_report *r);
 int collect_document(const char *where, const char *source,
                      struct article_list *l, struct err *e);
 
-/* What every collected article gets: a canonical URL and a clean,
- * bounded plain-text abstract. */
+/*
+ * Caps on every article text that reaches a message, so that no feed can
+ * make a digest large (text_clean_abstract caps the abstract, at
+ * TEXT_ABSTRACT_MAX bytes).  Texts are cut at a word boundary and end in
+ * "\u2026" (text_cut_words; lengths in characters, never splitting a
+ * UTF-8 sequence); identifiers cut short would point elsewhere, so a DOI
+ * or URL over its cap (in bytes) is dropped instead; lists keep their
+ * first entries.
+ */
+#define COLLECT_TITLE_MAX 300     /* characters of a title */
+#define COLLECT_CONTAINER_MAX 200 /* characters of a journal or site name */
+#define COLLECT_AUTHORS_MAX 50    /* authors kept, the first ones */
+#define COLLECT_NAME_MAX 200      /* characters of a given, family or
+                                     organisation name */
+#define COLLECT_KEYWORDS_MAX 50   /* keywords kept, the first ones */
+#define COLLECT_KEYWORD_MAX 100   /* characters of a keyword */
+#define COLLECT_DOI_MAX 200       /* bytes; a longer DOI is dropped */
+#define COLLECT_URL_MAX 2000      /* bytes; a longer link is dropped */
+
+/*
+ * What every collected article gets, in place (collect_sources and
+ * collect_document both pass every article through it): a clean, bounded
+ * plain-text abstract and the caps above.  The link (url) is kept exactly
+ * as the publisher wrote it: its canonical form (article_url_canonical) is
+ * only the key the store finds a work by, never what is shown or cited.
+ */
 void collect_normalize(struct article *a);
 
 #endif

@@ -95,11 +95,15 @@ int store_sources_list(struct store *s, struct store_source **v, size_t *n,
 /* ---- articles --------------------------------------------------------- */
 
 /*
- * Store a collected article.  The same work is matched by DOI, then URL,
- * then source and guid, then normalised title plus first author's family
- * name published within 14 days; a match is merged (richer fields win:
- * the longer abstract, a DOI or date where there was none, authors where
- * there were none) and the source is added to the work's sources.
+ * Store a collected article.  The same work is matched by DOI, then
+ * canonical URL (article_url_canonical() of a->url: http and https, a
+ * fragment or a tracking parameter make no difference), then source and
+ * guid, then normalised title plus first author's family name published
+ * within 14 days; a match is merged (richer fields win: the longer
+ * abstract, a DOI or date where there was none, authors where there were
+ * none) and the source is added to the work's sources.  The link is kept
+ * as the publisher wrote it, and a work keeps the first link it was
+ * stored with; the canonical form is only the key.
  * *is_new tells whether the work was unknown; *id (may be NULL) gets its id.
  */
 int store_article_put(struct store *s, const struct article *a, int64_t now,

@@ -97,6 +97,16 @@ void text_escape_markdown(const char *p, size_t n, struct buf *out);
 void text_clean_abstract(const char *p, size_t n, size_t max_len,
                          struct buf *out);
 
+/*
+ * Append p[0..n) to out, cut to at most max characters (code points; an
+ * invalid byte counts as one) when it is longer: at the last space in the
+ * second half of what fits, else at a character boundary, without the
+ * spaces and ",;:" before the cut, followed by "\u2026" (which counts in
+ * max).  Never splits a UTF-8 sequence.  For one-line fields (titles,
+ * names); max 0 keeps nothing.
+ */
+void text_cut_words(const char *p, size_t n, size_t max, struct buf *out);
+
 /* Escape for HTML text and attribute values: & < > " ' */
 void text_escape_html(const char *p, size_t n, struct buf *out);
 

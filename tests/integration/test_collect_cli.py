@@ -39,6 +39,26 @@ class Server:
     def stop(self):
         self.proc.terminate()
         self.proc.wait(10)
+        self.proc.stdout.close()
+
+
+def write_rss(path, items):
+    """An RSS 2.0 feed of (guid, title, link) items, dated in the week the
+    tests' clock looks back over."""
+    from xml.sax.saxutils import escape
+    with open(path, "w", encoding="utf-8") as f:
+        f.write('<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0">'
+                "<channel><title>Barents News</title>"
+                "<link>http://news.example:8080/</link>"
+                "<description>news</description>\n")
+        for guid, title, link in items:
+            f.write("<item><title>%s</title><link>%s</link>"
+                    '<guid isPermaLink="false">%s</guid>'
+                    "<pubDate>Fri, 25 Jul 2025 09:00:00 GMT</pubDate>"
+                    "<description>Norwegian and Russian coast guards in the "
+                    "Barents Sea.</description></item>\n"
+                    % (escape(title), escape(link), escape(guid)))
+        f.write("</channel></rss>\n")
 
 
 class Collect(unittest.TestCase):
@@ -52,14 +72,14 @@ class Collect(unittest.TestCase):
         cls.server.stop()
         shutil.rmtree(cls.tmp)
 
-    def conf(self, name, sources):
+    def conf(self, name, sources, max_size_mib=1):
         d = os.path.join(self.tmp, name)
         os.makedirs(d)
         path = os.path.join(d, "arctic-digest.conf")
         with open(path, "w") as f:
             f.write("[digest]\nclock = 2025-07-28T07:00:00Z\n"
                     "contact = editor@example.org\n"
-                    "[fetch]\ntimeout = 2\nmax_size_mib = 1\n")
+                    "[fetch]\ntimeout = 2\nmax_size_mib = %d\n" % max_size_mib)
             for sname, keys in sources:
                 f.write("[source %s]\n" % sname)
                 for k, v in keys.items():
@@ -147,9 +167,12 @@ class Collect(unittest.TestCase):
         self.assertEqual(len(rows), 1, rows)
         aid, doi, url, abstract = rows[0]
         self.assertEqual(doi.lower(), "10.5555/arc.2025.77")
-        # Canonical: no tracking parameters.
-        self.assertNotIn("utm_", url)
-        self.assertNotIn("af=R", url)
+        # The first link stored (Crossref's, collected before the feeds),
+        # as written; the key has no tracking parameters.
+        self.assertEqual(url, "https://doi.org/10.5555/arc.2025.77")
+        key = c.execute("SELECT url_key FROM articles").fetchone()[0]
+        self.assertNotIn("utm_", key)
+        self.assertNotIn("af=R", key)
         self.assertTrue(abstract.startswith("Norway's 1977 fisheries"), abstract)
         sources = sorted(r[0] for r in c.execute(
             "SELECT source FROM article_sources WHERE article_id = ?", (aid,)))
@@ -162,6 +185,91 @@ class Collect(unittest.TestCase):
         self.assertEqual(q.get("mailto"), "editor@example.org")
         self.assertIn("from-pub-date:2025-07-14", q.get("filter", ""))
         c.close()
+
+    def test_links_are_mailed_as_the_publisher_wrote_them(self):
+        # Two feeds carry one story: titles, guids and sources differ, so
+        # only the link's canonical key can tell it is the same work.
+        www = os.path.join(self.tmp, "links-www")
+        os.makedirs(www)
+        write_rss(os.path.join(www, "a.xml"), [(
+            "a-1", "Coast guards in the Barents Sea",
+            "http://news.example:8080/a?x=1")])
+        write_rss(os.path.join(www, "b.xml"), [(
+            "b-1", "Barents coast guards (wire copy)",
+            "https://news.example:8080/a?x=1#comments")])
+        server = Server(www)
+        try:
+            conf, db = self.conf("links", [
+                ("news", {"url": server.url + "/a.xml", "relevance": "all"}),
+                ("wire", {"url": server.url + "/b.xml", "relevance": "all"}),
+            ])
+            rc, err = self.collect(conf)
+            self.assertEqual(rc, 0, err)
+            c = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+            rows = c.execute("SELECT id, url, url_key FROM articles").fetchall()
+            self.assertEqual(len(rows), 1, rows)
+            self.assertEqual(rows[0][1:], ("http://news.example:8080/a?x=1",
+                                           "https://news.example:8080/a?x=1"))
+            sources = sorted(r[0] for r in c.execute(
+                "SELECT source FROM article_sources"))
+            self.assertEqual(sources, ["news", "wire"])
+            c.close()
+
+            out = os.path.join(self.tmp, "links-out")
+            r = subprocess.run([BIN, "-c", conf, "preview", "-o", out],
+                               capture_output=True, text=True, timeout=120)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            for name in ("digest.txt", "digest.html"):
+                with open(os.path.join(out, name), encoding="utf-8") as f:
+                    body = f.read()
+                self.assertIn("http://news.example:8080/a?x=1", body, name)
+                self.assertNotIn("https://news.example", body, name)
+
+            r = subprocess.run([BIN, "parse", server.url + "/b.xml"],
+                               capture_output=True, text=True, timeout=60)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            urls = [json.loads(l).get("url") for l in r.stdout.splitlines()
+                    if l.strip()]
+            self.assertIn("https://news.example:8080/a?x=1#comments", urls)
+        finally:
+            server.stop()
+
+    def test_a_megabyte_title_makes_no_big_message(self):
+        www = os.path.join(self.tmp, "huge-title-www")
+        os.makedirs(www)
+        write_rss(os.path.join(www, "feed.xml"), [
+            ("t-%d" % i, "Item %d: " % i + "Arctic security " * 65536,
+             "https://news.example/t%d" % i) for i in (1, 2)])
+        self.assertGreater(os.path.getsize(os.path.join(www, "feed.xml")),
+                           2 << 20)
+        server = Server(www)
+        try:
+            conf, _ = self.conf("huge-title", [
+                ("news", {"url": server.url + "/feed.xml",
+                          "relevance": "all"})], max_size_mib=4)
+            out = os.path.join(self.tmp, "huge-title-out")
+            r = subprocess.run([BIN, "-c", conf, "preview", "-o", out],
+                               capture_output=True, text=True, timeout=120)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            eml = os.path.join(out, "digest.eml")
+            self.assertLess(os.path.getsize(eml), 200 * 1024)
+            with open(os.path.join(out, "digest.txt"), encoding="utf-8") as f:
+                txt = " ".join(f.read().split())
+            self.assertIn("2 new articles", txt)
+            for i in (1, 2):
+                self.assertRegex(txt, r"Item %d: (Arctic security )*Arctic( security)?\u2026"
+                                 % i)
+
+            r = subprocess.run([BIN, "parse", server.url + "/feed.xml"],
+                               capture_output=True, text=True, timeout=60)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            titles = [json.loads(l).get("title")
+                      for l in r.stdout.splitlines() if l.strip()]
+            self.assertEqual(len(titles), 2)
+            for t in titles:
+                self.assertLessEqual(len(t), 300)
+        finally:
+            server.stop()
 
     def test_all_sources_failing_exits_69(self):
         conf, _ = self.conf("dead", [

@@ -293,6 +293,76 @@ test_store_dedupe_by_doi_alone(void **state)
 }
 
 static void
+test_store_dedupe_by_canonical_url_keeps_the_first_link(void **state)
+{
+    struct store *s = fresh();
+    struct article a, b, c, got;
+    struct err e = ERR_INIT;
+    int64_t id, n;
+    (void)state;
+
+    /* Titles, sources and guids differ: only the link can match. */
+    make(&a, "news", "n-1", "Coast guards in the Barents Sea", NULL, T0);
+    a.url = xstrdup("http://news.example:8080/a?x=1");
+    id = put(s, &a, true);
+    make(&b, "wire", "w-7", "Barents coast guards (wire copy)", NULL, T0);
+    b.url = xstrdup("https://NEWS.example:8080/a?x=1&utm_source=rss#comments");
+    assert_int_equal(put(s, &b, false), id);
+    /* Another query is another page. */
+    make(&c, "wire", "w-8", "Something else entirely", NULL, T0);
+    c.url = xstrdup("https://news.example:8080/a?x=2");
+    assert_true(put(s, &c, true) != id);
+    assert_int_equal(store_articles_count(s, &n, &e), 0);
+    assert_int_equal(n, 2);
+    /* Shown as the first publisher wrote it, not as the key. */
+    assert_int_equal(store_article_get(s, id, &got, &e), 0);
+    assert_string_equal(got.url, "http://news.example:8080/a?x=1");
+    article_release(&got);
+    article_release(&a);
+    article_release(&b);
+    article_release(&c);
+    store_close(s);
+}
+
+static void
+test_store_migration_keys_the_urls_of_an_older_state(void **state)
+{
+    struct store *s = fresh();
+    struct article a, b, got;
+    struct err e = ERR_INIT;
+    sqlite3 *db;
+    int64_t id;
+    (void)state;
+
+    /* A state as version 2 left it: url held the canonical form, no key. */
+    make(&a, "news", "n-1", "Coast guards in the Barents Sea", NULL, T0);
+    a.url = xstrdup("https://news.example/a");
+    id = put(s, &a, true);
+    store_close(s);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "DROP INDEX articles_url_key;"
+                     "ALTER TABLE articles DROP COLUMN url_key;"
+                     "CREATE INDEX articles_url ON articles(url);"
+                     "PRAGMA user_version = 2",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(db);
+
+    assert_int_equal(store_open(path, &s, &e), 0);
+    make(&b, "wire", "w-7", "Barents coast guards (wire copy)", NULL, T0);
+    b.url = xstrdup("http://news.example/a#top");
+    assert_int_equal(put(s, &b, false), id);
+    assert_int_equal(store_article_get(s, id, &got, &e), 0);
+    assert_string_equal(got.url, "https://news.example/a");
+    article_release(&got);
+    article_release(&a);
+    article_release(&b);
+    store_close(s);
+}
+
+static void
 test_store_new_articles_skip_sent_issues_and_old_items(void **state)
 {
     struct store *s = fresh();
@@ -766,6 +836,9 @@ main(void)
             test_store_snapshot_reads_the_file_and_never_writes_it),
         cmocka_unit_test(test_store_one_record_per_work),
         cmocka_unit_test(test_store_dedupe_by_doi_alone),
+        cmocka_unit_test(
+            test_store_dedupe_by_canonical_url_keeps_the_first_link),
+        cmocka_unit_test(test_store_migration_keys_the_urls_of_an_older_state),
         cmocka_unit_test(
             test_store_new_articles_skip_sent_issues_and_old_items),
         cmocka_unit_test(
