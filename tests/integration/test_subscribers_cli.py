@@ -272,6 +272,78 @@ class Subscribers(unittest.TestCase):
         self.fails(64, "import", src, "--map", "email=Nope")
         self.fails(64, "import", src, "--map", "colour=Mail")
 
+    # what goes out: exports opened by spreadsheets, plain lines, long rows
+
+    def test_export_guards_formulas_and_import_of_it_gives_them_back(self):
+        formula = "=cmd|' /C calc'!A0"
+        self.ok("add", "f@example.org", "--name", formula, "--tags", "-x,ok")
+        self.ok("add", "g@example.org", "--name", "@SUM(A1)")
+        self.ok("add", "h@example.org", "--name", "'+1")
+        self.assertEqual(self.rows()[0]["name"], formula)  # the list: as is
+        exp = self.ok("export").stdout.decode()
+        self.assertIn('f@example.org,"\'=cmd|\' /C calc\'!A0",active,"\'-x,ok",', exp)
+        rows = list(csv.DictReader(io.StringIO(exp)))
+        self.assertEqual([r["name"] for r in rows], ["'" + formula, "'@SUM(A1)", "''+1"])
+        for r in rows:
+            for v in r.values():
+                self.assertNotIn(v[:1], ["=", "+", "-", "@", "\t", "\r"])
+        out = self.ok("list", "--format", "csv").stdout.decode()
+        self.assertEqual(out, exp)
+        src = os.path.join(self.dir, "export.csv")
+        with open(src, "w", newline="") as f:
+            f.write(exp)
+        os.unlink(self.list)
+        self.assertIn("added 3", self.import_(src))
+        e = self.entries()
+        self.assertEqual([x["name"] for x in e], [formula, "@SUM(A1)", "'+1"])
+        self.assertEqual(e[0]["tags"], ["-x", "ok"])
+
+    def test_control_characters_refused_reported_and_escaped(self):
+        forged = "Eve\nmallory@example.org\tactive\t\tMallory"
+        self.write(HEADER + "a@example.org,Ann,active,,,\n")
+        before = self.read()
+        for args in [["--name", forged], ["--name", "Eve\u2028"],
+                     ["--name", "Eve\x85"], ["--tags", "a,b\x7f"]]:
+            err = self.fails(65, "add", "eve@example.org", *args)
+            self.assertIn("control character", err)
+        self.assertEqual(self.read(), before)
+        # A file edited by hand: check names the lines, list keeps one row
+        # on one line.
+        self.write(HEADER + "a@example.org,Ann,active,,,\n"
+                   '"e@example.org","%s",active,"t\tu",,\n' % forged)
+        err = self.fails(65, "check")
+        self.assertIn(".csv:3: name: control character U+000A", err)
+        self.assertIn(".csv:3: tags: control character U+0009", err)
+        out = self.ok("list").stdout.decode()
+        self.assertEqual(out.splitlines(), [
+            "a@example.org\tactive\t\tAnn",
+            "e@example.org\tactive\tt\\tu\tEve\\nmallory@example.org\\tactive\\t\\tMallory"])
+        j = json.loads(self.ok("list", "--format", "json").stdout)
+        self.assertEqual(j[1]["name"], forged)
+        self.assertEqual(len(self.ok("list", "--format", "json").stdout.splitlines()), 1)
+        # import turns them into spaces and says so.
+        src = os.path.join(self.dir, "in.csv")
+        with open(src, "w", newline="") as f:
+            f.write('email,name,tags\nm@example.org,"%s","x\ny"\n' % forged)
+        err = self.import_(src)
+        self.assertIn("in.csv:2: '", err)
+        self.assertIn("control characters in the name replaced by spaces", err)
+        m = {x["email"]: x for x in self.entries()}["m@example.org"]
+        self.assertEqual(m["name"], "Eve mallory@example.org active  Mallory")
+        self.assertEqual(m["tags"], ["x y"])
+
+    def test_check_of_a_row_with_100000_tags_reports_the_cap(self):
+        tags = ",".join("tag%d" % i for i in range(100000))
+        self.write(HEADER + 'a@example.org,Ann,active,"%s",,\n' % tags)
+        r = subprocess.run([BIN, "-c", self.conf, "subscribers", "check"],
+                           capture_output=True, timeout=20)
+        self.assertEqual(r.returncode, 65)
+        self.assertIn(".csv:2: 100000 tags, more than the 100 allowed", r.stderr.decode())
+        err = self.fails(65, "add", "b@example.org", "--tags",
+                         ",".join("t%d" % i for i in range(101)))
+        self.assertIn("101 tags, more than the 100 allowed", err)
+        self.ok("add", "b@example.org", "--tags", ",".join("t%d" % i for i in range(100)))
+
     # safe writes
 
     def test_twenty_concurrent_adds(self):
