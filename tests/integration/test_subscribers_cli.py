@@ -454,6 +454,70 @@ class Subscribers(unittest.TestCase):
         self.assertEqual(self.entries()[1]["status"], "active")
 
 
+    def cgi_raw(self, env_extra, body=b"", keep_stdin_open=False):
+        env = dict(os.environ, REQUEST_METHOD="POST", ARCTIC_DIGEST_BIN=BIN,
+                   ARCTIC_DIGEST_CONF=self.conf, CONTENT_LENGTH=str(len(body)))
+        env.update(env_extra)
+        p = subprocess.Popen(["/usr/bin/python3", os.path.join(SRC, "examples", "unsubscribe.cgi")],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=env)
+        try:
+            p.stdin.write(body)
+            p.stdin.flush()
+            if not keep_stdin_open:
+                p.stdin.close()
+            # The answer must come while the client may still be sending.
+            p.wait(timeout=20)
+            out, err = p.stdout.read(), p.stderr.read()
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+            for f in (p.stdin, p.stdout, p.stderr):
+                f.close()
+        self.assertEqual(p.returncode, 0, err.decode())
+        self.assertNotIn(b"Traceback", err)
+        head, _, page = out.partition(b"\r\n\r\n")
+        self.assertIn(b"Content-Length: %d\r\n" % len(page), head + b"\r\n")
+        return head.decode().splitlines()[0], page.decode(), err.decode()
+
+    def test_unsubscribe_cgi_always_answers(self):
+        self.ok("add", "a@example.org")
+        t = self.token("a@example.org")
+        q = {"QUERY_STRING": "token=" + t}
+        body = b"List-Unsubscribe=One-Click"
+        # No arctic-digest at ARCTIC_DIGEST_BIN, or one that cannot run.
+        status, page, err = self.cgi_raw(dict(q, ARCTIC_DIGEST_BIN=os.path.join(self.dir, "nope")), body)
+        self.assertEqual(status, "Status: 500 Internal Server Error")
+        self.assertIn("try again later", page)
+        self.assertIn("ARCTIC_DIGEST_BIN", err)
+        notexec = os.path.join(self.dir, "notexec")
+        with open(notexec, "w") as f:
+            f.write("#!/bin/sh\nexit 0\n")
+        os.chmod(notexec, 0o644)
+        if os.geteuid() != 0:
+            status, _, _ = self.cgi_raw(dict(q, ARCTIC_DIGEST_BIN=notexec), body)
+            self.assertEqual(status, "Status: 500 Internal Server Error")
+        # One that hangs (waiting on a lock, say) is stopped: 503.
+        slow = os.path.join(self.dir, "slow")
+        with open(slow, "w") as f:
+            f.write("#!/bin/sh\nexec sleep 30\n")
+        os.chmod(slow, 0o755)
+        status, _, err = self.cgi_raw(dict(q, ARCTIC_DIGEST_BIN=slow, ARCTIC_DIGEST_TIMEOUT="1"), body)
+        self.assertEqual(status, "Status: 503 Service Unavailable")
+        self.assertIn("longer than 1 s", err)
+        # A negative or bogus CONTENT_LENGTH: 400, without reading to EOF.
+        for bad in ["-1", "12x", "1e3"]:
+            status, _, _ = self.cgi_raw(dict(q, CONTENT_LENGTH=bad), b"x" * 5000,
+                                        keep_stdin_open=True)
+            self.assertEqual(status, "Status: 400 Bad Request", bad)
+        self.assertEqual(self.entries()[0]["status"], "active")
+        # A huge one: at most a bounded body is read, then it goes on.
+        status, _, _ = self.cgi_raw(dict(q, CONTENT_LENGTH="999999999"), b"x" * 5000,
+                                    keep_stdin_open=True)
+        self.assertEqual(status, "Status: 200 OK")
+        self.assertEqual(self.entries()[0]["status"], "unsubscribed")
+
 if __name__ == "__main__":
     if not os.path.exists(BIN):
         print("skip: %s not built" % BIN)
