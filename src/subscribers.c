@@ -168,8 +168,8 @@ subs_set_tags(struct subs_entry *s, const char *p)
     s->ntags = s->tags_alloc = 0;
     while (p && *p) {
         comma = strchr(p, ',');
-        one = comma ? subs_trim_dup_n(p, (size_t)(comma - p))
-                    : subs_trim_dup(p);
+        one =
+            comma ? subs_trim_dup_n(p, (size_t)(comma - p)) : subs_trim_dup(p);
         if (*one) {
             xgrow(&s->tags, &s->tags_alloc, s->ntags + 1, sizeof(*s->tags));
             s->tags[s->ntags++] = one;

@@ -217,8 +217,8 @@ void subs_problems_add(struct subs_problems *p, size_t line, bool warning,
  * Check every row: invalid addresses, duplicates (naming the first line),
  * unknown statuses and formats, rows with the wrong number of fields, bad
  * dates, control characters in names and tags (subs_ctrl_find), more than
- * SUBS_MAX_TAGS tags.  Appends to out; returns the number of faults (warnings not
- * counted).
+ * SUBS_MAX_TAGS tags.  Appends to out; returns the number of faults
+ * (warnings not counted).
  */
 size_t subs_check(const struct subs_list *l, struct subs_problems *out);
 
