@@ -14,6 +14,11 @@ List-Unsubscribe-Post: List-Unsubscribe=One-Click (RFC 8058).
 It runs  arctic-digest -c CONF subscribers unsubscribe --token -  and hands
 the token on standard input: no shell, and the token never appears on a
 command line.  A forged or altered token (exit 65) gets "400 Bad Request".
+It always answers with an HTTP status and a short page, never a traceback:
+a missing or broken arctic-digest gets "500 Internal Server Error", one
+that fails or takes longer than TIMEOUT seconds "503 Service Unavailable"
+(the reason goes to the server's error log), a bad CONTENT_LENGTH "400 Bad
+Request".  It reads at most MAX_BODY bytes of a request body.
 
 Install:
  1. Copy this file into a CGI folder (Apache: ScriptAlias, or nginx with
@@ -22,7 +27,8 @@ Install:
  2. Tell it where things are, in the web server's configuration (Apache:
     SetEnv ARCTIC_DIGEST_BIN /usr/local/bin/arctic-digest and SetEnv
     ARCTIC_DIGEST_CONF /srv/digest/arctic-digest.conf) or by editing the
-    defaults below.
+    defaults below (ARCTIC_DIGEST_TIMEOUT, in seconds, 60 by default,
+    bounds how long one unsubscribe may take).
  3. The user the CGI runs as must be able to write the subscriber list's
     folder (the lock file, the temporary file and the rename all happen
     there) and read [digest] unsubscribe_secret_file, which must be mode
@@ -46,6 +52,23 @@ TITLE = os.environ.get("ARCTIC_DIGEST_TITLE", "Arctic Digest")
 
 TOKEN_RE = re.compile(r"\A[A-Za-z0-9_-]{1,1000}\.[A-Za-z0-9_-]{1,100}\Z")
 
+def seconds(text, default):
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return default
+    return value if 0 < value <= 3600 else default
+
+
+# Seconds arctic-digest may take (it waits for the list's lock).
+TIMEOUT = seconds(os.environ.get("ARCTIC_DIGEST_TIMEOUT"), 60)
+MAX_BODY = 4096  # bytes of a POST body read, at most ("List-Unsubscribe=One-Click")
+
+BAD_LINK = ("<p>This unsubscribe link is not valid. Please copy the whole "
+            "link from the message.</p>")
+TRY_LATER = ("<p>Sorry, that did not work. Please try again later or reply "
+             "to the message.</p>")
+
 
 def respond(status, body):
     page = ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -67,42 +90,70 @@ def token_from_query():
     return values[0]
 
 
+def log(msg):
+    """One line for the web server's error log."""
+    try:
+        sys.stderr.write("unsubscribe.cgi: %s\n" % msg)
+        sys.stderr.flush()
+    except Exception:
+        pass
+
+
 def unsubscribe(token):
-    run = subprocess.run([BIN, "-q", "-c", CONF, "subscribers", "unsubscribe",
-                          "--token", "-"],
-                         input=(token + "\n").encode("ascii"),
-                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                         timeout=60)
+    """arctic-digest's exit code; None when it could not run (log says why)."""
+    try:
+        run = subprocess.run([BIN, "-q", "-c", CONF, "subscribers",
+                              "unsubscribe", "--token", "-"],
+                             input=(token + "\n").encode("ascii"),
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        log("arctic-digest took longer than %g s: stopped" % TIMEOUT)
+        return 75
+    except OSError as e:
+        log("cannot run %s (ARCTIC_DIGEST_BIN): %s" % (BIN, e.strerror or e))
+        return None
     if run.returncode != 0:
-        sys.stderr.write("unsubscribe.cgi: arctic-digest exited %d: %s\n"
-                         % (run.returncode,
-                            run.stderr.decode("utf-8", "replace").strip()))
+        log("arctic-digest exited %d: %s"
+            % (run.returncode, run.stderr.decode("utf-8", "replace").strip()))
     return run.returncode
 
 
-def main():
+def read_body():
+    """Read and drop the request body, at most MAX_BODY bytes; False when
+    CONTENT_LENGTH is not a length."""
+    text = os.environ.get("CONTENT_LENGTH", "").strip() or "0"
+    if not text.isdigit():
+        return False
+    length = min(int(text), MAX_BODY)
+    while length > 0:
+        chunk = sys.stdin.buffer.read(length)
+        if not chunk:
+            break
+        length -= len(chunk)
+    return True
+
+
+def serve():
     method = os.environ.get("REQUEST_METHOD", "GET").upper()
     token = token_from_query()
     if not TOKEN_RE.match(token):
-        respond("400 Bad Request", "<p>This unsubscribe link is not valid. "
-                "Please copy the whole link from the message.</p>")
+        respond("400 Bad Request", BAD_LINK)
         return
     if method == "POST":
-        try:
-            length = min(int(os.environ.get("CONTENT_LENGTH") or 0), 4096)
-        except ValueError:
-            length = 0
-        sys.stdin.buffer.read(length)  # "List-Unsubscribe=One-Click"
+        if not read_body():  # "List-Unsubscribe=One-Click"
+            respond("400 Bad Request", "<p>Bad request.</p>")
+            return
         code = unsubscribe(token)
         if code == 0:
             respond("200 OK", "<p>You are unsubscribed from %s. You will not "
                     "receive it again.</p>" % html.escape(TITLE))
         elif code == 65:
-            respond("400 Bad Request", "<p>This unsubscribe link is not "
-                    "valid. Please copy the whole link from the message.</p>")
+            respond("400 Bad Request", BAD_LINK)
+        elif code is None:
+            respond("500 Internal Server Error", TRY_LATER)
         else:
-            respond("503 Service Unavailable", "<p>Sorry, that did not work. "
-                    "Please try again later or reply to the message.</p>")
+            respond("503 Service Unavailable", TRY_LATER)
         return
     if method in ("GET", "HEAD"):
         action = "?token=" + urllib.parse.quote(token, safe="")
@@ -115,6 +166,17 @@ def main():
                    html.escape(action, quote=True)))
         return
     respond("405 Method Not Allowed", "<p>Use GET or POST.</p>")
+
+
+def main():
+    try:
+        serve()
+    except Exception as e:  # an answer, never a traceback for the visitor
+        log("internal error: %s: %s" % (type(e).__name__, e))
+        try:
+            respond("500 Internal Server Error", TRY_LATER)
+        except Exception:
+            pass
 
 
 if __name__ == "__main__":

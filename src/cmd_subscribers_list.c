@@ -54,20 +54,33 @@ print_json(const struct subs_list *l, struct filter *f)
     tpl_value_free(all);
 }
 
+/* One line per entry whatever the fields hold (subs_plain_field). */
 static void
 print_plain(const struct subs_list *l, struct filter *f)
 {
+    struct buf line = BUF_INIT;
     size_t i, k;
 
     for (i = 0; i < l->n; i++) {
         const struct subs_entry *s = &l->v[i];
         if (!keep(s, f))
             continue;
-        printf("%s\t%s\t", s->email, s->status);
-        for (k = 0; k < s->ntags; k++)
-            printf("%s%s", k ? "," : "", s->tags[k]);
-        printf("\t%s\n", s->name);
+        buf_reset(&line);
+        subs_plain_field(&line, s->email);
+        buf_append_char(&line, '\t');
+        subs_plain_field(&line, s->status);
+        buf_append_char(&line, '\t');
+        for (k = 0; k < s->ntags; k++) {
+            if (k)
+                buf_append_char(&line, ',');
+            subs_plain_field(&line, s->tags[k]);
+        }
+        buf_append_char(&line, '\t');
+        subs_plain_field(&line, s->name);
+        buf_append_char(&line, '\n');
+        fwrite(line.data, 1, line.len, stdout);
     }
+    buf_release(&line);
 }
 
 /* list, and export (which is list --format csv). */

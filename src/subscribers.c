@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "arctic_digest/ascii.h"
+#include "arctic_digest/utf8.h"
 #include "arctic_digest/util.h"
 #include "subscribers_int.h"
 
@@ -102,6 +103,60 @@ subs_add_tag(struct subs_entry *s, const char *tag)
     return true;
 }
 
+struct tag_key {
+    char *lower;
+    size_t i;
+};
+
+static int
+tag_key_cmp(const void *a, const void *b)
+{
+    const struct tag_key *x = a, *y = b;
+    int c = strcmp(x->lower, y->lower);
+
+    if (c)
+        return c;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/*
+ * Drop the later copies (ASCII case-insensitive) of s's tags, keeping the
+ * order of the rest.  Sorting makes it O(n log n): a row can hold any
+ * number of tags, and a scan per tag made a long one take minutes.
+ */
+static void
+drop_duplicate_tags(struct subs_entry *s)
+{
+    struct tag_key *k;
+    bool *dup;
+    size_t i, j;
+
+    if (s->ntags < 2)
+        return;
+    k = xcalloc(s->ntags, sizeof(*k));
+    dup = xcalloc(s->ntags, sizeof(*dup));
+    for (i = 0; i < s->ntags; i++) {
+        k[i].lower = xstrdup(s->tags[i]);
+        ascii_lower(k[i].lower, strlen(k[i].lower));
+        k[i].i = i;
+    }
+    qsort(k, s->ntags, sizeof(*k), tag_key_cmp);
+    for (i = 1; i < s->ntags; i++)
+        if (!strcmp(k[i].lower, k[i - 1].lower))
+            dup[k[i].i] = true;
+    for (i = j = 0; i < s->ntags; i++) {
+        if (dup[i])
+            free(s->tags[i]);
+        else
+            s->tags[j++] = s->tags[i];
+    }
+    for (i = 0; i < s->ntags; i++)
+        free(k[i].lower);
+    s->ntags = j;
+    free(k);
+    free(dup);
+}
+
 void
 subs_set_tags(struct subs_entry *s, const char *p)
 {
@@ -113,11 +168,127 @@ subs_set_tags(struct subs_entry *s, const char *p)
     s->ntags = s->tags_alloc = 0;
     while (p && *p) {
         comma = strchr(p, ',');
-        one = comma ? xstrndup(p, (size_t)(comma - p)) : xstrdup(p);
-        subs_add_tag(s, one);
-        free(one);
+        one =
+            comma ? subs_trim_dup_n(p, (size_t)(comma - p)) : subs_trim_dup(p);
+        if (*one) {
+            xgrow(&s->tags, &s->tags_alloc, s->ntags + 1, sizeof(*s->tags));
+            s->tags[s->ntags++] = one;
+        } else {
+            free(one);
+        }
         p = comma ? comma + 1 : NULL;
     }
+    drop_duplicate_tags(s);
+}
+
+size_t
+subs_ctrl_len(const char *p)
+{
+    const unsigned char *u = (const unsigned char *)p;
+
+    if ((u[0] && u[0] < 0x20) || u[0] == 0x7f)
+        return 1;
+    if (u[0] == 0xc2 && u[1] >= 0x80 && u[1] <= 0x9f)
+        return 2; /* C1 */
+    if (u[0] == 0xe2 && u[1] == 0x80 && (u[2] == 0xa8 || u[2] == 0xa9))
+        return 3; /* U+2028 LINE SEPARATOR, U+2029 PARAGRAPH SEPARATOR */
+    return 0;
+}
+
+const char *
+subs_ctrl_find(const char *s, uint32_t *cp)
+{
+    size_t i = 0, k;
+
+    for (; *s; s++) {
+        k = subs_ctrl_len(s);
+        if (k) {
+            if (cp)
+                *cp = u8_next(s, k, &i);
+            return s;
+        }
+    }
+    return NULL;
+}
+
+bool
+subs_ctrl_replace(char *s)
+{
+    char *w = s;
+    bool found = false;
+    size_t k;
+
+    while (*s) {
+        k = subs_ctrl_len(s);
+        if (k) {
+            *w++ = ' ';
+            s += k;
+            found = true;
+        } else {
+            *w++ = *s++;
+        }
+    }
+    *w = '\0';
+    return found;
+}
+
+void
+subs_plain_field(struct buf *out, const char *s)
+{
+    uint32_t cp;
+    size_t k, i;
+
+    for (; *s; s += k ? k : 1) {
+        k = subs_ctrl_len(s);
+        if (*s == '\\') {
+            buf_append_str(out, "\\\\");
+        } else if (*s == '\t') {
+            buf_append_str(out, "\\t");
+        } else if (*s == '\n') {
+            buf_append_str(out, "\\n");
+        } else if (*s == '\r') {
+            buf_append_str(out, "\\r");
+        } else if (k == 1) {
+            buf_appendf(out, "\\x%02X", (unsigned)(unsigned char)*s);
+        } else if (k) {
+            i = 0;
+            cp = u8_next(s, k, &i);
+            buf_appendf(out, "\\u%04X", (unsigned)cp);
+        } else {
+            buf_append_char(out, *s);
+        }
+    }
+}
+
+size_t
+subs_check_text(const struct subs_entry *s, struct subs_problems *out)
+{
+    size_t faults = 0;
+    uint32_t cp;
+    size_t i;
+
+    if (subs_ctrl_find(s->name, &cp)) {
+        subs_problems_add(out, s->line, false,
+                          "name: control character U+%04X (names are one "
+                          "line of text)",
+                          (unsigned)cp);
+        faults++;
+    }
+    for (i = 0; i < s->ntags; i++) {
+        if (subs_ctrl_find(s->tags[i], &cp)) {
+            subs_problems_add(out, s->line, false,
+                              "tags: control character U+%04X", (unsigned)cp);
+            faults++;
+            break;
+        }
+    }
+    if (s->ntags > SUBS_MAX_TAGS) {
+        subs_problems_add(out, s->line, false,
+                          "%zu tags, more than the %d allowed", s->ntags,
+                          SUBS_MAX_TAGS);
+        faults++;
+    }
+    return faults;
 }
 
 static const char *
@@ -246,7 +417,7 @@ known_value(const struct subs_entry *s, size_t k, struct buf *tmp)
 
 static void
 format_row(const struct subs_list *l, const struct subs_entry *s,
-           const char *eol, struct buf *out)
+           const char *eol, bool export, struct buf *out)
 {
     struct buf tmp = BUF_INIT;
     size_t i, k, width = l->ncols;
@@ -263,21 +434,28 @@ format_row(const struct subs_list *l, const struct subs_entry *s,
             v = s->fields && i < s->nfields ? s->fields[i] : "";
         if (i)
             buf_append_char(out, ',');
-        subs_csv_field(out, v ? v : "");
+        if (export)
+            subs_csv_field_export(out, v ? v : "");
+        else
+            subs_csv_field(out, v ? v : "");
     }
     buf_append_str(out, eol);
     buf_release(&tmp);
 }
 
 static void
-format_header(const struct subs_list *l, const char *eol, struct buf *out)
+format_header(const struct subs_list *l, const char *eol, bool export,
+              struct buf *out)
 {
     size_t i;
 
     for (i = 0; i < l->ncols; i++) {
         if (i)
             buf_append_char(out, ',');
-        subs_csv_field(out, l->cols[i]);
+        if (export)
+            subs_csv_field_export(out, l->cols[i]);
+        else
+            subs_csv_field(out, l->cols[i]);
     }
     buf_append_str(out, eol);
 }
@@ -290,9 +468,9 @@ subs_format(const struct subs_list *l, struct buf *out)
 
     if (l->bom)
         buf_append_str(out, "\xEF\xBB\xBF");
-    format_header(l, eol, out);
+    format_header(l, eol, false, out);
     for (i = 0; i < l->n; i++)
-        format_row(l, &l->v[i], eol, out);
+        format_row(l, &l->v[i], eol, false, out);
 }
 
 void
@@ -302,10 +480,10 @@ subs_format_export(const struct subs_list *l,
 {
     size_t i;
 
-    format_header(l, "\r\n", out);
+    format_header(l, "\r\n", true, out);
     for (i = 0; i < l->n; i++)
         if (!keep || keep(&l->v[i], ctx))
-            format_row(l, &l->v[i], "\r\n", out);
+            format_row(l, &l->v[i], "\r\n", true, out);
 }
 
 struct subs_entry *

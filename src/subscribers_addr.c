@@ -307,6 +307,7 @@ check_entry(const struct subs_list *l, const struct subs_entry *s,
     }
     faults += check_date(s, "subscribed_at", s->subscribed_at, out);
     faults += check_date(s, "unsubscribed_at", s->unsubscribed_at, out);
+    faults += subs_check_text(s, out);
     return faults;
 }
 

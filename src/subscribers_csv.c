@@ -159,14 +159,60 @@ subs_csv_field(struct buf *out, const char *s)
     buf_append_char(out, '"');
 }
 
+/* OWASP's list of what makes a spreadsheet read a cell as a formula. */
+static bool
+formula_start(char c)
+{
+    return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' ||
+           c == '\r';
+}
+
+/* Whether s is "'" repeated (zero or more times, at least min) and then a
+ * formula character: the set that export escapes and import unescapes. */
+static bool
+quotes_then_formula(const char *s, size_t min)
+{
+    size_t q = strspn(s, "'");
+
+    return q >= min && formula_start(s[q]);
+}
+
+void
+subs_csv_field_export(struct buf *out, const char *s)
+{
+    if (!quotes_then_formula(s, 0)) {
+        subs_csv_field(out, s);
+        return;
+    }
+    /* Always quoted, so that the quote is inside the field (OWASP). */
+    buf_append_str(out, "\"'");
+    for (; *s; s++) {
+        if (*s == '"')
+            buf_append_char(out, '"');
+        buf_append_char(out, *s);
+    }
+    buf_append_char(out, '"');
+}
+
+const char *
+subs_formula_unescape(const char *s)
+{
+    return quotes_then_formula(s, 1) ? s + 1 : s;
+}
+
 char *
 subs_trim_dup(const char *s)
 {
-    size_t n;
+    return subs_trim_dup_n(s, strlen(s));
+}
 
-    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+char *
+subs_trim_dup_n(const char *s, size_t n)
+{
+    while (n > 0 && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')) {
         s++;
-    n = strlen(s);
+        n--;
+    }
     while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
                      s[n - 1] == '\r' || s[n - 1] == '\n'))
         n--;

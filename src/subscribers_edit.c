@@ -139,10 +139,41 @@ apply_all(struct subs_list *l, void *ctx, struct err *e)
     return changed;
 }
 
+/* What add sets must be one line of text and a sane number of tags. */
+static int
+check_add(const struct subs_change *c, struct err *e)
+{
+    struct subs_entry tmp;
+    size_t ntags;
+    uint32_t cp;
+
+    if (c->name && subs_ctrl_find(c->name, &cp))
+        return err_set(e, ERR_DATA, 0,
+                       "--name: control character U+%04X: a name is one "
+                       "line of text",
+                       (unsigned)cp);
+    if (!c->tags)
+        return 0;
+    if (subs_ctrl_find(c->tags, &cp))
+        return err_set(e, ERR_DATA, 0, "--tags: control character U+%04X",
+                       (unsigned)cp);
+    memset(&tmp, 0, sizeof(tmp));
+    subs_set_tags(&tmp, c->tags);
+    ntags = tmp.ntags;
+    subs_set_tags(&tmp, NULL);
+    if (ntags > SUBS_MAX_TAGS)
+        return err_set(e, ERR_DATA, 0,
+                       "--tags: %zu tags, more than the %d allowed", ntags,
+                       SUBS_MAX_TAGS);
+    return 0;
+}
+
 int
 subs_change_file(const char *path, const struct subs_change *c,
                  struct err *e)
 {
+    if (c->kind == SUBS_CHANGE_ADD && check_add(c, e) < 0)
+        return -1;
     return subs_update(path, c->kind == SUBS_CHANGE_ADD, apply_all,
                        (void *)c, e);
 }

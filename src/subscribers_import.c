@@ -216,7 +216,8 @@ get(const struct import *im, char **fields, size_t n, enum field f)
 {
     int i = im->col[f];
 
-    return i >= 0 && (size_t)i < n ? fields[i] : "";
+    /* Our own export guards formulas with a quote: take it off again. */
+    return i >= 0 && (size_t)i < n ? subs_formula_unescape(fields[i]) : "";
 }
 
 /* The status a row asks for: active, unsubscribed, bounced, or NULL for a
@@ -266,9 +267,11 @@ norm_date(const char *v)
     return buf_detach(&b, NULL);
 }
 
-/* Mailchimp writes tags as "Tag One","Tag Two" inside the field. */
+/* Mailchimp writes tags as "Tag One","Tag Two" inside the field.  Adds
+ * at most up to SUBS_MAX_TAGS (the row has no more: see on_row); *capped
+ * tells whether some were left out. */
 static bool
-merge_tags(struct subs_entry *s, const char *v)
+merge_tags(struct subs_entry *s, const char *v, bool *capped)
 {
     struct subs_entry tmp;
     bool changed = false;
@@ -284,11 +287,27 @@ merge_tags(struct subs_entry *s, const char *v)
             memmove(t, t + 1, k - 2);
             t[k - 2] = '\0';
         }
-        changed |= subs_add_tag(s, t);
-        free(t);
+        if (s->ntags < SUBS_MAX_TAGS)
+            changed |= subs_add_tag(s, t);
+        else if (!subs_has_tag(s, t))
+            *capped = true;
     }
-    free(tmp.tags);
+    subs_set_tags(&tmp, NULL);
     return changed;
+}
+
+/* The tags a row brings, in how many distinct tags. */
+static size_t
+count_tags(const char *v)
+{
+    struct subs_entry tmp;
+    size_t n;
+
+    memset(&tmp, 0, sizeof(tmp));
+    subs_set_tags(&tmp, v);
+    n = tmp.ntags;
+    subs_set_tags(&tmp, NULL);
+    return n;
 }
 
 static char *
@@ -333,8 +352,21 @@ merge_row(struct import *im, char **fields, size_t n, size_t line,
 {
     struct subs_entry *s = index_find(im, email);
     char *name = row_name(im, fields, n), *when = NULL;
-    const char *tags = get(im, fields, n, F_TAGS);
-    bool changed = false, active = !strcmp(status, SUBS_STATUS_ACTIVE);
+    char *tags = xstrdup(get(im, fields, n, F_TAGS));
+    bool changed = false, capped = false;
+    bool active = !strcmp(status, SUBS_STATUS_ACTIVE);
+
+    /* A name or a tag is one line of text (subscribers.h). */
+    if (subs_ctrl_replace(name))
+        subs_problems_add(&im->r->problems, line, true,
+                          "'%s': control characters in the name replaced "
+                          "by spaces",
+                          email);
+    if (subs_ctrl_replace(tags))
+        subs_problems_add(&im->r->problems, line, true,
+                          "'%s': control characters in the tags replaced "
+                          "by spaces",
+                          email);
 
     when = norm_date(get(im, fields, n,
                          active ? F_SUBSCRIBED_AT
@@ -342,7 +374,7 @@ merge_row(struct import *im, char **fields, size_t n, size_t line,
                                                       : F_UNSUB_TIME));
     if (!s) {
         s = add_row(im, email, status, name, when);
-        merge_tags(s, tags);
+        merge_tags(s, tags, &capped);
         if (ascii_ieq(get(im, fields, n, F_FORMAT), "text"))
             xstrset(&s->format, "text");
         if (active)
@@ -368,13 +400,18 @@ merge_row(struct import *im, char **fields, size_t n, size_t line,
             xstrset(&s->name, name);
             changed = true;
         }
-        changed |= merge_tags(s, tags);
+        changed |= merge_tags(s, tags, &capped);
+        if (capped)
+            subs_problems_add(&im->r->problems, line, true,
+                              "'%s': tags beyond %d left out", email,
+                              SUBS_MAX_TAGS);
         if (changed)
             im->r->updated++;
         else
             im->r->unchanged++;
     }
     free(name);
+    free(tags);
     free(when);
 }
 
@@ -385,6 +422,7 @@ on_row(void *ctx, char **fields, size_t n, size_t line, struct err *e)
     struct err ae = ERR_INIT;
     const char *status;
     char *email;
+    size_t ntags;
 
     if (!im->header_done)
         return read_header(im, fields, n, line, e);
@@ -398,6 +436,12 @@ on_row(void *ctx, char **fields, size_t n, size_t line, struct err *e)
         subs_problems_add(&im->r->problems, line, false,
                           "'%s': unknown status '%s'", email,
                           get(im, fields, n, F_STATUS));
+        im->r->invalid++;
+    } else if ((ntags = count_tags(get(im, fields, n, F_TAGS))) >
+               SUBS_MAX_TAGS) {
+        subs_problems_add(&im->r->problems, line, false,
+                          "'%s': %zu tags, more than the %d allowed", email,
+                          ntags, SUBS_MAX_TAGS);
         im->r->invalid++;
     } else if (!status) {
         subs_problems_add(&im->r->problems, line, true,

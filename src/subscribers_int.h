@@ -30,10 +30,34 @@ int subs_csv_read(const char *p, size_t n, subs_row_fn fn, void *ctx,
 /* Append one CSV field, quoted when it needs to be. */
 void subs_csv_field(struct buf *out, const char *s);
 
+/*
+ * Append one field for an export that a spreadsheet may open: a value
+ * that starts with a formula character (= + - @ TAB CR, after any number
+ * of single quotes) gets a single quote in front and is always quoted
+ * (OWASP "CSV Injection"); anything else as subs_csv_field().
+ */
+void subs_csv_field_export(struct buf *out, const char *s);
+/* The inverse on import: s without the quote subs_csv_field_export()
+ * added, i.e. one quote less when s is one or more quotes and then a
+ * formula character; else s itself.  Points into s. */
+const char *subs_formula_unescape(const char *s);
+
 /* Copy of s without leading and trailing white space.  Caller frees. */
 char *subs_trim_dup(const char *s);
+/* The same for the n bytes at s (no NUL needed).  Caller frees. */
+char *subs_trim_dup_n(const char *s, size_t n);
 /* Copy of s trimmed and ASCII lower-cased.  Caller frees. */
 char *subs_lower_dup(const char *s);
+
+/* How many bytes at p make a control character (0: none): C0 (TAB, LF
+ * and CR included), DEL, C1, U+2028 and U+2029. */
+size_t subs_ctrl_len(const char *p);
+/* Replace every control character of s by one space, in place; true when
+ * there was one. */
+bool subs_ctrl_replace(char *s);
+/* The problems of s's name and tags (control characters, more than
+ * SUBS_MAX_TAGS tags) into out (subs_check's part); returns the faults. */
+size_t subs_check_text(const struct subs_entry *s, struct subs_problems *out);
 
 /* Fill the known members of s from its fields, by the columns of l. */
 void subs_entry_from_fields(const struct subs_list *l, struct subs_entry *s);

@@ -33,6 +33,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arctic_digest/article.h"
 #include "arctic_digest/buf.h"
@@ -74,6 +75,13 @@ struct subs_list {
     bool crlf, bom;      /* the file's style */
 };
 
+/*
+ * At most this many tags per subscriber: subs_check() reports more as a
+ * fault, add refuses them, import drops the row (or, merging into an
+ * entry, the tags beyond it).  Parsing keeps them all.
+ */
+#define SUBS_MAX_TAGS 100
+
 #define SUBS_STATUS_ACTIVE "active"
 #define SUBS_STATUS_UNSUBSCRIBED "unsubscribed"
 #define SUBS_STATUS_BOUNCED "bounced"
@@ -95,6 +103,13 @@ void subs_format(const struct subs_list *l, struct buf *out);
 /*
  * Serialise for export: the same columns, CRLF (RFC 4180), no BOM, only
  * the entries for which keep(entry, ctx) is true (keep may be NULL).
+ * An export is meant to be opened by a spreadsheet, so it is guarded
+ * against formula ("CSV") injection the OWASP way: a field (header
+ * included) that starts with = + - @ TAB or CR, after any number of
+ * single quotes, gets one more single quote in front and is always
+ * quoted ("=1+1" goes out as "'=1+1").  subs_import() takes that quote off
+ * again, so importing an export gives back the values exactly.  The list
+ * file itself (subs_format) is never changed this way.
  */
 void subs_format_export(const struct subs_list *l,
                         bool (*keep)(const struct subs_entry *, void *),
@@ -145,7 +160,7 @@ struct subs_entry *subs_append(struct subs_list *l, const char *email);
 /* Remove entry i, keeping the order of the others. */
 void subs_remove(struct subs_list *l, size_t i);
 /* Replace the tags of s with the comma-separated list p (trimmed, no
- * empties, no duplicates). */
+ * empties, no duplicates: the first spelling is kept).  O(n log n). */
 void subs_set_tags(struct subs_entry *s, const char *p);
 /* Add one tag unless s has it already (case-insensitive).  true if added. */
 bool subs_add_tag(struct subs_entry *s, const char *tag);
@@ -153,6 +168,21 @@ bool subs_has_tag(const struct subs_entry *s, const char *tag);
 /* Add column name at the end of the header unless it is there; returns its
  * index. */
 size_t subs_add_column(struct subs_list *l, const char *name);
+
+/*
+ * Names and tags are one line of text: no control characters.  Returns
+ * the first one in s (C0, TAB, LF and CR included, DEL, C1, U+2028 LINE
+ * SEPARATOR, U+2029 PARAGRAPH SEPARATOR) and its code point in *cp (may
+ * be NULL), or NULL when there is none.
+ */
+const char *subs_ctrl_find(const char *s, uint32_t *cp);
+/*
+ * Append s for a tab-separated line of text (list's plain output), so
+ * that one entry is always one line: a backslash as \\, TAB, LF and CR as
+ * \t, \n and \r, other C0 and DEL as \xHH, C1, U+2028 and U+2029 as
+ * \uHHHH.  Everything else as it is.
+ */
+void subs_plain_field(struct buf *out, const char *s);
 
 /* Whether status is one of the three known values. */
 bool subs_status_valid(const char *status);
@@ -186,8 +216,9 @@ void subs_problems_add(struct subs_problems *p, size_t line, bool warning,
 /*
  * Check every row: invalid addresses, duplicates (naming the first line),
  * unknown statuses and formats, rows with the wrong number of fields, bad
- * dates.  Appends to out; returns the number of faults (warnings not
- * counted).
+ * dates, control characters in names and tags (subs_ctrl_find), more than
+ * SUBS_MAX_TAGS tags.  Appends to out; returns the number of faults
+ * (warnings not counted).
  */
 size_t subs_check(const struct subs_list *l, struct subs_problems *out);
 
@@ -209,6 +240,9 @@ struct subs_import_report {
  * an unsubscribed (UNSUB_TIME) or cleaned (CLEAN_TIME) export, and
  * blocklisted listmonk rows, become suppressions.  Nobody unsubscribed or
  * bounced on l is ever made active again.  now_rfc3339 stamps new rows.
+ * A value that is one or more single quotes and then = + - @ TAB or CR
+ * loses its first quote: the guard subs_format_export() (and spreadsheets)
+ * put in front of a formula-like value.
  * r must be zeroed by the caller; the caller releases r->problems.
  * ERR_DATA / ERR_USAGE (bad map) when the file cannot be used at all.
  */
@@ -263,7 +297,9 @@ struct subs_change {
  * under the list's lock: all addresses or none, an error leaves the file
  * as it was.  Logs one line per address changed.  ERR_DATA names the
  * address ("'x' is not on the list", an unsubscribed address added
- * without force), else as subs_update().
+ * without force), or, before the file is touched, a name or tags with a
+ * control character (subs_ctrl_find) or more than SUBS_MAX_TAGS tags;
+ * else as subs_update().
  */
 int subs_change_file(const char *path, const struct subs_change *c,
                      struct err *e);

@@ -272,6 +272,78 @@ class Subscribers(unittest.TestCase):
         self.fails(64, "import", src, "--map", "email=Nope")
         self.fails(64, "import", src, "--map", "colour=Mail")
 
+    # what goes out: exports opened by spreadsheets, plain lines, long rows
+
+    def test_export_guards_formulas_and_import_of_it_gives_them_back(self):
+        formula = "=cmd|' /C calc'!A0"
+        self.ok("add", "f@example.org", "--name", formula, "--tags", "-x,ok")
+        self.ok("add", "g@example.org", "--name", "@SUM(A1)")
+        self.ok("add", "h@example.org", "--name", "'+1")
+        self.assertEqual(self.rows()[0]["name"], formula)  # the list: as is
+        exp = self.ok("export").stdout.decode()
+        self.assertIn('f@example.org,"\'=cmd|\' /C calc\'!A0",active,"\'-x,ok",', exp)
+        rows = list(csv.DictReader(io.StringIO(exp)))
+        self.assertEqual([r["name"] for r in rows], ["'" + formula, "'@SUM(A1)", "''+1"])
+        for r in rows:
+            for v in r.values():
+                self.assertNotIn(v[:1], ["=", "+", "-", "@", "\t", "\r"])
+        out = self.ok("list", "--format", "csv").stdout.decode()
+        self.assertEqual(out, exp)
+        src = os.path.join(self.dir, "export.csv")
+        with open(src, "w", newline="") as f:
+            f.write(exp)
+        os.unlink(self.list)
+        self.assertIn("added 3", self.import_(src))
+        e = self.entries()
+        self.assertEqual([x["name"] for x in e], [formula, "@SUM(A1)", "'+1"])
+        self.assertEqual(e[0]["tags"], ["-x", "ok"])
+
+    def test_control_characters_refused_reported_and_escaped(self):
+        forged = "Eve\nmallory@example.org\tactive\t\tMallory"
+        self.write(HEADER + "a@example.org,Ann,active,,,\n")
+        before = self.read()
+        for args in [["--name", forged], ["--name", "Eve\u2028"],
+                     ["--name", "Eve\x85"], ["--tags", "a,b\x7f"]]:
+            err = self.fails(65, "add", "eve@example.org", *args)
+            self.assertIn("control character", err)
+        self.assertEqual(self.read(), before)
+        # A file edited by hand: check names the lines, list keeps one row
+        # on one line.
+        self.write(HEADER + "a@example.org,Ann,active,,,\n"
+                   '"e@example.org","%s",active,"t\tu",,\n' % forged)
+        err = self.fails(65, "check")
+        self.assertIn(".csv:3: name: control character U+000A", err)
+        self.assertIn(".csv:3: tags: control character U+0009", err)
+        out = self.ok("list").stdout.decode()
+        self.assertEqual(out.splitlines(), [
+            "a@example.org\tactive\t\tAnn",
+            "e@example.org\tactive\tt\\tu\tEve\\nmallory@example.org\\tactive\\t\\tMallory"])
+        j = json.loads(self.ok("list", "--format", "json").stdout)
+        self.assertEqual(j[1]["name"], forged)
+        self.assertEqual(len(self.ok("list", "--format", "json").stdout.splitlines()), 1)
+        # import turns them into spaces and says so.
+        src = os.path.join(self.dir, "in.csv")
+        with open(src, "w", newline="") as f:
+            f.write('email,name,tags\nm@example.org,"%s","x\ny"\n' % forged)
+        err = self.import_(src)
+        self.assertIn("in.csv:2: '", err)
+        self.assertIn("control characters in the name replaced by spaces", err)
+        m = {x["email"]: x for x in self.entries()}["m@example.org"]
+        self.assertEqual(m["name"], "Eve mallory@example.org active  Mallory")
+        self.assertEqual(m["tags"], ["x y"])
+
+    def test_check_of_a_row_with_100000_tags_reports_the_cap(self):
+        tags = ",".join("tag%d" % i for i in range(100000))
+        self.write(HEADER + 'a@example.org,Ann,active,"%s",,\n' % tags)
+        r = subprocess.run([BIN, "-c", self.conf, "subscribers", "check"],
+                           capture_output=True, timeout=20)
+        self.assertEqual(r.returncode, 65)
+        self.assertIn(".csv:2: 100000 tags, more than the 100 allowed", r.stderr.decode())
+        err = self.fails(65, "add", "b@example.org", "--tags",
+                         ",".join("t%d" % i for i in range(101)))
+        self.assertIn("101 tags, more than the 100 allowed", err)
+        self.ok("add", "b@example.org", "--tags", ",".join("t%d" % i for i in range(100)))
+
     # safe writes
 
     def test_twenty_concurrent_adds(self):
@@ -381,6 +453,70 @@ class Subscribers(unittest.TestCase):
         self.assertEqual(status, "Status: 400 Bad Request")
         self.assertEqual(self.entries()[1]["status"], "active")
 
+
+    def cgi_raw(self, env_extra, body=b"", keep_stdin_open=False):
+        env = dict(os.environ, REQUEST_METHOD="POST", ARCTIC_DIGEST_BIN=BIN,
+                   ARCTIC_DIGEST_CONF=self.conf, CONTENT_LENGTH=str(len(body)))
+        env.update(env_extra)
+        p = subprocess.Popen(["/usr/bin/python3", os.path.join(SRC, "examples", "unsubscribe.cgi")],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=env)
+        try:
+            p.stdin.write(body)
+            p.stdin.flush()
+            if not keep_stdin_open:
+                p.stdin.close()
+            # The answer must come while the client may still be sending.
+            p.wait(timeout=20)
+            out, err = p.stdout.read(), p.stderr.read()
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+            for f in (p.stdin, p.stdout, p.stderr):
+                f.close()
+        self.assertEqual(p.returncode, 0, err.decode())
+        self.assertNotIn(b"Traceback", err)
+        head, _, page = out.partition(b"\r\n\r\n")
+        self.assertIn(b"Content-Length: %d\r\n" % len(page), head + b"\r\n")
+        return head.decode().splitlines()[0], page.decode(), err.decode()
+
+    def test_unsubscribe_cgi_always_answers(self):
+        self.ok("add", "a@example.org")
+        t = self.token("a@example.org")
+        q = {"QUERY_STRING": "token=" + t}
+        body = b"List-Unsubscribe=One-Click"
+        # No arctic-digest at ARCTIC_DIGEST_BIN, or one that cannot run.
+        status, page, err = self.cgi_raw(dict(q, ARCTIC_DIGEST_BIN=os.path.join(self.dir, "nope")), body)
+        self.assertEqual(status, "Status: 500 Internal Server Error")
+        self.assertIn("try again later", page)
+        self.assertIn("ARCTIC_DIGEST_BIN", err)
+        notexec = os.path.join(self.dir, "notexec")
+        with open(notexec, "w") as f:
+            f.write("#!/bin/sh\nexit 0\n")
+        os.chmod(notexec, 0o644)
+        if os.geteuid() != 0:
+            status, _, _ = self.cgi_raw(dict(q, ARCTIC_DIGEST_BIN=notexec), body)
+            self.assertEqual(status, "Status: 500 Internal Server Error")
+        # One that hangs (waiting on a lock, say) is stopped: 503.
+        slow = os.path.join(self.dir, "slow")
+        with open(slow, "w") as f:
+            f.write("#!/bin/sh\nexec sleep 30\n")
+        os.chmod(slow, 0o755)
+        status, _, err = self.cgi_raw(dict(q, ARCTIC_DIGEST_BIN=slow, ARCTIC_DIGEST_TIMEOUT="1"), body)
+        self.assertEqual(status, "Status: 503 Service Unavailable")
+        self.assertIn("longer than 1 s", err)
+        # A negative or bogus CONTENT_LENGTH: 400, without reading to EOF.
+        for bad in ["-1", "12x", "1e3"]:
+            status, _, _ = self.cgi_raw(dict(q, CONTENT_LENGTH=bad), b"x" * 5000,
+                                        keep_stdin_open=True)
+            self.assertEqual(status, "Status: 400 Bad Request", bad)
+        self.assertEqual(self.entries()[0]["status"], "active")
+        # A huge one: at most a bounded body is read, then it goes on.
+        status, _, _ = self.cgi_raw(dict(q, CONTENT_LENGTH="999999999"), b"x" * 5000,
+                                    keep_stdin_open=True)
+        self.assertEqual(status, "Status: 200 OK")
+        self.assertEqual(self.entries()[0]["status"], "unsubscribed")
 
 if __name__ == "__main__":
     if not os.path.exists(BIN):

@@ -392,6 +392,204 @@ test_subscribers_import_never_resubscribes(void **state)
     subs_list_release(&l);
 }
 
+static void
+test_subscribers_export_guards_formulas_and_import_undoes_it(void **state)
+{
+    const char *in =
+        "email,name,status,tags,subscribed_at,unsubscribed_at,Notes\n"
+        "a@example.org,=cmd|' /C calc'!A0,active,,,,plain\n"
+        "b@example.org,+1,active,-x,,,\tx\n"
+        "c@example.org,@SUM(A1),active,,,,\"\rx\"\n"
+        "d@example.org,'=x,active,,,,-5\n"
+        "e@example.org,it's,active,\"a,=b\",,,''+x\n";
+    struct subs_import_report r;
+    struct subs_list l, back;
+    struct buf out = BUF_INIT, exp = BUF_INIT;
+    struct err e = ERR_INIT;
+    size_t i;
+
+    (void)state;
+    parse_ok(in, &l);
+    /* The list file itself is never changed. */
+    subs_format(&l, &out);
+    assert_string_equal(out.data, in);
+    subs_format_export(&l, NULL, NULL, &exp);
+    assert_non_null(strstr(exp.data, "a@example.org,\"'=cmd|' /C "
+                                     "calc'!A0\",active,,,,plain\r\n"));
+    assert_non_null(strstr(exp.data, "b@example.org,\"'+1\",active,\"'-x\","
+                                     ",,\"'\tx\"\r\n"));
+    assert_non_null(strstr(exp.data, "c@example.org,\"'@SUM(A1)\",active,,,"
+                                     ",\"'\rx\"\r\n"));
+    /* A quote already in front gets one more, so that import can undo. */
+    assert_non_null(strstr(exp.data, "d@example.org,\"''=x\",active,,,,\"'-"
+                                     "5\"\r\n"));
+    assert_non_null(strstr(exp.data, "e@example.org,it's,active,\"a,=b\",,,"
+                                     "\"'''+x\"\r\n"));
+    /* Importing the export gives back every value. */
+    memset(&r, 0, sizeof(r));
+    parse_ok("email,name,status,tags,subscribed_at,unsubscribed_at\n", &back);
+    assert_int_equal(subs_import(&back, exp.data, exp.len, NULL,
+                                 "2025-07-28T07:00:00Z", &r, &e),
+                     0);
+    assert_int_equal(back.n, l.n);
+    for (i = 0; i < l.n; i++) {
+        assert_string_equal(back.v[i].email, l.v[i].email);
+        assert_string_equal(back.v[i].name, l.v[i].name);
+        assert_int_equal(back.v[i].ntags, l.v[i].ntags);
+    }
+    assert_string_equal(back.v[1].tags[0], "-x");
+    assert_string_equal(back.v[4].tags[1], "=b");
+    subs_problems_release(&r.problems);
+    subs_list_release(&back);
+    buf_release(&exp);
+    buf_release(&out);
+    subs_list_release(&l);
+}
+
+static void
+test_subscribers_check_reports_control_characters(void **state)
+{
+    const char *in = "email,name,status,tags,subscribed_at,unsubscribed_at\n"
+                     "a@example.org,\"Eve\nx@example.org\tactive\",active,,,\n"
+                     "b@example.org,B,active,\"ok,t\x01\",,\n"
+                     "c@example.org,C\xe2\x80\xa8"
+                     "D,active,,,\n"
+                     "d@example.org,D\xc2\x85,active,,,\n"
+                     "e@example.org,Ærlig Ånd,active,,,\n";
+    struct subs_problems p = {NULL, 0, 0};
+    struct subs_list l;
+
+    (void)state;
+    parse_ok(in, &l);
+    assert_int_equal(subs_check(&l, &p), 4);
+    assert_int_equal(p.n, 4);
+    assert_int_equal(p.v[0].line, 2);
+    assert_non_null(strstr(p.v[0].msg, "name: control character U+000A"));
+    assert_int_equal(p.v[1].line, 4);
+    assert_non_null(strstr(p.v[1].msg, "tags: control character U+0001"));
+    assert_int_equal(p.v[2].line, 5);
+    assert_non_null(strstr(p.v[2].msg, "U+2028"));
+    assert_int_equal(p.v[3].line, 6);
+    assert_non_null(strstr(p.v[3].msg, "U+0085"));
+    subs_problems_release(&p);
+    subs_list_release(&l);
+}
+
+static void
+test_subscribers_plain_field_is_one_line(void **state)
+{
+    struct buf b = BUF_INIT;
+
+    (void)state;
+    subs_plain_field(&b, "Eve\nx@example.org\tactive\r\\\x01\x7f"
+                         "\xc2\x85\xe2\x80\xa9Å");
+    assert_string_equal(b.data, "Eve\\nx@example.org\\tactive\\r\\\\\\x01"
+                                "\\x7F\\u0085\\u2029Å");
+    buf_release(&b);
+}
+
+static void
+test_subscribers_add_refuses_control_characters(void **state)
+{
+    char path[300], *addrs[] = {"a@example.org"};
+    struct subs_change c = {.kind = SUBS_CHANGE_ADD};
+    struct err e = ERR_INIT;
+    struct buf tags = BUF_INIT;
+    int i;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/ctrl.csv", dir);
+    c.addrs = addrs;
+    c.naddrs = 1;
+    c.now = "2025-07-28T07:00:00Z";
+    c.name = "Eve\nmallory@example.org\tactive";
+    assert_int_equal(subs_change_file(path, &c, &e), -1);
+    assert_int_equal(e.code, ERR_DATA);
+    assert_non_null(strstr(e.msg, "U+000A"));
+    c.name = "Eve\xe2\x80\xa8";
+    assert_int_equal(subs_change_file(path, &c, &e), -1);
+    c.name = NULL;
+    c.tags = "a,b\x7f";
+    assert_int_equal(subs_change_file(path, &c, &e), -1);
+    assert_non_null(strstr(e.msg, "--tags"));
+    for (i = 0; i <= SUBS_MAX_TAGS; i++)
+        buf_appendf(&tags, "%st%d", i ? "," : "", i);
+    c.tags = tags.data;
+    assert_int_equal(subs_change_file(path, &c, &e), -1);
+    assert_non_null(strstr(e.msg, "more than the 100 allowed"));
+    assert_int_equal(access(path, F_OK), -1); /* nothing written */
+    c.name = "Eve Ærlig";
+    c.tags = "a,b";
+    assert_int_equal(subs_change_file(path, &c, &e), 1);
+    buf_release(&tags);
+}
+
+static void
+test_subscribers_import_replaces_control_characters(void **state)
+{
+    const char *imp =
+        "email,name,tags\n"
+        "a@example.org,\"Eve\nx@example.org\tactive\",\"t\x01u,v\"\n"
+        "b@example.org,Bob,\n";
+    struct subs_import_report r;
+    struct subs_list l;
+    struct err e = ERR_INIT;
+    struct subs_entry *s;
+
+    (void)state;
+    memset(&r, 0, sizeof(r));
+    parse_ok("email,name,status,tags,subscribed_at,unsubscribed_at\n", &l);
+    assert_int_equal(subs_import(&l, imp, strlen(imp), NULL,
+                                 "2025-07-28T07:00:00Z", &r, &e),
+                     0);
+    assert_int_equal(r.added, 2);
+    s = subs_find(&l, "a@example.org");
+    assert_string_equal(s->name, "Eve x@example.org active");
+    assert_string_equal(s->tags[0], "t u");
+    assert_int_equal(r.problems.n, 2);
+    assert_true(r.problems.v[0].warning);
+    assert_int_equal(r.problems.v[0].line, 2);
+    assert_non_null(strstr(r.problems.v[0].msg, "name replaced"));
+    assert_non_null(strstr(r.problems.v[1].msg, "tags replaced"));
+    subs_problems_release(&r.problems);
+    subs_list_release(&l);
+}
+
+static void
+test_subscribers_tags_deduplicated_and_capped(void **state)
+{
+    struct subs_problems p = {NULL, 0, 0};
+    struct subs_entry s;
+    struct subs_list l;
+    struct buf in = BUF_INIT;
+    size_t i;
+
+    (void)state;
+    memset(&s, 0, sizeof(s));
+    subs_set_tags(&s, " a ,B,b,A,, c ,a");
+    assert_int_equal(s.ntags, 3);
+    assert_string_equal(s.tags[0], "a");
+    assert_string_equal(s.tags[1], "B");
+    assert_string_equal(s.tags[2], "c");
+    subs_set_tags(&s, NULL);
+    assert_int_equal(s.ntags, 0);
+    /* 100,000 tags, each twice: one fault, and no work per pair of tags
+     * (a check of this row took over half a minute). */
+    buf_append_str(&in, "email,name,status,tags,subscribed_at,"
+                        "unsubscribed_at\nx@example.org,X,active,\"");
+    for (i = 0; i < 200000; i++)
+        buf_appendf(&in, "%sTag%zu", i ? "," : "", i % 100000);
+    buf_append_str(&in, "\",,\n");
+    parse_ok(in.data, &l);
+    assert_int_equal(l.v[0].ntags, 100000);
+    assert_string_equal(l.v[0].tags[99999], "Tag99999");
+    assert_int_equal(subs_check(&l, &p), 1);
+    assert_non_null(strstr(p.v[0].msg, "100000 tags, more than the 100"));
+    subs_problems_release(&p);
+    subs_list_release(&l);
+    buf_release(&in);
+}
+
 int
 main(void)
 {
@@ -408,6 +606,13 @@ main(void)
         cmocka_unit_test(test_subscribers_secret_file_permissions),
         cmocka_unit_test(test_subscribers_set_status_and_load),
         cmocka_unit_test(test_subscribers_import_never_resubscribes),
+        cmocka_unit_test(
+            test_subscribers_export_guards_formulas_and_import_undoes_it),
+        cmocka_unit_test(test_subscribers_check_reports_control_characters),
+        cmocka_unit_test(test_subscribers_plain_field_is_one_line),
+        cmocka_unit_test(test_subscribers_add_refuses_control_characters),
+        cmocka_unit_test(test_subscribers_import_replaces_control_characters),
+        cmocka_unit_test(test_subscribers_tags_deduplicated_and_capped),
     };
     return cmocka_run_group_tests_name("subscribers", tests, setup, teardown);
 }
