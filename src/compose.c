@@ -168,6 +168,17 @@ compose_read_secret(const struct context *c, struct buf *out, struct err *e)
     return subs_read_secret(path, "unsubscribe secret", out, e);
 }
 
+/* The From address must pass the rule every recipient passes. */
+static int
+check_from(const char *addr, struct err *e)
+{
+    struct err ae = ERR_INIT;
+
+    if (mime_addr_check(addr, strlen(addr), &ae) < 0)
+        return err_set(e, ERR_CONFIG, 0, "'%s': %s", addr, ae.msg);
+    return 0;
+}
+
 int
 compose_new(const struct context *c, const struct compose_issue *is,
             const char *secret, size_t secret_len, struct composer **out,
@@ -181,9 +192,7 @@ compose_new(const struct context *c, const struct compose_issue *is,
     buf_append(&cp->secret, secret, secret_len);
     if (compose_split_mailbox(c->cfg->from, &cp->from_name, &cp->from_addr,
                               e) < 0 ||
-        (!mime_addr_is_valid(cp->from_addr) &&
-         err_set(e, ERR_CONFIG, 0, "'%s' is not an address",
-                 cp->from_addr) < 0)) {
+        check_from(cp->from_addr, e) < 0) {
         err_prefix(e, "%s: [digest] from", c->cfg->path ? c->cfg->path
                                                         : "config");
         goto fail;

@@ -150,12 +150,11 @@ compose_row(void *ctx, const struct store_ledger_row *row, struct buf *out,
     struct sender *s = ctx;
     struct compose_recipient r;
 
-    /* One address no message can go to fails alone (an internationalised
-     * domain or a quoted local part the list accepted). */
-    if (!mime_addr_is_valid(row->address)) {
-        err_set(e, ERR_DATA, 0,
-                "'%s' is not an address this tool can send to",
-                row->address);
+    /* One address no message can go to fails alone: the list refuses
+     * such addresses at its doors, but a hand edit or an older list can
+     * still hold one, and mime_addr_check says why. */
+    if (mime_addr_check(row->address, strlen(row->address), e) < 0) {
+        err_prefix(e, "cannot send to '%s'", row->address);
         return 1;
     }
     compose_recipient_of(subscriber(s, row->address), row->address,

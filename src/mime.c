@@ -100,9 +100,8 @@ check_addr(const char *field, const char *addr, struct err *e)
 {
     if (addr == NULL)
         return err_set(e, ERR_DATA, 0, "message has no %s", field);
-    if (!mime_addr_is_valid(addr))
-        return err_set(e, ERR_DATA, 0, "%s '%s' is not an address", field,
-                       addr);
+    if (mime_addr_check(addr, strlen(addr), e) < 0)
+        return err_prefix(e, "%s '%s'", field, addr);
     return 0;
 }
 

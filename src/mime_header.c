@@ -47,73 +47,6 @@ mime_clean_header(const char *p, size_t n, struct buf *out)
     }
 }
 
-static bool
-is_atext(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9') || (c != 0 && strchr("!#$%&'*+-/=?^_`{|}~",
-                                                       c) != NULL);
-}
-
-bool
-mime_is_dot_atom(const char *p, size_t n)
-{
-    size_t i;
-
-    if (n == 0 || p[0] == '.' || p[n - 1] == '.')
-        return false;
-    for (i = 0; i < n; i++) {
-        if (p[i] == '.') {
-            if (p[i + 1] == '.')
-                return false;
-        } else if (!is_atext((unsigned char)p[i])) {
-            return false;
-        }
-    }
-    return true;
-}
-
-static bool
-is_domain(const char *p, size_t n)
-{
-    size_t label = 0;
-    size_t i;
-
-    if (n == 0 || n > 253)
-        return false;
-    for (i = 0; i <= n; i++) {
-        unsigned char c = i < n ? (unsigned char)p[i] : '.';
-        if (c == '.') {
-            if (label == 0 || label > 63 || p[i - 1] == '-' ||
-                p[i - label] == '-')
-                return false;
-            label = 0;
-        } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                   (c >= '0' && c <= '9') || c == '-') {
-            label++;
-        } else {
-            return false;
-        }
-    }
-    return true;
-}
-
-bool
-mime_addr_is_valid(const char *addr)
-{
-    const char *at;
-    size_t n;
-
-    if (addr == NULL)
-        return false;
-    n = strlen(addr);
-    at = strrchr(addr, '@');
-    if (n > 254 || at == NULL || at - addr > 64)
-        return false;
-    return mime_is_dot_atom(addr, (size_t)(at - addr)) &&
-           is_domain(at + 1, n - (size_t)(at - addr) - 1);
-}
-
 /* RFC 2047 5(3): the characters a Q word may carry as they are, safe even
  * inside a phrase. */
 static bool
@@ -290,7 +223,7 @@ name_form(const char *p, size_t n)
         unsigned char c = (unsigned char)p[i];
         if (c >= 0x80)
             return 0;
-        if (c != ' ' && !is_atext(c))
+        if (c != ' ' && !mime_is_atext(c))
             atoms = false;
     }
     if (strstr(p, "=?") != NULL)

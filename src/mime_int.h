@@ -27,6 +27,10 @@ void mime_qp_encode(const char *p, size_t n, struct buf *out);
  */
 void mime_clean_header(const char *p, size_t n, struct buf *out);
 
+/* True if c is RFC 5322 atext (3.2.3): a letter, digit or one of
+ * !#$%&'*+-/=?^_`{|}~. */
+bool mime_is_atext(unsigned char c);
+
 /* True if p[0..n) is RFC 5322 dot-atom-text. */
 bool mime_is_dot_atom(const char *p, size_t n);
 

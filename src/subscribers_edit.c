@@ -182,18 +182,11 @@ int
 subs_check_addrs(char *const *addrs, size_t n, struct err *e)
 {
     struct err ae = ERR_INIT;
-    bool idn;
     size_t i;
 
-    for (i = 0; i < n; i++) {
-        idn = false;
-        if (subs_addr_check(addrs[i], strlen(addrs[i]), &idn, &ae) < 0)
+    for (i = 0; i < n; i++)
+        if (subs_addr_check(addrs[i], strlen(addrs[i]), &ae) < 0)
             return err_set(e, ERR_DATA, 0, "invalid address '%s': %s",
                            addrs[i], ae.msg);
-        if (idn)
-            log_warn("'%s' has an internationalised domain: the mail relay "
-                     "must support SMTPUTF8",
-                     addrs[i]);
-    }
     return 0;
 }

@@ -428,7 +428,7 @@ on_row(void *ctx, char **fields, size_t n, size_t line, struct err *e)
         return read_header(im, fields, n, line, e);
     email = subs_trim_dup(get(im, fields, n, F_EMAIL));
     status = row_status(im, fields, n);
-    if (subs_addr_check(email, strlen(email), NULL, &ae) < 0) {
+    if (subs_addr_check(email, strlen(email), &ae) < 0) {
         subs_problems_add(&im->r->problems, line, false,
                           "invalid address '%s': %s", email, ae.msg);
         im->r->invalid++;

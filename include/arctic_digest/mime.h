@@ -5,7 +5,8 @@
  * folding at 78 where possible), RFC 2045-2047 (multipart, quoted-printable,
  * encoded words of at most 75 characters that never split a UTF-8
  * sequence), RFC 2231 (non-ASCII attachment file names), RFC 2369 / 8058
- * (List-Unsubscribe, One-Click) and RFC 2919 (List-Id).
+ * (List-Unsubscribe, One-Click) and RFC 2919 (List-Id); addresses are the
+ * ASCII subset of RFC 5321 4.1.2 and RFC 5322 3.4.1 (mime_addr_check).
  *
  * Layout:
  *   multipart/mixed                 only when there are attachments
@@ -66,10 +67,25 @@ struct mime_message {
 int mime_build(const struct mime_message *m, struct buf *out, struct err *e);
 
 /*
- * True if addr is an address mime_build() takes: dot-atom local part, '@',
- * and a domain of letters, digits and hyphens in dot-separated labels;
- * ASCII only, no spaces or controls, at most 254 octets.
+ * The one rule for an address this tool can send to, used by mime_build(),
+ * compose, deliver and the subscriber list (subs_addr_check) alike, so that
+ * nothing the list accepts is refused at send.  Checks p[0..n) (any bytes;
+ * a NUL is a control character) and returns 0 when it is:
+ *   - at most 254 octets, printable ASCII only (no SMTPUTF8, RFC 6531);
+ *   - a dot-atom local part of 1 to 64 octets (RFC 5322 3.2.3 atext; plus
+ *     addressing "a+tag" is fine; quoted local parts are refused);
+ *   - '@' and a host name of two or more dot-separated labels of 1 to 63
+ *     letters, digits and hyphens, no hyphen at either end, at most 253
+ *     octets, whose last label is not all digits (no trailing dot;
+ *     address literals such as "[192.0.2.1]" are refused).
+ * Otherwise -1 with ERR_DATA and the reason in e->msg, without the address
+ * itself ("non-ASCII at octet 3: internationalised addresses cannot be sent
+ * by this tool yet (no SMTPUTF8)", "domain label longer than 63 octets").
+ * Allocates nothing.
  */
+int mime_addr_check(const char *p, size_t n, struct err *e);
+
+/* mime_addr_check() on a C string: true if valid, false if not or NULL. */
 bool mime_addr_is_valid(const char *addr);
 
 /* True if s is a List-Id mime_build() takes: "Name <id>" or "id", id a

@@ -11,11 +11,12 @@
  * status reads as active); format is html (the default) or text; tags are
  * comma-separated inside their one field.
  *
- * Addresses are checked as an RFC 5322 addr-spec (section 3.4.1) through
- * libetpan's parser, which must consume the whole input, plus our own
- * checks (dot-atom or quoted local part, a domain with at least one dot,
- * labels of 1 to 63 octets, no leading or trailing dot or hyphen).
- * Internationalised domains (RFC 6531, UTF-8) are accepted with a warning.
+ * Addresses are checked by subs_addr_check(), which is mime's one rule for
+ * an address this tool can send to (mime_addr_check): an ASCII dot-atom
+ * local part, '@', a host name with at least one dot, labels of 1 to 63
+ * octets, no leading or trailing dot or hyphen.  Internationalised
+ * addresses (RFC 6531), quoted local parts and address literals are
+ * refused, at every door, with the reason.
  * Addresses compare without regard to ASCII case and are kept as written.
  *
  * Writes are safe: an exclusive flock() on "<list>.lock" beside the file,
@@ -188,17 +189,19 @@ void subs_plain_field(struct buf *out, const char *s);
 bool subs_status_valid(const char *status);
 
 /*
- * Validate one address (p, n).  0 when valid; *idn (may be NULL) is set
- * when the domain holds non-ASCII (UTF-8) labels.  -1 with ERR_DATA and
- * the reason ("no domain after '@'", "domain label longer than 63
- * octets", ...) otherwise.
+ * Validate one address (p, n) as every door to the list does (add, import,
+ * check, token): 0 when it is an address this tool can send to, which is
+ * exactly mime_addr_check() (see mime.h for the rule).  -1 with ERR_DATA
+ * and the reason ("no domain after '@'", "non-ASCII at octet 6:
+ * internationalised addresses cannot be sent by this tool yet (no
+ * SMTPUTF8)", ...) otherwise; the message does not repeat the address.
  */
-int subs_addr_check(const char *p, size_t n, bool *idn, struct err *e);
+int subs_addr_check(const char *p, size_t n, struct err *e);
 
 /* One finding of subs_check() or subs_import(). */
 struct subs_problem {
     size_t line;
-    bool warning; /* true: reported but not a fault (IDN) */
+    bool warning; /* true: reported but not a fault */
     char *msg;
 };
 

@@ -94,10 +94,11 @@ class Subscribers(unittest.TestCase):
         self.assertEqual(self.read(), before)
         self.assertEqual(self.entries()[0]["email"], "Kari.Hansen@Example.NET")
 
-    def test_add_idn_domain_warns(self):
-        err = self.ok("add", "anna@bücher.example").stderr.decode()
+    def test_add_idn_address_is_refused(self):
+        err = self.fails(65, "add", "anna@bücher.example")
+        self.assertIn("'anna@bücher.example'", err)
+        self.assertIn("internationalised addresses cannot be sent", err)
         self.assertIn("SMTPUTF8", err)
-        self.assertEqual(self.entries()[0]["email"], "anna@bücher.example")
 
     def test_add_of_unsubscribed_needs_force(self):
         self.ok("add", "erik@example.com")
@@ -184,7 +185,7 @@ class Subscribers(unittest.TestCase):
 
     # check
 
-    def test_check_reports_ten_faults_with_lines(self):
+    def test_check_reports_eleven_faults_with_lines(self):
         self.write(HEADER +
                    "good@example.org,Good,active,,,\n"            # 2
                    "john@,A,active,,,\n"                          # 3 no domain
@@ -197,15 +198,16 @@ class Subscribers(unittest.TestCase):
                    "h@example.org,H,paused,,,\n"                  # 10 status
                    "i@example.org,I,active,,,,extra\n"            # 11 field count
                    "j@example.org,J,active,,not a date,\n"        # 12 date
-                   "k@bücher.example,K,active,,,\n")              # 13 IDN: warning only
+                   "k@bücher.example,K,active,,,\n")              # 13 IDN
         before = self.read()
         err = self.fails(65, "check")
         found = sorted(int(m.group(1)) for m in
                        re.finditer(r"error: \S+\.csv:(\d+): ", err))
-        self.assertEqual(found, list(range(3, 13)), err)
+        self.assertEqual(found, list(range(3, 14)), err)
         self.assertIn("first on line 2", err)
-        self.assertIn("10 problems", err)
-        self.assertIn(".csv:13: 'k@bücher.example' has an internationalised", err)
+        self.assertIn("11 problems", err)
+        self.assertIn(".csv:13: invalid address 'k@bücher.example': ", err)
+        self.assertIn("no SMTPUTF8", err)
         self.assertEqual(self.read(), before)
 
     def test_check_clean_file_exits_0(self):
