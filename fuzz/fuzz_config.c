@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "arctic_digest/config.h"
+#include "fuzz_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -17,14 +18,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char path[] = "/tmp/ad-fuzz-config-XXXXXX";
     struct config c;
     struct err e = ERR_INIT;
-    int fd = mkstemp(path);
-    FILE *f;
 
-    if (fd < 0)
-        abort();
-    f = fdopen(fd, "wb");
-    if (!f || fwrite(data, 1, size, f) != size || fclose(f) != 0)
-        abort();
+    fuzz_write_file(path, data, size);
     if (config_load(&c, path, &e) == 0)
         config_release(&c);
     unlink(path);

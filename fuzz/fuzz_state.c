@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "arctic_digest/store.h"
+#include "fuzz_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -55,14 +56,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char path[] = "/tmp/ad-fuzz-state-XXXXXX";
     struct store *s = NULL;
     struct err e = ERR_INIT;
-    int fd = mkstemp(path);
-    FILE *f;
 
-    if (fd < 0)
-        abort();
-    f = fdopen(fd, "wb");
-    if (!f || fwrite(data, 1, size, f) != size || fclose(f) != 0)
-        abort();
+    fuzz_write_file(path, data, size);
     if (store_open_snapshot(path, &s, &e) == 0) {
         read_all(s);
         store_close(s);
