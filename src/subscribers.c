@@ -288,6 +288,12 @@ subs_check_text(const struct subs_entry *s, struct subs_problems *out)
                           SUBS_MAX_TAGS);
         faults++;
     }
+    if (s->name && strlen(s->name) > SUBS_MAX_NAME) {
+        subs_problems_add(out, s->line, false,
+                          "name: %zu bytes, more than the %d allowed",
+                          strlen(s->name), SUBS_MAX_NAME);
+        faults++;
+    }
     return faults;
 }
 

@@ -152,6 +152,10 @@ check_add(const struct subs_change *c, struct err *e)
                        "--name: control character U+%04X: a name is one "
                        "line of text",
                        (unsigned)cp);
+    if (c->name && strlen(c->name) > SUBS_MAX_NAME)
+        return err_set(e, ERR_DATA, 0,
+                       "--name: %zu bytes, more than the %d allowed",
+                       strlen(c->name), SUBS_MAX_NAME);
     if (!c->tags)
         return 0;
     if (subs_ctrl_find(c->tags, &cp))

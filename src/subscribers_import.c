@@ -11,6 +11,7 @@
 
 #include "arctic_digest/ascii.h"
 #include "arctic_digest/datetime.h"
+#include "arctic_digest/utf8.h"
 #include "arctic_digest/util.h"
 #include "subscribers_int.h"
 
@@ -362,6 +363,12 @@ merge_row(struct import *im, char **fields, size_t n, size_t line,
                           "'%s': control characters in the name replaced "
                           "by spaces",
                           email);
+    if (strlen(name) > SUBS_MAX_NAME) {
+        name[u8_cut(name, strlen(name), SUBS_MAX_NAME)] = '\0';
+        subs_problems_add(&im->r->problems, line, true,
+                          "'%s': name cut to %d bytes", email,
+                          SUBS_MAX_NAME);
+    }
     if (subs_ctrl_replace(tags))
         subs_problems_add(&im->r->problems, line, true,
                           "'%s': control characters in the tags replaced "

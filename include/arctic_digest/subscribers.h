@@ -83,6 +83,13 @@ struct subs_list {
  */
 #define SUBS_MAX_TAGS 100
 
+/*
+ * At most this many bytes of a name (it reaches the To header and the
+ * greeting of every message): subs_check() reports a longer one, add
+ * refuses it, import cuts it (never inside a UTF-8 sequence) and warns.
+ */
+#define SUBS_MAX_NAME 400
+
 #define SUBS_STATUS_ACTIVE "active"
 #define SUBS_STATUS_UNSUBSCRIBED "unsubscribed"
 #define SUBS_STATUS_BOUNCED "bounced"

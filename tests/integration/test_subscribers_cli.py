@@ -334,6 +334,27 @@ class Subscribers(unittest.TestCase):
         self.assertEqual(m["name"], "Eve mallory@example.org active  Mallory")
         self.assertEqual(m["tags"], ["x y"])
 
+    def test_names_are_capped_at_400_bytes(self):
+        # A name reaches every message's To header and greeting.
+        ok, long = "Å" * 200, "Å" * 201  # 400 and 402 bytes
+        self.write(HEADER + "a@example.org,Ann,active,,,\n")
+        before = self.read()
+        err = self.fails(65, "add", "l@example.org", "--name", long)
+        self.assertIn("--name: 402 bytes, more than the 400 allowed", err)
+        self.assertEqual(self.read(), before)
+        self.ok("add", "k@example.org", "--name", ok)
+        self.write(HEADER + "a@example.org,Ann,active,,,\n"
+                   "l@example.org,%s,active,,,\n" % long)
+        err = self.fails(65, "check")
+        self.assertIn(".csv:3: name: 402 bytes, more than the 400 allowed", err)
+        src = os.path.join(self.dir, "in.csv")
+        with open(src, "w", encoding="utf-8", newline="") as f:
+            f.write("email,name\nm@example.org,%s\n" % long)
+        err = self.import_(src)
+        self.assertIn("in.csv:2: 'm@example.org': name cut to 400 bytes", err)
+        m = {x["email"]: x for x in self.entries()}["m@example.org"]
+        self.assertEqual(m["name"], ok)  # cut between characters
+
     def test_check_of_a_row_with_100000_tags_reports_the_cap(self):
         tags = ",".join("tag%d" % i for i in range(100000))
         self.write(HEADER + 'a@example.org,Ann,active,"%s",,\n' % tags)
