@@ -303,16 +303,18 @@ feed_parse_http(struct feed *f, const char *data, size_t n,
     struct parse ps;
     struct feed_text text;
     char *xml_warning = NULL;
+    /* f's kept memory, or new memory that becomes f's on success: a
+     * failure leaves f as it was. */
+    struct feed_spare *sp =
+        f->spare != NULL ? f->spare : xcalloc(1, sizeof(*sp));
     struct xdoc *doc;
     int rc = -1;
 
     memset(&ps, 0, sizeof(ps));
     ps.source = source;
     ps.container = container;
-    if (f->spare == NULL)
-        f->spare = xcalloc(1, sizeof(*f->spare));
-    doc = read_doc(data, n, content_type, base_url, f->spare, &text,
-                   &xml_warning, e);
+    doc = read_doc(data, n, content_type, base_url, sp, &text, &xml_warning,
+                   e);
     out.encoding = text.encoding;
     out.warning = xml_warning != NULL ? xml_warning : text.warning;
     if (xml_warning != NULL) /* the XML error says more */
@@ -324,17 +326,19 @@ feed_parse_http(struct feed *f, const char *data, size_t n,
         goto out;
     out.kind = ps.kind;
     walk(&ps, doc->root, &out);
-    out.spare = f->spare; /* f's kept blocks stay with f */
     f->spare = NULL;
     feed_release(f);
+    out.spare = sp;
     *f = out;
     memset(&out, 0, sizeof(out));
     rc = 0;
 out:
-    feed_xdoc_free(doc);
+    feed_xdoc_free(doc); /* its blocks go to sp */
     free(ps.chan_container);
     feed_text_release(&text);
     feed_release(&out);
+    if (rc < 0 && sp != f->spare)
+        feed_spare_free(sp);
     return rc;
 }
 
