@@ -90,5 +90,11 @@ main(int argc, char **argv)
         rc |= run_path(argv[i]);
     }
     printf("%lu inputs replayed\n", count);
+    if (count == 0) {
+        /* A replay of nothing would pass while testing nothing. */
+        fputs("no input replayed: the seed corpus is missing or empty\n",
+              stderr);
+        return 1;
+    }
     return rc;
 }
