@@ -199,6 +199,7 @@ compose_new(const struct context *c, const struct compose_issue *is,
     }
     if (issue_topics_init(&cp->topics, c->cfg, e) < 0)
         goto fail;
+    issue_topics_bind(&cp->topics, is->articles, is->narticles);
     *out = cp;
     return 0;
 fail:
@@ -456,8 +457,7 @@ compose_message(struct composer *cp, const struct compose_recipient *r,
 
     for (i = 0; i < cp->is.narticles; i++)
         buf_append_char(&mask, issue_topics_wants(&cp->topics, r->tags,
-                                                  r->ntags,
-                                                  &cp->is.articles[i])
+                                                  r->ntags, i)
                                    ? '1'
                                    : '0');
     v = variant_for(cp, mask.data, r->name != NULL, e);

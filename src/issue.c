@@ -4,6 +4,7 @@
  */
 #include "arctic_digest/issue.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -209,22 +210,37 @@ issue_topics_release(struct issue_topics *t)
     for (i = 0; i < t->n; i++)
         rel_rules_release(&t->rules[i]);
     free(t->rules);
+    free(t->hit);
     *t = (struct issue_topics)ISSUE_TOPICS_INIT;
+}
+
+void
+issue_topics_bind(struct issue_topics *t, const struct article *v, size_t n)
+{
+    size_t k, i;
+
+    free(t->hit);
+    t->hit = xcalloc(t->n * n + 1, sizeof(*t->hit));
+    t->narticles = n;
+    for (k = 0; k < t->n; k++)
+        for (i = 0; i < n; i++)
+            t->hit[k * n + i] = rel_match(&t->rules[k], &v[i]);
 }
 
 bool
 issue_topics_wants(const struct issue_topics *t, char *const *tags,
-                   size_t ntags, const struct article *a)
+                   size_t ntags, size_t i)
 {
     bool has_topic = false;
-    size_t i, k;
+    size_t j, k;
 
-    for (i = 0; i < ntags; i++) {
+    assert(i < t->narticles);
+    for (j = 0; j < ntags; j++) {
         for (k = 0; k < t->n; k++) {
-            if (!ascii_ieq(tags[i], t->topics[k].name))
+            if (!ascii_ieq(tags[j], t->topics[k].name))
                 continue;
             has_topic = true;
-            if (rel_match(&t->rules[k], a))
+            if (t->hit[k * t->narticles + i])
                 return true;
         }
     }
@@ -288,6 +304,7 @@ recipients(const struct context *c, const struct issue_draft *d,
         issue_topics_release(&topics);
         return -1;
     }
+    issue_topics_bind(&topics, d->articles.v, d->articles.n);
     v = xcalloc(subs->n + 1, sizeof(*v));
     dup = repeated(subs);
     for (i = 0; i < subs->n; i++) {
@@ -303,8 +320,7 @@ recipients(const struct context *c, const struct issue_draft *d,
             continue;
         }
         for (j = 0; j < d->articles.n && !wants; j++)
-            wants = issue_topics_wants(&topics, s->tags, s->ntags,
-                                       &d->articles.v[j]);
+            wants = issue_topics_wants(&topics, s->tags, s->ntags, j);
         if (!wants) {
             log_info("%s: none of this issue's articles match their topics",
                      s->email);

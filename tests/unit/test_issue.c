@@ -23,17 +23,19 @@ static const char *const titles[] = {
 
 /* Which of titles a subscriber tagged tag wants, as a '0'/'1' string. */
 static void
-wanted(const struct issue_topics *t, const char *tag, char out[5])
+wanted(struct issue_topics *t, const char *tag, char out[5])
 {
     char *tags[] = {(char *)tag};
+    struct article a[4];
     size_t i;
 
     for (i = 0; i < 4; i++) {
-        struct article a;
-        article_init(&a);
-        a.title = (char *)titles[i];
-        out[i] = issue_topics_wants(t, tags, 1, &a) ? '1' : '0';
+        article_init(&a[i]);
+        a[i].title = (char *)titles[i];
     }
+    issue_topics_bind(t, a, 4);
+    for (i = 0; i < 4; i++)
+        out[i] = issue_topics_wants(t, tags, 1, i) ? '1' : '0';
     out[4] = '\0';
 }
 
@@ -74,26 +76,29 @@ test_issue_topics_any_topic_and_keywords(void **state)
     struct issue_topics t = ISSUE_TOPICS_INIT;
     struct err e = ERR_INIT;
     char *both[] = {"Security", "fish"}, *kw[] = {"Nato enlargement"};
-    struct article a, b;
+    struct article v[2]; /* a and b */
 
     (void)state;
     memset(&cfg, 0, sizeof(cfg));
     cfg.topics = topics;
     cfg.ntopics = 2;
     assert_int_equal(issue_topics_init(&t, &cfg, &e), 0);
-    article_init(&a);
-    article_init(&b);
-    a.title = "Svalbard and the new military posture";
-    b.title = "Quotas in the Barents Sea";
-    assert_true(issue_topics_wants(&t, NULL, 0, &b)); /* no tags */
-    assert_true(issue_topics_wants(&t, both, 1, &a));
-    assert_false(issue_topics_wants(&t, both, 1, &b));
-    b.keywords = kw;
-    b.nkeywords = 1;
-    assert_true(issue_topics_wants(&t, both, 1, &b)); /* by keyword */
-    b.nkeywords = 0;
-    b.abstract = "New fisheries rules.";
-    assert_true(issue_topics_wants(&t, both, 2, &b)); /* second topic */
+    article_init(&v[0]);
+    article_init(&v[1]);
+    v[0].title = "Svalbard and the new military posture";
+    v[1].title = "Quotas in the Barents Sea";
+    issue_topics_bind(&t, v, 2);
+    assert_true(issue_topics_wants(&t, NULL, 0, 1)); /* no tags */
+    assert_true(issue_topics_wants(&t, both, 1, 0));
+    assert_false(issue_topics_wants(&t, both, 1, 1));
+    v[1].keywords = kw;
+    v[1].nkeywords = 1;
+    issue_topics_bind(&t, v, 2);
+    assert_true(issue_topics_wants(&t, both, 1, 1)); /* by keyword */
+    v[1].nkeywords = 0;
+    v[1].abstract = "New fisheries rules.";
+    issue_topics_bind(&t, v, 2);
+    assert_true(issue_topics_wants(&t, both, 2, 1)); /* second topic */
     issue_topics_release(&t);
 }
 
