@@ -7,7 +7,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "arctic_digest/compose.h"
 #include "arctic_digest/issue.h"
@@ -22,7 +21,7 @@ struct sender {
     struct article_list articles; /* the issue's, in order */
     struct subs_list subs;
     bool have_subs;
-    const struct subs_entry **by_addr; /* subs sorted by address */
+    struct subs_index by_addr;
     struct composer *cp;
 };
 
@@ -34,7 +33,7 @@ sender_release(struct sender *s)
     store_issue_release(&s->issue);
     if (s->have_subs)
         subs_list_release(&s->subs);
-    free(s->by_addr);
+    subs_index_release(&s->by_addr);
 }
 
 int
@@ -93,54 +92,22 @@ smtp_options(const struct config *cfg, const char *from_addr,
     return 0;
 }
 
-static int
-cmp_entry(const void *a, const void *b)
-{
-    const struct subs_entry *const *x = a, *const *y = b;
-    int c = strcasecmp((*x)->email, (*y)->email);
-
-    /* The same address twice: the first row first (it is the one that
-     * counts; see issue.h). */
-    return c ? c : ((*x)->line > (*y)->line) - ((*x)->line < (*y)->line);
-}
-
-static int
-cmp_key(const void *key, const void *elem)
-{
-    const struct subs_entry *const *y = elem;
-    return strcasecmp(key, (*y)->email);
-}
-
-/* Load and index the list once: a linear subs_find per message would
- * make a send quadratic in the number of subscribers.  A missing list is
- * no error here (every row then keeps the name it was frozen with). */
+/* Load and index the list once (subs_index).  A missing list is no error
+ * here: every row then keeps the name it was frozen with. */
 static int
 load_subscribers(struct sender *s, struct err *e)
 {
-    size_t i;
-
     if (subs_load(&s->subs, s->c->cfg->subscribers, e) < 0)
         return e->code == ERR_NOINPUT ? 0 : -1;
     s->have_subs = true;
-    s->by_addr = xcalloc(s->subs.n + 1, sizeof(*s->by_addr));
-    for (i = 0; i < s->subs.n; i++)
-        s->by_addr[i] = &s->subs.v[i];
-    qsort(s->by_addr, s->subs.n, sizeof(*s->by_addr), cmp_entry);
+    subs_index_build(&s->by_addr, &s->subs);
     return 0;
 }
 
 static const struct subs_entry *
 subscriber(const struct sender *s, const char *address)
 {
-    const struct subs_entry *const *hit;
-
-    if (!s->have_subs)
-        return NULL;
-    hit = bsearch(address, s->by_addr, s->subs.n, sizeof(*s->by_addr),
-                  cmp_key);
-    while (hit && hit > s->by_addr && cmp_key(address, hit - 1) == 0)
-        hit--;
-    return hit ? *hit : NULL;
+    return subs_index_find(&s->by_addr, address);
 }
 
 static int

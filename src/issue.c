@@ -7,7 +7,6 @@
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "arctic_digest/ascii.h"
 #include "arctic_digest/log.h"
@@ -249,43 +248,6 @@ issue_topics_wants(const struct issue_topics *t, char *const *tags,
 
 /* ---- freezing ---------------------------------------------------------- */
 
-static int
-cmp_address(const void *a, const void *b)
-{
-    const struct subs_entry *const *x = a, *const *y = b;
-    int c = strcasecmp((*x)->email, (*y)->email);
-
-    /* Equal addresses in file order, so the first one is kept. */
-    return c ? c : ((*x)->line > (*y)->line) - ((*x)->line < (*y)->line);
-}
-
-/*
- * For each entry of subs that repeats an address listed before it
- * (addresses compare without regard to case), the first row of that
- * address; NULL for the others.  Only the first row counts: a person who
- * unsubscribed as alice@ is not mailed as ALICE@.  Sorting keeps this
- * n log n for a list of a million.
- */
-static const struct subs_entry **
-repeated(const struct subs_list *subs)
-{
-    const struct subs_entry **v = xcalloc(subs->n + 1, sizeof(*v));
-    const struct subs_entry **first = xcalloc(subs->n + 1, sizeof(*first));
-    size_t i, k = 0;
-
-    for (i = 0; i < subs->n; i++)
-        v[i] = &subs->v[i];
-    qsort(v, subs->n, sizeof(*v), cmp_address);
-    for (i = 1; i < subs->n; i++) {
-        if (strcasecmp(v[i]->email, v[k]->email) != 0)
-            k = i;
-        else
-            first[v[i] - subs->v] = v[k];
-    }
-    free(v);
-    return first;
-}
-
 /* Active subscribers who want at least one of the articles, each address
  * once. */
 static int
@@ -294,8 +256,8 @@ recipients(const struct context *c, const struct issue_draft *d,
            struct err *e)
 {
     struct issue_topics topics = ISSUE_TOPICS_INIT;
+    struct subs_index ix = SUBS_INDEX_INIT;
     struct store_recipient *v;
-    const struct subs_entry **dup;
     size_t i, j, count = 0;
 
     if (issue_topics_init(&topics, c->cfg, e) < 0)
@@ -306,17 +268,20 @@ recipients(const struct context *c, const struct issue_draft *d,
     }
     issue_topics_bind(&topics, d->articles.v, d->articles.n);
     v = xcalloc(subs->n + 1, sizeof(*v));
-    dup = repeated(subs);
+    subs_index_build(&ix, subs);
     for (i = 0; i < subs->n; i++) {
         const struct subs_entry *s = &subs->v[i];
+        const struct subs_entry *first = subs_index_find(&ix, s->email);
         bool wants = d->articles.n == 0; /* an "empty" issue goes to all */
         if (strcmp(s->status, SUBS_STATUS_ACTIVE) != 0)
             continue;
-        if (dup[i]) {
+        /* Only an address's first row counts: a person who unsubscribed
+         * as alice@ is not mailed as ALICE@. */
+        if (first != s) {
             log_warn("%s:%zu: '%s' is '%s' of line %zu again (addresses "
                      "compare without case); only that row counts",
-                     c->cfg->subscribers, s->line, s->email, dup[i]->email,
-                     dup[i]->line);
+                     c->cfg->subscribers, s->line, s->email, first->email,
+                     first->line);
             continue;
         }
         for (j = 0; j < d->articles.n && !wants; j++)
@@ -331,7 +296,7 @@ recipients(const struct context *c, const struct issue_draft *d,
         count++;
     }
     issue_topics_release(&topics);
-    free(dup);
+    subs_index_release(&ix);
     *out = v;
     *n = count;
     return 0;

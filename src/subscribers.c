@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "arctic_digest/ascii.h"
 #include "arctic_digest/utf8.h"
@@ -501,6 +502,56 @@ subs_find(const struct subs_list *l, const char *email)
         if (ascii_ieq(l->v[i].email, email))
             return &l->v[i];
     return NULL;
+}
+
+static int
+cmp_entry(const void *a, const void *b)
+{
+    const struct subs_entry *const *x = a, *const *y = b;
+    int c = strcasecmp((*x)->email, (*y)->email);
+
+    /* One address twice: in file order, so the first row comes first. */
+    return c ? c : ((*x)->line > (*y)->line) - ((*x)->line < (*y)->line);
+}
+
+static int
+cmp_key(const void *key, const void *elem)
+{
+    const struct subs_entry *const *y = elem;
+
+    return strcasecmp(key, (*y)->email);
+}
+
+void
+subs_index_build(struct subs_index *ix, const struct subs_list *l)
+{
+    size_t i;
+
+    ix->v = xcalloc(l->n + 1, sizeof(*ix->v));
+    ix->n = l->n;
+    for (i = 0; i < l->n; i++)
+        ix->v[i] = &l->v[i];
+    qsort(ix->v, ix->n, sizeof(*ix->v), cmp_entry);
+}
+
+void
+subs_index_release(struct subs_index *ix)
+{
+    free(ix->v);
+    *ix = (struct subs_index)SUBS_INDEX_INIT;
+}
+
+const struct subs_entry *
+subs_index_find(const struct subs_index *ix, const char *email)
+{
+    const struct subs_entry *const *hit;
+
+    if (ix->n == 0)
+        return NULL;
+    hit = bsearch(email, ix->v, ix->n, sizeof(*ix->v), cmp_key);
+    while (hit && hit > ix->v && cmp_key(email, hit - 1) == 0)
+        hit--;
+    return hit ? *hit : NULL;
 }
 
 struct subs_entry *

@@ -160,6 +160,27 @@ int subs_set_status(const char *path, const char *email, const char *status,
 
 /* The entry for email (ASCII case-insensitive), or NULL. */
 struct subs_entry *subs_find(const struct subs_list *l, const char *email);
+
+/*
+ * The list sorted by address (ASCII case-insensitive), for many lookups:
+ * a send or a freeze looks up every row, and subs_find per row would be
+ * quadratic in the list.  Borrows the entries of l, which must not change
+ * while the index is in use.
+ */
+struct subs_index {
+    const struct subs_entry **v;
+    size_t n;
+};
+
+#define SUBS_INDEX_INIT {NULL, 0}
+
+void subs_index_build(struct subs_index *ix, const struct subs_list *l);
+void subs_index_release(struct subs_index *ix);
+/* The first row (in file order) of address email, or NULL: what
+ * subs_find() answers, in O(log n).  When an address is listed twice,
+ * only its first row counts. */
+const struct subs_entry *subs_index_find(const struct subs_index *ix,
+                                         const char *email);
 /*
  * Append a new active entry for email with empty fields; returns it (valid
  * until the next change of l).  The caller checks for duplicates first.

@@ -673,6 +673,33 @@ test_subscribers_tags_deduplicated_and_capped(void **state)
     buf_release(&in);
 }
 
+static void
+test_subscribers_index_finds_the_first_row_of_an_address(void **state)
+{
+    static const char in[] = "email,name,status\n"
+                             "zoe@example.org,Zoe,active\n"
+                             "alice@example.org,First,unsubscribed\n"
+                             "bob@example.org,Bob,active\n"
+                             "ALICE@Example.org,Second,active\n";
+    struct subs_index ix = SUBS_INDEX_INIT;
+    struct subs_list l;
+    const struct subs_entry *s;
+
+    (void)state;
+    parse_ok(in, &l);
+    subs_index_build(&ix, &l);
+    s = subs_index_find(&ix, "Alice@EXAMPLE.org");
+    assert_non_null(s);
+    assert_string_equal(s->name, "First"); /* the first row counts */
+    assert_ptr_equal(s, subs_find(&l, "alice@example.org"));
+    assert_string_equal(subs_index_find(&ix, "zoe@example.org")->name, "Zoe");
+    assert_string_equal(subs_index_find(&ix, "BOB@example.org")->name, "Bob");
+    assert_null(subs_index_find(&ix, "carol@example.org"));
+    assert_null(subs_index_find(&ix, "alice@example.or"));
+    subs_index_release(&ix);
+    subs_list_release(&l);
+}
+
 int
 main(void)
 {
@@ -682,6 +709,8 @@ main(void)
         cmocka_unit_test(test_subscribers_parse_refuses_broken_csv),
         cmocka_unit_test(test_subscribers_addr_verdicts_agree_with_mime),
         cmocka_unit_test(test_subscribers_check_reports_faults_with_lines),
+        cmocka_unit_test(
+            test_subscribers_index_finds_the_first_row_of_an_address),
         cmocka_unit_test(test_subscribers_token_round_trip),
         cmocka_unit_test(test_subscribers_token_forgery_refused),
         cmocka_unit_test(test_subscribers_secret_file_permissions),
