@@ -26,7 +26,9 @@ struct store;
  * Open (creating and migrating) the state file at path into *out; the
  * caller closes it with store_close.  The file is checked first: an
  * existing file of 0 bytes is refused (it would look like a fresh start
- * and send issue 1 again), and SQLite's quick_check must pass.  Fails with
+ * and send issue 1 again), and SQLite's quick_check must pass on every
+ * table but the ledger (which grows with the list; a damaged page there
+ * fails the query that reads it, with ERR_IO too).  Fails with
  * ERR_CANTCREAT when the file cannot be opened or created, ERR_IO when it
  * is empty, damaged or not a state file (exit 74; the message names the
  * file), ERR_DATA when its schema is newer than this program, ERR_TEMP
@@ -52,7 +54,9 @@ void store_close(struct store *s);
  * the file does not exist): everything works as with store_open, but no
  * change ever reaches the file, and no file is created.  For dry runs and
  * previews.  The same checks as store_open: ERR_IO when the file is
- * empty, damaged or not a state file.
+ * empty, damaged, not a state file or cannot be looked at; ERR_TEMP when
+ * a writer holds it too long.  The copy costs memory and time in
+ * proportion to the file, the ledger included.
  */
 int store_open_snapshot(const char *path, struct store **out,
                         struct err *e);

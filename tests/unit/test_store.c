@@ -165,6 +165,13 @@ test_store_snapshot_reads_the_file_and_never_writes_it(void **state)
     assert_int_equal(n, 0);
     store_close(snap);
     assert_int_not_equal(access(name.data, F_OK), 0);
+    /* A path that cannot be looked at is no fresh start. */
+    buf_reset(&name);
+    buf_appendf(&name, "%s/loop.db", dir);
+    assert_int_equal(symlink(name.data, name.data), 0);
+    assert_int_equal(store_open_snapshot(name.data, &snap, &e), -1);
+    assert_int_equal(e.code, ERR_IO);
+    assert_non_null(strstr(e.msg, "loop.db"));
     /* Not a state file: refused, named. */
     assert_int_equal(store_open_snapshot(dir, &snap, &e), -1);
     assert_non_null(strstr(e.msg, dir));
