@@ -406,6 +406,9 @@ satisfy(struct app *app, unsigned needs, struct err *e)
     if ((needs & CMD_SNAPSHOT) &&
         store_open_snapshot(app->cfg.state, &app->ctx.st, e) < 0)
         return -1;
+    if ((needs & CMD_READ) &&
+        store_open_reader(app->cfg.state, &app->ctx.st, e) < 0)
+        return -1;
     if ((needs & CMD_SMTP) && read_password(app, e) < 0)
         return -1;
     if ((needs & CMD_SECRET) && ensure_secret(app, e) < 0)

@@ -27,6 +27,7 @@ enum cmd_needs {
     CMD_STORE = 1 << 2,    /* the state, opened for writing */
     CMD_SNAPSHOT = 1 << 3, /* the state as a private copy in memory:
                               the command never writes it */
+    CMD_READ = 1 << 7,     /* the state, read only and not copied */
     CMD_SECRET = 1 << 4,   /* the unsubscribe secret, created if missing
                               (not dry runs) */
     CMD_SMTP = 1 << 5,     /* the SMTP password from the environment or

@@ -157,7 +157,7 @@ const struct cmd cmd_table[] = {
      0, "send (or resume) the current issue; no collecting",
      "Exit 0 when every message was handed over, 75 when some are deferred "
      "(run\nagain).", NULL, 0},
-    {"status", cmd_status, CMD_CONFIG | CMD_SNAPSHOT, status_opts, "", 0, 0,
+    {"status", cmd_status, CMD_CONFIG | CMD_READ, status_opts, "", 0, 0,
      "last issue, next slot, articles waiting, sources' health", NULL, NULL, 0},
     {"subscribers", NULL, CMD_CONFIG | CMD_SUBCOMMANDS, none,
      "add|remove|unsubscribe|resubscribe|list|import|export|check|token "

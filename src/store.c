@@ -341,6 +341,21 @@ open_db(const char *path, int flags, const char *copy_from,
     return 0;
 }
 
+/* The schema version of s, -1 on error. */
+static int
+schema_version(struct store *s, struct err *e)
+{
+    sqlite3_stmt *st = store_prepare(s, "PRAGMA user_version", e);
+    int v = -1;
+
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    else if (st)
+        store_db_error(s, e, "cannot read the schema version");
+    sqlite3_finalize(st);
+    return v;
+}
+
 #define MEMORY_FLAGS                                                           \
     (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_MEMORY)
 
@@ -361,6 +376,40 @@ store_open_memory(struct store **out, struct err *e)
 {
     return open_db(":memory:", MEMORY_FLAGS, NULL, "PRAGMA foreign_keys = ON;",
                    out, e);
+}
+
+int
+store_open_reader(const char *path, struct store **out, struct err *e)
+{
+    struct store *s;
+    struct stat st;
+    int v;
+
+    if (stat(path, &st) != 0 || st.st_size == 0)
+        return store_open_snapshot(path, out, e); /* its errors */
+    s = xcalloc(1, sizeof(*s));
+    s->path = xstrdup(path);
+    /* Read-write without create, but query_only: an ordinary reader of a
+     * WAL file, which cleans up after itself when it closes. */
+    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL) !=
+        SQLITE_OK) {
+        store_close(s);
+        return store_open_snapshot(path, out, e); /* a read-only file */
+    }
+    sqlite3_busy_timeout(s->db, 10000);
+    if (store_exec(s, "PRAGMA query_only = ON; PRAGMA foreign_keys = ON;",
+                   e) < 0 ||
+        check_intact(s, e) < 0 || (v = schema_version(s, e)) < 0) {
+        store_close(s);
+        return -1;
+    }
+    if (v != (int)ARRAY_SIZE(migrations)) {
+        /* Older: migrate a copy (a newer one is refused there). */
+        store_close(s);
+        return store_open_snapshot(path, out, e);
+    }
+    *out = s;
+    return 0;
 }
 
 int

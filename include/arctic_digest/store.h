@@ -61,6 +61,15 @@ void store_close(struct store *s);
 int store_open_snapshot(const char *path, struct store **out,
                         struct err *e);
 
+/*
+ * Open the state file for reading only, without a copy: for status, which
+ * a monitor may call often on a state of any size.  Any write fails
+ * (SQLite's query_only).  A state that does not exist, or whose schema is
+ * older than this program's, is opened as store_open_snapshot() opens it,
+ * so nothing is created or migrated.  Errors as store_open_snapshot().
+ */
+int store_open_reader(const char *path, struct store **out, struct err *e);
+
 int store_begin(struct store *s, struct err *e);
 int store_commit(struct store *s, struct err *e);
 void store_rollback(struct store *s);

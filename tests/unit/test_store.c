@@ -181,6 +181,34 @@ test_store_snapshot_reads_the_file_and_never_writes_it(void **state)
 }
 
 static void
+test_store_reader_reads_in_place_and_never_writes(void **state)
+{
+    struct store *s = fresh(), *r = NULL;
+    struct buf before = BUF_INIT, after = BUF_INIT;
+    struct err e = ERR_INIT;
+    struct article a;
+    int64_t n = 0;
+    (void)state;
+
+    make(&a, "polar", "g1", "Svalbard and NATO", "Sara", T0);
+    put(s, &a, true);
+    article_release(&a);
+    store_close(s);
+    slurp(path, &before);
+    assert_int_equal(store_open_reader(path, &r, &e), 0);
+    assert_int_equal(store_articles_count(r, &n, &e), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_meta_set(r, "k", "v", &e), -1); /* query_only */
+    store_close(r);
+    slurp(path, &after);
+    assert_int_equal(before.len, after.len);
+    assert_memory_equal(before.data, after.data, before.len);
+
+    buf_release(&before);
+    buf_release(&after);
+}
+
+static void
 test_store_source_health_and_validators(void **state)
 {
     struct store *s = fresh();
@@ -841,6 +869,7 @@ main(void)
         cmocka_unit_test(test_store_source_health_and_validators),
         cmocka_unit_test(
             test_store_snapshot_reads_the_file_and_never_writes_it),
+        cmocka_unit_test(test_store_reader_reads_in_place_and_never_writes),
         cmocka_unit_test(test_store_one_record_per_work),
         cmocka_unit_test(test_store_dedupe_by_doi_alone),
         cmocka_unit_test(
