@@ -3,6 +3,7 @@
  * parsing and help made from each row, and the needs satisfied once for
  * every command.
  */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "arctic_digest/compose.h"
+#include "arctic_digest/fsutil.h"
 #include "arctic_digest/log.h"
 #include "arctic_digest/schedule.h"
 #include "arctic_digest/store.h"
@@ -34,7 +36,17 @@ cmd_fail(const struct err *e)
     return err_exit_code(e->code);
 }
 
-/* "[-o DIR] [--to ADDR] ARGS" of row cmd. */
+/* "-o, --output DIR" (help) or "-o|--output DIR" (usage) of option o. */
+static void
+opt_text(const struct cmd_opt *o, const char *sep, struct buf *out)
+{
+    if (o->key)
+        buf_appendf(out, "-%c%s", o->key, sep);
+    buf_appendf(out, "--%s%s%s", o->name, o->arg ? " " : "",
+                o->arg ? o->arg : "");
+}
+
+/* "[-o|--output DIR] [--to ADDR] ARGS" of row cmd. */
 static void
 usage_line(const char *prefix, const struct cmd *cmd, struct buf *out)
 {
@@ -42,16 +54,24 @@ usage_line(const char *prefix, const struct cmd *cmd, struct buf *out)
 
     buf_appendf(out, "usage: arctic-digest %s%s", prefix, cmd->name);
     for (o = cmd->opts; o && o->name; o++) {
-        if (o->key)
-            buf_appendf(out, " [-%c|--%s%s%s]", o->key, o->name,
-                        o->arg ? " " : "", o->arg ? o->arg : "");
-        else
-            buf_appendf(out, " [--%s%s%s]", o->name, o->arg ? " " : "",
-                        o->arg ? o->arg : "");
+        buf_append_str(out, " [");
+        opt_text(o, "|", out);
+        buf_append_char(out, ']');
     }
     if (cmd->args && *cmd->args)
         buf_appendf(out, " %s", cmd->args);
     buf_append_char(out, '\n');
+}
+
+/* "  add          add subscribers" for each subcommand of cmd. */
+static void
+list_subcommands(const struct cmd *cmd, struct buf *out)
+{
+    size_t i;
+
+    for (i = 0; i < cmd->nsubs; i++)
+        buf_appendf(out, "  %-12s %s\n", cmd->subs[i].name,
+                    cmd->subs[i].summary);
 }
 
 void
@@ -60,13 +80,13 @@ cmd_print_help(FILE *f, const char *prefix, const struct cmd *cmd)
     const struct cmd_opt *o;
     struct buf b = BUF_INIT, left = BUF_INIT;
     int width = 10;
-    size_t i;
 
-    for (o = cmd->opts; o && o->name; o++)
-        if ((int)(6 + strlen(o->name) + (o->arg ? strlen(o->arg) + 1 : 0)) >
-            width)
-            width = 6 + (int)strlen(o->name) +
-                    (o->arg ? (int)strlen(o->arg) + 1 : 0);
+    for (o = cmd->opts; o && o->name; o++) {
+        buf_reset(&left);
+        opt_text(o, ", ", &left);
+        if ((int)left.len + (o->key ? 0 : 4) > width)
+            width = (int)left.len + (o->key ? 0 : 4);
+    }
     usage_line(prefix, cmd, &b);
     buf_appendf(&b, "\n%s.\n", cmd->summary);
     if (cmd->text)
@@ -74,20 +94,15 @@ cmd_print_help(FILE *f, const char *prefix, const struct cmd *cmd)
     buf_append_str(&b, "\nOptions:\n");
     for (o = cmd->opts; o && o->name; o++) {
         buf_reset(&left);
-        if (o->key)
-            buf_appendf(&left, "-%c, ", o->key);
-        else
-            buf_append_str(&left, "    ");
-        buf_appendf(&left, "--%s%s%s", o->name, o->arg ? " " : "",
-                    o->arg ? o->arg : "");
+        buf_append_str(&left, o->key ? "" : "    ");
+        opt_text(o, ", ", &left);
         buf_appendf(&b, "  %-*s  %s\n", width, left.data, o->help);
     }
     buf_appendf(&b, "  %-*s  %s\n", width, "-h, --help", "show this help");
-    if (cmd->nsubs)
+    if (cmd->nsubs) {
         buf_append_str(&b, "\nCommands:\n");
-    for (i = 0; i < cmd->nsubs; i++)
-        buf_appendf(&b, "  %-12s %s\n", cmd->subs[i].name,
-                    cmd->subs[i].summary);
+        list_subcommands(cmd, &b);
+    }
     fwrite(b.data, 1, b.len, f);
     buf_release(&b);
     buf_release(&left);
@@ -154,6 +169,7 @@ parse_options(struct app *app, const struct cmd *cmd, int argc, char **argv)
 
     buf_append_char(&shorts, ':');
     for (; cmd->opts && cmd->opts[n].name; n++) {
+        assert(n < CMD_MAX_OPTS); /* a row of main.c's tables */
         const struct cmd_opt *o = &cmd->opts[n];
         lo[n] = (struct option){o->name, o->arg ? required_argument
                                                 : no_argument,
@@ -315,7 +331,8 @@ out:
     return rc;
 }
 
-/* 32 random bytes as hex, from the kernel, into a new file (0600). */
+/* 32 random bytes from the kernel as hex, into a new file (0600).  The
+ * run lock is held, so no other run writes it meanwhile. */
 static int
 make_secret(const char *path, struct err *e)
 {
@@ -323,7 +340,7 @@ make_secret(const char *path, struct err *e)
     struct buf hex = BUF_INIT;
     FILE *r = fopen("/dev/urandom", "rb");
     size_t i;
-    int fd, rc = -1;
+    int rc;
 
     if (!r || fread(raw, 1, sizeof(raw), r) != sizeof(raw)) {
         if (r)
@@ -334,22 +351,11 @@ make_secret(const char *path, struct err *e)
     for (i = 0; i < sizeof(raw); i++)
         buf_appendf(&hex, "%02x", raw[i]);
     buf_append_char(&hex, '\n');
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-    if (fd < 0) {
-        err_set(e, ERR_CANTCREAT, errno, "cannot create '%s': %s", path,
-                strerror(errno));
-    } else if (write(fd, hex.data, hex.len) != (ssize_t)hex.len ||
-               fsync(fd) != 0) {
-        err_set(e, ERR_IO, errno, "cannot write '%s': %s", path,
-                strerror(errno));
-        close(fd);
-        unlink(path);
-    } else {
-        close(fd);
+    rc = fs_write_atomic(path, hex.data, hex.len, 0600, e);
+    if (rc == 0)
         log_info("created the unsubscribe secret '%s'", path);
-        rc = 0;
-    }
     memset(raw, 0, sizeof(raw));
+    memset(hex.data, 0, hex.len);
     buf_release(&hex);
     return rc;
 }
@@ -416,20 +422,29 @@ satisfy(struct app *app, unsigned needs, struct err *e)
     return 0;
 }
 
-/* A dry run takes no lock, creates no secret and reads a snapshot. */
-static unsigned
-needs_of(const struct app *app, const struct cmd *cmd)
+/* Whether the running command was given its dry-run option. */
+static bool
+dry_run_given(const struct app *app, const struct cmd *cmd)
 {
-    unsigned needs = cmd->needs;
     size_t i;
 
-    for (i = 0; cmd->opts && cmd->opts[i].name; i++) {
-        if ((cmd->opts[i].flags & CMD_OPT_DRY_RUN) && app->optset[i]) {
-            needs &= ~(unsigned)(CMD_LOCK | CMD_SECRET);
-            if (needs & CMD_STORE)
-                needs = (needs & ~(unsigned)CMD_STORE) | CMD_SNAPSHOT;
-        }
-    }
+    for (i = 0; cmd->opts && cmd->opts[i].name; i++)
+        if ((cmd->opts[i].flags & CMD_OPT_DRY_RUN) && app->optset[i])
+            return true;
+    return false;
+}
+
+/* A dry run takes no lock, creates no secret and reads a snapshot. */
+static unsigned
+needs_of(const struct cmd *cmd, bool dry_run)
+{
+    unsigned needs = cmd->needs;
+
+    if (!dry_run)
+        return needs;
+    needs &= ~(unsigned)(CMD_LOCK | CMD_SECRET);
+    if (needs & CMD_STORE)
+        needs = (needs & ~(unsigned)CMD_STORE) | CMD_SNAPSHOT;
     return needs;
 }
 
@@ -459,17 +474,17 @@ run_subcommand(struct app *app, const struct cmd *cmd, int argc, char **argv)
     const struct cmd *sub =
         argc > 1 ? cmd_find(cmd->subs, cmd->nsubs, argv[1]) : NULL;
     struct err e = ERR_INIT;
-    size_t i;
+    struct buf list = BUF_INIT;
 
     if (!sub) {
         if (argc > 1)
             log_error("unknown %s command '%s'", cmd->name, argv[1]);
         else
             log_error("%s: no command given", cmd->name);
-        fputs("commands:\n", stderr);
-        for (i = 0; i < cmd->nsubs; i++)
-            fprintf(stderr, "  %-12s %s\n", cmd->subs[i].name,
-                    cmd->subs[i].summary);
+        buf_append_str(&list, "commands:\n");
+        list_subcommands(cmd, &list);
+        fwrite(list.data, 1, list.len, stderr);
+        buf_release(&list);
         return 64;
     }
     if (satisfy(app, cmd->needs, &e) < 0)
@@ -515,8 +530,8 @@ cmd_dispatch(struct app *app, const struct cmd *cmd, int argc, char **argv)
     argv[optind - 1] = argv[0];
     argv += optind - 1;
     argc = nargs + 1;
-    needs = needs_of(app, cmd);
-    app->ctx.dry_run = needs != cmd->needs;
+    app->ctx.dry_run = dry_run_given(app, cmd);
+    needs = needs_of(cmd, app->ctx.dry_run);
     if (satisfy(app, needs, &e) < 0)
         return cmd_fail(&e);
     return cmd->run(app, argc, argv);
