@@ -66,32 +66,57 @@ compose_parts_release(struct compose_parts *p)
 int
 compose_split_mailbox(const char *s, char **name, char **addr, struct err *e)
 {
-    const char *lt = strchr(s, '<'), *gt;
-    const char *p, *q;
+    const char *lt = strchr(s, '<'), *gt = NULL;
+    const char *p, *q, *rest;
 
     if (!lt) {
-        p = s;
-        while (*p == ' ')
-            p++;
+        p = s + strspn(s, " ");
         q = p + strcspn(p, " ");
-        if (q == p || !memchr(p, '@', (size_t)(q - p)))
-            return err_set(e, ERR_CONFIG, 0, "no address in '%s'", s);
-        *name = NULL;
-        *addr = xstrndup(p, (size_t)(q - p));
-        return 0;
+        rest = q;
+    } else {
+        gt = strchr(lt, '>');
+        p = lt + 1;
+        q = gt ? gt : lt;
+        rest = gt ? gt + 1 : lt;
     }
-    gt = strchr(lt, '>');
-    if (!gt || !memchr(lt, '@', (size_t)(gt - lt)))
-        return err_set(e, ERR_CONFIG, 0, "no address in '%s'", s);
-    p = s;
-    q = lt;
-    while (p < q && (*p == ' ' || *p == '"'))
-        p++;
-    while (q > p && (q[-1] == ' ' || q[-1] == '"'))
-        q--;
-    *name = q > p ? xstrndup(p, (size_t)(q - p)) : NULL;
-    *addr = xstrndup(lt + 1, (size_t)(gt - lt - 1));
+    /* One mailbox: nothing but spaces after it ("a@b, c@d" is two). */
+    if (q == p || !memchr(p, '@', (size_t)(q - p)) ||
+        rest[strspn(rest, " ")] != '\0')
+        return err_set(e, ERR_CONFIG, 0,
+                       "'%s' is not one mailbox (\"Name <addr>\" or addr)",
+                       s);
+    *addr = xstrndup(p, (size_t)(q - p));
+    *name = NULL;
+    if (lt) {
+        p = s;
+        q = lt;
+        while (p < q && (*p == ' ' || *p == '"'))
+            p++;
+        while (q > p && (q[-1] == ' ' || q[-1] == '"'))
+            q--;
+        *name = q > p ? xstrndup(p, (size_t)(q - p)) : NULL;
+    }
     return 0;
+}
+
+/* [digest] from, split, its address passing the rule every recipient's
+ * passes.  ERR_CONFIG naming the file and the key. */
+static int
+split_from(const struct config *cfg, char **name, char **addr, struct err *e)
+{
+    struct err ae = ERR_INIT;
+
+    *name = *addr = NULL;
+    if (compose_split_mailbox(cfg->from, name, addr, e) == 0 &&
+        mime_addr_check(*addr, strlen(*addr), &ae) == 0)
+        return 0;
+    if (*addr)
+        err_set(e, ERR_CONFIG, 0, "'%s': %s", *addr, ae.msg);
+    free(*name);
+    free(*addr);
+    *name = *addr = NULL;
+    return err_prefix(e, "%s: [digest] from",
+                      cfg->path ? cfg->path : "config");
 }
 
 /* An http(s) URL that is safe in a header and in an HTML attribute. */
@@ -122,39 +147,27 @@ compose_check_config(const struct config *cfg, struct err *e)
         {"[digest] unsubscribe_url", cfg->unsubscribe_url, true},
         {"[digest] archive_url", cfg->archive_url, true},
     };
-    char *name = NULL, *addr = NULL;
+    char *name, *addr;
     size_t i;
-    int rc = 0;
 
-    if (compose_split_mailbox(cfg->from, &name, &addr, e) < 0 ||
-        !mime_addr_is_valid(addr) || strchr(cfg->from, ',')) {
-        rc = err_set(e, ERR_CONFIG, 0,
-                     "%s: [digest] from: '%s' is not one mailbox "
-                     "(\"Name <addr>\" or addr)",
-                     file, cfg->from);
-        goto out;
-    }
-    if (cfg->list_id && !mime_list_id_is_valid(cfg->list_id)) {
-        rc = err_set(e, ERR_CONFIG, 0,
-                     "%s: [digest] list_id: '%s' is not 'Name <id>' with a "
-                     "dot-atom id (RFC 2919)",
-                     file, cfg->list_id);
-        goto out;
-    }
-    for (i = 0; i < ARRAY_SIZE(v) && rc == 0; i++) {
-        if (!v[i].value || (v[i].url ? url_is_safe(v[i].value)
-                                     : mime_addr_is_valid(v[i].value)))
-            continue;
-        rc = err_set(e, ERR_CONFIG, 0, "%s: %s: '%s' is not %s", file,
-                     v[i].key, v[i].value,
-                     v[i].url ? "an http or https URL without spaces, "
-                                "quotes or angle brackets"
-                              : "an address");
-    }
-out:
+    if (split_from(cfg, &name, &addr, e) < 0)
+        return -1;
     free(name);
     free(addr);
-    return rc;
+    if (cfg->list_id && !mime_list_id_is_valid(cfg->list_id))
+        return err_set(e, ERR_CONFIG, 0,
+                       "%s: [digest] list_id: '%s' is not 'Name <id>' with "
+                       "a dot-atom id (RFC 2919)",
+                       file, cfg->list_id);
+    for (i = 0; i < ARRAY_SIZE(v); i++)
+        if (v[i].value && !(v[i].url ? url_is_safe(v[i].value)
+                                     : mime_addr_is_valid(v[i].value)))
+            return err_set(e, ERR_CONFIG, 0, "%s: %s: '%s' is not %s", file,
+                           v[i].key, v[i].value,
+                           v[i].url ? "an http or https URL without spaces, "
+                                      "quotes or angle brackets"
+                                    : "an address");
+    return 0;
 }
 
 int
@@ -168,17 +181,6 @@ compose_read_secret(const struct context *c, struct buf *out, struct err *e)
     return subs_read_secret(path, "unsubscribe secret", out, e);
 }
 
-/* The From address must pass the rule every recipient passes. */
-static int
-check_from(const char *addr, struct err *e)
-{
-    struct err ae = ERR_INIT;
-
-    if (mime_addr_check(addr, strlen(addr), &ae) < 0)
-        return err_set(e, ERR_CONFIG, 0, "'%s': %s", addr, ae.msg);
-    return 0;
-}
-
 int
 compose_new(const struct context *c, const struct compose_issue *is,
             const char *secret, size_t secret_len, struct composer **out,
@@ -190,14 +192,8 @@ compose_new(const struct context *c, const struct compose_issue *is,
     cp->is = *is;
     buf_init(&cp->secret);
     buf_append(&cp->secret, secret, secret_len);
-    if (compose_split_mailbox(c->cfg->from, &cp->from_name, &cp->from_addr,
-                              e) < 0 ||
-        check_from(cp->from_addr, e) < 0) {
-        err_prefix(e, "%s: [digest] from", c->cfg->path ? c->cfg->path
-                                                        : "config");
-        goto fail;
-    }
-    if (issue_topics_init(&cp->topics, c->cfg, e) < 0)
+    if (split_from(c->cfg, &cp->from_name, &cp->from_addr, e) < 0 ||
+        issue_topics_init(&cp->topics, c->cfg, e) < 0)
         goto fail;
     issue_topics_bind(&cp->topics, is->articles, is->narticles);
     *out = cp;

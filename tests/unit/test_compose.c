@@ -224,6 +224,38 @@ test_compose_recipient_of_list_entry(void **state)
     assert_false(r.text_only);
 }
 
+static void
+test_compose_split_mailbox_takes_one_mailbox(void **state)
+{
+    static const char *const bad[] = {"a@b.example, c@d.example",
+                                      "A <a@b.example>, C <c@d.example>",
+                                      "A <a@b.example> trailing", "nobody",
+                                      "A <>", "A <a@b.example"};
+    struct err e = ERR_INIT;
+    char *name = NULL, *addr = NULL;
+    size_t i;
+
+    (void)state;
+    assert_int_equal(compose_split_mailbox("\"Doe, Jane\" <jane@example.org> ",
+                                           &name, &addr, &e),
+                     0);
+    assert_string_equal(name, "Doe, Jane");
+    assert_string_equal(addr, "jane@example.org");
+    free(name);
+    free(addr);
+    assert_int_equal(
+        compose_split_mailbox("  jane@example.org  ", &name, &addr, &e), 0);
+    assert_null(name);
+    assert_string_equal(addr, "jane@example.org");
+    free(addr);
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        name = addr = (char *)"untouched";
+        assert_int_equal(compose_split_mailbox(bad[i], &name, &addr, &e), -1);
+        assert_int_equal(e.code, ERR_CONFIG);
+        assert_string_equal(addr, "untouched");
+    }
+}
+
 int
 main(void)
 {
@@ -237,6 +269,7 @@ main(void)
         cmocka_unit_test_setup_teardown(
             test_compose_topics_format_and_attachments, setup, teardown),
         cmocka_unit_test(test_compose_recipient_of_list_entry),
+        cmocka_unit_test(test_compose_split_mailbox_takes_one_mailbox),
     };
     return cmocka_run_group_tests_name("compose", tests, NULL, NULL);
 }
