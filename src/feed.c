@@ -305,8 +305,8 @@ feed_parse_http(struct feed *f, const char *data, size_t n,
     char *xml_warning = NULL;
     /* f's kept memory, or new memory that becomes f's on success: a
      * failure leaves f as it was. */
-    struct feed_spare *sp =
-        f->spare != NULL ? f->spare : xcalloc(1, sizeof(*sp));
+    bool had_spare = f->spare != NULL;
+    struct feed_spare *sp = had_spare ? f->spare : xcalloc(1, sizeof(*sp));
     struct xdoc *doc;
     int rc = -1;
 
@@ -326,10 +326,9 @@ feed_parse_http(struct feed *f, const char *data, size_t n,
         goto out;
     out.kind = ps.kind;
     walk(&ps, doc->root, &out);
-    f->spare = NULL;
-    feed_release(f);
-    out.spare = sp;
+    feed_reset(f);
     *f = out;
+    f->spare = sp;
     memset(&out, 0, sizeof(out));
     rc = 0;
 out:
@@ -337,7 +336,7 @@ out:
     free(ps.chan_container);
     feed_text_release(&text);
     feed_release(&out);
-    if (rc < 0 && sp != f->spare)
+    if (rc < 0 && !had_spare)
         feed_spare_free(sp);
     return rc;
 }

@@ -95,7 +95,7 @@ struct xdoc {
     const char *url;       /* the document's URL, for xml:base; may be NULL */
     const char *public_id; /* of the DOCTYPE; NULL if none */
     struct arena_block *arena;
-    struct feed_spare *spare; /* where dropped blocks go; may be NULL */
+    struct feed_spare *spare; /* where blocks come from and go back to */
     void *ctxt;    /* libxml2's parser context and document (DTD, entities, */
     void *dtd_doc; /* names): kept until the tree is dropped */
 };
@@ -248,7 +248,7 @@ void feed_text_release(struct feed_text *t);
  * success returns the document and sets *warning (caller frees) when it was
  * not well-formed; on failure returns NULL with e set (line and column).
  * base_url must outlive the document.  The tree's memory comes from, and
- * goes back to, spare (may be NULL).
+ * goes back to, spare.
  */
 struct xdoc *feed_read_xml(const char *data, size_t n, const char *base_url,
                            bool strict_only, struct feed_spare *spare,

@@ -64,8 +64,7 @@ block_new(struct feed_spare *sp, size_t cap, size_t need)
 {
     struct arena_block **pb, *b;
 
-    for (pb = sp ? &sp->head : NULL; pb != NULL && *pb != NULL;
-         pb = &(*pb)->prev) {
+    for (pb = &sp->head; *pb != NULL; pb = &(*pb)->prev) {
         if ((*pb)->cap >= need) {
             b = *pb;
             *pb = b->prev;
@@ -81,7 +80,7 @@ block_new(struct feed_spare *sp, size_t cap, size_t need)
 static void
 block_drop(struct feed_spare *sp, struct arena_block *b)
 {
-    if (sp == NULL || sp->bytes + b->cap > ARENA_KEEP) {
+    if (sp->bytes + b->cap > ARENA_KEEP) {
         free(b);
         return;
     }

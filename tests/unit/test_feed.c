@@ -587,6 +587,11 @@ test_feed_failure_leaves_feed_untouched(void **state)
         feed_parse(&f, good, sizeof(good) - 1, NULL, NULL, NULL, &e), 0);
     assert_int_equal(f.n, 1);
     feed_release(&f);
+    /* A failed first parse leaves a new feed new: nothing to release. */
+    assert_int_equal(feed_parse(&f, bad, sizeof(bad) - 1, NULL, NULL, NULL, &e),
+                     -1);
+    assert_null(f.v);
+    assert_null(f.spare);
 }
 
 /* A feed of about mb megabytes; returns CPU seconds to parse it. */
