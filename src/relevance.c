@@ -123,6 +123,7 @@ term_release(struct rel_term *t)
 {
     free(t->term);
     free(t->folded);
+    free(t->pattern);
 }
 
 void
@@ -161,6 +162,8 @@ term_make(struct rel_term *t, const char *term, double weight, struct err *e)
     }
     t->term = xstrndup(term, n);
     t->folded = buf_detach(&b, NULL);
+    buf_appendf(&b, " %s%s", t->folded, t->prefix ? "" : " ");
+    t->pattern = buf_detach(&b, &t->pattern_len);
     t->weight = weight;
     return 0;
 }
@@ -260,16 +263,13 @@ fold_fields(const struct article *a, struct buf f[F_COUNT])
 static int
 count_hits(const struct rel_term *t, const char *text)
 {
-    struct buf pat = BUF_INIT;
     const char *p = text;
     int n = 0;
 
-    buf_appendf(&pat, " %s%s", t->folded, t->prefix ? "" : " ");
-    while (n < REL_MAX_HITS && (p = strstr(p, pat.data)) != NULL) {
+    while (n < REL_MAX_HITS && (p = strstr(p, t->pattern)) != NULL) {
         n++;
-        p += pat.len - 1; /* the closing space may open the next match */
+        p += t->pattern_len - 1; /* the closing space may open the next */
     }
-    buf_release(&pat);
     return n;
 }
 

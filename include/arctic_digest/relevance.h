@@ -37,6 +37,9 @@
 struct rel_term {
     char *term;   /* as written, without "^WEIGHT"; names it in matched */
     char *folded; /* rel_fold() of it, without the "*" */
+    char *pattern; /* " folded " (" folded" for a prefix): what is searched
+                      for in padded folded text, made once */
+    size_t pattern_len;
     bool prefix;  /* written with a trailing "*" */
     double weight;
 };
