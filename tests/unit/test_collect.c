@@ -12,25 +12,12 @@
 
 #include <cmocka.h>
 
+#include "unit_config.h"
+
 #include "arctic_digest/buf.h"
 #include "arctic_digest/collect.h"
 #include "arctic_digest/utf8.h"
 #include "arctic_digest/util.h"
-
-static void
-add_source(struct config *c, const char *name, const char *path)
-{
-    struct config_source *s;
-
-    xgrow(&c->sources, &c->sources_alloc, c->nsources + 1,
-          sizeof(*c->sources));
-    s = &c->sources[c->nsources++];
-    memset(s, 0, sizeof(*s));
-    s->name = xstrdup(name);
-    s->url = xstrdup(path);
-    s->filter = true;
-    s->weight = 1;
-}
 
 static void
 test_collect_outcomes_per_source(void **state)
@@ -47,8 +34,8 @@ test_collect_outcomes_per_source(void **state)
     config_defaults(&cfg, NULL);
     snprintf(path, sizeof(path), "%s/../../examples/feeds/polar-journal.rdf",
              fx ? fx : "tests/fixtures");
-    add_source(&cfg, "polar", path);
-    add_source(&cfg, "gone", "/nonexistent/feed.xml");
+    unit_add_source(&cfg, "polar", path, true);
+    unit_add_source(&cfg, "gone", "/nonexistent/feed.xml", true);
     memset(&ctx, 0, sizeof(ctx));
     ctx.cfg = &cfg;
     ctx.now = dt_from_time(1753686000, 0);

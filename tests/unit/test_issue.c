@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include "unit_config.h"
+
 #include "arctic_digest/issue.h"
 #include "arctic_digest/store.h"
 #include "arctic_digest/util.h"
@@ -130,21 +132,6 @@ struct world {
 };
 
 static void
-add_source(struct config *c, const char *name, bool filter)
-{
-    struct config_source *s;
-
-    xgrow(&c->sources, &c->sources_alloc, c->nsources + 1,
-          sizeof(*c->sources));
-    s = &c->sources[c->nsources++];
-    memset(s, 0, sizeof(*s));
-    s->name = xstrdup(name);
-    s->url = xstrdup("/dev/null");
-    s->filter = filter;
-    s->weight = 1;
-}
-
-static void
 put(struct world *w, const char *source, const char *guid, const char *title,
     int64_t published)
 {
@@ -171,8 +158,8 @@ world_init(struct world *w)
     snprintf(w->dir, sizeof(w->dir), "/tmp/ad-issue-XXXXXX");
     assert_non_null(mkdtemp(w->dir));
     config_defaults(&w->cfg, w->dir);
-    add_source(&w->cfg, "journal", true);
-    add_source(&w->cfg, "council", false);
+    unit_add_source(&w->cfg, "journal", "/dev/null", true);
+    unit_add_source(&w->cfg, "council", "/dev/null", false);
     w->ctx.cfg = &w->cfg;
     w->ctx.now = dt_from_time(T_END, 0);
     assert_int_equal(store_open_memory(&w->ctx.st, &e), 0);
