@@ -293,13 +293,25 @@ setup_config(struct app *app, struct err *e)
     return 0;
 }
 
+/* The pid written in the lock file fd, -1 when it holds none. */
+static long
+held_by(int fd)
+{
+    char held[32] = "";
+    ssize_t n = pread(fd, held, sizeof(held) - 1, 0);
+    long pid;
+
+    held[n > 0 ? n : 0] = '\0';
+    pid = strtol(held, NULL, 10);
+    return pid > 0 ? pid : -1;
+}
+
 /* The one-run-at-a-time lock beside the state file: ERR_TEMP when held. */
 static int
 take_lock(struct app *app, struct err *e)
 {
     struct buf path = BUF_INIT, pid = BUF_INIT;
-    char held[32] = "";
-    ssize_t n;
+    long holder;
     int f, rc = -1;
 
     buf_appendf(&path, "%s.lock", app->cfg.state);
@@ -310,12 +322,13 @@ take_lock(struct app *app, struct err *e)
         goto out;
     }
     if (flock(f, LOCK_EX | LOCK_NB) != 0) {
-        n = pread(f, held, sizeof(held) - 1, 0);
-        held[n > 0 ? n : 0] = '\0';
-        held[strcspn(held, "\n")] = '\0';
+        holder = held_by(f);
+        buf_reset(&pid);
+        if (holder > 0)
+            buf_appendf(&pid, "%ld", holder);
         err_set(e, ERR_TEMP, 0,
                 "another run (pid %s) holds the lock '%s'; try again later",
-                held[0] ? held : "?", path.data);
+                holder > 0 ? pid.data : "?", path.data);
         close(f);
         goto out;
     }
@@ -329,6 +342,24 @@ out:
     buf_release(&pid);
     buf_release(&path);
     return rc;
+}
+
+long
+cmd_lock_holder(const struct app *app)
+{
+    struct buf path = BUF_INIT;
+    long pid = 0;
+    int fd;
+
+    buf_appendf(&path, "%s.lock", app->cfg.state);
+    fd = open(path.data, O_RDONLY | O_CLOEXEC);
+    buf_release(&path);
+    if (fd < 0)
+        return 0;
+    if (flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK)
+        pid = held_by(fd);
+    close(fd);
+    return pid;
 }
 
 /* 32 random bytes from the kernel as hex, into a new file (0600).  The

@@ -129,6 +129,9 @@ const char *cmd_arg(const struct app *app, const char *name);
 int cmd_fail(const struct err *e);
 /* Print the running command's usage line and a hint to stderr; 64. */
 int cmd_usage(const struct app *app);
+/* The pid of the run holding the lock: 0 when none does, -1 when one does
+ * but its pid is unknown.  It only looks: it takes no lock. */
+long cmd_lock_holder(const struct app *app);
 /* app's clock as RFC 3339 (caller frees). */
 char *cmd_now_text(const struct app *app);
 /* The send progress line on a terminal (a deliver_progress_fn). */

@@ -2,13 +2,9 @@
  * status: the last issue, the next slot, articles waiting, each source's
  * health and whether a run is in progress; --json for scripts.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <unistd.h>
 
 #include "arctic_digest/buf.h"
 #include "arctic_digest/issue.h"
@@ -16,32 +12,6 @@
 #include "arctic_digest/template.h"
 #include "arctic_digest/util.h"
 #include "cmd.h"
-
-/* The pid holding the run lock, 0 when no run is in progress. */
-static long
-running(const struct app *app)
-{
-    struct buf path = BUF_INIT;
-    char held[32] = "";
-    long pid = 0;
-    ssize_t n;
-    int fd;
-
-    buf_appendf(&path, "%s.lock", app->cfg.state);
-    fd = open(path.data, O_RDONLY | O_CLOEXEC);
-    buf_release(&path);
-    if (fd < 0)
-        return 0;
-    if (flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
-        n = pread(fd, held, sizeof(held) - 1, 0);
-        held[n > 0 ? n : 0] = '\0';
-        pid = strtol(held, NULL, 10);
-        if (pid <= 0)
-            pid = -1; /* held, pid unknown */
-    }
-    close(fd);
-    return pid;
-}
 
 static void
 set_time(struct tpl_value *m, const char *key, int64_t t, int offset)
@@ -108,7 +78,7 @@ gather(const struct app *app, struct store *st, struct tpl_value *v, struct err 
         goto fail;
     tpl_map_set_num(v, "articles_waiting", (double)d.articles.n);
     issue_draft_release(&d);
-    pid = running(app);
+    pid = cmd_lock_holder(app);
     if (pid)
         tpl_map_set_num(v, "running_pid", (double)pid);
     else
