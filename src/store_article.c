@@ -152,12 +152,14 @@ join_lines(char *const *v, size_t n, struct buf *out)
     }
 }
 
-/* Replace the stored authors (or keywords) of work id with a's. */
+/* Replace the stored authors (or keywords) of work id with a's.  The
+ * INSERT is prepared once and reset for each row. */
 static int
 put_authors(struct store *s, int64_t id, const struct article *a, struct err *e)
 {
     sqlite3_stmt *st;
     size_t i;
+    int rc = 0;
 
     st =
         store_prepare(s, "DELETE FROM article_authors WHERE article_id = ?", e);
@@ -166,23 +168,26 @@ put_authors(struct store *s, int64_t id, const struct article *a, struct err *e)
     sqlite3_bind_int64(st, 1, id);
     if (store_step_done(s, st, e) < 0)
         return -1;
-    for (i = 0; i < a->nauthors; i++) {
-        st = store_prepare(
-            s,
-            "INSERT INTO article_authors (article_id, pos, given, "
-            "family, literal) VALUES (?, ?, ?, ?, ?)",
-            e);
-        if (!st)
-            return -1;
-        sqlite3_bind_int64(st, 1, id);
+    if (a->nauthors == 0)
+        return 0;
+    st = store_prepare(s,
+                       "INSERT INTO article_authors (article_id, pos, given, "
+                       "family, literal) VALUES (?, ?, ?, ?, ?)",
+                       e);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    for (i = 0; i < a->nauthors && rc == 0; i++) {
         sqlite3_bind_int(st, 2, (int)i);
         store_bind_text(st, 3, a->authors[i].given);
         store_bind_text(st, 4, a->authors[i].family);
         store_bind_text(st, 5, a->authors[i].literal);
-        if (store_step_done(s, st, e) < 0)
-            return -1;
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = store_db_error(s, e, "update failed");
+        sqlite3_reset(st);
     }
-    return 0;
+    sqlite3_finalize(st);
+    return rc;
 }
 
 static int
@@ -191,6 +196,7 @@ put_keywords(struct store *s, int64_t id, const struct article *a,
 {
     sqlite3_stmt *st;
     size_t i;
+    int rc = 0;
 
     st = store_prepare(s, "DELETE FROM article_keywords WHERE article_id = ?",
                        e);
@@ -199,21 +205,24 @@ put_keywords(struct store *s, int64_t id, const struct article *a,
     sqlite3_bind_int64(st, 1, id);
     if (store_step_done(s, st, e) < 0)
         return -1;
-    for (i = 0; i < a->nkeywords; i++) {
-        st = store_prepare(
-            s,
-            "INSERT INTO article_keywords (article_id, pos, keyword) "
-            "VALUES (?, ?, ?)",
-            e);
-        if (!st)
-            return -1;
-        sqlite3_bind_int64(st, 1, id);
+    if (a->nkeywords == 0)
+        return 0;
+    st = store_prepare(s,
+                       "INSERT INTO article_keywords (article_id, pos, "
+                       "keyword) VALUES (?, ?, ?)",
+                       e);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    for (i = 0; i < a->nkeywords && rc == 0; i++) {
         sqlite3_bind_int(st, 2, (int)i);
         store_bind_text(st, 3, a->keywords[i]);
-        if (store_step_done(s, st, e) < 0)
-            return -1;
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = store_db_error(s, e, "update failed");
+        sqlite3_reset(st);
     }
-    return 0;
+    sqlite3_finalize(st);
+    return rc;
 }
 
 static int
