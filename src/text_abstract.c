@@ -226,6 +226,27 @@ terminal_at(const char *p, size_t n, size_t i)
            (i + 1 == n || is_space(p[i + 1]));
 }
 
+/*
+ * Where to cut p short at a word, for both cuts below: at the last byte of
+ * spaces in (floor, limit] (p[limit] must exist: the text is longer), else
+ * at limit; then back over the spaces and ",;:" that would dangle before
+ * the ellipsis.
+ */
+static size_t
+word_cut(const char *p, size_t limit, size_t floor, const char *spaces)
+{
+    size_t k = strlen(spaces), cut;
+
+    for (cut = limit; cut > floor && !memchr(spaces, p[cut], k); cut--)
+        ;
+    if (cut <= floor)
+        cut = limit;
+    while (cut && (memchr(spaces, p[cut - 1], k) || p[cut - 1] == ',' ||
+                   p[cut - 1] == ';' || p[cut - 1] == ':'))
+        cut--;
+    return cut;
+}
+
 /* Cut b to at most max bytes at a sentence end (if one lies in the
  * second half), else at a space, never inside a UTF-8 sequence; then add
  * the ellipsis. */
@@ -250,13 +271,7 @@ cut_long(struct buf *b, size_t max)
         buf_append_str(b, ell);
         return;
     }
-    for (i = room; i > 0 && !is_space(b->data[i]); i--)
-        ;
-    cut = i ? i : room;
-    while (cut && (is_space(b->data[cut - 1]) || b->data[cut - 1] == ',' ||
-                   b->data[cut - 1] == ';' || b->data[cut - 1] == ':'))
-        cut--;
-    buf_truncate(b, cut);
+    buf_truncate(b, word_cut(b->data, room, 0, " \n"));
     buf_append_str(b, ell);
 }
 
@@ -302,7 +317,7 @@ text_clean_abstract(const char *p, size_t n, size_t max_len, struct buf *out)
 void
 text_cut_words(const char *p, size_t n, size_t max, struct buf *out)
 {
-    size_t i = 0, chars = 0, fit = 0, cut;
+    size_t i = 0, chars = 0, fit = 0;
 
     /* fit: the bytes of the first max - 1 characters, room for the
      * ellipsis; i stops early once the text is known to be too long. */
@@ -318,13 +333,6 @@ text_cut_words(const char *p, size_t n, size_t max, struct buf *out)
     }
     if (max == 0)
         return;
-    for (cut = fit; cut > fit / 2 && p[cut] != ' '; cut--)
-        ;
-    if (cut <= fit / 2)
-        cut = fit;
-    while (cut && (p[cut - 1] == ' ' || p[cut - 1] == ',' ||
-                   p[cut - 1] == ';' || p[cut - 1] == ':'))
-        cut--;
-    buf_append(out, p, cut);
+    buf_append(out, p, word_cut(p, fit, fit / 2, " "));
     buf_append_str(out, "\u2026");
 }
