@@ -152,36 +152,51 @@ join_lines(char *const *v, size_t n, struct buf *out)
     }
 }
 
-/* Replace the stored authors (or keywords) of work id with a's.  The
- * INSERT is prepared once and reset for each row. */
+/* Binds row i of one of a's lists from parameter 3 on (?1 is the work,
+ * ?2 the position). */
+typedef void (*bind_row_fn)(sqlite3_stmt *st, const struct article *a,
+                            size_t i);
+
+static void
+bind_author(sqlite3_stmt *st, const struct article *a, size_t i)
+{
+    store_bind_text(st, 3, a->authors[i].given);
+    store_bind_text(st, 4, a->authors[i].family);
+    store_bind_text(st, 5, a->authors[i].literal);
+}
+
+static void
+bind_keyword(sqlite3_stmt *st, const struct article *a, size_t i)
+{
+    store_bind_text(st, 3, a->keywords[i]);
+}
+
+/* Replace the stored rows of one of work id's lists (authors or keywords:
+ * del deletes them, ins inserts one) with a's n rows.  The INSERT is
+ * prepared once and reset for each row. */
 static int
-put_authors(struct store *s, int64_t id, const struct article *a, struct err *e)
+put_list(struct store *s, int64_t id, const char *del, const char *ins,
+         const struct article *a, size_t n, bind_row_fn bind, struct err *e)
 {
     sqlite3_stmt *st;
     size_t i;
     int rc = 0;
 
-    st =
-        store_prepare(s, "DELETE FROM article_authors WHERE article_id = ?", e);
+    st = store_prepare(s, del, e);
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, id);
     if (store_step_done(s, st, e) < 0)
         return -1;
-    if (a->nauthors == 0)
+    if (n == 0)
         return 0;
-    st = store_prepare(s,
-                       "INSERT INTO article_authors (article_id, pos, given, "
-                       "family, literal) VALUES (?, ?, ?, ?, ?)",
-                       e);
+    st = store_prepare(s, ins, e);
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, id);
-    for (i = 0; i < a->nauthors && rc == 0; i++) {
+    for (i = 0; i < n && rc == 0; i++) {
         sqlite3_bind_int(st, 2, (int)i);
-        store_bind_text(st, 3, a->authors[i].given);
-        store_bind_text(st, 4, a->authors[i].family);
-        store_bind_text(st, 5, a->authors[i].literal);
+        bind(st, a, i);
         if (sqlite3_step(st) != SQLITE_DONE)
             rc = store_db_error(s, e, "update failed");
         sqlite3_reset(st);
@@ -191,38 +206,22 @@ put_authors(struct store *s, int64_t id, const struct article *a, struct err *e)
 }
 
 static int
+put_authors(struct store *s, int64_t id, const struct article *a, struct err *e)
+{
+    return put_list(s, id, "DELETE FROM article_authors WHERE article_id = ?",
+                    "INSERT INTO article_authors (article_id, pos, given, "
+                    "family, literal) VALUES (?, ?, ?, ?, ?)",
+                    a, a->nauthors, bind_author, e);
+}
+
+static int
 put_keywords(struct store *s, int64_t id, const struct article *a,
              struct err *e)
 {
-    sqlite3_stmt *st;
-    size_t i;
-    int rc = 0;
-
-    st = store_prepare(s, "DELETE FROM article_keywords WHERE article_id = ?",
-                       e);
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, id);
-    if (store_step_done(s, st, e) < 0)
-        return -1;
-    if (a->nkeywords == 0)
-        return 0;
-    st = store_prepare(s,
-                       "INSERT INTO article_keywords (article_id, pos, "
-                       "keyword) VALUES (?, ?, ?)",
-                       e);
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, id);
-    for (i = 0; i < a->nkeywords && rc == 0; i++) {
-        sqlite3_bind_int(st, 2, (int)i);
-        store_bind_text(st, 3, a->keywords[i]);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            rc = store_db_error(s, e, "update failed");
-        sqlite3_reset(st);
-    }
-    sqlite3_finalize(st);
-    return rc;
+    return put_list(s, id, "DELETE FROM article_keywords WHERE article_id = ?",
+                    "INSERT INTO article_keywords (article_id, pos, keyword) "
+                    "VALUES (?, ?, ?)",
+                    a, a->nkeywords, bind_keyword, e);
 }
 
 static int
@@ -269,10 +268,6 @@ insert_work(struct store *s, const struct article *a, const struct work_keys *k,
     return rc;
 }
 
-/* Fill the stored work's gaps from a; keep the richer of two values.
- * The link is not one of them: the first publisher link stays (a work's
- * link does not change between a preview and the issue), a link only fills
- * a work that had none, and so does its key. */
 /* How many authors and keywords work id has stored. */
 static int
 count_lists(struct store *s, int64_t id, size_t *nauthors, size_t *nkeywords,
@@ -297,6 +292,10 @@ count_lists(struct store *s, int64_t id, size_t *nauthors, size_t *nkeywords,
     return 0;
 }
 
+/* Fill the stored work's gaps from a; keep the richer of two values.
+ * The link is not one of them: the first publisher link stays (a work's
+ * link does not change between a preview and the issue), a link only fills
+ * a work that had none, and so does its key. */
 static int
 merge_work(struct store *s, int64_t id, const struct article *a,
            const struct work_keys *k, struct err *e)
