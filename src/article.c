@@ -582,13 +582,9 @@ article_add_keyword(struct article *a, const char *kw)
 static bool
 eat(const char **s, const char *prefix)
 {
-    size_t i;
-
-    for (i = 0; prefix[i] != '\0'; i++) {
-        if (ascii_tolower((*s)[i]) != prefix[i])
-            return false;
-    }
-    *s += i;
+    if (!ascii_istarts(*s, strlen(*s), prefix))
+        return false;
+    *s += strlen(prefix);
     return true;
 }
 

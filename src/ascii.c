@@ -33,6 +33,17 @@ ascii_ieq_n(const char *p, size_t n, const char *s)
 }
 
 bool
+ascii_istarts(const char *p, size_t n, const char *prefix)
+{
+    size_t i;
+
+    for (i = 0; prefix[i] != '\0'; i++)
+        if (i == n || ascii_tolower(p[i]) != ascii_tolower(prefix[i]))
+            return false;
+    return true;
+}
+
+bool
 ascii_ends_with(const char *p, size_t n, const char *suffix)
 {
     size_t k = strlen(suffix);

@@ -27,15 +27,22 @@
 #define CROSSREF_MAX_PAGES 50
 #define CROSSREF_MAX_RETRIES 3
 
-/* Cut *s to max characters at a word boundary (text_cut_words). */
+/* Cut *s to max characters at a word boundary (text_cut_words); "" becomes
+ * NULL. */
 static void
 cap_text(char **s, size_t max)
 {
     struct buf b = BUF_INIT;
+    size_t n;
 
     if (!*s)
         return;
-    text_cut_words(*s, strlen(*s), max, &b);
+    n = strlen(*s);
+    /* No more bytes than max is no more characters: nothing to cut, and
+     * most fields are short. */
+    if (n && n <= max)
+        return;
+    text_cut_words(*s, n, max, &b);
     free(*s);
     *s = b.len ? buf_detach(&b, NULL) : NULL;
     buf_release(&b);

@@ -178,18 +178,6 @@ canonical_name(char *enc, size_t cap, const char *sniffed)
         snprintf(enc, cap, "utf-32be");
 }
 
-static bool
-all_ascii(const char *p, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        if ((unsigned char)p[i] >= 0x80)
-            return false;
-    }
-    return true;
-}
-
 /* Convert p[0..n) from enc to UTF-8 into out.  strict: fail (-1) on the
  * first byte that does not fit; else replace it with U+FFFD. */
 static int
@@ -257,7 +245,7 @@ fits_as_is(const char *enc, const char *p, size_t n, bool check)
 {
     if (strcmp(enc, "utf-8") == 0)
         return !check || u8_valid(p, n);
-    return strcmp(enc, "us-ascii") == 0 && all_ascii(p, n);
+    return strcmp(enc, "us-ascii") == 0 && u8_ascii_run(p, n) == n;
 }
 
 /* The first candidate encoding that reads p[0..n), into t (U+FFFD for

@@ -151,7 +151,6 @@ is_el(const struct xnode *n, const char *uri, const char *name)
 /* ---- feed_tree.c ---- */
 
 bool feed_ns_is_prism(const struct xnode *n);
-bool feed_ascii_prefix_ci(const char *s, const char *prefix);
 /* n's element name equals lower_name, ignoring ASCII case. */
 bool feed_name_ci(const struct xnode *n, const char *lower_name);
 /* The text of n's descendants, within FIELD_BUDGET. */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arctic_digest/ascii.h"
 #include "arctic_digest/buf.h"
 #include "arctic_digest/text.h"
 #include "arctic_digest/util.h"
@@ -34,8 +35,7 @@ feed_ns_is_prism(const struct xnode *n)
 bool
 feed_name_ci(const struct xnode *n, const char *lower_name)
 {
-    return strlen(n->name) == strlen(lower_name) &&
-           feed_ascii_prefix_ci(n->name, lower_name);
+    return ascii_ieq(n->name, lower_name);
 }
 
 /* The text of n's descendants, at most *budget bytes. */
@@ -298,19 +298,6 @@ feed_prop(const struct xnode *n, const char *name)
     return v != NULL ? xstrdup(v) : NULL;
 }
 
-bool
-feed_ascii_prefix_ci(const char *s, const char *prefix)
-{
-    for (; *prefix != '\0'; s++, prefix++) {
-        char c = *s;
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        if (c != *prefix)
-            return false;
-    }
-    return true;
-}
-
 /* The base URI of n: its xml:base and its ancestors', resolved against
  * the document's URL, as libxml2's xmlNodeGetBase() does.  Caller frees
  * with xmlFree; NULL if there is none. */
@@ -354,6 +341,7 @@ char *
 feed_resolve_url(const struct xnode *n, const char *href)
 {
     xmlChar *base, *abs;
+    const char *u;
     struct buf t = BUF_INIT;
     char *out = NULL;
     size_t i;
@@ -363,8 +351,9 @@ feed_resolve_url(const struct xnode *n, const char *href)
     text_one_line(href, strlen(href), &t);
     base = node_base(n);
     abs = xmlBuildURI((const xmlChar *)t.data, base);
-    if (abs != NULL && (feed_ascii_prefix_ci((const char *)abs, "http://") ||
-                        feed_ascii_prefix_ci((const char *)abs, "https://"))) {
+    u = (const char *)abs;
+    if (u != NULL && (ascii_istarts(u, strlen(u), "http://") ||
+                      ascii_istarts(u, strlen(u), "https://"))) {
         out = xstrdup((const char *)abs);
         for (i = 0; out[i] != '\0'; i++) {
             if ((unsigned char)out[i] <= 0x20 || out[i] == 0x7f) {

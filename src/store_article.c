@@ -6,11 +6,11 @@
  */
 #include "arctic_digest/store.h"
 
-#include <ctype.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arctic_digest/ascii.h"
 #include "arctic_digest/buf.h"
 #include "arctic_digest/util.h"
 #include "store_int.h"
@@ -26,19 +26,20 @@ title_key(const char *title)
     for (; p && *p; p++) {
         if (*p >= 0x80)
             buf_append_char(&b, (char)*p);
-        else if (isalnum(*p))
-            buf_append_char(&b, (char)tolower(*p));
+        else if (ascii_is_alnum(*p))
+            buf_append_char(&b, ascii_tolower((char)*p));
     }
     return b.len ? buf_detach(&b, NULL) : (buf_release(&b), NULL);
 }
 
+/* A copy of s with its ASCII letters lower-cased, or NULL for NULL. */
 static char *
 lower(const char *s)
 {
-    char *r = xstrdup(s), *p;
+    char *r = xstrdup(s);
 
-    for (p = r; p && *p; p++)
-        *p = (char)tolower((unsigned char)*p);
+    if (r)
+        ascii_lower(r, strlen(r));
     return r;
 }
 
@@ -52,9 +53,36 @@ first_family(const struct article *a)
     return lower(a->authors[0].literal);
 }
 
+/* What a work is recognised by, worked out once per stored article: the
+ * lookups and the insert both use it. */
+struct work_keys {
+    char *doi;    /* lower-cased, or NULL */
+    char *url;    /* article_url_canonical(), or NULL */
+    char *title;  /* title_key(), or NULL */
+    char *family; /* first author's family (or literal) name, lower-cased */
+};
+
+static void
+work_keys_init(struct work_keys *k, const struct article *a)
+{
+    k->doi = lower(a->doi);
+    k->url = a->url ? article_url_canonical(a->url) : NULL;
+    k->title = title_key(a->title);
+    k->family = first_family(a);
+}
+
+static void
+work_keys_release(struct work_keys *k)
+{
+    free(k->doi);
+    free(k->url);
+    free(k->title);
+    free(k->family);
+}
+
 /* Find a stored work that is the same as a: 1 and *id, 0 if none. */
 static int
-find_work(struct store *s, const struct article *a, const char *ukey,
+find_work(struct store *s, const struct article *a, const struct work_keys *k,
           int64_t *id, struct err *e)
 {
     static const char *const queries[] = {
@@ -67,28 +95,26 @@ find_work(struct store *s, const struct article *a, const char *ukey,
         "(published IS NULL OR ?7 IS NULL OR "
         "abs(published - ?7) <= 14 * 86400)",
     };
-    char *doi = a->doi ? lower(a->doi) : NULL;
-    char *tkey = title_key(a->title), *fam = first_family(a);
     size_t i;
     int rc = 0;
 
     for (i = 0; i < ARRAY_SIZE(queries) && rc == 0; i++) {
         sqlite3_stmt *st;
         int step;
-        if ((i == 0 && !doi) || (i == 1 && !ukey) ||
-            (i == 2 && (!a->source || !a->guid)) || (i == 3 && !tkey))
+        if ((i == 0 && !k->doi) || (i == 1 && !k->url) ||
+            (i == 2 && (!a->source || !a->guid)) || (i == 3 && !k->title))
             continue;
         st = store_prepare(s, queries[i], e);
         if (!st) {
             rc = -1;
             break;
         }
-        store_bind_text(st, 1, doi);
-        store_bind_text(st, 2, ukey);
+        store_bind_text(st, 1, k->doi);
+        store_bind_text(st, 2, k->url);
         store_bind_text(st, 3, a->source);
         store_bind_text(st, 4, a->guid);
-        store_bind_text(st, 5, tkey);
-        store_bind_text(st, 6, fam);
+        store_bind_text(st, 5, k->title);
+        store_bind_text(st, 6, k->family);
         if (dt_is_set(&a->published))
             sqlite3_bind_int64(st, 7, a->published.t);
         step = sqlite3_step(st);
@@ -100,9 +126,6 @@ find_work(struct store *s, const struct article *a, const char *ukey,
         }
         sqlite3_finalize(st);
     }
-    free(doi);
-    free(tkey);
-    free(fam);
     return rc;
 }
 
@@ -129,72 +152,80 @@ join_lines(char *const *v, size_t n, struct buf *out)
     }
 }
 
-/* Replace the stored authors (or keywords) of work id with a's. */
+/* Binds row i of one of a's lists from parameter 3 on (?1 is the work,
+ * ?2 the position). */
+typedef void (*bind_row_fn)(sqlite3_stmt *st, const struct article *a,
+                            size_t i);
+
+static void
+bind_author(sqlite3_stmt *st, const struct article *a, size_t i)
+{
+    store_bind_text(st, 3, a->authors[i].given);
+    store_bind_text(st, 4, a->authors[i].family);
+    store_bind_text(st, 5, a->authors[i].literal);
+}
+
+static void
+bind_keyword(sqlite3_stmt *st, const struct article *a, size_t i)
+{
+    store_bind_text(st, 3, a->keywords[i]);
+}
+
+/* Replace the stored rows of one of work id's lists (authors or keywords:
+ * del deletes them, ins inserts one) with a's n rows.  The INSERT is
+ * prepared once and reset for each row. */
 static int
-put_authors(struct store *s, int64_t id, const struct article *a, struct err *e)
+put_list(struct store *s, int64_t id, const char *del, const char *ins,
+         const struct article *a, size_t n, bind_row_fn bind, struct err *e)
 {
     sqlite3_stmt *st;
     size_t i;
+    int rc = 0;
 
-    st =
-        store_prepare(s, "DELETE FROM article_authors WHERE article_id = ?", e);
+    st = store_prepare(s, del, e);
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, id);
     if (store_step_done(s, st, e) < 0)
         return -1;
-    for (i = 0; i < a->nauthors; i++) {
-        st = store_prepare(
-            s,
-            "INSERT INTO article_authors (article_id, pos, given, "
-            "family, literal) VALUES (?, ?, ?, ?, ?)",
-            e);
-        if (!st)
-            return -1;
-        sqlite3_bind_int64(st, 1, id);
+    if (n == 0)
+        return 0;
+    st = store_prepare(s, ins, e);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    for (i = 0; i < n && rc == 0; i++) {
         sqlite3_bind_int(st, 2, (int)i);
-        store_bind_text(st, 3, a->authors[i].given);
-        store_bind_text(st, 4, a->authors[i].family);
-        store_bind_text(st, 5, a->authors[i].literal);
-        if (store_step_done(s, st, e) < 0)
-            return -1;
+        bind(st, a, i);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = store_db_error(s, e, "update failed");
+        sqlite3_reset(st);
     }
-    return 0;
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int
+put_authors(struct store *s, int64_t id, const struct article *a, struct err *e)
+{
+    return put_list(s, id, "DELETE FROM article_authors WHERE article_id = ?",
+                    "INSERT INTO article_authors (article_id, pos, given, "
+                    "family, literal) VALUES (?, ?, ?, ?, ?)",
+                    a, a->nauthors, bind_author, e);
 }
 
 static int
 put_keywords(struct store *s, int64_t id, const struct article *a,
              struct err *e)
 {
-    sqlite3_stmt *st;
-    size_t i;
-
-    st = store_prepare(s, "DELETE FROM article_keywords WHERE article_id = ?",
-                       e);
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, id);
-    if (store_step_done(s, st, e) < 0)
-        return -1;
-    for (i = 0; i < a->nkeywords; i++) {
-        st = store_prepare(
-            s,
-            "INSERT INTO article_keywords (article_id, pos, keyword) "
-            "VALUES (?, ?, ?)",
-            e);
-        if (!st)
-            return -1;
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int(st, 2, (int)i);
-        store_bind_text(st, 3, a->keywords[i]);
-        if (store_step_done(s, st, e) < 0)
-            return -1;
-    }
-    return 0;
+    return put_list(s, id, "DELETE FROM article_keywords WHERE article_id = ?",
+                    "INSERT INTO article_keywords (article_id, pos, keyword) "
+                    "VALUES (?, ?, ?)",
+                    a, a->nkeywords, bind_keyword, e);
 }
 
 static int
-insert_work(struct store *s, const struct article *a, const char *ukey,
+insert_work(struct store *s, const struct article *a, const struct work_keys *k,
             int64_t now, int64_t *id, struct err *e)
 {
     sqlite3_stmt *st = store_prepare(
@@ -206,7 +237,6 @@ insert_work(struct store *s, const struct article *a, const char *ukey,
         "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
         e);
     struct buf matched = BUF_INIT;
-    char *tkey = title_key(a->title), *fam = first_family(a);
     int rc;
 
     if (!st)
@@ -217,8 +247,8 @@ insert_work(struct store *s, const struct article *a, const char *ukey,
     store_bind_text(st, 3, a->guid);
     store_bind_text(st, 4, a->source);
     store_bind_text(st, 5, a->title);
-    store_bind_text(st, 6, tkey);
-    store_bind_text(st, 7, fam);
+    store_bind_text(st, 6, k->title);
+    store_bind_text(st, 7, k->family);
     store_bind_text(st, 8, a->container);
     bind_date(st, 9, &a->published);
     bind_date(st, 12, &a->updated);
@@ -226,7 +256,7 @@ insert_work(struct store *s, const struct article *a, const char *ukey,
     sqlite3_bind_double(st, 16, a->score);
     store_bind_text(st, 17, matched.len ? matched.data : NULL);
     sqlite3_bind_int64(st, 18, now);
-    store_bind_text(st, 19, ukey);
+    store_bind_text(st, 19, k->url);
     rc = store_step_done(s, st, e);
     if (rc == 0) {
         *id = sqlite3_last_insert_rowid(s->db);
@@ -235,9 +265,31 @@ insert_work(struct store *s, const struct article *a, const char *ukey,
             rc = put_keywords(s, *id, a, e);
     }
     buf_release(&matched);
-    free(tkey);
-    free(fam);
     return rc;
+}
+
+/* How many authors and keywords work id has stored. */
+static int
+count_lists(struct store *s, int64_t id, size_t *nauthors, size_t *nkeywords,
+            struct err *e)
+{
+    sqlite3_stmt *st = store_prepare(
+        s,
+        "SELECT (SELECT count(*) FROM article_authors WHERE article_id = ?1), "
+        "(SELECT count(*) FROM article_keywords WHERE article_id = ?1)",
+        e);
+
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return store_db_error(s, e, "cannot read article");
+    }
+    *nauthors = (size_t)sqlite3_column_int64(st, 0);
+    *nkeywords = (size_t)sqlite3_column_int64(st, 1);
+    sqlite3_finalize(st);
+    return 0;
 }
 
 /* Fill the stored work's gaps from a; keep the richer of two values.
@@ -246,13 +298,12 @@ insert_work(struct store *s, const struct article *a, const char *ukey,
  * a work that had none, and so does its key. */
 static int
 merge_work(struct store *s, int64_t id, const struct article *a,
-           const char *ukey, struct err *e)
+           const struct work_keys *k, struct err *e)
 {
-    struct article old;
+    size_t nauthors, nkeywords;
     sqlite3_stmt *st;
-    int rc = -1;
 
-    if (store_article_get(s, id, &old, e) < 0)
+    if (count_lists(s, id, &nauthors, &nkeywords, e) < 0)
         return -1;
     st = store_prepare(
         s,
@@ -269,7 +320,7 @@ merge_work(struct store *s, int64_t id, const struct article *a,
         "score = max(score, ?9) WHERE id = ?1",
         e);
     if (!st)
-        goto out;
+        return -1;
     sqlite3_bind_int64(st, 1, id);
     store_bind_text(st, 2, a->doi);
     store_bind_text(st, 3, a->url);
@@ -283,18 +334,15 @@ merge_work(struct store *s, int64_t id, const struct article *a,
     sqlite3_bind_int(st, 8,
                      dt_is_set(&a->published) ? (int)a->published.prec : 0);
     sqlite3_bind_double(st, 9, a->score);
-    store_bind_text(st, 10, ukey);
+    store_bind_text(st, 10, k->url);
     if (store_step_done(s, st, e) < 0)
-        goto out;
+        return -1;
     /* More authors or keywords than we had: take the new list. */
-    if (a->nauthors > old.nauthors && put_authors(s, id, a, e) < 0)
-        goto out;
-    if (a->nkeywords > old.nkeywords && put_keywords(s, id, a, e) < 0)
-        goto out;
-    rc = 0;
-out:
-    article_release(&old);
-    return rc;
+    if (a->nauthors > nauthors && put_authors(s, id, a, e) < 0)
+        return -1;
+    if (a->nkeywords > nkeywords && put_keywords(s, id, a, e) < 0)
+        return -1;
+    return 0;
 }
 
 int
@@ -303,19 +351,18 @@ store_article_put(struct store *s, const struct article *a, int64_t now,
 {
     sqlite3_stmt *st;
     int64_t work = 0;
-    char *ukey = a->url ? article_url_canonical(a->url) : NULL;
+    struct work_keys k;
     int found;
 
-    if (store_begin(s, e) < 0) {
-        free(ukey);
+    if (store_begin(s, e) < 0)
         return -1;
-    }
-    found = find_work(s, a, ukey, &work, e);
+    work_keys_init(&k, a);
+    found = find_work(s, a, &k, &work, e);
     if (found < 0)
         goto fail;
-    if (found == 0 && insert_work(s, a, ukey, now, &work, e) < 0)
+    if (found == 0 && insert_work(s, a, &k, now, &work, e) < 0)
         goto fail;
-    if (found == 1 && merge_work(s, work, a, ukey, e) < 0)
+    if (found == 1 && merge_work(s, work, a, &k, e) < 0)
         goto fail;
     if (a->source) {
         st = store_prepare(s,
@@ -331,7 +378,7 @@ store_article_put(struct store *s, const struct article *a, int64_t now,
         if (store_step_done(s, st, e) < 0)
             goto fail;
     }
-    free(ukey);
+    work_keys_release(&k);
     if (store_commit(s, e) < 0)
         return -1;
     *is_new = found == 0;
@@ -339,7 +386,7 @@ store_article_put(struct store *s, const struct article *a, int64_t now,
         *id = work;
     return 0;
 fail:
-    free(ukey);
+    work_keys_release(&k);
     store_rollback(s);
     return -1;
 }

@@ -51,37 +51,44 @@ store_issue_create(struct store *s, struct store_issue *is,
     is->number = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
     sqlite3_finalize(st);
     is->status = STORE_ISSUE_SENDING;
+    /* One statement per table, reset and rebound for each row: an issue
+     * can have hundreds of thousands of recipients. */
+    st = store_prepare(s,
+                       "INSERT INTO issue_articles (issue_id, pos, "
+                       "article_id) VALUES (?, ?, ?)",
+                       e);
+    if (!st)
+        goto fail;
+    sqlite3_bind_int64(st, 1, is->id);
     for (i = 0; i < is->narticles; i++) {
-        st = store_prepare(
-            s,
-            "INSERT INTO issue_articles (issue_id, pos, article_id) "
-            "VALUES (?, ?, ?)",
-            e);
-        if (!st)
-            goto fail;
-        sqlite3_bind_int64(st, 1, is->id);
         sqlite3_bind_int(st, 2, (int)i);
         sqlite3_bind_int64(st, 3, is->articles[i]);
-        if (store_step_done(s, st, e) < 0)
-            goto fail;
+        if (sqlite3_step(st) != SQLITE_DONE)
+            goto fail_step;
+        sqlite3_reset(st);
     }
+    sqlite3_finalize(st);
+    st = store_prepare(s,
+                       "INSERT OR IGNORE INTO deliveries (issue_id, address, "
+                       "name, created, updated) VALUES (?, ?, ?, ?, ?)",
+                       e);
+    if (!st)
+        goto fail;
+    sqlite3_bind_int64(st, 1, is->id);
+    sqlite3_bind_int64(st, 4, is->created);
+    sqlite3_bind_int64(st, 5, is->created);
     for (i = 0; i < nr; i++) {
-        st = store_prepare(
-            s,
-            "INSERT OR IGNORE INTO deliveries (issue_id, address, "
-            "name, created, updated) VALUES (?, ?, ?, ?, ?)",
-            e);
-        if (!st)
-            goto fail;
-        sqlite3_bind_int64(st, 1, is->id);
         store_bind_text(st, 2, r[i].address);
         store_bind_text(st, 3, r[i].name);
-        sqlite3_bind_int64(st, 4, is->created);
-        sqlite3_bind_int64(st, 5, is->created);
-        if (store_step_done(s, st, e) < 0)
-            goto fail;
+        if (sqlite3_step(st) != SQLITE_DONE)
+            goto fail_step;
+        sqlite3_reset(st);
     }
+    sqlite3_finalize(st);
     return store_commit(s, e);
+fail_step:
+    store_db_error(s, e, "update failed");
+    sqlite3_finalize(st);
 fail:
     store_rollback(s);
     return -1;

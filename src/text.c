@@ -274,13 +274,8 @@ decode_numeric(const char *p, size_t n, struct buf *out)
     }
     digits = j;
     for (; j < n; j++) {
-        unsigned char c = ascii_tolower(p[j]);
-
-        if (ascii_is_digit(c))
-            d = c - '0';
-        else if (hex && c >= 'a' && c <= 'f')
-            d = c - 'a' + 10;
-        else
+        d = ascii_hex_value(p[j]);
+        if (d < 0 || (!hex && d > 9))
             break;
         cp = cp * (hex ? 16 : 10) + (unsigned long)d;
         if (cp > 0x10FFFF)
@@ -408,18 +403,6 @@ static const struct tag_class tag_classes[] = {
     {"trans-abstract", TAG_BLOCK}, {"ul", TAG_BLOCK},
 };
 
-/* p starts with needle (ASCII letters compared case-insensitively). */
-static bool
-starts_ci(const char *p, const char *needle, size_t len)
-{
-    size_t i;
-
-    for (i = 0; i < len; i++)
-        if (ascii_tolower(p[i]) != ascii_tolower(needle[i]))
-            return false;
-    return true;
-}
-
 static int
 compare_tag(const void *k, const void *e)
 {
@@ -485,7 +468,7 @@ find_ci(const struct h2p *s, size_t from, const char *needle)
         k = (size_t)(hit - s->p);
         if (k + len > s->n)
             return NPOS;
-        if (starts_ci(s->p + k, needle, len))
+        if (ascii_istarts(s->p + k, s->n - k, needle))
             return k;
     }
     return NPOS;

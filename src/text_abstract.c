@@ -18,25 +18,6 @@ struct para {
 
 #define MAX_PARAS 256
 
-static char
-low(char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-}
-
-static bool
-starts_ci(const char *p, size_t n, const char *w)
-{
-    size_t k = strlen(w), i;
-
-    if (n < k)
-        return false;
-    for (i = 0; i < k; i++)
-        if (low(p[i]) != low(w[i]))
-            return false;
-    return true;
-}
-
 static bool
 is_space(char c)
 {
@@ -78,11 +59,11 @@ is_boilerplate(struct para q)
         size_t bn = strlen(b);
         if (b[bn - 1] == '?' && q.n + 1 == bn)
             bn--;
-        if (q.n == bn && starts_ci(q.p, q.n, b))
+        if (q.n == bn && ascii_istarts(q.p, q.n, b))
             return true;
     }
     /* WordPress: "The post X appeared first on Y." */
-    if (starts_ci(q.p, q.n, "the post ")) {
+    if (ascii_istarts(q.p, q.n, "the post ")) {
         size_t j;
         for (j = 0; j + 19 <= q.n; j++)
             if (!memcmp(q.p + j, " appeared first on ", 19))
@@ -100,7 +81,7 @@ strip_heading(struct para *q)
 
     for (i = 0; i < ARRAY_SIZE(words); i++) {
         k = strlen(words[i]);
-        if (!starts_ci(q->p, q->n, words[i]))
+        if (!ascii_istarts(q->p, q->n, words[i]))
             continue;
         if (q->n > k && !(q->p[k] == ':' || q->p[k] == '.' ||
                           q->p[k] == ' ' || q->p[k] == '\n'))
@@ -109,7 +90,7 @@ strip_heading(struct para *q)
         q->n -= k;
         if (q->n && (q->p[0] == ':' || q->p[0] == '.'))
             q->p++, q->n--;
-        if (starts_ci(q->p, q->n, " \u2014"))
+        if (ascii_istarts(q->p, q->n, " \u2014"))
             q->p += 4, q->n -= 4;
         trim(q);
         return;
@@ -135,7 +116,7 @@ journal_part(const char *p, size_t n)
     if (n && p[0] >= '0' && p[0] <= '9')
         return true;
     for (i = 0; i < ARRAY_SIZE(starts); i++)
-        if (starts_ci(p, n, starts[i]))
+        if (ascii_istarts(p, n, starts[i]))
             return true;
     return false;
 }
@@ -180,7 +161,7 @@ strip_tail(struct para *q)
     for (i = q->n; i-- > 0;) {
         struct para t = {q->p + i, q->n - i};
         if ((i == 0 || q->p[i - 1] == ' ') && is_boilerplate(t) &&
-            starts_ci(t.p, t.n, "the post ")) {
+            ascii_istarts(t.p, t.n, "the post ")) {
             q->n = i;
             trim(q);
             break;
@@ -226,6 +207,27 @@ terminal_at(const char *p, size_t n, size_t i)
            (i + 1 == n || is_space(p[i + 1]));
 }
 
+/*
+ * Where to cut p short at a word, for both cuts below: at the last byte of
+ * spaces in (floor, limit] (p[limit] must exist: the text is longer), else
+ * at limit; then back over the spaces and ",;:" that would dangle before
+ * the ellipsis.
+ */
+static size_t
+word_cut(const char *p, size_t limit, size_t floor, const char *spaces)
+{
+    size_t k = strlen(spaces), cut;
+
+    for (cut = limit; cut > floor && !memchr(spaces, p[cut], k); cut--)
+        ;
+    if (cut <= floor)
+        cut = limit;
+    while (cut && (memchr(spaces, p[cut - 1], k) || p[cut - 1] == ',' ||
+                   p[cut - 1] == ';' || p[cut - 1] == ':'))
+        cut--;
+    return cut;
+}
+
 /* Cut b to at most max bytes at a sentence end (if one lies in the
  * second half), else at a space, never inside a UTF-8 sequence; then add
  * the ellipsis. */
@@ -250,13 +252,7 @@ cut_long(struct buf *b, size_t max)
         buf_append_str(b, ell);
         return;
     }
-    for (i = room; i > 0 && !is_space(b->data[i]); i--)
-        ;
-    cut = i ? i : room;
-    while (cut && (is_space(b->data[cut - 1]) || b->data[cut - 1] == ',' ||
-                   b->data[cut - 1] == ';' || b->data[cut - 1] == ':'))
-        cut--;
-    buf_truncate(b, cut);
+    buf_truncate(b, word_cut(b->data, room, 0, " \n"));
     buf_append_str(b, ell);
 }
 
@@ -302,7 +298,7 @@ text_clean_abstract(const char *p, size_t n, size_t max_len, struct buf *out)
 void
 text_cut_words(const char *p, size_t n, size_t max, struct buf *out)
 {
-    size_t i = 0, chars = 0, fit = 0, cut;
+    size_t i = 0, chars = 0, fit = 0;
 
     /* fit: the bytes of the first max - 1 characters, room for the
      * ellipsis; i stops early once the text is known to be too long. */
@@ -318,13 +314,6 @@ text_cut_words(const char *p, size_t n, size_t max, struct buf *out)
     }
     if (max == 0)
         return;
-    for (cut = fit; cut > fit / 2 && p[cut] != ' '; cut--)
-        ;
-    if (cut <= fit / 2)
-        cut = fit;
-    while (cut && (p[cut - 1] == ' ' || p[cut - 1] == ',' ||
-                   p[cut - 1] == ';' || p[cut - 1] == ':'))
-        cut--;
-    buf_append(out, p, cut);
+    buf_append(out, p, word_cut(p, fit, fit / 2, " "));
     buf_append_str(out, "\u2026");
 }

@@ -103,20 +103,20 @@ u8_append(struct buf *b, uint32_t cp)
     buf_append(b, s, u8_encode(cp, s));
 }
 
-/* Bytes of p[0..n) before the first one that is not ASCII, looked at a
- * word at a time: most text is ASCII. */
-static size_t
-ascii_run(const unsigned char *p, size_t n)
+/* A word at a time: most text is ASCII. */
+size_t
+u8_ascii_run(const char *p, size_t n)
 {
+    const unsigned char *s = (const unsigned char *)p;
     size_t i = 0;
     uint64_t w;
 
     for (; i + 8 <= n; i += 8) {
-        memcpy(&w, p + i, 8);
+        memcpy(&w, s + i, 8);
         if (w & UINT64_C(0x8080808080808080))
             break;
     }
-    while (i < n && p[i] < 0x80)
+    while (i < n && s[i] < 0x80)
         i++;
     return i;
 }
@@ -128,7 +128,7 @@ u8_valid(const char *p, size_t n)
     int32_t cp;
 
     while (i < n) {
-        i += ascii_run((const unsigned char *)p + i, n - i);
+        i += u8_ascii_run(p + i, n - i);
         if (i >= n)
             break;
         i += u8_decode(p + i, n - i, &cp);

@@ -69,6 +69,11 @@ bool ascii_ieq(const char *a, const char *b);
 /* True if p[0..n) and s are equal but for the case of ASCII letters. */
 bool ascii_ieq_n(const char *p, size_t n, const char *s);
 
+/* True if p[0..n) starts with prefix, but for the case of ASCII letters
+ * (on both sides).  Reads no further than the prefix, so p need not be
+ * NUL-terminated and n may be more than is read. */
+bool ascii_istarts(const char *p, size_t n, const char *prefix);
+
 /* True if p[0..n) ends with suffix, compared byte for byte. */
 bool ascii_ends_with(const char *p, size_t n, const char *suffix);
 

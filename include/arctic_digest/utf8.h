@@ -66,6 +66,10 @@ size_t u8_encode(uint32_t cp, char *out);
 /* Append cp encoded as u8_encode() does. */
 void u8_append(struct buf *b, uint32_t cp);
 
+/* Bytes of p[0..n) before the first one above 0x7F (n if there is none):
+ * the ASCII run that starts p, which needs no decoding. */
+size_t u8_ascii_run(const char *p, size_t n);
+
 /* True if p[0..n) is entirely valid UTF-8 (NUL bytes included). */
 bool u8_valid(const char *p, size_t n);
 

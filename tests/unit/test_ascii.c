@@ -80,6 +80,24 @@ test_ascii_ieq_n_compares_a_counted_string(void **state)
 }
 
 static void
+test_ascii_istarts_ignores_only_ascii_case(void **state)
+{
+    (void)state;
+    assert_true(ascii_istarts("HTTPS://doi.org", 15, "https://"));
+    assert_true(ascii_istarts("<TiTle>", 7, "<title"));
+    assert_true(ascii_istarts("abc", 3, "ABC"));
+    assert_true(ascii_istarts("abc", 3, ""));
+    assert_true(ascii_istarts("", 0, ""));
+    assert_false(ascii_istarts("ab", 2, "abc"));
+    assert_false(ascii_istarts("abc", 2, "abc")); /* n, not the NUL, ends p */
+    assert_true(ascii_istarts("a\0c", 3, "a"));
+    assert_false(ascii_istarts("a\0c", 3, "ab")); /* a NUL in p is a byte */
+    assert_false(ascii_istarts("\xC3\xA9t\xC3\xA9", 5, "\xC3\x89t"));
+    assert_true(ascii_istarts(" \xE2\x80\x94 x", 6, " \xE2\x80\x94"));
+    assert_false(ascii_istarts("doi", 3, "doi:"));
+}
+
+static void
 test_ascii_ends_with_is_exact(void **state)
 {
     (void)state;
@@ -100,6 +118,7 @@ main(void)
         cmocka_unit_test(test_ascii_lower_changes_only_ascii_letters),
         cmocka_unit_test(test_ascii_ieq_ignores_only_ascii_case),
         cmocka_unit_test(test_ascii_ieq_n_compares_a_counted_string),
+        cmocka_unit_test(test_ascii_istarts_ignores_only_ascii_case),
         cmocka_unit_test(test_ascii_ends_with_is_exact),
     };
     return cmocka_run_group_tests_name("ascii", tests, NULL, NULL);

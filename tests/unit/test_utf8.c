@@ -180,6 +180,28 @@ test_utf8_valid_rejects_bad_sequences(void **state)
     assert_false(u8_valid("\xE2\x82", 2));
 }
 
+/* Every length and every place for the first non-ASCII byte, across the
+ * word-at-a-time part and the byte-at-a-time tail. */
+static void
+test_utf8_ascii_run_stops_at_the_first_high_byte(void **state)
+{
+    char s[40];
+    size_t n, at;
+    (void)state;
+
+    assert_int_equal(u8_ascii_run("", 0), 0);
+    assert_int_equal(u8_ascii_run("a\0b\x7F", 4), 4);
+    for (n = 0; n <= sizeof(s); n++) {
+        memset(s, 'x', sizeof(s));
+        assert_int_equal(u8_ascii_run(s, n), n);
+        for (at = 0; at < n; at++) {
+            memset(s, 'x', sizeof(s));
+            s[at] = (char)(at & 1 ? 0x80 : 0xFF);
+            assert_int_equal(u8_ascii_run(s, n), at);
+        }
+    }
+}
+
 static void
 test_utf8_cut_never_splits_a_sequence(void **state)
 {
@@ -217,6 +239,7 @@ main(void)
         cmocka_unit_test(test_utf8_append_writes_the_encoding),
         cmocka_unit_test(test_utf8_is_cont_marks_only_continuation_bytes),
         cmocka_unit_test(test_utf8_valid_rejects_bad_sequences),
+        cmocka_unit_test(test_utf8_ascii_run_stops_at_the_first_high_byte),
         cmocka_unit_test(test_utf8_cut_never_splits_a_sequence),
     };
     return cmocka_run_group_tests_name("utf8", tests, NULL, NULL);
