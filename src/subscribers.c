@@ -422,9 +422,12 @@ known_value(const struct subs_entry *s, size_t k, struct buf *tmp)
     }
 }
 
+/* How one field is written: subs_csv_field or subs_csv_field_export. */
+typedef void (*field_fn)(struct buf *, const char *);
+
 static void
 format_row(const struct subs_list *l, const struct subs_entry *s,
-           const char *eol, bool export, struct buf *out)
+           const char *eol, field_fn put, struct buf *out)
 {
     struct buf tmp = BUF_INIT;
     size_t i, k, width = l->ncols;
@@ -441,17 +444,14 @@ format_row(const struct subs_list *l, const struct subs_entry *s,
             v = s->fields && i < s->nfields ? s->fields[i] : "";
         if (i)
             buf_append_char(out, ',');
-        if (export)
-            subs_csv_field_export(out, v ? v : "");
-        else
-            subs_csv_field(out, v ? v : "");
+        put(out, v ? v : "");
     }
     buf_append_str(out, eol);
     buf_release(&tmp);
 }
 
 static void
-format_header(const struct subs_list *l, const char *eol, bool export,
+format_header(const struct subs_list *l, const char *eol, field_fn put,
               struct buf *out)
 {
     size_t i;
@@ -459,10 +459,7 @@ format_header(const struct subs_list *l, const char *eol, bool export,
     for (i = 0; i < l->ncols; i++) {
         if (i)
             buf_append_char(out, ',');
-        if (export)
-            subs_csv_field_export(out, l->cols[i]);
-        else
-            subs_csv_field(out, l->cols[i]);
+        put(out, l->cols[i]);
     }
     buf_append_str(out, eol);
 }
@@ -475,9 +472,9 @@ subs_format(const struct subs_list *l, struct buf *out)
 
     if (l->bom)
         buf_append_str(out, "\xEF\xBB\xBF");
-    format_header(l, eol, false, out);
+    format_header(l, eol, subs_csv_field, out);
     for (i = 0; i < l->n; i++)
-        format_row(l, &l->v[i], eol, false, out);
+        format_row(l, &l->v[i], eol, subs_csv_field, out);
 }
 
 void
@@ -487,10 +484,10 @@ subs_format_export(const struct subs_list *l,
 {
     size_t i;
 
-    format_header(l, "\r\n", true, out);
+    format_header(l, "\r\n", subs_csv_field_export, out);
     for (i = 0; i < l->n; i++)
         if (!keep || keep(&l->v[i], ctx))
-            format_row(l, &l->v[i], "\r\n", true, out);
+            format_row(l, &l->v[i], "\r\n", subs_csv_field_export, out);
 }
 
 struct subs_entry *
