@@ -182,31 +182,28 @@ subs_set_tags(struct subs_entry *s, const char *p)
     drop_duplicate_tags(s);
 }
 
-size_t
-subs_ctrl_len(const char *p)
+/* What makes text more than one line: C0 (TAB, LF and CR included), DEL,
+ * C1, U+2028 LINE SEPARATOR and U+2029 PARAGRAPH SEPARATOR. */
+static bool
+is_line_ctrl(uint32_t cp)
 {
-    const unsigned char *u = (const unsigned char *)p;
-
-    if ((u[0] && u[0] < 0x20) || u[0] == 0x7f)
-        return 1;
-    if (u[0] == 0xc2 && u[1] >= 0x80 && u[1] <= 0x9f)
-        return 2; /* C1 */
-    if (u[0] == 0xe2 && u[1] == 0x80 && (u[2] == 0xa8 || u[2] == 0xa9))
-        return 3; /* U+2028 LINE SEPARATOR, U+2029 PARAGRAPH SEPARATOR */
-    return 0;
+    return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 ||
+           cp == 0x2029;
 }
 
 const char *
 subs_ctrl_find(const char *s, uint32_t *cp)
 {
-    size_t i = 0, k;
+    size_t n = strlen(s), i = 0, at;
+    uint32_t c;
 
-    for (; *s; s++) {
-        k = subs_ctrl_len(s);
-        if (k) {
+    while (i < n) {
+        at = i;
+        c = u8_next(s, n, &i);
+        if (is_line_ctrl(c)) {
             if (cp)
-                *cp = u8_next(s, k, &i);
-            return s;
+                *cp = c;
+            return s + at;
         }
     }
     return NULL;
@@ -215,49 +212,46 @@ subs_ctrl_find(const char *s, uint32_t *cp)
 bool
 subs_ctrl_replace(char *s)
 {
-    char *w = s;
+    size_t n = strlen(s), i = 0, at, w = 0;
     bool found = false;
-    size_t k;
 
-    while (*s) {
-        k = subs_ctrl_len(s);
-        if (k) {
-            *w++ = ' ';
-            s += k;
+    while (i < n) {
+        at = i;
+        if (is_line_ctrl(u8_next(s, n, &i))) {
+            s[w++] = ' ';
             found = true;
         } else {
-            *w++ = *s++;
+            memmove(s + w, s + at, i - at);
+            w += i - at;
         }
     }
-    *w = '\0';
+    s[w] = '\0';
     return found;
 }
 
 void
 subs_plain_field(struct buf *out, const char *s)
 {
+    size_t n = strlen(s), i = 0, at;
     uint32_t cp;
-    size_t k, i;
 
-    for (; *s; s += k ? k : 1) {
-        k = subs_ctrl_len(s);
-        if (*s == '\\') {
+    while (i < n) {
+        at = i;
+        cp = u8_next(s, n, &i);
+        if (cp == '\\')
             buf_append_str(out, "\\\\");
-        } else if (*s == '\t') {
+        else if (cp == '\t')
             buf_append_str(out, "\\t");
-        } else if (*s == '\n') {
+        else if (cp == '\n')
             buf_append_str(out, "\\n");
-        } else if (*s == '\r') {
+        else if (cp == '\r')
             buf_append_str(out, "\\r");
-        } else if (k == 1) {
-            buf_appendf(out, "\\x%02X", (unsigned)(unsigned char)*s);
-        } else if (k) {
-            i = 0;
-            cp = u8_next(s, k, &i);
+        else if (is_line_ctrl(cp) && cp < 0x80)
+            buf_appendf(out, "\\x%02X", (unsigned)cp);
+        else if (is_line_ctrl(cp))
             buf_appendf(out, "\\u%04X", (unsigned)cp);
-        } else {
-            buf_append_char(out, *s);
-        }
+        else
+            buf_append(out, s + at, i - at); /* invalid bytes as they are */
     }
 }
 

@@ -8,6 +8,7 @@
 
 #include "arctic_digest/log.h"
 #include "arctic_digest/util.h"
+#include "subscribers_int.h"
 
 static int
 apply_add(struct subs_list *l, const struct subs_change *c, const char *addr,

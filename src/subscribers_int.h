@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arctic_digest/buf.h"
 #include "arctic_digest/err.h"
@@ -49,9 +50,12 @@ char *subs_trim_dup_n(const char *s, size_t n);
 /* Copy of s trimmed and ASCII lower-cased.  Caller frees. */
 char *subs_lower_dup(const char *s);
 
-/* How many bytes at p make a control character (0: none): C0 (TAB, LF
- * and CR included), DEL, C1, U+2028 and U+2029. */
-size_t subs_ctrl_len(const char *p);
+/*
+ * The first control character of s (see the top of subscribers.h: C0,
+ * DEL, C1, U+2028, U+2029) and its code point in *cp (may be
+ * NULL), or NULL when there is none.
+ */
+const char *subs_ctrl_find(const char *s, uint32_t *cp);
 /* Replace every control character of s by one space, in place; true when
  * there was one. */
 bool subs_ctrl_replace(char *s);
