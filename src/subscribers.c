@@ -570,6 +570,19 @@ subs_remove(struct subs_list *l, size_t i)
     l->n--;
 }
 
+void
+subs_entry_set_status(struct subs_entry *s, const char *status,
+                      const char *when)
+{
+    xstrset(&s->status, status);
+    if (!strcmp(status, SUBS_STATUS_ACTIVE)) {
+        xstrset(&s->subscribed_at, when);
+        xstrset(&s->unsubscribed_at, "");
+    } else {
+        xstrset(&s->unsubscribed_at, when);
+    }
+}
+
 bool
 subs_status_valid(const char *status)
 {

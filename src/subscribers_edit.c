@@ -30,9 +30,7 @@ apply_add(struct subs_list *l, const struct subs_change *c, const char *addr,
         log_info("added '%s'", addr);
         changed = 1;
     } else if (strcmp(s->status, SUBS_STATUS_ACTIVE) != 0) {
-        xstrset(&s->status, SUBS_STATUS_ACTIVE);
-        xstrset(&s->subscribed_at, c->now);
-        xstrset(&s->unsubscribed_at, "");
+        subs_entry_set_status(s, SUBS_STATUS_ACTIVE, c->now);
         log_info("'%s' subscribed again (--force)", s->email);
         changed = 1;
     } else if (!c->name && !c->tags && !c->format) {
@@ -93,8 +91,7 @@ apply_unsubscribe(struct subs_list *l, const struct subs_change *c,
         log_info("'%s' is already unsubscribed", s->email);
         return 0;
     }
-    xstrset(&s->status, SUBS_STATUS_UNSUBSCRIBED);
-    xstrset(&s->unsubscribed_at, c->now);
+    subs_entry_set_status(s, SUBS_STATUS_UNSUBSCRIBED, c->now);
     log_info("unsubscribed '%s'", s->email);
     return 1;
 }
@@ -112,9 +109,7 @@ apply_resubscribe(struct subs_list *l, const struct subs_change *c,
         log_info("'%s' is already subscribed", s->email);
         return 0;
     }
-    xstrset(&s->status, SUBS_STATUS_ACTIVE);
-    xstrset(&s->subscribed_at, c->now);
-    xstrset(&s->unsubscribed_at, "");
+    subs_entry_set_status(s, SUBS_STATUS_ACTIVE, c->now);
     log_info("resubscribed '%s'", s->email);
     return 1;
 }

@@ -338,12 +338,8 @@ add_row(struct import *im, const char *email, const char *status,
     struct subs_entry *s = subs_append(im->l, email);
 
     index_put(im, im->l->n - 1);
-    xstrset(&s->status, status);
     xstrset(&s->name, name);
-    if (!strcmp(status, SUBS_STATUS_ACTIVE))
-        xstrset(&s->subscribed_at, *when ? when : im->now);
-    else
-        xstrset(&s->unsubscribed_at, *when ? when : im->now);
+    subs_entry_set_status(s, status, *when ? when : im->now);
     return s;
 }
 
@@ -399,8 +395,7 @@ merge_row(struct import *im, char **fields, size_t n, size_t line,
         else
             im->r->unchanged++;
     } else if (!active) {
-        xstrset(&s->status, status);
-        xstrset(&s->unsubscribed_at, *when ? when : im->now);
+        subs_entry_set_status(s, status, *when ? when : im->now);
         im->r->suppressed++;
     } else {
         if (!*s->name && *name) {

@@ -63,6 +63,13 @@ bool subs_ctrl_replace(char *s);
  * SUBS_MAX_TAGS tags) into out (subs_check's part); returns the faults. */
 size_t subs_check_text(const struct subs_entry *s, struct subs_problems *out);
 
+/*
+ * Set the status of s and stamp it: active sets subscribed_at to when and
+ * clears unsubscribed_at; unsubscribed and bounced set unsubscribed_at.
+ */
+void subs_entry_set_status(struct subs_entry *s, const char *status,
+                           const char *when);
+
 /* Fill the known members of s from its fields, by the columns of l. */
 void subs_entry_from_fields(const struct subs_list *l, struct subs_entry *s);
 
