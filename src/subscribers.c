@@ -120,22 +120,19 @@ tag_key_cmp(const void *a, const void *b)
     return x->i < y->i ? -1 : x->i > y->i;
 }
 
-/*
- * Drop the later copies (ASCII case-insensitive) of s's tags, keeping the
- * order of the rest.  Sorting makes it O(n log n): a row can hold any
- * number of tags, and a scan per tag made a long one take minutes.
- */
-static void
-drop_duplicate_tags(struct subs_entry *s)
-{
-    struct tag_key *k;
-    bool *dup;
-    size_t i, j;
+/* Above this many tags a row is deduplicated by sorting; below, a scan of
+ * the pairs is faster than the copies a sort needs (most rows have 1-3). */
+#define TAGS_SCAN_MAX 16
 
-    if (s->ntags < 2)
-        return;
-    k = xcalloc(s->ntags, sizeof(*k));
-    dup = xcalloc(s->ntags, sizeof(*dup));
+/* Mark the later copies (ASCII case-insensitive) of s's tags in dup.
+ * Sorting makes it O(n log n): a row can hold any number of tags, and a
+ * scan per tag made a long one take minutes. */
+static void
+mark_duplicates_sorted(const struct subs_entry *s, bool *dup)
+{
+    struct tag_key *k = xcalloc(s->ntags, sizeof(*k));
+    size_t i;
+
     for (i = 0; i < s->ntags; i++) {
         k[i].lower = xstrdup(s->tags[i]);
         ascii_lower(k[i].lower, strlen(k[i].lower));
@@ -145,17 +142,38 @@ drop_duplicate_tags(struct subs_entry *s)
     for (i = 1; i < s->ntags; i++)
         if (!strcmp(k[i].lower, k[i - 1].lower))
             dup[k[i].i] = true;
+    for (i = 0; i < s->ntags; i++)
+        free(k[i].lower);
+    free(k);
+}
+
+/* Drop the later copies (ASCII case-insensitive) of s's tags, keeping the
+ * order of the rest. */
+static void
+drop_duplicate_tags(struct subs_entry *s)
+{
+    bool few[TAGS_SCAN_MAX] = {false}, *dup = few;
+    size_t i, j;
+
+    if (s->ntags < 2)
+        return;
+    if (s->ntags > TAGS_SCAN_MAX) {
+        dup = xcalloc(s->ntags, sizeof(*dup));
+        mark_duplicates_sorted(s, dup);
+    } else {
+        for (i = 1; i < s->ntags; i++)
+            for (j = 0; j < i && !dup[i]; j++)
+                dup[i] = ascii_ieq(s->tags[i], s->tags[j]);
+    }
     for (i = j = 0; i < s->ntags; i++) {
         if (dup[i])
             free(s->tags[i]);
         else
             s->tags[j++] = s->tags[i];
     }
-    for (i = 0; i < s->ntags; i++)
-        free(k[i].lower);
     s->ntags = j;
-    free(k);
-    free(dup);
+    if (dup != few)
+        free(dup);
 }
 
 void
