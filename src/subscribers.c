@@ -176,11 +176,14 @@ drop_duplicate_tags(struct subs_entry *s)
         free(dup);
 }
 
-void
-subs_set_tags(struct subs_entry *s, const char *p)
+/* One pass over a comma-separated list: split, trim, unquote (with
+ * unquote), drop empties and then duplicates. */
+static void
+split_tags(struct subs_entry *s, const char *p, bool unquote)
 {
     const char *comma;
-    char *one;
+    char *one, *inner;
+    size_t k;
 
     free_strings(s->tags, s->ntags);
     s->tags = NULL;
@@ -189,6 +192,12 @@ subs_set_tags(struct subs_entry *s, const char *p)
         comma = strchr(p, ',');
         one =
             comma ? subs_trim_dup_n(p, (size_t)(comma - p)) : subs_trim_dup(p);
+        k = strlen(one);
+        if (unquote && k >= 2 && one[0] == '"' && one[k - 1] == '"') {
+            inner = subs_trim_dup_n(one + 1, k - 2);
+            free(one);
+            one = inner;
+        }
         if (*one) {
             xgrow(&s->tags, &s->tags_alloc, s->ntags + 1, sizeof(*s->tags));
             s->tags[s->ntags++] = one;
@@ -198,6 +207,18 @@ subs_set_tags(struct subs_entry *s, const char *p)
         p = comma ? comma + 1 : NULL;
     }
     drop_duplicate_tags(s);
+}
+
+void
+subs_set_tags(struct subs_entry *s, const char *p)
+{
+    split_tags(s, p, false);
+}
+
+void
+subs_set_tags_quoted(struct subs_entry *s, const char *p)
+{
+    split_tags(s, p, true);
 }
 
 /* What makes text more than one line: C0 (TAB, LF and CR included), DEL,
@@ -274,40 +295,23 @@ subs_plain_field(struct buf *out, const char *s)
 }
 
 size_t
-subs_check_text(const struct subs_entry *s, struct subs_problems *out)
+subs_text_check(const char *name, char *const *tags, size_t ntags,
+                struct subs_text_faults *f)
 {
-    size_t faults = 0;
-    uint32_t cp;
     size_t i;
 
-    if (subs_ctrl_find(s->name, &cp)) {
-        subs_problems_add(out, s->line, false,
-                          "name: control character U+%04X (names are one "
-                          "line of text)",
-                          (unsigned)cp);
-        faults++;
+    memset(f, 0, sizeof(*f));
+    if (name) {
+        subs_ctrl_find(name, &f->name_cp);
+        f->name_len = strlen(name);
+        f->name_long = f->name_len > SUBS_MAX_NAME;
     }
-    for (i = 0; i < s->ntags; i++) {
-        if (subs_ctrl_find(s->tags[i], &cp)) {
-            subs_problems_add(out, s->line, false,
-                              "tags: control character U+%04X", (unsigned)cp);
-            faults++;
-            break;
-        }
-    }
-    if (s->ntags > SUBS_MAX_TAGS) {
-        subs_problems_add(out, s->line, false,
-                          "%zu tags, more than the %d allowed", s->ntags,
-                          SUBS_MAX_TAGS);
-        faults++;
-    }
-    if (s->name && strlen(s->name) > SUBS_MAX_NAME) {
-        subs_problems_add(out, s->line, false,
-                          "name: %zu bytes, more than the %d allowed",
-                          strlen(s->name), SUBS_MAX_NAME);
-        faults++;
-    }
-    return faults;
+    for (i = 0; i < ntags && !f->tags_cp; i++)
+        subs_ctrl_find(tags[i], &f->tags_cp);
+    f->ntags = ntags;
+    f->many_tags = ntags > SUBS_MAX_TAGS;
+    return (f->name_cp != 0) + f->name_long + (f->tags_cp != 0) +
+           f->many_tags;
 }
 
 static const char *

@@ -91,6 +91,32 @@ check_date(const struct subs_entry *s, const char *col, const char *v,
 }
 
 static size_t
+check_text(const struct subs_entry *s, struct subs_problems *out)
+{
+    struct subs_text_faults f;
+    size_t faults = subs_text_check(s->name, s->tags, s->ntags, &f);
+
+    if (f.name_cp)
+        subs_problems_add(out, s->line, false,
+                          "name: control character U+%04X (names are one "
+                          "line of text)",
+                          (unsigned)f.name_cp);
+    if (f.tags_cp)
+        subs_problems_add(out, s->line, false,
+                          "tags: control character U+%04X",
+                          (unsigned)f.tags_cp);
+    if (f.many_tags)
+        subs_problems_add(out, s->line, false,
+                          "%zu tags, more than the %d allowed", f.ntags,
+                          SUBS_MAX_TAGS);
+    if (f.name_long)
+        subs_problems_add(out, s->line, false,
+                          "name: %zu bytes, more than the %d allowed",
+                          f.name_len, SUBS_MAX_NAME);
+    return faults;
+}
+
+static size_t
 check_entry(const struct subs_list *l, const struct subs_entry *s,
             struct subs_problems *out)
 {
@@ -122,7 +148,7 @@ check_entry(const struct subs_list *l, const struct subs_entry *s,
     }
     faults += check_date(s, "subscribed_at", s->subscribed_at, out);
     faults += check_date(s, "unsubscribed_at", s->unsubscribed_at, out);
-    faults += subs_check_text(s, out);
+    faults += check_text(s, out);
     return faults;
 }
 

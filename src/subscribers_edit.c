@@ -139,31 +139,28 @@ apply_all(struct subs_list *l, void *ctx, struct err *e)
 static int
 check_add(const struct subs_change *c, struct err *e)
 {
-    struct subs_entry tmp;
-    size_t ntags;
-    uint32_t cp;
+    struct subs_entry tags;
+    struct subs_text_faults f;
 
-    if (c->name && subs_ctrl_find(c->name, &cp))
+    memset(&tags, 0, sizeof(tags));
+    subs_set_tags(&tags, c->tags);
+    subs_text_check(c->name, tags.tags, tags.ntags, &f);
+    subs_set_tags(&tags, NULL);
+    if (f.name_cp)
         return err_set(e, ERR_DATA, 0,
                        "--name: control character U+%04X: a name is one "
                        "line of text",
-                       (unsigned)cp);
-    if (c->name && strlen(c->name) > SUBS_MAX_NAME)
+                       (unsigned)f.name_cp);
+    if (f.name_long)
         return err_set(e, ERR_DATA, 0,
                        "--name: %zu bytes, more than the %d allowed",
-                       strlen(c->name), SUBS_MAX_NAME);
-    if (!c->tags)
-        return 0;
-    if (subs_ctrl_find(c->tags, &cp))
+                       f.name_len, SUBS_MAX_NAME);
+    if (f.tags_cp)
         return err_set(e, ERR_DATA, 0, "--tags: control character U+%04X",
-                       (unsigned)cp);
-    memset(&tmp, 0, sizeof(tmp));
-    subs_set_tags(&tmp, c->tags);
-    ntags = tmp.ntags;
-    subs_set_tags(&tmp, NULL);
-    if (ntags > SUBS_MAX_TAGS)
+                       (unsigned)f.tags_cp);
+    if (f.many_tags)
         return err_set(e, ERR_DATA, 0,
-                       "--tags: %zu tags, more than the %d allowed", ntags,
+                       "--tags: %zu tags, more than the %d allowed", f.ntags,
                        SUBS_MAX_TAGS);
     return 0;
 }

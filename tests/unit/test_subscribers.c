@@ -673,6 +673,41 @@ test_subscribers_tags_deduplicated_and_capped(void **state)
     buf_release(&in);
 }
 
+/* Tags are counted as they merge: after Mailchimp's quotes come off, so
+ * t0 and "t0" are one tag. */
+static void
+test_subscribers_import_counts_tags_after_unquoting(void **state)
+{
+    struct subs_import_report r;
+    struct subs_list l;
+    struct err e = ERR_INIT;
+    struct buf in = BUF_INIT;
+    size_t i;
+
+    (void)state;
+    memset(&r, 0, sizeof(r));
+    parse_ok("email,name,status,tags,subscribed_at,unsubscribed_at\n", &l);
+    buf_append_str(&in, "email,tags\na@example.org,\"");
+    for (i = 0; i < SUBS_MAX_TAGS; i++)
+        buf_appendf(&in, "%st%zu,\"\"t%zu\"\"", i ? "," : "", i, i);
+    buf_append_str(&in, "\"\nb@example.org,\"");
+    for (i = 0; i <= SUBS_MAX_TAGS; i++)
+        buf_appendf(&in, "%s\"\"t%zu\"\"", i ? "," : "", i);
+    buf_append_str(&in, "\"\n");
+    assert_int_equal(subs_import(&l, in.data, in.len, NULL,
+                                 "2025-07-28T07:00:00Z", &r, &e),
+                     0);
+    assert_int_equal(r.added, 1);
+    assert_int_equal(subs_find(&l, "a@example.org")->ntags, SUBS_MAX_TAGS);
+    assert_int_equal(r.invalid, 1);
+    assert_int_equal(r.problems.n, 1);
+    assert_int_equal(r.problems.v[0].line, 3);
+    assert_non_null(strstr(r.problems.v[0].msg, "101 tags"));
+    subs_problems_release(&r.problems);
+    subs_list_release(&l);
+    buf_release(&in);
+}
+
 static void
 test_subscribers_index_finds_the_first_row_of_an_address(void **state)
 {
@@ -723,6 +758,7 @@ main(void)
         cmocka_unit_test(test_subscribers_add_refuses_control_characters),
         cmocka_unit_test(test_subscribers_import_replaces_control_characters),
         cmocka_unit_test(test_subscribers_tags_deduplicated_and_capped),
+        cmocka_unit_test(test_subscribers_import_counts_tags_after_unquoting),
     };
     return cmocka_run_group_tests_name("subscribers", tests, setup, teardown);
 }
