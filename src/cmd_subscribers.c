@@ -85,8 +85,12 @@ cmd_subscribers_token(struct app *app, int argc, char **argv)
     int rc;
 
     (void)argc;
-    rc = subs_check_addrs(argv + 1, 1, &e) < 0 ? cmd_fail(&e)
-                                               : load_secret(app, &secret);
+    if (subs_addr_check(argv[1], strlen(argv[1]), &e) < 0) {
+        err_prefix(&e, "invalid address '%s'", argv[1]);
+        rc = cmd_fail(&e);
+    } else {
+        rc = load_secret(app, &secret);
+    }
     if (rc == 0) {
         subs_token_make(secret.data, secret.len, argv[1], &out);
         printf("%s\n", out.data);
@@ -101,7 +105,6 @@ int
 cmd_subscribers_add(struct app *app, int argc, char **argv)
 {
     struct subs_change c = {.kind = SUBS_CHANGE_ADD};
-    struct err e = ERR_INIT;
 
     c.name = cmd_arg(app, "name");
     c.tags = cmd_arg(app, "tags");
@@ -113,8 +116,6 @@ cmd_subscribers_add(struct app *app, int argc, char **argv)
     }
     c.addrs = argv + 1;
     c.naddrs = (size_t)argc - 1;
-    if (subs_check_addrs(c.addrs, c.naddrs, &e) < 0)
-        return cmd_fail(&e);
     return run_change(app, &c);
 }
 

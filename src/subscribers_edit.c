@@ -135,13 +135,20 @@ apply_all(struct subs_list *l, void *ctx, struct err *e)
     return changed;
 }
 
-/* What add sets must be one line of text and a sane number of tags. */
+/* What add brings in must be addresses this tool can send to, names and
+ * tags of one line and a sane number of tags. */
 static int
 check_add(const struct subs_change *c, struct err *e)
 {
     struct subs_entry tags;
     struct subs_text_faults f;
+    struct err ae = ERR_INIT;
+    size_t i;
 
+    for (i = 0; i < c->naddrs; i++)
+        if (subs_addr_check(c->addrs[i], strlen(c->addrs[i]), &ae) < 0)
+            return err_set(e, ERR_DATA, 0, "invalid address '%s': %s",
+                           c->addrs[i], ae.msg);
     memset(&tags, 0, sizeof(tags));
     subs_set_tags(&tags, c->tags);
     subs_text_check(c->name, tags.tags, tags.ntags, &f);
@@ -173,17 +180,4 @@ subs_change_file(const char *path, const struct subs_change *c,
         return -1;
     return subs_update(path, c->kind == SUBS_CHANGE_ADD, apply_all,
                        (void *)c, e);
-}
-
-int
-subs_check_addrs(char *const *addrs, size_t n, struct err *e)
-{
-    struct err ae = ERR_INIT;
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        if (subs_addr_check(addrs[i], strlen(addrs[i]), &ae) < 0)
-            return err_set(e, ERR_DATA, 0, "invalid address '%s': %s",
-                           addrs[i], ae.msg);
-    return 0;
 }

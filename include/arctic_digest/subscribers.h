@@ -323,15 +323,12 @@ struct subs_change {
  * under the list's lock: all addresses or none, an error leaves the file
  * as it was.  Logs one line per address changed.  ERR_DATA names the
  * address ("'x' is not on the list", an unsubscribed address added
- * without force), or, before the file is touched, a name or tags with a
- * control character (see the top comment) or more than SUBS_MAX_TAGS tags;
- * else as subs_update().
+ * without force), or, before the file is touched, an address that add
+ * brings and subs_addr_check() refuses ("invalid address 'x': reason"), a
+ * name or tags with a control character (see the top comment) or more
+ * than SUBS_MAX_TAGS tags; else as subs_update().
  */
 int subs_change_file(const char *path, const struct subs_change *c,
                      struct err *e);
-
-/* Check each address (subs_addr_check); ERR_DATA naming the first bad
- * one.  An internationalised domain is accepted with a warning. */
-int subs_check_addrs(char *const *addrs, size_t n, struct err *e);
 
 #endif

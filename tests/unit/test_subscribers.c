@@ -607,6 +607,30 @@ test_subscribers_add_refuses_control_characters(void **state)
     buf_release(&tags);
 }
 
+/* The library's door checks addresses, not only the command line's. */
+static void
+test_subscribers_add_refuses_invalid_addresses(void **state)
+{
+    char path[300];
+    char *addrs[] = {"good@example.org", "k@b\xc3\xbc"
+                                         "cher.example"};
+    struct subs_change c = {.kind = SUBS_CHANGE_ADD};
+    struct err e = ERR_INIT;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/bad-addr.csv", dir);
+    c.addrs = addrs;
+    c.naddrs = 2;
+    c.now = "2025-07-28T07:00:00Z";
+    assert_int_equal(subs_change_file(path, &c, &e), -1);
+    assert_int_equal(e.code, ERR_DATA);
+    assert_non_null(strstr(e.msg, "invalid address 'k@b"));
+    assert_non_null(strstr(e.msg, "no SMTPUTF8"));
+    assert_int_equal(access(path, F_OK), -1); /* nothing written */
+    c.naddrs = 1;
+    assert_int_equal(subs_change_file(path, &c, &e), 1);
+}
+
 static void
 test_subscribers_import_replaces_control_characters(void **state)
 {
@@ -756,6 +780,7 @@ main(void)
         cmocka_unit_test(test_subscribers_check_reports_control_characters),
         cmocka_unit_test(test_subscribers_plain_field_is_one_line),
         cmocka_unit_test(test_subscribers_add_refuses_control_characters),
+        cmocka_unit_test(test_subscribers_add_refuses_invalid_addresses),
         cmocka_unit_test(test_subscribers_import_replaces_control_characters),
         cmocka_unit_test(test_subscribers_tags_deduplicated_and_capped),
         cmocka_unit_test(test_subscribers_import_counts_tags_after_unquoting),
