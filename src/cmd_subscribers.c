@@ -12,16 +12,53 @@
 #include "arctic_digest/util.h"
 #include "cmd.h"
 
+static void
+print_outcome(const struct subs_outcome *o)
+{
+    switch (o->kind) {
+    case SUBS_OUTCOME_ADDED:
+        log_info("added '%s'", o->email);
+        break;
+    case SUBS_OUTCOME_SUBSCRIBED_AGAIN:
+        log_info("'%s' subscribed again (--force)", o->email);
+        break;
+    case SUBS_OUTCOME_ALREADY_SUBSCRIBED:
+        log_info("'%s' is already subscribed", o->email);
+        break;
+    case SUBS_OUTCOME_REMOVED:
+        log_info("removed '%s'", o->email);
+        break;
+    case SUBS_OUTCOME_UNSUBSCRIBED:
+        log_info("unsubscribed '%s'", o->email);
+        break;
+    case SUBS_OUTCOME_ALREADY_UNSUBSCRIBED:
+        log_info("'%s' is already unsubscribed", o->email);
+        break;
+    case SUBS_OUTCOME_NOT_LISTED:
+        log_info("'%s' is not on the list: nothing to do", o->email);
+        break;
+    case SUBS_OUTCOME_RESUBSCRIBED:
+        log_info("resubscribed '%s'", o->email);
+        break;
+    }
+}
+
+/* What was done is printed only once the file holds it (all or none). */
 static int
 run_change(struct app *app, struct subs_change *c)
 {
+    struct subs_outcomes done = SUBS_OUTCOMES_INIT;
     struct err e = ERR_INIT;
     char *now = cmd_now_text(app);
+    size_t i;
     int rc = 0;
 
     c->now = now;
-    if (subs_change_file(app->cfg.subscribers, c, &e) < 0)
+    if (subs_change_file(app->cfg.subscribers, c, &done, &e) < 0)
         rc = cmd_fail(&e);
+    for (i = 0; i < done.n; i++)
+        print_outcome(&done.v[i]);
+    subs_outcomes_release(&done);
     free(now);
     return rc;
 }

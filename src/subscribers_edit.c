@@ -4,16 +4,46 @@
  */
 #include "arctic_digest/subscribers.h"
 
+#include <stdlib.h>
 #include <string.h>
 
-#include "arctic_digest/log.h"
 #include "arctic_digest/util.h"
 #include "subscribers_int.h"
 
+/* One subs_change_file() under way: the change and what it did so far,
+ * handed to the caller only once the file is written. */
+struct run {
+    const struct subs_change *c;
+    struct subs_outcomes done;
+};
+
+static void
+note(struct run *run, const char *email, enum subs_outcome_kind kind)
+{
+    struct subs_outcomes *o = &run->done;
+
+    xgrow(&o->v, &o->alloc, o->n + 1, sizeof(*o->v));
+    o->v[o->n].email = xstrdup(email);
+    o->v[o->n].kind = kind;
+    o->n++;
+}
+
+void
+subs_outcomes_release(struct subs_outcomes *o)
+{
+    size_t i;
+
+    for (i = 0; i < o->n; i++)
+        free(o->v[i].email);
+    free(o->v);
+    *o = (struct subs_outcomes)SUBS_OUTCOMES_INIT;
+}
+
 static int
-apply_add(struct subs_list *l, const struct subs_change *c, const char *addr,
+apply_add(struct subs_list *l, struct run *run, const char *addr,
           struct err *e)
 {
+    const struct subs_change *c = run->c;
     struct subs_entry *s = subs_find(l, addr);
     int changed = 0;
 
@@ -27,14 +57,14 @@ apply_add(struct subs_list *l, const struct subs_change *c, const char *addr,
     if (!s) {
         s = subs_append(l, addr);
         xstrset(&s->subscribed_at, c->now);
-        log_info("added '%s'", addr);
+        note(run, addr, SUBS_OUTCOME_ADDED);
         changed = 1;
     } else if (strcmp(s->status, SUBS_STATUS_ACTIVE) != 0) {
         subs_entry_set_status(s, SUBS_STATUS_ACTIVE, c->now);
-        log_info("'%s' subscribed again (--force)", s->email);
+        note(run, s->email, SUBS_OUTCOME_SUBSCRIBED_AGAIN);
         changed = 1;
     } else if (!c->name && !c->tags && !c->format) {
-        log_info("'%s' is already subscribed", s->email);
+        note(run, s->email, SUBS_OUTCOME_ALREADY_SUBSCRIBED);
     }
     if (c->name && strcmp(s->name, c->name) != 0) {
         xstrset(&s->name, c->name);
@@ -62,55 +92,53 @@ must_find(struct subs_list *l, const char *addr, struct err *e)
 }
 
 static int
-apply_remove(struct subs_list *l, const struct subs_change *c,
-             const char *addr, struct err *e)
+apply_remove(struct subs_list *l, struct run *run, const char *addr,
+             struct err *e)
 {
     struct subs_entry *s = must_find(l, addr, e);
 
-    (void)c;
     if (!s)
         return -1;
-    log_info("removed '%s'", s->email);
+    note(run, s->email, SUBS_OUTCOME_REMOVED);
     subs_remove(l, (size_t)(s - l->v));
     return 1;
 }
 
 static int
-apply_unsubscribe(struct subs_list *l, const struct subs_change *c,
-                  const char *addr, struct err *e)
+apply_unsubscribe(struct subs_list *l, struct run *run, const char *addr,
+                  struct err *e)
 {
     struct subs_entry *s = subs_find(l, addr);
 
-    if (!s && c->quiet_missing) {
-        log_info("'%s' is not on the list: nothing to do", addr);
+    if (!s && run->c->quiet_missing) {
+        note(run, addr, SUBS_OUTCOME_NOT_LISTED);
         return 0;
     }
     if (!s)
         return must_find(l, addr, e) ? 0 : -1;
     if (!strcmp(s->status, SUBS_STATUS_UNSUBSCRIBED)) {
-        log_info("'%s' is already unsubscribed", s->email);
+        note(run, s->email, SUBS_OUTCOME_ALREADY_UNSUBSCRIBED);
         return 0;
     }
-    subs_entry_set_status(s, SUBS_STATUS_UNSUBSCRIBED, c->now);
-    log_info("unsubscribed '%s'", s->email);
+    subs_entry_set_status(s, SUBS_STATUS_UNSUBSCRIBED, run->c->now);
+    note(run, s->email, SUBS_OUTCOME_UNSUBSCRIBED);
     return 1;
 }
 
 static int
-apply_resubscribe(struct subs_list *l, const struct subs_change *c,
-                  const char *addr, struct err *e)
+apply_resubscribe(struct subs_list *l, struct run *run, const char *addr,
+                  struct err *e)
 {
     struct subs_entry *s = must_find(l, addr, e);
 
-    (void)c;
     if (!s)
         return -1;
     if (!strcmp(s->status, SUBS_STATUS_ACTIVE)) {
-        log_info("'%s' is already subscribed", s->email);
+        note(run, s->email, SUBS_OUTCOME_ALREADY_SUBSCRIBED);
         return 0;
     }
-    subs_entry_set_status(s, SUBS_STATUS_ACTIVE, c->now);
-    log_info("resubscribed '%s'", s->email);
+    subs_entry_set_status(s, SUBS_STATUS_ACTIVE, run->c->now);
+    note(run, s->email, SUBS_OUTCOME_RESUBSCRIBED);
     return 1;
 }
 
@@ -118,16 +146,16 @@ apply_resubscribe(struct subs_list *l, const struct subs_change *c,
 static int
 apply_all(struct subs_list *l, void *ctx, struct err *e)
 {
-    static int (*const apply[])(struct subs_list *,
-                                const struct subs_change *, const char *,
-                                struct err *) = {
+    static int (*const apply[])(struct subs_list *, struct run *,
+                                const char *, struct err *) = {
         apply_add, apply_remove, apply_unsubscribe, apply_resubscribe};
-    const struct subs_change *c = ctx;
+    struct run *run = ctx;
+    const struct subs_change *c = run->c;
     size_t i;
     int r, changed = 0;
 
     for (i = 0; i < c->naddrs; i++) {
-        r = apply[c->kind](l, c, c->addrs[i], e);
+        r = apply[c->kind](l, run, c->addrs[i], e);
         if (r < 0)
             return -1;
         changed |= r;
@@ -174,10 +202,20 @@ check_add(const struct subs_change *c, struct err *e)
 
 int
 subs_change_file(const char *path, const struct subs_change *c,
-                 struct err *e)
+                 struct subs_outcomes *out, struct err *e)
 {
+    struct run run = {c, SUBS_OUTCOMES_INIT};
+    size_t i;
+    int rc;
+
     if (c->kind == SUBS_CHANGE_ADD && check_add(c, e) < 0)
         return -1;
-    return subs_update(path, c->kind == SUBS_CHANGE_ADD, apply_all,
-                       (void *)c, e);
+    rc = subs_update(path, c->kind == SUBS_CHANGE_ADD, apply_all, &run, e);
+    for (i = 0; rc >= 0 && out && i < run.done.n; i++) {
+        xgrow(&out->v, &out->alloc, out->n + 1, sizeof(*out->v));
+        out->v[out->n++] = run.done.v[i];
+        run.done.v[i].email = NULL; /* moved */
+    }
+    subs_outcomes_release(&run.done);
+    return rc;
 }

@@ -318,10 +318,41 @@ struct subs_change {
     bool quiet_missing; /* unsubscribe: an address not listed is no error */
 };
 
+/* What a change did to one address, in order: what 'subscribers add' and
+ * the others print once the file is written. */
+enum subs_outcome_kind {
+    SUBS_OUTCOME_ADDED,
+    SUBS_OUTCOME_SUBSCRIBED_AGAIN,   /* add --force: unsubscribed or bounced */
+    SUBS_OUTCOME_ALREADY_SUBSCRIBED, /* add (nothing to set), resubscribe */
+    SUBS_OUTCOME_REMOVED,
+    SUBS_OUTCOME_UNSUBSCRIBED,
+    SUBS_OUTCOME_ALREADY_UNSUBSCRIBED,
+    SUBS_OUTCOME_NOT_LISTED, /* unsubscribe with quiet_missing */
+    SUBS_OUTCOME_RESUBSCRIBED
+};
+
+struct subs_outcome {
+    char *email; /* as on the list; as given for added and not listed */
+    enum subs_outcome_kind kind;
+};
+
+struct subs_outcomes {
+    struct subs_outcome *v;
+    size_t n, alloc;
+};
+
+#define SUBS_OUTCOMES_INIT {NULL, 0, 0}
+
+/* Free the outcomes; o is back to SUBS_OUTCOMES_INIT. */
+void subs_outcomes_release(struct subs_outcomes *o);
+
 /*
  * Apply c to every address of the list file at path (created by add),
  * under the list's lock: all addresses or none, an error leaves the file
- * as it was.  Logs one line per address changed.  ERR_DATA names the
+ * as it was.  Once the file is written (or left alone, nothing having
+ * changed), appends one outcome per address to out (may be NULL; the
+ * caller releases it), so that nothing is reported as done that was not:
+ * out is untouched on failure.  Prints nothing.  ERR_DATA names the
  * address ("'x' is not on the list", an unsubscribed address added
  * without force), or, before the file is touched, an address that add
  * brings and subs_addr_check() refuses ("invalid address 'x': reason"), a
@@ -329,6 +360,6 @@ struct subs_change {
  * than SUBS_MAX_TAGS tags; else as subs_update().
  */
 int subs_change_file(const char *path, const struct subs_change *c,
-                     struct err *e);
+                     struct subs_outcomes *out, struct err *e);
 
 #endif

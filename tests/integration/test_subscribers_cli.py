@@ -106,6 +106,10 @@ class Subscribers(unittest.TestCase):
         err = self.fails(65, "add", "erik@example.com")
         self.assertIn("--force", err)
         self.assertEqual(self.entries()[0]["status"], "unsubscribed")
+        # All or none, and nothing said to be done that was not.
+        err = self.fails(65, "add", "new@example.com", "erik@example.com")
+        self.assertNotIn("added", err)
+        self.assertEqual(len(self.entries()), 1)
         self.ok("add", "erik@example.com", "--force")
         e = self.entries()[0]
         self.assertEqual(e["status"], "active")

@@ -586,24 +586,24 @@ test_subscribers_add_refuses_control_characters(void **state)
     c.naddrs = 1;
     c.now = "2025-07-28T07:00:00Z";
     c.name = "Eve\nmallory@example.org\tactive";
-    assert_int_equal(subs_change_file(path, &c, &e), -1);
+    assert_int_equal(subs_change_file(path, &c, NULL, &e), -1);
     assert_int_equal(e.code, ERR_DATA);
     assert_non_null(strstr(e.msg, "U+000A"));
     c.name = "Eve\xe2\x80\xa8";
-    assert_int_equal(subs_change_file(path, &c, &e), -1);
+    assert_int_equal(subs_change_file(path, &c, NULL, &e), -1);
     c.name = NULL;
     c.tags = "a,b\x7f";
-    assert_int_equal(subs_change_file(path, &c, &e), -1);
+    assert_int_equal(subs_change_file(path, &c, NULL, &e), -1);
     assert_non_null(strstr(e.msg, "--tags"));
     for (i = 0; i <= SUBS_MAX_TAGS; i++)
         buf_appendf(&tags, "%st%d", i ? "," : "", i);
     c.tags = tags.data;
-    assert_int_equal(subs_change_file(path, &c, &e), -1);
+    assert_int_equal(subs_change_file(path, &c, NULL, &e), -1);
     assert_non_null(strstr(e.msg, "more than the 100 allowed"));
     assert_int_equal(access(path, F_OK), -1); /* nothing written */
     c.name = "Eve Ærlig";
     c.tags = "a,b";
-    assert_int_equal(subs_change_file(path, &c, &e), 1);
+    assert_int_equal(subs_change_file(path, &c, NULL, &e), 1);
     buf_release(&tags);
 }
 
@@ -622,13 +622,55 @@ test_subscribers_add_refuses_invalid_addresses(void **state)
     c.addrs = addrs;
     c.naddrs = 2;
     c.now = "2025-07-28T07:00:00Z";
-    assert_int_equal(subs_change_file(path, &c, &e), -1);
+    assert_int_equal(subs_change_file(path, &c, NULL, &e), -1);
     assert_int_equal(e.code, ERR_DATA);
     assert_non_null(strstr(e.msg, "invalid address 'k@b"));
     assert_non_null(strstr(e.msg, "no SMTPUTF8"));
     assert_int_equal(access(path, F_OK), -1); /* nothing written */
     c.naddrs = 1;
-    assert_int_equal(subs_change_file(path, &c, &e), 1);
+    assert_int_equal(subs_change_file(path, &c, NULL, &e), 1);
+}
+
+/* Outcomes come back only once the file holds them: all or none. */
+static void
+test_subscribers_change_reports_outcomes_once_written(void **state)
+{
+    char path[300], *ab[] = {"a@example.org", "b@example.org"};
+    char *a_nobody[] = {"A@example.org", "nobody@example.org"};
+    struct subs_change c = {.kind = SUBS_CHANGE_ADD};
+    struct subs_outcomes out = SUBS_OUTCOMES_INIT;
+    struct err e = ERR_INIT;
+    struct subs_list l;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/outcomes.csv", dir);
+    c.addrs = ab;
+    c.naddrs = 2;
+    c.now = "2025-07-28T07:00:00Z";
+    assert_int_equal(subs_change_file(path, &c, &out, &e), 1);
+    assert_int_equal(out.n, 2);
+    assert_int_equal(out.v[0].kind, SUBS_OUTCOME_ADDED);
+    assert_string_equal(out.v[0].email, "a@example.org");
+    assert_string_equal(out.v[1].email, "b@example.org");
+    subs_outcomes_release(&out);
+    /* The second address fails: nothing written, nothing reported. */
+    c.kind = SUBS_CHANGE_REMOVE;
+    c.addrs = a_nobody;
+    assert_int_equal(subs_change_file(path, &c, &out, &e), -1);
+    assert_non_null(strstr(e.msg, "'nobody@example.org' is not on the list"));
+    assert_int_equal(out.n, 0);
+    assert_int_equal(subs_load(&l, path, &e), 0);
+    assert_int_equal(l.n, 2);
+    subs_list_release(&l);
+    c.kind = SUBS_CHANGE_UNSUBSCRIBE;
+    c.quiet_missing = true;
+    assert_int_equal(subs_change_file(path, &c, &out, &e), 1);
+    assert_int_equal(out.n, 2);
+    assert_int_equal(out.v[0].kind, SUBS_OUTCOME_UNSUBSCRIBED);
+    assert_string_equal(out.v[0].email, "a@example.org"); /* as listed */
+    assert_int_equal(out.v[1].kind, SUBS_OUTCOME_NOT_LISTED);
+    assert_string_equal(out.v[1].email, "nobody@example.org");
+    subs_outcomes_release(&out);
 }
 
 static void
@@ -781,6 +823,7 @@ main(void)
         cmocka_unit_test(test_subscribers_plain_field_is_one_line),
         cmocka_unit_test(test_subscribers_add_refuses_control_characters),
         cmocka_unit_test(test_subscribers_add_refuses_invalid_addresses),
+        cmocka_unit_test(test_subscribers_change_reports_outcomes_once_written),
         cmocka_unit_test(test_subscribers_import_replaces_control_characters),
         cmocka_unit_test(test_subscribers_tags_deduplicated_and_capped),
         cmocka_unit_test(test_subscribers_import_counts_tags_after_unquoting),
