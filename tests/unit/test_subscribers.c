@@ -212,11 +212,36 @@ long_addr(char *out, size_t size, size_t local, size_t label, size_t labels)
     out[k] = '\0';
 }
 
-/* Check one case against both doors: the list's and mime's. */
+/* The list's promise: an address it accepts is never refused at send.
+ * mime_build() of a minimal message to addr must succeed. */
+static void
+assert_sendable(const char *addr, size_t n)
+{
+    struct mime_message m;
+    struct buf to = BUF_INIT, out = BUF_INIT;
+    struct err e = ERR_INIT;
+
+    buf_append(&to, addr, n);
+    memset(&m, 0, sizeof(m));
+    m.from_addr = "digest@arctic.example.org";
+    m.to_addr = to.data;
+    m.subject = "Arctic Digest";
+    m.message_id = "<1@arctic.example.org>";
+    m.text = "Hello\n";
+    m.text_len = strlen(m.text);
+    m.boundary_seed = "seed";
+    if (mime_build(&m, &out, &e) != 0)
+        fail_msg("'%s': the list accepts it, mime_build refuses: %s",
+                 to.data, e.msg);
+    buf_release(&out);
+    buf_release(&to);
+}
+
+/* Check one case against both doors: the list's and the send's. */
 static void
 check_case(const char *addr, size_t n, const char *why)
 {
-    struct err e = ERR_INIT, me = ERR_INIT;
+    struct err e = ERR_INIT;
     int got = subs_addr_check(addr, n, &e);
 
     if (why == NULL && got != 0)
@@ -225,8 +250,8 @@ check_case(const char *addr, size_t n, const char *why)
         fail_msg("accepted '%s' (should be: %s)", addr, why);
     if (why != NULL && (e.code != ERR_DATA || strstr(e.msg, why) == NULL))
         fail_msg("'%s': reason '%s', wanted '%s'", addr, e.msg, why);
-    if (mime_addr_check(addr, n, &me) != got || strcmp(e.msg, me.msg) != 0)
-        fail_msg("'%s': list and mime disagree", addr);
+    if (got == 0)
+        assert_sendable(addr, n);
     /* The C-string door sees only up to a NUL: compare where it can. */
     if (memchr(addr, '\0', n) == NULL &&
         mime_addr_is_valid(addr) != (got == 0))
