@@ -121,9 +121,10 @@ def unsubscribe(token):
 
 def read_body():
     """Read and drop the request body, at most MAX_BODY bytes; False when
-    CONTENT_LENGTH is not a length."""
+    CONTENT_LENGTH is not a length (ASCII digits only: str.isdigit() alone
+    takes "²", which int() refuses, and "١٢", which int() reads as 12)."""
     text = os.environ.get("CONTENT_LENGTH", "").strip() or "0"
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         return False
     length = min(int(text), MAX_BODY)
     while length > 0:

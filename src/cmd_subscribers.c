@@ -12,16 +12,53 @@
 #include "arctic_digest/util.h"
 #include "cmd.h"
 
+static void
+print_outcome(const struct subs_outcome *o)
+{
+    switch (o->kind) {
+    case SUBS_OUTCOME_ADDED:
+        log_info("added '%s'", o->email);
+        break;
+    case SUBS_OUTCOME_SUBSCRIBED_AGAIN:
+        log_info("'%s' subscribed again (--force)", o->email);
+        break;
+    case SUBS_OUTCOME_ALREADY_SUBSCRIBED:
+        log_info("'%s' is already subscribed", o->email);
+        break;
+    case SUBS_OUTCOME_REMOVED:
+        log_info("removed '%s'", o->email);
+        break;
+    case SUBS_OUTCOME_UNSUBSCRIBED:
+        log_info("unsubscribed '%s'", o->email);
+        break;
+    case SUBS_OUTCOME_ALREADY_UNSUBSCRIBED:
+        log_info("'%s' is already unsubscribed", o->email);
+        break;
+    case SUBS_OUTCOME_NOT_LISTED:
+        log_info("'%s' is not on the list: nothing to do", o->email);
+        break;
+    case SUBS_OUTCOME_RESUBSCRIBED:
+        log_info("resubscribed '%s'", o->email);
+        break;
+    }
+}
+
+/* What was done is printed only once the file holds it (all or none). */
 static int
 run_change(struct app *app, struct subs_change *c)
 {
+    struct subs_outcomes done = SUBS_OUTCOMES_INIT;
     struct err e = ERR_INIT;
     char *now = cmd_now_text(app);
+    size_t i;
     int rc = 0;
 
     c->now = now;
-    if (subs_change_file(app->cfg.subscribers, c, &e) < 0)
+    if (subs_change_file(app->cfg.subscribers, c, &done, &e) < 0)
         rc = cmd_fail(&e);
+    for (i = 0; i < done.n; i++)
+        print_outcome(&done.v[i]);
+    subs_outcomes_release(&done);
     free(now);
     return rc;
 }
@@ -85,8 +122,12 @@ cmd_subscribers_token(struct app *app, int argc, char **argv)
     int rc;
 
     (void)argc;
-    rc = subs_check_addrs(argv + 1, 1, &e) < 0 ? cmd_fail(&e)
-                                               : load_secret(app, &secret);
+    if (subs_addr_check(argv[1], strlen(argv[1]), &e) < 0) {
+        err_prefix(&e, "invalid address '%s'", argv[1]);
+        rc = cmd_fail(&e);
+    } else {
+        rc = load_secret(app, &secret);
+    }
     if (rc == 0) {
         subs_token_make(secret.data, secret.len, argv[1], &out);
         printf("%s\n", out.data);
@@ -101,7 +142,6 @@ int
 cmd_subscribers_add(struct app *app, int argc, char **argv)
 {
     struct subs_change c = {.kind = SUBS_CHANGE_ADD};
-    struct err e = ERR_INIT;
 
     c.name = cmd_arg(app, "name");
     c.tags = cmd_arg(app, "tags");
@@ -113,8 +153,6 @@ cmd_subscribers_add(struct app *app, int argc, char **argv)
     }
     c.addrs = argv + 1;
     c.naddrs = (size_t)argc - 1;
-    if (subs_check_addrs(c.addrs, c.naddrs, &e) < 0)
-        return cmd_fail(&e);
     return run_change(app, &c);
 }
 

@@ -13,14 +13,14 @@
 
 #include <string.h>
 
+#include "arctic_digest/ascii.h"
 #include "mime_int.h"
 
 bool
 mime_is_atext(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9') || (c != 0 && strchr("!#$%&'*+-/=?^_`{|}~",
-                                                       c) != NULL);
+    return ascii_is_alnum(c) ||
+           (c != 0 && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
 }
 
 bool
@@ -51,6 +51,9 @@ check_local(const char *p, size_t n, struct err *e)
     if (n > 64)
         return err_set(e, ERR_DATA, 0, "the part before '@' is longer than "
                                        "64 octets");
+    if (mime_is_dot_atom(p, n))
+        return 0;
+    /* Not a dot-atom: find the reason to give. */
     if (p[0] == '.' || p[n - 1] == '.')
         return err_set(e, ERR_DATA, 0, "a dot starts or ends the part before "
                                        "'@'");
@@ -62,7 +65,7 @@ check_local(const char *p, size_t n, struct err *e)
                                            "before '@'",
                            p[i]);
     }
-    return 0;
+    return err_set(e, ERR_DATA, 0, "not a dot-atom before '@'");
 }
 
 static int
@@ -80,8 +83,7 @@ check_label(const char *p, size_t n, struct err *e)
                                        "'-'");
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              (c >= '0' && c <= '9') || c == '-'))
+        if (!ascii_is_alnum(c) && c != '-')
             return err_set(e, ERR_DATA, 0, "character '%c' not allowed in "
                                            "a domain",
                            c);
@@ -121,7 +123,7 @@ check_domain(const char *p, size_t n, struct err *e)
         label = dot + 1;
     }
     for (i = 0; label + i < end; i++)
-        if (label[i] < '0' || label[i] > '9')
+        if (!ascii_is_digit(label[i]))
             numeric = false;
     if (labels < 2)
         return err_set(e, ERR_DATA, 0, "the domain has no dot");

@@ -120,22 +120,19 @@ tag_key_cmp(const void *a, const void *b)
     return x->i < y->i ? -1 : x->i > y->i;
 }
 
-/*
- * Drop the later copies (ASCII case-insensitive) of s's tags, keeping the
- * order of the rest.  Sorting makes it O(n log n): a row can hold any
- * number of tags, and a scan per tag made a long one take minutes.
- */
-static void
-drop_duplicate_tags(struct subs_entry *s)
-{
-    struct tag_key *k;
-    bool *dup;
-    size_t i, j;
+/* Above this many tags a row is deduplicated by sorting; below, a scan of
+ * the pairs is faster than the copies a sort needs (most rows have 1-3). */
+#define TAGS_SCAN_MAX 16
 
-    if (s->ntags < 2)
-        return;
-    k = xcalloc(s->ntags, sizeof(*k));
-    dup = xcalloc(s->ntags, sizeof(*dup));
+/* Mark the later copies (ASCII case-insensitive) of s's tags in dup.
+ * Sorting makes it O(n log n): a row can hold any number of tags, and a
+ * scan per tag made a long one take minutes. */
+static void
+mark_duplicates_sorted(const struct subs_entry *s, bool *dup)
+{
+    struct tag_key *k = xcalloc(s->ntags, sizeof(*k));
+    size_t i;
+
     for (i = 0; i < s->ntags; i++) {
         k[i].lower = xstrdup(s->tags[i]);
         ascii_lower(k[i].lower, strlen(k[i].lower));
@@ -145,24 +142,48 @@ drop_duplicate_tags(struct subs_entry *s)
     for (i = 1; i < s->ntags; i++)
         if (!strcmp(k[i].lower, k[i - 1].lower))
             dup[k[i].i] = true;
+    for (i = 0; i < s->ntags; i++)
+        free(k[i].lower);
+    free(k);
+}
+
+/* Drop the later copies (ASCII case-insensitive) of s's tags, keeping the
+ * order of the rest. */
+static void
+drop_duplicate_tags(struct subs_entry *s)
+{
+    bool few[TAGS_SCAN_MAX] = {false}, *dup = few;
+    size_t i, j;
+
+    if (s->ntags < 2)
+        return;
+    if (s->ntags > TAGS_SCAN_MAX) {
+        dup = xcalloc(s->ntags, sizeof(*dup));
+        mark_duplicates_sorted(s, dup);
+    } else {
+        for (i = 1; i < s->ntags; i++)
+            for (j = 0; j < i && !dup[i]; j++)
+                dup[i] = ascii_ieq(s->tags[i], s->tags[j]);
+    }
     for (i = j = 0; i < s->ntags; i++) {
         if (dup[i])
             free(s->tags[i]);
         else
             s->tags[j++] = s->tags[i];
     }
-    for (i = 0; i < s->ntags; i++)
-        free(k[i].lower);
     s->ntags = j;
-    free(k);
-    free(dup);
+    if (dup != few)
+        free(dup);
 }
 
-void
-subs_set_tags(struct subs_entry *s, const char *p)
+/* One pass over a comma-separated list: split, trim, unquote (with
+ * unquote), drop empties and then duplicates. */
+static void
+split_tags(struct subs_entry *s, const char *p, bool unquote)
 {
     const char *comma;
-    char *one;
+    char *one, *inner;
+    size_t k;
 
     free_strings(s->tags, s->ntags);
     s->tags = NULL;
@@ -171,6 +192,12 @@ subs_set_tags(struct subs_entry *s, const char *p)
         comma = strchr(p, ',');
         one =
             comma ? subs_trim_dup_n(p, (size_t)(comma - p)) : subs_trim_dup(p);
+        k = strlen(one);
+        if (unquote && k >= 2 && one[0] == '"' && one[k - 1] == '"') {
+            inner = subs_trim_dup_n(one + 1, k - 2);
+            free(one);
+            one = inner;
+        }
         if (*one) {
             xgrow(&s->tags, &s->tags_alloc, s->ntags + 1, sizeof(*s->tags));
             s->tags[s->ntags++] = one;
@@ -182,31 +209,40 @@ subs_set_tags(struct subs_entry *s, const char *p)
     drop_duplicate_tags(s);
 }
 
-size_t
-subs_ctrl_len(const char *p)
+void
+subs_set_tags(struct subs_entry *s, const char *p)
 {
-    const unsigned char *u = (const unsigned char *)p;
+    split_tags(s, p, false);
+}
 
-    if ((u[0] && u[0] < 0x20) || u[0] == 0x7f)
-        return 1;
-    if (u[0] == 0xc2 && u[1] >= 0x80 && u[1] <= 0x9f)
-        return 2; /* C1 */
-    if (u[0] == 0xe2 && u[1] == 0x80 && (u[2] == 0xa8 || u[2] == 0xa9))
-        return 3; /* U+2028 LINE SEPARATOR, U+2029 PARAGRAPH SEPARATOR */
-    return 0;
+void
+subs_set_tags_quoted(struct subs_entry *s, const char *p)
+{
+    split_tags(s, p, true);
+}
+
+/* What makes text more than one line: C0 (TAB, LF and CR included), DEL,
+ * C1, U+2028 LINE SEPARATOR and U+2029 PARAGRAPH SEPARATOR. */
+static bool
+is_line_ctrl(uint32_t cp)
+{
+    return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 ||
+           cp == 0x2029;
 }
 
 const char *
 subs_ctrl_find(const char *s, uint32_t *cp)
 {
-    size_t i = 0, k;
+    size_t n = strlen(s), i = 0, at;
+    uint32_t c;
 
-    for (; *s; s++) {
-        k = subs_ctrl_len(s);
-        if (k) {
+    while (i < n) {
+        at = i;
+        c = u8_next(s, n, &i);
+        if (is_line_ctrl(c)) {
             if (cp)
-                *cp = u8_next(s, k, &i);
-            return s;
+                *cp = c;
+            return s + at;
         }
     }
     return NULL;
@@ -215,87 +251,67 @@ subs_ctrl_find(const char *s, uint32_t *cp)
 bool
 subs_ctrl_replace(char *s)
 {
-    char *w = s;
+    size_t n = strlen(s), i = 0, at, w = 0;
     bool found = false;
-    size_t k;
 
-    while (*s) {
-        k = subs_ctrl_len(s);
-        if (k) {
-            *w++ = ' ';
-            s += k;
+    while (i < n) {
+        at = i;
+        if (is_line_ctrl(u8_next(s, n, &i))) {
+            s[w++] = ' ';
             found = true;
         } else {
-            *w++ = *s++;
+            memmove(s + w, s + at, i - at);
+            w += i - at;
         }
     }
-    *w = '\0';
+    s[w] = '\0';
     return found;
 }
 
 void
 subs_plain_field(struct buf *out, const char *s)
 {
+    size_t n = strlen(s), i = 0, at;
     uint32_t cp;
-    size_t k, i;
 
-    for (; *s; s += k ? k : 1) {
-        k = subs_ctrl_len(s);
-        if (*s == '\\') {
+    while (i < n) {
+        at = i;
+        cp = u8_next(s, n, &i);
+        if (cp == '\\')
             buf_append_str(out, "\\\\");
-        } else if (*s == '\t') {
+        else if (cp == '\t')
             buf_append_str(out, "\\t");
-        } else if (*s == '\n') {
+        else if (cp == '\n')
             buf_append_str(out, "\\n");
-        } else if (*s == '\r') {
+        else if (cp == '\r')
             buf_append_str(out, "\\r");
-        } else if (k == 1) {
-            buf_appendf(out, "\\x%02X", (unsigned)(unsigned char)*s);
-        } else if (k) {
-            i = 0;
-            cp = u8_next(s, k, &i);
+        else if (is_line_ctrl(cp) && cp < 0x80)
+            buf_appendf(out, "\\x%02X", (unsigned)cp);
+        else if (is_line_ctrl(cp))
             buf_appendf(out, "\\u%04X", (unsigned)cp);
-        } else {
-            buf_append_char(out, *s);
-        }
+        else
+            buf_append(out, s + at, i - at); /* invalid bytes as they are */
     }
 }
 
 size_t
-subs_check_text(const struct subs_entry *s, struct subs_problems *out)
+subs_text_check(const char *name, char *const *tags, size_t ntags,
+                struct subs_text_faults *f)
 {
-    size_t faults = 0;
-    uint32_t cp;
     size_t i;
 
-    if (subs_ctrl_find(s->name, &cp)) {
-        subs_problems_add(out, s->line, false,
-                          "name: control character U+%04X (names are one "
-                          "line of text)",
-                          (unsigned)cp);
-        faults++;
+    memset(f, 0, sizeof(*f));
+    if (name) {
+        subs_ctrl_find(name, &f->name_cp);
+        f->name_len = strlen(name);
+        f->name_long = f->name_len > SUBS_MAX_NAME;
     }
-    for (i = 0; i < s->ntags; i++) {
-        if (subs_ctrl_find(s->tags[i], &cp)) {
-            subs_problems_add(out, s->line, false,
-                              "tags: control character U+%04X", (unsigned)cp);
-            faults++;
-            break;
-        }
-    }
-    if (s->ntags > SUBS_MAX_TAGS) {
-        subs_problems_add(out, s->line, false,
-                          "%zu tags, more than the %d allowed", s->ntags,
-                          SUBS_MAX_TAGS);
-        faults++;
-    }
-    if (s->name && strlen(s->name) > SUBS_MAX_NAME) {
-        subs_problems_add(out, s->line, false,
-                          "name: %zu bytes, more than the %d allowed",
-                          strlen(s->name), SUBS_MAX_NAME);
-        faults++;
-    }
-    return faults;
+    for (i = 0; i < ntags && !f->tags_cp; i++)
+        subs_ctrl_find(tags[i], &f->tags_cp);
+    f->ntags = ntags;
+    f->many_tags = ntags > SUBS_MAX_TAGS;
+    return (f->name_cp != 0) + f->name_long + (f->tags_cp != 0) +
+           f->many_tags;
 }
 
 static const char *
@@ -422,9 +438,12 @@ known_value(const struct subs_entry *s, size_t k, struct buf *tmp)
     }
 }
 
+/* How one field is written: subs_csv_field or subs_csv_field_export. */
+typedef void (*field_fn)(struct buf *, const char *);
+
 static void
 format_row(const struct subs_list *l, const struct subs_entry *s,
-           const char *eol, bool export, struct buf *out)
+           const char *eol, field_fn put, struct buf *out)
 {
     struct buf tmp = BUF_INIT;
     size_t i, k, width = l->ncols;
@@ -441,17 +460,14 @@ format_row(const struct subs_list *l, const struct subs_entry *s,
             v = s->fields && i < s->nfields ? s->fields[i] : "";
         if (i)
             buf_append_char(out, ',');
-        if (export)
-            subs_csv_field_export(out, v ? v : "");
-        else
-            subs_csv_field(out, v ? v : "");
+        put(out, v ? v : "");
     }
     buf_append_str(out, eol);
     buf_release(&tmp);
 }
 
 static void
-format_header(const struct subs_list *l, const char *eol, bool export,
+format_header(const struct subs_list *l, const char *eol, field_fn put,
               struct buf *out)
 {
     size_t i;
@@ -459,10 +475,7 @@ format_header(const struct subs_list *l, const char *eol, bool export,
     for (i = 0; i < l->ncols; i++) {
         if (i)
             buf_append_char(out, ',');
-        if (export)
-            subs_csv_field_export(out, l->cols[i]);
-        else
-            subs_csv_field(out, l->cols[i]);
+        put(out, l->cols[i]);
     }
     buf_append_str(out, eol);
 }
@@ -475,9 +488,9 @@ subs_format(const struct subs_list *l, struct buf *out)
 
     if (l->bom)
         buf_append_str(out, "\xEF\xBB\xBF");
-    format_header(l, eol, false, out);
+    format_header(l, eol, subs_csv_field, out);
     for (i = 0; i < l->n; i++)
-        format_row(l, &l->v[i], eol, false, out);
+        format_row(l, &l->v[i], eol, subs_csv_field, out);
 }
 
 void
@@ -487,10 +500,10 @@ subs_format_export(const struct subs_list *l,
 {
     size_t i;
 
-    format_header(l, "\r\n", true, out);
+    format_header(l, "\r\n", subs_csv_field_export, out);
     for (i = 0; i < l->n; i++)
         if (!keep || keep(&l->v[i], ctx))
-            format_row(l, &l->v[i], "\r\n", true, out);
+            format_row(l, &l->v[i], "\r\n", subs_csv_field_export, out);
 }
 
 struct subs_entry *
@@ -577,6 +590,19 @@ subs_remove(struct subs_list *l, size_t i)
     entry_release(&l->v[i]);
     memmove(&l->v[i], &l->v[i + 1], (l->n - i - 1) * sizeof(*l->v));
     l->n--;
+}
+
+void
+subs_entry_set_status(struct subs_entry *s, const char *status,
+                      const char *when)
+{
+    xstrset(&s->status, status);
+    if (!strcmp(status, SUBS_STATUS_ACTIVE)) {
+        xstrset(&s->subscribed_at, when);
+        xstrset(&s->unsubscribed_at, "");
+    } else {
+        xstrset(&s->unsubscribed_at, when);
+    }
 }
 
 bool

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arctic_digest/ascii.h"
 #include "arctic_digest/datetime.h"
 #include "arctic_digest/mime.h"
 #include "arctic_digest/util.h"
@@ -51,48 +52,29 @@ subs_problems_add(struct subs_problems *p, size_t line, bool warning,
     p->n++;
 }
 
-struct key {
-    char *lower;
-    size_t i;
-};
-
-static int
-key_cmp(const void *a, const void *b)
-{
-    const struct key *x = a, *y = b;
-    int c = strcmp(x->lower, y->lower);
-
-    if (c)
-        return c;
-    return x->i < y->i ? -1 : x->i > y->i;
-}
-
+/* The index puts one address's rows side by side, the first row first. */
 static size_t
 check_duplicates(const struct subs_list *l, struct subs_problems *out)
 {
-    struct key *k = xcalloc(l->n ? l->n : 1, sizeof(*k));
-    size_t i, first = 0, faults = 0;
+    struct subs_index ix = SUBS_INDEX_INIT;
+    const struct subs_entry *first = NULL, *s;
+    size_t i, faults = 0;
 
-    for (i = 0; i < l->n; i++) {
-        k[i].lower = subs_lower_dup(l->v[i].email);
-        k[i].i = i;
-    }
-    qsort(k, l->n, sizeof(*k), key_cmp);
-    for (i = 0; i < l->n; i++) {
-        if (i == 0 || strcmp(k[i].lower, k[i - 1].lower) != 0) {
-            first = i;
+    subs_index_build(&ix, l);
+    for (i = 0; i < ix.n; i++) {
+        s = ix.v[i];
+        if (!first || !ascii_ieq(s->email, first->email)) {
+            first = s;
             continue;
         }
-        if (!*k[i].lower)
+        if (!*s->email)
             continue;
-        subs_problems_add(out, l->v[k[i].i].line, false,
+        subs_problems_add(out, s->line, false,
                           "duplicate address '%s' (first on line %zu)",
-                          l->v[k[i].i].email, l->v[k[first].i].line);
+                          s->email, first->line);
         faults++;
     }
-    for (i = 0; i < l->n; i++)
-        free(k[i].lower);
-    free(k);
+    subs_index_release(&ix);
     return faults;
 }
 
@@ -106,6 +88,32 @@ check_date(const struct subs_entry *s, const char *col, const char *v,
         return 0;
     subs_problems_add(out, s->line, false, "%s: not a date: '%s'", col, v);
     return 1;
+}
+
+static size_t
+check_text(const struct subs_entry *s, struct subs_problems *out)
+{
+    struct subs_text_faults f;
+    size_t faults = subs_text_check(s->name, s->tags, s->ntags, &f);
+
+    if (f.name_cp)
+        subs_problems_add(out, s->line, false,
+                          "name: control character U+%04X (names are one "
+                          "line of text)",
+                          (unsigned)f.name_cp);
+    if (f.tags_cp)
+        subs_problems_add(out, s->line, false,
+                          "tags: control character U+%04X",
+                          (unsigned)f.tags_cp);
+    if (f.many_tags)
+        subs_problems_add(out, s->line, false,
+                          "%zu tags, more than the %d allowed", f.ntags,
+                          SUBS_MAX_TAGS);
+    if (f.name_long)
+        subs_problems_add(out, s->line, false,
+                          "name: %zu bytes, more than the %d allowed",
+                          f.name_len, SUBS_MAX_NAME);
+    return faults;
 }
 
 static size_t
@@ -140,7 +148,7 @@ check_entry(const struct subs_list *l, const struct subs_entry *s,
     }
     faults += check_date(s, "subscribed_at", s->subscribed_at, out);
     faults += check_date(s, "unsubscribed_at", s->unsubscribed_at, out);
-    faults += subs_check_text(s, out);
+    faults += check_text(s, out);
     return faults;
 }
 

@@ -143,20 +143,27 @@ out:
     return rc;
 }
 
-void
-subs_csv_field(struct buf *out, const char *s)
+/* Append s quoted, its quotes doubled, after prefix (inside the quotes). */
+static void
+append_quoted(struct buf *out, const char *prefix, const char *s)
 {
-    if (!strpbrk(s, ",\"\r\n")) {
-        buf_append_str(out, s);
-        return;
-    }
     buf_append_char(out, '"');
+    buf_append_str(out, prefix);
     for (; *s; s++) {
         if (*s == '"')
             buf_append_char(out, '"');
         buf_append_char(out, *s);
     }
     buf_append_char(out, '"');
+}
+
+void
+subs_csv_field(struct buf *out, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n"))
+        buf_append_str(out, s);
+    else
+        append_quoted(out, "", s);
 }
 
 /* OWASP's list of what makes a spreadsheet read a cell as a formula. */
@@ -180,18 +187,11 @@ quotes_then_formula(const char *s, size_t min)
 void
 subs_csv_field_export(struct buf *out, const char *s)
 {
-    if (!quotes_then_formula(s, 0)) {
-        subs_csv_field(out, s);
-        return;
-    }
     /* Always quoted, so that the quote is inside the field (OWASP). */
-    buf_append_str(out, "\"'");
-    for (; *s; s++) {
-        if (*s == '"')
-            buf_append_char(out, '"');
-        buf_append_char(out, *s);
-    }
-    buf_append_char(out, '"');
+    if (quotes_then_formula(s, 0))
+        append_quoted(out, "'", s);
+    else
+        subs_csv_field(out, s);
 }
 
 const char *

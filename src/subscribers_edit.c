@@ -4,15 +4,46 @@
  */
 #include "arctic_digest/subscribers.h"
 
+#include <stdlib.h>
 #include <string.h>
 
-#include "arctic_digest/log.h"
 #include "arctic_digest/util.h"
+#include "subscribers_int.h"
+
+/* One subs_change_file() under way: the change and what it did so far,
+ * handed to the caller only once the file is written. */
+struct run {
+    const struct subs_change *c;
+    struct subs_outcomes done;
+};
+
+static void
+note(struct run *run, const char *email, enum subs_outcome_kind kind)
+{
+    struct subs_outcomes *o = &run->done;
+
+    xgrow(&o->v, &o->alloc, o->n + 1, sizeof(*o->v));
+    o->v[o->n].email = xstrdup(email);
+    o->v[o->n].kind = kind;
+    o->n++;
+}
+
+void
+subs_outcomes_release(struct subs_outcomes *o)
+{
+    size_t i;
+
+    for (i = 0; i < o->n; i++)
+        free(o->v[i].email);
+    free(o->v);
+    *o = (struct subs_outcomes)SUBS_OUTCOMES_INIT;
+}
 
 static int
-apply_add(struct subs_list *l, const struct subs_change *c, const char *addr,
+apply_add(struct subs_list *l, struct run *run, const char *addr,
           struct err *e)
 {
+    const struct subs_change *c = run->c;
     struct subs_entry *s = subs_find(l, addr);
     int changed = 0;
 
@@ -26,16 +57,14 @@ apply_add(struct subs_list *l, const struct subs_change *c, const char *addr,
     if (!s) {
         s = subs_append(l, addr);
         xstrset(&s->subscribed_at, c->now);
-        log_info("added '%s'", addr);
+        note(run, addr, SUBS_OUTCOME_ADDED);
         changed = 1;
     } else if (strcmp(s->status, SUBS_STATUS_ACTIVE) != 0) {
-        xstrset(&s->status, SUBS_STATUS_ACTIVE);
-        xstrset(&s->subscribed_at, c->now);
-        xstrset(&s->unsubscribed_at, "");
-        log_info("'%s' subscribed again (--force)", s->email);
+        subs_entry_set_status(s, SUBS_STATUS_ACTIVE, c->now);
+        note(run, s->email, SUBS_OUTCOME_SUBSCRIBED_AGAIN);
         changed = 1;
     } else if (!c->name && !c->tags && !c->format) {
-        log_info("'%s' is already subscribed", s->email);
+        note(run, s->email, SUBS_OUTCOME_ALREADY_SUBSCRIBED);
     }
     if (c->name && strcmp(s->name, c->name) != 0) {
         xstrset(&s->name, c->name);
@@ -63,58 +92,53 @@ must_find(struct subs_list *l, const char *addr, struct err *e)
 }
 
 static int
-apply_remove(struct subs_list *l, const struct subs_change *c,
-             const char *addr, struct err *e)
+apply_remove(struct subs_list *l, struct run *run, const char *addr,
+             struct err *e)
 {
     struct subs_entry *s = must_find(l, addr, e);
 
-    (void)c;
     if (!s)
         return -1;
-    log_info("removed '%s'", s->email);
+    note(run, s->email, SUBS_OUTCOME_REMOVED);
     subs_remove(l, (size_t)(s - l->v));
     return 1;
 }
 
 static int
-apply_unsubscribe(struct subs_list *l, const struct subs_change *c,
-                  const char *addr, struct err *e)
+apply_unsubscribe(struct subs_list *l, struct run *run, const char *addr,
+                  struct err *e)
 {
     struct subs_entry *s = subs_find(l, addr);
 
-    if (!s && c->quiet_missing) {
-        log_info("'%s' is not on the list: nothing to do", addr);
+    if (!s && run->c->quiet_missing) {
+        note(run, addr, SUBS_OUTCOME_NOT_LISTED);
         return 0;
     }
     if (!s)
         return must_find(l, addr, e) ? 0 : -1;
     if (!strcmp(s->status, SUBS_STATUS_UNSUBSCRIBED)) {
-        log_info("'%s' is already unsubscribed", s->email);
+        note(run, s->email, SUBS_OUTCOME_ALREADY_UNSUBSCRIBED);
         return 0;
     }
-    xstrset(&s->status, SUBS_STATUS_UNSUBSCRIBED);
-    xstrset(&s->unsubscribed_at, c->now);
-    log_info("unsubscribed '%s'", s->email);
+    subs_entry_set_status(s, SUBS_STATUS_UNSUBSCRIBED, run->c->now);
+    note(run, s->email, SUBS_OUTCOME_UNSUBSCRIBED);
     return 1;
 }
 
 static int
-apply_resubscribe(struct subs_list *l, const struct subs_change *c,
-                  const char *addr, struct err *e)
+apply_resubscribe(struct subs_list *l, struct run *run, const char *addr,
+                  struct err *e)
 {
     struct subs_entry *s = must_find(l, addr, e);
 
-    (void)c;
     if (!s)
         return -1;
     if (!strcmp(s->status, SUBS_STATUS_ACTIVE)) {
-        log_info("'%s' is already subscribed", s->email);
+        note(run, s->email, SUBS_OUTCOME_ALREADY_SUBSCRIBED);
         return 0;
     }
-    xstrset(&s->status, SUBS_STATUS_ACTIVE);
-    xstrset(&s->subscribed_at, c->now);
-    xstrset(&s->unsubscribed_at, "");
-    log_info("resubscribed '%s'", s->email);
+    subs_entry_set_status(s, SUBS_STATUS_ACTIVE, run->c->now);
+    note(run, s->email, SUBS_OUTCOME_RESUBSCRIBED);
     return 1;
 }
 
@@ -122,16 +146,16 @@ apply_resubscribe(struct subs_list *l, const struct subs_change *c,
 static int
 apply_all(struct subs_list *l, void *ctx, struct err *e)
 {
-    static int (*const apply[])(struct subs_list *,
-                                const struct subs_change *, const char *,
-                                struct err *) = {
+    static int (*const apply[])(struct subs_list *, struct run *,
+                                const char *, struct err *) = {
         apply_add, apply_remove, apply_unsubscribe, apply_resubscribe};
-    const struct subs_change *c = ctx;
+    struct run *run = ctx;
+    const struct subs_change *c = run->c;
     size_t i;
     int r, changed = 0;
 
     for (i = 0; i < c->naddrs; i++) {
-        r = apply[c->kind](l, c, c->addrs[i], e);
+        r = apply[c->kind](l, run, c->addrs[i], e);
         if (r < 0)
             return -1;
         changed |= r;
@@ -139,58 +163,59 @@ apply_all(struct subs_list *l, void *ctx, struct err *e)
     return changed;
 }
 
-/* What add sets must be one line of text and a sane number of tags. */
+/* What add brings in must be addresses this tool can send to, names and
+ * tags of one line and a sane number of tags. */
 static int
 check_add(const struct subs_change *c, struct err *e)
 {
-    struct subs_entry tmp;
-    size_t ntags;
-    uint32_t cp;
+    struct subs_entry tags;
+    struct subs_text_faults f;
+    struct err ae = ERR_INIT;
+    size_t i;
 
-    if (c->name && subs_ctrl_find(c->name, &cp))
+    for (i = 0; i < c->naddrs; i++)
+        if (subs_addr_check(c->addrs[i], strlen(c->addrs[i]), &ae) < 0)
+            return err_set(e, ERR_DATA, 0, "invalid address '%s': %s",
+                           c->addrs[i], ae.msg);
+    memset(&tags, 0, sizeof(tags));
+    subs_set_tags(&tags, c->tags);
+    subs_text_check(c->name, tags.tags, tags.ntags, &f);
+    subs_set_tags(&tags, NULL);
+    if (f.name_cp)
         return err_set(e, ERR_DATA, 0,
                        "--name: control character U+%04X: a name is one "
                        "line of text",
-                       (unsigned)cp);
-    if (c->name && strlen(c->name) > SUBS_MAX_NAME)
+                       (unsigned)f.name_cp);
+    if (f.name_long)
         return err_set(e, ERR_DATA, 0,
                        "--name: %zu bytes, more than the %d allowed",
-                       strlen(c->name), SUBS_MAX_NAME);
-    if (!c->tags)
-        return 0;
-    if (subs_ctrl_find(c->tags, &cp))
+                       f.name_len, SUBS_MAX_NAME);
+    if (f.tags_cp)
         return err_set(e, ERR_DATA, 0, "--tags: control character U+%04X",
-                       (unsigned)cp);
-    memset(&tmp, 0, sizeof(tmp));
-    subs_set_tags(&tmp, c->tags);
-    ntags = tmp.ntags;
-    subs_set_tags(&tmp, NULL);
-    if (ntags > SUBS_MAX_TAGS)
+                       (unsigned)f.tags_cp);
+    if (f.many_tags)
         return err_set(e, ERR_DATA, 0,
-                       "--tags: %zu tags, more than the %d allowed", ntags,
+                       "--tags: %zu tags, more than the %d allowed", f.ntags,
                        SUBS_MAX_TAGS);
     return 0;
 }
 
 int
 subs_change_file(const char *path, const struct subs_change *c,
-                 struct err *e)
+                 struct subs_outcomes *out, struct err *e)
 {
+    struct run run = {c, SUBS_OUTCOMES_INIT};
+    size_t i;
+    int rc;
+
     if (c->kind == SUBS_CHANGE_ADD && check_add(c, e) < 0)
         return -1;
-    return subs_update(path, c->kind == SUBS_CHANGE_ADD, apply_all,
-                       (void *)c, e);
-}
-
-int
-subs_check_addrs(char *const *addrs, size_t n, struct err *e)
-{
-    struct err ae = ERR_INIT;
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        if (subs_addr_check(addrs[i], strlen(addrs[i]), &ae) < 0)
-            return err_set(e, ERR_DATA, 0, "invalid address '%s': %s",
-                           addrs[i], ae.msg);
-    return 0;
+    rc = subs_update(path, c->kind == SUBS_CHANGE_ADD, apply_all, &run, e);
+    for (i = 0; rc >= 0 && out && i < run.done.n; i++) {
+        xgrow(&out->v, &out->alloc, out->n + 1, sizeof(*out->v));
+        out->v[out->n++] = run.done.v[i];
+        run.done.v[i].email = NULL; /* moved */
+    }
+    subs_outcomes_release(&run.done);
+    return rc;
 }

@@ -180,13 +180,7 @@ apply_status(struct subs_list *l, void *ctx, struct err *e)
         return err_set(e, ERR_DATA, 0, "'%s' is not on the list", st->email);
     if (!strcmp(s->status, st->status))
         return 0;
-    xstrset(&s->status, st->status);
-    if (!strcmp(st->status, SUBS_STATUS_ACTIVE)) {
-        xstrset(&s->subscribed_at, st->when);
-        xstrset(&s->unsubscribed_at, "");
-    } else {
-        xstrset(&s->unsubscribed_at, st->when);
-    }
+    subs_entry_set_status(s, st->status, st->when);
     return 1;
 }
 

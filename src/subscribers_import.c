@@ -268,47 +268,21 @@ norm_date(const char *v)
     return buf_detach(&b, NULL);
 }
 
-/* Mailchimp writes tags as "Tag One","Tag Two" inside the field.  Adds
- * at most up to SUBS_MAX_TAGS (the row has no more: see on_row); *capped
- * tells whether some were left out. */
+/* Add the tags of from to s, at most up to SUBS_MAX_TAGS (a new row has
+ * no more: see on_row); *capped tells whether some were left out. */
 static bool
-merge_tags(struct subs_entry *s, const char *v, bool *capped)
+merge_tags(struct subs_entry *s, const struct subs_entry *from, bool *capped)
 {
-    struct subs_entry tmp;
     bool changed = false;
-    size_t i, k;
-    char *t;
+    size_t i;
 
-    memset(&tmp, 0, sizeof(tmp));
-    subs_set_tags(&tmp, v);
-    for (i = 0; i < tmp.ntags; i++) {
-        t = tmp.tags[i];
-        k = strlen(t);
-        if (k >= 2 && t[0] == '"' && t[k - 1] == '"') {
-            memmove(t, t + 1, k - 2);
-            t[k - 2] = '\0';
-        }
+    for (i = 0; i < from->ntags; i++) {
         if (s->ntags < SUBS_MAX_TAGS)
-            changed |= subs_add_tag(s, t);
-        else if (!subs_has_tag(s, t))
+            changed |= subs_add_tag(s, from->tags[i]);
+        else if (!subs_has_tag(s, from->tags[i]))
             *capped = true;
     }
-    subs_set_tags(&tmp, NULL);
     return changed;
-}
-
-/* The tags a row brings, in how many distinct tags. */
-static size_t
-count_tags(const char *v)
-{
-    struct subs_entry tmp;
-    size_t n;
-
-    memset(&tmp, 0, sizeof(tmp));
-    subs_set_tags(&tmp, v);
-    n = tmp.ntags;
-    subs_set_tags(&tmp, NULL);
-    return n;
 }
 
 static char *
@@ -331,6 +305,40 @@ row_name(const struct import *im, char **fields, size_t n)
     return buf_detach(&b, NULL);
 }
 
+/* A row's name and tags made one line of text (control characters
+ * replaced by spaces) and held to the rule (subs_text_check): the name cut,
+ * the tags parsed once, after the cleaning and Mailchimp's quotes. */
+struct row_text {
+    char *name;
+    struct subs_entry tags; /* only its tags are used */
+    bool name_ctrl, tags_ctrl;
+    struct subs_text_faults f;
+};
+
+static void
+row_text_read(const struct import *im, char **fields, size_t n,
+              struct row_text *t)
+{
+    char *tags = xstrdup(get(im, fields, n, F_TAGS));
+
+    memset(t, 0, sizeof(*t));
+    t->name = row_name(im, fields, n);
+    t->name_ctrl = subs_ctrl_replace(t->name);
+    t->tags_ctrl = subs_ctrl_replace(tags);
+    subs_set_tags_quoted(&t->tags, tags);
+    free(tags);
+    subs_text_check(t->name, t->tags.tags, t->tags.ntags, &t->f);
+    if (t->f.name_long)
+        t->name[u8_cut(t->name, t->f.name_len, SUBS_MAX_NAME)] = '\0';
+}
+
+static void
+row_text_release(struct row_text *t)
+{
+    free(t->name);
+    subs_set_tags(&t->tags, NULL);
+}
+
 static struct subs_entry *
 add_row(struct import *im, const char *email, const char *status,
         const char *name, const char *when)
@@ -338,38 +346,31 @@ add_row(struct import *im, const char *email, const char *status,
     struct subs_entry *s = subs_append(im->l, email);
 
     index_put(im, im->l->n - 1);
-    xstrset(&s->status, status);
     xstrset(&s->name, name);
-    if (!strcmp(status, SUBS_STATUS_ACTIVE))
-        xstrset(&s->subscribed_at, *when ? when : im->now);
-    else
-        xstrset(&s->unsubscribed_at, *when ? when : im->now);
+    subs_entry_set_status(s, status, *when ? when : im->now);
     return s;
 }
 
 static void
 merge_row(struct import *im, char **fields, size_t n, size_t line,
-          const char *email, const char *status)
+          const char *email, const char *status, const struct row_text *t)
 {
     struct subs_entry *s = index_find(im, email);
-    char *name = row_name(im, fields, n), *when = NULL;
-    char *tags = xstrdup(get(im, fields, n, F_TAGS));
+    const char *name = t->name;
+    char *when = NULL;
     bool changed = false, capped = false;
     bool active = !strcmp(status, SUBS_STATUS_ACTIVE);
 
-    /* A name or a tag is one line of text (subscribers.h). */
-    if (subs_ctrl_replace(name))
+    if (t->name_ctrl)
         subs_problems_add(&im->r->problems, line, true,
                           "'%s': control characters in the name replaced "
                           "by spaces",
                           email);
-    if (strlen(name) > SUBS_MAX_NAME) {
-        name[u8_cut(name, strlen(name), SUBS_MAX_NAME)] = '\0';
+    if (t->f.name_long)
         subs_problems_add(&im->r->problems, line, true,
                           "'%s': name cut to %d bytes", email,
                           SUBS_MAX_NAME);
-    }
-    if (subs_ctrl_replace(tags))
+    if (t->tags_ctrl)
         subs_problems_add(&im->r->problems, line, true,
                           "'%s': control characters in the tags replaced "
                           "by spaces",
@@ -381,7 +382,7 @@ merge_row(struct import *im, char **fields, size_t n, size_t line,
                                                       : F_UNSUB_TIME));
     if (!s) {
         s = add_row(im, email, status, name, when);
-        merge_tags(s, tags, &capped);
+        merge_tags(s, &t->tags, &capped);
         if (ascii_ieq(get(im, fields, n, F_FORMAT), "text"))
             xstrset(&s->format, "text");
         if (active)
@@ -399,15 +400,14 @@ merge_row(struct import *im, char **fields, size_t n, size_t line,
         else
             im->r->unchanged++;
     } else if (!active) {
-        xstrset(&s->status, status);
-        xstrset(&s->unsubscribed_at, *when ? when : im->now);
+        subs_entry_set_status(s, status, *when ? when : im->now);
         im->r->suppressed++;
     } else {
         if (!*s->name && *name) {
             xstrset(&s->name, name);
             changed = true;
         }
-        changed |= merge_tags(s, tags, &capped);
+        changed |= merge_tags(s, &t->tags, &capped);
         if (capped)
             subs_problems_add(&im->r->problems, line, true,
                               "'%s': tags beyond %d left out", email,
@@ -417,8 +417,6 @@ merge_row(struct import *im, char **fields, size_t n, size_t line,
         else
             im->r->unchanged++;
     }
-    free(name);
-    free(tags);
     free(when);
 }
 
@@ -427,9 +425,9 @@ on_row(void *ctx, char **fields, size_t n, size_t line, struct err *e)
 {
     struct import *im = ctx;
     struct err ae = ERR_INIT;
+    struct row_text t;
     const char *status;
     char *email;
-    size_t ntags;
 
     if (!im->header_done)
         return read_header(im, fields, n, line, e);
@@ -444,19 +442,23 @@ on_row(void *ctx, char **fields, size_t n, size_t line, struct err *e)
                           "'%s': unknown status '%s'", email,
                           get(im, fields, n, F_STATUS));
         im->r->invalid++;
-    } else if ((ntags = count_tags(get(im, fields, n, F_TAGS))) >
-               SUBS_MAX_TAGS) {
-        subs_problems_add(&im->r->problems, line, false,
-                          "'%s': %zu tags, more than the %d allowed", email,
-                          ntags, SUBS_MAX_TAGS);
-        im->r->invalid++;
-    } else if (!status) {
-        subs_problems_add(&im->r->problems, line, true,
-                          "'%s': status '%s' is not a subscription: skipped",
-                          email, get(im, fields, n, F_STATUS));
-        im->r->skipped++;
     } else {
-        merge_row(im, fields, n, line, email, status);
+        row_text_read(im, fields, n, &t);
+        if (t.f.many_tags) {
+            subs_problems_add(&im->r->problems, line, false,
+                              "'%s': %zu tags, more than the %d allowed",
+                              email, t.f.ntags, SUBS_MAX_TAGS);
+            im->r->invalid++;
+        } else if (!status) {
+            subs_problems_add(&im->r->problems, line, true,
+                              "'%s': status '%s' is not a subscription: "
+                              "skipped",
+                              email, get(im, fields, n, F_STATUS));
+            im->r->skipped++;
+        } else {
+            merge_row(im, fields, n, line, email, status, &t);
+        }
+        row_text_release(&t);
     }
     free(email);
     return 0;

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arctic_digest/buf.h"
 #include "arctic_digest/err.h"
@@ -49,15 +50,45 @@ char *subs_trim_dup_n(const char *s, size_t n);
 /* Copy of s trimmed and ASCII lower-cased.  Caller frees. */
 char *subs_lower_dup(const char *s);
 
-/* How many bytes at p make a control character (0: none): C0 (TAB, LF
- * and CR included), DEL, C1, U+2028 and U+2029. */
-size_t subs_ctrl_len(const char *p);
+/*
+ * The first control character of s (see the top of subscribers.h: C0,
+ * DEL, C1, U+2028, U+2029) and its code point in *cp (may be
+ * NULL), or NULL when there is none.
+ */
+const char *subs_ctrl_find(const char *s, uint32_t *cp);
 /* Replace every control character of s by one space, in place; true when
  * there was one. */
 bool subs_ctrl_replace(char *s);
-/* The problems of s's name and tags (control characters, more than
- * SUBS_MAX_TAGS tags) into out (subs_check's part); returns the faults. */
-size_t subs_check_text(const struct subs_entry *s, struct subs_problems *out);
+/* What subs_text_check() finds in a name and its tags. */
+struct subs_text_faults {
+    uint32_t name_cp, tags_cp; /* the first control character; 0: none */
+    size_t name_len;           /* bytes */
+    bool name_long;            /* more than SUBS_MAX_NAME bytes */
+    size_t ntags;
+    bool many_tags; /* more than SUBS_MAX_TAGS */
+};
+
+/*
+ * The one rule for the text of an entry (subscribers.h): the name (NULL:
+ * none) and each of the ntags tags without control characters, the name
+ * at most SUBS_MAX_NAME bytes, at most SUBS_MAX_TAGS tags.  What it finds
+ * add refuses, check reports and import repairs (or, for too many tags,
+ * refuses), each in its own words.  Fills f; returns the number of faults.
+ */
+size_t subs_text_check(const char *name, char *const *tags, size_t ntags,
+                       struct subs_text_faults *f);
+
+/* subs_set_tags() for a list whose tags may each be in double quotes
+ * (Mailchimp: "Tag One","Tag Two"): the quotes are taken off before empty
+ * and duplicate tags are dropped. */
+void subs_set_tags_quoted(struct subs_entry *s, const char *p);
+
+/*
+ * Set the status of s and stamp it: active sets subscribed_at to when and
+ * clears unsubscribed_at; unsubscribed and bounced set unsubscribed_at.
+ */
+void subs_entry_set_status(struct subs_entry *s, const char *status,
+                           const char *when);
 
 /* Fill the known members of s from its fields, by the columns of l. */
 void subs_entry_from_fields(const struct subs_list *l, struct subs_entry *s);

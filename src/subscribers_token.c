@@ -72,7 +72,8 @@ subs_token_check(const char *secret, size_t secret_len, const char *token,
     dot = strchr(token, '.');
     if (n > TOKEN_MAX || !dot || dot == token ||
         b64_decode(token, (size_t)(dot - token), TOKEN_B64, &addr) < 0 ||
-        b64_decode(dot + 1, strlen(dot + 1), TOKEN_B64, &got) < 0 ||
+        b64_decode(dot + 1, (size_t)(token + n - dot - 1), TOKEN_B64,
+                   &got) < 0 ||
         got.len != MAC_LEN || memchr(addr.data, '\0', addr.len)) {
         err_set(e, ERR_DATA, 0, "malformed unsubscribe token");
         goto out;

@@ -9,7 +9,10 @@
  * (and kept), LF or CRLF line endings (the file's own style is kept when
  * it is rewritten).  Status is active, unsubscribed or bounced (an empty
  * status reads as active); format is html (the default) or text; tags are
- * comma-separated inside their one field.
+ * comma-separated inside their one field.  Names and tags are one line of
+ * text: no control characters, which here are C0 (TAB, LF and CR
+ * included), DEL, C1, U+2028 LINE SEPARATOR and U+2029 PARAGRAPH
+ * SEPARATOR.
  *
  * Addresses are checked by subs_addr_check(), which is mime's one rule for
  * an address this tool can send to (mime_addr_check): an ASCII dot-atom
@@ -34,7 +37,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 
 #include "arctic_digest/article.h"
 #include "arctic_digest/buf.h"
@@ -199,13 +201,6 @@ bool subs_has_tag(const struct subs_entry *s, const char *tag);
 size_t subs_add_column(struct subs_list *l, const char *name);
 
 /*
- * Names and tags are one line of text: no control characters.  Returns
- * the first one in s (C0, TAB, LF and CR included, DEL, C1, U+2028 LINE
- * SEPARATOR, U+2029 PARAGRAPH SEPARATOR) and its code point in *cp (may
- * be NULL), or NULL when there is none.
- */
-const char *subs_ctrl_find(const char *s, uint32_t *cp);
-/*
  * Append s for a tab-separated line of text (list's plain output), so
  * that one entry is always one line: a backslash as \\, TAB, LF and CR as
  * \t, \n and \r, other C0 and DEL as \xHH, C1, U+2028 and U+2029 as
@@ -247,8 +242,8 @@ void subs_problems_add(struct subs_problems *p, size_t line, bool warning,
 /*
  * Check every row: invalid addresses, duplicates (naming the first line),
  * unknown statuses and formats, rows with the wrong number of fields, bad
- * dates, control characters in names and tags (subs_ctrl_find), more than
- * SUBS_MAX_TAGS tags.  Appends to out; returns the number of faults
+ * dates, control characters in names and tags (see the top comment), more
+ * than SUBS_MAX_TAGS tags.  Appends to out; returns the number of faults
  * (warnings not counted).
  */
 size_t subs_check(const struct subs_list *l, struct subs_problems *out);
@@ -323,20 +318,48 @@ struct subs_change {
     bool quiet_missing; /* unsubscribe: an address not listed is no error */
 };
 
+/* What a change did to one address, in order: what 'subscribers add' and
+ * the others print once the file is written. */
+enum subs_outcome_kind {
+    SUBS_OUTCOME_ADDED,
+    SUBS_OUTCOME_SUBSCRIBED_AGAIN,   /* add --force: unsubscribed or bounced */
+    SUBS_OUTCOME_ALREADY_SUBSCRIBED, /* add (nothing to set), resubscribe */
+    SUBS_OUTCOME_REMOVED,
+    SUBS_OUTCOME_UNSUBSCRIBED,
+    SUBS_OUTCOME_ALREADY_UNSUBSCRIBED,
+    SUBS_OUTCOME_NOT_LISTED, /* unsubscribe with quiet_missing */
+    SUBS_OUTCOME_RESUBSCRIBED
+};
+
+struct subs_outcome {
+    char *email; /* as on the list; as given for added and not listed */
+    enum subs_outcome_kind kind;
+};
+
+struct subs_outcomes {
+    struct subs_outcome *v;
+    size_t n, alloc;
+};
+
+#define SUBS_OUTCOMES_INIT {NULL, 0, 0}
+
+/* Free the outcomes; o is back to SUBS_OUTCOMES_INIT. */
+void subs_outcomes_release(struct subs_outcomes *o);
+
 /*
  * Apply c to every address of the list file at path (created by add),
  * under the list's lock: all addresses or none, an error leaves the file
- * as it was.  Logs one line per address changed.  ERR_DATA names the
+ * as it was.  Once the file is written (or left alone, nothing having
+ * changed), appends one outcome per address to out (may be NULL; the
+ * caller releases it), so that nothing is reported as done that was not:
+ * out is untouched on failure.  Prints nothing.  ERR_DATA names the
  * address ("'x' is not on the list", an unsubscribed address added
- * without force), or, before the file is touched, a name or tags with a
- * control character (subs_ctrl_find) or more than SUBS_MAX_TAGS tags;
- * else as subs_update().
+ * without force), or, before the file is touched, an address that add
+ * brings and subs_addr_check() refuses ("invalid address 'x': reason"), a
+ * name or tags with a control character (see the top comment) or more
+ * than SUBS_MAX_TAGS tags; else as subs_update().
  */
 int subs_change_file(const char *path, const struct subs_change *c,
-                     struct err *e);
-
-/* Check each address (subs_addr_check); ERR_DATA naming the first bad
- * one.  An internationalised domain is accepted with a warning. */
-int subs_check_addrs(char *const *addrs, size_t n, struct err *e);
+                     struct subs_outcomes *out, struct err *e);
 
 #endif

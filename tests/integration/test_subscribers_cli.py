@@ -106,6 +106,10 @@ class Subscribers(unittest.TestCase):
         err = self.fails(65, "add", "erik@example.com")
         self.assertIn("--force", err)
         self.assertEqual(self.entries()[0]["status"], "unsubscribed")
+        # All or none, and nothing said to be done that was not.
+        err = self.fails(65, "add", "new@example.com", "erik@example.com")
+        self.assertNotIn("added", err)
+        self.assertEqual(len(self.entries()), 1)
         self.ok("add", "erik@example.com", "--force")
         e = self.entries()[0]
         self.assertEqual(e["status"], "active")
@@ -529,8 +533,9 @@ class Subscribers(unittest.TestCase):
         status, _, err = self.cgi_raw(dict(q, ARCTIC_DIGEST_BIN=slow, ARCTIC_DIGEST_TIMEOUT="1"), body)
         self.assertEqual(status, "Status: 503 Service Unavailable")
         self.assertIn("longer than 1 s", err)
-        # A negative or bogus CONTENT_LENGTH: 400, without reading to EOF.
-        for bad in ["-1", "12x", "1e3"]:
+        # A negative or bogus CONTENT_LENGTH: 400, without reading to EOF;
+        # non-ASCII digits too ("²" is isdigit() but no int()).
+        for bad in ["-1", "12x", "1e3", "\u00b2", "\u0661\u0662"]:
             status, _, _ = self.cgi_raw(dict(q, CONTENT_LENGTH=bad), b"x" * 5000,
                                         keep_stdin_open=True)
             self.assertEqual(status, "Status: 400 Bad Request", bad)
