@@ -114,6 +114,10 @@ subs_csv_read(const char *p, size_t n, subs_row_fn fn, void *ctx, bool *bom,
     if (csv_init(&cp, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
         return err_set(e, ERR_INTERNAL, 0, "cannot set up the CSV parser");
     csv_set_space_func(&cp, no_space);
+    /* libcsv grows a field's buffer by this much at a time (128 bytes by
+     * default): a long field (a hand-edited row of 100,000 tags is 900 KB)
+     * would be copied thousands of times. */
+    csv_set_blk_size(&cp, (size_t)64 << 10);
     /* Feed line by line: a record starts on the line that is fed while the
      * parser is between records, which gives every record its line. */
     while (off < n && !r.failed) {
