@@ -184,32 +184,41 @@ drop_departed(struct sender *s, struct err *e)
     return rc;
 }
 
-/* Repeated hard bounces: three issues in a row make an address bounced. */
+/* Repeated hard bounces: three issues in a row make an address bounced.
+ * Only this issue's permanent refusals can start a new streak. */
 static void
 mark_bounces(struct sender *s)
 {
     struct buf when = BUF_INIT;
-    size_t i;
+    struct err e = ERR_INIT;
+    char **refused = NULL;
+    size_t i, n = 0;
 
     if (!s->have_subs)
         return;
+    if (store_ledger_hard_failed(s->c->st, s->issue.id, &refused, &n, &e) < 0)
+        log_warn("cannot look for repeated bounces: %s", e.msg);
     dt_format_rfc3339(&s->c->now, &when);
-    for (i = 0; i < s->subs.n; i++) {
-        const struct subs_entry *sub = &s->subs.v[i];
-        struct err e = ERR_INIT;
+    for (i = 0; i < n; i++) {
+        const struct subs_entry *sub = subscriber(s, refused[i]);
         int streak = 0;
-        if (strcmp(sub->status, SUBS_STATUS_ACTIVE) ||
-            store_ledger_failed_streak(s->c->st, sub->email, 3, &streak,
-                                       &e) < 0 ||
-            streak < 3)
+        if (!sub || strcmp(sub->status, SUBS_STATUS_ACTIVE))
             continue;
-        if (subs_set_status(s->c->cfg->subscribers, sub->email,
-                            SUBS_STATUS_BOUNCED, when.data, &e) < 0)
+        if (store_ledger_failed_streak(s->c->st, sub->email, 3, &streak,
+                                       &e) < 0)
+            log_warn("cannot count the bounces of %s: %s", sub->email, e.msg);
+        else if (streak < 3)
+            continue;
+        else if (subs_set_status(s->c->cfg->subscribers, sub->email,
+                                 SUBS_STATUS_BOUNCED, when.data, &e) < 0)
             log_warn("cannot mark %s bounced: %s", sub->email, e.msg);
         else
             log_info("%s: refused in 3 issues in a row; marked bounced",
                      sub->email);
     }
+    for (i = 0; i < n; i++)
+        free(refused[i]);
+    free(refused);
     buf_release(&when);
 }
 

@@ -266,6 +266,39 @@ store_ledger_counts(struct store *s, int64_t issue, int64_t counts[4],
 }
 
 int
+store_ledger_hard_failed(struct store *s, int64_t issue, char ***v, size_t *n,
+                         struct err *e)
+{
+    sqlite3_stmt *st = store_prepare(s,
+                                     "SELECT address FROM deliveries WHERE "
+                                     "issue_id = ? AND status = ? AND code "
+                                     ">= 500 ORDER BY address",
+                                     e);
+    char **list = NULL;
+    size_t count = 0, alloc = 0;
+    int rc;
+
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, issue);
+    sqlite3_bind_int(st, 2, STORE_FAILED);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        xgrow(&list, &alloc, count + 1, sizeof(*list));
+        list[count++] = store_col_text(st, 0);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        while (count)
+            free(list[--count]);
+        free(list);
+        return store_db_error(s, e, "cannot read the ledger");
+    }
+    *v = list;
+    *n = count;
+    return 0;
+}
+
+int
 store_ledger_failed_streak(struct store *s, const char *address, int k,
                            int *streak, struct err *e)
 {

@@ -217,6 +217,11 @@ int store_ledger_mark(struct store *s, int64_t issue, const char *address,
 int store_ledger_counts(struct store *s, int64_t issue, int64_t counts[4],
                         struct err *e);
 
+/* The addresses of issue the server refused permanently (failed with a
+ * 5xx reply), in address order.  Caller frees each and v. */
+int store_ledger_hard_failed(struct store *s, int64_t issue, char ***v,
+                             size_t *n, struct err *e);
+
 /*
  * How many of the last k issues in a row (newest first) failed address
  * permanently.  Used to mark repeated hard bounces.
