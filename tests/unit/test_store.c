@@ -412,6 +412,7 @@ test_store_new_articles_skip_sent_issues_and_old_items(void **state)
     int64_t *ids, ida, idb, counts[4];
     size_t n;
     int streak;
+    char **refused = NULL;
     (void)state;
 
     make(&a, "x", "1", "One", NULL, T0);
@@ -465,6 +466,12 @@ test_store_new_articles_skip_sent_issues_and_old_items(void **state)
     assert_int_equal(
         store_ledger_failed_streak(s, "B@example.org", 3, &streak, &e), 0);
     assert_int_equal(streak, 1);
+    /* Only the 5xx refusal can start a bounce streak. */
+    assert_int_equal(store_ledger_hard_failed(s, is.id, &refused, &n, &e), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(refused[0], "b@example.org");
+    free(refused[0]);
+    free(refused);
 
     /* While the issue is unsent its article is still new; once sent, not. */
     assert_int_equal(store_issue_mark_sent(s, is.id, T0, &e), 0);
