@@ -21,12 +21,18 @@
 #define TOKEN_MARK "zqADTOKENq7x"
 #define ADDR_MARK "zqADADDRq7x"
 
-/* One rendering of the issue: a choice of articles, named or not. */
+static const char *const marks[] = {NAME_MARK, ADDR_MARK, TOKEN_MARK};
+#define NMARKS (sizeof(marks) / sizeof(marks[0]))
+
+/* One rendering of the issue: a choice of articles, named or not, and
+ * its message body, prepared once (mime_body_new) with and without the
+ * HTML part. */
 struct variant {
     char *key; /* the article mask ('0'/'1' each) and 'N' or '-' */
     struct render_output out;
     struct buf bib, ris;
     size_t narticles;
+    struct mime_body *body[2]; /* [text_only] */
 };
 
 struct composer {
@@ -219,6 +225,8 @@ compose_free(struct composer *cp)
         render_output_release(&cp->variants[i].out);
         buf_release(&cp->variants[i].bib);
         buf_release(&cp->variants[i].ris);
+        mime_body_free(cp->variants[i].body[0]);
+        mime_body_free(cp->variants[i].body[1]);
     }
     free(cp->variants);
     free(cp);
@@ -292,6 +300,7 @@ render_variant(struct composer *cp, const char *mask, bool named,
         unsubscribe_url(cfg, TOKEN_MARK, &unsub);
         ri.unsubscribe_url = unsub.data;
     }
+    memset(v, 0, sizeof(*v));
     render_output_init(&v->out);
     buf_init(&v->bib);
     buf_init(&v->ris);
@@ -307,7 +316,7 @@ render_variant(struct composer *cp, const char *mask, bool named,
 }
 
 /* The variant for this mask, rendered on first use. */
-static const struct variant *
+static struct variant *
 variant_for(struct composer *cp, const char *mask, bool named,
             struct err *e)
 {
@@ -337,127 +346,95 @@ variant_for(struct composer *cp, const char *mask, bool named,
     return v;
 }
 
-/* Copy in to out, replacing every mark with rep. */
-static void
-replace(const char *in, size_t n, const char *mark, const char *rep,
-        struct buf *out)
+/* The variant's body for a recipient with or without HTML, prepared on
+ * first use. */
+static const struct mime_body *
+body_for(struct variant *v, bool attach, bool text_only, struct err *e)
 {
-    size_t mlen = strlen(mark);
-    const char *p = in, *end = in + n, *hit;
-
-    while ((hit = strstr(p, mark)) != NULL && hit < end) {
-        buf_append(out, p, (size_t)(hit - p));
-        buf_append_str(out, rep);
-        p = hit + mlen;
-    }
-    buf_append(out, p, (size_t)(end - p));
-}
-
-/* Fill the personal parts (name, address, token) of one rendered body;
- * html: escape them for HTML. */
-static void
-personalise(const struct buf *body, const struct compose_recipient *r,
-            const char *token, bool html, struct buf *out)
-{
-    const char *const marks[] = {NAME_MARK, ADDR_MARK, TOKEN_MARK};
-    const char *const values[] = {r->name ? r->name : "", r->address,
-                                  token ? token : ""};
-    struct buf in = BUF_INIT, esc = BUF_INIT;
-    size_t i;
-
-    buf_append(&in, body->data, body->len);
-    for (i = 0; i < ARRAY_SIZE(marks); i++) {
-        buf_reset(&esc);
-        if (html)
-            text_escape_html(values[i], strlen(values[i]), &esc);
-        else
-            buf_append_str(&esc, values[i]);
-        buf_reset(out);
-        replace(in.data, in.len, marks[i], esc.data, out);
-        buf_reset(&in);
-        buf_append(&in, out->data, out->len);
-    }
-    buf_release(&in);
-    buf_release(&esc);
-}
-
-/* Headers, bodies and attachments into one MIME message. */
-static int
-build(struct composer *cp, const struct compose_recipient *r,
-      const struct variant *v, const char *subject, const struct buf *text,
-      const struct buf *html, const char *token, struct buf *out,
-      struct err *e)
-{
-    const struct config *cfg = cp->c->cfg;
-    struct buf msgid = BUF_INIT, seed = BUF_INIT, unsub = BUF_INIT,
-               lu = BUF_INIT;
-    struct mime_attachment att[2];
+    struct mime_attachment att[2] = {
+        {"citations.bib", "application/x-bibtex", v->bib.data, v->bib.len},
+        {"citations.ris", "application/x-research-info-systems", v->ris.data,
+         v->ris.len},
+    };
     struct mime_message m;
-    int rc;
 
-    buf_appendf(&lu, "<mailto:%s?subject=unsubscribe>",
-                cfg->reply_to ? cfg->reply_to : cp->from_addr);
-    if (has_token_link(cp)) {
-        unsubscribe_url(cfg, token, &unsub);
-        buf_appendf(&lu, ", <%s>", unsub.data);
-    }
-    /* Stable across retries and between preview and send: the same issue
-     * and address give the same id and boundaries. */
-    buf_appendf(&seed, "issue-%d.%s", cp->is.number, r->address);
-    mime_message_id(seed.data, cp->from_addr, &msgid);
+    if (v->body[text_only])
+        return v->body[text_only];
     memset(&m, 0, sizeof(m));
-    m.from_name = cp->from_name;
-    m.from_addr = cp->from_addr;
-    m.to_name = r->name;
-    m.to_addr = r->address;
-    m.reply_to = cfg->reply_to;
-    m.subject = subject;
-    m.date = cp->c->now;
-    m.message_id = msgid.data;
-    m.list_id = cfg->list_id;
-    m.list_unsubscribe = lu.data;
-    if (unsub.len)
-        m.list_unsubscribe_post = "List-Unsubscribe=One-Click";
-    m.text = text->data;
-    m.text_len = text->len;
-    m.html = html->len ? html->data : NULL;
-    m.html_len = html->len;
-    m.boundary_seed = seed.data;
-    if (cfg->attach_citations) {
-        att[0] = (struct mime_attachment){"citations.bib",
-                                          "application/x-bibtex",
-                                          v->bib.data, v->bib.len};
-        att[1] = (struct mime_attachment){
-            "citations.ris", "application/x-research-info-systems",
-            v->ris.data, v->ris.len};
+    m.text = v->out.text.data;
+    m.text_len = v->out.text.len;
+    if (!text_only && v->out.html.len) {
+        m.html = v->out.html.data;
+        m.html_len = v->out.html.len;
+    }
+    if (attach) {
         m.attachments = att;
         m.nattachments = ARRAY_SIZE(att);
     }
-    rc = mime_build(&m, out, e);
-    buf_release(&msgid);
-    buf_release(&seed);
-    buf_release(&unsub);
-    buf_release(&lu);
-    return rc;
+    if (mime_body_new(&m, marks, NMARKS, &v->body[text_only], e) < 0)
+        return NULL;
+    return v->body[text_only];
+}
+
+/* Everything a message has besides its body; out borrows from cp, r,
+ * subject and the bufs, which the caller releases. */
+static void
+headers(const struct composer *cp, const struct compose_recipient *r,
+        const char *subject, const char *token, struct buf *msgid,
+        struct buf *seed, struct buf *lu, struct mime_message *m)
+{
+    const struct config *cfg = cp->c->cfg;
+
+    buf_appendf(lu, "<mailto:%s?subject=unsubscribe>",
+                cfg->reply_to ? cfg->reply_to : cp->from_addr);
+    if (has_token_link(cp)) {
+        buf_append_str(lu, ", <");
+        unsubscribe_url(cfg, token, lu);
+        buf_append_char(lu, '>');
+    }
+    /* Stable across retries and between preview and send: the same issue
+     * and address give the same id and boundaries. */
+    buf_appendf(seed, "issue-%d.%s", cp->is.number, r->address);
+    mime_message_id(seed->data, cp->from_addr, msgid);
+    memset(m, 0, sizeof(*m));
+    m->from_name = cp->from_name;
+    m->from_addr = cp->from_addr;
+    m->to_name = r->name;
+    m->to_addr = r->address;
+    m->reply_to = cfg->reply_to;
+    m->subject = subject;
+    m->date = cp->c->now;
+    m->message_id = msgid->data;
+    m->list_id = cfg->list_id;
+    m->list_unsubscribe = lu->data;
+    if (has_token_link(cp))
+        m->list_unsubscribe_post = "List-Unsubscribe=One-Click";
+    m->boundary_seed = seed->data;
 }
 
 int
 compose_message(struct composer *cp, const struct compose_recipient *r,
                 struct buf *out, struct compose_parts *parts, struct err *e)
 {
-    const struct variant *v;
-    struct buf mask = BUF_INIT, token = BUF_INIT, html = BUF_INIT,
-               text = BUF_INIT, subject = BUF_INIT;
+    struct variant *v;
+    const struct mime_body *body;
+    struct buf mask = BUF_INIT, token = BUF_INIT, subject = BUF_INIT,
+               msgid = BUF_INIT, seed = BUF_INIT, lu = BUF_INIT,
+               esc[NMARKS];
+    const char *text_values[NMARKS], *html_values[NMARKS];
+    struct mime_message m;
     size_t i;
     int rc = -1;
 
+    for (i = 0; i < NMARKS; i++)
+        buf_init(&esc[i]);
     for (i = 0; i < cp->is.narticles; i++)
         buf_append_char(&mask, issue_topics_wants(&cp->topics, r->tags,
                                                   r->ntags, i)
                                    ? '1'
                                    : '0');
     v = variant_for(cp, mask.data, r->name != NULL, e);
-    if (!v)
+    if (!v || !(body = body_for(v, cp->c->cfg->attach_citations, r->text_only, e)))
         goto out;
     if (has_token_link(cp) &&
         subs_token_make(cp->secret.data, cp->secret.len, r->address,
@@ -465,24 +442,36 @@ compose_message(struct composer *cp, const struct compose_recipient *r,
         err_set(e, ERR_INTERNAL, 0, "cannot make an unsubscribe token");
         goto out;
     }
+    text_values[0] = r->name ? r->name : "";
+    text_values[1] = r->address;
+    text_values[2] = token.data;
+    for (i = 0; i < NMARKS; i++) {
+        text_escape_html(text_values[i], strlen(text_values[i]), &esc[i]);
+        html_values[i] = esc[i].data;
+    }
     /* The subject template sees subscriber.name too. */
-    personalise(&v->out.subject, r, token.data, false, &subject);
-    personalise(&v->out.text, r, token.data, false, &text);
-    if (!r->text_only)
-        personalise(&v->out.html, r, token.data, true, &html);
-    if (build(cp, r, v, subject.data, &text, &html, token.data, out, e) < 0)
+    mime_fill_marks(v->out.subject.data, v->out.subject.len, marks,
+                    text_values, NMARKS, &subject);
+    headers(cp, r, subject.data, token.data, &msgid, &seed, &lu, &m);
+    if (mime_build_with(&m, body, text_values, html_values, out, e) < 0)
         goto out;
     if (parts) {
-        buf_append(&parts->text, text.data, text.len);
-        buf_append(&parts->html, html.data, html.len);
+        mime_fill_marks(v->out.text.data, v->out.text.len, marks,
+                        text_values, NMARKS, &parts->text);
+        if (!r->text_only)
+            mime_fill_marks(v->out.html.data, v->out.html.len, marks,
+                            html_values, NMARKS, &parts->html);
         parts->narticles = v->narticles;
     }
     rc = 0;
 out:
+    for (i = 0; i < NMARKS; i++)
+        buf_release(&esc[i]);
     buf_release(&mask);
     buf_release(&token);
-    buf_release(&html);
-    buf_release(&text);
     buf_release(&subject);
+    buf_release(&msgid);
+    buf_release(&seed);
+    buf_release(&lu);
     return rc;
 }

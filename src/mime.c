@@ -119,11 +119,10 @@ check_attachment(const struct mime_attachment *a, size_t i, struct err *e)
     return 0;
 }
 
+/* What the header block needs (mime_build_with). */
 static int
-check_message(const struct mime_message *m, struct err *e)
+check_headers(const struct mime_message *m, struct err *e)
 {
-    size_t i;
-
     if (check_addr("from_addr", m->from_addr, e) < 0 ||
         check_addr("to_addr", m->to_addr, e) < 0 ||
         (m->reply_to != NULL && check_addr("reply_to", m->reply_to, e) < 0))
@@ -133,8 +132,6 @@ check_message(const struct mime_message *m, struct err *e)
     if (m->message_id == NULL || !msgid_is_valid(m->message_id))
         return err_set(e, ERR_DATA, 0, "message_id '%s' is not <id@domain>",
                        m->message_id != NULL ? m->message_id : "");
-    if (m->text == NULL)
-        return err_set(e, ERR_DATA, 0, "message has no text body");
     if (m->list_id != NULL && !mime_list_id_is_valid(m->list_id))
         return err_set(e, ERR_DATA, 0, "list_id '%s' is not 'Name <id>'",
                        m->list_id);
@@ -148,6 +145,17 @@ check_message(const struct mime_message *m, struct err *e)
          !is_printable_ascii(m->list_unsubscribe_post)))
         return err_set(e, ERR_DATA, 0,
                        "list_unsubscribe_post needs list_unsubscribe");
+    return 0;
+}
+
+/* What the body needs (mime_body_new). */
+static int
+check_body(const struct mime_message *m, struct err *e)
+{
+    size_t i;
+
+    if (m->text == NULL)
+        return err_set(e, ERR_DATA, 0, "message has no text body");
     for (i = 0; i < m->nattachments; i++) {
         if (check_attachment(&m->attachments[i], i, e) < 0)
             return -1;
@@ -237,9 +245,19 @@ put_headers(const struct mime_message *m, struct buf *out)
     buf_append_str(out, "Auto-Submitted: auto-generated\r\n");
 }
 
-/* "=_ad_<32 hex digits of SHA-256(seed)>_<kind>" */
+/*
+ * Boundaries are "=_ad_<32 hex digits of SHA-256(seed)>_alt" (or _mix):
+ * each message has its own, yet the same seed gives the same bytes.  A
+ * prepared body holds BOUNDARY_HOLE in their place, of the same length,
+ * so that libetpan lays the header lines out the same.
+ */
+#define BOUNDARY_LEN 41 /* "=_ad_" + 32 + "_alt" */
+#define BOUNDARY_HOLE "=_ad_ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ_"
+#define BOUNDARY_HOLE_LEN 38
+
 static void
-make_boundary(const char *seed, const char *kind, struct buf *out)
+make_boundary(const char *seed, const char *kind,
+              char out[BOUNDARY_LEN + 1])
 {
     static const char hex[] = "0123456789abcdef";
     uint8_t digest[SHA256_DIGEST_SIZE];
@@ -251,35 +269,34 @@ make_boundary(const char *seed, const char *kind, struct buf *out)
     sha256_init(&ctx);
     sha256_update(&ctx, strlen(seed), (const uint8_t *)seed);
     sha256_digest(&ctx, sizeof(digest), digest);
-    buf_append_str(out, "=_ad_");
+    memcpy(out, "=_ad_", 5);
     for (i = 0; i < 16; i++) {
-        buf_append_char(out, hex[digest[i] >> 4]);
-        buf_append_char(out, hex[digest[i] & 15]);
+        out[5 + 2 * i] = hex[digest[i] >> 4];
+        out[6 + 2 * i] = hex[digest[i] & 15];
     }
-    buf_appendf(out, "_%s", kind);
+    out[37] = '_';
+    memcpy(out + 38, kind, 3);
+    out[BOUNDARY_LEN] = '\0';
 }
 
 /* A multipart whose random libetpan boundary is replaced by ours. */
 static struct mailmime *
-multipart_new(const char *type, const char *seed, const char *kind)
+multipart_new(const char *type, const char *boundary)
 {
     struct mailmime *mp = mailmime_multiple_new(type);
-    struct buf boundary = BUF_INIT;
     clistiter *cur;
 
     if (mp == NULL)
         return NULL;
-    make_boundary(seed, kind, &boundary);
     for (cur = clist_begin(mp->mm_content_type->ct_parameters); cur != NULL;
          cur = clist_next(cur)) {
         struct mailmime_parameter *param = clist_content(cur);
         if (strcasecmp(param->pa_name, "boundary") == 0) {
             free(param->pa_value);
-            param->pa_value = buf_detach(&boundary, NULL);
+            param->pa_value = xstrdup(boundary);
             return mp;
         }
     }
-    buf_release(&boundary);
     mailmime_free(mp);
     return NULL;
 }
@@ -488,26 +505,28 @@ attachment_new(const struct mime_attachment *a, struct mailmime **out,
 
 /*
  * The MIME tree: text/plain, or multipart/alternative of text and HTML,
- * inside multipart/mixed when there are attachments.  The QP bodies are
- * borrowed by the tree.
+ * inside multipart/mixed when there are attachments, with BOUNDARY_HOLEs
+ * for boundaries.  The QP bodies (TEXT_HOLE and HTML_HOLE when not empty)
+ * are borrowed by the tree.
  */
 static int
-tree_new(const struct mime_message *m, const struct buf *text_qp,
-         const struct buf *html_qp, struct mailmime **out, struct err *e)
+tree_new(const struct mime_message *m, const char *text_qp, size_t text_len,
+         const char *html_qp, size_t html_len, struct mailmime **out,
+         struct err *e)
 {
     const int qp = MAILMIME_MECHANISM_QUOTED_PRINTABLE;
     struct mailmime *root;
     struct mailmime *mix;
     size_t i;
 
-    root = leaf_new("text/plain; charset=utf-8", qp, 1, text_qp->data,
-                    text_qp->len, NULL);
+    root = leaf_new("text/plain; charset=utf-8", qp, 1, text_qp, text_len,
+                    NULL);
     if (root != NULL && m->html != NULL) {
         struct mailmime *alt =
-            multipart_new("multipart/alternative", m->boundary_seed, "alt");
+            multipart_new("multipart/alternative", BOUNDARY_HOLE "alt");
         if (alt == NULL || add_part(alt, root) < 0 ||
             add_part(alt, leaf_new("text/html; charset=utf-8", qp, 1,
-                                   html_qp->data, html_qp->len, NULL)) < 0) {
+                                   html_qp, html_len, NULL)) < 0) {
             if (alt == NULL)
                 mailmime_free(root);
             root = NULL;
@@ -523,7 +542,7 @@ tree_new(const struct mime_message *m, const struct buf *text_qp,
         *out = root;
         return 0;
     }
-    mix = multipart_new("multipart/mixed", m->boundary_seed, "mix");
+    mix = multipart_new("multipart/mixed", BOUNDARY_HOLE "mix");
     if (mix == NULL || add_part(mix, root) < 0) {
         if (mix != NULL)
             mailmime_free(mix);
@@ -532,7 +551,7 @@ tree_new(const struct mime_message *m, const struct buf *text_qp,
         return err_set(e, ERR_INTERNAL, 0, "libetpan: cannot make multipart");
     }
     for (i = 0; i < m->nattachments; i++) {
-        struct mailmime *att;
+        struct mailmime *att = NULL;
         if (attachment_new(&m->attachments[i], &att, e) < 0) {
             mailmime_free(mix);
             return -1;
@@ -576,32 +595,328 @@ out:
     return rc;
 }
 
-int
-mime_build(const struct mime_message *m, struct buf *out, struct err *e)
+/* ---- a body prepared once, messages built from it ------------------- */
+
+/*
+ * Where the per-message bodies go in the skeleton.  Each starts with a
+ * control character (which no header libetpan writes and no base64 or QP
+ * holds) and ends with CRLF, as every non-empty QP body does, so libetpan
+ * writes the lines around it as it writes them around the real body.
+ */
+#define TEXT_HOLE "\001ad-text\001\r\n"
+#define HTML_HOLE "\001ad-html\001\r\n"
+
+enum seg_kind { SEG_LITERAL, SEG_ALT, SEG_MIX, SEG_TEXT, SEG_HTML };
+
+struct seg {
+    enum seg_kind kind;
+    size_t off, len; /* SEG_LITERAL: bytes of the skeleton */
+};
+
+/* A QP body: runs of lines without marks encoded once (into enc), the
+ * lines holding a mark kept raw (in raw) to be filled and encoded. */
+struct piece {
+    bool filled;
+    size_t off, len;
+};
+
+struct qp_body {
+    struct buf enc, raw;
+    struct piece *v;
+    size_t n, alloc;
+};
+
+struct mime_body {
+    struct buf skeleton;
+    struct seg *segs;
+    size_t nsegs, segs_alloc;
+    struct qp_body text, html;
+    char **marks;
+    size_t nmarks;
+};
+
+/* The first k-byte needle in p[0..n), or NULL (memmem is not POSIX). */
+static const char *
+find(const char *p, size_t n, const char *needle, size_t k)
 {
-    struct buf text_qp = BUF_INIT;
-    struct buf html_qp = BUF_INIT;
-    struct buf msg = BUF_INIT;
+    const char *end = p + n;
+
+    if (k == 0)
+        return NULL;
+    while ((size_t)(end - p) >= k &&
+           (p = memchr(p, needle[0], (size_t)(end - p) - k + 1)) != NULL) {
+        if (memcmp(p, needle, k) == 0)
+            return p;
+        p++;
+    }
+    return NULL;
+}
+
+static bool
+holds_mark(const char *p, size_t n, char *const *marks, size_t nmarks)
+{
+    size_t i;
+
+    for (i = 0; i < nmarks; i++)
+        if (find(p, n, marks[i], strlen(marks[i])) != NULL)
+            return true;
+    return false;
+}
+
+static void
+add_piece(struct qp_body *q, bool filled, size_t off, size_t len)
+{
+    xgrow(&q->v, &q->alloc, q->n + 1, sizeof(*q->v));
+    q->v[q->n++] = (struct piece){filled, off, len};
+}
+
+/*
+ * QP works line by line (a hard break ends every soft-break decision), so
+ * encoding p[0..n) in runs cut after a LF gives the bytes encoding it at
+ * once gives.  Lines without a mark are encoded here, once.
+ */
+static void
+qp_body_prepare(struct qp_body *q, const char *p, size_t n,
+                char *const *marks, size_t nmarks)
+{
+    size_t i = 0, run = 0;
+
+    while (i < n) {
+        const char *lf = memchr(p + i, '\n', n - i);
+        size_t end = lf ? (size_t)(lf - p) + 1 : n;
+        if (holds_mark(p + i, end - i, marks, nmarks)) {
+            if (run < i) {
+                size_t off = q->enc.len;
+                mime_qp_encode(p + run, i - run, &q->enc);
+                add_piece(q, false, off, q->enc.len - off);
+            }
+            add_piece(q, true, q->raw.len, end - i);
+            buf_append(&q->raw, p + i, end - i);
+            run = end;
+        }
+        i = end;
+    }
+    if (run < n) {
+        size_t off = q->enc.len;
+        mime_qp_encode(p + run, n - run, &q->enc);
+        add_piece(q, false, off, q->enc.len - off);
+    }
+}
+
+static void
+qp_body_write(const struct qp_body *q, char *const *marks,
+              const char *const *values, size_t nmarks, struct buf *out)
+{
+    struct buf line = BUF_INIT;
+    size_t i;
+
+    for (i = 0; i < q->n; i++) {
+        const struct piece *pc = &q->v[i];
+        if (!pc->filled) {
+            buf_append(out, q->enc.data + pc->off, pc->len);
+            continue;
+        }
+        buf_reset(&line);
+        mime_fill_marks(q->raw.data + pc->off, pc->len,
+                        (const char *const *)marks, values, nmarks, &line);
+        mime_qp_encode(line.data, line.len, out);
+    }
+    buf_release(&line);
+}
+
+static void
+qp_body_release(struct qp_body *q)
+{
+    buf_release(&q->enc);
+    buf_release(&q->raw);
+    free(q->v);
+}
+
+void
+mime_fill_marks(const char *p, size_t n, const char *const *marks,
+                const char *const *values, size_t nmarks, struct buf *out)
+{
+    const char *end = p + n;
+
+    while (p < end) {
+        const char *hit = NULL;
+        size_t i, which = 0;
+        for (i = 0; i < nmarks; i++) {
+            const char *h = find(p, (size_t)(end - p), marks[i],
+                                   strlen(marks[i]));
+            if (h != NULL && (hit == NULL || h < hit)) {
+                hit = h;
+                which = i;
+            }
+        }
+        if (hit == NULL)
+            break;
+        buf_append(out, p, (size_t)(hit - p));
+        buf_append_str(out, values[which] ? values[which] : "");
+        p = hit + strlen(marks[which]);
+    }
+    buf_append(out, p, (size_t)(end - p));
+}
+
+static void
+add_seg(struct mime_body *b, enum seg_kind kind, size_t off, size_t len)
+{
+    if (kind == SEG_LITERAL && len == 0)
+        return;
+    xgrow(&b->segs, &b->segs_alloc, b->nsegs + 1, sizeof(*b->segs));
+    b->segs[b->nsegs++] = (struct seg){kind, off, len};
+}
+
+/* Cut the skeleton at its holes; each hole must be where libetpan put
+ * it, as often as the structure says. */
+static int
+find_holes(struct mime_body *b, size_t want_alt, size_t want_mix,
+           size_t want_text, size_t want_html, struct err *e)
+{
+    const char *s = b->skeleton.data;
+    size_t n = b->skeleton.len, i = 0, lit = 0;
+    size_t count[5] = {0};
+
+    while (i < n) {
+        enum seg_kind kind = SEG_LITERAL;
+        size_t len = 0;
+        if (s[i] == '\x01' && n - i >= sizeof(TEXT_HOLE) - 1) {
+            if (!memcmp(s + i, TEXT_HOLE, sizeof(TEXT_HOLE) - 1))
+                kind = SEG_TEXT;
+            else if (!memcmp(s + i, HTML_HOLE, sizeof(HTML_HOLE) - 1))
+                kind = SEG_HTML;
+            len = sizeof(TEXT_HOLE) - 1;
+        } else if (s[i] == '=' && n - i >= BOUNDARY_LEN &&
+                   !memcmp(s + i, BOUNDARY_HOLE, BOUNDARY_HOLE_LEN)) {
+            if (!memcmp(s + i + BOUNDARY_HOLE_LEN, "alt", 3))
+                kind = SEG_ALT;
+            else if (!memcmp(s + i + BOUNDARY_HOLE_LEN, "mix", 3))
+                kind = SEG_MIX;
+            len = BOUNDARY_LEN;
+        }
+        if (kind == SEG_LITERAL) {
+            i++;
+            continue;
+        }
+        add_seg(b, SEG_LITERAL, lit, i - lit);
+        add_seg(b, kind, 0, 0);
+        count[kind]++;
+        i += len;
+        lit = i;
+    }
+    add_seg(b, SEG_LITERAL, lit, n - lit);
+    if (count[SEG_ALT] != want_alt || count[SEG_MIX] != want_mix ||
+        count[SEG_TEXT] != want_text || count[SEG_HTML] != want_html)
+        return err_set(e, ERR_INTERNAL, 0,
+                       "libetpan wrote the body in an unexpected layout");
+    return 0;
+}
+
+int
+mime_body_new(const struct mime_message *m, const char *const *marks,
+              size_t nmarks, struct mime_body **out, struct err *e)
+{
+    struct mime_body *b;
     struct mailmime *root = NULL;
+    size_t i;
+    bool text = false, html = false;
     int rc = -1;
 
-    if (check_message(m, e) < 0)
+    if (check_body(m, e) < 0)
         return -1;
-    mime_qp_encode(m->text, m->text_len, &text_qp);
-    if (m->html != NULL)
-        mime_qp_encode(m->html, m->html_len, &html_qp);
-    if (tree_new(m, &text_qp, &html_qp, &root, e) < 0)
+    b = xcalloc(1, sizeof(*b));
+    b->nmarks = nmarks;
+    b->marks = xcalloc(nmarks ? nmarks : 1, sizeof(*b->marks));
+    for (i = 0; i < nmarks; i++)
+        b->marks[i] = xstrdup(marks[i]);
+    qp_body_prepare(&b->text, m->text, m->text_len, b->marks, nmarks);
+    text = b->text.n > 0;
+    if (m->html != NULL) {
+        qp_body_prepare(&b->html, m->html, m->html_len, b->marks, nmarks);
+        html = b->html.n > 0;
+    }
+    /* An empty body goes in as it is (libetpan may lay it out apart). */
+    if (tree_new(m, text ? TEXT_HOLE : "", text ? sizeof(TEXT_HOLE) - 1 : 0,
+                 html ? HTML_HOLE : "", html ? sizeof(HTML_HOLE) - 1 : 0,
+                 &root, e) < 0 ||
+        tree_write(root, &b->skeleton, e) < 0 ||
+        find_holes(b, m->html != NULL ? 4 : 0,
+                   m->nattachments ? 3 + m->nattachments : 0, text, html,
+                   e) < 0)
         goto out;
-    put_headers(m, &msg);
-    if (tree_write(root, &msg, e) < 0)
-        goto out;
-    buf_append(out, msg.data, msg.len);
+    *out = b;
+    b = NULL;
     rc = 0;
 out:
     if (root != NULL)
         mailmime_free(root);
-    buf_release(&msg);
-    buf_release(&html_qp);
-    buf_release(&text_qp);
+    mime_body_free(b);
+    return rc;
+}
+
+void
+mime_body_free(struct mime_body *b)
+{
+    size_t i;
+
+    if (b == NULL)
+        return;
+    buf_release(&b->skeleton);
+    free(b->segs);
+    qp_body_release(&b->text);
+    qp_body_release(&b->html);
+    for (i = 0; i < b->nmarks; i++)
+        free(b->marks[i]);
+    free(b->marks);
+    free(b);
+}
+
+int
+mime_build_with(const struct mime_message *m, const struct mime_body *b,
+                const char *const *text_values,
+                const char *const *html_values, struct buf *out,
+                struct err *e)
+{
+    char alt[BOUNDARY_LEN + 1], mix[BOUNDARY_LEN + 1];
+    size_t i;
+
+    if (check_headers(m, e) < 0)
+        return -1;
+    make_boundary(m->boundary_seed, "alt", alt);
+    make_boundary(m->boundary_seed, "mix", mix);
+    put_headers(m, out);
+    for (i = 0; i < b->nsegs; i++) {
+        const struct seg *sg = &b->segs[i];
+        switch (sg->kind) {
+        case SEG_LITERAL:
+            buf_append(out, b->skeleton.data + sg->off, sg->len);
+            break;
+        case SEG_ALT:
+            buf_append(out, alt, BOUNDARY_LEN);
+            break;
+        case SEG_MIX:
+            buf_append(out, mix, BOUNDARY_LEN);
+            break;
+        case SEG_TEXT:
+            qp_body_write(&b->text, b->marks, text_values, b->nmarks, out);
+            break;
+        case SEG_HTML:
+            qp_body_write(&b->html, b->marks, html_values, b->nmarks, out);
+            break;
+        }
+    }
+    return 0;
+}
+
+int
+mime_build(const struct mime_message *m, struct buf *out, struct err *e)
+{
+    struct mime_body *b;
+    int rc;
+
+    if (check_headers(m, e) < 0 || mime_body_new(m, NULL, 0, &b, e) < 0)
+        return -1;
+    rc = mime_build_with(m, b, NULL, NULL, out, e);
+    mime_body_free(b);
     return rc;
 }

@@ -67,6 +67,34 @@ struct mime_message {
 int mime_build(const struct mime_message *m, struct buf *out, struct err *e);
 
 /*
+ * A body prepared once for many messages (DESIGN.md, Scale): the MIME
+ * structure, the attachments encoded, and the quoted-printable text and
+ * HTML encoded but for the lines that hold one of the marks (letters and
+ * digits, so that no escaping changes them).  mime_body_new() takes m's
+ * text, html and attachments and ignores the rest; mime_build_with() takes
+ * m's header fields and boundary seed and ignores its body, fills
+ * text_values[i] (html_values[i]) in for marks[i] (NULL values: empty) and
+ * appends the message: byte for byte what mime_build() makes of m with
+ * those values written in place of the marks.  The same errors as
+ * mime_build(), ERR_DATA from the one whose part is wrong.
+ */
+struct mime_body;
+
+int mime_body_new(const struct mime_message *m, const char *const *marks,
+                  size_t nmarks, struct mime_body **out, struct err *e);
+void mime_body_free(struct mime_body *b);
+int mime_build_with(const struct mime_message *m, const struct mime_body *b,
+                    const char *const *text_values,
+                    const char *const *html_values, struct buf *out,
+                    struct err *e);
+
+/* Append p[0..n) with each mark replaced by its value (NULL: nothing), in
+ * one pass: a value that holds a mark's text is not replaced again. */
+void mime_fill_marks(const char *p, size_t n, const char *const *marks,
+                     const char *const *values, size_t nmarks,
+                     struct buf *out);
+
+/*
  * The one rule for an address this tool can send to, used by mime_build(),
  * compose, deliver and the subscriber list (subs_addr_check) alike, so that
  * nothing the list accepts is refused at send.  Checks p[0..n) (any bytes;

@@ -791,6 +791,197 @@ test_mime_build_passes_check_eml_strict(void **state)
     buf_release(&text);
 }
 
+/* ---- a body prepared once (mime_body_new / mime_build_with) ------------ */
+
+static uint32_t rng_state = 2463534242u;
+
+static uint32_t
+rng(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 17;
+    rng_state ^= rng_state << 5;
+    return rng_state;
+}
+
+/* Random text made of the pieces QP cares about: UTF-8, '=', white space
+ * (also before line ends), "From " and "." at line starts, long runs. */
+static void
+random_text(struct buf *b, size_t pieces, bool newlines)
+{
+    static const char *const bits[] = {
+        "a", "word ", "=", " ", "\t", "\xC3\xB0", "\xE2\x80\x99", "From ",
+        ".", "_", "?", "\"", ",", "\xF0\x9F\x90\xBB",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "\n", "\r\n"};
+    size_t i, nbits = sizeof(bits) / sizeof(bits[0]) - (newlines ? 0 : 2);
+
+    for (i = 0; i < pieces; i++)
+        buf_append_str(b, bits[rng() % nbits]);
+}
+
+/* The lemma the prepared body rests on: QP of a text cut after a LF is
+ * the QP of its two halves. */
+static void
+test_mime_qp_encodes_line_runs_alike(void **state)
+{
+    int round;
+    (void)state;
+
+    for (round = 0; round < 2000; round++) {
+        struct buf a = BUF_INIT, b = BUF_INIT, ab = BUF_INIT,
+                   whole = BUF_INIT, parts = BUF_INIT;
+        random_text(&a, rng() % 40, true);
+        buf_append_char(&a, '\n');
+        random_text(&b, rng() % 40, true);
+        buf_append(&ab, a.data, a.len);
+        buf_append(&ab, b.data, b.len);
+        mime_qp_encode(ab.data, ab.len, &whole);
+        mime_qp_encode(a.data, a.len, &parts);
+        mime_qp_encode(b.data, b.len, &parts);
+        if (whole.len != parts.len || memcmp(whole.data, parts.data, whole.len))
+            fail_msg("round %d: QP of the whole differs from its halves", round);
+        buf_release(&a);
+        buf_release(&b);
+        buf_release(&ab);
+        buf_release(&whole);
+        buf_release(&parts);
+    }
+}
+
+static const char *const MARKS[] = {"zqNAMEq", "zqADDRq", "zqTOKq"};
+
+/* A body with marks here and there: line starts, line ends, mid-line,
+ * twice on a line, as the last bytes. */
+static void
+marked_text(struct buf *t, bool end_with_mark)
+{
+    size_t i, lines = 3 + rng() % 12;
+
+    for (i = 0; i < lines; i++) {
+        if (rng() % 3 == 0)
+            buf_append_str(t, MARKS[rng() % 3]);
+        random_text(t, rng() % 30, false);
+        if (rng() % 3 == 0)
+            buf_append_str(t, MARKS[rng() % 3]);
+        if (rng() % 4 == 0) {
+            random_text(t, rng() % 5, false);
+            buf_append_str(t, MARKS[rng() % 3]);
+        }
+        buf_append_str(t, rng() % 5 ? "\n" : "\r\n");
+    }
+    if (end_with_mark)
+        buf_append_str(t, MARKS[rng() % 3]);
+}
+
+static void
+random_value(struct buf *v)
+{
+    random_text(v, rng() % 60, rng() % 8 == 0); /* now and then a LF */
+}
+
+/* What mime_build_with() writes with values is what mime_build() writes
+ * for the same message with the values in place: over random bodies,
+ * values (long ones force soft breaks), with and without HTML and
+ * attachments. */
+static void
+test_mime_build_with_equals_build_of_the_filled_message(void **state)
+{
+    int round;
+    (void)state;
+
+    for (round = 0; round < 300; round++) {
+        struct buf text = BUF_INIT, html = BUF_INIT, val[3], hval[3],
+                   ftext = BUF_INIT, fhtml = BUF_INIT, a = BUF_INIT,
+                   b = BUF_INIT;
+        const char *tv[3], *hv[3];
+        struct mime_message m;
+        struct mime_body *body = NULL;
+        struct err e = ERR_INIT;
+        bool with_html = rng() % 3 != 0;
+        size_t i;
+
+        marked_text(&text, rng() % 4 == 0);
+        marked_text(&html, rng() % 4 == 0);
+        for (i = 0; i < 3; i++) {
+            buf_init(&val[i]);
+            buf_init(&hval[i]);
+            random_value(&val[i]);
+            random_value(&hval[i]);
+            tv[i] = val[i].data;
+            hv[i] = hval[i].data;
+        }
+        sample_message(&m, &text);
+        m.html = with_html ? html.data : NULL;
+        m.html_len = with_html ? html.len : 0;
+        m.nattachments = rng() % 2;
+        assert_int_equal(mime_body_new(&m, MARKS, 3, &body, &e), 0);
+        assert_int_equal(mime_build_with(&m, body, tv, hv, &a, &e), 0);
+
+        mime_fill_marks(text.data, text.len, MARKS, tv, 3, &ftext);
+        mime_fill_marks(html.data, html.len, MARKS, hv, 3, &fhtml);
+        m.text = ftext.data;
+        m.text_len = ftext.len;
+        m.html = with_html ? fhtml.data : NULL;
+        m.html_len = with_html ? fhtml.len : 0;
+        build_ok(&m, &b);
+        if (a.len != b.len || memcmp(a.data, b.data, a.len))
+            fail_msg("round %d: the prepared message differs", round);
+
+        mime_body_free(body);
+        for (i = 0; i < 3; i++) {
+            buf_release(&val[i]);
+            buf_release(&hval[i]);
+        }
+        buf_release(&text);
+        buf_release(&html);
+        buf_release(&ftext);
+        buf_release(&fhtml);
+        buf_release(&a);
+        buf_release(&b);
+    }
+}
+
+/* One body, many messages: each has its own boundaries (from its seed),
+ * headers and values, and nothing of another's. */
+static void
+test_mime_build_with_keeps_messages_apart(void **state)
+{
+    struct buf text = BUF_INIT, a = BUF_INIT, b = BUF_INIT;
+    const char *va[3] = {"Jane", "jane@example.com", "tokA"};
+    const char *vb[3] = {"Ola", "ola@example.net", "tokB"};
+    struct mime_message m;
+    struct mime_body *body = NULL;
+    struct err e = ERR_INIT;
+    (void)state;
+
+    buf_append_str(&text, "Dear zqNAMEq,\nthe digest.\nLeave: zqTOKq\n");
+    sample_message(&m, &text);
+    assert_int_equal(mime_body_new(&m, MARKS, 3, &body, &e), 0);
+    assert_int_equal(mime_build_with(&m, body, va, va, &a, &e), 0);
+    m.to_name = "Ola";
+    m.to_addr = "ola@example.net";
+    m.boundary_seed = "issue-1/ola@example.net";
+    assert_int_equal(mime_build_with(&m, body, vb, vb, &b, &e), 0);
+    assert_non_null(strstr(a.data, "Dear Jane,"));
+    assert_non_null(strstr(b.data, "Dear Ola,"));
+    assert_null(strstr(b.data, "Jane"));
+    assert_null(strstr(b.data, "tokA"));
+    assert_null(strstr(a.data, "zq"));
+    assert_null(strstr(b.data, "ZZZZ"));
+    /* Both parse as MIME with their own boundary. */
+    assert_non_null(strstr(a.data, "_alt"));
+    assert_string_not_equal(strstr(a.data, "=_ad_"), strstr(b.data, "=_ad_"));
+    /* A value holding a mark's text is written as it is. */
+    buf_reset(&b);
+    vb[0] = "zqTOKq";
+    assert_int_equal(mime_build_with(&m, body, vb, vb, &b, &e), 0);
+    assert_non_null(strstr(b.data, "Dear zqTOKq,"));
+    mime_body_free(body);
+    buf_release(&text);
+    buf_release(&a);
+    buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -811,6 +1002,9 @@ main(void)
         cmocka_unit_test(test_mime_build_passes_python_oracle),
         cmocka_unit_test(test_mime_build_header_injection_stays_text),
         cmocka_unit_test(test_mime_build_passes_check_eml_strict),
+        cmocka_unit_test(test_mime_qp_encodes_line_runs_alike),
+        cmocka_unit_test(test_mime_build_with_equals_build_of_the_filled_message),
+        cmocka_unit_test(test_mime_build_with_keeps_messages_apart),
     };
 
     return cmocka_run_group_tests_name("mime", tests, NULL, NULL);
