@@ -115,13 +115,40 @@ sqlite3_stmt *
 store_prepare(struct store *s, const char *sql, struct err *e)
 {
     sqlite3_stmt *st = NULL;
+    size_t i;
 
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+    for (i = 0; i < s->ncache; i++) {
+        struct store_cached *c = &s->cache[i];
+        if (!c->busy && !strcmp(c->sql, sql)) {
+            c->busy = true;
+            return c->st;
+        }
+    }
+    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+                           NULL) != SQLITE_OK) {
         store_db_error(s, e, "cannot prepare a query");
         sqlite3_finalize(st);
         return NULL;
     }
+    if (s->ncache < STORE_CACHE_MAX)
+        s->cache[s->ncache++] = (struct store_cached){xstrdup(sql), st, true};
     return st;
+}
+
+void
+store_release(struct store *s, sqlite3_stmt *st)
+{
+    size_t i;
+
+    for (i = 0; st && i < s->ncache; i++) {
+        if (s->cache[i].st == st) {
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            s->cache[i].busy = false;
+            return;
+        }
+    }
+    sqlite3_finalize(st);
 }
 
 void
@@ -145,7 +172,7 @@ store_step_done(struct store *s, sqlite3_stmt *st, struct err *e)
 {
     int rc = sqlite3_step(st);
 
-    sqlite3_finalize(st);
+    store_release(s, st);
     if (rc != SQLITE_DONE)
         return store_db_error(s, e, "update failed");
     return 0;
@@ -163,7 +190,7 @@ store_collect_ids(struct store *s, sqlite3_stmt *st, int64_t **ids, size_t *n,
         xgrow(&v, &alloc, count + 1, sizeof(*v));
         v[count++] = sqlite3_column_int64(st, 0);
     }
-    sqlite3_finalize(st);
+    store_release(s, st);
     if (rc != SQLITE_DONE) {
         free(v);
         return store_db_error(s, e, "cannot list articles");
@@ -184,7 +211,7 @@ migrate(struct store *s, struct err *e)
     if (!st)
         return -1;
     version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-    sqlite3_finalize(st);
+    store_release(s, st);
     if (version > target)
         return err_set(e, ERR_DATA, 0,
                        "state '%s': schema version %d is newer than this "
@@ -225,7 +252,7 @@ quick_check(struct store *s, const char *sql, struct err *e)
         rc = err_set(e, ERR_IO, 0, "state '%s' is damaged: %s", s->path, res);
     else
         rc = store_db_error(s, e, "integrity check");
-    sqlite3_finalize(st);
+    store_release(s, st);
     return rc;
 }
 
@@ -259,7 +286,7 @@ check_intact(struct store *s, struct err *e)
     }
     if (rc == 0 && step != SQLITE_DONE)
         rc = store_db_error(s, e, "integrity check");
-    sqlite3_finalize(st);
+    store_release(s, st);
     buf_release(&sql);
     return rc;
 }
@@ -356,7 +383,7 @@ schema_version(struct store *s, struct err *e)
         v = sqlite3_column_int(st, 0);
     else if (st)
         store_db_error(s, e, "cannot read the schema version");
-    sqlite3_finalize(st);
+    store_release(s, st);
     return v;
 }
 
@@ -438,8 +465,14 @@ store_open_snapshot(const char *path, struct store **out, struct err *e)
 void
 store_close(struct store *s)
 {
+    size_t i;
+
     if (!s)
         return;
+    for (i = 0; i < s->ncache; i++) {
+        sqlite3_finalize(s->cache[i].st);
+        free(s->cache[i].sql);
+    }
     sqlite3_close(s->db);
     free(s->path);
     free(s);
@@ -525,7 +558,7 @@ store_source_get(struct store *s, const char *name, struct store_source *out,
         read_source(st, out);
     else
         out->name = xstrdup(name);
-    sqlite3_finalize(st);
+    store_release(s, st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
         store_source_release(out);
         return store_db_error(s, e, "cannot read source");
@@ -580,7 +613,7 @@ store_sources_list(struct store *s, struct store_source **v, size_t *n,
         xgrow(&list, &alloc, count + 1, sizeof(*list));
         read_source(st, &list[count++]);
     }
-    sqlite3_finalize(st);
+    store_release(s, st);
     if (rc != SQLITE_DONE) {
         while (count)
             store_source_release(&list[--count]);
@@ -606,7 +639,7 @@ store_meta_get(struct store *s, const char *key, char **value, struct err *e)
     store_bind_text(st, 1, key);
     rc = sqlite3_step(st);
     *value = rc == SQLITE_ROW ? store_col_text(st, 0) : NULL;
-    sqlite3_finalize(st);
+    store_release(s, st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return store_db_error(s, e, "cannot read a setting");
     return 0;

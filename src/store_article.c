@@ -124,7 +124,7 @@ find_work(struct store *s, const struct article *a, const struct work_keys *k,
         } else if (step != SQLITE_DONE) {
             rc = store_db_error(s, e, "cannot look up article");
         }
-        sqlite3_finalize(st);
+        store_release(s, st);
     }
     return rc;
 }
@@ -201,7 +201,7 @@ put_list(struct store *s, int64_t id, const char *del, const char *ins,
             rc = store_db_error(s, e, "update failed");
         sqlite3_reset(st);
     }
-    sqlite3_finalize(st);
+    store_release(s, st);
     return rc;
 }
 
@@ -283,12 +283,12 @@ count_lists(struct store *s, int64_t id, size_t *nauthors, size_t *nkeywords,
         return -1;
     sqlite3_bind_int64(st, 1, id);
     if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
+        store_release(s, st);
         return store_db_error(s, e, "cannot read article");
     }
     *nauthors = (size_t)sqlite3_column_int64(st, 0);
     *nkeywords = (size_t)sqlite3_column_int64(st, 1);
-    sqlite3_finalize(st);
+    store_release(s, st);
     return 0;
 }
 
@@ -431,7 +431,7 @@ store_article_get(struct store *s, int64_t id, struct article *a, struct err *e)
     sqlite3_bind_int64(st, 1, id);
     rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
-        sqlite3_finalize(st);
+        store_release(s, st);
         if (rc == SQLITE_DONE)
             return err_set(e, ERR_DATA, 0, "state '%s': no article %lld",
                            s->path, (long long)id);
@@ -449,7 +449,7 @@ store_article_get(struct store *s, int64_t id, struct article *a, struct err *e)
     a->score = sqlite3_column_double(st, 13);
     split_lines((const char *)sqlite3_column_text(st, 14), &a->matched,
                 &a->nmatched, &a->matched_alloc);
-    sqlite3_finalize(st);
+    store_release(s, st);
 
     st = store_prepare(
         s,
@@ -463,7 +463,7 @@ store_article_get(struct store *s, int64_t id, struct article *a, struct err *e)
         article_add_person(a, (const char *)sqlite3_column_text(st, 0),
                            (const char *)sqlite3_column_text(st, 1),
                            (const char *)sqlite3_column_text(st, 2));
-    sqlite3_finalize(st);
+    store_release(s, st);
     if (rc != SQLITE_DONE)
         goto db_fail;
     st = store_prepare(
@@ -476,7 +476,7 @@ store_article_get(struct store *s, int64_t id, struct article *a, struct err *e)
     sqlite3_bind_int64(st, 1, id);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         article_add_keyword(a, (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
+    store_release(s, st);
     if (rc != SQLITE_DONE)
         goto db_fail;
     return 0;
@@ -506,7 +506,7 @@ store_article_sources(struct store *s, int64_t id, struct buf *out,
             buf_append_char(out, ',');
         buf_append_str(out, (const char *)sqlite3_column_text(st, 0));
     }
-    sqlite3_finalize(st);
+    store_release(s, st);
     if (rc != SQLITE_DONE)
         return store_db_error(s, e, "cannot read article sources");
     return 0;
@@ -541,10 +541,10 @@ store_articles_count(struct store *s, int64_t *n, struct err *e)
     if (!st)
         return -1;
     if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
+        store_release(s, st);
         return store_db_error(s, e, "cannot count articles");
     }
     *n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    store_release(s, st);
     return 0;
 }

@@ -49,7 +49,7 @@ store_issue_create(struct store *s, struct store_issue *is,
         goto fail;
     sqlite3_bind_int64(st, 1, is->id);
     is->number = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-    sqlite3_finalize(st);
+    store_release(s, st);
     is->status = STORE_ISSUE_SENDING;
     /* One statement per table, reset and rebound for each row: an issue
      * can have hundreds of thousands of recipients. */
@@ -67,7 +67,7 @@ store_issue_create(struct store *s, struct store_issue *is,
             goto fail_step;
         sqlite3_reset(st);
     }
-    sqlite3_finalize(st);
+    store_release(s, st);
     st = store_prepare(s,
                        "INSERT OR IGNORE INTO deliveries (issue_id, address, "
                        "name, created, updated) VALUES (?, ?, ?, ?, ?)",
@@ -84,11 +84,11 @@ store_issue_create(struct store *s, struct store_issue *is,
             goto fail_step;
         sqlite3_reset(st);
     }
-    sqlite3_finalize(st);
+    store_release(s, st);
     return store_commit(s, e);
 fail_step:
     store_db_error(s, e, "update failed");
-    sqlite3_finalize(st);
+    store_release(s, st);
 fail:
     store_rollback(s);
     return -1;
@@ -108,11 +108,11 @@ load_issue(struct store *s, const char *sql, struct store_issue *out,
         return -1;
     rc = sqlite3_step(st);
     if (rc == SQLITE_DONE) {
-        sqlite3_finalize(st);
+        store_release(s, st);
         return 0;
     }
     if (rc != SQLITE_ROW) {
-        sqlite3_finalize(st);
+        store_release(s, st);
         return store_db_error(s, e, "cannot read issue");
     }
     memset(out, 0, sizeof(*out));
@@ -123,7 +123,7 @@ load_issue(struct store *s, const char *sql, struct store_issue *out,
     out->period_start = sqlite3_column_int64(st, 4);
     out->period_end = sqlite3_column_int64(st, 5);
     out->status = (enum store_issue_status)sqlite3_column_int(st, 6);
-    sqlite3_finalize(st);
+    store_release(s, st);
     st = store_prepare(
         s,
         "SELECT article_id FROM issue_articles WHERE issue_id = ? "
@@ -205,7 +205,7 @@ store_ledger_todo(struct store *s, int64_t issue, struct store_ledger_row **v,
         r->code = sqlite3_column_int(st, 4);
         r->reply = store_col_text(st, 5);
     }
-    sqlite3_finalize(st);
+    store_release(s, st);
     if (rc != SQLITE_DONE) {
         while (count)
             store_ledger_row_release(&list[--count]);
@@ -259,7 +259,7 @@ store_ledger_counts(struct store *s, int64_t issue, int64_t counts[4],
         if (status >= 0 && status < 4)
             counts[status] = sqlite3_column_int64(st, 1);
     }
-    sqlite3_finalize(st);
+    store_release(s, st);
     if (rc != SQLITE_DONE)
         return store_db_error(s, e, "cannot count the ledger");
     return 0;
@@ -286,7 +286,7 @@ store_ledger_hard_failed(struct store *s, int64_t issue, char ***v, size_t *n,
         xgrow(&list, &alloc, count + 1, sizeof(*list));
         list[count++] = store_col_text(st, 0);
     }
-    sqlite3_finalize(st);
+    store_release(s, st);
     if (rc != SQLITE_DONE) {
         while (count)
             free(list[--count]);
@@ -324,7 +324,7 @@ store_ledger_failed_streak(struct store *s, const char *address, int k,
         else
             broken = true;
     }
-    sqlite3_finalize(st);
+    store_release(s, st);
     if (rc != SQLITE_DONE)
         return store_db_error(s, e, "cannot read the ledger");
     *streak = n;
