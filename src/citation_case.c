@@ -151,6 +151,7 @@ cite_is_stopword(const char *p, size_t n)
 
 /* Proper nouns, acronyms and names of places and peoples that keep their
  * spelling in any case style.  Longer phrases first. */
+/* Each entry starts with an ASCII letter (match_proper relies on it). */
 static const char *const proper[] = {
     "Northern Sea Route", "Polar Silk Road", "Belt and Road",
     "Arctic Council",     "Arctic Ocean",    "Barents Sea",
@@ -207,8 +208,14 @@ is_apostrophe(uint32_t c)
 static size_t
 match_proper(const struct caser *c, size_t i, const char *e)
 {
-    size_t j = i, k = 0, en = strlen(e), save;
+    size_t j = i, k = 0, en, save;
+    unsigned char t = (unsigned char)c->p[i];
 
+    /* Every entry starts with an ASCII letter: most words are turned away
+     * by their first byte, before any decoding. */
+    if (t < 0x80 && (t | 0x20) != ((unsigned char)e[0] | 0x20))
+        return 0;
+    en = strlen(e);
     while (k < en) {
         uint32_t a, b;
         if (j >= c->n)
