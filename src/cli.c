@@ -613,3 +613,30 @@ cmd_send_result(const struct app *app, int rc, int number,
         log_info("issue %d: %zu sent", number, st->sent);
     return st->deferred ? 75 : 0;
 }
+
+int
+cmd_retry_deferred(struct app *app, bool *deferred)
+{
+    struct deliver_stats st;
+    struct err e = ERR_INIT;
+    int rc = deliver_retry(&app->ctx, app->smtp_password.data, cmd_progress,
+                           &st, &e);
+
+    if (rc < 0)
+        return cmd_fail(&e);
+    if (rc == 0 || app->ctx.dry_run)
+        return 0;
+    if (isatty(STDERR_FILENO) && st.total &&
+        log_get_level() >= LOG_LEVEL_INFO)
+        fputc('\n', stderr);
+    if (st.deferred)
+        log_warn("deferred deliveries of earlier issues: %zu sent, %zu "
+                 "still deferred, %zu failed",
+                 st.sent, st.deferred, st.failed);
+    else
+        log_info("deferred deliveries of earlier issues: %zu sent, %zu "
+                 "failed",
+                 st.sent, st.failed);
+    *deferred = *deferred || st.deferred > 0;
+    return 0;
+}

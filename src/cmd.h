@@ -140,5 +140,9 @@ void cmd_progress(void *ctx, const struct deliver_stats *st);
  * exit code: 0, 75 when something is deferred, or the error's. */
 int cmd_send_result(const struct app *app, int rc, int number,
                     const struct deliver_stats *st, const struct err *e);
+/* Try the deferred deliveries of earlier issues again (deliver_retry) and
+ * log how it went; *deferred is set when some are still deferred.
+ * Returns 0, or the exit code of an error. */
+int cmd_retry_deferred(struct app *app, bool *deferred);
 
 #endif

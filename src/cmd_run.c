@@ -1,8 +1,9 @@
 /*
- * run: what cron calls.  Finish an unfinished issue first, then collect,
- * then build and send the next issue (with --if-due only when its
- * scheduled slot has come).  The lock, taken by main, keeps it to one run
- * at a time.
+ * run: what cron calls.  Try the deferred deliveries of earlier issues
+ * again and finish an unfinished issue first, then collect, then build and
+ * send the next issue (with --if-due only when its scheduled slot has
+ * come): a delivery still deferred never holds the next issue back.  The
+ * lock, taken by main, keeps it to one run at a time.
  */
 #include "arctic_digest/collect.h"
 #include "arctic_digest/deliver.h"
@@ -19,11 +20,15 @@ cmd_run(struct app *app, int argc, char **argv)
     struct err e = ERR_INIT;
     int64_t slot = 0;
     int rc, found, number = 0;
+    bool deferred = false;
 
     (void)argc;
     (void)argv;
-    /* 1. An issue left unfinished by an earlier run goes out first, as it
-     *    was frozen. */
+    /* 1. What earlier issues left deferred, and an issue left unfinished
+     *    by an earlier run (as it was frozen), go out first. */
+    rc = cmd_retry_deferred(app, &deferred);
+    if (rc != 0)
+        return rc;
     found = store_issue_unfinished(app->ctx.st, &unfinished, &e);
     if (found < 0)
         return cmd_fail(&e);
@@ -32,8 +37,9 @@ cmd_run(struct app *app, int argc, char **argv)
         rc = deliver_send(&app->ctx, 0, app->smtp_password.data,
                           cmd_progress, &st, &number, &e);
         rc = cmd_send_result(app, rc, number, &st, &e);
-        if (rc != 0)
+        if (rc != 0 && rc != 75)
             return rc;
+        deferred = deferred || rc == 75;
     }
     /* 2. Collect. */
     rc = collect_sources(&app->ctx, &rep, &e);
@@ -45,9 +51,10 @@ cmd_run(struct app *app, int argc, char **argv)
     if (cmd_flag(app, "if-due")) {
         int due = issue_due(&app->ctx, &slot, &e);
         if (due <= 0)
-            return due < 0 ? cmd_fail(&e) : 0;
+            return due < 0 ? cmd_fail(&e) : deferred ? 75 : 0;
     }
     rc = deliver_send(&app->ctx, slot, app->smtp_password.data, cmd_progress,
                       &st, &number, &e);
-    return cmd_send_result(app, rc, number, &st, &e);
+    rc = cmd_send_result(app, rc, number, &st, &e);
+    return rc == 0 && deferred ? 75 : rc;
 }

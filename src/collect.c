@@ -143,12 +143,17 @@ failed(const struct context *c, struct collect_report *r,
        const char *source, const char *msg)
 {
     struct err e = ERR_INIT;
+    struct store_source h;
 
+    memset(&h, 0, sizeof(h));
     if (store_source_record(c->st, source, false, msg, NULL, NULL, c->now.t,
-                            &e) < 0)
+                            &e) < 0 ||
+        store_source_get(c->st, source, &h, &e) < 0)
         log_debug("source '%s': cannot record the failure: %s", source,
                   e.msg);
     outcome(r, source, COLLECT_FAILED, 0, 0, msg);
+    r->v[r->n - 1].failures = h.failures > 0 ? h.failures : 1;
+    store_source_release(&h);
 }
 
 /* Store the articles of one parsed document; count the new ones. */
@@ -453,8 +458,11 @@ collect_report_log(const struct collect_report *r)
 
     for (i = 0; i < r->n; i++) {
         const struct collect_outcome *o = &r->v[i];
-        if (o->status == COLLECT_FAILED)
-            log_warn("source '%s': %s", o->source, o->message);
+        if (o->status == COLLECT_FAILED && o->failures >= COLLECT_WARN_AFTER)
+            log_warn("source '%s': %s (failed %d runs in a row)", o->source,
+                     o->message, o->failures);
+        else if (o->status == COLLECT_FAILED)
+            log_info("source '%s': %s", o->source, o->message);
         else if (o->status == COLLECT_NOT_MODIFIED)
             log_info("source '%s': not modified", o->source);
         else

@@ -16,7 +16,9 @@
 #define AD_SOURCE_DIR "."
 #endif
 
-enum key_type { KEY_STR, KEY_INT, KEY_BOOL, KEY_NUM, KEY_LIST, KEY_PATH };
+enum key_type {
+    KEY_STR, KEY_INT, KEY_BOOL, KEY_NUM, KEY_LIST, KEY_PATH, KEY_DURATION
+};
 
 struct key {
     const char *section;
@@ -36,6 +38,7 @@ struct key {
 #define NUM(s, k, f) {s, k, KEY_NUM, OFF(f), 0, NULL, 0, 0}
 #define LIST(s, k, f, n) {s, k, KEY_LIST, OFF(f), OFF(n), NULL, 0, 0}
 #define PATH(s, k, f) {s, k, KEY_PATH, OFF(f), 0, NULL, 0, 0}
+#define DURATION(s, k, f) {s, k, KEY_DURATION, OFF(f), 0, NULL, 0, 0}
 
 static const struct key keys[] = {
     STR("digest", "title", title),
@@ -68,6 +71,7 @@ static const struct key keys[] = {
     INT("smtp", "retries", smtp_retries, 0, 10),
     INT("smtp", "retry_delay", smtp_retry_delay, 0, 3600),
     INT("smtp", "timeout", smtp_timeout, 1, 3600),
+    DURATION("smtp", "give_up_after", smtp_give_up_after),
     INT("fetch", "connections", fetch_connections, 1, 64),
     INT("fetch", "per_host", fetch_per_host, 1, 16),
     INT("fetch", "connect_timeout", fetch_connect_timeout, 1, 600),
@@ -125,6 +129,7 @@ config_defaults(struct config *c, const char *dir)
     c->smtp_retries = 2;
     c->smtp_retry_delay = 5;
     c->smtp_timeout = 60;
+    c->smtp_give_up_after = 5 * 86400; /* Postfix's maximal_queue_lifetime */
     c->threshold = 1.0;
     c->fetch_connections = 8;
     c->fetch_per_host = 2;
@@ -258,7 +263,7 @@ set_key(struct loader *l, const struct key *k, const char *value)
     struct config *c = l->c;
     void *field = (char *)c + k->offset;
     char *end;
-    long lv;
+    long lv, mult;
     double dv;
     bool bv;
 
@@ -283,6 +288,24 @@ set_key(struct loader *l, const struct key *k, const char *value)
             return fail(l, "[%s] %s: %ld is out of range %d..%d", k->section,
                         k->name, lv, k->min, k->max);
         *(int *)field = (int)lv;
+        return 1;
+    case KEY_DURATION:
+        errno = 0;
+        lv = strtol(value, &end, 10);
+        mult = !*end              ? 1
+               : !strcmp(end, "s") ? 1
+               : !strcmp(end, "m") ? 60
+               : !strcmp(end, "h") ? 3600
+               : !strcmp(end, "d") ? 86400
+                                   : 0;
+        if (!value[0] || end == value || !mult || errno)
+            return fail(l, "[%s] %s: '%s' is not a duration (a whole number "
+                        "of seconds, or with s, m, h or d: 5d)",
+                        k->section, k->name, value);
+        if (lv < 60 || lv > 3660L * 86400 / mult)
+            return fail(l, "[%s] %s: '%s' is out of range 1m..3660d",
+                        k->section, k->name, value);
+        *(int64_t *)field = (int64_t)lv * mult;
         return 1;
     case KEY_NUM:
         dv = strtod(value, &end);

@@ -236,7 +236,8 @@ current_issue(const struct context *c, int64_t slot, struct store_issue *out,
     return issue_freeze(c, slot, out, e);
 }
 
-/* After the loop: bounces, and the issue's status. */
+/* After the loop: bounces, and the issue's status: sent once nothing is
+ * pending (what is deferred is retried by later runs, deliver_retry). */
 static int
 finish(struct sender *s, struct err *e)
 {
@@ -245,10 +246,82 @@ finish(struct sender *s, struct err *e)
     mark_bounces(s);
     if (store_ledger_counts(s->c->st, s->issue.id, counts, e) < 0)
         return -1;
-    if (counts[STORE_PENDING] + counts[STORE_DEFERRED] == 0 &&
+    if (counts[STORE_PENDING] == 0 && s->issue.status != STORE_ISSUE_SENT &&
         store_issue_mark_sent(s->c->st, s->issue.id, s->c->now.t, e) < 0)
         return -1;
     return 0;
+}
+
+/* What every send needs from the configuration, read before anything is
+ * frozen. */
+struct setup {
+    struct smtp_options so;
+    struct deliver_options o;
+    struct buf secret;
+    char *from_name, *from_addr;
+};
+
+static void
+setup_release(struct setup *u)
+{
+    free(u->from_name);
+    free(u->from_addr);
+    buf_release(&u->secret);
+}
+
+static int
+setup(const struct context *c, const char *smtp_password,
+      deliver_progress_fn progress, struct setup *u, struct err *e)
+{
+    const struct config *cfg = c->cfg;
+
+    memset(u, 0, sizeof(*u));
+    buf_init(&u->secret);
+    if (compose_split_mailbox(cfg->from, &u->from_name, &u->from_addr, e) <
+            0 ||
+        (cfg->smtp_url &&
+         smtp_options(cfg, u->from_addr, smtp_password, &u->so, e) < 0) ||
+        deliver_parse_rate(cfg->smtp_rate, &u->o.max_per_second, e) < 0 ||
+        compose_read_secret(c, &u->secret, e) < 0)
+        return -1;
+    u->o.smtp = cfg->smtp_url ? &u->so : NULL;
+    u->o.outbox = cfg->outbox;
+    u->o.connections = cfg->smtp_connections;
+    u->o.retries = cfg->smtp_retries;
+    u->o.retry_delay_ms = (long)cfg->smtp_retry_delay * 1000;
+    u->o.dry_run = c->dry_run;
+    u->o.compose = compose_row;
+    u->o.progress = progress;
+    u->o.clock = ledger_clock;
+    return 0;
+}
+
+/* One frozen issue (taken) through the send loop and the bookkeeping. */
+static int
+send_one(const struct context *c, struct setup *u, struct store_issue *is,
+         struct deliver_stats *stats, struct err *e)
+{
+    struct sender s;
+    int rc = -1;
+
+    memset(&s, 0, sizeof(s));
+    s.c = c;
+    s.issue = *is;
+    memset(is, 0, sizeof(*is));
+    if (prepare(&s, &u->secret, e) < 0 || load_subscribers(&s, e) < 0 ||
+        (!c->dry_run && drop_departed(&s, e) < 0))
+        goto out;
+    u->o.ctx = &s;
+    if (deliver_issue(c->st, s.issue.id, s.issue.number, &u->o, stats, e) <
+        0)
+        goto out;
+    if (!c->dry_run && finish(&s, e) < 0)
+        goto out;
+    rc = 0;
+out:
+    u->o.ctx = NULL;
+    sender_release(&s);
+    return rc;
 }
 
 int
@@ -256,52 +329,88 @@ deliver_send(const struct context *c, int64_t slot,
              const char *smtp_password, deliver_progress_fn progress,
              struct deliver_stats *stats, int *number, struct err *e)
 {
-    const struct config *cfg = c->cfg;
-    struct sender s;
-    struct deliver_options o;
-    struct smtp_options so;
-    struct buf secret = BUF_INIT;
-    char *from_name = NULL, *from_addr = NULL;
+    struct store_issue is;
+    struct setup u;
     int rc = -1;
 
-    memset(&s, 0, sizeof(s));
-    memset(&o, 0, sizeof(o));
     memset(stats, 0, sizeof(*stats));
-    s.c = c;
+    memset(&is, 0, sizeof(is));
     /* The configuration first: an error in it freezes no issue. */
-    if (compose_split_mailbox(cfg->from, &from_name, &from_addr, e) < 0 ||
-        (cfg->smtp_url &&
-         smtp_options(cfg, from_addr, smtp_password, &so, e) < 0) ||
-        deliver_parse_rate(cfg->smtp_rate, &o.max_per_second, e) < 0 ||
-        compose_read_secret(c, &secret, e) < 0)
+    if (setup(c, smtp_password, progress, &u, e) < 0)
         goto out;
-    rc = current_issue(c, slot, &s.issue, e);
+    rc = current_issue(c, slot, &is, e);
     if (rc <= 0)
         goto out; /* 0: nothing to send */
-    rc = -1;
-    *number = s.issue.number;
-    if (prepare(&s, &secret, e) < 0 || load_subscribers(&s, e) < 0 ||
-        (!c->dry_run && drop_departed(&s, e) < 0))
-        goto out;
-    o.smtp = cfg->smtp_url ? &so : NULL;
-    o.outbox = cfg->outbox;
-    o.connections = cfg->smtp_connections;
-    o.retries = cfg->smtp_retries;
-    o.retry_delay_ms = (long)cfg->smtp_retry_delay * 1000;
-    o.dry_run = c->dry_run;
-    o.compose = compose_row;
-    o.progress = progress;
-    o.clock = ledger_clock;
-    o.ctx = &s;
-    if (deliver_issue(c->st, s.issue.id, s.issue.number, &o, stats, e) < 0)
-        goto out;
-    if (!c->dry_run && finish(&s, e) < 0)
-        goto out;
-    rc = 1;
+    *number = is.number;
+    rc = send_one(c, &u, &is, stats, e) < 0 ? -1 : 1;
 out:
-    free(from_name);
-    free(from_addr);
-    buf_release(&secret);
-    sender_release(&s);
+    store_issue_release(&is);
+    setup_release(&u);
+    return rc;
+}
+
+/* Deferred rows of issues frozen longer ago than [smtp] give_up_after
+ * fail with their last reply; each is a warning. */
+static int
+give_up(const struct context *c, struct deliver_stats *stats,
+        struct err *e)
+{
+    struct store_given_up *v = NULL;
+    int64_t now = context_time(c);
+    size_t i, n = 0;
+
+    if (c->dry_run)
+        return 0;
+    if (store_ledger_give_up(c->st, now - c->cfg->smtp_give_up_after, now,
+                             &v, &n, e) < 0)
+        return -1;
+    for (i = 0; i < n; i++)
+        log_warn("%s: issue %d: given up after %lld days: %d %s",
+                 v[i].address, v[i].number,
+                 (long long)(c->cfg->smtp_give_up_after / 86400), v[i].code,
+                 v[i].reply ? v[i].reply : "");
+    stats->failed += n;
+    store_given_up_release(v, n);
+    return 0;
+}
+
+int
+deliver_retry(const struct context *c, const char *smtp_password,
+              deliver_progress_fn progress, struct deliver_stats *stats,
+              struct err *e)
+{
+    struct setup u;
+    int64_t *ids = NULL;
+    size_t i, n = 0;
+    int rc = -1;
+
+    memset(stats, 0, sizeof(*stats));
+    if (setup(c, smtp_password, progress, &u, e) < 0 ||
+        give_up(c, stats, e) < 0 ||
+        store_ledger_deferred_issues(c->st, &ids, &n, e) < 0)
+        goto out;
+    for (i = 0; i < n; i++) {
+        struct store_issue is;
+        struct deliver_stats one;
+        int found = store_issue_get(c->st, ids[i], &is, e);
+        if (found < 0)
+            goto out;
+        if (!found)
+            continue;
+        log_info("issue %d: trying the deferred deliveries again",
+                 is.number);
+        found = send_one(c, &u, &is, &one, e);
+        store_issue_release(&is);
+        stats->total += one.total;
+        stats->sent += one.sent;
+        stats->deferred += one.deferred;
+        stats->failed += one.failed;
+        if (found < 0)
+            goto out;
+    }
+    rc = n > 0 || stats->failed ? 1 : 0;
+out:
+    free(ids);
+    setup_release(&u);
     return rc;
 }

@@ -184,7 +184,7 @@ print_help(FILE *f)
           "./arctic-digest.conf,\n"
           "                     else the bundled example)\n"
           "  -v, --verbose      more messages (debug)\n"
-          "  -q, --quiet        errors only\n"
+          "  -q, --quiet        warnings and errors only\n"
           "      --now TIME     fix the clock (RFC 3339), for tests and "
           "backfills\n"
           "  -h, --help         this help\n"
@@ -249,7 +249,7 @@ main(int argc, char **argv)
             log_set_level(LOG_LEVEL_DEBUG);
             break;
         case 'q':
-            log_set_level(LOG_LEVEL_ERROR);
+            log_set_level(LOG_LEVEL_WARN);
             break;
         case 'N':
             app.now_arg = optarg;

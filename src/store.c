@@ -83,7 +83,10 @@ static const char *const migrations[] = {
     /* Bounce streaks look an address up across issues, case-insensitively
      * (the list and the ledger may differ in case): without this index
      * that was a scan of every issue's rows per subscriber. */
-    "CREATE INDEX deliveries_address ON deliveries(address COLLATE NOCASE);",
+    "CREATE INDEX deliveries_address ON deliveries(address COLLATE NOCASE);"
+    /* Every run looks for deferred rows to retry. */
+    "CREATE INDEX deliveries_deferred ON deliveries(issue_id) WHERE status "
+    "= 2;",
 };
 
 int

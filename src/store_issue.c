@@ -155,6 +155,20 @@ store_issue_last(struct store *s, struct store_issue *out, struct err *e)
 }
 
 int
+store_issue_get(struct store *s, int64_t id, struct store_issue *out,
+                struct err *e)
+{
+    struct buf sql = BUF_INIT;
+    int rc;
+
+    buf_appendf(&sql, "SELECT " ISSUE_COLS " FROM issues WHERE id = %lld",
+                (long long)id);
+    rc = load_issue(s, sql.data, out, e);
+    buf_release(&sql);
+    return rc;
+}
+
+int
 store_issue_mark_sent(struct store *s, int64_t issue, int64_t now,
                       struct err *e)
 {
@@ -296,6 +310,94 @@ store_ledger_hard_failed(struct store *s, int64_t issue, char ***v, size_t *n,
     *v = list;
     *n = count;
     return 0;
+}
+
+int
+store_ledger_deferred_issues(struct store *s, int64_t **ids, size_t *n,
+                             struct err *e)
+{
+    sqlite3_stmt *st = store_prepare(
+        s,
+        "SELECT i.id FROM issues i WHERE i.status = 1 AND EXISTS (SELECT 1 "
+        "FROM deliveries d WHERE d.issue_id = i.id AND d.status = 2) "
+        "ORDER BY i.number",
+        e);
+
+    if (!st)
+        return -1;
+    return store_collect_ids(s, st, ids, n, e);
+}
+
+void
+store_given_up_release(struct store_given_up *v, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        free(v[i].address);
+        free(v[i].reply);
+    }
+    free(v);
+}
+
+int
+store_ledger_give_up(struct store *s, int64_t before, int64_t now,
+                     struct store_given_up **v, size_t *n, struct err *e)
+{
+    sqlite3_stmt *st = NULL;
+    struct store_given_up *list = NULL;
+    size_t count = 0, alloc = 0;
+    int rc;
+
+    *v = NULL;
+    *n = 0;
+    if (store_begin(s, e) < 0)
+        return -1;
+    st = store_prepare(s,
+                       "SELECT i.number, d.address, d.code, d.reply FROM "
+                       "deliveries d JOIN issues i ON i.id = d.issue_id "
+                       "WHERE d.status = 2 AND i.created <= ? ORDER BY "
+                       "i.number, d.address",
+                       e);
+    if (!st)
+        goto fail;
+    sqlite3_bind_int64(st, 1, before);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_given_up *g;
+        xgrow(&list, &alloc, count + 1, sizeof(*list));
+        g = &list[count++];
+        g->number = sqlite3_column_int(st, 0);
+        g->address = store_col_text(st, 1);
+        g->code = sqlite3_column_int(st, 2);
+        g->reply = store_col_text(st, 3);
+    }
+    store_release(s, st);
+    if (rc != SQLITE_DONE) {
+        store_db_error(s, e, "cannot read the ledger");
+        goto fail;
+    }
+    st = store_prepare(s,
+                       "UPDATE deliveries SET status = 3, updated = ?, "
+                       "reply = 'gave up: ' || coalesce(reply, '') WHERE "
+                       "status = 2 AND issue_id IN (SELECT id FROM issues "
+                       "WHERE created <= ?)",
+                       e);
+    if (!st)
+        goto fail;
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int64(st, 2, before);
+    if (store_step_done(s, st, e) < 0)
+        goto fail;
+    if (store_commit(s, e) < 0)
+        goto fail_committing; /* rolled back */
+    *v = list;
+    *n = count;
+    return 0;
+fail:
+    store_rollback(s);
+fail_committing:
+    store_given_up_release(list, count);
+    return -1;
 }
 
 int

@@ -33,7 +33,12 @@ struct collect_outcome {
     size_t fresh;       /* works stored that were not known before */
     size_t seen;        /* articles the document (or Crossref) gave */
     char *message;      /* "3 new (read despite ...)" or the error; owned */
+    int failures;       /* failed runs in a row, this one included */
 };
+
+/* A source failing this many runs in a row is a warning (which -q still
+ * prints, so cron mails it); fewer is news for the verbose. */
+#define COLLECT_WARN_AFTER 3
 
 struct collect_report {
     struct collect_outcome *v; /* in config order */

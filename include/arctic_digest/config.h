@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arctic_digest/err.h"
 
@@ -57,6 +58,8 @@ struct config {
     int smtp_connections;
     int smtp_retries;     /* further attempts within a run after a 4xx */
     int smtp_retry_delay; /* seconds before the first, doubling */
+    int64_t smtp_give_up_after; /* seconds a deferred delivery is retried
+                                   for (from the issue's freeze) */
     int smtp_timeout;     /* seconds to wait for a reply */
 
     /* [fetch] */

@@ -82,7 +82,8 @@ void deliver_outbox_name(int number, const char *address, struct buf *out);
  * (the same function preview uses); rows whose subscriber has left since
  * the freeze are failed with code 0; after the loop, addresses refused in
  * three issues in a row are marked bounced in the list, and the issue is
- * marked sent when nothing is pending or deferred.  smtp_password (may be
+ * marked sent when nothing is pending (what is deferred is left to
+ * deliver_retry: a deferred delivery never holds back the next issue).  smtp_password (may be
  * NULL) goes with [smtp] user; progress (may be NULL) is called as rows
  * finish.  With c->dry_run everything is composed but nothing is handed
  * over, and the list file is not touched (the caller gives a snapshot
@@ -95,6 +96,17 @@ void deliver_outbox_name(int number, const char *address, struct buf *out);
 int deliver_send(const struct context *c, int64_t slot,
                  const char *smtp_password, deliver_progress_fn progress,
                  struct deliver_stats *st, int *number, struct err *e);
+
+/*
+ * Try the deferred deliveries of the issues already sent again, oldest
+ * issue first, as deliver_send does; first, those of issues frozen more
+ * than [smtp] give_up_after ago fail with their last reply (a warning
+ * each, counted in st->failed).  Returns 1 when something was retried or
+ * given up (*st says how), 0 when nothing was deferred, -1 on error.
+ */
+int deliver_retry(const struct context *c, const char *smtp_password,
+                  deliver_progress_fn progress, struct deliver_stats *st,
+                  struct err *e);
 
 /* "10/s", "600/min", "3600/h" -> per second; NULL -> 0 (no limit). */
 int deliver_parse_rate(const char *s, double *per_second, struct err *e);

@@ -180,6 +180,9 @@ int store_issue_unfinished(struct store *s, struct store_issue *out,
                            struct err *e);
 /* The issue with the highest number: 1 and out, or 0 if none yet. */
 int store_issue_last(struct store *s, struct store_issue *out, struct err *e);
+/* The issue with this id: 1 and out, or 0 if there is none. */
+int store_issue_get(struct store *s, int64_t id, struct store_issue *out,
+                    struct err *e);
 
 int store_issue_mark_sent(struct store *s, int64_t issue, int64_t now,
                           struct err *e);
@@ -221,6 +224,29 @@ int store_ledger_counts(struct store *s, int64_t issue, int64_t counts[4],
  * 5xx reply), in address order.  Caller frees each and v. */
 int store_ledger_hard_failed(struct store *s, int64_t issue, char ***v,
                              size_t *n, struct err *e);
+
+/* The ids of the sent issues (no pending rows left) that still have
+ * deferred rows, oldest first.  Caller frees *ids. */
+int store_ledger_deferred_issues(struct store *s, int64_t **ids, size_t *n,
+                                 struct err *e);
+
+/* A deferred delivery given up (store_ledger_give_up). */
+struct store_given_up {
+    int number; /* the issue's */
+    char *address;
+    int code;
+    char *reply; /* the last one */
+};
+
+/*
+ * Fail every deferred row of an issue frozen at or before `before`, with
+ * its last code and "gave up: " before its last reply, in one
+ * transaction; *v (caller frees with store_given_up_release) lists them.
+ */
+int store_ledger_give_up(struct store *s, int64_t before, int64_t now,
+                         struct store_given_up **v, size_t *n,
+                         struct err *e);
+void store_given_up_release(struct store_given_up *v, size_t n);
 
 /*
  * How many of the last k issues in a row (newest first) failed address

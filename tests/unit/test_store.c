@@ -380,6 +380,7 @@ test_store_migration_keys_the_urls_of_an_older_state(void **state)
         sqlite3_exec(db,
                      "DROP INDEX articles_url_key;"
                      "DROP INDEX deliveries_address;"
+                     "DROP INDEX deliveries_deferred;"
                      "ALTER TABLE articles DROP COLUMN url_key;"
                      "CREATE INDEX articles_url ON articles(url);"
                      "PRAGMA user_version = 2",
