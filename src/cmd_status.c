@@ -1,12 +1,14 @@
 /*
  * status: the last issue, the next slot, articles waiting, each source's
- * health and whether a run is in progress; --json for scripts.
+ * health and whether a run is in progress; --json for scripts; --check
+ * for monitoring (health.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "arctic_digest/buf.h"
+#include "arctic_digest/health.h"
 #include "arctic_digest/issue.h"
 #include "arctic_digest/store.h"
 #include "arctic_digest/template.h"
@@ -168,6 +170,27 @@ print_text(const struct tpl_value *v)
     }
 }
 
+/* The monitoring plugin's line and exit code: 0 OK, 1 WARNING, 2
+ * CRITICAL, 3 UNKNOWN (the state cannot be read). */
+static int
+check(struct app *app)
+{
+    static const char *const names[] = {"OK", "WARNING", "CRITICAL"};
+    struct health h;
+    struct err e = ERR_INIT;
+    int rc;
+
+    if (health_check(&app->ctx, &h, &e) < 0) {
+        printf("ARCTIC-DIGEST UNKNOWN - %s\n", e.msg);
+        health_release(&h);
+        return 3;
+    }
+    printf("ARCTIC-DIGEST %s - %s\n", names[h.level], h.text.data);
+    rc = (int)h.level;
+    health_release(&h);
+    return rc;
+}
+
 int
 cmd_status(struct app *app, int argc, char **argv)
 {
@@ -178,6 +201,10 @@ cmd_status(struct app *app, int argc, char **argv)
 
     (void)argc;
     (void)argv;
+    if (cmd_flag(app, "check")) {
+        tpl_value_free(v);
+        return check(app);
+    }
     if (gather(app, app->ctx.st, v, &e) < 0) {
         rc = cmd_fail(&e);
     } else if (cmd_flag(app, "json")) {

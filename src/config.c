@@ -302,7 +302,7 @@ set_key(struct loader *l, const struct key *k, const char *value)
             return fail(l, "[%s] %s: '%s' is not a duration (a whole number "
                         "of seconds, or with s, m, h or d: 5d)",
                         k->section, k->name, value);
-        if (lv < 60 || lv > 3660L * 86400 / mult)
+        if (lv > 3660L * 86400 / mult || lv * mult < 60)
             return fail(l, "[%s] %s: '%s' is out of range 1m..3660d",
                         k->section, k->name, value);
         *(int64_t *)field = (int64_t)lv * mult;

@@ -81,6 +81,26 @@ last_handled(struct store *st, int64_t *handled, bool *any, struct err *e)
 }
 
 int
+issue_schedule_state(const struct context *c, int64_t *handled, bool *any,
+                     int64_t prev[2], struct err *e)
+{
+    struct sched s = SCHED_INIT;
+    struct sched_zone z = SCHED_ZONE_INIT;
+    int rc = -1;
+
+    if (load(c->cfg, &s, &z, e) < 0)
+        return -1;
+    if (sched_prev(&s, &z, c->now.t, &prev[0], e) < 0 ||
+        sched_prev(&s, &z, prev[0] - 1, &prev[1], e) < 0 ||
+        last_handled(c->st, handled, any, e) < 0)
+        goto out;
+    rc = 0;
+out:
+    sched_zone_release(&z);
+    return rc;
+}
+
+int
 issue_due(const struct context *c, int64_t *slot_out, struct err *e)
 {
     struct sched s = SCHED_INIT;

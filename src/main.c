@@ -72,6 +72,10 @@ static const struct cmd_opt send_opts[] = {DRY_RUN_OPT,
                                            {NULL, 0, NULL, NULL, 0}};
 static const struct cmd_opt status_opts[] = {
     {"json", 'j', NULL, "print one JSON object instead of text", 0},
+    {"check", 0, NULL,
+     "one line for monitoring (OK, WARNING, CRITICAL); exit 0, 1, 2 (3: "
+     "cannot tell)",
+     0},
     {NULL, 0, NULL, NULL, 0}};
 
 static const struct cmd_opt add_opts[] = {

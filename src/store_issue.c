@@ -328,6 +328,39 @@ store_ledger_deferred_issues(struct store *s, int64_t **ids, size_t *n,
     return store_collect_ids(s, st, ids, n, e);
 }
 
+int
+store_ledger_health(struct store *s, int64_t old, int64_t since,
+                     struct store_ledger_health *h, struct err *e)
+{
+    sqlite3_stmt *st = store_prepare(
+        s,
+        "SELECT total(d.status = 2), total(d.status = 2 AND i.created < ?1), "
+        "min(CASE WHEN d.status = 2 THEN i.created END), "
+        "total(d.status = 0 AND i.created < ?1), "
+        "total(d.status = 3 AND d.code BETWEEN 400 AND 499) "
+        "FROM deliveries d JOIN issues i ON i.id = d.issue_id "
+        "WHERE d.status IN (0, 2) OR (d.status = 3 AND d.updated >= ?2)",
+        e);
+
+    if (!st)
+        return -1;
+    memset(h, 0, sizeof(*h));
+    sqlite3_bind_int64(st, 1, old);
+    sqlite3_bind_int64(st, 2, since);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        store_db_error(s, e, "cannot read the ledger");
+        store_release(s, st);
+        return -1;
+    }
+    h->deferred = (int64_t)sqlite3_column_double(st, 0);
+    h->deferred_old = (int64_t)sqlite3_column_double(st, 1);
+    h->oldest_deferred = sqlite3_column_int64(st, 2);
+    h->pending_old = (int64_t)sqlite3_column_double(st, 3);
+    h->given_up = (int64_t)sqlite3_column_double(st, 4);
+    store_release(s, st);
+    return 0;
+}
+
 void
 store_given_up_release(struct store_given_up *v, size_t n)
 {

@@ -123,6 +123,14 @@ int issue_due(const struct context *c, int64_t *slot, struct err *e);
 /* Remember that slot was dealt with although no issue was sent for it. */
 int issue_mark_slot_handled(struct store *st, int64_t slot, struct err *e);
 
+/*
+ * Where the schedule stands at c->now: the slot dealt with last (*handled;
+ * *any is false when none has been yet) and the two latest scheduled
+ * slots at or before now (prev[0] the latest).
+ */
+int issue_schedule_state(const struct context *c, int64_t *handled,
+                         bool *any, int64_t prev[2], struct err *e);
+
 /* The first scheduled slot after t (UTC seconds). */
 int issue_next_slot(const struct config *cfg, int64_t t, int64_t *next,
                     struct err *e);

@@ -230,6 +230,19 @@ int store_ledger_hard_failed(struct store *s, int64_t issue, char ***v,
 int store_ledger_deferred_issues(struct store *s, int64_t **ids, size_t *n,
                                  struct err *e);
 
+/* What monitoring wants of the ledger (store_ledger_health). */
+struct store_ledger_health {
+    int64_t deferred;        /* rows deferred now */
+    int64_t deferred_old;    /* of them, in issues frozen before `old` */
+    int64_t oldest_deferred; /* freeze time of the oldest such issue; 0 */
+    int64_t pending_old;     /* pending rows of issues frozen before old */
+    int64_t given_up;        /* rows given up (failed with a 4xx) since
+                                `since` */
+};
+
+int store_ledger_health(struct store *s, int64_t old, int64_t since,
+                        struct store_ledger_health *h, struct err *e);
+
 /* A deferred delivery given up (store_ledger_give_up). */
 struct store_given_up {
     int number; /* the issue's */

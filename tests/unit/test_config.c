@@ -116,6 +116,42 @@ test_config_reads_sources_lists_and_relative_paths(void **state)
 }
 
 static void
+test_config_reads_durations(void **state)
+{
+    static const struct {
+        const char *text;
+        int64_t seconds;
+    } ok[] = {{"", 5 * 86400},      {"give_up_after = 5d\n", 5 * 86400},
+              {"give_up_after = 90m\n", 5400},
+              {"give_up_after = 36h\n", 36 * 3600},
+              {"give_up_after = 3600\n", 3600},
+              {"give_up_after = 60s\n", 60},
+              {"give_up_after = 3660d\n", 3660LL * 86400}};
+    char text[128];
+    size_t i;
+    (void)state;
+
+    for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        struct config c;
+        struct err e = ERR_INIT;
+        snprintf(text, sizeof(text), "[smtp]\n%s", ok[i].text);
+        assert_int_equal(load(text, &c, &e), 0);
+        if (c.smtp_give_up_after != ok[i].seconds)
+            fail_msg("'%s': %lld", ok[i].text,
+                     (long long)c.smtp_give_up_after);
+        config_release(&c);
+    }
+    expect_error("[smtp]\ngive_up_after = 5 days\n",
+                 "t.conf:2: [smtp] give_up_after: '5 days' is not a duration");
+    expect_error("[smtp]\ngive_up_after = d\n", "'d' is not a duration");
+    expect_error("[smtp]\ngive_up_after = 59\n",
+                 "t.conf:2: [smtp] give_up_after: '59' is out of range");
+    expect_error("[smtp]\ngive_up_after = 3661d\n", "is out of range");
+    expect_error("[smtp]\ngive_up_after = 99999999999999999999\n",
+                 "is not a duration");
+}
+
+static void
 test_config_errors_name_file_and_line(void **state)
 {
     (void)state;
@@ -172,6 +208,7 @@ main(void)
         cmocka_unit_test(test_config_defaults_apply_to_an_empty_file),
         cmocka_unit_test(test_config_reads_sources_lists_and_relative_paths),
         cmocka_unit_test(test_config_errors_name_file_and_line),
+        cmocka_unit_test(test_config_reads_durations),
         cmocka_unit_test(test_config_refuses_lines_inih_would_split),
         cmocka_unit_test(test_config_missing_file_is_noinput),
     };
