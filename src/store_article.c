@@ -519,8 +519,7 @@ store_articles_new(struct store *s, int64_t since, int64_t end, int64_t **ids,
     sqlite3_stmt *st = store_prepare(
         s,
         "SELECT a.id FROM articles a WHERE NOT EXISTS (SELECT 1 FROM "
-        "issue_articles ia JOIN issues i ON i.id = ia.issue_id WHERE "
-        "ia.article_id = a.id AND i.status = 1) "
+        "issue_articles ia WHERE ia.article_id = a.id) "
         "AND coalesce(a.published, a.first_seen) >= ?1 "
         "AND coalesce(a.published, a.first_seen) < ?2 "
         "ORDER BY coalesce(a.published, a.first_seen) DESC, a.title",

@@ -131,8 +131,8 @@ int store_article_sources(struct store *s, int64_t id, struct buf *out,
                           struct err *e);
 
 /*
- * Ids of the articles that are new for an issue ending at end: in no sent
- * issue and published (or, without a date, first seen) in [since, end).
+ * Ids of the articles that are new for an issue ending at end: in no issue
+ * yet (one still sending has them) and published (or, without a date, first seen) in [since, end).
  * A lookback longer than the period keeps back-dated journal items; an old
  * item that reappears in a feed is neither new nor mailed again.  Newest
  * first.  Caller frees *ids.

@@ -474,7 +474,13 @@ test_store_new_articles_skip_sent_issues_and_old_items(void **state)
     free(refused[0]);
     free(refused);
 
-    /* While the issue is unsent its article is still new; once sent, not. */
+    /* An article in an issue is no longer new, while the issue is still
+     * sending as after. */
+    assert_int_equal(
+        store_articles_new(s, T0 - 14 * DAY, T0 + 7 * DAY, &ids, &n, &e), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(ids[0], idb);
+    free(ids);
     assert_int_equal(store_issue_mark_sent(s, is.id, T0, &e), 0);
     assert_int_equal(store_issue_unfinished(s, &un, &e), 0);
     assert_int_equal(
