@@ -38,6 +38,7 @@ static int
 gather(const struct app *app, struct store *st, struct tpl_value *v, struct err *e)
 {
     struct store_issue last;
+    struct store_ledger_health lh;
     struct store_source *src = NULL;
     struct issue_draft d;
     struct tpl_value *issue, *sources = tpl_list_new();
@@ -71,6 +72,10 @@ gather(const struct app *app, struct store *st, struct tpl_value *v, struct err 
     } else {
         tpl_map_set(v, "last_issue", tpl_null_new());
     }
+    if (store_ledger_health(st, app->ctx.now.t, app->ctx.now.t, &lh, e) < 0)
+        goto fail;
+    tpl_map_set_num(v, "deferred", (double)lh.deferred);
+    set_time(v, "oldest_deferred_frozen", lh.oldest_deferred, off);
     if (issue_next_slot(&app->cfg, app->ctx.now.t, &next, e) < 0)
         goto fail;
     set_time(v, "next_slot", next, off);
@@ -138,6 +143,12 @@ print_text(const struct tpl_value *v)
                num(issue, "pending"));
     else
         printf("last issue:   none yet\n");
+    printf("deferred:     %.0f deliver%s", num(v, "deferred"),
+           num(v, "deferred") == 1 ? "y" : "ies");
+    if (str(v, "oldest_deferred_frozen"))
+        printf(" (the oldest of an issue frozen %s), retried by every run",
+               str(v, "oldest_deferred_frozen"));
+    putchar('\n');
     printf("next slot:    %s (%s, %s)\n",
            str(v, "next_slot") ? str(v, "next_slot") : "none",
            str(v, "schedule"), str(v, "timezone"));

@@ -118,6 +118,13 @@ class LifecycleTest(adtest.Folder):
         self.assertIn("1 delivery deferred for more than a day", out)
         with open(self.subs, encoding="utf-8") as f:
             self.assertNotIn("bounced", f.read())
+        # status shows the backlog, and counts nothing as waiting that an
+        # issue holds.
+        r = self.ad("status", now=MONDAYS[-1])
+        self.assertIn("deferred:     2 deliveries (the oldest of an issue "
+                      "frozen 2025-08-25T07:05:00Z), retried by every run",
+                      r.stdout.decode())
+        self.assertIn("waiting:      0 articles", r.stdout.decode())
 
     def test_status_check_says_critical_when_the_schedule_stalls(self):
         self.write_feed(0)
