@@ -15,17 +15,11 @@ items=${2:-50}
 rounds=${3:-3}
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$src/build-bench}
+. "$src/bench/lib.sh"
 
-for tool in /usr/bin/r2e /usr/sbin/smtp-sink /usr/bin/time; do
-    if [ ! -x "$tool" ]; then
-        echo "run.sh: $tool is missing (apt-get install rss2email postfix time)" >&2
-        exit 1
-    fi
-done
-
-cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
-    >/dev/null
-cmake --build "$build" --target arctic-digest -j2 >/dev/null
+need run.sh "rss2email postfix time" /usr/bin/r2e /usr/sbin/smtp-sink \
+    /usr/bin/time
+build_release "$src" "$build" arctic-digest
 ad=$build/arctic-digest
 
 work=$(mktemp -d /tmp/ad-bench-run.XXXXXX)
@@ -35,11 +29,6 @@ cleanup() {
     [ "${KEEP:-}" = 1 ] || rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
-
-freeport() {
-    /usr/bin/python3 -c 'import socket; s = socket.socket();
-s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 # The feeds: RSS 2.0 with authors and an abstract of about 150 words per
 # item, dated inside the example's week.
@@ -80,13 +69,9 @@ http=$(freeport)
     >/dev/null 2>&1) &
 pids="$pids $!"
 smtp=$(freeport)
-sink_user=nobody
-[ "$(id -u)" != 0 ] && sink_user=$(id -un)
-/usr/sbin/smtp-sink -u "$sink_user" "127.0.0.1:$smtp" 256 &
+/usr/sbin/smtp-sink -u "$(sink_user)" "127.0.0.1:$smtp" 256 &
 pids="$pids $!"
 sleep 0.5
-
-now() { /usr/bin/python3 -c 'import time; print(time.monotonic())'; }
 
 setup_ad() {
     d=$1

@@ -17,17 +17,11 @@ counts=${1:-10000,100000}
 conns=${2:-4}
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$src/build-bench}
+. "$src/bench/lib.sh"
 
-for tool in /usr/sbin/smtp-sink /usr/sbin/smtp-source /usr/bin/time; do
-    if [ ! -x "$tool" ]; then
-        echo "send.sh: $tool is missing (apt-get install postfix time)" >&2
-        exit 1
-    fi
-done
-
-cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
-    >/dev/null
-cmake --build "$build" --target arctic-digest -j2 >/dev/null
+need send.sh "postfix time" /usr/sbin/smtp-sink /usr/sbin/smtp-source \
+    /usr/bin/time
+build_release "$src" "$build" arctic-digest
 ad=$build/arctic-digest
 
 work=$(mktemp -d /tmp/ad-bench-send.XXXXXX)
@@ -38,13 +32,8 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-port=$(/usr/bin/python3 -c 'import socket; s = socket.socket();
-s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-sink_user=nobody
-if [ "$(id -u)" != 0 ]; then
-    sink_user=$(id -un)
-fi
-/usr/sbin/smtp-sink -u "$sink_user" -m 1024 "127.0.0.1:$port" 1024 &
+port=$(freeport)
+/usr/sbin/smtp-sink -u "$(sink_user)" -m 1024 "127.0.0.1:$port" 1024 &
 sink=$!
 sleep 0.5
 
@@ -56,8 +45,6 @@ sed -e "s|^\[smtp\]|[smtp]\nurl = smtp://127.0.0.1:$port|" \
     -e 's|^subscribers = .*|subscribers = subscribers.csv|' \
     "$src/examples/arctic-digest.conf" >"$work/arctic-digest.conf"
 
-now() { /usr/bin/python3 -c 'import time; print(time.monotonic())'; }
-rate() { /usr/bin/python3 -c "print('%.0f' % ($1 / ($3 - $2)))"; }
 
 printf '| subscribers | send | smtp-source, same bytes | ratio | send peak RSS |\n'
 printf '| --- | --- | --- | --- | --- |\n'

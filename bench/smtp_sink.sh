@@ -16,32 +16,19 @@ conns=${3:-4}
 rounds=${4:-3}
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$src/build-bench}
+. "$src/bench/lib.sh"
 
-for tool in /usr/sbin/smtp-sink /usr/sbin/smtp-source /usr/bin/time; do
-    if [ ! -x "$tool" ]; then
-        echo "smtp_sink.sh: $tool is missing (apt-get install postfix time)" >&2
-        exit 1
-    fi
-done
-
-cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
-    >/dev/null
-cmake --build "$build" --target smtp_bench -j2 >/dev/null
+need smtp_sink.sh "postfix time" /usr/sbin/smtp-sink /usr/sbin/smtp-source \
+    /usr/bin/time
+build_release "$src" "$build" smtp_bench
 driver=$build/bench/smtp_bench
 
-port=$(/usr/bin/python3 -c 'import socket; s = socket.socket();
-s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-sink_user=nobody
-if [ "$(id -u)" != 0 ]; then
-    sink_user=$(id -un)
-fi
-/usr/sbin/smtp-sink -u "$sink_user" -m 1024 "127.0.0.1:$port" 1024 &
+port=$(freeport)
+/usr/sbin/smtp-sink -u "$(sink_user)" -m 1024 "127.0.0.1:$port" 1024 &
 sink=$!
 trap 'kill $sink 2>/dev/null || true' EXIT INT TERM
 sleep 0.5
 
-now() { /usr/bin/python3 -c 'import time; print(time.monotonic())'; }
-rate() { /usr/bin/python3 -c "print('%.0f' % ($1 / ($3 - $2)))"; }
 
 # Rounds alternate so that load from elsewhere hits both alike; the best
 # round of each counts.
