@@ -152,7 +152,7 @@ print_text(const struct tpl_value *v)
     for (i = 0; i < sources->n; i++) {
         const struct tpl_value *s = sources->items[i];
         double f = num(s, "failures_in_a_row");
-        printf("  %s: %s", str(s, "name"),
+        printf("  %s: %s", str(s, "name") ? str(s, "name") : "?",
                f > 0 ? "failing" : "ok");
         if (f > 0)
             printf(" (%.0f in a row: %s)", f,

@@ -11,6 +11,7 @@
 
 #include <libetpan/libetpan.h>
 #include <nettle/sha2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -532,7 +533,7 @@ tree_new(const struct mime_message *m, const struct buf *text_qp,
         return err_set(e, ERR_INTERNAL, 0, "libetpan: cannot make multipart");
     }
     for (i = 0; i < m->nattachments; i++) {
-        struct mailmime *att;
+        struct mailmime *att = NULL;
         if (attachment_new(&m->attachments[i], &att, e) < 0) {
             mailmime_free(mix);
             return -1;
@@ -604,4 +605,15 @@ out:
     buf_release(&html_qp);
     buf_release(&text_qp);
     return rc;
+}
+
+const char *
+mime_lib_version(void)
+{
+    static char v[64];
+
+    if (snprintf(v, sizeof(v), "libetpan %d.%d", libetpan_get_version_major(),
+                 libetpan_get_version_minor()) >= (int)sizeof(v))
+        v[sizeof(v) - 1] = '\0';
+    return v;
 }

@@ -300,7 +300,7 @@ static int
 merge_work(struct store *s, int64_t id, const struct article *a,
            const struct work_keys *k, struct err *e)
 {
-    size_t nauthors, nkeywords;
+    size_t nauthors = 0, nkeywords = 0;
     sqlite3_stmt *st;
 
     if (count_lists(s, id, &nauthors, &nkeywords, e) < 0)
