@@ -188,7 +188,8 @@ print_help(FILE *f)
           "      --now TIME     fix the clock (RFC 3339), for tests and "
           "backfills\n"
           "  -h, --help         this help\n"
-          "      --version      print the version\n\nCommands:\n",
+          "      --version      the version, the libraries' versions and the\n"
+          "                     folder of the bundled data\n\nCommands:\n",
           f);
     for (i = 0; i < cmd_count; i++)
         fprintf(f, "  %-11s %s\n", cmd_table[i].name, cmd_table[i].summary);
@@ -258,7 +259,7 @@ main(int argc, char **argv)
             print_help(stdout);
             return 0;
         case 'V':
-            printf("arctic-digest %s\n", AD_VERSION);
+            cmd_version(stdout);
             return 0;
         default:
             fputs("arctic-digest: try 'arctic-digest --help'\n", stderr);
