@@ -13,6 +13,7 @@ install(DIRECTORY examples/feeds/ DESTINATION ${AD_SHARE}/examples/feeds)
 install(FILES subscribers/subscribers.csv DESTINATION ${AD_SHARE}/subscribers)
 
 install(FILES docs/arctic-digest.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+install(FILES docs/arctic-digest.conf.5 DESTINATION ${CMAKE_INSTALL_MANDIR}/man5)
 
 # The unsubscribe CGI, with the installed program as its default.
 file(READ examples/unsubscribe.cgi AD_CGI)

@@ -79,6 +79,31 @@ list_subcommands(const struct cmd *cmd, struct buf *out)
                     cmd->subs[i].summary);
 }
 
+/* text after indent columns, wrapped at words to end before column 80;
+ * the first line continues what is already on the line. */
+static void
+wrap(const char *text, int indent, struct buf *out)
+{
+    const char *p = text;
+    int col = indent;
+
+    while (*p) {
+        size_t n = strcspn(p, " ");
+        if (col > indent && col + 1 + (int)n > 79) {
+            buf_appendf(out, "\n%*s", indent, "");
+            col = indent;
+        } else if (col > indent) {
+            buf_append_char(out, ' ');
+            col++;
+        }
+        buf_append(out, p, n);
+        col += (int)n;
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
+}
+
 void
 cmd_print_help(FILE *f, const char *prefix, const struct cmd *cmd)
 {
@@ -101,7 +126,9 @@ cmd_print_help(FILE *f, const char *prefix, const struct cmd *cmd)
         buf_reset(&left);
         buf_append_str(&left, o->key ? "" : "    ");
         opt_text(o, ", ", &left);
-        buf_appendf(&b, "  %-*s  %s\n", width, left.data, o->help);
+        buf_appendf(&b, "  %-*s  ", width, left.data);
+        wrap(o->help, width + 4, &b);
+        buf_append_char(&b, '\n');
     }
     buf_appendf(&b, "  %-*s  %s\n", width, "-h, --help", "show this help");
     if (cmd->nsubs) {
@@ -621,7 +648,6 @@ run_subcommand(struct app *app, const struct cmd *cmd, int argc, char **argv)
 {
     const struct cmd *sub =
         argc > 1 ? cmd_find(cmd->subs, cmd->nsubs, argv[1]) : NULL;
-    struct err e = ERR_INIT;
     struct buf list = BUF_INIT;
 
     if (!sub) {
@@ -635,8 +661,9 @@ run_subcommand(struct app *app, const struct cmd *cmd, int argc, char **argv)
         buf_release(&list);
         return 64;
     }
-    if (satisfy(app, cmd->needs, &e) < 0)
-        return cmd_fail(&e);
+    /* The row's own needs are satisfied with the subcommand's, after its
+     * options are read: 'subscribers add --help' needs no configuration. */
+    app->parent_needs = cmd->needs & ~(unsigned)CMD_SUBCOMMANDS;
     if (snprintf(app->prefix, sizeof(app->prefix), "%s ", cmd->name) >=
         (int)sizeof(app->prefix))
         app->prefix[0] = '\0';
@@ -679,7 +706,7 @@ cmd_dispatch(struct app *app, const struct cmd *cmd, int argc, char **argv)
     argv += optind - 1;
     argc = nargs + 1;
     app->ctx.dry_run = dry_run_given(app, cmd);
-    needs = needs_of(cmd, app->ctx.dry_run);
+    needs = needs_of(cmd, app->ctx.dry_run) | app->parent_needs;
     if (satisfy(app, needs, &e) < 0)
         return cmd_fail(&e);
     return cmd->run(app, argc, argv);

@@ -77,6 +77,7 @@ struct app {
     struct buf smtp_password;
     const struct cmd *cmd;  /* the command running */
     char prefix[32];        /* "" or "subscribers " before its name */
+    unsigned parent_needs;  /* a subcommand's: its command row's needs */
     const char *optval[CMD_MAX_OPTS]; /* by index in cmd->opts */
     bool optset[CMD_MAX_OPTS];
     struct buf optjoin[CMD_MAX_OPTS]; /* repeated values, joined */
