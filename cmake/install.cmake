@@ -15,6 +15,10 @@ install(FILES subscribers/subscribers.csv DESTINATION ${AD_SHARE}/subscribers)
 install(FILES docs/arctic-digest.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES docs/arctic-digest.conf.5 DESTINATION ${CMAKE_INSTALL_MANDIR}/man5)
 
+install(FILES completion/arctic-digest.bash
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions
+        RENAME arctic-digest)
+
 # The unsubscribe CGI, with the installed program as its default.
 file(READ examples/unsubscribe.cgi AD_CGI)
 string(REPLACE "\"/usr/local/bin/arctic-digest\""
