@@ -21,9 +21,12 @@ that fails or takes longer than TIMEOUT seconds "503 Service Unavailable"
 Request".  It reads at most MAX_BODY bytes of a request body.
 
 Install:
- 1. Copy this file into a CGI folder (Apache: ScriptAlias, or nginx with
-    fcgiwrap) as, say, /usr/lib/cgi-bin/arctic-digest-unsubscribe and
-    make it executable (chmod 755).
+ 1. Copy this file (installed as lib/arctic-digest/unsubscribe.cgi, e.g.
+    /usr/lib/arctic-digest/unsubscribe.cgi from the Debian package, with
+    the installed program as its default) into a CGI folder (Apache:
+    ScriptAlias, or nginx with fcgiwrap) as, say,
+    /usr/lib/cgi-bin/arctic-digest-unsubscribe and make it executable
+    (chmod 755).
  2. Tell it where things are, in the web server's configuration (Apache:
     SetEnv ARCTIC_DIGEST_BIN /usr/local/bin/arctic-digest and SetEnv
     ARCTIC_DIGEST_CONF /srv/digest/arctic-digest.conf) or by editing the

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,10 @@
 #include <unistd.h>
 
 #include "arctic_digest/compose.h"
+#include "arctic_digest/feed.h"
+#include "arctic_digest/fetch.h"
+#include "arctic_digest/mime.h"
+#include "arctic_digest/render.h"
 #include "arctic_digest/fsutil.h"
 #include "arctic_digest/log.h"
 #include "arctic_digest/schedule.h"
@@ -25,8 +30,8 @@
 #include "arctic_digest/util.h"
 #include "cmd.h"
 
-#ifndef AD_SOURCE_DIR
-#define AD_SOURCE_DIR "."
+#ifndef AD_DATA_DIR
+#define AD_DATA_DIR "/usr/local/share/arctic-digest"
 #endif
 
 int
@@ -74,6 +79,31 @@ list_subcommands(const struct cmd *cmd, struct buf *out)
                     cmd->subs[i].summary);
 }
 
+/* text after indent columns, wrapped at words to end before column 80;
+ * the first line continues what is already on the line. */
+static void
+wrap(const char *text, int indent, struct buf *out)
+{
+    const char *p = text;
+    int col = indent;
+
+    while (*p) {
+        size_t n = strcspn(p, " ");
+        if (col > indent && col + 1 + (int)n > 79) {
+            buf_appendf(out, "\n%*s", indent, "");
+            col = indent;
+        } else if (col > indent) {
+            buf_append_char(out, ' ');
+            col++;
+        }
+        buf_append(out, p, n);
+        col += (int)n;
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
+}
+
 void
 cmd_print_help(FILE *f, const char *prefix, const struct cmd *cmd)
 {
@@ -96,7 +126,9 @@ cmd_print_help(FILE *f, const char *prefix, const struct cmd *cmd)
         buf_reset(&left);
         buf_append_str(&left, o->key ? "" : "    ");
         opt_text(o, ", ", &left);
-        buf_appendf(&b, "  %-*s  %s\n", width, left.data, o->help);
+        buf_appendf(&b, "  %-*s  ", width, left.data);
+        wrap(o->help, width + 4, &b);
+        buf_append_char(&b, '\n');
     }
     buf_appendf(&b, "  %-*s  %s\n", width, "-h, --help", "show this help");
     if (cmd->nsubs) {
@@ -235,6 +267,105 @@ use_working_folder(struct config *c)
     }
 }
 
+static bool
+is_dir(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The folder this program runs from (symbolic links resolved), into
+ * out; false if unknown. */
+static bool
+exe_dir(struct buf *out)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    char *slash;
+
+    if (n <= 0)
+        return false;
+    exe[n] = '\0';
+    slash = strrchr(exe, '/');
+    if (!slash)
+        return false;
+    buf_append(out, exe, (size_t)(slash - exe));
+    return true;
+}
+
+/*
+ * The folder of the bundled templates, example and list.  The program in
+ * its build tree uses the source tree, so a test never reads an installed
+ * copy; an installed one uses the data folder it was built for, then
+ * ../share/arctic-digest beside its own folder (a relocated install), then
+ * the source tree when that still exists.  When none exists, the data
+ * folder, so that the error names where the files belong.
+ */
+static void
+data_dir(struct buf *out)
+{
+    struct buf exe = BUF_INIT, cand = BUF_INIT;
+    bool have_exe = exe_dir(&exe);
+
+#ifdef AD_SOURCE_DIR
+    if (have_exe && !strcmp(exe.data, AD_BUILD_DIR)) {
+        buf_append_str(out, AD_SOURCE_DIR);
+        goto out;
+    }
+#endif
+    if (is_dir(AD_DATA_DIR "/templates")) {
+        buf_append_str(out, AD_DATA_DIR);
+        goto out;
+    }
+    buf_appendf(&cand, "%s/../share/arctic-digest", exe.data);
+    if (have_exe && is_dir(cand.data)) {
+        buf_append_str(out, cand.data);
+        goto out;
+    }
+#ifdef AD_SOURCE_DIR
+    if (is_dir(AD_SOURCE_DIR "/templates")) {
+        buf_append_str(out, AD_SOURCE_DIR);
+        goto out;
+    }
+#endif
+    buf_append_str(out, AD_DATA_DIR);
+out:
+    buf_release(&cand);
+    buf_release(&exe);
+}
+
+/* [paths] templates when given, else templates/ beside the
+ * configuration, else the bundled ones. */
+static void
+find_templates(struct config *c, const char *data)
+{
+    struct buf b = BUF_INIT;
+
+    if (c->templates)
+        return;
+    buf_appendf(&b, "%s/templates", c->dir);
+    if (!is_dir(b.data)) {
+        buf_reset(&b);
+        buf_appendf(&b, "%s/templates", data);
+    }
+    c->templates = buf_detach(&b, NULL);
+    log_debug("templates: '%s'", c->templates);
+}
+
+void
+cmd_version(FILE *f)
+{
+    struct buf data = BUF_INIT;
+
+    data_dir(&data);
+    fprintf(f, "arctic-digest %s\n%s\n%s\n%s\n%s\n%s\ndata: %s\n",
+            AD_VERSION, fetch_lib_version(), feed_lib_version(),
+            render_lib_version(), store_lib_version(), mime_lib_version(),
+            data.data);
+    buf_release(&data);
+}
+
 static int64_t
 real_clock(void)
 {
@@ -248,23 +379,36 @@ setup_config(struct app *app, struct err *e)
 {
     const char *path = app->config_arg;
     struct sched_zone z = SCHED_ZONE_INIT;
+    struct buf data = BUF_INIT, example = BUF_INIT;
     bool bundled = false;
     struct stat st;
+    int rc;
 
+    data_dir(&data);
     if (!path && stat("arctic-digest.conf", &st) == 0) {
         path = "arctic-digest.conf";
     } else if (!path) {
         bundled = true;
-        path = AD_SOURCE_DIR "/examples/arctic-digest.conf";
+        buf_appendf(&example, "%s/examples/arctic-digest.conf", data.data);
+        path = example.data;
         log_debug("no configuration given: using the bundled example '%s'",
                   path);
     }
-    if (config_load(&app->cfg, path, e) < 0)
+    rc = config_load(&app->cfg, path, e);
+    if (rc == 0)
+        find_templates(&app->cfg, data.data);
+    buf_release(&data);
+    if (rc < 0) {
+        buf_release(&example);
         return -1;
+    }
     app->have_cfg = true;
     app->ctx.cfg = &app->cfg;
     if (bundled)
         use_working_folder(&app->cfg);
+    /* From here on the messages name app->cfg.path, not example. */
+    path = app->cfg.path;
+    buf_release(&example);
     if (compose_check_config(&app->cfg, e) < 0)
         return -1;
     log_use_syslog(!strcmp(app->cfg.log, "syslog"));
@@ -504,7 +648,6 @@ run_subcommand(struct app *app, const struct cmd *cmd, int argc, char **argv)
 {
     const struct cmd *sub =
         argc > 1 ? cmd_find(cmd->subs, cmd->nsubs, argv[1]) : NULL;
-    struct err e = ERR_INIT;
     struct buf list = BUF_INIT;
 
     if (!sub) {
@@ -518,8 +661,9 @@ run_subcommand(struct app *app, const struct cmd *cmd, int argc, char **argv)
         buf_release(&list);
         return 64;
     }
-    if (satisfy(app, cmd->needs, &e) < 0)
-        return cmd_fail(&e);
+    /* The row's own needs are satisfied with the subcommand's, after its
+     * options are read: 'subscribers add --help' needs no configuration. */
+    app->parent_needs = cmd->needs & ~(unsigned)CMD_SUBCOMMANDS;
     if (snprintf(app->prefix, sizeof(app->prefix), "%s ", cmd->name) >=
         (int)sizeof(app->prefix))
         app->prefix[0] = '\0';
@@ -562,7 +706,7 @@ cmd_dispatch(struct app *app, const struct cmd *cmd, int argc, char **argv)
     argv += optind - 1;
     argc = nargs + 1;
     app->ctx.dry_run = dry_run_given(app, cmd);
-    needs = needs_of(cmd, app->ctx.dry_run);
+    needs = needs_of(cmd, app->ctx.dry_run) | app->parent_needs;
     if (satisfy(app, needs, &e) < 0)
         return cmd_fail(&e);
     return cmd->run(app, argc, argv);

@@ -77,6 +77,7 @@ struct app {
     struct buf smtp_password;
     const struct cmd *cmd;  /* the command running */
     char prefix[32];        /* "" or "subscribers " before its name */
+    unsigned parent_needs;  /* a subcommand's: its command row's needs */
     const char *optval[CMD_MAX_OPTS]; /* by index in cmd->opts */
     bool optset[CMD_MAX_OPTS];
     struct buf optjoin[CMD_MAX_OPTS]; /* repeated values, joined */
@@ -118,6 +119,9 @@ const struct cmd *cmd_find(const struct cmd *table, size_t n,
 /* Print row cmd's usage line, text and options to f.  prefix goes before
  * the name ("subscribers " for a subcommand, else ""). */
 void cmd_print_help(FILE *f, const char *prefix, const struct cmd *cmd);
+/* Print the version, the versions of the libraries it runs with and the
+ * folder of the bundled data to f. */
+void cmd_version(FILE *f);
 /* Release everything main and cmd_dispatch set up in app. */
 void cmd_release(struct app *app);
 

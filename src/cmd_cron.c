@@ -1,6 +1,9 @@
 /*
  * cron: print the crontab line and the systemd service and timer that run
- * 'run --if-due -q' every hour with this configuration.
+ * 'run --if-due -q' every hour with this configuration.  The units are the
+ * ones the Debian package installs (debian/arctic-digest.service and
+ * .timer, built into the program as units.h), with this program and
+ * configuration on the ExecStart line.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -10,6 +13,7 @@
 
 #include "arctic_digest/buf.h"
 #include "cmd.h"
+#include "units.h"
 
 /* This program's absolute path, for the lines it prints. */
 static void
@@ -44,6 +48,25 @@ shell_quote(const char *s, struct buf *out)
     buf_append_char(out, '\'');
 }
 
+/* The packaged service with exec_start as its command. */
+static void
+print_service(const char *exec_start)
+{
+    const char *unit = ad_arctic_digest_service;
+    const char *p = strstr(unit, "\nExecStart=");
+    const char *end;
+
+    if (!p) {
+        fputs(unit, stdout);
+        return;
+    }
+    p += 1;
+    end = strchr(p, '\n');
+    fwrite(unit, 1, (size_t)(p - unit), stdout);
+    printf("ExecStart=%s", exec_start);
+    fputs(end ? end : "\n", stdout);
+}
+
 int
 cmd_cron(struct app *app, int argc, char **argv)
 {
@@ -76,27 +99,10 @@ cmd_cron(struct app *app, int argc, char **argv)
     if (crontab && systemd)
         putchar('\n');
     if (systemd) {
-        printf("# /etc/systemd/system/arctic-digest.service\n"
-               "[Unit]\n"
-               "Description=arctic-digest: send the digest when it is due\n"
-               "Wants=network-online.target\n"
-               "After=network-online.target\n"
-               "\n"
-               "[Service]\n"
-               "Type=oneshot\n"
-               "ExecStart=%s\n"
-               "\n"
-               "# /etc/systemd/system/arctic-digest.timer\n"
-               "[Unit]\n"
-               "Description=Run arctic-digest every hour\n"
-               "\n"
-               "[Timer]\n"
-               "OnCalendar=hourly\n"
-               "Persistent=true\n"
-               "\n"
-               "[Install]\n"
-               "WantedBy=timers.target\n",
-               cmd.data);
+        fputs("# /etc/systemd/system/arctic-digest.service\n", stdout);
+        print_service(cmd.data);
+        fputs("\n# /etc/systemd/system/arctic-digest.timer\n", stdout);
+        fputs(ad_arctic_digest_timer, stdout);
     }
     buf_release(&cmd);
     buf_release(&exe);

@@ -12,10 +12,6 @@
 #include "arctic_digest/buf.h"
 #include "arctic_digest/util.h"
 
-#ifndef AD_SOURCE_DIR
-#define AD_SOURCE_DIR "."
-#endif
-
 enum key_type {
     KEY_STR, KEY_INT, KEY_BOOL, KEY_NUM, KEY_LIST, KEY_PATH, KEY_DURATION
 };
@@ -138,7 +134,7 @@ config_defaults(struct config *c, const char *dir)
     c->fetch_max_size_mib = 10;
     c->state = make_path(c->dir, "arctic-digest.db");
     c->subscribers = make_path(c->dir, "subscribers/subscribers.csv");
-    c->templates = xstrdup(AD_SOURCE_DIR "/templates");
+    c->templates = NULL; /* the command layer picks the bundled ones */
     c->outbox = make_path(c->dir, "outbox");
     c->archive = make_path(c->dir, "archive");
     c->unsubscribe_secret_file = make_path(c->dir, "unsubscribe.key");

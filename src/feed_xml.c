@@ -700,3 +700,16 @@ feed_read_xml(const char *data, size_t n, const char *base_url,
     xmlSetGenericErrorFunc(old_ctx, old_fn);
     return doc;
 }
+
+const char *
+feed_lib_version(void)
+{
+    static char v[64];
+    /* xmlParserVersion is the runtime's, as "20914". */
+    long n = strtol(xmlParserVersion, NULL, 10);
+
+    if (snprintf(v, sizeof(v), "libxml2 %ld.%ld.%ld", n / 10000,
+                 n / 100 % 100, n % 100) >= (int)sizeof(v))
+        v[sizeof(v) - 1] = '\0';
+    return v;
+}

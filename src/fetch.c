@@ -507,3 +507,16 @@ out:
     curl_global_cleanup();
     return rc;
 }
+
+const char *
+fetch_lib_version(void)
+{
+    static char v[160];
+    const curl_version_info_data *d = curl_version_info(CURLVERSION_NOW);
+
+    if (snprintf(v, sizeof(v), "libcurl %s (%s)", d->version,
+                 d->ssl_version ? d->ssl_version : "no TLS") >=
+        (int)sizeof(v))
+        v[sizeof(v) - 1] = '\0';
+    return v;
+}

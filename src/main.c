@@ -7,8 +7,10 @@
  * argv[1..], calls the library and returns a sysexits code; declare it in
  * src/cmd.h; add a row to cmd_table below (sorted by name) with its
  * options, argument counts, help and needs (cli.c satisfies them: config,
- * lock, state, secrets); add an integration test in tests/integration/
- * and a section in docs/arctic-digest.1.
+ * lock, state, secrets); add an integration test in tests/integration/,
+ * an entry in docs/arctic-digest.1 and a row in README.md's table, with
+ * the same options (tests/integration/test_docs.py compares them with
+ * what 'help' prints; it also compares the exit codes below).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -136,8 +138,10 @@ const struct cmd cmd_table[] = {
      "holds the lock.", NULL, 0},
     {"cron", cmd_cron, CMD_CONFIG, cron_opts, "", 0, 0,
      "print the crontab line and systemd units for the schedule", NULL, NULL, 0},
-    {"help", cmd_help, 0, none, "[COMMAND]", 0, 1,
-     "show the commands, or one command's options", NULL, NULL, 0},
+    {"help", cmd_help, 0, none, "[COMMAND [SUBCOMMAND]]", 0, 2,
+     "show the commands, or one command's options",
+     "'help COMMAND' prints what 'COMMAND --help' prints; 'help subscribers "
+     "add'\nwhat 'subscribers add --help' prints.", NULL, 0},
     {"parse", cmd_parse, CMD_CONFIG, parse_opts, "FILE|URL", 1, 1,
      "print the articles one feed yields, one JSON object a line", NULL, NULL, 0},
     {"preview", cmd_preview, CMD_CONFIG | CMD_SNAPSHOT, preview_opts, "", 0,
@@ -173,6 +177,58 @@ const struct cmd cmd_table[] = {
 };
 const size_t cmd_count = ARRAY_SIZE(cmd_table);
 
+/*
+ * The exit codes (sysexits.h; err_exit_code() maps errors to them), as
+ * 'help' prints them.  README.md and docs/arctic-digest.1 list the same
+ * codes (tests/integration/test_docs.py compares).
+ */
+static const struct {
+    int code;
+    const char *meaning;
+} exit_codes[] = {
+    {0, "done"},
+    {64, "usage"},
+    {65, "bad input data"},
+    {66, "missing input"},
+    {69, "service unavailable"},
+    {70, "internal error"},
+    {73, "cannot create output"},
+    {74, "I/O error"},
+    {75, "temporary failure (run again)"},
+    {76, "protocol error"},
+    {78, "bad configuration"},
+};
+
+/* "Exit status: 0 done, 64 usage, ..." wrapped at 72 columns. */
+static void
+print_exit_codes(FILE *f)
+{
+    struct buf b = BUF_INIT, item = BUF_INIT;
+    size_t i, col;
+
+    buf_append_str(&b, "Exit status:");
+    col = b.len;
+    for (i = 0; i < ARRAY_SIZE(exit_codes); i++) {
+        buf_reset(&item);
+        buf_appendf(&item, "%d %s%s", exit_codes[i].code,
+                    exit_codes[i].meaning,
+                    i + 1 < ARRAY_SIZE(exit_codes) ? "," : ".");
+        if (col + 1 + item.len > 72) {
+            buf_append_char(&b, '\n');
+            col = 0;
+        } else {
+            buf_append_char(&b, ' ');
+            col++;
+        }
+        buf_append(&b, item.data, item.len);
+        col += item.len;
+    }
+    buf_append_char(&b, '\n');
+    fwrite(b.data, 1, b.len, f);
+    buf_release(&item);
+    buf_release(&b);
+}
+
 static const char global_usage[] =
     "usage: arctic-digest [-c FILE] [-v | -q] [--now TIME] COMMAND [ARGS]\n";
 
@@ -192,22 +248,21 @@ print_help(FILE *f)
           "      --now TIME     fix the clock (RFC 3339), for tests and "
           "backfills\n"
           "  -h, --help         this help\n"
-          "      --version      print the version\n\nCommands:\n",
+          "      --version      the version, the libraries' versions and the\n"
+          "                     folder of the bundled data\n\nCommands:\n",
           f);
     for (i = 0; i < cmd_count; i++)
         fprintf(f, "  %-11s %s\n", cmd_table[i].name, cmd_table[i].summary);
-    fputs("\nRun 'arctic-digest help COMMAND' for a command's options.\n"
-          "Exit status: 0 done, 64 usage, 65 bad data, 66 missing input, "
-          "69 service\nunavailable, 70 internal error, 73 cannot create "
-          "output, 74 I/O error,\n75 try again later, 76 protocol error, "
-          "78 bad configuration.\n",
+    fputs("\nRun 'arctic-digest help COMMAND' for a command's options.\n\n",
           f);
+    print_exit_codes(f);
 }
 
 int
 cmd_help(struct app *app, int argc, char **argv)
 {
     const struct cmd *cmd;
+    char prefix[32];
 
     (void)app;
     if (argc < 2) {
@@ -218,6 +273,19 @@ cmd_help(struct app *app, int argc, char **argv)
     if (!cmd) {
         log_error("unknown command '%s'; try 'arctic-digest help'", argv[1]);
         return 64;
+    }
+    if (argc > 2) {
+        const struct cmd *sub = cmd_find(cmd->subs, cmd->nsubs, argv[2]);
+        if (!sub) {
+            log_error("unknown %s command '%s'; try 'arctic-digest help %s'",
+                      cmd->name, argv[2], cmd->name);
+            return 64;
+        }
+        if (snprintf(prefix, sizeof(prefix), "%s ", cmd->name) >=
+            (int)sizeof(prefix))
+            prefix[0] = '\0';
+        cmd_print_help(stdout, prefix, sub);
+        return 0;
     }
     cmd_print_help(stdout, "", cmd);
     return 0;
@@ -262,7 +330,7 @@ main(int argc, char **argv)
             print_help(stdout);
             return 0;
         case 'V':
-            printf("arctic-digest %s\n", AD_VERSION);
+            cmd_version(stdout);
             return 0;
         default:
             fputs("arctic-digest: try 'arctic-digest --help'\n", stderr);

@@ -11,6 +11,7 @@
 
 #include <libetpan/libetpan.h>
 #include <nettle/sha2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -919,4 +920,15 @@ mime_build(const struct mime_message *m, struct buf *out, struct err *e)
     rc = mime_build_with(m, b, NULL, NULL, out, e);
     mime_body_free(b);
     return rc;
+}
+
+const char *
+mime_lib_version(void)
+{
+    static char v[64];
+
+    if (snprintf(v, sizeof(v), "libetpan %d.%d", libetpan_get_version_major(),
+                 libetpan_get_version_minor()) >= (int)sizeof(v))
+        v[sizeof(v) - 1] = '\0';
+    return v;
 }

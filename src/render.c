@@ -339,3 +339,14 @@ out:
     tpl_value_free(data);
     return rc;
 }
+
+const char *
+render_lib_version(void)
+{
+    static char v[64];
+
+    if (snprintf(v, sizeof(v), "cmark %s", cmark_version_string()) >=
+        (int)sizeof(v))
+        v[sizeof(v) - 1] = '\0';
+    return v;
+}

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -663,4 +664,15 @@ store_meta_set(struct store *s, const char *key, const char *value,
     store_bind_text(st, 1, key);
     store_bind_text(st, 2, value);
     return store_step_done(s, st, e);
+}
+
+const char *
+store_lib_version(void)
+{
+    static char v[64];
+
+    if (snprintf(v, sizeof(v), "SQLite %s", sqlite3_libversion()) >=
+        (int)sizeof(v))
+        v[sizeof(v) - 1] = '\0';
+    return v;
 }

@@ -72,7 +72,9 @@ struct config {
     size_t ninclude, include_alloc, nexclude, exclude_alloc;
     double threshold;
 
-    /* [paths], absolute after loading */
+    /* [paths], absolute after loading; templates is NULL when not given
+     * (the command layer then chooses: templates/ beside the file, else
+     * the installed ones) */
     char *state, *subscribers, *templates, *outbox, *archive;
 
     struct config_source *sources;

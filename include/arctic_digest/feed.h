@@ -99,4 +99,8 @@ void feed_reset(struct feed *f);
 /* Free everything; f is back to FEED_INIT. */
 void feed_release(struct feed *f);
 
+/* "libxml2 X.Y.Z": the version of libxml2 this program runs with, for
+ * 'arctic-digest --version'.  Static storage; never fails. */
+const char *feed_lib_version(void);
+
 #endif

@@ -86,4 +86,8 @@ int fetch_all(const struct fetch_options *o, const struct fetch_request *reqs,
 /* "10 MiB", "512 KiB", "1500 bytes": how messages write max_size. */
 void fetch_format_size(size_t n, struct buf *out);
 
+/* "libcurl X.Y.Z": the version of libcurl (and its TLS library) this program runs with, for
+ * 'arctic-digest --version'.  Static storage; never fails. */
+const char *fetch_lib_version(void);
+
 #endif

@@ -144,4 +144,8 @@ void mime_encode_unstructured(const char *value, size_t name_len,
 void mime_encode_mailbox(const char *name, const char *addr, size_t name_len,
                          struct buf *out);
 
+/* "libetpan X.Y.Z": the version of libetpan this program runs with, for
+ * 'arctic-digest --version'.  Static storage; never fails. */
+const char *mime_lib_version(void);
+
 #endif

@@ -100,4 +100,8 @@ int render_issue(const struct render_templates *t,
 int render_template_file(const char *path, const struct tpl_value *data,
                          struct buf *out, struct err *e);
 
+/* "cmark X.Y.Z": the version of libcmark this program runs with, for
+ * 'arctic-digest --version'.  Static storage; never fails. */
+const char *render_lib_version(void);
+
 #endif

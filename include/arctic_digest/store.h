@@ -276,4 +276,8 @@ int store_meta_get(struct store *s, const char *key, char **value,
 int store_meta_set(struct store *s, const char *key, const char *value,
                    struct err *e);
 
+/* "SQLite X.Y.Z": the version of SQLite this program runs with, for
+ * 'arctic-digest --version'.  Static storage; never fails. */
+const char *store_lib_version(void);
+
 #endif

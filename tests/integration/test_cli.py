@@ -366,7 +366,13 @@ class Errors(Base):
         for name in ("help", "parse", "preview", "render"):
             self.assertRegex(r.stdout.decode(), r"\n  %s " % name)
         r = run(["--version"])
-        self.assertRegex(r.stdout.decode(), r"^arctic-digest \d+\.\d+\.\d+\n$")
+        self.assertEqual(r.returncode, 0)
+        out = r.stdout.decode()
+        self.assertRegex(out, r"^arctic-digest \d+\.\d+\.\d+\n")
+        # the libraries it runs with, and where its bundled data is
+        for lib in ("libcurl", "libxml2", "cmark", "SQLite", "libetpan"):
+            self.assertRegex(out, r"(?m)^%s \d+\.\d+" % lib)
+        self.assertRegex(out, r"(?m)^data: /\S+$")
 
     def test_bad_config_names_file_and_line_exits_78(self):
         conf = self.write_conf("[digest]\ntitle = x\nmax_articles = ten\n")

@@ -153,7 +153,8 @@ check_doi(const char *in, const char *want)
 
     if (want == NULL) {
         if (d != NULL)
-            fail_msg("'%s' gave '%s', expected none", in, d);
+            fail_msg("'%s' gave '%s', expected none", in ? in : "(null)",
+                     d);
         return;
     }
     if (d == NULL)
