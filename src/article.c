@@ -96,6 +96,9 @@ article_release(struct article *a)
     }
     free(a->authors);
     free(a->container);
+    free(a->volume);
+    free(a->issue);
+    free(a->pages);
     free(a->abstract);
     free_strv(a->keywords, a->nkeywords);
     free_strv(a->matched, a->nmatched);
@@ -132,6 +135,10 @@ article_copy(struct article *dst, const struct article *src)
         article_add_person(dst, src->authors[i].given, src->authors[i].family,
                            src->authors[i].literal);
     dst->container = xstrdup(src->container);
+    dst->volume = xstrdup(src->volume);
+    dst->issue = xstrdup(src->issue);
+    dst->pages = xstrdup(src->pages);
+    dst->others = src->others;
     dst->published = src->published;
     dst->updated = src->updated;
     dst->abstract = xstrdup(src->abstract);
@@ -477,6 +484,60 @@ inverted_pairs(const struct span *part, size_t k)
     return true;
 }
 
+/* s cut at every comma, empty parts kept: "Kshitiz,, Suhail, Y." is
+ * "Kshitiz", "", "Suhail", "Y.". */
+static size_t
+all_comma_parts(struct span s, struct span *part, size_t max)
+{
+    size_t k = 0, i, start = 0;
+
+    for (i = 0; i <= s.n && k < max; i++) {
+        if (i < s.n && s.p[i] != ',')
+            continue;
+        part[k].p = s.p + start;
+        part[k].n = i - start;
+        span_trim(&part[k]);
+        k++;
+        start = i + 1;
+    }
+    return i > s.n ? k : 0;
+}
+
+/* bioRxiv's "Family, I., Family, I." list where a one-word name has an
+ * empty given part ("Kshitiz,, Suhail, Y."): pairs of a family name and
+ * initials or nothing, with at least one of each. */
+static bool
+inverted_pairs_with_gaps(struct span s, struct article *a)
+{
+    struct span part[MAX_PARTS];
+    size_t k = all_comma_parts(s, part, MAX_PARTS), i;
+    bool gap = false, initials = false;
+
+    if (k < 4 || k % 2 != 0)
+        return false;
+    for (i = 0; i < k; i += 2) {
+        size_t words = core_words(part[i]);
+
+        if (words == 0 || words > 3)
+            return false;
+        if (part[i + 1].n == 0)
+            gap = true;
+        else if (is_initials(part[i + 1]))
+            initials = true;
+        else
+            return false;
+    }
+    if (!gap || !initials)
+        return false;
+    for (i = 0; i < k; i += 2) {
+        if (part[i + 1].n == 0)
+            add_literal(a, part[i]);
+        else
+            add_inverted(a, part[i], part[i + 1]);
+    }
+    return true;
+}
+
 static void
 add_segment(struct article *a, struct span s)
 {
@@ -490,6 +551,8 @@ add_segment(struct article *a, struct span s)
         add_literal(a, s);
         return;
     }
+    if (inverted_pairs_with_gaps(s, a))
+        return;
     k = comma_parts(s, part, MAX_PARTS);
     if (inverted_pairs(part, k)) {
         for (i = 0; i < k; i += 2)
@@ -516,6 +579,37 @@ separator_at(const char *s, size_t n, size_t i)
     return 0;
 }
 
+/*
+ * Cut a trailing "et al." (or "et al", "et. al.", "and others") off b: it
+ * marks a list cut short, it names no one.  Returns whether it did.
+ */
+static bool
+cut_et_al(struct buf *b)
+{
+    static const char *const marks[] = {"et al.", "et al", "et. al.",
+                                         "and others", "and colleagues"};
+    size_t i, m;
+
+    for (i = 0; i < ARRAY_SIZE(marks); i++) {
+        m = strlen(marks[i]);
+        if (b->len < m || !span_is((struct span){b->data + b->len - m, m},
+                                   marks[i]))
+            continue;
+        /* a word of its own: "Metal" does not end in "et al" */
+        if (b->len > m && b->data[b->len - m - 1] != ' ' &&
+            b->data[b->len - m - 1] != ',')
+            continue;
+        b->len -= m;
+        while (b->len > 0 && (b->data[b->len - 1] == ' ' ||
+                              b->data[b->len - 1] == ',' ||
+                              b->data[b->len - 1] == ';'))
+            b->len--;
+        b->data[b->len] = '\0';
+        return true;
+    }
+    return false;
+}
+
 void
 article_add_byline(struct article *a, const char *p, size_t n)
 {
@@ -524,6 +618,8 @@ article_add_byline(struct article *a, const char *p, size_t n)
     size_t i, start, skip = 0;
 
     clean_append(&b, p, n);
+    if (cut_et_al(&b))
+        a->others = true;
     if (b.len > 3 && span_is((struct span){b.data, 3}, "by "))
         skip = 3;
     whole.p = b.data + skip;

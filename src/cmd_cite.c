@@ -40,6 +40,12 @@ record_to_article(const struct tpl_value *r, size_t i, struct article *a,
         return err_set(e, ERR_DATA, 0, "record %zu is not an object", i + 1);
     a->title = xstrdup(str_of(r, "title"));
     a->container = xstrdup(str_of(r, "container"));
+    a->volume = xstrdup(str_of(r, "volume"));
+    a->issue = xstrdup(str_of(r, "issue"));
+    a->pages = xstrdup(str_of(r, "pages"));
+    if (tpl_map_get(r, "others") != NULL &&
+        tpl_map_get(r, "others")->type == TPL_BOOL)
+        a->others = tpl_map_get(r, "others")->b;
     a->doi = article_doi_normalize(str_of(r, "doi"));
     a->url = xstrdup(str_of(r, "url"));
     a->abstract = xstrdup(str_of(r, "abstract"));
