@@ -60,7 +60,7 @@ static void
 drop_view_suffix(struct buf *b)
 {
     static const char *const views[] = {
-        ".full.pdf", ".full-text", ".full", ".abstract", ".pdf", "+html",
+        ".full.pdf", ".full-text", ".full", ".abstract", ".pdf",  "+html",
         "/full",     "/abstract",  "/pdf",  "/fulltext", "/html", "/epdf"};
     size_t i, k;
 

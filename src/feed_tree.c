@@ -439,6 +439,13 @@ feed_item_release(struct item *it)
     free(it->doi.s);
     free(it->abstract.s);
     free(it->container.s);
+    free(it->pubname.s);
+    free(it->volume.s);
+    free(it->issue.s);
+    free(it->pages.s);
+    free(it->spage.s);
+    free(it->epage.s);
+    free(it->byline.s);
 }
 
 /* Dublin Core, DC terms, PRISM and content: inside any item or entry. */
