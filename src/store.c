@@ -80,6 +80,13 @@ static const char *const migrations[] = {
     "UPDATE articles SET url_key = url WHERE url LIKE 'https://%';"
     "DROP INDEX articles_url;"
     "CREATE INDEX articles_url_key ON articles(url_key);",
+    /* Where a work sits in its journal (issue 12): volume, issue, pages
+     * ("767-777") and whether the byline was cut short ("et al.").
+     * Older rows have none of them. */
+    "ALTER TABLE articles ADD COLUMN volume TEXT;"
+    "ALTER TABLE articles ADD COLUMN issue TEXT;"
+    "ALTER TABLE articles ADD COLUMN pages TEXT;"
+    "ALTER TABLE articles ADD COLUMN others INTEGER NOT NULL DEFAULT 0;",
 };
 
 int

@@ -379,6 +379,10 @@ test_store_migration_keys_the_urls_of_an_older_state(void **state)
         sqlite3_exec(db,
                      "DROP INDEX articles_url_key;"
                      "ALTER TABLE articles DROP COLUMN url_key;"
+                     "ALTER TABLE articles DROP COLUMN volume;"
+                     "ALTER TABLE articles DROP COLUMN issue;"
+                     "ALTER TABLE articles DROP COLUMN pages;"
+                     "ALTER TABLE articles DROP COLUMN others;"
                      "CREATE INDEX articles_url ON articles(url);"
                      "PRAGMA user_version = 2",
                      NULL, NULL, NULL),
