@@ -3,8 +3,10 @@
  *
  * RECORDS.json is a JSON array of objects with the article fields: title,
  * authors (a list of {given, family} or {literal}), byline (a free-text
- * byline split as feeds' are; used when authors is absent), container,
- * published (any date dt_parse reads), doi, url, abstract.  Prints one
+ * byline split as feeds' are; used when authors is absent), others (true
+ * when the author list is cut short, "et al."), container, volume, issue,
+ * pages ("767-777"), published (any date dt_parse reads), doi, url,
+ * abstract.  Prints one
  * citation a line in --style (default chicago) and --markup (text,
  * markdown, html), or with --format kind the kind each is cited as, or the
  * whole list as --format bibtex / ris.
