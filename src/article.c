@@ -45,14 +45,21 @@ struct span {
 
 /* The word lists are sorted (strcmp order) for span_in's binary search. */
 static const char *const org_words[] = {
-    "administration", "agency",     "association", "authority", "board",
-    "center",         "centre",     "commission",  "committee", "consortium",
-    "council",        "department", "desk",        "editorial", "editors",
-    "forum",          "foundation", "group",       "inc",       "inc.",
-    "initiative",     "institute",  "laboratory",  "ltd",       "ltd.",
-    "ministry",       "network",    "newsroom",    "office",    "organisation",
-    "organization",   "program",    "programme",   "project",   "secretariat",
-    "service",        "society",    "staff",       "team",      "university",
+    "administration", "agencies",   "agency",      "association", "authority",
+    "board",          "center",     "centre",      "commission",  "committee",
+    "consortium",     "council",    "department",  "desk",        "editorial",
+    "editors",        "forum",      "foundation",  "group",       "inc",
+    "inc.",           "initiative", "institute",   "laboratory",  "ltd",
+    "ltd.",           "ministry",   "network",     "newsroom",    "office",
+    "organisation",   "organization", "press",     "program",     "programme",
+    "project",        "secretariat", "service",    "society",     "staff",
+    "team",           "university",
+};
+
+/* A byline's trailing role ("Patrick Wintour Diplomatic editor"). */
+static const char *const role_nouns[] = {
+    "analyst", "columnist", "contributor", "correspondent", "critic",
+    "editor",  "reporter",  "writer",
 };
 
 static const char *const particles[] = {
@@ -396,6 +403,21 @@ span_dup(const struct span *w, size_t from, size_t to)
     return xstrndup(w[from].p, (size_t)(w[to - 1].p + w[to - 1].n - w[from].p));
 }
 
+/* A word in lower case that is no particle: "Guardian sport" names no
+ * person. */
+static bool
+lower_word(const struct span *w, size_t k)
+{
+    size_t i;
+
+    for (i = 0; i < k; i++) {
+        if (w[i].p[0] >= 'a' && w[i].p[0] <= 'z' &&
+            !span_in(w[i], particles, ARRAY_SIZE(particles)))
+            return true;
+    }
+    return false;
+}
+
 /* One name in natural order ("Given Family"). */
 static void
 add_natural(struct article *a, struct span s)
@@ -408,7 +430,7 @@ add_natural(struct article *a, struct span s)
     if (s.n == 0)
         return;
     k = words_of(s, w, MAX_WORDS);
-    if (k < 2 || k == MAX_WORDS || words_org(w, k)) {
+    if (k < 2 || k == MAX_WORDS || words_org(w, k) || lower_word(w, k)) {
         add_literal(a, s);
         return;
     }
@@ -538,6 +560,37 @@ inverted_pairs_with_gaps(struct span s, struct article *a)
     return true;
 }
 
+/*
+ * What newspapers put after a name in one segment: a dateline ("Tom
+ * McCarthy in New York", the Guardian's correspondents) and a role
+ * ("Jason Burke Africa correspondent"), cut off.
+ */
+static void
+cut_dateline_and_role(struct span *s)
+{
+    struct span w[MAX_WORDS];
+    size_t k = words_of(*s, w, MAX_WORDS), i, keep;
+
+    if (k < 3 || k == MAX_WORDS || memchr(s->p, ',', s->n) != NULL)
+        return;
+    for (i = 1; i + 1 < k; i++) {
+        unsigned char c = (unsigned char)w[i + 1].p[0];
+
+        if (span_is(w[i], "in") && ((c >= 'A' && c <= 'Z') || c >= 0x80)) {
+            s->n = (size_t)(w[i - 1].p + w[i - 1].n - s->p);
+            return;
+        }
+    }
+    if (!span_in(w[k - 1], role_nouns, ARRAY_SIZE(role_nouns)))
+        return;
+    keep = k - 1;
+    while (keep > 2 && w[keep - 1].p[0] >= 'a' && w[keep - 1].p[0] <= 'z')
+        keep--;
+    if (keep > 2) /* the role's qualifier: "Diplomatic", "Africa" */
+        keep--;
+    s->n = (size_t)(w[keep - 1].p + w[keep - 1].n - s->p);
+}
+
 static void
 add_segment(struct article *a, struct span s)
 {
@@ -545,6 +598,7 @@ add_segment(struct article *a, struct span s)
     size_t k, i;
 
     span_trim(&s);
+    cut_dateline_and_role(&s);
     if (s.n == 0)
         return;
     if (is_org(s)) {
@@ -610,6 +664,30 @@ cut_et_al(struct buf *b)
     return false;
 }
 
+/* "Nick Ames (now), Ed Aarons and Ben Fisher (earlier)": notes in
+ * parentheses are no names. */
+static void
+drop_parentheses(struct buf *b)
+{
+    size_t i, o = 0;
+    int depth = 0;
+
+    for (i = 0; i < b->len && depth >= 0; i++)
+        depth += b->data[i] == '(' ? 1 : b->data[i] == ')' ? -1 : 0;
+    if (depth != 0) /* unbalanced: leave it */
+        return;
+    for (i = 0; i < b->len; i++) {
+        if (b->data[i] == '(')
+            depth++;
+        else if (b->data[i] == ')')
+            depth--;
+        else if (depth == 0)
+            b->data[o++] = b->data[i];
+    }
+    b->len = o;
+    b->data[o] = '\0';
+}
+
 void
 article_add_byline(struct article *a, const char *p, size_t n)
 {
@@ -618,6 +696,7 @@ article_add_byline(struct article *a, const char *p, size_t n)
     size_t i, start, skip = 0;
 
     clean_append(&b, p, n);
+    drop_parentheses(&b);
     if (cut_et_al(&b))
         a->others = true;
     if (b.len > 3 && span_is((struct span){b.data, 3}, "by "))

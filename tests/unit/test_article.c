@@ -309,6 +309,31 @@ test_article_byline_inverted_list_with_one_word_name(void **state)
 }
 
 static void
+test_article_byline_newspaper_datelines_roles_and_notes(void **state)
+{
+    (void)state;
+    assert_string_equal(authors("Tom McCarthy in New York"), "McCarthy|Tom");
+    assert_string_equal(
+        authors("Sam Jones in Madrid and Stephen Burgen in Barcelona"),
+        "Jones|Sam; Burgen|Stephen");
+    assert_string_equal(authors("Patrick Wintour Diplomatic editor"),
+                        "Wintour|Patrick");
+    assert_string_equal(authors("Jason Burke Africa correspondent"),
+                        "Burke|Jason");
+    assert_string_equal(authors("Nick Ames (now), Ed Aarons and Ben Fisher "
+                                "(earlier)"),
+                        "Ames|Nick; Aarons|Ed; Fisher|Ben");
+    assert_string_equal(authors("Associated Press"), "=Associated Press");
+    assert_string_equal(authors("Guardian sport"), "=Guardian sport");
+    assert_string_equal(authors("Reuters in New York"), "=Reuters");
+    /* not a dateline: "in" starts no place; particles stay */
+    assert_string_equal(authors("Ludwig van Beethoven"),
+                        "van Beethoven|Ludwig");
+    /* unbalanced: the text is kept as it was */
+    assert_string_equal(authors("Jane (Doe"), "(Doe|Jane");
+}
+
+static void
 expect_doi_from_url(const char *url, const char *want)
 {
     char *got = article_doi_from_url(url);
@@ -410,6 +435,8 @@ main(void)
         cmocka_unit_test(test_article_byline_et_al_is_a_truncation_mark),
         cmocka_unit_test(test_article_byline_inverted_list_with_one_word_name),
         cmocka_unit_test(test_article_doi_from_url_forms),
+        cmocka_unit_test(
+            test_article_byline_newspaper_datelines_roles_and_notes),
         cmocka_unit_test(test_article_pages_first_and_last),
     };
     return cmocka_run_group_tests_name("article", tests, NULL, NULL);
