@@ -209,6 +209,11 @@ char *feed_clean_abstract(char *s, struct item *it);
 char *feed_journal_of_title(const char *title);
 /* a and b have the same letters and digits, ignoring case. */
 bool feed_same_text(const char *a, const char *b);
+/* The length of the name at the start of one author element that goes on
+ * with an affiliation, as Atypon writes dc:creator ("Steve Brantley
+ * Professor of Library Services, Eastern Illinois University, ..."):
+ * strlen(s) when there is none. */
+size_t feed_name_before_affiliation(const char *s);
 
 /* ---- feed_rss.c ---- */
 

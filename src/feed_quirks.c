@@ -366,6 +366,15 @@ feed_journal_of_title(const char *title)
     return n > 0 ? xstrndup(s, n) : NULL;
 }
 
+/* s[0..n) without trailing spaces: its length. */
+static size_t
+trim_end(const char *s, size_t n)
+{
+    while (n > 0 && s[n - 1] == ' ')
+        n--;
+    return n;
+}
+
 /* Letters and digits of a and b, compared without case. */
 bool
 feed_same_text(const char *a, const char *b)
@@ -384,4 +393,85 @@ feed_same_text(const char *a, const char *b)
         a++;
         b++;
     }
+}
+
+/* Words that start an affiliation: a role or a unit (cut before them), or
+ * an institution whose name starts one word earlier ("Miami
+ * University"). */
+static const char *const role_words[] = {
+    "assistant", "associate",   "candidate",  "center",       "centre",
+    "chair",     "clinical",    "collection", "dean",         "department",
+    "director",  "division",    "doctoral",   "faculty",      "fellow",
+    "head",      "independent", "institute",  "laboratory",   "lecturer",
+    "librarian", "nursing",     "phd",        "postdoctoral", "professor",
+    "research",  "researcher",  "school",     "senior",       "student",
+};
+static const char *const institution_words[] = {
+    "academy", "college", "hospital",   "libraries",
+    "library", "museum",  "university",
+};
+
+static bool
+word_in(const char *w, size_t n, const char *const *list, size_t count)
+{
+    size_t i;
+
+    for (i = 0; i < count; i++) {
+        if (strlen(list[i]) == n && ascii_istarts(w, n, list[i]))
+            return true;
+    }
+    return false;
+}
+
+/* A word of a person's name: a capital first, then letters, dots,
+ * hyphens or apostrophes (or any non-ASCII byte). */
+static bool
+name_word(const char *w, size_t n)
+{
+    size_t i;
+
+    if (n == 0 ||
+        !((w[0] >= 'A' && w[0] <= 'Z') || (unsigned char)w[0] >= 0x80))
+        return false;
+    for (i = 1; i < n; i++) {
+        if (!ascii_is_alpha(w[i]) && w[i] != '.' && w[i] != '-' &&
+            w[i] != '\'' && (unsigned char)w[i] < 0x80)
+            return false;
+    }
+    return true;
+}
+
+size_t
+feed_name_before_affiliation(const char *s)
+{
+    size_t n = strlen(s), head = strcspn(s, ",;"), i = 0, k = 0;
+    size_t start[16];
+
+    if (strchr(s, ';') != NULL || strchr(s, '@') != NULL)
+        return n;
+    while (i < head && k < ARRAY_SIZE(start)) {
+        size_t w;
+
+        while (i < head && s[i] == ' ')
+            i++;
+        if (i >= head)
+            break;
+        w = strcspn(s + i, " ,;/");
+        if (w > head - i)
+            w = head - i;
+        start[k] = i;
+        /* the name is two or more words before the affiliation */
+        if (k >= 2 && word_in(s + i, w, role_words, ARRAY_SIZE(role_words)))
+            return trim_end(s, start[k]);
+        if (k >= 3 &&
+            word_in(s + i, w, institution_words, ARRAY_SIZE(institution_words)))
+            return trim_end(s, start[k - 1]);
+        if (!name_word(s + i, w))
+            return n;
+        k++;
+        i += w;
+        if (i < head && s[i] == '/')
+            return n;
+    }
+    return n;
 }

@@ -11,6 +11,21 @@
 #include "arctic_digest/util.h"
 #include "feed_int.h"
 
+/* A PRISM volume, number or page: none when it is a placeholder ("n/a"
+ * in Wiley's pages of articles not yet in an issue, "-", "0"). */
+static char *
+locator_of(const struct xnode *n)
+{
+    char *s = feed_line_of(n);
+
+    if (s != NULL && (ascii_ieq(s, "n/a") || ascii_ieq(s, "na") ||
+                      strcmp(s, "-") == 0 || strcmp(s, "0") == 0)) {
+        free(s);
+        s = NULL;
+    }
+    return s;
+}
+
 void
 feed_module_child(const struct xnode *c, struct item *it, struct article *a)
 {
@@ -48,17 +63,17 @@ feed_module_child(const struct xnode *c, struct item *it, struct article *a)
         } else if (strcmp(nm, "publicationName") == 0)
             feed_field_set(&it->pubname, 0, feed_line_of(c));
         else if (strcmp(nm, "volume") == 0)
-            feed_field_set(&it->volume, 0, feed_line_of(c));
+            feed_field_set(&it->volume, 0, locator_of(c));
         else if (strcmp(nm, "number") == 0)
-            feed_field_set(&it->issue, 0, feed_line_of(c));
+            feed_field_set(&it->issue, 0, locator_of(c));
         else if (strcmp(nm, "issueIdentifier") == 0)
-            feed_field_set(&it->issue, 1, feed_line_of(c));
+            feed_field_set(&it->issue, 1, locator_of(c));
         else if (strcmp(nm, "startingPage") == 0)
-            feed_field_set(&it->spage, 0, feed_line_of(c));
+            feed_field_set(&it->spage, 0, locator_of(c));
         else if (strcmp(nm, "endingPage") == 0)
-            feed_field_set(&it->epage, 0, feed_line_of(c));
+            feed_field_set(&it->epage, 0, locator_of(c));
         else if (strcmp(nm, "pageRange") == 0)
-            feed_field_set(&it->pages, 1, feed_line_of(c));
+            feed_field_set(&it->pages, 1, locator_of(c));
         else if (strcmp(nm, "publicationDate") == 0)
             feed_when_set(&it->published, 2, c);
         else if (strcmp(nm, "coverDate") == 0)
@@ -130,6 +145,7 @@ add_rss_author(struct article *a, const struct xnode *n)
 
     if (s == NULL)
         return;
+    s[feed_name_before_affiliation(s)] = '\0';
     p = strchr(s, '(');
     q = strrchr(s, ')');
     if (p != NULL && q != NULL && q > p && has_at(p, q)) {

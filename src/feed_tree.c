@@ -18,6 +18,10 @@ static const char *const ns_prism[] = {
     "http://prismstandard.org/namespaces/1.2/basic/",
     "http://prismstandard.org/namespaces/basic/2.0/",
     "http://prismstandard.org/namespaces/basic/3.0/",
+    /* the RSS 1.0 module's own URI, as HighWire (Science, bioRxiv) and
+     * older Atypon feeds declare it */
+    "http://purl.org/rss/1.0/modules/prism/",
+    "http://prismstandard.org/namespaces/basic/1.2/",
 };
 
 bool

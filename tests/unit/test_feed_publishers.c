@@ -198,6 +198,41 @@ test_feed_publishers_same_text(void **state)
     assert_false(feed_same_text(NULL, "x"));
 }
 
+static void
+expect_name(const char *creator, const char *name)
+{
+    assert_int_equal(feed_name_before_affiliation(creator), strlen(name));
+    assert_memory_equal(creator, name, strlen(name));
+}
+
+static void
+test_feed_publishers_affiliation_after_the_name(void **state)
+{
+    (void)state;
+    /* Atypon's dc:creator: the name, then the affiliation */
+    expect_name("Richard Wisneski Miami University, Oxford, Ohio, USA",
+                "Richard Wisneski");
+    expect_name("Christopher Jimenez Associate Librarian",
+                "Christopher Jimenez");
+    expect_name("Steve Brantley Professor of Library Services, Eastern "
+                "Illinois University, Charleston, IL, USA",
+                "Steve Brantley");
+    expect_name("Bradford Lee Eden Independent Scholar and Academic "
+                "Librarian, Philadelphia, Pennsylvania",
+                "Bradford Lee Eden");
+    /* names and lists as they are */
+    expect_name("Bradford Lee Eden ", "Bradford Lee Eden ");
+    expect_name("Thorhallsson, Baldur; Arctic Council Secretariat",
+                "Thorhallsson, Baldur; Arctic Council Secretariat");
+    expect_name("Department of Fisheries and Oceans",
+                "Department of Fisheries and Oceans");
+    expect_name("Kaur, M., Shukla, A., Kanwar, S.",
+                "Kaur, M., Shukla, A., Kanwar, S.");
+    expect_name("University of Tromsø", "University of Tromsø");
+    expect_name("J. Tormo, B. Moreira, J.G. Pausas",
+                "J. Tormo, B. Moreira, J.G. Pausas");
+}
+
 /* ---- whole items ------------------------------------------------------ */
 
 static void
@@ -351,6 +386,7 @@ main(void)
             test_feed_publishers_bylines_and_arxiv_headers_are_stripped),
         cmocka_unit_test(test_feed_publishers_journal_of_feed_title),
         cmocka_unit_test(test_feed_publishers_same_text),
+        cmocka_unit_test(test_feed_publishers_affiliation_after_the_name),
         cmocka_unit_test(test_feed_publishers_atypon_item),
         cmocka_unit_test(test_feed_publishers_wiley_item),
         cmocka_unit_test(test_feed_publishers_atom_dc_creator_and_byline),
