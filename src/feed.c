@@ -90,6 +90,12 @@ static void
 item_to_article(const struct parse *ps, struct item *it, struct article *a)
 {
     a->source = xstrdup(ps->source);
+    if (feed_title_without_statement(it->title.s, it->dctitle.s) !=
+        it->title.s) {
+        free(it->title.s);
+        it->title.s = it->dctitle.s;
+        it->dctitle.s = NULL;
+    }
     a->title = it->title.s;
     a->url = it->url.s;
     a->guid = it->guid.s != NULL ? it->guid.s : xstrdup(it->url.s);

@@ -129,6 +129,7 @@ struct item {
     struct field pubname; /* item-level prism:publicationName */
     struct field volume, issue, pages, spage, epage;
     struct field byline; /* names found in the text (feed_quirks.c) */
+    struct field dctitle; /* dc:title, whatever the title */
 };
 
 static inline bool
@@ -207,6 +208,12 @@ void feed_citation_parts(const char *p, size_t n, struct item *it);
 char *feed_clean_abstract(char *s, struct item *it);
 /* The journal's name in a feed's title; caller frees; NULL if none. */
 char *feed_journal_of_title(const char *title);
+/* The title without an issue statement before it, as MDPI writes it
+ * ("Fluids, Vol. 9, Pages 120: Environmental ...", with dc:title the
+ * title alone): dctitle when title is such a statement and then dctitle,
+ * else title. */
+const char *feed_title_without_statement(const char *title,
+                                         const char *dctitle);
 /* a and b have the same letters and digits, ignoring case. */
 bool feed_same_text(const char *a, const char *b);
 /* The length of the name at the start of one author element that goes on

@@ -366,6 +366,24 @@ feed_journal_of_title(const char *title)
     return n > 0 ? xstrndup(s, n) : NULL;
 }
 
+const char *
+feed_title_without_statement(const char *title, const char *dctitle)
+{
+    size_t tn, dn;
+
+    if (title == NULL || dctitle == NULL)
+        return title;
+    tn = strlen(title);
+    dn = strlen(dctitle);
+    if (dn == 0 || dn >= tn || strcmp(title + tn - dn, dctitle) != 0)
+        return title;
+    /* what comes before is "Journal, Vol. 9, Pages 120: " */
+    if (tn - dn < 3 || title[tn - dn - 1] != ' ' || title[tn - dn - 2] != ':' ||
+        !feed_is_citation_line(title, tn - dn - 2))
+        return title;
+    return dctitle;
+}
+
 /* s[0..n) without trailing spaces: its length. */
 static size_t
 trim_end(const char *s, size_t n)

@@ -34,8 +34,11 @@ feed_module_child(const struct xnode *c, struct item *it, struct article *a)
     if (ns_is(c, NS_DC) || ns_is(c, NS_DCTERMS)) {
         bool terms = ns_is(c, NS_DCTERMS);
 
-        if (strcmp(nm, "title") == 0 && feed_field_wants(&it->title, 1))
-            feed_field_set(&it->title, 1, feed_html_of(c, true));
+        if (strcmp(nm, "title") == 0) {
+            if (feed_field_wants(&it->title, 1))
+                feed_field_set(&it->title, 1, feed_html_of(c, true));
+            feed_field_set(&it->dctitle, 0, feed_html_of(c, true));
+        }
         else if (strcmp(nm, "date") == 0)
             feed_when_set(&it->published, terms ? 2 : 1, c);
         else if (strcmp(nm, "issued") == 0 || strcmp(nm, "created") == 0)

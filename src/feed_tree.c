@@ -450,6 +450,7 @@ feed_item_release(struct item *it)
     free(it->spage.s);
     free(it->epage.s);
     free(it->byline.s);
+    free(it->dctitle.s);
 }
 
 /* Dublin Core, DC terms, PRISM and content: inside any item or entry. */

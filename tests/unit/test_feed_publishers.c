@@ -233,6 +233,30 @@ test_feed_publishers_affiliation_after_the_name(void **state)
                 "J. Tormo, B. Moreira, J.G. Pausas");
 }
 
+static void
+test_feed_publishers_title_without_issue_statement(void **state)
+{
+    const char *dc = "Environmental Hydraulics, Turbulence, and Sediment "
+                     "Transport";
+    (void)state;
+    assert_ptr_equal(
+        feed_title_without_statement("Fluids, Vol. 9, Pages 120: "
+                                     "Environmental Hydraulics, Turbulence, "
+                                     "and Sediment Transport",
+                                     dc),
+        dc);
+    /* a title that only ends like dc:title, after prose, stays */
+    assert_string_equal(
+        feed_title_without_statement("Rivers of the North: Environmental "
+                                     "Hydraulics, Turbulence, and Sediment "
+                                     "Transport",
+                                     dc),
+        "Rivers of the North: Environmental Hydraulics, Turbulence, and "
+        "Sediment Transport");
+    assert_string_equal(feed_title_without_statement("Same", "Same"), "Same");
+    assert_null(feed_title_without_statement(NULL, dc));
+}
+
 /* ---- whole items ------------------------------------------------------ */
 
 static void
@@ -387,6 +411,7 @@ main(void)
         cmocka_unit_test(test_feed_publishers_journal_of_feed_title),
         cmocka_unit_test(test_feed_publishers_same_text),
         cmocka_unit_test(test_feed_publishers_affiliation_after_the_name),
+        cmocka_unit_test(test_feed_publishers_title_without_issue_statement),
         cmocka_unit_test(test_feed_publishers_atypon_item),
         cmocka_unit_test(test_feed_publishers_wiley_item),
         cmocka_unit_test(test_feed_publishers_atom_dc_creator_and_byline),
