@@ -63,14 +63,13 @@ find_word(const char *p, size_t n, const char *w)
 
 /* Words that belong to an issue statement, not to prose. */
 static const char *const statement_words[] = {
-    "abstract",    "ahead",     "and",       "april",     "article",
-    "articles",    "august",    "author",    "authors",   "available",
-    "date",        "december",  "early",     "earlyview", "february",
-    "first",       "from",      "issue",     "january",   "july",
-    "june",        "march",     "november",  "number",    "october",
-    "online",      "page",      "pages",     "press",     "print",
-    "publication", "published", "september", "source",    "special",
-    "supplement",  "view",      "volume",    "with",
+    "abstract", "ahead",     "and",         "april",     "august",
+    "author",   "authors",   "available",   "date",      "december",
+    "early",    "earlyview", "february",    "first",     "issue",
+    "january",  "july",      "june",        "march",     "november",
+    "number",   "october",   "online",      "page",      "pages",
+    "press",    "print",     "publication", "published", "september",
+    "source",   "special",   "supplement",  "view",      "volume",
 };
 
 static bool
@@ -107,14 +106,19 @@ prose_words(const char *p, size_t n)
     return count;
 }
 
+static char *value_after(const char *p, size_t n, const char *w);
+
 bool
 feed_is_citation_line(const char *p, size_t n)
 {
+    /* locators count only with a number: "Volume 28", not "page after
+     * page" */
+    static const char *const locators[] = {"volume", "vol.", "issue",
+                                           "pages",  "page", "pp."};
     static const char *const marks[] = {
-        "volume ",          "vol. ",        "issue ",     "page ",
-        "pages ",           "pp. ",         "early view", "earlyview",
-        "ahead of print",   "online first", "in press",   "publication date:",
-        "available online", "author(s):",
+        "early view",       "earlyview",        "ahead of print",
+        "online first",     "in press",         "publication date:",
+        "published online", "available online", "author(s):",
     };
     size_t i;
     bool mark = false;
@@ -125,6 +129,12 @@ feed_is_citation_line(const char *p, size_t n)
         return true; /* nothing is no abstract either */
     if (n > 600)
         return false;
+    for (i = 0; i < ARRAY_SIZE(locators) && !mark; i++) {
+        char *v = value_after(p, n, locators[i]);
+
+        mark = v != NULL;
+        free(v);
+    }
     for (i = 0; i < ARRAY_SIZE(marks) && !mark; i++)
         mark = find_word(p, n, marks[i]) != NULL;
     /* "Author(s): ..." names people: not prose, whatever their case */
@@ -246,6 +256,43 @@ byline_paragraph(const char *p, size_t n, size_t *name_len)
     return len;
 }
 
+/*
+ * A first line that is an issue statement before the abstract: Nature's
+ * "Nature Climate Change, Published online: 14 August 2025;
+ * doi:10.1038/...", SAGE's "Journal, Ahead of Print.".  The length to skip
+ * (its parts kept in it), or 0 when the line is no statement or nothing
+ * like prose follows it.
+ */
+/* Six words or more, two of them prose. */
+static bool
+looks_like_prose(const char *p, size_t n)
+{
+    size_t i, words = 0;
+
+    for (i = 0; i < n; i++) {
+        if (!ascii_is_space(p[i]) && (i == 0 || ascii_is_space(p[i - 1])))
+            words++;
+    }
+    return words >= 6 && prose_words(p, n) >= 2;
+}
+
+static size_t
+statement_line(const char *p, size_t n, struct item *it)
+{
+    size_t len = 0, next;
+
+    while (len < n && p[len] != '\n')
+        len++;
+    next = len;
+    while (next < n && ascii_is_space(p[next]))
+        next++;
+    if (len == 0 || next >= n || !looks_like_prose(p + next, n - next) ||
+        !feed_is_citation_line(p, len))
+        return 0;
+    feed_citation_parts(p, len, it);
+    return next;
+}
+
 char *
 feed_clean_abstract(char *s, struct item *it)
 {
@@ -265,6 +312,7 @@ feed_clean_abstract(char *s, struct item *it)
         free(s);
         return NULL;
     }
+    skip += statement_line(s + skip, n - skip, it);
     if (feed_is_citation_line(s + skip, n - skip)) {
         feed_citation_parts(s + skip, n - skip, it);
         free(s);

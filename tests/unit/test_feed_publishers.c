@@ -145,6 +145,32 @@ test_feed_publishers_bylines_and_arxiv_headers_are_stripped(void **state)
                            "and shipping will follow.");
     free(s);
     feed_item_release(&it);
+    /* a first line that is an issue statement before the abstract */
+    s = cleaned("Nature Climate Change, Published online: 14 August 2025; "
+                "doi:10.1038/s41558-025-02412-9\n\nSea ice loss reshapes "
+                "Arctic shipping routes.",
+                &it);
+    assert_string_equal(s, "Sea ice loss reshapes Arctic shipping routes.");
+    free(s);
+    feed_item_release(&it);
+    s = cleaned("Journal of Peace Research, Ahead of Print.\nThis article "
+                "examines deterrence in the High North.",
+                &it);
+    assert_string_equal(s, "This article examines deterrence in the High "
+                           "North.");
+    free(s);
+    feed_item_release(&it);
+    s = cleaned("Polar Record, Volume 61, Issue 2, Page 1-12\n.", &it);
+    assert_null(s); /* nothing like prose after it */
+    assert_string_equal(it.pages.s, "1-12");
+    feed_item_release(&it);
+    /* a first line of prose is no statement */
+    s = cleaned("Page after page of new data.\nMore findings follow here.",
+                &it);
+    assert_string_equal(s, "Page after page of new data.\nMore findings "
+                           "follow here.");
+    free(s);
+    feed_item_release(&it);
     /* a citation line is dropped, its parts kept */
     s = cleaned("Volume 28, Issue 4, Page 767-777", &it);
     assert_null(s);
