@@ -45,14 +45,21 @@ struct span {
 
 /* The word lists are sorted (strcmp order) for span_in's binary search. */
 static const char *const org_words[] = {
-    "administration", "agency",     "association", "authority", "board",
-    "center",         "centre",     "commission",  "committee", "consortium",
-    "council",        "department", "desk",        "editorial", "editors",
-    "forum",          "foundation", "group",       "inc",       "inc.",
-    "initiative",     "institute",  "laboratory",  "ltd",       "ltd.",
-    "ministry",       "network",    "newsroom",    "office",    "organisation",
-    "organization",   "program",    "programme",   "project",   "secretariat",
-    "service",        "society",    "staff",       "team",      "university",
+    "administration", "agencies",   "agency",      "association", "authority",
+    "board",          "center",     "centre",      "commission",  "committee",
+    "consortium",     "council",    "department",  "desk",        "editorial",
+    "editors",        "forum",      "foundation",  "group",       "inc",
+    "inc.",           "initiative", "institute",   "laboratory",  "ltd",
+    "ltd.",           "ministry",   "network",     "newsroom",    "office",
+    "organisation",   "organization", "press",     "program",     "programme",
+    "project",        "secretariat", "service",    "society",     "staff",
+    "team",           "university",
+};
+
+/* A byline's trailing role ("Patrick Wintour Diplomatic editor"). */
+static const char *const role_nouns[] = {
+    "analyst", "columnist", "contributor", "correspondent", "critic",
+    "editor",  "reporter",  "writer",
 };
 
 static const char *const particles[] = {
@@ -96,6 +103,9 @@ article_release(struct article *a)
     }
     free(a->authors);
     free(a->container);
+    free(a->volume);
+    free(a->issue);
+    free(a->pages);
     free(a->abstract);
     free_strv(a->keywords, a->nkeywords);
     free_strv(a->matched, a->nmatched);
@@ -132,6 +142,10 @@ article_copy(struct article *dst, const struct article *src)
         article_add_person(dst, src->authors[i].given, src->authors[i].family,
                            src->authors[i].literal);
     dst->container = xstrdup(src->container);
+    dst->volume = xstrdup(src->volume);
+    dst->issue = xstrdup(src->issue);
+    dst->pages = xstrdup(src->pages);
+    dst->others = src->others;
     dst->published = src->published;
     dst->updated = src->updated;
     dst->abstract = xstrdup(src->abstract);
@@ -389,6 +403,21 @@ span_dup(const struct span *w, size_t from, size_t to)
     return xstrndup(w[from].p, (size_t)(w[to - 1].p + w[to - 1].n - w[from].p));
 }
 
+/* A word in lower case that is no particle: "Guardian sport" names no
+ * person. */
+static bool
+lower_word(const struct span *w, size_t k)
+{
+    size_t i;
+
+    for (i = 0; i < k; i++) {
+        if (w[i].p[0] >= 'a' && w[i].p[0] <= 'z' &&
+            !span_in(w[i], particles, ARRAY_SIZE(particles)))
+            return true;
+    }
+    return false;
+}
+
 /* One name in natural order ("Given Family"). */
 static void
 add_natural(struct article *a, struct span s)
@@ -401,7 +430,7 @@ add_natural(struct article *a, struct span s)
     if (s.n == 0)
         return;
     k = words_of(s, w, MAX_WORDS);
-    if (k < 2 || k == MAX_WORDS || words_org(w, k)) {
+    if (k < 2 || k == MAX_WORDS || words_org(w, k) || lower_word(w, k)) {
         add_literal(a, s);
         return;
     }
@@ -477,6 +506,91 @@ inverted_pairs(const struct span *part, size_t k)
     return true;
 }
 
+/* s cut at every comma, empty parts kept: "Kshitiz,, Suhail, Y." is
+ * "Kshitiz", "", "Suhail", "Y.". */
+static size_t
+all_comma_parts(struct span s, struct span *part, size_t max)
+{
+    size_t k = 0, i, start = 0;
+
+    for (i = 0; i <= s.n && k < max; i++) {
+        if (i < s.n && s.p[i] != ',')
+            continue;
+        part[k].p = s.p + start;
+        part[k].n = i - start;
+        span_trim(&part[k]);
+        k++;
+        start = i + 1;
+    }
+    return i > s.n ? k : 0;
+}
+
+/* bioRxiv's "Family, I., Family, I." list where a one-word name has an
+ * empty given part ("Kshitiz,, Suhail, Y."): pairs of a family name and
+ * initials or nothing, with at least one of each. */
+static bool
+inverted_pairs_with_gaps(struct span s, struct article *a)
+{
+    struct span part[MAX_PARTS];
+    size_t k = all_comma_parts(s, part, MAX_PARTS), i;
+    bool gap = false, initials = false;
+
+    if (k < 4 || k % 2 != 0)
+        return false;
+    for (i = 0; i < k; i += 2) {
+        size_t words = core_words(part[i]);
+
+        if (words == 0 || words > 3)
+            return false;
+        if (part[i + 1].n == 0)
+            gap = true;
+        else if (is_initials(part[i + 1]))
+            initials = true;
+        else
+            return false;
+    }
+    if (!gap || !initials)
+        return false;
+    for (i = 0; i < k; i += 2) {
+        if (part[i + 1].n == 0)
+            add_literal(a, part[i]);
+        else
+            add_inverted(a, part[i], part[i + 1]);
+    }
+    return true;
+}
+
+/*
+ * What newspapers put after a name in one segment: a dateline ("Tom
+ * McCarthy in New York", the Guardian's correspondents) and a role
+ * ("Jason Burke Africa correspondent"), cut off.
+ */
+static void
+cut_dateline_and_role(struct span *s)
+{
+    struct span w[MAX_WORDS];
+    size_t k = words_of(*s, w, MAX_WORDS), i, keep;
+
+    if (k < 3 || k == MAX_WORDS || memchr(s->p, ',', s->n) != NULL)
+        return;
+    for (i = 1; i + 1 < k; i++) {
+        unsigned char c = (unsigned char)w[i + 1].p[0];
+
+        if (span_is(w[i], "in") && ((c >= 'A' && c <= 'Z') || c >= 0x80)) {
+            s->n = (size_t)(w[i - 1].p + w[i - 1].n - s->p);
+            return;
+        }
+    }
+    if (!span_in(w[k - 1], role_nouns, ARRAY_SIZE(role_nouns)))
+        return;
+    keep = k - 1;
+    while (keep > 2 && w[keep - 1].p[0] >= 'a' && w[keep - 1].p[0] <= 'z')
+        keep--;
+    if (keep > 2) /* the role's qualifier: "Diplomatic", "Africa" */
+        keep--;
+    s->n = (size_t)(w[keep - 1].p + w[keep - 1].n - s->p);
+}
+
 static void
 add_segment(struct article *a, struct span s)
 {
@@ -484,12 +598,15 @@ add_segment(struct article *a, struct span s)
     size_t k, i;
 
     span_trim(&s);
+    cut_dateline_and_role(&s);
     if (s.n == 0)
         return;
     if (is_org(s)) {
         add_literal(a, s);
         return;
     }
+    if (inverted_pairs_with_gaps(s, a))
+        return;
     k = comma_parts(s, part, MAX_PARTS);
     if (inverted_pairs(part, k)) {
         for (i = 0; i < k; i += 2)
@@ -516,6 +633,61 @@ separator_at(const char *s, size_t n, size_t i)
     return 0;
 }
 
+/*
+ * Cut a trailing "et al." (or "et al", "et. al.", "and others") off b: it
+ * marks a list cut short, it names no one.  Returns whether it did.
+ */
+static bool
+cut_et_al(struct buf *b)
+{
+    static const char *const marks[] = {"et al.", "et al", "et. al.",
+                                         "and others", "and colleagues"};
+    size_t i, m;
+
+    for (i = 0; i < ARRAY_SIZE(marks); i++) {
+        m = strlen(marks[i]);
+        if (b->len < m || !span_is((struct span){b->data + b->len - m, m},
+                                   marks[i]))
+            continue;
+        /* a word of its own: "Metal" does not end in "et al" */
+        if (b->len > m && b->data[b->len - m - 1] != ' ' &&
+            b->data[b->len - m - 1] != ',')
+            continue;
+        b->len -= m;
+        while (b->len > 0 && (b->data[b->len - 1] == ' ' ||
+                              b->data[b->len - 1] == ',' ||
+                              b->data[b->len - 1] == ';'))
+            b->len--;
+        b->data[b->len] = '\0';
+        return true;
+    }
+    return false;
+}
+
+/* "Nick Ames (now), Ed Aarons and Ben Fisher (earlier)": notes in
+ * parentheses are no names. */
+static void
+drop_parentheses(struct buf *b)
+{
+    size_t i, o = 0;
+    int depth = 0;
+
+    for (i = 0; i < b->len && depth >= 0; i++)
+        depth += b->data[i] == '(' ? 1 : b->data[i] == ')' ? -1 : 0;
+    if (depth != 0) /* unbalanced: leave it */
+        return;
+    for (i = 0; i < b->len; i++) {
+        if (b->data[i] == '(')
+            depth++;
+        else if (b->data[i] == ')')
+            depth--;
+        else if (depth == 0)
+            b->data[o++] = b->data[i];
+    }
+    b->len = o;
+    b->data[o] = '\0';
+}
+
 void
 article_add_byline(struct article *a, const char *p, size_t n)
 {
@@ -524,6 +696,9 @@ article_add_byline(struct article *a, const char *p, size_t n)
     size_t i, start, skip = 0;
 
     clean_append(&b, p, n);
+    drop_parentheses(&b);
+    if (cut_et_al(&b))
+        a->others = true;
     if (b.len > 3 && span_is((struct span){b.data, 3}, "by "))
         skip = 3;
     whole.p = b.data + skip;

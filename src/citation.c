@@ -325,7 +325,7 @@ authors_chicago(struct out *o, const struct article *a)
             lit(o, ", ");
         name_full(o, &a->authors[i], i == 0);
     }
-    if (shown < n)
+    if (shown < n || a->others)
         lit(o, ", et al.");
 }
 
@@ -333,10 +333,10 @@ static void
 authors_mla(struct out *o, const struct article *a)
 {
     name_full(o, &a->authors[0], true);
-    if (a->nauthors == 2) {
+    if (a->nauthors == 2 && !a->others) {
         lit(o, ", and ");
         name_full(o, &a->authors[1], false);
-    } else if (a->nauthors > 2) {
+    } else if (a->nauthors >= 2 || a->others) {
         lit(o, ", et al.");
     }
 }
@@ -357,6 +357,100 @@ authors_apa(struct out *o, const struct article *a)
         }
         name_apa(o, &a->authors[i]);
     }
+    if (a->others && n <= 20) /* the feed named no more */
+        lit(o, ", et al.");
+}
+
+/* ---- volume, issue, pages ---- */
+
+static void put_date(struct out *o, const struct dt *d, enum cite_style s);
+
+static bool
+all_digits(const char *s, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    }
+    return n > 0;
+}
+
+/*
+ * The last page as each style shortens it.  Chicago (CMOS 9.61): below
+ * 100 and at multiples of 100 in full; 101-109 (and the like) the
+ * changed part only; otherwise at least two digits ("767-77",
+ * "1496-500").  MLA: in full through 99, else at least two digits.  APA:
+ * in full.  Ranges that are not two numbers stay as they are.
+ */
+static void
+put_pages(struct out *o, const char *pages, enum cite_style s)
+{
+    const char *dash = pages != NULL ? strchr(pages, '-') : NULL;
+    const char *last;
+    size_t fn, ln, keep;
+
+    if (pages == NULL)
+        return;
+    if (dash == NULL) {
+        put(o, pages);
+        return;
+    }
+    last = dash + 1;
+    fn = (size_t)(dash - pages);
+    ln = strlen(last);
+    put_n(o, pages, fn);
+    lit(o, s == CITE_MLA ? "-" : "\xe2\x80\x93");
+    if (s == CITE_APA || !all_digits(pages, fn) || !all_digits(last, ln) ||
+        fn != ln || fn < 3) {
+        put(o, last);
+        return;
+    }
+    /* same length, at least three digits: drop the common lead */
+    for (keep = 0; keep < fn && pages[keep] == last[keep]; keep++)
+        ;
+    if (s == CITE_CHICAGO && strncmp(pages + fn - 2, "00", 2) == 0) {
+        put(o, last); /* 100-104, 1100-1113 */
+        return;
+    }
+    if (s == CITE_CHICAGO && pages[fn - 2] == '0' && keep >= fn - 2) {
+        put(o, last + (keep < fn - 1 ? keep : fn - 1)); /* 101-8 */
+        return;
+    }
+    if (keep > fn - 2)
+        keep = fn - 2;
+    put(o, last + keep);
+}
+
+/* Chicago (CMOS 14.171): " 28, no. 4 (December 5, 2019): 767-77" after
+ * the journal; the date as precise as the record has it, as CSL's
+ * Chicago style gives it. */
+static bool
+chicago_locator(struct out *o, const struct article *a)
+{
+    if (a->volume == NULL && a->issue == NULL)
+        return false;
+    if (a->volume != NULL) {
+        lit(o, " ");
+        put(o, a->volume);
+    }
+    if (a->issue != NULL) {
+        lit(o, a->volume != NULL ? ", no. " : " no. ");
+        put(o, a->issue);
+    }
+    if (dt_is_set(&a->published)) {
+        lit(o, " (");
+        put_date(o, &a->published, CITE_CHICAGO);
+        lit(o, ")");
+    } else {
+        lit(o, " (n.d.)");
+    }
+    if (a->pages != NULL) {
+        lit(o, ": ");
+        put_pages(o, a->pages, CITE_CHICAGO);
+    }
+    return true;
 }
 
 /* ---- kinds, titles, dates, links ---- */
@@ -571,13 +665,21 @@ chicago(struct out *o, const struct article *a)
         italic(o, a->container);
     else
         put(o, a->container);
-    if (a->container)
-        lit(o, ", ");
-    if (dt_is_set(&a->published))
-        put_date(o, &a->published, CITE_CHICAGO);
-    else
-        lit(o, "n.d.");
-    period(o);
+    if (k == CITE_KIND_JOURNAL && chicago_locator(o, a)) {
+        period(o);
+    } else {
+        if (a->container)
+            lit(o, ", ");
+        if (dt_is_set(&a->published))
+            put_date(o, &a->published, CITE_CHICAGO);
+        else
+            lit(o, "n.d.");
+        if (k == CITE_KIND_JOURNAL && a->pages != NULL) {
+            lit(o, ", ");
+            put_pages(o, a->pages, CITE_CHICAGO);
+        }
+        period(o);
+    }
     if (has_link(a)) {
         lit(o, " ");
         put_doi_or_url(o, a, false);
@@ -599,6 +701,25 @@ apa_date(struct out *o, const struct article *a)
     else
         lit(o, "n.d.");
     lit(o, ").");
+}
+
+/* APA 7 (10.1): ", *28*(4), 767-777" after the journal. */
+static void
+apa_locator(struct out *o, const struct article *a)
+{
+    if (a->volume != NULL) {
+        lit(o, ", ");
+        italic(o, a->volume);
+    }
+    if (a->issue != NULL) {
+        lit(o, a->volume != NULL ? "(" : ", (");
+        put(o, a->issue);
+        lit(o, ")");
+    }
+    if (a->pages != NULL) {
+        lit(o, ", ");
+        put_pages(o, a->pages, CITE_APA);
+    }
 }
 
 static void
@@ -635,6 +756,8 @@ apa(struct out *o, const struct article *a)
             italic(o, a->container);
         else
             put(o, a->container);
+        if (k == CITE_KIND_JOURNAL)
+            apa_locator(o, a);
         period(o);
     }
     if (has_link(a)) {
@@ -666,9 +789,26 @@ mla(struct out *o, const struct article *a)
             italic(o, a->container);
         any = true;
     }
+    /* MLA 9: "vol. 28, no. 4, 2019, pp. 767-77" */
+    if (k == CITE_KIND_JOURNAL && a->volume != NULL) {
+        lit(o, any ? ", vol. " : " vol. ");
+        put(o, a->volume);
+        any = true;
+    }
+    if (k == CITE_KIND_JOURNAL && a->issue != NULL) {
+        lit(o, any ? ", no. " : " no. ");
+        put(o, a->issue);
+        any = true;
+    }
     if (date) {
         lit(o, any ? ", " : " ");
         put_date(o, &a->published, CITE_MLA);
+        any = true;
+    }
+    if (k == CITE_KIND_JOURNAL && a->pages != NULL) {
+        lit(o, strchr(a->pages, '-') != NULL ? (any ? ", pp. " : " pp. ")
+                                              : (any ? ", p. " : " p. "));
+        put_pages(o, a->pages, CITE_MLA);
         any = true;
     }
     if (has_link(a)) {

@@ -212,6 +212,32 @@ bib_authors(struct buf *b, const struct article *a)
         }
         cite_name_release(&np);
     }
+    if (a->others)
+        buf_append_str(b, " and others");
+    buf_append_str(b, "},\n");
+}
+
+/* "767-777" as BibTeX's "767--777". */
+static void
+bib_pages(struct buf *b, const char *pages)
+{
+    const char *dash;
+
+    if (pages == NULL)
+        return;
+    dash = strchr(pages, '-');
+    buf_append_str(b, "  pages = {");
+    if (dash == NULL) {
+        bib_escape(b, pages);
+    } else {
+        struct buf first = BUF_INIT;
+
+        buf_append(&first, pages, (size_t)(dash - pages));
+        bib_escape(b, first.data);
+        buf_append_str(b, "--");
+        bib_escape(b, dash + 1);
+        buf_release(&first);
+    }
     buf_append_str(b, "},\n");
 }
 
@@ -256,6 +282,9 @@ cite_bibtex(const struct article *v, size_t n, struct buf *out)
         if (k == CITE_KIND_JOURNAL) {
             bib_field(out, "journaltitle", a->container, false);
             bib_field(out, "journal", a->container, false);
+            bib_field(out, "volume", a->volume, false);
+            bib_field(out, "number", a->issue, false);
+            bib_pages(out, a->pages);
         } else if (k == CITE_KIND_REPORT) {
             bib_field(out, "institution", a->container, false);
             buf_append_str(out, "  type = {Report},\n");
@@ -330,6 +359,26 @@ ris_date(struct buf *b, const struct dt *d)
     buf_release(&v);
 }
 
+/* "767-777" as SP 767 and EP 777. */
+static void
+ris_pages(struct buf *b, const char *pages)
+{
+    const char *dash;
+    char *first;
+
+    if (pages == NULL)
+        return;
+    dash = strchr(pages, '-');
+    if (dash == NULL) {
+        ris_line(b, "SP", pages);
+        return;
+    }
+    first = xstrndup(pages, (size_t)(dash - pages));
+    ris_line(b, "SP", first);
+    ris_line(b, "EP", dash + 1);
+    free(first);
+}
+
 void
 cite_ris(const struct article *v, size_t n, struct buf *out)
 {
@@ -350,6 +399,11 @@ cite_ris(const struct article *v, size_t n, struct buf *out)
             ris_line(out, "T2", a->container);
             if (k == CITE_KIND_JOURNAL)
                 ris_line(out, "JO", a->container);
+        }
+        if (k == CITE_KIND_JOURNAL) {
+            ris_line(out, "VL", a->volume);
+            ris_line(out, "IS", a->issue);
+            ris_pages(out, a->pages);
         }
         ris_date(out, &a->published);
         ris_line(out, "DO", a->doi);

@@ -3,8 +3,10 @@
  *
  * RECORDS.json is a JSON array of objects with the article fields: title,
  * authors (a list of {given, family} or {literal}), byline (a free-text
- * byline split as feeds' are; used when authors is absent), container,
- * published (any date dt_parse reads), doi, url, abstract.  Prints one
+ * byline split as feeds' are; used when authors is absent), others (true
+ * when the author list is cut short, "et al."), container, volume, issue,
+ * pages ("767-777"), published (any date dt_parse reads), doi, url,
+ * abstract.  Prints one
  * citation a line in --style (default chicago) and --markup (text,
  * markdown, html), or with --format kind the kind each is cited as, or the
  * whole list as --format bibtex / ris.
@@ -40,6 +42,12 @@ record_to_article(const struct tpl_value *r, size_t i, struct article *a,
         return err_set(e, ERR_DATA, 0, "record %zu is not an object", i + 1);
     a->title = xstrdup(str_of(r, "title"));
     a->container = xstrdup(str_of(r, "container"));
+    a->volume = xstrdup(str_of(r, "volume"));
+    a->issue = xstrdup(str_of(r, "issue"));
+    a->pages = xstrdup(str_of(r, "pages"));
+    if (tpl_map_get(r, "others") != NULL &&
+        tpl_map_get(r, "others")->type == TPL_BOOL)
+        a->others = tpl_map_get(r, "others")->b;
     a->doi = article_doi_normalize(str_of(r, "doi"));
     a->url = xstrdup(str_of(r, "url"));
     a->abstract = xstrdup(str_of(r, "abstract"));

@@ -53,7 +53,12 @@ article_json(const struct article *a)
         tpl_list_push(list, p);
     }
     tpl_map_set(v, "authors", list);
+    if (a->others)
+        tpl_map_set_bool(v, "others", true);
     tpl_map_set_str(v, "container", a->container);
+    tpl_map_set_str(v, "volume", a->volume);
+    tpl_map_set_str(v, "issue", a->issue);
+    tpl_map_set_str(v, "pages", a->pages);
     set_date(v, "published", &a->published);
     set_date(v, "updated", &a->updated);
     tpl_map_set_str(v, "abstract", a->abstract);

@@ -77,6 +77,10 @@ collect_normalize(struct article *a)
      * its canonical form); only a monster is dropped. */
     drop_long(&a->url, COLLECT_URL_MAX);
     drop_long(&a->doi, COLLECT_DOI_MAX);
+    /* a volume, issue or page range cut short would cite the wrong one */
+    drop_long(&a->volume, COLLECT_LOCATOR_MAX);
+    drop_long(&a->issue, COLLECT_LOCATOR_MAX);
+    drop_long(&a->pages, COLLECT_LOCATOR_MAX);
     cap_text(&a->title, COLLECT_TITLE_MAX);
     cap_text(&a->container, COLLECT_CONTAINER_MAX);
     while (a->nauthors > COLLECT_AUTHORS_MAX) {

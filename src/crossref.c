@@ -266,6 +266,23 @@ work_url(json_t *w)
     return u;
 }
 
+/* "page": "436-444", "436\u2013444", "e0312345" as first-last with a
+ * hyphen (article.h). */
+static char *
+work_pages(const char *page)
+{
+    char *s = plain_line(page), *dash;
+
+    if (s == NULL)
+        return NULL;
+    dash = strstr(s, "\xe2\x80\x93");
+    if (dash != NULL) {
+        *dash = '-';
+        memmove(dash + 1, dash + 3, strlen(dash + 3) + 1);
+    }
+    return s;
+}
+
 /* One work to a; false if it has neither title nor DOI. */
 static bool
 work_article(json_t *w, const char *source, struct article *a)
@@ -286,6 +303,12 @@ work_article(json_t *w, const char *source, struct article *a)
     a->container =
         plain_line(first_string(json_object_get(w, "container-title")));
     add_authors(a, json_object_get(w, "author"));
+    a->volume = plain_line(json_string_value(json_object_get(w, "volume")));
+    a->issue = plain_line(json_string_value(json_object_get(w, "issue")));
+    a->pages = work_pages(json_string_value(json_object_get(w, "page")));
+    if (a->pages == NULL) /* eLife, PLOS: an article number, no pages */
+        a->pages = plain_line(
+            json_string_value(json_object_get(w, "article-number")));
     set_published(a, w);
     a->abstract = abstract_text(json_string_value(json_object_get(w, "abstract")));
     json_array_foreach(json_object_get(w, "subject"), i, kw) {

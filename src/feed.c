@@ -33,25 +33,82 @@
 
 /* ---- items and channels ------------------------------------------------ */
 
+/* A dc:source that names the outlet: not a link, not the item's title. */
+static bool
+names_outlet(const char *s, const char *title)
+{
+    return s != NULL && !ascii_istarts(s, strlen(s), "http://") &&
+           !ascii_istarts(s, strlen(s), "https://") &&
+           !feed_same_text(s, title);
+}
+
+/*
+ * The outlet: the [source]'s container; the item's
+ * prism:publicationName, unless it repeats the item's title (Atypon's
+ * Taylor & Francis feeds put the article's title there); dc:source; the
+ * channel's prism:publicationName; the journal named in the feed's title.
+ */
+static char *
+item_container(const struct parse *ps, const struct item *it)
+{
+    if (ps->container != NULL)
+        return xstrdup(ps->container);
+    if (names_outlet(it->pubname.s, it->title.s))
+        return xstrdup(it->pubname.s);
+    if (names_outlet(it->container.s, it->title.s))
+        return xstrdup(it->container.s);
+    return xstrdup(ps->chan_container);
+}
+
+/* Volume, issue and pages: PRISM's, else those of an issue statement. */
+static void
+item_locators(struct item *it, struct article *a)
+{
+    a->volume = it->volume.s;
+    a->issue = it->issue.s;
+    it->volume.s = it->issue.s = NULL;
+    if (it->spage.s != NULL) {
+        a->pages = article_pages(it->spage.s, it->epage.s);
+    } else if (it->pages.s != NULL) {
+        struct buf b = BUF_INIT;
+        const char *p;
+
+        /* "767–777" (en dash) as "767-777" */
+        for (p = it->pages.s; *p != '\0'; p++) {
+            if (strncmp(p, "\xe2\x80\x93", 3) == 0) {
+                buf_append_char(&b, '-');
+                p += 2;
+            } else {
+                buf_append_char(&b, *p);
+            }
+        }
+        a->pages = feed_detach_or_null(&b);
+    }
+}
+
 static void
 item_to_article(const struct parse *ps, struct item *it, struct article *a)
 {
     a->source = xstrdup(ps->source);
+    if (feed_title_without_statement(it->title.s, it->dctitle.s) !=
+        it->title.s) {
+        free(it->title.s);
+        it->title.s = it->dctitle.s;
+        it->dctitle.s = NULL;
+    }
     a->title = it->title.s;
     a->url = it->url.s;
     a->guid = it->guid.s != NULL ? it->guid.s : xstrdup(it->url.s);
     a->doi = it->doi.s;
     if (a->doi == NULL && a->url != NULL)
-        a->doi = article_doi_normalize(a->url);
+        a->doi = article_doi_from_url(a->url);
     if (a->doi == NULL && a->guid != NULL)
-        a->doi = article_doi_normalize(a->guid);
+        a->doi = article_doi_from_url(a->guid);
     a->abstract = it->abstract.s;
-    if (ps->container != NULL)
-        a->container = xstrdup(ps->container);
-    else if (it->container.s != NULL)
-        a->container = xstrdup(it->container.s);
-    else
-        a->container = xstrdup(ps->chan_container);
+    a->container = item_container(ps, it);
+    item_locators(it, a);
+    if (a->nauthors == 0 && it->byline.s != NULL)
+        article_add_byline(a, it->byline.s, strlen(it->byline.s));
     a->updated = it->updated.d;
     a->published =
         dt_is_set(&it->published.d) ? it->published.d : it->updated.d;
@@ -84,7 +141,9 @@ add_item(const struct parse *ps, const struct xnode *node, struct feed *f)
         }
     }
     if (ps->kind == FEED_KIND_ATOM) {
-        if (feed_atom_people(ps, node, true, &a) == 0 && ps->feed_node != NULL)
+        /* the entry's authors, its dc:creator (arXiv), the feed's */
+        if (feed_atom_people(ps, node, true, &a) == 0 &&
+            feed_dc_creators(node, &a) == 0 && ps->feed_node != NULL)
             feed_atom_people(ps, ps->feed_node, false, &a);
     } else {
         feed_rss_authors(ps, node, &a);
@@ -177,7 +236,7 @@ walk(struct parse *ps, const struct xnode *root, struct feed *f)
         }
     }
     if (ps->chan_container == NULL)
-        ps->chan_container = xstrdup(f->title);
+        ps->chan_container = feed_journal_of_title(f->title);
     if (ps->kind == FEED_KIND_ATOM) {
         walk_items(ps, root, "entry", f);
         return;

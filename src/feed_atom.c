@@ -155,10 +155,12 @@ feed_atom_child(const struct parse *ps, const struct xnode *c, struct item *it,
     else if (strcmp(nm, "updated") == 0 || strcmp(nm, "modified") == 0)
         feed_when_set(&it->updated, 0, c);
     else if (strcmp(nm, "summary") == 0 && feed_field_wants(&it->abstract, 0))
-        feed_field_set(&it->abstract, 0, feed_atom_text(c, false));
+        feed_field_set(&it->abstract, 0,
+                       feed_clean_abstract(feed_atom_text(c, false), it));
     else if (strcmp(nm, "content") == 0 &&
              feed_field_wants(&it->abstract, 10) && !feed_has_attr(c, "src"))
-        feed_field_set(&it->abstract, 10, feed_atom_text(c, false));
+        feed_field_set(&it->abstract, 10,
+                       feed_clean_abstract(feed_atom_text(c, false), it));
     else if (strcmp(nm, "category") == 0) {
         char *term = feed_prop(c, "term");
         article_add_keyword(a, term);

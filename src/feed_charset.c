@@ -289,6 +289,27 @@ decode(const char *const *cand, size_t ncand, const char *p, size_t n,
     return i;
 }
 
+/*
+ * White space before the XML declaration: Atypon (Taylor & Francis) sends
+ * a newline before "<?xml".  XML 1.0 section 2.8 puts the declaration at
+ * the very start, so libxml2 refuses the document and recovery mode then
+ * loses escaped markup and "&amp;".  The space carries nothing: skipping
+ * it (and nothing else) reads the document as its author meant.
+ */
+static size_t
+space_before_decl(const char *p, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' ||
+                     p[i] == '\n'))
+        i++;
+    if (i > 0 && n - i >= 5 && memcmp(p + i, "<?xml", 5) == 0 &&
+        (n - i == 5 || ascii_is_space(p[i + 5])))
+        return i;
+    return 0;
+}
+
 void
 feed_to_utf8(const char *data, size_t n, const char *content_type,
              bool check, struct feed_text *t)
@@ -304,6 +325,8 @@ feed_to_utf8(const char *data, size_t n, const char *content_type,
     unit = strncmp(sniffed, "utf-32", 6) == 0   ? 4
            : strncmp(sniffed, "utf-16", 6) == 0 ? 2
                                                 : 1;
+    if (unit == 1)
+        bom += space_before_decl(data + bom, n - bom);
     declared(data + bom, n - bom, unit,
              ascii_ends_with(sniffed, strlen(sniffed), "be"), decl,
              sizeof(decl));

@@ -126,6 +126,10 @@ struct when {
 struct item {
     struct field title, url, guid, doi, abstract, container;
     struct when published, updated;
+    struct field pubname; /* item-level prism:publicationName */
+    struct field volume, issue, pages, spage, epage;
+    struct field byline; /* names found in the text (feed_quirks.c) */
+    struct field dctitle; /* dc:title, whatever the title */
 };
 
 static inline bool
@@ -190,6 +194,34 @@ void feed_add_keyword_node(struct article *a, const struct xnode *n);
 void feed_add_byline_node(struct article *a, const struct xnode *n);
 void feed_item_release(struct item *it);
 
+/* ---- feed_quirks.c ---- */
+
+/* p[0..n) (plain text) is only an issue/page statement or empty, no
+ * abstract. */
+bool feed_is_citation_line(const char *p, size_t n);
+/* Volume, issue, pages and "Author(s):" of such a statement into it (at a
+ * lower rank than the feed's own elements). */
+void feed_citation_parts(const char *p, size_t n, struct item *it);
+/* An abstract candidate s (owned, may be NULL) without arXiv's header or a
+ * leading byline paragraph (kept in it->byline); NULL (s freed) when what
+ * is left is no abstract, its volume, issue and pages then kept in it. */
+char *feed_clean_abstract(char *s, struct item *it);
+/* The journal's name in a feed's title; caller frees; NULL if none. */
+char *feed_journal_of_title(const char *title);
+/* The title without an issue statement before it, as MDPI writes it
+ * ("Fluids, Vol. 9, Pages 120: Environmental ...", with dc:title the
+ * title alone): dctitle when title is such a statement and then dctitle,
+ * else title. */
+const char *feed_title_without_statement(const char *title,
+                                         const char *dctitle);
+/* a and b have the same letters and digits, ignoring case. */
+bool feed_same_text(const char *a, const char *b);
+/* The length of the name at the start of one author element that goes on
+ * with an affiliation, as Atypon writes dc:creator ("Steve Brantley
+ * Professor of Library Services, Eastern Illinois University, ..."):
+ * strlen(s) when there is none. */
+size_t feed_name_before_affiliation(const char *s);
+
 /* ---- feed_rss.c ---- */
 
 void feed_module_child(const struct xnode *c, struct item *it,
@@ -198,6 +230,9 @@ void feed_rss_child(const struct parse *ps, const struct xnode *c,
                     struct item *it, struct article *a);
 void feed_rss_authors(const struct parse *ps, const struct xnode *item,
                       struct article *a);
+/* The dc:creator (dcterms:creator, dc:author) elements of item as authors;
+ * returns how many elements there were. */
+size_t feed_dc_creators(const struct xnode *item, struct article *a);
 
 /* ---- feed_atom.c ---- */
 
@@ -212,7 +247,8 @@ size_t feed_atom_people(const struct parse *ps, const struct xnode *n,
 
 /* ---- feed_charset.c ---- */
 
-/* A document as UTF-8 without a BOM: p[0..n) points into the caller's
+/* A document as UTF-8 without a BOM (nor white space before its XML
+ * declaration): p[0..n) points into the caller's
  * bytes when they are UTF-8 already, else into conv, which holds the
  * conversion.  encoding (lower case, as feedparser names it: "utf-8",
  * "us-ascii", "utf-16le", "gb18030") and warning (why the document is not

@@ -11,6 +11,21 @@
 #include "arctic_digest/util.h"
 #include "feed_int.h"
 
+/* A PRISM volume, number or page: none when it is a placeholder ("n/a"
+ * in Wiley's pages of articles not yet in an issue, "-", "0"). */
+static char *
+locator_of(const struct xnode *n)
+{
+    char *s = feed_line_of(n);
+
+    if (s != NULL && (ascii_ieq(s, "n/a") || ascii_ieq(s, "na") ||
+                      strcmp(s, "-") == 0 || strcmp(s, "0") == 0)) {
+        free(s);
+        s = NULL;
+    }
+    return s;
+}
+
 void
 feed_module_child(const struct xnode *c, struct item *it, struct article *a)
 {
@@ -19,8 +34,11 @@ feed_module_child(const struct xnode *c, struct item *it, struct article *a)
     if (ns_is(c, NS_DC) || ns_is(c, NS_DCTERMS)) {
         bool terms = ns_is(c, NS_DCTERMS);
 
-        if (strcmp(nm, "title") == 0 && feed_field_wants(&it->title, 1))
-            feed_field_set(&it->title, 1, feed_html_of(c, true));
+        if (strcmp(nm, "title") == 0) {
+            if (feed_field_wants(&it->title, 1))
+                feed_field_set(&it->title, 1, feed_html_of(c, true));
+            feed_field_set(&it->dctitle, 0, feed_html_of(c, true));
+        }
         else if (strcmp(nm, "date") == 0)
             feed_when_set(&it->published, terms ? 2 : 1, c);
         else if (strcmp(nm, "issued") == 0 || strcmp(nm, "created") == 0)
@@ -30,7 +48,8 @@ feed_module_child(const struct xnode *c, struct item *it, struct article *a)
         else if ((strcmp(nm, "description") == 0 ||
                   strcmp(nm, "abstract") == 0) &&
                  feed_field_wants(&it->abstract, 1))
-            feed_field_set(&it->abstract, 1, feed_html_of(c, false));
+            feed_field_set(&it->abstract, 1,
+                           feed_clean_abstract(feed_html_of(c, false), it));
         else if (strcmp(nm, "subject") == 0)
             feed_add_keyword_node(a, c);
         else if (strcmp(nm, "identifier") == 0) {
@@ -45,7 +64,19 @@ feed_module_child(const struct xnode *c, struct item *it, struct article *a)
             feed_field_set(&it->doi, 0, article_doi_normalize(t));
             free(t);
         } else if (strcmp(nm, "publicationName") == 0)
-            feed_field_set(&it->container, 0, feed_line_of(c));
+            feed_field_set(&it->pubname, 0, feed_line_of(c));
+        else if (strcmp(nm, "volume") == 0)
+            feed_field_set(&it->volume, 0, locator_of(c));
+        else if (strcmp(nm, "number") == 0)
+            feed_field_set(&it->issue, 0, locator_of(c));
+        else if (strcmp(nm, "issueIdentifier") == 0)
+            feed_field_set(&it->issue, 1, locator_of(c));
+        else if (strcmp(nm, "startingPage") == 0)
+            feed_field_set(&it->spage, 0, locator_of(c));
+        else if (strcmp(nm, "endingPage") == 0)
+            feed_field_set(&it->epage, 0, locator_of(c));
+        else if (strcmp(nm, "pageRange") == 0)
+            feed_field_set(&it->pages, 1, locator_of(c));
         else if (strcmp(nm, "publicationDate") == 0)
             feed_when_set(&it->published, 2, c);
         else if (strcmp(nm, "coverDate") == 0)
@@ -56,7 +87,8 @@ feed_module_child(const struct xnode *c, struct item *it, struct article *a)
             feed_add_keyword_node(a, c);
     } else if (ns_is(c, NS_CONTENT) && strcmp(nm, "encoded") == 0 &&
                feed_field_wants(&it->abstract, 10)) {
-        feed_field_set(&it->abstract, 10, feed_html_of(c, false));
+        feed_field_set(&it->abstract, 10,
+                       feed_clean_abstract(feed_html_of(c, false), it));
     } else if (ns_is(c, NS_XHTML) && strcmp(nm, "body") == 0 &&
                feed_field_wants(&it->abstract, 10)) {
         feed_field_set(&it->abstract, 10, feed_xhtml_of(c, false));
@@ -80,7 +112,8 @@ feed_rss_child(const struct parse *ps, const struct xnode *c, struct item *it,
         feed_field_set(&it->url, 0, feed_url_of(c));
     else if (strcmp(nm, "description") == 0 &&
              feed_field_wants(&it->abstract, 0))
-        feed_field_set(&it->abstract, 0, feed_html_of(c, false));
+        feed_field_set(&it->abstract, 0,
+                       feed_clean_abstract(feed_html_of(c, false), it));
     else if (strcmp(nm, "fullitem") == 0 && feed_field_wants(&it->abstract, 10))
         feed_field_set(&it->abstract, 10, feed_html_of(c, false));
     else if (strcmp(nm, "body") == 0 && feed_field_wants(&it->abstract, 10))
@@ -115,6 +148,7 @@ add_rss_author(struct article *a, const struct xnode *n)
 
     if (s == NULL)
         return;
+    s[feed_name_before_affiliation(s)] = '\0';
     p = strchr(s, '(');
     q = strrchr(s, ')');
     if (p != NULL && q != NULL && q > p && has_at(p, q)) {
@@ -139,22 +173,30 @@ feed_add_byline_node(struct article *a, const struct xnode *n)
     free(s);
 }
 
+size_t
+feed_dc_creators(const struct xnode *item, struct article *a)
+{
+    const struct xnode *c;
+    size_t n = 0;
+
+    for (c = item->children; c != NULL; c = c->next) {
+        if (is_el(c, NS_DC, "creator") || is_el(c, NS_DCTERMS, "creator") ||
+            is_el(c, NS_DC, "author")) {
+            add_rss_author(a, c);
+            n++;
+        }
+    }
+    return n;
+}
+
 /* dc:creator (and dcterms:creator) if any, else RSS author. */
 void
 feed_rss_authors(const struct parse *ps, const struct xnode *item,
                  struct article *a)
 {
     const struct xnode *c;
-    bool creators = false;
 
-    for (c = item->children; c != NULL; c = c->next) {
-        if (is_el(c, NS_DC, "creator") || is_el(c, NS_DCTERMS, "creator") ||
-            is_el(c, NS_DC, "author")) {
-            add_rss_author(a, c);
-            creators = true;
-        }
-    }
-    if (creators)
+    if (feed_dc_creators(item, a) > 0)
         return;
     for (c = item->children; c != NULL; c = c->next) {
         if (is_el(c, ps->core_ns, "author"))

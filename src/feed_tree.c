@@ -18,6 +18,10 @@ static const char *const ns_prism[] = {
     "http://prismstandard.org/namespaces/1.2/basic/",
     "http://prismstandard.org/namespaces/basic/2.0/",
     "http://prismstandard.org/namespaces/basic/3.0/",
+    /* the RSS 1.0 module's own URI, as HighWire (Science, bioRxiv) and
+     * older Atypon feeds declare it */
+    "http://purl.org/rss/1.0/modules/prism/",
+    "http://prismstandard.org/namespaces/basic/1.2/",
 };
 
 bool
@@ -439,6 +443,14 @@ feed_item_release(struct item *it)
     free(it->doi.s);
     free(it->abstract.s);
     free(it->container.s);
+    free(it->pubname.s);
+    free(it->volume.s);
+    free(it->issue.s);
+    free(it->pages.s);
+    free(it->spage.s);
+    free(it->epage.s);
+    free(it->byline.s);
+    free(it->dctitle.s);
 }
 
 /* Dublin Core, DC terms, PRISM and content: inside any item or entry. */

@@ -88,6 +88,13 @@ static const char *const migrations[] = {
     /* Every run looks for deferred rows to retry. */
     "CREATE INDEX deliveries_deferred ON deliveries(issue_id) WHERE status "
     "= 2;",
+    /* Where a work sits in its journal (issue 12): volume, issue, pages
+     * ("767-777") and whether the byline was cut short ("et al.").
+     * Older rows have none of them. */
+    "ALTER TABLE articles ADD COLUMN volume TEXT;"
+    "ALTER TABLE articles ADD COLUMN issue TEXT;"
+    "ALTER TABLE articles ADD COLUMN pages TEXT;"
+    "ALTER TABLE articles ADD COLUMN others INTEGER NOT NULL DEFAULT 0;",
 };
 
 int

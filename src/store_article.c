@@ -233,8 +233,9 @@ insert_work(struct store *s, const struct article *a, const struct work_keys *k,
         "INSERT INTO articles (doi, url, guid, source, title, title_key, "
         "first_family, container, published, published_offset, "
         "published_prec, updated, updated_offset, updated_prec, abstract, "
-        "score, matched, first_seen, url_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-        "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+        "score, matched, first_seen, url_key, volume, issue, pages, others) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+        "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
         e);
     struct buf matched = BUF_INIT;
     int rc;
@@ -257,6 +258,10 @@ insert_work(struct store *s, const struct article *a, const struct work_keys *k,
     store_bind_text(st, 17, matched.len ? matched.data : NULL);
     sqlite3_bind_int64(st, 18, now);
     store_bind_text(st, 19, k->url);
+    store_bind_text(st, 20, a->volume);
+    store_bind_text(st, 21, a->issue);
+    store_bind_text(st, 22, a->pages);
+    sqlite3_bind_int(st, 23, a->others);
     rc = store_step_done(s, st, e);
     if (rc == 0) {
         *id = sqlite3_last_insert_rowid(s->db);
@@ -292,6 +297,19 @@ count_lists(struct store *s, int64_t id, size_t *nauthors, size_t *nkeywords,
     return 0;
 }
 
+static int
+put_others(struct store *s, int64_t id, bool others, struct err *e)
+{
+    sqlite3_stmt *st =
+        store_prepare(s, "UPDATE articles SET others = ? WHERE id = ?", e);
+
+    if (!st)
+        return -1;
+    sqlite3_bind_int(st, 1, others);
+    sqlite3_bind_int64(st, 2, id);
+    return store_step_done(s, st, e);
+}
+
 /* Fill the stored work's gaps from a; keep the richer of two values.
  * The link is not one of them: the first publisher link stays (a work's
  * link does not change between a preview and the issue), a link only fills
@@ -317,7 +335,9 @@ merge_work(struct store *s, int64_t id, const struct article *a,
         "published_offset = CASE WHEN published IS NULL OR ?8 > "
         "published_prec THEN ?7 ELSE published_offset END, "
         "published_prec = max(published_prec, ?8), "
-        "score = max(score, ?9) WHERE id = ?1",
+        "score = max(score, ?9), volume = coalesce(volume, ?11), "
+        "issue = coalesce(issue, ?12), pages = coalesce(pages, ?13) "
+        "WHERE id = ?1",
         e);
     if (!st)
         return -1;
@@ -335,10 +355,15 @@ merge_work(struct store *s, int64_t id, const struct article *a,
                      dt_is_set(&a->published) ? (int)a->published.prec : 0);
     sqlite3_bind_double(st, 9, a->score);
     store_bind_text(st, 10, k->url);
+    store_bind_text(st, 11, a->volume);
+    store_bind_text(st, 12, a->issue);
+    store_bind_text(st, 13, a->pages);
     if (store_step_done(s, st, e) < 0)
         return -1;
-    /* More authors or keywords than we had: take the new list. */
-    if (a->nauthors > nauthors && put_authors(s, id, a, e) < 0)
+    /* More authors or keywords than we had: take the new list, and with
+     * it whether it is cut short. */
+    if (a->nauthors > nauthors && (put_authors(s, id, a, e) < 0 ||
+                                   put_others(s, id, a->others, e) < 0))
         return -1;
     if (a->nkeywords > nkeywords && put_keywords(s, id, a, e) < 0)
         return -1;
@@ -421,7 +446,8 @@ store_article_get(struct store *s, int64_t id, struct article *a, struct err *e)
         s,
         "SELECT doi, url, guid, source, title, container, published, "
         "published_offset, published_prec, updated, updated_offset, "
-        "updated_prec, abstract, score, matched FROM articles WHERE id = ?",
+        "updated_prec, abstract, score, matched, volume, issue, pages, "
+        "others FROM articles WHERE id = ?",
         e);
     int rc;
 
@@ -449,6 +475,10 @@ store_article_get(struct store *s, int64_t id, struct article *a, struct err *e)
     a->score = sqlite3_column_double(st, 13);
     split_lines((const char *)sqlite3_column_text(st, 14), &a->matched,
                 &a->nmatched, &a->matched_alloc);
+    a->volume = store_col_text(st, 15);
+    a->issue = store_col_text(st, 16);
+    a->pages = store_col_text(st, 17);
+    a->others = sqlite3_column_int(st, 18) != 0;
     store_release(s, st);
 
     st = store_prepare(

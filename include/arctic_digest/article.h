@@ -9,6 +9,7 @@
 #ifndef ARCTIC_DIGEST_ARTICLE_H
 #define ARCTIC_DIGEST_ARTICLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "arctic_digest/datetime.h"
@@ -29,6 +30,12 @@ struct article {
     struct person *authors;
     size_t nauthors, authors_alloc;
     char *container; /* journal or site */
+    char *volume;    /* "28" */
+    char *issue;     /* "4", "3-4", "Supplement 1" */
+    char *pages;     /* first-last with an ASCII hyphen, "767-777", or one
+                        page or article number, "e0312345" */
+    bool others;     /* the byline was cut short ("X et al."): more authors
+                        than are listed */
     struct dt published;
     struct dt updated;
     char *abstract;
@@ -58,6 +65,13 @@ void article_list_release(struct article_list *l);
 /* Deep copy src into dst (dst is initialised by this call). */
 void article_copy(struct article *dst, const struct article *src);
 
+/*
+ * The page range of a work: first only, or first and last ("767", "777"
+ * -> "767-777"; a last page written short, "767", "77", is completed).
+ * Caller frees; NULL when first is NULL or empty.
+ */
+char *article_pages(const char *first, const char *last);
+
 /* Add an author; copies the strings (any may be NULL). */
 void article_add_person(struct article *a, const char *given,
                         const char *family, const char *literal);
@@ -66,6 +80,9 @@ void article_add_person(struct article *a, const char *given,
  * Hauksdóttir", "Thorhallsson, Baldur" or "A. Smith and B. Jones; C. Wu".
  * Names are split into given and family; a name that looks like an
  * organisation ("Arctic Council Secretariat") is kept as a literal.
+ * A trailing "et al." (or "and others") is no name: it sets a->others.
+ * Inverted lists ("Qiu, X., Li, Y.") are read in pairs; a pair with no
+ * given name ("Kshitiz,, Suhail, Y.") is a one-word literal name.
  */
 void article_add_byline(struct article *a, const char *p, size_t n);
 void article_add_keyword(struct article *a, const char *kw);
@@ -75,6 +92,16 @@ void article_add_keyword(struct article *a, const char *kw);
  * doi.org URL.  Caller frees the result; NULL if s holds no DOI.
  */
 char *article_doi_normalize(const char *s);
+
+/*
+ * The DOI inside a publisher's link, when it holds one: a doi.org URL, a
+ * path segment that starts a DOI ("/doi/10.1080/...", "/doi/abs/10...",
+ * "/articles/10.1186/...", "/content/10.1101/...v1"), or a query value
+ * that is one ("?id=10.1371/journal.pone.0312345").  bioRxiv/medRxiv
+ * version ("v2") and view (".full", ".abstract", ".pdf") suffixes are
+ * dropped.  Caller frees; NULL if there is none.
+ */
+char *article_doi_from_url(const char *url);
 
 /*
  * The canonical form of an http(s) URL, the key that finds one work under

@@ -21,7 +21,12 @@
  * title first; no date gives "n.d." (Chicago, APA) or nothing (MLA).
  * Titles are title-cased for Chicago and MLA and sentence-cased for APA
  * (cite_title_case, cite_sentence_case).  DOIs are written as
- * https://doi.org/DOI and win over the URL.
+ * https://doi.org/DOI and win over the URL.  Journal articles give volume,
+ * issue and pages when the record has them: Chicago "28, no. 4 (December
+ * 5, 2019): 767–77", APA "28(4), 767–777", MLA "vol. 28, no. 4, 5 Dec.
+ * 2019, pp. 767-77", each shortening the last page by its own rule; a
+ * record whose byline ended in "et al." (article.others) ends its author
+ * list with "et al." (BibTeX "and others").
  *
  * Markup: plain text; markdown with italics as *...* and every other
  * character from the record escaped (text_escape_markdown), so feed text
@@ -29,7 +34,8 @@
  * escaped (text_escape_html).
  *
  * BibTeX (UTF-8, for biblatex and BibTeX 0.99 with UTF-8 support) and RIS
- * (CRLF line ends) for a list of articles: cite_bibtex, cite_ris.
+ * (CRLF line ends) for a list of articles: cite_bibtex, cite_ris; with
+ * volume, number and pages ("767--777"), VL, IS, SP and EP.
  */
 #ifndef ARCTIC_DIGEST_CITATION_H
 #define ARCTIC_DIGEST_CITATION_H

@@ -91,6 +91,8 @@ int collect_document(const char *where, const char *source,
 #define COLLECT_KEYWORD_MAX 100   /* characters of a keyword */
 #define COLLECT_DOI_MAX 200       /* bytes; a longer DOI is dropped */
 #define COLLECT_URL_MAX 2000      /* bytes; a longer link is dropped */
+#define COLLECT_LOCATOR_MAX 40    /* bytes of a volume, issue or page range;
+                                     a longer one is dropped */
 
 /*
  * What every collected article gets, in place (collect_sources and

@@ -13,7 +13,9 @@
  * of published-online, published-print, issued, published; partial
  * date-parts keep their precision YEAR / MONTH / DAY; offset 0), doi (bare),
  * guid (the DOI), url ("URL", else resource.primary.URL), abstract (JATS
- * to plain text, a leading "Abstract" heading dropped), keywords (subject).
+ * to plain text, a leading "Abstract" heading dropped), keywords (subject),
+ * volume, issue and pages ("page", first-last with a hyphen, else the
+ * "article-number").
  * All text is plain, normalised UTF-8 (text.h).
  */
 #ifndef ARCTIC_DIGEST_CROSSREF_H

@@ -58,6 +58,15 @@ MLA = {
     "r16": "Papp, Robert, Jr. “Coast Guard Icebreakers and American Arctic "
            "Policy.” *Wilson Center Polar Institute*, 7 July 2025, "
            "www.wilsoncenter.org/article/coast-guard-icebreakers.",
+    # 5.27-5.29 vol., no. and pp. (5.25: the second number of a range
+    # through 99 in full, beyond that its last two digits).
+    "r35": "Doe, Jane. “Arctic Ocean Governance and the Law of the Sea.” "
+           "*Ocean Development & International Law*, vol. 50, no. 4, "
+           "5 Dec. 2019, pp. 767-77, "
+           "https://doi.org/10.1080/00908320.2019.1111111.",
+    "r36": "Doe, Jane, and John Smith. “Sea Ice and Shipping.” *Polar "
+           "Geography*, vol. 47, no. 1, Mar. 2024, pp. 101-08, "
+           "https://doi.org/10.1080/1088937X.2024.2222222.",
     "r19": "Koivurova, Timo. “The Arctic Council after Russia’s Invasion of "
            "Ukraine.” *Arctic Review on Law and Politics*, 3 July 2025, "
            "https://doi.org/10.23865/arctic.v16.6200.",
@@ -108,6 +117,10 @@ def to_csl(rec, kind):
     if rec.get("published"):
         c["issued"] = {"date-parts": [[int(x) for x in
                                         rec["published"].split("-")]]}
+    for key, csl in (("volume", "volume"), ("issue", "issue"),
+                     ("pages", "page")):
+        if rec.get(key):
+            c[csl] = rec[key]
     if rec.get("doi"):
         c["DOI"] = rec["doi"]
     if rec.get("url"):
@@ -149,6 +162,8 @@ def normalise(s):
     s = s.replace("_", "*")
     s = re.sub(r"\*\s*([.,])\s*\*", r"\1", s)
     s = s.replace("\u00a0", " ")
+    # pandoc's markdown writes an en dash (page ranges) as "--"
+    s = s.replace("\u2013", "--")
     return re.sub(r"\s+", " ", s).strip()
 
 

@@ -274,6 +274,150 @@ test_article_url_canonical_forms(void **state)
     expect_canonical(NULL, NULL);
 }
 
+static void
+test_article_byline_et_al_is_a_truncation_mark(void **state)
+{
+    struct article a;
+
+    (void)state;
+    assert_string_equal(authors("Basanta Kumar Das et al."),
+                        "Das|Basanta Kumar");
+    assert_string_equal(authors("Smith, J., Jones, K. L., et al"),
+                        "Smith|J.; Jones|K. L.");
+    assert_string_equal(authors("A. Metal"), "Metal|A.");
+    article_init(&a);
+    article_add_byline(&a, "Jane Doe et al.", 15);
+    assert_true(a.others);
+    article_release(&a);
+    article_init(&a);
+    article_add_byline(&a, "Jane Doe", 8);
+    assert_false(a.others);
+    article_release(&a);
+}
+
+static void
+test_article_byline_inverted_list_with_one_word_name(void **state)
+{
+    (void)state;
+    /* bioRxiv: a one-word name has an empty given part */
+    assert_string_equal(authors("Qiu, X., Li, Y., Kshitiz,, Suhail, Y."),
+                        "Qiu|X.; Li|Y.; =Kshitiz; Suhail|Y.");
+    assert_string_equal(authors("Qiu, X., Li, Y.-L., Suhail, Y."),
+                        "Qiu|X.; Li|Y.-L.; Suhail|Y.");
+    /* two natural names with a stray double comma stay two */
+    assert_string_equal(authors("Jane Doe,, John Smith"),
+                        "Doe|Jane; Smith|John");
+}
+
+static void
+test_article_byline_newspaper_datelines_roles_and_notes(void **state)
+{
+    (void)state;
+    assert_string_equal(authors("Tom McCarthy in New York"), "McCarthy|Tom");
+    assert_string_equal(
+        authors("Sam Jones in Madrid and Stephen Burgen in Barcelona"),
+        "Jones|Sam; Burgen|Stephen");
+    assert_string_equal(authors("Patrick Wintour Diplomatic editor"),
+                        "Wintour|Patrick");
+    assert_string_equal(authors("Jason Burke Africa correspondent"),
+                        "Burke|Jason");
+    assert_string_equal(authors("Nick Ames (now), Ed Aarons and Ben Fisher "
+                                "(earlier)"),
+                        "Ames|Nick; Aarons|Ed; Fisher|Ben");
+    assert_string_equal(authors("Associated Press"), "=Associated Press");
+    assert_string_equal(authors("Guardian sport"), "=Guardian sport");
+    assert_string_equal(authors("Reuters in New York"), "=Reuters");
+    /* not a dateline: "in" starts no place; particles stay */
+    assert_string_equal(authors("Ludwig van Beethoven"),
+                        "van Beethoven|Ludwig");
+    /* unbalanced: the text is kept as it was */
+    assert_string_equal(authors("Jane (Doe"), "(Doe|Jane");
+}
+
+static void
+expect_doi_from_url(const char *url, const char *want)
+{
+    char *got = article_doi_from_url(url);
+
+    if (want == NULL)
+        assert_null(got);
+    else
+        assert_string_equal(got, want);
+    free(got);
+}
+
+static void
+test_article_doi_from_url_forms(void **state)
+{
+    (void)state;
+    expect_doi_from_url("https://doi.org/10.1080/2154896X.2025.1", "10.1080/2154896X.2025.1");
+    expect_doi_from_url(
+        "https://www.tandfonline.com/doi/abs/10.1080/2154896X.2019.1685169?af=R",
+        "10.1080/2154896X.2019.1685169");
+    expect_doi_from_url("https://onlinelibrary.wiley.com/doi/full/10.1111/"
+                        "1468-2346.70001?af=R",
+                        "10.1111/1468-2346.70001");
+    expect_doi_from_url("https://journals.sagepub.com/doi/pdf/10.1177/"
+                        "0010836720954476",
+                        "10.1177/0010836720954476");
+    expect_doi_from_url("https://bmcbioinformatics.biomedcentral.com/articles/"
+                        "10.1186/s12859-025-06123-4",
+                        "10.1186/s12859-025-06123-4");
+    expect_doi_from_url("https://link.springer.com/article/10.1007/"
+                        "s00300-025-03345-1",
+                        "10.1007/s00300-025-03345-1");
+    expect_doi_from_url("https://link.springer.com/content/pdf/10.1007/"
+                        "s00300-025-03345-1.pdf",
+                        "10.1007/s00300-025-03345-1");
+    expect_doi_from_url("https://www.biorxiv.org/content/10.1101/"
+                        "2025.01.02.631234v2?rss=1",
+                        "10.1101/2025.01.02.631234");
+    expect_doi_from_url("https://www.biorxiv.org/content/10.1101/"
+                        "2025.01.02.631234v1.full",
+                        "10.1101/2025.01.02.631234");
+    expect_doi_from_url("https://journals.plos.org/plosone/article?id=10.1371/"
+                        "journal.pone.0312345",
+                        "10.1371/journal.pone.0312345");
+    expect_doi_from_url("https://www.frontiersin.org/articles/10.3389/"
+                        "fmars.2025.1234567/full",
+                        "10.3389/fmars.2025.1234567");
+    /* no DOI */
+    expect_doi_from_url("https://www.sciencedirect.com/science/article/pii/"
+                        "S0308597X25001234",
+                        NULL);
+    expect_doi_from_url("https://www.nature.com/articles/s41558-025-02345-6",
+                        NULL);
+    expect_doi_from_url("https://example.org/10.5/x", NULL);
+    expect_doi_from_url("https://example.org/v/10.12345/", NULL);
+    expect_doi_from_url(NULL, NULL);
+}
+
+static void
+expect_pages(const char *first, const char *last, const char *want)
+{
+    char *got = article_pages(first, last);
+
+    if (want == NULL)
+        assert_null(got);
+    else
+        assert_string_equal(got, want);
+    free(got);
+}
+
+static void
+test_article_pages_first_and_last(void **state)
+{
+    (void)state;
+    expect_pages("767", "777", "767-777");
+    expect_pages("767", "77", "767-777");
+    expect_pages(" 12 ", NULL, "12");
+    expect_pages("12", "12", "12");
+    expect_pages("e0312345", NULL, "e0312345");
+    expect_pages("S12", "S20", "S12-S20");
+    expect_pages(NULL, "20", NULL);
+    expect_pages("", "20", NULL);
+}
+
 int
 main(void)
 {
@@ -289,6 +433,12 @@ main(void)
         cmocka_unit_test(test_article_cmp_newest_orders_by_date_then_title),
         cmocka_unit_test(test_article_copy_is_deep),
         cmocka_unit_test(test_article_url_canonical_forms),
+        cmocka_unit_test(test_article_byline_et_al_is_a_truncation_mark),
+        cmocka_unit_test(test_article_byline_inverted_list_with_one_word_name),
+        cmocka_unit_test(test_article_doi_from_url_forms),
+        cmocka_unit_test(
+            test_article_byline_newspaper_datelines_roles_and_notes),
+        cmocka_unit_test(test_article_pages_first_and_last),
     };
     return cmocka_run_group_tests_name("article", tests, NULL, NULL);
 }

@@ -292,6 +292,129 @@ test_citation_ris_uses_crlf_and_one_record_each(void **state)
     article_release(&a);
 }
 
+static void
+located_article(struct article *a)
+{
+    real_article(a);
+    a->volume = xstrdup("28");
+    a->issue = xstrdup("4");
+    a->pages = xstrdup("767-777");
+    a->published.t = dt_days_from_civil(2019, 12, 5) * 86400;
+}
+
+static void
+test_citation_styles_give_volume_issue_and_pages(void **state)
+{
+    struct article a;
+    (void)state;
+    located_article(&a);
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Hauksdóttir, Guðbjörg Ríkey Th., and Baldur Thorhallsson. "
+           "“Sino-Russian Arctic Cooperation: Systemic Pressure and "
+           "Historical Distrust.” The Polar Journal 28, no. 4 (December "
+           "5, 2019): 767–77.");
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "Hauksdóttir, G. R. Th., & Thorhallsson, B. (2019). Sino-Russian "
+           "Arctic cooperation: Systemic pressure and historical distrust. "
+           "The Polar Journal, 28(4), 767–777.");
+    expect(&a, CITE_APA, CITE_MARKUP_HTML,
+           "Hauksdóttir, G. R. Th., &amp; Thorhallsson, B. (2019). "
+           "Sino-Russian Arctic cooperation: Systemic pressure and historical "
+           "distrust. <i>The Polar Journal</i>, <i>28</i>(4), 767–777.");
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "Hauksdóttir, Guðbjörg Ríkey Th., and Baldur Thorhallsson. "
+           "“Sino-Russian Arctic Cooperation: Systemic Pressure and "
+           "Historical Distrust.” The Polar Journal, vol. 28, no. 4, 5 Dec. "
+           "2019, pp. 767-77.");
+    article_release(&a);
+}
+
+static void
+test_citation_page_ranges_shorten_by_each_styles_rule(void **state)
+{
+    static const struct {
+        const char *pages, *chicago, *mla;
+    } cases[] = {
+        {"101-108", "101–8", "101-08"},     {"321-328", "321–28", "321-28"},
+        {"498-532", "498–532", "498-532"},  {"1087-1089", "1087–89", "1087-89"},
+        {"1496-1500", "1496–500", "1496-500"}, {"100-104", "100–104", "100-04"},
+        {"1103-1104", "1103–4", "1103-04"},  {"5-17", "5–17", "5-17"},
+        {"95-103", "95–103", "95-103"},     {"e0312345", "e0312345", "e0312345"},
+        {"S12-S20", "S12–S20", "S12-S20"},
+    };
+    struct article a;
+    struct buf want = BUF_INIT;
+    size_t i;
+    (void)state;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        located_article(&a);
+        free(a.volume);
+        free(a.issue);
+        a.volume = a.issue = NULL;
+        free(a.pages);
+        a.pages = xstrdup(cases[i].pages);
+        buf_reset(&want);
+        buf_appendf(&want,
+                    "Hauksdóttir, Guðbjörg Ríkey Th., and Baldur Thorhallsson. "
+                    "“Sino-Russian Arctic Cooperation: Systemic Pressure and "
+                    "Historical Distrust.” The Polar Journal, December 5, 2019, "
+                    "%s.",
+                    cases[i].chicago);
+        expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT, want.data);
+        buf_reset(&want);
+        buf_appendf(&want,
+                    "Hauksdóttir, Guðbjörg Ríkey Th., and Baldur Thorhallsson. "
+                    "“Sino-Russian Arctic Cooperation: Systemic Pressure and "
+                    "Historical Distrust.” The Polar Journal, 5 Dec. 2019, "
+                    "%s %s.",
+                    strchr(cases[i].pages, '-') ? "pp." : "p.", cases[i].mla);
+        expect(&a, CITE_MLA, CITE_MARKUP_TEXT, want.data);
+        article_release(&a);
+    }
+    buf_release(&want);
+}
+
+static void
+test_citation_et_al_flag_is_rendered(void **state)
+{
+    struct article a;
+    struct buf b = BUF_INIT;
+    (void)state;
+    article_init(&a);
+    a.title = xstrdup("Fish stocks");
+    a.container = xstrdup("Web Site");
+    article_add_byline(&a, "Basanta Kumar Das et al.", 24);
+    assert_true(a.others);
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Das, Basanta Kumar, et al. “Fish Stocks.” Web Site, n.d.");
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "Das, Basanta Kumar, et al. “Fish Stocks.” Web Site.");
+    cite_bibtex(&a, 1, &b);
+    assert_non_null(strstr(b.data, "author = {Das, Basanta Kumar and others}"));
+    buf_release(&b);
+    article_release(&a);
+}
+
+static void
+test_citation_bibtex_and_ris_give_volume_issue_and_pages(void **state)
+{
+    struct article a;
+    struct buf b = BUF_INIT;
+    (void)state;
+    located_article(&a);
+    a.doi = xstrdup("10.5555/2154896X.2019.1");
+    cite_bibtex(&a, 1, &b);
+    assert_non_null(strstr(b.data, "  volume = {28},\n  number = {4},\n"
+                                   "  pages = {767--777},\n"));
+    buf_reset(&b);
+    cite_ris(&a, 1, &b);
+    assert_non_null(strstr(b.data, "VL  - 28\r\nIS  - 4\r\nSP  - 767\r\n"
+                                   "EP  - 777\r\n"));
+    buf_release(&b);
+    article_release(&a);
+}
+
 int
 main(void)
 {
@@ -316,6 +439,10 @@ main(void)
         cmocka_unit_test(
             test_citation_bibtex_keys_are_stable_unique_and_escaped),
         cmocka_unit_test(test_citation_ris_uses_crlf_and_one_record_each),
+        cmocka_unit_test(test_citation_styles_give_volume_issue_and_pages),
+        cmocka_unit_test(test_citation_page_ranges_shorten_by_each_styles_rule),
+        cmocka_unit_test(test_citation_et_al_flag_is_rendered),
+        cmocka_unit_test(test_citation_bibtex_and_ris_give_volume_issue_and_pages),
     };
     return cmocka_run_group_tests_name("citation", tests, NULL, NULL);
 }

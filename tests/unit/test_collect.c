@@ -140,6 +140,23 @@ test_collect_normalize_keeps_the_publisher_link(void **state)
 }
 
 static void
+test_collect_normalize_drops_an_overlong_volume_issue_or_pages(void **state)
+{
+    struct article a;
+
+    (void)state;
+    article_init(&a);
+    a.volume = repeat("9", COLLECT_LOCATOR_MAX + 1);
+    a.issue = repeat("4", COLLECT_LOCATOR_MAX);
+    a.pages = xstrdup("767-777");
+    collect_normalize(&a);
+    assert_null(a.volume);
+    assert_int_equal(strlen(a.issue), COLLECT_LOCATOR_MAX);
+    assert_string_equal(a.pages, "767-777");
+    article_release(&a);
+}
+
+static void
 test_collect_normalize_caps_the_title_at_a_word(void **state)
 {
     struct article a;
@@ -275,6 +292,8 @@ main(void)
         cmocka_unit_test(test_collect_normalize_caps_authors_and_their_names),
         cmocka_unit_test(test_collect_normalize_caps_keywords),
         cmocka_unit_test(test_collect_normalize_drops_an_overlong_doi_or_url),
+        cmocka_unit_test(
+            test_collect_normalize_drops_an_overlong_volume_issue_or_pages),
     };
     return cmocka_run_group_tests_name("collect", tests, NULL, NULL);
 }

@@ -142,6 +142,30 @@ test_crossref_parses_the_real_elife_work(void **state)
     assert_true(strncmp(p.v[0].abstract, "Among various advantages", 24) == 0);
     assert_null(strchr(p.v[0].abstract, '<'));
     assert_null(strchr(p.v[0].title, '<'));
+    /* volume 3, no issue or pages: the article number stands for them */
+    assert_string_equal(p.v[0].volume, "3");
+    assert_null(p.v[0].issue);
+    assert_string_equal(p.v[0].pages, "e01567");
+    crossref_page_release(&p);
+}
+
+static void
+test_crossref_volume_issue_and_page_range(void **state)
+{
+    static const char json[] =
+        "{\"status\":\"ok\",\"message-type\":\"work\",\"message\":{"
+        "\"DOI\":\"10.1038/nature14539\",\"title\":[\"Deep learning\"],"
+        "\"volume\":\"521\",\"issue\":\"7553\","
+        "\"page\":\"436\\u2013444\",\"article-number\":\"x1\"}}";
+    struct crossref_page p = CROSSREF_PAGE_INIT;
+    struct err e = ERR_INIT;
+
+    (void)state;
+    assert_int_equal(crossref_parse(json, strlen(json), NULL, &p, &e), 0);
+    assert_int_equal(p.n, 1);
+    assert_string_equal(p.v[0].volume, "521");
+    assert_string_equal(p.v[0].issue, "7553");
+    assert_string_equal(p.v[0].pages, "436-444");
     crossref_page_release(&p);
 }
 
@@ -304,6 +328,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_crossref_parses_a_work_list),
         cmocka_unit_test(test_crossref_parses_the_real_elife_work),
+        cmocka_unit_test(test_crossref_volume_issue_and_page_range),
         cmocka_unit_test(test_crossref_rejects_bad_responses),
         cmocka_unit_test(test_crossref_builds_an_encoded_works_url),
         cmocka_unit_test(test_crossref_pages_through_a_local_server),

@@ -182,8 +182,11 @@ test_feed_rss10_dc_prism_fields(void **state)
     assert_string_equal(people(a), "Hauksdóttir|Guðbjörg Ríkey Th.; "
                                    "Thorhallsson|Baldur");
     assert_string_equal(rfc3339(&a->published), "2025-07-22T09:30:00+02:00");
-    assert_string_equal(a->abstract, "The Polar Journal, Volume 15, Issue 1, "
-                                     "Page 1-20, June 2025.");
+    /* the description is an issue statement: no abstract, its parts kept */
+    assert_null(a->abstract);
+    assert_string_equal(a->volume, "15");
+    assert_string_equal(a->issue, "1");
+    assert_string_equal(a->pages, "1-20");
     assert_int_equal(a->nkeywords, 2);
     assert_string_equal(a->keywords[1], "geopolitics");
 
@@ -196,7 +199,8 @@ test_feed_rss10_dc_prism_fields(void **state)
     assert_int_equal(p.year, 2025);
     assert_int_equal(p.month, 6);
     assert_string_equal(a->abstract, "Only encoded content.");
-    assert_string_equal(a->container, "The Polar Journal: Table of Contents");
+    /* the journal named in the feed's title */
+    assert_string_equal(a->container, "The Polar Journal");
     feed_release(&f);
 }
 
@@ -428,14 +432,14 @@ test_feed_entity_content_is_expanded_at_every_reference(void **state)
         "<rss version=\"2.0\"><channel><title>T</title>"
         "<item><title>&who;, &who; again</title>"
         "<link>http://&host;/a</link>"
-        "<description>by &who;</description></item></channel></rss>";
+        "<description>Notes from &who;</description></item></channel></rss>";
     struct feed f = FEED_INIT;
     (void)state;
 
     parse_string(doc, NULL, &f);
     assert_int_equal(f.n, 1);
     assert_string_equal(f.v[0].title, "Jane & Doe, Jane & Doe again");
-    assert_string_equal(f.v[0].abstract, "by Jane & Doe");
+    assert_string_equal(f.v[0].abstract, "Notes from Jane & Doe");
     assert_true(contains(f.v[0].url, "example.org/a"));
     feed_release(&f);
 }

@@ -382,6 +382,10 @@ test_store_migration_keys_the_urls_of_an_older_state(void **state)
                      "DROP INDEX deliveries_address;"
                      "DROP INDEX deliveries_deferred;"
                      "ALTER TABLE articles DROP COLUMN url_key;"
+                     "ALTER TABLE articles DROP COLUMN volume;"
+                     "ALTER TABLE articles DROP COLUMN issue;"
+                     "ALTER TABLE articles DROP COLUMN pages;"
+                     "ALTER TABLE articles DROP COLUMN others;"
                      "CREATE INDEX articles_url ON articles(url);"
                      "PRAGMA user_version = 2",
                      NULL, NULL, NULL),
@@ -394,6 +398,50 @@ test_store_migration_keys_the_urls_of_an_older_state(void **state)
     assert_int_equal(put(s, &b, false), id);
     assert_int_equal(store_article_get(s, id, &got, &e), 0);
     assert_string_equal(got.url, "https://news.example/a");
+    article_release(&got);
+    article_release(&a);
+    article_release(&b);
+    store_close(s);
+}
+
+static void
+test_store_keeps_volume_issue_pages_and_fills_their_gaps(void **state)
+{
+    struct store *s = fresh();
+    struct article a, b, got;
+    struct err e = ERR_INIT;
+    int64_t id;
+    (void)state;
+
+    make(&a, "journal", "j-1", "Small States in the High North",
+         "Hauksdóttir", T0);
+    a.doi = xstrdup("10.1080/2154896X.2025.1");
+    a.volume = xstrdup("15");
+    a.pages = xstrdup("301-320");
+    a.others = true;
+    id = put(s, &a, true);
+    assert_int_equal(store_article_get(s, id, &got, &e), 0);
+    assert_string_equal(got.volume, "15");
+    assert_null(got.issue);
+    assert_string_equal(got.pages, "301-320");
+    assert_true(got.others);
+    article_release(&got);
+
+    /* the same work again (Crossref): gaps filled, values kept, and a
+     * longer author list replaces the cut one */
+    make(&b, "crossref", "cr-1", "Small States in the High North",
+         "Hauksdóttir", T0);
+    article_add_person(&b, "Baldur", "Thorhallsson", NULL);
+    b.doi = xstrdup("10.1080/2154896x.2025.1");
+    b.volume = xstrdup("99");
+    b.issue = xstrdup("2");
+    assert_int_equal(put(s, &b, false), id);
+    assert_int_equal(store_article_get(s, id, &got, &e), 0);
+    assert_string_equal(got.volume, "15");
+    assert_string_equal(got.issue, "2");
+    assert_string_equal(got.pages, "301-320");
+    assert_false(got.others);
+    assert_int_equal(got.nauthors, 2);
     article_release(&got);
     article_release(&a);
     article_release(&b);
@@ -891,6 +939,8 @@ main(void)
         cmocka_unit_test(
             test_store_dedupe_by_canonical_url_keeps_the_first_link),
         cmocka_unit_test(test_store_migration_keys_the_urls_of_an_older_state),
+        cmocka_unit_test(
+            test_store_keeps_volume_issue_pages_and_fills_their_gaps),
         cmocka_unit_test(
             test_store_new_articles_skip_sent_issues_and_old_items),
         cmocka_unit_test(

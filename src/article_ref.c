@@ -1,0 +1,180 @@
+/*
+ * article_ref: where a work sits in the literature: DOIs found in
+ * publishers' links, and page ranges.  Part of the article module
+ * (article.h).
+ *
+ * Publishers put the DOI in their links in a few ways, and these are
+ * read as rules, not per site:
+ *   https://doi.org/10.1080/...           (a DOI resolver)
+ *   https://www.tandfonline.com/doi/abs/10.1080/...?af=R  (Atypon, Wiley,
+ *       SAGE: /doi/, /doi/abs/, /doi/full/, /doi/pdf/, /doi/epdf/)
+ *   https://bmcbioinformatics.biomedcentral.com/articles/10.1186/...
+ *   https://link.springer.com/article/10.1007/...
+ *   https://www.biorxiv.org/content/10.1101/2025.01.01.123456v1?rss=1
+ *   https://journals.plos.org/plosone/article?id=10.1371/journal.pone...
+ * that is, a path segment or a query value that starts "10.NNNN/".  The
+ * DOI runs to the end of the path (DOIs hold "/"), or of the value.
+ */
+#include "arctic_digest/article.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arctic_digest/ascii.h"
+#include "arctic_digest/buf.h"
+#include "arctic_digest/util.h"
+
+static bool
+is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Does p start a DOI: "10." then 4 to 9 digits (dots allowed) and "/"? */
+static bool
+starts_doi(const char *p, size_t n)
+{
+    size_t i = 3, digits = 0;
+
+    if (n < 8 || strncmp(p, "10.", 3) != 0)
+        return false;
+    while (i < n && (is_digit(p[i]) || p[i] == '.')) {
+        digits += is_digit(p[i]);
+        i++;
+    }
+    return digits >= 4 && i < n && p[i] == '/' && i + 1 < n;
+}
+
+static bool
+ends_with(const struct buf *b, const char *suffix)
+{
+    return ascii_ends_with(b->data, b->len, suffix);
+}
+
+/* Drop what bioRxiv, medRxiv and Springer append to a DOI in a link: a
+ * view (".full", ".abstract", ".full.pdf", ".pdf", "+html", Frontiers'
+ * "/full" and the like) and, for the
+ * preprint servers (10.1101), the version ("v2"). */
+static void
+drop_view_suffix(struct buf *b)
+{
+    static const char *const views[] = {
+        ".full.pdf", ".full-text", ".full", ".abstract", ".pdf",  "+html",
+        "/full",     "/abstract",  "/pdf",  "/fulltext", "/html", "/epdf"};
+    size_t i, k;
+
+    for (i = 0; i < ARRAY_SIZE(views); i++) {
+        if (ends_with(b, views[i])) {
+            b->len -= strlen(views[i]);
+            b->data[b->len] = '\0';
+            break;
+        }
+    }
+    if (strncmp(b->data, "10.1101/", 8) != 0)
+        return;
+    k = b->len;
+    while (k > 8 && is_digit(b->data[k - 1]))
+        k--;
+    if (k < b->len && k > 9 && b->data[k - 1] == 'v' &&
+        is_digit(b->data[k - 2])) {
+        b->len = k - 1;
+        b->data[b->len] = '\0';
+    }
+}
+
+/* The DOI that starts at p and runs to a byte in stop (or the end). */
+static char *
+doi_at(const char *p, size_t n, const char *stop)
+{
+    struct buf b = BUF_INIT;
+    size_t i = 0;
+    char *doi;
+
+    while (i < n && strchr(stop, p[i]) == NULL)
+        i++;
+    buf_append(&b, p, i);
+    while (b.len > 0 && b.data[b.len - 1] == '/')
+        b.data[--b.len] = '\0';
+    drop_view_suffix(&b);
+    doi = article_doi_normalize(b.data);
+    buf_release(&b);
+    return doi;
+}
+
+char *
+article_doi_from_url(const char *url)
+{
+    const char *p, *end, *path, *query;
+    char *doi;
+
+    if (url == NULL)
+        return NULL;
+    doi = article_doi_normalize(url); /* doi.org, "doi:" */
+    if (doi != NULL)
+        return doi;
+    p = strstr(url, "://");
+    if (p == NULL)
+        return NULL;
+    end = url + strcspn(url, "#");
+    path = p + 3 + strcspn(p + 3, "/?#");
+    query = memchr(path, '?', (size_t)(end - path));
+    if (query == NULL)
+        query = end;
+    /* A path segment that starts a DOI. */
+    for (p = path; p < query; p++) {
+        if (*p == '/' && starts_doi(p + 1, (size_t)(query - p - 1)))
+            return doi_at(p + 1, (size_t)(query - p - 1), "?#");
+    }
+    /* A query value that is one ("id=10.1371/..."). */
+    for (p = query; p < end; p++) {
+        if (*p == '=' && starts_doi(p + 1, (size_t)(end - p - 1)))
+            return doi_at(p + 1, (size_t)(end - p - 1), "&#");
+    }
+    return NULL;
+}
+
+/* The digits of s (trimmed), or 0 if s is not all digits. */
+static size_t
+digits_of(const char *s, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (!is_digit(s[i]))
+            return 0;
+    }
+    return n;
+}
+
+static void
+trimmed(const char **s, size_t *n)
+{
+    while (*n > 0 && ascii_is_space(**s))
+        (*s)++, (*n)--;
+    while (*n > 0 && ascii_is_space((*s)[*n - 1]))
+        (*n)--;
+}
+
+char *
+article_pages(const char *first, const char *last)
+{
+    struct buf b = BUF_INIT;
+    const char *f = first, *l = last;
+    size_t fn = first != NULL ? strlen(first) : 0;
+    size_t ln = last != NULL ? strlen(last) : 0;
+
+    trimmed(&f, &fn);
+    trimmed(&l, &ln);
+    if (fn == 0)
+        return NULL;
+    buf_append(&b, f, fn);
+    if (ln == 0 || (ln == fn && memcmp(f, l, fn) == 0))
+        return buf_detach(&b, NULL);
+    buf_append_char(&b, '-');
+    /* "767", "77": the last page written short takes the first's lead */
+    if (digits_of(f, fn) > 0 && digits_of(l, ln) > 0 && ln < fn)
+        buf_append(&b, f, fn - ln);
+    buf_append(&b, l, ln);
+    return buf_detach(&b, NULL);
+}

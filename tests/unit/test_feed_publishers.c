@@ -1,0 +1,446 @@
+/*
+ * The feed module's publisher rules (feed_quirks.c): issue statements that
+ * are no abstract, bylines and arXiv headers, journals named in feed
+ * titles, and what whole items in each publisher's layout yield.  Kept
+ * apart from test_feed.c, whose cases follow feedparser's.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arctic_digest/feed.h"
+#include "feed_int.h"
+
+static bool
+citation_line(const char *s)
+{
+    return feed_is_citation_line(s, strlen(s));
+}
+
+static void
+test_feed_publishers_citation_lines_are_no_abstract(void **state)
+{
+    (void)state;
+    assert_true(citation_line("Volume 28, Issue 4, October-December 2019, "
+                              "Page 767-777"));
+    assert_true(citation_line("The Polar Journal, Volume 15, Issue 2, Page "
+                              "301-320, December 2025."));
+    assert_true(citation_line("Marine Policy, Volume 173, Issue 1, Page "
+                              "1-10, March 2025."));
+    assert_true(citation_line("International Affairs, EarlyView."));
+    assert_true(citation_line("Polar Geography, Ahead of Print."));
+    assert_true(citation_line("Publication date: March 2025\n\nSource: "
+                              "Marine Policy, Volume 173\n\nAuthor(s): "
+                              "jane doe, john smith"));
+    assert_true(citation_line("  "));
+    /* prose that mentions a volume or a page is an abstract */
+    assert_false(citation_line("This article reads the second volume of "
+                               "the report and finds that sea ice declines."));
+    assert_false(citation_line("Page after page, the authors show how "
+                               "governance adapts to warming seas."));
+    assert_false(citation_line("A short abstract without any statement."));
+}
+
+static struct item
+parts_of(const char *s)
+{
+    struct item it;
+
+    memset(&it, 0, sizeof(it));
+    feed_citation_parts(s, strlen(s), &it);
+    return it;
+}
+
+static void
+expect_str(const char *got, const char *want)
+{
+    if (want == NULL)
+        assert_null(got);
+    else
+        assert_string_equal(got, want);
+}
+
+static void
+test_feed_publishers_citation_line_parts(void **state)
+{
+    struct item it;
+
+    (void)state;
+    it = parts_of("Volume 28, Issue 4, October-December 2019, Page 767-777");
+    expect_str(it.volume.s, "28");
+    expect_str(it.issue.s, "4");
+    expect_str(it.pages.s, "767-777");
+    feed_item_release(&it);
+    it = parts_of("Arctic Review, Vol. 12, No. 3-4, pp. 10\xe2\x80\x93"
+                  "19");
+    expect_str(it.volume.s, "12");
+    expect_str(it.issue.s, "3-4");
+    expect_str(it.pages.s, "10-19");
+    feed_item_release(&it);
+    it = parts_of("Polar Record, Special Issue, Early View.");
+    expect_str(it.volume.s, NULL);
+    expect_str(it.issue.s, NULL);
+    expect_str(it.pages.s, NULL);
+    feed_item_release(&it);
+    it = parts_of("Source: Marine Policy, Volume 173\n\nAuthor(s): Jane "
+                  "Doe, John Smith");
+    expect_str(it.volume.s, "173");
+    expect_str(it.byline.s, "Jane Doe, John Smith");
+    feed_item_release(&it);
+}
+
+static char *
+cleaned(const char *s, struct item *it)
+{
+    memset(it, 0, sizeof(*it));
+    return feed_clean_abstract(strdup(s), it);
+}
+
+static void
+test_feed_publishers_bylines_and_arxiv_headers_are_stripped(void **state)
+{
+    struct item it;
+    char *s;
+
+    (void)state;
+    s = cleaned("arXiv:2508.13426v1 Announce Type: cross \nAbstract: We "
+                "propose a method.",
+                &it);
+    assert_string_equal(s, "We propose a method.");
+    free(s);
+    feed_item_release(&it);
+    s = cleaned("arXiv:2508.13426v2 Announce Type: replace-cross Abstract: "
+                "Sea ice.",
+                &it);
+    assert_string_equal(s, "Sea ice.");
+    free(s);
+    feed_item_release(&it);
+    s = cleaned("by Jin Ke, Hayoung Song, Monica D. Rosenberg\n\nAttention "
+                "fluctuates over time.",
+                &it);
+    assert_string_equal(s, "Attention fluctuates over time.");
+    assert_string_equal(it.byline.s, "Jin Ke, Hayoung Song, Monica D. "
+                                     "Rosenberg");
+    free(s);
+    feed_item_release(&it);
+    /* a byline alone is no abstract */
+    s = cleaned("by Jin Ke, Hayoung Song", &it);
+    assert_null(s);
+    feed_item_release(&it);
+    /* prose that starts with "by" stays */
+    s = cleaned("by and large, the council works.\n\nMore text.", &it);
+    assert_string_equal(s, "by and large, the council works.\n\nMore text.");
+    free(s);
+    feed_item_release(&it);
+    s = cleaned("By 2050 the Arctic may be ice-free in summer, and shipping "
+                "will follow.",
+                &it);
+    assert_string_equal(s, "By 2050 the Arctic may be ice-free in summer, "
+                           "and shipping will follow.");
+    free(s);
+    feed_item_release(&it);
+    /* a first line that is an issue statement before the abstract */
+    s = cleaned("Nature Climate Change, Published online: 14 August 2025; "
+                "doi:10.1038/s41558-025-02412-9\n\nSea ice loss reshapes "
+                "Arctic shipping routes.",
+                &it);
+    assert_string_equal(s, "Sea ice loss reshapes Arctic shipping routes.");
+    free(s);
+    feed_item_release(&it);
+    s = cleaned("Journal of Peace Research, Ahead of Print.\nThis article "
+                "examines deterrence in the High North.",
+                &it);
+    assert_string_equal(s, "This article examines deterrence in the High "
+                           "North.");
+    free(s);
+    feed_item_release(&it);
+    s = cleaned("Polar Record, Volume 61, Issue 2, Page 1-12\n.", &it);
+    assert_null(s); /* nothing like prose after it */
+    assert_string_equal(it.pages.s, "1-12");
+    feed_item_release(&it);
+    /* a first line of prose is no statement */
+    s = cleaned("Page after page of new data.\nMore findings follow here.",
+                &it);
+    assert_string_equal(s, "Page after page of new data.\nMore findings "
+                           "follow here.");
+    free(s);
+    feed_item_release(&it);
+    /* a citation line is dropped, its parts kept */
+    s = cleaned("Volume 28, Issue 4, Page 767-777", &it);
+    assert_null(s);
+    assert_string_equal(it.volume.s, "28");
+    feed_item_release(&it);
+}
+
+static void
+expect_journal(const char *title, const char *want)
+{
+    char *got = feed_journal_of_title(title);
+
+    expect_str(got, want);
+    free(got);
+}
+
+static void
+test_feed_publishers_journal_of_feed_title(void **state)
+{
+    (void)state;
+    expect_journal("Most Recent Articles: BMC Bioinformatics",
+                   "BMC Bioinformatics");
+    expect_journal("Taylor & Francis: The Polar Journal: Table of Contents",
+                   "The Polar Journal");
+    expect_journal("Wiley: Review of Policy Research: Table of Contents",
+                   "Review of Policy Research");
+    expect_journal("ScienceDirect Publication: Marine Policy", "Marine Policy");
+    expect_journal("Latest Results for Polar Biology", "Polar Biology");
+    expect_journal("Latest articles in Polar Research", "Polar Research");
+    expect_journal("PLOS ONE: New Articles", "PLOS ONE");
+    expect_journal("cs.CL updates on arXiv.org", "arXiv");
+    expect_journal("bioRxiv Subject Collection: Ecology", "bioRxiv");
+    expect_journal("Frontiers in Marine Science | New and Recent Articles",
+                   "Frontiers in Marine Science");
+    expect_journal("International Affairs Advance Access",
+                   "International Affairs");
+    /* a name that is one stays as it is */
+    expect_journal("Polar Record", "Polar Record");
+    expect_journal("The Arctic Institute", "The Arctic Institute");
+    expect_journal("Politics: A Journal", "Politics: A Journal");
+    expect_journal(NULL, NULL);
+}
+
+static void
+test_feed_publishers_same_text(void **state)
+{
+    (void)state;
+    assert_true(feed_same_text("Sino-Russian Arctic Cooperation",
+                               "sino russian arctic cooperation."));
+    assert_false(feed_same_text("The Polar Journal", "Sino-Russian Arctic"));
+    assert_false(feed_same_text(NULL, "x"));
+}
+
+static void
+expect_name(const char *creator, const char *name)
+{
+    assert_int_equal(feed_name_before_affiliation(creator), strlen(name));
+    assert_memory_equal(creator, name, strlen(name));
+}
+
+static void
+test_feed_publishers_affiliation_after_the_name(void **state)
+{
+    (void)state;
+    /* Atypon's dc:creator: the name, then the affiliation */
+    expect_name("Richard Wisneski Miami University, Oxford, Ohio, USA",
+                "Richard Wisneski");
+    expect_name("Christopher Jimenez Associate Librarian",
+                "Christopher Jimenez");
+    expect_name("Steve Brantley Professor of Library Services, Eastern "
+                "Illinois University, Charleston, IL, USA",
+                "Steve Brantley");
+    expect_name("Bradford Lee Eden Independent Scholar and Academic "
+                "Librarian, Philadelphia, Pennsylvania",
+                "Bradford Lee Eden");
+    /* names and lists as they are */
+    expect_name("Bradford Lee Eden ", "Bradford Lee Eden ");
+    expect_name("Thorhallsson, Baldur; Arctic Council Secretariat",
+                "Thorhallsson, Baldur; Arctic Council Secretariat");
+    expect_name("Department of Fisheries and Oceans",
+                "Department of Fisheries and Oceans");
+    expect_name("Kaur, M., Shukla, A., Kanwar, S.",
+                "Kaur, M., Shukla, A., Kanwar, S.");
+    expect_name("University of Tromsø", "University of Tromsø");
+    expect_name("J. Tormo, B. Moreira, J.G. Pausas",
+                "J. Tormo, B. Moreira, J.G. Pausas");
+}
+
+static void
+test_feed_publishers_title_without_issue_statement(void **state)
+{
+    const char *dc = "Environmental Hydraulics, Turbulence, and Sediment "
+                     "Transport";
+    (void)state;
+    assert_ptr_equal(
+        feed_title_without_statement("Fluids, Vol. 9, Pages 120: "
+                                     "Environmental Hydraulics, Turbulence, "
+                                     "and Sediment Transport",
+                                     dc),
+        dc);
+    /* a title that only ends like dc:title, after prose, stays */
+    assert_string_equal(
+        feed_title_without_statement("Rivers of the North: Environmental "
+                                     "Hydraulics, Turbulence, and Sediment "
+                                     "Transport",
+                                     dc),
+        "Rivers of the North: Environmental Hydraulics, Turbulence, and "
+        "Sediment Transport");
+    assert_string_equal(feed_title_without_statement("Same", "Same"), "Same");
+    assert_null(feed_title_without_statement(NULL, dc));
+}
+
+/* ---- whole items ------------------------------------------------------ */
+
+static void
+parse_str(const char *xml, struct feed *f)
+{
+    struct err e = ERR_INIT;
+
+    if (feed_parse(f, xml, strlen(xml), "src", NULL, NULL, &e) != 0)
+        fail_msg("%s", e.msg);
+}
+
+#define RDF_HEAD                                                               \
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"                             \
+    "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" "      \
+    "xmlns=\"http://purl.org/rss/1.0/\" "                                      \
+    "xmlns:content=\"http://purl.org/rss/1.0/modules/content/\" "              \
+    "xmlns:dc=\"http://purl.org/dc/elements/1.1/\" "                           \
+    "xmlns:prism=\"http://prismstandard.org/namespaces/basic/2.0/\">\n"
+
+/* Atypon (Taylor & Francis) as it writes its items: the article title in
+ * prism:publicationName, the journal in dc:source, an issue statement as
+ * the description, a newline before the XML declaration. */
+static void
+test_feed_publishers_atypon_item(void **state)
+{
+    const char *xml =
+        "\n" RDF_HEAD
+        "<channel rdf:about=\"https://www.tandfonline.com/loi/rpol20\">"
+        "<title>Taylor &amp; Francis: The Polar Journal: Table of Contents"
+        "</title><link>https://www.tandfonline.com/loi/rpol20</link>"
+        "<description>x</description></channel>\n"
+        "<item rdf:about=\"https://www.tandfonline.com/doi/full/10.1080/"
+        "2154896X.2025.2530000?af=R\">"
+        "<title>Caf&#233; &amp; co.: Arctic &lt;i&gt;Cooperation&lt;/i&gt;"
+        "</title>"
+        "<link>https://www.tandfonline.com/doi/full/10.1080/"
+        "2154896X.2025.2530000?af=R</link>"
+        "<description>Volume 15, Issue 2, December 2025, Page 301-320"
+        "&lt;br/&gt;</description>"
+        "<content:encoded>The Polar Journal, &lt;a href=\"https://www."
+        "tandfonline.com/toc/rpol20/15/2\"&gt;Volume 15, Issue 2&lt;/a&gt;, "
+        "Page 301-320, December 2025. &lt;br/&gt;</content:encoded>"
+        "<dc:creator>Baldur Thorhallsson</dc:creator>"
+        "<dc:source>The Polar Journal</dc:source>"
+        "<dc:date>2025-07-22T07:00:00Z</dc:date>"
+        "<prism:publicationName>Caf&#233; &amp; co.: Arctic "
+        "Cooperation</prism:publicationName>"
+        "<prism:volume>15</prism:volume><prism:number>2</prism:number>"
+        "<prism:startingPage>301</prism:startingPage>"
+        "<prism:endingPage>320</prism:endingPage>"
+        "<prism:coverDate>2025-12-01T08:00:00Z</prism:coverDate>"
+        "</item></rdf:RDF>\n";
+    struct feed f = FEED_INIT;
+    const struct article *a;
+
+    (void)state;
+    parse_str(xml, &f);
+    assert_null(f.warning); /* no recovery mode */
+    assert_int_equal(f.n, 1);
+    a = &f.v[0];
+    assert_string_equal(a->title, "Café & co.: Arctic Cooperation");
+    assert_string_equal(a->container, "The Polar Journal");
+    assert_string_equal(a->doi, "10.1080/2154896X.2025.2530000");
+    assert_string_equal(a->volume, "15");
+    assert_string_equal(a->issue, "2");
+    assert_string_equal(a->pages, "301-320");
+    assert_null(a->abstract);
+    feed_release(&f);
+}
+
+/* Wiley: an issue statement as description, the abstract in
+ * dc:description; no prism elements, so the statement gives the parts. */
+static void
+test_feed_publishers_wiley_item(void **state)
+{
+    const char *xml = RDF_HEAD
+        "<channel rdf:about=\"https://onlinelibrary.wiley.com/loi/15410072\">"
+        "<title>Wiley: Review of Policy Research: Table of Contents</title>"
+        "<link>https://onlinelibrary.wiley.com/loi/15410072</link>"
+        "<description>x</description></channel>\n"
+        "<item rdf:about=\"https://onlinelibrary.wiley.com/doi/10.1111/"
+        "ropr.70001?af=R\"><title>Arctic shipping</title>"
+        "<link>https://onlinelibrary.wiley.com/doi/10.1111/ropr.70001?af=R"
+        "</link><description>Review of Policy Research, Volume 42, Issue 3, "
+        "Page 455-470, May 2025. </description>"
+        "<dc:description>Shipping through the Arctic grows as the ice "
+        "retreats.</dc:description>"
+        "<dc:creator>Jane Doe, John Smith</dc:creator></item></rdf:RDF>\n";
+    struct feed f = FEED_INIT;
+    const struct article *a;
+
+    (void)state;
+    parse_str(xml, &f);
+    assert_int_equal(f.n, 1);
+    a = &f.v[0];
+    assert_string_equal(a->container, "Review of Policy Research");
+    assert_string_equal(a->abstract,
+                        "Shipping through the Arctic grows as the ice "
+                        "retreats.");
+    assert_string_equal(a->doi, "10.1111/ropr.70001");
+    assert_string_equal(a->volume, "42");
+    assert_string_equal(a->issue, "3");
+    assert_string_equal(a->pages, "455-470");
+    assert_int_equal(a->nauthors, 2);
+    feed_release(&f);
+}
+
+/* Atom with dc:creator (arXiv) and a PLOS-style byline paragraph. */
+static void
+test_feed_publishers_atom_dc_creator_and_byline(void **state)
+{
+    const char *xml =
+        "<?xml version=\"1.0\"?><feed xmlns=\"http://www.w3.org/2005/Atom\" "
+        "xmlns:dc=\"http://purl.org/dc/elements/1.1/\">"
+        "<title>cs.CL updates on arXiv.org</title>"
+        "<entry><title>T1</title><id>oai:arXiv.org:2508.13426v1</id>"
+        "<link href=\"https://arxiv.org/abs/2508.13426\"/>"
+        "<updated>2025-08-20T00:00:00Z</updated>"
+        "<summary>arXiv:2508.13426v1 Announce Type: cross Abstract: Sea "
+        "ice.</summary><dc:creator>Alice Smith, Bob Jones</dc:creator>"
+        "</entry>"
+        "<entry><title>T2</title><id>info:doi/10.1371/journal.pone.0312345"
+        "</id><updated>2025-08-20T00:00:00Z</updated>"
+        "<content type=\"html\">&lt;p&gt;by Jin Ke, Hayoung Song&lt;/p&gt;"
+        "&lt;p&gt;Attention fluctuates.&lt;/p&gt;</content></entry>"
+        "</feed>";
+    struct feed f = FEED_INIT;
+
+    (void)state;
+    parse_str(xml, &f);
+    assert_int_equal(f.n, 2);
+    assert_string_equal(f.v[0].container, "arXiv");
+    assert_string_equal(f.v[0].abstract, "Sea ice.");
+    assert_int_equal(f.v[0].nauthors, 2);
+    assert_string_equal(f.v[0].authors[1].family, "Jones");
+    assert_string_equal(f.v[1].abstract, "Attention fluctuates.");
+    assert_string_equal(f.v[1].doi, "10.1371/journal.pone.0312345");
+    /* no atom:author: the byline names them */
+    assert_int_equal(f.v[1].nauthors, 2);
+    assert_string_equal(f.v[1].authors[0].family, "Ke");
+    feed_release(&f);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_feed_publishers_citation_lines_are_no_abstract),
+        cmocka_unit_test(test_feed_publishers_citation_line_parts),
+        cmocka_unit_test(
+            test_feed_publishers_bylines_and_arxiv_headers_are_stripped),
+        cmocka_unit_test(test_feed_publishers_journal_of_feed_title),
+        cmocka_unit_test(test_feed_publishers_same_text),
+        cmocka_unit_test(test_feed_publishers_affiliation_after_the_name),
+        cmocka_unit_test(test_feed_publishers_title_without_issue_statement),
+        cmocka_unit_test(test_feed_publishers_atypon_item),
+        cmocka_unit_test(test_feed_publishers_wiley_item),
+        cmocka_unit_test(test_feed_publishers_atom_dc_creator_and_byline),
+    };
+    return cmocka_run_group_tests_name("feed_publishers", tests, NULL, NULL);
+}
