@@ -19,6 +19,7 @@
 #include "arctic_digest/deliver.h"
 #include "arctic_digest/store.h"
 #include "arctic_digest/util.h"
+#include "oracle.h"
 
 #define PYTHON "/usr/bin/python3"
 #define T0 ((int64_t)1753142400) /* 2025-07-22T00:00:00Z */
@@ -493,7 +494,7 @@ test_deliver_smtp_defers_450_fails_550_and_a_rerun_sends_the_deferred(
     (void)state;
 
     if (access(PYTHON, X_OK) != 0)
-        skip();
+        oracle_missing("%s (the SMTP test server)", PYTHON);
     fixture_init(&f, rcpts, 4);
     if (!server_start(&srv, args)) {
         server_stop(&srv);
@@ -592,5 +593,6 @@ main(void)
             test_deliver_smtp_defers_450_fails_550_and_a_rerun_sends_the_deferred,
             stop_server),
     };
-    return cmocka_run_group_tests_name("deliver", tests, setup, teardown);
+    return oracle_exit(
+        cmocka_run_group_tests_name("deliver", tests, setup, teardown));
 }
