@@ -328,6 +328,74 @@ test_store_dedupe_by_doi_alone(void **state)
 }
 
 static void
+test_store_dedupe_by_source_and_guid_alone(void **state)
+{
+    struct store *s = fresh();
+    struct article a, b, c;
+    struct err e = ERR_INIT;
+    int64_t id, n;
+    (void)state;
+
+    /* The same item of the same source, retitled, relinked, re-dated and
+     * re-authored by its publisher: only source and guid match. */
+    make(&a, "journal", "urn:item:42", "Polar Silk Road, a first look",
+         "Hauksdóttir", T0);
+    a.url = xstrdup("https://journal.example/a/42");
+    id = put(s, &a, true);
+    make(&b, "journal", "urn:item:42", "The Polar Silk Road revisited",
+         "Thorhallsson", T0 + 90 * DAY);
+    b.url = xstrdup("https://journal.example/articles/polar-silk-road");
+    assert_int_equal(put(s, &b, false), id);
+    /* The same guid from another source is another work. */
+    make(&c, "other", "urn:item:42", "Ice roads of Yakutia", "Somby",
+         T0 + 90 * DAY);
+    assert_true(put(s, &c, true) != id);
+    assert_int_equal(store_articles_count(s, &n, &e), 0);
+    assert_int_equal(n, 2);
+    article_release(&a);
+    article_release(&b);
+    article_release(&c);
+    store_close(s);
+}
+
+static void
+test_store_dedupe_by_title_and_first_author_within_14_days(void **state)
+{
+    struct store *s = fresh();
+    struct article a, b, c, d;
+    struct err e = ERR_INIT;
+    int64_t id, n;
+    (void)state;
+
+    /* Other source, guid, link, no DOI: title (as a key: case, spaces and
+     * punctuation aside) and first author, published 14 days apart. */
+    make(&a, "journal", "j-1", "Svalbard and the Fisheries Zone",
+         "Hauksdóttir", T0);
+    a.url = xstrdup("https://journal.example/svalbard");
+    id = put(s, &a, true);
+    make(&b, "blog", "b-1", "SVALBARD and the  fisheries zone.",
+         "Hauksdóttir", T0 + 14 * DAY);
+    b.url = xstrdup("https://blog.example/svalbard-fisheries");
+    assert_int_equal(put(s, &b, false), id);
+    /* 14 days and a second apart: another work. */
+    make(&c, "blog2", "c-1", "Svalbard and the Fisheries Zone", "Hauksdóttir",
+         T0 - 14 * DAY - 1);
+    c.url = xstrdup("https://blog2.example/svalbard");
+    assert_true(put(s, &c, true) != id);
+    /* Same title and date, another first author: another work. */
+    make(&d, "blog3", "d-1", "Svalbard and the Fisheries Zone", "Somby", T0);
+    d.url = xstrdup("https://blog3.example/svalbard");
+    assert_true(put(s, &d, true) != id);
+    assert_int_equal(store_articles_count(s, &n, &e), 0);
+    assert_int_equal(n, 3);
+    article_release(&a);
+    article_release(&b);
+    article_release(&c);
+    article_release(&d);
+    store_close(s);
+}
+
+static void
 test_store_dedupe_by_canonical_url_keeps_the_first_link(void **state)
 {
     struct store *s = fresh();
@@ -872,6 +940,9 @@ main(void)
         cmocka_unit_test(test_store_reader_reads_in_place_and_never_writes),
         cmocka_unit_test(test_store_one_record_per_work),
         cmocka_unit_test(test_store_dedupe_by_doi_alone),
+        cmocka_unit_test(test_store_dedupe_by_source_and_guid_alone),
+        cmocka_unit_test(
+            test_store_dedupe_by_title_and_first_author_within_14_days),
         cmocka_unit_test(
             test_store_dedupe_by_canonical_url_keeps_the_first_link),
         cmocka_unit_test(test_store_migration_keys_the_urls_of_an_older_state),
