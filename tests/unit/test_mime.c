@@ -759,6 +759,67 @@ test_mime_build_header_injection_stays_text(void **state)
     buf_release(&text);
 }
 
+/* "local@" + labels of label_len joined by dots, then ".org". */
+static void
+addr_of(struct buf *b, size_t local, size_t label_len, size_t labels)
+{
+    size_t i;
+
+    buf_reset(b);
+    for (i = 0; i < local; i++)
+        buf_append_char(b, 'l');
+    buf_append_char(b, '@');
+    for (i = 0; i < labels; i++) {
+        size_t j;
+        for (j = 0; j < label_len; j++)
+            buf_append_char(b, 'd');
+        buf_append_char(b, '.');
+    }
+    buf_append_str(b, "org");
+}
+
+static void
+check_addr(const struct buf *b, size_t want_len, const char *why)
+{
+    struct err e = ERR_INIT;
+    int rc;
+
+    assert_int_equal(b->len, want_len);
+    rc = mime_addr_check(b->data, b->len, &e);
+    if (why == NULL && rc != 0)
+        fail_msg("%zu octets: refused: %s", b->len, e.msg);
+    if (why != NULL && (rc != -1 || e.code != ERR_DATA ||
+                        strcmp(e.msg, why) != 0))
+        fail_msg("%zu octets: rc %d, '%s', wanted '%s'", b->len, rc, e.msg,
+                 why);
+    assert_int_equal(mime_addr_is_valid(b->data), why == NULL);
+}
+
+/* RFC 5321 4.5.3.1: local part 64, address 254 (the path's 256 less the
+ * angle brackets), label 63 octets; one past each is refused with its
+ * reason. */
+static void
+test_mime_addr_check_length_limits_and_reasons(void **state)
+{
+    struct buf b = BUF_INIT;
+    (void)state;
+
+    addr_of(&b, 64, 10, 1);
+    check_addr(&b, 64 + 1 + 11 + 3, NULL);
+    addr_of(&b, 65, 10, 1);
+    check_addr(&b, 65 + 1 + 11 + 3,
+               "the part before '@' is longer than 64 octets");
+    addr_of(&b, 62, 46, 4); /* 62 + 1 + 4 * 47 + 3 */
+    check_addr(&b, 254, NULL);
+    addr_of(&b, 63, 46, 4);
+    check_addr(&b, 255, "longer than 254 octets");
+    addr_of(&b, 1, 63, 1);
+    check_addr(&b, 1 + 1 + 64 + 3, NULL);
+    addr_of(&b, 1, 64, 1);
+    check_addr(&b, 1 + 1 + 65 + 3, "domain label longer than 63 octets");
+    buf_release(&b);
+}
+
 /* RFC 2047 4.2(2)/(3): in a Q word '_' stands for a space, so a real '_'
  * (and '=', '?') must be hex-encoded; a space becomes '_'. */
 static void
@@ -942,6 +1003,7 @@ main(void)
         cmocka_unit_test(test_mime_build_header_injection_stays_text),
         cmocka_unit_test(test_mime_build_passes_check_eml_strict),
         cmocka_unit_test(test_mime_q_words_encode_underscore_and_specials),
+        cmocka_unit_test(test_mime_addr_check_length_limits_and_reasons),
         cmocka_unit_test(test_mime_encoded_words_round_trip_through_python_email),
     };
 
