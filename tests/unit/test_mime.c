@@ -820,6 +820,49 @@ test_mime_addr_check_length_limits_and_reasons(void **state)
     buf_release(&b);
 }
 
+/* Exact encodings: what stays ASCII, where Q words split and fold. */
+static void
+test_mime_unstructured_exact_forms(void **state)
+{
+    static const struct {
+        const char *in;
+        size_t name_len;
+        const char *out;
+    } v[] = {
+        /* '=' and '?' apart are plain ASCII; "=?" together is not */
+        {"1 + 1 = 2? Yes", 9, "1 + 1 = 2? Yes"},
+        {"see =?x?=", 9, "=?UTF-8?B?c2VlID0/eD89?="},
+        /* digits, letters and !*+-/ go as they are in a Q word */
+        {"N\xC2\xBA 12 of 2025", 9, "=?UTF-8?Q?N=C2=BA_12_of_2025?="},
+        {"\xC3\xB8 a!*+-/z", 9, "=?UTF-8?Q?=C3=B8_a!*+-/z?="},
+        /* a byte that is not UTF-8 becomes U+FFFD */
+        {"caf\xE9 noir", 9, "=?UTF-8?B?Y2Fm77+9IG5vaXI=?="},
+        /* less than 24 columns left: fold before the first word */
+        {"\xC3\xB8", 54, "=?UTF-8?B?w7g=?="},
+        {"\xC3\xB8", 55, "\r\n =?UTF-8?B?w7g=?="},
+        /* words as long as the line allows, split inside a word */
+        {"Arctic Digest N\xC2\xBA 12: Sino-Russian Arctic Cooperation, "
+         "Systemic Pressure and Historical Distrust in 2025",
+         9,
+         "=?UTF-8?Q?Arctic_Digest_N=C2=BA_12=3A_Sino-Russian_Arctic_"
+         "Cooperati?=\r\n"
+         " =?UTF-8?Q?on=2C_Systemic_Pressure_and_Historical_Distrust_in_"
+         "2025?="},
+    };
+    struct buf b = BUF_INIT;
+    size_t i;
+    (void)state;
+
+    for (i = 0; i < ARRAY_SIZE(v); i++) {
+        buf_reset(&b);
+        mime_encode_unstructured(v[i].in, v[i].name_len, &b);
+        if (strcmp(b.data, v[i].out) != 0)
+            fail_msg("'%s' (col %zu): got '%s', want '%s'", v[i].in,
+                     v[i].name_len, b.data, v[i].out);
+    }
+    buf_release(&b);
+}
+
 /* RFC 2047 4.2(2)/(3): in a Q word '_' stands for a space, so a real '_'
  * (and '=', '?') must be hex-encoded; a space becomes '_'. */
 static void
@@ -1003,6 +1046,7 @@ main(void)
         cmocka_unit_test(test_mime_build_header_injection_stays_text),
         cmocka_unit_test(test_mime_build_passes_check_eml_strict),
         cmocka_unit_test(test_mime_q_words_encode_underscore_and_specials),
+        cmocka_unit_test(test_mime_unstructured_exact_forms),
         cmocka_unit_test(test_mime_addr_check_length_limits_and_reasons),
         cmocka_unit_test(test_mime_encoded_words_round_trip_through_python_email),
     };
