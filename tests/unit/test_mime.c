@@ -833,7 +833,7 @@ test_mime_unstructured_exact_forms(void **state)
         {"1 + 1 = 2? Yes", 9, "1 + 1 = 2? Yes"},
         {"see =?x?=", 9, "=?UTF-8?B?c2VlID0/eD89?="},
         /* digits, letters and !*+-/ go as they are in a Q word */
-        {"N\xC2\xBA 12 of 2025", 9, "=?UTF-8?Q?N=C2=BA_12_of_2025?="},
+        {"N\xC2\xBA 19 of 2025", 9, "=?UTF-8?Q?N=C2=BA_19_of_2025?="},
         {"\xC3\xB8 a!*+-/z", 9, "=?UTF-8?Q?=C3=B8_a!*+-/z?="},
         /* a byte that is not UTF-8 becomes U+FFFD */
         {"caf\xE9 noir", 9, "=?UTF-8?B?Y2Fm77+9IG5vaXI=?="},
@@ -860,6 +860,66 @@ test_mime_unstructured_exact_forms(void **state)
             fail_msg("'%s' (col %zu): got '%s', want '%s'", v[i].in,
                      v[i].name_len, b.data, v[i].out);
     }
+    buf_release(&b);
+}
+
+/* The id is the first 128 bits of SHA-256(unique) in hex (Python's
+ * hashlib agrees), at the sender's domain cleaned to letters, digits, '-'
+ * and '.', or at localhost when there is none. */
+static void
+test_mime_message_id_exact_values(void **state)
+{
+    struct buf b = BUF_INIT;
+    (void)state;
+
+    mime_message_id("issue-1/jane@example.com", "digest@Frozen-Zone9.example",
+                    &b);
+    assert_string_equal(b.data, "<ab7c0393b1c89cc43dc6016c3990b118"
+                                "@Frozen-Zone9.example>");
+    buf_reset(&b);
+    mime_message_id(NULL, NULL, &b);
+    assert_string_equal(b.data, "<e3b0c44298fc1c149afbf4c8996fb924"
+                                "@localhost>");
+    buf_reset(&b);
+    mime_message_id("", "no-at-sign", &b);
+    assert_string_equal(b.data, "<e3b0c44298fc1c149afbf4c8996fb924"
+                                "@localhost>");
+    buf_reset(&b);
+    mime_message_id("", "x@\"<>\"", &b);
+    assert_string_equal(b.data, "<e3b0c44298fc1c149afbf4c8996fb924"
+                                "@localhost>");
+    buf_release(&b);
+}
+
+/* ASCII folding: a word that ends on column 78 stays on its line; a word
+ * longer than a line cannot be folded, and the whole value goes as
+ * encoded words, with nothing of the ASCII attempt left before them. */
+static void
+test_mime_unstructured_ascii_fold_boundaries(void **state)
+{
+    struct buf in = BUF_INIT, b = BUF_INIT;
+    size_t i;
+    (void)state;
+
+    buf_append_str(&in, "Arctic ");
+    for (i = 0; i < 62; i++)
+        buf_append_char(&in, 'x');
+    /* "Subject: " (9) + 7 + 62 = 78 */
+    mime_encode_unstructured(in.data, 9, &b);
+    assert_string_equal(b.data, in.data);
+    buf_reset(&b);
+    buf_append_str(&in, " y");
+    mime_encode_unstructured(in.data, 9, &b);
+    assert_int_equal(b.len, in.len + 2);
+    assert_memory_equal(b.data + 69, "\r\n y", 4);
+    buf_reset(&b);
+    buf_reset(&in);
+    buf_append_str(&in, "short ");
+    for (i = 0; i < 80; i++)
+        buf_append_char(&in, 'z');
+    mime_encode_unstructured(in.data, 9, &b);
+    assert_true(strncmp(b.data, "=?UTF-8?Q?short_zzz", 19) == 0);
+    buf_release(&in);
     buf_release(&b);
 }
 
@@ -1047,6 +1107,8 @@ main(void)
         cmocka_unit_test(test_mime_build_passes_check_eml_strict),
         cmocka_unit_test(test_mime_q_words_encode_underscore_and_specials),
         cmocka_unit_test(test_mime_unstructured_exact_forms),
+        cmocka_unit_test(test_mime_message_id_exact_values),
+        cmocka_unit_test(test_mime_unstructured_ascii_fold_boundaries),
         cmocka_unit_test(test_mime_addr_check_length_limits_and_reasons),
         cmocka_unit_test(test_mime_encoded_words_round_trip_through_python_email),
     };
