@@ -923,6 +923,71 @@ test_mime_unstructured_ascii_fold_boundaries(void **state)
     buf_release(&b);
 }
 
+/* Exact quoted-printable: line limits at 76 counting the soft break "=",
+ * white space and "." / "From " at line ends and starts, the literal
+ * range 33..126 less '=', CRLF. */
+static void
+test_mime_qp_encode_exact_forms(void **state)
+{
+    static const char a75[] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                              "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    static const struct {
+        const char *in, *out;
+    } v[] = {
+        {"", ""},
+        {"a\n", "a\r\n"},
+        {"x=y\r\nz", "x=3Dy\r\nz=\r\n"},
+        {"a \n\t\nend", "a=20\r\n=09\r\nend=\r\n"},
+        {".\nFrom x\nFrom\n.x", "=2E\r\n=46rom x\r\nFrom\r\n=2Ex=\r\n"},
+        {"\x1F !~\x7F", "=1F !~=7F=\r\n"},
+    };
+    struct buf in = BUF_INIT, b = BUF_INIT, want = BUF_INIT;
+    size_t i;
+    (void)state;
+
+    for (i = 0; i < ARRAY_SIZE(v); i++) {
+        buf_reset(&b);
+        mime_qp_encode(v[i].in, strlen(v[i].in), &b);
+        if (strcmp(b.data, v[i].out) != 0)
+            fail_msg("'%s': got '%s', want '%s'", v[i].in, b.data, v[i].out);
+    }
+    /* 76 octets and a line end fill a line; 77 do not fit. */
+    buf_appendf(&in, "%sa\n", a75);
+    mime_qp_encode(in.data, in.len, &b);
+    buf_reset(&b);
+    mime_qp_encode(in.data, in.len, &b);
+    buf_appendf(&want, "%sa\r\n", a75);
+    assert_string_equal(b.data, want.data);
+    buf_reset(&in);
+    buf_reset(&b);
+    buf_reset(&want);
+    buf_appendf(&in, "%saa\n", a75);
+    mime_qp_encode(in.data, in.len, &b);
+    buf_appendf(&want, "%s=\r\naa\r\n", a75);
+    assert_string_equal(b.data, want.data);
+    /* Without a final line end the soft break "=" counts too: 75 + "=". */
+    buf_reset(&in);
+    buf_reset(&b);
+    buf_reset(&want);
+    buf_appendf(&in, "%sa", a75);
+    mime_qp_encode(in.data, in.len, &b);
+    buf_appendf(&want, "%s=\r\na=\r\n", a75);
+    assert_string_equal(b.data, want.data);
+    /* An encoded UTF-8 letter moves to the next line whole. */
+    buf_reset(&in);
+    buf_reset(&b);
+    buf_reset(&want);
+    buf_append(&in, a75, 74);
+    buf_append_str(&in, "\xC3\xA9x\n");
+    mime_qp_encode(in.data, in.len, &b);
+    buf_append(&want, a75, 74);
+    buf_append_str(&want, "=\r\n=C3=A9x\r\n");
+    assert_string_equal(b.data, want.data);
+    buf_release(&in);
+    buf_release(&b);
+    buf_release(&want);
+}
+
 /* RFC 2047 4.2(2)/(3): in a Q word '_' stands for a space, so a real '_'
  * (and '=', '?') must be hex-encoded; a space becomes '_'. */
 static void
@@ -1102,6 +1167,7 @@ main(void)
         cmocka_unit_test(test_mime_mailbox_quotes_or_encodes_names),
         cmocka_unit_test(test_mime_message_id_is_deterministic),
         cmocka_unit_test(test_mime_qp_encode_round_trips_within_limits),
+        cmocka_unit_test(test_mime_qp_encode_exact_forms),
         cmocka_unit_test(test_mime_build_passes_python_oracle),
         cmocka_unit_test(test_mime_build_header_injection_stays_text),
         cmocka_unit_test(test_mime_build_passes_check_eml_strict),
