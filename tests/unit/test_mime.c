@@ -973,6 +973,15 @@ test_mime_qp_encode_exact_forms(void **state)
     mime_qp_encode(in.data, in.len, &b);
     buf_appendf(&want, "%s=\r\na=\r\n", a75);
     assert_string_equal(b.data, want.data);
+    /* A "." or "From " that a soft break puts at a line start is
+     * encoded as at any line start. */
+    buf_reset(&in);
+    buf_reset(&b);
+    buf_reset(&want);
+    buf_appendf(&in, "%s.x\n%sFrom x\n", a75, a75);
+    mime_qp_encode(in.data, in.len, &b);
+    buf_appendf(&want, "%s=\r\n=2Ex\r\n%s=\r\n=46rom x\r\n", a75, a75);
+    assert_string_equal(b.data, want.data);
     /* An encoded UTF-8 letter moves to the next line whole. */
     buf_reset(&in);
     buf_reset(&b);
