@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -689,6 +690,46 @@ test_deliver_smtp_compose_error_stops_the_run(void **state)
     fixture_release(&f);
 }
 
+/* An outbox write that fails stops the run: what went before is sent
+ * (code 0, "written to the outbox"), the failed row and the rest stay. */
+static void
+test_deliver_outbox_write_failure_stops_the_run(void **state)
+{
+    struct fixture f;
+    struct deliver_stats st;
+    struct err e = ERR_INIT;
+    struct buf name = BUF_INIT, reply = BUF_INIT;
+    char path[700];
+    int64_t c[4];
+    int status, code;
+    (void)state;
+
+    fixture_init(&f, five, 5);
+    /* cid's file name is taken by a folder that rename cannot replace */
+    deliver_outbox_name(f.is.number, "cid@example.org", &name);
+    assert_int_equal(mkdir(f.outbox, 0700), 0);
+    snprintf(path, sizeof(path), "%s/new", f.outbox);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof(path), "%s/new/%s", f.outbox, name.data);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof(path), "%s/new/%s/x", f.outbox, name.data);
+    assert_int_equal(mkdir(path, 0700), 0);
+    assert_int_equal(deliver_issue(f.s, f.is.id, f.is.number, &f.o, &st, &e),
+                     -1);
+    assert_int_equal(st.sent, 2);
+    assert_int_equal(f.c.calls, 3);
+    counts(&f, c);
+    assert_int_equal(c[STORE_SENT], 2);
+    assert_int_equal(c[STORE_PENDING], 3);
+    failed_row(&f, "bea@example.org", &status, &code, &reply);
+    assert_int_equal(status, STORE_SENT);
+    assert_int_equal(code, 0);
+    assert_string_equal(reply.data, "written to the outbox");
+    buf_release(&name);
+    buf_release(&reply);
+    fixture_release(&f);
+}
+
 /* ---- setup ---- */
 
 static int
@@ -731,6 +772,7 @@ main(void)
         cmocka_unit_test(
             test_deliver_smtp_dry_run_composes_everything_and_connects_nowhere),
         cmocka_unit_test(test_deliver_smtp_refused_connection_leaves_every_row),
+        cmocka_unit_test(test_deliver_outbox_write_failure_stops_the_run),
         cmocka_unit_test_teardown(test_deliver_smtp_compose_error_stops_the_run,
                                   stop_server),
     };
