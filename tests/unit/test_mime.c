@@ -997,6 +997,59 @@ test_mime_qp_encode_exact_forms(void **state)
     buf_release(&want);
 }
 
+/* The reason given for each kind of fault, exactly, with no detail code;
+ * the first fault of the string counts. */
+static void
+test_mime_addr_check_exact_reasons(void **state)
+{
+    static const struct {
+        const char *addr;
+        const char *why;
+    } v[] = {
+        {"a\x01" "b@example.org", "control character (0x01) at octet 2"},
+        {"ab@exa\x7fmple.org", "control character (0x7f) at octet 7"},
+        {"j\xC3\xB6rg@example.org",
+         "non-ASCII at octet 2: internationalised addresses cannot be sent "
+         "by this tool yet (no SMTPUTF8)"},
+        {"a.b(c@example.org", "character '(' not allowed before '@'"},
+        {"a..b@example.org", "two dots in a row before '@'"},
+        {".ab@example.org", "a dot starts or ends the part before '@'"},
+        {"ab@exa_mple.org", "character '_' not allowed in a domain"},
+        {"ab@-example.org", "a domain label starts or ends with '-'"},
+        {"ab@example..org", "empty domain label (a leading, trailing or "
+                            "double dot)"},
+        {"ab@example", "the domain has no dot"},
+        {"ab@example.123", "the top-level domain is a number (an IP "
+                           "address? give a domain name)"},
+        {"ab@[192.0.2.1]", "address literals ([...]) cannot be sent to: give "
+                           "a domain name"},
+        {"ab@", "no domain after '@'"},
+        {"@example.org", "nothing before '@'"},
+        {"ab", "no '@'"},
+        {"a@b@example.org", "more than one '@'"},
+    };
+    size_t i;
+    (void)state;
+
+    for (i = 0; i < ARRAY_SIZE(v); i++) {
+        struct err e = ERR_INIT;
+        int rc = mime_addr_check(v[i].addr, strlen(v[i].addr), &e);
+
+        if (rc != -1 || e.code != ERR_DATA || e.detail != 0 ||
+            strcmp(e.msg, v[i].why) != 0)
+            fail_msg("'%s': rc %d code %d detail %d '%s', want '%s'",
+                     v[i].addr, rc, (int)e.code, e.detail, e.msg, v[i].why);
+    }
+    /* The characters of a dot-atom (RFC 5322 3.2.3), NUL not among them. */
+    assert_true(mime_is_atext('a') && mime_is_atext('9') &&
+                mime_is_atext('~') && mime_is_atext('!'));
+    assert_false(mime_is_atext('\0') || mime_is_atext('.') ||
+                 mime_is_atext('(') || mime_is_atext(' '));
+    assert_true(mime_is_dot_atom("a.b", 3));
+    assert_false(mime_is_dot_atom("a..b", 4) || mime_is_dot_atom(".a", 2) ||
+                 mime_is_dot_atom("a.", 2) || mime_is_dot_atom("", 0));
+}
+
 /* RFC 2047 4.2(2)/(3): in a Q word '_' stands for a space, so a real '_'
  * (and '=', '?') must be hex-encoded; a space becomes '_'. */
 static void
@@ -1185,6 +1238,7 @@ main(void)
         cmocka_unit_test(test_mime_message_id_exact_values),
         cmocka_unit_test(test_mime_unstructured_ascii_fold_boundaries),
         cmocka_unit_test(test_mime_addr_check_length_limits_and_reasons),
+        cmocka_unit_test(test_mime_addr_check_exact_reasons),
         cmocka_unit_test(test_mime_encoded_words_round_trip_through_python_email),
     };
 
