@@ -13,6 +13,7 @@
 
 #include "arctic_digest/mime.h"
 #include "arctic_digest/subscribers.h"
+#include "subscribers_int.h"
 
 static char dir[] = "/tmp/ad-subs-XXXXXX";
 
@@ -826,6 +827,74 @@ test_subscribers_index_finds_the_first_row_of_an_address(void **state)
     subs_list_release(&l);
 }
 
+/* ---- subs_csv_read, the reader under the list ---- */
+
+struct rows {
+    size_t n;
+    char got[8][128];
+    size_t line[8];
+};
+
+static int
+collect_row(void *ctx, char **fields, size_t n, size_t line, struct err *e)
+{
+    struct rows *r = ctx;
+    size_t i, len = 0;
+    (void)e;
+
+    assert_true(r->n < 8);
+    r->got[r->n][0] = '\0';
+    for (i = 0; i < n; i++) {
+        len += (size_t)snprintf(r->got[r->n] + len, sizeof(r->got[0]) - len,
+                                "%s%s", i ? "|" : "", fields[i]);
+        assert_true(len < sizeof(r->got[0]));
+    }
+    r->line[r->n++] = line;
+    return 0;
+}
+
+/* The last line without a line end is read to the end of (p, n) and no
+ * further, and it is checked for UTF-8 like the others. */
+static void
+test_subscribers_csv_read_last_line_without_newline(void **state)
+{
+    /* What follows n in memory must not be read. */
+    static const char mem[] = "email,name\r\nann@example.org,Ann\n"
+                              "bea@example.org,Bea\nEXTRA,ROW\n";
+    const size_t n = strlen("email,name\r\nann@example.org,Ann\n"
+                            "bea@example.org,Bea");
+    struct rows r;
+    struct err e = ERR_INIT;
+    bool bom = true, crlf = false;
+    (void)state;
+
+    memset(&r, 0, sizeof(r));
+    assert_int_equal(subs_csv_read(mem, n, collect_row, &r, &bom, &crlf, &e),
+                     0);
+    assert_int_equal(r.n, 3);
+    assert_string_equal(r.got[0], "email|name");
+    assert_string_equal(r.got[2], "bea@example.org|Bea");
+    assert_int_equal(r.line[2], 3);
+    assert_false(bom);
+    assert_true(crlf);
+    /* invalid UTF-8 on a last line without a line end */
+    memset(&r, 0, sizeof(r));
+    assert_int_equal(subs_csv_read("email\nj\xFFrg@example.org", 22,
+                                   collect_row, &r, &bom, &crlf, &e),
+                     -1);
+    assert_string_equal(e.msg,
+                        "line 2: not valid UTF-8 (save the file as UTF-8)");
+    /* a BOM is skipped and reported */
+    memset(&r, 0, sizeof(r));
+    assert_int_equal(subs_csv_read("\xEF\xBB\xBF" "email\n", 9, collect_row,
+                                   &r, &bom, &crlf, &e),
+                     0);
+    assert_true(bom);
+    assert_false(crlf);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.got[0], "email");
+}
+
 int
 main(void)
 {
@@ -834,6 +903,7 @@ main(void)
         cmocka_unit_test(test_subscribers_parse_bom_crlf_kept),
         cmocka_unit_test(test_subscribers_parse_refuses_broken_csv),
         cmocka_unit_test(test_subscribers_addr_verdicts_agree_with_mime),
+        cmocka_unit_test(test_subscribers_csv_read_last_line_without_newline),
         cmocka_unit_test(test_subscribers_check_reports_faults_with_lines),
         cmocka_unit_test(
             test_subscribers_index_finds_the_first_row_of_an_address),
