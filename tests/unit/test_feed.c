@@ -936,6 +936,39 @@ check_pairs(const char *field, const struct source *v, size_t n,
     }
 }
 
+static char
+which_url(const struct article *a)
+{
+    if (a->url == NULL)
+        return '-';
+    return strcmp(a->url, "http://example.org/alpha") == 0  ? 'a'
+           : strcmp(a->url, "http://example.org/beta") == 0 ? 'b'
+                                                             : '?';
+}
+
+/* The link shown: <link>, then a permalink <guid>, then prism:url; a guid
+ * with isPermaLink="false" is no link at all. */
+static void
+test_feed_rss_url_sources_rank_link_first(void **state)
+{
+    static const struct source urls[] = {
+        {"<link>%s</link>", 0},
+        {"<guid>%s</guid>", 1},
+        {"<guid isPermaLink=\"true\">%s</guid>", 1},
+        {"<prism:url>%s</prism:url>", 2},
+    };
+    struct feed f = FEED_INIT;
+    (void)state;
+
+    check_pairs("url", urls, ARRAY_SIZE(urls), "http://example.org/alpha",
+                "http://example.org/beta", which_url, true);
+    parse_pair("", "<guid isPermaLink=\"false\">%s</guid>",
+               "http://example.org/alpha", NULL, NULL, NULL, &f);
+    assert_null(f.v[0].url);
+    assert_string_equal(f.v[0].guid, "http://example.org/alpha");
+    feed_release(&f);
+}
+
 static void
 test_feed_rss_date_sources_rank_pubdate_first(void **state)
 {
@@ -1141,6 +1174,7 @@ main(void)
         cmocka_unit_test(test_feed_large_feed_parses_linearly),
         cmocka_unit_test(test_feed_conformance_corpus_parses_without_crash),
         cmocka_unit_test(test_feed_rss_date_sources_rank_pubdate_first),
+        cmocka_unit_test(test_feed_rss_url_sources_rank_link_first),
         cmocka_unit_test(test_feed_rss_abstract_sources_rank_description_first),
         cmocka_unit_test(test_feed_rss_container_sources_rank_prism_first),
         cmocka_unit_test(test_feed_rss_creators_replace_author),
