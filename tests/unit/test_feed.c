@@ -1142,6 +1142,95 @@ test_feed_atom_sources_rank(void **state)
     }
 }
 
+/* Parse one Atom entry (Atom 1.0, or 0.3 for mode="..."); its article. */
+static void
+parse_entry(bool atom03, const char *entry, struct feed *f)
+{
+    struct buf doc = BUF_INIT;
+    struct err e = ERR_INIT;
+
+    buf_appendf(&doc,
+                "<feed %s><title>F</title><entry><title>T</title>%s</entry>"
+                "</feed>",
+                atom03 ? "version=\"0.3\" xmlns=\"http://purl.org/atom/ns#\""
+                       : "xmlns=\"http://www.w3.org/2005/Atom\"",
+                entry);
+    if (feed_parse(f, doc.data, doc.len, "s", NULL, NULL, &e) != 0)
+        fail_msg("%s: %s", doc.data, e.msg);
+    assert_int_equal(f->n, 1);
+    buf_release(&doc);
+}
+
+/* Atom text constructs by type and mode, and the alternate link chosen by
+ * its type. */
+static void
+test_feed_atom_text_types_and_links(void **state)
+{
+    static const struct {
+        bool atom03;
+        const char *summary;
+        const char *want; /* NULL: no abstract */
+    } v[] = {
+        {false, "<summary type=\"xhtml\">plain words</summary>",
+         "plain words"},
+        {false, "<summary type=\"application/xhtml+xml\">a &lt;b&gt;</summary>",
+         "a <b>"},
+        {true,
+         "<summary type=\"application/xhtml+xml\" mode=\"base64\">"
+         "RXhhbXBsZSA8Yj5BdG9tPC9iPg==</summary>",
+         "Example Atom"},
+        {true,
+         "<summary type=\"text/html\" mode=\"base64\">"
+         "RXhhbXBsZSA8Yj5BdG9tPC9iPg==</summary>",
+         "Example Atom"},
+        {true, "<summary type=\"text/plain\" mode=\"base64\">SGVsbG8=</summary>",
+         "Hello"},
+        /* binary (a NUL) is no text */
+        {true, "<summary type=\"text/plain\" mode=\"base64\">YQBi</summary>",
+         NULL},
+        {true, "<summary type=\"text/html\" mode=\"escaped\">"
+               "a &lt;b&gt;c</summary>",
+         "a c"},
+    };
+    static const char *const links[] = {
+        "<link rel=\"alternate\" type=\"application/pdf\" "
+        "href=\"http://example.org/a.pdf\"/>"
+        "<link rel=\"alternate\" type=\"text/html\" "
+        "href=\"http://example.org/a.html\"/>",
+        "<link rel=\"alternate\" type=\"application/pdf\" "
+        "href=\"http://example.org/a.pdf\"/>"
+        "<link rel=\"alternate\" type=\"application/xhtml+xml\" "
+        "href=\"http://example.org/a.html\"/>",
+        "<link rel=\"alternate\" type=\"application/pdf\" "
+        "href=\"http://example.org/a.pdf\"/>"
+        "<link href=\"http://example.org/a.html\"/>",
+    };
+    size_t i;
+    (void)state;
+
+    for (i = 0; i < ARRAY_SIZE(v); i++) {
+        struct feed f = FEED_INIT;
+
+        parse_entry(v[i].atom03, v[i].summary, &f);
+        if (v[i].want == NULL && f.v[0].abstract != NULL)
+            fail_msg("%s: abstract '%s', want none", v[i].summary,
+                     f.v[0].abstract);
+        if (v[i].want != NULL &&
+            (f.v[0].abstract == NULL || strcmp(f.v[0].abstract, v[i].want)))
+            fail_msg("%s: abstract '%s', want '%s'", v[i].summary,
+                     f.v[0].abstract ? f.v[0].abstract : "(none)",
+                     v[i].want);
+        feed_release(&f);
+    }
+    for (i = 0; i < ARRAY_SIZE(links); i++) {
+        struct feed f = FEED_INIT;
+
+        parse_entry(false, links[i], &f);
+        assert_string_equal(f.v[0].url, "http://example.org/a.html");
+        feed_release(&f);
+    }
+}
+
 int
 main(void)
 {
@@ -1179,6 +1268,7 @@ main(void)
         cmocka_unit_test(test_feed_rss_container_sources_rank_prism_first),
         cmocka_unit_test(test_feed_rss_creators_replace_author),
         cmocka_unit_test(test_feed_atom_sources_rank),
+        cmocka_unit_test(test_feed_atom_text_types_and_links),
     };
     return oracle_exit(
         cmocka_run_group_tests_name("feed", tests, NULL, NULL));
