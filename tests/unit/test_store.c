@@ -199,6 +199,18 @@ test_store_reader_reads_in_place_and_never_writes(void **state)
     assert_int_equal(store_articles_count(r, &n, &e), 0);
     assert_int_equal(n, 1);
     assert_int_equal(store_meta_set(r, "k", "v", &e), -1); /* query_only */
+    /* nor an article: the put fails and says so */
+    make(&a, "polar", "g2", "Another work entirely", "Lee", T0);
+    e = (struct err)ERR_INIT;
+    {
+        bool is_new = false;
+        int64_t id = 0;
+        assert_int_equal(store_article_put(r, &a, T0, &is_new, &id, &e), -1);
+        assert_true(e.msg[0] != '\0');
+    }
+    article_release(&a);
+    assert_int_equal(store_articles_count(r, &n, &e), 0);
+    assert_int_equal(n, 1);
     store_close(r);
     slurp(path, &after);
     assert_int_equal(before.len, after.len);
@@ -929,6 +941,60 @@ test_store_reopening_the_file_keeps_issues_and_ledger(void **state)
     store_close(s);
 }
 
+/* What is put comes back: every stored field, dates with their offset
+ * and precision. */
+static void
+test_store_article_round_trips_every_field(void **state)
+{
+    struct store *s = fresh();
+    struct article a, got;
+    struct err e = ERR_INIT;
+    int64_t id;
+    (void)state;
+
+    make(&a, "journal", "urn:j:1", "Ice and Law", "Hauksdóttir", T0);
+    a.url = xstrdup("https://journal.example/ice");
+    a.doi = xstrdup("10.1234/ice.1");
+    a.container = xstrdup("The Polar Journal");
+    a.abstract = xstrdup("On ice and law.");
+    a.published.offset = 120;
+    a.updated.t = T0 + 3600;
+    a.updated.offset = -300;
+    a.updated.prec = DT_PREC_SECOND;
+    article_add_keyword(&a, "Svalbard");
+    a.score = 2.5;
+    a.matched = xcalloc(2, sizeof(char *));
+    a.matched[0] = xstrdup("svalbard");
+    a.matched[1] = xstrdup("ice law");
+    a.nmatched = a.matched_alloc = 2;
+    id = put(s, &a, true);
+    assert_int_equal(store_article_get(s, id, &got, &e), 0);
+    assert_string_equal(got.source, "journal");
+    assert_string_equal(got.guid, "urn:j:1");
+    assert_string_equal(got.url, "https://journal.example/ice");
+    assert_string_equal(got.doi, "10.1234/ice.1");
+    assert_string_equal(got.title, "Ice and Law");
+    assert_string_equal(got.container, "The Polar Journal");
+    assert_string_equal(got.abstract, "On ice and law.");
+    assert_int_equal(got.published.t, T0);
+    assert_int_equal(got.published.offset, 120);
+    assert_int_equal(got.published.prec, DT_PREC_DAY);
+    assert_int_equal(got.updated.t, T0 + 3600);
+    assert_int_equal(got.updated.offset, -300);
+    assert_int_equal(got.updated.prec, DT_PREC_SECOND);
+    assert_int_equal(got.nauthors, 1);
+    assert_string_equal(got.authors[0].family, "Hauksdóttir");
+    assert_int_equal(got.nkeywords, 1);
+    assert_string_equal(got.keywords[0], "Svalbard");
+    assert_true(got.score == 2.5);
+    assert_int_equal(got.nmatched, 2);
+    assert_string_equal(got.matched[0], "svalbard");
+    assert_string_equal(got.matched[1], "ice law");
+    article_release(&got);
+    article_release(&a);
+    store_close(s);
+}
+
 int
 main(void)
 {
@@ -940,6 +1006,7 @@ main(void)
         cmocka_unit_test(test_store_reader_reads_in_place_and_never_writes),
         cmocka_unit_test(test_store_one_record_per_work),
         cmocka_unit_test(test_store_dedupe_by_doi_alone),
+        cmocka_unit_test(test_store_article_round_trips_every_field),
         cmocka_unit_test(test_store_dedupe_by_source_and_guid_alone),
         cmocka_unit_test(
             test_store_dedupe_by_title_and_first_author_within_14_days),
