@@ -995,6 +995,53 @@ test_store_article_round_trips_every_field(void **state)
     store_close(s);
 }
 
+/* Run sql on the state file from outside, as a second connection. */
+static void
+exec_sql(const char *sql)
+{
+    sqlite3 *db;
+    char *msg = NULL;
+
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg);
+    sqlite3_close(db);
+}
+
+/* A write that fails inside the put (injected by a trigger) fails the put
+ * and rolls it all back, for a new work and for a merge alike. */
+static void
+test_store_article_put_failing_inside_rolls_back(void **state)
+{
+    struct store *s = fresh();
+    struct article a;
+    struct err e = ERR_INIT;
+    bool is_new;
+    int64_t id = 0, n;
+    (void)state;
+
+    make(&a, "journal", "j-1", "Ice and Law", "Lee", T0);
+    put(s, &a, true);
+    exec_sql("CREATE TRIGGER no_kw BEFORE INSERT ON article_keywords "
+             "BEGIN SELECT RAISE(ABORT, 'injected keyword failure'); END;"
+             "CREATE TRIGGER no_art BEFORE INSERT ON articles "
+             "BEGIN SELECT RAISE(ABORT, 'injected article failure'); END;");
+    /* merge: one keyword more than stored */
+    article_add_keyword(&a, "Svalbard");
+    assert_int_equal(store_article_put(s, &a, T0, &is_new, &id, &e), -1);
+    assert_non_null(strstr(e.msg, "injected keyword failure"));
+    article_release(&a);
+    /* a new work */
+    make(&a, "journal", "j-2", "Another Work", "Doe", T0);
+    e = (struct err)ERR_INIT;
+    assert_int_equal(store_article_put(s, &a, T0, &is_new, &id, &e), -1);
+    assert_non_null(strstr(e.msg, "injected article failure"));
+    assert_int_equal(store_articles_count(s, &n, &e), 0);
+    assert_int_equal(n, 1);
+    article_release(&a);
+    store_close(s);
+}
+
 int
 main(void)
 {
@@ -1007,6 +1054,7 @@ main(void)
         cmocka_unit_test(test_store_one_record_per_work),
         cmocka_unit_test(test_store_dedupe_by_doi_alone),
         cmocka_unit_test(test_store_article_round_trips_every_field),
+        cmocka_unit_test(test_store_article_put_failing_inside_rolls_back),
         cmocka_unit_test(test_store_dedupe_by_source_and_guid_alone),
         cmocka_unit_test(
             test_store_dedupe_by_title_and_first_author_within_14_days),
