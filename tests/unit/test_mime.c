@@ -973,6 +973,11 @@ test_mime_qp_encode_exact_forms(void **state)
     mime_qp_encode(in.data, in.len, &b);
     buf_appendf(&want, "%s=\r\na=\r\n", a75);
     assert_string_equal(b.data, want.data);
+    /* ... even when a line end follows (p, n) in memory: only n counts */
+    buf_append_char(&in, '\n');
+    buf_reset(&b);
+    mime_qp_encode(in.data, in.len - 1, &b);
+    assert_string_equal(b.data, want.data);
     /* A "." or "From " that a soft break puts at a line start is
      * encoded as at any line start. */
     buf_reset(&in);
