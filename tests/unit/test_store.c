@@ -1042,6 +1042,53 @@ test_store_article_put_failing_inside_rolls_back(void **state)
     store_close(s);
 }
 
+/* An issue is read back by its own id and number, which differ once ids
+ * are not 1, 2, 3 (a row written by an older version), with its
+ * articles; a state that cannot be read fails. */
+static void
+test_store_issue_read_back_by_id_and_number(void **state)
+{
+    struct store *s = fresh();
+    struct err e = ERR_INIT;
+    struct store_issue is, got;
+    struct store_recipient r[] = {{"a@example.org", "Ann"}};
+    struct store_ledger_row *rows = NULL;
+    size_t n = 0;
+    (void)state;
+
+    exec_sql("INSERT INTO issues (id, number, created, slot, period_start, "
+             "period_end, status, sent) VALUES (50, 0, 0, 0, 0, 0, 1, 0);");
+    new_issue(s, &is, T0, r, 1);
+    assert_int_equal(is.number, 1);
+    assert_int_equal(is.id, 51);
+    assert_int_equal(store_issue_last(s, &got, &e), 1);
+    assert_int_equal(got.id, 51);
+    assert_int_equal(got.number, 1);
+    assert_int_equal(got.slot, T0);
+    assert_int_equal(got.period_start, T0 - 7 * DAY);
+    store_issue_release(&got);
+    assert_int_equal(store_issue_unfinished(s, &got, &e), 1);
+    assert_int_equal(got.id, 51);
+    assert_int_equal(got.number, 1);
+    store_issue_release(&got);
+    /* a ledger row is back to all zero after release */
+    assert_int_equal(store_ledger_todo(s, is.id, &rows, &n, &e), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(rows[0].name, "Ann");
+    store_ledger_row_release(&rows[0]);
+    assert_null(rows[0].address);
+    assert_null(rows[0].name);
+    assert_int_equal(rows[0].attempts, 0);
+    assert_int_equal(rows[0].code, 0);
+    free(rows);
+    /* the issue's articles cannot be read: an error, not "no issue" */
+    exec_sql("DROP TABLE issue_articles;");
+    e = (struct err)ERR_INIT;
+    assert_int_equal(store_issue_last(s, &got, &e), -1);
+    assert_true(e.msg[0] != '\0');
+    store_close(s);
+}
+
 int
 main(void)
 {
@@ -1055,6 +1102,7 @@ main(void)
         cmocka_unit_test(test_store_dedupe_by_doi_alone),
         cmocka_unit_test(test_store_article_round_trips_every_field),
         cmocka_unit_test(test_store_article_put_failing_inside_rolls_back),
+        cmocka_unit_test(test_store_issue_read_back_by_id_and_number),
         cmocka_unit_test(test_store_dedupe_by_source_and_guid_alone),
         cmocka_unit_test(
             test_store_dedupe_by_title_and_first_author_within_14_days),
