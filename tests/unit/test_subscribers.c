@@ -322,6 +322,58 @@ test_subscribers_check_reports_faults_with_lines(void **state)
     subs_list_release(&l);
 }
 
+/* Dates, column counts and the order of problems, several faults on one
+ * line, and a second check appending to the same list. */
+static void
+test_subscribers_check_dates_columns_and_order(void **state)
+{
+    const char *in = "email,name,status,tags,subscribed_at,unsubscribed_at\n"
+                     "a@example.org,,active,,2025-07-22,2025-08-01T10:00:00Z\n"
+                     "b@example.org,,active,,,soon\n"
+                     "c@example.org,,active,,,,extra\n"
+                     "d@example.org,,paused,,never,\n";
+    struct subs_problems p = {NULL, 0, 0};
+    struct subs_list l;
+
+    (void)state;
+    parse_ok(in, &l);
+    assert_int_equal(subs_check(&l, &p), 4);
+    assert_int_equal(p.n, 4);
+    assert_int_equal(p.v[0].line, 3);
+    assert_string_equal(p.v[0].msg, "unsubscribed_at: not a date: 'soon'");
+    assert_int_equal(p.v[1].line, 4);
+    assert_string_equal(p.v[1].msg, "7 fields where the header has 6");
+    /* one line's problems in the order of their text */
+    assert_int_equal(p.v[2].line, 5);
+    assert_string_equal(p.v[2].msg, "subscribed_at: not a date: 'never'");
+    assert_int_equal(p.v[3].line, 5);
+    assert_non_null(strstr(p.v[3].msg, "unknown status 'paused'"));
+    /* a second check appends, and sorts only what it added */
+    assert_int_equal(subs_check(&l, &p), 4);
+    assert_int_equal(p.n, 8);
+    assert_int_equal(p.v[4].line, 3);
+    assert_int_equal(p.v[7].line, 5);
+    assert_string_equal(p.v[0].msg, "unsubscribed_at: not a date: 'soon'");
+    subs_problems_release(&p);
+    assert_null(p.v);
+    assert_int_equal(p.n, 0);
+    assert_int_equal(p.alloc, 0);
+    subs_list_release(&l);
+    /* a duplicate (found last) on an earlier line than another fault */
+    parse_ok("email,name,status,tags,subscribed_at,unsubscribed_at\n"
+             "a@example.org,,active,,,\n"
+             "a@example.org,,active,,,\n"
+             "b@example.org,,active,,,\n"
+             "c@example.org,,paused,,,\n",
+             &l);
+    assert_int_equal(subs_check(&l, &p), 2);
+    assert_int_equal(p.n, 2);
+    assert_int_equal(p.v[0].line, 3);
+    assert_int_equal(p.v[1].line, 5);
+    subs_problems_release(&p);
+    subs_list_release(&l);
+}
+
 static void
 test_subscribers_token_round_trip(void **state)
 {
@@ -905,6 +957,7 @@ main(void)
         cmocka_unit_test(test_subscribers_addr_verdicts_agree_with_mime),
         cmocka_unit_test(test_subscribers_csv_read_last_line_without_newline),
         cmocka_unit_test(test_subscribers_check_reports_faults_with_lines),
+        cmocka_unit_test(test_subscribers_check_dates_columns_and_order),
         cmocka_unit_test(
             test_subscribers_index_finds_the_first_row_of_an_address),
         cmocka_unit_test(test_subscribers_token_round_trip),
