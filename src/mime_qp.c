@@ -75,6 +75,7 @@ mime_qp_encode(const char *p, size_t n, struct buf *out)
         size_t len;
         size_t ulen;
         bool at_eol;
+        bool hard_eol;
 
         if (br > 0) {
             buf_append(out, "\r\n", 2);
@@ -83,10 +84,13 @@ mime_qp_encode(const char *p, size_t n, struct buf *out)
             continue;
         }
         len = u8_len(p + i, n - i);
-        at_eol = i + len == n || line_break_len(p + i + len, n - i - len) > 0;
+        hard_eol = line_break_len(p + i + len, n - i - len) > 0;
+        at_eol = i + len == n || hard_eol;
         ulen = encode_unit(p + i, len, n - i, at_eol, col == 0, unit);
-        /* A unit that is not last on its line must leave room for "=". */
-        if (col + ulen > (at_eol ? QP_MAX_LINE : QP_MAX_LINE - 1)) {
+        /* A unit that is not last on its line must leave room for "=",
+         * and so must the last of a body without a final line end: the
+         * soft break after it counts towards the 76 (RFC 2045 6.7(5)). */
+        if (col + ulen > (hard_eol ? QP_MAX_LINE : QP_MAX_LINE - 1)) {
             buf_append(out, "=\r\n", 3);
             col = 0;
             ulen = encode_unit(p + i, len, n - i, at_eol, true, unit);

@@ -15,6 +15,9 @@ import sys
 import tempfile
 import unittest
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import oracle  # noqa: E402
+
 BIN = os.environ.get("AD_BIN", "build/arctic-digest")
 SRC = os.environ.get("AD_SOURCE_DIR", os.path.dirname(os.path.abspath(__file__)) + "/../..")
 FIX = os.environ.get("AD_FIXTURES", SRC + "/tests/fixtures")
@@ -100,6 +103,7 @@ class Base(unittest.TestCase):
 
     def check_eml(self, path):
         if not os.path.exists(CHECK_EML):
+            oracle.missing(self, "check-eml at %s" % CHECK_EML)
             return
         r = subprocess.run(["/usr/bin/python3", CHECK_EML, "--strict", path],
                            capture_output=True, text=True)
@@ -422,4 +426,4 @@ class Errors(Base):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    oracle.main()

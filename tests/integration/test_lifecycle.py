@@ -15,6 +15,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import adtest  # noqa: E402
+import oracle  # noqa: E402
 
 STUCK = "stuck@example.org"
 OTHERS = ("a@example.org", "b@example.org")
@@ -148,9 +149,8 @@ def main():
     try:
         import aiosmtpd  # noqa: F401
     except ImportError:
-        print("skipped: aiosmtpd is not installed (python3-aiosmtpd)")
-        sys.exit(77)
-    unittest.main(verbosity=2)
+        oracle.require("python3-aiosmtpd (the SMTP test server)")
+    oracle.main()
 
 
 if __name__ == "__main__":

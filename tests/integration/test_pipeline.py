@@ -19,6 +19,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import oracle  # noqa: E402
 from adtest import (BIN, EXAMPLE_FEEDS, FEEDS, NOW, SRC, Folder,  # noqa: E402
                     rss, squash)
 
@@ -600,12 +601,11 @@ def main():
     try:
         import aiosmtpd  # noqa: F401
     except ImportError:
-        print("skipped: aiosmtpd is not installed (python3-aiosmtpd)")
-        sys.exit(77)
+        oracle.require("python3-aiosmtpd (the SMTP test server)")
     if not os.access(BIN, os.X_OK):
-        print("skipped: no program at %s (set AD_BIN)" % BIN)
-        sys.exit(77)
-    unittest.main(verbosity=2)
+        print("FAIL: no program at %s (set AD_BIN)" % BIN)
+        sys.exit(1)
+    oracle.main()
 
 
 if __name__ == "__main__":

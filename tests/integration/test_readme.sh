@@ -4,9 +4,16 @@
 # example, and say where it wrote it.
 set -eu
 src=${AD_SOURCE_DIR:?}
-command -v git >/dev/null || { echo "skip: git is not installed"; exit 77; }
+# A missing oracle skips (77), or fails under AD_REQUIRE_ORACLES (.ci/run).
+missing() {
+    case "${AD_REQUIRE_ORACLES:-0}" in
+    0 | "") echo "skip: missing oracle: $1"; exit 77 ;;
+    *) echo "FAIL: missing oracle: $1 (AD_REQUIRE_ORACLES is set)"; exit 1 ;;
+    esac
+}
+command -v git >/dev/null || missing "git (Debian package git)"
 git -C "$src" rev-parse --git-dir >/dev/null 2>&1 ||
-    { echo "skip: $src is not a git checkout"; exit 77; }
+    missing "$src is not a git checkout"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

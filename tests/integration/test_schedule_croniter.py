@@ -20,7 +20,8 @@ croniter's (pytz zones, as croniter's documentation uses them), except:
     naive datetimes, mapped to instants with Python's zoneinfo fold=0.  Every
     such case is printed; KNOWN_DST below pins representative ones.
 
-Env: AD_SCHED_PROBE (path of sched_probe).  Exit 77 when croniter is missing.
+Env: AD_SCHED_PROBE (path of sched_probe).  Exit 77 when croniter is missing (a failure
+under AD_REQUIRE_ORACLES).
 """
 import bisect
 import datetime as dtm
@@ -29,12 +30,14 @@ import random
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import oracle  # noqa: E402
+
 try:
     import pytz
     from croniter import croniter
 except ImportError as exc:
-    print(f"skip: python3-croniter or python3-tz missing ({exc})")
-    sys.exit(77)
+    oracle.require(f"python3-croniter or python3-tz ({exc})")
 import zoneinfo
 
 SEED = 20250330

@@ -21,6 +21,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import adtest  # noqa: E402
+import oracle  # noqa: E402
 
 BIN = os.path.abspath(os.environ.get("AD_BIN", "build/arctic-digest"))
 SRC = os.environ.get("AD_SOURCE_DIR",
@@ -158,6 +159,8 @@ class SendTest(unittest.TestCase):
 
     def check_eml(self, raw):
         if not CHECK_EML or not os.path.exists(CHECK_EML):
+            oracle.missing(self, "check-eml at %s" % (CHECK_EML or
+                                                       "(AD_CONFORMANCE_DIR unset)"))
             return
         path = os.path.join(self.dir, "check.eml")
         with open(path, "wb") as f:
@@ -796,13 +799,11 @@ def main():
     try:
         import aiosmtpd  # noqa: F401
     except ImportError:
-        print("skipped: aiosmtpd is not installed (python3-aiosmtpd)")
-        sys.exit(77)
+        oracle.require("python3-aiosmtpd (the SMTP test server)")
     if not shutil.which("openssl"):
-        print("skipped: openssl is not installed")
-        sys.exit(77)
+        oracle.require("openssl (test certificates)")
     try:
-        unittest.main(verbosity=2)
+        oracle.main()
     finally:
         if CERTS:
             shutil.rmtree(CERTS, ignore_errors=True)

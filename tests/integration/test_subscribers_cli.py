@@ -549,6 +549,6 @@ class Subscribers(unittest.TestCase):
 
 if __name__ == "__main__":
     if not os.path.exists(BIN):
-        print("skip: %s not built" % BIN)
-        sys.exit(77)
+        print("FAIL: %s not built" % BIN)
+        sys.exit(1)
     unittest.main(verbosity=2)

@@ -227,10 +227,23 @@ test_article_copy_is_deep(void **state)
     a.matched[0] = strdup("arctic");
     a.nmatched = a.matched_alloc = 1;
     a.score = 2.5;
+    a.source = strdup("journal");
+    a.guid = strdup("urn:x:1");
+    a.doi = strdup("10.1234/abc");
+    a.container = strdup("The Polar Journal");
+    a.abstract = strdup("An abstract.");
+    a.updated = a.published;
     article_copy(&b, &a);
     article_release(&a);
     assert_string_equal(b.title, "Title");
     assert_string_equal(b.url, "https://example.org/a");
+    /* every field, each its own copy (a is gone) */
+    assert_string_equal(b.source, "journal");
+    assert_string_equal(b.guid, "urn:x:1");
+    assert_string_equal(b.doi, "10.1234/abc");
+    assert_string_equal(b.container, "The Polar Journal");
+    assert_string_equal(b.abstract, "An abstract.");
+    assert_int_equal(b.updated.prec, DT_PREC_DAY);
     assert_string_equal(b.authors[0].family, "Doe");
     assert_string_equal(b.keywords[0], "Arctic");
     assert_string_equal(b.matched[0], "arctic");
@@ -418,6 +431,55 @@ test_article_pages_first_and_last(void **state)
     expect_pages("", "20", NULL);
 }
 
+/* Boundaries of the byline rules (survivors of scripts/mutate). */
+static void
+test_article_byline_rule_boundaries(void **state)
+{
+    (void)state;
+    /* a suffix after two words still leaves the given name alone */
+    assert_string_equal(authors("John Smith Jr."), "Smith Jr.|John");
+    /* a suffix part stays with the part before it */
+    assert_string_equal(authors("Smith, John, Jr."), "Smith|John, Jr.");
+    /* "Two Words, One" is inverted */
+    assert_string_equal(authors("Thorhallsson Baldursson, Baldur"),
+                        "Thorhallsson Baldursson|Baldur");
+    /* "&" is a separator with a space on either side */
+    assert_string_equal(authors("Jane Doe &John Smith"),
+                        "Doe|Jane; Smith|John");
+    assert_string_equal(authors("Jane Doe& John Smith"),
+                        "Doe|Jane; Smith|John");
+}
+
+/* Only (p, n) is read, not what follows it. */
+static void
+test_article_byline_reads_only_its_length(void **state)
+{
+    struct article a;
+    (void)state;
+
+    article_init(&a);
+    article_add_byline(&a, "Jane DoeXYZ", 8);
+    article_add_byline(&a, "Ann Lee LongerName", 7);
+    assert_int_equal(a.nauthors, 2);
+    assert_string_equal(a.authors[0].family, "Doe");
+    assert_string_equal(a.authors[1].family, "Lee");
+    article_release(&a);
+}
+
+/* The shortest DOI there is: "10." four digits "/" one character. */
+static void
+test_article_doi_shortest(void **state)
+{
+    char *d = article_doi_normalize("10.1234/a");
+    (void)state;
+
+    assert_non_null(d);
+    assert_string_equal(d, "10.1234/a");
+    free(d);
+    assert_null(article_doi_normalize("10.123/a"));
+    assert_null(article_doi_normalize("10.1234/"));
+}
+
 int
 main(void)
 {
@@ -439,6 +501,9 @@ main(void)
         cmocka_unit_test(
             test_article_byline_newspaper_datelines_roles_and_notes),
         cmocka_unit_test(test_article_pages_first_and_last),
+        cmocka_unit_test(test_article_byline_rule_boundaries),
+        cmocka_unit_test(test_article_byline_reads_only_its_length),
+        cmocka_unit_test(test_article_doi_shortest),
     };
     return cmocka_run_group_tests_name("article", tests, NULL, NULL);
 }

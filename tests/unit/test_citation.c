@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -415,10 +416,67 @@ test_citation_bibtex_and_ris_give_volume_issue_and_pages(void **state)
     article_release(&a);
 }
 
+/* Boundaries of the styles' rules (survivors of scripts/mutate): spaced
+ * initials, a particle with an apostrophe, a month-precision date, a
+ * container that only contains a journal word, more than ten authors. */
+static void
+test_citation_rule_boundaries(void **state)
+{
+    struct article a;
+    char g[8], f[8];
+    int i;
+    (void)state;
+
+    article_init(&a);
+    a.title = xstrdup("On Ice");
+    article_add_person(&a, "Jean", "d'Alembert", NULL);
+    article_add_person(&a, "J.A.", "Smith", NULL);
+    a.container = xstrdup("Ajournal Online");
+    a.published.t = dt_days_from_civil(2025, 7, 22) * 86400;
+    a.published.prec = DT_PREC_MONTH;
+    assert_int_equal(cite_kind_of(&a), CITE_KIND_WEB);
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "d'Alembert, Jean, and J. A. Smith. \xE2\x80\x9COn Ice.\xE2\x80\x9D "
+           "Ajournal Online, July 2025.");
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "d'Alembert, J., & Smith, J. A. (2025, July). On ice. Ajournal "
+           "Online.");
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "d'Alembert, Jean, and J. A. Smith. \xE2\x80\x9COn Ice.\xE2\x80\x9D "
+           "Ajournal Online, July 2025.");
+    article_release(&a);
+
+    /* a space after a dot only before a capital */
+    article_init(&a);
+    a.title = xstrdup("T");
+    article_add_person(&a, "Jo.ann", "Doe", NULL);
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Doe, Jo.ann. \xE2\x80\x9CT.\xE2\x80\x9D n.d.");
+    article_release(&a);
+
+    article_init(&a);
+    a.title = xstrdup("Many");
+    for (i = 0; i < 11; i++) {
+        snprintf(g, sizeof(g), "G%c", 'a' + i);
+        snprintf(f, sizeof(f), "F%c", 'a' + i);
+        article_add_person(&a, g, f, NULL);
+    }
+    /* CMOS 14.76: more than ten, the first seven and et al. */
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Fa, Ga, Gb Fb, Gc Fc, Gd Fd, Ge Fe, Gf Ff, Gg Fg, et al. "
+           "\xE2\x80\x9CMany.\xE2\x80\x9D n.d.");
+    /* APA 7 9.8: up to twenty, all of them */
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "Fa, G., Fb, G., Fc, G., Fd, G., Fe, G., Ff, G., Fg, G., Fh, G., "
+           "Fi, G., Fj, G., & Fk, G. (n.d.). Many.");
+    article_release(&a);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_citation_rule_boundaries),
         cmocka_unit_test(
             test_citation_chicago_two_authors_matches_the_programme_page),
         cmocka_unit_test(

@@ -4,14 +4,18 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,6 +23,7 @@
 #include "arctic_digest/deliver.h"
 #include "arctic_digest/store.h"
 #include "arctic_digest/util.h"
+#include "oracle.h"
 
 #define PYTHON "/usr/bin/python3"
 #define T0 ((int64_t)1753142400) /* 2025-07-22T00:00:00Z */
@@ -493,7 +498,7 @@ test_deliver_smtp_defers_450_fails_550_and_a_rerun_sends_the_deferred(
     (void)state;
 
     if (access(PYTHON, X_OK) != 0)
-        skip();
+        oracle_missing("%s (the SMTP test server)", PYTHON);
     fixture_init(&f, rcpts, 4);
     if (!server_start(&srv, args)) {
         server_stop(&srv);
@@ -552,6 +557,179 @@ test_deliver_smtp_defers_450_fails_550_and_a_rerun_sends_the_deferred(
     fixture_release(&f);
 }
 
+/* An SMTP URL on 127.0.0.1 at a port that was free a moment ago. */
+static void
+refused_url(char *url, size_t size)
+{
+    struct sockaddr_in sa;
+    socklen_t len = sizeof(sa);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    assert_true(fd >= 0);
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+    close(fd);
+    snprintf(url, size, "smtp://127.0.0.1:%d", ntohs(sa.sin_port));
+}
+
+static void
+plain_smtp(struct smtp_options *so, const char *url)
+{
+    memset(so, 0, sizeof(*so));
+    so->url = url;
+    so->tls = SMTP_TLS_NONE;
+    so->envelope_from = "bounces@example.org";
+    so->connect_timeout_s = 10;
+    so->response_timeout_s = 10;
+}
+
+/* A dry run with an SMTP URL set composes every message, connects to
+ * nothing and records nothing. */
+static void
+test_deliver_smtp_dry_run_composes_everything_and_connects_nowhere(
+    void **state)
+{
+    struct fixture f;
+    struct smtp_options so;
+    struct deliver_stats st;
+    struct err e = ERR_INIT;
+    char url[64];
+    int64_t c[4];
+    size_t i;
+    (void)state;
+
+    fixture_init(&f, five, 5);
+    refused_url(url, sizeof(url));
+    plain_smtp(&so, url);
+    f.o.smtp = &so;
+    f.o.dry_run = true;
+    assert_int_equal(deliver_issue(f.s, f.is.id, f.is.number, &f.o, &st, &e),
+                     0);
+    assert_int_equal(f.c.calls, 5);
+    for (i = 0; i < 5; i++)
+        assert_int_equal(f.c.composed[i], 1);
+    assert_int_equal(st.total, 5);
+    assert_int_equal(st.sent, 5);
+    assert_int_equal(st.failed + st.deferred, 0);
+    counts(&f, c);
+    assert_int_equal(c[STORE_PENDING], 5);
+    fixture_release(&f);
+}
+
+/* No server: the run fails as unavailable and no row is lost. */
+static void
+test_deliver_smtp_refused_connection_leaves_every_row(void **state)
+{
+    struct fixture f;
+    struct smtp_options so;
+    struct deliver_stats st;
+    struct err e = ERR_INIT;
+    char url[64];
+    int64_t c[4];
+    (void)state;
+
+    fixture_init(&f, five, 5);
+    refused_url(url, sizeof(url));
+    plain_smtp(&so, url);
+    f.o.smtp = &so;
+    f.o.retries = 2;
+    assert_int_equal(deliver_issue(f.s, f.is.id, f.is.number, &f.o, &st, &e),
+                     -1);
+    assert_int_equal(e.code, ERR_UNAVAILABLE);
+    /* The one message handed over is deferred (one attempt); no retry
+     * for a refused connection, the rest stay pending for the next run. */
+    assert_int_equal(f.c.calls, 1);
+    assert_int_equal(st.sent + st.failed, 0);
+    assert_int_equal(st.deferred, 1);
+    counts(&f, c);
+    assert_int_equal(c[STORE_PENDING], 4);
+    assert_int_equal(c[STORE_DEFERRED], 1);
+    assert_int_equal(c[STORE_SENT] + c[STORE_FAILED], 0);
+    fixture_release(&f);
+}
+
+/* A message that cannot be composed (not the recipient's fault) stops the
+ * run at once: nothing more is composed, its row and the rest stay. */
+static void
+test_deliver_smtp_compose_error_stops_the_run(void **state)
+{
+    static const char *const rcpts[] = {"ann@example.org", "bea@example.org",
+                                        "cid@example.org", "dan@example.org"};
+    static const char *const args[] = {NULL};
+    struct fixture f;
+    struct smtp_options so;
+    struct deliver_stats st;
+    struct err e = ERR_INIT;
+    int64_t c[4];
+    (void)state;
+
+    if (access(PYTHON, X_OK) != 0)
+        oracle_missing("%s (the SMTP test server)", PYTHON);
+    fixture_init(&f, rcpts, 4);
+    if (!server_start(&srv, args)) {
+        server_stop(&srv);
+        fixture_release(&f);
+        fail_msg("smtp_faults.py did not start");
+    }
+    plain_smtp(&so, srv.url);
+    f.o.smtp = &so;
+    f.c.fail_for = "bea@example.org";
+    assert_int_equal(deliver_issue(f.s, f.is.id, f.is.number, &f.o, &st, &e),
+                     -1);
+    assert_string_equal(e.msg, "composing the message to bea@example.org: "
+                               "no message for this one");
+    assert_int_equal(f.c.calls, 2);
+    server_stop(&srv);
+    counts(&f, c);
+    assert_int_equal(c[STORE_SENT], 1);
+    assert_int_equal(c[STORE_PENDING], 3);
+    assert_int_equal(count_files(srv.spool, ".eml"), 1);
+    fixture_release(&f);
+}
+
+/* An outbox write that fails stops the run: what went before is sent
+ * (code 0, "written to the outbox"), the failed row and the rest stay. */
+static void
+test_deliver_outbox_write_failure_stops_the_run(void **state)
+{
+    struct fixture f;
+    struct deliver_stats st;
+    struct err e = ERR_INIT;
+    struct buf name = BUF_INIT, reply = BUF_INIT;
+    char path[700];
+    int64_t c[4];
+    int status, code;
+    (void)state;
+
+    fixture_init(&f, five, 5);
+    /* cid's file name is taken by a folder that rename cannot replace */
+    deliver_outbox_name(f.is.number, "cid@example.org", &name);
+    assert_int_equal(mkdir(f.outbox, 0700), 0);
+    snprintf(path, sizeof(path), "%s/new", f.outbox);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof(path), "%s/new/%s", f.outbox, name.data);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof(path), "%s/new/%s/x", f.outbox, name.data);
+    assert_int_equal(mkdir(path, 0700), 0);
+    assert_int_equal(deliver_issue(f.s, f.is.id, f.is.number, &f.o, &st, &e),
+                     -1);
+    assert_int_equal(st.sent, 2);
+    assert_int_equal(f.c.calls, 3);
+    counts(&f, c);
+    assert_int_equal(c[STORE_SENT], 2);
+    assert_int_equal(c[STORE_PENDING], 3);
+    failed_row(&f, "bea@example.org", &status, &code, &reply);
+    assert_int_equal(status, STORE_SENT);
+    assert_int_equal(code, 0);
+    assert_string_equal(reply.data, "written to the outbox");
+    buf_release(&name);
+    buf_release(&reply);
+    fixture_release(&f);
+}
+
 /* ---- setup ---- */
 
 static int
@@ -591,6 +769,13 @@ main(void)
         cmocka_unit_test_teardown(
             test_deliver_smtp_defers_450_fails_550_and_a_rerun_sends_the_deferred,
             stop_server),
+        cmocka_unit_test(
+            test_deliver_smtp_dry_run_composes_everything_and_connects_nowhere),
+        cmocka_unit_test(test_deliver_smtp_refused_connection_leaves_every_row),
+        cmocka_unit_test(test_deliver_outbox_write_failure_stops_the_run),
+        cmocka_unit_test_teardown(test_deliver_smtp_compose_error_stops_the_run,
+                                  stop_server),
     };
-    return cmocka_run_group_tests_name("deliver", tests, setup, teardown);
+    return oracle_exit(
+        cmocka_run_group_tests_name("deliver", tests, setup, teardown));
 }

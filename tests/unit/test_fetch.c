@@ -13,6 +13,7 @@
 #include "arctic_digest/fetch.h"
 #include "arctic_digest/util.h"
 #include "local_http.h"
+#include "oracle.h"
 
 static char *
 url(const char *path)
@@ -296,6 +297,6 @@ main(void)
         cmocka_unit_test(test_fetch_formats_sizes_in_binary_units),
     };
 
-    return cmocka_run_group_tests_name("fetch", tests, start_server,
-                                       stop_server);
+    return oracle_exit(cmocka_run_group_tests_name("fetch", tests,
+                                                   start_server, stop_server));
 }

@@ -199,6 +199,18 @@ test_store_reader_reads_in_place_and_never_writes(void **state)
     assert_int_equal(store_articles_count(r, &n, &e), 0);
     assert_int_equal(n, 1);
     assert_int_equal(store_meta_set(r, "k", "v", &e), -1); /* query_only */
+    /* nor an article: the put fails and says so */
+    make(&a, "polar", "g2", "Another work entirely", "Lee", T0);
+    e = (struct err)ERR_INIT;
+    {
+        bool is_new = false;
+        int64_t id = 0;
+        assert_int_equal(store_article_put(r, &a, T0, &is_new, &id, &e), -1);
+        assert_true(e.msg[0] != '\0');
+    }
+    article_release(&a);
+    assert_int_equal(store_articles_count(r, &n, &e), 0);
+    assert_int_equal(n, 1);
     store_close(r);
     slurp(path, &after);
     assert_int_equal(before.len, after.len);
@@ -324,6 +336,74 @@ test_store_dedupe_by_doi_alone(void **state)
     article_release(&got);
     article_release(&a);
     article_release(&b);
+    store_close(s);
+}
+
+static void
+test_store_dedupe_by_source_and_guid_alone(void **state)
+{
+    struct store *s = fresh();
+    struct article a, b, c;
+    struct err e = ERR_INIT;
+    int64_t id, n;
+    (void)state;
+
+    /* The same item of the same source, retitled, relinked, re-dated and
+     * re-authored by its publisher: only source and guid match. */
+    make(&a, "journal", "urn:item:42", "Polar Silk Road, a first look",
+         "Hauksdóttir", T0);
+    a.url = xstrdup("https://journal.example/a/42");
+    id = put(s, &a, true);
+    make(&b, "journal", "urn:item:42", "The Polar Silk Road revisited",
+         "Thorhallsson", T0 + 90 * DAY);
+    b.url = xstrdup("https://journal.example/articles/polar-silk-road");
+    assert_int_equal(put(s, &b, false), id);
+    /* The same guid from another source is another work. */
+    make(&c, "other", "urn:item:42", "Ice roads of Yakutia", "Somby",
+         T0 + 90 * DAY);
+    assert_true(put(s, &c, true) != id);
+    assert_int_equal(store_articles_count(s, &n, &e), 0);
+    assert_int_equal(n, 2);
+    article_release(&a);
+    article_release(&b);
+    article_release(&c);
+    store_close(s);
+}
+
+static void
+test_store_dedupe_by_title_and_first_author_within_14_days(void **state)
+{
+    struct store *s = fresh();
+    struct article a, b, c, d;
+    struct err e = ERR_INIT;
+    int64_t id, n;
+    (void)state;
+
+    /* Other source, guid, link, no DOI: title (as a key: case, spaces and
+     * punctuation aside) and first author, published 14 days apart. */
+    make(&a, "journal", "j-1", "Svalbard and the Fisheries Zone",
+         "Hauksdóttir", T0);
+    a.url = xstrdup("https://journal.example/svalbard");
+    id = put(s, &a, true);
+    make(&b, "blog", "b-1", "SVALBARD and the  fisheries zone.",
+         "Hauksdóttir", T0 + 14 * DAY);
+    b.url = xstrdup("https://blog.example/svalbard-fisheries");
+    assert_int_equal(put(s, &b, false), id);
+    /* 14 days and a second apart: another work. */
+    make(&c, "blog2", "c-1", "Svalbard and the Fisheries Zone", "Hauksdóttir",
+         T0 - 14 * DAY - 1);
+    c.url = xstrdup("https://blog2.example/svalbard");
+    assert_true(put(s, &c, true) != id);
+    /* Same title and date, another first author: another work. */
+    make(&d, "blog3", "d-1", "Svalbard and the Fisheries Zone", "Somby", T0);
+    d.url = xstrdup("https://blog3.example/svalbard");
+    assert_true(put(s, &d, true) != id);
+    assert_int_equal(store_articles_count(s, &n, &e), 0);
+    assert_int_equal(n, 3);
+    article_release(&a);
+    article_release(&b);
+    article_release(&c);
+    article_release(&d);
     store_close(s);
 }
 
@@ -925,6 +1005,154 @@ test_store_reopening_the_file_keeps_issues_and_ledger(void **state)
     store_close(s);
 }
 
+/* What is put comes back: every stored field, dates with their offset
+ * and precision. */
+static void
+test_store_article_round_trips_every_field(void **state)
+{
+    struct store *s = fresh();
+    struct article a, got;
+    struct err e = ERR_INIT;
+    int64_t id;
+    (void)state;
+
+    make(&a, "journal", "urn:j:1", "Ice and Law", "Hauksdóttir", T0);
+    a.url = xstrdup("https://journal.example/ice");
+    a.doi = xstrdup("10.1234/ice.1");
+    a.container = xstrdup("The Polar Journal");
+    a.abstract = xstrdup("On ice and law.");
+    a.published.offset = 120;
+    a.updated.t = T0 + 3600;
+    a.updated.offset = -300;
+    a.updated.prec = DT_PREC_SECOND;
+    article_add_keyword(&a, "Svalbard");
+    a.score = 2.5;
+    a.matched = xcalloc(2, sizeof(char *));
+    a.matched[0] = xstrdup("svalbard");
+    a.matched[1] = xstrdup("ice law");
+    a.nmatched = a.matched_alloc = 2;
+    id = put(s, &a, true);
+    assert_int_equal(store_article_get(s, id, &got, &e), 0);
+    assert_string_equal(got.source, "journal");
+    assert_string_equal(got.guid, "urn:j:1");
+    assert_string_equal(got.url, "https://journal.example/ice");
+    assert_string_equal(got.doi, "10.1234/ice.1");
+    assert_string_equal(got.title, "Ice and Law");
+    assert_string_equal(got.container, "The Polar Journal");
+    assert_string_equal(got.abstract, "On ice and law.");
+    assert_int_equal(got.published.t, T0);
+    assert_int_equal(got.published.offset, 120);
+    assert_int_equal(got.published.prec, DT_PREC_DAY);
+    assert_int_equal(got.updated.t, T0 + 3600);
+    assert_int_equal(got.updated.offset, -300);
+    assert_int_equal(got.updated.prec, DT_PREC_SECOND);
+    assert_int_equal(got.nauthors, 1);
+    assert_string_equal(got.authors[0].family, "Hauksdóttir");
+    assert_int_equal(got.nkeywords, 1);
+    assert_string_equal(got.keywords[0], "Svalbard");
+    assert_true(got.score == 2.5);
+    assert_int_equal(got.nmatched, 2);
+    assert_string_equal(got.matched[0], "svalbard");
+    assert_string_equal(got.matched[1], "ice law");
+    article_release(&got);
+    article_release(&a);
+    store_close(s);
+}
+
+/* Run sql on the state file from outside, as a second connection. */
+static void
+exec_sql(const char *sql)
+{
+    sqlite3 *db;
+    char *msg = NULL;
+
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg);
+    sqlite3_close(db);
+}
+
+/* A write that fails inside the put (injected by a trigger) fails the put
+ * and rolls it all back, for a new work and for a merge alike. */
+static void
+test_store_article_put_failing_inside_rolls_back(void **state)
+{
+    struct store *s = fresh();
+    struct article a;
+    struct err e = ERR_INIT;
+    bool is_new;
+    int64_t id = 0, n;
+    (void)state;
+
+    make(&a, "journal", "j-1", "Ice and Law", "Lee", T0);
+    put(s, &a, true);
+    exec_sql("CREATE TRIGGER no_kw BEFORE INSERT ON article_keywords "
+             "BEGIN SELECT RAISE(ABORT, 'injected keyword failure'); END;"
+             "CREATE TRIGGER no_art BEFORE INSERT ON articles "
+             "BEGIN SELECT RAISE(ABORT, 'injected article failure'); END;");
+    /* merge: one keyword more than stored */
+    article_add_keyword(&a, "Svalbard");
+    assert_int_equal(store_article_put(s, &a, T0, &is_new, &id, &e), -1);
+    assert_non_null(strstr(e.msg, "injected keyword failure"));
+    article_release(&a);
+    /* a new work */
+    make(&a, "journal", "j-2", "Another Work", "Doe", T0);
+    e = (struct err)ERR_INIT;
+    assert_int_equal(store_article_put(s, &a, T0, &is_new, &id, &e), -1);
+    assert_non_null(strstr(e.msg, "injected article failure"));
+    assert_int_equal(store_articles_count(s, &n, &e), 0);
+    assert_int_equal(n, 1);
+    article_release(&a);
+    store_close(s);
+}
+
+/* An issue is read back by its own id and number, which differ once ids
+ * are not 1, 2, 3 (a row written by an older version), with its
+ * articles; a state that cannot be read fails. */
+static void
+test_store_issue_read_back_by_id_and_number(void **state)
+{
+    struct store *s = fresh();
+    struct err e = ERR_INIT;
+    struct store_issue is, got;
+    struct store_recipient r[] = {{"a@example.org", "Ann"}};
+    struct store_ledger_row *rows = NULL;
+    size_t n = 0;
+    (void)state;
+
+    exec_sql("INSERT INTO issues (id, number, created, slot, period_start, "
+             "period_end, status, sent) VALUES (50, 0, 0, 0, 0, 0, 1, 0);");
+    new_issue(s, &is, T0, r, 1);
+    assert_int_equal(is.number, 1);
+    assert_int_equal(is.id, 51);
+    assert_int_equal(store_issue_last(s, &got, &e), 1);
+    assert_int_equal(got.id, 51);
+    assert_int_equal(got.number, 1);
+    assert_int_equal(got.slot, T0);
+    assert_int_equal(got.period_start, T0 - 7 * DAY);
+    store_issue_release(&got);
+    assert_int_equal(store_issue_unfinished(s, &got, &e), 1);
+    assert_int_equal(got.id, 51);
+    assert_int_equal(got.number, 1);
+    store_issue_release(&got);
+    /* a ledger row is back to all zero after release */
+    assert_int_equal(store_ledger_todo(s, is.id, &rows, &n, &e), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(rows[0].name, "Ann");
+    store_ledger_row_release(&rows[0]);
+    assert_null(rows[0].address);
+    assert_null(rows[0].name);
+    assert_int_equal(rows[0].attempts, 0);
+    assert_int_equal(rows[0].code, 0);
+    free(rows);
+    /* the issue's articles cannot be read: an error, not "no issue" */
+    exec_sql("DROP TABLE issue_articles;");
+    e = (struct err)ERR_INIT;
+    assert_int_equal(store_issue_last(s, &got, &e), -1);
+    assert_true(e.msg[0] != '\0');
+    store_close(s);
+}
+
 int
 main(void)
 {
@@ -936,6 +1164,12 @@ main(void)
         cmocka_unit_test(test_store_reader_reads_in_place_and_never_writes),
         cmocka_unit_test(test_store_one_record_per_work),
         cmocka_unit_test(test_store_dedupe_by_doi_alone),
+        cmocka_unit_test(test_store_article_round_trips_every_field),
+        cmocka_unit_test(test_store_article_put_failing_inside_rolls_back),
+        cmocka_unit_test(test_store_issue_read_back_by_id_and_number),
+        cmocka_unit_test(test_store_dedupe_by_source_and_guid_alone),
+        cmocka_unit_test(
+            test_store_dedupe_by_title_and_first_author_within_14_days),
         cmocka_unit_test(
             test_store_dedupe_by_canonical_url_keeps_the_first_link),
         cmocka_unit_test(test_store_migration_keys_the_urls_of_an_older_state),

@@ -13,6 +13,7 @@
 
 #include "arctic_digest/mime.h"
 #include "arctic_digest/subscribers.h"
+#include "subscribers_int.h"
 
 static char dir[] = "/tmp/ad-subs-XXXXXX";
 
@@ -317,6 +318,58 @@ test_subscribers_check_reports_faults_with_lines(void **state)
     assert_non_null(strstr(p.v[4].msg, "no SMTPUTF8"));
     assert_int_equal(p.v[5].line, 8);
     assert_non_null(strstr(p.v[5].msg, "quoted local part"));
+    subs_problems_release(&p);
+    subs_list_release(&l);
+}
+
+/* Dates, column counts and the order of problems, several faults on one
+ * line, and a second check appending to the same list. */
+static void
+test_subscribers_check_dates_columns_and_order(void **state)
+{
+    const char *in = "email,name,status,tags,subscribed_at,unsubscribed_at\n"
+                     "a@example.org,,active,,2025-07-22,2025-08-01T10:00:00Z\n"
+                     "b@example.org,,active,,,soon\n"
+                     "c@example.org,,active,,,,extra\n"
+                     "d@example.org,,paused,,never,\n";
+    struct subs_problems p = {NULL, 0, 0};
+    struct subs_list l;
+
+    (void)state;
+    parse_ok(in, &l);
+    assert_int_equal(subs_check(&l, &p), 4);
+    assert_int_equal(p.n, 4);
+    assert_int_equal(p.v[0].line, 3);
+    assert_string_equal(p.v[0].msg, "unsubscribed_at: not a date: 'soon'");
+    assert_int_equal(p.v[1].line, 4);
+    assert_string_equal(p.v[1].msg, "7 fields where the header has 6");
+    /* one line's problems in the order of their text */
+    assert_int_equal(p.v[2].line, 5);
+    assert_string_equal(p.v[2].msg, "subscribed_at: not a date: 'never'");
+    assert_int_equal(p.v[3].line, 5);
+    assert_non_null(strstr(p.v[3].msg, "unknown status 'paused'"));
+    /* a second check appends, and sorts only what it added */
+    assert_int_equal(subs_check(&l, &p), 4);
+    assert_int_equal(p.n, 8);
+    assert_int_equal(p.v[4].line, 3);
+    assert_int_equal(p.v[7].line, 5);
+    assert_string_equal(p.v[0].msg, "unsubscribed_at: not a date: 'soon'");
+    subs_problems_release(&p);
+    assert_null(p.v);
+    assert_int_equal(p.n, 0);
+    assert_int_equal(p.alloc, 0);
+    subs_list_release(&l);
+    /* a duplicate (found last) on an earlier line than another fault */
+    parse_ok("email,name,status,tags,subscribed_at,unsubscribed_at\n"
+             "a@example.org,,active,,,\n"
+             "a@example.org,,active,,,\n"
+             "b@example.org,,active,,,\n"
+             "c@example.org,,paused,,,\n",
+             &l);
+    assert_int_equal(subs_check(&l, &p), 2);
+    assert_int_equal(p.n, 2);
+    assert_int_equal(p.v[0].line, 3);
+    assert_int_equal(p.v[1].line, 5);
     subs_problems_release(&p);
     subs_list_release(&l);
 }
@@ -826,6 +879,74 @@ test_subscribers_index_finds_the_first_row_of_an_address(void **state)
     subs_list_release(&l);
 }
 
+/* ---- subs_csv_read, the reader under the list ---- */
+
+struct rows {
+    size_t n;
+    char got[8][128];
+    size_t line[8];
+};
+
+static int
+collect_row(void *ctx, char **fields, size_t n, size_t line, struct err *e)
+{
+    struct rows *r = ctx;
+    size_t i, len = 0;
+    (void)e;
+
+    assert_true(r->n < 8);
+    r->got[r->n][0] = '\0';
+    for (i = 0; i < n; i++) {
+        len += (size_t)snprintf(r->got[r->n] + len, sizeof(r->got[0]) - len,
+                                "%s%s", i ? "|" : "", fields[i]);
+        assert_true(len < sizeof(r->got[0]));
+    }
+    r->line[r->n++] = line;
+    return 0;
+}
+
+/* The last line without a line end is read to the end of (p, n) and no
+ * further, and it is checked for UTF-8 like the others. */
+static void
+test_subscribers_csv_read_last_line_without_newline(void **state)
+{
+    /* What follows n in memory must not be read. */
+    static const char mem[] = "email,name\r\nann@example.org,Ann\n"
+                              "bea@example.org,Bea\nEXTRA,ROW\n";
+    const size_t n = strlen("email,name\r\nann@example.org,Ann\n"
+                            "bea@example.org,Bea");
+    struct rows r;
+    struct err e = ERR_INIT;
+    bool bom = true, crlf = false;
+    (void)state;
+
+    memset(&r, 0, sizeof(r));
+    assert_int_equal(subs_csv_read(mem, n, collect_row, &r, &bom, &crlf, &e),
+                     0);
+    assert_int_equal(r.n, 3);
+    assert_string_equal(r.got[0], "email|name");
+    assert_string_equal(r.got[2], "bea@example.org|Bea");
+    assert_int_equal(r.line[2], 3);
+    assert_false(bom);
+    assert_true(crlf);
+    /* invalid UTF-8 on a last line without a line end */
+    memset(&r, 0, sizeof(r));
+    assert_int_equal(subs_csv_read("email\nj\xFFrg@example.org", 22,
+                                   collect_row, &r, &bom, &crlf, &e),
+                     -1);
+    assert_string_equal(e.msg,
+                        "line 2: not valid UTF-8 (save the file as UTF-8)");
+    /* a BOM is skipped and reported */
+    memset(&r, 0, sizeof(r));
+    assert_int_equal(subs_csv_read("\xEF\xBB\xBF" "email\n", 9, collect_row,
+                                   &r, &bom, &crlf, &e),
+                     0);
+    assert_true(bom);
+    assert_false(crlf);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.got[0], "email");
+}
+
 int
 main(void)
 {
@@ -834,7 +955,9 @@ main(void)
         cmocka_unit_test(test_subscribers_parse_bom_crlf_kept),
         cmocka_unit_test(test_subscribers_parse_refuses_broken_csv),
         cmocka_unit_test(test_subscribers_addr_verdicts_agree_with_mime),
+        cmocka_unit_test(test_subscribers_csv_read_last_line_without_newline),
         cmocka_unit_test(test_subscribers_check_reports_faults_with_lines),
+        cmocka_unit_test(test_subscribers_check_dates_columns_and_order),
         cmocka_unit_test(
             test_subscribers_index_finds_the_first_row_of_an_address),
         cmocka_unit_test(test_subscribers_token_round_trip),
