@@ -127,6 +127,38 @@ class LifecycleTest(adtest.Folder):
                       r.stdout.decode())
         self.assertIn("waiting:      0 articles", r.stdout.decode())
 
+    def test_a_resumed_issue_that_defers_does_not_hold_back_the_next(self):
+        # Issue 1 is frozen while the server is down: its rows stay pending.
+        import socket
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+        s.close()
+        self.write_feed(0)
+        self.assertEqual(self.run_at("2025-08-03T12:00:00Z").returncode, 0)
+        conf = open(self.conf, encoding="utf-8").read()
+        with open(self.conf, "w", encoding="utf-8") as f:
+            f.write(conf.replace(":%d\n" % self.srv.port, ":%d\n" % closed))
+        r = self.run_at(MONDAYS[0])
+        self.assertEqual(r.returncode, 69, r.stderr)
+        with self.db() as db:
+            self.assertEqual([tuple(x) for x in db.execute(
+                "SELECT number, status FROM issues")], [(1, 0)])
+        # A week later the server is back but defers one address: run
+        # finishes issue 1, then still sends issue 2 on its Monday.
+        with open(self.conf, "w", encoding="utf-8") as f:
+            f.write(conf)
+        self.write_feed(1)
+        r = self.run_at(MONDAYS[1])
+        self.assertEqual(r.returncode, 75, r.stderr)
+        rows = self.rows()
+        for n in (1, 2):
+            for a in OTHERS:
+                self.assertEqual(rows[(n, a)]["status"], SENT, (n, a))
+            self.assertEqual(rows[(n, STUCK)]["status"], DEFERRED)
+        self.assertEqual(sorted(to for to, _ in self.srv.messages()),
+                         sorted(OTHERS * 2))
+
     def test_status_check_says_critical_when_the_schedule_stalls(self):
         self.write_feed(0)
         self.assertEqual(self.run_at("2025-08-03T12:00:00Z").returncode, 0)
