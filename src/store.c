@@ -122,6 +122,19 @@ store_exec(struct store *s, const char *sql, struct err *e)
     return 0;
 }
 
+static sqlite3_stmt *
+prepare(struct store *s, const char *sql, unsigned flags, struct err *e)
+{
+    sqlite3_stmt *st = NULL;
+
+    if (sqlite3_prepare_v3(s->db, sql, -1, flags, &st, NULL) != SQLITE_OK) {
+        store_db_error(s, e, "cannot prepare a query");
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    return st;
+}
+
 sqlite3_stmt *
 store_prepare(struct store *s, const char *sql, struct err *e)
 {
@@ -135,15 +148,16 @@ store_prepare(struct store *s, const char *sql, struct err *e)
             return c->st;
         }
     }
-    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
-                           NULL) != SQLITE_OK) {
-        store_db_error(s, e, "cannot prepare a query");
-        sqlite3_finalize(st);
-        return NULL;
-    }
-    if (s->ncache < STORE_CACHE_MAX)
+    st = prepare(s, sql, SQLITE_PREPARE_PERSISTENT, e);
+    if (st && s->ncache < STORE_CACHE_MAX)
         s->cache[s->ncache++] = (struct store_cached){xstrdup(sql), st, true};
     return st;
+}
+
+sqlite3_stmt *
+store_prepare_once(struct store *s, const char *sql, struct err *e)
+{
+    return prepare(s, sql, 0, e);
 }
 
 void
@@ -249,7 +263,7 @@ migrate(struct store *s, struct err *e)
 static int
 quick_check(struct store *s, const char *sql, struct err *e)
 {
-    sqlite3_stmt *st = store_prepare(s, sql, e);
+    sqlite3_stmt *st = store_prepare_once(s, sql, e);
     const char *res;
     int rc;
 

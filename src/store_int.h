@@ -51,6 +51,12 @@ int store_exec(struct store *s, const char *sql, struct err *e);
  */
 sqlite3_stmt *store_prepare(struct store *s, const char *sql, struct err *e);
 
+/* A statement for SQL made at run time (table names, numbers written in):
+ * prepared for this one use and never cached, so that it cannot fill the
+ * cache.  Hand it back with store_release() all the same. */
+sqlite3_stmt *store_prepare_once(struct store *s, const char *sql,
+                                 struct err *e);
+
 /* Give st back: reset for reuse if cached, else finalized.  NULL is
  * fine. */
 void store_release(struct store *s, sqlite3_stmt *st);

@@ -94,18 +94,21 @@ fail:
     return -1;
 }
 
-/* Load the issue the query's first row names (columns as in ISSUE_COLS). */
+/* Load the issue the query's first row names (columns as in ISSUE_COLS);
+ * id goes to the query's parameter, if it has one. */
 #define ISSUE_COLS "id, number, created, slot, period_start, period_end, status"
 
 static int
-load_issue(struct store *s, const char *sql, struct store_issue *out,
-           struct err *e)
+load_issue(struct store *s, const char *sql, int64_t id,
+           struct store_issue *out, struct err *e)
 {
     sqlite3_stmt *st = store_prepare(s, sql, e);
     int rc;
 
     if (!st)
         return -1;
+    if (sqlite3_bind_parameter_count(st) > 0)
+        sqlite3_bind_int64(st, 1, id);
     rc = sqlite3_step(st);
     if (rc == SQLITE_DONE) {
         store_release(s, st);
@@ -143,7 +146,7 @@ store_issue_unfinished(struct store *s, struct store_issue *out, struct err *e)
     return load_issue(s,
                       "SELECT " ISSUE_COLS " FROM issues WHERE status = 0 "
                       "ORDER BY number LIMIT 1",
-                      out, e);
+                      0, out, e);
 }
 
 int
@@ -151,21 +154,15 @@ store_issue_last(struct store *s, struct store_issue *out, struct err *e)
 {
     return load_issue(
         s, "SELECT " ISSUE_COLS " FROM issues ORDER BY number DESC LIMIT 1",
-        out, e);
+        0, out, e);
 }
 
 int
 store_issue_get(struct store *s, int64_t id, struct store_issue *out,
                 struct err *e)
 {
-    struct buf sql = BUF_INIT;
-    int rc;
-
-    buf_appendf(&sql, "SELECT " ISSUE_COLS " FROM issues WHERE id = %lld",
-                (long long)id);
-    rc = load_issue(s, sql.data, out, e);
-    buf_release(&sql);
-    return rc;
+    return load_issue(s, "SELECT " ISSUE_COLS " FROM issues WHERE id = ?",
+                      id, out, e);
 }
 
 int

@@ -14,6 +14,7 @@
 
 #include "arctic_digest/buf.h"
 #include "arctic_digest/store.h"
+#include "store_int.h"
 #include "arctic_digest/util.h"
 
 #define DAY 86400
@@ -1153,6 +1154,27 @@ test_store_issue_read_back_by_id_and_number(void **state)
     store_close(s);
 }
 
+/* Statements made at run time (one per table's check on open, one per
+ * issue looked up) never fill the statement cache: the queries every
+ * article and message runs still get a place in it. */
+static void
+test_store_cache_holds_only_reused_statements(void **state)
+{
+    struct store *s = fresh();
+    struct store_issue is;
+    struct err e = ERR_INIT;
+    int64_t id;
+    size_t before;
+    (void)state;
+
+    before = s->ncache;
+    for (id = 1; id <= STORE_CACHE_MAX + 10; id++)
+        assert_int_equal(store_issue_get(s, id, &is, &e), 0);
+    assert_int_equal(s->ncache, before + 1);
+    assert_true(s->ncache < STORE_CACHE_MAX / 2);
+    store_close(s);
+}
+
 int
 main(void)
 {
@@ -1185,6 +1207,7 @@ main(void)
         cmocka_unit_test(
             test_store_rolled_back_issue_leaves_no_issue_and_no_ledger_row),
         cmocka_unit_test(test_store_failed_streak_counts_hard_bounces_in_a_row),
+        cmocka_unit_test(test_store_cache_holds_only_reused_statements),
         cmocka_unit_test(test_store_reopening_the_file_keeps_issues_and_ledger),
     };
     return cmocka_run_group_tests_name("store", tests, setup, teardown);
