@@ -733,13 +733,20 @@ cmd_progress(void *ctx, const struct deliver_stats *st)
             st->sent, st->total, st->deferred, st->failed);
 }
 
-int
-cmd_send_result(const struct app *app, int rc, int number,
-                const struct deliver_stats *st, const struct err *e)
+/* End the progress line cmd_progress drew on a terminal. */
+static void
+end_progress(const struct deliver_stats *st)
 {
     if (isatty(STDERR_FILENO) && st->total &&
         log_get_level() >= LOG_LEVEL_INFO)
         fputc('\n', stderr);
+}
+
+int
+cmd_send_result(const struct app *app, int rc, int number,
+                const struct deliver_stats *st, const struct err *e)
+{
+    end_progress(st);
     if (rc < 0)
         return cmd_fail(e);
     if (rc == 0)
@@ -766,13 +773,11 @@ cmd_retry_deferred(struct app *app, bool *deferred)
     int rc = deliver_retry(&app->ctx, app->smtp_password.data, cmd_progress,
                            &st, &e);
 
+    end_progress(&st);
     if (rc < 0)
         return cmd_fail(&e);
     if (rc == 0 || app->ctx.dry_run)
         return 0;
-    if (isatty(STDERR_FILENO) && st.total &&
-        log_get_level() >= LOG_LEVEL_INFO)
-        fputc('\n', stderr);
     if (st.deferred)
         log_warn("deferred deliveries of earlier issues: %zu sent, %zu "
                  "still deferred, %zu failed",

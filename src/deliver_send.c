@@ -355,22 +355,32 @@ static int
 give_up(const struct context *c, struct deliver_stats *stats,
         struct err *e)
 {
+    static const struct {
+        int64_t seconds;
+        const char *unit;
+    } units[] = {{86400, "day"}, {3600, "hour"}, {60, "minute"}, {1, "second"}};
     struct store_given_up *v = NULL;
-    int64_t now = context_time(c);
+    struct buf after = BUF_INIT;
+    int64_t now = context_time(c), d = c->cfg->smtp_give_up_after;
     size_t i, n = 0;
 
     if (c->dry_run)
         return 0;
-    if (store_ledger_give_up(c->st, now - c->cfg->smtp_give_up_after, now,
-                             &v, &n, e) < 0)
+    if (store_ledger_give_up(c->st, now - d, now, &v, &n, e) < 0)
         return -1;
+    /* "10 days", "36 hours": the largest unit the setting is a whole
+     * number of. */
+    for (i = 0; d % units[i].seconds; i++)
+        ;
+    buf_appendf(&after, "%lld %s%s", (long long)(d / units[i].seconds),
+                units[i].unit, d == units[i].seconds ? "" : "s");
     for (i = 0; i < n; i++)
-        log_warn("%s: issue %d: given up after %lld days: %d %s",
-                 v[i].address, v[i].number,
-                 (long long)(c->cfg->smtp_give_up_after / 86400), v[i].code,
+        log_warn("%s: issue %d: given up after %s: %d %s", v[i].address,
+                 v[i].number, after.data, v[i].code,
                  v[i].reply ? v[i].reply : "");
     stats->failed += n;
     store_given_up_release(v, n);
+    buf_release(&after);
     return 0;
 }
 
