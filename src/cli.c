@@ -3,6 +3,7 @@
  * parsing and help made from each row, and the needs satisfied once for
  * every command.
  */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -290,7 +291,8 @@ exe_dir(struct buf *out)
     slash = strrchr(exe, '/');
     if (!slash)
         return false;
-    buf_append(out, exe, (size_t)(slash - exe));
+    /* A program in / has "/" as its folder, never "". */
+    buf_append(out, exe, slash == exe ? 1 : (size_t)(slash - exe));
     return true;
 }
 
@@ -309,7 +311,12 @@ data_dir(struct buf *out)
     bool have_exe = exe_dir(&exe);
 
 #ifdef AD_SOURCE_DIR
-    if (have_exe && !strcmp(exe.data, AD_BUILD_DIR)) {
+    char build[PATH_MAX];
+
+    /* /proc/self/exe is resolved; a build folder reached through a
+     * symbolic link must be too. */
+    if (have_exe && realpath(AD_BUILD_DIR, build) &&
+        !strcmp(exe.data, build)) {
         buf_append_str(out, AD_SOURCE_DIR);
         goto out;
     }
@@ -318,10 +325,12 @@ data_dir(struct buf *out)
         buf_append_str(out, AD_DATA_DIR);
         goto out;
     }
-    buf_appendf(&cand, "%s/../share/arctic-digest", exe.data);
-    if (have_exe && is_dir(cand.data)) {
-        buf_append_str(out, cand.data);
-        goto out;
+    if (have_exe) {
+        buf_appendf(&cand, "%s/../share/arctic-digest", exe.data);
+        if (is_dir(cand.data)) {
+            buf_append_str(out, cand.data);
+            goto out;
+        }
     }
 #ifdef AD_SOURCE_DIR
     if (is_dir(AD_SOURCE_DIR "/templates")) {

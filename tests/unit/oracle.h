@@ -58,7 +58,7 @@ static inline int
 oracle_exit(int failed)
 {
     if (failed != 0)
-        return failed;
+        return 1; /* a count could read as 77 (skip) or wrap to 0 */
     if (oracle_skipped != 0) {
         fprintf(stderr,
                 "%d test(s) skipped for a missing oracle: exit 77 (skip)\n",
