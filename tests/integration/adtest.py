@@ -248,6 +248,23 @@ def squash(s):
     return re.sub(r"\s+", " ", s or "").strip()
 
 
+def free_port():
+    """A loopback TCP port nothing listens on (now)."""
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def require_aiosmtpd():
+    """The SMTP test servers need aiosmtpd: skip or fail (oracle.py)."""
+    try:
+        import aiosmtpd  # noqa: F401
+    except ImportError:
+        import oracle
+        oracle.require("python3-aiosmtpd (the SMTP test server)")
+
+
 class PostfixRelay:
     """A real Postfix instance of its own (postfix -c DIR/etc) in folder
     root: it listens on a free loopback port, relays everything from
@@ -268,7 +285,6 @@ class PostfixRelay:
 
     def __init__(self, root, relay_port, main=None):
         import pwd
-        import socket
         self.root = root
         self.etc = os.path.join(root, "etc")
         self.maillog = os.path.join(root, "maillog")
@@ -277,10 +293,7 @@ class PostfixRelay:
         os.chmod(root, 0o755)
         pw = pwd.getpwnam("postfix")
         os.chown(os.path.join(root, "data"), pw.pw_uid, pw.pw_gid)
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        self.port = s.getsockname()[1]
-        s.close()
+        self.port = free_port()
         conf = {
             "compatibility_level": "3.6",
             "queue_directory": os.path.join(root, "queue"),
@@ -331,5 +344,10 @@ class PostfixRelay:
         return [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
 
     def stop(self):
-        subprocess.run([self.POSTFIX, "-c", self.etc, "stop"],
-                       capture_output=True)
+        """Stop it; abort (kill) when a clean stop fails, so that no root
+        master outlives the test and its folder."""
+        r = subprocess.run([self.POSTFIX, "-c", self.etc, "stop"],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            subprocess.run([self.POSTFIX, "-c", self.etc, "abort"],
+                           capture_output=True)

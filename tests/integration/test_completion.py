@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import unittest
+import oracle  # noqa: E402
 
 SRC = os.path.abspath(os.environ.get(
     "AD_SOURCE_DIR", os.path.dirname(os.path.abspath(__file__)) + "/../.."))
@@ -113,6 +114,5 @@ class Completion(unittest.TestCase):
 
 if __name__ == "__main__":
     if not shutil.which("bash"):
-        print("skip: bash is not installed")
-        sys.exit(77)
-    unittest.main(verbosity=2)
+        oracle.require("bash")
+    oracle.main()

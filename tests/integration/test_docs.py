@@ -135,10 +135,12 @@ class ManPage(unittest.TestCase):
                     out[cur][1].append(nxt)
         return out
 
-    def test_every_command_and_its_options(self):
-        got = self.entries(self.section("COMMANDS"))
-        self.assertEqual(sorted(got), sorted(HELP.commands))
-        for c in HELP.commands:
+    def check_entries(self, section, names):
+        """The man page's SECTION has an entry for each of names, and each
+        entry names every option help lists, in its head and its items."""
+        got = self.entries(self.section(section))
+        self.assertEqual(sorted(got), sorted(names))
+        for c in names:
             with self.subTest(cmd=c):
                 head, items = got[c]
                 want = set(HELP.options[c])
@@ -146,18 +148,13 @@ class ManPage(unittest.TestCase):
                 self.assertEqual(HELP.longs(c, options_in(" ".join(items))),
                                  want, "option items of %s" % c)
 
+    def test_every_command_and_its_options(self):
+        self.check_entries("COMMANDS", HELP.commands)
+
     def test_every_subcommand_and_its_options(self):
-        got = self.entries(self.section("SUBSCRIBER COMMANDS"))
-        want_names = ["subscribers " + s
-                      for s in HELP.subcommands["subscribers"]]
-        self.assertEqual(sorted(got), sorted(want_names))
-        for c in want_names:
-            with self.subTest(cmd=c):
-                head, items = got[c]
-                want = set(HELP.options[c])
-                self.assertEqual(HELP.longs(c, options_in(head)), want, head)
-                self.assertEqual(HELP.longs(c, options_in(" ".join(items))),
-                                 want, "option items of %s" % c)
+        self.check_entries("SUBSCRIBER COMMANDS",
+                           ["subscribers " + s
+                            for s in HELP.subcommands["subscribers"]])
 
     def test_exit_codes(self):
         codes = re.findall(r"(?m)^\.B (\d+)$", self.section("EXIT STATUS"))

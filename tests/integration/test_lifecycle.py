@@ -129,14 +129,11 @@ class LifecycleTest(adtest.Folder):
 
     def test_a_resumed_issue_that_defers_does_not_hold_back_the_next(self):
         # Issue 1 is frozen while the server is down: its rows stay pending.
-        import socket
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        closed = s.getsockname()[1]
-        s.close()
+        closed = adtest.free_port()
         self.write_feed(0)
         self.assertEqual(self.run_at("2025-08-03T12:00:00Z").returncode, 0)
-        conf = open(self.conf, encoding="utf-8").read()
+        with open(self.conf, encoding="utf-8") as f:
+            conf = f.read()
         with open(self.conf, "w", encoding="utf-8") as f:
             f.write(conf.replace(":%d\n" % self.srv.port, ":%d\n" % closed))
         r = self.run_at(MONDAYS[0])
@@ -178,10 +175,7 @@ class LifecycleTest(adtest.Folder):
 
 
 def main():
-    try:
-        import aiosmtpd  # noqa: F401
-    except ImportError:
-        oracle.require("python3-aiosmtpd (the SMTP test server)")
+    adtest.require_aiosmtpd()
     oracle.main()
 
 

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import unittest
+import oracle  # noqa: E402
 
 SRC = os.path.abspath(os.environ.get(
     "AD_SOURCE_DIR", os.path.dirname(os.path.abspath(__file__)) + "/../.."))
@@ -92,6 +93,5 @@ class ConfPage(unittest.TestCase):
 
 if __name__ == "__main__":
     if not shutil.which("mandoc"):
-        print("skip: mandoc is not installed (scripts/install-deps --test)")
-        sys.exit(77)
-    unittest.main(verbosity=2)
+        oracle.require("mandoc (scripts/install-deps --test)")
+    oracle.main()

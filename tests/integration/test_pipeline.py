@@ -21,7 +21,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import oracle  # noqa: E402
 from adtest import (BIN, EXAMPLE_FEEDS, FEEDS, NOW, SRC, Folder,  # noqa: E402
-                    rss, squash)
+                    require_aiosmtpd, rss, squash)
 
 TEMPLATE = os.path.join(SRC, "templates", "digest.md")
 SECURITY = "NATO, military, defence"
@@ -598,10 +598,7 @@ class Help(unittest.TestCase):
 
 
 def main():
-    try:
-        import aiosmtpd  # noqa: F401
-    except ImportError:
-        oracle.require("python3-aiosmtpd (the SMTP test server)")
+    require_aiosmtpd()
     if not os.access(BIN, os.X_OK):
         print("FAIL: no program at %s (set AD_BIN)" % BIN)
         sys.exit(1)

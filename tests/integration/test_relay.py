@@ -110,10 +110,7 @@ def main():
     why = adtest.PostfixRelay.missing()
     if why:
         oracle.require(why)
-    try:
-        import aiosmtpd  # noqa: F401
-    except ImportError:
-        oracle.require("python3-aiosmtpd (the SMTP test server)")
+    adtest.require_aiosmtpd()
     oracle.main()
 
 

@@ -796,10 +796,7 @@ class SendTest(unittest.TestCase):
 
 
 def main():
-    try:
-        import aiosmtpd  # noqa: F401
-    except ImportError:
-        oracle.require("python3-aiosmtpd (the SMTP test server)")
+    adtest.require_aiosmtpd()
     if not shutil.which("openssl"):
         oracle.require("openssl (test certificates)")
     try:
