@@ -586,7 +586,12 @@ cut_dateline_and_role(struct span *s)
     keep = k - 1;
     while (keep > 2 && w[keep - 1].p[0] >= 'a' && w[keep - 1].p[0] <= 'z')
         keep--;
-    if (keep > 2) /* the role's qualifier: "Diplomatic", "Africa" */
+    /* The role's qualifier ("Diplomatic editor", "Africa correspondent"):
+     * a capitalised word before a lower-case role.  Not when the role came
+     * with lower-case words ("senior reporter": "Mary Ann Smith" keeps her
+     * family name) or is capitalised itself ("van der Berg Editor"). */
+    if (keep == k - 1 && keep > 2 && w[k - 1].p[0] >= 'a' &&
+        w[k - 1].p[0] <= 'z')
         keep--;
     s->n = (size_t)(w[keep - 1].p + w[keep - 1].n - s->p);
 }

@@ -25,12 +25,6 @@
 #include "arctic_digest/buf.h"
 #include "arctic_digest/util.h"
 
-static bool
-is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
 /* Does p start a DOI: "10." then 4 to 9 digits (dots allowed) and "/"? */
 static bool
 starts_doi(const char *p, size_t n)
@@ -39,8 +33,8 @@ starts_doi(const char *p, size_t n)
 
     if (n < 8 || strncmp(p, "10.", 3) != 0)
         return false;
-    while (i < n && (is_digit(p[i]) || p[i] == '.')) {
-        digits += is_digit(p[i]);
+    while (i < n && (ascii_is_digit(p[i]) || p[i] == '.')) {
+        digits += ascii_is_digit(p[i]);
         i++;
     }
     return digits >= 4 && i < n && p[i] == '/' && i + 1 < n;
@@ -74,10 +68,10 @@ drop_view_suffix(struct buf *b)
     if (strncmp(b->data, "10.1101/", 8) != 0)
         return;
     k = b->len;
-    while (k > 8 && is_digit(b->data[k - 1]))
+    while (k > 8 && ascii_is_digit(b->data[k - 1]))
         k--;
     if (k < b->len && k > 9 && b->data[k - 1] == 'v' &&
-        is_digit(b->data[k - 2])) {
+        ascii_is_digit(b->data[k - 2])) {
         b->len = k - 1;
         b->data[b->len] = '\0';
     }
@@ -141,7 +135,7 @@ digits_of(const char *s, size_t n)
     size_t i;
 
     for (i = 0; i < n; i++) {
-        if (!is_digit(s[i]))
+        if (!ascii_is_digit(s[i]))
             return 0;
     }
     return n;

@@ -48,17 +48,35 @@ word_start(const char *base, const char *at)
     return at == base || !ascii_is_alpha(at[-1]);
 }
 
+/* w as a whole word (or phrase) in p[0..n): "in press", not "in
+ * pressure". */
 static const char *
 find_word(const char *p, size_t n, const char *w)
 {
     const char *at = p, *end = p + n;
+    size_t m = strlen(w);
 
     while (at < end && (at = find_ci(at, (size_t)(end - at), w)) != NULL) {
-        if (word_start(p, at))
+        if (word_start(p, at) &&
+            (!ascii_is_alpha(w[m - 1]) || at + m == end ||
+             !ascii_is_alpha(at[m])))
             return at;
         at++;
     }
     return NULL;
+}
+
+/* Whether w[0..n) is one of list's words, case aside. */
+static bool
+word_in(const char *w, size_t n, const char *const *list, size_t count)
+{
+    size_t i;
+
+    for (i = 0; i < count; i++) {
+        if (ascii_ieq_n(w, n, list[i]))
+            return true;
+    }
+    return false;
 }
 
 /* Words that belong to an issue statement, not to prose. */
@@ -71,19 +89,6 @@ static const char *const statement_words[] = {
     "press",    "print",     "publication", "published", "september",
     "source",   "special",   "supplement",  "view",      "volume",
 };
-
-static bool
-is_statement_word(const char *w, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < ARRAY_SIZE(statement_words); i++) {
-        if (strlen(statement_words[i]) == n &&
-            ascii_istarts(w, n, statement_words[i]))
-            return true;
-    }
-    return false;
-}
 
 /* Words of prose: four or more letters, starting in lower case, not of an
  * issue statement.  Journal names are capitalised; abstracts are not. */
@@ -98,7 +103,8 @@ prose_words(const char *p, size_t n)
         while (i < n && ascii_is_alpha(p[i]))
             i++;
         if (i - start >= 4 && p[start] >= 'a' && p[start] <= 'z' &&
-            !is_statement_word(p + start, i - start))
+            !word_in(p + start, i - start, statement_words,
+                     ARRAY_SIZE(statement_words)))
             count++;
         if (i == start)
             i++;
@@ -248,7 +254,9 @@ byline_paragraph(const char *p, size_t n, size_t *name_len)
         *name_len = n;
         return n;
     }
-    if (len > 2000)
+    /* As for one paragraph: a sentence that starts "By Combining ..." is
+     * the abstract, not a byline. */
+    if (len > 2000 || prose_words(p, len) > 1)
         return 0;
     *name_len = len;
     while (len < n && ascii_is_space(p[len]))
@@ -476,18 +484,6 @@ static const char *const institution_words[] = {
     "academy", "college", "hospital",   "libraries",
     "library", "museum",  "university",
 };
-
-static bool
-word_in(const char *w, size_t n, const char *const *list, size_t count)
-{
-    size_t i;
-
-    for (i = 0; i < count; i++) {
-        if (strlen(list[i]) == n && ascii_istarts(w, n, list[i]))
-            return true;
-    }
-    return false;
-}
 
 /* A word of a person's name: a capital first, then letters, dots,
  * hyphens or apostrophes (or any non-ASCII byte). */

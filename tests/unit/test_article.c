@@ -334,6 +334,12 @@ test_article_byline_newspaper_datelines_roles_and_notes(void **state)
                         "Wintour|Patrick");
     assert_string_equal(authors("Jason Burke Africa correspondent"),
                         "Burke|Jason");
+    /* a lower-case qualifier goes with the role; a capitalised role has
+     * none: the family name stays */
+    assert_string_equal(authors("Mary Ann Smith senior reporter"),
+                        "Smith|Mary Ann");
+    assert_string_equal(authors("Anne-Marie van der Berg Editor"),
+                        "van der Berg|Anne-Marie");
     assert_string_equal(authors("Nick Ames (now), Ed Aarons and Ben Fisher "
                                 "(earlier)"),
                         "Ames|Nick; Aarons|Ed; Fisher|Ben");

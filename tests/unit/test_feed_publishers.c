@@ -45,6 +45,10 @@ test_feed_publishers_citation_lines_are_no_abstract(void **state)
     assert_false(citation_line("Page after page, the authors show how "
                                "governance adapts to warming seas."));
     assert_false(citation_line("A short abstract without any statement."));
+    /* a statement's words only as whole words: "in pressure" is prose */
+    assert_false(citation_line("Changes in pressure over the Arctic Ocean"));
+    assert_false(citation_line("Variations in pressure and temperature"));
+    assert_false(citation_line("Early viewing of the ice edge"));
 }
 
 static struct item
@@ -132,6 +136,15 @@ test_feed_publishers_bylines_and_arxiv_headers_are_stripped(void **state)
     /* a byline alone is no abstract */
     s = cleaned("by Jin Ke, Hayoung Song", &it);
     assert_null(s);
+    feed_item_release(&it);
+    /* a first paragraph of prose that starts "By" is the abstract's */
+    s = cleaned("By Combining satellite altimetry with models, we show that "
+                "the ice thins.\n\nThe rest follows.",
+                &it);
+    assert_non_null(s);
+    assert_true(strncmp(s, "By Combining satellite", 22) == 0);
+    assert_null(it.byline.s);
+    free(s);
     feed_item_release(&it);
     /* prose that starts with "by" stays */
     s = cleaned("by and large, the council works.\n\nMore text.", &it);
