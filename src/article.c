@@ -762,7 +762,8 @@ article_add_keyword(struct article *a, const char *kw)
 static bool
 eat(const char **s, const char *prefix)
 {
-    if (!ascii_istarts(*s, strlen(*s), prefix))
+    /* n may pass the NUL (ascii_istarts stops there): no strlen. */
+    if (!ascii_istarts(*s, (size_t)-1, prefix))
         return false;
     *s += strlen(prefix);
     return true;

@@ -294,8 +294,9 @@ statement_line(const char *p, size_t n, struct item *it)
     next = len;
     while (next < n && ascii_is_space(p[next]))
         next++;
-    if (len == 0 || next >= n || !looks_like_prose(p + next, n - next) ||
-        !feed_is_citation_line(p, len))
+    /* The short first line first: the prose test reads the whole rest. */
+    if (len == 0 || next >= n || !feed_is_citation_line(p, len) ||
+        !looks_like_prose(p + next, n - next))
         return 0;
     feed_citation_parts(p, len, it);
     return next;

@@ -35,9 +35,11 @@ feed_module_child(const struct xnode *c, struct item *it, struct article *a)
         bool terms = ns_is(c, NS_DCTERMS);
 
         if (strcmp(nm, "title") == 0) {
+            char *t = feed_html_of(c, true);
+
             if (feed_field_wants(&it->title, 1))
-                feed_field_set(&it->title, 1, feed_html_of(c, true));
-            feed_field_set(&it->dctitle, 0, feed_html_of(c, true));
+                feed_field_set(&it->title, 1, t ? xstrdup(t) : NULL);
+            feed_field_set(&it->dctitle, 0, t);
         }
         else if (strcmp(nm, "date") == 0)
             feed_when_set(&it->published, terms ? 2 : 1, c);
