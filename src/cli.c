@@ -420,7 +420,9 @@ setup_config(struct app *app, struct err *e)
     buf_release(&example);
     if (compose_check_config(&app->cfg, e) < 0)
         return -1;
-    log_use_syslog(!strcmp(app->cfg.log, "syslog"));
+    log_use(!strcmp(app->cfg.log, "syslog")     ? LOG_SINK_SYSLOG
+            : !strcmp(app->cfg.log, "journald") ? LOG_SINK_JOURNALD
+                                                : LOG_SINK_STDERR);
     if (app->now_arg) {
         if (dt_parse(app->now_arg, strlen(app->now_arg), &app->ctx.now) <
                 0 ||

@@ -45,7 +45,7 @@ static const struct key keys[] = {
     STR("digest", "timezone", timezone),
     ENUM("digest", "catch_up", catch_up, "send|skip"),
     ENUM("digest", "empty", empty, "skip|send"),
-    ENUM("digest", "log", log, "stderr|syslog"),
+    ENUM("digest", "log", log, "stderr|syslog|journald"),
     INT("digest", "lookback_days", lookback_days, 1, 3660),
     INT("digest", "max_articles", max_articles, 1, 10000),
     ENUM("digest", "citation_style", citation_style, "chicago|apa|mla"),

@@ -44,7 +44,7 @@ struct config {
     char *title, *from, *reply_to, *list_id, *schedule, *timezone;
     char *catch_up;       /* send | skip */
     char *empty;          /* skip | send */
-    char *log;            /* stderr | syslog */
+    char *log;            /* stderr | syslog | journald */
     int lookback_days, max_articles;
     char *citation_style; /* chicago | apa | mla */
     bool attach_citations;

@@ -130,5 +130,38 @@ class ConfigCheckedWhenRead(adtest.Folder):
         self.assertEqual(len(srv.messages()), 1)
 
 
+class LogSinks(adtest.Folder):
+    def test_no_syslog_or_journal_socket_keeps_messages_on_stderr(self):
+        """log = syslog | journald with nothing listening (a container, a
+        chroot): one warning, and the messages stay on stderr instead of
+        vanishing, also under -q for warnings."""
+        srv = self.aiosmtpd()
+        self.write_subs([("a@example.org", "A", "active", "", "html")])
+        for sink, path in (("syslog", "/dev/log"),
+                           ("journald", "/run/systemd/journal/socket")):
+            if os.path.exists(path):
+                continue  # a real one runs here: not ours to test
+            self.write_conf(srv, digest={"log": sink})
+            r = self.ad("status", now=NOW)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            err = r.stderr.decode()
+            self.assertEqual(
+                err.count("log = %s: nothing listens on %s" % (sink, path)),
+                1, err)
+            # The run's own warnings still reach stderr under -q (a
+            # source is reported after three failures in a row).
+            with open(self.conf, "a") as f:
+                f.write("\n[source broken]\nurl = http://127.0.0.1:%d/x\n"
+                        % adtest.free_port())
+            for _ in range(3):
+                r = self.ad("-q", "collect", now=NOW)
+            self.assertIn("nothing listens on", r.stderr.decode())
+            self.assertIn("broken", r.stderr.decode())
+        self.write_conf(srv, digest={"log": "eventlog"})
+        r = self.ad("status", now=NOW)
+        self.assertEqual(r.returncode, 78)
+        self.assertIn("stderr|syslog|journald", r.stderr.decode())
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
