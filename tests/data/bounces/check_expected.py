@@ -14,13 +14,16 @@ An oracle independent of the C parser, built only on Python's standard
   address, else Final-Recipient; the action is the first word of Action; the
   status is the code at the start of Status, or, when a block has no Status,
   the first enhanced code in its Diagnostic-Code;
-* an `arf` row's file has a message/feedback-report part with a
-  Feedback-Type, and the recipient is its Original-Rcpt-To, else the To of
-  the reported message;
+* an `arf` row's file has a message/feedback-report part whose
+  Feedback-Type is a complaint (abuse, fraud, virus, other, opt-out), and the
+  recipient is its Original-Rcpt-To (or the draft ARF's Removal-Recipient),
+  else the To of the reported message;
 * a `nonstandard` row's file has no top-level message/delivery-status part
   (else it would be a `dsn`), and its recipient (and its status, when the row
-  does not say x.0.0) occurs in the text of the message;
-* a `notbounce` file has neither a delivery-status nor a feedback-report part
+  does not say x.0.0) occurs in the message, raw or with its bodies'
+  transfer encodings undone;
+* a `notbounce` file has no delivery-status part and no complaint (a
+  feedback report of type auth-failure, a DMARC failure report, is allowed),
   and its row has no recipient and no status.
 
 Run: /usr/bin/python3 tests/data/bounces/check_expected.py
@@ -38,6 +41,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 HEADER = ["file", "kind", "recipient", "status", "action"]
 KINDS = {"dsn", "arf", "nonstandard", "notbounce"}
 ACTIONS = {"failed", "delayed", "delivered", "relayed", "complaint", "none"}
+# Feedback-Type values that are a recipient's complaint or opt-out; an
+# auth-failure report (RFC 6591, DMARC forensic) is not.
+COMPLAINTS = {"abuse", "fraud", "virus", "other", "opt-out", "opt-out-list"}
 STATUS_RE = re.compile(r"^[245]\.\d{1,3}\.\d{1,3}$")
 ENHANCED_RE = re.compile(r"\b([245]\.\d{1,3}\.\d{1,3})\b")
 
@@ -97,7 +103,7 @@ def dsn_rows(part):
 
 
 def text_of(msg):
-    """All text of the message, transfer decodings undone where they apply."""
+    """The bodies of the message, transfer encodings undone."""
     chunks = []
     for part in msg.walk():
         if part.is_multipart():
@@ -122,9 +128,10 @@ def reported_recipient(msg):
             fields = fields[0] if isinstance(fields, list) and fields else None
             if fields is None:
                 return None, None
-            rcpt = fields.get("Original-Rcpt-To")
-            if rcpt:
-                return fields, first_address(rcpt)
+            for name in ("Original-Rcpt-To", "Removal-Recipient"):
+                rcpt = fields.get(name)
+                if rcpt:
+                    return fields, first_address(rcpt)
     for part in top_parts(msg):
         ctype = part.get_content_type()
         if ctype == "message/rfc822":
@@ -132,7 +139,7 @@ def reported_recipient(msg):
             inner = inner[0] if isinstance(inner, list) and inner else inner
             if inner is not None and inner.get("To"):
                 return fields, first_address(inner.get("To"))
-        if ctype == "text/rfc822-headers":
+        if ctype in ("text/rfc822-headers", "text/rfc822-header"):
             inner = email.message_from_string(str(part.get_payload()))
             if inner.get("To"):
                 return fields, first_address(inner.get("To"))
@@ -219,22 +226,29 @@ def main():
                 fail("%s: arf row but no message/feedback-report part" % name)
                 continue
             fields, rcpt = reported_recipient(msg)
-            if fields is None or not fields.get("Feedback-Type"):
-                fail("%s: the feedback report has no Feedback-Type" % name)
+            ftype = str(fields.get("Feedback-Type", "")).strip().lower() if fields else ""
+            if ftype not in COMPLAINTS:
+                fail("%s: Feedback-Type %r is not a complaint" % (name, ftype))
             if len(rows) != 1 or rcpt != rows[0][1]:
                 fail("%s: the report names %r, expected.tsv says %s" % (name, rcpt, [r[1] for r in rows]))
         elif kind == "nonstandard":
             if ds_parts:
                 fail("%s: has a message/delivery-status part, so it is a dsn" % name)
-            text = text_of(msg).lower()
+            text = (raw.decode("utf-8", "replace") + "\n" + text_of(msg)).lower()
             for _, rcpt, status, _ in rows:
                 if rcpt not in text:
                     fail("%s: recipient %r does not occur in the message" % (name, rcpt))
                 if STATUS_RE.match(status) and not status.endswith(".0.0") and status not in text:
                     fail("%s: status %r does not occur in the message" % (name, status))
         elif kind == "notbounce":
-            if ds_parts or fb_parts:
-                fail("%s: notbounce but has a delivery-status or feedback-report part" % name)
+            if ds_parts:
+                fail("%s: notbounce but has a delivery-status part" % name)
+            for part in fb_parts:
+                fields = part.get_payload()
+                fields = fields[0] if isinstance(fields, list) and fields else {}
+                ftype = str(fields.get("Feedback-Type", "")).strip().lower()
+                if ftype in COMPLAINTS or not ftype:
+                    fail("%s: notbounce but has a feedback report of type %r" % (name, ftype))
             if len(rows) != 1:
                 fail("%s: a notbounce file has exactly one row" % name)
 
