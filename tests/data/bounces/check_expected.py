@@ -40,7 +40,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 HEADER = ["file", "kind", "recipient", "status", "action"]
 KINDS = {"dsn", "arf", "nonstandard", "notbounce"}
-ACTIONS = {"failed", "delayed", "delivered", "relayed", "complaint", "none"}
+ACTIONS = {"failed", "delayed", "delivered", "relayed", "expanded", "complaint", "none"}
 # Feedback-Type values that are a recipient's complaint or opt-out; an
 # auth-failure report (RFC 6591, DMARC forensic) is not.
 COMPLAINTS = {"abuse", "fraud", "virus", "other", "opt-out", "opt-out-list"}
