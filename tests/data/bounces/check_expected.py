@@ -19,9 +19,9 @@ An oracle independent of the C parser, built only on Python's standard
   recipient is its Original-Rcpt-To (or the draft ARF's Removal-Recipient),
   else the To of the reported message;
 * a `nonstandard` row's file has no top-level message/delivery-status part
-  that names a recipient (else it would be a `dsn`), and its recipient (and its status, when the row
-  does not say x.0.0) occurs in the message, raw or with its bodies'
-  transfer encodings undone;
+  that names a recipient (else it would be a `dsn`), and its recipient (and
+  its status, when the row does not say x.0.0) occurs in the message, raw or
+  with its bodies' transfer encodings undone;
 * a `notbounce` file has no delivery-status part and no complaint (a
   feedback report of type auth-failure, a DMARC failure report, is allowed),
   and its row has no recipient and no status.
