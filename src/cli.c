@@ -552,7 +552,8 @@ ensure_secret(struct app *app, struct err *e)
     const char *path = app->cfg.unsubscribe_secret_file;
     struct stat st;
 
-    if (!app->cfg.unsubscribe_url || !path)
+    /* Unsubscribe tokens and VERP tokens are signed with it. */
+    if ((!app->cfg.unsubscribe_url && !app->cfg.bounces_verp) || !path)
         return 0;
     if (stat(path, &st) != 0 && errno == ENOENT)
         return make_secret(path, e);

@@ -83,6 +83,7 @@ struct app {
     struct buf optjoin[CMD_MAX_OPTS]; /* repeated values, joined */
 };
 
+int cmd_bounces(struct app *app, int argc, char **argv);
 int cmd_cite(struct app *app, int argc, char **argv);
 int cmd_collect(struct app *app, int argc, char **argv);
 int cmd_cron(struct app *app, int argc, char **argv);
@@ -144,6 +145,12 @@ void cmd_progress(void *ctx, const struct deliver_stats *st);
  * exit code: 0, 75 when something is deferred, or the error's. */
 int cmd_send_result(const struct app *app, int rc, int number,
                     const struct deliver_stats *st, const struct err *e);
+/*
+ * Read the bounce mailbox when [bounces] maildir or imap is set (else
+ * nothing): 0, or the exit code of a failure (already logged).
+ */
+int cmd_collect_bounces(struct app *app);
+
 /* Try the deferred deliveries of earlier issues again (deliver_retry) and
  * log how it went; *deferred is set when some are still deferred.
  * Returns 0, or the exit code of an error. */

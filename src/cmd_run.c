@@ -24,6 +24,10 @@ cmd_run(struct app *app, int argc, char **argv)
 
     (void)argc;
     (void)argv;
+    /* 0. Bounces that came back since the last run count first. */
+    rc = cmd_collect_bounces(app);
+    if (rc != 0)
+        return rc;
     /* 1. What earlier issues left deferred, and an issue left unfinished
      *    by an earlier run (as it was frozen), go out first. */
     rc = cmd_retry_deferred(app, &deferred);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "arctic_digest/bounce.h"
 #include "arctic_digest/log.h"
 #include "arctic_digest/outbox.h"
 #include "arctic_digest/util.h"
@@ -20,6 +21,7 @@ struct item {
     bool done;
     bool inflight;
     struct buf msg;   /* composed, while in flight */
+    struct buf from;  /* its VERP envelope sender, while in flight */
 };
 
 struct run {
@@ -104,6 +106,7 @@ outcome(struct run *r, struct item *it, enum smtp_outcome out, int code,
         const char *reply)
 {
     buf_release(&it->msg);
+    buf_release(&it->from);
     it->inflight = false;
     it->tries++;
     switch (out) {
@@ -196,6 +199,13 @@ next_job(void *ctx, struct smtp_job *job)
     } while (rc > 0);
     it->inflight = true;
     job->rcpt = it->row.address;
+    job->from = NULL;
+    if (r->o->verp_from) {
+        buf_reset(&it->from);
+        verp_make(r->o->verp_from, r->o->verp_secret, r->o->verp_secret_len,
+                  r->number, it->row.address, &it->from);
+        job->from = it->from.data;
+    }
     job->data = it->msg.data;
     job->len = it->msg.len;
     job->user = it;
@@ -309,6 +319,7 @@ deliver_issue(struct store *s, int64_t issue, int number,
     for (i = 0; i < n; i++) {
         r.items[i].row = rows[i];
         buf_init(&r.items[i].msg);
+        buf_init(&r.items[i].from);
     }
     free(rows);
     st->total = n;
@@ -318,6 +329,7 @@ deliver_issue(struct store *s, int64_t issue, int number,
             st->deferred++;
         store_ledger_row_release(&r.items[i].row);
         buf_release(&r.items[i].msg);
+        buf_release(&r.items[i].from);
     }
     free(r.items);
     return rc;

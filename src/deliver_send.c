@@ -293,6 +293,19 @@ setup(const struct context *c, const char *smtp_password,
     u->o.compose = compose_row;
     u->o.progress = progress;
     u->o.clock = ledger_clock;
+    if (cfg->bounces_verp) {
+        /* The token's MAC needs the secret, which the first send made
+         * (or will make: see cli.c's ensure_secret). */
+        if (!u->secret.len)
+            return err_set(e, ERR_CONFIG, 0,
+                           "%s: [bounces] verp = yes needs the secret in "
+                           "[digest] unsubscribe_secret_file",
+                           cfg->path ? cfg->path : "config");
+        u->o.verp_from = u->so.envelope_from ? u->so.envelope_from
+                                             : u->from_addr;
+        u->o.verp_secret = u->secret.data;
+        u->o.verp_secret_len = u->secret.len;
+    }
     return 0;
 }
 

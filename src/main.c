@@ -28,6 +28,11 @@
      "file",                                                                  \
      CMD_OPT_DRY_RUN}
 
+static const struct cmd_opt bounces_opts[] = {
+    {"dry-run", 'n', NULL,
+     "read and log what would be done; change and flag nothing",
+     CMD_OPT_DRY_RUN},
+    {NULL, 0, NULL, NULL, 0}};
 static const struct cmd_opt cite_opts[] = {
     {"style", 's', "S", "chicago (default), apa or mla", 0},
     {"markup", 'm', "M", "text (default), markdown or html", 0},
@@ -127,6 +132,14 @@ static const struct cmd subscribers_table[] = {
 };
 
 const struct cmd cmd_table[] = {
+    {"bounces", cmd_bounces, STATE_WRITER, bounces_opts, "", 0, 0,
+     "read the bounce mailbox: fail bounced deliveries, act on complaints",
+     "New messages of [bounces] maildir and imap (imaps://, certificate "
+     "verified)\nare read once each.  A permanent failure fails the "
+     "delivery its VERP token\n(or its recipient) names, and three issues "
+     "in a row mark the subscriber\nbounced; a complaint (ARF) unsubscribes "
+     "at once; delay notices and\nauto-replies change nothing.  'run' does "
+     "this first when a mailbox is set.", NULL, 0},
     {"cite", cmd_cite, 0, cite_opts, "RECORDS.json", 1, 1,
      "print citations, kinds, BibTeX or RIS of JSON article records",
      "RECORDS.json holds one article record or an array of them, with the "

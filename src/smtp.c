@@ -547,6 +547,8 @@ start(struct pool *pl, struct slot *s, const struct smtp_job *job,
     s->errbuf[0] = '\0';
     buf_reset(&s->reply);
     curl_easy_setopt(s->h, CURLOPT_MAIL_RCPT, s->rcpt);
+    curl_easy_setopt(s->h, CURLOPT_MAIL_FROM,
+                     job->from ? job->from : pl->o->envelope_from);
     curl_easy_setopt(s->h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)job->len);
     if (curl_multi_add_handle(pl->m, s->h) != CURLM_OK)
         return err_set(e, ERR_INTERNAL, 0, "cannot start a libcurl transfer");

@@ -95,6 +95,11 @@ static const char *const migrations[] = {
     "ALTER TABLE articles ADD COLUMN issue TEXT;"
     "ALTER TABLE articles ADD COLUMN pages TEXT;"
     "ALTER TABLE articles ADD COLUMN others INTEGER NOT NULL DEFAULT 0;",
+    /* Bounce messages already handled (issue 15), by their mailbox key
+     * ("imap:UIDVALIDITY:UID", "maildir:NAME") and by Message-ID, so that
+     * none is counted twice even when its flag or folder is lost. */
+    "CREATE TABLE bounce_messages (key TEXT PRIMARY KEY, handled INTEGER "
+    "NOT NULL, outcome TEXT);",
 };
 
 int

@@ -110,4 +110,39 @@ void bounce_free(struct bounce *b);
 const char *bounce_kind_name(enum bounce_kind k);
 const char *bounce_action_name(enum bounce_action a);
 
+/* ---- reading them back (bounce_apply.c) ------------------------------ */
+
+struct context;
+
+struct bounce_report {
+    size_t messages;       /* read from the mailboxes */
+    size_t failed;         /* deliveries failed by a bounce */
+    size_t delayed;        /* delay notices (counted nowhere) */
+    size_t complaints;     /* ARF and other complaints */
+    size_t not_bounces;    /* auto-replies, letters, other reports */
+    size_t forged;         /* VERP tokens we did not make */
+    size_t unknown;        /* bounces naming no delivery of ours */
+    size_t marked_bounced; /* subscribers marked bounced */
+    size_t unsubscribed;   /* subscribers unsubscribed by a complaint */
+};
+
+/*
+ * Read the new messages of [bounces] maildir and imap (either or both; 0
+ * and nothing done when neither is set) and act on each once:
+ * - a permanent failure (a 5.x.x status; a 4.x.x one that the remote side
+ *   gave up on is failed but not counted) fails that issue's delivery
+ *   with the code and "bounce: STATUS DIAGNOSTIC"; three issues in a row
+ *   failed with a 5xx mark the subscriber bounced, as an SMTP 5xx does;
+ * - a complaint unsubscribes the subscriber at once;
+ * - a delay notice, a success report, an auto-reply: nothing.
+ * The delivery is the one the VERP token names (a token that does not
+ * verify is refused and logged), else the newest issue sent to the
+ * recipient the bounce names.  Each message is handled once: its key and
+ * Message-ID are remembered in the state, and it is flagged seen (moved
+ * to cur/ with S in a maildir).  Under c->dry_run nothing is written or
+ * flagged; what would be done is logged.
+ */
+int bounce_collect(const struct context *c, const char *imap_password,
+                   struct bounce_report *r, struct err *e);
+
 #endif

@@ -62,6 +62,13 @@ struct config {
                                    for (from the issue's freeze) */
     int smtp_timeout;     /* seconds to wait for a reply */
 
+    /* [bounces] */
+    bool bounces_verp;      /* envelope sender LOCAL+TOKEN@DOMAIN */
+    char *bounces_maildir;  /* a maildir the bounces are delivered to */
+    char *bounces_imap;     /* imaps://host[:port]/MAILBOX */
+    char *bounces_user, *bounces_password_env, *bounces_password_file;
+    char *bounces_ca_file;  /* PEM bundle for IMAP; NULL: the system's */
+
     /* [fetch] */
     int fetch_connections, fetch_per_host; /* 8 in all, 2 per host */
     int fetch_connect_timeout, fetch_timeout; /* seconds: 15, 60 */

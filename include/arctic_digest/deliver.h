@@ -52,6 +52,12 @@ struct deliver_options {
     long retry_delay_ms;   /* before the first retry, doubling (5000) */
     bool dry_run;          /* compose everything, hand over and record
                               nothing */
+    /* VERP (bounce.h): each message's envelope sender is made from
+     * verp_from ("local@domain") and the secret; NULL: the SMTP options'
+     * envelope sender for every message. */
+    const char *verp_from;
+    const char *verp_secret;
+    size_t verp_secret_len;
     deliver_compose_fn compose;
     deliver_progress_fn progress; /* may be NULL */
     deliver_clock_fn clock;

@@ -59,6 +59,8 @@ struct smtp_options {
  */
 struct smtp_job {
     const char *rcpt;
+    const char *from; /* MAIL FROM for this job (VERP); NULL: the
+                         options' envelope_from */
     const char *data;
     size_t len;
     void *user;

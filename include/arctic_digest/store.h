@@ -268,6 +268,39 @@ void store_given_up_release(struct store_given_up *v, size_t n);
 int store_ledger_failed_streak(struct store *s, const char *address, int k,
                                int *streak, struct err *e);
 
+/* ---- bounces read back (store_bounce.c) -------------------------------- */
+
+/* The id of the issue with this number: 1 and *id, or 0 if none. */
+int store_issue_by_number(struct store *s, int number, int64_t *id,
+                          struct err *e);
+
+/* The address (caller frees) of issue's ledger row that match() accepts,
+ * or NULL in *address when none does.  For VERP tokens, which name an
+ * address by its hash. */
+int store_ledger_find(struct store *s, int64_t issue,
+                      bool (*match)(void *ctx, const char *address),
+                      void *ctx, char **address, struct err *e);
+
+/* The newest issue that was handed over to address (any case): 1 and *id
+ * and *number, or 0 if none. */
+int store_ledger_last_sent(struct store *s, const char *address, int64_t *id,
+                           int *number, struct err *e);
+
+/*
+ * A delivery the server took (sent, or deferred since) bounced later:
+ * fail it with code and reply.  Returns 1 when a row changed, 0 when
+ * there was none to change (not in the issue, or failed already).
+ */
+int store_ledger_bounced(struct store *s, int64_t issue, const char *address,
+                         int code, const char *reply, int64_t now,
+                         struct err *e);
+
+/* Whether the bounce message with this key was handled: 1 or 0. */
+int store_bounce_seen(struct store *s, const char *key, struct err *e);
+/* Remember it (outcome: what was done, for 'status'). */
+int store_bounce_remember(struct store *s, const char *key, int64_t now,
+                          const char *outcome, struct err *e);
+
 /* ---- small settings ----------------------------------------------------- */
 
 /* The value of key (caller frees), or NULL when unset. */

@@ -462,6 +462,7 @@ test_store_migration_keys_the_urls_of_an_older_state(void **state)
                      "DROP INDEX articles_url_key;"
                      "DROP INDEX deliveries_address;"
                      "DROP INDEX deliveries_deferred;"
+                     "DROP TABLE bounce_messages;"
                      "ALTER TABLE articles DROP COLUMN url_key;"
                      "ALTER TABLE articles DROP COLUMN volume;"
                      "ALTER TABLE articles DROP COLUMN issue;"
