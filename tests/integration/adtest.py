@@ -351,3 +351,112 @@ class PostfixRelay:
         if r.returncode != 0:
             subprocess.run([self.POSTFIX, "-c", self.etc, "abort"],
                            capture_output=True)
+
+
+class Dovecot:
+    """A real Dovecot IMAP server of its own (dovecot -c FILE -F) in folder
+    root: IMAPS only, on a free loopback port, with the test CA's server
+    certificate (certs: make_certs.sh's folder), one user from a
+    passwd-file and the maildir `maildir` (read and written as `owner`).
+    Needs root (Dovecot's master drops privileges)."""
+
+    DOVECOT = "/usr/sbin/dovecot"
+
+    @staticmethod
+    def missing():
+        """Why this cannot run here, or None."""
+        if not os.path.exists(Dovecot.DOVECOT):
+            return "dovecot is not installed (apt-get install dovecot-imapd)"
+        if os.geteuid() != 0:
+            return "a Dovecot instance needs root"
+        return None
+
+    def __init__(self, root, maildir, user, password, certs,
+                 owner="nobody"):
+        import pwd
+        import time
+        pw = pwd.getpwnam(owner)
+        self.root = root
+        self.log = os.path.join(root, "dovecot.log")
+        for d in ("run", "state", "home"):
+            os.makedirs(os.path.join(root, d), exist_ok=True)
+        os.chown(os.path.join(root, "home"), pw.pw_uid, pw.pw_gid)
+        self.port = free_port()
+        users = os.path.join(root, "users")
+        with open(users, "w") as f:
+            f.write("%s:{PLAIN}%s::::::\n" % (user, password))
+        conf = os.path.join(root, "dovecot.conf")
+        with open(conf, "w") as f:
+            f.write(DOVECOT_CONF % {
+                "root": root, "maildir": maildir, "port": self.port,
+                "cert": os.path.join(certs, "server.pem"),
+                "key": os.path.join(certs, "server.key"),
+                "users": users, "uid": pw.pw_uid, "gid": pw.pw_gid})
+        self.p = subprocess.Popen([self.DOVECOT, "-c", conf, "-F"],
+                                  stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                import socket
+                socket.create_connection(("127.0.0.1", self.port), 1).close()
+                return
+            except OSError:
+                if self.p.poll() is not None:
+                    break
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("dovecot did not start: %s" % self.text())
+
+    def text(self):
+        try:
+            with open(self.log, encoding="utf-8", errors="replace") as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    def stop(self):
+        if self.p.poll() is None:
+            self.p.send_signal(signal.SIGTERM)
+            try:
+                self.p.wait(10)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+                self.p.wait()
+
+
+DOVECOT_CONF = """\
+base_dir = %(root)s/run
+state_dir = %(root)s/state
+log_path = %(root)s/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = required
+ssl_cert = <%(cert)s
+ssl_key = <%(key)s
+first_valid_uid = 1
+auth_mechanisms = plain
+auth_verbose = yes
+mail_location = maildir:%(maildir)s
+service imap-login {
+  chroot =
+  inet_listener imap {
+    port = 0
+  }
+  inet_listener imaps {
+    address = 127.0.0.1
+    port = %(port)d
+    ssl = yes
+  }
+}
+service anvil {
+  chroot =
+}
+passdb {
+  driver = passwd-file
+  args = %(users)s
+}
+userdb {
+  driver = static
+  args = uid=%(uid)d gid=%(gid)d home=%(root)s/home
+}
+"""
