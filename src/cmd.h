@@ -147,9 +147,10 @@ int cmd_send_result(const struct app *app, int rc, int number,
                     const struct deliver_stats *st, const struct err *e);
 /*
  * Read the bounce mailbox when [bounces] maildir or imap is set (else
- * nothing): 0, or the exit code of a failure (already logged).
+ * nothing): 0, or the exit code of a failure (already logged).  In a run
+ * a failure is a warning and 0: the digest does not wait for it.
  */
-int cmd_collect_bounces(struct app *app);
+int cmd_collect_bounces(struct app *app, bool in_run);
 
 /* Try the deferred deliveries of earlier issues again (deliver_retry) and
  * log how it went; *deferred is set when some are still deferred.

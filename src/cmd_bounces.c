@@ -34,7 +34,7 @@ imap_password(const struct config *c, struct buf *out, struct err *e)
 }
 
 int
-cmd_collect_bounces(struct app *app)
+cmd_collect_bounces(struct app *app, bool in_run)
 {
     const struct config *c = &app->cfg;
     struct bounce_report r;
@@ -50,6 +50,12 @@ cmd_collect_bounces(struct app *app)
     if (password.len)
         memset(password.data, 0, password.len);
     buf_release(&password);
+    /* A mailbox that cannot be read never holds back a run's digest: a
+     * warning (cron mails it), and the bounces wait for the next run. */
+    if (rc < 0 && in_run) {
+        log_warn("bounces not read, the run goes on: %s", e.msg);
+        return 0;
+    }
     if (rc < 0)
         return cmd_fail(&e);
     if (r.forged)
@@ -80,5 +86,5 @@ cmd_bounces(struct app *app, int argc, char **argv)
                 app->cfg.path ? app->cfg.path : "config");
         return cmd_fail(&e);
     }
-    return cmd_collect_bounces(app);
+    return cmd_collect_bounces(app, false);
 }

@@ -25,7 +25,7 @@ cmd_run(struct app *app, int argc, char **argv)
     (void)argc;
     (void)argv;
     /* 0. Bounces that came back since the last run count first. */
-    rc = cmd_collect_bounces(app);
+    rc = cmd_collect_bounces(app, true);
     if (rc != 0)
         return rc;
     /* 1. What earlier issues left deferred, and an issue left unfinished

@@ -191,6 +191,17 @@ class Bounces(adtest.Folder):
         # Issue 4 did not go to gone@ any more.
         self.assertNotIn("gone@example.net", self.ledger(4))
 
+    def test_an_unreadable_mailbox_never_holds_back_the_digest(self):
+        shutil.rmtree(self.maildir)
+        r = self.ad("bounces", now=NOW)
+        self.assertEqual(r.returncode, 66, r.stderr.decode())
+        self.assertIn("is no maildir", r.stderr.decode())
+        r = self.ad("-q", "run", now=NOW)
+        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        self.assertIn("warning: bounces not read, the run goes on",
+                      r.stderr.decode())
+        self.assertEqual(len(self.srv.messages()), 5)
+
 
 if __name__ == "__main__":
     adtest.require_aiosmtpd()
