@@ -180,9 +180,25 @@ rel_rules_add_include(struct rel_rules *r, const char *term, double weight,
                        term, weight);
     if (term_make(&t, term, weight, e) != 0)
         return -1;
+    t.role = REL_SUBJECT;
     xgrow(&r->include, &r->include_alloc, r->ninclude + 1, sizeof(t));
     r->include[r->ninclude++] = t;
     return 0;
+}
+
+/* A built-in term with its role (topic terms weigh 0). */
+static void
+add_builtin(struct rel_rules *r, const char *term, double weight,
+            enum rel_role role)
+{
+    struct rel_term t;
+    int rc = term_make(&t, term, weight, NULL);
+
+    assert(rc == 0); /* our own table is valid */
+    (void)rc;
+    t.role = role;
+    xgrow(&r->include, &r->include_alloc, r->ninclude + 1, sizeof(t));
+    r->include[r->ninclude++] = t;
 }
 
 int
@@ -363,6 +379,21 @@ explain_hits(const struct rel_rules *r, const int *hits, struct buf *out)
         buf_append_str(out, "no term matched");
 }
 
+/* Whether a subject or topic term matched (not places only). */
+static bool
+qualified(const struct rel_rules *r, const int *hits)
+{
+    size_t i;
+    int k;
+
+    for (i = 0; i < r->ninclude; i++)
+        if (r->include[i].role != REL_PLACE)
+            for (k = 0; k < F_COUNT; k++)
+                if (hits[i * F_COUNT + (size_t)k] > 0)
+                    return true;
+    return false;
+}
+
 bool
 rel_score(const struct rel_rules *r, struct article *a, double source_weight,
           struct buf *explain)
@@ -386,6 +417,17 @@ rel_score(const struct rel_rules *r, struct article *a, double source_weight,
     }
     a->score = score_terms(r, f, hits, a) * source_weight;
     in = a->score >= r->threshold;
+    if (in && r->need_topic && !qualified(r, hits)) {
+        if (explain != NULL) {
+            buf_appendf(explain, "score %g >= %g but only places: ",
+                        a->score, r->threshold);
+            explain_hits(r, hits, explain);
+            buf_append_str(explain, "; no governance, security, economy or "
+                                    "policy term");
+        }
+        in = false;
+        goto out;
+    }
     if (explain != NULL) {
         buf_appendf(explain, "score %g %s %g: ", a->score, in ? ">=" : "<",
                     r->threshold);
@@ -404,78 +446,119 @@ out:
  * relevant); 2 for Arctic places and peoples; 1.5 for "Arctic" itself, so
  * one passing mention in an abstract ("appeared first on Arctic ...") is
  * not enough; 1 and below for words that only add to other evidence.
+ * Roles: S a subject (relevant on its own), P a place or people (needs a
+ * subject or a topic term beside it: a café guide to Tromsø is not about
+ * governance).
  */
+#define S REL_SUBJECT
+#define P REL_PLACE
 static const struct {
     const char *term;
     double weight;
+    enum rel_role role;
 } default_include[] = {
-    {"Arctic", 1.5},
-    {"High North", 3},
-    {"Arctic Council", 3},
-    {"Arctic Ocean", 3},
-    {"Arctic Five", 3},
-    {"Northern Sea Route", 3},
-    {"Northeast Passage", 3},
-    {"Northwest Passage", 3},
-    {"Transpolar Sea Route", 3},
-    {"Polar Silk Road", 3},
-    {"Polar Code", 3},
-    {"Ilulissat", 3},
-    {"Svalbard", 3},
-    {"Spitsbergen", 3},
-    {"Barents", 3},
-    {"Lomonosov", 3},
-    {"Greenland*", 2},
-    {"Nuuk", 2},
-    {"Pituffik", 2},
-    {"Thule", 2},
-    {"Kalaallit", 2},
-    {"Faroe*", 1.5},
-    {"Iceland*", 1.5},
-    {"Jan Mayen", 2},
-    {"Longyearbyen", 2},
-    {"Finnmark", 2},
-    {"Kirkenes", 2},
-    {"Tromsø", 2},
-    {"Kola", 2},
-    {"Murmansk", 2},
-    {"Arkhangelsk", 2},
-    {"Northern Fleet", 2},
-    {"Novaya Zemlya", 2},
-    {"Franz Josef Land", 2},
-    {"Yamal", 2},
-    {"Norilsk", 2},
-    {"Chukotka", 2},
-    {"Bering", 2},
-    {"Beaufort", 2},
-    {"Nunavut", 2},
-    {"Nunavik", 2},
-    {"Alaska*", 1.5},
-    {"Yukon", 1},
-    {"GIUK", 2},
-    {"NORAD", 1.5},
-    {"UNCLOS", 2},
-    {"Law of the Sea", 1.5},
-    {"CLCS", 2},
-    {"Limits of the Continental Shelf", 2},
-    {"continental shelf", 1},
-    {"Sámi", 2},
-    {"Saami", 2},
-    {"Sápmi", 2},
-    {"Inuit", 2},
-    {"Permanent Participant*", 1.5},
-    {"circumpolar", 2},
-    {"icebreaker*", 2},
-    {"polar", 1},
-    {"sea ice", 1},
-    {"permafrost", 0.5},
-    {"Nordic", 0.5},
-    {"Indigenous", 0.5},
-    {"NATO", 0.5},
-    {"Rosatom", 0.5},
-    {"Siberia*", 0.5},
-    {"sovereignty", 0.5},
-    {"geopolit*", 0.5},
+    {"Arctic", 1.5, P},
+    {"High North", 3, P},
+    {"Arctic Council", 3, S},
+    {"Arctic Ocean", 3, P},
+    {"Arctic Five", 3, S},
+    {"Northern Sea Route", 3, S},
+    {"Northeast Passage", 3, S},
+    {"Northwest Passage", 3, S},
+    {"Transpolar Sea Route", 3, S},
+    {"Polar Silk Road", 3, S},
+    {"Polar Code", 3, S},
+    {"Ilulissat", 3, S},
+    {"Svalbard", 3, P},
+    {"Spitsbergen", 3, P},
+    {"Barents", 3, P},
+    {"Lomonosov", 3, S},
+    {"Greenland*", 2, P},
+    {"Nuuk", 2, P},
+    {"Pituffik", 2, S},
+    {"Thule", 2, P},
+    {"Kalaallit", 2, P},
+    {"Faroe*", 1.5, P},
+    {"Iceland*", 1.5, P},
+    {"Jan Mayen", 2, P},
+    {"Longyearbyen", 2, P},
+    {"Finnmark", 2, P},
+    {"Kirkenes", 2, P},
+    {"Tromsø", 2, P},
+    {"Kola", 2, P},
+    {"Murmansk", 2, P},
+    {"Arkhangelsk", 2, P},
+    {"Northern Fleet", 2, S},
+    {"Novaya Zemlya", 2, P},
+    {"Franz Josef Land", 2, P},
+    {"Yamal", 2, P},
+    {"Norilsk", 2, P},
+    {"Chukotka", 2, P},
+    {"Bering", 2, P},
+    {"Beaufort", 2, P},
+    {"Nunavut", 2, P},
+    {"Nunavik", 2, P},
+    {"Alaska*", 1.5, P},
+    {"Yukon", 1, P},
+    {"GIUK", 2, S},
+    {"NORAD", 1.5, S},
+    {"UNCLOS", 2, S},
+    {"Law of the Sea", 1.5, S},
+    {"CLCS", 2, S},
+    {"Limits of the Continental Shelf", 2, S},
+    {"continental shelf", 1, S},
+    {"Sámi", 2, P},
+    {"Saami", 2, P},
+    {"Sápmi", 2, P},
+    {"Inuit", 2, P},
+    {"Permanent Participant*", 1.5, S},
+    {"circumpolar", 2, P},
+    {"icebreaker*", 2, S},
+    {"polar", 1, P},
+    {"sea ice", 1, P},
+    {"permafrost", 0.5, P},
+    {"Nordic", 0.5, P},
+    {"Indigenous", 0.5, P},
+    {"NATO", 0.5, S},
+    {"Rosatom", 0.5, S},
+    {"Siberia*", 0.5, P},
+    {"sovereignty", 0.5, S},
+    {"geopolit*", 0.5, S},
+};
+#undef S
+#undef P
+
+/* Topic terms: what makes a place's article one about governance,
+ * security, economy or policy.  They weigh nothing on their own. */
+static const char *const default_topics[] = {
+    /* security and defence */
+    "security", "secure", "securit*", "defence*", "defense*", "defend*",
+    "military", "militar*", "navy", "naval", "army", "armed forces",
+    "troops", "soldier*", "coast guard*", "deterren*", "submarine*",
+    "missile*", "warship*", "frigate*", "air base*", "bomber*", "radar*",
+    "surveillance", "espionage", "spy", "spies", "sabotage", "hybrid",
+    "war", "wars", "conflict*", "invasion", "escalat*", "nuclear",
+    /* governance, law and diplomacy */
+    "governance", "govern*", "polic*", "politic*", "diplomac*",
+    "diplomat*", "treaty", "treaties", "law", "laws", "legal*",
+    "legislat*", "jurisdiction*", "sovereign*", "territor*", "border*",
+    "boundar*", "dispute*", "sanction*", "strateg*", "cooperation",
+    "co-operation", "agreement*", "negotiat*", "summit*", "council*",
+    "parliament*", "election*", "minister*", "ministry", "ministries",
+    "president*", "referendum", "independence", "self-determination",
+    "self-government", "self-rule", "autonomy", "rights", "regulat*",
+    "administration", "alliance*", "partnership*", "bilateral",
+    "multilateral", "great power*", "rivalry", "influence",
+    /* economy and resources */
+    "econom*", "trade", "tariff*", "investment*", "investor*", "shipping",
+    "port", "ports", "infrastructure", "resource*", "mining", "mineral*",
+    "rare earth*", "oil", "gas", "LNG", "hydrocarbon*", "petroleum",
+    "energy", "fisher*", "fishing", "pipeline*", "cable*", "sea route*",
+    "shipping route*", "wind power", "wind farm*", "hydropower",
+    "renewable*", "land use", "licen*", "court*", "ruling",
+    /* the powers whose moves make Arctic news geopolitics */
+    "China", "Chinese", "Beijing", "Russia*", "Kremlin", "Moscow",
+    "Pentagon", "European Union", "EU", "Ukrain*",
 };
 
 static const char *const default_exclude[] = {
@@ -487,17 +570,19 @@ void
 rel_rules_default(struct rel_rules *r)
 {
     size_t i;
-
     int rc = 0;
 
     for (i = 0; i < ARRAY_SIZE(default_include); i++)
-        rc |= rel_rules_add_include(r, default_include[i].term,
-                                    default_include[i].weight, NULL);
+        add_builtin(r, default_include[i].term, default_include[i].weight,
+                    default_include[i].role);
+    for (i = 0; i < ARRAY_SIZE(default_topics); i++)
+        add_builtin(r, default_topics[i], 0, REL_TOPIC);
     for (i = 0; i < ARRAY_SIZE(default_exclude); i++)
         rc |= rel_rules_add_exclude(r, default_exclude[i], NULL);
     assert(rc == 0); /* our own table is valid */
     (void)rc;
     r->threshold = 1;
+    r->need_topic = true;
 }
 
 bool

@@ -18,6 +18,15 @@
  * is >= the threshold and no exclude term matches any of those fields; an
  * excluded article scores 0.
  *
+ * The built-in rules (rel_rules_default) also need a topic: a place or a
+ * people alone ("Tromsø", "Greenland", "Inuit") does not make an article
+ * about Arctic governance, security or economy.  Their terms have roles:
+ * subjects are about Arctic politics on their own ("Arctic Council",
+ * "Northern Sea Route", "UNCLOS"); places need a subject or a topic term
+ * beside them; topic terms ("security", "policy", "shipping", "treaty"...)
+ * weigh nothing and only qualify places.  Rules made from a config's own
+ * include list have subjects only, as before.
+ *
  * Config syntax of one list item (the include and exclude keys of
  * [relevance]): TERM or TERM^WEIGHT, e.g. "Arctic Council^3",
  * "geopolit*^0.5", "Svalbard".  WEIGHT is a decimal number > 0 and <= 100,
@@ -34,6 +43,12 @@
 #include "arctic_digest/buf.h"
 #include "arctic_digest/err.h"
 
+enum rel_role {
+    REL_SUBJECT = 0, /* relevant on its own, given the score */
+    REL_PLACE,       /* needs a subject or topic term beside it */
+    REL_TOPIC,       /* weighs nothing; qualifies places */
+};
+
 struct rel_term {
     char *term;   /* as written, without "^WEIGHT"; names it in matched */
     char *folded; /* rel_fold() of it, without the "*" */
@@ -42,6 +57,7 @@ struct rel_term {
     size_t pattern_len;
     bool prefix;  /* written with a trailing "*" */
     double weight;
+    enum rel_role role;
 };
 
 struct rel_rules {
@@ -50,9 +66,10 @@ struct rel_rules {
     struct rel_term *exclude;
     size_t nexclude, exclude_alloc;
     double threshold; /* 1 */
+    bool need_topic;  /* places alone are not enough (the built-in rules) */
 };
 
-#define REL_RULES_INIT {NULL, 0, 0, NULL, 0, 0, 1.0}
+#define REL_RULES_INIT {NULL, 0, 0, NULL, 0, 0, 1.0, false}
 
 /* Free the terms; r is back to REL_RULES_INIT. */
 void rel_rules_release(struct rel_rules *r);
@@ -92,6 +109,8 @@ int rel_rules_add_item(struct rel_rules *r, const char *item, bool exclude,
  *   "score 0.5 < 1: abstract: Arctic"
  *   "score 0 < 1: no term matched"
  *   "excluded: 'Arctic Monkeys' in title"
+ *   "score 2 >= 1 but only places: title: Tromsø; no governance, security,
+ *    economy or policy term"
  * Returns true when the article is relevant.  Cannot fail.
  */
 bool rel_score(const struct rel_rules *r, struct article *a,

@@ -198,6 +198,11 @@ test_relevance_default_rules_sort_realistic_titles(void **state)
         "Permafrost carbon feedback in a warming world",
         "Arctic Monkeys new album review",
         "Staff news: welcome to our new managing editor",
+        /* A place or a people alone is not a governance story. */
+        "Café Culture in Tromsø: A Guide",
+        "Ten things to see in Greenland this summer",
+        "Inuit art exhibition opens in Nuuk",
+        "Northern lights over Svalbard: a photo essay",
     };
     struct rel_rules r = REL_RULES_INIT;
     struct buf why = BUF_INIT;
@@ -211,6 +216,15 @@ test_relevance_default_rules_sort_realistic_titles(void **state)
     for (i = 0; i < sizeof(in) / sizeof(in[0]); i++)
         if (!score(&r, in[i], NULL, &s, &why))
             fail_msg("'%s' should be relevant: %s", in[i], why.data);
+    /* The same places with a topic are in; the reason says why not. */
+    assert_true(score(&r, "NATO air policing from Tromsø", NULL, &s, &why));
+    assert_true(score(&r, "Greenland's mining law and Chinese investors",
+                      NULL, &s, &why));
+    assert_false(score(&r, "Café Culture in Tromsø: A Guide", NULL, &s,
+                       &why));
+    assert_non_null(strstr(why.data, "but only places: title: Tromsø; no "
+                                     "governance, security, economy or "
+                                     "policy term"));
     for (i = 0; i < sizeof(out) / sizeof(out[0]); i++)
         if (score(&r, out[i], NULL, &s, &why))
             fail_msg("'%s' should not be relevant: %s", out[i], why.data);
