@@ -20,8 +20,13 @@
  *     question or exclamation mark.  In title case the parts of a
  *     hyphenated compound are capitalised like words ("Long-Term"), in
  *     sentence case only the first part of the first word is.
- * A word the list does not know ("Putin") is lower-cased in sentence case:
- * extend proper[] rather than special-casing in code.
+ *  4. In sentence case a word capitalised in the source keeps its capitals
+ *     unless it is a common word: one that Debian's word lists (wamerican,
+ *     wbritish; dict_words.h, made at build time) spell in lower case.  So
+ *     "Asian", "Greenland" (which the lists know only capitalised),
+ *     "Sápmi" and "Putin" (which they do not know) stay; "Change",
+ *     "Security" become "change", "security".  Names that are also common
+ *     words ("Northwest Passage", "the Arctic") are in proper[].
  */
 #include "arctic_digest/citation.h"
 
@@ -29,7 +34,61 @@
 
 #include "arctic_digest/util.h"
 #include "citation_int.h"
+#include "dict_words.h"
 
+/* Whether w[0..n) (ASCII lower case) is a common word of the word lists:
+ * a binary search over the sorted lines of ad_dict_words. */
+static bool
+dict_has(const char *w, size_t n)
+{
+    size_t lo = 0, hi = sizeof(ad_dict_words) - 1;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2, eol, len;
+        int cmp;
+        while (mid > lo && ad_dict_words[mid - 1] != '\n')
+            mid--;
+        eol = mid;
+        while (ad_dict_words[eol] != '\n')
+            eol++;
+        len = eol - mid;
+        cmp = memcmp(ad_dict_words + mid, w, len < n ? len : n);
+        if (cmp == 0)
+            cmp = len < n ? -1 : len > n ? 1 : 0;
+        if (cmp == 0)
+            return true;
+        if (cmp < 0)
+            lo = eol + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
+
+/* Whether the word p[0..n) is a common word in lower case: ASCII letters
+ * only (a possessive "'s" aside), found in the word lists. */
+static bool
+common_word(const char *p, size_t n)
+{
+    char w[64];
+    size_t i;
+
+    if (n >= 3 && p[n - 2] == '\'' && p[n - 1] == 's')
+        n -= 2;
+    else if (n >= 5 && !memcmp(p + n - 4, "\xe2\x80\x99s", 4))
+        n -= 4;
+    if (n == 0 || n >= sizeof(w))
+        return false;
+    for (i = 0; i < n; i++) {
+        char ch = p[i];
+        if (ch >= 'A' && ch <= 'Z')
+            ch = (char)(ch - 'A' + 'a');
+        if (ch < 'a' || ch > 'z')
+            return false;
+        w[i] = ch;
+    }
+    return dict_has(w, n);
+}
 /* Latin Extended-A pairs upper/lower as even/odd, except in the ranges
  * where they are odd/even. */
 static bool
@@ -153,7 +212,8 @@ cite_is_stopword(const char *p, size_t n)
  * spelling in any case style.  Longer phrases first. */
 /* Each entry starts with an ASCII letter (match_proper relies on it). */
 static const char *const proper[] = {
-    "Northern Sea Route", "Polar Silk Road", "Belt and Road",
+    "Northern Sea Route", "Northwest Passage", "Northeast Passage",
+    "Polar Silk Road",    "Belt and Road",   "Far North",
     "Arctic Council",     "Arctic Ocean",    "Barents Sea",
     "Bering Strait",      "Cold War",        "European Union",
     "High North",         "North Pole",      "South Pole",
@@ -296,6 +356,15 @@ emit_word(struct caser *c, size_t i, size_t e, bool cap)
     }
 }
 
+/* Whether the word at p[i..e) starts with a capital letter. */
+static bool
+starts_upper(const struct caser *c, size_t i, size_t e)
+{
+    uint32_t cp = u8_next(c->p, e, &i);
+
+    return cite_lower(cp) != cp;
+}
+
 static bool
 title_is_allcaps(const char *p, size_t n)
 {
@@ -361,7 +430,9 @@ recase(const char *p, size_t n, enum case_mode mode, struct buf *out)
             else
                 cap = first || start || !has_word_after(&c, e) ||
                       !cite_is_stopword(p + i, e - i);
-            if (keep_as_is(&c, i, e))
+            if (keep_as_is(&c, i, e) ||
+                (mode == CASE_SENTENCE && !c.allcaps &&
+                 starts_upper(&c, i, e) && !common_word(p + i, e - i)))
                 buf_append(out, p + i, e - i);
             else
                 emit_word(&c, i, e, cap);

@@ -199,6 +199,32 @@ test_citation_sentence_case_keeps_proper_nouns_and_capitalises_after_colon(
             "Why NATO needs a McDonald-style plan");
 }
 
+/* APA sentence case lower-cases only common words (Debian's word lists):
+ * names the lists know only capitalised, or not at all, keep their
+ * capitals; names that are also common words are in the domain list. */
+static void
+test_citation_sentence_case_keeps_names_the_word_lists_do_not_know(
+    void **state)
+{
+    (void)state;
+    case_is(cite_sentence_case,
+            "The Northwest Passage and Asian States in Sápmi: PROMICE Data "
+            "on Climate Change",
+            "The Northwest Passage and Asian states in Sápmi: PROMICE data "
+            "on climate change");
+    case_is(cite_sentence_case,
+            "Putin’s Arctic Strategy and the Future Of Security In the Far "
+            "North",
+            "Putin’s Arctic strategy and the future of security in the Far "
+            "North");
+    case_is(cite_sentence_case, "Greenland's Choices After Kalaallit Nunaat "
+                                "Independence Talks",
+            "Greenland's choices after Kalaallit Nunaat independence talks");
+    /* Title case is not affected: every word is capitalised anyway. */
+    case_is(cite_title_case, "the northwest passage and asian states",
+            "The Northwest Passage and Asian States");
+}
+
 static void
 test_citation_names_particles_suffixes_and_initials(void **state)
 {
@@ -492,6 +518,8 @@ main(void)
             test_citation_title_case_keeps_acronyms_and_lowercases_small_words),
         cmocka_unit_test(
             test_citation_sentence_case_keeps_proper_nouns_and_capitalises_after_colon),
+        cmocka_unit_test(
+            test_citation_sentence_case_keeps_names_the_word_lists_do_not_know),
         cmocka_unit_test(test_citation_names_particles_suffixes_and_initials),
         cmocka_unit_test(test_citation_kind_follows_doi_container_and_title),
         cmocka_unit_test(
