@@ -49,8 +49,10 @@ enum cite_style { CITE_CHICAGO = 0, CITE_APA, CITE_MLA };
 
 enum cite_markup {
     CITE_MARKUP_TEXT = 0, /* plain text, no italics */
-    CITE_MARKUP_MARKDOWN, /* italics as *...*, text escaped */
-    CITE_MARKUP_HTML      /* italics as <i>...</i>, text escaped */
+    CITE_MARKUP_MARKDOWN, /* italics as *...*, text escaped, the DOI or
+                             URL a link [shown](<url>) */
+    CITE_MARKUP_HTML      /* italics as <i>...</i>, text escaped, the DOI
+                             or URL a link <a href="url">shown</a> */
 };
 
 enum cite_kind { CITE_KIND_JOURNAL = 0, CITE_KIND_WEB, CITE_KIND_REPORT };

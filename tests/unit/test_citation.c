@@ -115,6 +115,49 @@ test_citation_no_date_and_no_author(void **state)
 }
 
 static void
+test_citation_url_is_a_link_in_markdown_and_html_only(void **state)
+{
+    struct article a;
+    (void)state;
+    real_article(&a);
+    a.url = xstrdup("https://www.highnorthnews.com/en/a_b?x=1&y=2");
+    expect(&a, CITE_MLA, CITE_MARKUP_MARKDOWN,
+           "Hauksdóttir\\, Guðbjörg Ríkey Th\\.\\, and Baldur "
+           "Thorhallsson\\. “Sino\\-Russian Arctic Cooperation\\: "
+           "Systemic Pressure and Historical Distrust\\.” *The Polar "
+           "Journal*\\, 22 July 2025\\, "
+           "[www\\.highnorthnews\\.com\\/en\\/a\\_b\\?x\\=1\\&y\\=2]"
+           "(<https://www.highnorthnews.com/en/a_b?x=1&y=2>)\\.");
+    expect(&a, CITE_MLA, CITE_MARKUP_HTML,
+           "Hauksdóttir, Guðbjörg Ríkey Th., and Baldur Thorhallsson. "
+           "“Sino-Russian Arctic Cooperation: Systemic Pressure and "
+           "Historical Distrust.” <i>The Polar Journal</i>, 22 July 2025, "
+           "<a href=\"https://www.highnorthnews.com/en/a_b?x=1&amp;y=2\">"
+           "www.highnorthnews.com/en/a_b?x=1&amp;y=2</a>.");
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "Hauksdóttir, Guðbjörg Ríkey Th., and Baldur Thorhallsson. "
+           "“Sino-Russian Arctic Cooperation: Systemic Pressure and "
+           "Historical Distrust.” The Polar Journal, 22 July 2025, "
+           "www.highnorthnews.com/en/a_b?x=1&y=2.");
+    /* a URL a link destination cannot hold stays text, never markup */
+    free(a.url);
+    a.url = xstrdup("javascript:alert(1)");
+    expect(&a, CITE_MLA, CITE_MARKUP_HTML,
+           "Hauksdóttir, Guðbjörg Ríkey Th., and Baldur Thorhallsson. "
+           "“Sino-Russian Arctic Cooperation: Systemic Pressure and "
+           "Historical Distrust.” <i>The Polar Journal</i>, 22 July 2025, "
+           "javascript:alert(1).");
+    free(a.url);
+    a.url = xstrdup("https://evil.example/a>\"<b>");
+    expect(&a, CITE_MLA, CITE_MARKUP_HTML,
+           "Hauksdóttir, Guðbjörg Ríkey Th., and Baldur Thorhallsson. "
+           "“Sino-Russian Arctic Cooperation: Systemic Pressure and "
+           "Historical Distrust.” <i>The Polar Journal</i>, 22 July 2025, "
+           "evil.example/a&gt;&quot;&lt;b&gt;.");
+    article_release(&a);
+}
+
+static void
 test_citation_style_names_round_trip(void **state)
 {
     (void)state;
@@ -501,6 +544,7 @@ main(void)
         cmocka_unit_test(test_citation_page_ranges_shorten_by_each_styles_rule),
         cmocka_unit_test(test_citation_et_al_flag_is_rendered),
         cmocka_unit_test(test_citation_bibtex_and_ris_give_volume_issue_and_pages),
+        cmocka_unit_test(test_citation_url_is_a_link_in_markdown_and_html_only),
     };
     return cmocka_run_group_tests_name("citation", tests, NULL, NULL);
 }
