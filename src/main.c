@@ -127,6 +127,11 @@ static const struct cmd subscribers_table[] = {
 };
 
 const struct cmd cmd_table[] = {
+    {"archive", cmd_archive, CMD_CONFIG | CMD_LOCK | CMD_READ, none, "", 0, 0,
+     "rebuild the web archive and Atom feed of the sent issues",
+     "Writes issue-NNNN.html, .bib and .ris for each sent issue, index.html "
+     "and\nfeed.xml into [paths] archive; send and run do it after each "
+     "issue.", NULL, 0},
     {"cite", cmd_cite, 0, cite_opts, "RECORDS.json", 1, 1,
      "print citations, kinds, BibTeX or RIS of JSON article records",
      "RECORDS.json holds one article record or an array of them, with the "

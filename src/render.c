@@ -227,6 +227,16 @@ render_article_value(const struct article *a)
     tpl_map_set_str(v, "authors_text", b.len ? b.data : NULL);
     buf_reset(&b);
     tpl_map_set_str(v, "container", a->container);
+    tpl_map_set_str(v, "volume", a->volume);
+    tpl_map_set_str(v, "issue", a->issue);
+    tpl_map_set_str(v, "pages", a->pages);
+    if (a->pages) {
+        q = strchr(a->pages, '-');
+        tpl_map_set(v, "first_page",
+                    tpl_str_new(a->pages, q ? (size_t)(q - a->pages)
+                                            : strlen(a->pages)));
+        tpl_map_set_str(v, "last_page", q && q[1] ? q + 1 : NULL);
+    }
     set_date(v, "date", "published", &a->published);
     if (dt_is_set(&a->published)) {
         dt_format_rfc3339(&a->published, &b);

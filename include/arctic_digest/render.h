@@ -65,7 +65,8 @@ struct render_issue {
 /*
  * The data tree templates see for one article: title, url, doi, doi_url,
  * authors (list of {name, given, family}), authors_text ("A, B and C"),
- * container, date (long form), date_iso, published (RFC 3339), abstract,
+ * container, volume, issue, pages, first_page and last_page (of pages
+ * "767-777"), date (long form), date_iso, published (RFC 3339), abstract,
  * abstract_paragraphs, keywords, score, matched, citation.{chicago,apa,mla}
  * as plain text and citation_md.{chicago,apa,mla} as markdown whose feed
  * text is escaped.  Caller frees.

@@ -279,6 +279,19 @@ class Browser(adtest.Folder):
         self.assertIn('href="mailto:editor@example.org"', html)
         self.check_page(os.path.join(out, "digest.html"), "digest", n)
 
+    def test_archive_pages_hold_at_every_width_light_and_dark(self):
+        self.write_example_conf()
+        with open(self.conf, "a", encoding="utf-8") as f:
+            f.write("[paths]\narchive = web\n")
+        self.write_subs([("anna@example.org", "Anna", "active", "", "html")])
+        r = self.ok("run")
+        n = int(re.search(r"issue 1: (\d+) articles", r.stderr.decode())
+                .group(1))
+        web = os.path.join(self.dir, "web")
+        self.check_page(os.path.join(web, "issue-0001.html"), "archive-issue",
+                        n)
+        self.check_page(os.path.join(web, "index.html"), "archive-index", 0)
+
 
 if __name__ == "__main__":
     oracle.main()
