@@ -54,9 +54,16 @@ static const struct cmd_opt preview_opts[] = {
      "the message ADDR (\"Name <addr>\" or addr) would get: their name, "
      "topics and format from the list; default: the sender, every article",
      0},
-    {"open", 0, NULL, "show digest.html in the desktop's browser", 0},
+    {"open", 0, NULL,
+     "show digest.html in the desktop's browser (without a display: say "
+     "how to view it)",
+     0},
     {"offline", 0, NULL, "use the articles stored; fetch nothing", 0},
     {"explain", 'x', NULL, "log why each article is in or out", 0},
+    {"diff", 0, NULL,
+     "print the articles added (+) and dropped (-) since the last preview "
+     "--diff of this issue into DIR (digest.list)",
+     0},
     {NULL, 0, NULL, NULL, 0}};
 static const struct cmd_opt render_opts[] = {
     {"offline", 0, NULL,
