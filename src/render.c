@@ -260,6 +260,8 @@ render_article_value(const struct article *a)
     tpl_map_set_num(v, "score", a->score);
     tpl_map_set(v, "matched", string_list(a->matched, a->nmatched));
     add_citations(v, a);
+    cite_coins(a, &b);
+    tpl_map_set_str(v, "coins", b.data);
     buf_release(&b);
     return v;
 }

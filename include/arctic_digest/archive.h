@@ -6,9 +6,10 @@
  *   issue-NNNN.html  the issue as a web page: the same templates as the
  *                    message (digest.md, layout.html) with "web" true, so
  *                    no greeting, no unsubscribe link, links to the index,
- *                    the feed and the issue's citations, and Highwire and
- *                    Dublin Core <meta> tags for each article (reference
- *                    managers such as Zotero read them);
+ *                    the feed and the issue's citations, Highwire and
+ *                    Dublin Core <meta> tags and a COinS span for each
+ *                    article (reference managers such as Zotero read
+ *                    them);
  *   issue-NNNN.bib   its articles as BibTeX, and issue-NNNN.ris as RIS;
  *   index.html       every issue, newest first (templates/archive.html);
  *   feed.xml         an Atom 1.0 feed (RFC 4287), one entry per issue with

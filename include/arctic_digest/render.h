@@ -67,7 +67,8 @@ struct render_issue {
  * authors (list of {name, given, family}), authors_text ("A, B and C"),
  * container, volume, issue, pages, first_page and last_page (of pages
  * "767-777"), date (long form), date_iso, published (RFC 3339), abstract,
- * abstract_paragraphs, keywords, score, matched, citation.{chicago,apa,mla}
+ * abstract_paragraphs, keywords, score, matched, coins (cite_coins),
+ * citation.{chicago,apa,mla}
  * as plain text and citation_md.{chicago,apa,mla} as markdown whose feed
  * text is escaped.  Caller frees.
  */

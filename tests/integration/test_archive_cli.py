@@ -10,6 +10,7 @@ import json
 import os
 import re
 import sys
+import urllib.parse
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -28,7 +29,7 @@ class Page(html.parser.HTMLParser):
 
     def __init__(self, text):
         super().__init__()
-        self.meta, self.hrefs, self.tags = [], [], set()
+        self.meta, self.hrefs, self.tags, self.coins = [], [], set(), []
         self.feed(text)
 
     def handle_starttag(self, tag, attrs):
@@ -38,6 +39,8 @@ class Page(html.parser.HTMLParser):
             self.meta.append((a["name"], a.get("content")))
         if "href" in a:
             self.hrefs.append(a["href"])
+        if tag == "span" and a.get("class") == "Z3988":
+            self.coins.append(a["title"])
 
 
 class Archive(adtest.Folder):
@@ -160,6 +163,15 @@ class Archive(adtest.Folder):
             "Svalbard <script>alert(1)</script> & the Treaty"])
         self.assertEqual(len([n for n, _ in p.meta if n == "DC.title"]), 2)
         self.assertIn(("citation_publication_date", "2025-07-25"), p.meta)
+        # COinS: one span per article, for reference managers that take
+        # several items from a page.
+        coins = [urllib.parse.parse_qs(t) for t in p.coins]
+        # ("Arctic Test Review" reads as a journal: rft.atitle)
+        self.assertEqual(sorted(c["rft.atitle"][0] for c in coins),
+                         sorted(titles))
+        for c in coins:
+            self.assertEqual(c["ctx_ver"], ["Z39.88-2004"])
+            self.assertRegex(c["rft_id"][0], r"^https://review\.example/")
         # Feed text stays text: no element came from it.
         self.assertNotIn("script", p.tags)
         self.assertNotIn("<script>", page)
