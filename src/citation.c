@@ -580,6 +580,22 @@ italic_title(struct out *o, const struct article *a, bool sentence)
     period(o);
 }
 
+/* A URL that markdown's <...> destination and an href take as it is:
+ * http or https, no white space, controls, angle brackets, quotes or
+ * backslashes (anything else stays plain text in the citation). */
+static bool
+linkable(const char *url)
+{
+    const unsigned char *p;
+
+    if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
+        return false;
+    for (p = (const unsigned char *)url; *p; p++)
+        if (*p <= ' ' || *p == 0x7f || strchr("<>\"\\", *p))
+            return false;
+    return true;
+}
+
 static void
 put_doi_or_url(struct out *o, const struct article *a, bool mla)
 {
@@ -595,7 +611,20 @@ put_doi_or_url(struct out *o, const struct article *a, bool mla)
             url += 7;
         buf_append_str(&u, url);
     }
-    put_n(o, u.data, u.len);
+    if (o->m == CITE_MARKUP_TEXT || !linkable(a->doi ? u.data : a->url)) {
+        put_n(o, u.data, u.len);
+    } else if (o->m == CITE_MARKUP_MARKDOWN) {
+        buf_append_char(o->b, '[');
+        put_n(o, u.data, u.len);
+        buf_appendf(o->b, "](<%s>)", a->doi ? u.data : a->url);
+    } else {
+        buf_append_str(o->b, "<a href=\"");
+        text_escape_html(a->doi ? u.data : a->url,
+                         strlen(a->doi ? u.data : a->url), o->b);
+        buf_append_str(o->b, "\">");
+        put_n(o, u.data, u.len);
+        buf_append_str(o->b, "</a>");
+    }
     buf_release(&u);
 }
 

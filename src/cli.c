@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arctic_digest/archive.h"
 #include "arctic_digest/bounce.h"
 #include "arctic_digest/compose.h"
 #include "arctic_digest/feed.h"
@@ -759,6 +760,8 @@ int
 cmd_send_result(const struct app *app, int rc, int number,
                 const struct deliver_stats *st, const struct err *e)
 {
+    struct err ae = ERR_INIT;
+
     end_progress(st);
     if (rc < 0)
         return cmd_fail(e);
@@ -775,6 +778,14 @@ cmd_send_result(const struct app *app, int rc, int number,
                  number, st->sent, st->deferred, st->failed, st->total);
     else
         log_info("issue %d: %zu sent", number, st->sent);
+    /* The issue is on the web once it has gone out; the mail is sent
+     * whatever happens here, so a failure is reported, and 'archive'
+     * writes it again. */
+    if (archive_write(&app->ctx, NULL, &ae) < 0) {
+        log_error("the issue was sent, but the archive was not written "
+                  "(run 'arctic-digest archive'): %s", ae.msg);
+        return err_exit_code(ae.code);
+    }
     return st->deferred ? 75 : 0;
 }
 

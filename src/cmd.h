@@ -83,6 +83,7 @@ struct app {
     struct buf optjoin[CMD_MAX_OPTS]; /* repeated values, joined */
 };
 
+int cmd_archive(struct app *app, int argc, char **argv);
 int cmd_bounces(struct app *app, int argc, char **argv);
 int cmd_cite(struct app *app, int argc, char **argv);
 int cmd_collect(struct app *app, int argc, char **argv);
@@ -141,8 +142,9 @@ long cmd_lock_holder(const struct app *app);
 char *cmd_now_text(const struct app *app);
 /* The send progress line on a terminal (a deliver_progress_fn). */
 void cmd_progress(void *ctx, const struct deliver_stats *st);
-/* Log the outcome of deliver_send() (rc, number, st, e) and return the
- * exit code: 0, 75 when something is deferred, or the error's. */
+/* Log the outcome of deliver_send() (rc, number, st, e), rebuild the
+ * archive when an issue went out, and return the exit code: 0, 75 when
+ * something is deferred, or the error's (also the archive's). */
 int cmd_send_result(const struct app *app, int rc, int number,
                     const struct deliver_stats *st, const struct err *e);
 /*

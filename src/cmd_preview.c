@@ -2,11 +2,14 @@
  * preview: the next issue as 'send' would compose it for one address,
  * without sending or recording anything (the state is a snapshot).
  */
+#include <limits.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "arctic_digest/collect.h"
 #include "arctic_digest/compose.h"
@@ -21,23 +24,65 @@ extern char **environ;
 
 #define PLACEHOLDER_SECRET "no unsubscribe secret yet: preview only"
 
-/* Hand digest.html to the desktop's browser; a failure is only a warning. */
+/* Hand digest.html to the desktop's browser when there is a display;
+ * else, or when that fails, say how to view it.  Never an error. */
 static void
 open_in_browser(const char *dir)
 {
     struct buf path = BUF_INIT;
     char *argv[] = {"xdg-open", NULL, NULL};
+    char cwd[PATH_MAX];
     pid_t pid;
     int status;
+    bool shown = false;
 
+    /* file:// wants an absolute path */
+    if (dir[0] != '/' && getcwd(cwd, sizeof(cwd)))
+        buf_appendf(&path, "%s/", cwd);
     buf_appendf(&path, "%s/digest.html", dir);
     argv[1] = path.data;
-    if (posix_spawnp(&pid, "xdg-open", NULL, NULL, argv, environ) != 0)
-        log_warn("cannot run xdg-open to show '%s'", path.data);
+    if (!getenv("DISPLAY") && !getenv("WAYLAND_DISPLAY"))
+        log_info("no display to open it on (DISPLAY and WAYLAND_DISPLAY are "
+                 "not set)");
+    else if (posix_spawnp(&pid, "xdg-open", NULL, NULL, argv, environ) != 0)
+        log_warn("cannot run xdg-open to show '%s'", argv[1]);
     else if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
              WEXITSTATUS(status) != 0)
-        log_warn("xdg-open could not show '%s'", path.data);
+        log_warn("xdg-open could not show '%s'", argv[1]);
+    else
+        shown = true;
+    if (!shown)
+        log_info("to view it, open file://%s in a browser, or serve the "
+                 "folder with 'python3 -m http.server -d %s' and open "
+                 "http://localhost:8000/digest.html",
+                 argv[1], dir);
     buf_release(&path);
+}
+
+/* preview --diff: print what changed since the list in dir, keep the new
+ * one there. */
+static int
+diff_with_last(const char *dir, const struct issue_draft *d, struct err *e)
+{
+    struct buf path = BUF_INIT, old = BUF_INIT, out = BUF_INIT;
+    size_t added, dropped;
+    int rc;
+
+    buf_appendf(&path, "%s/digest.list", dir);
+    if (buf_read_file(&old, path.data, 0, NULL) < 0)
+        buf_reset(&old); /* none yet: everything is added */
+    issue_draft_diff(old.data, old.len, d, &out, &added, &dropped);
+    fwrite(out.data, 1, out.len, stdout);
+    log_info("diff: %zu added, %zu dropped since the last preview --diff of "
+             "issue %d in %s",
+             added, dropped, d->number, dir);
+    buf_reset(&out);
+    issue_draft_list(d, &out);
+    rc = fs_write_atomic(path.data, out.data, out.len, 0644, e);
+    buf_release(&path);
+    buf_release(&old);
+    buf_release(&out);
+    return rc;
 }
 
 static int
@@ -151,6 +196,8 @@ cmd_preview(struct app *app, int argc, char **argv)
     if (rep.failed)
         log_warn("%zu source%s could not be read (see above)", rep.failed,
                  rep.failed == 1 ? "" : "s");
+    if (cmd_flag(app, "diff") && diff_with_last(dir, &d, &e) < 0)
+        goto fail;
     if (cmd_flag(app, "open"))
         open_in_browser(dir);
     goto out;

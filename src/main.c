@@ -59,9 +59,16 @@ static const struct cmd_opt preview_opts[] = {
      "the message ADDR (\"Name <addr>\" or addr) would get: their name, "
      "topics and format from the list; default: the sender, every article",
      0},
-    {"open", 0, NULL, "show digest.html in the desktop's browser", 0},
+    {"open", 0, NULL,
+     "show digest.html in the desktop's browser (without a display: say "
+     "how to view it)",
+     0},
     {"offline", 0, NULL, "use the articles stored; fetch nothing", 0},
     {"explain", 'x', NULL, "log why each article is in or out", 0},
+    {"diff", 0, NULL,
+     "print the articles added (+) and dropped (-) since the last preview "
+     "--diff of this issue into DIR (digest.list)",
+     0},
     {NULL, 0, NULL, NULL, 0}};
 static const struct cmd_opt render_opts[] = {
     {"offline", 0, NULL,
@@ -132,6 +139,11 @@ static const struct cmd subscribers_table[] = {
 };
 
 const struct cmd cmd_table[] = {
+    {"archive", cmd_archive, CMD_CONFIG | CMD_LOCK | CMD_READ, none, "", 0, 0,
+     "rebuild the web archive and Atom feed of the sent issues",
+     "Writes issue-NNNN.html, .bib and .ris for each sent issue, index.html "
+     "and\nfeed.xml into [paths] archive; send and run do it after each "
+     "issue.", NULL, 0},
     {"bounces", cmd_bounces, STATE_WRITER, bounces_opts, "", 0, 0,
      "read the bounce mailbox: fail bounced deliveries, act on complaints",
      "New messages of [bounces] maildir and imap (imaps://, certificate "

@@ -13,6 +13,82 @@
 #include "arctic_digest/text.h"
 #include "arctic_digest/util.h"
 
+/*
+ * The inline style of each element cmark writes.  Mail clients that drop
+ * <style> (Gmail in some views, many webmail clients) still see these;
+ * layout.html's dark-mode rules override the colours with !important.
+ * Sorted by tag.
+ */
+static const struct {
+    const char *tag;
+    const char *style;
+} inline_styles[] = {
+    {"a", "color:#1a5c8f; text-decoration:underline;"},
+    {"blockquote", "margin:0 0 12px 0; padding:0 0 0 12px; "
+                   "border-left:3px solid #c9d4de;"},
+    {"code", "font-family:Menlo, Consolas, monospace; font-size:14px;"},
+    {"h1", "margin:0 0 16px 0; font-size:24px; line-height:1.25; "
+           "color:#0f2a40;"},
+    {"h2", "margin:28px 0 6px 0; font-size:19px; line-height:1.3; "
+           "color:#0f2a40;"},
+    {"h3", "margin:20px 0 6px 0; font-size:17px; line-height:1.3; "
+           "color:#0f2a40;"},
+    {"hr", "border:0; border-top:1px solid #c9d4de; margin:24px 0;"},
+    {"li", "margin:0 0 6px 0;"},
+    {"ol", "margin:0 0 12px 0; padding:0 0 0 24px;"},
+    {"p", "margin:0 0 12px 0;"},
+    {"pre", "margin:0 0 12px 0; white-space:pre-wrap; "
+            "overflow-wrap:anywhere;"},
+    {"ul", "margin:0 0 12px 0; padding:0 0 0 24px;"},
+};
+
+static const char *
+inline_style(const char *tag, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(inline_styles); i++)
+        if (strlen(inline_styles[i].tag) == n &&
+            memcmp(inline_styles[i].tag, tag, n) == 0)
+            return inline_styles[i].style;
+    return NULL;
+}
+
+/*
+ * Copy cmark's HTML, adding the inline style to each start tag and
+ * id="article-N" to the N-th <h2>.  In cmark's output every '<' starts a
+ * tag: text and attribute values have theirs escaped or percent-encoded.
+ */
+static void
+add_inline_styles(const char *p, size_t n, struct buf *out)
+{
+    const char *end = p + n, *lt, *name;
+    size_t len;
+    unsigned h2 = 0;
+
+    while (p < end) {
+        lt = memchr(p, '<', (size_t)(end - p));
+        if (!lt) {
+            buf_append(out, p, (size_t)(end - p));
+            break;
+        }
+        name = lt + 1;
+        for (len = 0; name + len < end && ((name[len] >= 'a' &&
+                                            name[len] <= 'z') ||
+                                           (name[len] >= '0' &&
+                                            name[len] <= '9'));
+             len++)
+            ;
+        buf_append(out, p, (size_t)(name + len - p));
+        p = name + len;
+        if (!inline_style(name, len))
+            continue;
+        if (len == 2 && memcmp(name, "h2", 2) == 0)
+            buf_appendf(out, " id=\"article-%u\"", ++h2);
+        buf_appendf(out, " style=\"%s\"", inline_style(name, len));
+    }
+}
+
 int
 render_markdown_to_html(const char *md, size_t n, struct buf *out,
                         struct err *e)
@@ -23,7 +99,7 @@ render_markdown_to_html(const char *md, size_t n, struct buf *out,
 
     if (!html)
         return err_set(e, ERR_INTERNAL, 0, "cmark failed to render markdown");
-    buf_append_str(out, html);
+    add_inline_styles(html, strlen(html), out);
     free(html);
     return 0;
 }
@@ -151,6 +227,16 @@ render_article_value(const struct article *a)
     tpl_map_set_str(v, "authors_text", b.len ? b.data : NULL);
     buf_reset(&b);
     tpl_map_set_str(v, "container", a->container);
+    tpl_map_set_str(v, "volume", a->volume);
+    tpl_map_set_str(v, "issue", a->issue);
+    tpl_map_set_str(v, "pages", a->pages);
+    if (a->pages) {
+        q = strchr(a->pages, '-');
+        tpl_map_set(v, "first_page",
+                    tpl_str_new(a->pages, q ? (size_t)(q - a->pages)
+                                            : strlen(a->pages)));
+        tpl_map_set_str(v, "last_page", q && q[1] ? q + 1 : NULL);
+    }
     set_date(v, "date", "published", &a->published);
     if (dt_is_set(&a->published)) {
         dt_format_rfc3339(&a->published, &b);
@@ -174,8 +260,59 @@ render_article_value(const struct article *a)
     tpl_map_set_num(v, "score", a->score);
     tpl_map_set(v, "matched", string_list(a->matched, a->nmatched));
     add_citations(v, a);
+    cite_coins(a, &b);
+    tpl_map_set_str(v, "coins", b.data);
     buf_release(&b);
     return v;
+}
+
+/* issue_file "issue-0007.html", bib_file and ris_file (its citations)
+ * and, with an archive_url, issue_url: the
+ * issue's page in the archive (the "View in browser" link). */
+static void
+issue_page(struct tpl_value *v, const struct render_issue *is)
+{
+    struct buf b = BUF_INIT;
+    size_t n;
+
+    buf_appendf(&b, "issue-%04d.html", is->number);
+    tpl_map_set_str(v, "issue_file", b.data);
+    buf_reset(&b);
+    buf_appendf(&b, "issue-%04d.bib", is->number);
+    tpl_map_set_str(v, "bib_file", b.data);
+    buf_reset(&b);
+    buf_appendf(&b, "issue-%04d.ris", is->number);
+    tpl_map_set_str(v, "ris_file", b.data);
+    buf_reset(&b);
+    if (is->archive_url && !is->web) {
+        n = strlen(is->archive_url);
+        buf_append(&b, is->archive_url, n);
+        if (n && is->archive_url[n - 1] != '/')
+            buf_append_char(&b, '/');
+        buf_appendf(&b, "issue-%04d.html", is->number);
+    }
+    tpl_map_set_str(v, "issue_url", b.len ? b.data : NULL);
+    buf_release(&b);
+}
+
+/* summary: the titles, "; " between them, cut near 150 characters: the
+ * preheader a mail client shows beside the subject. */
+static void
+summary(struct tpl_value *v, const struct render_issue *is)
+{
+    struct buf all = BUF_INIT, cut = BUF_INIT;
+    size_t i;
+
+    for (i = 0; i < is->narticles && all.len < 600; i++) {
+        if (i)
+            buf_append_str(&all, "; ");
+        if (is->articles[i].title)
+            buf_append_str(&all, is->articles[i].title);
+    }
+    text_cut_words(all.data, all.len, 150, &cut);
+    tpl_map_set_str(v, "summary", cut.len ? cut.data : NULL);
+    buf_release(&all);
+    buf_release(&cut);
 }
 
 struct tpl_value *
@@ -206,8 +343,11 @@ render_issue_value(const struct render_issue *is)
     tpl_map_set_num(v, "count", (double)is->narticles);
     tpl_map_set_bool(v, "has_articles", is->narticles > 0);
     tpl_map_set_bool(v, "one_article", is->narticles == 1);
+    tpl_map_set_bool(v, "web", is->web);
     tpl_map_set_str(v, "citation_style", style);
     tpl_map_set_str(v, "archive_url", is->archive_url);
+    issue_page(v, is);
+    summary(v, is);
     tpl_map_set_str(v, "contact", is->contact);
     tpl_map_set_str(v, "unsubscribe_url", is->unsubscribe_url);
     tpl_map_set_str(sub, "name", is->to_name);

@@ -15,8 +15,10 @@
  *   - emphasis, code spans and escapes lose their markers, raw HTML is
  *     dropped, an image is its alt text, a hard break starts a new line;
  *   - a link is "text [n]" with "[n] URL" under "Links:" at the end (one
- *     number per distinct URL); a link whose text is its URL (autolink) is
- *     just the URL; javascript:, vbscript:, file: and data: (other than
+ *     number per distinct URL); a link whose text is its URL (autolink),
+ *     or the URL without its "mailto:", "https://" or "http://", is just
+ *     that text; a link to a fragment ("#article-2", a place in the HTML
+ *     page) is its text only; javascript:, vbscript:, file: and data: (other than
  *     data:image/{png,gif,jpeg,webp}) links keep their text only, as cmark's
  *     safe mode does;
  *   - no line ends in a space, and the text ends with exactly one "\n".
@@ -254,6 +256,24 @@ link_number(struct rt *r, const char *url)
     return r->nurls;
 }
 
+/* The link text is its URL, or the URL without "mailto:" or, as MLA
+ * citations write it, without "https://" or "http://". */
+static bool
+shows_url(const char *url, const char *text, size_t len)
+{
+    static const char *const schemes[] = {"", "mailto:", "https://",
+                                          "http://"};
+    size_t i, k;
+
+    for (i = 0; i < ARRAY_SIZE(schemes); i++) {
+        k = strlen(schemes[i]);
+        if (strncmp(url, schemes[i], k) == 0 && strlen(url + k) == len &&
+            memcmp(url + k, text, len) == 0)
+            return true;
+    }
+    return false;
+}
+
 static void
 exit_link(struct rt *r, cmark_node *link)
 {
@@ -271,9 +291,9 @@ exit_link(struct rt *r, cmark_node *link)
     }
     text = r->inl.data + start;
     len = r->inl.len - start;
-    if ((strlen(url) == len && memcmp(url, text, len) == 0) ||
-        (strncmp(url, "mailto:", 7) == 0 && strlen(url + 7) == len &&
-         memcmp(url + 7, text, len) == 0))
+    if (url[0] == '#')
+        return; /* a place in the HTML page: nowhere to go in text */
+    if (shows_url(url, text, len))
         return; /* an autolink shows its URL already */
     buf_appendf(&r->inl, "%c[%zu]", GLUE, link_number(r, url));
 }

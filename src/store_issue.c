@@ -96,7 +96,9 @@ fail:
 
 /* Load the issue the query's first row names (columns as in ISSUE_COLS);
  * id goes to the query's parameter, if it has one. */
-#define ISSUE_COLS "id, number, created, slot, period_start, period_end, status"
+#define ISSUE_COLS                                                            \
+    "id, number, created, slot, period_start, period_end, status, "         \
+    "coalesce(sent, 0)"
 
 static int
 load_issue(struct store *s, const char *sql, int64_t id,
@@ -126,6 +128,7 @@ load_issue(struct store *s, const char *sql, int64_t id,
     out->period_start = sqlite3_column_int64(st, 4);
     out->period_end = sqlite3_column_int64(st, 5);
     out->status = (enum store_issue_status)sqlite3_column_int(st, 6);
+    out->sent = sqlite3_column_int64(st, 7);
     store_release(s, st);
     st = store_prepare(
         s,
@@ -163,6 +166,38 @@ store_issue_get(struct store *s, int64_t id, struct store_issue *out,
 {
     return load_issue(s, "SELECT " ISSUE_COLS " FROM issues WHERE id = ?",
                       id, out, e);
+}
+
+int
+store_issues_sent(struct store *s, struct store_issue **v, size_t *n,
+                  struct err *e)
+{
+    sqlite3_stmt *st = store_prepare(
+        s, "SELECT id FROM issues WHERE status = 1 ORDER BY number", e);
+    struct store_issue *list;
+    int64_t *ids = NULL;
+    size_t count = 0, i;
+
+    if (!st || store_collect_ids(s, st, &ids, &count, e) < 0)
+        return -1;
+    list = xcalloc(count + 1, sizeof(*list));
+    for (i = 0; i < count; i++) {
+        int found = store_issue_get(s, ids[i], &list[i], e);
+        if (found != 1) {
+            if (found == 0)
+                err_set(e, ERR_DATA, 0, "issue %lld vanished while read",
+                        (long long)ids[i]);
+            while (i)
+                store_issue_release(&list[--i]);
+            free(list);
+            free(ids);
+            return -1;
+        }
+    }
+    free(ids);
+    *v = list;
+    *n = count;
+    return 0;
 }
 
 int

@@ -49,8 +49,10 @@ enum cite_style { CITE_CHICAGO = 0, CITE_APA, CITE_MLA };
 
 enum cite_markup {
     CITE_MARKUP_TEXT = 0, /* plain text, no italics */
-    CITE_MARKUP_MARKDOWN, /* italics as *...*, text escaped */
-    CITE_MARKUP_HTML      /* italics as <i>...</i>, text escaped */
+    CITE_MARKUP_MARKDOWN, /* italics as *...*, text escaped, the DOI or
+                             URL a link [shown](<url>) */
+    CITE_MARKUP_HTML      /* italics as <i>...</i>, text escaped, the DOI
+                             or URL a link <a href="url">shown</a> */
 };
 
 enum cite_kind { CITE_KIND_JOURNAL = 0, CITE_KIND_WEB, CITE_KIND_REPORT };
@@ -94,5 +96,18 @@ void cite_bibtex(const struct article *v, size_t n, struct buf *out);
  * DA (YYYY/MM/DD/), DO, UR, AB on one line.
  */
 void cite_ris(const struct article *v, size_t n, struct buf *out);
+
+/*
+ * Append a's COinS: an OpenURL 1.0 ContextObject in KEV form (ANSI/NISO
+ * Z39.88-2004), the title of a <span class="Z3988">.  Journal articles
+ * as info:ofi/fmt:kev:mtx:journal (rft.atitle, rft.jtitle, rft.au as
+ * "Family, Given", rft.volume, rft.issue, rft.spage, rft.epage), other
+ * kinds as info:ofi/fmt:kev:mtx:dc (rft.type webpage or report,
+ * rft.title, rft.source, rft.creator); then rft.date at its precision and
+ * rft_id info:doi/DOI and the URL.  Values are percent-encoded (all but
+ * RFC 3986 unreserved characters); HTML-escape the whole when it goes in
+ * an attribute.
+ */
+void cite_coins(const struct article *a, struct buf *out);
 
 #endif

@@ -110,6 +110,30 @@ void issue_topics_bind(struct issue_topics *t, const struct article *v,
 bool issue_topics_wants(const struct issue_topics *t, char *const *tags,
                         size_t ntags, size_t i);
 
+/* ---- what changed in the draft (preview --diff) ------------------------ */
+
+/*
+ * The draft's articles as the list preview keeps beside its output: a
+ * first line "# arctic-digest preview of issue N", then one line per
+ * article, "LINK<TAB>TITLE" (LINK the page, else the DOI URL, else empty;
+ * control characters in either become spaces).  Appended to out.
+ */
+void issue_draft_list(const struct issue_draft *d, struct buf *out);
+
+/*
+ * Compare d with old (old_len bytes; the issue_draft_list of an earlier
+ * preview, or empty): "+ TITLE <LINK>" for each article of d not in old,
+ * then "- TITLE <LINK>" for each article of old no longer in d, one a
+ * line, appended to out; *added and *dropped count them.  Articles match
+ * by link, or by title when they have none.  An old list of another issue
+ * number (that issue has been sent since) counts as empty: then every
+ * article is added and none dropped.  Never fails: lines it cannot read
+ * are skipped.
+ */
+void issue_draft_diff(const char *old, size_t old_len,
+                      const struct issue_draft *d, struct buf *out,
+                      size_t *added, size_t *dropped);
+
 /* ---- schedule ---------------------------------------------------------- */
 
 /*

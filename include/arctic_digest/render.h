@@ -15,6 +15,7 @@
 #ifndef ARCTIC_DIGEST_RENDER_H
 #define ARCTIC_DIGEST_RENDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,14 +25,21 @@
 #include "arctic_digest/err.h"
 #include "arctic_digest/template.h"
 
-/* CommonMark to an HTML fragment (safe mode, smart punctuation). */
+/*
+ * CommonMark to an HTML fragment (safe mode, smart punctuation), each
+ * element with an inline style (mail clients that drop <style> keep
+ * them) and the N-th level-2 heading with id="article-N", the target of
+ * the table of contents' "#article-N" links.
+ */
 int render_markdown_to_html(const char *md, size_t n, struct buf *out,
                             struct err *e);
 
 /*
  * CommonMark to plain text wrapped at width columns (counted in code
  * points; 0 means 72).  Links become "text [n]" with "[n] URL" lines in a
- * final "Links" block; autolinks whose text is their URL get no reference.
+ * final "Links" block; a link whose text is its URL (an autolink, or the
+ * URL without "mailto:", "https://" or "http://") gets no reference, and
+ * neither does a link to a fragment ("#article-1").
  * Output ends with exactly one "\n".
  */
 int render_markdown_to_text(const char *md, size_t n, int width,
@@ -51,13 +59,16 @@ struct render_issue {
     const char *to_name;       /* the subscriber, may be NULL */
     const char *to_addr;
     const char *unsubscribe_url; /* may be NULL */
+    bool web; /* the archive's page of the issue, not a message */
 };
 
 /*
  * The data tree templates see for one article: title, url, doi, doi_url,
  * authors (list of {name, given, family}), authors_text ("A, B and C"),
- * container, date (long form), date_iso, published (RFC 3339), abstract,
- * abstract_paragraphs, keywords, score, matched, citation.{chicago,apa,mla}
+ * container, volume, issue, pages, first_page and last_page (of pages
+ * "767-777"), date (long form), date_iso, published (RFC 3339), abstract,
+ * abstract_paragraphs, keywords, score, matched, coins (cite_coins),
+ * citation.{chicago,apa,mla}
  * as plain text and citation_md.{chicago,apa,mla} as markdown whose feed
  * text is escaped.  Caller frees.
  */

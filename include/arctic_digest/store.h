@@ -155,6 +155,7 @@ struct store_issue {
     int number;
     int64_t created, slot, period_start, period_end;
     enum store_issue_status status;
+    int64_t sent;      /* when it was marked sent; 0 while sending */
     int64_t *articles; /* ordered article ids */
     size_t narticles;
 };
@@ -183,6 +184,11 @@ int store_issue_last(struct store *s, struct store_issue *out, struct err *e);
 /* The issue with this id: 1 and out, or 0 if there is none. */
 int store_issue_get(struct store *s, int64_t id, struct store_issue *out,
                     struct err *e);
+
+/* Every sent issue, by number, into *v (n of them; caller releases each
+ * and frees the array). */
+int store_issues_sent(struct store *s, struct store_issue **v, size_t *n,
+                      struct err *e);
 
 int store_issue_mark_sent(struct store *s, int64_t issue, int64_t now,
                           struct err *e);

@@ -115,6 +115,49 @@ test_citation_no_date_and_no_author(void **state)
 }
 
 static void
+test_citation_url_is_a_link_in_markdown_and_html_only(void **state)
+{
+    struct article a;
+    (void)state;
+    real_article(&a);
+    a.url = xstrdup("https://www.highnorthnews.com/en/a_b?x=1&y=2");
+    expect(&a, CITE_MLA, CITE_MARKUP_MARKDOWN,
+           "Hauksdóttir\\, Guðbjörg Ríkey Th\\.\\, and Baldur "
+           "Thorhallsson\\. “Sino\\-Russian Arctic Cooperation\\: "
+           "Systemic Pressure and Historical Distrust\\.” *The Polar "
+           "Journal*\\, 22 July 2025\\, "
+           "[www\\.highnorthnews\\.com\\/en\\/a\\_b\\?x\\=1\\&y\\=2]"
+           "(<https://www.highnorthnews.com/en/a_b?x=1&y=2>)\\.");
+    expect(&a, CITE_MLA, CITE_MARKUP_HTML,
+           "Hauksdóttir, Guðbjörg Ríkey Th., and Baldur Thorhallsson. "
+           "“Sino-Russian Arctic Cooperation: Systemic Pressure and "
+           "Historical Distrust.” <i>The Polar Journal</i>, 22 July 2025, "
+           "<a href=\"https://www.highnorthnews.com/en/a_b?x=1&amp;y=2\">"
+           "www.highnorthnews.com/en/a_b?x=1&amp;y=2</a>.");
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "Hauksdóttir, Guðbjörg Ríkey Th., and Baldur Thorhallsson. "
+           "“Sino-Russian Arctic Cooperation: Systemic Pressure and "
+           "Historical Distrust.” The Polar Journal, 22 July 2025, "
+           "www.highnorthnews.com/en/a_b?x=1&y=2.");
+    /* a URL a link destination cannot hold stays text, never markup */
+    free(a.url);
+    a.url = xstrdup("javascript:alert(1)");
+    expect(&a, CITE_MLA, CITE_MARKUP_HTML,
+           "Hauksdóttir, Guðbjörg Ríkey Th., and Baldur Thorhallsson. "
+           "“Sino-Russian Arctic Cooperation: Systemic Pressure and "
+           "Historical Distrust.” <i>The Polar Journal</i>, 22 July 2025, "
+           "javascript:alert(1).");
+    free(a.url);
+    a.url = xstrdup("https://evil.example/a>\"<b>");
+    expect(&a, CITE_MLA, CITE_MARKUP_HTML,
+           "Hauksdóttir, Guðbjörg Ríkey Th., and Baldur Thorhallsson. "
+           "“Sino-Russian Arctic Cooperation: Systemic Pressure and "
+           "Historical Distrust.” <i>The Polar Journal</i>, 22 July 2025, "
+           "evil.example/a&gt;&quot;&lt;b&gt;.");
+    article_release(&a);
+}
+
+static void
 test_citation_style_names_round_trip(void **state)
 {
     (void)state;
@@ -330,6 +373,43 @@ located_article(struct article *a)
 }
 
 static void
+test_citation_coins_journal_and_web_page(void **state)
+{
+    struct article a;
+    struct buf b = BUF_INIT;
+    (void)state;
+    located_article(&a);
+    a.doi = xstrdup("10.5555/2154896X.2019.1");
+    cite_coins(&a, &b);
+    assert_string_equal(
+        b.data,
+        "ctx_ver=Z39.88-2004&rft_val_fmt=info%3Aofi%2Ffmt%3Akev%3Amtx%3A"
+        "journal&rft.genre=article&rft.atitle=Sino-Russian%20Arctic%20"
+        "Cooperation%3A%20Systemic%20Pressure%20and%20Historical%20Distrust"
+        "&rft.jtitle=The%20Polar%20Journal&rft.volume=28&rft.issue=4"
+        "&rft.spage=767&rft.epage=777"
+        "&rft.au=Hauksd%C3%B3ttir%2C%20Gu%C3%B0bj%C3%B6rg%20R%C3%ADkey%20Th."
+        "&rft.au=Thorhallsson%2C%20Baldur&rft.date=2019-12-05"
+        "&rft_id=info%3Adoi%2F10.5555%2F2154896X.2019.1");
+    article_release(&a);
+    buf_reset(&b);
+    article_init(&a);
+    a.title = xstrdup("Cables & <cables>");
+    a.container = xstrdup("Arctic Security Observer");
+    a.url = xstrdup("https://example.org/a?x=1&y=2");
+    article_add_person(&a, NULL, NULL, "Nordic Forum");
+    cite_coins(&a, &b);
+    assert_string_equal(
+        b.data,
+        "ctx_ver=Z39.88-2004&rft_val_fmt=info%3Aofi%2Ffmt%3Akev%3Amtx%3Adc"
+        "&rft.type=webpage&rft.title=Cables%20%26%20%3Ccables%3E"
+        "&rft.source=Arctic%20Security%20Observer&rft.creator=Nordic%20Forum"
+        "&rft_id=https%3A%2F%2Fexample.org%2Fa%3Fx%3D1%26y%3D2");
+    buf_release(&b);
+    article_release(&a);
+}
+
+static void
 test_citation_styles_give_volume_issue_and_pages(void **state)
 {
     struct article a;
@@ -529,6 +609,8 @@ main(void)
         cmocka_unit_test(test_citation_page_ranges_shorten_by_each_styles_rule),
         cmocka_unit_test(test_citation_et_al_flag_is_rendered),
         cmocka_unit_test(test_citation_bibtex_and_ris_give_volume_issue_and_pages),
+        cmocka_unit_test(test_citation_url_is_a_link_in_markdown_and_html_only),
+        cmocka_unit_test(test_citation_coins_journal_and_web_page),
     };
     return cmocka_run_group_tests_name("citation", tests, NULL, NULL);
 }

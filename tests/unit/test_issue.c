@@ -269,6 +269,72 @@ test_issue_freeze_records_recipients_or_the_handled_slot(void **state)
     world_release(&w);
 }
 
+static void
+draft_add(struct issue_draft *d, const char *title, const char *url,
+          const char *doi)
+{
+    struct article a;
+
+    article_init(&a);
+    a.title = title ? xstrdup(title) : NULL;
+    a.url = url ? xstrdup(url) : NULL;
+    a.doi = doi ? xstrdup(doi) : NULL;
+    article_list_take(&d->articles, &a);
+}
+
+static void
+test_issue_draft_diff_by_link_title_and_issue_number(void **state)
+{
+    struct issue_draft d;
+    struct buf list = BUF_INIT, out = BUF_INIT;
+    size_t added, dropped;
+    (void)state;
+
+    memset(&d, 0, sizeof(d));
+    d.number = 4;
+    draft_add(&d, "Kept, new title", "https://x.example/kept", NULL);
+    draft_add(&d, "A DOI only", NULL, "10.5555/1");
+    draft_add(&d, "No link\x1b[31m at all\n", NULL, NULL);
+    issue_draft_list(&d, &list);
+    /* control characters never reach the list or the terminal */
+    assert_string_equal(list.data,
+                        "# arctic-digest preview of issue 4\n"
+                        "https://x.example/kept\tKept, new title\n"
+                        "https://doi.org/10.5555/1\tA DOI only\n"
+                        "\tNo link [31m at all \n");
+    /* the same draft: nothing changed */
+    issue_draft_diff(list.data, list.len, &d, &out, &added, &dropped);
+    assert_string_equal(out.data, "");
+    assert_int_equal(added + dropped, 0);
+    /* an earlier list: matched by link (the title changed), by title
+     * when there is no link; a bad line is skipped */
+    buf_reset(&list);
+    buf_append_str(&list, "# arctic-digest preview of issue 4\n"
+                          "https://x.example/kept\tKept, old title\n"
+                          "garbage without a tab\n"
+                          "\tNo link [31m at all \n"
+                          "https://x.example/gone\tGone\n");
+    issue_draft_diff(list.data, list.len, &d, &out, &added, &dropped);
+    assert_string_equal(out.data, "+ A DOI only <https://doi.org/10.5555/1>\n"
+                                  "- Gone <https://x.example/gone>\n");
+    assert_int_equal(added, 1);
+    assert_int_equal(dropped, 1);
+    /* a list of issue 3 (sent since): everything is added */
+    buf_reset(&out);
+    list.data[strlen("# arctic-digest preview of issue ")] = '3';
+    issue_draft_diff(list.data, list.len, &d, &out, &added, &dropped);
+    assert_int_equal(added, 3);
+    assert_int_equal(dropped, 0);
+    assert_non_null(strstr(out.data, "+ No link [31m at all \n"));
+    /* no list at all */
+    buf_reset(&out);
+    issue_draft_diff("", 0, &d, &out, &added, &dropped);
+    assert_int_equal(added, 3);
+    buf_release(&list);
+    buf_release(&out);
+    issue_draft_release(&d);
+}
+
 int
 main(void)
 {
@@ -279,6 +345,7 @@ main(void)
         cmocka_unit_test(test_issue_select_new_relevant_newest_first),
         cmocka_unit_test(
             test_issue_freeze_records_recipients_or_the_handled_slot),
+        cmocka_unit_test(test_issue_draft_diff_by_link_title_and_issue_number),
     };
     return cmocka_run_group_tests_name("issue", tests, NULL, NULL);
 }

@@ -308,6 +308,32 @@ test_render_text_random_markdown_keeps_invariants(void **state)
     buf_release(&b);
 }
 
+static void
+test_render_html_has_inline_styles_and_article_ids(void **state)
+{
+    static const char md[] =
+        "# T\n\n1. [one](#article-1)\n\n## [One](https://x.example/1)\n\n"
+        "p &lt;b&gt; \\<a href=x\\>\n\n---\n\n## Two\n";
+    struct buf b = BUF_INIT;
+    (void)state;
+
+    assert_int_equal(render_markdown_to_html(md, strlen(md), &b, NULL), 0);
+    assert_non_null(strstr(b.data, "<h1 style=\"margin:0 0 16px 0;"));
+    assert_non_null(strstr(b.data, "<ol style=\""));
+    assert_non_null(strstr(b.data, "<li style=\""));
+    assert_non_null(strstr(b.data, "<a style=\"color:#1a5c8f; "
+                                   "text-decoration:underline;\" "
+                                   "href=\"#article-1\">one</a>"));
+    assert_non_null(strstr(b.data, "<h2 id=\"article-1\" style=\""));
+    assert_non_null(strstr(b.data, "<h2 id=\"article-2\" style=\""));
+    assert_null(strstr(b.data, "article-3"));
+    assert_non_null(strstr(b.data, "<hr style=\""));
+    /* escaped text stays escaped: no tag is made out of it */
+    assert_non_null(strstr(b.data, "p &lt;b&gt; &lt;a href=x&gt;"));
+    assert_null(strstr(b.data, "<a href=x"));
+    buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -322,6 +348,7 @@ main(void)
         cmocka_unit_test(test_render_text_link_reference_stays_with_its_word),
         cmocka_unit_test(test_render_text_repairs_bad_bytes),
         cmocka_unit_test(test_render_text_random_markdown_keeps_invariants),
+        cmocka_unit_test(test_render_html_has_inline_styles_and_article_ids),
     };
     return cmocka_run_group_tests_name("render", tests, NULL, NULL);
 }

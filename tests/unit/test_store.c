@@ -852,6 +852,42 @@ test_store_issues_number_up_and_finish_in_order(void **state)
 }
 
 static void
+test_store_issues_sent_lists_only_sent_issues_by_number(void **state)
+{
+    struct store *s = fresh();
+    struct err e = ERR_INIT;
+    struct store_issue is[3], *v = NULL;
+    struct store_recipient r[] = {{"a@example.org", NULL}};
+    size_t n = 99, i;
+    (void)state;
+
+    assert_int_equal(store_issues_sent(s, &v, &n, &e), 0);
+    assert_int_equal(n, 0);
+    free(v);
+    for (i = 0; i < 3; i++)
+        new_issue(s, &is[i], T0 + (int64_t)i * 7 * DAY, r, 1);
+    /* 3 and 1 are sent (in that order), 2 is still sending. */
+    assert_int_equal(store_issue_mark_sent(s, is[2].id, T0 + 30 * DAY, &e),
+                     0);
+    assert_int_equal(store_issue_mark_sent(s, is[0].id, T0 + DAY, &e), 0);
+    assert_int_equal(store_issues_sent(s, &v, &n, &e), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(v[0].number, 1);
+    assert_int_equal(v[0].sent, T0 + DAY);
+    assert_int_equal(v[0].status, STORE_ISSUE_SENT);
+    assert_int_equal(v[0].narticles, is[0].narticles);
+    assert_int_equal(v[1].number, 3);
+    assert_int_equal(v[1].sent, T0 + 30 * DAY);
+    assert_int_equal(v[1].period_end, is[2].period_end);
+    for (i = 0; i < n; i++)
+        store_issue_release(&v[i]);
+    free(v);
+    for (i = 0; i < 3; i++)
+        store_issue_release(&is[i]);
+    store_close(s);
+}
+
+static void
 test_store_rolled_back_issue_leaves_no_issue_and_no_ledger_row(void **state)
 {
     struct store *s = fresh();
@@ -1205,6 +1241,7 @@ main(void)
         cmocka_unit_test(
             test_store_ledger_todo_lists_pending_and_deferred_in_address_order),
         cmocka_unit_test(test_store_issues_number_up_and_finish_in_order),
+        cmocka_unit_test(test_store_issues_sent_lists_only_sent_issues_by_number),
         cmocka_unit_test(
             test_store_rolled_back_issue_leaves_no_issue_and_no_ledger_row),
         cmocka_unit_test(test_store_failed_streak_counts_hard_bounces_in_a_row),

@@ -1,0 +1,297 @@
+/*
+ * archive: the web archive written from a real SQLite state and the
+ * project's own templates.  The Atom feed's elements and ids, escaping of
+ * feed text, the same bytes for the same state, only sent issues, and a
+ * folder that cannot be made.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "arctic_digest/archive.h"
+#include "arctic_digest/buf.h"
+#include "arctic_digest/store.h"
+#include "arctic_digest/util.h"
+
+#define T0 1753686000 /* 2025-07-28T07:00:00Z */
+#define DAY 86400
+
+struct fixture {
+    char dir[64];
+    struct config cfg;
+    struct context ctx;
+    struct store *s;
+};
+
+static void
+set(char **field, const char *v)
+{
+    free(*field);
+    *field = v ? xstrdup(v) : NULL;
+}
+
+static char *
+path_in(const struct fixture *f, const char *name)
+{
+    struct buf b = BUF_INIT;
+
+    buf_appendf(&b, "%s/web/%s", f->dir, name);
+    return buf_detach(&b, NULL);
+}
+
+static char *
+slurp(const struct fixture *f, const char *name)
+{
+    struct buf b = BUF_INIT;
+    char *path = path_in(f, name);
+
+    if (buf_read_file(&b, path, 0, NULL) < 0)
+        fail_msg("cannot read %s", path);
+    free(path);
+    return buf_detach(&b, NULL);
+}
+
+static size_t
+count(const char *hay, const char *needle)
+{
+    size_t n = 0;
+
+    for (hay = strstr(hay, needle); hay; hay = strstr(hay + 1, needle))
+        n++;
+    return n;
+}
+
+/* An issue of the given articles (titles), frozen at `at`; sent unless
+ * sending is true. */
+static void
+issue(struct fixture *f, int64_t at, const char *const *titles, size_t n,
+      bool sent)
+{
+    struct store_recipient r = {"a@example.org", NULL};
+    struct store_issue is;
+    struct err e = ERR_INIT;
+    size_t i;
+
+    memset(&is, 0, sizeof(is));
+    is.articles = xcalloc(n + 1, sizeof(*is.articles));
+    for (i = 0; i < n; i++) {
+        struct article a;
+        bool fresh;
+        char url[64];
+        article_init(&a);
+        a.title = xstrdup(titles[i]);
+        snprintf(url, sizeof(url), "https://example.org/%lld/%zu",
+                 (long long)at, i);
+        a.url = xstrdup(url);
+        a.container = xstrdup("The Polar Journal");
+        a.doi = i == 0 ? xstrdup("10.5555/2154896X.2025.1") : NULL;
+        a.published = dt_from_time(at - DAY, 0);
+        a.published.prec = DT_PREC_DAY;
+        article_add_person(&a, "Anna", "Ødegaard", NULL);
+        if (store_article_put(f->s, &a, at, &fresh, &is.articles[i], &e) < 0)
+            fail_msg("%s", e.msg);
+        article_release(&a);
+    }
+    is.narticles = n;
+    is.created = is.slot = is.period_end = at;
+    is.period_start = at - 7 * DAY;
+    if (store_issue_create(f->s, &is, &r, 1, &e) < 0 ||
+        (sent && store_issue_mark_sent(f->s, is.id, at + 60, &e) < 0))
+        fail_msg("%s", e.msg);
+    store_issue_release(&is);
+}
+
+static int
+setup(void **state)
+{
+    struct fixture *f = xcalloc(1, sizeof(*f));
+    const char *fx = getenv("AD_FIXTURES");
+    struct buf b = BUF_INIT;
+    struct err e = ERR_INIT;
+
+    snprintf(f->dir, sizeof(f->dir), "/tmp/ad-archive-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    config_defaults(&f->cfg, NULL);
+    buf_appendf(&b, "%s/../../templates", fx ? fx : "tests/fixtures");
+    set(&f->cfg.templates, b.data);
+    buf_reset(&b);
+    buf_appendf(&b, "%s/web", f->dir);
+    set(&f->cfg.archive, b.data);
+    buf_reset(&b);
+    buf_appendf(&b, "%s/state.db", f->dir);
+    if (store_open(b.data, &f->s, &e) < 0)
+        fail_msg("%s", e.msg);
+    buf_release(&b);
+    set(&f->cfg.contact, "editor@example.org");
+    f->ctx.cfg = &f->cfg;
+    f->ctx.st = f->s;
+    f->ctx.now = dt_from_time(T0 + 30 * DAY, 0);
+    *state = f;
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    struct fixture *f = *state;
+    static const char *const names[] = {
+        "issue-0001.html", "issue-0001.bib", "issue-0001.ris",
+        "issue-0002.html", "issue-0002.bib", "issue-0002.ris",
+        "index.html",      "feed.xml",       "state.db",
+        "state.db-wal",    "state.db-shm"};
+    struct buf b = BUF_INIT;
+    size_t i;
+
+    store_close(f->s);
+    config_release(&f->cfg);
+    for (i = 0; i < ARRAY_SIZE(names); i++) {
+        char *p = path_in(f, names[i]);
+        unlink(p);
+        free(p);
+        buf_reset(&b);
+        buf_appendf(&b, "%s/%s", f->dir, names[i]);
+        unlink(b.data);
+    }
+    buf_reset(&b);
+    buf_appendf(&b, "%s/web", f->dir);
+    rmdir(b.data);
+    unlink(b.data);
+    rmdir(f->dir);
+    buf_release(&b);
+    free(f);
+    return 0;
+}
+
+static void
+test_archive_feed_has_one_entry_per_sent_issue(void **state)
+{
+    struct fixture *f = *state;
+    static const char *const one[] = {"Svalbard <b>Treaty</b> & \"Oslo\"",
+                                      "Greenland's path"};
+    static const char *const two[] = {"Icebreakers in the Bering Strait"};
+    struct err e = ERR_INIT;
+    size_t n = 0;
+    char *feed, *page;
+
+    issue(f, T0, one, 2, true);
+    issue(f, T0 + 7 * DAY, two, 1, true);
+    assert_int_equal(archive_write(&f->ctx, &n, &e), 0);
+    assert_int_equal(n, 2);
+    feed = slurp(f, "feed.xml");
+    assert_int_equal(count(feed, "<entry>"), 2);
+    assert_int_equal(count(feed, "</entry>"), 2);
+    /* newest first; tag: ids of the sender and the issue's day */
+    assert_non_null(strstr(feed, "<id>tag:digest@example.org,2025-08-04:"
+                                 "issue-0002</id>\n<title>Arctic Digest no. "
+                                 "2: 1 new article"));
+    assert_non_null(strstr(feed, "<id>tag:digest@example.org,2025-07-28:"
+                                 "issue-0001</id>"));
+    assert_true(strstr(feed, "issue-0002") < strstr(feed, "issue-0001"));
+    assert_non_null(strstr(feed, "<id>tag:digest@example.org,2025-07-28:"
+                                 "archive</id>"));
+    /* the feed's updated is the newest issue's sent time, not now */
+    assert_non_null(strstr(feed, "<updated>2025-08-04T07:01:00Z</updated>\n"
+                                 "<author>"));
+    assert_non_null(strstr(feed, "<published>2025-07-28T07:01:00Z"));
+    assert_non_null(strstr(feed, "<email>editor@example.org</email>"));
+    /* feed text, escaped twice inside html content, never markup */
+    assert_non_null(strstr(feed, "Svalbard &amp;lt;b&amp;gt;Treaty"));
+    assert_null(strstr(feed, "<b>"));
+    /* no archive_url: no xml:base and no self link, relative links */
+    assert_null(strstr(feed, "xml:base"));
+    assert_null(strstr(feed, "rel=\"self\""));
+    assert_non_null(strstr(feed, "href=\"issue-0001.html\""));
+    page = slurp(f, "issue-0001.html");
+    assert_int_equal(count(page, "<meta name=\"citation_title\""), 2);
+    assert_non_null(strstr(page, "<meta name=\"citation_title\" "
+                                 "content=\"Svalbard &lt;b&gt;Treaty&lt;/b&gt; "
+                                 "&amp; &quot;Oslo&quot;\">"));
+    assert_non_null(strstr(page, "<meta name=\"citation_author\" "
+                                 "content=\"Ødegaard, Anna\">"));
+    assert_non_null(strstr(page, "<meta name=\"citation_doi\" "
+                                 "content=\"10.5555/2154896X.2025.1\">"));
+    assert_null(strstr(page, "<b>"));
+    free(feed);
+    free(page);
+}
+
+static void
+test_archive_same_state_gives_same_bytes_and_skips_unsent(void **state)
+{
+    struct fixture *f = *state;
+    static const char *const one[] = {"Svalbard at 105"};
+    static const char *const two[] = {"Not sent yet"};
+    static const char *const files[] = {"feed.xml", "index.html",
+                                        "issue-0001.html", "issue-0001.bib",
+                                        "issue-0001.ris"};
+    char *before[ARRAY_SIZE(files)];
+    struct err e = ERR_INIT;
+    struct stat st;
+    size_t n = 0, i;
+    char *p;
+
+    issue(f, T0, one, 1, true);
+    issue(f, T0 + 7 * DAY, two, 1, false);
+    assert_int_equal(archive_write(&f->ctx, &n, &e), 0);
+    assert_int_equal(n, 1);
+    p = path_in(f, "issue-0002.html");
+    assert_int_not_equal(stat(p, &st), 0);
+    free(p);
+    for (i = 0; i < ARRAY_SIZE(files); i++)
+        before[i] = slurp(f, files[i]);
+    assert_non_null(strstr(before[3], "Svalbard at 105"));
+    assert_non_null(strstr(before[4], "TI  - Svalbard at 105"));
+    assert_null(strstr(before[0], "Not sent yet"));
+    f->ctx.now.t += DAY; /* a later rebuild */
+    assert_int_equal(archive_write(&f->ctx, &n, &e), 0);
+    for (i = 0; i < ARRAY_SIZE(files); i++) {
+        char *after = slurp(f, files[i]);
+        assert_string_equal(after, before[i]);
+        free(after);
+        free(before[i]);
+    }
+}
+
+static void
+test_archive_folder_that_cannot_be_made_fails_naming_it(void **state)
+{
+    struct fixture *f = *state;
+    struct err e = ERR_INIT;
+    struct buf b = BUF_INIT;
+    FILE *fp;
+
+    buf_appendf(&b, "%s/web", f->dir);
+    fp = fopen(b.data, "w"); /* a file where the folder should be */
+    assert_non_null(fp);
+    fclose(fp);
+    buf_append_str(&b, "/sub");
+    set(&f->cfg.archive, b.data);
+    assert_int_equal(archive_write(&f->ctx, NULL, &e), -1);
+    assert_int_equal(e.code, ERR_CANTCREAT);
+    assert_non_null(strstr(e.msg, f->dir));
+    buf_release(&b);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(
+            test_archive_feed_has_one_entry_per_sent_issue, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_archive_same_state_gives_same_bytes_and_skips_unsent, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_archive_folder_that_cannot_be_made_fails_naming_it, setup,
+            teardown),
+    };
+    return cmocka_run_group_tests_name("archive", tests, NULL, NULL);
+}
