@@ -27,6 +27,7 @@
 #include "arctic_digest/article.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -45,16 +46,36 @@ struct span {
 
 /* The word lists are sorted (strcmp order) for span_in's binary search. */
 static const char *const org_words[] = {
-    "administration", "agencies",   "agency",      "association", "authority",
-    "board",          "center",     "centre",      "commission",  "committee",
-    "consortium",     "council",    "department",  "desk",        "editorial",
-    "editors",        "forum",      "foundation",  "group",       "inc",
-    "inc.",           "initiative", "institute",   "laboratory",  "ltd",
-    "ltd.",           "ministry",   "network",     "newsroom",    "office",
-    "organisation",   "organization", "press",     "program",     "programme",
-    "project",        "secretariat", "service",    "society",     "staff",
-    "team",           "university",
+    "academy", "administration", "agencies", "agency", "army", "association",
+    "authority", "board", "bureau", "center", "centre", "college", "command",
+    "commission", "committee", "consortium", "corps", "council", "department",
+    "desk", "directorate", "editorial", "editors", "establishment", "force",
+    "forces", "forum", "foundation", "group", "guard", "inc", "inc.",
+    "initiative", "institute", "laboratory", "ltd", "ltd.", "ministry",
+    "museum", "navy", "network", "newsroom", "observatory", "office",
+    "organisation", "organization", "press", "program", "programme",
+    "project", "school", "secretariat", "service", "society", "staff",
+    "survey", "team", "university",
 };
+
+/* Ranks, titles and honorifics before a name ("Maj Gen Rolf Folland",
+ * "Prof. Anna Ivanova"): no part of the given name.  Sorted. */
+static const char *const ranks[] = {
+    "adm",       "adm.",      "admiral",   "amb.",      "ambassador",
+    "brig",      "brig.",     "brigadier", "capt",      "capt.",
+    "captain",   "cdr",       "cdr.",      "col",       "col.",
+    "colonel",   "commander", "commodore", "cpt",       "dame",
+    "dr",        "dr.",       "gen",       "gen.",      "general",
+    "hon.",      "lieutenant", "lt",       "lt.",       "maj",
+    "maj.",      "major",     "mr",        "mr.",       "mrs",
+    "mrs.",      "ms",        "ms.",       "prof",      "prof.",
+    "professor", "rear",      "rev.",      "sen.",      "senator",
+    "sgt",       "sgt.",      "sir",       "vice",
+};
+
+/* Degrees after a name ("Anna Ivanova PhD"). */
+static const char *const degrees[] = {"ma", "md", "mphil", "msc", "ph.d.",
+                                      "phd"};
 
 /* A byline's trailing role ("Patrick Wintour Diplomatic editor"). */
 static const char *const role_nouns[] = {
@@ -418,6 +439,101 @@ lower_word(const struct span *w, size_t k)
     return false;
 }
 
+/* Whether the word is a name in capitals: ASCII capitals (a hyphen
+ * between them) and two letters or more; initials ("J.G.") are not. */
+static bool
+all_caps(struct span w)
+{
+    size_t i;
+
+    if (w.n < 2)
+        return false;
+    for (i = 0; i < w.n; i++)
+        if (!(w.p[i] >= 'A' && w.p[i] <= 'Z') &&
+            !(w.p[i] == '-' && i > 0 && i + 1 < w.n))
+            return false;
+    return true;
+}
+
+/* "WANG" as "Wang" (ASCII). */
+static char *
+titled(struct span w)
+{
+    char *s = xstrndup(w.p, w.n);
+    size_t i;
+
+    for (i = 1; i < w.n; i++)
+        s[i] = ascii_tolower(s[i]);
+    return s;
+}
+
+/* The code point at p (UTF-8, 3 bytes), or 0. */
+static uint32_t
+cp3(const unsigned char *p)
+{
+    if ((p[0] & 0xF0) != 0xE0 || (p[1] & 0xC0) != 0x80 ||
+        (p[2] & 0xC0) != 0x80)
+        return 0;
+    return (uint32_t)(p[0] & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 |
+           (p[2] & 0x3F);
+}
+
+static bool
+is_han(uint32_t c)
+{
+    return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF);
+}
+
+static bool
+is_hangul(uint32_t c)
+{
+    return c >= 0xAC00 && c <= 0xD7A3;
+}
+
+/* Chinese family names of two characters (the common ones), written
+ * without a space before the given name. */
+static const char *const compound_surnames[] = {
+    "欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙",
+    "慕容", "长孙", "宇文", "司徒", "夏侯", "令狐", "端木", "歐陽",
+    "司馬", "諸葛", "長孫", "南宫", "西门",
+};
+
+/*
+ * A name in Han characters or Hangul written without spaces ("李振福",
+ * "김민수"): the family name comes first, one syllable (two for the
+ * compound Chinese surnames, and for a name of four characters).
+ * Returns false when w is not such a name.
+ */
+static bool
+add_cjk(struct article *a, struct span w)
+{
+    const unsigned char *p = (const unsigned char *)w.p;
+    size_t n = w.n / 3, fam = 1, i;
+    bool han = true, hangul = true;
+
+    if (w.n % 3 != 0 || n < 2 || n > 4)
+        return false;
+    for (i = 0; i < n; i++) {
+        uint32_t c = cp3(p + 3 * i);
+        han = han && is_han(c);
+        hangul = hangul && is_hangul(c);
+    }
+    if (!han && !hangul)
+        return false;
+    if (han) {
+        for (i = 0; i < ARRAY_SIZE(compound_surnames); i++)
+            if (!memcmp(w.p, compound_surnames[i], 6))
+                fam = 2;
+        if (n == 4)
+            fam = 2;
+    }
+    if (fam >= n)
+        return false;
+    push_person(a, xstrndup(w.p + 3 * fam, w.n - 3 * fam),
+                xstrndup(w.p, 3 * fam), NULL);
+    return true;
+}
+
 /* One name in natural order ("Given Family"). */
 static void
 add_natural(struct article *a, struct span s)
@@ -430,8 +546,23 @@ add_natural(struct article *a, struct span s)
     if (s.n == 0)
         return;
     k = words_of(s, w, MAX_WORDS);
+    /* Ranks and titles before, degrees after, when a name is left. */
+    while (k > 2 && span_in(w[0], ranks, ARRAY_SIZE(ranks))) {
+        memmove(w, w + 1, (k - 1) * sizeof(*w));
+        k--;
+    }
+    while (k > 2 && span_in(w[k - 1], degrees, ARRAY_SIZE(degrees)))
+        k--;
+    if (k == 1 && add_cjk(a, w[0]))
+        return;
     if (k < 2 || k == MAX_WORDS || words_org(w, k) || lower_word(w, k)) {
         add_literal(a, s);
+        return;
+    }
+    /* A romanised Chinese byline writes the family name first, in
+     * capitals: "WANG Zhimin". */
+    if (k >= 2 && all_caps(w[0]) && !all_caps(w[k - 1])) {
+        push_person(a, span_dup(w, 1, k), titled(w[0]), NULL);
         return;
     }
     end = k;
@@ -606,20 +737,28 @@ add_segment(struct article *a, struct span s)
     cut_dateline_and_role(&s);
     if (s.n == 0)
         return;
-    if (is_org(s)) {
+    k = comma_parts(s, part, MAX_PARTS);
+    /* An organisation first: a corporate author ("Arctic Council
+     * Secretariat, Tromsø"); after a person, an affiliation (below). */
+    if (k == 0 || is_org(part[0])) {
         add_literal(a, s);
         return;
     }
     if (inverted_pairs_with_gaps(s, a))
         return;
-    k = comma_parts(s, part, MAX_PARTS);
     if (inverted_pairs(part, k)) {
         for (i = 0; i < k; i += 2)
             add_inverted(a, part[i], part[i + 1]);
         return;
     }
-    for (i = 0; i < k; i++)
+    for (i = 0; i < k; i++) {
+        /* An organisation after a person's name is where the person
+         * works ("Rolf Folland, Royal Norwegian Air Force"), no second
+         * author; one that opens the byline is a corporate author. */
+        if (i > 0 && is_org(part[i]) && !is_org(part[i - 1]))
+            continue;
         add_natural(a, part[i]);
+    }
 }
 
 /* Length of a separator (";", "&", " and ") at s[i], or 0. */

@@ -123,8 +123,9 @@ cite_name_split(const struct person *p, struct name_parts *np)
 
     memset(np, 0, sizeof(*np));
     np->literal = p->literal;
-    np->given = p->given ? xstrdup(p->given) : NULL;
-    np->family = p->family ? xstrdup(p->family) : NULL;
+    /* An empty part is no part ("李, , 陈, ," came of empty given names). */
+    np->given = p->given && *p->given ? xstrdup(p->given) : NULL;
+    np->family = p->family && *p->family ? xstrdup(p->family) : NULL;
     if (!np->family)
         return;
     sp = strrchr(np->family, ' ');
@@ -183,6 +184,38 @@ particle_len(const char *f)
     return end;
 }
 
+/* Whether s holds a Han, kana or Hangul character: a name in an East
+ * Asian script, which every style writes family name first, without a
+ * comma or a space, and never as initials (CMOS 8.14, APA 7 9.8; CSL's
+ * rule for non-romanised names): "李振福". */
+static bool
+is_cjk(const char *s)
+{
+    size_t i = 0, n = s ? strlen(s) : 0;
+
+    while (i < n) {
+        uint32_t c = u8_next(s, n, &i);
+        if ((c >= 0x3040 && c <= 0x30FF) || (c >= 0x3400 && c <= 0x4DBF) ||
+            (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xAC00 && c <= 0xD7A3) ||
+            (c >= 0xF900 && c <= 0xFAFF))
+            return true;
+    }
+    return false;
+}
+
+/* A name in an East Asian script, as above: true when it was put. */
+static bool
+put_cjk_name(struct out *o, const struct name_parts *np)
+{
+    if (!is_cjk(np->family) && !is_cjk(np->given))
+        return false;
+    if (np->family)
+        put(o, np->family);
+    if (np->given)
+        put(o, np->given);
+    return true;
+}
+
 /* Chicago and MLA: "Family, Given particle, Jr." (CMOS 8.5, 8.12: names
  * with van, de, al- are listed under the main element, "Berg, Jan van
  * der"), or "Given Family Jr.". */
@@ -197,6 +230,10 @@ name_full(struct out *o, const struct person *p, bool inverted)
         return;
     }
     cite_name_split(p, &np);
+    if (put_cjk_name(o, &np)) {
+        cite_name_release(&np);
+        return;
+    }
     if (inverted && np.family) {
         pl = np.given ? particle_len(np.family) : 0;
         put(o, np.family + pl);
@@ -299,6 +336,10 @@ name_apa(struct out *o, const struct person *p)
         return;
     }
     cite_name_split(p, &np);
+    if (put_cjk_name(o, &np)) {
+        cite_name_release(&np);
+        return;
+    }
     put(o, np.family ? np.family : np.given);
     if (np.given && np.family) {
         lit(o, ", ");

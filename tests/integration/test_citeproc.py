@@ -157,8 +157,9 @@ def pandoc_bibliography(csl_items, style):
 
 
 def normalise(s):
-    """Italics to *...*, quotes to one form, markdown escapes, <URL>s and
-    white space away."""
+    """Italics to *...*, quotes to one form, markdown escapes, links (ours
+    link the DOI or URL: [text](<url>)), <URL>s and white space away."""
+    s = re.sub(r"\[([^\]]*)\]\(<[^>]*>\)", r"\1", s)
     s = s.replace("\\", "")
     s = re.sub(r"<(https?://[^>]*)>", r"\1", s)
     s = s.replace("\u201c", '"').replace("\u201d", '"')

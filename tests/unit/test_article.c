@@ -322,6 +322,39 @@ test_article_byline_inverted_list_with_one_word_name(void **state)
                         "Doe|Jane; Smith|John");
 }
 
+/* Issue 13: ranks and degrees are no part of a name, an affiliation after
+ * a comma is no second author, East Asian names written without spaces
+ * put the family name first, and a romanised byline's capitals mark the
+ * family name. */
+static void
+test_article_byline_ranks_affiliations_and_east_asian_names(void **state)
+{
+    (void)state;
+    assert_string_equal(
+        authors("Maj Gen Rolf Folland, Royal Norwegian Air Force"),
+        "Folland|Rolf");
+    assert_string_equal(authors("Prof. Anna Ivanova PhD and Dr Ole Hansen"),
+                        "Ivanova|Anna; Hansen|Ole");
+    assert_string_equal(authors("Rear Admiral Jane Smith, US Navy; "
+                                "Lars Berg, Norwegian Defence Research "
+                                "Establishment"),
+                        "Smith|Jane; Berg|Lars");
+    /* An organisation first is the author itself. */
+    assert_string_equal(authors("Royal Norwegian Air Force"),
+                        "=Royal Norwegian Air Force");
+    assert_string_equal(authors("李振福"), "李|振福");
+    assert_string_equal(authors("李振福 and 陈晓晨"), "李|振福; 陈|晓晨");
+    assert_string_equal(authors("欧阳修"), "欧阳|修");
+    assert_string_equal(authors("김민수"), "김|민수");
+    assert_string_equal(authors("WANG Zhimin"), "Wang|Zhimin");
+    /* Initials are no family name in capitals. */
+    assert_string_equal(authors("J.G. Pausas"), "Pausas|J.G.");
+    /* A one-word name is a literal. */
+    assert_string_equal(authors("Kshitiz"), "=Kshitiz");
+    /* Two-word names keep a leading title word: "Major" can be a name. */
+    assert_string_equal(authors("Major Grant"), "Grant|Major");
+}
+
 static void
 test_article_byline_newspaper_datelines_roles_and_notes(void **state)
 {
@@ -504,6 +537,8 @@ main(void)
         cmocka_unit_test(test_article_byline_et_al_is_a_truncation_mark),
         cmocka_unit_test(test_article_byline_inverted_list_with_one_word_name),
         cmocka_unit_test(test_article_doi_from_url_forms),
+        cmocka_unit_test(
+            test_article_byline_ranks_affiliations_and_east_asian_names),
         cmocka_unit_test(
             test_article_byline_newspaper_datelines_roles_and_notes),
         cmocka_unit_test(test_article_pages_first_and_last),

@@ -268,6 +268,27 @@ test_citation_sentence_case_keeps_names_the_word_lists_do_not_know(
             "The Northwest Passage and Asian States");
 }
 
+/* Names in an East Asian script: family name first, no comma or space,
+ * never initials; an empty given name is no given name. */
+static void
+test_citation_east_asian_names_and_empty_parts(void **state)
+{
+    struct article a;
+    (void)state;
+    article_init(&a);
+    a.title = xstrdup("Title");
+    a.container = xstrdup("Journal");
+    article_add_person(&a, "振福", "李", NULL);
+    article_add_person(&a, "", "陈", NULL);
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "李振福, and 陈. “Title.” Journal, n.d.");
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "李振福, & 陈. (n.d.). Title. Journal.");
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "李振福, and 陈. “Title.” Journal.");
+    article_release(&a);
+}
+
 static void
 test_citation_names_particles_suffixes_and_initials(void **state)
 {
@@ -601,6 +622,7 @@ main(void)
         cmocka_unit_test(
             test_citation_sentence_case_keeps_names_the_word_lists_do_not_know),
         cmocka_unit_test(test_citation_names_particles_suffixes_and_initials),
+        cmocka_unit_test(test_citation_east_asian_names_and_empty_parts),
         cmocka_unit_test(test_citation_kind_follows_doi_container_and_title),
         cmocka_unit_test(
             test_citation_bibtex_keys_are_stable_unique_and_escaped),
