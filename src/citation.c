@@ -565,12 +565,86 @@ cite_kind_name(enum cite_kind k)
     return names[k];
 }
 
+/* Whether the code point is a letter or a digit (for quotes). */
+static bool
+word_char(uint32_t c)
+{
+    return cite_is_letter(c) || (c >= '0' && c <= '9');
+}
+
+/*
+ * The title's quotation marks and apostrophes made typographic, as
+ * citeproc writes them (CMOS 6.9, 6.11; APA 7 6.7): an apostrophe is ’
+ * ("Russia’s"); quotations are nested inside the title's own quotation
+ * marks, so inside a quoted title (Chicago, MLA) every quotation takes
+ * single marks (‘New’), and in an unquoted one (APA) double marks
+ * (“New”).  Straight and curly marks are read alike.
+ */
+static void
+typographic(const char *p, size_t n, bool quoted, struct buf *out)
+{
+    const char *open = quoted ? "\u2018" : "\u201c";
+    const char *close = quoted ? "\u2019" : "\u201d";
+    size_t i = 0;
+    uint32_t prev = ' ';
+    int depth = 0; /* quotations open */
+
+    while (i < n) {
+        size_t at = i;
+        uint32_t c = u8_next(p, n, &i), next = 0;
+        bool opening;
+
+        if (i < n) {
+            size_t k = i;
+            next = u8_next(p, n, &k);
+        }
+        if (c == '"' || c == 0x201c || c == 0x201d) {
+            opening = c == 0x201c ||
+                      (c == '"' && (!word_char(prev) && prev != '.' &&
+                                    prev != '?' && prev != '!' &&
+                                    prev != ','));
+            if (c == 0x201d)
+                opening = false;
+            buf_append_str(out, opening ? open : close);
+            depth += opening ? 1 : depth > 0 ? -1 : 0;
+        } else if (c == '\'' || c == 0x2018 || c == 0x2019) {
+            if (word_char(prev) && word_char(next)) {
+                buf_append_str(out, "\u2019"); /* an apostrophe */
+            } else if (c == 0x2018 ||
+                       (c == '\'' && !word_char(prev) && prev != '.' &&
+                        prev != '?' && prev != '!' && word_char(next))) {
+                buf_append_str(out, open);
+                depth++;
+            } else if (depth > 0) {
+                buf_append_str(out, close);
+                depth--;
+            } else {
+                buf_append_str(out, "\u2019"); /* "the 1990s’", "Jones’" */
+            }
+        } else {
+            buf_append(out, p + at, i - at);
+        }
+        prev = c;
+    }
+}
+
+/* Whether text ends a sentence: ".", "?" or "!", maybe inside closing
+ * quotation marks ("Parliament?’"). */
+static bool
+ends_sentence(const char *p, size_t n)
+{
+    while (n >= 3 && (!memcmp(p + n - 3, "\u2019", 3) ||
+                      !memcmp(p + n - 3, "\u201d", 3)))
+        n -= 3;
+    return n > 0 && terminal(p[n - 1]);
+}
+
+/* The title, cased and typographic. */
 static void
 put_title(struct out *o, const struct article *a, bool sentence,
           bool quoted)
 {
     struct buf b = BUF_INIT, q = BUF_INIT;
-    size_t i;
 
     if (!a->title)
         return;
@@ -578,25 +652,12 @@ put_title(struct out *o, const struct article *a, bool sentence,
         cite_sentence_case(a->title, strlen(a->title), &b);
     else
         cite_title_case(a->title, strlen(a->title), &b);
-    /* Inside our quotation marks, double quotes become single ones. */
-    for (i = 0; quoted && i < b.len; i++) {
-        if (b.data[i] == '"') {
-            bool open = i == 0 || b.data[i - 1] == ' ';
-            buf_append_str(&q, open ? "\u2018" : "\u2019");
-        } else if (!strncmp(b.data + i, "\u201c", 3)) {
-            buf_append_str(&q, "\u2018");
-            i += 2;
-        } else if (!strncmp(b.data + i, "\u201d", 3)) {
-            buf_append_str(&q, "\u2019");
-            i += 2;
-        } else {
-            buf_append_char(&q, b.data[i]);
-        }
-    }
-    if (quoted)
-        put_n(o, q.data, q.len);
-    else
-        put_n(o, b.data, b.len);
+    typographic(b.data, b.len, quoted, &q);
+    put_n(o, q.data, q.len);
+    /* A title that ends its sentence inside a quotation ("... Parliament?’")
+     * takes no period after it. */
+    if (ends_sentence(q.data, q.len))
+        o->last = '?';
     buf_release(&b);
     buf_release(&q);
 }
@@ -610,6 +671,26 @@ quoted_title(struct out *o, const struct article *a)
     if (!terminal(o->last))
         lit(o, ".");
     lit(o, "\u201d");
+}
+
+/* The period after a title that is not in quotation marks (APA): inside a
+ * closing quotation mark that ends it, in the American way, as citeproc
+ * does ("“Maybe.”"). */
+static void
+title_period(struct out *o)
+{
+    struct buf *b = o->b;
+
+    if (terminal(o->last))
+        return;
+    if (b->len >= 3 && !memcmp(b->data + b->len - 3, "\u201d", 3)) {
+        b->len -= 3;
+        b->data[b->len] = '\0';
+        lit(o, ".");
+        buf_append_str(b, "\u201d");
+        return;
+    }
+    period(o);
 }
 
 static void
@@ -801,7 +882,7 @@ apa(struct out *o, const struct article *a)
     if (title_first) {
         if (k == CITE_KIND_JOURNAL) {
             put_title(o, a, true, false);
-            period(o);
+            title_period(o);
         } else {
             italic_title(o, a, true);
         }
@@ -815,7 +896,7 @@ apa(struct out *o, const struct article *a)
         lit(o, " ");
         if (k == CITE_KIND_JOURNAL) {
             put_title(o, a, true, false);
-            period(o);
+            title_period(o);
         } else {
             italic_title(o, a, true);
         }

@@ -141,7 +141,7 @@ def pandoc_bibliography(csl_items, style):
         r = subprocess.run(
             ["pandoc", "--citeproc", "--bibliography", path, "--csl",
              os.path.join(CONF, "csl", style + ".csl"), "-f", "markdown",
-             "-t", "markdown-citations", "--wrap=none"],
+             "-t", "markdown-citations-smart", "--wrap=none"],
             input="---\nnocite: '@*'\n---\n".encode(), capture_output=True,
             check=True)
     entries, rid = {}, None
@@ -157,13 +157,11 @@ def pandoc_bibliography(csl_items, style):
 
 
 def normalise(s):
-    """Italics to *...*, quotes to one form, markdown escapes, links (ours
+    """Italics to *...*, markdown escapes, links (ours
     link the DOI or URL: [text](<url>)), <URL>s and white space away."""
     s = re.sub(r"\[([^\]]*)\]\(<[^>]*>\)", r"\1", s)
     s = s.replace("\\", "")
     s = re.sub(r"<(https?://[^>]*)>", r"\1", s)
-    s = s.replace("\u201c", '"').replace("\u201d", '"')
-    s = s.replace("\u2018", "'").replace("\u2019", "'")
     s = s.replace("_", "*")
     s = re.sub(r"\*\s*([.,])\s*\*", r"\1", s)
     s = s.replace("\u00a0", " ")
