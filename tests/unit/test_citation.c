@@ -268,6 +268,32 @@ test_citation_sentence_case_keeps_names_the_word_lists_do_not_know(
             "The Northwest Passage and Asian States");
 }
 
+/* Quotation marks and apostrophes as citeproc writes them (issue 13). */
+static void
+test_citation_typographic_quotes_and_final_period(void **state)
+{
+    struct article a;
+    (void)state;
+    article_init(&a);
+    a.container = xstrdup("Journal");
+    article_add_person(&a, "Ann", "Berg", NULL);
+    a.title = xstrdup("Russia's Arctic: Is It a \"New\" Cold War? 'Maybe'");
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Berg, Ann. “Russia’s Arctic: Is It a ‘New’ Cold War? ‘Maybe’.” "
+           "Journal, n.d.");
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "Berg, A. (n.d.). Russia’s Arctic: Is it a “new” Cold War? "
+           "“Maybe.” Journal.");
+    free(a.title);
+    /* A title that ends its sentence inside a quotation takes no period. */
+    a.title = xstrdup("Who Asked \u2018Whose Parliament?\u2019");
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Berg, Ann. “Who Asked ‘Whose Parliament?’” Journal, n.d.");
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "Berg, Ann. “Who Asked ‘Whose Parliament?’” Journal.");
+    article_release(&a);
+}
+
 /* Names in an East Asian script: family name first, no comma or space,
  * never initials; an empty given name is no given name. */
 static void
@@ -623,6 +649,7 @@ main(void)
             test_citation_sentence_case_keeps_names_the_word_lists_do_not_know),
         cmocka_unit_test(test_citation_names_particles_suffixes_and_initials),
         cmocka_unit_test(test_citation_east_asian_names_and_empty_parts),
+        cmocka_unit_test(test_citation_typographic_quotes_and_final_period),
         cmocka_unit_test(test_citation_kind_follows_doi_container_and_title),
         cmocka_unit_test(
             test_citation_bibtex_keys_are_stable_unique_and_escaped),
