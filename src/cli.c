@@ -562,6 +562,32 @@ ensure_secret(struct app *app, struct err *e)
     return 0;
 }
 
+/* A password from the environment variable env or from file (which, as
+ * the unsubscribe secret, must not be readable by group or others), for
+ * the config section named; neither set: none. */
+static int
+read_password_of(const char *section, const char *env, const char *file,
+                 struct buf *out, struct err *e)
+{
+    struct buf what = BUF_INIT;
+    int rc = 0;
+
+    if (env) {
+        const char *v = getenv(env);
+        if (!v || !*v)
+            return err_set(e, ERR_CONFIG, 0,
+                           "[%s] password_env: the environment variable "
+                           "'%s' is not set",
+                           section, env);
+        buf_append_str(out, v);
+    } else if (file) {
+        buf_appendf(&what, "[%s] password_file", section);
+        rc = subs_read_secret(file, what.data, out, e);
+        buf_release(&what);
+    }
+    return rc;
+}
+
 /* The SMTP password: [smtp] password_env or password_file. */
 static int
 read_password(struct app *app, struct err *e)
@@ -570,21 +596,8 @@ read_password(struct app *app, struct err *e)
 
     if (!c->smtp_url)
         return 0;
-    if (c->smtp_password_env) {
-        const char *v = getenv(c->smtp_password_env);
-        if (!v || !*v)
-            return err_set(e, ERR_CONFIG, 0,
-                           "[smtp] password_env: the environment variable "
-                           "'%s' is not set",
-                           c->smtp_password_env);
-        buf_append_str(&app->smtp_password, v);
-    } else if (c->smtp_password_file) {
-        /* The same rule as for the unsubscribe secret: not readable by
-         * group or others, or refused. */
-        return subs_read_secret(c->smtp_password_file, "[smtp] password_file",
-                                &app->smtp_password, e);
-    }
-    return 0;
+    return read_password_of("smtp", c->smtp_password_env,
+                            c->smtp_password_file, &app->smtp_password, e);
 }
 
 /* Satisfy needs, in the order of enum cmd_needs. */
@@ -789,27 +802,14 @@ cmd_send_result(const struct app *app, int rc, int number,
     return st->deferred ? 75 : 0;
 }
 
-/* The IMAP password: [bounces] password_env or password_file (not
- * readable by group or others, as the SMTP one). */
+/* The IMAP password: [bounces] password_env or password_file. */
 static int
 imap_password(const struct config *c, struct buf *out, struct err *e)
 {
     if (!c->bounces_imap)
         return 0;
-    if (c->bounces_password_env) {
-        const char *v = getenv(c->bounces_password_env);
-        if (!v || !*v)
-            return err_set(e, ERR_CONFIG, 0,
-                           "[bounces] password_env: the environment "
-                           "variable '%s' is not set",
-                           c->bounces_password_env);
-        buf_append_str(out, v);
-        return 0;
-    }
-    if (c->bounces_password_file)
-        return subs_read_secret(c->bounces_password_file,
-                                "[bounces] password_file", out, e);
-    return 0;
+    return read_password_of("bounces", c->bounces_password_env,
+                            c->bounces_password_file, out, e);
 }
 
 int
