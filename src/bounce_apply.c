@@ -284,7 +284,7 @@ on_message(void *ctx, const char *key, const char *data, size_t len,
         return a->c->dry_run ? 0 : 1; /* flag lost: flag it again */
     a->r->messages++;
     if (bounce_parse(data, len, &b, &pe) < 0) {
-        log_warn("bounces: %s: %s; left as it is", key, pe.msg);
+        log_warn("bounces: %s: %s; skipped", key, pe.msg);
         a->r->not_bounces++;
         return remember(a, key, "unreadable", e) < 0 ? -1 : 1;
     }
