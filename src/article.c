@@ -146,6 +146,7 @@ article_copy(struct article *dst, const struct article *src)
     dst->issue = xstrdup(src->issue);
     dst->pages = xstrdup(src->pages);
     dst->others = src->others;
+    dst->kind = src->kind;
     dst->published = src->published;
     dst->updated = src->updated;
     dst->abstract = xstrdup(src->abstract);

@@ -101,6 +101,9 @@ static const char *const migrations[] = {
     "CREATE TABLE crossref_works ("
     "  doi TEXT PRIMARY KEY, status INTEGER NOT NULL, body TEXT,"
     "  fetched INTEGER NOT NULL);",
+    /* The kind of work (article_kind_name: "journal-article", "report",
+     * "preprint", ...); NULL when nobody said. */
+    "ALTER TABLE articles ADD COLUMN kind TEXT;",
 };
 
 int

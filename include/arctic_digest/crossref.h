@@ -16,7 +16,7 @@
  * guid (the DOI), url ("URL", else resource.primary.URL), abstract (JATS
  * to plain text, a leading "Abstract" heading dropped), keywords (subject),
  * volume, issue and pages ("page", first-last with a hyphen, else the
- * "article-number").
+ * "article-number"), kind ("type": article_kind_from_name).
  * All text is plain, normalised UTF-8 (text.h).
  *
  * Completion by DOI: crossref_doi_url() names one work's record
@@ -101,7 +101,7 @@ int crossref_compact(const char *json, size_t n, struct buf *out,
  * (also where the feed's is coarser, a year or a month), and authors
  * where the feed named none, cut its list short ("et al.") and Crossref
  * names more, or gave the same number of names unsplit.  The container
- * is Crossref's whenever it has one (the journal as registered, where a
+ * and the kind are Crossref's whenever it has them (the journal as registered, where a
  * feed often gives only its own title).  What the feed gave is never
  * replaced otherwise.  Strings are copied.
  */

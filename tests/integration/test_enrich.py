@@ -107,11 +107,15 @@ class Enrich(adtest.Folder):
         self.assertGreater(len(b["authors"]), 1)
         self.assertEqual(b["others"], 0)
         self.assertEqual(b["container"], "bioRxiv")
+        self.assertEqual(b["kind"], "preprint")
         self.assertTrue(b["abstract"].startswith("Bacterial membrane lipids"),
                         b["abstract"])
         ch = a["chapter-13"]
-        self.assertEqual((ch["container"], ch["pages"]),
-                         ("Shoulder Stiffness", "155-158"))
+        self.assertEqual((ch["container"], ch["pages"], ch["kind"]),
+                         ("Shoulder Stiffness", "155-158", "book-chapter"))
+        self.assertEqual((e["kind"], u["kind"]),
+                         ("journal-article", "journal-article"))
+        self.assertIsNone(a["no-doi"]["kind"])
         self.assertEqual(ch["authors"], [("Ronald L.", "Diercks", None),
                                          ("Tom Clement", "Ludvigsen", None)])
         # Unknown to Crossref (404), or no DOI: as the feed gave them.
@@ -127,6 +131,8 @@ class Enrich(adtest.Folder):
             txt = adtest.squash(f.read())
         self.assertIn("Among various advantages", txt)
         self.assertIn("Der Urologe 46, no. 7", txt)
+        # the chapter is cited in its book, not as an article
+        self.assertIn("In Shoulder Stiffness, 155\u201358.", txt)
         self.assertIn("776", txt)
         self.assertIn("Sankar", txt)
 

@@ -384,6 +384,7 @@ test_crossref_compact_keeps_a_work_without_its_references(void **state)
     assert_string_equal(a.v[0].title, b.v[0].title);
     assert_string_equal(a.v[0].abstract, b.v[0].abstract);
     assert_string_equal(b.v[0].pages, "e01567");
+    assert_int_equal(b.v[0].kind, ARTICLE_KIND_JOURNAL);
     assert_int_equal(a.v[0].nauthors, b.v[0].nauthors);
     crossref_page_release(&a);
     crossref_page_release(&b);
@@ -416,6 +417,7 @@ test_crossref_completes_only_what_the_feed_lacks(void **state)
     parse_data("10.1101/2020.12.01.406702.json", &p);
     /* a preprint: no container title, its server is the institution */
     assert_string_equal(p.v[0].container, "bioRxiv");
+    assert_int_equal(p.v[0].kind, ARTICLE_KIND_PREPRINT); /* posted-content */
     assert_true(strncmp(p.v[0].abstract, "Bacterial membrane lipids", 25) ==
                 0);
 
@@ -433,6 +435,7 @@ test_crossref_completes_only_what_the_feed_lacks(void **state)
     assert_string_equal(a.title, "Feed title");
     assert_string_equal(a.abstract, "The feed's summary.");
     assert_string_equal(a.container, "bioRxiv");
+    assert_int_equal(a.kind, ARTICLE_KIND_PREPRINT);
     assert_int_equal(a.published.t, 1614762000);
     assert_true(a.nauthors > 1);
     assert_false(a.others);
@@ -456,6 +459,7 @@ test_crossref_completes_only_what_the_feed_lacks(void **state)
      * split ones win; a different count stays the feed's. */
     parse_data("10.1007/978-3-662-46370-3_13.json", &p);
     assert_string_equal(p.v[0].pages, "155-158");
+    assert_int_equal(p.v[0].kind, ARTICLE_KIND_CHAPTER); /* book-chapter */
     article_init(&a);
     article_add_person(&a, NULL, NULL, "R. L. Diercks");
     article_add_person(&a, NULL, NULL, "T. C. Ludvigsen");

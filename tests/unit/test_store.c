@@ -509,6 +509,7 @@ test_store_migration_keys_the_urls_of_an_older_state(void **state)
                      "ALTER TABLE articles DROP COLUMN pages;"
                      "ALTER TABLE articles DROP COLUMN others;"
                      "DROP TABLE crossref_works;"
+                     "ALTER TABLE articles DROP COLUMN kind;"
                      "CREATE INDEX articles_url ON articles(url);"
                      "PRAGMA user_version = 2",
                      NULL, NULL, NULL),
@@ -548,6 +549,7 @@ test_store_keeps_volume_issue_pages_and_fills_their_gaps(void **state)
     assert_null(got.issue);
     assert_string_equal(got.pages, "301-320");
     assert_true(got.others);
+    assert_int_equal(got.kind, ARTICLE_KIND_UNKNOWN);
     article_release(&got);
 
     /* the same work again (Crossref): gaps filled, values kept, and a
@@ -558,6 +560,7 @@ test_store_keeps_volume_issue_pages_and_fills_their_gaps(void **state)
     b.doi = xstrdup("10.1080/2154896x.2025.1");
     b.volume = xstrdup("99");
     b.issue = xstrdup("2");
+    b.kind = ARTICLE_KIND_REPORT;
     assert_int_equal(put(s, &b, false), id);
     assert_int_equal(store_article_get(s, id, &got, &e), 0);
     assert_string_equal(got.volume, "15");
@@ -565,6 +568,7 @@ test_store_keeps_volume_issue_pages_and_fills_their_gaps(void **state)
     assert_string_equal(got.pages, "301-320");
     assert_false(got.others);
     assert_int_equal(got.nauthors, 2);
+    assert_int_equal(got.kind, ARTICLE_KIND_REPORT); /* a gap filled */
     article_release(&got);
     article_release(&a);
     article_release(&b);
