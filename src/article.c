@@ -419,7 +419,30 @@ lower_word(const struct span *w, size_t k)
     return false;
 }
 
-/* One name in natural order ("Given Family"). */
+/* Vancouver initials: one to three capitals with no dots ("S", "JG"),
+ * a dot at most at the end of the list ("A."), and no suffix or degree. */
+static bool
+vancouver_initials(struct span w)
+{
+    /* sorted: span_in searches by halves */
+    static const char *const not_initials[] = {"ba", "do", "ii", "iii",
+                                               "iv", "ma", "md", "ms",
+                                               "phd", "rn", "vi"};
+    size_t n = w.n, i;
+
+    if (n > 0 && w.p[n - 1] == '.')
+        n--;
+    if (n == 0 || n > 3)
+        return false;
+    for (i = 0; i < n; i++)
+        if (w.p[i] < 'A' || w.p[i] > 'Z')
+            return false;
+    w.n = n;
+    return !span_in(w, not_initials, ARRAY_SIZE(not_initials));
+}
+
+/* One name in natural order ("Given Family"), or in Vancouver's order
+ * ("Brandão S", "Pausas JG", as Oxford Academic and PubMed write them). */
 static void
 add_natural(struct article *a, struct span s)
 {
@@ -433,6 +456,14 @@ add_natural(struct article *a, struct span s)
     k = words_of(s, w, MAX_WORDS);
     if (k < 2 || k == MAX_WORDS || words_org(w, k) || lower_word(w, k)) {
         add_literal(a, s);
+        return;
+    }
+    if (vancouver_initials(w[k - 1]) && !is_initials(w[0])) {
+        struct span g = w[k - 1];
+
+        if (g.p[g.n - 1] == '.')
+            g.n--;
+        push_person(a, xstrndup(g.p, g.n), span_dup(w, 0, k - 1), NULL);
         return;
     }
     end = k;
@@ -597,6 +628,37 @@ cut_dateline_and_role(struct span *s)
     s->n = (size_t)(w[keep - 1].p + w[keep - 1].n - s->p);
 }
 
+/*
+ * A group and its members, "The Brazil Flora Group, Janaína Gomes-da-Silva,
+ * Fabiana L.R. Filardi, ...": when the parts after commas are people (two
+ * or more of two or more words, none of them an organisation), each part
+ * is a name of its own, the group a literal.  An organisation with its
+ * place ("Arctic Council Secretariat, Tromsø") stays one name.  Returns
+ * whether it added them.
+ */
+static bool
+org_then_people(struct span s, struct article *a)
+{
+    struct span part[MAX_PARTS], w[MAX_WORDS];
+    size_t k = comma_parts(s, part, MAX_PARTS), i, people = 0;
+
+    for (i = 0; i < k; i++) {
+        size_t nw = words_of(part[i], w, MAX_WORDS);
+
+        if (!words_org(w, nw) && nw >= 2 && !lower_word(w, nw))
+            people++;
+    }
+    if (people < 2)
+        return false;
+    for (i = 0; i < k; i++) {
+        if (is_org(part[i]))
+            add_literal(a, part[i]);
+        else
+            add_natural(a, part[i]);
+    }
+    return true;
+}
+
 static void
 add_segment(struct article *a, struct span s)
 {
@@ -608,7 +670,8 @@ add_segment(struct article *a, struct span s)
     if (s.n == 0)
         return;
     if (is_org(s)) {
-        add_literal(a, s);
+        if (!org_then_people(s, a))
+            add_literal(a, s);
         return;
     }
     if (inverted_pairs_with_gaps(s, a))

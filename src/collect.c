@@ -88,6 +88,7 @@ collect_normalize(struct article *a)
         free(p->given);
         free(p->family);
         free(p->literal);
+        a->others = true; /* the list is cut short: "et al." */
     }
     for (i = 0; i < a->nauthors; i++) {
         cap_text(&a->authors[i].given, COLLECT_NAME_MAX);

@@ -96,7 +96,8 @@ int collect_document(const char *where, const char *source,
  */
 #define COLLECT_TITLE_MAX 300     /* characters of a title */
 #define COLLECT_CONTAINER_MAX 200 /* characters of a journal or site name */
-#define COLLECT_AUTHORS_MAX 50    /* authors kept, the first ones */
+#define COLLECT_AUTHORS_MAX 50    /* authors kept, the first ones (and
+                                     "others" set when more were given) */
 #define COLLECT_NAME_MAX 200      /* characters of a given, family or
                                      organisation name */
 #define COLLECT_KEYWORDS_MAX 50   /* keywords kept, the first ones */

@@ -537,6 +537,53 @@ test_article_kinds_by_name_and_by_preprint_server(void **state)
                      ARTICLE_KIND_UNKNOWN);
 }
 
+static void
+byline(struct article *a, const char *s)
+{
+    article_add_byline(a, s, strlen(s));
+}
+
+static void
+test_article_vancouver_names_and_a_group_with_members(void **state)
+{
+    struct article a;
+    (void)state;
+
+    /* Vancouver: "Family Initials" */
+    article_init(&a);
+    byline(&a, "Pausas JG, Chen C, Brandt A.");
+    assert_int_equal(a.nauthors, 3);
+    assert_string_equal(a.authors[0].family, "Pausas");
+    assert_string_equal(a.authors[0].given, "JG");
+    assert_string_equal(a.authors[2].given, "A");
+    article_release(&a);
+    /* natural order with a bare initial, a suffix, a degree: unchanged */
+    article_init(&a);
+    byline(&a, "J Smith, Theodore Roosevelt IV, Jane Doe MD");
+    assert_int_equal(a.nauthors, 3);
+    assert_string_equal(a.authors[0].family, "Smith");
+    assert_string_equal(a.authors[1].family, "Roosevelt IV");
+    /* not read as Vancouver: the degree is no initials */
+    assert_true(strncmp(a.authors[2].given, "Jane", 4) == 0);
+    article_release(&a);
+
+    /* a group, then its members: each a name */
+    article_init(&a);
+    byline(&a, "The Brazil Flora Group, Janaína Gomes-da-Silva, "
+              "Fabiana L.R. Filardi");
+    assert_int_equal(a.nauthors, 3);
+    assert_string_equal(a.authors[0].literal, "The Brazil Flora Group");
+    assert_string_equal(a.authors[1].family, "Gomes-da-Silva");
+    assert_string_equal(a.authors[2].given, "Fabiana L.R.");
+    article_release(&a);
+    /* an organisation and its place stays one name */
+    article_init(&a);
+    byline(&a, "Arctic Council Secretariat, Tromsø");
+    assert_int_equal(a.nauthors, 1);
+    assert_non_null(a.authors[0].literal);
+    article_release(&a);
+}
+
 int
 main(void)
 {
@@ -562,6 +609,7 @@ main(void)
         cmocka_unit_test(test_article_byline_reads_only_its_length),
         cmocka_unit_test(test_article_doi_shortest),
         cmocka_unit_test(test_article_kinds_by_name_and_by_preprint_server),
+        cmocka_unit_test(test_article_vancouver_names_and_a_group_with_members),
     };
     return cmocka_run_group_tests_name("article", tests, NULL, NULL);
 }
