@@ -661,7 +661,8 @@ put_date(struct out *o, const struct dt *d, enum cite_style s)
 
 /* ---- the styles ---- */
 
-/* CMOS 14.9: "In *Book*, 155–58. 2015." (no editors or publisher known) */
+/* CMOS 14.9: "In *Book*, 155–58, 2015." (no editors or publisher known:
+ * the year follows the pages, as citeproc's Chicago style writes it) */
 static void
 chicago_chapter(struct out *o, const struct article *a)
 {
@@ -674,10 +675,8 @@ chicago_chapter(struct out *o, const struct article *a)
             lit(o, ", ");
         put_pages(o, a->pages, CITE_CHICAGO);
     }
-    if (a->container || a->pages) {
-        period(o);
-        lit(o, " ");
-    }
+    if (a->container || a->pages)
+        lit(o, ", ");
     if (dt_is_set(&a->published)) {
         struct dt d = a->published;
 
@@ -705,21 +704,18 @@ chicago(struct out *o, const struct article *a)
         quoted_title(o, a);
     if (a->title)
         lit(o, " ");
-    if (k == CITE_KIND_CHAPTER) {
+    if (k == CITE_KIND_CHAPTER)
         chicago_chapter(o, a);
-    } else if (k == CITE_KIND_JOURNAL) {
-        italic(o, a->container);
-    } else {
-        if (k == CITE_KIND_PREPRINT)
-            lit(o, a->container ? "Preprint, " : "Preprint");
+    else if (k == CITE_KIND_JOURNAL || k == CITE_KIND_PREPRINT)
+        italic(o, a->container); /* a preprint's server as a periodical */
+    else
         put(o, a->container);
-    }
     if (k == CITE_KIND_CHAPTER) {
         /* done */
     } else if (k == CITE_KIND_JOURNAL && chicago_locator(o, a)) {
         period(o);
     } else {
-        if (a->container || k == CITE_KIND_PREPRINT)
+        if (a->container)
             lit(o, ", ");
         if (dt_is_set(&a->published))
             put_date(o, &a->published, CITE_CHICAGO);

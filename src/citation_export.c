@@ -295,7 +295,7 @@ cite_bibtex(const struct article *v, size_t n, struct buf *out)
             bib_field(out, "howpublished", a->container, false);
             buf_append_str(out, "  note = {Preprint},\n");
         } else if (k == CITE_KIND_CHAPTER) {
-            bib_field(out, "booktitle", a->container, false);
+            bib_field(out, "booktitle", a->container, true);
             bib_pages(out, a->pages);
         } else {
             bib_field(out, "organization", a->container, false);

@@ -19,10 +19,10 @@
  *   web article      everything else (think-tank commentary, news): the
  *                    container is the site.
  * A report's title is italic (never quoted as an article's).  A preprint
- * is cited as a web article with its server as the container and says so
- * (Chicago "Preprint, bioRxiv, ...", APA "[Preprint]"); a chapter is "In"
- * its book (Chicago "In *Book*, 155–58. 2015.", APA "In *Book* (pp.
- * 155–158).", MLA "*Book*, 2015, pp. 155-58").
+ * names its server as the container (Chicago "*bioRxiv*, December 1,
+ * 2020", APA "*Title* [Preprint]. bioRxiv."); a chapter is "In" its book
+ * (Chicago "In *Book*, 155–58, 2015.", APA "In *Book* (pp. 155–158).",
+ * MLA "*Book*, 2015, pp. 155-58").
  * Authors follow each style's count rules (Chicago: up to 10 listed, more
  * give the first 7 and "et al."; APA: up to 20, more give 19, ". . ." and
  * the last; MLA: 1, 2, or the first and "et al.").  No author puts the

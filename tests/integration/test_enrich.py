@@ -132,7 +132,7 @@ class Enrich(adtest.Folder):
         self.assertIn("Among various advantages", txt)
         self.assertIn("Der Urologe 46, no. 7", txt)
         # the chapter is cited in its book, not as an article
-        self.assertIn("In Shoulder Stiffness, 155\u201358.", txt)
+        self.assertIn("In Shoulder Stiffness, 155\u201358,", txt)
         self.assertIn("776", txt)
         self.assertIn("Sankar", txt)
 

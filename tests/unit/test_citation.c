@@ -463,7 +463,7 @@ test_citation_kind_of_the_record_decides_the_form(void **state)
     a.kind = ARTICLE_KIND_PREPRINT;
     expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
            "Joyce, Luke R. \xE2\x80\x9CSea Ice and Shipping.\xE2\x80\x9D "
-           "Preprint, bioRxiv, December 1, 2020. "
+           "bioRxiv, December 1, 2020. "
            "https://doi.org/10.1101/2020.12.01.406702.");
     expect(&a, CITE_APA, CITE_MARKUP_TEXT,
            "Joyce, L. R. (2020). Sea ice and shipping "
@@ -495,7 +495,7 @@ test_citation_kind_of_the_record_decides_the_form(void **state)
     expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
            "Diercks, Ronald L., and Tom Clement Ludvigsen. "
            "\xE2\x80\x9C" "Clinical Symptoms and Physical Examinations."
-           "\xE2\x80\x9D In Shoulder Stiffness, 155\xE2\x80\x93" "58. "
+           "\xE2\x80\x9D In Shoulder Stiffness, 155\xE2\x80\x93" "58, "
            "2015. https://doi.org/10.1007/978-3-662-46370-3_13.");
     expect(&a, CITE_APA, CITE_MARKUP_TEXT,
            "Diercks, R. L., & Ludvigsen, T. C. (2015). Clinical "
@@ -512,7 +512,7 @@ test_citation_kind_of_the_record_decides_the_form(void **state)
     buf_reset(&b);
     cite_bibtex(&a, 1, &b);
     assert_true(strncmp(b.data, "@incollection{", 14) == 0);
-    assert_non_null(strstr(b.data, "  booktitle = {Shoulder Stiffness},\n"
+    assert_non_null(strstr(b.data, "  booktitle = {{Shoulder Stiffness}},\n"
                                    "  pages = {155--158},\n"));
     buf_reset(&b);
     cite_ris(&a, 1, &b);
