@@ -441,6 +441,23 @@ vancouver_initials(struct span w)
     return !span_in(w, not_initials, ARRAY_SIZE(not_initials));
 }
 
+/* A word that ends in a hyphen and a particle: "Fuentes-de". */
+static bool
+hyphen_particle(struct span w)
+{
+    size_t i;
+
+    for (i = w.n; i > 1; i--) {
+        if (w.p[i - 1] == '-') {
+            struct span tail = {w.p + i, w.n - i};
+
+            return tail.n > 0 &&
+                   span_in(tail, particles, ARRAY_SIZE(particles));
+        }
+    }
+    return false;
+}
+
 /* One name in natural order ("Given Family"), or in Vancouver's order
  * ("Brandão S", "Pausas JG", as Oxford Academic and PubMed write them). */
 static void
@@ -471,6 +488,10 @@ add_natural(struct article *a, struct span s)
         end = k - 1;
     fam = end - 1;
     while (fam > 1 && span_in(w[fam - 1], particles, ARRAY_SIZE(particles)))
+        fam--;
+    /* "Diana Laura Fuentes-de la Rosa": a name joined to the particle by
+     * a hyphen belongs to the family name too */
+    if (fam > 1 && fam < end - 1 && hyphen_particle(w[fam - 1]))
         fam--;
     given = span_dup(w, 0, fam);
     family = span_dup(w, fam, k);

@@ -567,6 +567,13 @@ test_article_vancouver_names_and_a_group_with_members(void **state)
     assert_true(strncmp(a.authors[2].given, "Jane", 4) == 0);
     article_release(&a);
 
+    /* a family name joined to its particle by a hyphen */
+    article_init(&a);
+    byline(&a, "Diana Laura Fuentes-de la Rosa");
+    assert_string_equal(a.authors[0].given, "Diana Laura");
+    assert_string_equal(a.authors[0].family, "Fuentes-de la Rosa");
+    article_release(&a);
+
     /* a group, then its members: each a name */
     article_init(&a);
     byline(&a, "The Brazil Flora Group, Janaína Gomes-da-Silva, "
