@@ -390,7 +390,7 @@ label_value(const char *p, size_t n, const char *label)
 }
 
 /* Does p[0..n) read "Journal 85: 73-85" (a volume and pages after a
- * name)?  Then keep them. */
+ * name)?  Then keep them in it (when it is not NULL). */
 static bool
 volume_pages_line(const char *p, size_t n, struct item *it)
 {
@@ -404,10 +404,17 @@ volume_pages_line(const char *p, size_t n, struct item *it)
         ;
     if (v == colon || v == p || v[-1] != ' ')
         return false;
-    for (i = (size_t)(colon + 1 - p); i < n; i++)
+    i = (size_t)(colon + 1 - p);
+    while (i < n && p[i] == ' ')
+        i++;
+    if (i == n || !ascii_is_digit(p[i])) /* pages start with a number */
+        return false;
+    for (; i < n; i++)
         if (!ascii_is_digit(p[i]) && p[i] != '-' && p[i] != ' ' &&
             !ascii_is_alpha(p[i]))
             return false;
+    if (it == NULL)
+        return true;
     vol = xstrndup(v, (size_t)(colon - v));
     pages = label_value(colon, (size_t)(p + n - colon), ":");
     if (feed_field_wants(&it->volume, 5))
@@ -426,7 +433,8 @@ volume_pages_line(const char *p, size_t n, struct item *it)
  * it: "MycoKeys 85: 73-85", "DOI: 10.3897/...", "Authors: A, B",
  * "Abstract: text".  The DOI, authors, volume and pages are kept; the
  * length to skip up to the abstract's text, or 0 when the text has no
- * such head.
+ * such head.  With it NULL nothing is kept: the head is only looked at
+ * (nothing is kept from a text that turns out to have none).
  */
 static size_t
 labelled_head(const char *p, size_t n, struct item *it)
@@ -447,7 +455,7 @@ labelled_head(const char *p, size_t n, struct item *it)
             return labels > 0 ? pos : 0;
         }
         if ((v = label_value(line, len, "doi:")) != NULL) {
-            char *doi = article_doi_normalize(v);
+            char *doi = it ? article_doi_normalize(v) : NULL;
 
             if (doi != NULL && feed_field_wants(&it->doi, 3))
                 feed_field_set(&it->doi, 3, doi);
@@ -462,7 +470,7 @@ labelled_head(const char *p, size_t n, struct item *it)
                     break;
             }
             if (v != NULL) {
-                if (feed_field_wants(&it->byline, 4))
+                if (it != NULL && feed_field_wants(&it->byline, 4))
                     feed_field_set(&it->byline, 4, v);
                 else
                     free(v);
@@ -552,7 +560,7 @@ feed_clean_abstract(char *s, struct item *it)
         return NULL;
     n = strlen(s);
     skip = arxiv_header(s, n);
-    if (skip == 0)
+    if (skip == 0 && labelled_head(s, n, NULL) > 0)
         skip = labelled_head(s, n, it);
     if (skip == 0)
         skip = abstract_heading(s, n);

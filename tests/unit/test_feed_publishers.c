@@ -487,6 +487,11 @@ test_feed_publishers_second_corpus_rules(void **state)
         "<description>New records of Maripanthus gloria Caleb, 2021 and "
         "Maripanthus jubatus Maddison, 2020 from southern India are "
         "reported.\nAbstract: not a heading here.</description></item>\n"
+        /* 7: a "Name N: text" line with no labels is no head: kept whole,
+         * nothing taken from it */
+        "<item><title>Parts</title><link>https://x.org/7</link>"
+        "<description>Part 2: Methods of the survey\nAbstract: We counted "
+        "the seals.</description></item>\n"
         "</channel></rss>\n";
     struct feed f = FEED_INIT;
     char date[40];
@@ -494,7 +499,7 @@ test_feed_publishers_second_corpus_rules(void **state)
 
     (void)state;
     parse_str(xml, &f);
-    assert_int_equal(f.n, 6);
+    assert_int_equal(f.n, 7);
     assert_string_equal(f.v[0].container, "PolarKeys");
     assert_string_equal(f.v[0].volume, "194");
     assert_string_equal(f.v[0].doi, "10.1093/zoolinnean/zlab078");
@@ -532,6 +537,9 @@ test_feed_publishers_second_corpus_rules(void **state)
     assert_true(strncmp(f.v[5].abstract, "New records of Maripanthus", 26) ==
                 0);
     assert_non_null(strstr(f.v[5].abstract, "not a heading here"));
+    assert_null(f.v[6].volume);
+    assert_null(f.v[6].pages);
+    assert_true(strncmp(f.v[6].abstract, "Part 2: Methods", 15) == 0);
     feed_release(&f);
 }
 
