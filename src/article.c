@@ -167,6 +167,7 @@ article_copy(struct article *dst, const struct article *src)
     dst->issue = xstrdup(src->issue);
     dst->pages = xstrdup(src->pages);
     dst->others = src->others;
+    dst->kind = src->kind;
     dst->published = src->published;
     dst->updated = src->updated;
     dst->abstract = xstrdup(src->abstract);
@@ -535,6 +536,48 @@ add_cjk(struct article *a, struct span w)
 }
 
 /* One name in natural order ("Given Family"). */
+
+/* Vancouver initials: one to three capitals with no dots ("S", "JG"),
+ * a dot at most at the end of the list ("A."), and no suffix or degree. */
+static bool
+vancouver_initials(struct span w)
+{
+    /* sorted: span_in searches by halves */
+    static const char *const not_initials[] = {"ba", "do", "ii", "iii",
+                                               "iv", "ma", "md", "ms",
+                                               "phd", "rn", "vi"};
+    size_t n = w.n, i;
+
+    if (n > 0 && w.p[n - 1] == '.')
+        n--;
+    if (n == 0 || n > 3)
+        return false;
+    for (i = 0; i < n; i++)
+        if (w.p[i] < 'A' || w.p[i] > 'Z')
+            return false;
+    w.n = n;
+    return !span_in(w, not_initials, ARRAY_SIZE(not_initials));
+}
+
+/* A word that ends in a hyphen and a particle: "Fuentes-de". */
+static bool
+hyphen_particle(struct span w)
+{
+    size_t i;
+
+    for (i = w.n; i > 1; i--) {
+        if (w.p[i - 1] == '-') {
+            struct span tail = {w.p + i, w.n - i};
+
+            return tail.n > 0 &&
+                   span_in(tail, particles, ARRAY_SIZE(particles));
+        }
+    }
+    return false;
+}
+
+/* One name in natural order ("Given Family"), or in Vancouver's order
+ * ("Brandão S", "Pausas JG", as Oxford Academic and PubMed write them). */
 static void
 add_natural(struct article *a, struct span s)
 {
@@ -565,11 +608,23 @@ add_natural(struct article *a, struct span s)
         push_person(a, span_dup(w, 1, k), titled(w[0]), NULL);
         return;
     }
+    if (vancouver_initials(w[k - 1]) && !is_initials(w[0])) {
+        struct span g = w[k - 1];
+
+        if (g.p[g.n - 1] == '.')
+            g.n--;
+        push_person(a, xstrndup(g.p, g.n), span_dup(w, 0, k - 1), NULL);
+        return;
+    }
     end = k;
     if (span_in(w[k - 1], suffixes, ARRAY_SIZE(suffixes)) && k > 2)
         end = k - 1;
     fam = end - 1;
     while (fam > 1 && span_in(w[fam - 1], particles, ARRAY_SIZE(particles)))
+        fam--;
+    /* "Diana Laura Fuentes-de la Rosa": a name joined to the particle by
+     * a hyphen belongs to the family name too */
+    if (fam > 1 && fam < end - 1 && hyphen_particle(w[fam - 1]))
         fam--;
     given = span_dup(w, 0, fam);
     family = span_dup(w, fam, k);
@@ -727,6 +782,37 @@ cut_dateline_and_role(struct span *s)
     s->n = (size_t)(w[keep - 1].p + w[keep - 1].n - s->p);
 }
 
+/*
+ * A group and its members, "The Brazil Flora Group, Janaína Gomes-da-Silva,
+ * Fabiana L.R. Filardi, ...": when the parts after commas are people (two
+ * or more of two or more words, none of them an organisation), each part
+ * is a name of its own, the group a literal.  An organisation with its
+ * place ("Arctic Council Secretariat, Tromsø") stays one name.  Returns
+ * whether it added them.
+ */
+static bool
+org_then_people(struct span s, struct article *a)
+{
+    struct span part[MAX_PARTS], w[MAX_WORDS];
+    size_t k = comma_parts(s, part, MAX_PARTS), i, people = 0;
+
+    for (i = 0; i < k; i++) {
+        size_t nw = words_of(part[i], w, MAX_WORDS);
+
+        if (!words_org(w, nw) && nw >= 2 && !lower_word(w, nw))
+            people++;
+    }
+    if (people < 2)
+        return false;
+    for (i = 0; i < k; i++) {
+        if (is_org(part[i]))
+            add_literal(a, part[i]);
+        else
+            add_natural(a, part[i]);
+    }
+    return true;
+}
+
 static void
 add_segment(struct article *a, struct span s)
 {
@@ -739,9 +825,11 @@ add_segment(struct article *a, struct span s)
         return;
     k = comma_parts(s, part, MAX_PARTS);
     /* An organisation first: a corporate author ("Arctic Council
-     * Secretariat, Tromsø"); after a person, an affiliation (below). */
+     * Secretariat, Tromsø"), or a group and its members; after a person,
+     * an affiliation (below). */
     if (k == 0 || is_org(part[0])) {
-        add_literal(a, s);
+        if (!org_then_people(s, a))
+            add_literal(a, s);
         return;
     }
     if (inverted_pairs_with_gaps(s, a))

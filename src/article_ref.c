@@ -14,6 +14,9 @@
  *   https://journals.plos.org/plosone/article?id=10.1371/journal.pone...
  * that is, a path segment or a query value that starts "10.NNNN/".  The
  * DOI runs to the end of the path (DOIs hold "/"), or of the value.
+ *
+ * Kinds of work: their names, Crossref's types, and the preprint servers
+ * known by their DOIs and hosts.
  */
 #include "arctic_digest/article.h"
 
@@ -171,4 +174,102 @@ article_pages(const char *first, const char *last)
         buf_append(&b, f, fn - ln);
     buf_append(&b, l, ln);
     return buf_detach(&b, NULL);
+}
+
+static const struct {
+    const char *name;
+    enum article_kind kind;
+} kind_names[] = {
+    /* ours first: article_kind_name gives the first of each kind */
+    {"journal-article", ARTICLE_KIND_JOURNAL},
+    {"report", ARTICLE_KIND_REPORT},
+    {"preprint", ARTICLE_KIND_PREPRINT},
+    {"book-chapter", ARTICLE_KIND_CHAPTER},
+    {"web-page", ARTICLE_KIND_WEB},
+    {"news", ARTICLE_KIND_NEWS},
+    /* Crossref's types */
+    {"posted-content", ARTICLE_KIND_PREPRINT},
+    {"report-component", ARTICLE_KIND_REPORT},
+    {"report-series", ARTICLE_KIND_REPORT},
+    {"book-section", ARTICLE_KIND_CHAPTER},
+    {"book-part", ARTICLE_KIND_CHAPTER},
+};
+
+const char *
+article_kind_name(enum article_kind k)
+{
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(kind_names); i++)
+        if (kind_names[i].kind == k)
+            return kind_names[i].name;
+    return NULL;
+}
+
+enum article_kind
+article_kind_from_name(const char *name)
+{
+    size_t i;
+
+    for (i = 0; name != NULL && i < ARRAY_SIZE(kind_names); i++)
+        if (ascii_ieq(name, kind_names[i].name))
+            return kind_names[i].kind;
+    return ARTICLE_KIND_UNKNOWN;
+}
+
+/* bioRxiv and medRxiv: "10.1101/" then a date "2025.01.01." (Cold Spring
+ * Harbor's journals share the prefix with other suffixes: "gad.123"). */
+static bool
+rxiv_doi(const char *doi)
+{
+    static const char form[] = "10.1101/dddd.dd.dd.";
+    size_t i;
+
+    for (i = 0; form[i] != '\0'; i++) {
+        if (form[i] == 'd' ? !ascii_is_digit(doi[i]) : doi[i] != form[i])
+            return false;
+    }
+    return true;
+}
+
+/* Does url's host end in one of hosts (itself or a subdomain) and, when
+ * given, its path start with path? */
+static bool
+link_on(const char *url, const char *host, const char *path)
+{
+    const char *h = strstr(url, "://"), *end;
+    size_t hn, n = strlen(host);
+
+    if (h == NULL)
+        return false;
+    h += 3;
+    hn = strcspn(h, "/?#:");
+    end = h + hn;
+    if (hn < n || !ascii_ieq_n(end - n, n, host) ||
+        (hn > n && end[-(ptrdiff_t)n - 1] != '.'))
+        return false;
+    return path == NULL || strncmp(h + strcspn(h, "/?#"), path,
+                                   strlen(path)) == 0;
+}
+
+enum article_kind
+article_kind_of_work(const char *doi, const char *url)
+{
+    static const struct {
+        const char *host, *path;
+    } servers[] = {
+        {"arxiv.org", NULL},         {"biorxiv.org", NULL},
+        {"medrxiv.org", NULL},       {"ssrn.com", NULL},
+        {"osf.io", "/preprints"},    {"preprints.org", NULL},
+        {"researchsquare.com", NULL},
+    };
+    size_t i;
+
+    if (doi != NULL &&
+        (rxiv_doi(doi) || ascii_istarts(doi, strlen(doi), "10.48550/arxiv.")))
+        return ARTICLE_KIND_PREPRINT;
+    for (i = 0; url != NULL && i < ARRAY_SIZE(servers); i++)
+        if (link_on(url, servers[i].host, servers[i].path))
+            return ARTICLE_KIND_PREPRINT;
+    return ARTICLE_KIND_UNKNOWN;
 }

@@ -548,6 +548,21 @@ static const char *const org_words[] = {
 enum cite_kind
 cite_kind_of(const struct article *a)
 {
+    switch (a->kind) {
+    case ARTICLE_KIND_JOURNAL:
+        return CITE_KIND_JOURNAL;
+    case ARTICLE_KIND_REPORT:
+        return CITE_KIND_REPORT;
+    case ARTICLE_KIND_PREPRINT:
+        return CITE_KIND_PREPRINT;
+    case ARTICLE_KIND_CHAPTER:
+        return CITE_KIND_CHAPTER;
+    case ARTICLE_KIND_WEB:
+    case ARTICLE_KIND_NEWS:
+        return CITE_KIND_WEB;
+    case ARTICLE_KIND_UNKNOWN:
+        break;
+    }
     if (a->doi)
         return CITE_KIND_JOURNAL;
     if (has_any(a->container, journal_words, ARRAY_SIZE(journal_words)) &&
@@ -561,7 +576,8 @@ cite_kind_of(const struct article *a)
 const char *
 cite_kind_name(enum cite_kind k)
 {
-    static const char *const names[] = {"journal", "web", "report"};
+    static const char *const names[] = {"journal", "web", "report",
+                                        "preprint", "chapter"};
     return names[k];
 }
 
@@ -796,6 +812,33 @@ put_date(struct out *o, const struct dt *d, enum cite_style s)
 
 /* ---- the styles ---- */
 
+/* CMOS 14.9: "In *Book*, 155–58, 2015." (no editors or publisher known:
+ * the year follows the pages, as citeproc's Chicago style writes it) */
+static void
+chicago_chapter(struct out *o, const struct article *a)
+{
+    if (a->container) {
+        lit(o, "In ");
+        italic(o, a->container);
+    }
+    if (a->pages) {
+        if (a->container)
+            lit(o, ", ");
+        put_pages(o, a->pages, CITE_CHICAGO);
+    }
+    if (a->container || a->pages)
+        lit(o, ", ");
+    if (dt_is_set(&a->published)) {
+        struct dt d = a->published;
+
+        d.prec = DT_PREC_YEAR; /* a book gives its year */
+        put_date(o, &d, CITE_CHICAGO);
+    } else {
+        lit(o, "n.d.");
+    }
+    period(o);
+}
+
 static void
 chicago(struct out *o, const struct article *a)
 {
@@ -812,11 +855,15 @@ chicago(struct out *o, const struct article *a)
         quoted_title(o, a);
     if (a->title)
         lit(o, " ");
-    if (k == CITE_KIND_JOURNAL)
-        italic(o, a->container);
+    if (k == CITE_KIND_CHAPTER)
+        chicago_chapter(o, a);
+    else if (k == CITE_KIND_JOURNAL || k == CITE_KIND_PREPRINT)
+        italic(o, a->container); /* a preprint's server as a periodical */
     else
         put(o, a->container);
-    if (k == CITE_KIND_JOURNAL && chicago_locator(o, a)) {
+    if (k == CITE_KIND_CHAPTER) {
+        /* done */
+    } else if (k == CITE_KIND_JOURNAL && chicago_locator(o, a)) {
         period(o);
     } else {
         if (a->container)
@@ -873,6 +920,24 @@ apa_locator(struct out *o, const struct article *a)
     }
 }
 
+/* APA 7 (10.1, 10.3, 10.8): an article's or a chapter's title stands
+ * plain, a preprint's is italic and says so, other works' are italic. */
+static void
+apa_title(struct out *o, const struct article *a, enum cite_kind k)
+{
+    if (k == CITE_KIND_JOURNAL || k == CITE_KIND_CHAPTER) {
+        put_title(o, a, true, false);
+        title_period(o);
+    } else if (k == CITE_KIND_PREPRINT) {
+        ital_on(o);
+        put_title(o, a, true, false);
+        ital_off(o);
+        lit(o, " [Preprint].");
+    } else {
+        italic_title(o, a, true);
+    }
+}
+
 static void
 apa(struct out *o, const struct article *a)
 {
@@ -880,12 +945,7 @@ apa(struct out *o, const struct article *a)
     bool title_first = a->nauthors == 0;
 
     if (title_first) {
-        if (k == CITE_KIND_JOURNAL) {
-            put_title(o, a, true, false);
-            title_period(o);
-        } else {
-            italic_title(o, a, true);
-        }
+        apa_title(o, a, k);
     } else {
         authors_apa(o, a);
         period(o);
@@ -894,14 +954,19 @@ apa(struct out *o, const struct article *a)
     apa_date(o, a);
     if (!title_first && a->title) {
         lit(o, " ");
-        if (k == CITE_KIND_JOURNAL) {
-            put_title(o, a, true, false);
-            title_period(o);
-        } else {
-            italic_title(o, a, true);
-        }
+        apa_title(o, a, k);
     }
-    if (a->container && !author_is_publisher(a)) {
+    if (k == CITE_KIND_CHAPTER && a->container) {
+        /* "In *Book* (pp. 155–158)." */
+        lit(o, " In ");
+        italic(o, a->container);
+        if (a->pages) {
+            lit(o, strchr(a->pages, '-') ? " (pp. " : " (p. ");
+            put_pages(o, a->pages, CITE_APA);
+            lit(o, ")");
+        }
+        period(o);
+    } else if (a->container && !author_is_publisher(a)) {
         lit(o, " ");
         if (k == CITE_KIND_JOURNAL)
             italic(o, a->container);
@@ -956,7 +1021,8 @@ mla(struct out *o, const struct article *a)
         put_date(o, &a->published, CITE_MLA);
         any = true;
     }
-    if (k == CITE_KIND_JOURNAL && a->pages != NULL) {
+    if ((k == CITE_KIND_JOURNAL || k == CITE_KIND_CHAPTER) &&
+        a->pages != NULL) {
         lit(o, strchr(a->pages, '-') != NULL ? (any ? ", pp. " : " pp. ")
                                               : (any ? ", p. " : " p. "));
         put_pages(o, a->pages, CITE_MLA);

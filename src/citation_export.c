@@ -2,7 +2,9 @@
  * citation_export: BibTeX and RIS files for reference managers.
  *
  * BibTeX follows biblatex's data model (@article with journaltitle and
- * journal, @online with organization, @report with institution and type,
+ * journal, @online with organization, @techreport with institution and
+ * type, @misc with howpublished for a preprint, @incollection with
+ * booktitle and pages for a chapter,
  * date as YYYY[-MM[-DD]] plus year and month for classic BibTeX), in
  * UTF-8.  RIS follows the RIS specification as Zotero, EndNote and
  * Mendeley read it: "XX  - value" lines ending in CRLF, one TY ... ER
@@ -266,7 +268,8 @@ bib_date(struct buf *b, const struct dt *d)
 void
 cite_bibtex(const struct article *v, size_t n, struct buf *out)
 {
-    static const char *const types[] = {"article", "online", "report"};
+    static const char *const types[] = {"article", "online", "techreport",
+                                        "misc", "incollection"};
     char **keys = make_keys(v, n);
     size_t i;
 
@@ -288,6 +291,12 @@ cite_bibtex(const struct article *v, size_t n, struct buf *out)
         } else if (k == CITE_KIND_REPORT) {
             bib_field(out, "institution", a->container, false);
             buf_append_str(out, "  type = {Report},\n");
+        } else if (k == CITE_KIND_PREPRINT) {
+            bib_field(out, "howpublished", a->container, false);
+            buf_append_str(out, "  note = {Preprint},\n");
+        } else if (k == CITE_KIND_CHAPTER) {
+            bib_field(out, "booktitle", a->container, true);
+            bib_pages(out, a->pages);
         } else {
             bib_field(out, "organization", a->container, false);
         }
@@ -382,7 +391,8 @@ ris_pages(struct buf *b, const char *pages)
 void
 cite_ris(const struct article *v, size_t n, struct buf *out)
 {
-    static const char *const types[] = {"JOUR", "ELEC", "RPRT"};
+    static const char *const types[] = {"JOUR", "ELEC", "RPRT", "GEN",
+                                        "CHAP"};
     size_t i, j;
 
     for (i = 0; i < n; i++) {
@@ -393,7 +403,7 @@ cite_ris(const struct article *v, size_t n, struct buf *out)
         for (j = 0; j < a->nauthors; j++)
             ris_author(out, &a->authors[j]);
         ris_line(out, "TI", a->title);
-        if (k == CITE_KIND_REPORT) {
+        if (k == CITE_KIND_REPORT || k == CITE_KIND_PREPRINT) {
             ris_line(out, "PB", a->container);
         } else {
             ris_line(out, "T2", a->container);
@@ -403,8 +413,9 @@ cite_ris(const struct article *v, size_t n, struct buf *out)
         if (k == CITE_KIND_JOURNAL) {
             ris_line(out, "VL", a->volume);
             ris_line(out, "IS", a->issue);
-            ris_pages(out, a->pages);
         }
+        if (k == CITE_KIND_JOURNAL || k == CITE_KIND_CHAPTER)
+            ris_pages(out, a->pages);
         ris_date(out, &a->published);
         ris_line(out, "DO", a->doi);
         ris_line(out, "UR", a->url);

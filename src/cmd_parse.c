@@ -59,6 +59,7 @@ article_json(const struct article *a)
     tpl_map_set_str(v, "volume", a->volume);
     tpl_map_set_str(v, "issue", a->issue);
     tpl_map_set_str(v, "pages", a->pages);
+    tpl_map_set_str(v, "kind", article_kind_name(a->kind));
     set_date(v, "published", &a->published);
     set_date(v, "updated", &a->updated);
     tpl_map_set_str(v, "abstract", a->abstract);

@@ -88,6 +88,7 @@ collect_normalize(struct article *a)
         free(p->given);
         free(p->family);
         free(p->literal);
+        a->others = true; /* the list is cut short: "et al." */
     }
     for (i = 0; i < a->nauthors; i++) {
         cap_text(&a->authors[i].given, COLLECT_NAME_MAX);
@@ -114,6 +115,7 @@ collect_report_release(struct collect_report *r)
     for (i = 0; i < r->n; i++)
         free(r->v[i].message);
     free(r->v);
+    free(r->enrich_error);
     memset(r, 0, sizeof(*r));
 }
 
@@ -178,6 +180,146 @@ store_articles(const struct context *c, struct article *v, size_t n,
     return 0;
 }
 
+/* Completion by DOI during one collect: the request settings, the pace,
+ * and whether Crossref has failed (then it is not asked again this run). */
+struct enrich {
+    struct fetch_options fo;
+    bool asked; /* a request went out: the next one waits its turn */
+    bool down;  /* Crossref failed this run */
+};
+
+static void pause_ms(long ms);
+static int crossref_get(const struct fetch_options *fo, const char *url,
+                        struct fetch_result *r, struct err *e);
+
+/* One item missed: counted, and the first reason kept for the log. */
+static void
+enrich_missed(struct collect_report *r, const char *doi, const char *why)
+{
+    if (!r->enrich_error) {
+        struct buf b = BUF_INIT;
+
+        buf_appendf(&b, "%s: %s", doi, why);
+        r->enrich_error = buf_detach(&b, NULL);
+    }
+    r->enrich_missed++;
+}
+
+/*
+ * Ask Crossref for doi and cache the answer: 1 with *body (caller frees)
+ * for a work, 0 for no answer (Crossref has no such work: cached too; or
+ * Crossref failed: counted in r, not cached, and en->down set), -1 when
+ * the state cannot be written.
+ */
+static int
+enrich_ask(const struct context *c, struct collect_report *r,
+           struct enrich *en, const char *api, const char *doi,
+           char **body, struct err *e)
+{
+    struct buf url = BUF_INIT, compact = BUF_INIT;
+    struct fetch_result res;
+    struct err fe = ERR_INIT;
+    int rc = 0;
+
+    fetch_result_init(&res);
+    if (crossref_doi_url(api, doi, &url, &fe) < 0)
+        goto out; /* not a DOI Crossref could know */
+    if (en->asked)
+        pause_ms(CROSSREF_GAP_MS);
+    en->asked = true;
+    r->enrich_requests++;
+    if (crossref_get(&en->fo, url.data, &res, &fe) < 0) {
+        en->down = true;
+        enrich_missed(r, doi, fe.msg);
+    } else if (res.status == FETCH_OK) {
+        if (crossref_compact(res.body.data, res.body.len, &compact, &fe) <
+            0) {
+            en->down = true;
+            enrich_missed(r, doi, fe.msg);
+        } else if (store_crossref_put(c->st, doi, 200, compact.data,
+                                      c->now.t, e) < 0) {
+            rc = -1;
+        } else {
+            *body = buf_detach(&compact, NULL);
+            rc = 1;
+        }
+    } else if (res.http_code >= 400 && res.http_code < 500 &&
+               res.http_code != 408 && res.http_code != 429) {
+        /* Crossref knows no such work (a DataCite DOI, a typo) */
+        if (store_crossref_put(c->st, doi, res.http_code, NULL, c->now.t,
+                               e) < 0)
+            rc = -1;
+    } else {
+        en->down = true;
+        enrich_missed(r, doi, res.msg);
+    }
+out:
+    fetch_result_release(&res);
+    buf_release(&url);
+    buf_release(&compact);
+    return rc;
+}
+
+/* Complete one item from the cache or Crossref; -1 only when the state
+ * cannot be read or written. */
+static int
+enrich_one(const struct context *c, struct collect_report *r,
+           struct enrich *en, const char *api, struct article *a,
+           struct err *e)
+{
+    struct crossref_page cp = CROSSREF_PAGE_INIT;
+    struct err pe = ERR_INIT;
+    char *body = NULL;
+    long status = 0;
+    int got;
+
+    got = store_crossref_get(c->st, a->doi, &status, &body, e);
+    if (got < 0)
+        return -1;
+    if (got == 0) {
+        if (en->down) {
+            enrich_missed(r, a->doi, "Crossref failed earlier in this run");
+            return 0;
+        }
+        got = enrich_ask(c, r, en, api, a->doi, &body, e);
+        if (got < 0)
+            return -1;
+    }
+    if (body) {
+        if (crossref_parse(body, strlen(body), NULL, &cp, &pe) == 0 &&
+            cp.n == 1) {
+            crossref_complete(a, &cp.v[0]);
+            r->enriched++;
+        } else {
+            log_debug("crossref: cached answer for '%s' not read: %s",
+                      a->doi, pe.msg);
+        }
+    }
+    crossref_page_release(&cp);
+    free(body);
+    return 0;
+}
+
+/* Complete a source's items that have a DOI, when the source asks for it
+ * ([source] enrich).  A Crossref failure never costs an item: it keeps
+ * what the feed gave. */
+static int
+enrich_all(const struct context *c, struct collect_report *r,
+           struct enrich *en, const char *source, struct article *v,
+           size_t n, struct err *e)
+{
+    const struct config_source *s = config_source_find(c->cfg, source);
+    size_t i;
+
+    if (!en || !s || !s->enrich)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (v[i].doi &&
+            enrich_one(c, r, en, s->crossref_api, &v[i], e) < 0)
+            return -1;
+    return 0;
+}
+
 /*
  * One source's document, fetched or read: parse, store, record health.  A
  * document that does not parse is that source's failure; a state that
@@ -185,20 +327,28 @@ store_articles(const struct context *c, struct article *v, size_t n,
  */
 static int
 take_document(const struct context *c, struct collect_report *r,
-              struct feed *f, const char *source, const char *data, size_t n,
-              const char *content_type, const char *base, const char *etag,
-              const char *last_modified, struct err *fatal)
+              struct enrich *en, struct feed *f, const char *source,
+              const char *data, size_t n, const char *content_type,
+              const char *base, const char *etag, const char *last_modified,
+              struct err *fatal)
 {
     struct err e = ERR_INIT;
     int rc = 0;
     struct buf msg = BUF_INIT;
-    size_t fresh = 0;
+    size_t fresh = 0, missed;
 
     if (feed_parse_http(f, data, n, content_type, source, base, NULL, &e) <
         0) {
         failed(c, r, source, e.msg);
         goto out;
     }
+    missed = r->enrich_missed;
+    if (enrich_all(c, r, en, source, f->v, f->n, &e) < 0)
+        goto fail;
+    /* Items Crossref could not complete are completed when the feed is
+     * read again: no validators, so the next run reads it in full. */
+    if (r->enrich_missed > missed)
+        etag = last_modified = NULL;
     /* One transaction per source: its articles, health and validators are
      * stored together or not at all (and commit once, not per article). */
     if (store_begin(c->st, &e) < 0 ||
@@ -215,6 +365,7 @@ take_document(const struct context *c, struct collect_report *r,
     goto out;
 rollback:
     store_rollback(c->st);
+fail:
     if (fatal)
         *fatal = e;
     rc = -1;
@@ -362,7 +513,7 @@ is_remote(const char *url)
 /* The outcome of one fetched remote source. */
 static int
 take_fetched(const struct context *c, struct collect_report *r,
-             struct feed *f, const char *source,
+             struct enrich *en, struct feed *f, const char *source,
              const struct fetch_result *res, struct err *fatal)
 {
     struct err e = ERR_INIT;
@@ -376,7 +527,7 @@ take_fetched(const struct context *c, struct collect_report *r,
     } else if (res->status == FETCH_FAILED) {
         failed(c, r, source, res->msg);
     } else {
-        return take_document(c, r, f, source, res->body.data,
+        return take_document(c, r, en, f, source, res->body.data,
                              res->body.len, res->content_type,
                              res->effective_url, res->etag,
                              res->last_modified, fatal);
@@ -396,10 +547,14 @@ collect_sources(const struct context *c, struct collect_report *r,
     size_t *which = NULL, nreq = 0, i;
     struct buf ua = BUF_INIT;
     struct feed f = FEED_INIT;
+    struct enrich en;
     int rc = -1;
 
     user_agent(cfg, &ua);
     fill_fetch_options(cfg, &ua, &fo);
+    memset(&en, 0, sizeof(en));
+    en.fo = fo;
+    en.fo.max_redirects = 2;
     reqs = xcalloc(cfg->nsources + 1, sizeof(*reqs));
     res = xcalloc(cfg->nsources + 1, sizeof(*res));
     health = xcalloc(cfg->nsources + 1, sizeof(*health));
@@ -424,8 +579,8 @@ collect_sources(const struct context *c, struct collect_report *r,
                                  &fe) < 0) {
             failed(c, r, s->name, fe.msg);
         } else {
-            if (take_document(c, r, &f, s->name, data.data, data.len, NULL,
-                              NULL, NULL, NULL, e) < 0) {
+            if (take_document(c, r, &en, &f, s->name, data.data, data.len,
+                              NULL, NULL, NULL, NULL, e) < 0) {
                 buf_release(&data);
                 goto out;
             }
@@ -437,8 +592,8 @@ collect_sources(const struct context *c, struct collect_report *r,
     if (nreq && fetch_all(&fo, reqs, nreq, res, e) < 0)
         goto out;
     for (i = 0; i < nreq; i++)
-        if (take_fetched(c, r, &f, cfg->sources[which[i]].name, &res[i],
-                         e) < 0)
+        if (take_fetched(c, r, &en, &f, cfg->sources[which[i]].name,
+                         &res[i], e) < 0)
             goto out;
     rc = 0;
 out:
@@ -473,6 +628,14 @@ collect_report_log(const struct collect_report *r)
             log_info("source '%s': %s, %zu in the feed", o->source,
                      o->message, o->seen);
     }
+    if (r->enrich_missed)
+        log_info("crossref: %zu article%s not completed by DOI (%s); they "
+                 "keep the feed's values until a later run",
+                 r->enrich_missed, r->enrich_missed == 1 ? "" : "s",
+                 r->enrich_error);
+    else if (r->enrich_requests)
+        log_debug("crossref: %zu requests, %zu articles completed",
+                  r->enrich_requests, r->enriched);
 }
 
 int

@@ -414,6 +414,14 @@ set_source_key(struct loader *l, const char *name, const char *key,
         xstrset(&s->crossref_api, value);
         return 1;
     }
+    if (!strcmp(key, "enrich")) {
+        if (strcmp(value, "crossref") && strcmp(value, "none"))
+            return fail(l, "[source %s] enrich: '%s' is not crossref or none",
+                        name, value);
+        s->enrich = !strcmp(value, "crossref");
+        s->enrich_set = true;
+        return 1;
+    }
     if (!strcmp(key, "relevance")) {
         if (strcmp(value, "filter") && strcmp(value, "all"))
             return fail(l, "[source %s] relevance: '%s' is not filter or all",
@@ -600,6 +608,10 @@ config_load(struct config *c, const char *path, struct err *e)
                     "crossref_issn", path, s->line, s->name);
             goto out;
         }
+        /* A local file is an offline copy: it stays offline unless the
+         * user asks (the bundled example and the tests stay hermetic). */
+        if (!s->enrich_set)
+            s->enrich = s->url && is_url(s->url);
     }
     if (!c->from) {
         err_set(e, ERR_CONFIG, 0, "%s: [digest] from: must not be empty",

@@ -302,6 +302,9 @@ work_article(json_t *w, const char *source, struct article *a)
     a->url = plain_line(work_url(w));
     a->container =
         plain_line(first_string(json_object_get(w, "container-title")));
+    if (a->container == NULL) /* a preprint: its server ("bioRxiv") */
+        a->container = plain_line(json_string_value(json_object_get(
+            json_array_get(json_object_get(w, "institution"), 0), "name")));
     add_authors(a, json_object_get(w, "author"));
     a->volume = plain_line(json_string_value(json_object_get(w, "volume")));
     a->issue = plain_line(json_string_value(json_object_get(w, "issue")));
@@ -310,6 +313,8 @@ work_article(json_t *w, const char *source, struct article *a)
         a->pages = plain_line(
             json_string_value(json_object_get(w, "article-number")));
     set_published(a, w);
+    a->kind = article_kind_from_name(
+        json_string_value(json_object_get(w, "type")));
     a->abstract = abstract_text(json_string_value(json_object_get(w, "abstract")));
     json_array_foreach(json_object_get(w, "subject"), i, kw) {
         char *k = plain_line(json_string_value(kw));
@@ -387,4 +392,130 @@ crossref_parse(const char *json, size_t n, const char *source,
     json_decref(root);
     *out = p;
     return 0;
+}
+
+int
+crossref_doi_url(const char *base, const char *doi, struct buf *out,
+                 struct err *e)
+{
+    char *bare = article_doi_normalize(doi), *p;
+    size_t blen;
+
+    if (bare == NULL)
+        return err_set(e, ERR_DATA, 0, "not a DOI: '%.100s'",
+                       doi ? doi : "");
+    for (p = bare; *p != '\0'; p++)
+        *p = (char)tolower((unsigned char)*p);
+    if (base == NULL)
+        base = CROSSREF_API;
+    blen = strlen(base);
+    while (blen > 0 && base[blen - 1] == '/')
+        blen--;
+    buf_append(out, base, blen);
+    buf_append_str(out, "/works/");
+    url_encode(bare, "/", out);
+    free(bare);
+    return 0;
+}
+
+int
+crossref_compact(const char *json, size_t n, struct buf *out,
+                 struct err *e)
+{
+    json_error_t je;
+    json_t *root, *msg;
+    char *dump;
+    int rc = -1;
+
+    root = json_loadb(json, n, 0, &je);
+    if (root == NULL)
+        return err_set(e, ERR_DATA, 0, "JSON error at line %d, column %d: %s",
+                       je.line, je.column, je.text);
+    msg = envelope_message(root, e);
+    if (msg == NULL)
+        goto out;
+    if (json_object_get(msg, "items") != NULL) {
+        err_set(e, ERR_DATA, 0, "a list of works, not one work");
+        goto out;
+    }
+    json_object_del(msg, "reference");
+    dump = json_dumps(root, JSON_COMPACT);
+    if (dump == NULL) {
+        err_set(e, ERR_DATA, 0, "cannot write the Crossref answer back");
+        goto out;
+    }
+    buf_append_str(out, dump);
+    free(dump);
+    rc = 0;
+out:
+    json_decref(root);
+    return rc;
+}
+
+static void
+fill(char **have, const char *from)
+{
+    if (*have == NULL && from != NULL)
+        *have = xstrdup(from);
+}
+
+/* The feed's names were written as one string each ("Jin Ke"), where
+ * Crossref splits them. */
+static bool
+unsplit(const struct article *a)
+{
+    size_t i;
+
+    for (i = 0; i < a->nauthors; i++)
+        if (a->authors[i].literal != NULL)
+            return true;
+    return false;
+}
+
+static bool
+better_authors(const struct article *a, const struct article *w)
+{
+    if (w->nauthors == 0)
+        return false;
+    if (a->nauthors == 0)
+        return true;
+    if (a->others && w->nauthors > a->nauthors)
+        return true;
+    return w->nauthors == a->nauthors && unsplit(a) && !unsplit(w);
+}
+
+void
+crossref_complete(struct article *a, const struct article *w)
+{
+    size_t i;
+
+    fill(&a->title, w->title);
+    fill(&a->url, w->url);
+    /* The journal as registered: a feed's container is often only the
+     * feed's own title ("Most Recent Articles: ...") */
+    if (w->container != NULL) {
+        free(a->container);
+        a->container = xstrdup(w->container);
+    }
+    fill(&a->volume, w->volume);
+    fill(&a->issue, w->issue);
+    fill(&a->pages, w->pages);
+    fill(&a->abstract, w->abstract);
+    if (w->kind != ARTICLE_KIND_UNKNOWN) /* the registrant's word */
+        a->kind = w->kind;
+    if (w->published.prec > a->published.prec
+        && w->published.prec <= DT_PREC_DAY)
+        a->published = w->published;
+    if (better_authors(a, w)) {
+        for (i = 0; i < a->nauthors; i++) {
+            free(a->authors[i].given);
+            free(a->authors[i].family);
+            free(a->authors[i].literal);
+        }
+        a->nauthors = 0;
+        for (i = 0; i < w->nauthors; i++)
+            article_add_person(a, w->authors[i].given, w->authors[i].family,
+                               w->authors[i].literal);
+        a->others = false;
+    }
 }

@@ -106,6 +106,7 @@ item_to_article(const struct parse *ps, struct item *it, struct article *a)
         a->doi = article_doi_from_url(a->guid);
     a->abstract = it->abstract.s;
     a->container = item_container(ps, it);
+    a->kind = article_kind_of_work(a->doi, a->url);
     item_locators(it, a);
     if (a->nauthors == 0 && it->byline.s != NULL)
         article_add_byline(a, it->byline.s, strlen(it->byline.s));

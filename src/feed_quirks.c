@@ -6,11 +6,16 @@
  *    Policy, Volume 173, Issue 1, Page 1-10, March 2025." or "..., Early
  *    View.", ScienceDirect's "Publication date: ... Source: ...
  *    Author(s): ...") is no abstract: its volume, issue and pages are
- *    kept, the text is not.
+ *    kept (and its "Publication date: February 2022" when the item has
+ *    no date of its own), the text is not.
  *  - An abstract does not start with the byline ("by Jin Ke, Hayoung
  *    Song, ..." as PLOS writes its first paragraph) nor with arXiv's
  *    announcement header ("arXiv:2508.13426v1 Announce Type: cross
- *    Abstract: ...").
+ *    Abstract: ...") nor with labelled lines before an "Abstract:" line
+ *    ("MycoKeys 85: 73-85", "DOI: ...", "Authors: ...", as Pensoft writes
+ *    them: their DOI, authors, volume and pages are kept), nor with the
+ *    lines before an "Abstract" heading line, and does not end in bare
+ *    "HTML", "XML", "PDF" link lines.
  *  - A feed's title is not, as it stands, a journal's name: "Most Recent
  *    Articles: BMC Bioinformatics", "Wiley: Polar Record: Table of
  *    Contents", "ScienceDirect Publication: Marine Policy", "Latest
@@ -183,6 +188,69 @@ value_after(const char *p, size_t n, const char *w)
     return buf_detach(&b, NULL);
 }
 
+/* "February 2022": a month and a year, to the month. */
+static bool
+month_year(const char *p, size_t n, struct dt *out)
+{
+    static const char *const months[] = {
+        "january", "february", "march",     "april",   "may",      "june",
+        "july",    "august",   "september", "october", "november", "december"};
+    size_t i, k;
+    int y = 0;
+
+    for (i = 0; i < ARRAY_SIZE(months); i++) {
+        k = strlen(months[i]);
+        if (n > k && ascii_istarts(p, n, months[i]) && p[k] == ' ')
+            break;
+    }
+    if (i == ARRAY_SIZE(months) || n - k - 1 != 4)
+        return false;
+    for (p += k + 1, n = 0; n < 4; n++) {
+        if (!ascii_is_digit(p[n]))
+            return false;
+        y = y * 10 + (p[n] - '0');
+    }
+    out->t = dt_days_from_civil(y, (int)i + 1, 1) * 86400;
+    out->offset = 0;
+    out->prec = DT_PREC_MONTH;
+    return true;
+}
+
+/* ScienceDirect's "Publication date: February 2022" (or "1 March 2022",
+ * "Available online 10 December 2021"), to its line's end, when the item
+ * gives no date of its own. */
+static void
+statement_date(const char *p, size_t n, struct item *it)
+{
+    static const char *const heads[] = {"publication date:",
+                                        "available online"};
+    const char *at = NULL, *end;
+    struct dt d;
+    size_t i, len;
+
+    if (dt_is_set(&it->published.d))
+        return;
+    for (i = 0; i < ARRAY_SIZE(heads) && at == NULL; i++) {
+        at = find_ci(p, n, heads[i]);
+        if (at != NULL)
+            at += strlen(heads[i]);
+    }
+    if (at == NULL)
+        return;
+    end = memchr(at, '\n', (size_t)(p + n - at));
+    if (end == NULL)
+        end = p + n;
+    while (at < end && ascii_is_space(*at))
+        at++;
+    len = (size_t)(end - at);
+    while (len > 0 && (ascii_is_space(at[len - 1]) || at[len - 1] == '.'))
+        len--;
+    if (dt_parse(at, len, &d) == 0 || month_year(at, len, &d)) {
+        it->published.d = d;
+        it->published.rank = 9; /* below any date element */
+    }
+}
+
 void
 feed_citation_parts(const char *p, size_t n, struct item *it)
 {
@@ -197,6 +265,7 @@ feed_citation_parts(const char *p, size_t n, struct item *it)
         feed_field_set(&it->issue, 5, value_after(p, n, iss[i]));
     for (i = 0; i < ARRAY_SIZE(pag) && feed_field_wants(&it->pages, 5); i++)
         feed_field_set(&it->pages, 5, value_after(p, n, pag[i]));
+    statement_date(p, n, it);
     if (feed_field_wants(&it->byline, 5)) {
         const char *au = find_ci(p, n, "author(s):");
         if (au != NULL) {
@@ -302,6 +371,185 @@ statement_line(const char *p, size_t n, struct item *it)
     return next;
 }
 
+/* The rest of line p[0..n) after label ("DOI:"), trimmed; NULL if the
+ * line does not start with it. */
+static char *
+label_value(const char *p, size_t n, const char *label)
+{
+    size_t k = strlen(label);
+
+    if (!ascii_istarts(p, n, label))
+        return NULL;
+    p += k;
+    n -= k;
+    while (n > 0 && ascii_is_space(*p))
+        p++, n--;
+    while (n > 0 && ascii_is_space(p[n - 1]))
+        n--;
+    return n > 0 ? xstrndup(p, n) : NULL;
+}
+
+/* Does p[0..n) read "Journal 85: 73-85" (a volume and pages after a
+ * name)?  Then keep them in it (when it is not NULL). */
+static bool
+volume_pages_line(const char *p, size_t n, struct item *it)
+{
+    const char *colon = memchr(p, ':', n), *v;
+    char *vol, *pages;
+    size_t i;
+
+    if (colon == NULL || colon == p)
+        return false;
+    for (v = colon; v > p && ascii_is_digit(v[-1]); v--)
+        ;
+    if (v == colon || v == p || v[-1] != ' ')
+        return false;
+    i = (size_t)(colon + 1 - p);
+    while (i < n && p[i] == ' ')
+        i++;
+    if (i == n || !ascii_is_digit(p[i])) /* pages start with a number */
+        return false;
+    for (; i < n; i++)
+        if (!ascii_is_digit(p[i]) && p[i] != '-' && p[i] != ' ' &&
+            !ascii_is_alpha(p[i]))
+            return false;
+    if (it == NULL)
+        return true;
+    vol = xstrndup(v, (size_t)(colon - v));
+    pages = label_value(colon, (size_t)(p + n - colon), ":");
+    if (feed_field_wants(&it->volume, 5))
+        feed_field_set(&it->volume, 5, vol);
+    else
+        free(vol);
+    if (pages != NULL && feed_field_wants(&it->pages, 5))
+        feed_field_set(&it->pages, 5, pages);
+    else
+        free(pages);
+    return true;
+}
+
+/*
+ * A head of labelled lines before an "Abstract:" line, as Pensoft writes
+ * it: "MycoKeys 85: 73-85", "DOI: 10.3897/...", "Authors: A, B",
+ * "Abstract: text".  The DOI, authors, volume and pages are kept; the
+ * length to skip up to the abstract's text, or 0 when the text has no
+ * such head.  With it NULL nothing is kept: the head is only looked at
+ * (nothing is kept from a text that turns out to have none).
+ */
+static size_t
+labelled_head(const char *p, size_t n, struct item *it)
+{
+    static const char *const au[] = {"authors:", "author(s):", "author:"};
+    size_t pos = 0, len, i, labels = 0;
+    char *v;
+
+    while (pos < n) {
+        const char *line = p + pos;
+
+        for (len = 0; pos + len < n && line[len] != '\n'; len++)
+            ;
+        if (ascii_istarts(line, len, "abstract:")) {
+            pos += strlen("abstract:");
+            while (pos < n && ascii_is_space(p[pos]))
+                pos++;
+            return labels > 0 ? pos : 0;
+        }
+        if ((v = label_value(line, len, "doi:")) != NULL) {
+            char *doi = it ? article_doi_normalize(v) : NULL;
+
+            if (doi != NULL && feed_field_wants(&it->doi, 3))
+                feed_field_set(&it->doi, 3, doi);
+            else
+                free(doi);
+            free(v);
+            labels++;
+        } else {
+            for (i = 0; i < ARRAY_SIZE(au); i++) {
+                v = label_value(line, len, au[i]);
+                if (v != NULL)
+                    break;
+            }
+            if (v != NULL) {
+                if (it != NULL && feed_field_wants(&it->byline, 4))
+                    feed_field_set(&it->byline, 4, v);
+                else
+                    free(v);
+                labels++;
+            } else if (len > 0 && !volume_pages_line(line, len, it)) {
+                return 0; /* a line of text: no head */
+            }
+        }
+        pos += len;
+        while (pos < n && ascii_is_space(p[pos]))
+            pos++;
+    }
+    return 0;
+}
+
+/*
+ * An "Abstract" heading line after a head of other lines (the title again,
+ * the authors, the citation, as Schweizerbart writes them): the length to
+ * skip to the text under it, or 0.  A head longer than 1000 bytes is text
+ * of its own, kept.
+ */
+static size_t
+abstract_heading(const char *p, size_t n)
+{
+    static const char *const heads[] = {"abstract", "summary"};
+    size_t pos = 0, len, i;
+
+    while (pos < n && pos <= 1000) {
+        const char *line = p + pos;
+
+        for (len = 0; pos + len < n && line[len] != '\n'; len++)
+            ;
+        while (len > 0 && (ascii_is_space(line[len - 1]) ||
+                           line[len - 1] == ':'))
+            len--;
+        for (i = 0; pos > 0 && i < ARRAY_SIZE(heads); i++) {
+            if (len == strlen(heads[i]) && ascii_istarts(line, len, heads[i])) {
+                pos += len;
+                while (pos < n && (ascii_is_space(p[pos]) || p[pos] == ':'))
+                    pos++;
+                return pos < n ? pos : 0;
+            }
+        }
+        while (pos + len < n && line[len] != '\n')
+            len++;
+        pos += len;
+        while (pos < n && ascii_is_space(p[pos]))
+            pos++;
+    }
+    return 0;
+}
+
+/* Links at the end ("HTML", "XML", "PDF" paragraphs, Pensoft's): cut. */
+static void
+cut_link_lines(char *s)
+{
+    static const char *const words[] = {"html", "xml", "pdf", "full text",
+                                        "epub"};
+    size_t n = strlen(s), i, start;
+    bool cut = true;
+
+    while (cut && n > 0) {
+        cut = false;
+        for (start = n; start > 0 && s[start - 1] != '\n'; start--)
+            ;
+        for (i = 0; i < ARRAY_SIZE(words) && start > 0; i++) {
+            if (n - start == strlen(words[i]) &&
+                ascii_istarts(s + start, n - start, words[i])) {
+                n = start;
+                while (n > 0 && ascii_is_space(s[n - 1]))
+                    n--;
+                s[n] = '\0';
+                cut = true;
+                break;
+            }
+        }
+    }
+}
+
 char *
 feed_clean_abstract(char *s, struct item *it)
 {
@@ -312,6 +560,13 @@ feed_clean_abstract(char *s, struct item *it)
         return NULL;
     n = strlen(s);
     skip = arxiv_header(s, n);
+    if (skip == 0 && labelled_head(s, n, NULL) > 0)
+        skip = labelled_head(s, n, it);
+    if (skip == 0)
+        skip = abstract_heading(s, n);
+    if (skip > 0)
+        cut_link_lines(s + skip);
+    n = skip + strlen(s + skip);
     if (skip == 0) {
         skip = byline_paragraph(s, n, &names);
         if (skip > 0 && feed_field_wants(&it->byline, 4))
@@ -366,6 +621,10 @@ feed_journal_of_title(const char *title)
         "Latest Articles: ",
         "Latest articles in ",
         "Latest Results for ",
+        "Latest Articles from ",
+        "Arbeiten aus ", /* Schweizerbart: "papers from" */
+        "Latest Issue of ",
+        "Current Issue of ",
         "Recent articles in ",
         "Recent Articles: ",
         "Articles in press: ",
@@ -391,6 +650,7 @@ feed_journal_of_title(const char *title)
         ": New Articles",      " - New Articles",
         ": Most Recent",       " | New and Recent Articles",
         " | Latest",           ": Early View",
+        ": Most Recent Articles",
         " - Early View",       " Advance Access",
         " Current Issue",      " - latest papers",
         ": latest papers",

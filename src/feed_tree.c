@@ -22,6 +22,9 @@ static const char *const ns_prism[] = {
      * older Atypon feeds declare it */
     "http://purl.org/rss/1.0/modules/prism/",
     "http://prismstandard.org/namespaces/basic/1.2/",
+    /* Silverchair (Oxford Academic) declares xmlns:prism="prism" on
+     * each element: a namespace no other vocabulary uses */
+    "prism",
 };
 
 bool
@@ -33,7 +36,10 @@ feed_ns_is_prism(const struct xnode *n)
         if (ns_is(n, ns_prism[i]))
             return true;
     }
-    return false;
+    /* any other version or spelling of PRISM's own URIs (Ingenta writes
+     * ".../namespaces/2.0/basic/") */
+    return n->ns != NULL &&
+           strncmp(n->ns, "http://prismstandard.org/namespaces/", 36) == 0;
 }
 
 bool

@@ -159,8 +159,9 @@ const struct cmd cmd_table[] = {
     {"collect", cmd_collect, STATE_WRITER, none, "", 0, 0,
      "fetch every source, store new articles, report each source",
      "Exit 69 when every source failed; one failing source is reported and "
-     "the\nothers are stored.  Waits for nobody: exit 75 while another run "
-     "holds the lock.", NULL, 0},
+     "the\nothers are stored.  Items with a DOI are completed from Crossref "
+     "where the\nsource says enrich = crossref, each DOI asked for once.\n"
+     "Waits for nobody: exit 75 while another run holds the lock.", NULL, 0},
     {"cron", cmd_cron, CMD_CONFIG, cron_opts, "", 0, 0,
      "print the crontab line and systemd units for the schedule", NULL, NULL, 0},
     {"help", cmd_help, 0, none, "[COMMAND [SUBCOMMAND]]", 0, 2,

@@ -100,6 +100,15 @@ static const char *const migrations[] = {
      * none is counted twice even when its flag or folder is lost. */
     "CREATE TABLE bounce_messages (key TEXT PRIMARY KEY, handled INTEGER "
     "NOT NULL, outcome TEXT);",
+    /* Crossref's answer per DOI (lower case), so that no DOI is asked
+     * for twice: status 200 with the answer (crossref_compact), or the
+     * 4xx that says Crossref has no such work (body NULL). */
+    "CREATE TABLE crossref_works ("
+    "  doi TEXT PRIMARY KEY, status INTEGER NOT NULL, body TEXT,"
+    "  fetched INTEGER NOT NULL);",
+    /* The kind of work (article_kind_name: "journal-article", "report",
+     * "preprint", ...); NULL when nobody said. */
+    "ALTER TABLE articles ADD COLUMN kind TEXT;",
 };
 
 int
@@ -689,6 +698,66 @@ store_meta_set(struct store *s, const char *key, const char *value,
         return -1;
     store_bind_text(st, 1, key);
     store_bind_text(st, 2, value);
+    return store_step_done(s, st, e);
+}
+
+/* DOIs are case-blind: the key is the lower-case form. */
+static char *
+doi_key(const char *doi)
+{
+    char *k = xstrdup(doi), *p;
+
+    for (p = k; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    return k;
+}
+
+int
+store_crossref_get(struct store *s, const char *doi, long *status,
+                   char **body, struct err *e)
+{
+    sqlite3_stmt *st = store_prepare(
+        s, "SELECT status, body FROM crossref_works WHERE doi = ?", e);
+    char *k;
+    int rc;
+
+    if (!st)
+        return -1;
+    k = doi_key(doi);
+    store_bind_text(st, 1, k);
+    free(k);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *status = (long)sqlite3_column_int64(st, 0);
+        *body = store_col_text(st, 1);
+    }
+    store_release(s, st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_db_error(s, e, "cannot read the Crossref cache");
+    return rc == SQLITE_ROW;
+}
+
+int
+store_crossref_put(struct store *s, const char *doi, long status,
+                   const char *body, int64_t now, struct err *e)
+{
+    sqlite3_stmt *st = store_prepare(
+        s,
+        "INSERT INTO crossref_works (doi, status, body, fetched) "
+        "VALUES (?1, ?2, ?3, ?4) ON CONFLICT(doi) DO UPDATE SET "
+        "status = ?2, body = ?3, fetched = ?4",
+        e);
+    char *k;
+
+    if (!st)
+        return -1;
+    k = doi_key(doi);
+    store_bind_text(st, 1, k);
+    free(k);
+    sqlite3_bind_int64(st, 2, status);
+    store_bind_text(st, 3, body);
+    sqlite3_bind_int64(st, 4, now);
     return store_step_done(s, st, e);
 }
 

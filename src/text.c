@@ -71,7 +71,7 @@ clean_prefix(const unsigned char *p, size_t n)
         if (p[i] < 0x80)
             break;
         len = u8_decode((const char *)p + i, n - i, &cp);
-        if (cp <= 0x9F)
+        if (cp <= 0x9F || cp == 0xFEFF)
             break;
         i += len;
     }
@@ -109,6 +109,8 @@ text_sanitize(const char *p, size_t n, struct buf *out)
             len = u8_decode(p + i, n - i, &cp);
             if (cp < 0)
                 u8_append(out, U8_REPLACEMENT);
+            else if (cp == 0xFEFF)
+                ; /* a byte order mark inside the text (Pensoft's titles) */
             else if (cp1252_c1[cp - 0x80] != 0)
                 u8_append(out, cp1252_c1[cp - 0x80]);
             i += len;
@@ -210,6 +212,9 @@ other_char(const unsigned char *p, size_t n, struct buf *out, size_t start,
         *pending = true;
         return len;
     }
+    /* zero width: a byte order mark inside the text, a zero width space */
+    if (cp == 0xFEFF || cp == 0x200B)
+        return len;
     if (cp == 0xA0 && out->len == start)
         return len;
     if (*pending && out->len > start)

@@ -109,10 +109,17 @@ journal_part(const char *p, size_t n)
         "jul", "aug", "sep", "oct", "nov", "dec", "spring", "summer",
         "autumn", "fall", "winter",
     };
-    size_t i;
+    size_t i, words = 1;
 
     while (n && (p[n - 1] == '.' || p[n - 1] == ' '))
         n--;
+    /* "12 March 2025", "Page 767-777": a few words; "2021 and Maripanthus
+     * jubatus Maddison" (a sentence with a comma before a year) is none */
+    for (i = 0; i < n; i++)
+        if (p[i] == ' ' && i + 1 < n && p[i + 1] != ' ')
+            words++;
+    if (words > 4)
+        return false;
     if (n && p[0] >= '0' && p[0] <= '9')
         return true;
     for (i = 0; i < ARRAY_SIZE(starts); i++)

@@ -14,6 +14,22 @@
 
 #include "arctic_digest/datetime.h"
 
+/*
+ * What kind of work a record is, as far as anyone said: Crossref's type
+ * when the work was completed by DOI, else what the item shows (a
+ * preprint server's DOI or link), else unknown (the citation styles then
+ * guess from the container and title, citation.h).
+ */
+enum article_kind {
+    ARTICLE_KIND_UNKNOWN = 0,
+    ARTICLE_KIND_JOURNAL,  /* "journal-article" */
+    ARTICLE_KIND_REPORT,   /* "report" (also a working paper) */
+    ARTICLE_KIND_PREPRINT, /* "preprint" (Crossref: posted-content) */
+    ARTICLE_KIND_CHAPTER,  /* "book-chapter" */
+    ARTICLE_KIND_WEB,      /* "web-page": commentary, a blog post */
+    ARTICLE_KIND_NEWS      /* "news" */
+};
+
 /* A person (given + family) or an organisation (literal only). */
 struct person {
     char *given;
@@ -36,6 +52,7 @@ struct article {
                         page or article number, "e0312345" */
     bool others;     /* the byline was cut short ("X et al."): more authors
                         than are listed */
+    enum article_kind kind;
     struct dt published;
     struct dt updated;
     char *abstract;
@@ -112,6 +129,27 @@ char *article_doi_from_url(const char *url);
  * frees; NULL if url is not an http(s) URL or holds spaces or controls.
  */
 char *article_url_canonical(const char *url);
+
+/*
+ * The name of a kind ("journal-article", "report", "preprint",
+ * "book-chapter", "web-page", "news"; NULL for unknown), and the kind a
+ * name says: those names, and Crossref's types (posted-content is a
+ * preprint; report-component and report-series are reports; book-section
+ * and book-part are chapters); ARTICLE_KIND_UNKNOWN for anything else or
+ * NULL.
+ */
+const char *article_kind_name(enum article_kind k);
+enum article_kind article_kind_from_name(const char *name);
+
+/*
+ * The kind a work's DOI or link shows, where one does: a preprint for an
+ * arXiv DOI (10.48550/arXiv.*), a bioRxiv or medRxiv DOI (10.1101/ then a
+ * date, "2025.01.01.123456") or a link to arxiv.org, biorxiv.org,
+ * medrxiv.org, ssrn.com, osf.io/preprints, preprints.org or
+ * researchsquare.com; ARTICLE_KIND_UNKNOWN otherwise.  doi and url may
+ * be NULL.
+ */
+enum article_kind article_kind_of_work(const char *doi, const char *url);
 
 /* Stable, sortable key: newest first, then title. */
 int article_cmp_newest(const void *a, const void *b);

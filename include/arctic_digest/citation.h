@@ -4,7 +4,10 @@
  *
  * Styles: Chicago 17th edition notes-bibliography (the bibliography
  * entry), APA 7th edition (reference list entry) and MLA 9th edition
- * (works-cited entry), each for three kinds of work (cite_kind_of()):
+ * (works-cited entry), each for five kinds of work (cite_kind_of()).  The
+ * record's kind (article.kind: Crossref's type, or a preprint server's
+ * DOI or link) decides when it is known: a journal article, a report, a
+ * preprint, a book chapter, or (web page, news) a web article.  Else:
  *   journal article  the record has a DOI or a journal-like container
  *                    ("The Polar Journal", "Arctic Review on Law and
  *                    Politics": a word such as Journal, Review, Quarterly,
@@ -15,6 +18,11 @@
  *                    is the publisher;
  *   web article      everything else (think-tank commentary, news): the
  *                    container is the site.
+ * A report's title is italic (never quoted as an article's).  A preprint
+ * names its server as the container (Chicago "*bioRxiv*, December 1,
+ * 2020", APA "*Title* [Preprint]. bioRxiv."); a chapter is "In" its book
+ * (Chicago "In *Book*, 155–58, 2015.", APA "In *Book* (pp. 155–158).",
+ * MLA "*Book*, 2015, pp. 155-58").
  * Authors follow each style's count rules (Chicago: up to 10 listed, more
  * give the first 7 and "et al."; APA: up to 20, more give 19, ". . ." and
  * the last; MLA: 1, 2, or the first and "et al.").  No author puts the
@@ -35,7 +43,10 @@
  *
  * BibTeX (UTF-8, for biblatex and BibTeX 0.99 with UTF-8 support) and RIS
  * (CRLF line ends) for a list of articles: cite_bibtex, cite_ris; with
- * volume, number and pages ("767--777"), VL, IS, SP and EP.
+ * volume, number and pages ("767--777"), VL, IS, SP and EP.  Entry types
+ * by kind: @article / JOUR, @online / ELEC (web), @techreport / RPRT,
+ * @misc / GEN (preprint, howpublished and PB its server), @incollection /
+ * CHAP (booktitle and T2 the book, pages).
  */
 #ifndef ARCTIC_DIGEST_CITATION_H
 #define ARCTIC_DIGEST_CITATION_H
@@ -55,7 +66,13 @@ enum cite_markup {
                              or URL a link <a href="url">shown</a> */
 };
 
-enum cite_kind { CITE_KIND_JOURNAL = 0, CITE_KIND_WEB, CITE_KIND_REPORT };
+enum cite_kind {
+    CITE_KIND_JOURNAL = 0,
+    CITE_KIND_WEB,
+    CITE_KIND_REPORT,
+    CITE_KIND_PREPRINT,
+    CITE_KIND_CHAPTER
+};
 
 /* Append the citation of a in style s to out.  Cannot fail. */
 void cite_format(const struct article *a, enum cite_style s,
@@ -66,7 +83,7 @@ int cite_style_from_name(const char *name);
 const char *cite_style_name(enum cite_style s);
 
 /* The kind of work a is cited as (see above), and its name: "journal",
- * "web", "report". */
+ * "web", "report", "preprint", "chapter". */
 enum cite_kind cite_kind_of(const struct article *a);
 const char *cite_kind_name(enum cite_kind k);
 

@@ -6,6 +6,13 @@
  * Remote feeds are fetched in parallel (fetch, with conditional GET from
  * the validators the state keeps), local files are read, Crossref sources
  * are paged through the REST API (cursor paging, Retry-After on 429).
+ * Items with a DOI from a source with enrich = crossref are completed from
+ * Crossref's record of the DOI (GET /works/{DOI}, one request at a time,
+ * a third of a second apart, the answer cached in the state so no DOI is
+ * asked for twice); what the feed gave wins (crossref_complete).  A
+ * Crossref failure (timeout, 5xx, a bad answer) leaves the items as the
+ * feed gave them, is not cached, and stops the asking for the rest of the
+ * run; the report counts it, and collect_report_log logs it once.
  * One source failing never stops the others.  Each source's articles,
  * health and validators are stored in one transaction, so validators are
  * never kept without their articles.  Under a dry run (context) the whole
@@ -44,9 +51,14 @@ struct collect_report {
     struct collect_outcome *v; /* in config order */
     size_t n, alloc;
     size_t ok, failed, fresh;  /* totals (not modified counts as ok) */
+    /* Completion by DOI ([source] enrich): items completed (from Crossref
+     * or its cache), requests sent, items Crossref could not complete
+     * (they keep the feed's values) and the first reason why; owned. */
+    size_t enriched, enrich_requests, enrich_missed;
+    char *enrich_error;
 };
 
-#define COLLECT_REPORT_INIT {NULL, 0, 0, 0, 0, 0}
+#define COLLECT_REPORT_INIT {NULL, 0, 0, 0, 0, 0, 0, 0, 0, NULL}
 
 void collect_report_release(struct collect_report *r);
 
@@ -84,7 +96,8 @@ int collect_document(const char *where, const char *source,
  */
 #define COLLECT_TITLE_MAX 300     /* characters of a title */
 #define COLLECT_CONTAINER_MAX 200 /* characters of a journal or site name */
-#define COLLECT_AUTHORS_MAX 50    /* authors kept, the first ones */
+#define COLLECT_AUTHORS_MAX 50    /* authors kept, the first ones (and
+                                     "others" set when more were given) */
 #define COLLECT_NAME_MAX 200      /* characters of a given, family or
                                      organisation name */
 #define COLLECT_KEYWORDS_MAX 50   /* keywords kept, the first ones */

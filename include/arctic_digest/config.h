@@ -25,6 +25,10 @@ struct config_source {
     char *url;           /* http(s) URL or absolute local path */
     char *crossref_issn;
     char *crossref_api;  /* Crossref's base URL; NULL: the public API */
+    bool enrich;         /* enrich = crossref: complete items that have a
+                            DOI from Crossref (default for http(s) feeds);
+                            none (default for local files) */
+    bool enrich_set;     /* enrich was given (while loading) */
     bool filter;         /* relevance = filter (default) or all */
     double weight;
     int line;            /* where its section starts */

@@ -9,14 +9,21 @@
  *
  * Fields produced per work: title (title[0], markup removed: titles carry
  * <i> and <sub>), authors (given + family; an organisation's "name" as a
- * literal), container (container-title[0]), published (the first present
+ * literal), container (container-title[0], else institution[0].name, the
+ * server of a preprint), published (the first present
  * of published-online, published-print, issued, published; partial
  * date-parts keep their precision YEAR / MONTH / DAY; offset 0), doi (bare),
  * guid (the DOI), url ("URL", else resource.primary.URL), abstract (JATS
  * to plain text, a leading "Abstract" heading dropped), keywords (subject),
  * volume, issue and pages ("page", first-last with a hyphen, else the
- * "article-number").
+ * "article-number"), kind ("type": article_kind_from_name).
  * All text is plain, normalised UTF-8 (text.h).
+ *
+ * Completion by DOI: crossref_doi_url() names one work's record
+ * (GET /works/{DOI}), crossref_compact() checks an answer and keeps it small
+ * enough to cache, crossref_complete() fills what a feed item lacks from
+ * the parsed work.  Whether to ask, how often, and the cache are the
+ * caller's policy (collect.c, store.h).
  */
 #ifndef ARCTIC_DIGEST_CROSSREF_H
 #define ARCTIC_DIGEST_CROSSREF_H
@@ -67,5 +74,37 @@ int crossref_works_url(const char *base, const char *issn,
  */
 int crossref_parse(const char *json, size_t n, const char *source,
                    struct crossref_page *out, struct err *e);
+
+/*
+ * Append to out the URL of one work's record, {base}/works/{doi}: base
+ * NULL means CROSSREF_API; the DOI is lower-cased (DOIs are case-blind)
+ * and percent-encoded but for its slashes.  Fails with ERR_DATA (out
+ * untouched) when doi is not a DOI ("10.NNNN/...").
+ */
+int crossref_doi_url(const char *base, const char *doi, struct buf *out,
+                     struct err *e);
+
+/*
+ * Check that json (n bytes) is a Crossref answer for one work and append
+ * to out the same answer without its bulky parts (the reference list,
+ * which can run to hundreds of kilobytes and is never used), as compact
+ * JSON that crossref_parse() reads as it reads the original.  Fails as
+ * crossref_parse() does (ERR_DATA), also for a work list; out is then
+ * untouched.
+ */
+int crossref_compact(const char *json, size_t n, struct buf *out,
+                     struct err *e);
+
+/*
+ * Fill what the feed item a lacks from w, Crossref's record of the same
+ * DOI: title, link, volume, issue, pages, abstract, a publication date
+ * (also where the feed's is coarser, a year or a month), and authors
+ * where the feed named none, cut its list short ("et al.") and Crossref
+ * names more, or gave the same number of names unsplit.  The container
+ * and the kind are Crossref's whenever it has them (the journal as registered, where a
+ * feed often gives only its own title).  What the feed gave is never
+ * replaced otherwise.  Strings are copied.
+ */
+void crossref_complete(struct article *a, const struct article *w);
 
 #endif

@@ -140,6 +140,19 @@ int store_article_sources(struct store *s, int64_t id, struct buf *out,
 int store_articles_new(struct store *s, int64_t since, int64_t end,
                        int64_t **ids, size_t *n, struct err *e);
 
+/*
+ * The Crossref cache: what Crossref answered for one DOI (any case; the
+ * key is its lower-case form).  store_crossref_get returns 1 and fills
+ * *status (200, or the 4xx that said there is no such work) and *body
+ * (caller frees; NULL for a 4xx) when the DOI was asked for before, 0
+ * (nothing written) when not, -1 on failure.  store_crossref_put records
+ * an answer, replacing an older one.
+ */
+int store_crossref_get(struct store *s, const char *doi, long *status,
+                       char **body, struct err *e);
+int store_crossref_put(struct store *s, const char *doi, long status,
+                       const char *body, int64_t now, struct err *e);
+
 /* Number of stored articles (for status and tests). */
 int store_articles_count(struct store *s, int64_t *n, struct err *e);
 

@@ -47,15 +47,17 @@ void text_decode_entities(const char *p, size_t n, struct buf *out);
 
 /*
  * Collapse every run of white space (including newlines) into one space and
- * trim both ends; drop control characters; repair UTF-8.  For titles and
- * names: one line.
+ * trim both ends; drop control characters and zero-width ones (a byte
+ * order mark, U+FEFF, inside the text; U+200B); repair UTF-8.  For titles
+ * and names: one line.
  */
 void text_one_line(const char *p, size_t n, struct buf *out);
 
 /* Repair UTF-8 (each maximal invalid subsequence becomes one U+FFFD) and
  * drop NUL/C0 controls other than "\n": CR and CRLF become "\n"; tab, VT
  * and FF a space.  C1 controls (U+0080-U+009F, left by text that was
- * Windows-1252 read as Latin-1) are read as Windows-1252 or dropped. */
+ * Windows-1252 read as Latin-1) are read as Windows-1252 or dropped; a
+ * byte order mark (U+FEFF) inside the text is dropped. */
 void text_sanitize(const char *p, size_t n, struct buf *out);
 
 /*

@@ -34,7 +34,8 @@ RECORDS = os.path.join(FIX, "citation", "records.json")
 DEVIATIONS = os.path.join(SRC, "docs", "DEVIATIONS.md")
 SUFFIXES = ("Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV")
 CSL_TYPES = {"journal": "article-journal", "web": "webpage",
-             "report": "report"}
+             "report": "report", "preprint": "article",
+             "chapter": "chapter"}
 
 # MLA Handbook 9th ed.: 5.1-5.7 authors (one, two, three or more: et al.),
 # 5.83 dates day month year with months of more than four letters

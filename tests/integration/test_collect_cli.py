@@ -100,7 +100,8 @@ class Collect(unittest.TestCase):
     def test_every_outcome_is_reported_and_stored(self):
         u = self.server.url
         conf, db = self.conf("outcomes", [
-            ("journal", {"url": u + "/journal.rdf", "relevance": "all"}),
+            ("journal", {"url": u + "/journal.rdf", "relevance": "all",
+                         "enrich": "none"}),
             ("gz", {"url": u + "/gzip"}),
             ("redir", {"url": u + "/redirect"}),
             ("broken", {"url": u + "/500"}),
@@ -155,8 +156,9 @@ class Collect(unittest.TestCase):
     def test_one_record_per_work_from_three_sources(self):
         u = self.server.url
         conf, db = self.conf("merge", [
-            ("journal", {"url": u + "/journal.rdf", "relevance": "all"}),
-            ("lab", {"url": u + "/thinktank.xml"}),
+            ("journal", {"url": u + "/journal.rdf", "relevance": "all",
+                         "enrich": "none"}),
+            ("lab", {"url": u + "/thinktank.xml", "enrich": "none"}),
             ("crossref", {"crossref_issn": "2154-896X",
                           "crossref_api": u + "/crossref"}),
         ])

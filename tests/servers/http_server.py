@@ -10,8 +10,9 @@ prints the port number alone on the first line of stdout, then serves until
 it is killed (SIGTERM or SIGINT).  Every request is counted; GET /_stats
 returns the counters as JSON, GET /_reset zeroes them (and the /429 state).
 
-Files under --root are served first (GET /a/b.xml -> DIR/a/b.xml), with an
-ETag and Last-Modified derived from the file and a 304 to a matching
+Files under --root are served first (GET /a/b.xml -> DIR/a/b.xml, and
+GET /a/b -> DIR/a/b.json when there is no DIR/a/b, as a Crossref
+/works/{DOI} answer is kept), with an ETag and Last-Modified derived from the file and a 304 to a matching
 If-None-Match or If-Modified-Since; --delay-ms N (or ?delay_ms=N on the
 URL) delays such answers.  Then the built-in routes:
 
@@ -26,6 +27,10 @@ URL) delays such answers.  Then the built-in routes:
     /429             429 with Retry-After: 1 the first time, then the feed
     /503             503 with Date and an HTTP-date Retry-After 120 s later
     /sleep?ms=N      answers after N ms (at most 10000)
+    /500/..., /slow/..., /html/...
+                     the same as /500, /slow and /html under any path (a
+                     base URL such as crossref_api = http://.../500 whose
+                     every request fails, hangs or is not JSON)
     /crossref/works  Crossref-style paged JSON (also any /crossref/.../works,
                      e.g. /crossref/journals/2154-896X/works): cursor "*" ->
                      2 items and next-cursor "page2", "page2" -> 2 more,
@@ -239,6 +244,8 @@ class Handler(BaseHTTPRequestHandler):
             return False
         full = os.path.join(root, rel)
         if not os.path.isfile(full):
+            full += ".json"
+        if not os.path.isfile(full):
             return False
         delay = int(query.get("delay_ms", self.server.delay_ms))
         time.sleep(min(delay, 10000) / 1000)
@@ -251,6 +258,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def route(self, path, query):
         handler = ROUTES.get(path)
+        prefix = "/" + path.split("/")[1] if path.count("/") > 1 else None
+        if handler is None and prefix in ("/500", "/slow", "/html"):
+            handler = ROUTES[prefix]
         if handler is None and path.startswith("/crossref/") \
                 and path.endswith("/works"):
             handler = Handler.r_crossref

@@ -519,6 +519,111 @@ test_article_doi_shortest(void **state)
     assert_null(article_doi_normalize("10.1234/"));
 }
 
+static void
+test_article_kinds_by_name_and_by_preprint_server(void **state)
+{
+    (void)state;
+    assert_string_equal(article_kind_name(ARTICLE_KIND_JOURNAL),
+                        "journal-article");
+    assert_string_equal(article_kind_name(ARTICLE_KIND_PREPRINT), "preprint");
+    assert_string_equal(article_kind_name(ARTICLE_KIND_CHAPTER),
+                        "book-chapter");
+    assert_null(article_kind_name(ARTICLE_KIND_UNKNOWN));
+    /* ours and Crossref's */
+    assert_int_equal(article_kind_from_name("report"), ARTICLE_KIND_REPORT);
+    assert_int_equal(article_kind_from_name("Report-Series"),
+                     ARTICLE_KIND_REPORT);
+    assert_int_equal(article_kind_from_name("posted-content"),
+                     ARTICLE_KIND_PREPRINT);
+    assert_int_equal(article_kind_from_name("book-part"),
+                     ARTICLE_KIND_CHAPTER);
+    assert_int_equal(article_kind_from_name("news"), ARTICLE_KIND_NEWS);
+    assert_int_equal(article_kind_from_name("dataset"), ARTICLE_KIND_UNKNOWN);
+    assert_int_equal(article_kind_from_name(NULL), ARTICLE_KIND_UNKNOWN);
+
+    /* preprint servers by DOI: bioRxiv's dated form, not CSH journals */
+    assert_int_equal(article_kind_of_work("10.1101/2020.12.01.406702", NULL),
+                     ARTICLE_KIND_PREPRINT);
+    assert_int_equal(article_kind_of_work("10.1101/gad.123456.115", NULL),
+                     ARTICLE_KIND_UNKNOWN);
+    assert_int_equal(article_kind_of_work("10.1101/2020.12", NULL),
+                     ARTICLE_KIND_UNKNOWN);
+    assert_int_equal(article_kind_of_work("10.48550/arXiv.2508.13426", NULL),
+                     ARTICLE_KIND_PREPRINT);
+    /* and by link: the host or a subdomain, never a look-alike */
+    assert_int_equal(article_kind_of_work(NULL,
+                                          "http://arxiv.org/abs/2508.13426v1"),
+                     ARTICLE_KIND_PREPRINT);
+    assert_int_equal(article_kind_of_work(
+                         NULL, "https://www.biorxiv.org/content/10.1101/x"),
+                     ARTICLE_KIND_PREPRINT);
+    assert_int_equal(article_kind_of_work(NULL, "https://notarxiv.org/abs/1"),
+                     ARTICLE_KIND_UNKNOWN);
+    assert_int_equal(article_kind_of_work(NULL, "https://osf.io/preprints/"
+                                                "socarxiv/abc12"),
+                     ARTICLE_KIND_PREPRINT);
+    assert_int_equal(article_kind_of_work(NULL, "https://osf.io/abc12/"),
+                     ARTICLE_KIND_UNKNOWN);
+    assert_int_equal(article_kind_of_work("10.1080/2154896X.2025.1",
+                                          "https://www.tandfonline.com/doi/"
+                                          "full/10.1080/2154896X.2025.1"),
+                     ARTICLE_KIND_UNKNOWN);
+}
+
+static void
+byline(struct article *a, const char *s)
+{
+    article_add_byline(a, s, strlen(s));
+}
+
+static void
+test_article_vancouver_names_and_a_group_with_members(void **state)
+{
+    struct article a;
+    (void)state;
+
+    /* Vancouver: "Family Initials" */
+    article_init(&a);
+    byline(&a, "Pausas JG, Chen C, Brandt A.");
+    assert_int_equal(a.nauthors, 3);
+    assert_string_equal(a.authors[0].family, "Pausas");
+    assert_string_equal(a.authors[0].given, "JG");
+    assert_string_equal(a.authors[2].given, "A");
+    article_release(&a);
+    /* natural order with a bare initial, a suffix, a degree: unchanged */
+    article_init(&a);
+    byline(&a, "J Smith, Theodore Roosevelt IV, Jane Doe MD");
+    assert_int_equal(a.nauthors, 3);
+    assert_string_equal(a.authors[0].family, "Smith");
+    assert_string_equal(a.authors[1].family, "Roosevelt IV");
+    /* not read as Vancouver: the degree is no initials */
+    assert_true(strncmp(a.authors[2].given, "Jane", 4) == 0);
+    article_release(&a);
+
+    /* a family name joined to its particle by a hyphen */
+    article_init(&a);
+    byline(&a, "Diana Laura Fuentes-de la Rosa");
+    assert_string_equal(a.authors[0].given, "Diana Laura");
+    assert_string_equal(a.authors[0].family, "Fuentes-de la Rosa");
+    article_release(&a);
+
+    /* a group, then its members: each a name */
+    article_init(&a);
+    byline(&a, "The Brazil Flora Group, Janaína Gomes-da-Silva, "
+              "Fabiana L.R. Filardi");
+    assert_int_equal(a.nauthors, 3);
+    assert_string_equal(a.authors[0].literal, "The Brazil Flora Group");
+    assert_string_equal(a.authors[1].family, "Gomes-da-Silva");
+    assert_string_equal(a.authors[2].given, "Fabiana L.R.");
+    article_release(&a);
+    /* an organisation and its place stays one name */
+    article_init(&a);
+    byline(&a, "Arctic Council Secretariat, Tromsø");
+    assert_int_equal(a.nauthors, 1);
+    assert_non_null(a.authors[0].literal);
+    article_release(&a);
+}
+
 int
 main(void)
 {
@@ -545,6 +650,8 @@ main(void)
         cmocka_unit_test(test_article_byline_rule_boundaries),
         cmocka_unit_test(test_article_byline_reads_only_its_length),
         cmocka_unit_test(test_article_doi_shortest),
+        cmocka_unit_test(test_article_kinds_by_name_and_by_preprint_server),
+        cmocka_unit_test(test_article_vancouver_names_and_a_group_with_members),
     };
     return cmocka_run_group_tests_name("article", tests, NULL, NULL);
 }

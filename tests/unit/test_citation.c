@@ -569,6 +569,120 @@ test_citation_bibtex_and_ris_give_volume_issue_and_pages(void **state)
     article_release(&a);
 }
 
+/* The record's kind wins over the guesses; the forms are written from
+ * CMOS 17 (14.9, 14.112), APA 7 (10.1, 10.3, 10.4, 10.8) and MLA 9. */
+static void
+test_citation_kind_of_the_record_decides_the_form(void **state)
+{
+    struct article a;
+    struct buf b = BUF_INIT;
+    (void)state;
+
+    /* A report with a DOI: italic, not quoted as an article. */
+    article_init(&a);
+    a.title = xstrdup("Arctic Shipping Status Report");
+    article_add_person(&a, NULL, NULL, "PAME");
+    a.container = xstrdup("Arctic Council");
+    a.doi = xstrdup("10.5555/asr.2024");
+    a.published.t = dt_days_from_civil(2024, 5, 1) * 86400;
+    a.published.prec = DT_PREC_DAY;
+    assert_int_equal(cite_kind_of(&a), CITE_KIND_JOURNAL); /* a guess */
+    a.kind = ARTICLE_KIND_REPORT;
+    assert_int_equal(cite_kind_of(&a), CITE_KIND_REPORT);
+    assert_string_equal(cite_kind_name(cite_kind_of(&a)), "report");
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "PAME. Arctic Shipping Status Report. Arctic Council, May "
+           "1, 2024. https://doi.org/10.5555/asr.2024.");
+    cite_format(&a, CITE_CHICAGO, CITE_MARKUP_HTML, &b);
+    assert_non_null(strstr(b.data, "<i>Arctic Shipping Status Report</i>"));
+    buf_reset(&b);
+    cite_bibtex(&a, 1, &b);
+    assert_true(strncmp(b.data, "@techreport{", 12) == 0);
+    assert_non_null(strstr(b.data, "  institution = {Arctic Council},\n"));
+    buf_reset(&b);
+    cite_ris(&a, 1, &b);
+    assert_true(strncmp(b.data, "TY  - RPRT\r\n", 12) == 0);
+    buf_reset(&b);
+    article_release(&a);
+
+    /* A preprint: its server is the container, and it says so. */
+    article_init(&a);
+    a.title = xstrdup("Sea ice and shipping");
+    article_add_person(&a, "Luke R.", "Joyce", NULL);
+    a.container = xstrdup("bioRxiv");
+    a.doi = xstrdup("10.1101/2020.12.01.406702");
+    a.published.t = dt_days_from_civil(2020, 12, 1) * 86400;
+    a.published.prec = DT_PREC_DAY;
+    a.kind = ARTICLE_KIND_PREPRINT;
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Joyce, Luke R. \xE2\x80\x9CSea Ice and Shipping.\xE2\x80\x9D "
+           "bioRxiv, December 1, 2020. "
+           "https://doi.org/10.1101/2020.12.01.406702.");
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "Joyce, L. R. (2020). Sea ice and shipping "
+           "[Preprint]. bioRxiv. "
+           "https://doi.org/10.1101/2020.12.01.406702");
+    cite_bibtex(&a, 1, &b);
+    assert_true(strncmp(b.data, "@misc{", 6) == 0);
+    assert_non_null(strstr(b.data, "  howpublished = {bioRxiv},\n"
+                                   "  note = {Preprint},\n"));
+    buf_reset(&b);
+    cite_ris(&a, 1, &b);
+    assert_true(strncmp(b.data, "TY  - GEN\r\n", 11) == 0);
+    assert_non_null(strstr(b.data, "PB  - bioRxiv\r\n"));
+    buf_reset(&b);
+    article_release(&a);
+
+    /* A chapter: "In" its book, with pages; a book gives its year. */
+    article_init(&a);
+    a.title = xstrdup("Clinical Symptoms and Physical Examinations");
+    article_add_person(&a, "Ronald L.", "Diercks", NULL);
+    article_add_person(&a, "Tom Clement", "Ludvigsen", NULL);
+    a.container = xstrdup("Shoulder Stiffness");
+    a.pages = xstrdup("155-158");
+    a.doi = xstrdup("10.1007/978-3-662-46370-3_13");
+    a.published.t = dt_days_from_civil(2015, 1, 1) * 86400;
+    a.published.prec = DT_PREC_YEAR;
+    a.kind = ARTICLE_KIND_CHAPTER;
+    assert_string_equal(cite_kind_name(cite_kind_of(&a)), "chapter");
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Diercks, Ronald L., and Tom Clement Ludvigsen. "
+           "\xE2\x80\x9C" "Clinical Symptoms and Physical Examinations."
+           "\xE2\x80\x9D In Shoulder Stiffness, 155\xE2\x80\x93" "58, "
+           "2015. https://doi.org/10.1007/978-3-662-46370-3_13.");
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "Diercks, R. L., & Ludvigsen, T. C. (2015). Clinical "
+           "symptoms and physical examinations. In Shoulder Stiffness "
+           "(pp. 155\xE2\x80\x93" "158). "
+           "https://doi.org/10.1007/978-3-662-46370-3_13");
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "Diercks, Ronald L., and Tom Clement Ludvigsen. "
+           "\xE2\x80\x9C" "Clinical Symptoms and Physical Examinations."
+           "\xE2\x80\x9D Shoulder Stiffness, 2015, pp. 155-58, "
+           "https://doi.org/10.1007/978-3-662-46370-3_13.");
+    cite_format(&a, CITE_APA, CITE_MARKUP_HTML, &b);
+    assert_non_null(strstr(b.data, "In <i>Shoulder Stiffness</i> (pp."));
+    buf_reset(&b);
+    cite_bibtex(&a, 1, &b);
+    assert_true(strncmp(b.data, "@incollection{", 14) == 0);
+    assert_non_null(strstr(b.data, "  booktitle = {{Shoulder Stiffness}},\n"
+                                   "  pages = {155--158},\n"));
+    buf_reset(&b);
+    cite_ris(&a, 1, &b);
+    assert_true(strncmp(b.data, "TY  - CHAP\r\n", 12) == 0);
+    assert_non_null(strstr(b.data, "T2  - Shoulder Stiffness\r\n"));
+    assert_non_null(strstr(b.data, "SP  - 155\r\nEP  - 158\r\n"));
+    assert_null(strstr(b.data, "JO  - "));
+    buf_release(&b);
+
+    /* news and web pages are cited as web articles */
+    a.kind = ARTICLE_KIND_NEWS;
+    assert_int_equal(cite_kind_of(&a), CITE_KIND_WEB);
+    a.kind = ARTICLE_KIND_JOURNAL;
+    assert_int_equal(cite_kind_of(&a), CITE_KIND_JOURNAL);
+    article_release(&a);
+}
+
 /* Boundaries of the styles' rules (survivors of scripts/mutate): spaced
  * initials, a particle with an apostrophe, a month-precision date, a
  * container that only contains a journal word, more than ten authors. */
@@ -660,6 +774,7 @@ main(void)
         cmocka_unit_test(test_citation_bibtex_and_ris_give_volume_issue_and_pages),
         cmocka_unit_test(test_citation_url_is_a_link_in_markdown_and_html_only),
         cmocka_unit_test(test_citation_coins_journal_and_web_page),
+        cmocka_unit_test(test_citation_kind_of_the_record_decides_the_form),
     };
     return cmocka_run_group_tests_name("citation", tests, NULL, NULL);
 }

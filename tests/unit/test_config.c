@@ -92,6 +92,9 @@ test_config_reads_sources_lists_and_relative_paths(void **state)
                           "[source a]\nurl = feeds/a.xml\nrelevance = all\n"
                           "[source b]\nurl = https://example.org/feed\n"
                           "weight = 2.5\n"
+                          "[source c]\nurl = feeds/c.xml\nenrich = crossref\n"
+                          "[source d]\nurl = https://example.org/d\n"
+                          "enrich = none\n"
                           "[topic security]\ninclude = NATO, defence\n",
                           &c, &e),
                      0);
@@ -101,7 +104,13 @@ test_config_reads_sources_lists_and_relative_paths(void **state)
     assert_string_equal(c.include[0], "Arctic");
     assert_string_equal(c.include[1], "High North");
     assert_string_equal(c.include[3], "NATO");
-    assert_int_equal(c.nsources, 2);
+    assert_int_equal(c.nsources, 4);
+    /* enrich: on for feeds read over http(s), off for local files, unless
+     * the source says */
+    assert_false(c.sources[0].enrich);
+    assert_true(c.sources[1].enrich);
+    assert_true(c.sources[2].enrich);
+    assert_false(c.sources[3].enrich);
     snprintf(want, sizeof(want), "%s/feeds/a.xml", dir);
     assert_string_equal(c.sources[0].url, want);
     assert_false(c.sources[0].filter);
@@ -109,7 +118,7 @@ test_config_reads_sources_lists_and_relative_paths(void **state)
     assert_string_equal(c.sources[1].url, "https://example.org/feed");
     assert_true(c.sources[1].weight == 2.5);
     assert_non_null(config_source_find(&c, "b"));
-    assert_null(config_source_find(&c, "c"));
+    assert_null(config_source_find(&c, "e"));
     assert_int_equal(c.ntopics, 1);
     assert_int_equal(c.topics[0].ninclude, 2);
     config_release(&c);
@@ -171,6 +180,8 @@ test_config_errors_name_file_and_line(void **state)
                  "t.conf:2: [source x]: needs exactly one of url or "
                  "crossref_issn");
     expect_error("[smtp]\ntls = maybe\n", "t.conf:2: [smtp] tls: 'maybe'");
+    expect_error("[source x]\nurl = a.xml\nenrich = yes\n",
+                 "t.conf:3: [source x] enrich: 'yes' is not crossref or none");
     expect_error("[digest]\nattach_citations = perhaps\n",
                  "t.conf:2: [digest] attach_citations: 'perhaps' is not yes "
                  "or no");

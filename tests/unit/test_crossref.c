@@ -321,6 +321,163 @@ test_crossref_pages_through_a_local_server(void **state)
     assert_last_query();
 }
 
+
+/* A real /works/{DOI} answer of tests/data/crossref (see its README). */
+static void
+parse_data(const char *rel, struct crossref_page *p)
+{
+    char path[4096];
+
+    snprintf(path, sizeof(path), "%s/../data/crossref/works/%s",
+             getenv("AD_FIXTURES"), rel);
+    parse_ok(path, p);
+    assert_int_equal(p->n, 1);
+}
+
+static void
+test_crossref_builds_a_doi_url(void **state)
+{
+    struct buf b = BUF_INIT;
+    struct err e = ERR_INIT;
+
+    (void)state;
+    assert_int_equal(crossref_doi_url("http://127.0.0.1:9/api/",
+                                      "10.7554/eLife.01567", &b, &e),
+                     0);
+    assert_string_equal(b.data,
+                        "http://127.0.0.1:9/api/works/10.7554/elife.01567");
+    buf_reset(&b);
+    assert_int_equal(crossref_doi_url(NULL, "https://doi.org/10.1002/"
+                                            "(SICI)1521-3773(19980302)37:4"
+                                            "<489::AID-ANIE489>3.0.CO;2-N",
+                                      &b, &e),
+                     0);
+    assert_string_equal(b.data, "https://api.crossref.org/works/10.1002/"
+                                "%28sici%291521-3773%2819980302%2937%3A4"
+                                "%3C489%3A%3Aaid-anie489%3E3.0.co%3B2-n");
+    buf_reset(&b);
+    assert_int_equal(crossref_doi_url(NULL, "not a doi", &b, &e), -1);
+    assert_int_equal(e.code, ERR_DATA);
+    assert_int_equal(b.len, 0);
+    buf_release(&b);
+}
+
+static void
+test_crossref_compact_keeps_a_work_without_its_references(void **state)
+{
+    struct buf in = BUF_INIT, out = BUF_INIT;
+    struct crossref_page a = CROSSREF_PAGE_INIT, b = CROSSREF_PAGE_INIT;
+    struct err e = ERR_INIT;
+    char path[4096];
+
+    (void)state;
+    snprintf(path, sizeof(path),
+             "%s/../data/crossref/works/10.7554/elife.01567.json",
+             getenv("AD_FIXTURES"));
+    assert_true(read_file(path, &in));
+    assert_non_null(strstr(in.data, "\"reference\":"));
+    assert_int_equal(crossref_compact(in.data, in.len, &out, &e), 0);
+    assert_null(strstr(out.data, "\"reference\":"));
+    assert_true(out.len < in.len / 2);
+    assert_int_equal(crossref_parse(in.data, in.len, NULL, &a, &e), 0);
+    assert_int_equal(crossref_parse(out.data, out.len, NULL, &b, &e), 0);
+    assert_string_equal(a.v[0].title, b.v[0].title);
+    assert_string_equal(a.v[0].abstract, b.v[0].abstract);
+    assert_string_equal(b.v[0].pages, "e01567");
+    assert_int_equal(b.v[0].kind, ARTICLE_KIND_JOURNAL);
+    assert_int_equal(a.v[0].nauthors, b.v[0].nauthors);
+    crossref_page_release(&a);
+    crossref_page_release(&b);
+
+    /* a list of works, JSON that is no answer, no JSON: refused */
+    buf_reset(&out);
+    buf_reset(&in);
+    snprintf(path, sizeof(path), "%s/crossref/works-list.json",
+             getenv("AD_FIXTURES"));
+    assert_true(read_file(path, &in));
+    assert_int_equal(crossref_compact(in.data, in.len, &out, &e), -1);
+    assert_int_equal(e.code, ERR_DATA);
+    assert_int_equal(crossref_compact("{\"status\":\"failed\"}", 19, &out,
+                                      &e),
+                     -1);
+    assert_int_equal(crossref_compact("<html>", 6, &out, &e), -1);
+    assert_non_null(strstr(e.msg, "JSON error"));
+    assert_int_equal(out.len, 0);
+    buf_release(&in);
+    buf_release(&out);
+}
+
+static void
+test_crossref_completes_only_what_the_feed_lacks(void **state)
+{
+    struct crossref_page p = CROSSREF_PAGE_INIT;
+    struct article a;
+
+    (void)state;
+    parse_data("10.1101/2020.12.01.406702.json", &p);
+    /* a preprint: no container title, its server is the institution */
+    assert_string_equal(p.v[0].container, "bioRxiv");
+    assert_int_equal(p.v[0].kind, ARTICLE_KIND_PREPRINT); /* posted-content */
+    assert_true(strncmp(p.v[0].abstract, "Bacterial membrane lipids", 25) ==
+                0);
+
+    /* The feed's title, abstract and exact date stay; its one author
+     * "et al." gives way to Crossref's list; the journal is Crossref's. */
+    article_init(&a);
+    a.title = xstrdup("Feed title");
+    a.abstract = xstrdup("The feed's summary.");
+    a.container = xstrdup("bioRxiv Subject Collection");
+    a.published.t = 1614762000;
+    a.published.prec = DT_PREC_SECOND;
+    article_add_person(&a, "Luke R.", "Joyce", NULL);
+    a.others = true;
+    crossref_complete(&a, &p.v[0]);
+    assert_string_equal(a.title, "Feed title");
+    assert_string_equal(a.abstract, "The feed's summary.");
+    assert_string_equal(a.container, "bioRxiv");
+    assert_int_equal(a.kind, ARTICLE_KIND_PREPRINT);
+    assert_int_equal(a.published.t, 1614762000);
+    assert_true(a.nauthors > 1);
+    assert_false(a.others);
+    assert_string_equal(a.authors[1].given, "Haider S.");
+    assert_string_equal(a.authors[1].family, "Manzer");
+    article_release(&a);
+
+    /* An empty item takes everything; a year-only date gives way. */
+    article_init(&a);
+    a.published.t = 1577836800; /* 2020 */
+    a.published.prec = DT_PREC_YEAR;
+    crossref_complete(&a, &p.v[0]);
+    assert_non_null(a.title);
+    assert_null(strchr(a.title, '<'));
+    assert_true(strncmp(a.abstract, "Bacterial", 9) == 0);
+    date_is(&a.published, "2020-12-01");
+    article_release(&a);
+    crossref_page_release(&p);
+
+    /* Names the feed gave as one string each, as many as Crossref's: the
+     * split ones win; a different count stays the feed's. */
+    parse_data("10.1007/978-3-662-46370-3_13.json", &p);
+    assert_string_equal(p.v[0].pages, "155-158");
+    assert_int_equal(p.v[0].kind, ARTICLE_KIND_CHAPTER); /* book-chapter */
+    article_init(&a);
+    article_add_person(&a, NULL, NULL, "R. L. Diercks");
+    article_add_person(&a, NULL, NULL, "T. C. Ludvigsen");
+    crossref_complete(&a, &p.v[0]);
+    assert_string_equal(a.authors[0].family, "Diercks");
+    assert_string_equal(a.authors[1].given, "Tom Clement");
+    assert_null(a.authors[1].literal);
+    assert_string_equal(a.container, "Shoulder Stiffness");
+    article_release(&a);
+    article_init(&a);
+    article_add_person(&a, NULL, NULL, "Springer editors");
+    crossref_complete(&a, &p.v[0]);
+    assert_int_equal(a.nauthors, 1);
+    assert_string_equal(a.authors[0].literal, "Springer editors");
+    article_release(&a);
+    crossref_page_release(&p);
+}
+
 int
 main(void)
 {
@@ -331,6 +488,9 @@ main(void)
         cmocka_unit_test(test_crossref_rejects_bad_responses),
         cmocka_unit_test(test_crossref_builds_an_encoded_works_url),
         cmocka_unit_test(test_crossref_pages_through_a_local_server),
+        cmocka_unit_test(test_crossref_builds_a_doi_url),
+        cmocka_unit_test(test_crossref_compact_keeps_a_work_without_its_references),
+        cmocka_unit_test(test_crossref_completes_only_what_the_feed_lacks),
     };
 
     return oracle_exit(cmocka_run_group_tests_name(

@@ -439,6 +439,110 @@ test_feed_publishers_atom_dc_creator_and_byline(void **state)
     feed_release(&f);
 }
 
+/* Rules found in the second part of the corpus (tests/data/real-feeds):
+ * Oxford Academic's xmlns:prism="prism", Ingenta's ".../2.0/basic/",
+ * ScienceDirect's "Publication date", Pensoft's labelled head and link
+ * lines, Schweizerbart's "Abstract" heading; and what they must leave
+ * alone. */
+static void
+test_feed_publishers_second_corpus_rules(void **state)
+{
+    const char *xml =
+        "<?xml version=\"1.0\"?><rss version=\"2.0\" "
+        "xmlns:p2=\"http://prismstandard.org/namespaces/2.0/basic/\">"
+        "<channel><title>Latest Articles from PolarKeys</title>"
+        "<link>https://x.org/</link><description>d</description>\n"
+        /* 1: Silverchair */
+        "<item><title>Ice</title><link>https://x.org/1</link>"
+        "<author>Brandão S, Saeedi H, Brandt A. </author>"
+        "<prism:volume xmlns:prism=\"prism\">194</prism:volume>"
+        "<prism:doi xmlns:prism=\"prism\">10.1093/zoolinnean/zlab078"
+        "</prism:doi></item>\n"
+        /* 2: Ingenta's PRISM URI */
+        "<item><title>Sea</title><link>https://x.org/2</link>"
+        "<p2:volume>46</p2:volume><p2:startingPage>519</p2:startingPage>"
+        "<p2:endingPage>537</p2:endingPage></item>\n"
+        /* 3: ScienceDirect */
+        "<item><title>Floe</title><link>https://x.org/3</link><description>"
+        "&lt;p&gt;Publication date: February 2022&lt;/p&gt;&lt;p&gt;"
+        "&lt;b&gt;Source:&lt;/b&gt; Marine Policy, Volume 167&lt;/p&gt;"
+        "&lt;p&gt;Author(s): David R. Bickel&lt;/p&gt;</description></item>\n"
+        /* 4: Pensoft */
+        "<item><title>\xEF\xBB\xBFNew lichens</title>"
+        "<link>https://x.org/4</link><description>"
+        "&lt;p&gt;PolarKeys 85: 73-85&lt;/p&gt;&lt;p&gt;DOI: "
+        "10.3897/polarkeys.85.76040&lt;/p&gt;&lt;p&gt;Authors: Ming-Zhu Dou, "
+        "Min Li&lt;/p&gt;&lt;p&gt;Abstract: We studied the lichens of the "
+        "tundra.&lt;/p&gt;&lt;p&gt;&lt;a href=\"x\"&gt;HTML&lt;/a&gt;&lt;/p&gt;"
+        "&lt;p&gt;&lt;a href=\"y\"&gt;PDF&lt;/a&gt;&lt;/p&gt;</description>"
+        "<pubDate>Fri, 10 Dec 2021 14:55:43 +0200</pubDate></item>\n"
+        /* 5: Schweizerbart */
+        "<item><title>Algae</title><link>https://x.org/5</link><description>"
+        "&lt;h1&gt;Algae&lt;/h1&gt;&lt;b&gt;Doe, Jane&lt;/b&gt;&lt;br/&gt;"
+        "Nova Hedwigia (2021), p. 281 - 290&lt;h2&gt;Abstract&lt;/h2&gt;"
+        "&lt;p&gt;Two species of the genus were found in the sea.&lt;/p&gt;"
+        "</description></item>\n"
+        /* 6: prose with labels and a year after a comma stays */
+        "<item><title>Spiders</title><link>https://x.org/6</link>"
+        "<description>New records of Maripanthus gloria Caleb, 2021 and "
+        "Maripanthus jubatus Maddison, 2020 from southern India are "
+        "reported.\nAbstract: not a heading here.</description></item>\n"
+        /* 7: a "Name N: text" line with no labels is no head: kept whole,
+         * nothing taken from it */
+        "<item><title>Parts</title><link>https://x.org/7</link>"
+        "<description>Part 2: Methods of the survey\nAbstract: We counted "
+        "the seals.</description></item>\n"
+        "</channel></rss>\n";
+    struct feed f = FEED_INIT;
+    char date[40];
+    struct dt_parts p;
+
+    (void)state;
+    parse_str(xml, &f);
+    assert_int_equal(f.n, 7);
+    assert_string_equal(f.v[0].container, "PolarKeys");
+    assert_string_equal(f.v[0].volume, "194");
+    assert_string_equal(f.v[0].doi, "10.1093/zoolinnean/zlab078");
+    assert_int_equal(f.v[0].nauthors, 3);
+    assert_string_equal(f.v[0].authors[0].family, "Brandão");
+    assert_string_equal(f.v[0].authors[0].given, "S");
+    assert_string_equal(f.v[0].authors[2].family, "Brandt");
+    assert_string_equal(f.v[0].authors[2].given, "A");
+
+    assert_string_equal(f.v[1].volume, "46");
+    assert_string_equal(f.v[1].pages, "519-537");
+
+    assert_null(f.v[2].abstract);
+    assert_string_equal(f.v[2].volume, "167");
+    assert_int_equal(f.v[2].published.prec, DT_PREC_MONTH);
+    dt_to_parts(&f.v[2].published, &p);
+    snprintf(date, sizeof(date), "%04d-%02d", p.year, p.month);
+    assert_string_equal(date, "2022-02");
+
+    assert_string_equal(f.v[3].title, "New lichens");
+    assert_string_equal(f.v[3].doi, "10.3897/polarkeys.85.76040");
+    assert_string_equal(f.v[3].volume, "85");
+    assert_string_equal(f.v[3].pages, "73-85");
+    assert_int_equal(f.v[3].nauthors, 2);
+    assert_string_equal(f.v[3].authors[0].family, "Dou");
+    assert_string_equal(f.v[3].abstract,
+                        "We studied the lichens of the tundra.");
+    /* its own date wins over none */
+    assert_int_equal(f.v[3].published.prec, DT_PREC_SECOND);
+
+    assert_string_equal(f.v[4].abstract,
+                        "Two species of the genus were found in the sea.");
+
+    assert_non_null(f.v[5].abstract);
+    assert_true(strncmp(f.v[5].abstract, "New records of Maripanthus", 26) ==
+                0);
+    assert_non_null(strstr(f.v[5].abstract, "not a heading here"));
+    assert_null(f.v[6].volume);
+    assert_null(f.v[6].pages);
+    assert_true(strncmp(f.v[6].abstract, "Part 2: Methods", 15) == 0);
+    feed_release(&f);
+}
+
 int
 main(void)
 {
@@ -454,6 +558,7 @@ main(void)
         cmocka_unit_test(test_feed_publishers_atypon_item),
         cmocka_unit_test(test_feed_publishers_wiley_item),
         cmocka_unit_test(test_feed_publishers_atom_dc_creator_and_byline),
+        cmocka_unit_test(test_feed_publishers_second_corpus_rules),
     };
     return cmocka_run_group_tests_name("feed_publishers", tests, NULL, NULL);
 }

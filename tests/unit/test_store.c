@@ -222,6 +222,47 @@ test_store_reader_reads_in_place_and_never_writes(void **state)
 }
 
 static void
+test_store_crossref_cache_by_doi_in_any_case(void **state)
+{
+    struct store *s = NULL;
+    struct err e = ERR_INIT;
+    char *body = (char *)"untouched";
+    long status = -1;
+
+    (void)state;
+    assert_int_equal(store_open_memory(&s, &e), 0);
+    assert_int_equal(store_crossref_get(s, "10.7554/eLife.01567", &status,
+                                        &body, &e),
+                     0);
+    assert_int_equal(status, -1); /* nothing written */
+    assert_string_equal(body, "untouched");
+    assert_int_equal(store_crossref_put(s, "10.7554/eLife.01567", 200,
+                                        "{\"status\":\"ok\"}", 1000, &e),
+                     0);
+    assert_int_equal(store_crossref_put(s, "10.5555/X", 404, NULL, 1000, &e),
+                     0);
+    assert_int_equal(store_crossref_get(s, "10.7554/ELIFE.01567", &status,
+                                        &body, &e),
+                     1);
+    assert_int_equal(status, 200);
+    assert_string_equal(body, "{\"status\":\"ok\"}");
+    free(body);
+    assert_int_equal(store_crossref_get(s, "10.5555/x", &status, &body, &e),
+                     1);
+    assert_int_equal(status, 404);
+    assert_null(body);
+    /* a later answer replaces the older one */
+    assert_int_equal(store_crossref_put(s, "10.5555/x", 200, "{}", 2000, &e),
+                     0);
+    assert_int_equal(store_crossref_get(s, "10.5555/X", &status, &body, &e),
+                     1);
+    assert_int_equal(status, 200);
+    assert_string_equal(body, "{}");
+    free(body);
+    store_close(s);
+}
+
+static void
 test_store_source_health_and_validators(void **state)
 {
     struct store *s = fresh();
@@ -468,6 +509,8 @@ test_store_migration_keys_the_urls_of_an_older_state(void **state)
                      "ALTER TABLE articles DROP COLUMN issue;"
                      "ALTER TABLE articles DROP COLUMN pages;"
                      "ALTER TABLE articles DROP COLUMN others;"
+                     "DROP TABLE crossref_works;"
+                     "ALTER TABLE articles DROP COLUMN kind;"
                      "CREATE INDEX articles_url ON articles(url);"
                      "PRAGMA user_version = 2",
                      NULL, NULL, NULL),
@@ -507,6 +550,7 @@ test_store_keeps_volume_issue_pages_and_fills_their_gaps(void **state)
     assert_null(got.issue);
     assert_string_equal(got.pages, "301-320");
     assert_true(got.others);
+    assert_int_equal(got.kind, ARTICLE_KIND_UNKNOWN);
     article_release(&got);
 
     /* the same work again (Crossref): gaps filled, values kept, and a
@@ -517,6 +561,7 @@ test_store_keeps_volume_issue_pages_and_fills_their_gaps(void **state)
     b.doi = xstrdup("10.1080/2154896x.2025.1");
     b.volume = xstrdup("99");
     b.issue = xstrdup("2");
+    b.kind = ARTICLE_KIND_REPORT;
     assert_int_equal(put(s, &b, false), id);
     assert_int_equal(store_article_get(s, id, &got, &e), 0);
     assert_string_equal(got.volume, "15");
@@ -524,6 +569,7 @@ test_store_keeps_volume_issue_pages_and_fills_their_gaps(void **state)
     assert_string_equal(got.pages, "301-320");
     assert_false(got.others);
     assert_int_equal(got.nauthors, 2);
+    assert_int_equal(got.kind, ARTICLE_KIND_REPORT); /* a gap filled */
     article_release(&got);
     article_release(&a);
     article_release(&b);
@@ -1218,6 +1264,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_store_reopens_and_refuses_a_newer_schema),
         cmocka_unit_test(test_store_source_health_and_validators),
+        cmocka_unit_test(test_store_crossref_cache_by_doi_in_any_case),
         cmocka_unit_test(
             test_store_snapshot_reads_the_file_and_never_writes_it),
         cmocka_unit_test(test_store_reader_reads_in_place_and_never_writes),

@@ -469,6 +469,32 @@ test_text_clean_abstract_never_cuts_inside_utf8(void **state)
     buf_release(&out);
 }
 
+static void
+test_text_zero_width_marks_and_years_after_commas(void **state)
+{
+    struct buf b = BUF_INIT;
+    const char *prose = "New records of Maripanthus gloria Caleb, 2021 and "
+                        "M. jubatus Maddison, 2020 from India are reported.";
+    const char *line = "The Polar Journal, Volume 15, Issue 1, Page 1-20, "
+                       "June 2025.";
+    (void)state;
+
+    text_one_line("\xEF\xBB\xBFNew\xE2\x80\x8B title", 15, &b);
+    assert_string_equal(b.data, "New title");
+    buf_reset(&b);
+    text_sanitize("a\xEF\xBB\xBF" "b\n", 6, &b);
+    assert_string_equal(b.data, "ab\n");
+    buf_reset(&b);
+    /* a sentence with years after its commas is an abstract; a journal
+     * line is none */
+    text_clean_abstract(prose, strlen(prose), TEXT_ABSTRACT_MAX, &b);
+    assert_string_equal(b.data, prose);
+    buf_reset(&b);
+    text_clean_abstract(line, strlen(line), TEXT_ABSTRACT_MAX, &b);
+    assert_int_equal(b.len, 0);
+    buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -491,6 +517,7 @@ main(void)
         cmocka_unit_test(test_text_one_line_collapses_and_trims),
         cmocka_unit_test(test_text_escapers),
         cmocka_unit_test(test_text_random_bytes_give_clean_output),
+        cmocka_unit_test(test_text_zero_width_marks_and_years_after_commas),
     };
     return oracle_exit(
         cmocka_run_group_tests_name("text", tests, NULL, NULL));
