@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "arctic_digest/ascii.h"
 #include "arctic_digest/fsutil.h"
 #include "arctic_digest/util.h"
 #include "subscribers_int.h"
@@ -175,6 +176,41 @@ subs_scan(const char *path, subs_entry_fn fn, void *ctx,
     subs_list_release(&first);
     lock_close(fd);
     return rc;
+}
+
+/* subs_load_one(): the first row of the address, moved into the list. */
+struct one {
+    struct subs_list *l;
+    const char *email;
+};
+
+static int
+take_one(void *ctx, const struct subs_list *l, struct subs_entry *s,
+         struct err *e)
+{
+    struct one *o = ctx;
+
+    (void)l;
+    (void)e;
+    if (o->l->n > 0 || !ascii_ieq(s->email, o->email))
+        return 0;
+    xgrow(&o->l->v, &o->l->alloc, 1, sizeof(*o->l->v));
+    o->l->v[o->l->n++] = *s;
+    memset(s, 0, sizeof(*s)); /* moved */
+    return 0;
+}
+
+int
+subs_load_one(struct subs_list *l, const char *path, const char *email,
+              struct err *e)
+{
+    struct one o = {l, email};
+
+    if (subs_scan(path, take_one, &o, l, e) < 0) {
+        subs_list_release(l);
+        return -1;
+    }
+    return 0;
 }
 
 /* Write l over path through "<path>.tmp"; we hold the exclusive lock. */

@@ -162,6 +162,15 @@ int subs_scan(const char *path, subs_entry_fn fn, void *ctx,
               struct subs_list *head, struct err *e);
 
 /*
+ * subs_load() of one address: l (initialised by this call) gets the
+ * list's header and the first entry for email (ASCII case-insensitive),
+ * or no entry, read as subs_scan() reads, so memory holds one row.
+ * Errors as subs_scan(); l is then released.
+ */
+int subs_load_one(struct subs_list *l, const char *path, const char *email,
+                  struct err *e);
+
+/*
  * Called by subs_update() with the list as it is on disk (empty, with our
  * header, when the file does not exist).  Returns 1 to write l back, 0 to
  * leave the file alone, -1 (with e filled) to fail without writing.
