@@ -113,7 +113,8 @@ dups_sort(struct dups *d)
 {
     size_t i, n = 0;
 
-    qsort(d->h, d->n, sizeof(*d->h), hash_cmp);
+    if (d->n > 1)
+        qsort(d->h, d->n, sizeof(*d->h), hash_cmp);
     /* A run of equal hashes counts once, at its second element. */
     for (i = 1; i < d->n; i++)
         if (d->h[i] == d->h[i - 1] && (i < 2 || d->h[i - 2] != d->h[i]))
