@@ -299,18 +299,22 @@ mark_bounces(struct sender *s)
     buf_release(&when);
 }
 
-/* The issue to send: the unfinished one, else a new one (0: none). */
+/* The issue to send: the unfinished one, else a new one (0: none);
+ * *frozen tells which. */
 static int
 current_issue(const struct context *c, int64_t slot, struct store_issue *out,
-              struct err *e)
+              bool *frozen, struct err *e)
 {
     int found = store_issue_unfinished(c->st, out, e);
 
+    *frozen = false;
     if (found > 0)
         log_info("resuming issue %d", out->number);
     if (found != 0)
         return found;
-    return issue_freeze(c, slot, out, e);
+    found = issue_freeze(c, slot, out, e);
+    *frozen = found > 0;
+    return found;
 }
 
 /* After the loop: bounces, and the issue's status: sent once nothing is
@@ -373,10 +377,12 @@ setup(const struct context *c, const char *smtp_password,
     return 0;
 }
 
-/* One frozen issue (taken) through the send loop and the bookkeeping. */
+/* One frozen issue (taken) through the send loop and the bookkeeping.
+ * roster_read: the freeze of this issue has just read the list into the
+ * roster, which need not be read again. */
 static int
 send_one(const struct context *c, struct setup *u, struct store_issue *is,
-         struct deliver_stats *stats, struct err *e)
+         bool roster_read, struct deliver_stats *stats, struct err *e)
 {
     struct sender s;
     int rc = -1;
@@ -384,8 +390,10 @@ send_one(const struct context *c, struct setup *u, struct store_issue *is,
     memset(&s, 0, sizeof(s));
     s.c = c;
     s.issue = *is;
+    s.have_subs = roster_read;
     memset(is, 0, sizeof(*is));
-    if (prepare(&s, &u->secret, e) < 0 || load_subscribers(&s, e) < 0 ||
+    if (prepare(&s, &u->secret, e) < 0 ||
+        (!roster_read && load_subscribers(&s, e) < 0) ||
         (!c->dry_run && drop_departed(&s, e) < 0))
         goto out;
     u->o.ctx = &s;
@@ -408,6 +416,7 @@ deliver_send(const struct context *c, int64_t slot,
 {
     struct store_issue is;
     struct setup u;
+    bool frozen = false;
     int rc = -1;
 
     memset(stats, 0, sizeof(*stats));
@@ -415,11 +424,11 @@ deliver_send(const struct context *c, int64_t slot,
     /* The configuration first: an error in it freezes no issue. */
     if (setup(c, smtp_password, progress, &u, e) < 0)
         goto out;
-    rc = current_issue(c, slot, &is, e);
+    rc = current_issue(c, slot, &is, &frozen, e);
     if (rc <= 0)
         goto out; /* 0: nothing to send */
     *number = is.number;
-    rc = send_one(c, &u, &is, stats, e) < 0 ? -1 : 1;
+    rc = send_one(c, &u, &is, frozen, stats, e) < 0 ? -1 : 1;
 out:
     store_issue_release(&is);
     setup_release(&u);
@@ -486,7 +495,7 @@ deliver_retry(const struct context *c, const char *smtp_password,
             continue;
         log_info("issue %d: trying the deferred deliveries again",
                  is.number);
-        found = send_one(c, &u, &is, &one, e);
+        found = send_one(c, &u, &is, false, &one, e);
         store_issue_release(&is);
         stats->total += one.total;
         stats->sent += one.sent;

@@ -1,7 +1,10 @@
 /*
  * store: the SQLite state file: articles (one record per work, with every
  * source that carried it), sources' health and HTTP validators, issues
- * (frozen article lists) and the delivery ledger.
+ * (frozen article lists) and the delivery ledger; and, for the length of
+ * one send, the subscriber list in a temporary table (the roster), so
+ * that a list of any size is looked up by address without being held in
+ * memory.
  *
  * The file uses WAL journaling and a versioned schema (PRAGMA user_version)
  * migrated forward on open; a file from a newer version is refused.  A
