@@ -28,8 +28,7 @@ store_roster_clear(struct store *s, struct err *e)
 }
 
 int
-store_roster_add(struct store *s, const struct store_member *m,
-                 struct err *e)
+store_roster_add(struct store *s, const struct store_member *m, struct err *e)
 {
     sqlite3_stmt *st = store_prepare(
         s,
@@ -62,8 +61,8 @@ store_member_release(struct store_member *m)
 }
 
 int
-store_roster_get(struct store *s, const char *address,
-                 struct store_member *out, struct err *e)
+store_roster_get(struct store *s, const char *address, struct store_member *out,
+                 struct err *e)
 {
     sqlite3_stmt *st = store_prepare(s,
                                      "SELECT address, line, name, status, "
@@ -96,9 +95,8 @@ store_roster_get(struct store *s, const char *address,
 /* The rows to send (pending, deferred) after `after` in address order;
  * with departed, only those whose address has no active roster row. */
 static int
-ledger_page(struct store *s, const char *sql, int64_t issue,
-            const char *after, size_t max, struct store_ledger_row **v,
-            size_t *n, struct err *e)
+ledger_page(struct store *s, const char *sql, int64_t issue, const char *after,
+            size_t max, struct store_ledger_row **v, size_t *n, struct err *e)
 {
     sqlite3_stmt *st = store_prepare(s, sql, e);
     struct store_ledger_row *list = NULL;
@@ -137,8 +135,8 @@ ledger_page(struct store *s, const char *sql, int64_t issue,
  * other), the others after the last one read. */
 #define TODO_COLS "SELECT address, name, status, attempts, code, reply "
 #define TODO_FROM "FROM deliveries d WHERE issue_id = ? AND status IN (0, 2) "
-#define TODO_DEPARTED                                                       \
-    "AND NOT EXISTS (SELECT 1 FROM temp.roster r WHERE r.address = "       \
+#define TODO_DEPARTED                                                          \
+    "AND NOT EXISTS (SELECT 1 FROM temp.roster r WHERE r.address = "           \
     "d.address AND r.status = 'active') "
 
 int
@@ -148,21 +146,21 @@ store_ledger_todo_page(struct store *s, int64_t issue, const char *after,
 {
     return ledger_page(s,
                        after ? TODO_COLS TODO_FROM
-                       "AND address > ?2 ORDER BY address LIMIT ?3"
+                           "AND address > ?2 ORDER BY address LIMIT ?3"
                              : TODO_COLS TODO_FROM
-                       "AND address >= ?2 ORDER BY address LIMIT ?3",
+                           "AND address >= ?2 ORDER BY address LIMIT ?3",
                        issue, after, max, v, n, e);
 }
 
 int
 store_ledger_departed_page(struct store *s, int64_t issue, const char *after,
-                           size_t max, struct store_ledger_row **v,
-                           size_t *n, struct err *e)
+                           size_t max, struct store_ledger_row **v, size_t *n,
+                           struct err *e)
 {
     return ledger_page(s,
                        after ? TODO_COLS TODO_FROM TODO_DEPARTED
-                       "AND address > ?2 ORDER BY address LIMIT ?3"
+                           "AND address > ?2 ORDER BY address LIMIT ?3"
                              : TODO_COLS TODO_FROM TODO_DEPARTED
-                       "AND address >= ?2 ORDER BY address LIMIT ?3",
+                           "AND address >= ?2 ORDER BY address LIMIT ?3",
                        issue, after, max, v, n, e);
 }
