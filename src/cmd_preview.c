@@ -132,7 +132,7 @@ compose_for(struct app *app, const struct issue_draft *d, const char *to,
         e->code = to ? ERR_USAGE : ERR_CONFIG;
         goto out;
     }
-    if (to && subs_load(&subs, app->cfg.subscribers, e) < 0 &&
+    if (to && subs_load_one(&subs, app->cfg.subscribers, addr, e) < 0 &&
         e->code != ERR_NOINPUT)
         goto out;
     if (compose_read_secret(&app->ctx, &secret, e) < 0)

@@ -23,104 +23,150 @@ keep(const struct subs_entry *s, void *ctx)
     return !f->tag || subs_has_tag(s, f->tag);
 }
 
+/* One entry as list --format json writes it, inside the list's [ ]. */
 static void
-print_json(const struct subs_list *l, struct filter *f)
+print_json(const struct subs_entry *s, struct buf *out)
 {
-    struct tpl_value *all = tpl_list_new(), *v, *tags;
-    struct buf out = BUF_INIT;
-    size_t i, k;
+    struct tpl_value *v = tpl_map_new(), *tags = tpl_list_new();
+    size_t k;
 
-    for (i = 0; i < l->n; i++) {
-        const struct subs_entry *s = &l->v[i];
-        if (!keep(s, f))
-            continue;
-        v = tpl_map_new();
-        tpl_map_set_str(v, "email", s->email);
-        tpl_map_set_str(v, "name", s->name);
-        tpl_map_set_str(v, "status", s->status);
-        tags = tpl_list_new();
-        for (k = 0; k < s->ntags; k++)
-            tpl_list_push(tags, tpl_cstr_new(s->tags[k]));
-        tpl_map_set(v, "tags", tags);
-        tpl_map_set_str(v, "format", s->format);
-        tpl_map_set_str(v, "subscribed_at", s->subscribed_at);
-        tpl_map_set_str(v, "unsubscribed_at", s->unsubscribed_at);
-        tpl_map_set_num(v, "line", (double)s->line);
-        tpl_list_push(all, v);
-    }
-    tpl_value_to_json(all, &out);
-    printf("%s\n", out.data);
-    buf_release(&out);
-    tpl_value_free(all);
+    tpl_map_set_str(v, "email", s->email);
+    tpl_map_set_str(v, "name", s->name);
+    tpl_map_set_str(v, "status", s->status);
+    for (k = 0; k < s->ntags; k++)
+        tpl_list_push(tags, tpl_cstr_new(s->tags[k]));
+    tpl_map_set(v, "tags", tags);
+    tpl_map_set_str(v, "format", s->format);
+    tpl_map_set_str(v, "subscribed_at", s->subscribed_at);
+    tpl_map_set_str(v, "unsubscribed_at", s->unsubscribed_at);
+    tpl_map_set_num(v, "line", (double)s->line);
+    tpl_value_to_json(v, out);
+    tpl_value_free(v);
 }
 
 /* One line per entry whatever the fields hold (subs_plain_field). */
 static void
-print_plain(const struct subs_list *l, struct filter *f)
+print_plain(const struct subs_entry *s, struct buf *line)
 {
-    struct buf line = BUF_INIT;
-    size_t i, k;
+    size_t k;
 
-    for (i = 0; i < l->n; i++) {
-        const struct subs_entry *s = &l->v[i];
-        if (!keep(s, f))
-            continue;
-        buf_reset(&line);
-        subs_plain_field(&line, s->email);
-        buf_append_char(&line, '\t');
-        subs_plain_field(&line, s->status);
-        buf_append_char(&line, '\t');
-        for (k = 0; k < s->ntags; k++) {
-            if (k)
-                buf_append_char(&line, ',');
-            subs_plain_field(&line, s->tags[k]);
-        }
-        buf_append_char(&line, '\t');
-        subs_plain_field(&line, s->name);
-        buf_append_char(&line, '\n');
-        fwrite(line.data, 1, line.len, stdout);
+    subs_plain_field(line, s->email);
+    buf_append_char(line, '\t');
+    subs_plain_field(line, s->status);
+    buf_append_char(line, '\t');
+    for (k = 0; k < s->ntags; k++) {
+        if (k)
+            buf_append_char(line, ',');
+        subs_plain_field(line, s->tags[k]);
     }
-    buf_release(&line);
+    buf_append_char(line, '\t');
+    subs_plain_field(line, s->name);
+    buf_append_char(line, '\n');
 }
 
-/* list, and export (which is list --format csv). */
+/* A list printed as the file is read, one entry at a time. */
+struct show {
+    struct filter f;
+    const char *format;
+    const struct subs_list *head; /* for csv's header and rows */
+    bool started;                 /* the opening printed */
+    size_t shown;                 /* entries printed */
+    struct buf out;
+};
+
+/* What comes before the first entry: csv's header, json's '['. */
+static void
+show_start(struct show *sh)
+{
+    if (sh->started)
+        return;
+    sh->started = true;
+    if (!strcmp(sh->format, "csv"))
+        subs_format_export_head(sh->head, &sh->out);
+    else if (!strcmp(sh->format, "json"))
+        buf_append_char(&sh->out, '[');
+}
+
+static int
+show_row(void *ctx, const struct subs_list *l, struct subs_entry *s,
+         struct err *e)
+{
+    struct show *sh = ctx;
+
+    (void)e;
+    buf_reset(&sh->out);
+    show_start(sh);
+    if (keep(s, &sh->f)) {
+        if (!strcmp(sh->format, "json")) {
+            if (sh->shown)
+                buf_append_char(&sh->out, ',');
+            print_json(s, &sh->out);
+        } else if (!strcmp(sh->format, "csv")) {
+            subs_format_export_entry(l, s, &sh->out);
+        } else {
+            print_plain(s, &sh->out);
+        }
+        sh->shown++;
+    }
+    fwrite(sh->out.data, 1, sh->out.len, stdout);
+    return 0;
+}
+
+/* list, and export (which is list --format csv): printed as the file is
+ * read, so memory holds one entry. */
 int
 cmd_subscribers_show(struct app *app, int argc, char **argv)
 {
     bool is_list = !strcmp(app->cmd->name, "list");
-    const char *format = is_list && cmd_arg(app, "format")
-                             ? cmd_arg(app, "format")
-                             : is_list ? "plain" : "csv";
-    struct filter f = {cmd_arg(app, "status"), cmd_arg(app, "tag")};
+    struct show sh;
+    struct subs_list head;
     struct err e = ERR_INIT;
-    struct subs_list l;
-    struct buf out = BUF_INIT;
+    int rc = 0;
 
     (void)argc;
     (void)argv;
-    if (f.status && !subs_status_valid(f.status)) {
+    memset(&sh, 0, sizeof(sh));
+    sh.format = is_list && cmd_arg(app, "format") ? cmd_arg(app, "format")
+                : is_list                         ? "plain"
+                                                  : "csv";
+    sh.f.status = cmd_arg(app, "status");
+    sh.f.tag = cmd_arg(app, "tag");
+    if (sh.f.status && !subs_status_valid(sh.f.status)) {
         log_error("--status: active, unsubscribed or bounced, not '%s'",
-                  f.status);
+                  sh.f.status);
         return 64;
     }
-    if (strcmp(format, "plain") && strcmp(format, "csv") &&
-        strcmp(format, "json")) {
-        log_error("--format: plain, csv or json, not '%s'", format);
+    if (strcmp(sh.format, "plain") && strcmp(sh.format, "csv") &&
+        strcmp(sh.format, "json")) {
+        log_error("--format: plain, csv or json, not '%s'", sh.format);
         return 64;
     }
-    if (subs_load(&l, app->cfg.subscribers, &e) < 0)
-        return cmd_fail(&e);
-    if (!strcmp(format, "json")) {
-        print_json(&l, &f);
-    } else if (!strcmp(format, "csv")) {
-        subs_format_export(&l, keep, &f, &out);
-        fwrite(out.data, 1, out.len, stdout);
-    } else {
-        print_plain(&l, &f);
+    buf_init(&sh.out);
+    sh.head = &head;
+    if (subs_scan(app->cfg.subscribers, show_row, &sh, &head, &e) < 0) {
+        rc = cmd_fail(&e);
+        goto out;
     }
-    buf_release(&out);
-    subs_list_release(&l);
-    return 0;
+    buf_reset(&sh.out);
+    show_start(&sh);
+    if (!strcmp(sh.format, "json"))
+        buf_append_str(&sh.out, "]\n");
+    fwrite(sh.out.data, 1, sh.out.len, stdout);
+out:
+    buf_release(&sh.out);
+    subs_list_release(&head);
+    return rc;
+}
+
+static void
+report_one(void *ctx, const struct subs_problem *p)
+{
+    const char *file = ctx;
+
+    if (p->warning)
+        log_warn("%s:%zu: %s", file, p->line, p->msg);
+    else
+        log_error("%s:%zu: %s", file, p->line, p->msg);
 }
 
 static void
@@ -128,37 +174,28 @@ report(const char *file, const struct subs_problems *p)
 {
     size_t i;
 
-    for (i = 0; i < p->n; i++) {
-        if (p->v[i].warning)
-            log_warn("%s:%zu: %s", file, p->v[i].line, p->v[i].msg);
-        else
-            log_error("%s:%zu: %s", file, p->v[i].line, p->v[i].msg);
-    }
+    for (i = 0; i < p->n; i++)
+        report_one((void *)file, &p->v[i]);
 }
 
 int
 cmd_subscribers_check(struct app *app, int argc, char **argv)
 {
-    struct subs_problems p = {NULL, 0, 0};
+    const char *path = app->cfg.subscribers;
     struct err e = ERR_INIT;
-    struct subs_list l;
-    size_t faults;
+    size_t faults = 0, n = 0;
 
     (void)argc;
     (void)argv;
-    if (subs_load(&l, app->cfg.subscribers, &e) < 0)
+    if (subs_check_file(path, report_one, (void *)path, &faults, &n, &e) <
+        0)
         return cmd_fail(&e);
-    faults = subs_check(&l, &p);
-    report(app->cfg.subscribers, &p);
     if (faults)
-        log_error("%s: %zu problem%s in %zu subscriber%s",
-                  app->cfg.subscribers, faults, faults == 1 ? "" : "s", l.n,
-                  l.n == 1 ? "" : "s");
+        log_error("%s: %zu problem%s in %zu subscriber%s", path, faults,
+                  faults == 1 ? "" : "s", n, n == 1 ? "" : "s");
     else
-        log_info("%s: %zu subscriber%s, no problems", app->cfg.subscribers,
-                 l.n, l.n == 1 ? "" : "s");
-    subs_problems_release(&p);
-    subs_list_release(&l);
+        log_info("%s: %zu subscriber%s, no problems", path, n,
+                 n == 1 ? "" : "s");
     return faults ? 65 : 0;
 }
 

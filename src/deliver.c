@@ -20,9 +20,18 @@ struct item {
     int64_t ready_ms; /* not before this monotonic time */
     bool done;
     bool inflight;
+    bool picked;      /* taken from the fresh ones */
     struct buf msg;   /* composed, while in flight */
     struct buf from;  /* its VERP envelope sender, while in flight */
 };
+
+/*
+ * The rows in memory are a window on the ledger: read a page at a time in
+ * address order (store_ledger_todo_page) as the fresh ones run low, and
+ * dropped once done.  What stays longer is only what waits for a retry
+ * in this run, so memory does not grow with the list.
+ */
+#define WINDOW_PAGE 512
 
 struct run {
     struct store *s;
@@ -30,8 +39,11 @@ struct run {
     int number;
     const struct deliver_options *o;
     struct deliver_stats *st;
-    struct item *items;
-    size_t n;
+    struct item **win; /* in the order read; items stay where they are */
+    size_t n, alloc;
+    size_t fresh;    /* items in win not tried yet */
+    char *after;     /* the last address read from the ledger */
+    bool exhausted;  /* the ledger has no more rows to read */
     size_t cursor;   /* next item to look at */
     bool stop;       /* a ledger write or compose failed */
     struct err *e;
@@ -137,17 +149,84 @@ outcome(struct run *r, struct item *it, enum smtp_outcome out, int code,
     progress(r);
 }
 
+static void
+item_free(struct item *it)
+{
+    store_ledger_row_release(&it->row);
+    buf_release(&it->msg);
+    buf_release(&it->from);
+    free(it);
+}
+
+/* Drop the items that are done, keeping the order (and the cursor on the
+ * same item) of the others. */
+static void
+compact(struct run *r)
+{
+    size_t i, j = 0, cursor = 0;
+
+    for (i = 0; i < r->n; i++) {
+        if (i == r->cursor)
+            cursor = j;
+        if (r->win[i]->done)
+            item_free(r->win[i]);
+        else
+            r->win[j++] = r->win[i];
+    }
+    r->n = j;
+    r->cursor = r->cursor >= i || cursor >= j ? 0 : cursor;
+}
+
+/* Read the next page of the ledger once the fresh items run low.  A read
+ * that fails stops the run (the rows stay in the ledger for the next). */
+static void
+refill(struct run *r)
+{
+    struct store_ledger_row *rows = NULL;
+    size_t i, n = 0;
+
+    if (r->exhausted || r->stop || r->fresh >= WINDOW_PAGE / 4)
+        return;
+    compact(r);
+    if (store_ledger_todo_page(r->s, r->issue, r->after, WINDOW_PAGE, &rows,
+                               &n, r->e) < 0) {
+        r->stop = true;
+        return;
+    }
+    if (n < WINDOW_PAGE)
+        r->exhausted = true;
+    xgrow(&r->win, &r->alloc, r->n + n, sizeof(*r->win));
+    for (i = 0; i < n; i++) {
+        struct item *it = xcalloc(1, sizeof(*it));
+        it->row = rows[i];
+        buf_init(&it->msg);
+        buf_init(&it->from);
+        r->win[r->n++] = it;
+    }
+    r->fresh += n;
+    if (n > 0) {
+        free(r->after);
+        r->after = xstrdup(rows[n - 1].address);
+    }
+    free(rows);
+}
+
 /* The next item that may go now, or NULL. */
 static struct item *
 next_ready(struct run *r)
 {
-    int64_t now = mono_ms();
+    int64_t now;
     size_t i;
 
+    refill(r);
+    now = mono_ms();
     for (i = 0; i < r->n; i++) {
-        struct item *it = &r->items[(r->cursor + i) % r->n];
+        struct item *it = r->win[(r->cursor + i) % r->n];
         if (!it->done && !it->inflight && it->ready_ms <= now) {
             r->cursor = (r->cursor + i + 1) % r->n;
+            if (!it->picked)
+                r->fresh--;
+            it->picked = true;
             return it;
         }
     }
@@ -220,14 +299,15 @@ job_done(void *ctx, const struct smtp_job *job, const struct smtp_result *res)
 
 /* The earliest time a waiting item may go, or -1 when none waits. */
 static int64_t
-earliest(const struct run *r)
+earliest(struct run *r)
 {
     int64_t t = -1;
     size_t i;
 
+    refill(r);
     for (i = 0; i < r->n; i++)
-        if (!r->items[i].done && (t < 0 || r->items[i].ready_ms < t))
-            t = r->items[i].ready_ms;
+        if (!r->win[i]->done && (t < 0 || r->win[i]->ready_ms < t))
+            t = r->win[i]->ready_ms;
     return t;
 }
 
@@ -299,13 +379,13 @@ deliver_issue(struct store *s, int64_t issue, int number,
               const struct deliver_options *o, struct deliver_stats *st,
               struct err *e)
 {
-    struct store_ledger_row *rows = NULL;
     struct run r;
-    size_t i, n = 0;
+    int64_t counts[4];
+    size_t i;
     int rc;
 
     memset(st, 0, sizeof(*st));
-    if (store_ledger_todo(s, issue, &rows, &n, e) < 0)
+    if (store_ledger_counts(s, issue, counts, e) < 0)
         return -1;
     memset(&r, 0, sizeof(r));
     r.s = s;
@@ -314,23 +394,16 @@ deliver_issue(struct store *s, int64_t issue, int number,
     r.o = o;
     r.st = st;
     r.e = e;
-    r.n = n;
-    r.items = xcalloc(n ? n : 1, sizeof(*r.items));
-    for (i = 0; i < n; i++) {
-        r.items[i].row = rows[i];
-        buf_init(&r.items[i].msg);
-        buf_init(&r.items[i].from);
-    }
-    free(rows);
-    st->total = n;
+    st->total = (size_t)(counts[STORE_PENDING] + counts[STORE_DEFERRED]);
     rc = o->smtp ? run_smtp(&r) : run_outbox(&r);
-    for (i = 0; i < n; i++) {
-        if (!r.items[i].done && r.items[i].tries > 0)
+    if (r.stop)
+        rc = -1;
+    for (i = 0; i < r.n; i++) {
+        if (!r.win[i]->done && r.win[i]->tries > 0)
             st->deferred++;
-        store_ledger_row_release(&r.items[i].row);
-        buf_release(&r.items[i].msg);
-        buf_release(&r.items[i].from);
+        item_free(r.win[i]);
     }
-    free(r.items);
+    free(r.win);
+    free(r.after);
     return rc;
 }

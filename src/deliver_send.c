@@ -19,11 +19,23 @@ struct sender {
     const struct context *c;
     struct store_issue issue;
     struct article_list articles; /* the issue's, in order */
-    struct subs_list subs;
-    bool have_subs;
-    struct subs_index by_addr;
+    bool have_subs; /* the list was read into the roster */
+    struct subs_entry cur; /* the last subscriber looked up */
     struct composer *cp;
 };
+
+/* Free what lookup() put in s->cur. */
+static void
+cur_release(struct subs_entry *cur)
+{
+    free(cur->email);
+    free(cur->name);
+    free(cur->status);
+    free(cur->format);
+    subs_set_tags(cur, NULL);
+    free(cur->tags);
+    memset(cur, 0, sizeof(*cur));
+}
 
 static void
 sender_release(struct sender *s)
@@ -31,9 +43,7 @@ sender_release(struct sender *s)
     compose_free(s->cp);
     article_list_release(&s->articles);
     store_issue_release(&s->issue);
-    if (s->have_subs)
-        subs_list_release(&s->subs);
-    subs_index_release(&s->by_addr);
+    cur_release(&s->cur);
 }
 
 int
@@ -92,22 +102,66 @@ smtp_options(const struct config *cfg, const char *from_addr,
     return 0;
 }
 
-/* Load and index the list once (subs_index).  A missing list is no error
- * here: every row then keeps the name it was frozen with. */
+/* One row of the list into the roster; an address's first row counts. */
+static int
+roster_row(void *ctx, const struct subs_list *l, struct subs_entry *s,
+           struct err *e)
+{
+    struct sender *snd = ctx;
+    struct store_member m;
+    struct buf tags = BUF_INIT;
+    int rc;
+
+    (void)l;
+    issue_roster_member(s, &tags, &m);
+    rc = store_roster_add(snd->c->st, &m, e);
+    buf_release(&tags);
+    return rc < 0 ? -1 : 0;
+}
+
+/* Read the list once into the roster, in one transaction (a temporary
+ * table: memory stays flat).  A missing list is no error here: every row
+ * then keeps the name it was frozen with. */
 static int
 load_subscribers(struct sender *s, struct err *e)
 {
-    if (subs_load(&s->subs, s->c->cfg->subscribers, e) < 0)
+    struct store *st = s->c->st;
+
+    if (store_begin(st, e) < 0)
+        return -1;
+    if (store_roster_clear(st, e) < 0 ||
+        subs_scan(s->c->cfg->subscribers, roster_row, s, NULL, e) < 0) {
+        store_rollback(st);
         return e->code == ERR_NOINPUT ? 0 : -1;
+    }
+    if (store_commit(st, e) < 0)
+        return -1;
     s->have_subs = true;
-    subs_index_build(&s->by_addr, &s->subs);
     return 0;
 }
 
-static const struct subs_entry *
-subscriber(const struct sender *s, const char *address)
+/* The list's row for address (any case) in s->cur: 1, or 0 when the list
+ * has none (or there is no list), -1 when the state cannot be read. */
+static int
+lookup(struct sender *s, const char *address, struct err *e)
 {
-    return subs_index_find(&s->by_addr, address);
+    struct store_member m;
+    int found;
+
+    cur_release(&s->cur);
+    if (!s->have_subs)
+        return 0;
+    found = store_roster_get(s->c->st, address, &m, e);
+    if (found <= 0)
+        return found;
+    s->cur.email = m.address;
+    s->cur.name = m.name;
+    s->cur.status = m.status;
+    s->cur.format = m.format;
+    s->cur.line = m.line;
+    subs_set_tags(&s->cur, m.tags);
+    free(m.tags);
+    return 1;
 }
 
 static int
@@ -116,6 +170,7 @@ compose_row(void *ctx, const struct store_ledger_row *row, struct buf *out,
 {
     struct sender *s = ctx;
     struct compose_recipient r;
+    int found;
 
     /* One address no message can go to fails alone: the list refuses
      * such addresses at its doors, but a hand edit or an older list can
@@ -124,8 +179,11 @@ compose_row(void *ctx, const struct store_ledger_row *row, struct buf *out,
         err_prefix(e, "cannot send to '%s'", row->address);
         return 1;
     }
-    compose_recipient_of(subscriber(s, row->address), row->address,
-                         row->name, &r);
+    found = lookup(s, row->address, e);
+    if (found < 0)
+        return -1;
+    compose_recipient_of(found ? &s->cur : NULL, row->address, row->name,
+                         &r);
     return compose_message(s->cp, &r, out, NULL, e);
 }
 
@@ -158,29 +216,46 @@ prepare(struct sender *s, const struct buf *secret, struct err *e)
     return compose_new(s->c, &ci, secret->data, secret->len, &s->cp, e);
 }
 
-/* Rows whose subscriber left since the issue froze get nothing. */
+/* Rows whose subscriber left since the issue froze get nothing: found in
+ * SQL against the roster, a page at a time. */
+#define PAGE 256
+
 static int
 drop_departed(struct sender *s, struct err *e)
 {
     struct store_ledger_row *rows = NULL;
-    size_t i, n = 0;
+    char *after = NULL;
+    size_t i, n = PAGE;
     int rc = 0;
 
     if (!s->have_subs)
         return 0;
-    if (store_ledger_todo(s->c->st, s->issue.id, &rows, &n, e) < 0)
-        return -1;
-    for (i = 0; i < n; i++) {
-        const struct subs_entry *sub = subscriber(s, rows[i].address);
-        if (rc == 0 && (!sub || strcmp(sub->status, SUBS_STATUS_ACTIVE))) {
-            log_info("%s: no longer subscribed; not sent", rows[i].address);
-            rc = store_ledger_mark(s->c->st, s->issue.id, rows[i].address,
-                                   STORE_FAILED, 0, "no longer subscribed",
-                                   context_time(s->c), e);
+    while (rc == 0 && n == PAGE) {
+        if (store_ledger_departed_page(s->c->st, s->issue.id, after, PAGE,
+                                       &rows, &n, e) < 0) {
+            rc = -1;
+            break;
         }
-        store_ledger_row_release(&rows[i]);
+        for (i = 0; i < n; i++) {
+            if (rc == 0) {
+                log_info("%s: no longer subscribed; not sent",
+                         rows[i].address);
+                rc = store_ledger_mark(s->c->st, s->issue.id,
+                                       rows[i].address, STORE_FAILED, 0,
+                                       "no longer subscribed",
+                                       context_time(s->c), e);
+            }
+            if (i + 1 == n) {
+                free(after);
+                after = rows[i].address;
+                rows[i].address = NULL;
+            }
+            store_ledger_row_release(&rows[i]);
+        }
+        free(rows);
+        rows = NULL;
     }
-    free(rows);
+    free(after);
     return rc;
 }
 
@@ -200,9 +275,11 @@ mark_bounces(struct sender *s)
         log_warn("cannot look for repeated bounces: %s", e.msg);
     dt_format_rfc3339(&s->c->now, &when);
     for (i = 0; i < n; i++) {
-        const struct subs_entry *sub = subscriber(s, refused[i]);
-        int streak = 0;
-        if (!sub || strcmp(sub->status, SUBS_STATUS_ACTIVE))
+        const struct subs_entry *sub = &s->cur;
+        int streak = 0, found = lookup(s, refused[i], &e);
+        if (found < 0)
+            log_warn("cannot look up %s: %s", refused[i], e.msg);
+        if (found <= 0 || strcmp(sub->status, SUBS_STATUS_ACTIVE))
             continue;
         if (store_ledger_failed_streak(s->c->st, sub->email, 3, &streak,
                                        &e) < 0)
@@ -222,18 +299,22 @@ mark_bounces(struct sender *s)
     buf_release(&when);
 }
 
-/* The issue to send: the unfinished one, else a new one (0: none). */
+/* The issue to send: the unfinished one, else a new one (0: none);
+ * *frozen tells which. */
 static int
 current_issue(const struct context *c, int64_t slot, struct store_issue *out,
-              struct err *e)
+              bool *frozen, struct err *e)
 {
     int found = store_issue_unfinished(c->st, out, e);
 
+    *frozen = false;
     if (found > 0)
         log_info("resuming issue %d", out->number);
     if (found != 0)
         return found;
-    return issue_freeze(c, slot, out, e);
+    found = issue_freeze(c, slot, out, e);
+    *frozen = found > 0;
+    return found;
 }
 
 /* After the loop: bounces, and the issue's status: sent once nothing is
@@ -309,10 +390,12 @@ setup(const struct context *c, const char *smtp_password,
     return 0;
 }
 
-/* One frozen issue (taken) through the send loop and the bookkeeping. */
+/* One frozen issue (taken) through the send loop and the bookkeeping.
+ * roster_read: the freeze of this issue has just read the list into the
+ * roster, which need not be read again. */
 static int
 send_one(const struct context *c, struct setup *u, struct store_issue *is,
-         struct deliver_stats *stats, struct err *e)
+         bool roster_read, struct deliver_stats *stats, struct err *e)
 {
     struct sender s;
     int rc = -1;
@@ -320,8 +403,10 @@ send_one(const struct context *c, struct setup *u, struct store_issue *is,
     memset(&s, 0, sizeof(s));
     s.c = c;
     s.issue = *is;
+    s.have_subs = roster_read;
     memset(is, 0, sizeof(*is));
-    if (prepare(&s, &u->secret, e) < 0 || load_subscribers(&s, e) < 0 ||
+    if (prepare(&s, &u->secret, e) < 0 ||
+        (!roster_read && load_subscribers(&s, e) < 0) ||
         (!c->dry_run && drop_departed(&s, e) < 0))
         goto out;
     u->o.ctx = &s;
@@ -344,6 +429,7 @@ deliver_send(const struct context *c, int64_t slot,
 {
     struct store_issue is;
     struct setup u;
+    bool frozen = false;
     int rc = -1;
 
     memset(stats, 0, sizeof(*stats));
@@ -351,11 +437,11 @@ deliver_send(const struct context *c, int64_t slot,
     /* The configuration first: an error in it freezes no issue. */
     if (setup(c, smtp_password, progress, &u, e) < 0)
         goto out;
-    rc = current_issue(c, slot, &is, e);
+    rc = current_issue(c, slot, &is, &frozen, e);
     if (rc <= 0)
         goto out; /* 0: nothing to send */
     *number = is.number;
-    rc = send_one(c, &u, &is, stats, e) < 0 ? -1 : 1;
+    rc = send_one(c, &u, &is, frozen, stats, e) < 0 ? -1 : 1;
 out:
     store_issue_release(&is);
     setup_release(&u);
@@ -422,7 +508,7 @@ deliver_retry(const struct context *c, const char *smtp_password,
             continue;
         log_info("issue %d: trying the deferred deliveries again",
                  is.number);
-        found = send_one(c, &u, &is, &one, e);
+        found = send_one(c, &u, &is, false, &one, e);
         store_issue_release(&is);
         stats->total += one.total;
         stats->sent += one.sent;

@@ -99,36 +99,80 @@ fs_write_synced(const char *path, const char *data, size_t n, struct err *e)
 }
 
 int
+fs_replace_open(struct fs_replace *r, const char *path, struct err *e)
+{
+    buf_init(&r->tmp);
+    r->path = path;
+    buf_appendf(&r->tmp, "%s.tmp", path);
+    r->fd = open(r->tmp.data,
+                 O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (r->fd < 0) {
+        err_set(e, ERR_CANTCREAT, errno, "cannot write '%s': %s", r->tmp.data,
+                strerror(errno));
+        buf_release(&r->tmp);
+        return -1;
+    }
+    return 0;
+}
+
+int
+fs_replace_write(struct fs_replace *r, const char *p, size_t n, struct err *e)
+{
+    if (fs_write_all(r->fd, p, n) < 0)
+        return err_set(e, ERR_CANTCREAT, errno, "cannot write '%s': %s",
+                       r->tmp.data, strerror(errno));
+    return 0;
+}
+
+void
+fs_replace_abort(struct fs_replace *r)
+{
+    if (r->fd >= 0) {
+        close(r->fd);
+        unlink(r->tmp.data);
+    }
+    r->fd = -1;
+    buf_release(&r->tmp);
+}
+
+int
+fs_replace_commit(struct fs_replace *r, mode_t mode, struct err *e)
+{
+    struct buf dir = BUF_INIT;
+    int fd = r->fd, rc = -1;
+
+    r->fd = -1;
+    if (finish(fd, r->tmp.data, NULL, 0, (long)mode, ERR_CANTCREAT, e) < 0) {
+        unlink(r->tmp.data);
+        goto out;
+    }
+    if (rename(r->tmp.data, r->path) < 0) {
+        err_set(e, ERR_CANTCREAT, errno, "cannot replace '%s': %s", r->path,
+                strerror(errno));
+        unlink(r->tmp.data);
+        goto out;
+    }
+    folder_of(r->path, &dir);
+    rc = fs_sync_dir(dir.data, e);
+out:
+    buf_release(&r->tmp);
+    buf_release(&dir);
+    return rc;
+}
+
+int
 fs_write_atomic(const char *path, const char *data, size_t n, mode_t mode,
                 struct err *e)
 {
-    struct buf tmp = BUF_INIT, dir = BUF_INIT;
-    int fd, rc = -1;
+    struct fs_replace r;
 
-    buf_appendf(&tmp, "%s.tmp", path);
-    fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-              0600);
-    if (fd < 0) {
-        err_set(e, ERR_CANTCREAT, errno, "cannot write '%s': %s", tmp.data,
-                strerror(errno));
-        goto out;
+    if (fs_replace_open(&r, path, e) < 0)
+        return -1;
+    if (fs_replace_write(&r, data, n, e) < 0) {
+        fs_replace_abort(&r);
+        return -1;
     }
-    if (finish(fd, tmp.data, data, n, (long)mode, ERR_CANTCREAT, e) < 0) {
-        unlink(tmp.data);
-        goto out;
-    }
-    if (rename(tmp.data, path) < 0) {
-        err_set(e, ERR_CANTCREAT, errno, "cannot replace '%s': %s", path,
-                strerror(errno));
-        unlink(tmp.data);
-        goto out;
-    }
-    folder_of(path, &dir);
-    rc = fs_sync_dir(dir.data, e);
-out:
-    buf_release(&tmp);
-    buf_release(&dir);
-    return rc;
+    return fs_replace_commit(&r, mode, e);
 }
 
 static bool

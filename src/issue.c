@@ -248,57 +248,84 @@ issue_topics_wants(const struct issue_topics *t, char *const *tags,
 
 /* ---- freezing ---------------------------------------------------------- */
 
+void
+issue_roster_member(const struct subs_entry *s, struct buf *tags,
+                    struct store_member *m)
+{
+    size_t i;
+
+    buf_reset(tags);
+    for (i = 0; i < s->ntags; i++) {
+        if (i)
+            buf_append_char(tags, ',');
+        buf_append_str(tags, s->tags[i]);
+    }
+    /* Borrowed for the call that takes m: store_roster_add copies. */
+    m->address = s->email;
+    m->line = s->line;
+    m->name = s->name;
+    m->status = s->status;
+    m->tags = tags->data;
+    m->format = s->format;
+}
+
+/* One freeze under way: the list read row by row into the ledger. */
+struct freeze {
+    const struct context *c;
+    const struct issue_draft *d;
+    struct issue_topics topics;
+    const struct store_issue *is;
+    struct buf tags;
+    size_t count;
+};
+
 /* Active subscribers who want at least one of the articles, each address
- * once. */
+ * once: the roster keeps every address's first row, whatever its
+ * status. */
 static int
-recipients(const struct context *c, const struct issue_draft *d,
-           struct subs_list *subs, struct store_recipient **out, size_t *n,
+freeze_row(void *ctx, const struct subs_list *l, struct subs_entry *s,
            struct err *e)
 {
-    struct issue_topics topics = ISSUE_TOPICS_INIT;
-    struct subs_index ix = SUBS_INDEX_INIT;
-    struct store_recipient *v;
-    size_t i, j, count = 0;
+    struct freeze *f = ctx;
+    const struct issue_draft *d = f->d;
+    struct store_member m;
+    struct store_recipient r;
+    bool wants = d->articles.n == 0; /* an "empty" issue goes to all */
+    size_t j;
+    int added;
 
-    if (issue_topics_init(&topics, c->cfg, e) < 0)
+    (void)l;
+    issue_roster_member(s, &f->tags, &m);
+    added = store_roster_add(f->c->st, &m, e);
+    if (added < 0)
         return -1;
-    if (subs_load(subs, c->cfg->subscribers, e) < 0) {
-        issue_topics_release(&topics);
+    if (strcmp(s->status, SUBS_STATUS_ACTIVE) != 0)
+        return 0;
+    /* Only an address's first row counts: a person who unsubscribed as
+     * alice@ is not mailed as ALICE@. */
+    if (!added) {
+        struct store_member first;
+        if (store_roster_get(f->c->st, s->email, &first, e) <= 0)
+            return -1;
+        log_warn("%s:%zu: '%s' is '%s' of line %zu again (addresses "
+                 "compare without case); only that row counts",
+                 f->c->cfg->subscribers, s->line, s->email, first.address,
+                 first.line);
+        store_member_release(&first);
+        return 0;
+    }
+    for (j = 0; j < d->articles.n && !wants; j++)
+        wants = issue_topics_wants(&f->topics, s->tags, s->ntags, j);
+    if (!wants) {
+        log_info("%s: none of this issue's articles match their topics",
+                 s->email);
+        return 0;
+    }
+    r.address = s->email;
+    r.name = s->name && s->name[0] ? s->name : NULL;
+    if (store_issue_add(f->c->st, f->is, &r, e) < 0)
         return -1;
-    }
-    issue_topics_bind(&topics, d->articles.v, d->articles.n);
-    v = xcalloc(subs->n + 1, sizeof(*v));
-    subs_index_build(&ix, subs);
-    for (i = 0; i < subs->n; i++) {
-        const struct subs_entry *s = &subs->v[i];
-        const struct subs_entry *first = subs_index_find(&ix, s->email);
-        bool wants = d->articles.n == 0; /* an "empty" issue goes to all */
-        if (strcmp(s->status, SUBS_STATUS_ACTIVE) != 0)
-            continue;
-        /* Only an address's first row counts: a person who unsubscribed
-         * as alice@ is not mailed as ALICE@. */
-        if (first != s) {
-            log_warn("%s:%zu: '%s' is '%s' of line %zu again (addresses "
-                     "compare without case); only that row counts",
-                     c->cfg->subscribers, s->line, s->email, first->email,
-                     first->line);
-            continue;
-        }
-        for (j = 0; j < d->articles.n && !wants; j++)
-            wants = issue_topics_wants(&topics, s->tags, s->ntags, j);
-        if (!wants) {
-            log_info("%s: none of this issue's articles match their topics",
-                     s->email);
-            continue;
-        }
-        v[count].address = s->email;
-        v[count].name = s->name && s->name[0] ? s->name : NULL;
-        count++;
-    }
-    issue_topics_release(&topics);
-    subs_index_release(&ix);
-    *out = v;
-    *n = count;
+    f->count++;
     return 0;
 }
 
@@ -307,21 +334,24 @@ issue_freeze(const struct context *c, int64_t slot, struct store_issue *out,
              struct err *e)
 {
     struct issue_draft d;
-    struct subs_list subs;
-    struct store_recipient *r = NULL;
-    size_t nr = 0;
+    struct freeze f;
     int rc = -1;
 
     if (issue_select(c, slot ? slot : c->now.t, &d, e) < 0)
         return -1;
-    subs_list_init(&subs);
+    memset(&f, 0, sizeof(f));
+    f.c = c;
+    f.d = &d;
+    f.is = out;
+    buf_init(&f.tags);
     if (d.articles.n == 0 && strcmp(c->cfg->empty, "send") != 0) {
         log_info("nothing new for this issue; none sent (empty = skip)");
         rc = issue_mark_slot_handled(c->st, d.end.t, e) < 0 ? -1 : 0;
         goto out;
     }
-    if (recipients(c, &d, &subs, &r, &nr, e) < 0)
+    if (issue_topics_init(&f.topics, c->cfg, e) < 0)
         goto out;
+    issue_topics_bind(&f.topics, d.articles.v, d.articles.n);
     memset(out, 0, sizeof(*out));
     out->created = c->now.t;
     out->slot = d.end.t;
@@ -329,18 +359,24 @@ issue_freeze(const struct context *c, int64_t slot, struct store_issue *out,
     out->period_end = d.end.t;
     out->articles = d.ids;
     out->narticles = d.articles.n;
-    if (store_issue_create(c->st, out, r, nr, e) < 0) {
+    /* One transaction: the issue, its articles and a pending row for every
+     * recipient, the list read one row at a time. */
+    if (store_issue_begin(c->st, out, e) < 0 ||
+        store_roster_clear(c->st, e) < 0 ||
+        subs_scan(c->cfg->subscribers, freeze_row, &f, NULL, e) < 0 ||
+        store_commit(c->st, e) < 0) {
+        store_rollback(c->st);
         out->articles = NULL;
         goto out;
     }
     d.ids = NULL; /* now the issue's */
     log_info("issue %d: %zu article%s for %zu subscriber%s", out->number,
-             out->narticles, out->narticles == 1 ? "" : "s", nr,
-             nr == 1 ? "" : "s");
+             out->narticles, out->narticles == 1 ? "" : "s", f.count,
+             f.count == 1 ? "" : "s");
     rc = 1;
 out:
-    free(r);
-    subs_list_release(&subs);
+    issue_topics_release(&f.topics);
+    buf_release(&f.tags);
     issue_draft_release(&d);
     return rc;
 }

@@ -21,8 +21,7 @@ store_issue_release(struct store_issue *is)
 }
 
 int
-store_issue_create(struct store *s, struct store_issue *is,
-                   const struct store_recipient *r, size_t nr, struct err *e)
+store_issue_begin(struct store *s, struct store_issue *is, struct err *e)
 {
     sqlite3_stmt *st;
     size_t i;
@@ -36,59 +35,76 @@ store_issue_create(struct store *s, struct store_issue *is,
         "0) + 1 FROM issues), ?, ?, ?, ?, 0)",
         e);
     if (!st)
-        goto fail;
+        return -1;
     sqlite3_bind_int64(st, 1, is->created);
     sqlite3_bind_int64(st, 2, is->slot);
     sqlite3_bind_int64(st, 3, is->period_start);
     sqlite3_bind_int64(st, 4, is->period_end);
     if (store_step_done(s, st, e) < 0)
-        goto fail;
+        return -1;
     is->id = sqlite3_last_insert_rowid(s->db);
     st = store_prepare(s, "SELECT number FROM issues WHERE id = ?", e);
     if (!st)
-        goto fail;
+        return -1;
     sqlite3_bind_int64(st, 1, is->id);
     is->number = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
     store_release(s, st);
     is->status = STORE_ISSUE_SENDING;
-    /* One statement per table, reset and rebound for each row: an issue
-     * can have hundreds of thousands of recipients. */
     st = store_prepare(s,
                        "INSERT INTO issue_articles (issue_id, pos, "
                        "article_id) VALUES (?, ?, ?)",
                        e);
     if (!st)
-        goto fail;
+        return -1;
     sqlite3_bind_int64(st, 1, is->id);
     for (i = 0; i < is->narticles; i++) {
         sqlite3_bind_int(st, 2, (int)i);
         sqlite3_bind_int64(st, 3, is->articles[i]);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            goto fail_step;
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            store_db_error(s, e, "update failed");
+            store_release(s, st);
+            return -1;
+        }
         sqlite3_reset(st);
     }
     store_release(s, st);
-    st = store_prepare(s,
-                       "INSERT OR IGNORE INTO deliveries (issue_id, address, "
-                       "name, created, updated) VALUES (?, ?, ?, ?, ?)",
-                       e);
+    return 0;
+}
+
+/* One statement, kept prepared and rebound for each row: an issue can
+ * have a million recipients. */
+int
+store_issue_add(struct store *s, const struct store_issue *is,
+                const struct store_recipient *r, struct err *e)
+{
+    sqlite3_stmt *st =
+        store_prepare(s,
+                      "INSERT OR IGNORE INTO deliveries (issue_id, address, "
+                      "name, created, updated) VALUES (?, ?, ?, ?, ?)",
+                      e);
+
     if (!st)
-        goto fail;
+        return -1;
     sqlite3_bind_int64(st, 1, is->id);
+    store_bind_text(st, 2, r->address);
+    store_bind_text(st, 3, r->name);
     sqlite3_bind_int64(st, 4, is->created);
     sqlite3_bind_int64(st, 5, is->created);
-    for (i = 0; i < nr; i++) {
-        store_bind_text(st, 2, r[i].address);
-        store_bind_text(st, 3, r[i].name);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            goto fail_step;
-        sqlite3_reset(st);
-    }
-    store_release(s, st);
+    return store_step_done(s, st, e);
+}
+
+int
+store_issue_create(struct store *s, struct store_issue *is,
+                   const struct store_recipient *r, size_t nr, struct err *e)
+{
+    size_t i;
+
+    if (store_issue_begin(s, is, e) < 0)
+        goto fail;
+    for (i = 0; i < nr; i++)
+        if (store_issue_add(s, is, &r[i], e) < 0)
+            goto fail;
     return store_commit(s, e);
-fail_step:
-    store_db_error(s, e, "update failed");
-    store_release(s, st);
 fail:
     store_rollback(s);
     return -1;

@@ -346,45 +346,17 @@ subs_entry_from_fields(const struct subs_list *l, struct subs_entry *s)
     s->unsubscribed_at = subs_trim_dup(field(l, s, SUBS_COL_UNSUBSCRIBED_AT));
 }
 
-static int
-on_row(void *ctx, char **fields, size_t n, size_t line, struct err *e)
-{
-    struct subs_list *l = ctx;
-    struct subs_entry *s;
-    size_t i;
-
-    if (!l->cols) {
-        l->cols = xcalloc(n ? n : 1, sizeof(*l->cols));
-        /* Keep the header as written but know our columns. */
-        for (i = 0; i < n; i++)
-            l->cols[i] = xstrdup(fields[i]);
-        l->ncols = n;
-        for (i = 0; i < n; i++) {
-            char *t = subs_trim_dup(fields[i]);
-            size_t k;
-            for (k = 0; k < SUBS_NCOLS; k++)
-                if (l->col[k] < 0 && ascii_ieq(t, col_names[k]))
-                    l->col[k] = (int)i;
-            free(t);
-        }
-        if (l->col[SUBS_COL_EMAIL] < 0)
-            return err_set(e, ERR_DATA, 0,
-                           "line %zu: the header has no 'email' column", line);
-        return 0;
-    }
-    xgrow(&l->v, &l->alloc, l->n + 1, sizeof(*l->v));
-    s = &l->v[l->n++];
-    memset(s, 0, sizeof(*s));
-    s->fields = xcalloc(n, sizeof(*s->fields));
-    for (i = 0; i < n; i++) {
-        s->fields[i] = fields[i];
-        fields[i] = xstrdup("");
-    }
-    s->nfields = n;
-    s->line = line;
-    subs_entry_from_fields(l, s);
-    return 0;
-}
+/* One read of a list under way: subs_parse() keeps every entry in l;
+ * subs_scan_file() hands each to fn and keeps none. */
+struct scan {
+    struct subs_list *l; /* the header as the file has it (and, without
+                            fn, the entries) */
+    struct subs_list *shown; /* with fn: the header as subs_load() gives
+                                it, our missing columns added */
+    subs_entry_fn fn;
+    void *ctx;
+    bool fn_failed;
+};
 
 /* Our columns that a list always has (format only when used). */
 static void
@@ -397,16 +369,111 @@ add_missing_columns(struct subs_list *l)
             subs_add_column(l, col_names[k]);
 }
 
+static int
+on_header(struct scan *sc, char **fields, size_t n, size_t line,
+          struct err *e)
+{
+    struct subs_list *l = sc->l;
+    size_t i, k;
+
+    l->cols = xcalloc(n ? n : 1, sizeof(*l->cols));
+    /* Keep the header as written but know our columns. */
+    for (i = 0; i < n; i++)
+        l->cols[i] = xstrdup(fields[i]);
+    l->ncols = n;
+    for (i = 0; i < n; i++) {
+        char *t = subs_trim_dup(fields[i]);
+        for (k = 0; k < SUBS_NCOLS; k++)
+            if (l->col[k] < 0 && ascii_ieq(t, col_names[k]))
+                l->col[k] = (int)i;
+        free(t);
+    }
+    if (l->col[SUBS_COL_EMAIL] < 0)
+        return err_set(e, ERR_DATA, 0,
+                       "line %zu: the header has no 'email' column", line);
+    if (sc->fn) {
+        /* Entries are read by the file's columns; what is shown (and
+         * written) has ours as well, as after subs_load(). */
+        sc->shown->cols = xcalloc(n ? n : 1, sizeof(*l->cols));
+        for (i = 0; i < n; i++)
+            sc->shown->cols[i] = xstrdup(l->cols[i]);
+        sc->shown->ncols = n;
+        memcpy(sc->shown->col, l->col, sizeof(l->col));
+        add_missing_columns(sc->shown);
+    }
+    return 0;
+}
+
+static int
+on_row(void *ctx, char **fields, size_t n, size_t line, struct err *e)
+{
+    struct scan *sc = ctx;
+    struct subs_list *l = sc->l;
+    struct subs_entry one, *s = &one;
+    size_t i;
+    int rc = 0;
+
+    if (!l->cols)
+        return on_header(sc, fields, n, line, e);
+    if (!sc->fn) {
+        xgrow(&l->v, &l->alloc, l->n + 1, sizeof(*l->v));
+        s = &l->v[l->n++];
+    }
+    memset(s, 0, sizeof(*s));
+    s->fields = xcalloc(n, sizeof(*s->fields));
+    for (i = 0; i < n; i++) {
+        s->fields[i] = fields[i];
+        fields[i] = xstrdup("");
+    }
+    s->nfields = n;
+    s->line = line;
+    subs_entry_from_fields(l, s);
+    if (sc->fn) {
+        sc->shown->crlf = l->crlf;
+        sc->shown->bom = l->bom;
+        rc = sc->fn(sc->ctx, sc->shown, s, e);
+        if (rc < 0)
+            sc->fn_failed = true;
+        entry_release(s);
+    }
+    return rc;
+}
+
 int
 subs_parse(struct subs_list *l, const char *p, size_t n, struct err *e)
 {
+    struct scan sc = {l, NULL, NULL, NULL, false};
+
     subs_list_init(l);
-    if (subs_csv_read(p, n, on_row, l, &l->bom, &l->crlf, e) < 0) {
+    if (subs_csv_read(p, n, on_row, &sc, &l->bom, &l->crlf, e) < 0) {
         subs_list_release(l);
         return -1;
     }
     add_missing_columns(l);
     return 0;
+}
+
+int
+subs_scan_file(FILE *in, const char *path, struct subs_list *head,
+               subs_entry_fn fn, void *ctx, struct err *e)
+{
+    struct subs_list file;
+    struct scan sc = {&file, head, fn, ctx, false};
+    int rc;
+
+    subs_list_init(&file);
+    subs_list_init(head);
+    rc = subs_csv_read_file(in, path, on_row, &sc, &file.bom, &file.crlf, e);
+    if (rc < 0 && !sc.fn_failed && e && e->code == ERR_DATA)
+        err_prefix(e, "%s", path);
+    if (rc == 0 && !file.cols)
+        add_missing_columns(head); /* an empty file */
+    head->crlf = file.crlf;
+    head->bom = file.bom;
+    subs_list_release(&file);
+    if (rc < 0)
+        subs_list_release(head);
+    return rc;
 }
 
 static const char *
@@ -481,16 +548,41 @@ format_header(const struct subs_list *l, const char *eol, field_fn put,
 }
 
 void
-subs_format(const struct subs_list *l, struct buf *out)
+subs_format_head(const struct subs_list *l, struct buf *out)
 {
-    const char *eol = l->crlf ? "\r\n" : "\n";
-    size_t i;
-
     if (l->bom)
         buf_append_str(out, "\xEF\xBB\xBF");
-    format_header(l, eol, subs_csv_field, out);
+    format_header(l, l->crlf ? "\r\n" : "\n", subs_csv_field, out);
+}
+
+void
+subs_format_entry(const struct subs_list *l, const struct subs_entry *s,
+                  struct buf *out)
+{
+    format_row(l, s, l->crlf ? "\r\n" : "\n", subs_csv_field, out);
+}
+
+void
+subs_format(const struct subs_list *l, struct buf *out)
+{
+    size_t i;
+
+    subs_format_head(l, out);
     for (i = 0; i < l->n; i++)
-        format_row(l, &l->v[i], eol, subs_csv_field, out);
+        subs_format_entry(l, &l->v[i], out);
+}
+
+void
+subs_format_export_head(const struct subs_list *l, struct buf *out)
+{
+    format_header(l, "\r\n", subs_csv_field_export, out);
+}
+
+void
+subs_format_export_entry(const struct subs_list *l,
+                         const struct subs_entry *s, struct buf *out)
+{
+    format_row(l, s, "\r\n", subs_csv_field_export, out);
 }
 
 void
@@ -500,10 +592,10 @@ subs_format_export(const struct subs_list *l,
 {
     size_t i;
 
-    format_header(l, "\r\n", subs_csv_field_export, out);
+    subs_format_export_head(l, out);
     for (i = 0; i < l->n; i++)
         if (!keep || keep(&l->v[i], ctx))
-            format_row(l, &l->v[i], "\r\n", subs_csv_field_export, out);
+            subs_format_export_entry(l, &l->v[i], out);
 }
 
 struct subs_entry *

@@ -3,6 +3,8 @@
  * field quoting for writing.
  */
 #include <csv.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,81 +71,153 @@ no_space(unsigned char c)
     return 0;
 }
 
-static int
-bad_utf8(const char *p, size_t n, struct err *e)
-{
-    size_t line = 1, start = 0, i;
+/* One CSV read under way: libcsv fed one physical line at a time. */
+struct feeder {
+    struct csv_parser cp;
+    struct reader r;
+    size_t line;
+    bool first;
+};
 
-    for (i = 0; i <= n; i++) {
-        if (i == n || p[i] == '\n') {
-            if (!u8_valid(p + start, i - start))
-                return err_set(e, ERR_DATA, 0,
-                               "line %zu: not valid UTF-8 (save the file "
-                               "as UTF-8)",
-                               line);
-            line++;
-            start = i + 1;
-        }
-    }
+static int
+feeder_init(struct feeder *f, subs_row_fn fn, void *ctx, struct err *e)
+{
+    memset(f, 0, sizeof(*f));
+    f->r.fn = fn;
+    f->r.ctx = ctx;
+    f->r.e = e;
+    f->line = 1;
+    f->first = true;
+    if (csv_init(&f->cp, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
+        return err_set(e, ERR_INTERNAL, 0, "cannot set up the CSV parser");
+    csv_set_space_func(&f->cp, no_space);
+    /* libcsv grows a field's buffer by this much at a time (128 bytes by
+     * default): a long field (a hand-edited row of 100,000 tags is 900 KB)
+     * would be copied thousands of times. */
+    csv_set_blk_size(&f->cp, (size_t)64 << 10);
     return 0;
+}
+
+/*
+ * Feed one physical line (p, n), its line end included when it has one.
+ * The first line loses a leading BOM and tells the file's line ends.  A
+ * record starts on the line that is fed while the parser is between
+ * records, which gives every record its line.
+ */
+static int
+feeder_line(struct feeder *f, const char *p, size_t n, bool *bom, bool *crlf)
+{
+    struct err *e = f->r.e;
+    size_t body = n;
+
+    if (f->first) {
+        bool has_bom = n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3);
+        if (bom)
+            *bom = has_bom;
+        if (has_bom) {
+            p += 3;
+            n -= 3;
+            body = n;
+        }
+        if (crlf)
+            *crlf = n >= 2 && p[n - 1] == '\n' && p[n - 2] == '\r';
+        f->first = false;
+    }
+    if (body > 0 && p[body - 1] == '\n')
+        body--;
+    if (!u8_valid(p, body))
+        return err_set(e, ERR_DATA, 0,
+                       "line %zu: not valid UTF-8 (save the file as UTF-8)",
+                       f->line);
+    if (f->cp.pstate == 0)
+        f->r.pending_line = f->line;
+    if (csv_parse(&f->cp, p, n, on_field, on_row, &f->r) != n && !f->r.failed)
+        return err_set(e, ERR_DATA, 0, "line %zu: malformed CSV: %s",
+                       f->line, csv_strerror(csv_error(&f->cp)));
+    f->line++;
+    return f->r.failed ? -1 : 0;
+}
+
+static int
+feeder_finish(struct feeder *f)
+{
+    if (f->r.failed)
+        return -1;
+    if (csv_fini(&f->cp, on_field, on_row, &f->r) != 0)
+        return err_set(f->r.e, ERR_DATA, 0,
+                       "line %zu: malformed CSV: a quoted value is not "
+                       "closed",
+                       f->r.pending_line);
+    return f->r.failed ? -1 : 0;
+}
+
+static void
+feeder_release(struct feeder *f)
+{
+    drop_fields(&f->r);
+    free(f->r.fields);
+    csv_free(&f->cp);
 }
 
 int
 subs_csv_read(const char *p, size_t n, subs_row_fn fn, void *ctx, bool *bom,
               bool *crlf, struct err *e)
 {
-    struct csv_parser cp;
-    struct reader r;
+    struct feeder f;
     const char *nl;
-    size_t line = 1, off = 0, len;
+    size_t off = 0, len;
     int rc = -1;
 
-    memset(&r, 0, sizeof(r));
-    r.fn = fn;
-    r.ctx = ctx;
-    r.e = e;
     if (bom)
-        *bom = n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3);
-    if (n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
-        off = 3;
-    nl = memchr(p + off, '\n', n - off);
+        *bom = false;
     if (crlf)
-        *crlf = nl && nl > p + off && nl[-1] == '\r';
-    if (bad_utf8(p + off, n - off, e) < 0)
+        *crlf = false;
+    if (feeder_init(&f, fn, ctx, e) < 0)
         return -1;
-    if (csv_init(&cp, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
-        return err_set(e, ERR_INTERNAL, 0, "cannot set up the CSV parser");
-    csv_set_space_func(&cp, no_space);
-    /* libcsv grows a field's buffer by this much at a time (128 bytes by
-     * default): a long field (a hand-edited row of 100,000 tags is 900 KB)
-     * would be copied thousands of times. */
-    csv_set_blk_size(&cp, (size_t)64 << 10);
-    /* Feed line by line: a record starts on the line that is fed while the
-     * parser is between records, which gives every record its line. */
-    while (off < n && !r.failed) {
+    while (off < n) {
         nl = memchr(p + off, '\n', n - off);
         len = nl ? (size_t)(nl - (p + off)) + 1 : n - off;
-        if (cp.pstate == 0)
-            r.pending_line = line;
-        if (csv_parse(&cp, p + off, len, on_field, on_row, &r) != len) {
-            err_set(e, ERR_DATA, 0, "line %zu: malformed CSV: %s", line,
-                    csv_strerror(csv_error(&cp)));
+        if (feeder_line(&f, p + off, len, bom, crlf) < 0)
             goto out;
-        }
         off += len;
-        line++;
     }
-    if (!r.failed && csv_fini(&cp, on_field, on_row, &r) != 0) {
-        err_set(e, ERR_DATA, 0,
-                "line %zu: malformed CSV: a quoted value is not closed",
-                r.pending_line);
+    rc = feeder_finish(&f);
+out:
+    feeder_release(&f);
+    return rc;
+}
+
+int
+subs_csv_read_file(FILE *in, const char *path, subs_row_fn fn, void *ctx,
+                   bool *bom, bool *crlf, struct err *e)
+{
+    struct feeder f;
+    char *line = NULL;
+    size_t alloc = 0;
+    ssize_t len;
+    int rc = -1;
+
+    if (bom)
+        *bom = false;
+    if (crlf)
+        *crlf = false;
+    if (feeder_init(&f, fn, ctx, e) < 0)
+        return -1;
+    errno = 0;
+    while ((len = getline(&line, &alloc, in)) > 0) {
+        if (feeder_line(&f, line, (size_t)len, bom, crlf) < 0)
+            goto out;
+        errno = 0;
+    }
+    if (ferror(in)) {
+        err_set(e, ERR_IO, errno, "cannot read '%s': %s", path,
+                strerror(errno ? errno : EIO));
         goto out;
     }
-    rc = r.failed ? -1 : 0;
+    rc = feeder_finish(&f);
 out:
-    drop_fields(&r);
-    free(r.fields);
-    csv_free(&cp);
+    free(line);
+    feeder_release(&f);
     return rc;
 }
 

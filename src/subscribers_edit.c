@@ -210,7 +210,8 @@ subs_change_file(const char *path, const struct subs_change *c,
 
     if (c->kind == SUBS_CHANGE_ADD && check_add(c, e) < 0)
         return -1;
-    rc = subs_update(path, c->kind == SUBS_CHANGE_ADD, apply_all, &run, e);
+    rc = subs_update_some(path, c->kind == SUBS_CHANGE_ADD, c->addrs,
+                          c->naddrs, apply_all, &run, e);
     for (i = 0; rc >= 0 && out && i < run.done.n; i++) {
         xgrow(&out->v, &out->alloc, out->n + 1, sizeof(*out->v));
         out->v[out->n++] = run.done.v[i];

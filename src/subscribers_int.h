@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "arctic_digest/buf.h"
 #include "arctic_digest/err.h"
@@ -27,6 +28,14 @@ typedef int (*subs_row_fn)(void *ctx, char **fields, size_t n, size_t line,
  */
 int subs_csv_read(const char *p, size_t n, subs_row_fn fn, void *ctx,
                   bool *bom, bool *crlf, struct err *e);
+
+/*
+ * subs_csv_read() for an open file, read one line at a time: memory holds
+ * one record, however long the file.  Errors as subs_csv_read(), and
+ * ERR_IO "cannot read 'path': ..." when reading fails.
+ */
+int subs_csv_read_file(FILE *in, const char *path, subs_row_fn fn, void *ctx,
+                       bool *bom, bool *crlf, struct err *e);
 
 /* Append one CSV field, quoted when it needs to be. */
 void subs_csv_field(struct buf *out, const char *s);
@@ -89,6 +98,45 @@ void subs_set_tags_quoted(struct subs_entry *s, const char *p);
  */
 void subs_entry_set_status(struct subs_entry *s, const char *status,
                            const char *when);
+
+/*
+ * subs_scan() of an open file (no locking here): head (initialised by
+ * this call; the caller releases it, also after a failure) gets the header
+ * and style fn sees, which for an empty file is our header with LF line
+ * ends.  ERR_DATA messages name path.
+ */
+int subs_scan_file(FILE *in, const char *path, struct subs_list *head,
+                   subs_entry_fn fn, void *ctx, struct err *e);
+
+/* One subs_scan_file() of path without the lock: what subs_scan() does
+ * twice under it. */
+int subs_scan_unlocked(const char *path, subs_entry_fn fn, void *ctx,
+                       struct err *e);
+/* The shared lock subs_scan() and subs_load() hold (*fd -1: none needed,
+ * see subscribers_file.c); subs_unlock(fd) lets it go. */
+int subs_lock_shared(const char *path, int *fd, struct err *e);
+void subs_unlock(int fd);
+
+/* subs_format() in pieces, for a list written as it is read: the BOM (if
+ * l has one) and the header; one entry.  Both in l's line ends. */
+void subs_format_head(const struct subs_list *l, struct buf *out);
+void subs_format_entry(const struct subs_list *l, const struct subs_entry *s,
+                       struct buf *out);
+
+/*
+ * subs_update() for a change to a few addresses, in memory that does not
+ * grow with the list: under the exclusive lock, one scan takes the first
+ * row of each of addrs (ASCII case-insensitive) into a list of only those
+ * rows (file order, their lines kept) with the file's header; fn changes
+ * it as it would the whole list (subs_find, subs_append, subs_remove and
+ * the setters); if fn returns 1, a second scan writes the file anew,
+ * every row as subs_format() would, a taken row replaced by what fn left
+ * of it (dropped if fn removed it) and rows fn appended at the end.
+ * Returns and fails as subs_update().
+ */
+int subs_update_some(const char *path, bool create, char *const *addrs,
+                     size_t naddrs, subs_update_fn fn, void *ctx,
+                     struct err *e);
 
 /* Fill the known members of s from its fields, by the columns of l. */
 void subs_entry_from_fields(const struct subs_list *l, struct subs_entry *s);

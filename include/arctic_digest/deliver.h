@@ -1,8 +1,10 @@
 /*
  * deliver: the send loop of one frozen issue, and the policy around it.
  *
- * Takes the issue's ledger rows still to send (pending and deferred), has
- * the caller compose each personalised message, and hands it to SMTP
+ * Takes the issue's ledger rows still to send (pending and deferred), read
+ * a page at a time in address order so that memory does not grow with
+ * the list (only rows waiting for a retry within the run stay longer),
+ * has the caller compose each personalised message, and hands it to SMTP
  * (smtp_run, several connections, a rate limit) or to the outbox maildir.
  * Every outcome is written to the ledger as it arrives, so a crash loses
  * nothing: 2xx -> sent; 4xx or a lost connection -> deferred, retried
@@ -84,9 +86,11 @@ void deliver_outbox_name(int number, const char *address, struct buf *out);
 /*
  * Send (or resume) the current issue under c: the unfinished issue if
  * there is one, else a new one frozen for the period ending at slot (0:
- * now; see issue_freeze).  Each ledger row gets its message from compose
- * (the same function preview uses); rows whose subscriber has left since
- * the freeze are failed with code 0; after the loop, addresses refused in
+ * now; see issue_freeze).  The list is read once, a row at a time, into
+ * the roster (store_roster_clear), from which each ledger row's name,
+ * tags and format come when its message is composed (the same function
+ * preview uses); rows whose subscriber has left since the freeze are
+ * found in SQL and failed with code 0; after the loop, addresses refused in
  * three issues in a row are marked bounced in the list, and the issue is
  * marked sent when nothing is pending (what is deferred is left to
  * deliver_retry: a deferred delivery never holds back the next issue).  smtp_password (may be

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "arctic_digest/buf.h"
 #include "arctic_digest/err.h"
 
 /*
@@ -53,6 +54,28 @@ int fs_write_synced(const char *path, const char *data, size_t n,
  */
 int fs_write_atomic(const char *path, const char *data, size_t n, mode_t mode,
                     struct err *e);
+
+/*
+ * fs_write_atomic() in steps, for content written as it is made (a list
+ * of a million rows need not be held whole): open creates "<path>.tmp"
+ * as fs_write_atomic() does; write appends to it; commit gives it mode,
+ * fsyncs it, renames it over path and fsyncs the folder; abort (after a
+ * failed write, or instead of commit) closes and removes it.  Errors as
+ * fs_write_atomic(); after any failure but open's, the temporary file is
+ * gone only once abort (or the failed commit) has run.  path is borrowed
+ * until commit or abort.
+ */
+struct fs_replace {
+    int fd;
+    const char *path;
+    struct buf tmp; /* "<path>.tmp" */
+};
+
+int fs_replace_open(struct fs_replace *r, const char *path, struct err *e);
+int fs_replace_write(struct fs_replace *r, const char *p, size_t n,
+                     struct err *e);
+int fs_replace_commit(struct fs_replace *r, mode_t mode, struct err *e);
+void fs_replace_abort(struct fs_replace *r);
 
 /*
  * Create the folder dir and the parents it lacks (mode 0777, less the

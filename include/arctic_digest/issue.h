@@ -70,11 +70,23 @@ int issue_rules(const struct config *cfg, struct rel_rules *r,
 int issue_select(const struct context *c, int64_t end, struct issue_draft *d,
                  struct err *e);
 
+struct subs_entry;
+
+/*
+ * The roster row (store_roster_add) of list entry s: its tags joined with
+ * commas into tags, the rest borrowed from s for as long as m is used.
+ */
+void issue_roster_member(const struct subs_entry *s, struct buf *tags,
+                         struct store_member *m);
+
 /*
  * Freeze the next issue, for the period ending at slot (0: now), with a
- * pending ledger row per recipient.  Returns 1 with out filled (release
- * it), 0 when there is nothing to send ([digest] empty = skip: the slot
- * is then remembered as handled), -1 on error.
+ * pending ledger row per recipient, in one transaction.  The list is read
+ * one row at a time (subs_scan) into the ledger and the roster
+ * (store_roster_clear), which keeps each address's first row, so memory
+ * does not grow with the list.  Returns 1 with out filled (release it), 0
+ * when there is nothing to send ([digest] empty = skip: the slot is then
+ * remembered as handled), -1 on error.
  */
 int issue_freeze(const struct context *c, int64_t slot,
                  struct store_issue *out, struct err *e);

@@ -1,7 +1,10 @@
 /*
  * store: the SQLite state file: articles (one record per work, with every
  * source that carried it), sources' health and HTTP validators, issues
- * (frozen article lists) and the delivery ledger.
+ * (frozen article lists) and the delivery ledger; and, for the length of
+ * one send, the subscriber list in a temporary table (the roster), so
+ * that a list of any size is looked up by address without being held in
+ * memory.
  *
  * The file uses WAL journaling and a versioned schema (PRAGMA user_version)
  * migrated forward on open; a file from a newer version is refused.  A
@@ -188,6 +191,18 @@ struct store_recipient {
 int store_issue_create(struct store *s, struct store_issue *is,
                        const struct store_recipient *r, size_t nr,
                        struct err *e);
+/*
+ * store_issue_create() in steps, for recipients read one at a time:
+ * begin opens a transaction (store_begin) and writes the issue and its
+ * articles (is->number and is->id filled in); add writes one pending
+ * row (an address already there, in the same case, is left as it is);
+ * the caller ends with store_commit(), or store_rollback() after any
+ * failure.
+ */
+int store_issue_begin(struct store *s, struct store_issue *is,
+                      struct err *e);
+int store_issue_add(struct store *s, const struct store_issue *is,
+                    const struct store_recipient *r, struct err *e);
 
 /* The unfinished issue, if any: returns 1 and fills out, 0 if none. */
 int store_issue_unfinished(struct store *s, struct store_issue *out,
@@ -319,6 +334,50 @@ int store_bounce_seen(struct store *s, const char *key, struct err *e);
 /* Remember it (outcome: what was done, for 'status'). */
 int store_bounce_remember(struct store *s, const char *key, int64_t now,
                           const char *outcome, struct err *e);
+
+/* ---- the subscriber list as a send reads it, and the ledger by pages ---- */
+
+/* One row of the list as a send needs it (tags comma-separated). */
+struct store_member {
+    char *address; /* as written */
+    size_t line;
+    char *name, *status, *tags, *format;
+};
+
+void store_member_release(struct store_member *m);
+
+/*
+ * Empty the roster: a temporary table of the connection (SQLite's temp
+ * file, never the state file) that holds the subscriber list while one
+ * send runs, one row per address compared without ASCII case, so that
+ * memory does not grow with the list.  It is part of the caller's
+ * transaction, if one is open.
+ */
+int store_roster_clear(struct store *s, struct err *e);
+/* Add m (copied): 1, or 0 when its address (any case) is there already
+ * (an address's first row counts). */
+int store_roster_add(struct store *s, const struct store_member *m,
+                     struct err *e);
+/* The row of address (any case) into out (caller releases): 1, or 0 when
+ * there is none. */
+int store_roster_get(struct store *s, const char *address,
+                     struct store_member *out, struct err *e);
+
+/*
+ * At most max rows of issue still to send (pending and deferred) whose
+ * address sorts after `after` (NULL: from the first), in address order,
+ * into *v (caller releases each row and frees v): store_ledger_todo() a
+ * page at a time, the last address of one page being `after` for the
+ * next.  departed: only the rows whose address has no active row in the
+ * roster (store_roster_clear).
+ */
+int store_ledger_todo_page(struct store *s, int64_t issue, const char *after,
+                           size_t max, struct store_ledger_row **v, size_t *n,
+                           struct err *e);
+int store_ledger_departed_page(struct store *s, int64_t issue,
+                               const char *after, size_t max,
+                               struct store_ledger_row **v, size_t *n,
+                               struct err *e);
 
 /* ---- small settings ----------------------------------------------------- */
 

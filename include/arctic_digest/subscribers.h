@@ -125,12 +125,50 @@ void subs_format_export(const struct subs_list *l,
                         bool (*keep)(const struct subs_entry *, void *),
                         void *ctx, struct buf *out);
 
+/* subs_format_export() in pieces, for a list printed as it is read
+ * (subs_scan): the header of l, and one entry by l's columns. */
+void subs_format_export_head(const struct subs_list *l, struct buf *out);
+void subs_format_export_entry(const struct subs_list *l,
+                              const struct subs_entry *s, struct buf *out);
+
 /*
  * Load path into l (initialised by this call) under a shared lock: one
  * consistent snapshot.  ERR_NOINPUT when the file is missing, ERR_IO when
  * it cannot be read, ERR_DATA as subs_parse() (message "PATH:LINE: ...").
  */
 int subs_load(struct subs_list *l, const char *path, struct err *e);
+
+/*
+ * Called by subs_scan() for each entry of the list, in file order.  l is
+ * the list's header and style as subs_load() would give them (cols, col,
+ * crlf, bom) with no entries; s (its line set) is valid for the call
+ * only, and fn may take it whole (copy the struct, then zero *s).
+ * Returns 0, or -1 with e filled to stop the scan.
+ */
+typedef int (*subs_entry_fn)(void *ctx, const struct subs_list *l,
+                             struct subs_entry *s, struct err *e);
+
+/*
+ * Read the list at path under a shared lock as subs_load() does, but one
+ * entry at a time, handing each to fn: memory holds one row, whatever the
+ * size of the list.  The file is read twice, first for its faults, so
+ * that fn sees no row of a list subs_load() would refuse.  head (may be
+ * NULL) gets the header and style (no entries) once the file is known
+ * good, before fn's first call, and keeps them; the caller releases it
+ * with subs_list_release() whatever the outcome.  Errors as subs_load()
+ * ("PATH: line N: ..."), or fn's error as fn set it.
+ */
+int subs_scan(const char *path, subs_entry_fn fn, void *ctx,
+              struct subs_list *head, struct err *e);
+
+/*
+ * subs_load() of one address: l (initialised by this call) gets the
+ * list's header and the first entry for email (ASCII case-insensitive),
+ * or no entry, read as subs_scan() reads, so memory holds one row.
+ * Errors as subs_scan(); l is then released.
+ */
+int subs_load_one(struct subs_list *l, const char *path, const char *email,
+                  struct err *e);
 
 /*
  * Called by subs_update() with the list as it is on disk (empty, with our
@@ -247,6 +285,20 @@ void subs_problems_add(struct subs_problems *p, size_t line, bool warning,
  * (warnings not counted).
  */
 size_t subs_check(const struct subs_list *l, struct subs_problems *out);
+
+/* Called by subs_check_file() for each problem, in order. */
+typedef void (*subs_problem_fn)(void *ctx, const struct subs_problem *p);
+
+/*
+ * subs_check() of the list file at path, read (twice) under a shared lock
+ * one row at a time, so that memory does not grow with the list (a few
+ * bytes a row for the duplicates): fn gets the problems as subs_check()
+ * would list them, sorted by line and text, as the rows are read;
+ * *faults and *entries are filled on success.  Errors as subs_scan() (fn
+ * may have been called before a read error).
+ */
+int subs_check_file(const char *path, subs_problem_fn fn, void *ctx,
+                    size_t *faults, size_t *entries, struct err *e);
 
 /* What subs_import() did. */
 struct subs_import_report {

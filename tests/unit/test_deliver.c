@@ -732,6 +732,107 @@ test_deliver_outbox_write_failure_stops_the_run(void **state)
 
 /* ---- setup ---- */
 
+/* ---- a ledger longer than the send loop's window ---- */
+
+#define MANY 1300 /* more than two pages of the loop's 512 */
+#define FAIL_EVERY 97
+
+struct counter {
+    int composed[MANY];
+    int calls;
+};
+
+/* r0000@example.org ... : each row's number from its address. */
+static int
+many_cb(void *ctx, const struct store_ledger_row *row, struct buf *out,
+        struct err *e)
+{
+    struct counter *c = ctx;
+    int k = atoi(row->address + 1);
+
+    assert_true(k >= 0 && k < MANY);
+    c->calls++;
+    c->composed[k]++;
+    if (k % FAIL_EVERY == 0) {
+        err_set(e, ERR_DATA, 0, "not an address we can send to");
+        return 1;
+    }
+    buf_appendf(out, "To: %s\r\n\r\nHello\r\n", row->address);
+    return 0;
+}
+
+static void
+many_issue(struct fixture *f, struct counter *c)
+{
+    struct store_recipient *r = calloc(MANY, sizeof(*r));
+    char(*addr)[32] = calloc(MANY, sizeof(*addr));
+    struct err e = ERR_INIT;
+    size_t i;
+
+    assert_non_null(r);
+    assert_non_null(addr);
+    fixture_init(f, NULL, 0);
+    /* Rows in a shuffled order: the ledger gives them back sorted. */
+    for (i = 0; i < MANY; i++) {
+        snprintf(addr[i], sizeof(addr[i]), "r%04zu@example.org",
+                 (i * 7) % MANY);
+        r[i].address = addr[i];
+        r[i].name = NULL;
+    }
+    f->is.created = T0 + 1;
+    if (store_issue_create(f->s, &f->is, r, MANY, &e) < 0)
+        fail_msg("%s", e.msg);
+    free(r);
+    free(addr);
+    memset(c, 0, sizeof(*c));
+    f->o.compose = many_cb;
+    f->o.ctx = c;
+}
+
+/* The loop reads the ledger a page at a time and drops what is done: every
+ * row of a ledger three pages long is composed once, in the outbox and in
+ * a dry run (which records nothing, so the pages must not repeat). */
+static void
+test_deliver_reads_a_long_ledger_page_by_page_once_each(void **state)
+{
+    struct fixture f;
+    struct counter *c = calloc(1, sizeof(*c));
+    struct deliver_stats st;
+    struct err e = ERR_INIT;
+    int64_t n[4];
+    size_t i, fails = (MANY + FAIL_EVERY - 1) / FAIL_EVERY;
+    (void)state;
+
+    assert_non_null(c);
+    many_issue(&f, c);
+    f.o.dry_run = true;
+    assert_int_equal(deliver_issue(f.s, f.is.id, f.is.number, &f.o, &st, &e),
+                     0);
+    assert_int_equal(st.total, MANY);
+    assert_int_equal(c->calls, MANY);
+    for (i = 0; i < MANY; i++)
+        assert_int_equal(c->composed[i], 1);
+    counts(&f, n);
+    assert_int_equal(n[STORE_PENDING], MANY);
+
+    memset(c, 0, sizeof(*c));
+    f.o.dry_run = false;
+    assert_int_equal(deliver_issue(f.s, f.is.id, f.is.number, &f.o, &st, &e),
+                     0);
+    assert_int_equal(st.total, MANY);
+    assert_int_equal(st.sent, MANY - fails);
+    assert_int_equal(st.failed, fails);
+    for (i = 0; i < MANY; i++)
+        assert_int_equal(c->composed[i], 1);
+    assert_int_equal(outbox_count(&f), MANY - fails);
+    counts(&f, n);
+    assert_int_equal(n[STORE_SENT], MANY - fails);
+    assert_int_equal(n[STORE_FAILED], fails);
+    assert_int_equal(n[STORE_PENDING] + n[STORE_DEFERRED], 0);
+    fixture_release(&f);
+    free(c);
+}
+
 static int
 setup(void **state)
 {
@@ -773,6 +874,8 @@ main(void)
             test_deliver_smtp_dry_run_composes_everything_and_connects_nowhere),
         cmocka_unit_test(test_deliver_smtp_refused_connection_leaves_every_row),
         cmocka_unit_test(test_deliver_outbox_write_failure_stops_the_run),
+        cmocka_unit_test(
+            test_deliver_reads_a_long_ledger_page_by_page_once_each),
         cmocka_unit_test_teardown(test_deliver_smtp_compose_error_stops_the_run,
                                   stop_server),
     };

@@ -947,6 +947,108 @@ test_subscribers_csv_read_last_line_without_newline(void **state)
     assert_string_equal(r.got[0], "email");
 }
 
+static void
+collect_problem(void *ctx, const struct subs_problem *p)
+{
+    struct subs_problems *all = ctx;
+
+    subs_problems_add(all, p->line, p->warning, "%s", p->msg);
+}
+
+/* The file's check, read a row at a time with hashes for the duplicates,
+ * finds what the check of the list in memory finds, in the same order;
+ * a list with no rows has no problems. */
+static void
+test_subscribers_check_file_finds_what_check_finds(void **state)
+{
+    const char *in = "email,name,status,tags,subscribed_at,unsubscribed_at\n"
+                     "a@example.org,,active,,,\n"
+                     ",,active,,,\n"
+                     "b@example.org,,paused,,,\n"
+                     "A@EXAMPLE.ORG,,active,,,\n"
+                     ",,active,,,\n"
+                     "b@Example.org,,active,,bad,\n"
+                     "a@example.org,,active,,,\n";
+    struct subs_problems mem = {NULL, 0, 0}, file = {NULL, 0, 0};
+    struct err e = ERR_INIT;
+    struct subs_list l;
+    char path[300];
+    size_t faults = 0, n = 0, i;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/check.csv", dir);
+    write_file(path, in, 0644);
+    parse_ok(in, &l);
+    assert_int_equal(subs_check_file(path, collect_problem, &file, &faults,
+                                     &n, &e),
+                     0);
+    assert_int_equal(faults, subs_check(&l, &mem));
+    assert_int_equal(n, 7);
+    assert_int_equal(file.n, mem.n);
+    for (i = 0; i < mem.n; i++) {
+        assert_int_equal(file.v[i].line, mem.v[i].line);
+        assert_string_equal(file.v[i].msg, mem.v[i].msg);
+    }
+    /* Lines 5, 7 and 8 repeat an address; the empty ones are invalid. */
+    assert_non_null(strstr(file.v[file.n - 1].msg,
+                           "duplicate address 'a@example.org' (first on "
+                           "line 2)"));
+    subs_problems_release(&mem);
+    subs_problems_release(&file);
+    subs_list_release(&l);
+
+    write_file(path, "email,name\n", 0644);
+    assert_int_equal(subs_check_file(path, collect_problem, &file, &faults,
+                                     &n, &e),
+                     0);
+    assert_int_equal(faults, 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(file.n, 0);
+}
+
+static int
+count_row(void *ctx, const struct subs_list *l, struct subs_entry *s,
+          struct err *e)
+{
+    (void)l;
+    (void)e;
+    (void)s;
+    ++*(size_t *)ctx;
+    return 0;
+}
+
+/* A scan reads the whole file for its faults before the first row is
+ * handed over: a list that cannot be read yields no row at all. */
+static void
+test_subscribers_scan_hands_over_no_row_of_a_broken_file(void **state)
+{
+    struct err e = ERR_INIT;
+    struct subs_list head;
+    char path[300];
+    size_t rows = 0;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/broken.csv", dir);
+    write_file(path,
+               "email,name\na@example.org,A\nb@example.org,B\n"
+               "c@example.org,\"C\n",
+               0644);
+    assert_int_equal(subs_scan(path, count_row, &rows, &head, &e), -1);
+    subs_list_release(&head);
+    assert_int_equal(rows, 0);
+    assert_int_equal(e.code, ERR_DATA);
+    assert_non_null(strstr(e.msg, "broken.csv: line 4: malformed CSV"));
+
+    write_file(path, "\xEF\xBB\xBF" "email,name\r\na@example.org,A\r\n",
+               0644);
+    assert_int_equal(subs_scan(path, count_row, &rows, &head, &e), 0);
+    assert_int_equal(rows, 1);
+    assert_true(head.bom);
+    assert_true(head.crlf);
+    assert_int_equal(head.ncols, 6); /* ours added, as subs_load does */
+    subs_list_release(&head);
+}
+
 int
 main(void)
 {
@@ -968,6 +1070,9 @@ main(void)
         cmocka_unit_test(
             test_subscribers_export_guards_formulas_and_import_undoes_it),
         cmocka_unit_test(test_subscribers_check_reports_control_characters),
+        cmocka_unit_test(test_subscribers_check_file_finds_what_check_finds),
+        cmocka_unit_test(
+            test_subscribers_scan_hands_over_no_row_of_a_broken_file),
         cmocka_unit_test(test_subscribers_plain_field_is_one_line),
         cmocka_unit_test(test_subscribers_add_refuses_control_characters),
         cmocka_unit_test(test_subscribers_add_refuses_invalid_addresses),

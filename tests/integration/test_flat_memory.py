@@ -1,0 +1,183 @@
+#!/usr/bin/python3
+"""Memory that does not grow with the subscriber list, from the user's
+side (issue 14): the real program's peak RSS for `subscribers check`,
+`list --format json`, `export` and `add` of a list of 20,000 and of
+200,000 lines, and for `send` of the bundled example's issue to 1,000
+and to 10,000 subscribers (Postfix's smtp-sink as the server).  Ten times
+the rows may cost a few MiB more (SQLite's page caches fill up to their
+fixed size, hash of an address for the duplicates check), never ten times
+the memory: before, the list was held whole (about 0.7 KB a row, 140 MiB
+for check of 200,000 lines, 440 MiB for list --format json) and send
+held the list and the ledger (8 MiB more for 9,000 more subscribers).
+
+Peak RSS is ru_maxrss of a fresh Python child that runs the one command,
+so nothing else counts.  Not a timing test: the limits are bytes."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import oracle  # noqa: E402
+from adtest import free_port  # noqa: E402
+
+BIN = os.environ.get("AD_BIN", "build/arctic-digest")
+SRC = os.environ.get("AD_SOURCE_DIR",
+                     os.path.dirname(os.path.abspath(__file__)) + "/../..")
+BUILD = os.environ.get("AD_BUILD_DIR", "build")
+SINK = "/usr/sbin/smtp-sink"
+MIB = 1024  # ru_maxrss is in KiB
+
+# Run argv with stdout to a file and report its exit code and peak RSS.
+PEAK = r"""
+import json, resource, subprocess, sys
+with open(sys.argv[1], "wb") as out:
+    r = subprocess.run(sys.argv[3:], stdout=out, stderr=subprocess.PIPE,
+                       cwd=sys.argv[2])
+print(json.dumps([r.returncode, r.stderr.decode("utf-8", "replace"),
+                  resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss]))
+"""
+
+
+def sanitized():
+    """Whether the program under test is built with AddressSanitizer, whose
+    allocator and quarantine make RSS measure something else."""
+    try:
+        with open(os.path.join(BUILD, "CMakeCache.txt")) as f:
+            return "AD_SANITIZE:BOOL=ON" in f.read()
+    except OSError:
+        return False
+
+
+def write_list(path, n):
+    with open(path, "w") as f:
+        f.write("email,name,status,tags,subscribed_at,unsubscribed_at,"
+                "format\n")
+        for i in range(n):
+            f.write("reader%d@example.org,Reader %d,%s,%s,"
+                    "2025-01-06T09:00:00Z,,%s\n"
+                    % (i, i, "unsubscribed" if i % 10 == 3 else "active",
+                       "security" if i % 3 == 0 else "",
+                       "text" if i % 4 == 0 else "html"))
+
+
+class FlatMemory(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="ad-flat-")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def peak(self, cwd, *args, conf="a.conf"):
+        """(stdout path, stderr, peak RSS in KiB) of one run; it must
+        succeed."""
+        out = os.path.join(cwd, "stdout")
+        r = subprocess.run([sys.executable, "-c", PEAK, out, cwd, BIN, "-c",
+                            conf] + list(args),
+                           capture_output=True, text=True, check=True)
+        code, err, rss = json.loads(r.stdout)
+        self.assertEqual(code, 0, "%s: %s" % (" ".join(args), err))
+        return out, err, rss
+
+    def list_dir(self, n):
+        d = os.path.join(self.dir, "list%d" % n)
+        os.mkdir(d)
+        write_list(os.path.join(d, "subscribers.csv"), n)
+        with open(os.path.join(d, "a.conf"), "w") as f:
+            f.write("[paths]\nsubscribers = subscribers.csv\n"
+                    "state = state.db\n")
+        return d
+
+    def test_list_commands_do_not_grow_with_the_list(self):
+        small, large = self.list_dir(20000), self.list_dir(200000)
+        for args in (["check"], ["list", "--format", "json"], ["export"],
+                     ["add", "new@example.org", "--tags", "security"]):
+            rss = {}
+            for d, n in ((small, 20000), (large, 200000)):
+                out, err, rss[n] = self.peak(d, "subscribers", *args)
+                if args[0] == "check":
+                    self.assertIn("%d subscribers, no problems" % n, err)
+                elif args[0] == "list":
+                    with open(out) as f:
+                        rows = json.load(f)
+                    self.assertEqual(len(rows), n)
+                    self.assertEqual(rows[-1]["email"],
+                                     "reader%d@example.org" % (n - 1))
+                    self.assertEqual(rows[-1]["line"], n + 1)
+                elif args[0] == "export":
+                    with open(out, "rb") as f:
+                        self.assertEqual(sum(1 for _ in f), n + 1)
+                else:
+                    with open(os.path.join(d, "subscribers.csv")) as f:
+                        lines = f.read().splitlines()
+                    self.assertEqual(len(lines), n + 2)
+                    self.assertTrue(lines[-1].startswith(
+                        "new@example.org,,active,security,"), lines[-1])
+            grew = rss[200000] - rss[20000]
+            print("subscribers %s: %.1f MiB at 20,000 lines, %.1f MiB at "
+                  "200,000" % (args[0], rss[20000] / MIB, rss[200000] / MIB))
+            self.assertLess(grew, 8 * MIB,
+                            "subscribers %s: %d KiB more for 180,000 more "
+                            "lines" % (" ".join(args), grew))
+
+    def send_dir(self, n, port):
+        d = os.path.join(self.dir, "send%d" % n)
+        os.mkdir(d)
+        shutil.copytree(os.path.join(SRC, "examples", "feeds"),
+                        os.path.join(d, "feeds"))
+        with open(os.path.join(SRC, "examples", "arctic-digest.conf")) as f:
+            conf = f.read()
+        conf = conf.replace("[smtp]\n", "[smtp]\nurl = smtp://127.0.0.1:%d\n"
+                            % port, 1)
+        conf = conf.replace("\ntls = required\n", "\ntls = none\n", 1)
+        conf = conf.replace("\nconnections = 1\n", "\nconnections = 4\n", 1)
+        conf = "\n".join("subscribers = subscribers.csv"
+                         if line.startswith("subscribers = ") else line
+                         for line in conf.split("\n"))
+        self.assertIn("url = smtp://127.0.0.1:%d" % port, conf)
+        self.assertIn("subscribers = subscribers.csv", conf)
+        with open(os.path.join(d, "a.conf"), "w") as f:
+            f.write(conf)
+        write_list(os.path.join(d, "subscribers.csv"), n)
+        subprocess.run([BIN, "-q", "-c", "a.conf", "collect"], cwd=d,
+                       check=True, stdout=subprocess.DEVNULL)
+        return d
+
+    def test_send_does_not_grow_with_the_list(self):
+        if not os.path.exists(SINK):
+            oracle.require("postfix (its smtp-sink is the SMTP server here)")
+            return
+        port = free_port()
+        user = ["-u", "nobody"] if os.geteuid() == 0 else []
+        sink = subprocess.Popen([SINK] + user + ["-m", "1024",
+                                                 "127.0.0.1:%d" % port,
+                                                 "1024"])
+        try:
+            time.sleep(0.3)
+            rss = {}
+            for n in (1000, 10000):
+                d = self.send_dir(n, port)
+                _, err, rss[n] = self.peak(d, "send")
+                sent = n - n // 10  # every tenth is unsubscribed
+                self.assertIn("issue 1: %d sent\n" % sent, err)
+        finally:
+            sink.terminate()
+            sink.wait()
+        grew = rss[10000] - rss[1000]
+        print("send: %.1f MiB to 1,000 subscribers, %.1f MiB to 10,000"
+              % (rss[1000] / MIB, rss[10000] / MIB))
+        self.assertLess(grew, 4 * MIB,
+                        "send: %d KiB more for 9,000 more subscribers" % grew)
+
+
+if __name__ == "__main__":
+    if sanitized():
+        print("skip: built with AD_SANITIZE, whose allocator and quarantine "
+              "make peak RSS measure something else; the plain build "
+              "measures it")
+        sys.exit(77)
+    unittest.main(verbosity=2)
