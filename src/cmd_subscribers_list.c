@@ -99,7 +99,7 @@ cmd_subscribers_show(struct app *app, int argc, char **argv)
     (void)argc;
     (void)argv;
     if (f.status && !subs_status_valid(f.status)) {
-        log_error("--status: active, unsubscribed or bounced, not '%s'",
+        log_error("--status: active, unsubscribed, bounced or pending, not '%s'",
                   f.status);
         return 64;
     }
