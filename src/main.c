@@ -149,8 +149,9 @@ static const struct cmd subscribers_table[] = {
      "with a\nsigned token that works for [digest] confirm_days (default 7); "
      "'subscribers\nconfirm' (or examples/subscribe.cgi) makes it active.  "
      "A pending address gets\nno digest.  At most one confirmation a day "
-     "per address (exit 75); an active\naddress is left as it is.  Pending "
-     "sign-ups whose link has expired are\ndropped here and by each 'run'.",
+     "per address (exit 75); an active\naddress is left as it is, an "
+     "unsubscribed or bounced one refused (exit 65).\nPending sign-ups "
+     "whose link has expired are dropped here and by each 'run'.",
      NULL, 0},
     {"token", cmd_subscribers_token, 0, NULL, "ADDR", 1, 1,
      "print the unsubscribe token of an address", NULL, NULL, 0},

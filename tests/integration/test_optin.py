@@ -235,6 +235,25 @@ class OptIn(adtest.Folder):
         err = self.fails(78, "subscribers", "subscribe", "di@example.org")
         self.assertIn("subscribe_url", err)
 
+    def test_without_smtp_the_confirmation_goes_to_the_outbox(self):
+        self.write_conf(digest={"subscribe_url": SIGNUP + "?list=arctic"})
+        r = self.ok("subscribers", "subscribe", "ola@example.org")
+        self.assertIn("written to the outbox", r.stderr.decode())
+        new = os.path.join(self.dir, "outbox", "new")
+        (name,) = os.listdir(new)
+        self.assertRegex(name, r"^confirm\.\d+\.[0-9a-f]{24}\.eml$")
+        with open(os.path.join(new, name), "rb") as f:
+            raw = f.read()
+        self.check_eml(raw)
+        m = self.parse(raw)
+        link = re.search(r"https://\S+", self.text_of(m)).group(0)
+        self.assertTrue(link.startswith(SIGNUP + "?list=arctic&token="),
+                        link)
+        token = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)
+        self.ok("subscribers", "confirm", "--token", token["token"][0])
+        self.assertEqual(self.status("ola@example.org"), "active")
+        self.assertEqual(self.smtp.messages(), [])
+
     # the CGI
 
     def test_cgi_sign_up_confirm_then_the_next_issue(self):
