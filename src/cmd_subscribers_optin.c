@@ -24,8 +24,8 @@ read_secret(const struct app *app, struct buf *secret)
                   "unsubscribe_secret_file in the configuration");
         return 78;
     }
-    if (subs_read_secret(app->cfg.unsubscribe_secret_file,
-                         "unsubscribe secret", secret, &e) < 0)
+    if (subs_read_secret(app->cfg.unsubscribe_secret_file, "unsubscribe secret",
+                         secret, &e) < 0)
         return cmd_fail(&e);
     return 0;
 }
@@ -39,8 +39,8 @@ wipe(struct buf *secret)
 
 /* The confirmation link of email: subscribe_url?token=TOKEN. */
 static void
-confirm_link(const struct app *app, const struct buf *secret,
-             const char *email, int64_t expires, struct buf *out)
+confirm_link(const struct app *app, const struct buf *secret, const char *email,
+             int64_t expires, struct buf *out)
 {
     const char *url = app->cfg.subscribe_url;
 
@@ -139,8 +139,8 @@ cmd_subscribers_confirm(struct app *app, int argc, char **argv)
     now = cmd_now_text(app);
     if (subs_confirm_token_check(secret.data, secret.len, token.data,
                                  app->ctx.now.t, &email, &e) < 0 ||
-        subs_optin_confirm(app->cfg.subscribers, email, now, &already,
-                           &e) < 0) {
+        subs_optin_confirm(app->cfg.subscribers, email, now, &already, &e) <
+            0) {
         rc = cmd_fail(&e);
         goto out;
     }

@@ -35,11 +35,10 @@ confirm_text(const struct context *c, const struct deliver_confirm *m,
                 "The link works until ",
                 c->cfg->title, m->to_addr, m->link);
     dt_format_rfc5322(&until, out);
-    buf_append_str(out,
-                   ".\n\nIf you did not ask for this, ignore this "
-                   "message: nothing will be\nsent to this address, and "
-                   "the request is forgotten once the link\nhas "
-                   "expired.\n");
+    buf_append_str(out, ".\n\nIf you did not ask for this, ignore this "
+                        "message: nothing will be\nsent to this address, and "
+                        "the request is forgotten once the link\nhas "
+                        "expired.\n");
     if (c->cfg->contact)
         buf_appendf(out, "\nQuestions: %s\n", c->cfg->contact);
 }
@@ -84,8 +83,7 @@ next_single(void *ctx, struct smtp_job *job)
 }
 
 static void
-done_single(void *ctx, const struct smtp_job *job,
-            const struct smtp_result *r)
+done_single(void *ctx, const struct smtp_job *job, const struct smtp_result *r)
 {
     struct single *s = ctx;
 
@@ -95,9 +93,8 @@ done_single(void *ctx, const struct smtp_job *job,
 }
 
 static int
-send_smtp(const struct context *c, const char *from_addr,
-          const char *password, const char *rcpt, const struct buf *msg,
-          struct err *e)
+send_smtp(const struct context *c, const char *from_addr, const char *password,
+          const char *rcpt, const struct buf *msg, struct err *e)
 {
     struct smtp_options so;
     struct single s;

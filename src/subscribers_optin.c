@@ -66,8 +66,8 @@ split_payload(const struct buf *p, int64_t *expires, const char **email)
     int64_t t = 0;
     const char *q;
 
-    if (!colon || colon == p->data || colon - p->data > 18 ||
-        !colon[1] || memchr(p->data, '\0', p->len))
+    if (!colon || colon == p->data || colon - p->data > 18 || !colon[1] ||
+        memchr(p->data, '\0', p->len))
         return false;
     for (q = p->data; q < colon; q++) {
         if (!ascii_is_digit((unsigned char)*q))
@@ -99,8 +99,8 @@ subs_confirm_token_check(const char *secret, size_t secret_len,
     dot = strchr(token, '.');
     if (n > TOKEN_MAX || !dot || dot == token ||
         b64_decode(token, (size_t)(dot - token), TOKEN_B64, &payload) < 0 ||
-        b64_decode(dot + 1, (size_t)(token + n - dot - 1), TOKEN_B64,
-                   &got) < 0 ||
+        b64_decode(dot + 1, (size_t)(token + n - dot - 1), TOKEN_B64, &got) <
+            0 ||
         got.len != MAC_LEN || !split_payload(&payload, &expires, &addr)) {
         err_set(e, ERR_DATA, 0, "malformed confirmation token");
         goto out;
@@ -188,8 +188,8 @@ check_request(const struct subs_optin *o, struct err *e)
                        (unsigned)f.name_cp);
     if (f.name_long)
         return err_set(e, ERR_DATA, 0,
-                       "name: %zu bytes, more than the %d allowed",
-                       f.name_len, SUBS_MAX_NAME);
+                       "name: %zu bytes, more than the %d allowed", f.name_len,
+                       SUBS_MAX_NAME);
     if (f.tags_cp)
         return err_set(e, ERR_DATA, 0, "tags: control character U+%04X",
                        (unsigned)f.tags_cp);
@@ -271,8 +271,8 @@ subs_optin_request(const char *path, const struct subs_optin *o,
 
     memset(&q, 0, sizeof(q));
     q.o = o;
-    if (check_request(o, e) < 0 || subs_update(path, true, apply_request, &q,
-                                               e) < 0) {
+    if (check_request(o, e) < 0 ||
+        subs_update(path, true, apply_request, &q, e) < 0) {
         subs_optin_result_release(&q.r);
         return -1;
     }
@@ -336,9 +336,8 @@ apply_confirm(struct subs_list *l, void *ctx, struct err *e)
                        "removed): subscribe again",
                        c->email);
     if (strcmp(s->status, SUBS_STATUS_PENDING) != 0)
-        return err_set(e, ERR_DATA, 0,
-                       "'%s' is %s: it has no pending sign-up", s->email,
-                       s->status);
+        return err_set(e, ERR_DATA, 0, "'%s' is %s: it has no pending sign-up",
+                       s->email, s->status);
     subs_entry_set_status(s, SUBS_STATUS_ACTIVE, c->now_text);
     return 1;
 }

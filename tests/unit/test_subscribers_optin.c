@@ -49,16 +49,15 @@ static void
 token(const char *email, int64_t expires, struct buf *out)
 {
     buf_reset(out);
-    assert_int_equal(subs_confirm_token_make(SECRET, strlen(SECRET), email,
-                                             expires, out),
-                     0);
+    assert_int_equal(
+        subs_confirm_token_make(SECRET, strlen(SECRET), email, expires, out),
+        0);
 }
 
 static int
 check(const char *tok, int64_t now, char **email, struct err *e)
 {
-    return subs_confirm_token_check(SECRET, strlen(SECRET), tok, now, email,
-                                    e);
+    return subs_confirm_token_check(SECRET, strlen(SECRET), tok, now, email, e);
 }
 
 static void
@@ -95,16 +94,16 @@ test_subscribers_optin_forged_altered_and_foreign_tokens_refused(void **state)
     (void)state;
     token("a@example.org", T0 + WEEK, &t);
     /* Another secret. */
-    assert_int_equal(subs_confirm_token_make("other", 5, "a@example.org",
-                                             T0 + WEEK, &other),
-                     0);
+    assert_int_equal(
+        subs_confirm_token_make("other", 5, "a@example.org", T0 + WEEK, &other),
+        0);
     assert_int_equal(check(other.data, T0, &email, &e), -1);
     assert_non_null(strstr(e.msg, "forged"));
     /* A later expiry under the old MAC: the expiry is signed. */
     token("a@example.org", T0 + 52 * WEEK, &other);
     dot = strchr(t.data, '.');
-    buf_append(&forged, other.data, (size_t)(strchr(other.data, '.') -
-                                             other.data));
+    buf_append(&forged, other.data,
+               (size_t)(strchr(other.data, '.') - other.data));
     buf_append_str(&forged, dot);
     assert_int_equal(check(forged.data, T0, &email, &e), -1);
     assert_non_null(strstr(e.msg, "forged"));
@@ -153,8 +152,7 @@ status_of(const char *email)
 static void
 test_subscribers_optin_pending_rate_limited_confirmed(void **state)
 {
-    struct subs_optin o = request("b@example.org", T0,
-                                  "2025-07-28T07:00:00Z");
+    struct subs_optin o = request("b@example.org", T0, "2025-07-28T07:00:00Z");
     struct subs_optin_result r;
     struct err e = ERR_INIT;
     bool already = true;
@@ -183,14 +181,12 @@ test_subscribers_optin_pending_rate_limited_confirmed(void **state)
     subs_optin_result_release(&r);
     /* Confirmed: active; again: already. */
     assert_int_equal(subs_optin_confirm(list, "b@EXAMPLE.org",
-                                        "2025-07-30T00:00:00Z", &already,
-                                        &e),
+                                        "2025-07-30T00:00:00Z", &already, &e),
                      0);
     assert_false(already);
     assert_string_equal(status_of("b@example.org"), "active");
     assert_int_equal(subs_optin_confirm(list, "b@example.org",
-                                        "2025-07-30T00:00:00Z", &already,
-                                        &e),
+                                        "2025-07-30T00:00:00Z", &already, &e),
                      0);
     assert_true(already);
     /* An active address is left as it is. */
@@ -204,8 +200,7 @@ test_subscribers_optin_pending_rate_limited_confirmed(void **state)
 static void
 test_subscribers_optin_new_undo_and_expiry(void **state)
 {
-    struct subs_optin o = request("c@example.org", T0,
-                                  "2025-07-28T07:00:00Z");
+    struct subs_optin o = request("c@example.org", T0, "2025-07-28T07:00:00Z");
     struct subs_optin_result r;
     struct err e = ERR_INIT;
     size_t n = 99;
@@ -227,14 +222,12 @@ test_subscribers_optin_new_undo_and_expiry(void **state)
     /* A week after c's mail: c still there; a second later: gone. */
     assert_int_equal(subs_optin_expire(list, T0 + WEEK, WEEK, &n, &e), 0);
     assert_int_equal(n, 0);
-    assert_int_equal(subs_optin_expire(list, T0 + WEEK + 1, WEEK, &n, &e),
-                     0);
+    assert_int_equal(subs_optin_expire(list, T0 + WEEK + 1, WEEK, &n, &e), 0);
     assert_int_equal(n, 1);
     assert_string_equal(status_of("c@example.org"), "(none)");
     assert_string_equal(status_of("d@example.org"), "pending");
     assert_int_equal(subs_optin_confirm(list, "c@example.org",
-                                        "2025-08-05T00:00:00Z", &already,
-                                        &e),
+                                        "2025-08-05T00:00:00Z", &already, &e),
                      -1);
     assert_int_equal(e.code, ERR_DATA);
 }
@@ -242,8 +235,7 @@ test_subscribers_optin_new_undo_and_expiry(void **state)
 static void
 test_subscribers_optin_refusals(void **state)
 {
-    struct subs_optin o = request("not an address", T0,
-                                  "2025-07-28T07:00:00Z");
+    struct subs_optin o = request("not an address", T0, "2025-07-28T07:00:00Z");
     struct subs_optin_result r;
     struct err e = ERR_INIT;
     FILE *f;
