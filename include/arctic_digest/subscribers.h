@@ -333,7 +333,8 @@ enum subs_outcome_kind {
     SUBS_OUTCOME_UNSUBSCRIBED,
     SUBS_OUTCOME_ALREADY_UNSUBSCRIBED,
     SUBS_OUTCOME_NOT_LISTED, /* unsubscribe with quiet_missing */
-    SUBS_OUTCOME_RESUBSCRIBED
+    SUBS_OUTCOME_RESUBSCRIBED,
+    SUBS_OUTCOME_PENDING_ADDED /* add: a pending sign-up, made active */
 };
 
 struct subs_outcome {

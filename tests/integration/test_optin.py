@@ -171,12 +171,21 @@ class OptIn(adtest.Folder):
         err = self.fails(65, "subscribers", "subscribe", "uma@example.org")
         self.assertIn("unsubscribed", err)
         self.fails(65, "subscribers", "subscribe", "no-domain@localhost")
+        # The editor's add confirms a pending sign-up.
+        self.ok("subscribers", "subscribe", "pia@example.org")
+        r = self.ok("subscribers", "add", "PIA@example.org")
+        self.assertIn("signed up but not confirmed", r.stderr.decode())
+        self.assertEqual(self.status("pia@example.org"), "active")
+        self.write_subs([("ann@example.org", "Ann", "active", "", "html"),
+                         ("uma@example.org", "Uma", "unsubscribed", "",
+                          "html")])
+        self.smtp_seen = len(self.smtp.messages())
         self.fails(65, "subscribers", "subscribe", "x@example.org",
                    "--name", "Eve\nBcc: victim@example.org")
         # An address that looks like an option is an address after "--".
         self.fails(65, "subscribers", "subscribe", "--", "--name")
         self.assertEqual(self.rows(), before)
-        self.assertEqual(self.smtp.messages(), [])
+        self.assertEqual(len(self.smtp.messages()), self.smtp_seen)
 
     def test_expired_forged_and_foreign_tokens_are_refused(self):
         self.ok("subscribers", "subscribe", "cy@example.org")
