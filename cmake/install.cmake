@@ -19,12 +19,15 @@ install(FILES completion/arctic-digest.bash
         DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions
         RENAME arctic-digest)
 
-# The unsubscribe CGI, with the installed program as its default.
-file(READ examples/unsubscribe.cgi AD_CGI)
-string(REPLACE "\"/usr/local/bin/arctic-digest\""
-       "\"${CMAKE_INSTALL_FULL_BINDIR}/arctic-digest\"" AD_CGI "${AD_CGI}")
-file(CONFIGURE OUTPUT unsubscribe.cgi CONTENT "${AD_CGI}" @ONLY)
-set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
-             ${CMAKE_SOURCE_DIR}/examples/unsubscribe.cgi)
-install(PROGRAMS ${CMAKE_CURRENT_BINARY_DIR}/unsubscribe.cgi
-        DESTINATION lib/arctic-digest)
+# The unsubscribe and sign-up CGIs, with the installed program as their
+# default.
+foreach(cgi unsubscribe.cgi subscribe.cgi)
+  file(READ examples/${cgi} AD_CGI)
+  string(REPLACE "\"/usr/local/bin/arctic-digest\""
+         "\"${CMAKE_INSTALL_FULL_BINDIR}/arctic-digest\"" AD_CGI "${AD_CGI}")
+  file(CONFIGURE OUTPUT ${cgi} CONTENT "${AD_CGI}" @ONLY)
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+               ${CMAKE_SOURCE_DIR}/examples/${cgi})
+  install(PROGRAMS ${CMAKE_CURRENT_BINARY_DIR}/${cgi}
+          DESTINATION lib/arctic-digest)
+endforeach()

@@ -125,7 +125,7 @@ _arctic_digest()
             *ADDR*) COMPREPLY=($(compgen -W "$(_arctic_digest_addresses)" -- "$cur")) ;;
             DIR) COMPREPLY=($(compgen -d -- "$cur")) ;;
             S) [[ $prev == --status ]] &&
-                COMPREPLY=($(compgen -W "active unsubscribed bounced" -- "$cur")) ;;
+                COMPREPLY=($(compgen -W "active unsubscribed bounced pending" -- "$cur")) ;;
             *\|*) COMPREPLY=($(compgen -W "${arg//|/ }" -- "$cur")) ;;
             *) COMPREPLY=($(compgen -f -- "$cur")) ;;
             esac
@@ -140,7 +140,7 @@ _arctic_digest()
     case $sub in
     remove | unsubscribe | resubscribe | token)
         COMPREPLY=($(compgen -W "$(_arctic_digest_addresses)" -- "$cur")) ;;
-    add) ;;
+    add | subscribe | confirm) ;;
     *) COMPREPLY=($(compgen -f -- "$cur")) ;;
     esac
 }

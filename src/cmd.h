@@ -98,8 +98,10 @@ int cmd_status(struct app *app, int argc, char **argv);
 int cmd_subscribers_add(struct app *app, int argc, char **argv);
 int cmd_subscribers_change(struct app *app, int argc, char **argv);
 int cmd_subscribers_check(struct app *app, int argc, char **argv);
+int cmd_subscribers_confirm(struct app *app, int argc, char **argv);
 int cmd_subscribers_import(struct app *app, int argc, char **argv);
 int cmd_subscribers_show(struct app *app, int argc, char **argv);
+int cmd_subscribers_subscribe(struct app *app, int argc, char **argv);
 int cmd_subscribers_token(struct app *app, int argc, char **argv);
 
 /* The command table (sorted by name) and its size (main.c). */

@@ -3,13 +3,37 @@
  * again and finish an unfinished issue first, then collect, then build and
  * send the next issue (with --if-due only when its scheduled slot has
  * come): a delivery still deferred never holds the next issue back.  The
- * lock, taken by main, keeps it to one run at a time.
+ * lock, taken by main, keeps it to one run at a time.  Sign-ups whose
+ * confirmation link has expired are dropped from the list first.
  */
 #include "arctic_digest/collect.h"
 #include "arctic_digest/deliver.h"
 #include "arctic_digest/issue.h"
+#include "arctic_digest/log.h"
 #include "arctic_digest/store.h"
+#include "arctic_digest/subscribers.h"
 #include "cmd.h"
+
+/* Pending sign-ups whose link expired leave the list (not in a dry run).
+ * A list that cannot be written is a warning: the digest does not wait
+ * for it, and pending rows are never sent a digest anyway. */
+static void
+expire_signups(const struct app *app)
+{
+    struct err e = ERR_INIT;
+    size_t n = 0;
+
+    if (app->ctx.dry_run)
+        return;
+    if (subs_optin_expire(app->cfg.subscribers, app->ctx.now.t,
+                          (int64_t)app->cfg.confirm_days * 86400, &n,
+                          &e) < 0)
+        log_warn("cannot drop the expired sign-ups: %s", e.msg);
+    else if (n)
+        log_info("dropped %zu sign-up%s not confirmed within %d day%s", n,
+                 n == 1 ? "" : "s", app->cfg.confirm_days,
+                 app->cfg.confirm_days == 1 ? "" : "s");
+}
 
 int
 cmd_run(struct app *app, int argc, char **argv)
@@ -28,6 +52,7 @@ cmd_run(struct app *app, int argc, char **argv)
     rc = cmd_collect_bounces(app, true);
     if (rc != 0)
         return rc;
+    expire_signups(app);
     /* 1. What earlier issues left deferred, and an issue left unfinished
      *    by an earlier run (as it was frozen), go out first. */
     rc = cmd_retry_deferred(app, &deferred);

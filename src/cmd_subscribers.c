@@ -40,6 +40,10 @@ print_outcome(const struct subs_outcome *o)
     case SUBS_OUTCOME_RESUBSCRIBED:
         log_info("resubscribed '%s'", o->email);
         break;
+    case SUBS_OUTCOME_PENDING_ADDED:
+        log_info("added '%s', which had signed up but not confirmed",
+                 o->email);
+        break;
     }
 }
 

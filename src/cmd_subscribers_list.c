@@ -132,7 +132,8 @@ cmd_subscribers_show(struct app *app, int argc, char **argv)
     sh.f.status = cmd_arg(app, "status");
     sh.f.tag = cmd_arg(app, "tag");
     if (sh.f.status && !subs_status_valid(sh.f.status)) {
-        log_error("--status: active, unsubscribed or bounced, not '%s'",
+        log_error("--status: active, unsubscribed, bounced or pending, not "
+                  "'%s'",
                   sh.f.status);
         return 64;
     }

@@ -152,6 +152,7 @@ compose_check_config(const struct config *cfg, struct err *e)
         {"[smtp] envelope_from", cfg->smtp_envelope_from, false},
         {"[digest] unsubscribe_url", cfg->unsubscribe_url, true},
         {"[digest] archive_url", cfg->archive_url, true},
+        {"[digest] subscribe_url", cfg->subscribe_url, true},
     };
     char *name, *addr;
     size_t i;

@@ -53,6 +53,8 @@ static const struct key keys[] = {
     STR("digest", "unsubscribe_url", unsubscribe_url),
     PATH("digest", "unsubscribe_secret_file", unsubscribe_secret_file),
     STR("digest", "archive_url", archive_url),
+    STR("digest", "subscribe_url", subscribe_url),
+    INT("digest", "confirm_days", confirm_days, 1, 365),
     STR("digest", "contact", contact),
     STR("digest", "clock", clock),
     STR("smtp", "url", smtp_url),
@@ -125,6 +127,7 @@ config_defaults(struct config *c, const char *dir)
     c->log = xstrdup("stderr");
     c->lookback_days = 14;
     c->max_articles = 50;
+    c->confirm_days = 7;
     c->citation_style = xstrdup("chicago");
     c->attach_citations = true;
     c->smtp_tls = xstrdup("required");

@@ -14,6 +14,7 @@
 #include "arctic_digest/mime.h"
 #include "arctic_digest/subscribers.h"
 #include "arctic_digest/util.h"
+#include "deliver_int.h"
 
 struct sender {
     const struct context *c;
@@ -72,9 +73,8 @@ bad:
                    "[smtp] rate: '%s' is not N/s, N/min or N/h", s);
 }
 
-/* SMTP options from the config and the password the caller read. */
-static int
-smtp_options(const struct config *cfg, const char *from_addr,
+int
+deliver_smtp_options(const struct config *cfg, const char *from_addr,
              const char *password, struct smtp_options *so, struct err *e)
 {
     memset(so, 0, sizeof(*so));
@@ -360,8 +360,9 @@ setup(const struct context *c, const char *smtp_password,
     buf_init(&u->secret);
     if (compose_split_mailbox(cfg->from, &u->from_name, &u->from_addr, e) <
             0 ||
-        (cfg->smtp_url &&
-         smtp_options(cfg, u->from_addr, smtp_password, &u->so, e) < 0) ||
+        (cfg->smtp_url && deliver_smtp_options(cfg, u->from_addr,
+                                               smtp_password, &u->so,
+                                               e) < 0) ||
         deliver_parse_rate(cfg->smtp_rate, &u->o.max_per_second, e) < 0 ||
         compose_read_secret(c, &u->secret, e) < 0)
         return -1;

@@ -102,13 +102,21 @@ static const struct cmd_opt unsub_opts[] = {
     {"token", 0, "TOKEN|-",
      "unsubscribe the address a token names (\"-\": read it from stdin)", 0},
     {NULL, 0, NULL, NULL, 0}};
+static const struct cmd_opt subscribe_opts[] = {
+    {"name", 0, "N", "the subscriber's name, for the greeting", 0},
+    {"tags", 0, "a,b", "tags; those naming a [topic] choose articles", 0},
+    {NULL, 0, NULL, NULL, 0}};
+static const struct cmd_opt confirm_opts[] = {
+    {"token", 0, "TOKEN|-",
+     "the token of the confirmation link (\"-\": read it from stdin)", 0},
+    {NULL, 0, NULL, NULL, 0}};
 static const struct cmd_opt show_opts[] = {
-    {"status", 0, "S", "only active, unsubscribed or bounced", 0},
+    {"status", 0, "S", "only active, unsubscribed, bounced or pending", 0},
     {"tag", 0, "T", "only those tagged T", 0},
     {"format", 0, "plain|csv|json", "how to print (default plain)", 0},
     {NULL, 0, NULL, NULL, 0}};
 static const struct cmd_opt export_opts[] = {
-    {"status", 0, "S", "only active, unsubscribed or bounced", 0},
+    {"status", 0, "S", "only active, unsubscribed, bounced or pending", 0},
     {"tag", 0, "T", "only those tagged T", 0},
     {NULL, 0, NULL, NULL, 0}};
 static const struct cmd_opt import_opts[] = {
@@ -122,6 +130,10 @@ static const struct cmd subscribers_table[] = {
     {"add", cmd_subscribers_add, 0, add_opts, "ADDR...", 1, 9999, "add subscribers", NULL, NULL, 0},
     {"check", cmd_subscribers_check, 0, NULL, "", 0, 0,
      "report bad addresses, duplicates and unknown values (exit 65)", NULL, NULL, 0},
+    {"confirm", cmd_subscribers_confirm, 0, confirm_opts, "", 0, 0,
+     "make a pending sign-up active with the token its mail carried",
+     "Exit 65 for a forged, altered or expired token, or an address with "
+     "no\npending sign-up (an expired one is dropped).", NULL, 0},
     {"export", cmd_subscribers_show, 0, export_opts, "", 0, 0,
      "print the list as RFC 4180 CSV (list --format csv)", NULL, NULL, 0},
     {"import", cmd_subscribers_import, 0, import_opts, "FILE.csv", 1, 1,
@@ -131,6 +143,16 @@ static const struct cmd subscribers_table[] = {
      "delete subscribers from the file (unsubscribe keeps a record)", NULL, NULL, 0},
     {"resubscribe", cmd_subscribers_change, 0, NULL, "ADDR...", 1, 9999,
      "make unsubscribed or bounced subscribers active again", NULL, NULL, 0},
+    {"subscribe", cmd_subscribers_subscribe, CMD_SMTP, subscribe_opts, "ADDR",
+     1, 1, "sign up an address: pending until it confirms by mail",
+     "Records ADDR as pending and mails it a link to [digest] subscribe_url "
+     "with a\nsigned token that works for [digest] confirm_days (default 7); "
+     "'subscribers\nconfirm' (or examples/subscribe.cgi) makes it active.  "
+     "A pending address gets\nno digest.  At most one confirmation a day "
+     "per address (exit 75); an active\naddress is left as it is, an "
+     "unsubscribed or bounced one refused (exit 65).\nPending sign-ups "
+     "whose link has expired are dropped here and by each 'run'.",
+     NULL, 0},
     {"token", cmd_subscribers_token, 0, NULL, "ADDR", 1, 1,
      "print the unsubscribe token of an address", NULL, NULL, 0},
     {"unsubscribe", cmd_subscribers_change, 0, unsub_opts, "ADDR...", 0, 9999,
@@ -194,8 +216,8 @@ const struct cmd cmd_table[] = {
     {"status", cmd_status, CMD_CONFIG | CMD_READ, status_opts, "", 0, 0,
      "last issue, next slot, articles waiting, sources' health", NULL, NULL, 0},
     {"subscribers", NULL, CMD_CONFIG | CMD_SUBCOMMANDS, none,
-     "add|remove|unsubscribe|resubscribe|list|import|export|check|token "
-     "...",
+     "add|remove|unsubscribe|resubscribe|list|import|export|check|token|"
+     "subscribe|confirm ...",
      1, 99, "manage the subscriber list file",
      "Run 'arctic-digest subscribers COMMAND --help' for one command's "
      "options.",

@@ -702,5 +702,6 @@ subs_status_valid(const char *status)
 {
     return !strcmp(status, SUBS_STATUS_ACTIVE) ||
            !strcmp(status, SUBS_STATUS_UNSUBSCRIBED) ||
-           !strcmp(status, SUBS_STATUS_BOUNCED);
+           !strcmp(status, SUBS_STATUS_BOUNCED) ||
+           !strcmp(status, SUBS_STATUS_PENDING);
 }

@@ -242,8 +242,8 @@ check_entry(const struct subs_list *l, const struct subs_entry *s,
     }
     if (!subs_status_valid(s->status)) {
         subs_problems_add(out, s->line, false,
-                          "unknown status '%s' (active, unsubscribed or "
-                          "bounced)",
+                          "unknown status '%s' (active, unsubscribed, "
+                          "bounced or pending)",
                           s->status);
         faults++;
     }

@@ -45,9 +45,12 @@ apply_add(struct subs_list *l, struct run *run, const char *addr,
 {
     const struct subs_change *c = run->c;
     struct subs_entry *s = subs_find(l, addr);
+    /* The editor's add stands for the confirmation of a pending one. */
+    bool pending = s && !strcmp(s->status, SUBS_STATUS_PENDING);
     int changed = 0;
 
-    if (s && strcmp(s->status, SUBS_STATUS_ACTIVE) != 0 && !c->force)
+    if (s && strcmp(s->status, SUBS_STATUS_ACTIVE) != 0 && !pending &&
+        !c->force)
         return err_set(e, ERR_DATA, 0,
                        "'%s' is %s%s%s: adding it again needs --force (an "
                        "unsubscribe is a suppression, not a deletion)",
@@ -61,7 +64,9 @@ apply_add(struct subs_list *l, struct run *run, const char *addr,
         changed = 1;
     } else if (strcmp(s->status, SUBS_STATUS_ACTIVE) != 0) {
         subs_entry_set_status(s, SUBS_STATUS_ACTIVE, c->now);
-        note(run, s->email, SUBS_OUTCOME_SUBSCRIBED_AGAIN);
+        note(run, s->email,
+             pending ? SUBS_OUTCOME_PENDING_ADDED
+                     : SUBS_OUTCOME_SUBSCRIBED_AGAIN);
         changed = 1;
     } else if (!c->name && !c->tags && !c->format) {
         note(run, s->email, SUBS_OUTCOME_ALREADY_SUBSCRIBED);

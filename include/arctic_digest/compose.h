@@ -105,8 +105,8 @@ int compose_split_mailbox(const char *s, char **name, char **addr,
  * Check the configuration values that go into every message, so that a
  * bad one stops every command at once instead of the first send after an
  * issue is frozen: [digest] from (one mailbox), reply_to, contact and
- * [smtp] envelope_from (addresses), list_id (RFC 2919), unsubscribe_url
- * and archive_url (http or https URLs of printable ASCII with no space,
+ * [smtp] envelope_from (addresses), list_id (RFC 2919), unsubscribe_url,
+ * archive_url and subscribe_url (http or https URLs of printable ASCII with no space,
  * quote or angle bracket, so they are safe in a header and in HTML).
  * ERR_CONFIG naming the file, section and key.
  */

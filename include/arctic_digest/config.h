@@ -53,6 +53,9 @@ struct config {
     char *citation_style; /* chicago | apa | mla */
     bool attach_citations;
     char *unsubscribe_url, *unsubscribe_secret_file, *archive_url, *contact;
+    char *subscribe_url;  /* the sign-up page (examples/subscribe.cgi):
+                             confirmation links point there */
+    int confirm_days;     /* how long a confirmation link works */
     char *clock;          /* fixed "now" (RFC 3339); NULL: the real clock */
 
     /* [smtp] */

@@ -118,6 +118,29 @@ int deliver_retry(const struct context *c, const char *smtp_password,
                   deliver_progress_fn progress, struct deliver_stats *st,
                   struct err *e);
 
+/* ---- the confirmation of a sign-up ------------------------------------ */
+
+struct deliver_confirm {
+    const char *to_addr;
+    const char *to_name; /* the greeting and To name; may be NULL or "" */
+    const char *link;    /* the confirmation URL, token included */
+    int64_t expires;     /* UTC seconds: the link works until then */
+};
+
+/*
+ * Mail the confirmation of a sign-up (double opt-in) under c: a text-only
+ * message (From [digest] from, Reply-To, Date c->now, a Message-ID of its
+ * own, the Subject "Confirm your subscription to TITLE", the link and
+ * until when it works), handed at once to [smtp] url (one attempt, no
+ * VERP; smtp_password as for send, may be NULL), or written into the
+ * outbox when no url is set.  Returns 0 once the server took it (2xx
+ * after DATA) or the outbox holds it.  ERR_TEMP for a 4xx or a lost
+ * connection, ERR_DATA for a 5xx (both with the reply), otherwise as
+ * smtp_run() and outbox_put().
+ */
+int deliver_confirm(const struct context *c, const char *smtp_password,
+                    const struct deliver_confirm *m, struct err *e);
+
 /* "10/s", "600/min", "3600/h" -> per second; NULL -> 0 (no limit). */
 int deliver_parse_rate(const char *s, double *per_second, struct err *e);
 

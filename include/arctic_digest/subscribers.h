@@ -7,8 +7,8 @@
  * unsubscribed_at and, optionally, format; any other column is kept in its
  * place and order, values untouched.  UTF-8, a byte order mark tolerated
  * (and kept), LF or CRLF line endings (the file's own style is kept when
- * it is rewritten).  Status is active, unsubscribed or bounced (an empty
- * status reads as active); format is html (the default) or text; tags are
+ * it is rewritten).  Status is active, unsubscribed, bounced or pending
+ * (signed up, not confirmed yet; an empty status reads as active); format is html (the default) or text; tags are
  * comma-separated inside their one field.  Names and tags are one line of
  * text: no control characters, which here are C0 (TAB, LF and CR
  * included), DEL, C1, U+2028 LINE SEPARATOR and U+2029 PARAGRAPH
@@ -37,6 +37,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arctic_digest/article.h"
 #include "arctic_digest/buf.h"
@@ -95,6 +96,9 @@ struct subs_list {
 #define SUBS_STATUS_ACTIVE "active"
 #define SUBS_STATUS_UNSUBSCRIBED "unsubscribed"
 #define SUBS_STATUS_BOUNCED "bounced"
+/* Signed up but not confirmed yet (double opt-in, see the end of this
+ * header): never sent a digest, dropped once the link has expired. */
+#define SUBS_STATUS_PENDING "pending"
 
 void subs_list_init(struct subs_list *l);
 /* Free everything; l is back to its subs_list_init() state. */
@@ -246,7 +250,8 @@ size_t subs_add_column(struct subs_list *l, const char *name);
  */
 void subs_plain_field(struct buf *out, const char *s);
 
-/* Whether status is one of the three known values. */
+/* Whether status is one of the known values (active, unsubscribed,
+ * bounced, pending). */
 bool subs_status_valid(const char *status);
 
 /*
@@ -380,7 +385,8 @@ enum subs_outcome_kind {
     SUBS_OUTCOME_UNSUBSCRIBED,
     SUBS_OUTCOME_ALREADY_UNSUBSCRIBED,
     SUBS_OUTCOME_NOT_LISTED, /* unsubscribe with quiet_missing */
-    SUBS_OUTCOME_RESUBSCRIBED
+    SUBS_OUTCOME_RESUBSCRIBED,
+    SUBS_OUTCOME_PENDING_ADDED /* add: a pending sign-up, made active */
 };
 
 struct subs_outcome {
@@ -413,5 +419,110 @@ void subs_outcomes_release(struct subs_outcomes *o);
  */
 int subs_change_file(const char *path, const struct subs_change *c,
                      struct subs_outcomes *out, struct err *e);
+
+/* ---- sign-up with double opt-in (subscribers_optin.c) ------------------ */
+
+/*
+ * A sign-up is a row with status pending whose subscribed_at is when the
+ * last confirmation mail went out; the mail carries a confirmation token,
+ * and the token makes the row active (subscribed_at: the confirmation
+ * time).  A pending row is never sent a digest (only active rows are
+ * frozen into an issue) and is dropped once its last link has expired.
+ *
+ * Confirmation tokens are base64url(EXPIRY ":" address) "."
+ * base64url(the first 16 bytes of HMAC-SHA256(secret,
+ * "arctic-digest-confirm:" EXPIRY ":" the address lower-cased)), EXPIRY
+ * the UTC second (decimal) after which the token is refused: signed with
+ * the unsubscribe secret, under another domain string, so that neither
+ * kind of token passes for the other.
+ */
+
+/* At most one confirmation mail per address in this many seconds. */
+#define SUBS_OPTIN_RESEND_SECONDS 86400
+
+/*
+ * Make the confirmation token of email, valid until expires (UTC seconds),
+ * into out (appended).  Returns 0; -1 only for an empty secret.
+ */
+int subs_confirm_token_make(const char *secret, size_t secret_len,
+                            const char *email, int64_t expires,
+                            struct buf *out);
+/*
+ * Check token at now (UTC seconds) and hand back its address (caller
+ * frees *email).  The MAC is compared in constant time, before the expiry
+ * is looked at.  ERR_DATA for a forged, altered, malformed or expired
+ * token ("... expired at 2025-08-04T07:00:00Z"); *email untouched then.
+ */
+int subs_confirm_token_check(const char *secret, size_t secret_len,
+                             const char *token, int64_t now, char **email,
+                             struct err *e);
+
+/* A sign-up request: 'subscribers subscribe' and the sign-up form. */
+struct subs_optin {
+    const char *email;
+    const char *name, *tags; /* set these (NULL: keep) */
+    int64_t now;             /* UTC seconds */
+    const char *now_text;    /* now as RFC 3339, for subscribed_at */
+    int64_t valid_seconds;   /* how long a link works ([digest]
+                                confirm_days) */
+};
+
+enum subs_optin_kind {
+    SUBS_OPTIN_NEW,           /* a new pending row: send the mail */
+    SUBS_OPTIN_AGAIN,         /* pending already, last mail a day or more
+                                 ago (or expired): send another */
+    SUBS_OPTIN_ALREADY_ACTIVE /* nothing changed, nothing to send */
+};
+
+/* What subs_optin_request() did, and how to take it back
+ * (subs_optin_undo) when the mail cannot be sent. */
+struct subs_optin_result {
+    enum subs_optin_kind kind;
+    char *prev_stamp; /* AGAIN: the subscribed_at it replaced */
+};
+
+void subs_optin_result_release(struct subs_optin_result *r);
+
+/*
+ * Record the sign-up o->email in the list file at path (created when
+ * missing), under its lock, as pending with the stamp o->now_text, and
+ * drop the pending rows whose link has expired (o->valid_seconds after
+ * their stamp) on the way.  Fills *r (caller releases).  Fails (file
+ * untouched, *r untouched) with ERR_DATA for an address subs_addr_check()
+ * refuses, a name or tags with a control character, too long a name, more
+ * than SUBS_MAX_TAGS tags, or an address that is unsubscribed or bounced
+ * (the editor decides: 'subscribers add --force'); ERR_TEMP when the last
+ * confirmation to a pending address went out less than
+ * SUBS_OPTIN_RESEND_SECONDS ago (the message says from when another can
+ * be sent); else as subs_update().
+ */
+int subs_optin_request(const char *path, const struct subs_optin *o,
+                       struct subs_optin_result *r, struct err *e);
+
+/*
+ * Take back what subs_optin_request() (o, r) recorded when its mail could
+ * not be sent: a new row is removed, a re-sent one gets its old stamp back
+ * (so that it can be tried again at once).  Only a row still pending with
+ * o's stamp is touched.  Errors as subs_update().
+ */
+int subs_optin_undo(const char *path, const struct subs_optin *o,
+                    const struct subs_optin_result *r, struct err *e);
+
+/*
+ * Make the pending row of email (any case) active, stamped now_text.
+ * Sets *already when it was active already (nothing written).  ERR_DATA
+ * when the address has no pending row (expired and dropped, removed,
+ * unsubscribed or bounced); ERR_NOINPUT when the file is missing.
+ */
+int subs_optin_confirm(const char *path, const char *email,
+                       const char *now_text, bool *already, struct err *e);
+
+/*
+ * Drop the pending rows of the list file at path whose last link expired
+ * (valid_seconds after their stamp, or with no readable stamp) by now;
+ * *dropped says how many.  A missing file is no error (0 dropped).
+ */
+int subs_optin_expire(const char *path, int64_t now, int64_t valid_seconds,
+                      size_t *dropped, struct err *e);
 
 #endif

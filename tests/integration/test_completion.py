@@ -88,7 +88,7 @@ class Completion(unittest.TestCase):
         self.assertEqual(complete("subscribers", "list", "--format", ""),
                          ["csv", "json", "plain"])
         self.assertEqual(complete("subscribers", "export", "--status", ""),
-                         ["active", "bounced", "unsubscribed"])
+                         ["active", "bounced", "pending", "unsubscribed"])
         self.assertEqual(complete("subscribers", "add", "--format", ""),
                          ["html", "text"])
         self.assertEqual(complete("preview", "-o", "tem"), ["templates"])

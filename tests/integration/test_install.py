@@ -56,6 +56,7 @@ class Install(unittest.TestCase):
     def test_modes(self):
         for path, mode in (("usr/bin/arctic-digest", 0o755),
                            ("usr/lib/arctic-digest/unsubscribe.cgi", 0o755),
+                           ("usr/lib/arctic-digest/subscribe.cgi", 0o755),
                            ("usr/share/arctic-digest/templates/digest.md",
                             0o644)):
             st = os.stat(os.path.join(self.dest, path))
@@ -93,17 +94,16 @@ class Install(unittest.TestCase):
             self.assertIn("Sino-Russian Arctic Cooperation", f.read())
 
     def test_cgi_names_the_configured_program(self):
-        with open(os.path.join(self.dest,
-                               "usr/lib/arctic-digest/unsubscribe.cgi"),
-                  encoding="utf-8") as f:
-            cgi = f.read()
-        m = re.search(r'"ARCTIC_DIGEST_BIN", "([^"]+)"', cgi)
-        self.assertTrue(m, "no default program in the CGI")
-        self.assertTrue(m.group(1).endswith("/bin/arctic-digest"), m.group(1))
         with open(os.path.join(BUILD, "CMakeCache.txt")) as f:
             prefix = re.search(r"(?m)^CMAKE_INSTALL_PREFIX:PATH=(.*)$",
                                f.read()).group(1)
-        self.assertEqual(m.group(1), prefix + "/bin/arctic-digest")
+        for name in ("unsubscribe.cgi", "subscribe.cgi"):
+            with open(os.path.join(self.dest, "usr/lib/arctic-digest", name),
+                      encoding="utf-8") as f:
+                cgi = f.read()
+            m = re.search(r'"ARCTIC_DIGEST_BIN", "([^"]+)"', cgi)
+            self.assertTrue(m, "no default program in %s" % name)
+            self.assertEqual(m.group(1), prefix + "/bin/arctic-digest")
 
 
 if __name__ == "__main__":
