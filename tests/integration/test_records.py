@@ -185,9 +185,6 @@ KNOWN_CLASSES = (
      lambda o, t: (re.sub(r", [0-9]{1,2} ((?:Jan|Feb|Mar|Apr|May|June|July"
                           r"|Aug|Sept|Oct|Nov|Dec)\.? [0-9]{4})", r", \1",
                           o), t)),
-    ("mla", "mla-nos",
-     "two issues are 'nos. 2-3' (MLA 9 5.88); cite writes 'no. 2-3'",
-     lambda o, t: (re.sub(r"\bno\. ([0-9]+-[0-9]+)", r"nos. \1", o), t)),
 )
 
 KNOWN_NAMES = {c[1] for c in KNOWN_CLASSES}
