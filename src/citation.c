@@ -947,7 +947,7 @@ mla(struct out *o, const struct article *a)
         any = true;
     }
     if (k == CITE_KIND_JOURNAL && a->issue != NULL) {
-        /* Two or more issues in one are "nos. 2-3" (MLA 9 5.88). */
+        /* Two or more issues in one are "nos. 2-3" (MLA 9). */
         bool several = strpbrk(a->issue, "-,&") != NULL ||
                        strstr(a->issue, "\u2013") != NULL;
 
