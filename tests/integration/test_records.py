@@ -79,7 +79,8 @@ for _fn, _styles in (
     ('10.1007_978-3-319-53923-2.json', ('apa', 'chicago', 'mla')),
     ('10.1007_978-3-662-46370-3_13.json', ('apa', 'chicago', 'mla')),
     ('10.1017_9781108348843.json', ('apa', 'chicago', 'mla')),
-    ('10.1093_acprof_oso_9780198236634.003.0005.json', ('apa', 'chicago', 'mla')),
+    ('10.1093_acprof_oso_9780198236634.003.0005.json',
+     ('apa', 'chicago', 'mla')),
     ('10.1093_obo_9780199830060-0067.json', ('apa', 'chicago', 'mla')),
     ('10.1093_oso_9780195131543.003.0025.json', ('apa', 'chicago', 'mla')),
     ('10.1101_097196.json', ('apa', 'chicago', 'mla')),
@@ -91,7 +92,8 @@ for _fn, _styles in (
     ('10.1515_9783110314595-009.json', ('apa', 'chicago', 'mla')),
     ('10.2172_972169.json', ('apa', 'chicago', 'mla')),
     ('10.2991_icismme-15.2015.92.json', ('chicago', 'mla')),
-    ('10.3366_edinburgh_9781474450751.003.0001.json', ('apa', 'chicago', 'mla')),
+    ('10.3366_edinburgh_9781474450751.003.0001.json',
+     ('apa', 'chicago', 'mla')),
     ('10.4000_books.pul.13932.json', ('apa', 'chicago', 'mla')),
     ('10.4018_978-1-4666-9588-7.les2.json', ('apa', 'chicago', 'mla')),
     ('10.4018_978-1-59904-913-7.ch011.json', ('apa', 'chicago', 'mla')),
@@ -137,7 +139,8 @@ KNOWN_FAILURES.update({
         "OLYMPUS becomes Olympus (CMOS 8.159 changes no acronym)",
         "Olympus Experiment"),
     ("mla", "10.1103_physrevlett.126.162501.json"): (
-        "as in chicago (MLA 9 title case, the same rule)", "Olympus Experiment"),
+        "as in chicago (MLA 9 title case, the same rule)",
+        "Olympus Experiment"),
     ("apa", "10.1103_physrevlett.126.162501.json"): (
         "sentence case capitalises the first part of a lower-case compound "
         "(APA 7 6.17: lepton-proton)", "Lepton-proton"),
