@@ -1012,7 +1012,12 @@ mla(struct out *o, const struct article *a)
         any = true;
     }
     if (k == CITE_KIND_JOURNAL && a->issue != NULL) {
-        lit(o, any ? ", no. " : " no. ");
+        /* Two or more issues in one are "nos. 2-3" (MLA 9). */
+        bool several = strpbrk(a->issue, "-,&") != NULL ||
+                       strstr(a->issue, "\u2013") != NULL;
+
+        lit(o, any ? ", " : " ");
+        lit(o, several ? "nos. " : "no. ");
         put(o, a->issue);
         any = true;
     }

@@ -483,6 +483,23 @@ test_citation_styles_give_volume_issue_and_pages(void **state)
     article_release(&a);
 }
 
+/* A double issue, as Crossref gives it ("2-3"): MLA 9 writes "nos.". */
+static void
+test_citation_mla_double_issue_is_nos(void **state)
+{
+    struct article a;
+    (void)state;
+    located_article(&a);
+    free(a.issue);
+    a.issue = xstrdup("2-3");
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "Hauksdóttir, Guðbjörg Ríkey Th., and Baldur Thorhallsson. "
+           "“Sino-Russian Arctic Cooperation: Systemic Pressure and "
+           "Historical Distrust.” The Polar Journal, vol. 28, nos. 2-3, 5 "
+           "Dec. 2019, pp. 767-77.");
+    article_release(&a);
+}
+
 static void
 test_citation_page_ranges_shorten_by_each_styles_rule(void **state)
 {
@@ -750,6 +767,7 @@ main(void)
             test_citation_markdown_italicises_container_and_escapes_text),
         cmocka_unit_test(test_citation_apa_uses_initials_and_ampersand),
         cmocka_unit_test(test_citation_mla_three_authors_use_et_al),
+        cmocka_unit_test(test_citation_mla_double_issue_is_nos),
         cmocka_unit_test(test_citation_no_date_and_no_author),
         cmocka_unit_test(test_citation_style_names_round_trip),
         cmocka_unit_test(test_citation_html_italicises_with_i_and_escapes_text),
