@@ -60,8 +60,10 @@ CSL_TYPES = {
     "peer-review": "review",
 }
 
-KIND = ("cite reads no kind, and every record with a DOI is cited as a "
-        "journal article (issue 13, item 4: kinds from Crossref's type)")
+KIND = ("the kind comes from Crossref's type, but our styles know only "
+        "journal articles, reports, preprints, chapters and web pages: "
+        "books, proceedings papers, datasets, reviews and other types are "
+        "cited as journal articles (issue 13, item 4)")
 LANGUAGE = ("cite reads no language, so a non-English title is re-cased "
             "(issue 13, item 2: a title whose language is not English is "
             "not re-cased)")
@@ -90,14 +92,14 @@ for _fn, _styles in (
     ('10.1142_9789812701527_0069.json', ('apa', 'chicago', 'mla')),
     ('10.1145_3448016.3452841.json', ('chicago', 'mla')),
     ('10.1515_9783110314595-009.json', ('apa', 'chicago', 'mla')),
-    ('10.2172_972169.json', ('apa', 'chicago', 'mla')),
+    ('10.2172_972169.json', ('apa', 'chicago')),
     ('10.2991_icismme-15.2015.92.json', ('chicago', 'mla')),
     ('10.3366_edinburgh_9781474450751.003.0001.json',
      ('apa', 'chicago', 'mla')),
     ('10.4000_books.pul.13932.json', ('apa', 'chicago', 'mla')),
     ('10.4018_978-1-4666-9588-7.les2.json', ('apa', 'chicago', 'mla')),
     ('10.4018_978-1-59904-913-7.ch011.json', ('apa', 'chicago', 'mla')),
-    ('10.4095_110861.json', ('apa', 'chicago', 'mla')),
+    ('10.4095_110861.json', ('apa', 'chicago')),
     ('10.4242_balisagevol26.renear01.json', ('chicago',)),
     ('10.53731_avg2ykg-gdxppcd.json', ('apa', 'chicago', 'mla')),
     ('10.53731_r79vxn1-97aq74v-ag58n.json', ('apa', 'chicago', 'mla')),
@@ -283,6 +285,10 @@ def to_record(fn, m):
         r["published"] = "-".join("%04d" % d[0] if i == 0 else "%02d" % x
                                   for i, x in enumerate(d))
     r["doi"] = m["DOI"]
+    # Crossref's type, as collect stores it (article_kind_from_name reads
+    # Crossref's names too).
+    if m.get("type"):
+        r["kind"] = m["type"]
     return r
 
 
