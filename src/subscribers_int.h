@@ -141,4 +141,24 @@ int subs_update_some(const char *path, bool create, char *const *addrs,
 /* Fill the known members of s from its fields, by the columns of l. */
 void subs_entry_from_fields(const struct subs_list *l, struct subs_entry *s);
 
+/*
+ * Tokens signed with the secret (unsubscribe, confirmation):
+ * base64url(payload) "." base64url(the first 16 bytes of
+ * HMAC-SHA256(secret, domain + the payload lower-cased)), RFC 4648
+ * section 5 without padding.  The domain ("arctic-digest-unsubscribe:")
+ * keeps one kind of token from passing for another.
+ */
+void subs_signed_make(const char *domain, const char *secret,
+                      size_t secret_len, const char *payload, size_t n,
+                      struct buf *out);
+/* The token's payload and MAC, decoded: 0, or -1 when it has not that
+ * shape (too long, no '.', bad base64, a MAC of another length, a NUL in
+ * the payload). */
+int subs_signed_split(const char *token, struct buf *payload,
+                      struct buf *mac);
+/* Whether mac signs payload under domain and secret (constant time). */
+bool subs_signed_verify(const char *domain, const char *secret,
+                        size_t secret_len, const struct buf *payload,
+                        const struct buf *mac);
+
 #endif

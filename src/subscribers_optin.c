@@ -7,53 +7,29 @@
 #include "arctic_digest/subscribers.h"
 
 #include <inttypes.h>
-#include <nettle/hmac.h>
-#include <nettle/memops.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "arctic_digest/ascii.h"
-#include "arctic_digest/base64.h"
 #include "arctic_digest/datetime.h"
 #include "arctic_digest/util.h"
 #include "subscribers_int.h"
 
-#define MAC_LEN 16
-#define TOKEN_MAX 1024
-#define TOKEN_B64 (B64_URL | B64_NOPAD)
 
-/* The MAC over "EXPIRY:address" (p, n), the address part lower-cased. */
-static void
-mac(const char *secret, size_t secret_len, const char *p, size_t n,
-    uint8_t digest[SHA256_DIGEST_SIZE])
-{
-    static const char domain[] = "arctic-digest-confirm:";
-    struct hmac_sha256_ctx ctx;
-    char *lower = xstrndup(p, n);
-
-    ascii_lower(lower, n);
-    hmac_sha256_set_key(&ctx, secret_len, (const uint8_t *)secret);
-    hmac_sha256_update(&ctx, sizeof(domain) - 1, (const uint8_t *)domain);
-    hmac_sha256_update(&ctx, n, (const uint8_t *)lower);
-    hmac_sha256_digest(&ctx, SHA256_DIGEST_SIZE, digest);
-    free(lower);
-}
+#define CONFIRM_DOMAIN "arctic-digest-confirm:"
 
 int
 subs_confirm_token_make(const char *secret, size_t secret_len,
                         const char *email, int64_t expires, struct buf *out)
 {
-    uint8_t digest[SHA256_DIGEST_SIZE];
     struct buf payload = BUF_INIT;
 
     if (secret_len == 0)
         return -1;
     buf_appendf(&payload, "%" PRId64 ":%s", expires, email);
-    mac(secret, secret_len, payload.data, payload.len, digest);
-    b64_encode(payload.data, payload.len, TOKEN_B64, out);
-    buf_append_char(out, '.');
-    b64_encode((const char *)digest, MAC_LEN, TOKEN_B64, out);
+    subs_signed_make(CONFIRM_DOMAIN, secret, secret_len, payload.data,
+                     payload.len, out);
     buf_release(&payload);
     return 0;
 }
@@ -85,9 +61,7 @@ subs_confirm_token_check(const char *secret, size_t secret_len,
                          struct err *e)
 {
     struct buf payload = BUF_INIT, got = BUF_INIT, when = BUF_INIT;
-    uint8_t digest[SHA256_DIGEST_SIZE];
-    const char *dot, *addr = NULL;
-    size_t n = strlen(token);
+    const char *addr = NULL;
     int64_t expires = 0;
     struct dt d;
     int rc = -1;
@@ -96,17 +70,13 @@ subs_confirm_token_check(const char *secret, size_t secret_len,
         err_set(e, ERR_CONFIG, 0, "the token secret is empty");
         goto out;
     }
-    dot = strchr(token, '.');
-    if (n > TOKEN_MAX || !dot || dot == token ||
-        b64_decode(token, (size_t)(dot - token), TOKEN_B64, &payload) < 0 ||
-        b64_decode(dot + 1, (size_t)(token + n - dot - 1), TOKEN_B64, &got) <
-            0 ||
-        got.len != MAC_LEN || !split_payload(&payload, &expires, &addr)) {
+    if (subs_signed_split(token, &payload, &got) < 0 ||
+        !split_payload(&payload, &expires, &addr)) {
         err_set(e, ERR_DATA, 0, "malformed confirmation token");
         goto out;
     }
-    mac(secret, secret_len, payload.data, payload.len, digest);
-    if (!memeql_sec(digest, got.data, MAC_LEN)) {
+    if (!subs_signed_verify(CONFIRM_DOMAIN, secret, secret_len, &payload,
+                            &got)) {
         err_set(e, ERR_DATA, 0,
                 "confirmation token refused: forged or altered");
         goto out;

@@ -22,36 +22,68 @@
 #define TOKEN_MAX 1024
 #define SECRET_MAX 4096
 #define TOKEN_B64 (B64_URL | B64_NOPAD) /* base64url without padding */
+#define UNSUBSCRIBE_DOMAIN "arctic-digest-unsubscribe:"
 
 static void
-mac(const char *secret, size_t secret_len, const char *email, size_t n,
-    uint8_t digest[SHA256_DIGEST_SIZE])
+mac(const char *domain, const char *secret, size_t secret_len,
+    const char *p, size_t n, uint8_t digest[SHA256_DIGEST_SIZE])
 {
-    static const char domain[] = "arctic-digest-unsubscribe:";
     struct hmac_sha256_ctx ctx;
-    char *lower = xstrndup(email, n);
+    char *lower = xstrndup(p, n);
 
     ascii_lower(lower, n);
     hmac_sha256_set_key(&ctx, secret_len, (const uint8_t *)secret);
-    hmac_sha256_update(&ctx, sizeof(domain) - 1, (const uint8_t *)domain);
+    hmac_sha256_update(&ctx, strlen(domain), (const uint8_t *)domain);
     hmac_sha256_update(&ctx, n, (const uint8_t *)lower);
     hmac_sha256_digest(&ctx, SHA256_DIGEST_SIZE, digest);
     free(lower);
+}
+
+void
+subs_signed_make(const char *domain, const char *secret, size_t secret_len,
+                 const char *payload, size_t n, struct buf *out)
+{
+    uint8_t digest[SHA256_DIGEST_SIZE];
+
+    mac(domain, secret, secret_len, payload, n, digest);
+    b64_encode(payload, n, TOKEN_B64, out);
+    buf_append_char(out, '.');
+    b64_encode((const char *)digest, MAC_LEN, TOKEN_B64, out);
+}
+
+int
+subs_signed_split(const char *token, struct buf *payload, struct buf *got)
+{
+    const char *dot = strchr(token, '.');
+    size_t n = strlen(token);
+
+    if (n > TOKEN_MAX || !dot || dot == token ||
+        b64_decode(token, (size_t)(dot - token), TOKEN_B64, payload) < 0 ||
+        b64_decode(dot + 1, (size_t)(token + n - dot - 1), TOKEN_B64, got) <
+            0 ||
+        got->len != MAC_LEN || memchr(payload->data, '\0', payload->len))
+        return -1;
+    return 0;
+}
+
+bool
+subs_signed_verify(const char *domain, const char *secret, size_t secret_len,
+                   const struct buf *payload, const struct buf *got)
+{
+    uint8_t digest[SHA256_DIGEST_SIZE];
+
+    mac(domain, secret, secret_len, payload->data, payload->len, digest);
+    return memeql_sec(digest, got->data, MAC_LEN) != 0;
 }
 
 int
 subs_token_make(const char *secret, size_t secret_len, const char *email,
                 struct buf *out)
 {
-    uint8_t digest[SHA256_DIGEST_SIZE];
-    size_t n = strlen(email);
-
     if (secret_len == 0)
         return -1;
-    mac(secret, secret_len, email, n, digest);
-    b64_encode(email, n, TOKEN_B64, out);
-    buf_append_char(out, '.');
-    b64_encode((const char *)digest, MAC_LEN, TOKEN_B64, out);
+    subs_signed_make(UNSUBSCRIBE_DOMAIN, secret, secret_len, email,
+                     strlen(email), out);
     return 0;
 }
 
@@ -60,26 +92,18 @@ subs_token_check(const char *secret, size_t secret_len, const char *token,
                  char **email, struct err *e)
 {
     struct buf addr = BUF_INIT, got = BUF_INIT;
-    uint8_t digest[SHA256_DIGEST_SIZE];
-    const char *dot;
-    size_t n = strlen(token);
     int rc = -1;
 
     if (secret_len == 0) {
         err_set(e, ERR_CONFIG, 0, "the unsubscribe secret is empty");
         goto out;
     }
-    dot = strchr(token, '.');
-    if (n > TOKEN_MAX || !dot || dot == token ||
-        b64_decode(token, (size_t)(dot - token), TOKEN_B64, &addr) < 0 ||
-        b64_decode(dot + 1, (size_t)(token + n - dot - 1), TOKEN_B64,
-                   &got) < 0 ||
-        got.len != MAC_LEN || memchr(addr.data, '\0', addr.len)) {
+    if (subs_signed_split(token, &addr, &got) < 0) {
         err_set(e, ERR_DATA, 0, "malformed unsubscribe token");
         goto out;
     }
-    mac(secret, secret_len, addr.data, addr.len, digest);
-    if (!memeql_sec(digest, got.data, MAC_LEN)) {
+    if (!subs_signed_verify(UNSUBSCRIBE_DOMAIN, secret, secret_len, &addr,
+                            &got)) {
         err_set(e, ERR_DATA, 0, "unsubscribe token refused: forged or "
                                 "altered");
         goto out;
