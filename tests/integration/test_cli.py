@@ -132,6 +132,26 @@ class Preview(Base):
         self.assertEqual(r.returncode, 0, r.stderr.decode())
         return out, r
 
+    def test_spamassassin_scores_the_digest_as_ham(self):
+        """SpamAssassin (through shared/tools/check-eml --spamassassin)
+        scores the bundled example's digest, HTML and attachments, at or
+        below 0: what a receiving filter sees of the layout."""
+        if not os.path.exists(CHECK_EML):
+            oracle.missing(self, "check-eml at %s" % CHECK_EML)
+            return
+        out, _ = self.preview()
+        r = subprocess.run(["/usr/bin/python3", CHECK_EML, "--json",
+                            "--spamassassin",
+                            os.path.join(out, "digest.eml")],
+                           capture_output=True, text=True)
+        report = json.loads(r.stdout.splitlines()[0])
+        sa = report["info"]["spamassassin"]
+        if not sa.get("available"):
+            oracle.missing(self, "spamassassin (apt-get install spamassassin)")
+            return
+        self.assertEqual(sa["is_spam"], "No", sa)
+        self.assertLessEqual(sa["score"], 0, sa)
+
     def test_bundled_example_builds_a_clean_digest(self):
         out, r = self.preview()
         self.assertIn("digest.eml", r.stderr.decode())
