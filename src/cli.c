@@ -852,6 +852,26 @@ cmd_collect_bounces(struct app *app, bool in_run)
     return 0;
 }
 
+void
+cmd_subs_problem(void *ctx, const struct subs_problem *p)
+{
+    const char *file = ctx;
+
+    if (p->warning)
+        log_warn("%s:%zu: %s", file, p->line, p->msg);
+    else
+        log_error("%s:%zu: %s", file, p->line, p->msg);
+}
+
+void
+cmd_subs_problems(const char *file, const struct subs_problems *p)
+{
+    size_t i;
+
+    for (i = 0; i < p->n; i++)
+        cmd_subs_problem((void *)file, &p->v[i]);
+}
+
 int
 cmd_retry_deferred(struct app *app, bool *deferred)
 {

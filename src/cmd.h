@@ -156,6 +156,13 @@ int cmd_send_result(const struct app *app, int rc, int number,
  */
 int cmd_collect_bounces(struct app *app, bool in_run);
 
+struct subs_problem;
+struct subs_problems;
+/* A problem of a subscriber list, logged as "FILE:LINE: message" (a
+ * warning or an error); ctx is the file name.  And all of them. */
+void cmd_subs_problem(void *ctx, const struct subs_problem *p);
+void cmd_subs_problems(const char *file, const struct subs_problems *p);
+
 /* Try the deferred deliveries of earlier issues again (deliver_retry) and
  * log how it went; *deferred is set when some are still deferred.
  * Returns 0, or the exit code of an error. */

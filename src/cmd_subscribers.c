@@ -1,7 +1,9 @@
 /*
  * subscribers add, remove, unsubscribe, resubscribe and token: changes to
- * the list file by address (list, export, check and import are in
- * cmd_subscribers_list.c; their rows in main.c's subscribers table).
+ * the list file by address (list, export and check are in
+ * cmd_subscribers_list.c, import in cmd_subscribers_import.c, subscribe
+ * and confirm in cmd_subscribers_optin.c; their rows in main.c's
+ * subscribers table).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* subscribers list, export, check and import (see cmd_subscribers.c). */
+/* subscribers list, export and check (see cmd_subscribers.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,26 +159,6 @@ out:
     return rc;
 }
 
-static void
-report_one(void *ctx, const struct subs_problem *p)
-{
-    const char *file = ctx;
-
-    if (p->warning)
-        log_warn("%s:%zu: %s", file, p->line, p->msg);
-    else
-        log_error("%s:%zu: %s", file, p->line, p->msg);
-}
-
-static void
-report(const char *file, const struct subs_problems *p)
-{
-    size_t i;
-
-    for (i = 0; i < p->n; i++)
-        report_one((void *)file, &p->v[i]);
-}
-
 int
 cmd_subscribers_check(struct app *app, int argc, char **argv)
 {
@@ -188,7 +168,7 @@ cmd_subscribers_check(struct app *app, int argc, char **argv)
 
     (void)argc;
     (void)argv;
-    if (subs_check_file(path, report_one, (void *)path, &faults, &n, &e) <
+    if (subs_check_file(path, cmd_subs_problem, (void *)path, &faults, &n, &e) <
         0)
         return cmd_fail(&e);
     if (faults)
@@ -198,59 +178,4 @@ cmd_subscribers_check(struct app *app, int argc, char **argv)
         log_info("%s: %zu subscriber%s, no problems", path, n,
                  n == 1 ? "" : "s");
     return faults ? 65 : 0;
-}
-
-struct import_job {
-    struct buf data;
-    const char *map, *now;
-    bool dry_run;
-    struct subs_import_report r;
-};
-
-static int
-apply_import(struct subs_list *l, void *ctx, struct err *e)
-{
-    struct import_job *j = ctx;
-
-    if (subs_import(l, j->data.data, j->data.len, j->map, j->now, &j->r, e) <
-        0)
-        return -1;
-    if (j->dry_run)
-        return 0;
-    return j->r.added || j->r.updated || j->r.suppressed ? 1 : 0;
-}
-
-int
-cmd_subscribers_import(struct app *app, int argc, char **argv)
-{
-    struct import_job j;
-    struct err e = ERR_INIT;
-    char *now = cmd_now_text(app);
-    int rc = 0;
-
-    (void)argc;
-    memset(&j, 0, sizeof(j));
-    buf_init(&j.data);
-    j.map = cmd_arg(app, "map");
-    j.dry_run = cmd_flag(app, "dry-run");
-    j.now = now;
-    if (buf_read_file(&j.data, argv[1], 0, &e) < 0 ||
-        subs_update(app->cfg.subscribers, true, apply_import, &j, &e) < 0) {
-        if (e.code == ERR_DATA && strncmp(e.msg, "line ", 5) == 0)
-            err_prefix(&e, "%s", argv[1]);
-        rc = cmd_fail(&e);
-        goto out;
-    }
-    report(argv[1], &j.r.problems);
-    fprintf(stderr,
-            "%s (%s export): added %zu, updated %zu, unchanged %zu, "
-            "invalid %zu, suppressed %zu, skipped %zu%s\n",
-            argv[1], j.r.kind, j.r.added, j.r.updated, j.r.unchanged,
-            j.r.invalid, j.r.suppressed, j.r.skipped,
-            j.dry_run ? " (dry run: nothing written)" : "");
-out:
-    subs_problems_release(&j.r.problems);
-    buf_release(&j.data);
-    free(now);
-    return rc;
 }
