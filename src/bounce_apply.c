@@ -9,24 +9,17 @@
 
 #include "arctic_digest/compose.h"
 #include "arctic_digest/context.h"
-#include "arctic_digest/datetime.h"
+#include "arctic_digest/deliver.h"
 #include "arctic_digest/log.h"
 #include "arctic_digest/mailbox.h"
 #include "arctic_digest/store.h"
 #include "arctic_digest/subscribers.h"
 #include "arctic_digest/util.h"
 
-/* Three issues in a row refused permanently: the address is bounced (as
- * for an SMTP 5xx; deliver_send.c). */
-#define BOUNCE_STREAK 3
-
 struct applier {
     const struct context *c;
     struct buf secret;
     struct bounce_report *r;
-    struct subs_list subs;
-    bool have_subs;
-    struct buf when; /* now, RFC 3339, for the list */
 };
 
 /* One delivery a bounce is about. */
@@ -64,46 +57,12 @@ code_of(const struct bounce_rcpt *rc)
     return cls == '4' ? 450 : 550;
 }
 
-static struct subs_entry *
-subscriber(struct applier *a, const char *address, struct err *e)
-{
-    if (!a->have_subs) {
-        if (subs_load(&a->subs, a->c->cfg->subscribers, e) < 0)
-            return NULL;
-        a->have_subs = true;
-    }
-    return subs_find(&a->subs, address);
-}
-
-/* Set an active subscriber's status (bounced, unsubscribed). */
-static int
-set_status(struct applier *a, const char *address, const char *status,
-           struct err *e)
-{
-    struct subs_entry *s = subscriber(a, address, e);
-
-    if (!s)
-        return e->code ? -1 : 0;
-    if (strcmp(s->status, SUBS_STATUS_ACTIVE))
-        return 0;
-    if (a->c->dry_run) {
-        log_info("bounces: would mark %s %s", s->email, status);
-        return 1;
-    }
-    if (subs_set_status(a->c->cfg->subscribers, s->email, status,
-                        a->when.data, e) < 0)
-        return -1;
-    xstrset(&s->status, status);
-    log_info("bounces: %s marked %s", s->email, status);
-    return 1;
-}
-
 static int
 failed(struct applier *a, const struct target *t, struct err *e)
 {
     const struct bounce_rcpt *rc = t->rcpt;
     struct buf reply = BUF_INIT;
-    int code = code_of(rc), changed, streak = 0;
+    int code = code_of(rc), changed, marked;
 
     buf_appendf(&reply, "bounce: %s%s%s", rc->status[0] ? rc->status : "",
                 rc->diagnostic && rc->status[0] ? " " : "",
@@ -127,15 +86,11 @@ failed(struct applier *a, const struct target *t, struct err *e)
              code, rc->status);
     if (code < 500)
         return 0;
-    if (store_ledger_failed_streak(a->c->st, t->address, BOUNCE_STREAK,
-                                   &streak, e) < 0)
+    /* As for an SMTP 5xx: three issues in a row make it bounced. */
+    marked = deliver_mark_bouncing(a->c, t->address, e);
+    if (marked < 0)
         return -1;
-    if (streak >= BOUNCE_STREAK) {
-        int r = set_status(a, t->address, SUBS_STATUS_BOUNCED, e);
-        if (r < 0)
-            return -1;
-        a->r->marked_bounced += (size_t)r;
-    }
+    a->r->marked_bounced += (size_t)marked;
     return 0;
 }
 
@@ -154,9 +109,12 @@ act(struct applier *a, const struct target *t, struct err *e)
         return 0;
     case BOUNCE_COMPLAINT:
         a->r->complaints++;
-        r = set_status(a, t->address, SUBS_STATUS_UNSUBSCRIBED, e);
+        r = deliver_set_if_active(a->c, t->address, SUBS_STATUS_UNSUBSCRIBED,
+                                  e);
         if (r < 0)
             return -1;
+        if (r > 0 && !a->c->dry_run)
+            log_info("bounces: %s unsubscribed: a complaint", t->address);
         a->r->unsubscribed += (size_t)r;
         return 0;
     default:
@@ -329,8 +287,6 @@ bounce_collect(const struct context *c, const char *imap_password,
     if (!cfg->bounces_maildir && !cfg->bounces_imap)
         return 0;
     buf_init(&a.secret);
-    buf_init(&a.when);
-    dt_format_rfc3339(&c->now, &a.when);
     if (compose_read_secret(c, &a.secret, e) < 0) {
         rc = -1;
         goto out;
@@ -350,9 +306,6 @@ bounce_collect(const struct context *c, const char *imap_password,
             rc = -1;
     }
 out:
-    if (a.have_subs)
-        subs_list_release(&a.subs);
     buf_release(&a.secret);
-    buf_release(&a.when);
     return rc;
 }

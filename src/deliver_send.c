@@ -259,12 +259,57 @@ drop_departed(struct sender *s, struct err *e)
     return rc;
 }
 
-/* Repeated hard bounces: three issues in a row make an address bounced.
- * Only this issue's permanent refusals can start a new streak. */
+int
+deliver_set_if_active(const struct context *c, const char *address,
+                      const char *status, struct err *e)
+{
+    struct subs_list l;
+    struct buf when = BUF_INIT;
+    int rc = 0;
+
+    if (subs_load_one(&l, c->cfg->subscribers, address, e) < 0)
+        return -1;
+    if (l.n == 0 || strcmp(l.v[0].status, SUBS_STATUS_ACTIVE))
+        goto out;
+    rc = 1;
+    if (c->dry_run) {
+        log_info("would mark %s %s", l.v[0].email, status);
+        goto out;
+    }
+    dt_format_rfc3339(&c->now, &when);
+    if (subs_set_status(c->cfg->subscribers, l.v[0].email, status, when.data,
+                        e) < 0)
+        rc = -1;
+out:
+    subs_list_release(&l);
+    buf_release(&when);
+    return rc;
+}
+
+int
+deliver_mark_bouncing(const struct context *c, const char *address,
+                      struct err *e)
+{
+    int streak = 0, rc;
+
+    if (store_ledger_failed_streak(c->st, address, DELIVER_BOUNCE_STREAK,
+                                   &streak, e) < 0)
+        return -1;
+    if (streak < DELIVER_BOUNCE_STREAK)
+        return 0;
+    rc = deliver_set_if_active(c, address, SUBS_STATUS_BOUNCED, e);
+    if (rc > 0 && !c->dry_run)
+        log_info("%s marked bounced: refused in %d issues in a row", address,
+                 DELIVER_BOUNCE_STREAK);
+    return rc;
+}
+
+/* Repeated hard bounces.  Only this issue's permanent refusals can start
+ * a new streak, so only they are looked at (the list is read only for an
+ * address whose streak is long enough). */
 static void
 mark_bounces(struct sender *s)
 {
-    struct buf when = BUF_INIT;
     struct err e = ERR_INIT;
     char **refused = NULL;
     size_t i, n = 0;
@@ -273,30 +318,12 @@ mark_bounces(struct sender *s)
         return;
     if (store_ledger_hard_failed(s->c->st, s->issue.id, &refused, &n, &e) < 0)
         log_warn("cannot look for repeated bounces: %s", e.msg);
-    dt_format_rfc3339(&s->c->now, &when);
-    for (i = 0; i < n; i++) {
-        const struct subs_entry *sub = &s->cur;
-        int streak = 0, found = lookup(s, refused[i], &e);
-        if (found < 0)
-            log_warn("cannot look up %s: %s", refused[i], e.msg);
-        if (found <= 0 || strcmp(sub->status, SUBS_STATUS_ACTIVE))
-            continue;
-        if (store_ledger_failed_streak(s->c->st, sub->email, 3, &streak,
-                                       &e) < 0)
-            log_warn("cannot count the bounces of %s: %s", sub->email, e.msg);
-        else if (streak < 3)
-            continue;
-        else if (subs_set_status(s->c->cfg->subscribers, sub->email,
-                                 SUBS_STATUS_BOUNCED, when.data, &e) < 0)
-            log_warn("cannot mark %s bounced: %s", sub->email, e.msg);
-        else
-            log_info("%s: refused in 3 issues in a row; marked bounced",
-                     sub->email);
-    }
+    for (i = 0; i < n; i++)
+        if (deliver_mark_bouncing(s->c, refused[i], &e) < 0)
+            log_warn("cannot mark %s bounced: %s", refused[i], e.msg);
     for (i = 0; i < n; i++)
         free(refused[i]);
     free(refused);
-    buf_release(&when);
 }
 
 /* The issue to send: the unfinished one, else a new one (0: none);

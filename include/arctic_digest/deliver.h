@@ -144,4 +144,22 @@ int deliver_confirm(const struct context *c, const char *smtp_password,
 /* "10/s", "600/min", "3600/h" -> per second; NULL -> 0 (no limit). */
 int deliver_parse_rate(const char *s, double *per_second, struct err *e);
 
+/*
+ * Set address's status in the list ([paths] subscribers) when it is
+ * active there, reading only its row: 1 when it was (under c->dry_run only
+ * logged), 0 when it is not on the list or not active.  For complaints
+ * (unsubscribed) and repeated bounces (bounced).
+ */
+int deliver_set_if_active(const struct context *c, const char *address,
+                          const char *status, struct err *e);
+
+/*
+ * Repeated hard bounces: when the last DELIVER_BOUNCE_STREAK issues in a
+ * row refused address permanently (5xx, from the server or a bounce read
+ * back), mark it bounced as above.  1 when it was marked, else 0.
+ */
+#define DELIVER_BOUNCE_STREAK 3
+int deliver_mark_bouncing(const struct context *c, const char *address,
+                          struct err *e);
+
 #endif
