@@ -161,7 +161,14 @@ by_verp(struct applier *a, const struct bounce *b, struct target *t,
             return -1;
         if (!found)
             continue;
-        if (store_ledger_find(a->c->st, id, verp_matches, &m, &t->address,
+        /* Usually the bounce names the address we sent to, and the token
+         * is checked against it alone; only when it names another (a
+         * forward, an alias) are the issue's rows searched by hash. */
+        for (size_t k = 0; k < b->nrcpts && !t->address; k++)
+            if (verp_matches(&m, b->rcpts[k].address))
+                t->address = xstrdup(b->rcpts[k].address);
+        if (!t->address &&
+            store_ledger_find(a->c->st, id, verp_matches, &m, &t->address,
                               e) < 0)
             return -1;
         if (t->address) {
