@@ -34,6 +34,7 @@
 
 #include "arctic_digest/ascii.h"
 #include "arctic_digest/buf.h"
+#include "arctic_digest/utf8.h"
 #include "arctic_digest/util.h"
 
 #define MAX_WORDS 32
@@ -468,29 +469,6 @@ titled(struct span w)
     return s;
 }
 
-/* The code point at p (UTF-8, 3 bytes), or 0. */
-static uint32_t
-cp3(const unsigned char *p)
-{
-    if ((p[0] & 0xF0) != 0xE0 || (p[1] & 0xC0) != 0x80 ||
-        (p[2] & 0xC0) != 0x80)
-        return 0;
-    return (uint32_t)(p[0] & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 |
-           (p[2] & 0x3F);
-}
-
-static bool
-is_han(uint32_t c)
-{
-    return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF);
-}
-
-static bool
-is_hangul(uint32_t c)
-{
-    return c >= 0xAC00 && c <= 0xD7A3;
-}
-
 /* Chinese family names of two characters (the common ones), written
  * without a space before the given name. */
 static const char *const compound_surnames[] = {
@@ -508,16 +486,16 @@ static const char *const compound_surnames[] = {
 static bool
 add_cjk(struct article *a, struct span w)
 {
-    const unsigned char *p = (const unsigned char *)w.p;
-    size_t n = w.n / 3, fam = 1, i;
+    size_t n = w.n / 3, fam = 1, i = 0;
     bool han = true, hangul = true;
 
+    /* Every character of these two scripts takes 3 bytes in UTF-8. */
     if (w.n % 3 != 0 || n < 2 || n > 4)
         return false;
-    for (i = 0; i < n; i++) {
-        uint32_t c = cp3(p + 3 * i);
-        han = han && is_han(c);
-        hangul = hangul && is_hangul(c);
+    while (i < w.n) {
+        uint32_t c = u8_next(w.p, w.n, &i);
+        han = han && u8_is_han(c);
+        hangul = hangul && u8_is_hangul(c);
     }
     if (!han && !hangul)
         return false;
@@ -534,8 +512,6 @@ add_cjk(struct article *a, struct span w)
                 xstrndup(w.p, 3 * fam), NULL);
     return true;
 }
-
-/* One name in natural order ("Given Family"). */
 
 /* Vancouver initials: one to three capitals with no dots ("S", "JG"),
  * a dot at most at the end of the list ("A."), and no suffix or degree. */

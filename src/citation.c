@@ -194,10 +194,7 @@ is_cjk(const char *s)
     size_t i = 0, n = s ? strlen(s) : 0;
 
     while (i < n) {
-        uint32_t c = u8_next(s, n, &i);
-        if ((c >= 0x3040 && c <= 0x30FF) || (c >= 0x3400 && c <= 0x4DBF) ||
-            (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xAC00 && c <= 0xD7A3) ||
-            (c >= 0xF900 && c <= 0xFAFF))
+        if (u8_is_east_asian(u8_next(s, n, &i)))
             return true;
     }
     return false;

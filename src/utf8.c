@@ -158,3 +158,22 @@ u8_cut(const char *p, size_t n, size_t max)
         return start;
     return max;
 }
+
+bool
+u8_is_han(uint32_t cp)
+{
+    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+           (cp >= 0xF900 && cp <= 0xFAFF);
+}
+
+bool
+u8_is_hangul(uint32_t cp)
+{
+    return cp >= 0xAC00 && cp <= 0xD7A3;
+}
+
+bool
+u8_is_east_asian(uint32_t cp)
+{
+    return u8_is_han(cp) || u8_is_hangul(cp) || (cp >= 0x3040 && cp <= 0x30FF);
+}

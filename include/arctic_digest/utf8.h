@@ -70,6 +70,12 @@ void u8_append(struct buf *b, uint32_t cp);
  * the ASCII run that starts p, which needs no decoding. */
 size_t u8_ascii_run(const char *p, size_t n);
 
+/* Han ideographs (CJK Unified, Extension A, Compatibility), and
+ * Hangul syllables; East Asian scripts are those two and kana. */
+bool u8_is_han(uint32_t cp);
+bool u8_is_hangul(uint32_t cp);
+bool u8_is_east_asian(uint32_t cp);
+
 /* True if p[0..n) is entirely valid UTF-8 (NUL bytes included). */
 bool u8_valid(const char *p, size_t n);
 
