@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "arctic_digest/buf.h"
+#include "arctic_digest/log.h"
 #include "arctic_digest/util.h"
 
 #define MESSAGE_MAX (32u << 20) /* a bounce bigger than this is skipped */
@@ -126,7 +127,8 @@ maildir_folder(const char *dir, const char *sub, mailbox_msg_fn fn, void *ctx,
         if (buf_read_file(&data, path.data, MESSAGE_MAX, e) < 0) {
             /* Gone meanwhile (another reader), or too big: not ours to
              * stop for. */
-            e->code = ERR_OK;
+            log_warn("%s: %s; skipped", path.data, e->msg);
+            *e = (struct err)ERR_INIT;
             continue;
         }
         buf_reset(&key);
@@ -257,8 +259,11 @@ verify_peer(mailimap *imap, const struct imap_url *u, const char *ca_file,
         }
         ok = i + 1;
     }
-    if (gnutls_x509_trust_list_init(&tl, 0) < 0)
+    if (gnutls_x509_trust_list_init(&tl, 0) < 0) {
+        tl = NULL;
+        err_set(e, ERR_INTERNAL, 0, "cannot make a GnuTLS trust list");
         goto out;
+    }
     if ((ca_file ? gnutls_x509_trust_list_add_trust_file(
                        tl, ca_file, NULL, GNUTLS_X509_FMT_PEM, 0, 0)
                  : gnutls_x509_trust_list_add_system_trust(tl, 0, 0)) <= 0) {
