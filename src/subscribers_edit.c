@@ -168,41 +168,50 @@ apply_all(struct subs_list *l, void *ctx, struct err *e)
     return changed;
 }
 
-/* What add brings in must be addresses this tool can send to, names and
- * tags of one line and a sane number of tags. */
-static int
-check_add(const struct subs_change *c, struct err *e)
+int
+subs_check_new_row(const char *email, const char *name, const char *tags_s,
+                   const char *opt, struct err *e)
 {
     struct subs_entry tags;
     struct subs_text_faults f;
     struct err ae = ERR_INIT;
-    size_t i;
 
-    for (i = 0; i < c->naddrs; i++)
-        if (subs_addr_check(c->addrs[i], strlen(c->addrs[i]), &ae) < 0)
-            return err_set(e, ERR_DATA, 0, "invalid address '%s': %s",
-                           c->addrs[i], ae.msg);
+    if (email && subs_addr_check(email, strlen(email), &ae) < 0)
+        return err_set(e, ERR_DATA, 0, "invalid address '%s': %s", email,
+                       ae.msg);
     memset(&tags, 0, sizeof(tags));
-    subs_set_tags(&tags, c->tags);
-    subs_text_check(c->name, tags.tags, tags.ntags, &f);
+    subs_set_tags(&tags, tags_s);
+    subs_text_check(name, tags.tags, tags.ntags, &f);
     subs_set_tags(&tags, NULL);
     if (f.name_cp)
         return err_set(e, ERR_DATA, 0,
-                       "--name: control character U+%04X: a name is one "
+                       "%sname: control character U+%04X: a name is one "
                        "line of text",
-                       (unsigned)f.name_cp);
+                       opt, (unsigned)f.name_cp);
     if (f.name_long)
         return err_set(e, ERR_DATA, 0,
-                       "--name: %zu bytes, more than the %d allowed",
+                       "%sname: %zu bytes, more than the %d allowed", opt,
                        f.name_len, SUBS_MAX_NAME);
     if (f.tags_cp)
-        return err_set(e, ERR_DATA, 0, "--tags: control character U+%04X",
-                       (unsigned)f.tags_cp);
+        return err_set(e, ERR_DATA, 0, "%stags: control character U+%04X",
+                       opt, (unsigned)f.tags_cp);
     if (f.many_tags)
         return err_set(e, ERR_DATA, 0,
-                       "--tags: %zu tags, more than the %d allowed", f.ntags,
-                       SUBS_MAX_TAGS);
+                       "%stags: %zu tags, more than the %d allowed", opt,
+                       f.ntags, SUBS_MAX_TAGS);
     return 0;
+}
+
+/* What add brings in: every address, and the one name and tags. */
+static int
+check_add(const struct subs_change *c, struct err *e)
+{
+    size_t i;
+
+    for (i = 0; i < c->naddrs; i++)
+        if (subs_check_new_row(c->addrs[i], NULL, NULL, "--", e) < 0)
+            return -1;
+    return subs_check_new_row(NULL, c->name, c->tags, "--", e);
 }
 
 int

@@ -87,6 +87,13 @@ struct subs_text_faults {
 size_t subs_text_check(const char *name, char *const *tags, size_t ntags,
                        struct subs_text_faults *f);
 
+/* What a new row brings in (add, subscribe): an address this tool can
+ * send to, a name and tags of one line and a sane number of tags;
+ * ERR_DATA naming the field as `opt` prefixes it ("--name", or "name"
+ * with opt ""). */
+int subs_check_new_row(const char *email, const char *name,
+                       const char *tags, const char *opt, struct err *e);
+
 /* subs_set_tags() for a list whose tags may each be in double quotes
  * (Mailchimp: "Tag One","Tag Two"): the quotes are taken off before empty
  * and duplicate tags are dropped. */

@@ -140,34 +140,7 @@ drop_expired(struct subs_list *l, int64_t now, int64_t valid_seconds)
 static int
 check_request(const struct subs_optin *o, struct err *e)
 {
-    struct subs_entry tags;
-    struct subs_text_faults f;
-    struct err ae = ERR_INIT;
-
-    if (subs_addr_check(o->email, strlen(o->email), &ae) < 0)
-        return err_set(e, ERR_DATA, 0, "invalid address '%s': %s", o->email,
-                       ae.msg);
-    memset(&tags, 0, sizeof(tags));
-    subs_set_tags(&tags, o->tags);
-    subs_text_check(o->name, tags.tags, tags.ntags, &f);
-    subs_set_tags(&tags, NULL);
-    if (f.name_cp)
-        return err_set(e, ERR_DATA, 0,
-                       "name: control character U+%04X: a name is one line "
-                       "of text",
-                       (unsigned)f.name_cp);
-    if (f.name_long)
-        return err_set(e, ERR_DATA, 0,
-                       "name: %zu bytes, more than the %d allowed", f.name_len,
-                       SUBS_MAX_NAME);
-    if (f.tags_cp)
-        return err_set(e, ERR_DATA, 0, "tags: control character U+%04X",
-                       (unsigned)f.tags_cp);
-    if (f.many_tags)
-        return err_set(e, ERR_DATA, 0,
-                       "tags: %zu tags, more than the %d allowed", f.ntags,
-                       SUBS_MAX_TAGS);
-    return 0;
+    return subs_check_new_row(o->email, o->name, o->tags, "", e);
 }
 
 struct request {
