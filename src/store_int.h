@@ -78,4 +78,9 @@ int store_step_done(struct store *s, sqlite3_stmt *st, struct err *e);
 int store_collect_ids(struct store *s, sqlite3_stmt *st, int64_t **ids,
                       size_t *n, struct err *e);
 
+struct store_ledger_row;
+/* A ledger row from a statement whose columns are address, name, status,
+ * attempts, code, reply (store_ledger_todo and its pages). */
+void store_ledger_row_read(sqlite3_stmt *st, struct store_ledger_row *r);
+
 #endif

@@ -239,6 +239,17 @@ store_ledger_row_release(struct store_ledger_row *r)
     memset(r, 0, sizeof(*r));
 }
 
+void
+store_ledger_row_read(sqlite3_stmt *st, struct store_ledger_row *r)
+{
+    r->address = store_col_text(st, 0);
+    r->name = store_col_text(st, 1);
+    r->status = (enum store_delivery)sqlite3_column_int(st, 2);
+    r->attempts = sqlite3_column_int(st, 3);
+    r->code = sqlite3_column_int(st, 4);
+    r->reply = store_col_text(st, 5);
+}
+
 int
 store_ledger_todo(struct store *s, int64_t issue, struct store_ledger_row **v,
                   size_t *n, struct err *e)
@@ -260,12 +271,7 @@ store_ledger_todo(struct store *s, int64_t issue, struct store_ledger_row **v,
         struct store_ledger_row *r;
         xgrow(&list, &alloc, count + 1, sizeof(*list));
         r = &list[count++];
-        r->address = store_col_text(st, 0);
-        r->name = store_col_text(st, 1);
-        r->status = (enum store_delivery)sqlite3_column_int(st, 2);
-        r->attempts = sqlite3_column_int(st, 3);
-        r->code = sqlite3_column_int(st, 4);
-        r->reply = store_col_text(st, 5);
+        store_ledger_row_read(st, r);
     }
     store_release(s, st);
     if (rc != SQLITE_DONE) {

@@ -111,12 +111,7 @@ ledger_page(struct store *s, const char *sql, int64_t issue, const char *after,
     list = xcalloc(max + 1, sizeof(*list));
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && count < max) {
         struct store_ledger_row *r = &list[count++];
-        r->address = store_col_text(st, 0);
-        r->name = store_col_text(st, 1);
-        r->status = (enum store_delivery)sqlite3_column_int(st, 2);
-        r->attempts = sqlite3_column_int(st, 3);
-        r->code = sqlite3_column_int(st, 4);
-        r->reply = store_col_text(st, 5);
+        store_ledger_row_read(st, r);
     }
     store_release(s, st);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
