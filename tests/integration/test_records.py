@@ -611,6 +611,23 @@ class Records(unittest.TestCase):
                             for m in ms))
         self.assertTrue(any(m.get("volume") and m.get("issue") and
                             m.get("page") for m in ms))
+        # issue 13's gaps, once filled: names in CJK script (Han, Hangul,
+        # kana), an Arctic or polar journal or series, several reports,
+        # and titles in other languages and scripts.
+        def cjk(s):
+            return bool(re.search("[\u3040-\u30ff\u3400-\u9fff"
+                                  "\uac00-\ud7af]", s or ""))
+        self.assertTrue(any(cjk(p.get("family")) or cjk(p.get("given")) or
+                            cjk(p.get("name")) for m in ms for p in names(m)))
+        self.assertTrue(any(re.search(r"arctic|polar", first(
+            m.get("container-title")) or "", re.I) for m in ms))
+        self.assertGreaterEqual(sum(m.get("type") == "report" for m in ms), 5)
+        self.assertTrue(any(cjk(first(m.get("title"))) for m in ms))
+        self.assertTrue(any(re.search("[\u0400-\u04ff]",
+                                      first(m.get("title")) or "")
+                            for m in ms))
+        self.assertGreaterEqual(len({m.get("language") for m in ms} -
+                                    {None, "en"}), 4)
 
     def test_ours_match_citeproc_or_are_listed(self):
         listed = listed_deviations()
