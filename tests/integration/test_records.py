@@ -93,14 +93,12 @@ for _fn, _styles in (
     ('10.1142_9789812701527_0069.json', ('apa', 'chicago', 'mla')),
     ('10.1145_3448016.3452841.json', ('chicago', 'mla')),
     ('10.1515_9783110314595-009.json', ('apa', 'chicago', 'mla')),
-    ('10.2172_972169.json', ('apa', 'chicago')),
     ('10.2991_icismme-15.2015.92.json', ('chicago', 'mla')),
     ('10.3366_edinburgh_9781474450751.003.0001.json',
      ('apa', 'chicago', 'mla')),
     ('10.4000_books.pul.13932.json', ('apa', 'chicago', 'mla')),
     ('10.4018_978-1-4666-9588-7.les2.json', ('apa', 'chicago', 'mla')),
     ('10.4018_978-1-59904-913-7.ch011.json', ('apa', 'chicago', 'mla')),
-    ('10.4095_110861.json', ('apa', 'chicago')),
     ('10.4242_balisagevol26.renear01.json', ('chicago',)),
     ('10.53731_avg2ykg-gdxppcd.json', ('apa', 'chicago', 'mla')),
     ('10.53731_r79vxn1-97aq74v-ag58n.json', ('apa', 'chicago', 'mla')),
@@ -338,6 +336,11 @@ KNOWN_FAILURES.update({
         "sentence case lowers 'Rim' of Pacific Rim, keeps 'States' and "
         "lowers the first word after a period (APA 7 6.17)",
         "Pacific rim States. final"),
+    # Reports that the first round listed as cited like journal articles:
+    # they are italicised now (the Chicago difference is the report row of
+    # DEVIATIONS.md), and this one's APA sentence case lowers a place name.
+    ("apa", "10.4095_110861.json"): (
+        "sentence case lowers a place name (APA 7 6.17)", "Fargey creek"),
     ("apa", "10.19088_k4d.2022.070.json"): (
         "sentence case lowers the Global South, a proper noun "
         "(APA 7 6.17)", "the global south"),
