@@ -68,6 +68,8 @@ FEEDS = {
     # a search across journals: each item's own dc:source
     "pubmed-search.rss": None,
     "wordpress-techcrunch.rss": "TechCrunch",
+    "ghost-cloudflare-blog.rss": "The Cloudflare Blog",
+    "ghost-element-blog.rss": "Element Blog",
 }
 
 # The kind of work every item of a feed is, read from the channel (a
@@ -115,6 +117,8 @@ AUTHORS = {
     ("guardian-news.rss", "Theodore Roosevelt IV"): [("Theodore", "Roosevelt IV")],
     ("mdpi-fluids.rdf", "Prashanth Reddy Hanmaiahgari"):
         [("Prashanth Reddy", "Hanmaiahgari")],
+    ("ghost-cloudflare-blog.rss", "Luke Valenta"): [("Luke", "Valenta")],
+    ("ghost-element-blog.rss", "Steve Loynes"): [("Steve", "Loynes")],
 }
 
 # Titles read by hand where the item's <title> is not the title alone:
