@@ -68,6 +68,10 @@ FEEDS = {
     # a search across journals: each item's own dc:source
     "pubmed-search.rss": None,
     "wordpress-techcrunch.rss": "TechCrunch",
+    "ghost-cloudflare-blog.rss": "The Cloudflare Blog",
+    "ghost-element-blog.rss": "Element Blog",
+    "ghost-404-media.rss": "404 Media",
+    "wordpress-foreign-policy.rss": "Foreign Policy",
 }
 
 # The kind of work every item of a feed is, read from the channel (a
@@ -115,6 +119,18 @@ AUTHORS = {
     ("guardian-news.rss", "Theodore Roosevelt IV"): [("Theodore", "Roosevelt IV")],
     ("mdpi-fluids.rdf", "Prashanth Reddy Hanmaiahgari"):
         [("Prashanth Reddy", "Hanmaiahgari")],
+    ("ghost-cloudflare-blog.rss", "Luke Valenta"): [("Luke", "Valenta")],
+    ("ghost-element-blog.rss", "Steve Loynes"): [("Steve", "Loynes")],
+    ("ghost-404-media.rss", "Becky Ferreira"): [("Becky", "Ferreira")],
+    ("wordpress-foreign-policy.rss", "John Haltiwanger and Rishi Iyengar"):
+        [("John", "Haltiwanger"), ("Rishi", "Iyengar")],
+    ("wordpress-foreign-policy.rss", "Karen Kramer and Esfandiar Aban"):
+        [("Karen", "Kramer"), ("Esfandiar", "Aban")],
+    ("wordpress-foreign-policy.rss", "Stephen M. Walt"):
+        [("Stephen M.", "Walt")],
+    ("wordpress-foreign-policy.rss", "Hélène Landemore"):
+        [("Hélène", "Landemore")],
+    ("wordpress-foreign-policy.rss", "FP Staff"): ["FP Staff"],
 }
 
 # Titles read by hand where the item's <title> is not the title alone:
