@@ -242,6 +242,32 @@ test_citation_sentence_case_keeps_proper_nouns_and_capitalises_after_colon(
             "Why NATO needs a McDonald-style plan");
 }
 
+/* A dash between spaces opens a subtitle and a period ends a sentence, as
+ * a colon does: the next word is capitalised in both cases.  A hyphen in a
+ * word, a range, an initial and an abbreviation do not. */
+static void
+test_citation_case_starts_again_after_a_spaced_dash_and_a_period(
+    void **state)
+{
+    (void)state;
+    case_is(cite_title_case, "The Juncker Presidency -- a study in character",
+            "The Juncker Presidency -- A Study in Character");
+    case_is(cite_title_case, "Arctic shipping \xe2\x80\x93 an overview",
+            "Arctic Shipping \xe2\x80\x93 An Overview");
+    case_is(cite_title_case, "depressive symptoms. a 30-year follow-up",
+            "Depressive Symptoms. A 30-Year Follow-Up");
+    case_is(cite_sentence_case, "NEET Youth 2009-2019 - Rural And Urban",
+            "NEET youth 2009-2019 - Rural and urban");
+    case_is(cite_sentence_case, "Depressive Symptoms. A 30-Year Follow-Up",
+            "Depressive symptoms. A 30-year follow-up");
+    /* not a new sentence: an initial, an abbreviation, a range */
+    case_is(cite_sentence_case,
+            "Russia vs. The Arctic Council and F. Nansen's Legacy",
+            "Russia vs. the Arctic Council and F. Nansen's legacy");
+    case_is(cite_sentence_case, "The 2009\xe2\x80\x93" "2019 Period",
+            "The 2009\xe2\x80\x93" "2019 period");
+}
+
 /* APA sentence case lower-cases only common words (Debian's word lists):
  * names the lists know only capitalised, or not at all, keep their
  * capitals; names that are also common words are in the domain list. */
@@ -779,6 +805,8 @@ main(void)
             test_citation_sentence_case_keeps_proper_nouns_and_capitalises_after_colon),
         cmocka_unit_test(
             test_citation_sentence_case_keeps_names_the_word_lists_do_not_know),
+        cmocka_unit_test(
+            test_citation_case_starts_again_after_a_spaced_dash_and_a_period),
         cmocka_unit_test(test_citation_names_particles_suffixes_and_initials),
         cmocka_unit_test(test_citation_east_asian_names_and_empty_parts),
         cmocka_unit_test(test_citation_typographic_quotes_and_final_period),
