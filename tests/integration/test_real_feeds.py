@@ -74,6 +74,7 @@ FEEDS = {
     "wordpress-foreign-policy.rss": "Foreign Policy",
     # channel "cs.LG, cs.AI, cs.CL, stat.ML updates on arXiv.org"
     "arxiv-cs-lg-ai-cl-stat-ml.rss": "arXiv",
+    "substack-tidewell-lore.rss": "tidewell lore",
 }
 
 # The kind of work every item of a feed is, read from the channel (a
@@ -145,6 +146,8 @@ AUTHORS = {
     ("arxiv-cs-lg-ai-cl-stat-ml.rss",
      "Michael Joswig, Marek Kaluba, Lukas Ruff"):
         [("Michael", "Joswig"), ("Marek", "Kaluba"), ("Lukas", "Ruff")],
+    # Substack's byline here is the publication's own name, in lower case
+    ("substack-tidewell-lore.rss", "tidewell lore"): ["tidewell lore"],
 }
 
 # Titles read by hand where the item's <title> is not the title alone:
