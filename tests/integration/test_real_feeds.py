@@ -72,12 +72,16 @@ FEEDS = {
     "ghost-element-blog.rss": "Element Blog",
     "ghost-404-media.rss": "404 Media",
     "wordpress-foreign-policy.rss": "Foreign Policy",
+    # channel "cs.LG, cs.AI, cs.CL, stat.ML updates on arXiv.org"
+    "arxiv-cs-lg-ai-cl-stat-ml.rss": "arXiv",
+    "substack-tidewell-lore.rss": "tidewell lore",
 }
 
 # The kind of work every item of a feed is, read from the channel (a
 # preprint server); feeds not listed make no claim (None).
 KINDS = {
     "biorxiv-plant-biology.rdf": "preprint",
+    "arxiv-cs-lg-ai-cl-stat-ml.rss": "preprint",
 }
 
 # Authors read by hand from raw author elements: (feed, the element's text)
@@ -131,6 +135,19 @@ AUTHORS = {
     ("wordpress-foreign-policy.rss", "Hélène Landemore"):
         [("Hélène", "Landemore")],
     ("wordpress-foreign-policy.rss", "FP Staff"): ["FP Staff"],
+    ("arxiv-cs-lg-ai-cl-stat-ml.rss", "Fabien Polly"): [("Fabien", "Polly")],
+    ("arxiv-cs-lg-ai-cl-stat-ml.rss",
+     "Naser Mansour, Sidahmed Benabderrahmane, Ameer Rahwan"):
+        [("Naser", "Mansour"), ("Sidahmed", "Benabderrahmane"),
+         ("Ameer", "Rahwan")],
+    ("arxiv-cs-lg-ai-cl-stat-ml.rss",
+     "Pritam Dey, Zhengwu Zhang, David B. Dunson"):
+        [("Pritam", "Dey"), ("Zhengwu", "Zhang"), ("David B.", "Dunson")],
+    ("arxiv-cs-lg-ai-cl-stat-ml.rss",
+     "Michael Joswig, Marek Kaluba, Lukas Ruff"):
+        [("Michael", "Joswig"), ("Marek", "Kaluba"), ("Lukas", "Ruff")],
+    # Substack's byline here is the publication's own name, in lower case
+    ("substack-tidewell-lore.rss", "tidewell lore"): ["tidewell lore"],
 }
 
 # Titles read by hand where the item's <title> is not the title alone:
