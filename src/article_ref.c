@@ -252,24 +252,37 @@ link_on(const char *url, const char *host, const char *path)
                                    strlen(path)) == 0;
 }
 
+/* Preprint servers: where their links lead, and the name they go by. */
+static const struct {
+    const char *host, *path, *name;
+} servers[] = {
+    {"arxiv.org", NULL, "arXiv"},
+    {"biorxiv.org", NULL, "bioRxiv"},
+    {"medrxiv.org", NULL, "medRxiv"},
+    {"ssrn.com", NULL, "SSRN"},
+    {"osf.io", "/preprints", "OSF Preprints"},
+    {"preprints.org", NULL, "Preprints"},
+    {"researchsquare.com", NULL, "Research Square"},
+};
+
+const char *
+article_preprint_server(const char *url)
+{
+    size_t i;
+
+    for (i = 0; url != NULL && i < ARRAY_SIZE(servers); i++)
+        if (link_on(url, servers[i].host, servers[i].path))
+            return servers[i].name;
+    return NULL;
+}
+
 enum article_kind
 article_kind_of_work(const char *doi, const char *url)
 {
-    static const struct {
-        const char *host, *path;
-    } servers[] = {
-        {"arxiv.org", NULL},         {"biorxiv.org", NULL},
-        {"medrxiv.org", NULL},       {"ssrn.com", NULL},
-        {"osf.io", "/preprints"},    {"preprints.org", NULL},
-        {"researchsquare.com", NULL},
-    };
-    size_t i;
-
     if (doi != NULL &&
         (rxiv_doi(doi) || ascii_istarts(doi, strlen(doi), "10.48550/arxiv.")))
         return ARTICLE_KIND_PREPRINT;
-    for (i = 0; url != NULL && i < ARRAY_SIZE(servers); i++)
-        if (link_on(url, servers[i].host, servers[i].path))
-            return ARTICLE_KIND_PREPRINT;
+    if (article_preprint_server(url) != NULL)
+        return ARTICLE_KIND_PREPRINT;
     return ARTICLE_KIND_UNKNOWN;
 }

@@ -150,6 +150,12 @@ enum article_kind article_kind_from_name(const char *name);
  * be NULL.
  */
 enum article_kind article_kind_of_work(const char *doi, const char *url);
+/*
+ * The name of the preprint server url leads to ("arXiv", "bioRxiv",
+ * "medRxiv", "SSRN", "OSF Preprints", "Preprints", "Research Square"), the
+ * outlet of a work found there; NULL for any other link or NULL.
+ */
+const char *article_preprint_server(const char *url);
 
 /* Stable, sortable key: newest first, then title. */
 int article_cmp_newest(const void *a, const void *b);

@@ -74,6 +74,9 @@ FEEDS = {
     "wordpress-foreign-policy.rss": "Foreign Policy",
     # channel "cs.LG, cs.AI, cs.CL, stat.ML updates on arXiv.org"
     "arxiv-cs-lg-ai-cl-stat-ml.rss": "arXiv",
+    # arXiv's API: the feed is titled "arXiv Query: search_query=...", the
+    # entries' links lead to arxiv.org.
+    "arxiv-api-cs-cl.atom": "arXiv",
     "substack-tidewell-lore.rss": "tidewell lore",
 }
 
@@ -82,6 +85,7 @@ FEEDS = {
 KINDS = {
     "biorxiv-plant-biology.rdf": "preprint",
     "arxiv-cs-lg-ai-cl-stat-ml.rss": "preprint",
+    "arxiv-api-cs-cl.atom": "preprint",
 }
 
 # Authors read by hand from raw author elements: (feed, the element's text)
@@ -216,6 +220,15 @@ def expected_doi(item):
     if doi is None:
         for ident in children(item, ("identifier",), (NS_DC,)):
             m = re.match(r"\s*(?:doi:|info:doi/)\s*(10\.\S+)", text_of(ident))
+            if m:
+                doi = m.group(1)
+                break
+    if doi is None:
+        # An Atom link to doi.org, of any relation (arXiv's API gives the
+        # published version's as rel="related" title="doi").
+        for link in children(item, ("link",), (NS_ATOM,)):
+            m = re.match(r"https?://(?:dx\.)?doi\.org/(10\.\S+)",
+                         link.get("href") or "")
             if m:
                 doi = m.group(1)
                 break

@@ -568,6 +568,15 @@ test_article_kinds_by_name_and_by_preprint_server(void **state)
                                           "https://www.tandfonline.com/doi/"
                                           "full/10.1080/2154896X.2025.1"),
                      ARTICLE_KIND_UNKNOWN);
+    /* the outlet of a work on a preprint server is the server */
+    assert_string_equal(
+        article_preprint_server("https://arxiv.org/abs/2609.28471v1"),
+        "arXiv");
+    assert_string_equal(
+        article_preprint_server("https://www.medrxiv.org/content/10.1101/x"),
+        "medRxiv");
+    assert_null(article_preprint_server("https://notarxiv.org/abs/1"));
+    assert_null(article_preprint_server(NULL));
 }
 
 static void
