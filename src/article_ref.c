@@ -16,7 +16,8 @@
  * DOI runs to the end of the path (DOIs hold "/"), or of the value.
  *
  * Kinds of work: their names, Crossref's types, and the preprint servers
- * known by their DOIs and hosts.
+ * known by their DOIs and hosts.  Languages: the tags sources write, as
+ * BCP 47 (RFC 5646) spells them.
  */
 #include "arctic_digest/article.h"
 
@@ -174,6 +175,54 @@ article_pages(const char *first, const char *last)
         buf_append(&b, f, fn - ln);
     buf_append(&b, l, ln);
     return buf_detach(&b, NULL);
+}
+
+char *
+article_lang_normalize(const char *s)
+{
+    size_t start, end, i, sub = 0, nsub = 0;
+    char *out;
+
+    if (s == NULL)
+        return NULL;
+    for (start = 0; ascii_is_space(s[start]); start++)
+        ;
+    for (end = strlen(s); end > start && ascii_is_space(s[end - 1]); end--)
+        ;
+    if (end == start || end - start > 64)
+        return NULL;
+    out = xstrndup(s + start, end - start);
+    for (i = 0;; i++) {
+        char c = out[i];
+
+        if (c == '_')
+            c = out[i] = '-';
+        if (c == '-' || c == '\0') {
+            size_t len = i - sub;
+            bool ok = len >= 1 && len <= 8;
+
+            /* the language: 2 or 3 letters, or x-..., i-... */
+            if (nsub == 0) {
+                ok = (len == 2 || len == 3 ||
+                      (len == 1 && (out[sub] == 'x' || out[sub] == 'i') &&
+                       c == '-'));
+                for (size_t k = sub; ok && k < i; k++)
+                    ok = ascii_is_alpha(out[k]);
+            }
+            if (!ok)
+                break;
+            nsub++;
+            sub = i + 1;
+            if (c == '\0')
+                return out;
+            continue;
+        }
+        if (!ascii_is_alnum(c))
+            break;
+        out[i] = ascii_tolower(c);
+    }
+    free(out);
+    return NULL;
 }
 
 static const struct {

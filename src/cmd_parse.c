@@ -60,6 +60,7 @@ article_json(const struct article *a)
     tpl_map_set_str(v, "issue", a->issue);
     tpl_map_set_str(v, "pages", a->pages);
     tpl_map_set_str(v, "kind", article_kind_name(a->kind));
+    tpl_map_set_str(v, "lang", a->lang);
     set_date(v, "published", &a->published);
     set_date(v, "updated", &a->updated);
     tpl_map_set_str(v, "abstract", a->abstract);

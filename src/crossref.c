@@ -315,6 +315,8 @@ work_article(json_t *w, const char *source, struct article *a)
     set_published(a, w);
     a->kind = article_kind_from_name(
         json_string_value(json_object_get(w, "type")));
+    a->lang = article_lang_normalize(
+        json_string_value(json_object_get(w, "language")));
     a->abstract = abstract_text(json_string_value(json_object_get(w, "abstract")));
     json_array_foreach(json_object_get(w, "subject"), i, kw) {
         char *k = plain_line(json_string_value(kw));
@@ -501,6 +503,7 @@ crossref_complete(struct article *a, const struct article *w)
     fill(&a->issue, w->issue);
     fill(&a->pages, w->pages);
     fill(&a->abstract, w->abstract);
+    fill(&a->lang, w->lang);
     if (w->kind != ARTICLE_KIND_UNKNOWN) /* the registrant's word */
         a->kind = w->kind;
     if (w->published.prec > a->published.prec

@@ -26,6 +26,15 @@ locator_of(const struct xnode *n)
     return s;
 }
 
+char *
+feed_lang_of(const struct xnode *n)
+{
+    char *s = feed_line_of(n), *l = article_lang_normalize(s);
+
+    free(s);
+    return l;
+}
+
 void
 feed_module_child(const struct xnode *c, struct item *it, struct article *a)
 {
@@ -60,6 +69,8 @@ feed_module_child(const struct xnode *c, struct item *it, struct article *a)
             free(t);
         } else if (strcmp(nm, "source") == 0)
             feed_field_set(&it->container, 1, feed_line_of(c));
+        else if (strcmp(nm, "language") == 0)
+            feed_field_set(&it->lang, 0, feed_lang_of(c));
     } else if (feed_ns_is_prism(c)) {
         if (strcmp(nm, "doi") == 0) {
             char *t = feed_line_of(c);

@@ -53,6 +53,8 @@ struct article {
     bool others;     /* the byline was cut short ("X et al."): more authors
                         than are listed */
     enum article_kind kind;
+    char *lang; /* the work's language, a BCP 47 tag in lower case
+                   ("en", "en-gb", "nb", "zh-hans"); NULL: unknown */
     struct dt published;
     struct dt updated;
     char *abstract;
@@ -129,6 +131,18 @@ char *article_doi_from_url(const char *url);
  * frees; NULL if url is not an http(s) URL or holds spaces or controls.
  */
 char *article_url_canonical(const char *url);
+
+/*
+ * A language tag as a source writes it (dc:language, xml:lang, RSS
+ * <language>, Crossref's "language": "en-US", " de ", "pt_BR") in the
+ * form article.lang holds: trimmed, lower case, "_" read as "-".  Only
+ * the syntax of BCP 47 (RFC 5646) is checked: subtags of 1 to 8 ASCII
+ * letters and digits joined by "-", the first a language of 2 or 3
+ * letters, or "x" or "i" (private use, grandfathered), at most 64
+ * characters.  Caller frees; NULL for anything else ("", "English",
+ * "en-US, de").
+ */
+char *article_lang_normalize(const char *s);
 
 /*
  * The name of a kind ("journal-article", "report", "preprint",

@@ -519,6 +519,57 @@ test_article_doi_shortest(void **state)
     assert_null(article_doi_normalize("10.1234/"));
 }
 
+/* article_lang_normalize(s) as a string, "(null)" for NULL; static. */
+static const char *
+lang(const char *s)
+{
+    static char out[80];
+    char *l = article_lang_normalize(s);
+
+    snprintf(out, sizeof(out), "%s", l ? l : "(null)");
+    free(l);
+    return out;
+}
+
+static void
+test_article_lang_is_a_lower_case_bcp47_tag(void **state)
+{
+    (void)state;
+    /* as feeds and Crossref write them */
+    assert_string_equal(lang("en"), "en");
+    assert_string_equal(lang("en-US"), "en-us");
+    assert_string_equal(lang(" en-gb\n"), "en-gb");
+    assert_string_equal(lang("EN"), "en");
+    assert_string_equal(lang("pt_BR"), "pt-br");
+    assert_string_equal(lang("zh-Hans-CN"), "zh-hans-cn");
+    assert_string_equal(lang("nb"), "nb");
+    assert_string_equal(lang("sma"), "sma"); /* Southern Sami */
+    assert_string_equal(lang("de-CH-1996"), "de-ch-1996");
+    assert_string_equal(lang("x-klingon"), "x-klingon");
+    assert_string_equal(lang("i-navajo"), "i-navajo");
+    /* not a tag */
+    assert_string_equal(lang(NULL), "(null)");
+    assert_string_equal(lang(""), "(null)");
+    assert_string_equal(lang("  "), "(null)");
+    assert_string_equal(lang("English"), "(null)");
+    assert_string_equal(lang("en-US, de"), "(null)");
+    assert_string_equal(lang("en--us"), "(null)");
+    assert_string_equal(lang("en-"), "(null)");
+    assert_string_equal(lang("-en"), "(null)");
+    assert_string_equal(lang("x"), "(null)");
+    assert_string_equal(lang("e1"), "(null)");
+    assert_string_equal(lang("en-toolongsub"), "(null)");
+    assert_string_equal(lang("en-\xc3\xa9"), "(null)");
+    /* at most 64 characters */
+    assert_string_equal(
+        lang(
+            "en-abcdefgh-abcdefgh-abcdefgh-abcdefgh-abcdefgh-abcdefgh-abcdefg"),
+        "en-abcdefgh-abcdefgh-abcdefgh-abcdefgh-abcdefgh-abcdefgh-abcdefg");
+    assert_string_equal(lang("en-abcdefgh-abcdefgh-abcdefgh-abcdefgh-abcdefgh-"
+                             "abcdefgh-abcdefgh"),
+                        "(null)");
+}
+
 static void
 test_article_kinds_by_name_and_by_preprint_server(void **state)
 {
@@ -650,6 +701,7 @@ main(void)
         cmocka_unit_test(test_article_byline_rule_boundaries),
         cmocka_unit_test(test_article_byline_reads_only_its_length),
         cmocka_unit_test(test_article_doi_shortest),
+        cmocka_unit_test(test_article_lang_is_a_lower_case_bcp47_tag),
         cmocka_unit_test(test_article_kinds_by_name_and_by_preprint_server),
         cmocka_unit_test(test_article_vancouver_names_and_a_group_with_members),
     };

@@ -455,6 +455,23 @@ test_crossref_completes_only_what_the_feed_lacks(void **state)
     article_release(&a);
     crossref_page_release(&p);
 
+    /* The language: Crossref's "language" where the feed gave none. */
+    parse_data("10.1007/s00120-007-1345-2.json", &p);
+    assert_string_equal(p.v[0].lang, "de");
+    article_init(&a);
+    crossref_complete(&a, &p.v[0]);
+    assert_string_equal(a.lang, "de");
+    article_release(&a);
+    article_init(&a);
+    a.lang = xstrdup("en");
+    crossref_complete(&a, &p.v[0]);
+    assert_string_equal(a.lang, "en");
+    article_release(&a);
+    crossref_page_release(&p);
+    parse_data("10.1101/2020.12.01.406702.json", &p); /* none given */
+    assert_null(p.v[0].lang);
+    crossref_page_release(&p);
+
     /* Names the feed gave as one string each, as many as Crossref's: the
      * split ones win; a different count stays the feed's. */
     parse_data("10.1007/978-3-662-46370-3_13.json", &p);
