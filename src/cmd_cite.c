@@ -7,8 +7,9 @@
  * when the author list is cut short, "et al."), container, volume, issue,
  * pages ("767-777"), kind ("journal-article", "report", "preprint",
  * "book-chapter", "web-page", "news", or a Crossref type; absent: guessed,
- * citation.h), lang (a BCP 47 tag: "en", "de"), published (any date
- * dt_parse reads), doi, url, abstract.  Prints one
+ * citation.h), lang (a BCP 47 tag: "en", "de"; a title in another
+ * language than English is not re-cased), published (any date dt_parse
+ * reads), doi, url, abstract.  Prints one
  * citation a line in --style (default chicago) and --markup (text,
  * markdown, html), or with --format kind the kind each is cited as, or the
  * whole list as --format bibtex / ris.

@@ -64,9 +64,6 @@ KIND = ("the kind comes from Crossref's type, but our styles know only "
         "journal articles, reports, preprints, chapters and web pages: "
         "books, proceedings papers, datasets, reviews and other types are "
         "cited as journal articles (issue 13, item 4)")
-LANGUAGE = ("cite reads no language, so a non-English title is re-cased "
-            "(issue 13, item 2: a title whose language is not English is "
-            "not re-cased)")
 
 # Bugs of ours: (style, record file) -> (reason, what of ours is wrong).
 # Each must still differ from citeproc and, when the second part is given,
@@ -113,28 +110,7 @@ for _fn, _styles in (
 ):
     for _s in _styles:
         KNOWN_FAILURES[(_s, _fn)] = (KIND, None)
-for _fn, _styles, _wrong in (
-        ("10.1002__sici_1097-461x_1998_66_4_261__aid-qua1_3.0.co_2-t.json",
-         ("chicago", "mla"), "Renormalized Perturbation Theory"),
-        ("10.1007_bf01756261.json", ("chicago", "mla"), "Über Die"),
-        ("10.1007_bf01756261.json", ("apa",), "des serums"),
-        ("10.1007_s00120-007-1345-2.json", ("chicago", "mla"),
-         "Durch Eine"),
-        ("10.1007_s15002-013-0459-8.json", ("chicago", "mla"),
-         "Wird Groß Geschrieben")):
-    for _s in _styles:
-        KNOWN_FAILURES[(_s, _fn)] = (LANGUAGE, _wrong)
 KNOWN_FAILURES.update({
-    ("chicago", "10.1002_chin.197423013.json"): (
-        "capitals after a mixed-case prefix are half re-cased: words of up "
-        "to six capitals are kept as acronyms, longer ones lowered "
-        "(citation_case.c keep_as_is; CMOS 8.159 title case either way)",
-        "Sintering OF COO"),
-    ("mla", "10.1002_chin.197423013.json"): (
-        "as in chicago (MLA 9 title case, the same rule)", "Sintering OF COO"),
-    ("apa", "10.1002_chin.197423013.json"): (
-        "sentence case of a title in capitals keeps some words in capitals "
-        "and lowers others (APA 7 6.17)", "initial STAGE"),
     ("chicago", "10.1103_physrevlett.126.162501.json"): (
         "a word of more than six capitals is taken for shouting and "
         "re-cased (citation_case.c keep_as_is), so the experiment's name "
@@ -289,6 +265,11 @@ def to_record(fn, m):
     # Crossref's names too).
     if m.get("type"):
         r["kind"] = m["type"]
+    # Crossref's language, as crossref.c reads it (to_csl passes it to
+    # pandoc too): a title in another language than English is not
+    # re-cased, by either.
+    if m.get("language"):
+        r["lang"] = m["language"]
     return r
 
 
