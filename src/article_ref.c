@@ -322,3 +322,13 @@ article_kind_of_work(const char *doi, const char *url)
             return ARTICLE_KIND_PREPRINT;
     return ARTICLE_KIND_UNKNOWN;
 }
+
+void
+article_kind_settle(struct article *a, enum article_kind dflt)
+{
+    if (a->kind != ARTICLE_KIND_UNKNOWN)
+        return;
+    a->kind = dflt != ARTICLE_KIND_UNKNOWN
+                  ? dflt
+                  : article_kind_of_work(a->doi, a->url);
+}

@@ -126,8 +126,10 @@ parse_file_http(const char *path, const char *content_type,
     }
     if (feed_line)
         print_feed_line(&f);
-    for (i = 0; i < f.n; i++)
+    for (i = 0; i < f.n; i++) {
+        article_kind_settle(&f.v[i], ARTICLE_KIND_UNKNOWN);
         article_list_take(l, &f.v[i]);
+    }
     rc = 0;
 out:
     feed_release(&f);

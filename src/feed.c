@@ -106,7 +106,7 @@ item_to_article(const struct parse *ps, struct item *it, struct article *a)
         a->doi = article_doi_from_url(a->guid);
     a->abstract = it->abstract.s;
     a->container = item_container(ps, it);
-    a->kind = article_kind_of_work(a->doi, a->url);
+    a->kind = it->kind; /* the rest: article_kind_settle(), by the caller */
     a->lang = it->lang.s != NULL ? it->lang.s : xstrdup(ps->chan_lang);
     it->lang.s = NULL;
     item_locators(it, a);

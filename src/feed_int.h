@@ -133,6 +133,9 @@ struct item {
     struct field byline; /* names found in the text (feed_quirks.c) */
     struct field dctitle; /* dc:title, whatever the title */
     struct field lang;    /* dc:language, xml:lang of the title or item */
+    enum article_kind kind; /* what dc:type, prism:aggregationType or
+                               prism:genre say, if anything */
+    int kind_rank;          /* which of them said it (lower wins) */
 };
 
 static inline bool

@@ -15,9 +15,11 @@
 #include "arctic_digest/datetime.h"
 
 /*
- * What kind of work a record is, as far as anyone said: Crossref's type
- * when the work was completed by DOI, else what the item shows (a
- * preprint server's DOI or link), else unknown (the citation styles then
+ * What kind of work a record is, as far as anyone said, in this order:
+ * Crossref's type when the work was completed by DOI; the item's own word
+ * (dc:type, prism:genre, prism:aggregationType: feed.h); the source's
+ * default ([source] kind); what its DOI or link shows (a preprint
+ * server's: article_kind_settle); else unknown (the citation styles then
  * guess from the container and title, citation.h).
  */
 enum article_kind {
@@ -164,6 +166,13 @@ enum article_kind article_kind_from_name(const char *name);
  * be NULL.
  */
 enum article_kind article_kind_of_work(const char *doi, const char *url);
+
+/*
+ * Settle the kind of a record whose item said none (a->kind unknown): the
+ * source's default kind dflt, else article_kind_of_work(a->doi, a->url).
+ * A kind already set stays; dflt may be ARTICLE_KIND_UNKNOWN.
+ */
+void article_kind_settle(struct article *a, enum article_kind dflt);
 
 /* Stable, sortable key: newest first, then title. */
 int article_cmp_newest(const void *a, const void *b);

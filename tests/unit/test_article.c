@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "arctic_digest/article.h"
+#include "arctic_digest/util.h"
 
 /* The authors as "family|given" or "=literal", joined by "; ". */
 static char *
@@ -570,6 +571,32 @@ test_article_lang_is_a_lower_case_bcp47_tag(void **state)
                         "(null)");
 }
 
+/* Settling a kind the item did not say: the source's, else the link's;
+ * a kind said stays. */
+static void
+test_article_kind_settle_orders_source_then_link(void **state)
+{
+    struct article a;
+    (void)state;
+
+    article_init(&a);
+    a.url = xstrdup("https://arxiv.org/abs/2508.13426");
+    article_kind_settle(&a, ARTICLE_KIND_UNKNOWN);
+    assert_int_equal(a.kind, ARTICLE_KIND_PREPRINT);
+    a.kind = ARTICLE_KIND_UNKNOWN;
+    article_kind_settle(&a, ARTICLE_KIND_REPORT);
+    assert_int_equal(a.kind, ARTICLE_KIND_REPORT);
+    a.kind = ARTICLE_KIND_JOURNAL;
+    article_kind_settle(&a, ARTICLE_KIND_REPORT);
+    assert_int_equal(a.kind, ARTICLE_KIND_JOURNAL);
+    free(a.url);
+    a.url = xstrdup("https://example.org/a");
+    a.kind = ARTICLE_KIND_UNKNOWN;
+    article_kind_settle(&a, ARTICLE_KIND_UNKNOWN);
+    assert_int_equal(a.kind, ARTICLE_KIND_UNKNOWN);
+    article_release(&a);
+}
+
 static void
 test_article_kinds_by_name_and_by_preprint_server(void **state)
 {
@@ -703,6 +730,7 @@ main(void)
         cmocka_unit_test(test_article_doi_shortest),
         cmocka_unit_test(test_article_lang_is_a_lower_case_bcp47_tag),
         cmocka_unit_test(test_article_kinds_by_name_and_by_preprint_server),
+        cmocka_unit_test(test_article_kind_settle_orders_source_then_link),
         cmocka_unit_test(test_article_vancouver_names_and_a_group_with_members),
     };
     return cmocka_run_group_tests_name("article", tests, NULL, NULL);

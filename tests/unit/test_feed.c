@@ -962,6 +962,82 @@ test_feed_language_of_item_then_channel(void **state)
         "zh-hans,ja");
 }
 
+/* The kind of item i of doc (a whole document); static. */
+static const char *
+kinds_of(const char *items)
+{
+    static char out[256];
+    struct feed f = FEED_INIT;
+    struct err e = ERR_INIT;
+    struct buf doc = BUF_INIT, b = BUF_INIT;
+    size_t i;
+
+    buf_appendf(&doc, RSS_HEAD "%s</channel></rss>", items);
+    if (feed_parse(&f, doc.data, doc.len, "s", NULL, NULL, &e) != 0)
+        fail_msg("%s: %s", doc.data, e.msg);
+    for (i = 0; i < f.n; i++) {
+        const char *k = article_kind_name(f.v[i].kind);
+        buf_appendf(&b, "%s%s", i ? "," : "", k ? k : "-");
+    }
+    snprintf(out, sizeof(out), "%s", b.data);
+    buf_release(&b);
+    buf_release(&doc);
+    feed_release(&f);
+    return out;
+}
+
+/* An item's own word for its kind: dc:type (DCMI, info:eu-repo, plain
+ * words), then prism:aggregationType, then prism:genre; nothing else (the
+ * link's preprint server, the source's kind) is the feed's business. */
+static void
+test_feed_kind_from_the_item_type_aggregation_and_genre(void **state)
+{
+    (void)state;
+    assert_string_equal(
+        kinds_of("<item><title>A</title><dc:type>Text.Serial.Journal"
+                 "</dc:type></item>"
+                 "<item><title>B</title><dc:type>article</dc:type></item>"
+                 "<item><title>C</title><dc:type>Report</dc:type></item>"
+                 "<item><title>D</title><dc:type>info:eu-repo/semantics/"
+                 "workingPaper</dc:type></item>"
+                 "<item><title>E</title><dc:type>Preprint</dc:type></item>"
+                 "<item><title>F</title><dc:type>info:eu-repo/semantics/"
+                 "bookPart</dc:type></item>"
+                 "<item><title>G</title><dc:type>Text</dc:type></item>"
+                 "<item><title>H</title><dc:type>Blog Post</dc:type></item>"),
+        "journal-article,journal-article,report,report,preprint,"
+        "book-chapter,-,web-page");
+    assert_string_equal(
+        kinds_of("<item><title>A</title><prism:aggregationType>journal"
+                 "</prism:aggregationType></item>"
+                 "<item><title>B</title><prism:aggregationType>newspaper"
+                 "</prism:aggregationType></item>"
+                 "<item><title>C</title><prism:aggregationType>magazine"
+                 "</prism:aggregationType></item>"
+                 "<item><title>D</title><prism:aggregationType>book"
+                 "</prism:aggregationType></item>"
+                 "<item><title>E</title><prism:aggregationType>other"
+                 "</prism:aggregationType></item>"
+                 "<item><title>F</title><prism:genre>news</prism:genre>"
+                 "</item>"
+                 "<item><title>G</title><prism:genre>article</prism:genre>"
+                 "</item>"),
+        "journal-article,news,news,book-chapter,-,news,-");
+    /* dc:type over aggregationType over genre, in any order */
+    assert_string_equal(
+        kinds_of("<item><title>A</title><prism:genre>news</prism:genre>"
+                 "<prism:aggregationType>journal</prism:aggregationType>"
+                 "</item>"
+                 "<item><title>B</title><prism:aggregationType>journal"
+                 "</prism:aggregationType><dc:type>report</dc:type></item>"),
+        "journal-article,report");
+    /* a preprint server's link is no word of the item's */
+    assert_string_equal(
+        kinds_of("<item><title>A</title><link>https://arxiv.org/abs/"
+                 "2508.13426</link></item>"),
+        "-");
+}
+
 /* Which value wins between a (value "Alpha"/date A) and b (value
  * "Beta"/date B), given in the document in this order: 'a', 'b'. */
 typedef char which_fn(const struct article *a);
@@ -1361,6 +1437,8 @@ main(void)
         cmocka_unit_test(test_feed_rss_creators_replace_author),
         cmocka_unit_test(test_feed_atom_sources_rank),
         cmocka_unit_test(test_feed_language_of_item_then_channel),
+        cmocka_unit_test(
+            test_feed_kind_from_the_item_type_aggregation_and_genre),
         cmocka_unit_test(test_feed_atom_text_types_and_links),
     };
     return oracle_exit(
