@@ -187,7 +187,9 @@ def first(v):
 
 
 def title_of(m, plain):
-    """Title and subtitle.  Crossref writes some of them in HTML ("&amp;",
+    """Title and subtitle (crossref.c joins them alike, but leaves out a
+    subtitle the title already holds; test_crossref.c checks that).
+    Crossref writes some of them in HTML ("&amp;",
     "<i>Streptococcus</i>"): for us as crossref.c reads them (tags dropped,
     references decoded), for pandoc with the references decoded and the
     tags kept (citeproc reads <i>, <b>, <sup>, <sub>)."""
@@ -209,8 +211,9 @@ def text(s, plain=True):
 
 
 def date_parts(m):
-    """Crossref's issued date, as its own CSL JSON gives it, for both sides
-    (crossref.c prefers published-online: not what this test checks)."""
+    """Crossref's issued date, as its own CSL JSON gives it, for both sides,
+    else published-print, published-online, published: the order in which
+    crossref.c reads them (test_crossref.c checks that)."""
     for key in ("issued", "published-print", "published-online",
                 "published"):
         parts = (m.get(key) or {}).get("date-parts") or [[None]]
