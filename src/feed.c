@@ -214,8 +214,8 @@ channel_meta(struct parse *ps, const struct xnode *chan, struct feed *f)
         else if (feed_ns_is_prism(c) && name_is(c, "publicationName") &&
                  ps->chan_container == NULL)
             ps->chan_container = feed_line_of(c);
-        else if ((is_el(c, NS_DC, "language") ||
-                  is_el(c, NS_DCTERMS, "language")))
+        else if (is_el(c, NS_DC, "language") ||
+                 is_el(c, NS_DCTERMS, "language"))
             feed_field_set(&lang, 0, feed_lang_of(c));
         else if (!atom && is_el(c, ps->core_ns, "language"))
             feed_field_set(&lang, 1, feed_lang_of(c));
