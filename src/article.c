@@ -128,6 +128,7 @@ article_release(struct article *a)
     free(a->volume);
     free(a->issue);
     free(a->pages);
+    free(a->lang);
     free(a->abstract);
     free_strv(a->keywords, a->nkeywords);
     free_strv(a->matched, a->nmatched);
@@ -169,6 +170,7 @@ article_copy(struct article *dst, const struct article *src)
     dst->pages = xstrdup(src->pages);
     dst->others = src->others;
     dst->kind = src->kind;
+    dst->lang = xstrdup(src->lang);
     dst->published = src->published;
     dst->updated = src->updated;
     dst->abstract = xstrdup(src->abstract);

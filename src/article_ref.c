@@ -16,7 +16,8 @@
  * DOI runs to the end of the path (DOIs hold "/"), or of the value.
  *
  * Kinds of work: their names, Crossref's types, and the preprint servers
- * known by their DOIs and hosts.
+ * known by their DOIs and hosts.  Languages: the tags sources write, as
+ * BCP 47 (RFC 5646) spells them.
  */
 #include "arctic_digest/article.h"
 
@@ -176,6 +177,54 @@ article_pages(const char *first, const char *last)
     return buf_detach(&b, NULL);
 }
 
+char *
+article_lang_normalize(const char *s)
+{
+    size_t start, end, i, sub = 0, nsub = 0;
+    char *out;
+
+    if (s == NULL)
+        return NULL;
+    for (start = 0; ascii_is_space(s[start]); start++)
+        ;
+    for (end = strlen(s); end > start && ascii_is_space(s[end - 1]); end--)
+        ;
+    if (end == start || end - start > 64)
+        return NULL;
+    out = xstrndup(s + start, end - start);
+    for (i = 0;; i++) {
+        char c = out[i];
+
+        if (c == '_')
+            c = out[i] = '-';
+        if (c == '-' || c == '\0') {
+            size_t len = i - sub;
+            bool ok = len >= 1 && len <= 8;
+
+            /* the language: 2 or 3 letters, or x-..., i-... */
+            if (nsub == 0) {
+                ok = (len == 2 || len == 3 ||
+                      (len == 1 && (out[sub] == 'x' || out[sub] == 'i') &&
+                       c == '-'));
+                for (size_t k = sub; ok && k < i; k++)
+                    ok = ascii_is_alpha(out[k]);
+            }
+            if (!ok)
+                break;
+            nsub++;
+            sub = i + 1;
+            if (c == '\0')
+                return out;
+            continue;
+        }
+        if (!ascii_is_alnum(c))
+            break;
+        out[i] = ascii_tolower(c);
+    }
+    free(out);
+    return NULL;
+}
+
 static const struct {
     const char *name;
     enum article_kind kind;
@@ -285,4 +334,14 @@ article_kind_of_work(const char *doi, const char *url)
     if (article_preprint_server(url) != NULL)
         return ARTICLE_KIND_PREPRINT;
     return ARTICLE_KIND_UNKNOWN;
+}
+
+void
+article_kind_settle(struct article *a, enum article_kind dflt)
+{
+    if (a->kind != ARTICLE_KIND_UNKNOWN)
+        return;
+    a->kind = dflt != ARTICLE_KIND_UNKNOWN
+                  ? dflt
+                  : article_kind_of_work(a->doi, a->url);
 }

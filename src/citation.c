@@ -661,7 +661,9 @@ put_title(struct out *o, const struct article *a, bool sentence,
 
     if (!a->title)
         return;
-    if (sentence)
+    if (!cite_lang_recased(a->lang))
+        buf_append_str(&b, a->title);
+    else if (sentence)
         cite_sentence_case(a->title, strlen(a->title), &b);
     else
         cite_title_case(a->title, strlen(a->title), &b);

@@ -27,15 +27,28 @@
  *     "Sápmi" and "Putin" (which they do not know) stay; "Change",
  *     "Security" become "change", "security".  Names that are also common
  *     words ("Northwest Passage", "the Arctic") are in proper[].
+ * A title whose language is known and not English is not re-cased at all
+ * (cite_lang_recased): these rules, and the stop words, are English.
  */
 #include "arctic_digest/citation.h"
 
 #include <string.h>
 #include <strings.h>
 
+#include "arctic_digest/ascii.h"
 #include "arctic_digest/util.h"
 #include "citation_int.h"
 #include "dict_words.h"
+
+bool
+cite_lang_recased(const char *lang)
+{
+    /* CSL 1.0.2, "Text-case": case changes are for English items and
+     * items without a language; English is the "en" language subtag with
+     * any region or script ("en-GB"), as citeproc reads it. */
+    return lang == NULL || (ascii_istarts(lang, strlen(lang), "en") &&
+                            (lang[2] == '\0' || lang[2] == '-'));
+}
 
 /* Whether w[0..n) (ASCII lower case) is a common word of the word lists:
  * a binary search over the sorted lines of ad_dict_words. */

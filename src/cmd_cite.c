@@ -7,8 +7,9 @@
  * when the author list is cut short, "et al."), container, volume, issue,
  * pages ("767-777"), kind ("journal-article", "report", "preprint",
  * "book-chapter", "web-page", "news", or a Crossref type; absent: guessed,
- * citation.h), published (any date dt_parse reads), doi, url, abstract.
- * Prints one
+ * citation.h), lang (a BCP 47 tag: "en", "de"; a title in another
+ * language than English is not re-cased), published (any date dt_parse
+ * reads), doi, url, abstract.  Prints one
  * citation a line in --style (default chicago) and --markup (text,
  * markdown, html), or with --format kind the kind each is cited as, or the
  * whole list as --format bibtex / ris.
@@ -48,6 +49,7 @@ record_to_article(const struct tpl_value *r, size_t i, struct article *a,
     a->issue = xstrdup(str_of(r, "issue"));
     a->pages = xstrdup(str_of(r, "pages"));
     a->kind = article_kind_from_name(str_of(r, "kind"));
+    a->lang = article_lang_normalize(str_of(r, "lang"));
     if (tpl_map_get(r, "others") != NULL &&
         tpl_map_get(r, "others")->type == TPL_BOOL)
         a->others = tpl_map_get(r, "others")->b;

@@ -60,6 +60,7 @@ article_json(const struct article *a)
     tpl_map_set_str(v, "issue", a->issue);
     tpl_map_set_str(v, "pages", a->pages);
     tpl_map_set_str(v, "kind", article_kind_name(a->kind));
+    tpl_map_set_str(v, "lang", a->lang);
     set_date(v, "published", &a->published);
     set_date(v, "updated", &a->updated);
     tpl_map_set_str(v, "abstract", a->abstract);
@@ -125,8 +126,10 @@ parse_file_http(const char *path, const char *content_type,
     }
     if (feed_line)
         print_feed_line(&f);
-    for (i = 0; i < f.n; i++)
+    for (i = 0; i < f.n; i++) {
+        article_kind_settle(&f.v[i], ARTICLE_KIND_UNKNOWN);
         article_list_take(l, &f.v[i]);
+    }
     rc = 0;
 out:
     feed_release(&f);

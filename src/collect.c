@@ -162,7 +162,9 @@ failed(const struct context *c, struct collect_report *r,
     store_source_release(&h);
 }
 
-/* Store the articles of one parsed document; count the new ones. */
+/* Store the articles of one parsed document; count the new ones.  A work
+ * whose item and Crossref said no kind takes its source's ([source]
+ * kind), else what its DOI or link shows. */
 static int
 store_articles(const struct context *c, struct article *v, size_t n,
                size_t *fresh, struct err *e)
@@ -170,7 +172,11 @@ store_articles(const struct context *c, struct article *v, size_t n,
     size_t i;
 
     for (i = 0; i < n; i++) {
+        const struct config_source *s =
+            v[i].source ? config_source_find(c->cfg, v[i].source) : NULL;
         bool is_new;
+
+        article_kind_settle(&v[i], s ? s->kind : ARTICLE_KIND_UNKNOWN);
         collect_normalize(&v[i]);
         if (store_article_put(c->st, &v[i], c->now.t, &is_new, NULL, e) < 0)
             return -1;
@@ -674,6 +680,7 @@ collect_document(const char *where, const char *source,
         goto out;
     }
     for (i = 0; i < f.n; i++) {
+        article_kind_settle(&f.v[i], ARTICLE_KIND_UNKNOWN);
         collect_normalize(&f.v[i]);
         article_list_take(l, &f.v[i]);
     }

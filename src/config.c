@@ -432,6 +432,19 @@ set_source_key(struct loader *l, const char *name, const char *key,
         s->filter = !strcmp(value, "filter");
         return 1;
     }
+    if (!strcmp(key, "kind")) {
+        enum article_kind k = article_kind_from_name(value);
+
+        /* our names only, not Crossref's that article_kind_from_name
+         * also reads */
+        if (k == ARTICLE_KIND_UNKNOWN || strcmp(article_kind_name(k), value))
+            return fail(l,
+                        "[source %s] kind: '%s' is not journal-article, "
+                        "report, preprint, news, web-page or book-chapter",
+                        name, value);
+        s->kind = k;
+        return 1;
+    }
     if (!strcmp(key, "weight")) {
         s->weight = strtod(value, &end);
         if (!value[0] || *end || !isfinite(s->weight))

@@ -207,8 +207,11 @@ date_parts(json_t *date, struct dt *out)
 static void
 set_published(struct article *a, json_t *w)
 {
-    static const char *const keys[] = {"published-online", "published-print",
-                                       "issued", "published"};
+    /* issued first: what Crossref's own CSL JSON gives, and so what
+     * citeproc cites (the earlier of print and online, as Crossref sets
+     * it) */
+    static const char *const keys[] = {"issued", "published-print",
+                                       "published-online", "published"};
     size_t i;
 
     for (i = 0; i < ARRAY_SIZE(keys); i++) {
@@ -283,6 +286,44 @@ work_pages(const char *page)
     return s;
 }
 
+/* Whether title (n bytes) already holds sub (m bytes), ignoring ASCII
+ * case: it ends with it, or opens with it before a colon (publishers
+ * register a title's first part as its subtitle too). */
+static bool
+holds_subtitle(const char *title, size_t n, const char *sub, size_t m)
+{
+    if (m > n)
+        return false;
+    if (strncasecmp(title + n - m, sub, m) == 0)
+        return true;
+    return m < n && title[m] == ':' && strncasecmp(title, sub, m) == 0;
+}
+
+/* title[0] and subtitle[0] as "Title: Subtitle" (CMOS 14.89, APA 7 9.18,
+ * MLA 9 2.3: a colon between them, none after a title that ends in ":",
+ * "?" or "!"), unless the title already holds the subtitle. */
+static char *
+work_title(json_t *w)
+{
+    char *title = plain_line(first_string(json_object_get(w, "title")));
+    char *sub = plain_line(first_string(json_object_get(w, "subtitle")));
+    struct buf b = BUF_INIT;
+    size_t n;
+
+    if (title == NULL || sub == NULL ||
+        holds_subtitle(title, strlen(title), sub, strlen(sub))) {
+        free(sub);
+        return title;
+    }
+    n = strlen(title);
+    buf_append_str(&b, title);
+    buf_append_str(&b, strchr(":?!", title[n - 1]) ? " " : ": ");
+    buf_append_str(&b, sub);
+    free(title);
+    free(sub);
+    return buf_detach(&b, NULL);
+}
+
 /* One work to a; false if it has neither title nor DOI. */
 static bool
 work_article(json_t *w, const char *source, struct article *a)
@@ -291,7 +332,7 @@ work_article(json_t *w, const char *source, struct article *a)
     json_t *kw;
 
     article_init(a);
-    a->title = plain_line(first_string(json_object_get(w, "title")));
+    a->title = work_title(w);
     a->doi = article_doi_normalize(json_string_value(json_object_get(w, "DOI")));
     if (a->title == NULL && a->doi == NULL) {
         article_release(a);
@@ -315,6 +356,8 @@ work_article(json_t *w, const char *source, struct article *a)
     set_published(a, w);
     a->kind = article_kind_from_name(
         json_string_value(json_object_get(w, "type")));
+    a->lang = article_lang_normalize(
+        json_string_value(json_object_get(w, "language")));
     a->abstract = abstract_text(json_string_value(json_object_get(w, "abstract")));
     json_array_foreach(json_object_get(w, "subject"), i, kw) {
         char *k = plain_line(json_string_value(kw));
@@ -489,6 +532,18 @@ crossref_complete(struct article *a, const struct article *w)
 {
     size_t i;
 
+    /* A feed's title that is Crossref's without its subtitle gives way to
+     * the whole ("Title" -> "Title: Subtitle"). */
+    if (a->title != NULL && w->title != NULL) {
+        size_t n = strlen(a->title);
+
+        if (strncmp(w->title, a->title, n) == 0 &&
+            (w->title[n] == ':' ||
+             (w->title[n] == ' ' && n > 0 && strchr("?!", a->title[n - 1])))) {
+            free(a->title);
+            a->title = xstrdup(w->title);
+        }
+    }
     fill(&a->title, w->title);
     fill(&a->url, w->url);
     /* The journal as registered: a feed's container is often only the
@@ -501,6 +556,7 @@ crossref_complete(struct article *a, const struct article *w)
     fill(&a->issue, w->issue);
     fill(&a->pages, w->pages);
     fill(&a->abstract, w->abstract);
+    fill(&a->lang, w->lang);
     if (w->kind != ARTICLE_KIND_UNKNOWN) /* the registrant's word */
         a->kind = w->kind;
     if (w->published.prec > a->published.prec

@@ -112,7 +112,9 @@ item_to_article(const struct parse *ps, struct item *it, struct article *a)
         a->doi = article_doi_from_url(a->guid);
     a->abstract = it->abstract.s;
     a->container = item_container(ps, it);
-    a->kind = article_kind_of_work(a->doi, a->url);
+    a->kind = it->kind; /* the rest: article_kind_settle(), by the caller */
+    a->lang = it->lang.s != NULL ? it->lang.s : xstrdup(ps->chan_lang);
+    it->lang.s = NULL;
     item_locators(it, a);
     if (a->nauthors == 0 && it->byline.s != NULL)
         article_add_byline(a, it->byline.s, strlen(it->byline.s));
@@ -131,9 +133,14 @@ add_item(const struct parse *ps, const struct xnode *node, struct feed *f)
 
     memset(&it, 0, sizeof(it));
     article_init(&a);
+    /* The language: the item's dc:language (feed_module_child), the
+     * xml:lang of its title, its own xml:lang; else the channel's. */
+    feed_field_set(&it.lang, 2, feed_xml_lang(node, false));
     for (c = node->children; c != NULL; c = c->next) {
         if (c->type != XNODE_ELEMENT)
             continue;
+        if (name_is(c, "title") && (ns_is(c, ps->core_ns) || ns_is(c, NS_DC)))
+            feed_field_set(&it.lang, 1, feed_xml_lang(c, false));
         if (ps->kind == FEED_KIND_ATOM)
             feed_atom_child(ps, c, &it, &a);
         else
@@ -179,11 +186,14 @@ take_field(char **dst, struct field *f)
     f->s = NULL;
 }
 
-/* Title, link, subtitle and outlet name of an RSS channel or Atom feed. */
+/* Title, link, subtitle, outlet name and language of an RSS channel or
+ * Atom feed.  The language: dc:language, RSS 2.0 <language>, else the
+ * xml:lang in scope (the channel's, the root's). */
 static void
 channel_meta(struct parse *ps, const struct xnode *chan, struct feed *f)
 {
     struct field title = {NULL, 0}, link = {NULL, 0}, sub = {NULL, 0};
+    struct field lang = {NULL, 0};
     bool atom = ps->kind == FEED_KIND_ATOM;
     const struct xnode *c;
 
@@ -210,7 +220,14 @@ channel_meta(struct parse *ps, const struct xnode *chan, struct feed *f)
         else if (feed_ns_is_prism(c) && name_is(c, "publicationName") &&
                  ps->chan_container == NULL)
             ps->chan_container = feed_line_of(c);
+        else if (is_el(c, NS_DC, "language") ||
+                 is_el(c, NS_DCTERMS, "language"))
+            feed_field_set(&lang, 0, feed_lang_of(c));
+        else if (!atom && is_el(c, ps->core_ns, "language"))
+            feed_field_set(&lang, 1, feed_lang_of(c));
     }
+    feed_field_set(&lang, 2, feed_xml_lang(chan, true));
+    take_field(&ps->chan_lang, &lang);
     take_field(&f->title, &title);
     take_field(&f->link, &link);
     take_field(&f->subtitle, &sub);
@@ -400,6 +417,7 @@ feed_parse_http(struct feed *f, const char *data, size_t n,
 out:
     feed_xdoc_free(doc); /* its blocks go to sp */
     free(ps.chan_container);
+    free(ps.chan_lang);
     feed_text_release(&text);
     feed_release(&out);
     if (rc < 0 && !had_spare)

@@ -34,6 +34,7 @@
 #define NS_DCTERMS "http://purl.org/dc/terms/"
 #define NS_CONTENT "http://purl.org/rss/1.0/modules/content/"
 #define NS_XHTML "http://www.w3.org/1999/xhtml"
+#define NS_XML "http://www.w3.org/XML/1998/namespace"
 
 /* The most text one field may collect. */
 #define FIELD_BUDGET ((size_t)4 << 20)
@@ -108,6 +109,7 @@ struct parse {
     const char *source;
     const char *container;
     char *chan_container;          /* channel-level prism:publicationName */
+    char *chan_lang; /* the channel's or feed's language (article.lang) */
     const struct xnode *feed_node; /* Atom: the feed element, for inherited
                                      authors */
 };
@@ -130,6 +132,10 @@ struct item {
     struct field volume, issue, pages, spage, epage;
     struct field byline; /* names found in the text (feed_quirks.c) */
     struct field dctitle; /* dc:title, whatever the title */
+    struct field lang;    /* dc:language, xml:lang of the title or item */
+    enum article_kind kind; /* what dc:type, prism:aggregationType or
+                               prism:genre say, if anything */
+    int kind_rank;          /* which of them said it (lower wins) */
 };
 
 static inline bool
@@ -178,6 +184,10 @@ char *feed_paragraphs_of(const struct xnode *n);
 /* The value of n's attribute name in namespace ns (NULL: in none); NULL if
  * absent. */
 const char *feed_attr(const struct xnode *n, const char *ns, const char *name);
+/* The language of n (article_lang_normalize; caller frees): its own
+ * xml:lang, or with inherit the nearest ancestor's as XML scopes it
+ * (xml:lang="" says unknown); NULL if none. */
+char *feed_xml_lang(const struct xnode *n, bool inherit);
 /* n has an attribute name, in any namespace. */
 bool feed_has_attr(const struct xnode *n, const char *name);
 /* Attribute name of n (no namespace), copied; NULL if absent. */
@@ -224,6 +234,9 @@ size_t feed_name_before_affiliation(const char *s);
 
 /* ---- feed_rss.c ---- */
 
+/* A language element's tag (article_lang_normalize; caller frees); NULL if
+ * none. */
+char *feed_lang_of(const struct xnode *n);
 void feed_module_child(const struct xnode *c, struct item *it,
                        struct article *a);
 void feed_rss_child(const struct parse *ps, const struct xnode *c,

@@ -288,6 +288,18 @@ feed_attr(const struct xnode *n, const char *ns, const char *name)
     return NULL;
 }
 
+char *
+feed_xml_lang(const struct xnode *n, bool inherit)
+{
+    for (; n != NULL; n = inherit ? n->parent : NULL) {
+        const char *v = feed_attr(n, NS_XML, "lang");
+
+        if (v != NULL)
+            return article_lang_normalize(v);
+    }
+    return NULL;
+}
+
 bool
 feed_has_attr(const struct xnode *n, const char *name)
 {
@@ -457,6 +469,7 @@ feed_item_release(struct item *it)
     free(it->epage.s);
     free(it->byline.s);
     free(it->dctitle.s);
+    free(it->lang.s);
 }
 
 /* Dublin Core, DC terms, PRISM and content: inside any item or entry. */

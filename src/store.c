@@ -109,6 +109,10 @@ static const char *const migrations[] = {
     /* The kind of work (article_kind_name: "journal-article", "report",
      * "preprint", ...); NULL when nobody said. */
     "ALTER TABLE articles ADD COLUMN kind TEXT;",
+    /* The work's language (article.lang: "en", "de", "en-gb"); NULL when
+     * nobody said.  Titles in another language than English are not
+     * re-cased when cited. */
+    "ALTER TABLE articles ADD COLUMN lang TEXT;",
 };
 
 int

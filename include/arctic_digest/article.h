@@ -15,9 +15,11 @@
 #include "arctic_digest/datetime.h"
 
 /*
- * What kind of work a record is, as far as anyone said: Crossref's type
- * when the work was completed by DOI, else what the item shows (a
- * preprint server's DOI or link), else unknown (the citation styles then
+ * What kind of work a record is, as far as anyone said, in this order:
+ * Crossref's type when the work was completed by DOI; the item's own word
+ * (dc:type, prism:genre, prism:aggregationType: feed.h); the source's
+ * default ([source] kind); what its DOI or link shows (a preprint
+ * server's: article_kind_settle); else unknown (the citation styles then
  * guess from the container and title, citation.h).
  */
 enum article_kind {
@@ -53,6 +55,8 @@ struct article {
     bool others;     /* the byline was cut short ("X et al."): more authors
                         than are listed */
     enum article_kind kind;
+    char *lang; /* the work's language, a BCP 47 tag in lower case
+                   ("en", "en-gb", "nb", "zh-hans"); NULL: unknown */
     struct dt published;
     struct dt updated;
     char *abstract;
@@ -131,6 +135,18 @@ char *article_doi_from_url(const char *url);
 char *article_url_canonical(const char *url);
 
 /*
+ * A language tag as a source writes it (dc:language, xml:lang, RSS
+ * <language>, Crossref's "language": "en-US", " de ", "pt_BR") in the
+ * form article.lang holds: trimmed, lower case, "_" read as "-".  Only
+ * the syntax of BCP 47 (RFC 5646) is checked: subtags of 1 to 8 ASCII
+ * letters and digits joined by "-", the first a language of 2 or 3
+ * letters, or "x" or "i" (private use, grandfathered), at most 64
+ * characters.  Caller frees; NULL for anything else ("", "English",
+ * "en-US, de").
+ */
+char *article_lang_normalize(const char *s);
+
+/*
  * The name of a kind ("journal-article", "report", "preprint",
  * "book-chapter", "web-page", "news"; NULL for unknown), and the kind a
  * name says: those names, and Crossref's types (posted-content is a
@@ -156,6 +172,13 @@ enum article_kind article_kind_of_work(const char *doi, const char *url);
  * outlet of a work found there; NULL for any other link or NULL.
  */
 const char *article_preprint_server(const char *url);
+
+/*
+ * Settle the kind of a record whose item said none (a->kind unknown): the
+ * source's default kind dflt, else article_kind_of_work(a->doi, a->url).
+ * A kind already set stays; dflt may be ARTICLE_KIND_UNKNOWN.
+ */
+void article_kind_settle(struct article *a, enum article_kind dflt);
 
 /* Stable, sortable key: newest first, then title. */
 int article_cmp_newest(const void *a, const void *b);

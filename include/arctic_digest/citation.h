@@ -28,11 +28,12 @@
  * the last; MLA: 1, 2, or the first and "et al.").  No author puts the
  * title first; no date gives "n.d." (Chicago, APA) or nothing (MLA).
  * Titles are title-cased for Chicago and MLA and sentence-cased for APA
- * (cite_title_case, cite_sentence_case).  DOIs are written as
- * https://doi.org/DOI and win over the URL.  Journal articles give volume,
- * issue and pages when the record has them: Chicago "28, no. 4 (December
- * 5, 2019): 767–77", APA "28(4), 767–777", MLA "vol. 28, no. 4, 5 Dec.
- * 2019, pp. 767-77", each shortening the last page by its own rule; a
+ * (cite_title_case, cite_sentence_case), unless the record's language is
+ * known and not English: then they keep their case (cite_lang_recased).  DOIs
+ * are written as https://doi.org/DOI and win over the URL.  Journal articles
+ * give volume, issue and pages when the record has them: Chicago "28, no. 4
+ * (December 5, 2019): 767–77", APA "28(4), 767–777", MLA "vol. 28, no. 4, 5
+ * Dec. 2019, pp. 767-77", each shortening the last page by its own rule; a
  * record whose byline ended in "et al." (article.others) ends its author
  * list with "et al." (BibTeX "and others").
  *
@@ -95,6 +96,14 @@ const char *cite_kind_name(enum cite_kind k);
  */
 void cite_title_case(const char *p, size_t n, struct buf *out);
 void cite_sentence_case(const char *p, size_t n, struct buf *out);
+
+/*
+ * Whether a title in language lang (article.lang, lower case) is re-cased
+ * by the styles: only when lang is NULL (unknown) or English ("en",
+ * "en-gb", "en-us"...), as CSL 1.0.2 ("Text-case") and citeproc do; a
+ * German, Norwegian or Russian title keeps its case exactly.
+ */
+bool cite_lang_recased(const char *lang);
 
 /*
  * Append one BibTeX entry per article: @article for journal articles,

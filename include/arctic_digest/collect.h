@@ -78,8 +78,10 @@ void collect_report_log(const struct collect_report *r);
 
 /*
  * Read one feed (an http(s) URL, fetched; anything else a local file) and
- * append its articles, normalised as collect stores them, to l.  source
- * names the articles' source (may be NULL).  Fails with ERR_NOINPUT,
+ * append its articles, normalised as collect stores them, to l; a kind
+ * the item did not say is settled by its DOI or link alone
+ * (article_kind_settle: no [source] kind here).  source names the
+ * articles' source (may be NULL).  Fails with ERR_NOINPUT,
  * ERR_UNAVAILABLE or ERR_DATA, naming where; l is then unchanged.
  */
 int collect_document(const char *where, const char *source,

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arctic_digest/article.h"
 #include "arctic_digest/err.h"
 
 struct config_source {
@@ -31,6 +32,10 @@ struct config_source {
     bool enrich_set;     /* enrich was given (while loading) */
     bool filter;         /* relevance = filter (default) or all */
     double weight;
+    enum article_kind kind; /* kind = journal-article | report | preprint
+                               | news | web-page | book-chapter: the kind
+                               of its items that say none themselves
+                               (article_kind_settle); unknown if not set */
     int line;            /* where its section starts */
 };
 

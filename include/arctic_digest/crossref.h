@@ -8,15 +8,18 @@
  * and back-off on 429 are the caller's policy (see fetch.h, retry_after_s).
  *
  * Fields produced per work: title (title[0], markup removed: titles carry
- * <i> and <sub>), authors (given + family; an organisation's "name" as a
- * literal), container (container-title[0], else institution[0].name, the
- * server of a preprint), published (the first present
- * of published-online, published-print, issued, published; partial
+ * <i> and <sub>; with subtitle[0] as "Title: Subtitle" unless the title
+ * already ends with it or opens with it before a colon), authors (given +
+ * family; an organisation's "name" as a literal), container
+ * (container-title[0], else institution[0].name, the server of a preprint),
+ * published (the first present of issued, which Crossref's own CSL JSON gives
+ * and citations follow, published-print, published-online, published; partial
  * date-parts keep their precision YEAR / MONTH / DAY; offset 0), doi (bare),
  * guid (the DOI), url ("URL", else resource.primary.URL), abstract (JATS
  * to plain text, a leading "Abstract" heading dropped), keywords (subject),
  * volume, issue and pages ("page", first-last with a hyphen, else the
- * "article-number"), kind ("type": article_kind_from_name).
+ * "article-number"), kind ("type": article_kind_from_name), lang
+ * ("language": article_lang_normalize).
  * All text is plain, normalised UTF-8 (text.h).
  *
  * Completion by DOI: crossref_doi_url() names one work's record
@@ -97,13 +100,14 @@ int crossref_compact(const char *json, size_t n, struct buf *out,
 
 /*
  * Fill what the feed item a lacks from w, Crossref's record of the same
- * DOI: title, link, volume, issue, pages, abstract, a publication date
+ * DOI: title (also where the feed's is Crossref's without its subtitle),
+ * link, volume, issue, pages, abstract, language, a publication date
  * (also where the feed's is coarser, a year or a month), and authors
  * where the feed named none, cut its list short ("et al.") and Crossref
  * names more, or gave the same number of names unsplit.  The container
- * and the kind are Crossref's whenever it has them (the journal as registered, where a
- * feed often gives only its own title).  What the feed gave is never
- * replaced otherwise.  Strings are copied.
+ * and the kind are Crossref's whenever it has them (the journal as
+ * registered, where a feed often gives only its own title).  What the
+ * feed gave is never replaced otherwise.  Strings are copied.
  */
 void crossref_complete(struct article *a, const struct article *w);
 

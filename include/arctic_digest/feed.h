@@ -11,6 +11,13 @@
  * network and never substitutes entities (no XML_PARSE_NOENT, no
  * XML_PARSE_HUGE).  All text fields of the articles produced are plain,
  * normalised UTF-8 (see text.h); links are absolute http(s) URLs or NULL.
+ * An article's lang is the item's dc:language, else the xml:lang of its
+ * title or of the item itself, else the channel's (or Atom feed's)
+ * dc:language, RSS <language> or the xml:lang in scope
+ * (article_lang_normalize; NULL if none).  Its kind is only what the item
+ * says (dc:type, then prism:aggregationType, then prism:genre); the
+ * source's default and a preprint server's DOI or link are the caller's
+ * to add (article_kind_settle).
  */
 #ifndef ARCTIC_DIGEST_FEED_H
 #define ARCTIC_DIGEST_FEED_H

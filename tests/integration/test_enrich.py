@@ -115,6 +115,8 @@ class Enrich(adtest.Folder):
                          ("Shoulder Stiffness", "155-158", "book-chapter"))
         self.assertEqual((e["kind"], u["kind"]),
                          ("journal-article", "journal-article"))
+        # The language: Crossref's, where the feed gave none.
+        self.assertEqual((e["lang"], u["lang"], b["lang"]), ("en", "de", None))
         self.assertIsNone(a["no-doi"]["kind"])
         self.assertEqual(ch["authors"], [("Ronald L.", "Diercks", None),
                                          ("Tom Clement", "Ludvigsen", None)])

@@ -191,12 +191,16 @@ def ns(tag):
     return tag[1:].split("}")[0] if tag.startswith("{") else ""
 
 
-def raw_items(path):
+def raw_root(path):
     with open(path, "rb") as f:
         data = f.read()
     # white space before the XML declaration (Atypon) is no content
-    root = ET.fromstring(data.lstrip() if data.lstrip().startswith(b"<?xml")
+    return ET.fromstring(data.lstrip() if data.lstrip().startswith(b"<?xml")
                          else data)
+
+
+def raw_items(path):
+    root = raw_root(path)
     if local(root.tag) == "feed":
         return [e for e in root if local(e.tag) == "entry"]
     if local(root.tag) == "RDF":
@@ -304,6 +308,22 @@ def prose(item):
                for t in texts(item))
 
 
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def expected_lang(root, item):
+    """The item's dc:language; the channel's (or Atom feed's) dc:language,
+    then RSS <language>; then xml:lang on the item, the channel or the
+    root; lower case, "_" as "-"."""
+    chan = root if local(root.tag) == "feed" else \
+        next((c for c in root if local(c.tag) == "channel"), root)
+    lang = (first(item, ("language",), (NS_DC,)) or
+            first(chan, ("language",), (NS_DC,)) or
+            first(chan, ("language",), ("",)) or
+            item.get(XML_LANG) or chan.get(XML_LANG) or root.get(XML_LANG))
+    return lang.strip().lower().replace("_", "-") if lang else None
+
+
 def parse(path):
     out = subprocess.run([BIN, "parse", path], capture_output=True, text=True,
                          timeout=60)
@@ -327,9 +347,10 @@ def check_feed(name):
     """(item count, {check: [failures]}) for one feed."""
     path = os.path.join(CORPUS, name)
     items = raw_items(path)
+    root = raw_root(path)
     got = parse(path)
     fails = {k: [] for k in ("count", "journal", "doi", "locators", "abstract",
-                             "authors", "title", "kind")}
+                             "authors", "title", "kind", "lang")}
     if len(items) != len(got):
         fails["count"].append("%d items, parse gave %d" % (len(items), len(got)))
         return len(items), fails
@@ -341,6 +362,9 @@ def check_feed(name):
                 where, a["container"], journal))
         if a.get("kind") != KINDS.get(name):
             fails["kind"].append("%s: kind %r" % (where, a.get("kind")))
+        if a.get("lang") != expected_lang(root, raw):
+            fails["lang"].append("%s: lang %r, feed says %r" % (
+                where, a.get("lang"), expected_lang(root, raw)))
         want = expected_doi(raw)
         have = a["doi"].lower() if a["doi"] else None
         if want is not None and have != want:

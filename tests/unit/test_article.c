@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "arctic_digest/article.h"
+#include "arctic_digest/util.h"
 
 /* The authors as "family|given" or "=literal", joined by "; ". */
 static char *
@@ -519,6 +520,83 @@ test_article_doi_shortest(void **state)
     assert_null(article_doi_normalize("10.1234/"));
 }
 
+/* article_lang_normalize(s) as a string, "(null)" for NULL; static. */
+static const char *
+lang(const char *s)
+{
+    static char out[80];
+    char *l = article_lang_normalize(s);
+
+    snprintf(out, sizeof(out), "%s", l ? l : "(null)");
+    free(l);
+    return out;
+}
+
+static void
+test_article_lang_is_a_lower_case_bcp47_tag(void **state)
+{
+    (void)state;
+    /* as feeds and Crossref write them */
+    assert_string_equal(lang("en"), "en");
+    assert_string_equal(lang("en-US"), "en-us");
+    assert_string_equal(lang(" en-gb\n"), "en-gb");
+    assert_string_equal(lang("EN"), "en");
+    assert_string_equal(lang("pt_BR"), "pt-br");
+    assert_string_equal(lang("zh-Hans-CN"), "zh-hans-cn");
+    assert_string_equal(lang("nb"), "nb");
+    assert_string_equal(lang("sma"), "sma"); /* Southern Sami */
+    assert_string_equal(lang("de-CH-1996"), "de-ch-1996");
+    assert_string_equal(lang("x-klingon"), "x-klingon");
+    assert_string_equal(lang("i-navajo"), "i-navajo");
+    /* not a tag */
+    assert_string_equal(lang(NULL), "(null)");
+    assert_string_equal(lang(""), "(null)");
+    assert_string_equal(lang("  "), "(null)");
+    assert_string_equal(lang("English"), "(null)");
+    assert_string_equal(lang("en-US, de"), "(null)");
+    assert_string_equal(lang("en--us"), "(null)");
+    assert_string_equal(lang("en-"), "(null)");
+    assert_string_equal(lang("-en"), "(null)");
+    assert_string_equal(lang("x"), "(null)");
+    assert_string_equal(lang("e1"), "(null)");
+    assert_string_equal(lang("en-toolongsub"), "(null)");
+    assert_string_equal(lang("en-\xc3\xa9"), "(null)");
+    /* at most 64 characters */
+    assert_string_equal(
+        lang(
+            "en-abcdefgh-abcdefgh-abcdefgh-abcdefgh-abcdefgh-abcdefgh-abcdefg"),
+        "en-abcdefgh-abcdefgh-abcdefgh-abcdefgh-abcdefgh-abcdefgh-abcdefg");
+    assert_string_equal(lang("en-abcdefgh-abcdefgh-abcdefgh-abcdefgh-abcdefgh-"
+                             "abcdefgh-abcdefgh"),
+                        "(null)");
+}
+
+/* Settling a kind the item did not say: the source's, else the link's;
+ * a kind said stays. */
+static void
+test_article_kind_settle_orders_source_then_link(void **state)
+{
+    struct article a;
+    (void)state;
+
+    article_init(&a);
+    a.url = xstrdup("https://arxiv.org/abs/2508.13426");
+    article_kind_settle(&a, ARTICLE_KIND_UNKNOWN);
+    assert_int_equal(a.kind, ARTICLE_KIND_PREPRINT);
+    a.kind = ARTICLE_KIND_UNKNOWN;
+    article_kind_settle(&a, ARTICLE_KIND_REPORT);
+    assert_int_equal(a.kind, ARTICLE_KIND_REPORT);
+    a.kind = ARTICLE_KIND_JOURNAL;
+    article_kind_settle(&a, ARTICLE_KIND_REPORT);
+    assert_int_equal(a.kind, ARTICLE_KIND_JOURNAL);
+    free(a.url);
+    a.url = xstrdup("https://example.org/a");
+    a.kind = ARTICLE_KIND_UNKNOWN;
+    article_kind_settle(&a, ARTICLE_KIND_UNKNOWN);
+    assert_int_equal(a.kind, ARTICLE_KIND_UNKNOWN);
+    article_release(&a);
+}
+
 static void
 test_article_kinds_by_name_and_by_preprint_server(void **state)
 {
@@ -659,7 +737,9 @@ main(void)
         cmocka_unit_test(test_article_byline_rule_boundaries),
         cmocka_unit_test(test_article_byline_reads_only_its_length),
         cmocka_unit_test(test_article_doi_shortest),
+        cmocka_unit_test(test_article_lang_is_a_lower_case_bcp47_tag),
         cmocka_unit_test(test_article_kinds_by_name_and_by_preprint_server),
+        cmocka_unit_test(test_article_kind_settle_orders_source_then_link),
         cmocka_unit_test(test_article_vancouver_names_and_a_group_with_members),
     };
     return cmocka_run_group_tests_name("article", tests, NULL, NULL);

@@ -294,6 +294,59 @@ test_citation_sentence_case_keeps_names_the_word_lists_do_not_know(
             "The Northwest Passage and Asian States");
 }
 
+/* Only English titles, and those of unknown language, are re-cased (CSL
+ * 1.0.2 "Text-case", as citeproc): a German title keeps its case in every
+ * style.  The title is a real record's (Crossref, language "de",
+ * tests/data/records/10.1007_bf01756261.json). */
+static void
+test_citation_title_in_another_language_keeps_its_case(void **state)
+{
+    struct article a;
+    struct buf b = BUF_INIT;
+    (void)state;
+    article_init(&a);
+    a.title = xstrdup("Über die Eiweisslabilität des Serums: Ein Versuch zu "
+                      "einer allgemein gültigen Fassung der serologischen "
+                      "Labilitätsreaktionen");
+    article_add_person(&a, "Adolf", "Schmitz", NULL);
+    a.container = xstrdup("Klinische Wochenschrift");
+    a.lang = xstrdup("de");
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Schmitz, Adolf. “Über die Eiweisslabilität des Serums: Ein "
+           "Versuch zu einer allgemein gültigen Fassung der serologischen "
+           "Labilitätsreaktionen.” Klinische Wochenschrift, n.d.");
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "Schmitz, Adolf. “Über die Eiweisslabilität des Serums: Ein "
+           "Versuch zu einer allgemein gültigen Fassung der serologischen "
+           "Labilitätsreaktionen.” Klinische Wochenschrift.");
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "Schmitz, A. (n.d.). Über die Eiweisslabilität des Serums: Ein "
+           "Versuch zu einer allgemein gültigen Fassung der serologischen "
+           "Labilitätsreaktionen. Klinische Wochenschrift.");
+    /* the same title said to be English, or of no known language: cased */
+    free(a.lang);
+    a.lang = xstrdup("en-gb");
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Schmitz, Adolf. “Über Die Eiweisslabilität Des Serums: Ein "
+           "Versuch Zu Einer Allgemein Gültigen Fassung Der Serologischen "
+           "Labilitätsreaktionen.” Klinische Wochenschrift, n.d.");
+    free(a.lang);
+    a.lang = NULL;
+    cite_format(&a, CITE_APA, CITE_MARKUP_TEXT, &b);
+    assert_non_null(strstr(b.data, "Eiweisslabilität des serums: "));
+    buf_release(&b);
+    article_release(&a);
+
+    assert_true(cite_lang_recased(NULL));
+    assert_true(cite_lang_recased("en"));
+    assert_true(cite_lang_recased("en-us"));
+    assert_false(cite_lang_recased("nb"));
+    assert_false(cite_lang_recased("se"));
+    assert_false(cite_lang_recased("zh-hans"));
+    assert_false(cite_lang_recased("enm")); /* Middle English: not "en" */
+    assert_false(cite_lang_recased("e"));
+}
+
 /* Quotation marks and apostrophes as citeproc writes them (issue 13). */
 static void
 test_citation_typographic_quotes_and_final_period(void **state)
@@ -809,6 +862,8 @@ main(void)
             test_citation_case_starts_again_after_a_spaced_dash_and_a_period),
         cmocka_unit_test(test_citation_names_particles_suffixes_and_initials),
         cmocka_unit_test(test_citation_east_asian_names_and_empty_parts),
+        cmocka_unit_test(
+            test_citation_title_in_another_language_keeps_its_case),
         cmocka_unit_test(test_citation_typographic_quotes_and_final_period),
         cmocka_unit_test(test_citation_kind_follows_doi_container_and_title),
         cmocka_unit_test(
@@ -817,7 +872,8 @@ main(void)
         cmocka_unit_test(test_citation_styles_give_volume_issue_and_pages),
         cmocka_unit_test(test_citation_page_ranges_shorten_by_each_styles_rule),
         cmocka_unit_test(test_citation_et_al_flag_is_rendered),
-        cmocka_unit_test(test_citation_bibtex_and_ris_give_volume_issue_and_pages),
+        cmocka_unit_test(
+            test_citation_bibtex_and_ris_give_volume_issue_and_pages),
         cmocka_unit_test(test_citation_url_is_a_link_in_markdown_and_html_only),
         cmocka_unit_test(test_citation_coins_journal_and_web_page),
         cmocka_unit_test(test_citation_kind_of_the_record_decides_the_form),

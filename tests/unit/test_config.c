@@ -94,7 +94,7 @@ test_config_reads_sources_lists_and_relative_paths(void **state)
                           "weight = 2.5\n"
                           "[source c]\nurl = feeds/c.xml\nenrich = crossref\n"
                           "[source d]\nurl = https://example.org/d\n"
-                          "enrich = none\n"
+                          "enrich = none\nkind = report\n"
                           "[topic security]\ninclude = NATO, defence\n",
                           &c, &e),
                      0);
@@ -111,6 +111,9 @@ test_config_reads_sources_lists_and_relative_paths(void **state)
     assert_true(c.sources[1].enrich);
     assert_true(c.sources[2].enrich);
     assert_false(c.sources[3].enrich);
+    /* kind: the default kind of a source's items; none unless given */
+    assert_int_equal(c.sources[0].kind, ARTICLE_KIND_UNKNOWN);
+    assert_int_equal(c.sources[3].kind, ARTICLE_KIND_REPORT);
     snprintf(want, sizeof(want), "%s/feeds/a.xml", dir);
     assert_string_equal(c.sources[0].url, want);
     assert_false(c.sources[0].filter);
@@ -122,6 +125,41 @@ test_config_reads_sources_lists_and_relative_paths(void **state)
     assert_int_equal(c.ntopics, 1);
     assert_int_equal(c.topics[0].ninclude, 2);
     config_release(&c);
+}
+
+/* [source] kind takes our names of kinds only. */
+static void
+test_config_source_kind_takes_our_kind_names(void **state)
+{
+    static const struct {
+        const char *name;
+        enum article_kind kind;
+    } ok[] = {{"journal-article", ARTICLE_KIND_JOURNAL},
+              {"report", ARTICLE_KIND_REPORT},
+              {"preprint", ARTICLE_KIND_PREPRINT},
+              {"news", ARTICLE_KIND_NEWS},
+              {"web-page", ARTICLE_KIND_WEB},
+              {"book-chapter", ARTICLE_KIND_CHAPTER}};
+    char text[128];
+    size_t i;
+    (void)state;
+
+    for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        struct config c;
+        struct err e = ERR_INIT;
+        snprintf(text, sizeof(text), "[source s]\nurl = s.xml\nkind = %s\n",
+                 ok[i].name);
+        assert_int_equal(load(text, &c, &e), 0);
+        assert_int_equal(c.sources[0].kind, ok[i].kind);
+        config_release(&c);
+    }
+    expect_error("[source s]\nurl = s.xml\nkind = blog\n",
+                 "t.conf:3: [source s] kind: 'blog' is not journal-article, "
+                 "report, preprint, news, web-page or book-chapter");
+    /* Crossref's names are for records, not for this key */
+    expect_error("[source s]\nkind = posted-content\n",
+                 "t.conf:2: [source s] kind: 'posted-content' is not");
+    expect_error("[source s]\nkind = Report\n", "'Report' is not");
 }
 
 static void
@@ -219,6 +257,7 @@ main(void)
         cmocka_unit_test(test_config_defaults_apply_to_an_empty_file),
         cmocka_unit_test(test_config_reads_sources_lists_and_relative_paths),
         cmocka_unit_test(test_config_errors_name_file_and_line),
+        cmocka_unit_test(test_config_source_kind_takes_our_kind_names),
         cmocka_unit_test(test_config_reads_durations),
         cmocka_unit_test(test_config_refuses_lines_inih_would_split),
         cmocka_unit_test(test_config_missing_file_is_noinput),

@@ -407,6 +407,95 @@ test_crossref_compact_keeps_a_work_without_its_references(void **state)
     buf_release(&out);
 }
 
+/* A record of tests/data/records (a Crossref work's message object) in
+ * its answer's envelope, parsed. */
+static void
+parse_record(const char *name, struct crossref_page *p)
+{
+    char path[4096];
+    struct buf msg = BUF_INIT, b = BUF_INIT;
+    struct err e = ERR_INIT;
+
+    snprintf(path, sizeof(path), "%s/../data/records/%s", getenv("AD_FIXTURES"),
+             name);
+    if (!read_file(path, &msg))
+        fail_msg("cannot read %s", path);
+    buf_appendf(&b,
+                "{\"status\": \"ok\", \"message-type\": \"work\", "
+                "\"message\": %s}",
+                msg.data);
+    if (crossref_parse(b.data, b.len, NULL, p, &e) != 0)
+        fail_msg("%s: %s", path, e.msg);
+    assert_int_equal(p->n, 1);
+    buf_release(&msg);
+    buf_release(&b);
+}
+
+/* Subtitles join the title; the date is Crossref's issued (as its own
+ * CSL JSON, so citeproc), not the online date. */
+static void
+test_crossref_reads_subtitles_and_the_issued_date(void **state)
+{
+    struct crossref_page p = CROSSREF_PAGE_INIT;
+    struct article a;
+
+    (void)state;
+    /* Der Urologe: title and subtitle in German (and English after them);
+     * issued 2007-07, published online 2007-07-08 */
+    parse_data("10.1007/s00120-007-1345-2.json", &p);
+    assert_string_equal(p.v[0].title, "Penisverletzung durch eine "
+                                      "Moulinette: Folge einer "
+                                      "autoerotischen Selbstverstümmelung");
+    date_is(&p.v[0].published, "2007-07");
+    assert_int_equal(p.v[0].published.prec, DT_PREC_MONTH);
+    /* a feed that gave the title alone takes the whole; another title
+     * stays */
+    article_init(&a);
+    a.title = xstrdup("Penisverletzung durch eine Moulinette");
+    crossref_complete(&a, &p.v[0]);
+    assert_string_equal(a.title, p.v[0].title);
+    article_release(&a);
+    article_init(&a);
+    a.title = xstrdup("Penisverletzung");
+    crossref_complete(&a, &p.v[0]);
+    assert_string_equal(a.title, "Penisverletzung");
+    article_release(&a);
+    crossref_page_release(&p);
+
+    /* ChemInform: issued (and in print) 1974-06-11, online 2016-03-14 */
+    parse_record("10.1002_chin.197423013.json", &p);
+    date_is(&p.v[0].published, "1974-06-11");
+    crossref_page_release(&p);
+    /* issued 2009-09-23, in print 2011-06 */
+    parse_record("10.1007_s10107-009-0306-5.json", &p);
+    date_is(&p.v[0].published, "2009-09-23");
+    crossref_page_release(&p);
+    /* issued 2019-07-01, in print 2019-07-18 */
+    parse_record("10.1017_9781108348843.json", &p);
+    date_is(&p.v[0].published, "2019-07-01");
+    crossref_page_release(&p);
+    parse_record("10.1145_3448016.3452841.json", &p);
+    assert_string_equal(p.v[0].title, "Vector Quotient Filters: Overcoming "
+                                      "the Time/Space Trade-Off in Filter "
+                                      "Design");
+    crossref_page_release(&p);
+    /* a subtitle that repeats the title, or its first part, or is empty,
+     * is not added */
+    parse_record("10.1111_phpp.12112.json", &p);
+    assert_string_equal(p.v[0].title, "Global state of sunscreens");
+    crossref_page_release(&p);
+    parse_record("10.1111_geb.12517.json", &p);
+    assert_string_equal(p.v[0].title,
+                        "Mapping the global state of invasive alien "
+                        "species: patterns of invasion and policy responses");
+    crossref_page_release(&p);
+    parse_record("10.2991_icismme-15.2015.92.json", &p);
+    assert_string_equal(p.v[0].title,
+                        "The Element Disturbed Equation of Dissimilar "
+                        "Material for The Analysis of Duality Disturbance");
+    crossref_page_release(&p);
+}
+
 static void
 test_crossref_completes_only_what_the_feed_lacks(void **state)
 {
@@ -455,6 +544,23 @@ test_crossref_completes_only_what_the_feed_lacks(void **state)
     article_release(&a);
     crossref_page_release(&p);
 
+    /* The language: Crossref's "language" where the feed gave none. */
+    parse_data("10.1007/s00120-007-1345-2.json", &p);
+    assert_string_equal(p.v[0].lang, "de");
+    article_init(&a);
+    crossref_complete(&a, &p.v[0]);
+    assert_string_equal(a.lang, "de");
+    article_release(&a);
+    article_init(&a);
+    a.lang = xstrdup("en");
+    crossref_complete(&a, &p.v[0]);
+    assert_string_equal(a.lang, "en");
+    article_release(&a);
+    crossref_page_release(&p);
+    parse_data("10.1101/2020.12.01.406702.json", &p); /* none given */
+    assert_null(p.v[0].lang);
+    crossref_page_release(&p);
+
     /* Names the feed gave as one string each, as many as Crossref's: the
      * split ones win; a different count stays the feed's. */
     parse_data("10.1007/978-3-662-46370-3_13.json", &p);
@@ -489,8 +595,10 @@ main(void)
         cmocka_unit_test(test_crossref_builds_an_encoded_works_url),
         cmocka_unit_test(test_crossref_pages_through_a_local_server),
         cmocka_unit_test(test_crossref_builds_a_doi_url),
-        cmocka_unit_test(test_crossref_compact_keeps_a_work_without_its_references),
+        cmocka_unit_test(
+            test_crossref_compact_keeps_a_work_without_its_references),
         cmocka_unit_test(test_crossref_completes_only_what_the_feed_lacks),
+        cmocka_unit_test(test_crossref_reads_subtitles_and_the_issued_date),
     };
 
     return oracle_exit(cmocka_run_group_tests_name(

@@ -874,6 +874,170 @@ parse_pair(const char *channel, const char *first, const char *fv,
     buf_release(&doc);
 }
 
+/* The language of each item of doc (a whole document), in order, joined
+ * by "," ("-" for none); static. */
+static const char *
+langs_of(const char *doc)
+{
+    static char out[256];
+    struct feed f = FEED_INIT;
+    struct err e = ERR_INIT;
+    struct buf b = BUF_INIT;
+    size_t i;
+
+    if (feed_parse(&f, doc, strlen(doc), "s", NULL, NULL, &e) != 0)
+        fail_msg("%s: %s", doc, e.msg);
+    for (i = 0; i < f.n; i++)
+        buf_appendf(&b, "%s%s", i ? "," : "", f.v[i].lang ? f.v[i].lang : "-");
+    snprintf(out, sizeof(out), "%s", b.data);
+    buf_release(&b);
+    feed_release(&f);
+    return out;
+}
+
+/* The item's own dc:language or xml:lang (on it or its title), then the
+ * channel's dc:language, RSS <language>, the xml:lang in scope; tags in
+ * lower case, and what is no tag is no language. */
+static void
+test_feed_language_of_item_then_channel(void **state)
+{
+    (void)state;
+    /* RSS 2.0: the channel's <language> for every item that says none */
+    assert_string_equal(
+        langs_of(RSS_HEAD "<language>en-US</language>"
+                          "<item><title>A</title></item>"
+                          "<item><title>B</title><dc:language>nb"
+                          "</dc:language></item>"
+                          "<item xml:lang=\"de\"><title>C</title></item>"
+                          "<item><title xml:lang=\"fr-CA\">D</title></item>"
+                          "<item><title xml:lang=\"fr\">E</title><dc:language>"
+                          "sv</dc:language></item>"
+                          "</channel></rss>"),
+        "en-us,nb,de,fr-ca,sv");
+    /* dc:language of the channel beats <language>, which beats the
+     * xml:lang of the channel or the root */
+    assert_string_equal(
+        langs_of("<rss version=\"2.0\" xml:lang=\"fi\" "
+                 "xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel>"
+                 "<language>en</language><dc:language>da</dc:language>"
+                 "<item><title>A</title></item></channel></rss>"),
+        "da");
+    assert_string_equal(
+        langs_of("<rss version=\"2.0\" xml:lang=\"fi\"><channel>"
+                 "<item><title>A</title></item></channel></rss>"),
+        "fi");
+    assert_string_equal(
+        langs_of(RSS_HEAD "<item><title>A</title></item></channel></rss>"),
+        "-");
+    /* no tag, no language: the channel's stands */
+    assert_string_equal(
+        langs_of(RSS_HEAD "<language>English</language>"
+                          "<item><title>A</title></item></channel></rss>"),
+        "-");
+    assert_string_equal(langs_of(RSS_HEAD
+                                 "<language>is</language><item><title>A</title>"
+                                 "<dc:language>Icelandic</dc:language></item>"
+                                 "</channel></rss>"),
+                        "is");
+    /* Atom: the feed's xml:lang is inherited; an entry's or its title's
+     * own wins */
+    assert_string_equal(
+        langs_of("<feed xmlns=\"http://www.w3.org/2005/Atom\" "
+                 "xml:lang=\"en-GB\"><title>F</title>"
+                 "<entry><title>A</title></entry>"
+                 "<entry xml:lang=\"se\"><title>B</title></entry>"
+                 "<entry><title xml:lang=\"ru\">C</title></entry>"
+                 "</feed>"),
+        "en-gb,se,ru");
+    /* RSS 1.0: the channel's dc:language, though items are its siblings */
+    assert_string_equal(
+        langs_of("<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/"
+                 "22-rdf-syntax-ns#\" xmlns=\"http://purl.org/rss/1.0/\" "
+                 "xmlns:dc=\"http://purl.org/dc/elements/1.1/\">"
+                 "<channel rdf:about=\"http://x.org/\"><title>C</title>"
+                 "<dc:language>zh-Hans</dc:language></channel>"
+                 "<item rdf:about=\"http://x.org/1\"><title>A</title></item>"
+                 "<item rdf:about=\"http://x.org/2\"><title>B</title>"
+                 "<dc:language>ja</dc:language></item></rdf:RDF>"),
+        "zh-hans,ja");
+}
+
+/* The kind of item i of doc (a whole document); static. */
+static const char *
+kinds_of(const char *items)
+{
+    static char out[256];
+    struct feed f = FEED_INIT;
+    struct err e = ERR_INIT;
+    struct buf doc = BUF_INIT, b = BUF_INIT;
+    size_t i;
+
+    buf_appendf(&doc, RSS_HEAD "%s</channel></rss>", items);
+    if (feed_parse(&f, doc.data, doc.len, "s", NULL, NULL, &e) != 0)
+        fail_msg("%s: %s", doc.data, e.msg);
+    for (i = 0; i < f.n; i++) {
+        const char *k = article_kind_name(f.v[i].kind);
+        buf_appendf(&b, "%s%s", i ? "," : "", k ? k : "-");
+    }
+    snprintf(out, sizeof(out), "%s", b.data);
+    buf_release(&b);
+    buf_release(&doc);
+    feed_release(&f);
+    return out;
+}
+
+/* An item's own word for its kind: dc:type (DCMI, info:eu-repo, plain
+ * words), then prism:aggregationType, then prism:genre; nothing else (the
+ * link's preprint server, the source's kind) is the feed's business. */
+static void
+test_feed_kind_from_the_item_type_aggregation_and_genre(void **state)
+{
+    (void)state;
+    assert_string_equal(
+        kinds_of("<item><title>A</title><dc:type>Text.Serial.Journal"
+                 "</dc:type></item>"
+                 "<item><title>B</title><dc:type>article</dc:type></item>"
+                 "<item><title>C</title><dc:type>Report</dc:type></item>"
+                 "<item><title>D</title><dc:type>info:eu-repo/semantics/"
+                 "workingPaper</dc:type></item>"
+                 "<item><title>E</title><dc:type>Preprint</dc:type></item>"
+                 "<item><title>F</title><dc:type>info:eu-repo/semantics/"
+                 "bookPart</dc:type></item>"
+                 "<item><title>G</title><dc:type>Text</dc:type></item>"
+                 "<item><title>H</title><dc:type>Blog Post</dc:type></item>"),
+        "journal-article,journal-article,report,report,preprint,"
+        "book-chapter,-,web-page");
+    assert_string_equal(
+        kinds_of("<item><title>A</title><prism:aggregationType>journal"
+                 "</prism:aggregationType></item>"
+                 "<item><title>B</title><prism:aggregationType>newspaper"
+                 "</prism:aggregationType></item>"
+                 "<item><title>C</title><prism:aggregationType>magazine"
+                 "</prism:aggregationType></item>"
+                 "<item><title>D</title><prism:aggregationType>book"
+                 "</prism:aggregationType></item>"
+                 "<item><title>E</title><prism:aggregationType>other"
+                 "</prism:aggregationType></item>"
+                 "<item><title>F</title><prism:genre>news</prism:genre>"
+                 "</item>"
+                 "<item><title>G</title><prism:genre>article</prism:genre>"
+                 "</item>"),
+        "journal-article,news,news,book-chapter,-,news,-");
+    /* dc:type over aggregationType over genre, in any order */
+    assert_string_equal(
+        kinds_of("<item><title>A</title><prism:genre>news</prism:genre>"
+                 "<prism:aggregationType>journal</prism:aggregationType>"
+                 "</item>"
+                 "<item><title>B</title><prism:aggregationType>journal"
+                 "</prism:aggregationType><dc:type>report</dc:type></item>"),
+        "journal-article,report");
+    /* a preprint server's link is no word of the item's */
+    assert_string_equal(
+        kinds_of("<item><title>A</title><link>https://arxiv.org/abs/"
+                 "2508.13426</link></item>"),
+        "-");
+}
+
 /* Which value wins between a (value "Alpha"/date A) and b (value
  * "Beta"/date B), given in the document in this order: 'a', 'b'. */
 typedef char which_fn(const struct article *a);
@@ -1272,6 +1436,9 @@ main(void)
         cmocka_unit_test(test_feed_rss_container_sources_rank_prism_first),
         cmocka_unit_test(test_feed_rss_creators_replace_author),
         cmocka_unit_test(test_feed_atom_sources_rank),
+        cmocka_unit_test(test_feed_language_of_item_then_channel),
+        cmocka_unit_test(
+            test_feed_kind_from_the_item_type_aggregation_and_genre),
         cmocka_unit_test(test_feed_atom_text_types_and_links),
     };
     return oracle_exit(
