@@ -339,9 +339,18 @@ article_kind_of_work(const char *doi, const char *url)
 void
 article_kind_settle(struct article *a, enum article_kind dflt)
 {
+    const char *server;
+
     if (a->kind != ARTICLE_KIND_UNKNOWN)
         return;
-    a->kind = dflt != ARTICLE_KIND_UNKNOWN
-                  ? dflt
-                  : article_kind_of_work(a->doi, a->url);
+    if (dflt != ARTICLE_KIND_UNKNOWN) {
+        a->kind = dflt;
+        return;
+    }
+    a->kind = article_kind_of_work(a->doi, a->url);
+    server = article_preprint_server(a->url);
+    if (a->kind == ARTICLE_KIND_PREPRINT && server != NULL) {
+        free(a->container);
+        a->container = xstrdup(server);
+    }
 }

@@ -46,23 +46,18 @@ names_outlet(const char *s, const char *title)
  * The outlet: the [source]'s container; the item's
  * prism:publicationName, unless it repeats the item's title (Atypon's
  * Taylor & Francis feeds put the article's title there); dc:source; the
- * preprint server the item's link leads to (a feed of a search on arXiv's
- * API is titled "arXiv Query: search_query=..."); the channel's
- * prism:publicationName; the journal named in the feed's title.
+ * channel's prism:publicationName; the journal named in the feed's title.
+ * (A preprint server's name replaces it later: article_kind_settle.)
  */
 static char *
 item_container(const struct parse *ps, const struct item *it)
 {
-    const char *server = article_preprint_server(it->url.s);
-
     if (ps->container != NULL)
         return xstrdup(ps->container);
     if (names_outlet(it->pubname.s, it->title.s))
         return xstrdup(it->pubname.s);
     if (names_outlet(it->container.s, it->title.s))
         return xstrdup(it->container.s);
-    if (server != NULL)
-        return xstrdup(server);
     return xstrdup(ps->chan_container);
 }
 

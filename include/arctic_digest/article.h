@@ -176,7 +176,9 @@ const char *article_preprint_server(const char *url);
 /*
  * Settle the kind of a record whose item said none (a->kind unknown): the
  * source's default kind dflt, else article_kind_of_work(a->doi, a->url).
- * A kind already set stays; dflt may be ARTICLE_KIND_UNKNOWN.
+ * A kind already set stays; dflt may be ARTICLE_KIND_UNKNOWN.  A work
+ * found a preprint by its link to a server has that server as its outlet
+ * (a feed of a search on arXiv's API is titled "arXiv Query: ...").
  */
 void article_kind_settle(struct article *a, enum article_kind dflt);
 
