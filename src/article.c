@@ -125,6 +125,8 @@ article_release(struct article *a)
     }
     free(a->authors);
     free(a->container);
+    free(a->publisher);
+    free(a->place);
     free(a->volume);
     free(a->issue);
     free(a->pages);
@@ -164,6 +166,8 @@ article_copy(struct article *dst, const struct article *src)
         article_add_person(dst, src->authors[i].given, src->authors[i].family,
                            src->authors[i].literal);
     dst->container = xstrdup(src->container);
+    dst->publisher = xstrdup(src->publisher);
+    dst->place = xstrdup(src->place);
     dst->volume = xstrdup(src->volume);
     dst->issue = xstrdup(src->issue);
     dst->pages = xstrdup(src->pages);

@@ -56,6 +56,8 @@ article_json(const struct article *a)
     if (a->others)
         tpl_map_set_bool(v, "others", true);
     tpl_map_set_str(v, "container", a->container);
+    tpl_map_set_str(v, "publisher", a->publisher);
+    tpl_map_set_str(v, "place", a->place);
     tpl_map_set_str(v, "volume", a->volume);
     tpl_map_set_str(v, "issue", a->issue);
     tpl_map_set_str(v, "pages", a->pages);

@@ -283,6 +283,20 @@ work_pages(const char *page)
     return s;
 }
 
+/* Crossref's type; posted content is a preprint when its subtype says
+ * so, and a blog post or other posted work otherwise. */
+static enum article_kind
+work_kind(json_t *w)
+{
+    const char *type = json_string_value(json_object_get(w, "type"));
+    const char *sub = json_string_value(json_object_get(w, "subtype"));
+
+    if (type != NULL && !strcmp(type, "posted-content") && sub != NULL &&
+        !strcmp(sub, "preprint"))
+        return ARTICLE_KIND_PREPRINT;
+    return article_kind_from_name(type);
+}
+
 /* One work to a; false if it has neither title nor DOI. */
 static bool
 work_article(json_t *w, const char *source, struct article *a)
@@ -313,8 +327,11 @@ work_article(json_t *w, const char *source, struct article *a)
         a->pages = plain_line(
             json_string_value(json_object_get(w, "article-number")));
     set_published(a, w);
-    a->kind = article_kind_from_name(
-        json_string_value(json_object_get(w, "type")));
+    a->publisher =
+        plain_line(json_string_value(json_object_get(w, "publisher")));
+    a->place =
+        plain_line(json_string_value(json_object_get(w, "publisher-location")));
+    a->kind = work_kind(w);
     a->abstract = abstract_text(json_string_value(json_object_get(w, "abstract")));
     json_array_foreach(json_object_get(w, "subject"), i, kw) {
         char *k = plain_line(json_string_value(kw));
@@ -497,6 +514,8 @@ crossref_complete(struct article *a, const struct article *w)
         free(a->container);
         a->container = xstrdup(w->container);
     }
+    fill(&a->publisher, w->publisher);
+    fill(&a->place, w->place);
     fill(&a->volume, w->volume);
     fill(&a->issue, w->issue);
     fill(&a->pages, w->pages);

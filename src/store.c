@@ -109,6 +109,11 @@ static const char *const migrations[] = {
     /* The kind of work (article_kind_name: "journal-article", "report",
      * "preprint", ...); NULL when nobody said. */
     "ALTER TABLE articles ADD COLUMN kind TEXT;",
+    /* Who published a book, chapter, paper or report, and where
+     * (Crossref's publisher and publisher-location): the styles name them
+     * (issue 13).  Older rows have neither. */
+    "ALTER TABLE articles ADD COLUMN publisher TEXT;"
+    "ALTER TABLE articles ADD COLUMN place TEXT;",
 };
 
 int

@@ -234,9 +234,9 @@ insert_work(struct store *s, const struct article *a, const struct work_keys *k,
         "first_family, container, published, published_offset, "
         "published_prec, updated, updated_offset, updated_prec, abstract, "
         "score, matched, first_seen, url_key, volume, issue, pages, others, "
-        "kind) "
+        "kind, publisher, place) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-        "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+        "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)",
         e);
     struct buf matched = BUF_INIT;
     int rc;
@@ -264,6 +264,8 @@ insert_work(struct store *s, const struct article *a, const struct work_keys *k,
     store_bind_text(st, 22, a->pages);
     sqlite3_bind_int(st, 23, a->others);
     store_bind_text(st, 24, article_kind_name(a->kind));
+    store_bind_text(st, 25, a->publisher);
+    store_bind_text(st, 26, a->place);
     rc = store_step_done(s, st, e);
     if (rc == 0) {
         *id = sqlite3_last_insert_rowid(s->db);
@@ -339,7 +341,8 @@ merge_work(struct store *s, int64_t id, const struct article *a,
         "published_prec = max(published_prec, ?8), "
         "score = max(score, ?9), volume = coalesce(volume, ?11), "
         "issue = coalesce(issue, ?12), pages = coalesce(pages, ?13), "
-        "kind = coalesce(kind, ?14) WHERE id = ?1",
+        "kind = coalesce(kind, ?14), publisher = coalesce(publisher, ?15), "
+        "place = coalesce(place, ?16) WHERE id = ?1",
         e);
     if (!st)
         return -1;
@@ -361,6 +364,8 @@ merge_work(struct store *s, int64_t id, const struct article *a,
     store_bind_text(st, 12, a->issue);
     store_bind_text(st, 13, a->pages);
     store_bind_text(st, 14, article_kind_name(a->kind));
+    store_bind_text(st, 15, a->publisher);
+    store_bind_text(st, 16, a->place);
     if (store_step_done(s, st, e) < 0)
         return -1;
     /* More authors or keywords than we had: take the new list, and with
@@ -450,7 +455,7 @@ store_article_get(struct store *s, int64_t id, struct article *a, struct err *e)
         "SELECT doi, url, guid, source, title, container, published, "
         "published_offset, published_prec, updated, updated_offset, "
         "updated_prec, abstract, score, matched, volume, issue, pages, "
-        "others, kind FROM articles WHERE id = ?",
+        "others, kind, publisher, place FROM articles WHERE id = ?",
         e);
     int rc;
 
@@ -484,6 +489,8 @@ store_article_get(struct store *s, int64_t id, struct article *a, struct err *e)
     a->others = sqlite3_column_int(st, 18) != 0;
     a->kind = article_kind_from_name(
         (const char *)sqlite3_column_text(st, 19));
+    a->publisher = store_col_text(st, 20);
+    a->place = store_col_text(st, 21);
     store_release(s, st);
 
     st = store_prepare(

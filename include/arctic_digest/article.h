@@ -27,7 +27,18 @@ enum article_kind {
     ARTICLE_KIND_PREPRINT, /* "preprint" (Crossref: posted-content) */
     ARTICLE_KIND_CHAPTER,  /* "book-chapter" */
     ARTICLE_KIND_WEB,      /* "web-page": commentary, a blog post */
-    ARTICLE_KIND_NEWS      /* "news" */
+    ARTICLE_KIND_NEWS,     /* "news" */
+    ARTICLE_KIND_BOOK,     /* "book" (Crossref: book, monograph,
+                              edited-book, reference-book) */
+    ARTICLE_KIND_PAPER,    /* "proceedings-article": a paper in the
+                              proceedings of a conference */
+    ARTICLE_KIND_ENTRY,    /* "reference-entry": an entry in a reference
+                              work (encyclopaedia, dictionary) */
+    ARTICLE_KIND_POSTED,   /* "posted-content" that is no preprint: a blog
+                              post or other work on a posting platform */
+    ARTICLE_KIND_DATASET,  /* "dataset" */
+    ARTICLE_KIND_REVIEW    /* "peer-review": a referee report or an
+                              author's response, published */
 };
 
 /* A person (given + family) or an organisation (literal only). */
@@ -45,7 +56,11 @@ struct article {
     char *title;
     struct person *authors;
     size_t nauthors, authors_alloc;
-    char *container; /* journal or site */
+    char *container; /* journal or site; the book of a chapter, the
+                        proceedings of a paper, the series of a book */
+    char *publisher; /* "Oxford University Press"; of a report, the
+                        institution that issued it */
+    char *place;     /* the publisher's city, "Cham", "New York, NY" */
     char *volume;    /* "28" */
     char *issue;     /* "4", "3-4", "Supplement 1" */
     char *pages;     /* first-last with an ASCII hyphen, "767-777", or one
@@ -132,11 +147,14 @@ char *article_url_canonical(const char *url);
 
 /*
  * The name of a kind ("journal-article", "report", "preprint",
- * "book-chapter", "web-page", "news"; NULL for unknown), and the kind a
- * name says: those names, and Crossref's types (posted-content is a
- * preprint; report-component and report-series are reports; book-section
- * and book-part are chapters); ARTICLE_KIND_UNKNOWN for anything else or
- * NULL.
+ * "book-chapter", "web-page", "news", "book", "proceedings-article",
+ * "reference-entry", "posted-content", "dataset", "peer-review"; NULL for
+ * unknown), and the kind a name says: those names, and Crossref's other
+ * types (report-component and report-series are reports; book-section
+ * and book-part are chapters; monograph, edited-book and reference-book
+ * are books).  Crossref's posted-content is ARTICLE_KIND_POSTED by name:
+ * only its subtype "preprint" makes it a preprint (crossref.h).
+ * ARTICLE_KIND_UNKNOWN for anything else or NULL.
  */
 const char *article_kind_name(enum article_kind k);
 enum article_kind article_kind_from_name(const char *name);

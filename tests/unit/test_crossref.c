@@ -417,7 +417,10 @@ test_crossref_completes_only_what_the_feed_lacks(void **state)
     parse_data("10.1101/2020.12.01.406702.json", &p);
     /* a preprint: no container title, its server is the institution */
     assert_string_equal(p.v[0].container, "bioRxiv");
-    assert_int_equal(p.v[0].kind, ARTICLE_KIND_PREPRINT); /* posted-content */
+    /* posted-content whose subtype is preprint */
+    assert_int_equal(p.v[0].kind, ARTICLE_KIND_PREPRINT);
+    assert_string_equal(p.v[0].publisher, "openRxiv");
+    assert_null(p.v[0].place);
     assert_true(strncmp(p.v[0].abstract, "Bacterial membrane lipids", 25) ==
                 0);
 
@@ -460,6 +463,9 @@ test_crossref_completes_only_what_the_feed_lacks(void **state)
     parse_data("10.1007/978-3-662-46370-3_13.json", &p);
     assert_string_equal(p.v[0].pages, "155-158");
     assert_int_equal(p.v[0].kind, ARTICLE_KIND_CHAPTER); /* book-chapter */
+    /* the book's publisher and its place, for the styles that name them */
+    assert_string_equal(p.v[0].publisher, "Springer Berlin Heidelberg");
+    assert_string_equal(p.v[0].place, "Berlin, Heidelberg");
     article_init(&a);
     article_add_person(&a, NULL, NULL, "R. L. Diercks");
     article_add_person(&a, NULL, NULL, "T. C. Ludvigsen");
@@ -468,6 +474,8 @@ test_crossref_completes_only_what_the_feed_lacks(void **state)
     assert_string_equal(a.authors[1].given, "Tom Clement");
     assert_null(a.authors[1].literal);
     assert_string_equal(a.container, "Shoulder Stiffness");
+    assert_string_equal(a.publisher, "Springer Berlin Heidelberg");
+    assert_string_equal(a.place, "Berlin, Heidelberg");
     article_release(&a);
     article_init(&a);
     article_add_person(&a, NULL, NULL, "Springer editors");
