@@ -1154,6 +1154,13 @@ mla(struct out *o, const struct article *a)
 
         if (dated_by_year(k))
             d.prec = DT_PREC_YEAR;
+        /* An article in a numbered issue is dated as its issue is, by
+         * month or season and year (the MLA Handbook's journal examples,
+         * "vol. 71, no. 3, Autumn 2015"): Crossref's day is the day it
+         * went online.  One published ahead of any issue keeps its day. */
+        if (k == CITE_KIND_JOURNAL && (a->volume || a->issue) &&
+            d.prec > DT_PREC_MONTH)
+            d.prec = DT_PREC_MONTH;
         lit(o, any ? ", " : " ");
         put_date(o, &d, CITE_MLA);
         any = true;

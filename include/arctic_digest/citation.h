@@ -46,8 +46,10 @@
  * (cite_title_case, cite_sentence_case).  DOIs are written as
  * https://doi.org/DOI and win over the URL.  Journal articles give volume,
  * issue and pages when the record has them: Chicago "28, no. 4 (December
- * 5, 2019): 767–77", APA "28(4), 767–777", MLA "vol. 28, no. 4, 5 Dec.
- * 2019, pp. 767-77", each shortening the last page by its own rule; a
+ * 5, 2019): 767–77", APA "28(4), 767–777", MLA "vol. 28, no. 4, Dec.
+ * 2019, pp. 767-77" (MLA dates an article in an issue by the issue's
+ * month, one in no issue by its day), each shortening the last page by
+ * its own rule; a
  * record whose byline ended in "et al." (article.others) ends its author
  * list with "et al." (BibTeX "and others").
  *

@@ -177,16 +177,7 @@ KNOWN_FAILURES.update({
 
 # Classes of bugs of ours that span many records: (style, name, reason,
 # transform of (ours, pandoc's)), counted as xfail; each must still occur.
-KNOWN_CLASSES = (
-    ("mla", "mla-issue-day",
-     "the day of a journal article's date: citeproc gives the month and "
-     "year, as MLA 9's journal examples date an issue; cite "
-     "gives Crossref's full date (test_citeproc.py's MLA r35 expects the "
-     "day: to settle)",
-     lambda o, t: (re.sub(r", [0-9]{1,2} ((?:Jan|Feb|Mar|Apr|May|June|July"
-                          r"|Aug|Sept|Oct|Nov|Dec)\.? [0-9]{4})", r", \1",
-                          o), t)),
-)
+KNOWN_CLASSES = ()
 
 KNOWN_NAMES = {c[1] for c in KNOWN_CLASSES}
 

@@ -478,7 +478,7 @@ test_citation_styles_give_volume_issue_and_pages(void **state)
     expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
            "Hauksdóttir, Guðbjörg Ríkey Th., and Baldur Thorhallsson. "
            "“Sino-Russian Arctic Cooperation: Systemic Pressure and "
-           "Historical Distrust.” The Polar Journal, vol. 28, no. 4, 5 Dec. "
+           "Historical Distrust.” The Polar Journal, vol. 28, no. 4, Dec. "
            "2019, pp. 767-77.");
     article_release(&a);
 }
@@ -495,7 +495,7 @@ test_citation_mla_double_issue_is_nos(void **state)
     expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
            "Hauksdóttir, Guðbjörg Ríkey Th., and Baldur Thorhallsson. "
            "“Sino-Russian Arctic Cooperation: Systemic Pressure and "
-           "Historical Distrust.” The Polar Journal, vol. 28, nos. 2-3, 5 "
+           "Historical Distrust.” The Polar Journal, vol. 28, nos. 2-3, "
            "Dec. 2019, pp. 767-77.");
     article_release(&a);
 }
