@@ -134,6 +134,10 @@ cite_name_split(const struct person *p, struct name_parts *np)
     /* An empty part is no part ("李, , 陈, ," came of empty given names). */
     np->given = p->given && *p->given ? xstrdup(p->given) : NULL;
     np->family = p->family && *p->family ? xstrdup(p->family) : NULL;
+    if (p->suffix && *p->suffix) { /* given apart, as Crossref does */
+        np->suffix = xstrdup(p->suffix);
+        return;
+    }
     if (!np->family)
         return;
     sp = strrchr(np->family, ' ');

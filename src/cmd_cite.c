@@ -2,7 +2,7 @@
  * cite: citations of arbitrary records, for tests and template authors.
  *
  * RECORDS.json is a JSON array of objects with the article fields: title,
- * authors (a list of {given, family} or {literal}), byline (a free-text
+ * authors (a list of {given, family, suffix} or {literal}), byline (a free-text
  * byline split as feeds' are; used when authors is absent), others (true
  * when the author list is cut short, "et al."), container, publisher,
  * place, volume, issue, pages ("767-777"), kind ("journal-article",
@@ -58,10 +58,12 @@ record_to_article(const struct tpl_value *r, size_t i, struct article *a,
     a->doi = article_doi_normalize(str_of(r, "doi"));
     a->url = xstrdup(str_of(r, "url"));
     a->abstract = xstrdup(str_of(r, "abstract"));
-    for (j = 0; au && au->type == TPL_LIST && j < au->n; j++)
+    for (j = 0; au && au->type == TPL_LIST && j < au->n; j++) {
         article_add_person(a, str_of(au->items[j], "given"),
                            str_of(au->items[j], "family"),
                            str_of(au->items[j], "literal"));
+        article_set_suffix(a, str_of(au->items[j], "suffix"));
+    }
     s = str_of(r, "byline");
     if (!a->nauthors && s)
         article_add_byline(a, s, strlen(s));

@@ -161,15 +161,20 @@ add_authors(struct article *a, json_t *list)
         char *family =
             plain_line(json_string_value(json_object_get(p, "family")));
         char *name = plain_line(json_string_value(json_object_get(p, "name")));
+        char *suffix =
+            plain_line(json_string_value(json_object_get(p, "suffix")));
 
-        if (family != NULL || given != NULL)
+        if (family != NULL || given != NULL) {
             article_add_person(a, given, family != NULL ? family : given,
                                NULL);
-        else if (name != NULL)
+            article_set_suffix(a, suffix);
+        } else if (name != NULL) {
             article_add_person(a, NULL, NULL, name);
+        }
         free(given);
         free(family);
         free(name);
+        free(suffix);
     }
 }
 
@@ -530,11 +535,14 @@ crossref_complete(struct article *a, const struct article *w)
             free(a->authors[i].given);
             free(a->authors[i].family);
             free(a->authors[i].literal);
+            free(a->authors[i].suffix);
         }
         a->nauthors = 0;
-        for (i = 0; i < w->nauthors; i++)
+        for (i = 0; i < w->nauthors; i++) {
             article_add_person(a, w->authors[i].given, w->authors[i].family,
                                w->authors[i].literal);
+            article_set_suffix(a, w->authors[i].suffix);
+        }
         a->others = false;
     }
 }

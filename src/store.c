@@ -113,7 +113,9 @@ static const char *const migrations[] = {
      * (Crossref's publisher and publisher-location): the styles name them
      * (issue 13).  Older rows have neither. */
     "ALTER TABLE articles ADD COLUMN publisher TEXT;"
-    "ALTER TABLE articles ADD COLUMN place TEXT;",
+    "ALTER TABLE articles ADD COLUMN place TEXT;"
+    /* and a name's suffix ("Jr.", "III") where the source gave it apart */
+    "ALTER TABLE article_authors ADD COLUMN suffix TEXT;",
 };
 
 int

@@ -163,6 +163,7 @@ bind_author(sqlite3_stmt *st, const struct article *a, size_t i)
     store_bind_text(st, 3, a->authors[i].given);
     store_bind_text(st, 4, a->authors[i].family);
     store_bind_text(st, 5, a->authors[i].literal);
+    store_bind_text(st, 6, a->authors[i].suffix);
 }
 
 static void
@@ -210,7 +211,7 @@ put_authors(struct store *s, int64_t id, const struct article *a, struct err *e)
 {
     return put_list(s, id, "DELETE FROM article_authors WHERE article_id = ?",
                     "INSERT INTO article_authors (article_id, pos, given, "
-                    "family, literal) VALUES (?, ?, ?, ?, ?)",
+                    "family, literal, suffix) VALUES (?, ?, ?, ?, ?, ?)",
                     a, a->nauthors, bind_author, e);
 }
 
@@ -495,16 +496,18 @@ store_article_get(struct store *s, int64_t id, struct article *a, struct err *e)
 
     st = store_prepare(
         s,
-        "SELECT given, family, literal FROM article_authors WHERE "
+        "SELECT given, family, literal, suffix FROM article_authors WHERE "
         "article_id = ? ORDER BY pos",
         e);
     if (!st)
         goto fail;
     sqlite3_bind_int64(st, 1, id);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         article_add_person(a, (const char *)sqlite3_column_text(st, 0),
                            (const char *)sqlite3_column_text(st, 1),
                            (const char *)sqlite3_column_text(st, 2));
+        article_set_suffix(a, (const char *)sqlite3_column_text(st, 3));
+    }
     store_release(s, st);
     if (rc != SQLITE_DONE)
         goto db_fail;

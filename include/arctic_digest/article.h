@@ -41,11 +41,14 @@ enum article_kind {
                               author's response, published */
 };
 
-/* A person (given + family) or an organisation (literal only). */
+/* A person (given + family, and a suffix such as "Jr." or "III" when the
+ * source gave it apart, as Crossref does) or an organisation (literal
+ * only). */
 struct person {
     char *given;
     char *family;
     char *literal;
+    char *suffix;
 };
 
 struct article {
@@ -117,6 +120,9 @@ void article_add_person(struct article *a, const char *given,
  * given name ("Kshitiz,, Suhail, Y.") is a one-word literal name.
  */
 void article_add_byline(struct article *a, const char *p, size_t n);
+/* Give the last author added the suffix s ("Jr.", "III"; copied; NULL or
+ * "" for none).  Does nothing when a has no author. */
+void article_set_suffix(struct article *a, const char *s);
 void article_add_keyword(struct article *a, const char *kw);
 
 /*

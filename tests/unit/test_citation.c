@@ -856,6 +856,34 @@ test_citation_books_chapters_and_papers_name_their_publisher(void **state)
     article_release(&a);
 }
 
+/* A suffix given apart (Crossref's "suffix"): after the given name when
+ * the name is inverted, after the family otherwise (CMOS 8.19, APA 7 9.8,
+ * MLA 9 5.19), as when it ends the family name. */
+static void
+test_citation_suffix_given_apart(void **state)
+{
+    struct article a;
+
+    (void)state;
+    work(&a, ARTICLE_KIND_JOURNAL, "Sharp", "Analysis", NULL, NULL);
+    article_add_person(&a, "Michael C.", "Northington", NULL);
+    article_set_suffix(&a, "V");
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Gatti, Fabien, and Michael C. Northington V. \u201cSharp.\u201d "
+           "Analysis, June 9, 2021. https://doi.org/10.5555/w.");
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "Gatti, F., & Northington, M. C., V. (2021). Sharp. Analysis. "
+           "https://doi.org/10.5555/w");
+    article_release(&a);
+    article_init(&a);
+    a.title = xstrdup("Twenty years");
+    article_add_person(&a, "Amos B.", "Smith", NULL);
+    article_set_suffix(&a, "III");
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "Smith, Amos B., III. \u201cTwenty Years.\u201d");
+    article_release(&a);
+}
+
 static void
 test_citation_entries_posted_work_and_data_sets(void **state)
 {
@@ -972,6 +1000,7 @@ main(void)
         cmocka_unit_test(
             test_citation_books_chapters_and_papers_name_their_publisher),
         cmocka_unit_test(test_citation_entries_posted_work_and_data_sets),
+        cmocka_unit_test(test_citation_suffix_given_apart),
     };
     return cmocka_run_group_tests_name("citation", tests, NULL, NULL);
 }

@@ -168,6 +168,31 @@ test_crossref_volume_issue_and_page_range(void **state)
     crossref_page_release(&p);
 }
 
+/* Crossref gives a name's suffix apart; posted content is a preprint only
+ * by its subtype. */
+static void
+test_crossref_suffix_and_posted_content(void **state)
+{
+    static const char json[] =
+        "{\"status\":\"ok\",\"message-type\":\"work\",\"message\":{"
+        "\"DOI\":\"10.53731/x\",\"title\":[\"Dog food\"],"
+        "\"type\":\"posted-content\",\"subtype\":\"blog\","
+        "\"publisher\":\"Front Matter\",\"author\":[{\"given\":"
+        "\"Amos B.\",\"family\":\"Smith\",\"suffix\":\"III\"},"
+        "{\"given\":\"Ann\",\"family\":\"Lee\"}]}}";
+    struct crossref_page p = CROSSREF_PAGE_INIT;
+    struct err e = ERR_INIT;
+
+    (void)state;
+    assert_int_equal(crossref_parse(json, strlen(json), NULL, &p, &e), 0);
+    assert_string_equal(p.v[0].authors[0].family, "Smith");
+    assert_string_equal(p.v[0].authors[0].suffix, "III");
+    assert_null(p.v[0].authors[1].suffix);
+    assert_int_equal(p.v[0].kind, ARTICLE_KIND_POSTED);
+    assert_string_equal(p.v[0].publisher, "Front Matter");
+    crossref_page_release(&p);
+}
+
 static void
 parse_fails(const char *json, const char *msg_start)
 {
@@ -493,11 +518,13 @@ main(void)
         cmocka_unit_test(test_crossref_parses_a_work_list),
         cmocka_unit_test(test_crossref_parses_the_real_elife_work),
         cmocka_unit_test(test_crossref_volume_issue_and_page_range),
+        cmocka_unit_test(test_crossref_suffix_and_posted_content),
         cmocka_unit_test(test_crossref_rejects_bad_responses),
         cmocka_unit_test(test_crossref_builds_an_encoded_works_url),
         cmocka_unit_test(test_crossref_pages_through_a_local_server),
         cmocka_unit_test(test_crossref_builds_a_doi_url),
-        cmocka_unit_test(test_crossref_compact_keeps_a_work_without_its_references),
+        cmocka_unit_test(
+            test_crossref_compact_keeps_a_work_without_its_references),
         cmocka_unit_test(test_crossref_completes_only_what_the_feed_lacks),
     };
 
