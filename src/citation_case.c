@@ -10,14 +10,16 @@
  *     without regard to case, phrases and hyphenated forms included:
  *     "High North", "Sino-Russian").
  *  2. Unless the whole title is written in capitals, a word that is all
- *     capitals with 2 to 6 letters ("NATO", "AMAP"), a word with a capital
- *     after its first letter ("McDonald", "iPhone") and a word holding a
- *     digit stay as they are.
+ *     capitals with 2 or more letters ("NATO", "OLYMPUS"), a word with a
+ *     capital after its first letter ("McDonald", "iPhone") and a word
+ *     holding a digit stay as they are; so does an initial ("L.").
  *  3. Every other word is lower-cased; title case then capitalises its
  *     first letter unless it is an article, preposition or conjunction in
  *     the middle of the title (see stopwords[]); sentence case
  *     capitalises only the first word and the first word after a colon,
- *     question or exclamation mark.  In title case the parts of a
+ *     question or exclamation mark, or after a period that ends a
+ *     sentence (not an initial, "U.S." or "vs.").  Latin "de" ("de
+ *     novo") is a preposition.  In title case the parts of a
  *     hyphenated compound are capitalised like words ("Long-Term"), in
  *     sentence case only the first part of the first word is.
  *  4. In sentence case a word capitalised in the source keeps its capitals
@@ -26,7 +28,9 @@
  *     "Asian", "Greenland" (which the lists know only capitalised),
  *     "Sápmi" and "Putin" (which they do not know) stay; "Change",
  *     "Security" become "change", "security".  Names that are also common
- *     words ("Northwest Passage", "the Arctic") are in proper[].
+ *     words ("Northwest Passage", "the Arctic") are in proper[]; a
+ *     capitalised word beside an initial is part of a person's name and
+ *     stays ("Warren L. Butler").
  */
 #include "arctic_digest/citation.h"
 
@@ -73,6 +77,8 @@ common_word(const char *p, size_t n)
     char w[64];
     size_t i;
 
+    if (n >= 2 && p[n - 1] == '.') /* the word that ends a sentence */
+        n--;
     if (n >= 3 && p[n - 2] == '\'' && p[n - 1] == 's')
         n -= 2;
     else if (n >= 5 && !memcmp(p + n - 4, "\xe2\x80\x99s", 4))
@@ -180,15 +186,16 @@ cite_ascii_fold(uint32_t cp)
 }
 
 static const char *const stopwords[] = {
-    "a",    "about", "across", "after", "against", "along", "amid",
-    "among", "an",   "and",    "around", "as",     "at",     "before",
-    "behind", "below", "beneath", "beside", "between", "beyond", "but",
-    "by",   "down",  "during", "for",   "from",    "in",     "inside",
-    "into", "like",  "near",   "nor",   "of",      "off",    "on",
-    "onto", "or",    "out",    "over",  "past",    "per",    "since",
-    "so",   "than",  "the",    "through", "till",  "to",     "toward",
-    "towards", "under", "until", "up",  "upon",    "versus", "via",
-    "vs",   "with",  "within", "without", "yet",
+    "a",       "about", "across",  "after",   "against", "along",  "amid",
+    "among",   "an",    "and",     "around",  "as",      "at",     "before",
+    "behind",  "below", "beneath", "beside",  "between", "beyond", "but",
+    "by",      "down",  "during",  "for",     "from",    "in",     "inside",
+    "into",    "like",  "near",    "nor",     "of",      "off",    "on",
+    "onto",    "or",    "out",     "over",    "past",    "per",    "since",
+    "de", /* Latin, French, Spanish: "de novo", "de facto" */
+    "so",      "than",  "the",     "through", "till",    "to",     "toward",
+    "towards", "under", "until",   "up",      "upon",    "versus", "via",
+    "vs",      "with",  "within",  "without", "yet",
 };
 
 bool
@@ -335,7 +342,9 @@ keep_as_is(const struct caser *c, size_t i, size_t e)
         return true;
     if (c->allcaps)
         return false;
-    if (uppers == letters && letters >= 2 && letters <= 6)
+    /* In a title not in capitals a word in capitals is an acronym or a
+     * name, whatever its length ("NATO", "OLYMPUS"; CMOS 8.159). */
+    if (uppers == letters && letters >= 2)
         return true;
     return inner_upper && lowers > 0;
 }
@@ -393,12 +402,55 @@ has_word_after(const struct caser *c, size_t i)
     return false;
 }
 
+/* Whether the word p[0..n) is an initial: one capital letter and a
+ * period ("L."). */
+static bool
+is_initial(const char *p, size_t n)
+{
+    return n == 2 && p[0] >= 'A' && p[0] <= 'Z' && p[1] == '.';
+}
+
+/* Whether the word p[0..n) ends a sentence: it ends in a period and is
+ * no initial ("L."), no abbreviation with inner periods ("U.S.") and no
+ * abbreviated preposition ("vs."): "Series." in "12 Series. Future of the
+ * Internet", "II." in "Chapitre II. De nouvelles ...". */
+static bool
+ends_sentence_word(const char *p, size_t n)
+{
+    size_t i, letters = 0;
+
+    if (n < 3 || p[n - 1] != '.' || p[n - 2] == '.')
+        return false;
+    for (i = 0; i + 1 < n; i++) {
+        if (p[i] == '.')
+            return false;
+        if ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'z')
+            letters++;
+    }
+    return letters >= 2 && !cite_is_stopword(p, n - 1);
+}
+
+/* Whether the next word after e, past spaces, is an initial. */
+static bool
+initial_follows(const struct caser *c, size_t e)
+{
+    size_t i = e, k;
+
+    while (i < c->n && c->p[i] == ' ')
+        i++;
+    if (i == e || i >= c->n)
+        return false;
+    k = word_end(c, i);
+    return is_initial(c->p + i, k - i);
+}
+
 static void
 recase(const char *p, size_t n, enum case_mode mode, struct buf *out)
 {
     struct caser c = {p, n, mode, title_is_allcaps(p, n), out};
-    size_t i = 0, k, e, m;
-    bool first = true, start = true, hyphen = false;
+    size_t i = 0, k, e, m, w;
+    bool first = true, start = true, hyphen = false, sentence;
+    bool after_initial = false, name;
 
     while (i < n) {
         uint32_t cp;
@@ -414,6 +466,7 @@ recase(const char *p, size_t n, enum case_mode mode, struct buf *out)
             i = k;
             continue;
         }
+        w = i;
         for (m = 0, k = 0; k < ARRAY_SIZE(proper) && !m; k++)
             m = match_proper(&c, i, proper[k]);
         if (m) {
@@ -425,20 +478,30 @@ recase(const char *p, size_t n, enum case_mode mode, struct buf *out)
         } else {
             bool cap;
             e = word_end(&c, i);
+            /* A capitalised word next to an initial is part of a
+             * person's name ("Warren L. Butler"): it keeps its capital
+             * in sentence case even when it is also a common word. */
+            name = starts_upper(&c, i, e) &&
+                   (after_initial || initial_follows(&c, e));
             if (mode == CASE_SENTENCE)
                 cap = (first || start) && !hyphen;
             else
-                cap = first || start || !has_word_after(&c, e) ||
-                      !cite_is_stopword(p + i, e - i);
-            if (keep_as_is(&c, i, e) ||
+                cap =
+                    first || start || !has_word_after(&c, e) ||
+                    !cite_is_stopword(p + i, e - i - (p[e - 1] == '.' ? 1 : 0));
+            if (keep_as_is(&c, i, e) || is_initial(p + i, e - i) ||
                 (mode == CASE_SENTENCE && !c.allcaps &&
-                 starts_upper(&c, i, e) && !common_word(p + i, e - i)))
+                 starts_upper(&c, i, e) &&
+                 (name || !common_word(p + i, e - i))))
                 buf_append(out, p + i, e - i);
             else
                 emit_word(&c, i, e, cap);
             i = e;
         }
-        first = start = hyphen = false;
+        sentence = ends_sentence_word(p + w, e - w);
+        after_initial = is_initial(p + w, e - w);
+        first = hyphen = false;
+        start = sentence;
     }
 }
 

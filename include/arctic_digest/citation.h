@@ -116,8 +116,8 @@ const char *cite_kind_name(enum cite_kind k);
 /*
  * Append p[0..n) (UTF-8) in title case or in sentence case.  Proper nouns
  * and acronyms of the Arctic vocabulary keep their spelling, and so do
- * words in capitals of at most 6 letters unless the whole title is in
- * capitals; see citation_case.c for the rules.
+ * words in capitals unless the whole title is in capitals; see
+ * citation_case.c for the rules.
  */
 void cite_title_case(const char *p, size_t n, struct buf *out);
 void cite_sentence_case(const char *p, size_t n, struct buf *out);

@@ -112,39 +112,12 @@ KNOWN_FAILURES.update({
         "does ('Bergh, Mathieu van den'), the CSL MLA style as 'van den "
         "Bergh, Mathieu'; not settled against the MLA Handbook yet",
         "Bergh, Mathieu van den"),
-    ("chicago", "10.1002_chin.197423013.json"): (
-        "capitals after a mixed-case prefix are half re-cased: words of up "
-        "to six capitals are kept as acronyms, longer ones lowered "
-        "(citation_case.c keep_as_is; CMOS 8.159 title case either way)",
-        "Sintering OF COO"),
-    ("mla", "10.1002_chin.197423013.json"): (
-        "as in chicago (MLA 9 title case, the same rule)", "Sintering OF COO"),
-    ("apa", "10.1002_chin.197423013.json"): (
-        "sentence case of a title in capitals keeps some words in capitals "
-        "and lowers others (APA 7 6.17)", "initial STAGE"),
-    ("chicago", "10.1103_physrevlett.126.162501.json"): (
-        "a word of more than six capitals is taken for shouting and "
-        "re-cased (citation_case.c keep_as_is), so the experiment's name "
-        "OLYMPUS becomes Olympus (CMOS 8.159 changes no acronym)",
-        "Olympus Experiment"),
-    ("mla", "10.1103_physrevlett.126.162501.json"): (
-        "as in chicago (MLA 9 title case, the same rule)",
-        "Olympus Experiment"),
     ("apa", "10.1103_physrevlett.126.162501.json"): (
         "sentence case capitalises the first part of a lower-case compound "
         "(APA 7 6.17: lepton-proton)", "Lepton-proton"),
-    ("chicago", "10.1186_s13742-015-0103-4.json"): (
-        "'de' of the Latin 'de novo' is a preposition and stays lower case "
-        "(CMOS 8.159)", "from De Novo"),
-    ("mla", "10.1186_s13742-015-0103-4.json"): (
-        "as in chicago (MLA 9 title case: prepositions lower case)",
-        "from De Novo"),
     ("apa", "10.1016_j.acha.2016.05.001.json"): (
         "the name Balian-Low is lowered after the hyphen (APA 7 6.17)",
         "Balian--low"),
-    ("apa", "10.1007_bf00118278.json"): (
-        "sentence case lowers a person's name (APA 7 6.17: proper nouns "
-        "keep capitals)", "warren L. butler"),
     ("apa", "10.1016_j.healun.2009.05.025.json"): (
         "sentence case keeps common words capitalised (APA 7 6.17)",
         "Knotless technique for Heterotopic"),
@@ -169,9 +142,6 @@ KNOWN_FAILURES.update({
     ("apa", "10.5012_bkcs.2013.34.10.2889.json"): (
         "sentence case keeps chemical names capitalised (APA 7 6.17)",
         "with Dibromotyrosine"),
-    ("apa", "10.1241_johokanri.39.979.json"): (
-        "sentence case lowers the first word of a sentence after a period "
-        "(APA 7 6.17)", "Series. future"),
 })
 
 # Classes of bugs of ours that span many records: (style, name, reason,

@@ -226,6 +226,35 @@ test_citation_title_case_keeps_acronyms_and_lowercases_small_words(
             "Long-Term AMAP Data on Sino-Russian Ties");
 }
 
+/* Words in capitals of any length in a mixed-case title are acronyms or
+ * names; Latin "de" is a preposition; a period that ends a sentence
+ * starts a new one; a capitalised word beside an initial is a name. */
+static void
+test_citation_case_rules_from_real_records(void **state)
+{
+    (void)state;
+    case_is(cite_title_case, "Cross section by the OLYMPUS experiment",
+            "Cross Section by the OLYMPUS Experiment");
+    case_is(cite_title_case, "COOPERATION IN THE ARCTIC",
+            "Cooperation in the Arctic"); /* the whole title shouts */
+    case_is(cite_title_case, "Sequence from De Novo Genome Assemblies",
+            "Sequence from de Novo Genome Assemblies");
+    case_is(cite_title_case, "de facto sovereignty", "De Facto Sovereignty");
+    case_is(cite_title_case, "Chapitre II. de nouvelles données",
+            "Chapitre II. De Nouvelles Données");
+    case_is(cite_title_case, "Arctic policy vs. the U.S. of the north",
+            "Arctic Policy vs. the U.S. of the North");
+    case_is(cite_sentence_case,
+            "Utilizing the Internet. 12 Series. Future "
+            "of the Internet",
+            "Utilizing the internet. 12 series. Future of the internet");
+    case_is(cite_sentence_case,
+            "Publications of Warren L. Butler on "
+            "Photosynthesis",
+            "Publications of Warren L. Butler on photosynthesis");
+    case_is(cite_sentence_case, "The U.S. Coast Guard", "The U.S. coast guard");
+}
+
 static void
 test_citation_sentence_case_keeps_proper_nouns_and_capitalises_after_colon(
     void **state)
@@ -1001,6 +1030,7 @@ main(void)
             test_citation_books_chapters_and_papers_name_their_publisher),
         cmocka_unit_test(test_citation_entries_posted_work_and_data_sets),
         cmocka_unit_test(test_citation_suffix_given_apart),
+        cmocka_unit_test(test_citation_case_rules_from_real_records),
     };
     return cmocka_run_group_tests_name("citation", tests, NULL, NULL);
 }
