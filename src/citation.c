@@ -320,6 +320,15 @@ initials(struct buf *b, const char *g)
         end = at;
         while (end < n && g[end] != ' ' && g[end] != '-')
             end++;
+        if (cite_lower(cp) == cp && cite_upper(cp) != cp && at > 0) {
+            /* a particle inside the given names ("Jéssica da C."): kept
+             * whole, as citeproc keeps it */
+            buf_append_char(b, ' ');
+            buf_append(b, g + at, end - at);
+            i = end;
+            word_start = false;
+            continue;
+        }
         if (b->len && b->data[b->len - 1] != '-')
             buf_append_char(b, ' ');
         if (is_abbrev(g + at, end - at)) {

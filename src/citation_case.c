@@ -20,8 +20,10 @@
  *     question or exclamation mark, or after a period that ends a
  *     sentence (not an initial, "U.S." or "vs.").  Latin "de" ("de
  *     novo") is a preposition.  In title case the parts of a
- *     hyphenated compound are capitalised like words ("Long-Term"), in
- *     sentence case only the first part of the first word is.
+ *     hyphenated compound are capitalised like words ("Long-Term"), its
+ *     first and last parts always ("Trade-Off", "In-Depth"; CMOS 8.161),
+ *     and a small word right after an article is no preposition ("the
+ *     Past"); in sentence case only the first part of the first word is.
  *  4. In sentence case a word capitalised in the source keeps its capitals
  *     unless it is a common word: one that Debian's word lists (wamerican,
  *     wbritish; dict_words.h, made at build time) spell in lower case.  So
@@ -444,13 +446,38 @@ initial_follows(const struct caser *c, size_t e)
     return is_initial(c->p + i, k - i);
 }
 
+/* Whether p[0..n) is an article ("a", "an", "the"). */
+static bool
+is_article(const char *p, size_t n)
+{
+    return (n == 1 && (p[0] | 0x20) == 'a') ||
+           (n == 2 && (p[0] | 0x20) == 'a' && (p[1] | 0x20) == 'n') ||
+           (n == 3 && (p[0] | 0x20) == 't' && (p[1] | 0x20) == 'h' &&
+            (p[2] | 0x20) == 'e');
+}
+
+/* Whether a small word at p[i..e) is used as a preposition or
+ * conjunction, so that title case keeps it lower case: not right after
+ * an article ("the Past", a noun), and not as the first or the last part
+ * of a hyphenated compound ("Trade-Off", "In-Depth"; CMOS 8.161). */
+static bool
+small_word(const struct caser *c, size_t i, size_t e, bool hyphen,
+           bool after_article)
+{
+    bool hyphen_after = e < c->n && c->p[e] == '-';
+
+    if (after_article || hyphen != hyphen_after)
+        return false;
+    return cite_is_stopword(c->p + i, e - i - (c->p[e - 1] == '.' ? 1 : 0));
+}
+
 static void
 recase(const char *p, size_t n, enum case_mode mode, struct buf *out)
 {
     struct caser c = {p, n, mode, title_is_allcaps(p, n), out};
     size_t i = 0, k, e, m, w;
     bool first = true, start = true, hyphen = false, sentence;
-    bool after_initial = false, name;
+    bool after_initial = false, after_article = false, name;
 
     while (i < n) {
         uint32_t cp;
@@ -463,6 +490,8 @@ recase(const char *p, size_t n, enum case_mode mode, struct buf *out)
             hyphen = (cp == '-' || cp == 0x2010);
             if (cp == ' ')
                 hyphen = false;
+            else
+                after_article = false;
             i = k;
             continue;
         }
@@ -486,9 +515,8 @@ recase(const char *p, size_t n, enum case_mode mode, struct buf *out)
             if (mode == CASE_SENTENCE)
                 cap = (first || start) && !hyphen;
             else
-                cap =
-                    first || start || !has_word_after(&c, e) ||
-                    !cite_is_stopword(p + i, e - i - (p[e - 1] == '.' ? 1 : 0));
+                cap = first || start || !has_word_after(&c, e) ||
+                      !small_word(&c, i, e, hyphen, after_article);
             if (keep_as_is(&c, i, e) || is_initial(p + i, e - i) ||
                 (mode == CASE_SENTENCE && !c.allcaps &&
                  starts_upper(&c, i, e) &&
@@ -500,6 +528,7 @@ recase(const char *p, size_t n, enum case_mode mode, struct buf *out)
         }
         sentence = ends_sentence_word(p + w, e - w);
         after_initial = is_initial(p + w, e - w);
+        after_article = is_article(p + w, e - w);
         first = hyphen = false;
         start = sentence;
     }

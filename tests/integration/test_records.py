@@ -80,18 +80,6 @@ for _fn, _styles, _wrong in (
     for _s in _styles:
         KNOWN_FAILURES[(_s, _fn)] = (LANGUAGE, _wrong)
 KNOWN_FAILURES.update({
-    ("chicago", "10.1017_9781108348843.json"): (
-        "title case lowers 'past' as a preposition after 'the', where it "
-        "is a noun (CMOS 8.159 lowers prepositions only)",
-        "of the past in"),
-    ("mla", "10.1017_9781108348843.json"): (
-        "as in chicago (MLA 9 title case, the same rule)", "of the past in"),
-    ("chicago", "10.1145_3448016.3452841.json"): (
-        "the second part of the compound 'Trade-off' is lowered as a "
-        "preposition; it is an adverb, and CMOS 8.161 capitalises it",
-        "Trade-off"),
-    ("mla", "10.1145_3448016.3452841.json"): (
-        "as in chicago (MLA 9 title case, the same rule)", "Trade-off"),
     ("chicago", "10.1142_9789812701527_0069.json"): (
         "a title in capitals is re-cased and its acronym FRBR with it "
         "(CMOS 8.159 changes no acronym)", "in Frbr"),
@@ -104,9 +92,9 @@ KNOWN_FAILURES.update({
     ("mla", "10.1101_2020.12.01.406702.json"): (
         "as in chicago", "in Streptococcus"),
     ("apa", "10.1101_2020.12.01.406702.json"): (
-        "the particle of the given name 'Jéssica da C.' becomes an initial "
-        "(APA 7 9.8 keeps 'da'); the title loses its italic species name",
-        "J. D. C."),
+        "the title loses Crossref's italics of the species name, and "
+        "sentence case lowers its genus (APA 7 6.17: a genus keeps its "
+        "capital)", "in streptococcus"),
     ("mla", "10.1109_emc-b.2017.8260404.json"): (
         "the particle: ours inverts 'Mathieu van den Bergh' as Chicago "
         "does ('Bergh, Mathieu van den'), the CSL MLA style as 'van den "

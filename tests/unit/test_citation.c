@@ -253,6 +253,12 @@ test_citation_case_rules_from_real_records(void **state)
             "Photosynthesis",
             "Publications of Warren L. Butler on photosynthesis");
     case_is(cite_sentence_case, "The U.S. Coast Guard", "The U.S. coast guard");
+    /* CMOS 8.161: the first and last parts of a compound are capitalised;
+     * a small word after an article is no preposition */
+    case_is(cite_title_case, "the time/space trade-off in filter design",
+            "The Time/Space Trade-Off in Filter Design");
+    case_is(cite_title_case, "an in-depth look at the past in china",
+            "An In-Depth Look at the Past in China");
 }
 
 static void
@@ -903,6 +909,11 @@ test_citation_suffix_given_apart(void **state)
     expect(&a, CITE_APA, CITE_MARKUP_TEXT,
            "Gatti, F., & Northington, M. C., V. (2021). Sharp. Analysis. "
            "https://doi.org/10.5555/w");
+    /* a particle among the given names stays whole: "J. da C." */
+    article_add_person(&a, "Jéssica da C.", "Mendonça", NULL);
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "Gatti, F., Northington, M. C., V, & Mendonça, J. da C. (2021). "
+           "Sharp. Analysis. https://doi.org/10.5555/w");
     article_release(&a);
     article_init(&a);
     a.title = xstrdup("Twenty years");
