@@ -49,7 +49,8 @@ article_json(const struct article *a)
         } else {
             tpl_map_set_str(p, "given", a->authors[i].given);
             tpl_map_set_str(p, "family", a->authors[i].family);
-            tpl_map_set_str(p, "suffix", a->authors[i].suffix);
+            if (a->authors[i].suffix)
+                tpl_map_set_str(p, "suffix", a->authors[i].suffix);
         }
         tpl_list_push(list, p);
     }
