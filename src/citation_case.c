@@ -32,7 +32,8 @@
  *     "Security" become "change", "security".  Names that are also common
  *     words ("Northwest Passage", "the Arctic") are in proper[]; a
  *     capitalised word beside an initial is part of a person's name and
- *     stays ("Warren L. Butler").
+ *     stays ("Warren L. Butler"), and so does the genus of a scientific
+ *     name in parentheses ("(Puma concolor)").
  */
 #include "arctic_digest/citation.h"
 
@@ -446,6 +447,26 @@ initial_follows(const struct caser *c, size_t e)
     return is_initial(c->p + i, k - i);
 }
 
+/* Whether the word at [i, e) opens a scientific name in parentheses,
+ * "(Puma concolor)": a capitalised genus right after "(", then one word
+ * in lower case and ")".  The genus keeps its capital (APA 7 6.17). */
+static bool
+genus_in_parens(const struct caser *c, size_t i, size_t e)
+{
+    size_t k, end;
+
+    if (i == 0 || c->p[i - 1] != '(' || e >= c->n || c->p[e] != ' ')
+        return false;
+    k = e + 1;
+    if (k >= c->n || !(c->p[k] >= 'a' && c->p[k] <= 'z'))
+        return false;
+    end = word_end(c, k);
+    for (; k < end; k++)
+        if (!(c->p[k] >= 'a' && c->p[k] <= 'z'))
+            return false;
+    return end < c->n && c->p[end] == ')';
+}
+
 /* Whether p[0..n) is an article ("a", "an", "the"). */
 static bool
 is_article(const char *p, size_t n)
@@ -511,7 +532,8 @@ recase(const char *p, size_t n, enum case_mode mode, struct buf *out)
              * person's name ("Warren L. Butler"): it keeps its capital
              * in sentence case even when it is also a common word. */
             name = starts_upper(&c, i, e) &&
-                   (after_initial || initial_follows(&c, e));
+                   (after_initial || initial_follows(&c, e) ||
+                    genus_in_parens(&c, i, e));
             if (mode == CASE_SENTENCE)
                 cap = (first || start) && !hyphen;
             else

@@ -115,9 +115,6 @@ KNOWN_FAILURES.update({
     ("apa", "10.29252_ijrm.14.10.665.json"): (
         "sentence case lowers the letter of vitamin D (APA 7 6.17)",
         "vitamin d "),
-    ("apa", "10.1038_s41598-020-58350-7.json"): (
-        "sentence case lowers a genus (APA 7 6.17; a genus keeps its "
-        "capital)", "(puma concolor)"),
     ("apa", "10.1016_j.rasd.2014.03.011.json"): (
         "sentence case lowers the name of a test (APA 7 6.17: "
         "names of tests keep capitals)", "brief pain inventory"),

@@ -253,6 +253,10 @@ test_citation_case_rules_from_real_records(void **state)
             "Photosynthesis",
             "Publications of Warren L. Butler on photosynthesis");
     case_is(cite_sentence_case, "The U.S. Coast Guard", "The U.S. coast guard");
+    case_is(cite_sentence_case, "Foamy Virus in Pumas (Puma concolor)",
+            "Foamy virus in pumas (Puma concolor)");
+    case_is(cite_sentence_case, "Virus in Pumas (Wild Cats)",
+            "Virus in pumas (wild cats)");
     /* CMOS 8.161: the first and last parts of a compound are capitalised;
      * a small word after an article is no preposition */
     case_is(cite_title_case, "the time/space trade-off in filter design",
