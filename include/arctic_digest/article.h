@@ -24,7 +24,8 @@ enum article_kind {
     ARTICLE_KIND_UNKNOWN = 0,
     ARTICLE_KIND_JOURNAL,  /* "journal-article" */
     ARTICLE_KIND_REPORT,   /* "report" (also a working paper) */
-    ARTICLE_KIND_PREPRINT, /* "preprint" (Crossref: posted-content) */
+    ARTICLE_KIND_PREPRINT, /* "preprint" (Crossref: posted-content of
+                              subtype preprint) */
     ARTICLE_KIND_CHAPTER,  /* "book-chapter" */
     ARTICLE_KIND_WEB,      /* "web-page": commentary, a blog post */
     ARTICLE_KIND_NEWS,     /* "news" */

@@ -145,8 +145,10 @@ void cite_ris(const struct article *v, size_t n, struct buf *out);
  * Z39.88-2004), the title of a <span class="Z3988">.  Journal articles
  * as info:ofi/fmt:kev:mtx:journal (rft.atitle, rft.jtitle, rft.au as
  * "Family, Given", rft.volume, rft.issue, rft.spage, rft.epage), other
- * kinds as info:ofi/fmt:kev:mtx:dc (rft.type webpage or report,
- * rft.title, rft.source, rft.creator); then rft.date at its precision and
+ * kinds as info:ofi/fmt:kev:mtx:dc (rft.type webpage, report, preprint,
+ * bookitem (chapter, entry), book, conference, document (posted work) or
+ * dataset, rft.title, rft.source, rft.publisher, rft.creator); then
+ * rft.date at its precision and
  * rft_id info:doi/DOI and the URL.  Values are percent-encoded (all but
  * RFC 3986 unreserved characters); HTML-escape the whole when it goes in
  * an attribute.

@@ -840,6 +840,10 @@ test_citation_books_chapters_and_papers_name_their_publisher(void **state)
                                    "Chemistry},\n  publisher = {Springer},\n"
                                    "  address = {Cham},\n"));
     buf_reset(&b);
+    cite_coins(&a, &b);
+    assert_non_null(strstr(b.data, "&rft.type=book&"));
+    assert_non_null(strstr(b.data, "&rft.publisher=Springer&"));
+    buf_reset(&b);
     cite_ris(&a, 1, &b);
     assert_true(strncmp(b.data, "TY  - BOOK\r\n", 12) == 0);
     assert_non_null(strstr(b.data, "T3  - Lecture Notes in Chemistry\r\n"));
