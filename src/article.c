@@ -122,9 +122,12 @@ article_release(struct article *a)
         free(a->authors[i].given);
         free(a->authors[i].family);
         free(a->authors[i].literal);
+        free(a->authors[i].suffix);
     }
     free(a->authors);
     free(a->container);
+    free(a->publisher);
+    free(a->place);
     free(a->volume);
     free(a->issue);
     free(a->pages);
@@ -161,10 +164,14 @@ article_copy(struct article *dst, const struct article *src)
     dst->url = xstrdup(src->url);
     dst->doi = xstrdup(src->doi);
     dst->title = xstrdup(src->title);
-    for (i = 0; i < src->nauthors; i++)
+    for (i = 0; i < src->nauthors; i++) {
         article_add_person(dst, src->authors[i].given, src->authors[i].family,
                            src->authors[i].literal);
+        article_set_suffix(dst, src->authors[i].suffix);
+    }
     dst->container = xstrdup(src->container);
+    dst->publisher = xstrdup(src->publisher);
+    dst->place = xstrdup(src->place);
     dst->volume = xstrdup(src->volume);
     dst->issue = xstrdup(src->issue);
     dst->pages = xstrdup(src->pages);
@@ -258,6 +265,7 @@ push_person(struct article *a, char *given, char *family, char *literal)
     p->given = given;
     p->family = family;
     p->literal = literal;
+    p->suffix = NULL;
 }
 
 void
@@ -265,6 +273,18 @@ article_add_person(struct article *a, const char *given, const char *family,
                    const char *literal)
 {
     push_person(a, clean_dup(given), clean_dup(family), clean_dup(literal));
+}
+
+void
+article_set_suffix(struct article *a, const char *s)
+{
+    struct person *p;
+
+    if (a->nauthors == 0)
+        return;
+    p = &a->authors[a->nauthors - 1];
+    free(p->suffix);
+    p->suffix = s && *s ? clean_dup(s) : NULL;
 }
 
 /* s in lower case against the lower-case word, in strcmp order (no

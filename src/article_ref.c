@@ -236,8 +236,16 @@ static const struct {
     {"book-chapter", ARTICLE_KIND_CHAPTER},
     {"web-page", ARTICLE_KIND_WEB},
     {"news", ARTICLE_KIND_NEWS},
-    /* Crossref's types */
-    {"posted-content", ARTICLE_KIND_PREPRINT},
+    {"book", ARTICLE_KIND_BOOK},
+    {"proceedings-article", ARTICLE_KIND_PAPER},
+    {"reference-entry", ARTICLE_KIND_ENTRY},
+    {"posted-content", ARTICLE_KIND_POSTED},
+    {"dataset", ARTICLE_KIND_DATASET},
+    {"peer-review", ARTICLE_KIND_REVIEW},
+    /* Crossref's other types */
+    {"monograph", ARTICLE_KIND_BOOK},
+    {"edited-book", ARTICLE_KIND_BOOK},
+    {"reference-book", ARTICLE_KIND_BOOK},
     {"report-component", ARTICLE_KIND_REPORT},
     {"report-series", ARTICLE_KIND_REPORT},
     {"book-section", ARTICLE_KIND_CHAPTER},

@@ -86,14 +86,22 @@ ital_off(struct out *o)
         buf_append_str(o->b, "</i>");
 }
 
+static void typographic(const char *p, size_t n, bool quoted, struct buf *out);
+
+/* A name in italics (a journal, a book), its apostrophes typographic as
+ * a title's ("Guattari’s"). */
 static void
 italic(struct out *o, const char *s)
 {
+    struct buf q = BUF_INIT;
+
     if (!s || !*s)
         return;
+    typographic(s, strlen(s), false, &q);
     ital_on(o);
-    put(o, s);
+    put_n(o, q.data, q.len);
     ital_off(o);
+    buf_release(&q);
 }
 
 static bool
@@ -126,6 +134,10 @@ cite_name_split(const struct person *p, struct name_parts *np)
     /* An empty part is no part ("李, , 陈, ," came of empty given names). */
     np->given = p->given && *p->given ? xstrdup(p->given) : NULL;
     np->family = p->family && *p->family ? xstrdup(p->family) : NULL;
+    if (p->suffix && *p->suffix) { /* given apart, as Crossref does */
+        np->suffix = xstrdup(p->suffix);
+        return;
+    }
     if (!np->family)
         return;
     sp = strrchr(np->family, ' ');
@@ -308,6 +320,15 @@ initials(struct buf *b, const char *g)
         end = at;
         while (end < n && g[end] != ' ' && g[end] != '-')
             end++;
+        if (cite_lower(cp) == cp && cite_upper(cp) != cp && at > 0) {
+            /* a particle inside the given names ("Jéssica da C."): kept
+             * whole, as citeproc keeps it */
+            buf_append_char(b, ' ');
+            buf_append(b, g + at, end - at);
+            i = end;
+            word_start = false;
+            continue;
+        }
         if (b->len && b->data[b->len - 1] != '-')
             buf_append_char(b, ' ');
         if (is_abbrev(g + at, end - at)) {
@@ -557,6 +578,17 @@ cite_kind_of(const struct article *a)
     case ARTICLE_KIND_WEB:
     case ARTICLE_KIND_NEWS:
         return CITE_KIND_WEB;
+    case ARTICLE_KIND_BOOK:
+        return CITE_KIND_BOOK;
+    case ARTICLE_KIND_PAPER:
+        return CITE_KIND_PAPER;
+    case ARTICLE_KIND_ENTRY:
+        return CITE_KIND_ENTRY;
+    case ARTICLE_KIND_POSTED:
+    case ARTICLE_KIND_REVIEW:
+        return CITE_KIND_POSTED;
+    case ARTICLE_KIND_DATASET:
+        return CITE_KIND_DATASET;
     case ARTICLE_KIND_UNKNOWN:
         break;
     }
@@ -573,8 +605,9 @@ cite_kind_of(const struct article *a)
 const char *
 cite_kind_name(enum cite_kind k)
 {
-    static const char *const names[] = {"journal", "web", "report",
-                                        "preprint", "chapter"};
+    static const char *const names[] = {
+        "journal", "web",   "report", "preprint", "chapter",
+        "book",    "paper", "entry",  "posted",   "dataset"};
     return names[k];
 }
 
@@ -771,12 +804,43 @@ has_link(const struct article *a)
     return a->doi || a->url;
 }
 
+/*
+ * Who published the work, as the styles name it: the publisher; for a
+ * report without one, its container (a feed's report series is its
+ * institution); for a preprint, nobody when its server is the container
+ * (the server stands for it); NULL when nobody is known.
+ */
+static const char *
+publisher_of(const struct article *a, enum cite_kind k)
+{
+    if (k == CITE_KIND_REPORT)
+        return a->publisher ? a->publisher : a->container;
+    if (k == CITE_KIND_PREPRINT && a->container)
+        return NULL;
+    if (k == CITE_KIND_JOURNAL || k == CITE_KIND_WEB)
+        return NULL;
+    return a->publisher;
+}
+
 /* The only author is the organisation that publishes it. */
 static bool
 author_is_publisher(const struct article *a)
 {
-    return a->nauthors == 1 && a->authors[0].literal && a->container &&
-           !strcmp(a->authors[0].literal, a->container);
+    const char *pub = publisher_of(a, cite_kind_of(a));
+
+    if (!pub)
+        pub = a->container;
+    return a->nauthors == 1 && a->authors[0].literal && pub &&
+           !strcmp(a->authors[0].literal, pub);
+}
+
+/* A work published as a whole or as part of a book, which the styles date
+ * by its year (CMOS 14.100, MLA 9 5.69). */
+static bool
+dated_by_year(enum cite_kind k)
+{
+    return k == CITE_KIND_BOOK || k == CITE_KIND_CHAPTER ||
+           k == CITE_KIND_PAPER;
 }
 
 static const char *const mla_months[] = {
@@ -811,11 +875,49 @@ put_date(struct out *o, const struct dt *d, enum cite_style s)
 
 /* ---- the styles ---- */
 
-/* CMOS 14.9: "In *Book*, 155–58, 2015." (no editors or publisher known:
- * the year follows the pages, as citeproc's Chicago style writes it) */
+/* The date, or "n.d.", at the precision the kind is dated by. */
 static void
-chicago_chapter(struct out *o, const struct article *a)
+put_date_or_nd(struct out *o, const struct article *a, enum cite_kind k,
+               enum cite_style s)
 {
+    struct dt d = a->published;
+
+    if (!dt_is_set(&d)) {
+        lit(o, "n.d.");
+        return;
+    }
+    if (dated_by_year(k))
+        d.prec = DT_PREC_YEAR;
+    put_date(o, &d, s);
+}
+
+/* CMOS 14.127-14.135: "Place: Publisher, date" ("Cham: Springer, 2017"),
+ * the place only with a publisher. */
+static void
+chicago_imprint(struct out *o, const struct article *a, enum cite_kind k)
+{
+    const char *pub = publisher_of(a, k);
+
+    if (pub && a->place) {
+        put(o, a->place);
+        lit(o, ": ");
+    }
+    if (pub) {
+        put(o, pub);
+        lit(o, ", ");
+    }
+    put_date_or_nd(o, a, k, CITE_CHICAGO);
+    period(o);
+}
+
+/* CMOS 14.9, 14.217: "In *Book*, 155–58. Place: Publisher, 2015.";
+ * without a publisher "In *Book*, 155–58, 2015.", as citeproc's Chicago
+ * style writes it. */
+static void
+chicago_chapter(struct out *o, const struct article *a, enum cite_kind k)
+{
+    bool pub = publisher_of(a, k) != NULL;
+
     if (a->container) {
         lit(o, "In ");
         italic(o, a->container);
@@ -825,17 +927,13 @@ chicago_chapter(struct out *o, const struct article *a)
             lit(o, ", ");
         put_pages(o, a->pages, CITE_CHICAGO);
     }
-    if (a->container || a->pages)
+    if (pub && (a->container || a->pages)) {
+        period(o); /* not after "INFOVIS 2005." */
+        lit(o, " ");
+    } else if (a->container || a->pages) {
         lit(o, ", ");
-    if (dt_is_set(&a->published)) {
-        struct dt d = a->published;
-
-        d.prec = DT_PREC_YEAR; /* a book gives its year */
-        put_date(o, &d, CITE_CHICAGO);
-    } else {
-        lit(o, "n.d.");
     }
-    period(o);
+    chicago_imprint(o, a, k);
 }
 
 static void
@@ -848,34 +946,44 @@ chicago(struct out *o, const struct article *a)
         period(o);
         lit(o, " ");
     }
-    if (k == CITE_KIND_REPORT)
+    if (k == CITE_KIND_REPORT || k == CITE_KIND_BOOK)
         italic_title(o, a, false);
     else if (a->title)
         quoted_title(o, a);
     if (a->title)
         lit(o, " ");
-    if (k == CITE_KIND_CHAPTER)
-        chicago_chapter(o, a);
-    else if (k == CITE_KIND_JOURNAL || k == CITE_KIND_PREPRINT)
-        italic(o, a->container); /* a preprint's server as a periodical */
-    else
-        put(o, a->container);
-    if (k == CITE_KIND_CHAPTER) {
-        /* done */
-    } else if (k == CITE_KIND_JOURNAL && chicago_locator(o, a)) {
-        period(o);
-    } else {
-        if (a->container)
-            lit(o, ", ");
-        if (dt_is_set(&a->published))
-            put_date(o, &a->published, CITE_CHICAGO);
-        else
-            lit(o, "n.d.");
-        if (k == CITE_KIND_JOURNAL && a->pages != NULL) {
-            lit(o, ", ");
-            put_pages(o, a->pages, CITE_CHICAGO);
+    if (k == CITE_KIND_CHAPTER || k == CITE_KIND_PAPER) {
+        chicago_chapter(o, a, k);
+    } else if (k == CITE_KIND_BOOK || k == CITE_KIND_ENTRY ||
+               k == CITE_KIND_POSTED || k == CITE_KIND_DATASET ||
+               publisher_of(a, k)) {
+        /* CMOS 14.123: a book's series in roman after its title; 14.234:
+         * a reference work in italics */
+        if (k == CITE_KIND_BOOK && a->container) {
+            put(o, a->container);
+            lit(o, ". ");
+        } else if (k == CITE_KIND_ENTRY && a->container) {
+            italic(o, a->container);
+            lit(o, ". ");
         }
-        period(o);
+        chicago_imprint(o, a, k);
+    } else {
+        if (k == CITE_KIND_JOURNAL || k == CITE_KIND_PREPRINT)
+            italic(o, a->container); /* a preprint's server as a periodical */
+        else
+            put(o, a->container);
+        if (k == CITE_KIND_JOURNAL && chicago_locator(o, a)) {
+            period(o);
+        } else {
+            if (a->container)
+                lit(o, ", ");
+            put_date_or_nd(o, a, k, CITE_CHICAGO);
+            if (k == CITE_KIND_JOURNAL && a->pages != NULL) {
+                lit(o, ", ");
+                put_pages(o, a->pages, CITE_CHICAGO);
+            }
+            period(o);
+        }
     }
     if (has_link(a)) {
         lit(o, " ");
@@ -919,21 +1027,54 @@ apa_locator(struct out *o, const struct article *a)
     }
 }
 
-/* APA 7 (10.1, 10.3, 10.8): an article's or a chapter's title stands
- * plain, a preprint's is italic and says so, other works' are italic. */
+/* APA 7 (10.1, 10.3, 10.5, 10.6, 10.8, 10.9): the title of an article,
+ * a chapter, a conference paper or an entry stands plain, a preprint's
+ * and a data set's are italic and say so, other works' are italic. */
 static void
 apa_title(struct out *o, const struct article *a, enum cite_kind k)
 {
-    if (k == CITE_KIND_JOURNAL || k == CITE_KIND_CHAPTER) {
+    if (k == CITE_KIND_JOURNAL || k == CITE_KIND_CHAPTER ||
+        k == CITE_KIND_PAPER || k == CITE_KIND_ENTRY) {
         put_title(o, a, true, false);
         title_period(o);
-    } else if (k == CITE_KIND_PREPRINT) {
+    } else if (k == CITE_KIND_PREPRINT || k == CITE_KIND_DATASET) {
         ital_on(o);
         put_title(o, a, true, false);
         ital_off(o);
-        lit(o, " [Preprint].");
+        lit(o, k == CITE_KIND_PREPRINT ? " [Preprint]." : " [Data set].");
     } else {
         italic_title(o, a, true);
+    }
+}
+
+/* APA 7: where the work is: "In *Book* (pp. 155–158)." (10.3), "In
+ * *Encyclopedia*." (10.3), "*Journal*, 28(4), 767–777." (10.1; a paper in
+ * proceedings as citeproc writes it), "Site." (10.16), "Server." (10.8). */
+static void
+apa_source(struct out *o, const struct article *a, enum cite_kind k)
+{
+    if (!a->container)
+        return;
+    if (k == CITE_KIND_CHAPTER || k == CITE_KIND_ENTRY) {
+        lit(o, " In ");
+        italic(o, a->container);
+        if (k == CITE_KIND_CHAPTER && a->pages) {
+            lit(o, strchr(a->pages, '-') ? " (pp. " : " (p. ");
+            put_pages(o, a->pages, CITE_APA);
+            lit(o, ")");
+        }
+        period(o);
+    } else if (k == CITE_KIND_JOURNAL || k == CITE_KIND_PAPER) {
+        lit(o, " ");
+        italic(o, a->container);
+        apa_locator(o, a);
+        period(o);
+    } else if ((k == CITE_KIND_WEB || k == CITE_KIND_PREPRINT ||
+                k == CITE_KIND_POSTED || k == CITE_KIND_DATASET) &&
+               !author_is_publisher(a)) {
+        lit(o, " ");
+        put(o, a->container);
+        period(o);
     }
 }
 
@@ -942,6 +1083,7 @@ apa(struct out *o, const struct article *a)
 {
     enum cite_kind k = cite_kind_of(a);
     bool title_first = a->nauthors == 0;
+    const char *pub = publisher_of(a, k);
 
     if (title_first) {
         apa_title(o, a, k);
@@ -955,24 +1097,12 @@ apa(struct out *o, const struct article *a)
         lit(o, " ");
         apa_title(o, a, k);
     }
-    if (k == CITE_KIND_CHAPTER && a->container) {
-        /* "In *Book* (pp. 155–158)." */
-        lit(o, " In ");
-        italic(o, a->container);
-        if (a->pages) {
-            lit(o, strchr(a->pages, '-') ? " (pp. " : " (p. ");
-            put_pages(o, a->pages, CITE_APA);
-            lit(o, ")");
-        }
-        period(o);
-    } else if (a->container && !author_is_publisher(a)) {
+    apa_source(o, a, k);
+    /* the publisher, unless it is the author (9.24) or, for a paper, the
+     * proceedings stand as a periodical */
+    if (pub && k != CITE_KIND_PAPER && !author_is_publisher(a)) {
         lit(o, " ");
-        if (k == CITE_KIND_JOURNAL)
-            italic(o, a->container);
-        else
-            put(o, a->container);
-        if (k == CITE_KIND_JOURNAL)
-            apa_locator(o, a);
+        put(o, pub);
         period(o);
     }
     if (has_link(a)) {
@@ -981,27 +1111,41 @@ apa(struct out *o, const struct article *a)
     }
 }
 
+/* MLA 9: the container in italics after the title (5.54-5.66), except a
+ * report's, which names its publisher, and a book's, which is its
+ * series. */
+static bool
+mla_container(struct out *o, const struct article *a, enum cite_kind k)
+{
+    if (!a->container || k == CITE_KIND_REPORT || k == CITE_KIND_BOOK)
+        return false;
+    lit(o, " ");
+    italic(o, a->container);
+    return true;
+}
+
 static void
 mla(struct out *o, const struct article *a)
 {
     enum cite_kind k = cite_kind_of(a);
-    bool date = dt_is_set(&a->published), any = false;
+    bool date = dt_is_set(&a->published), any;
+    /* MLA 9 5.67: no publisher for periodicals; citeproc's style gives
+     * none for a paper in proceedings either */
+    const char *pub = k == CITE_KIND_PAPER ? NULL : publisher_of(a, k);
 
     if (a->nauthors && !author_is_publisher(a)) {
         authors_mla(o, a);
         period(o);
         lit(o, " ");
     }
-    if (k == CITE_KIND_REPORT)
+    if (k == CITE_KIND_REPORT || k == CITE_KIND_BOOK)
         italic_title(o, a, false);
     else if (a->title)
         quoted_title(o, a);
-    if (a->container) {
-        lit(o, " ");
-        if (k == CITE_KIND_REPORT)
-            put(o, a->container);
-        else
-            italic(o, a->container);
+    any = mla_container(o, a, k);
+    if (pub) {
+        lit(o, any ? ", " : " ");
+        put(o, pub);
         any = true;
     }
     /* MLA 9: "vol. 28, no. 4, 2019, pp. 767-77" */
@@ -1021,11 +1165,23 @@ mla(struct out *o, const struct article *a)
         any = true;
     }
     if (date) {
+        struct dt d = a->published;
+
+        if (dated_by_year(k))
+            d.prec = DT_PREC_YEAR;
+        /* An article in a numbered issue is dated as its issue is, by
+         * month or season and year (the MLA Handbook's journal examples,
+         * "vol. 71, no. 3, Autumn 2015"): Crossref's day is the day it
+         * went online.  One published ahead of any issue keeps its day. */
+        if (k == CITE_KIND_JOURNAL && (a->volume || a->issue) &&
+            d.prec > DT_PREC_MONTH)
+            d.prec = DT_PREC_MONTH;
         lit(o, any ? ", " : " ");
-        put_date(o, &a->published, CITE_MLA);
+        put_date(o, &d, CITE_MLA);
         any = true;
     }
-    if ((k == CITE_KIND_JOURNAL || k == CITE_KIND_CHAPTER) &&
+    if ((k == CITE_KIND_JOURNAL || k == CITE_KIND_CHAPTER ||
+         k == CITE_KIND_PAPER) &&
         a->pages != NULL) {
         lit(o, strchr(a->pages, '-') != NULL ? (any ? ", pp. " : " pp. ")
                                               : (any ? ", p. " : " p. "));

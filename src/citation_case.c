@@ -10,23 +10,30 @@
  *     without regard to case, phrases and hyphenated forms included:
  *     "High North", "Sino-Russian").
  *  2. Unless the whole title is written in capitals, a word that is all
- *     capitals with 2 to 6 letters ("NATO", "AMAP"), a word with a capital
- *     after its first letter ("McDonald", "iPhone") and a word holding a
- *     digit stay as they are.
+ *     capitals with 2 or more letters ("NATO", "OLYMPUS"), a word with a
+ *     capital after its first letter ("McDonald", "iPhone") and a word
+ *     holding a digit stay as they are; so does an initial ("L.").
  *  3. Every other word is lower-cased; title case then capitalises its
  *     first letter unless it is an article, preposition or conjunction in
  *     the middle of the title (see stopwords[]); sentence case
  *     capitalises only the first word and the first word after a colon,
- *     question or exclamation mark.  In title case the parts of a
- *     hyphenated compound are capitalised like words ("Long-Term"), in
- *     sentence case only the first part of the first word is.
+ *     question or exclamation mark, or after a period that ends a
+ *     sentence (not an initial, "U.S." or "vs.").  Latin "de" ("de
+ *     novo") is a preposition.  In title case the parts of a
+ *     hyphenated compound are capitalised like words ("Long-Term"), its
+ *     first and last parts always ("Trade-Off", "In-Depth"; CMOS 8.161),
+ *     and a small word right after an article is no preposition ("the
+ *     Past"); in sentence case only the first part of the first word is.
  *  4. In sentence case a word capitalised in the source keeps its capitals
  *     unless it is a common word: one that Debian's word lists (wamerican,
  *     wbritish; dict_words.h, made at build time) spell in lower case.  So
  *     "Asian", "Greenland" (which the lists know only capitalised),
  *     "Sápmi" and "Putin" (which they do not know) stay; "Change",
  *     "Security" become "change", "security".  Names that are also common
- *     words ("Northwest Passage", "the Arctic") are in proper[].
+ *     words ("Northwest Passage", "the Arctic") are in proper[]; a
+ *     capitalised word beside an initial is part of a person's name and
+ *     stays ("Warren L. Butler"), and so does the genus of a scientific
+ *     name in parentheses ("(Puma concolor)").
  * A title whose language is known and not English is not re-cased at all
  * (cite_lang_recased): these rules, and the stop words, are English.
  */
@@ -88,7 +95,7 @@ common_word(const char *p, size_t n)
     char w[64];
     size_t i;
 
-    if (n >= 3 && p[n - 1] == '.' && !memchr(p, '.', n - 1))
+    if (n >= 2 && p[n - 1] == '.') /* the word that ends a sentence */
         n--;
     if (n >= 3 && p[n - 2] == '\'' && p[n - 1] == 's')
         n -= 2;
@@ -197,15 +204,16 @@ cite_ascii_fold(uint32_t cp)
 }
 
 static const char *const stopwords[] = {
-    "a",    "about", "across", "after", "against", "along", "amid",
-    "among", "an",   "and",    "around", "as",     "at",     "before",
-    "behind", "below", "beneath", "beside", "between", "beyond", "but",
-    "by",   "down",  "during", "for",   "from",    "in",     "inside",
-    "into", "like",  "near",   "nor",   "of",      "off",    "on",
-    "onto", "or",    "out",    "over",  "past",    "per",    "since",
-    "so",   "than",  "the",    "through", "till",  "to",     "toward",
-    "towards", "under", "until", "up",  "upon",    "versus", "via",
-    "vs",   "with",  "within", "without", "yet",
+    "a",       "about", "across",  "after",   "against", "along",  "amid",
+    "among",   "an",    "and",     "around",  "as",      "at",     "before",
+    "behind",  "below", "beneath", "beside",  "between", "beyond", "but",
+    "by",      "down",  "during",  "for",     "from",    "in",     "inside",
+    "into",    "like",  "near",    "nor",     "of",      "off",    "on",
+    "onto",    "or",    "out",     "over",    "past",    "per",    "since",
+    "de", /* Latin, French, Spanish: "de novo", "de facto" */
+    "so",      "than",  "the",     "through", "till",    "to",     "toward",
+    "towards", "under", "until",   "up",      "upon",    "versus", "via",
+    "vs",      "with",  "within",  "without", "yet",
 };
 
 bool
@@ -352,7 +360,9 @@ keep_as_is(const struct caser *c, size_t i, size_t e)
         return true;
     if (c->allcaps)
         return false;
-    if (uppers == letters && letters >= 2 && letters <= 6)
+    /* In a title not in capitals a word in capitals is an acronym or a
+     * name, whatever its length ("NATO", "OLYMPUS"; CMOS 8.159). */
+    if (uppers == letters && letters >= 2)
         return true;
     return inner_upper && lowers > 0;
 }
@@ -426,42 +436,100 @@ spaced_dash(const char *p, size_t n, size_t i, size_t k)
     return i > 0 && p[i - 1] == ' ' && k < n && p[k] == ' ';
 }
 
-/* Abbreviations a title uses before a word that is not a new sentence. */
-static const char *const abbreviations[] = {
-    "al.",  "cf.",  "co.", "dr.", "e.g.", "etc.", "i.e.", "inc.", "jr.",
-    "mr.",  "mrs.", "ms.", "mt.", "no.",  "nos.", "pp.",  "prof.", "sr.",
-    "st.",  "vol.", "vs.", "v."};
-
-/*
- * Whether the word p[i..e) ends a sentence inside the title ("Depressive
- * Symptoms. A 30-Year Follow-Up"): it ends in a period and is neither an
- * initial ("J."), an abbreviation with inner periods ("U.S.") nor one of
- * abbreviations[].  The next word then starts a sentence: capitalised in
- * both cases (Chicago 17 8.159; APA 7 6.17, "the first word after ... end
- * punctuation").
- */
+/* Whether the word p[0..n) is an initial: one capital letter and a
+ * period ("L."). */
 static bool
-ends_sentence(const char *p, size_t i, size_t e)
+is_initial(const char *p, size_t n)
 {
-    size_t k;
+    return n == 2 && p[0] >= 'A' && p[0] <= 'Z' && p[1] == '.';
+}
 
-    if (e - i < 3 || p[e - 1] != '.')
+/* Whether the word p[0..n) ends a sentence: it ends in a period and is
+ * no initial ("L."), no abbreviation with inner periods ("U.S.") and no
+ * abbreviated preposition ("vs."): "Series." in "12 Series. Future of the
+ * Internet", "II." in "Chapitre II. De nouvelles ...". */
+static bool
+ends_sentence_word(const char *p, size_t n)
+{
+    size_t i, letters = 0;
+
+    if (n < 3 || p[n - 1] != '.' || p[n - 2] == '.')
         return false;
-    if (memchr(p + i, '.', e - i - 1))
-        return false;
-    for (k = 0; k < ARRAY_SIZE(abbreviations); k++)
-        if (strlen(abbreviations[k]) == e - i &&
-            strncasecmp(p + i, abbreviations[k], e - i) == 0)
+    for (i = 0; i + 1 < n; i++) {
+        if (p[i] == '.')
             return false;
-    return true;
+        if ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'z')
+            letters++;
+    }
+    return letters >= 2 && !cite_is_stopword(p, n - 1);
+}
+
+/* Whether the next word after e, past spaces, is an initial. */
+static bool
+initial_follows(const struct caser *c, size_t e)
+{
+    size_t i = e, k;
+
+    while (i < c->n && c->p[i] == ' ')
+        i++;
+    if (i == e || i >= c->n)
+        return false;
+    k = word_end(c, i);
+    return is_initial(c->p + i, k - i);
+}
+
+/* Whether the word at [i, e) opens a scientific name in parentheses,
+ * "(Puma concolor)": a capitalised genus right after "(", then one word
+ * in lower case and ")".  The genus keeps its capital (APA 7 6.17). */
+static bool
+genus_in_parens(const struct caser *c, size_t i, size_t e)
+{
+    size_t k, end;
+
+    if (i == 0 || c->p[i - 1] != '(' || e >= c->n || c->p[e] != ' ')
+        return false;
+    k = e + 1;
+    if (k >= c->n || !(c->p[k] >= 'a' && c->p[k] <= 'z'))
+        return false;
+    end = word_end(c, k);
+    for (; k < end; k++)
+        if (!(c->p[k] >= 'a' && c->p[k] <= 'z'))
+            return false;
+    return end < c->n && c->p[end] == ')';
+}
+
+/* Whether p[0..n) is an article ("a", "an", "the"). */
+static bool
+is_article(const char *p, size_t n)
+{
+    return (n == 1 && (p[0] | 0x20) == 'a') ||
+           (n == 2 && (p[0] | 0x20) == 'a' && (p[1] | 0x20) == 'n') ||
+           (n == 3 && (p[0] | 0x20) == 't' && (p[1] | 0x20) == 'h' &&
+            (p[2] | 0x20) == 'e');
+}
+
+/* Whether a small word at p[i..e) is used as a preposition or
+ * conjunction, so that title case keeps it lower case: not right after
+ * an article ("the Past", a noun), and not as the first or the last part
+ * of a hyphenated compound ("Trade-Off", "In-Depth"; CMOS 8.161). */
+static bool
+small_word(const struct caser *c, size_t i, size_t e, bool hyphen,
+           bool after_article)
+{
+    bool hyphen_after = e < c->n && c->p[e] == '-';
+
+    if (after_article || hyphen != hyphen_after)
+        return false;
+    return cite_is_stopword(c->p + i, e - i - (c->p[e - 1] == '.' ? 1 : 0));
 }
 
 static void
 recase(const char *p, size_t n, enum case_mode mode, struct buf *out)
 {
     struct caser c = {p, n, mode, title_is_allcaps(p, n), out};
-    size_t i = 0, k, k0, e, m;
-    bool first = true, start = true, hyphen = false;
+    size_t i = 0, k, e, m, w;
+    bool first = true, start = true, hyphen = false, sentence;
+    bool after_initial = false, after_article = false, name;
 
     while (i < n) {
         uint32_t cp;
@@ -475,10 +543,12 @@ recase(const char *p, size_t n, enum case_mode mode, struct buf *out)
             hyphen = (cp == '-' || cp == 0x2010) && !start;
             if (cp == ' ')
                 hyphen = false;
+            else
+                after_article = false;
             i = k;
             continue;
         }
-        k0 = i;
+        w = i;
         for (m = 0, k = 0; k < ARRAY_SIZE(proper) && !m; k++)
             m = match_proper(&c, i, proper[k]);
         if (m) {
@@ -490,21 +560,31 @@ recase(const char *p, size_t n, enum case_mode mode, struct buf *out)
         } else {
             bool cap;
             e = word_end(&c, i);
+            /* A capitalised word next to an initial is part of a
+             * person's name ("Warren L. Butler"): it keeps its capital
+             * in sentence case even when it is also a common word. */
+            name = starts_upper(&c, i, e) &&
+                   (after_initial || initial_follows(&c, e) ||
+                    genus_in_parens(&c, i, e));
             if (mode == CASE_SENTENCE)
                 cap = (first || start) && !hyphen;
             else
                 cap = first || start || !has_word_after(&c, e) ||
-                      !cite_is_stopword(p + i, e - i);
-            if (keep_as_is(&c, i, e) ||
+                      !small_word(&c, i, e, hyphen, after_article);
+            if (keep_as_is(&c, i, e) || is_initial(p + i, e - i) ||
                 (mode == CASE_SENTENCE && !c.allcaps &&
-                 starts_upper(&c, i, e) && !common_word(p + i, e - i)))
+                 starts_upper(&c, i, e) &&
+                 (name || !common_word(p + i, e - i))))
                 buf_append(out, p + i, e - i);
             else
                 emit_word(&c, i, e, cap);
             i = e;
         }
+        sentence = ends_sentence_word(p + w, e - w);
+        after_initial = is_initial(p + w, e - w);
+        after_article = is_article(p + w, e - w);
         first = hyphen = false;
-        start = ends_sentence(p, k0, i);
+        start = sentence;
     }
 }
 

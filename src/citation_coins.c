@@ -84,6 +84,12 @@ kev_person(struct buf *out, const char *key, const struct person *p)
     buf_release(&v);
 }
 
+/* rft.type of the Dublin Core format by cite_kind (a journal article
+ * has the journal format; Zotero's COinS reader knows these words). */
+static const char *const dc_types[] = {
+    "article", "webpage",    "report",   "preprint", "bookitem",
+    "book",    "conference", "bookitem", "document", "dataset"};
+
 void
 cite_coins(const struct article *a, struct buf *out)
 {
@@ -109,11 +115,10 @@ cite_coins(const struct article *a, struct buf *out)
             kev_person(&b, "rft.au", &a->authors[i]);
     } else {
         kev_str(&b, "rft_val_fmt", "info:ofi/fmt:kev:mtx:dc");
-        kev_str(&b, "rft.type", cite_kind_of(a) == CITE_KIND_REPORT
-                                    ? "report"
-                                    : "webpage");
+        kev_str(&b, "rft.type", dc_types[cite_kind_of(a)]);
         kev_str(&b, "rft.title", a->title);
         kev_str(&b, "rft.source", a->container);
+        kev_str(&b, "rft.publisher", a->publisher);
         for (i = 0; i < a->nauthors; i++)
             kev_person(&b, "rft.creator", &a->authors[i]);
     }

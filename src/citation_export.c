@@ -268,8 +268,9 @@ bib_date(struct buf *b, const struct dt *d)
 void
 cite_bibtex(const struct article *v, size_t n, struct buf *out)
 {
-    static const char *const types[] = {"article", "online", "techreport",
-                                        "misc", "incollection"};
+    static const char *const types[] = {
+        "article", "online",        "techreport",  "misc", "incollection",
+        "book",    "inproceedings", "inreference", "misc", "dataset"};
     char **keys = make_keys(v, n);
     size_t i;
 
@@ -289,16 +290,26 @@ cite_bibtex(const struct article *v, size_t n, struct buf *out)
             bib_field(out, "number", a->issue, false);
             bib_pages(out, a->pages);
         } else if (k == CITE_KIND_REPORT) {
-            bib_field(out, "institution", a->container, false);
+            bib_field(out, "institution",
+                      a->publisher ? a->publisher : a->container, false);
             buf_append_str(out, "  type = {Report},\n");
-        } else if (k == CITE_KIND_PREPRINT) {
-            bib_field(out, "howpublished", a->container, false);
-            buf_append_str(out, "  note = {Preprint},\n");
-        } else if (k == CITE_KIND_CHAPTER) {
+        } else if (k == CITE_KIND_PREPRINT || k == CITE_KIND_POSTED) {
+            bib_field(out, "howpublished",
+                      a->container ? a->container : a->publisher, false);
+            if (k == CITE_KIND_PREPRINT)
+                buf_append_str(out, "  note = {Preprint},\n");
+        } else if (k == CITE_KIND_CHAPTER || k == CITE_KIND_PAPER ||
+                   k == CITE_KIND_ENTRY) {
             bib_field(out, "booktitle", a->container, true);
             bib_pages(out, a->pages);
-        } else {
+        } else if (k == CITE_KIND_BOOK) {
+            bib_field(out, "series", a->container, false);
+        } else if (k != CITE_KIND_DATASET) {
             bib_field(out, "organization", a->container, false);
+        }
+        if (k >= CITE_KIND_CHAPTER) { /* a book's or a publisher's */
+            bib_field(out, "publisher", a->publisher, false);
+            bib_field(out, "address", a->place, false);
         }
         bib_date(out, &a->published);
         bib_verbatim(out, "doi", a->doi);
@@ -391,8 +402,9 @@ ris_pages(struct buf *b, const char *pages)
 void
 cite_ris(const struct article *v, size_t n, struct buf *out)
 {
-    static const char *const types[] = {"JOUR", "ELEC", "RPRT", "GEN",
-                                        "CHAP"};
+    static const char *const types[] = {"JOUR", "ELEC", "RPRT",   "GEN",
+                                        "CHAP", "BOOK", "CPAPER", "ENCYC",
+                                        "GEN",  "DATA"};
     size_t i, j;
 
     for (i = 0; i < n; i++) {
@@ -403,8 +415,12 @@ cite_ris(const struct article *v, size_t n, struct buf *out)
         for (j = 0; j < a->nauthors; j++)
             ris_author(out, &a->authors[j]);
         ris_line(out, "TI", a->title);
-        if (k == CITE_KIND_REPORT || k == CITE_KIND_PREPRINT) {
-            ris_line(out, "PB", a->container);
+        if (k == CITE_KIND_REPORT) {
+            ris_line(out, "PB", a->publisher ? a->publisher : a->container);
+        } else if (k == CITE_KIND_PREPRINT) {
+            ris_line(out, "PB", a->container ? a->container : a->publisher);
+        } else if (k == CITE_KIND_BOOK) {
+            ris_line(out, "T3", a->container); /* the series */
         } else {
             ris_line(out, "T2", a->container);
             if (k == CITE_KIND_JOURNAL)
@@ -414,8 +430,12 @@ cite_ris(const struct article *v, size_t n, struct buf *out)
             ris_line(out, "VL", a->volume);
             ris_line(out, "IS", a->issue);
         }
-        if (k == CITE_KIND_JOURNAL || k == CITE_KIND_CHAPTER)
+        if (k == CITE_KIND_JOURNAL || k == CITE_KIND_CHAPTER ||
+            k == CITE_KIND_PAPER || k == CITE_KIND_ENTRY)
             ris_pages(out, a->pages);
+        if (k != CITE_KIND_REPORT && k != CITE_KIND_PREPRINT)
+            ris_line(out, "PB", a->publisher);
+        ris_line(out, "CY", a->place);
         ris_date(out, &a->published);
         ris_line(out, "DO", a->doi);
         ris_line(out, "UR", a->url);

@@ -28,7 +28,8 @@ bool cite_is_stopword(const char *p, size_t n);
 
 /*
  * A person split for citing: family without its suffix ("King"), the
- * suffix ("Jr.") or NULL, given as stored.  Pointers into a scratch
+ * suffix (person.suffix, else one that ends the family name, "Jr.") or
+ * NULL, given as stored.  Pointers into a scratch
  * buffer owned by the struct; release with cite_name_release().
  */
 struct name_parts {

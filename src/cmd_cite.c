@@ -2,14 +2,16 @@
  * cite: citations of arbitrary records, for tests and template authors.
  *
  * RECORDS.json is a JSON array of objects with the article fields: title,
- * authors (a list of {given, family} or {literal}), byline (a free-text
+ * authors (a list of {given, family, suffix} or {literal}), byline (a free-text
  * byline split as feeds' are; used when authors is absent), others (true
- * when the author list is cut short, "et al."), container, volume, issue,
- * pages ("767-777"), kind ("journal-article", "report", "preprint",
- * "book-chapter", "web-page", "news", or a Crossref type; absent: guessed,
- * citation.h), lang (a BCP 47 tag: "en", "de"; a title in another
- * language than English is not re-cased), published (any date dt_parse
- * reads), doi, url, abstract.  Prints one
+ * when the author list is cut short, "et al."), container, publisher,
+ * place, volume, issue, pages ("767-777"), kind ("journal-article",
+ * "report", "preprint", "book-chapter", "web-page", "news", "book",
+ * "proceedings-article", "reference-entry", "posted-content", "dataset",
+ * "peer-review", or a Crossref type; absent: guessed, citation.h), lang (a
+ * BCP 47 tag: "en", "de"; a title in another language than English is not
+ * re-cased), published (any date dt_parse reads), doi, url, abstract.
+ * Prints one
  * citation a line in --style (default chicago) and --markup (text,
  * markdown, html), or with --format kind the kind each is cited as, or the
  * whole list as --format bibtex / ris.
@@ -45,6 +47,8 @@ record_to_article(const struct tpl_value *r, size_t i, struct article *a,
         return err_set(e, ERR_DATA, 0, "record %zu is not an object", i + 1);
     a->title = xstrdup(str_of(r, "title"));
     a->container = xstrdup(str_of(r, "container"));
+    a->publisher = xstrdup(str_of(r, "publisher"));
+    a->place = xstrdup(str_of(r, "place"));
     a->volume = xstrdup(str_of(r, "volume"));
     a->issue = xstrdup(str_of(r, "issue"));
     a->pages = xstrdup(str_of(r, "pages"));
@@ -56,10 +60,12 @@ record_to_article(const struct tpl_value *r, size_t i, struct article *a,
     a->doi = article_doi_normalize(str_of(r, "doi"));
     a->url = xstrdup(str_of(r, "url"));
     a->abstract = xstrdup(str_of(r, "abstract"));
-    for (j = 0; au && au->type == TPL_LIST && j < au->n; j++)
+    for (j = 0; au && au->type == TPL_LIST && j < au->n; j++) {
         article_add_person(a, str_of(au->items[j], "given"),
                            str_of(au->items[j], "family"),
                            str_of(au->items[j], "literal"));
+        article_set_suffix(a, str_of(au->items[j], "suffix"));
+    }
     s = str_of(r, "byline");
     if (!a->nauthors && s)
         article_add_byline(a, s, strlen(s));

@@ -49,6 +49,8 @@ article_json(const struct article *a)
         } else {
             tpl_map_set_str(p, "given", a->authors[i].given);
             tpl_map_set_str(p, "family", a->authors[i].family);
+            if (a->authors[i].suffix)
+                tpl_map_set_str(p, "suffix", a->authors[i].suffix);
         }
         tpl_list_push(list, p);
     }
@@ -56,6 +58,8 @@ article_json(const struct article *a)
     if (a->others)
         tpl_map_set_bool(v, "others", true);
     tpl_map_set_str(v, "container", a->container);
+    tpl_map_set_str(v, "publisher", a->publisher);
+    tpl_map_set_str(v, "place", a->place);
     tpl_map_set_str(v, "volume", a->volume);
     tpl_map_set_str(v, "issue", a->issue);
     tpl_map_set_str(v, "pages", a->pages);

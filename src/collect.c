@@ -83,17 +83,21 @@ collect_normalize(struct article *a)
     drop_long(&a->pages, COLLECT_LOCATOR_MAX);
     cap_text(&a->title, COLLECT_TITLE_MAX);
     cap_text(&a->container, COLLECT_CONTAINER_MAX);
+    cap_text(&a->publisher, COLLECT_CONTAINER_MAX);
+    cap_text(&a->place, COLLECT_CONTAINER_MAX);
     while (a->nauthors > COLLECT_AUTHORS_MAX) {
         struct person *p = &a->authors[--a->nauthors];
         free(p->given);
         free(p->family);
         free(p->literal);
+        free(p->suffix);
         a->others = true; /* the list is cut short: "et al." */
     }
     for (i = 0; i < a->nauthors; i++) {
         cap_text(&a->authors[i].given, COLLECT_NAME_MAX);
         cap_text(&a->authors[i].family, COLLECT_NAME_MAX);
         cap_text(&a->authors[i].literal, COLLECT_NAME_MAX);
+        cap_text(&a->authors[i].suffix, COLLECT_NAME_MAX);
     }
     keep_first(a->keywords, &a->nkeywords, COLLECT_KEYWORDS_MAX);
     for (i = 0; i < a->nkeywords; i++)

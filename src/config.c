@@ -440,7 +440,9 @@ set_source_key(struct loader *l, const char *name, const char *key,
         if (k == ARTICLE_KIND_UNKNOWN || strcmp(article_kind_name(k), value))
             return fail(l,
                         "[source %s] kind: '%s' is not journal-article, "
-                        "report, preprint, news, web-page or book-chapter",
+                        "report, preprint, news, web-page, book-chapter, "
+                        "book, proceedings-article, reference-entry, "
+                        "posted-content, dataset or peer-review",
                         name, value);
         s->kind = k;
         return 1;

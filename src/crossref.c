@@ -161,15 +161,20 @@ add_authors(struct article *a, json_t *list)
         char *family =
             plain_line(json_string_value(json_object_get(p, "family")));
         char *name = plain_line(json_string_value(json_object_get(p, "name")));
+        char *suffix =
+            plain_line(json_string_value(json_object_get(p, "suffix")));
 
-        if (family != NULL || given != NULL)
+        if (family != NULL || given != NULL) {
             article_add_person(a, given, family != NULL ? family : given,
                                NULL);
-        else if (name != NULL)
+            article_set_suffix(a, suffix);
+        } else if (name != NULL) {
             article_add_person(a, NULL, NULL, name);
+        }
         free(given);
         free(family);
         free(name);
+        free(suffix);
     }
 }
 
@@ -324,6 +329,20 @@ work_title(json_t *w)
     return buf_detach(&b, NULL);
 }
 
+/* Crossref's type; posted content is a preprint when its subtype says
+ * so, and a blog post or other posted work otherwise. */
+static enum article_kind
+work_kind(json_t *w)
+{
+    const char *type = json_string_value(json_object_get(w, "type"));
+    const char *sub = json_string_value(json_object_get(w, "subtype"));
+
+    if (type != NULL && !strcmp(type, "posted-content") && sub != NULL &&
+        !strcmp(sub, "preprint"))
+        return ARTICLE_KIND_PREPRINT;
+    return article_kind_from_name(type);
+}
+
 /* One work to a; false if it has neither title nor DOI. */
 static bool
 work_article(json_t *w, const char *source, struct article *a)
@@ -354,8 +373,11 @@ work_article(json_t *w, const char *source, struct article *a)
         a->pages = plain_line(
             json_string_value(json_object_get(w, "article-number")));
     set_published(a, w);
-    a->kind = article_kind_from_name(
-        json_string_value(json_object_get(w, "type")));
+    a->publisher =
+        plain_line(json_string_value(json_object_get(w, "publisher")));
+    a->place =
+        plain_line(json_string_value(json_object_get(w, "publisher-location")));
+    a->kind = work_kind(w);
     a->lang = article_lang_normalize(
         json_string_value(json_object_get(w, "language")));
     a->abstract = abstract_text(json_string_value(json_object_get(w, "abstract")));
@@ -552,6 +574,8 @@ crossref_complete(struct article *a, const struct article *w)
         free(a->container);
         a->container = xstrdup(w->container);
     }
+    fill(&a->publisher, w->publisher);
+    fill(&a->place, w->place);
     fill(&a->volume, w->volume);
     fill(&a->issue, w->issue);
     fill(&a->pages, w->pages);
@@ -567,11 +591,14 @@ crossref_complete(struct article *a, const struct article *w)
             free(a->authors[i].given);
             free(a->authors[i].family);
             free(a->authors[i].literal);
+            free(a->authors[i].suffix);
         }
         a->nauthors = 0;
-        for (i = 0; i < w->nauthors; i++)
+        for (i = 0; i < w->nauthors; i++) {
             article_add_person(a, w->authors[i].given, w->authors[i].family,
                                w->authors[i].literal);
+            article_set_suffix(a, w->authors[i].suffix);
+        }
         a->others = false;
     }
 }

@@ -119,10 +119,13 @@ person_value(const struct person *p)
             buf_append_char(&b, ' ');
         if (p->family)
             buf_append_str(&b, p->family);
+        if (p->family && p->suffix) /* "Amos B. Smith III" */
+            buf_appendf(&b, " %s", p->suffix);
     }
     tpl_map_set_str(v, "name", b.data);
     tpl_map_set_str(v, "given", p->given);
     tpl_map_set_str(v, "family", p->family);
+    tpl_map_set_str(v, "suffix", p->suffix);
     tpl_map_set_str(v, "literal", p->literal);
     buf_release(&b);
     return v;

@@ -113,6 +113,13 @@ static const char *const migrations[] = {
      * nobody said.  Titles in another language than English are not
      * re-cased when cited. */
     "ALTER TABLE articles ADD COLUMN lang TEXT;",
+    /* Who published a book, chapter, paper or report, and where
+     * (Crossref's publisher and publisher-location): the styles name them
+     * (issue 13).  Older rows have neither. */
+    "ALTER TABLE articles ADD COLUMN publisher TEXT;"
+    "ALTER TABLE articles ADD COLUMN place TEXT;"
+    /* and a name's suffix ("Jr.", "III") where the source gave it apart */
+    "ALTER TABLE article_authors ADD COLUMN suffix TEXT;",
 };
 
 int

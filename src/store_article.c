@@ -163,6 +163,7 @@ bind_author(sqlite3_stmt *st, const struct article *a, size_t i)
     store_bind_text(st, 3, a->authors[i].given);
     store_bind_text(st, 4, a->authors[i].family);
     store_bind_text(st, 5, a->authors[i].literal);
+    store_bind_text(st, 6, a->authors[i].suffix);
 }
 
 static void
@@ -210,7 +211,7 @@ put_authors(struct store *s, int64_t id, const struct article *a, struct err *e)
 {
     return put_list(s, id, "DELETE FROM article_authors WHERE article_id = ?",
                     "INSERT INTO article_authors (article_id, pos, given, "
-                    "family, literal) VALUES (?, ?, ?, ?, ?)",
+                    "family, literal, suffix) VALUES (?, ?, ?, ?, ?, ?)",
                     a, a->nauthors, bind_author, e);
 }
 
@@ -234,9 +235,9 @@ insert_work(struct store *s, const struct article *a, const struct work_keys *k,
         "first_family, container, published, published_offset, "
         "published_prec, updated, updated_offset, updated_prec, abstract, "
         "score, matched, first_seen, url_key, volume, issue, pages, others, "
-        "kind, lang) "
+        "kind, lang, publisher, place) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-        "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
+        "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
         e);
     struct buf matched = BUF_INIT;
     int rc;
@@ -265,6 +266,8 @@ insert_work(struct store *s, const struct article *a, const struct work_keys *k,
     sqlite3_bind_int(st, 23, a->others);
     store_bind_text(st, 24, article_kind_name(a->kind));
     store_bind_text(st, 25, a->lang);
+    store_bind_text(st, 26, a->publisher);
+    store_bind_text(st, 27, a->place);
     rc = store_step_done(s, st, e);
     if (rc == 0) {
         *id = sqlite3_last_insert_rowid(s->db);
@@ -340,7 +343,8 @@ merge_work(struct store *s, int64_t id, const struct article *a,
         "published_prec = max(published_prec, ?8), "
         "score = max(score, ?9), volume = coalesce(volume, ?11), "
         "issue = coalesce(issue, ?12), pages = coalesce(pages, ?13), "
-        "kind = coalesce(kind, ?14), lang = coalesce(lang, ?15) "
+        "kind = coalesce(kind, ?14), lang = coalesce(lang, ?15), "
+        "publisher = coalesce(publisher, ?16), place = coalesce(place, ?17) "
         "WHERE id = ?1",
         e);
     if (!st)
@@ -364,6 +368,8 @@ merge_work(struct store *s, int64_t id, const struct article *a,
     store_bind_text(st, 13, a->pages);
     store_bind_text(st, 14, article_kind_name(a->kind));
     store_bind_text(st, 15, a->lang);
+    store_bind_text(st, 16, a->publisher);
+    store_bind_text(st, 17, a->place);
     if (store_step_done(s, st, e) < 0)
         return -1;
     /* More authors or keywords than we had: take the new list, and with
@@ -453,7 +459,7 @@ store_article_get(struct store *s, int64_t id, struct article *a, struct err *e)
         "SELECT doi, url, guid, source, title, container, published, "
         "published_offset, published_prec, updated, updated_offset, "
         "updated_prec, abstract, score, matched, volume, issue, pages, "
-        "others, kind, lang FROM articles WHERE id = ?",
+        "others, kind, lang, publisher, place FROM articles WHERE id = ?",
         e);
     int rc;
 
@@ -488,20 +494,24 @@ store_article_get(struct store *s, int64_t id, struct article *a, struct err *e)
     a->kind = article_kind_from_name(
         (const char *)sqlite3_column_text(st, 19));
     a->lang = store_col_text(st, 20);
+    a->publisher = store_col_text(st, 21);
+    a->place = store_col_text(st, 22);
     store_release(s, st);
 
     st = store_prepare(
         s,
-        "SELECT given, family, literal FROM article_authors WHERE "
+        "SELECT given, family, literal, suffix FROM article_authors WHERE "
         "article_id = ? ORDER BY pos",
         e);
     if (!st)
         goto fail;
     sqlite3_bind_int64(st, 1, id);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         article_add_person(a, (const char *)sqlite3_column_text(st, 0),
                            (const char *)sqlite3_column_text(st, 1),
                            (const char *)sqlite3_column_text(st, 2));
+        article_set_suffix(a, (const char *)sqlite3_column_text(st, 3));
+    }
     store_release(s, st);
     if (rc != SQLITE_DONE)
         goto db_fail;

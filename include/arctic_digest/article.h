@@ -26,17 +26,32 @@ enum article_kind {
     ARTICLE_KIND_UNKNOWN = 0,
     ARTICLE_KIND_JOURNAL,  /* "journal-article" */
     ARTICLE_KIND_REPORT,   /* "report" (also a working paper) */
-    ARTICLE_KIND_PREPRINT, /* "preprint" (Crossref: posted-content) */
+    ARTICLE_KIND_PREPRINT, /* "preprint" (Crossref: posted-content of
+                              subtype preprint) */
     ARTICLE_KIND_CHAPTER,  /* "book-chapter" */
     ARTICLE_KIND_WEB,      /* "web-page": commentary, a blog post */
-    ARTICLE_KIND_NEWS      /* "news" */
+    ARTICLE_KIND_NEWS,     /* "news" */
+    ARTICLE_KIND_BOOK,     /* "book" (Crossref: book, monograph,
+                              edited-book, reference-book) */
+    ARTICLE_KIND_PAPER,    /* "proceedings-article": a paper in the
+                              proceedings of a conference */
+    ARTICLE_KIND_ENTRY,    /* "reference-entry": an entry in a reference
+                              work (encyclopaedia, dictionary) */
+    ARTICLE_KIND_POSTED,   /* "posted-content" that is no preprint: a blog
+                              post or other work on a posting platform */
+    ARTICLE_KIND_DATASET,  /* "dataset" */
+    ARTICLE_KIND_REVIEW    /* "peer-review": a referee report or an
+                              author's response, published */
 };
 
-/* A person (given + family) or an organisation (literal only). */
+/* A person (given + family, and a suffix such as "Jr." or "III" when the
+ * source gave it apart, as Crossref does) or an organisation (literal
+ * only). */
 struct person {
     char *given;
     char *family;
     char *literal;
+    char *suffix;
 };
 
 struct article {
@@ -47,7 +62,11 @@ struct article {
     char *title;
     struct person *authors;
     size_t nauthors, authors_alloc;
-    char *container; /* journal or site */
+    char *container; /* journal or site; the book of a chapter, the
+                        proceedings of a paper, the series of a book */
+    char *publisher; /* "Oxford University Press"; of a report, the
+                        institution that issued it */
+    char *place;     /* the publisher's city, "Cham", "New York, NY" */
     char *volume;    /* "28" */
     char *issue;     /* "4", "3-4", "Supplement 1" */
     char *pages;     /* first-last with an ASCII hyphen, "767-777", or one
@@ -106,6 +125,9 @@ void article_add_person(struct article *a, const char *given,
  * given name ("Kshitiz,, Suhail, Y.") is a one-word literal name.
  */
 void article_add_byline(struct article *a, const char *p, size_t n);
+/* Give the last author added the suffix s ("Jr.", "III"; copied; NULL or
+ * "" for none).  Does nothing when a has no author. */
+void article_set_suffix(struct article *a, const char *s);
 void article_add_keyword(struct article *a, const char *kw);
 
 /*
@@ -148,11 +170,14 @@ char *article_lang_normalize(const char *s);
 
 /*
  * The name of a kind ("journal-article", "report", "preprint",
- * "book-chapter", "web-page", "news"; NULL for unknown), and the kind a
- * name says: those names, and Crossref's types (posted-content is a
- * preprint; report-component and report-series are reports; book-section
- * and book-part are chapters); ARTICLE_KIND_UNKNOWN for anything else or
- * NULL.
+ * "book-chapter", "web-page", "news", "book", "proceedings-article",
+ * "reference-entry", "posted-content", "dataset", "peer-review"; NULL for
+ * unknown), and the kind a name says: those names, and Crossref's other
+ * types (report-component and report-series are reports; book-section
+ * and book-part are chapters; monograph, edited-book and reference-book
+ * are books).  Crossref's posted-content is ARTICLE_KIND_POSTED by name:
+ * only its subtype "preprint" makes it a preprint (crossref.h).
+ * ARTICLE_KIND_UNKNOWN for anything else or NULL.
  */
 const char *article_kind_name(enum article_kind k);
 enum article_kind article_kind_from_name(const char *name);

@@ -4,10 +4,12 @@
  *
  * Styles: Chicago 17th edition notes-bibliography (the bibliography
  * entry), APA 7th edition (reference list entry) and MLA 9th edition
- * (works-cited entry), each for five kinds of work (cite_kind_of()).  The
+ * (works-cited entry), each for ten kinds of work (cite_kind_of()).  The
  * record's kind (article.kind: Crossref's type, or a preprint server's
  * DOI or link) decides when it is known: a journal article, a report, a
- * preprint, a book chapter, or (web page, news) a web article.  Else:
+ * preprint, a book chapter, a book, a paper in proceedings, an entry in a
+ * reference work, posted content (and a published peer review), a data
+ * set, or (web page, news) a web article.  Else:
  *   journal article  the record has a DOI or a journal-like container
  *                    ("The Polar Journal", "Arctic Review on Law and
  *                    Politics": a word such as Journal, Review, Quarterly,
@@ -23,17 +25,32 @@
  * 2020", APA "*Title* [Preprint]. bioRxiv."); a chapter is "In" its book
  * (Chicago "In *Book*, 155–58, 2015.", APA "In *Book* (pp. 155–158).",
  * MLA "*Book*, 2015, pp. 155-58").
+ * Books, chapters, papers, entries, reports and posted works name their
+ * publisher (article.publisher; a report without one names its container),
+ * Chicago after the place ("Cham: Springer, 2017", CMOS 14.127), APA
+ * and MLA without it: a book "*Title*. Series. Place: Publisher, 2017."
+ * (Chicago; APA and MLA leave the series out), a chapter or paper "In
+ * *Book*, 155–58. Place: Publisher, 2015." (Chicago; APA "In *Book* (pp.
+ * 155–158). Publisher."; MLA "*Book*, Publisher, 2015, pp. 155-58"),
+ * papers in APA and MLA as citeproc's styles write them ("*Proceedings*,
+ * 1386–1399."; no publisher), an entry "*Work*. Publisher, June 9,
+ * 2021." (APA "In *Work*. Publisher."), posted work "“Title.”
+ * Publisher, June 9, 2021." (APA "*Title*. Publisher.", a preprint
+ * "*Title* [Preprint]. Publisher.", a data set "*Title* [Data set].
+ * Publisher.").  Books, chapters and papers are dated by their year.
  * Authors follow each style's count rules (Chicago: up to 10 listed, more
  * give the first 7 and "et al."; APA: up to 20, more give 19, ". . ." and
  * the last; MLA: 1, 2, or the first and "et al.").  No author puts the
  * title first; no date gives "n.d." (Chicago, APA) or nothing (MLA).
  * Titles are title-cased for Chicago and MLA and sentence-cased for APA
  * (cite_title_case, cite_sentence_case), unless the record's language is
- * known and not English: then they keep their case (cite_lang_recased).  DOIs
- * are written as https://doi.org/DOI and win over the URL.  Journal articles
- * give volume, issue and pages when the record has them: Chicago "28, no. 4
- * (December 5, 2019): 767–77", APA "28(4), 767–777", MLA "vol. 28, no. 4, 5
- * Dec. 2019, pp. 767-77", each shortening the last page by its own rule; a
+ * known and not English: then they keep their case (cite_lang_recased).
+ * DOIs are written as https://doi.org/DOI and win over the URL.  Journal
+ * articles give volume, issue and pages when the record has them: Chicago
+ * "28, no. 4 (December 5, 2019): 767–77", APA "28(4), 767–777", MLA "vol.
+ * 28, no. 4, Dec. 2019, pp. 767-77" (MLA dates an article in an issue by
+ * the issue's month, one in no issue by its day), each shortening the last
+ * page by its own rule; a
  * record whose byline ended in "et al." (article.others) ends its author
  * list with "et al." (BibTeX "and others").
  *
@@ -46,8 +63,11 @@
  * (CRLF line ends) for a list of articles: cite_bibtex, cite_ris; with
  * volume, number and pages ("767--777"), VL, IS, SP and EP.  Entry types
  * by kind: @article / JOUR, @online / ELEC (web), @techreport / RPRT,
- * @misc / GEN (preprint, howpublished and PB its server), @incollection /
- * CHAP (booktitle and T2 the book, pages).
+ * @misc / GEN (preprint and posted work, howpublished and PB its server
+ * or publisher), @incollection / CHAP (booktitle and T2 the book, pages),
+ * @book / BOOK (series and T3 the series), @inproceedings / CPAPER,
+ * @inreference / ENCYC, @dataset / DATA; publisher and address, PB and
+ * CY, for books, chapters, papers, entries, posted work and data sets.
  */
 #ifndef ARCTIC_DIGEST_CITATION_H
 #define ARCTIC_DIGEST_CITATION_H
@@ -72,7 +92,12 @@ enum cite_kind {
     CITE_KIND_WEB,
     CITE_KIND_REPORT,
     CITE_KIND_PREPRINT,
-    CITE_KIND_CHAPTER
+    CITE_KIND_CHAPTER,
+    CITE_KIND_BOOK,
+    CITE_KIND_PAPER,  /* in conference proceedings */
+    CITE_KIND_ENTRY,  /* in a reference work */
+    CITE_KIND_POSTED, /* posted content, a published peer review */
+    CITE_KIND_DATASET
 };
 
 /* Append the citation of a in style s to out.  Cannot fail. */
@@ -84,15 +109,16 @@ int cite_style_from_name(const char *name);
 const char *cite_style_name(enum cite_style s);
 
 /* The kind of work a is cited as (see above), and its name: "journal",
- * "web", "report", "preprint", "chapter". */
+ * "web", "report", "preprint", "chapter", "book", "paper", "entry",
+ * "posted", "dataset". */
 enum cite_kind cite_kind_of(const struct article *a);
 const char *cite_kind_name(enum cite_kind k);
 
 /*
  * Append p[0..n) (UTF-8) in title case or in sentence case.  Proper nouns
  * and acronyms of the Arctic vocabulary keep their spelling, and so do
- * words in capitals of at most 6 letters unless the whole title is in
- * capitals; see citation_case.c for the rules.
+ * words in capitals unless the whole title is in capitals; see
+ * citation_case.c for the rules.
  */
 void cite_title_case(const char *p, size_t n, struct buf *out);
 void cite_sentence_case(const char *p, size_t n, struct buf *out);
@@ -106,8 +132,8 @@ void cite_sentence_case(const char *p, size_t n, struct buf *out);
 bool cite_lang_recased(const char *lang);
 
 /*
- * Append one BibTeX entry per article: @article for journal articles,
- * @online for web articles, @report for reports, with keys like
+ * Append one BibTeX entry per article (the type by kind, as above), with
+ * keys like
  * "hauksdottir2025sino" (ASCII-folded family name of the first author or
  * first word of an organisation, year or "nd", first significant title
  * word), made unique within v by appending a, b, ... to the second and
@@ -117,7 +143,7 @@ bool cite_lang_recased(const char *lang);
 void cite_bibtex(const struct article *v, size_t n, struct buf *out);
 
 /*
- * Append one RIS record (TY JOUR, ELEC or RPRT ... ER) per article, CRLF
+ * Append one RIS record (TY by kind, as above ... ER) per article, CRLF
  * line ends: AU as "Family, Given", TI, T2 (and JO for journals), PY,
  * DA (YYYY/MM/DD/), DO, UR, AB on one line.
  */
@@ -128,8 +154,10 @@ void cite_ris(const struct article *v, size_t n, struct buf *out);
  * Z39.88-2004), the title of a <span class="Z3988">.  Journal articles
  * as info:ofi/fmt:kev:mtx:journal (rft.atitle, rft.jtitle, rft.au as
  * "Family, Given", rft.volume, rft.issue, rft.spage, rft.epage), other
- * kinds as info:ofi/fmt:kev:mtx:dc (rft.type webpage or report,
- * rft.title, rft.source, rft.creator); then rft.date at its precision and
+ * kinds as info:ofi/fmt:kev:mtx:dc (rft.type webpage, report, preprint,
+ * bookitem (chapter, entry), book, conference, document (posted work) or
+ * dataset, rft.title, rft.source, rft.publisher, rft.creator); then
+ * rft.date at its precision and
  * rft_id info:doi/DOI and the URL.  Values are percent-encoded (all but
  * RFC 3986 unreserved characters); HTML-escape the whole when it goes in
  * an attribute.

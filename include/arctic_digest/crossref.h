@@ -18,8 +18,10 @@
  * guid (the DOI), url ("URL", else resource.primary.URL), abstract (JATS
  * to plain text, a leading "Abstract" heading dropped), keywords (subject),
  * volume, issue and pages ("page", first-last with a hyphen, else the
- * "article-number"), kind ("type": article_kind_from_name), lang
- * ("language": article_lang_normalize).
+ * "article-number"), publisher ("publisher") and place
+ * ("publisher-location"), kind ("type": article_kind_from_name; posted
+ * content whose "subtype" is "preprint" is a preprint), lang ("language":
+ * article_lang_normalize).
  * All text is plain, normalised UTF-8 (text.h).
  *
  * Completion by DOI: crossref_doi_url() names one work's record

@@ -67,7 +67,7 @@ MLA = {
     # through 99 in full, beyond that its last two digits).
     "r35": "Doe, Jane. “Arctic Ocean Governance and the Law of the Sea.” "
            "*Ocean Development & International Law*, vol. 50, no. 4, "
-           "5 Dec. 2019, pp. 767-77, "
+           "Dec. 2019, pp. 767-77, "
            "https://doi.org/10.1080/00908320.2019.1111111.",
     "r36": "Doe, Jane, and John Smith. “Sea Ice and Shipping.” *Polar "
            "Geography*, vol. 47, no. 1, Mar. 2024, pp. 101-08, "

@@ -133,8 +133,10 @@ class Enrich(adtest.Folder):
             txt = adtest.squash(f.read())
         self.assertIn("Among various advantages", txt)
         self.assertIn("Der Urologe 46, no. 7", txt)
-        # the chapter is cited in its book, not as an article
-        self.assertIn("In Shoulder Stiffness, 155\u201358,", txt)
+        # the chapter is cited in its book, not as an article, with the
+        # publisher and place Crossref gives (CMOS 14.9)
+        self.assertIn("In Shoulder Stiffness, 155\u201358. Berlin, "
+                      "Heidelberg: Springer Berlin Heidelberg,", txt)
         self.assertIn("776", txt)
         self.assertIn("Sankar", txt)
 

@@ -128,9 +128,10 @@ class Kinds(adtest.Folder):
         self.assertEqual(r.returncode, 78, r.stderr)
         err = r.stderr.decode()
         self.assertIn("a.conf:", err)
-        self.assertIn("[source blog] kind: 'blog-post' is not "
-                      "journal-article, report, preprint, news, web-page or "
-                      "book-chapter", err)
+        self.assertIn("[source blog] kind: 'blog-post' is not journal-article, "
+                      "report, preprint, news, web-page, book-chapter, book, "
+                      "proceedings-article, reference-entry, posted-content, "
+                      "dataset or peer-review", err)
 
 
 if __name__ == "__main__":

@@ -611,12 +611,24 @@ test_article_kinds_by_name_and_by_preprint_server(void **state)
     assert_int_equal(article_kind_from_name("report"), ARTICLE_KIND_REPORT);
     assert_int_equal(article_kind_from_name("Report-Series"),
                      ARTICLE_KIND_REPORT);
+    /* posted content is a preprint only by its subtype (crossref.c) */
     assert_int_equal(article_kind_from_name("posted-content"),
-                     ARTICLE_KIND_PREPRINT);
+                     ARTICLE_KIND_POSTED);
+    assert_int_equal(article_kind_from_name("monograph"), ARTICLE_KIND_BOOK);
+    assert_int_equal(article_kind_from_name("edited-book"), ARTICLE_KIND_BOOK);
+    assert_int_equal(article_kind_from_name("proceedings-article"),
+                     ARTICLE_KIND_PAPER);
+    assert_int_equal(article_kind_from_name("reference-entry"),
+                     ARTICLE_KIND_ENTRY);
+    assert_int_equal(article_kind_from_name("peer-review"),
+                     ARTICLE_KIND_REVIEW);
+    assert_int_equal(article_kind_from_name("dataset"), ARTICLE_KIND_DATASET);
+    assert_string_equal(article_kind_name(ARTICLE_KIND_BOOK), "book");
     assert_int_equal(article_kind_from_name("book-part"),
                      ARTICLE_KIND_CHAPTER);
     assert_int_equal(article_kind_from_name("news"), ARTICLE_KIND_NEWS);
-    assert_int_equal(article_kind_from_name("dataset"), ARTICLE_KIND_UNKNOWN);
+    assert_int_equal(article_kind_from_name("dissertation"),
+                     ARTICLE_KIND_UNKNOWN);
     assert_int_equal(article_kind_from_name(NULL), ARTICLE_KIND_UNKNOWN);
 
     /* preprint servers by DOI: bioRxiv's dated form, not CSH journals */

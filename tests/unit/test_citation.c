@@ -226,6 +226,45 @@ test_citation_title_case_keeps_acronyms_and_lowercases_small_words(
             "Long-Term AMAP Data on Sino-Russian Ties");
 }
 
+/* Words in capitals of any length in a mixed-case title are acronyms or
+ * names; Latin "de" is a preposition; a period that ends a sentence
+ * starts a new one; a capitalised word beside an initial is a name. */
+static void
+test_citation_case_rules_from_real_records(void **state)
+{
+    (void)state;
+    case_is(cite_title_case, "Cross section by the OLYMPUS experiment",
+            "Cross Section by the OLYMPUS Experiment");
+    case_is(cite_title_case, "COOPERATION IN THE ARCTIC",
+            "Cooperation in the Arctic"); /* the whole title shouts */
+    case_is(cite_title_case, "Sequence from De Novo Genome Assemblies",
+            "Sequence from de Novo Genome Assemblies");
+    case_is(cite_title_case, "de facto sovereignty", "De Facto Sovereignty");
+    case_is(cite_title_case, "Chapitre II. de nouvelles données",
+            "Chapitre II. De Nouvelles Données");
+    case_is(cite_title_case, "Arctic policy vs. the U.S. of the north",
+            "Arctic Policy vs. the U.S. of the North");
+    case_is(cite_sentence_case,
+            "Utilizing the Internet. 12 Series. Future "
+            "of the Internet",
+            "Utilizing the internet. 12 series. Future of the internet");
+    case_is(cite_sentence_case,
+            "Publications of Warren L. Butler on "
+            "Photosynthesis",
+            "Publications of Warren L. Butler on photosynthesis");
+    case_is(cite_sentence_case, "The U.S. Coast Guard", "The U.S. coast guard");
+    case_is(cite_sentence_case, "Foamy Virus in Pumas (Puma concolor)",
+            "Foamy virus in pumas (Puma concolor)");
+    case_is(cite_sentence_case, "Virus in Pumas (Wild Cats)",
+            "Virus in pumas (wild cats)");
+    /* CMOS 8.161: the first and last parts of a compound are capitalised;
+     * a small word after an article is no preposition */
+    case_is(cite_title_case, "the time/space trade-off in filter design",
+            "The Time/Space Trade-Off in Filter Design");
+    case_is(cite_title_case, "an in-depth look at the past in china",
+            "An In-Depth Look at the Past in China");
+}
+
 static void
 test_citation_sentence_case_keeps_proper_nouns_and_capitalises_after_colon(
     void **state)
@@ -557,7 +596,7 @@ test_citation_styles_give_volume_issue_and_pages(void **state)
     expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
            "Hauksdóttir, Guðbjörg Ríkey Th., and Baldur Thorhallsson. "
            "“Sino-Russian Arctic Cooperation: Systemic Pressure and "
-           "Historical Distrust.” The Polar Journal, vol. 28, no. 4, 5 Dec. "
+           "Historical Distrust.” The Polar Journal, vol. 28, no. 4, Dec. "
            "2019, pp. 767-77.");
     article_release(&a);
 }
@@ -574,7 +613,7 @@ test_citation_mla_double_issue_is_nos(void **state)
     expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
            "Hauksdóttir, Guðbjörg Ríkey Th., and Baldur Thorhallsson. "
            "“Sino-Russian Arctic Cooperation: Systemic Pressure and "
-           "Historical Distrust.” The Polar Journal, vol. 28, nos. 2-3, 5 "
+           "Historical Distrust.” The Polar Journal, vol. 28, nos. 2-3, "
            "Dec. 2019, pp. 767-77.");
     article_release(&a);
 }
@@ -835,6 +874,218 @@ test_citation_rule_boundaries(void **state)
     article_release(&a);
 }
 
+/* A work with one author and a year, of kind k. */
+static void
+work(struct article *a, enum article_kind k, const char *title,
+     const char *container, const char *publisher, const char *place)
+{
+    article_init(a);
+    a->title = xstrdup(title);
+    article_add_person(a, "Fabien", "Gatti", NULL);
+    a->container = container ? xstrdup(container) : NULL;
+    a->publisher = publisher ? xstrdup(publisher) : NULL;
+    a->place = place ? xstrdup(place) : NULL;
+    a->doi = xstrdup("10.5555/w");
+    a->published.t = dt_days_from_civil(2021, 6, 9) * 86400;
+    a->published.prec = DT_PREC_DAY;
+    a->kind = k;
+}
+
+static void
+test_citation_books_chapters_and_papers_name_their_publisher(void **state)
+{
+    struct article a;
+    struct buf b = BUF_INIT;
+
+    (void)state;
+    /* a book: italic title, its series in roman (CMOS 14.123), "Place:
+     * Publisher, year"; APA and MLA leave series and place out */
+    work(&a, ARTICLE_KIND_BOOK, "Applications of quantum dynamics",
+         "Lecture Notes in Chemistry", "Springer", "Cham");
+    assert_string_equal(cite_kind_name(cite_kind_of(&a)), "book");
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_HTML,
+           "Gatti, Fabien. <i>Applications of Quantum Dynamics</i>. Lecture "
+           "Notes in Chemistry. Cham: Springer, 2021. <a "
+           "href=\"https://doi.org/10.5555/w\">https://doi.org/10.5555/w</a>.");
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "Gatti, F. (2021). Applications of quantum dynamics. Springer. "
+           "https://doi.org/10.5555/w");
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "Gatti, Fabien. Applications of Quantum Dynamics. Springer, "
+           "2021, https://doi.org/10.5555/w.");
+    cite_bibtex(&a, 1, &b);
+    assert_true(strncmp(b.data, "@book{", 6) == 0);
+    assert_non_null(strstr(b.data, "  series = {Lecture Notes in "
+                                   "Chemistry},\n  publisher = {Springer},\n"
+                                   "  address = {Cham},\n"));
+    buf_reset(&b);
+    cite_coins(&a, &b);
+    assert_non_null(strstr(b.data, "&rft.type=book&"));
+    assert_non_null(strstr(b.data, "&rft.publisher=Springer&"));
+    buf_reset(&b);
+    cite_ris(&a, 1, &b);
+    assert_true(strncmp(b.data, "TY  - BOOK\r\n", 12) == 0);
+    assert_non_null(strstr(b.data, "T3  - Lecture Notes in Chemistry\r\n"));
+    assert_non_null(strstr(b.data, "PB  - Springer\r\nCY  - Cham\r\n"));
+    buf_reset(&b);
+    article_release(&a);
+
+    /* a chapter with its publisher: "In *Book*, pages. Place: Publisher,
+     * year." (CMOS 14.9), "(pp. x–y). Publisher." (APA 7 10.3), "*Book*,
+     * Publisher, year, pp." (MLA 9); the book's apostrophe typographic */
+    work(&a, ARTICLE_KIND_CHAPTER, "Clinical symptoms", "Guattari's Ecology",
+         "Springer", "Berlin");
+    a.pages = xstrdup("155-158");
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Gatti, Fabien. \u201cClinical Symptoms.\u201d In Guattari\u2019s "
+           "Ecology, 155\u201358. Berlin: Springer, 2021. "
+           "https://doi.org/10.5555/w.");
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "Gatti, F. (2021). Clinical symptoms. In Guattari\u2019s Ecology "
+           "(pp. 155\u2013158). Springer. https://doi.org/10.5555/w");
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "Gatti, Fabien. \u201cClinical Symptoms.\u201d Guattari\u2019s "
+           "Ecology, Springer, 2021, pp. 155-58, https://doi.org/10.5555/w.");
+    article_release(&a);
+
+    /* a paper in proceedings: Chicago as a chapter (no period doubled after
+     * a title that ends in one); APA and MLA as citeproc's styles, the
+     * proceedings as the periodical, no publisher */
+    work(&a, ARTICLE_KIND_PAPER, "Flow map layout", "InfoVis 2005.", "IEEE",
+         NULL);
+    a.pages = xstrdup("1386-1399");
+    assert_string_equal(cite_kind_name(cite_kind_of(&a)), "paper");
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Gatti, Fabien. \u201cFlow Map Layout.\u201d In InfoVis 2005., "
+           "1386\u201399. IEEE, 2021. https://doi.org/10.5555/w.");
+    free(a.pages);
+    a.pages = NULL;
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Gatti, Fabien. \u201cFlow Map Layout.\u201d In InfoVis 2005. "
+           "IEEE, 2021. https://doi.org/10.5555/w.");
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "Gatti, F. (2021). Flow map layout. InfoVis 2005. "
+           "https://doi.org/10.5555/w");
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "Gatti, Fabien. \u201cFlow Map Layout.\u201d InfoVis 2005., 2021, "
+           "https://doi.org/10.5555/w.");
+    cite_bibtex(&a, 1, &b);
+    assert_true(strncmp(b.data, "@inproceedings{", 15) == 0);
+    buf_reset(&b);
+    cite_ris(&a, 1, &b);
+    assert_true(strncmp(b.data, "TY  - CPAPER\r\n", 14) == 0);
+    buf_release(&b);
+    article_release(&a);
+}
+
+/* A suffix given apart (Crossref's "suffix"): after the given name when
+ * the name is inverted, after the family otherwise (CMOS 8.19, APA 7 9.8,
+ * MLA 9 5.19), as when it ends the family name. */
+static void
+test_citation_suffix_given_apart(void **state)
+{
+    struct article a;
+
+    (void)state;
+    work(&a, ARTICLE_KIND_JOURNAL, "Sharp", "Analysis", NULL, NULL);
+    article_add_person(&a, "Michael C.", "Northington", NULL);
+    article_set_suffix(&a, "V");
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Gatti, Fabien, and Michael C. Northington V. \u201cSharp.\u201d "
+           "Analysis, June 9, 2021. https://doi.org/10.5555/w.");
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "Gatti, F., & Northington, M. C., V. (2021). Sharp. Analysis. "
+           "https://doi.org/10.5555/w");
+    /* a particle among the given names stays whole: "J. da C." */
+    article_add_person(&a, "Jéssica da C.", "Mendonça", NULL);
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "Gatti, F., Northington, M. C., V, & Mendonça, J. da C. (2021). "
+           "Sharp. Analysis. https://doi.org/10.5555/w");
+    article_release(&a);
+    article_init(&a);
+    a.title = xstrdup("Twenty years");
+    article_add_person(&a, "Amos B.", "Smith", NULL);
+    article_set_suffix(&a, "III");
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "Smith, Amos B., III. \u201cTwenty Years.\u201d");
+    article_release(&a);
+}
+
+static void
+test_citation_entries_posted_work_and_data_sets(void **state)
+{
+    struct article a;
+    struct buf b = BUF_INIT;
+
+    (void)state;
+    /* an entry in a reference work: its full date */
+    work(&a, ARTICLE_KIND_ENTRY, "Soil ecology", "Ecology",
+         "Oxford University Press", NULL);
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Gatti, Fabien. \u201cSoil Ecology.\u201d Ecology. Oxford "
+           "University Press, June 9, 2021. https://doi.org/10.5555/w.");
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "Gatti, F. (2021). Soil ecology. In Ecology. Oxford University "
+           "Press. https://doi.org/10.5555/w");
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "Gatti, Fabien. \u201cSoil Ecology.\u201d Ecology, Oxford "
+           "University Press, 9 June 2021, https://doi.org/10.5555/w.");
+    article_release(&a);
+
+    /* posted content (a blog post) and a published peer review: the
+     * publisher plain, never a periodical */
+    work(&a, ARTICLE_KIND_POSTED, "Eating your own dog food", NULL,
+         "Front Matter", NULL);
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Gatti, Fabien. \u201cEating Your Own Dog Food.\u201d Front "
+           "Matter, June 9, 2021. https://doi.org/10.5555/w.");
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "Gatti, F. (2021). Eating your own dog food. Front Matter. "
+           "https://doi.org/10.5555/w");
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "Gatti, Fabien. \u201cEating Your Own Dog Food.\u201d Front "
+           "Matter, 9 June 2021, https://doi.org/10.5555/w.");
+    a.kind = ARTICLE_KIND_REVIEW;
+    assert_string_equal(cite_kind_name(cite_kind_of(&a)), "posted");
+    /* a preprint known by its publisher only says so in APA */
+    a.kind = ARTICLE_KIND_PREPRINT;
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "Gatti, F. (2021). Eating your own dog food [Preprint]. Front "
+           "Matter. https://doi.org/10.5555/w");
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Gatti, Fabien. \u201cEating Your Own Dog Food.\u201d Front "
+           "Matter, June 9, 2021. https://doi.org/10.5555/w.");
+    article_release(&a);
+
+    /* a data set (APA 7 10.9) */
+    work(&a, ARTICLE_KIND_DATASET, "Sea ice extent", NULL, "NSIDC", NULL);
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "Gatti, F. (2021). Sea ice extent [Data set]. NSIDC. "
+           "https://doi.org/10.5555/w");
+    cite_ris(&a, 1, &b);
+    assert_true(strncmp(b.data, "TY  - DATA\r\n", 12) == 0);
+    assert_non_null(strstr(b.data, "PB  - NSIDC\r\n"));
+    buf_reset(&b);
+    article_release(&a);
+
+    /* a report names its publisher and, for Chicago, its place */
+    work(&a, ARTICLE_KIND_REPORT, "Role of energy storage", NULL, "OSTI",
+         "Oak Ridge, TN");
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Gatti, Fabien. Role of Energy Storage. Oak Ridge, TN: OSTI, "
+           "June 9, 2021. https://doi.org/10.5555/w.");
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "Gatti, F. (2021). Role of energy storage. OSTI. "
+           "https://doi.org/10.5555/w");
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "Gatti, Fabien. Role of Energy Storage. OSTI, 9 June 2021, "
+           "https://doi.org/10.5555/w.");
+    cite_bibtex(&a, 1, &b);
+    assert_non_null(strstr(b.data, "  institution = {OSTI},\n"));
+    buf_release(&b);
+    article_release(&a);
+}
+
 int
 main(void)
 {
@@ -877,6 +1128,11 @@ main(void)
         cmocka_unit_test(test_citation_url_is_a_link_in_markdown_and_html_only),
         cmocka_unit_test(test_citation_coins_journal_and_web_page),
         cmocka_unit_test(test_citation_kind_of_the_record_decides_the_form),
+        cmocka_unit_test(
+            test_citation_books_chapters_and_papers_name_their_publisher),
+        cmocka_unit_test(test_citation_entries_posted_work_and_data_sets),
+        cmocka_unit_test(test_citation_suffix_given_apart),
+        cmocka_unit_test(test_citation_case_rules_from_real_records),
     };
     return cmocka_run_group_tests_name("citation", tests, NULL, NULL);
 }

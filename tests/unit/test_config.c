@@ -139,7 +139,10 @@ test_config_source_kind_takes_our_kind_names(void **state)
               {"preprint", ARTICLE_KIND_PREPRINT},
               {"news", ARTICLE_KIND_NEWS},
               {"web-page", ARTICLE_KIND_WEB},
-              {"book-chapter", ARTICLE_KIND_CHAPTER}};
+              {"book-chapter", ARTICLE_KIND_CHAPTER},
+              {"book", ARTICLE_KIND_BOOK},
+              {"posted-content", ARTICLE_KIND_POSTED},
+              {"dataset", ARTICLE_KIND_DATASET}};
     char text[128];
     size_t i;
     (void)state;
@@ -155,10 +158,12 @@ test_config_source_kind_takes_our_kind_names(void **state)
     }
     expect_error("[source s]\nurl = s.xml\nkind = blog\n",
                  "t.conf:3: [source s] kind: 'blog' is not journal-article, "
-                 "report, preprint, news, web-page or book-chapter");
-    /* Crossref's names are for records, not for this key */
-    expect_error("[source s]\nkind = posted-content\n",
-                 "t.conf:2: [source s] kind: 'posted-content' is not");
+                 "report, preprint, news, web-page, book-chapter, book, "
+                 "proceedings-article, reference-entry, posted-content, "
+                 "dataset or peer-review");
+    /* Crossref's other names are for records, not for this key */
+    expect_error("[source s]\nkind = monograph\n",
+                 "t.conf:2: [source s] kind: 'monograph' is not");
     expect_error("[source s]\nkind = Report\n", "'Report' is not");
 }
 

@@ -168,6 +168,31 @@ test_crossref_volume_issue_and_page_range(void **state)
     crossref_page_release(&p);
 }
 
+/* Crossref gives a name's suffix apart; posted content is a preprint only
+ * by its subtype. */
+static void
+test_crossref_suffix_and_posted_content(void **state)
+{
+    static const char json[] =
+        "{\"status\":\"ok\",\"message-type\":\"work\",\"message\":{"
+        "\"DOI\":\"10.53731/x\",\"title\":[\"Dog food\"],"
+        "\"type\":\"posted-content\",\"subtype\":\"blog\","
+        "\"publisher\":\"Front Matter\",\"author\":[{\"given\":"
+        "\"Amos B.\",\"family\":\"Smith\",\"suffix\":\"III\"},"
+        "{\"given\":\"Ann\",\"family\":\"Lee\"}]}}";
+    struct crossref_page p = CROSSREF_PAGE_INIT;
+    struct err e = ERR_INIT;
+
+    (void)state;
+    assert_int_equal(crossref_parse(json, strlen(json), NULL, &p, &e), 0);
+    assert_string_equal(p.v[0].authors[0].family, "Smith");
+    assert_string_equal(p.v[0].authors[0].suffix, "III");
+    assert_null(p.v[0].authors[1].suffix);
+    assert_int_equal(p.v[0].kind, ARTICLE_KIND_POSTED);
+    assert_string_equal(p.v[0].publisher, "Front Matter");
+    crossref_page_release(&p);
+}
+
 static void
 parse_fails(const char *json, const char *msg_start)
 {
@@ -506,7 +531,10 @@ test_crossref_completes_only_what_the_feed_lacks(void **state)
     parse_data("10.1101/2020.12.01.406702.json", &p);
     /* a preprint: no container title, its server is the institution */
     assert_string_equal(p.v[0].container, "bioRxiv");
-    assert_int_equal(p.v[0].kind, ARTICLE_KIND_PREPRINT); /* posted-content */
+    /* posted-content whose subtype is preprint */
+    assert_int_equal(p.v[0].kind, ARTICLE_KIND_PREPRINT);
+    assert_string_equal(p.v[0].publisher, "openRxiv");
+    assert_null(p.v[0].place);
     assert_true(strncmp(p.v[0].abstract, "Bacterial membrane lipids", 25) ==
                 0);
 
@@ -566,6 +594,9 @@ test_crossref_completes_only_what_the_feed_lacks(void **state)
     parse_data("10.1007/978-3-662-46370-3_13.json", &p);
     assert_string_equal(p.v[0].pages, "155-158");
     assert_int_equal(p.v[0].kind, ARTICLE_KIND_CHAPTER); /* book-chapter */
+    /* the book's publisher and its place, for the styles that name them */
+    assert_string_equal(p.v[0].publisher, "Springer Berlin Heidelberg");
+    assert_string_equal(p.v[0].place, "Berlin, Heidelberg");
     article_init(&a);
     article_add_person(&a, NULL, NULL, "R. L. Diercks");
     article_add_person(&a, NULL, NULL, "T. C. Ludvigsen");
@@ -574,6 +605,8 @@ test_crossref_completes_only_what_the_feed_lacks(void **state)
     assert_string_equal(a.authors[1].given, "Tom Clement");
     assert_null(a.authors[1].literal);
     assert_string_equal(a.container, "Shoulder Stiffness");
+    assert_string_equal(a.publisher, "Springer Berlin Heidelberg");
+    assert_string_equal(a.place, "Berlin, Heidelberg");
     article_release(&a);
     article_init(&a);
     article_add_person(&a, NULL, NULL, "Springer editors");
@@ -591,6 +624,7 @@ main(void)
         cmocka_unit_test(test_crossref_parses_a_work_list),
         cmocka_unit_test(test_crossref_parses_the_real_elife_work),
         cmocka_unit_test(test_crossref_volume_issue_and_page_range),
+        cmocka_unit_test(test_crossref_suffix_and_posted_content),
         cmocka_unit_test(test_crossref_rejects_bad_responses),
         cmocka_unit_test(test_crossref_builds_an_encoded_works_url),
         cmocka_unit_test(test_crossref_pages_through_a_local_server),

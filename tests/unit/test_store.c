@@ -498,23 +498,27 @@ test_store_migration_keys_the_urls_of_an_older_state(void **state)
     id = put(s, &a, true);
     store_close(s);
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db,
-                                  "DROP INDEX articles_url_key;"
-                                  "DROP INDEX deliveries_address;"
-                                  "DROP INDEX deliveries_deferred;"
-                                  "DROP TABLE bounce_messages;"
-                                  "ALTER TABLE articles DROP COLUMN url_key;"
-                                  "ALTER TABLE articles DROP COLUMN volume;"
-                                  "ALTER TABLE articles DROP COLUMN issue;"
-                                  "ALTER TABLE articles DROP COLUMN pages;"
-                                  "ALTER TABLE articles DROP COLUMN others;"
-                                  "DROP TABLE crossref_works;"
-                                  "ALTER TABLE articles DROP COLUMN kind;"
-                                  "ALTER TABLE articles DROP COLUMN lang;"
-                                  "CREATE INDEX articles_url ON articles(url);"
-                                  "PRAGMA user_version = 2",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "DROP INDEX articles_url_key;"
+                     "DROP INDEX deliveries_address;"
+                     "DROP INDEX deliveries_deferred;"
+                     "DROP TABLE bounce_messages;"
+                     "ALTER TABLE articles DROP COLUMN url_key;"
+                     "ALTER TABLE articles DROP COLUMN volume;"
+                     "ALTER TABLE articles DROP COLUMN issue;"
+                     "ALTER TABLE articles DROP COLUMN pages;"
+                     "ALTER TABLE articles DROP COLUMN others;"
+                     "DROP TABLE crossref_works;"
+                     "ALTER TABLE articles DROP COLUMN kind;"
+                     "ALTER TABLE articles DROP COLUMN lang;"
+                     "ALTER TABLE articles DROP COLUMN publisher;"
+                     "ALTER TABLE articles DROP COLUMN place;"
+                     "ALTER TABLE article_authors DROP COLUMN suffix;"
+                     "CREATE INDEX articles_url ON articles(url);"
+                     "PRAGMA user_version = 2",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
     sqlite3_close(db);
 
     assert_int_equal(store_open(path, &s, &e), 0);
@@ -552,6 +556,8 @@ test_store_keeps_volume_issue_pages_and_fills_their_gaps(void **state)
     assert_true(got.others);
     assert_int_equal(got.kind, ARTICLE_KIND_UNKNOWN);
     assert_null(got.lang);
+    assert_null(got.publisher);
+    assert_null(got.place);
     article_release(&got);
 
     /* the same work again (Crossref): gaps filled, values kept, and a
@@ -559,11 +565,14 @@ test_store_keeps_volume_issue_pages_and_fills_their_gaps(void **state)
     make(&b, "crossref", "cr-1", "Small States in the High North",
          "Hauksdóttir", T0);
     article_add_person(&b, "Baldur", "Thorhallsson", NULL);
+    article_set_suffix(&b, "Jr.");
     b.doi = xstrdup("10.1080/2154896x.2025.1");
     b.volume = xstrdup("99");
     b.issue = xstrdup("2");
     b.kind = ARTICLE_KIND_REPORT;
     b.lang = xstrdup("nb");
+    b.publisher = xstrdup("Arctic Institute");
+    b.place = xstrdup("Washington, DC");
     assert_int_equal(put(s, &b, false), id);
     assert_int_equal(store_article_get(s, id, &got, &e), 0);
     assert_string_equal(got.volume, "15");
@@ -572,7 +581,11 @@ test_store_keeps_volume_issue_pages_and_fills_their_gaps(void **state)
     assert_false(got.others);
     assert_int_equal(got.nauthors, 2);
     assert_int_equal(got.kind, ARTICLE_KIND_REPORT); /* a gap filled */
-    assert_string_equal(got.lang, "nb");             /* and another */
+    assert_string_equal(got.publisher, "Arctic Institute");
+    assert_string_equal(got.place, "Washington, DC");
+    assert_null(got.authors[0].suffix);
+    assert_string_equal(got.authors[1].suffix, "Jr.");
+    assert_string_equal(got.lang, "nb"); /* and another */
     article_release(&got);
 
     /* a language once known stays */
