@@ -35,6 +35,7 @@
 #include "arctic_digest/text.h"
 #include "arctic_digest/utf8.h"
 #include "arctic_digest/util.h"
+#include "render_int.h"
 
 #define DEFAULT_WIDTH 72
 #define RULE_WIDTH 20
@@ -461,12 +462,11 @@ rt_release(struct rt *r)
 }
 
 int
-render_markdown_to_text(const char *md, size_t n, int width, struct buf *out,
-                        struct err *e)
+render_text_of_doc(cmark_node *doc, int width, struct buf *out,
+                   struct err *e)
 {
     struct rt r;
-    cmark_node *doc;
-    cmark_iter *it = NULL;
+    cmark_iter *it;
     cmark_event_type ev;
     int rc = 0;
 
@@ -478,10 +478,7 @@ render_markdown_to_text(const char *md, size_t n, int width, struct buf *out,
     buf_init(&r.inl);
     buf_init(&r.line);
     r.width = width == 0 ? DEFAULT_WIDTH : (size_t)width;
-    doc = cmark_parse_document(md, n,
-                               CMARK_OPT_SMART | CMARK_OPT_VALIDATE_UTF8);
-    if (doc != NULL)
-        it = cmark_iter_new(doc);
+    it = cmark_iter_new(doc);
     if (it == NULL) {
         rc = err_set(e, ERR_INTERNAL, 0, "cmark cannot parse the markdown");
         goto out;
@@ -500,8 +497,24 @@ render_markdown_to_text(const char *md, size_t n, int width, struct buf *out,
 out:
     if (it != NULL)
         cmark_iter_free(it);
-    if (doc != NULL)
-        cmark_node_free(doc);
     rt_release(&r);
+    return rc;
+}
+
+int
+render_markdown_to_text(const char *md, size_t n, int width, struct buf *out,
+                        struct err *e)
+{
+    cmark_node *doc;
+    int rc;
+
+    if (width < 0)
+        return err_set(e, ERR_INTERNAL, 0, "text width %d is negative",
+                       width);
+    doc = cmark_parse_document(md, n, RENDER_CMARK_OPTIONS);
+    if (doc == NULL)
+        return err_set(e, ERR_INTERNAL, 0, "cmark cannot parse the markdown");
+    rc = render_text_of_doc(doc, width, out, e);
+    cmark_node_free(doc);
     return rc;
 }
