@@ -159,26 +159,28 @@ authors_text(const struct tpl_value *authors, struct buf *out)
 static void
 add_citations(struct tpl_value *art, const struct article *a)
 {
-    static const struct {
-        const char *key;
-        enum cite_markup m;
-    } forms[] = {{"citation", CITE_MARKUP_TEXT},
-                 {"citation_md", CITE_MARKUP_MARKDOWN},
-                 {"citation_html", CITE_MARKUP_HTML}};
-    struct buf b = BUF_INIT;
+    /* indexed by enum cite_markup */
+    static const char *const keys[] = {"citation", "citation_md",
+                                       "citation_html"};
+    struct tpl_value *maps[3];
+    struct buf b[3] = {BUF_INIT, BUF_INIT, BUF_INIT};
     size_t f;
     int s;
 
-    for (f = 0; f < ARRAY_SIZE(forms); f++) {
-        struct tpl_value *map = tpl_map_new();
-        for (s = CITE_CHICAGO; s <= CITE_MLA; s++) {
-            buf_reset(&b);
-            cite_format(a, (enum cite_style)s, forms[f].m, &b);
-            tpl_map_set_str(map, cite_style_name((enum cite_style)s), b.data);
-        }
-        tpl_map_set(art, forms[f].key, map);
+    for (f = 0; f < ARRAY_SIZE(keys); f++)
+        maps[f] = tpl_map_new();
+    for (s = CITE_CHICAGO; s <= CITE_MLA; s++) {
+        for (f = 0; f < ARRAY_SIZE(keys); f++)
+            buf_reset(&b[f]);
+        cite_format_all(a, (enum cite_style)s, b);
+        for (f = 0; f < ARRAY_SIZE(keys); f++)
+            tpl_map_set_str(maps[f], cite_style_name((enum cite_style)s),
+                            b[f].data);
     }
-    buf_release(&b);
+    for (f = 0; f < ARRAY_SIZE(keys); f++) {
+        tpl_map_set(art, keys[f], maps[f]);
+        buf_release(&b[f]);
+    }
 }
 
 static struct tpl_value *
