@@ -62,6 +62,8 @@ struct rt {
     size_t link_start;   /* where the current link's text starts in inl */
     char **urls;         /* the link references, numbered from 1 */
     size_t nurls, urls_alloc;
+    size_t *slots;       /* hash of urls: 1 + index, 0 for empty */
+    size_t nslots;       /* a power of two, at least twice nurls */
     struct buf line;     /* scratch */
 };
 
@@ -245,15 +247,51 @@ url_dangerous(const char *url)
 }
 
 static size_t
+url_hash(const char *s)
+{
+    size_t h = 2166136261u; /* FNV-1a */
+
+    while (*s)
+        h = (h ^ (unsigned char)*s++) * 16777619u;
+    return h;
+}
+
+/* Put url number i + 1 into the table, which has room. */
+static void
+slot_put(struct rt *r, size_t i)
+{
+    size_t k = url_hash(r->urls[i]) & (r->nslots - 1);
+
+    while (r->slots[k])
+        k = (k + 1) & (r->nslots - 1);
+    r->slots[k] = i + 1;
+}
+
+/* The number of url in the "Links" list, added when new.  A digest of a
+ * thousand articles has thousands of links: looked up in a hash table,
+ * not compared with each one before. */
+static size_t
 link_number(struct rt *r, const char *url)
 {
-    size_t i;
+    size_t k, i;
 
-    for (i = 0; i < r->nurls; i++)
-        if (strcmp(r->urls[i], url) == 0)
-            return i + 1;
+    if (r->nslots) {
+        for (k = url_hash(url) & (r->nslots - 1); r->slots[k];
+             k = (k + 1) & (r->nslots - 1))
+            if (strcmp(r->urls[r->slots[k] - 1], url) == 0)
+                return r->slots[k];
+    }
     xgrow(&r->urls, &r->urls_alloc, r->nurls + 1, sizeof(*r->urls));
     r->urls[r->nurls++] = xstrdup(url);
+    if (2 * r->nurls > r->nslots) {
+        free(r->slots);
+        r->nslots = r->nslots ? 2 * r->nslots : 64;
+        r->slots = xcalloc(r->nslots, sizeof(*r->slots));
+        for (i = 0; i < r->nurls; i++)
+            slot_put(r, i);
+    } else {
+        slot_put(r, r->nurls - 1);
+    }
     return r->nurls;
 }
 
@@ -454,6 +492,7 @@ rt_release(struct rt *r)
     for (i = 0; i < r->nurls; i++)
         free(r->urls[i]);
     free(r->urls);
+    free(r->slots);
     free(r->lv);
     free(r->counters);
     buf_release(&r->out);
