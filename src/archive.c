@@ -164,12 +164,19 @@ write_issue(struct arch *a, const struct store_issue *is,
     int rc = -1;
 
     render_output_init(&out);
+    /* One read transaction for the articles, read one by one. */
+    if (store_begin_read(a->c->st, e) < 0)
+        goto out;
     for (i = 0; i < is->narticles; i++) {
         struct article art;
-        if (store_article_get(a->c->st, is->articles[i], &art, e) < 0)
+        if (store_article_get(a->c->st, is->articles[i], &art, e) < 0) {
+            store_rollback(a->c->st);
             goto out;
+        }
         article_list_take(&arts, &art);
     }
+    if (store_commit(a->c->st, e) < 0)
+        goto out;
     memset(&ri, 0, sizeof(ri));
     ri.title = cfg->title;
     ri.number = is->number;

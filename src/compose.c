@@ -315,6 +315,11 @@ render_variant(struct composer *cp, const char *mask, bool named,
         cite_bibtex(subset, n, &v->bib);
         cite_ris(subset, n, &v->ris);
     }
+    /* Kept while the composer lives: no room to spare. */
+    buf_shrink(&v->out.html);
+    buf_shrink(&v->out.text);
+    buf_shrink(&v->bib);
+    buf_shrink(&v->ris);
     free(subset);
     buf_release(&unsub);
     return rc;

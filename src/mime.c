@@ -845,6 +845,12 @@ mime_body_new(const struct mime_message *m, const char *const *marks,
                    m->nattachments ? 3 + m->nattachments : 0, text, html,
                    e) < 0)
         goto out;
+    /* Kept for every message of the issue: no room to spare. */
+    buf_shrink(&b->skeleton);
+    buf_shrink(&b->text.enc);
+    buf_shrink(&b->text.raw);
+    buf_shrink(&b->html.enc);
+    buf_shrink(&b->html.raw);
     *out = b;
     b = NULL;
     rc = 0;
