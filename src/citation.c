@@ -1107,8 +1107,7 @@ cite_format(const struct article *a, enum cite_style s, enum cite_markup m,
 }
 
 void
-cite_format_all(const struct article *a, enum cite_style s,
-                struct buf out[3])
+cite_format_all(const struct article *a, enum cite_style s, struct buf out[3])
 {
     struct out o = {{&out[CITE_MARKUP_TEXT], &out[CITE_MARKUP_MARKDOWN],
                      &out[CITE_MARKUP_HTML]},

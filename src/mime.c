@@ -893,9 +893,8 @@ mime_build_with(const struct mime_message *m, const struct mime_body *b,
      * is megabytes, and growing by doubling would copy it and leave the
      * smaller blocks behind.  The lines with marks may take a little
      * more; they are few. */
-    buf_grow(out, 4096 + b->skeleton.len + b->text.enc.len +
-                      b->html.enc.len + 3 * (b->text.raw.len +
-                                             b->html.raw.len));
+    buf_grow(out, 4096 + b->skeleton.len + b->text.enc.len + b->html.enc.len +
+                      3 * (b->text.raw.len + b->html.raw.len));
     make_boundary(m->boundary_seed, "alt", alt);
     make_boundary(m->boundary_seed, "mix", mix);
     put_headers(m, out);

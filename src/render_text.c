@@ -501,8 +501,7 @@ rt_release(struct rt *r)
 }
 
 int
-render_text_of_doc(cmark_node *doc, int width, struct buf *out,
-                   struct err *e)
+render_text_of_doc(cmark_node *doc, int width, struct buf *out, struct err *e)
 {
     struct rt r;
     cmark_iter *it;
@@ -548,8 +547,7 @@ render_markdown_to_text(const char *md, size_t n, int width, struct buf *out,
     int rc;
 
     if (width < 0)
-        return err_set(e, ERR_INTERNAL, 0, "text width %d is negative",
-                       width);
+        return err_set(e, ERR_INTERNAL, 0, "text width %d is negative", width);
     doc = cmark_parse_document(md, n, RENDER_CMARK_OPTIONS);
     if (doc == NULL)
         return err_set(e, ERR_INTERNAL, 0, "cmark cannot parse the markdown");
