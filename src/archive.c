@@ -89,14 +89,11 @@ page_links(const char *html, const char *file, struct buf *out)
     return out->data;
 }
 
-static int
+static void
 feed_entry(struct arch *a, const struct store_issue *is,
-           const struct render_output *out, const char *file,
-           struct buf *entry, struct err *e)
+           const struct render_output *out, const char *file, struct buf *entry)
 {
-    struct buf body = BUF_INIT, id = BUF_INIT, what = BUF_INIT;
-    struct buf fixed = BUF_INIT;
-    int rc;
+    struct buf id = BUF_INIT, what = BUF_INIT, fixed = BUF_INIT;
 
     buf_appendf(&what, "issue-%04d", is->number);
     tag_uri(a, is->created, what.data, &id);
@@ -112,15 +109,11 @@ feed_entry(struct arch *a, const struct store_issue *is,
     rfc3339_utc(is->sent, entry);
     buf_append_str(entry, "</updated>\n<content type=\"html\">");
     /* The body without the layout: the articles, as the message has them. */
-    rc = render_markdown_to_html(out->markdown.data, out->markdown.len, &body,
-                                 e);
-    xml_text(entry, page_links(body.data, file, &fixed));
+    xml_text(entry, page_links(out->body.data, file, &fixed));
     buf_append_str(entry, "</content>\n</entry>\n");
-    buf_release(&body);
     buf_release(&fixed);
     buf_release(&id);
     buf_release(&what);
-    return rc;
 }
 
 static void
@@ -171,12 +164,19 @@ write_issue(struct arch *a, const struct store_issue *is,
     int rc = -1;
 
     render_output_init(&out);
+    /* One read transaction for the articles, read one by one. */
+    if (store_begin_read(a->c->st, e) < 0)
+        goto out;
     for (i = 0; i < is->narticles; i++) {
         struct article art;
-        if (store_article_get(a->c->st, is->articles[i], &art, e) < 0)
+        if (store_article_get(a->c->st, is->articles[i], &art, e) < 0) {
+            store_rollback(a->c->st);
             goto out;
+        }
         article_list_take(&arts, &art);
     }
+    if (store_commit(a->c->st, e) < 0)
+        goto out;
     memset(&ri, 0, sizeof(ri));
     ri.title = cfg->title;
     ri.number = is->number;
@@ -208,8 +208,7 @@ write_issue(struct arch *a, const struct store_issue *is,
         goto out;
     buf_reset(&name);
     buf_appendf(&name, "issue-%04d.html", is->number);
-    if (feed_entry(a, is, &out, name.data, entry, e) < 0)
-        goto out;
+    feed_entry(a, is, &out, name.data, entry);
     index_entry(a, is, &out, &ri);
     if (is->sent > a->updated)
         a->updated = is->sent;

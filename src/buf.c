@@ -113,6 +113,15 @@ buf_truncate(struct buf *b, size_t len)
     b->data[len] = '\0';
 }
 
+void
+buf_shrink(struct buf *b)
+{
+    if (b->cap && b->cap > b->len + 1) {
+        b->data = xrealloc(b->data, b->len + 1);
+        b->cap = b->len + 1;
+    }
+}
+
 char *
 buf_detach(struct buf *b, size_t *len)
 {

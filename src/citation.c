@@ -19,23 +19,36 @@
 #include "arctic_digest/util.h"
 #include "citation_int.h"
 
+/* Where a citation goes: one buffer per markup asked for, all written in
+ * the same pass, so the record is read and the title cased once. */
 struct out {
-    struct buf *b;
-    enum cite_markup m;
+    struct buf *b[3];
+    enum cite_markup m[3];
+    size_t n;
     char last; /* last character of the plain text written */
 };
+
+/* Text from the record, escaped for markup m. */
+static void
+put_to(struct buf *b, enum cite_markup m, const char *s, size_t n)
+{
+    if (m == CITE_MARKUP_MARKDOWN)
+        text_escape_markdown(s, n, b);
+    else if (m == CITE_MARKUP_HTML)
+        text_escape_html(s, n, b);
+    else
+        buf_append(b, s, n);
+}
 
 static void
 put_n(struct out *o, const char *s, size_t n)
 {
+    size_t i;
+
     if (!s || !n)
         return;
-    if (o->m == CITE_MARKUP_MARKDOWN)
-        text_escape_markdown(s, n, o->b);
-    else if (o->m == CITE_MARKUP_HTML)
-        text_escape_html(s, n, o->b);
-    else
-        buf_append(o->b, s, n);
+    for (i = 0; i < o->n; i++)
+        put_to(o->b[i], o->m[i], s, n);
     o->last = s[n - 1];
 }
 
@@ -49,41 +62,60 @@ put(struct out *o, const char *s)
 /* Our own words and punctuation: in markdown punctuation is escaped but
  * white space kept as it is (text_escape_markdown would trim it). */
 static void
-lit(struct out *o, const char *s)
+lit_to(struct buf *b, enum cite_markup m, const char *s, size_t n)
 {
     static const char punct[] = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
-    size_t n = strlen(s);
+    size_t i;
 
-    if (!n)
-        return;
-    o->last = s[n - 1];
-    if (o->m == CITE_MARKUP_HTML) {
-        text_escape_html(s, n, o->b);
+    if (m == CITE_MARKUP_HTML) {
+        text_escape_html(s, n, b);
+    } else if (m == CITE_MARKUP_TEXT) {
+        buf_append(b, s, n);
     } else {
-        for (; *s; s++) {
-            if (o->m == CITE_MARKUP_MARKDOWN && strchr(punct, *s))
-                buf_append_char(o->b, '\\');
-            buf_append_char(o->b, *s);
+        for (i = 0; i < n; i++) {
+            if (strchr(punct, s[i]))
+                buf_append_char(b, '\\');
+            buf_append_char(b, s[i]);
         }
     }
 }
 
 static void
+lit(struct out *o, const char *s)
+{
+    size_t n = strlen(s), i;
+
+    if (!n)
+        return;
+    o->last = s[n - 1];
+    for (i = 0; i < o->n; i++)
+        lit_to(o->b[i], o->m[i], s, n);
+}
+
+static void
 ital_on(struct out *o)
 {
-    if (o->m == CITE_MARKUP_MARKDOWN)
-        buf_append_char(o->b, '*');
-    else if (o->m == CITE_MARKUP_HTML)
-        buf_append_str(o->b, "<i>");
+    size_t i;
+
+    for (i = 0; i < o->n; i++) {
+        if (o->m[i] == CITE_MARKUP_MARKDOWN)
+            buf_append_char(o->b[i], '*');
+        else if (o->m[i] == CITE_MARKUP_HTML)
+            buf_append_str(o->b[i], "<i>");
+    }
 }
 
 static void
 ital_off(struct out *o)
 {
-    if (o->m == CITE_MARKUP_MARKDOWN)
-        buf_append_char(o->b, '*');
-    else if (o->m == CITE_MARKUP_HTML)
-        buf_append_str(o->b, "</i>");
+    size_t i;
+
+    for (i = 0; i < o->n; i++) {
+        if (o->m[i] == CITE_MARKUP_MARKDOWN)
+            buf_append_char(o->b[i], '*');
+        else if (o->m[i] == CITE_MARKUP_HTML)
+            buf_append_str(o->b[i], "</i>");
+    }
 }
 
 static void typographic(const char *p, size_t n, bool quoted, struct buf *out);
@@ -727,18 +759,22 @@ quoted_title(struct out *o, const struct article *a)
 static void
 title_period(struct out *o)
 {
-    struct buf *b = o->b;
+    size_t i;
 
     if (terminal(o->last))
         return;
-    if (b->len >= 3 && !memcmp(b->data + b->len - 3, "\u201d", 3)) {
-        b->len -= 3;
-        b->data[b->len] = '\0';
-        lit(o, ".");
-        buf_append_str(b, "\u201d");
-        return;
+    for (i = 0; i < o->n; i++) {
+        struct buf *b = o->b[i];
+        if (b->len >= 3 && !memcmp(b->data + b->len - 3, "\u201d", 3)) {
+            b->len -= 3;
+            b->data[b->len] = '\0';
+            lit_to(b, o->m[i], ".", 1);
+            buf_append_str(b, "\u201d");
+        } else {
+            lit_to(b, o->m[i], ".", 1);
+        }
     }
-    period(o);
+    o->last = '.';
 }
 
 static void
@@ -770,7 +806,8 @@ static void
 put_doi_or_url(struct out *o, const struct article *a, bool mla)
 {
     struct buf u = BUF_INIT;
-    const char *url = a->url;
+    const char *url = a->url, *href;
+    size_t i;
 
     if (a->doi) {
         buf_appendf(&u, "https://doi.org/%s", a->doi);
@@ -781,20 +818,25 @@ put_doi_or_url(struct out *o, const struct article *a, bool mla)
             url += 7;
         buf_append_str(&u, url);
     }
-    if (o->m == CITE_MARKUP_TEXT || !linkable(a->doi ? u.data : a->url)) {
-        put_n(o, u.data, u.len);
-    } else if (o->m == CITE_MARKUP_MARKDOWN) {
-        buf_append_char(o->b, '[');
-        put_n(o, u.data, u.len);
-        buf_appendf(o->b, "](<%s>)", a->doi ? u.data : a->url);
-    } else {
-        buf_append_str(o->b, "<a href=\"");
-        text_escape_html(a->doi ? u.data : a->url,
-                         strlen(a->doi ? u.data : a->url), o->b);
-        buf_append_str(o->b, "\">");
-        put_n(o, u.data, u.len);
-        buf_append_str(o->b, "</a>");
+    href = a->doi ? u.data : a->url;
+    for (i = 0; i < o->n; i++) {
+        struct buf *b = o->b[i];
+        if (o->m[i] == CITE_MARKUP_TEXT || !linkable(href)) {
+            put_to(b, o->m[i], u.data, u.len);
+        } else if (o->m[i] == CITE_MARKUP_MARKDOWN) {
+            buf_append_char(b, '[');
+            put_to(b, o->m[i], u.data, u.len);
+            buf_appendf(b, "](<%s>)", href);
+        } else {
+            buf_append_str(b, "<a href=\"");
+            text_escape_html(href, strlen(href), b);
+            buf_append_str(b, "\">");
+            put_to(b, o->m[i], u.data, u.len);
+            buf_append_str(b, "</a>");
+        }
     }
+    if (u.len)
+        o->last = u.data[u.len - 1];
     buf_release(&u);
 }
 
@@ -1197,23 +1239,41 @@ mla(struct out *o, const struct article *a)
         period(o);
 }
 
+static void
+format(const struct article *a, enum cite_style s, struct out *o)
+{
+    switch (s) {
+    case CITE_CHICAGO:
+        chicago(o, a);
+        break;
+    case CITE_APA:
+        apa(o, a);
+        break;
+    case CITE_MLA:
+        mla(o, a);
+        break;
+    }
+}
+
 void
 cite_format(const struct article *a, enum cite_style s, enum cite_markup m,
             struct buf *b)
 {
-    struct out o = {b, m, '\0'};
+    struct out o = {{b, NULL, NULL}, {m, m, m}, 1, '\0'};
 
-    switch (s) {
-    case CITE_CHICAGO:
-        chicago(&o, a);
-        break;
-    case CITE_APA:
-        apa(&o, a);
-        break;
-    case CITE_MLA:
-        mla(&o, a);
-        break;
-    }
+    format(a, s, &o);
+}
+
+void
+cite_format_all(const struct article *a, enum cite_style s, struct buf out[3])
+{
+    struct out o = {{&out[CITE_MARKUP_TEXT], &out[CITE_MARKUP_MARKDOWN],
+                     &out[CITE_MARKUP_HTML]},
+                    {CITE_MARKUP_TEXT, CITE_MARKUP_MARKDOWN, CITE_MARKUP_HTML},
+                    3,
+                    '\0'};
+
+    format(a, s, &o);
 }
 
 static const char *const style_names[] = {"chicago", "apa", "mla"};

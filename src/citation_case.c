@@ -549,8 +549,12 @@ recase(const char *p, size_t n, enum case_mode mode, struct buf *out)
             continue;
         }
         w = i;
+        /* Most words share their first letter with few entries: the
+         * others are passed over here without a call. */
         for (m = 0, k = 0; k < ARRAY_SIZE(proper) && !m; k++)
-            m = match_proper(&c, i, proper[k]);
+            if (cp >= 0x80 ||
+                (cp | 0x20) == ((unsigned char)proper[k][0] | 0x20))
+                m = match_proper(&c, i, proper[k]);
         if (m) {
             /* The list's spelling, then the rest of the word ("'s"). */
             buf_append_str(out, proper[k - 1]);

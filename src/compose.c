@@ -307,10 +307,19 @@ render_variant(struct composer *cp, const char *mask, bool named,
     buf_init(&v->ris);
     v->narticles = n;
     rc = render_issue(&t, &ri, &v->out, e);
+    /* Messages are made of the subject, the text and the HTML document:
+     * the markdown and the HTML fragment are not kept. */
+    buf_release(&v->out.markdown);
+    buf_release(&v->out.body);
     if (rc == 0 && cfg->attach_citations) {
         cite_bibtex(subset, n, &v->bib);
         cite_ris(subset, n, &v->ris);
     }
+    /* Kept while the composer lives: no room to spare. */
+    buf_shrink(&v->out.html);
+    buf_shrink(&v->out.text);
+    buf_shrink(&v->bib);
+    buf_shrink(&v->ris);
     free(subset);
     buf_release(&unsub);
     return rc;

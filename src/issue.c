@@ -160,9 +160,16 @@ issue_select(const struct context *c, int64_t end, struct issue_draft *d,
     if (d->start.t < since)
         since = d->start.t;
     d->end = dt_from_time(end, c->now.offset);
-    if (store_articles_new(c->st, since, end, &ids, &n, e) < 0)
+    /* One read transaction for the candidates, read one by one. */
+    if (store_begin_read(c->st, e) < 0)
         goto out;
-    rc = select_articles(c, &rules, ids, n, d, e);
+    if (store_articles_new(c->st, since, end, &ids, &n, e) < 0 ||
+        select_articles(c, &rules, ids, n, d, e) < 0 ||
+        store_commit(c->st, e) < 0) {
+        store_rollback(c->st);
+        goto out;
+    }
+    rc = 0;
 out:
     if (rc < 0)
         issue_draft_release(d);

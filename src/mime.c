@@ -845,6 +845,12 @@ mime_body_new(const struct mime_message *m, const char *const *marks,
                    m->nattachments ? 3 + m->nattachments : 0, text, html,
                    e) < 0)
         goto out;
+    /* Kept for every message of the issue: no room to spare. */
+    buf_shrink(&b->skeleton);
+    buf_shrink(&b->text.enc);
+    buf_shrink(&b->text.raw);
+    buf_shrink(&b->html.enc);
+    buf_shrink(&b->html.raw);
     *out = b;
     b = NULL;
     rc = 0;
@@ -883,6 +889,12 @@ mime_build_with(const struct mime_message *m, const struct mime_body *b,
 
     if (check_headers(m, e) < 0)
         return -1;
+    /* Room for the whole message at once: a digest of a thousand articles
+     * is megabytes, and growing by doubling would copy it and leave the
+     * smaller blocks behind.  The lines with marks may take a little
+     * more; they are few. */
+    buf_grow(out, 4096 + b->skeleton.len + b->text.enc.len + b->html.enc.len +
+                      3 * (b->text.raw.len + b->html.raw.len));
     make_boundary(m->boundary_seed, "alt", alt);
     make_boundary(m->boundary_seed, "mix", mix);
     put_headers(m, out);

@@ -14,17 +14,6 @@
 
 #define QP_MAX_LINE 76
 
-/* Length of the hard line break at p[0..n), 0 if there is none. */
-static size_t
-line_break_len(const char *p, size_t n)
-{
-    if (n >= 1 && p[0] == '\n')
-        return 1;
-    if (n >= 2 && p[0] == '\r' && p[1] == '\n')
-        return 2;
-    return 0;
-}
-
 static bool
 qp_literal(unsigned char c)
 {
@@ -63,41 +52,79 @@ encode_unit(const char *p, size_t len, size_t avail, bool at_eol, bool at_bol,
     return k;
 }
 
-void
-mime_qp_encode(const char *p, size_t n, struct buf *out)
+/*
+ * Encode one hard line p[0..n) (no line break in it) into w, which has
+ * room for the worst case (qp_line_room), and return the end of what was
+ * written.  all is how many bytes of the input follow p (for the "From "
+ * test and the UTF-8 decoder, as if the whole body were read); hard: a
+ * line break follows the line.
+ */
+static char *
+encode_line(const char *p, size_t n, size_t all, bool hard, char *w)
 {
-    char unit[12];
-    size_t col = 0;
-    size_t i = 0;
+    size_t col = 0, i = 0;
 
     while (i < n) {
-        size_t br = line_break_len(p + i, n - i);
-        size_t len;
-        size_t ulen;
-        bool at_eol;
-        bool hard_eol;
+        unsigned char c = (unsigned char)p[i];
+        size_t len = c < 0x80 ? 1 : u8_len(p + i, all - i);
+        bool at_eol = i + len == n;
+        size_t ulen = encode_unit(p + i, len, all - i, at_eol, col == 0, w);
 
-        if (br > 0) {
-            buf_append(out, "\r\n", 2);
-            col = 0;
-            i += br;
-            continue;
-        }
-        len = u8_len(p + i, n - i);
-        hard_eol = line_break_len(p + i + len, n - i - len) > 0;
-        at_eol = i + len == n || hard_eol;
-        ulen = encode_unit(p + i, len, n - i, at_eol, col == 0, unit);
         /* A unit that is not last on its line must leave room for "=",
          * and so must the last of a body without a final line end: the
          * soft break after it counts towards the 76 (RFC 2045 6.7(5)). */
-        if (col + ulen > (hard_eol ? QP_MAX_LINE : QP_MAX_LINE - 1)) {
-            buf_append(out, "=\r\n", 3);
+        if (col + ulen > (at_eol && hard ? QP_MAX_LINE : QP_MAX_LINE - 1)) {
+            memcpy(w, "=\r\n", 3);
+            w += 3;
             col = 0;
-            ulen = encode_unit(p + i, len, n - i, at_eol, true, unit);
+            ulen = encode_unit(p + i, len, all - i, at_eol, true, w);
         }
-        buf_append(out, unit, ulen);
+        w += ulen;
         col += ulen;
         i += len;
+    }
+    return w;
+}
+
+/* The most bytes encode_line() can write for a line of n bytes, with its
+ * CRLF: three per byte, and a soft break (three) at the latest after 64
+ * (a unit of up to 12 that does not fit the 75 moves on); one more unit's
+ * room for the one encoded before it is moved. */
+static size_t
+qp_line_room(size_t n)
+{
+    return 3 * n + 3 * (3 * n / 60 + 2) + 12 + 2;
+}
+
+/*
+ * One pass over the body, a hard line at a time, each written straight
+ * into room made for its worst case: no call per character.  A unit is
+ * encoded into the buffer first and moved on by a soft break when it does
+ * not fit, so the bytes are those of encoding unit by unit.
+ */
+void
+mime_qp_encode(const char *p, size_t n, struct buf *out)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        const char *lf = memchr(p + i, '\n', n - i);
+        size_t stop = lf ? (size_t)(lf - p) : n, next;
+        char *w;
+
+        next = lf ? stop + 1 : n;
+        if (lf && stop > i && p[stop - 1] == '\r')
+            stop--;
+        buf_grow(out, qp_line_room(stop - i));
+        w = encode_line(p + i, stop - i, n - i, lf != NULL,
+                        out->data + out->len);
+        if (lf) {
+            memcpy(w, "\r\n", 2);
+            w += 2;
+        }
+        out->len = (size_t)(w - out->data);
+        out->data[out->len] = '\0';
+        i = next;
     }
     if (n > 0 && p[n - 1] != '\n')
         buf_append(out, "=\r\n", 3);

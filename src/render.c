@@ -12,6 +12,7 @@
 
 #include "arctic_digest/text.h"
 #include "arctic_digest/util.h"
+#include "render_int.h"
 
 /*
  * The inline style of each element cmark writes.  Mail clients that drop
@@ -89,19 +90,33 @@ add_inline_styles(const char *p, size_t n, struct buf *out)
     }
 }
 
-int
-render_markdown_to_html(const char *md, size_t n, struct buf *out,
-                        struct err *e)
+/* The HTML fragment of a parsed document, with the inline styles. */
+static int
+html_of_doc(cmark_node *doc, struct buf *out, struct err *e)
 {
     /* cmark 0.30 is safe by default: raw HTML and dangerous URLs are
      * dropped unless CMARK_OPT_UNSAFE is given, which we never do. */
-    char *html = cmark_markdown_to_html(md, n, CMARK_OPT_SMART | CMARK_OPT_VALIDATE_UTF8);
+    char *html = cmark_render_html(doc, RENDER_CMARK_OPTIONS);
 
     if (!html)
         return err_set(e, ERR_INTERNAL, 0, "cmark failed to render markdown");
     add_inline_styles(html, strlen(html), out);
     free(html);
     return 0;
+}
+
+int
+render_markdown_to_html(const char *md, size_t n, struct buf *out,
+                        struct err *e)
+{
+    cmark_node *doc = cmark_parse_document(md, n, RENDER_CMARK_OPTIONS);
+    int rc;
+
+    if (!doc)
+        return err_set(e, ERR_INTERNAL, 0, "cmark failed to render markdown");
+    rc = html_of_doc(doc, out, e);
+    cmark_node_free(doc);
+    return rc;
 }
 
 static struct tpl_value *
@@ -147,26 +162,28 @@ authors_text(const struct tpl_value *authors, struct buf *out)
 static void
 add_citations(struct tpl_value *art, const struct article *a)
 {
-    static const struct {
-        const char *key;
-        enum cite_markup m;
-    } forms[] = {{"citation", CITE_MARKUP_TEXT},
-                 {"citation_md", CITE_MARKUP_MARKDOWN},
-                 {"citation_html", CITE_MARKUP_HTML}};
-    struct buf b = BUF_INIT;
+    /* indexed by enum cite_markup */
+    static const char *const keys[] = {"citation", "citation_md",
+                                       "citation_html"};
+    struct tpl_value *maps[3];
+    struct buf b[3] = {BUF_INIT, BUF_INIT, BUF_INIT};
     size_t f;
     int s;
 
-    for (f = 0; f < ARRAY_SIZE(forms); f++) {
-        struct tpl_value *map = tpl_map_new();
-        for (s = CITE_CHICAGO; s <= CITE_MLA; s++) {
-            buf_reset(&b);
-            cite_format(a, (enum cite_style)s, forms[f].m, &b);
-            tpl_map_set_str(map, cite_style_name((enum cite_style)s), b.data);
-        }
-        tpl_map_set(art, forms[f].key, map);
+    for (f = 0; f < ARRAY_SIZE(keys); f++)
+        maps[f] = tpl_map_new();
+    for (s = CITE_CHICAGO; s <= CITE_MLA; s++) {
+        for (f = 0; f < ARRAY_SIZE(keys); f++)
+            buf_reset(&b[f]);
+        cite_format_all(a, (enum cite_style)s, b);
+        for (f = 0; f < ARRAY_SIZE(keys); f++)
+            tpl_map_set_str(maps[f], cite_style_name((enum cite_style)s),
+                            b[f].data);
     }
-    buf_release(&b);
+    for (f = 0; f < ARRAY_SIZE(keys); f++) {
+        tpl_map_set(art, keys[f], maps[f]);
+        buf_release(&b[f]);
+    }
 }
 
 static struct tpl_value *
@@ -365,6 +382,7 @@ render_output_init(struct render_output *o)
 {
     buf_init(&o->subject);
     buf_init(&o->markdown);
+    buf_init(&o->body);
     buf_init(&o->html);
     buf_init(&o->text);
 }
@@ -374,6 +392,7 @@ render_output_release(struct render_output *o)
 {
     buf_release(&o->subject);
     buf_release(&o->markdown);
+    buf_release(&o->body);
     buf_release(&o->html);
     buf_release(&o->text);
 }
@@ -451,21 +470,35 @@ render_named(const struct render_templates *t, const char *name,
     return rc;
 }
 
+/* The markdown parsed once, into the HTML fragment and the plain text. */
+static int
+render_markdown(struct render_output *out, struct err *e)
+{
+    cmark_node *doc = cmark_parse_document(
+        out->markdown.data, out->markdown.len, RENDER_CMARK_OPTIONS);
+    int rc;
+
+    if (!doc)
+        return err_set(e, ERR_INTERNAL, 0, "cmark cannot parse the markdown");
+    rc = html_of_doc(doc, &out->body, e);
+    if (rc == 0)
+        rc = render_text_of_doc(doc, 72, &out->text, e);
+    cmark_node_free(doc);
+    return rc;
+}
+
 int
 render_issue(const struct render_templates *t, const struct render_issue *is,
              struct render_output *out, struct err *e)
 {
     struct tpl_value *data = render_issue_value(is);
-    struct buf body = BUF_INIT, subject = BUF_INIT;
+    struct buf subject = BUF_INIT;
     int rc = -1;
 
     if (render_named(t, "digest.md", data, &out->markdown, e) < 0 ||
-        render_markdown_to_html(out->markdown.data, out->markdown.len, &body,
-                                e) < 0 ||
-        render_markdown_to_text(out->markdown.data, out->markdown.len, 72,
-                                &out->text, e) < 0)
+        render_markdown(out, e) < 0)
         goto out;
-    tpl_map_set_str(data, "body", body.data);
+    tpl_map_set_str(data, "body", out->body.data);
     if (render_named(t, "layout.html", data, &out->html, e) < 0 ||
         render_named(t, "subject.txt", data, &subject, e) < 0)
         goto out;
@@ -477,7 +510,6 @@ render_issue(const struct render_templates *t, const struct render_issue *is,
     }
     rc = 0;
 out:
-    buf_release(&body);
     buf_release(&subject);
     tpl_value_free(data);
     return rc;

@@ -35,6 +35,7 @@
 #include "arctic_digest/text.h"
 #include "arctic_digest/utf8.h"
 #include "arctic_digest/util.h"
+#include "render_int.h"
 
 #define DEFAULT_WIDTH 72
 #define RULE_WIDTH 20
@@ -61,6 +62,8 @@ struct rt {
     size_t link_start;   /* where the current link's text starts in inl */
     char **urls;         /* the link references, numbered from 1 */
     size_t nurls, urls_alloc;
+    size_t *slots;       /* hash of urls: 1 + index, 0 for empty */
+    size_t nslots;       /* a power of two, at least twice nurls */
     struct buf line;     /* scratch */
 };
 
@@ -244,15 +247,51 @@ url_dangerous(const char *url)
 }
 
 static size_t
+url_hash(const char *s)
+{
+    size_t h = 2166136261u; /* FNV-1a */
+
+    while (*s)
+        h = (h ^ (unsigned char)*s++) * 16777619u;
+    return h;
+}
+
+/* Put url number i + 1 into the table, which has room. */
+static void
+slot_put(struct rt *r, size_t i)
+{
+    size_t k = url_hash(r->urls[i]) & (r->nslots - 1);
+
+    while (r->slots[k])
+        k = (k + 1) & (r->nslots - 1);
+    r->slots[k] = i + 1;
+}
+
+/* The number of url in the "Links" list, added when new.  A digest of a
+ * thousand articles has thousands of links: looked up in a hash table,
+ * not compared with each one before. */
+static size_t
 link_number(struct rt *r, const char *url)
 {
-    size_t i;
+    size_t k, i;
 
-    for (i = 0; i < r->nurls; i++)
-        if (strcmp(r->urls[i], url) == 0)
-            return i + 1;
+    if (r->nslots) {
+        for (k = url_hash(url) & (r->nslots - 1); r->slots[k];
+             k = (k + 1) & (r->nslots - 1))
+            if (strcmp(r->urls[r->slots[k] - 1], url) == 0)
+                return r->slots[k];
+    }
     xgrow(&r->urls, &r->urls_alloc, r->nurls + 1, sizeof(*r->urls));
     r->urls[r->nurls++] = xstrdup(url);
+    if (2 * r->nurls > r->nslots) {
+        free(r->slots);
+        r->nslots = r->nslots ? 2 * r->nslots : 64;
+        r->slots = xcalloc(r->nslots, sizeof(*r->slots));
+        for (i = 0; i < r->nurls; i++)
+            slot_put(r, i);
+    } else {
+        slot_put(r, r->nurls - 1);
+    }
     return r->nurls;
 }
 
@@ -453,6 +492,7 @@ rt_release(struct rt *r)
     for (i = 0; i < r->nurls; i++)
         free(r->urls[i]);
     free(r->urls);
+    free(r->slots);
     free(r->lv);
     free(r->counters);
     buf_release(&r->out);
@@ -461,12 +501,10 @@ rt_release(struct rt *r)
 }
 
 int
-render_markdown_to_text(const char *md, size_t n, int width, struct buf *out,
-                        struct err *e)
+render_text_of_doc(cmark_node *doc, int width, struct buf *out, struct err *e)
 {
     struct rt r;
-    cmark_node *doc;
-    cmark_iter *it = NULL;
+    cmark_iter *it;
     cmark_event_type ev;
     int rc = 0;
 
@@ -478,10 +516,7 @@ render_markdown_to_text(const char *md, size_t n, int width, struct buf *out,
     buf_init(&r.inl);
     buf_init(&r.line);
     r.width = width == 0 ? DEFAULT_WIDTH : (size_t)width;
-    doc = cmark_parse_document(md, n,
-                               CMARK_OPT_SMART | CMARK_OPT_VALIDATE_UTF8);
-    if (doc != NULL)
-        it = cmark_iter_new(doc);
+    it = cmark_iter_new(doc);
     if (it == NULL) {
         rc = err_set(e, ERR_INTERNAL, 0, "cmark cannot parse the markdown");
         goto out;
@@ -500,8 +535,23 @@ render_markdown_to_text(const char *md, size_t n, int width, struct buf *out,
 out:
     if (it != NULL)
         cmark_iter_free(it);
-    if (doc != NULL)
-        cmark_node_free(doc);
     rt_release(&r);
+    return rc;
+}
+
+int
+render_markdown_to_text(const char *md, size_t n, int width, struct buf *out,
+                        struct err *e)
+{
+    cmark_node *doc;
+    int rc;
+
+    if (width < 0)
+        return err_set(e, ERR_INTERNAL, 0, "text width %d is negative", width);
+    doc = cmark_parse_document(md, n, RENDER_CMARK_OPTIONS);
+    if (doc == NULL)
+        return err_set(e, ERR_INTERNAL, 0, "cmark cannot parse the markdown");
+    rc = render_text_of_doc(doc, width, out, e);
+    cmark_node_free(doc);
     return rc;
 }

@@ -541,6 +541,18 @@ store_begin(struct store *s, struct err *e)
 }
 
 int
+store_begin_read(struct store *s, struct err *e)
+{
+    if (s->depth++ > 0)
+        return 0;
+    if (store_exec(s, "BEGIN", e) < 0) {
+        s->depth = 0;
+        return -1;
+    }
+    return 0;
+}
+
+int
 store_commit(struct store *s, struct err *e)
 {
     if (s->depth == 0 || --s->depth > 0)

@@ -39,6 +39,9 @@ void buf_vappendf(struct buf *b, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 /* Cut b to len bytes (len <= b->len). */
 void buf_truncate(struct buf *b, size_t len);
+/* Give back the memory past the contents (growth doubles the capacity,
+ * so a large buffer kept for long may hold nearly twice its bytes). */
+void buf_shrink(struct buf *b);
 /*
  * Hand the bytes to the caller, who frees them; b is back to BUF_INIT.
  * If len is not NULL it receives the length.  Never returns NULL.

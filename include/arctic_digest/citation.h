@@ -104,6 +104,12 @@ enum cite_kind {
 void cite_format(const struct article *a, enum cite_style s,
                  enum cite_markup m, struct buf *out);
 
+/* The citation of a in style s in all three markups in one pass (the
+ * record read and its title cased once): out[m] gets what cite_format()
+ * appends for markup m.  Cannot fail. */
+void cite_format_all(const struct article *a, enum cite_style s,
+                     struct buf out[3]);
+
 /* "chicago", "apa", "mla" -> style; -1 for anything else. */
 int cite_style_from_name(const char *name);
 const char *cite_style_name(enum cite_style s);

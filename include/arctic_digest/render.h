@@ -83,12 +83,14 @@ struct render_templates {
     const char *dir; /* holds digest.md, layout.html, subject.txt, partials/ */
 };
 
-/* The three rendered parts of one digest message. */
+/* The rendered parts of one digest message. */
 struct render_output {
-    struct buf subject; /* one line, UTF-8 */
-    struct buf markdown;
-    struct buf html;    /* the full HTML document (layout.html) */
-    struct buf text;
+    struct buf subject;  /* one line, UTF-8 */
+    struct buf markdown; /* digest.md rendered */
+    struct buf body;     /* that markdown as an HTML fragment (what
+                            layout.html sees as "body") */
+    struct buf html;     /* the full HTML document (layout.html) */
+    struct buf text;     /* that markdown as plain text, 72 columns */
 };
 
 void render_output_init(struct render_output *o);
@@ -96,8 +98,9 @@ void render_output_release(struct render_output *o);
 
 /*
  * Render issue is with the templates in t into out (initialised by the
- * caller).  Failure: -1 with ERR_NOINPUT (a template file is missing, named)
- * or ERR_DATA (a template error with name, line and column).
+ * caller); the markdown is parsed once for both the HTML and the text.
+ * Failure: -1 with ERR_NOINPUT (a template file is missing, named) or
+ * ERR_DATA (a template error with name, line and column).
  */
 int render_issue(const struct render_templates *t,
                  const struct render_issue *is, struct render_output *out,

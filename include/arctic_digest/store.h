@@ -77,6 +77,16 @@ int store_begin(struct store *s, struct err *e);
 int store_commit(struct store *s, struct err *e);
 void store_rollback(struct store *s);
 
+/*
+ * A transaction for reading only (SQL "BEGIN", deferred): every read until
+ * store_commit() sees one snapshot and takes the file's locks once, not
+ * once per statement, which is what reading an issue's thousand articles
+ * one by one costs otherwise.  Nests like store_begin() (inside a
+ * transaction it only counts); do not write inside one that it opened.
+ * Ended by store_commit(), or store_rollback() after a failure.
+ */
+int store_begin_read(struct store *s, struct err *e);
+
 /* ---- sources ---------------------------------------------------------- */
 
 struct store_source {

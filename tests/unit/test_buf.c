@@ -72,6 +72,29 @@ test_buf_detach_hands_over_memory(void **state)
     free(p);
 }
 
+static void
+test_buf_shrink_keeps_the_bytes_and_frees_the_rest(void **state)
+{
+    struct buf b = BUF_INIT;
+    size_t i;
+    (void)state;
+
+    buf_shrink(&b); /* the shared empty string is left alone */
+    assert_int_equal(b.cap, 0);
+    for (i = 0; i < 1000; i++)
+        buf_append_char(&b, (char)('a' + i % 26));
+    assert_true(b.cap > 1001);
+    buf_shrink(&b);
+    assert_int_equal(b.cap, 1001);
+    assert_int_equal(b.len, 1000);
+    assert_int_equal(b.data[999], 'a' + 999 % 26);
+    assert_int_equal(b.data[1000], '\0');
+    buf_append_char(&b, '!');
+    assert_int_equal(b.len, 1001);
+    assert_string_equal(b.data + 1000, "!");
+    buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -80,6 +103,7 @@ main(void)
         cmocka_unit_test(test_buf_append_keeps_nul_and_binary),
         cmocka_unit_test(test_buf_grows_past_many_appends),
         cmocka_unit_test(test_buf_detach_hands_over_memory),
+        cmocka_unit_test(test_buf_shrink_keeps_the_bytes_and_frees_the_rest),
     };
     return cmocka_run_group_tests_name("buf", tests, NULL, NULL);
 }

@@ -1086,6 +1086,66 @@ test_citation_entries_posted_work_and_data_sets(void **state)
     article_release(&a);
 }
 
+/* All three markups in one pass give what three passes give, for every
+ * kind of work and the corners where the markups differ (links that can
+ * and cannot be links, a title ending in a quotation, escaping). */
+static void
+test_citation_format_all_equals_each_markup_alone(void **state)
+{
+    static const enum article_kind kinds[] = {
+        ARTICLE_KIND_UNKNOWN, ARTICLE_KIND_JOURNAL, ARTICLE_KIND_REPORT,
+        ARTICLE_KIND_WEB,     ARTICLE_KIND_PREPRINT, ARTICLE_KIND_CHAPTER,
+        ARTICLE_KIND_NEWS,    ARTICLE_KIND_BOOK,    ARTICLE_KIND_PAPER,
+        ARTICLE_KIND_ENTRY,   ARTICLE_KIND_POSTED,  ARTICLE_KIND_DATASET,
+        ARTICLE_KIND_REVIEW};
+    static const char *const titles[] = {
+        "Sino-Russian Arctic Cooperation: Why \"Maybe\"",
+        "NATO *and* the [High North] <b>now</b> & then?", NULL};
+    static const char *const urls[] = {"https://example.org/a?x=1&y=<2>",
+                                       "https://example.org/a_b", NULL};
+    size_t k, t, u;
+    int s, m;
+    (void)state;
+
+    for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+        for (t = 0; t < 3; t++)
+            for (u = 0; u < 3; u++) {
+                struct article a;
+                struct buf all[3] = {BUF_INIT, BUF_INIT, BUF_INIT};
+                real_article(&a);
+                a.kind = kinds[k];
+                free(a.title);
+                a.title = titles[t] ? xstrdup(titles[t]) : NULL;
+                a.url = urls[u] ? xstrdup(urls[u]) : NULL;
+                if (u == 2)
+                    a.doi = xstrdup("10.5555/x_y");
+                if (k >= 7 && u != 1) {
+                    a.publisher = xstrdup("Arctic & <Co>");
+                    a.place = xstrdup("Tromsø");
+                }
+                if (k % 2) {
+                    a.volume = xstrdup("28");
+                    a.issue = xstrdup("4");
+                    a.pages = xstrdup("767-777");
+                    a.others = true;
+                }
+                for (s = CITE_CHICAGO; s <= CITE_MLA; s++) {
+                    cite_format_all(&a, (enum cite_style)s, all);
+                    for (m = 0; m < 3; m++) {
+                        struct buf one = BUF_INIT;
+                        cite_format(&a, (enum cite_style)s,
+                                    (enum cite_markup)m, &one);
+                        assert_string_equal(all[m].data, one.data);
+                        buf_release(&one);
+                        buf_reset(&all[m]);
+                    }
+                }
+                for (m = 0; m < 3; m++)
+                    buf_release(&all[m]);
+                article_release(&a);
+            }
+}
+
 int
 main(void)
 {
@@ -1133,6 +1193,7 @@ main(void)
         cmocka_unit_test(test_citation_entries_posted_work_and_data_sets),
         cmocka_unit_test(test_citation_suffix_given_apart),
         cmocka_unit_test(test_citation_case_rules_from_real_records),
+        cmocka_unit_test(test_citation_format_all_equals_each_markup_alone),
     };
     return cmocka_run_group_tests_name("citation", tests, NULL, NULL);
 }

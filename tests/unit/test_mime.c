@@ -926,6 +926,72 @@ test_mime_unstructured_ascii_fold_boundaries(void **state)
 /* Exact quoted-printable: line limits at 76 counting the soft break "=",
  * white space and "." / "From " at line ends and starts, the literal
  * range 33..126 less '=', CRLF. */
+/* Random bodies (long lines, lone CRs, CRLFs, white space before line
+ * ends, "From " and "." at line starts, 2- to 4-byte UTF-8 and bad
+ * bytes): every encoding keeps the limits, decodes back, and encoding
+ * the body in runs cut after a LF gives the same bytes as encoding it
+ * whole (what mime_body_new relies on). */
+static void
+test_mime_qp_encode_random_bodies_round_trip(void **state)
+{
+    static const char *const pieces[] = {
+        "a", "Z", " ", "\t", "\r", "\n", "\r\n", "=", ".", "From ",
+        "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9d\x84\x9e", "\xff", "word ",
+        "\x01"};
+    unsigned long seed = 12345;
+    int round;
+    (void)state;
+
+    for (round = 0; round < 300; round++) {
+        struct buf text = BUF_INIT, qp = BUF_INIT, runs = BUF_INIT,
+                   back = BUF_INIT, want = BUF_INIT;
+        size_t i, k, len, cut;
+
+        seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+        len = (seed >> 33) % 400;
+        for (k = 0; k < len; k++) {
+            seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+            /* newlines are rare, so lines get long */
+            i = (seed >> 33) % (sizeof(pieces) / sizeof(pieces[0]) * 4);
+            if (i >= sizeof(pieces) / sizeof(pieces[0]))
+                i = i % 3 == 0 ? 14 : 0;
+            buf_append_str(&text, pieces[i]);
+        }
+        mime_qp_encode(text.data, text.len, &qp);
+        assert_crlf_only(qp.data, qp.len);
+        assert_true(max_line(qp.data, qp.len) <= 76);
+        for (i = 0; i + 1 < qp.len; i++) {
+            unsigned char c = (unsigned char)qp.data[i];
+            assert_true(c < 0x80);
+            if (qp.data[i + 1] == '\r')
+                assert_true(c != ' ' && c != '\t');
+        }
+        qp_decode(qp.data, qp.len, &back);
+        for (i = 0; i < text.len; i++) {
+            if (text.data[i] == '\n' && (i == 0 || text.data[i - 1] != '\r'))
+                buf_append_char(&want, '\r');
+            buf_append_char(&want, text.data[i]);
+        }
+        assert_int_equal(back.len, want.len);
+        assert_memory_equal(back.data, want.data, want.len);
+        /* in runs: cut after every LF */
+        for (i = 0, cut = 0; i < text.len; i++) {
+            if (text.data[i] == '\n') {
+                mime_qp_encode(text.data + cut, i + 1 - cut, &runs);
+                cut = i + 1;
+            }
+        }
+        mime_qp_encode(text.data + cut, text.len - cut, &runs);
+        assert_int_equal(runs.len, qp.len);
+        assert_memory_equal(runs.data, qp.data, qp.len);
+        buf_release(&text);
+        buf_release(&qp);
+        buf_release(&runs);
+        buf_release(&back);
+        buf_release(&want);
+    }
+}
+
 static void
 test_mime_qp_encode_exact_forms(void **state)
 {
@@ -1426,6 +1492,7 @@ main(void)
         cmocka_unit_test(test_mime_message_id_is_deterministic),
         cmocka_unit_test(test_mime_qp_encode_round_trips_within_limits),
         cmocka_unit_test(test_mime_qp_encode_exact_forms),
+        cmocka_unit_test(test_mime_qp_encode_random_bodies_round_trip),
         cmocka_unit_test(test_mime_build_passes_python_oracle),
         cmocka_unit_test(test_mime_build_header_injection_stays_text),
         cmocka_unit_test(test_mime_build_passes_check_eml_strict),

@@ -252,6 +252,31 @@ test_render_text_link_reference_stays_with_its_word(void **state)
     buf_release(&b);
 }
 
+/* Many links, each twice: a link seen before keeps its first number, in
+ * a table that grows past its first size. */
+static void
+test_render_text_many_links_keep_their_first_number(void **state)
+{
+    struct buf md = BUF_INIT, want = BUF_INIT, b = BUF_INIT;
+    size_t i, pass;
+    (void)state;
+
+    for (pass = 0; pass < 2; pass++)
+        for (i = 1; i <= 300; i++)
+            buf_appendf(&md, "[t%zu](https://e.org/%zu)\n\n", i, i);
+    for (pass = 0; pass < 2; pass++)
+        for (i = 1; i <= 300; i++)
+            buf_appendf(&want, "t%zu [%zu]\n\n", i, i);
+    buf_append_str(&want, "Links:\n");
+    for (i = 1; i <= 300; i++)
+        buf_appendf(&want, "[%zu] https://e.org/%zu\n", i, i);
+    render_ok(md.data, md.len, 72, &b);
+    assert_string_equal(b.data, want.data);
+    buf_release(&md);
+    buf_release(&want);
+    buf_release(&b);
+}
+
 static void
 test_render_text_repairs_bad_bytes(void **state)
 {
@@ -346,6 +371,7 @@ main(void)
         cmocka_unit_test(test_render_text_empty_input_is_one_newline),
         cmocka_unit_test(test_render_text_long_word_is_never_broken),
         cmocka_unit_test(test_render_text_link_reference_stays_with_its_word),
+        cmocka_unit_test(test_render_text_many_links_keep_their_first_number),
         cmocka_unit_test(test_render_text_repairs_bad_bytes),
         cmocka_unit_test(test_render_text_random_markdown_keeps_invariants),
         cmocka_unit_test(test_render_html_has_inline_styles_and_article_ids),

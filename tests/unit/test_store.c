@@ -1282,6 +1282,43 @@ test_store_cache_holds_only_reused_statements(void **state)
     store_close(s);
 }
 
+/* A read transaction reads, ends, and nests inside a writer's without
+ * ending it: the outer rollback still undoes the outer write. */
+static void
+test_store_read_transaction_reads_and_nests(void **state)
+{
+    struct store *s = NULL;
+    struct err e = ERR_INIT;
+    struct article a, got;
+    int64_t first, second;
+    (void)state;
+
+    assert_int_equal(store_open_memory(&s, &e), 0);
+    make(&a, "src", "g1", "Arctic Shipping", "Aikio", T0);
+    first = put(s, &a, true);
+    article_release(&a);
+    assert_int_equal(store_begin_read(s, &e), 0);
+    assert_int_equal(store_article_get(s, first, &got, &e), 0);
+    assert_string_equal(got.title, "Arctic Shipping");
+    article_release(&got);
+    assert_int_equal(store_commit(s, &e), 0);
+
+    assert_int_equal(store_begin(s, &e), 0);
+    make(&a, "src", "g2", "Svalbard Treaty", "Nils", T0);
+    second = put(s, &a, true);
+    article_release(&a);
+    assert_int_equal(store_begin_read(s, &e), 0);
+    assert_int_equal(store_article_get(s, second, &got, &e), 0);
+    article_release(&got);
+    assert_int_equal(store_commit(s, &e), 0); /* only counts */
+    store_rollback(s);
+    assert_int_equal(store_article_get(s, second, &got, &e), -1);
+    article_release(&got);
+    assert_int_equal(store_article_get(s, first, &got, &e), 0);
+    article_release(&got);
+    store_close(s);
+}
+
 int
 main(void)
 {
@@ -1293,6 +1330,7 @@ main(void)
             test_store_snapshot_reads_the_file_and_never_writes_it),
         cmocka_unit_test(test_store_reader_reads_in_place_and_never_writes),
         cmocka_unit_test(test_store_one_record_per_work),
+        cmocka_unit_test(test_store_read_transaction_reads_and_nests),
         cmocka_unit_test(test_store_dedupe_by_doi_alone),
         cmocka_unit_test(test_store_article_round_trips_every_field),
         cmocka_unit_test(test_store_article_put_failing_inside_rolls_back),
