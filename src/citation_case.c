@@ -237,6 +237,14 @@ cite_is_stopword(const char *p, size_t n)
  * spelling in any case style.  Longer phrases first. */
 /* Each entry starts with an ASCII letter (match_proper relies on it). */
 static const char *const proper[] = {
+    "European Court of Human Rights", "International Court of Justice",
+    "UN Security Council", "Security Council", "Ilulissat Declaration",
+    "Svalbard Treaty",    "Paris Agreement", "Arctic Circle",
+    "East Greenland",     "West Greenland",  "North Greenland",
+    "Global South",       "Global North",    "Pacific Rim",
+    "Barents Region",     "Euro-Arctic",     "Northern Fleet",
+    "Beaufort Sea",       "Chukchi Sea",     "Kara Sea",
+    "Laptev Sea",         "Norwegian Sea",   "Greenland Sea",
     "Northern Sea Route", "Northwest Passage", "Northeast Passage",
     "Polar Silk Road",    "Belt and Road",   "Far North",
     "Arctic Council",     "Arctic Ocean",    "Barents Sea",

@@ -202,12 +202,6 @@ KNOWN_FAILURES.update({
     ("apa", "10.1001_2013.jamainternmed.744.json"): (
         "sentence case keeps a common word capitalised and lowers the "
         "names of two studies (APA 7 6.17)", "Atrial Fibrillation and"),
-    ("apa", "10.1371_journal.pone.0198295.json"): (
-        "sentence case lowers the 'East' of a place name (APA 7 6.17: "
-        "proper nouns keep capitals)", "east Greenland"),
-    ("apa", "10.1093_iclqaj_17.4.1040.json"): (
-        "sentence case lowers the name of a court (APA 7 6.17)",
-        "European court of human rights"),
     ("apa", "10.26616_nioshpub2019112revised032023.json"): (
         "sentence case lowers the name of an institute and keeps "
         "'Workers' capitalised (APA 7 6.17)",
@@ -217,9 +211,6 @@ KNOWN_FAILURES.update({
     # DEVIATIONS.md), and this one's APA sentence case lowers a place name.
     ("apa", "10.4095_110861.json"): (
         "sentence case lowers a place name (APA 7 6.17)", "Fargey creek"),
-    ("apa", "10.19088_k4d.2022.070.json"): (
-        "sentence case lowers the Global South, a proper noun "
-        "(APA 7 6.17)", "the global south"),
 })
 
 # Classes of bugs of ours that span many records: (style, name, reason,

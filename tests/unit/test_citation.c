@@ -321,6 +321,11 @@ test_citation_sentence_case_keeps_names_the_word_lists_do_not_know(
             "The Northwest Passage and Asian states in Sápmi: PROMICE data "
             "on climate change");
     case_is(cite_sentence_case,
+            "Fisheries in East Greenland, the Global South and the European "
+            "Court of Human Rights",
+            "Fisheries in East Greenland, the Global South and the European "
+            "Court of Human Rights");
+    case_is(cite_sentence_case,
             "Putin’s Arctic Strategy and the Future Of Security In the Far "
             "North",
             "Putin’s Arctic strategy and the future of security in the Far "
