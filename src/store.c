@@ -528,12 +528,13 @@ store_close(struct store *s)
     free(s);
 }
 
-int
-store_begin(struct store *s, struct err *e)
+/* Open the outermost transaction with sql; an inner one only counts. */
+static int
+begin(struct store *s, const char *sql, struct err *e)
 {
     if (s->depth++ > 0)
         return 0;
-    if (store_exec(s, "BEGIN IMMEDIATE", e) < 0) {
+    if (store_exec(s, sql, e) < 0) {
         s->depth = 0;
         return -1;
     }
@@ -541,15 +542,15 @@ store_begin(struct store *s, struct err *e)
 }
 
 int
+store_begin(struct store *s, struct err *e)
+{
+    return begin(s, "BEGIN IMMEDIATE", e);
+}
+
+int
 store_begin_read(struct store *s, struct err *e)
 {
-    if (s->depth++ > 0)
-        return 0;
-    if (store_exec(s, "BEGIN", e) < 0) {
-        s->depth = 0;
-        return -1;
-    }
-    return 0;
+    return begin(s, "BEGIN", e);
 }
 
 int
