@@ -11,32 +11,20 @@
 
 #include "arctic_digest/datetime.h"
 #include "arctic_digest/util.h"
+#include "arctic_digest/text.h"
 #include "citation_int.h"
 
 /* "&key=value" with value percent-encoded (RFC 3986 unreserved kept). */
 static void
 kev(struct buf *out, const char *key, const char *value, size_t n)
 {
-    static const char hex[] = "0123456789ABCDEF";
-    size_t i;
-
     if (!value || !n)
         return;
     if (out->len)
         buf_append_char(out, '&');
     buf_append_str(out, key);
     buf_append_char(out, '=');
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)value[i];
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-            (c >= '0' && c <= '9') || strchr("-._~", c)) {
-            buf_append_char(out, (char)c);
-        } else {
-            buf_append_char(out, '%');
-            buf_append_char(out, hex[c >> 4]);
-            buf_append_char(out, hex[c & 15]);
-        }
-    }
+    text_escape_url(value, n, "", out);
 }
 
 static void

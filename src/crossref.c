@@ -24,26 +24,6 @@ crossref_page_release(struct crossref_page *p)
     *p = (struct crossref_page)CROSSREF_PAGE_INIT;
 }
 
-/* Percent-encode all but RFC 3986 unreserved characters and keep. */
-static void
-url_encode(const char *s, const char *keep, struct buf *out)
-{
-    static const char hex[] = "0123456789ABCDEF";
-
-    for (; *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
-
-        if (isalnum(c) || strchr("-._~", c) != NULL
-            || (c != '\0' && strchr(keep, c) != NULL)) {
-            buf_append_char(out, (char)c);
-        } else {
-            buf_append_char(out, '%');
-            buf_append_char(out, hex[c >> 4]);
-            buf_append_char(out, hex[c & 15]);
-        }
-    }
-}
-
 static bool
 is_issn(const char *s)
 {
@@ -78,12 +58,25 @@ is_pub_date(const char *s)
     return true;
 }
 
+/* The API's base URL (base, or Crossref's) without trailing slashes. */
+static void
+append_base(const char *base, struct buf *out)
+{
+    size_t n;
+
+    if (base == NULL)
+        base = CROSSREF_API;
+    n = strlen(base);
+    while (n > 0 && base[n - 1] == '/')
+        n--;
+    buf_append(out, base, n);
+}
+
 int
 crossref_works_url(const char *base, const char *issn,
                    const char *from_pub_date, const char *cursor, long rows,
                    const char *mailto, struct buf *out, struct err *e)
 {
-    size_t blen;
     char sep = '?';
 
     if (!is_issn(issn))
@@ -93,18 +86,13 @@ crossref_works_url(const char *base, const char *issn,
         return err_set(e, ERR_CONFIG, 0,
                        "not a date of the form YYYY-MM-DD: '%s'",
                        from_pub_date);
-    if (base == NULL)
-        base = CROSSREF_API;
-    blen = strlen(base);
-    while (blen > 0 && base[blen - 1] == '/')
-        blen--;
-    buf_append(out, base, blen);
+    append_base(base, out);
     buf_append_str(out, "/journals/");
-    url_encode(issn, "", out);
+    text_escape_url(issn, strlen(issn), "", out);
     buf_append_str(out, "/works");
     if (from_pub_date != NULL) {
         buf_appendf(out, "%cfilter=from-pub-date:", sep);
-        url_encode(from_pub_date, "", out);
+        text_escape_url(from_pub_date, strlen(from_pub_date), "", out);
         sep = '&';
     }
     if (rows > 0) {
@@ -113,12 +101,12 @@ crossref_works_url(const char *base, const char *issn,
     }
     if (cursor != NULL) {
         buf_appendf(out, "%ccursor=", sep);
-        url_encode(cursor, "", out);
+        text_escape_url(cursor, strlen(cursor), "", out);
         sep = '&';
     }
     if (mailto != NULL) {
         buf_appendf(out, "%cmailto=", sep);
-        url_encode(mailto, "@", out);
+        text_escape_url(mailto, strlen(mailto), "@", out);
     }
     return 0;
 }
@@ -464,21 +452,15 @@ crossref_doi_url(const char *base, const char *doi, struct buf *out,
                  struct err *e)
 {
     char *bare = article_doi_normalize(doi), *p;
-    size_t blen;
 
     if (bare == NULL)
         return err_set(e, ERR_DATA, 0, "not a DOI: '%.100s'",
                        doi ? doi : "");
     for (p = bare; *p != '\0'; p++)
         *p = (char)tolower((unsigned char)*p);
-    if (base == NULL)
-        base = CROSSREF_API;
-    blen = strlen(base);
-    while (blen > 0 && base[blen - 1] == '/')
-        blen--;
-    buf_append(out, base, blen);
+    append_base(base, out);
     buf_append_str(out, "/works/");
-    url_encode(bare, "/", out);
+    text_escape_url(bare, strlen(bare), "/", out);
     free(bare);
     return 0;
 }

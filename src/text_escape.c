@@ -59,6 +59,27 @@ text_escape_markdown(const char *p, size_t n, struct buf *out)
 }
 
 void
+text_escape_url(const char *p, size_t n, const char *keep, struct buf *out)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+            (c >= '0' && c <= '9') || (c != '\0' && strchr("-._~", c)) ||
+            (c != '\0' && strchr(keep, c))) {
+            buf_append_char(out, (char)c);
+        } else {
+            buf_append_char(out, '%');
+            buf_append_char(out, hex[c >> 4]);
+            buf_append_char(out, hex[c & 15]);
+        }
+    }
+}
+
+void
 text_escape_html(const char *p, size_t n, struct buf *out)
 {
     size_t i, start = 0;

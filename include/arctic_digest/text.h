@@ -112,6 +112,12 @@ void text_cut_words(const char *p, size_t n, size_t max, struct buf *out);
 /* Escape for HTML text and attribute values: & < > " ' */
 void text_escape_html(const char *p, size_t n, struct buf *out);
 
+/* Percent-encode for a URL's query or path (RFC 3986): every byte but the
+ * unreserved characters (letters, digits, - . _ ~) and those in keep
+ * ("" or "/") as %XX with capital hex digits. */
+void text_escape_url(const char *p, size_t n, const char *keep,
+                     struct buf *out);
+
 /* For header templates: copy, replacing CR and LF (and other controls)
  * with a space, so text can never start a new header line. */
 void text_escape_header(const char *p, size_t n, struct buf *out);

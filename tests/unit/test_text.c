@@ -383,6 +383,24 @@ test_text_escapers(void **state)
     CHECK(text_escape_header, header);
 }
 
+/* RFC 3986: unreserved characters and those kept stay, every other byte
+ * (UTF-8 included) is %XX in capitals. */
+static void
+test_text_escape_url(void **state)
+{
+    struct buf b = BUF_INIT;
+    const char *in = "10.1080/2154896X.2025 a&b=c~_-Ø";
+
+    (void)state;
+    text_escape_url(in, strlen(in), "", &b);
+    assert_string_equal(b.data,
+                        "10.1080%2F2154896X.2025%20a%26b%3Dc~_-%C3%98");
+    buf_reset(&b);
+    text_escape_url(in, strlen(in), "/", &b);
+    assert_string_equal(b.data, "10.1080/2154896X.2025%20a%26b%3Dc~_-%C3%98");
+    buf_release(&b);
+}
+
 /* A small deterministic PRNG (xorshift32): tests repeat exactly. */
 static uint32_t
 next_random(uint32_t *s)
@@ -518,6 +536,7 @@ main(void)
         cmocka_unit_test(test_text_escapers),
         cmocka_unit_test(test_text_random_bytes_give_clean_output),
         cmocka_unit_test(test_text_zero_width_marks_and_years_after_commas),
+        cmocka_unit_test(test_text_escape_url),
     };
     return oracle_exit(
         cmocka_run_group_tests_name("text", tests, NULL, NULL));
