@@ -748,6 +748,44 @@ cmd_now_text(const struct app *app)
     return buf_detach(&b, NULL);
 }
 
+int
+cmd_token_secret(const struct app *app, const char *what, struct buf *secret)
+{
+    struct err e = ERR_INIT;
+
+    if (!app->cfg.unsubscribe_secret_file) {
+        log_error("%s tokens need [digest] unsubscribe_secret_file in the "
+                  "configuration",
+                  what);
+        return 78;
+    }
+    if (subs_read_secret(app->cfg.unsubscribe_secret_file,
+                         "unsubscribe secret", secret, &e) < 0)
+        return cmd_fail(&e);
+    return 0;
+}
+
+void
+cmd_secret_wipe(struct buf *secret)
+{
+    if (secret->data != NULL)
+        memset(secret->data, 0, secret->len);
+    buf_release(secret);
+}
+
+void
+cmd_token_arg(const char *arg, struct buf *token)
+{
+    int ch;
+
+    if (strcmp(arg, "-") != 0) {
+        buf_append_str(token, arg);
+        return;
+    }
+    while ((ch = getchar()) != EOF && ch != '\n' && token->len < 4096)
+        buf_append_char(token, (char)ch);
+}
+
 void
 cmd_progress(void *ctx, const struct deliver_stats *st)
 {

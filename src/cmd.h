@@ -142,6 +142,17 @@ int cmd_usage(const struct app *app);
 long cmd_lock_holder(const struct app *app);
 /* app's clock as RFC 3339 (caller frees). */
 char *cmd_now_text(const struct app *app);
+/* The secret that signs subscriber tokens ([digest]
+ * unsubscribe_secret_file) into secret: 0, or the exit code after logging
+ * why (78 when the key is unset: "WHAT tokens need ...").  Release it with
+ * cmd_secret_wipe(). */
+int cmd_token_secret(const struct app *app, const char *what,
+                     struct buf *secret);
+/* Zero the secret's bytes and release it. */
+void cmd_secret_wipe(struct buf *secret);
+/* A token as given (arg), or read from standard input when arg is "-":
+ * one line, at most 4096 bytes. */
+void cmd_token_arg(const char *arg, struct buf *token);
 /* The send progress line on a terminal (a deliver_progress_fn). */
 void cmd_progress(void *ctx, const struct deliver_stats *st);
 /* Log the outcome of deliver_send() (rc, number, st, e), rebuild the

@@ -69,22 +69,6 @@ run_change(struct app *app, struct subs_change *c)
     return rc;
 }
 
-static int
-load_secret(struct app *app, struct buf *secret)
-{
-    struct err e = ERR_INIT;
-
-    if (!app->cfg.unsubscribe_secret_file) {
-        log_error("unsubscribe tokens need [digest] unsubscribe_secret_file "
-                  "in the configuration");
-        return 78;
-    }
-    if (subs_read_secret(app->cfg.unsubscribe_secret_file,
-                         "unsubscribe secret", secret, &e) < 0)
-        return cmd_fail(&e);
-    return 0;
-}
-
 /* unsubscribe --token TOKEN ("-": read it from standard input). */
 static int
 unsubscribe_token(struct app *app, const char *arg)
@@ -93,16 +77,12 @@ unsubscribe_token(struct app *app, const char *arg)
     struct err e = ERR_INIT;
     struct subs_change c = {.kind = SUBS_CHANGE_UNSUBSCRIBE};
     char *email = NULL;
-    int rc, ch;
+    int rc;
 
-    rc = load_secret(app, &secret);
+    rc = cmd_token_secret(app, "unsubscribe", &secret);
     if (rc)
         goto out;
-    if (strcmp(arg, "-") != 0)
-        buf_append_str(&token, arg);
-    else
-        while ((ch = getchar()) != EOF && ch != '\n' && token.len < 4096)
-            buf_append_char(&token, (char)ch);
+    cmd_token_arg(arg, &token);
     if (subs_token_check(secret.data, secret.len, token.data, &email, &e) <
         0) {
         rc = cmd_fail(&e);
@@ -115,8 +95,7 @@ unsubscribe_token(struct app *app, const char *arg)
 out:
     free(email);
     buf_release(&token);
-    memset(secret.data, 0, secret.len);
-    buf_release(&secret);
+    cmd_secret_wipe(&secret);
     return rc;
 }
 
@@ -132,15 +111,14 @@ cmd_subscribers_token(struct app *app, int argc, char **argv)
         err_prefix(&e, "invalid address '%s'", argv[1]);
         rc = cmd_fail(&e);
     } else {
-        rc = load_secret(app, &secret);
+        rc = cmd_token_secret(app, "unsubscribe", &secret);
     }
     if (rc == 0) {
         subs_token_make(secret.data, secret.len, argv[1], &out);
         printf("%s\n", out.data);
     }
     buf_release(&out);
-    memset(secret.data, 0, secret.len);
-    buf_release(&secret);
+    cmd_secret_wipe(&secret);
     return rc;
 }
 

@@ -13,30 +13,6 @@
 #include "arctic_digest/util.h"
 #include "cmd.h"
 
-/* The secret that signs the tokens: [digest] unsubscribe_secret_file. */
-static int
-read_secret(const struct app *app, struct buf *secret)
-{
-    struct err e = ERR_INIT;
-
-    if (!app->cfg.unsubscribe_secret_file) {
-        log_error("confirmation tokens need [digest] "
-                  "unsubscribe_secret_file in the configuration");
-        return 78;
-    }
-    if (subs_read_secret(app->cfg.unsubscribe_secret_file, "unsubscribe secret",
-                         secret, &e) < 0)
-        return cmd_fail(&e);
-    return 0;
-}
-
-static void
-wipe(struct buf *secret)
-{
-    memset(secret->data, 0, secret->len);
-    buf_release(secret);
-}
-
 /* The confirmation link of email: subscribe_url?token=TOKEN. */
 static void
 confirm_link(const struct app *app, const struct buf *secret, const char *email,
@@ -67,7 +43,7 @@ cmd_subscribers_subscribe(struct app *app, int argc, char **argv)
         rc = 78;
         goto out;
     }
-    rc = read_secret(app, &secret);
+    rc = cmd_token_secret(app, "confirmation", &secret);
     if (rc)
         goto out;
     memset(&o, 0, sizeof(o));
@@ -109,7 +85,7 @@ out:
     subs_optin_result_release(&r);
     memset(link.data, 0, link.len);
     buf_release(&link);
-    wipe(&secret);
+    cmd_secret_wipe(&secret);
     free(now);
     return rc;
 }
@@ -122,20 +98,16 @@ cmd_subscribers_confirm(struct app *app, int argc, char **argv)
     const char *arg = cmd_arg(app, "token");
     char *email = NULL, *now = NULL;
     bool already = false;
-    int rc, ch;
+    int rc;
 
     (void)argc;
     (void)argv;
     if (!arg)
         return cmd_usage(app);
-    rc = read_secret(app, &secret);
+    rc = cmd_token_secret(app, "confirmation", &secret);
     if (rc)
         goto out;
-    if (strcmp(arg, "-") != 0)
-        buf_append_str(&token, arg);
-    else
-        while ((ch = getchar()) != EOF && ch != '\n' && token.len < 4096)
-            buf_append_char(&token, (char)ch);
+    cmd_token_arg(arg, &token);
     now = cmd_now_text(app);
     if (subs_confirm_token_check(secret.data, secret.len, token.data,
                                  app->ctx.now.t, &email, &e) < 0 ||
@@ -152,6 +124,6 @@ out:
     free(email);
     free(now);
     buf_release(&token);
-    wipe(&secret);
+    cmd_secret_wipe(&secret);
     return rc;
 }
