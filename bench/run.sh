@@ -7,7 +7,7 @@
 #
 # usage: bench/run.sh [FEEDS [ITEMS [ROUNDS]]]     # 20 50 3
 # env: BUILD (default build-bench, configured here in Release mode)
-# needs: rss2email, postfix (smtp-sink), time (GNU), python3
+# needs: rss2email, postfix (smtp-sink), time (GNU), curl, python3
 set -eu
 
 feeds=${1:-20}
@@ -17,8 +17,8 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$src/build-bench}
 . "$src/bench/lib.sh"
 
-need run.sh "rss2email postfix time" /usr/bin/r2e /usr/sbin/smtp-sink \
-    /usr/bin/time
+need run.sh "rss2email postfix time curl" /usr/bin/r2e /usr/sbin/smtp-sink \
+    /usr/bin/time /usr/bin/curl
 build_release "$src" "$build" arctic-digest
 ad=$build/arctic-digest
 
@@ -138,8 +138,35 @@ while [ $r -lt "$rounds" ]; do
     rss_r2e=$(cat "$work/r2e$r/rss")
     r=$((r + 1))
 done
+
+# The floor under any run on this machine and server: starting a process
+# linked as ours is, and fetching the same feeds from the same server with
+# curl (8 at a time, as collect does by default).  The best of ROUNDS each.
+best_start=0 best_fetch=0
+urls=
+i=0
+while [ $i -lt "$feeds" ]; do
+    urls="$urls http://127.0.0.1:$http/feed$i.xml -o /dev/null"
+    i=$((i + 1))
+done
+r=0
+while [ $r -lt "$rounds" ]; do
+    t0=$(now)
+    "$ad" --version >/dev/null
+    t1=$(now)
+    # shellcheck disable=SC2086 # one word per URL and option
+    curl -s --parallel --parallel-max 8 $urls
+    t2=$(now)
+    best_start=$(/usr/bin/python3 -c "b=$best_start; t=$t1-$t0; print(t if b == 0 or t < b else b)")
+    best_fetch=$(/usr/bin/python3 -c "b=$best_fetch; t=$t2-$t1; print(t if b == 0 or t < b else b)")
+    r=$((r + 1))
+done
+
 printf '| %s feeds x %s items | arctic-digest run | rss2email (digest) | ratio |\n' \
     "$feeds" "$items"
 printf '| --- | --- | --- | --- |\n'
 /usr/bin/python3 -c "print('| wall (best of $rounds) | %.2f s | %.2f s | %.1fx |' % ($best_ad, $best_r2e, $best_r2e / $best_ad))"
 /usr/bin/python3 -c "print('| peak RSS | %.0f MiB | %.0f MiB | |' % ($rss_ad / 1024, $rss_r2e / 1024))"
+/usr/bin/python3 -c "print('| floor: \`arctic-digest --version\` | %.3f s | | |' % $best_start)"
+/usr/bin/python3 -c "print('| floor: curl fetching the feeds | %.3f s | | |' % $best_fetch)"
+/usr/bin/python3 -c "print('| rss2email / the two floors | | | %.1fx |' % ($best_r2e / ($best_start + $best_fetch)))"
