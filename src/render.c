@@ -480,9 +480,10 @@ render_named(const struct render_templates *t, const char *name,
     return rc;
 }
 
-/* The markdown parsed once, into the HTML fragment and the plain text. */
+/* The markdown parsed once, into the HTML fragment and (for a message)
+ * the plain text. */
 static int
-render_markdown(struct render_output *out, struct err *e)
+render_markdown(struct render_output *out, bool text, struct err *e)
 {
     cmark_node *doc = cmark_parse_document(
         out->markdown.data, out->markdown.len, RENDER_CMARK_OPTIONS);
@@ -491,7 +492,7 @@ render_markdown(struct render_output *out, struct err *e)
     if (!doc)
         return err_set(e, ERR_INTERNAL, 0, "cmark cannot parse the markdown");
     rc = html_of_doc(doc, &out->body, e);
-    if (rc == 0)
+    if (rc == 0 && text)
         rc = render_text_of_doc(doc, 72, out->markdown.len, &out->text, e);
     cmark_node_free(doc);
     return rc;
@@ -506,7 +507,7 @@ render_issue(const struct render_templates *t, const struct render_issue *is,
     int rc = -1;
 
     if (render_named(t, "digest.md", data, &out->markdown, e) < 0 ||
-        render_markdown(out, e) < 0)
+        render_markdown(out, !is->web, e) < 0)
         goto out;
     tpl_map_set(data, "body", tpl_str_new(out->body.data, out->body.len));
     /* The page is the body and a shell (a web page adds meta tags for
