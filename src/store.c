@@ -18,6 +18,18 @@
 #include "arctic_digest/util.h"
 #include "store_int.h"
 
+/* For the archive_pages triggers: whether the article of a row of
+ * article_authors or article_keywords is in an issue, and dropping those
+ * issues' records.  The WHEN matters: a trigger body that runs opens a
+ * statement transaction, and every new article's authors and keywords
+ * (in no issue yet) would pay for one. */
+#define IN_AN_ISSUE(row)                                                       \
+    "EXISTS (SELECT 1 FROM issue_articles WHERE article_id = " row              \
+    ".article_id)"
+#define DROP_PAGES(row)                                                        \
+    "DELETE FROM archive_pages WHERE issue_id IN (SELECT issue_id FROM "      \
+    "issue_articles WHERE article_id = " row ".article_id);"
+
 /* Each entry moves the schema from version i to i + 1. */
 static const char *const migrations[] = {
     "CREATE TABLE sources ("
@@ -147,20 +159,16 @@ static const char *const migrations[] = {
     "BEGIN DELETE FROM archive_pages WHERE issue_id IN (SELECT issue_id "
     "FROM issue_articles WHERE article_id = NEW.id); END;"
     "CREATE TRIGGER archive_pages_author_in AFTER INSERT ON article_authors "
-    "BEGIN DELETE FROM archive_pages WHERE issue_id IN (SELECT issue_id "
-    "FROM issue_articles WHERE article_id = NEW.article_id); END;"
+    "WHEN " IN_AN_ISSUE("NEW") " BEGIN " DROP_PAGES("NEW") " END;"
     "CREATE TRIGGER archive_pages_author_out AFTER DELETE ON "
-    "article_authors BEGIN DELETE FROM archive_pages WHERE issue_id IN "
-    "(SELECT issue_id FROM issue_articles WHERE article_id = "
-    "OLD.article_id); END;"
+    "article_authors WHEN " IN_AN_ISSUE("OLD") " BEGIN " DROP_PAGES("OLD")
+    " END;"
     "CREATE TRIGGER archive_pages_keyword_in AFTER INSERT ON "
-    "article_keywords BEGIN DELETE FROM archive_pages WHERE issue_id IN "
-    "(SELECT issue_id FROM issue_articles WHERE article_id = "
-    "NEW.article_id); END;"
+    "article_keywords WHEN " IN_AN_ISSUE("NEW") " BEGIN " DROP_PAGES("NEW")
+    " END;"
     "CREATE TRIGGER archive_pages_keyword_out AFTER DELETE ON "
-    "article_keywords BEGIN DELETE FROM archive_pages WHERE issue_id IN "
-    "(SELECT issue_id FROM issue_articles WHERE article_id = "
-    "OLD.article_id); END;",
+    "article_keywords WHEN " IN_AN_ISSUE("OLD") " BEGIN " DROP_PAGES("OLD")
+    " END;",
 };
 
 int
