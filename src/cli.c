@@ -832,7 +832,7 @@ cmd_send_result(const struct app *app, int rc, int number,
     /* The issue is on the web once it has gone out; the mail is sent
      * whatever happens here, so a failure is reported, and 'archive'
      * writes it again. */
-    if (archive_write(&app->ctx, NULL, &ae) < 0) {
+    if (archive_write(&app->ctx, 0, NULL, &ae) < 0) {
         log_error("the issue was sent, but the archive was not written "
                   "(run 'arctic-digest archive'): %s", ae.msg);
         return err_exit_code(ae.code);

@@ -1,7 +1,8 @@
 /*
- * archive: rebuild the web archive of the sent issues and its Atom feed
- * ([paths] archive) from the state; send and run do the same after each
- * issue.
+ * archive: bring the web archive of the sent issues and its Atom feed
+ * ([paths] archive) up to date with the state, rendering the issues whose
+ * pages are missing or stale (all of them with --rebuild); send and run
+ * do the same after each issue.
  */
 #include "arctic_digest/archive.h"
 #include "arctic_digest/log.h"
@@ -10,14 +11,19 @@
 int
 cmd_archive(struct app *app, int argc, char **argv)
 {
+    struct archive_stats st = {0, 0};
     struct err e = ERR_INIT;
-    size_t n = 0;
+    unsigned flags = 0;
 
     (void)argc;
     (void)argv;
-    if (archive_write(&app->ctx, &n, &e) < 0)
+    if (cmd_flag(app, "rebuild"))
+        flags |= ARCHIVE_REBUILD;
+    if (archive_write(&app->ctx, flags, &st, &e) < 0)
         return cmd_fail(&e);
-    log_info("archive: %zu issue%s in %s (index.html, feed.xml)", n,
-             n == 1 ? "" : "s", app->cfg.archive);
+    log_info("archive: %zu issue%s in %s (index.html, feed.xml); %zu "
+             "rendered",
+             st.issues, st.issues == 1 ? "" : "s", app->cfg.archive,
+             st.rendered);
     return 0;
 }

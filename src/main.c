@@ -28,6 +28,10 @@
      "file",                                                                  \
      CMD_OPT_DRY_RUN}
 
+static const struct cmd_opt archive_opts[] = {
+    {"rebuild", 0, NULL, "render every issue again, even those up to date",
+     0},
+    {NULL, 0, NULL, NULL, 0}};
 static const struct cmd_opt bounces_opts[] = {
     {"dry-run", 'n', NULL,
      "read and log what would be done; change and flag nothing",
@@ -161,11 +165,14 @@ static const struct cmd subscribers_table[] = {
 };
 
 const struct cmd cmd_table[] = {
-    {"archive", cmd_archive, CMD_CONFIG | CMD_LOCK | CMD_READ, none, "", 0, 0,
-     "rebuild the web archive and Atom feed of the sent issues",
-     "Writes issue-NNNN.html, .bib and .ris for each sent issue, index.html "
-     "and\nfeed.xml into [paths] archive; send and run do it after each "
-     "issue.", NULL, 0},
+    {"archive", cmd_archive, STATE_WRITER, archive_opts, "", 0, 0,
+     "bring the web archive and Atom feed of the sent issues up to date",
+     "Writes issue-NNNN.html, .bib and .ris for each sent issue whose page "
+     "is\nmissing or stale (the templates, the program, [digest] title, "
+     "contact,\ncitation_style or the time zone changed, or one of its "
+     "articles), and\nindex.html and feed.xml, into [paths] archive; send "
+     "and run do it after\neach issue.  What each page was made from is "
+     "kept in the state.", NULL, 0},
     {"bounces", cmd_bounces, STATE_WRITER, bounces_opts, "", 0, 0,
      "read the bounce mailbox: fail bounced deliveries, act on complaints",
      "New messages of [bounces] maildir and imap (imaps://, certificate "

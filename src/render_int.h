@@ -16,10 +16,11 @@
 /*
  * The plain text of a parsed document (render_markdown_to_text's rules),
  * appended to out.  doc is only read, so the HTML can be rendered from the
- * same tree.  Fails with ERR_INTERNAL when width is negative or cmark
- * cannot walk the tree.
+ * same tree.  hint is about how long the text will be (the markdown's
+ * length will do; 0 for no idea): room is made for it at once.  Fails
+ * with ERR_INTERNAL when width is negative or cmark cannot walk the tree.
  */
-int render_text_of_doc(cmark_node *doc, int width, struct buf *out,
-                       struct err *e);
+int render_text_of_doc(cmark_node *doc, int width, size_t hint,
+                       struct buf *out, struct err *e);
 
 #endif

@@ -67,17 +67,6 @@ struct rt {
     struct buf line;     /* scratch */
 };
 
-static size_t
-display_width(const char *p, size_t n)
-{
-    size_t i, w = 0;
-
-    for (i = 0; i < n; i++)
-        if (!u8_is_cont((unsigned char)p[i]))
-            w++;
-    return w;
-}
-
 static void
 emit_line(struct rt *r, const char *s, size_t n)
 {
@@ -123,6 +112,7 @@ wrap_segment(struct rt *r, const char *s, size_t n, size_t avail,
              size_t *maxw)
 {
     size_t j = 0, start, k, ww, lw = 0;
+    bool glue;
 
     buf_reset(&r->line);
     while (j < n) {
@@ -130,9 +120,13 @@ wrap_segment(struct rt *r, const char *s, size_t n, size_t avail,
             j++;
         if (j >= n)
             break;
-        for (start = j; j < n && s[j] != ' '; j++)
-            ;
-        ww = display_width(s + start, j - start);
+        /* One pass over the word: its end, its width, any GLUE. */
+        ww = 0;
+        glue = false;
+        for (start = j; j < n && s[j] != ' '; j++) {
+            ww += !u8_is_cont((unsigned char)s[j]);
+            glue |= s[j] == GLUE;
+        }
         if (lw > 0 && lw + 1 + ww > avail) {
             flush_wrapped(r, maxw, lw);
             lw = 0;
@@ -141,8 +135,11 @@ wrap_segment(struct rt *r, const char *s, size_t n, size_t avail,
             buf_append_char(&r->line, ' ');
             lw++;
         }
-        for (k = start; k < j; k++)
-            buf_append_char(&r->line, s[k] == GLUE ? ' ' : s[k]);
+        k = r->line.len;
+        buf_append(&r->line, s + start, j - start);
+        for (; glue && k < r->line.len; k++)
+            if (r->line.data[k] == GLUE)
+                r->line.data[k] = ' ';
         lw += ww;
     }
     flush_wrapped(r, maxw, lw);
@@ -175,9 +172,18 @@ emit_wrapped(struct rt *r, const char *s, size_t n)
 static void
 append_inline(struct rt *r, const char *s)
 {
-    for (; s != NULL && *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
-        buf_append_char(&r->inl, (c < 0x20 || c == 0x7F) ? ' ' : (char)c);
+    size_t run;
+
+    while (s != NULL && *s != '\0') {
+        /* a run of ordinary bytes at once: a digest is megabytes of them */
+        for (run = 0; (unsigned char)s[run] >= 0x20 && s[run] != 0x7F; run++)
+            ;
+        buf_append(&r->inl, s, run);
+        s += run;
+        if (*s != '\0') {
+            buf_append_char(&r->inl, ' ');
+            s++;
+        }
     }
 }
 
@@ -501,7 +507,8 @@ rt_release(struct rt *r)
 }
 
 int
-render_text_of_doc(cmark_node *doc, int width, struct buf *out, struct err *e)
+render_text_of_doc(cmark_node *doc, int width, size_t hint, struct buf *out,
+                   struct err *e)
 {
     struct rt r;
     cmark_iter *it;
@@ -516,6 +523,9 @@ render_text_of_doc(cmark_node *doc, int width, struct buf *out, struct err *e)
     buf_init(&r.inl);
     buf_init(&r.line);
     r.width = width == 0 ? DEFAULT_WIDTH : (size_t)width;
+    /* Room at once for about what the text will be, rather than a dozen
+     * reallocations (and copies) of a growing megabyte. */
+    buf_grow(&r.out, hint);
     it = cmark_iter_new(doc);
     if (it == NULL) {
         rc = err_set(e, ERR_INTERNAL, 0, "cmark cannot parse the markdown");
@@ -531,6 +541,7 @@ render_text_of_doc(cmark_node *doc, int width, struct buf *out, struct err *e)
     if (r.out.len == 0)
         buf_append_char(&r.out, '\n');
     /* Belt and braces for the text invariants (UTF-8, no controls). */
+    buf_grow(out, r.out.len);
     text_sanitize(r.out.data, r.out.len, out);
 out:
     if (it != NULL)
@@ -551,7 +562,7 @@ render_markdown_to_text(const char *md, size_t n, int width, struct buf *out,
     doc = cmark_parse_document(md, n, RENDER_CMARK_OPTIONS);
     if (doc == NULL)
         return err_set(e, ERR_INTERNAL, 0, "cmark cannot parse the markdown");
-    rc = render_text_of_doc(doc, width, out, e);
+    rc = render_text_of_doc(doc, width, n, out, e);
     cmark_node_free(doc);
     return rc;
 }

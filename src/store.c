@@ -18,6 +18,18 @@
 #include "arctic_digest/util.h"
 #include "store_int.h"
 
+/* For the archive_pages triggers: whether the article of a row of
+ * article_authors or article_keywords is in an issue, and dropping those
+ * issues' records.  The WHEN matters: a trigger body that runs opens a
+ * statement transaction, and every new article's authors and keywords
+ * (in no issue yet) would pay for one. */
+#define IN_AN_ISSUE(row)                                                       \
+    "EXISTS (SELECT 1 FROM issue_articles WHERE article_id = " row              \
+    ".article_id)"
+#define DROP_PAGES(row)                                                        \
+    "DELETE FROM archive_pages WHERE issue_id IN (SELECT issue_id FROM "      \
+    "issue_articles WHERE article_id = " row ".article_id);"
+
 /* Each entry moves the schema from version i to i + 1. */
 static const char *const migrations[] = {
     "CREATE TABLE sources ("
@@ -120,6 +132,43 @@ static const char *const migrations[] = {
     "ALTER TABLE articles ADD COLUMN place TEXT;"
     /* and a name's suffix ("Jr.", "III") where the source gave it apart */
     "ALTER TABLE article_authors ADD COLUMN suffix TEXT;",
+    /* What the web archive wrote for each sent issue (issue 14), so that
+     * a later send lists the issue in the feed and index without
+     * rendering it again (store_archived_get).  A row is only good while
+     * the issue's articles are as they were: the triggers drop it when
+     * one of them changes what store_article_get reads (a merge that
+     * fills a gap, a longer byline or keyword list).  A migration that
+     * adds a column store_article_get reads must extend the first
+     * trigger. */
+    "CREATE TABLE archive_pages ("
+    "  issue_id INTEGER PRIMARY KEY REFERENCES issues(id),"
+    "  stamp TEXT NOT NULL, files TEXT NOT NULL,"
+    "  subject TEXT NOT NULL, content TEXT NOT NULL);"
+    "CREATE TRIGGER archive_pages_article AFTER UPDATE ON articles "
+    "WHEN (OLD.doi, OLD.url, OLD.guid, OLD.source, OLD.title, "
+    "OLD.container, OLD.published, OLD.published_offset, "
+    "OLD.published_prec, OLD.updated, OLD.updated_offset, "
+    "OLD.updated_prec, OLD.abstract, OLD.score, OLD.matched, OLD.volume, "
+    "OLD.issue, OLD.pages, OLD.others, OLD.kind, OLD.lang, OLD.publisher, "
+    "OLD.place) IS NOT (NEW.doi, NEW.url, NEW.guid, NEW.source, "
+    "NEW.title, NEW.container, NEW.published, NEW.published_offset, "
+    "NEW.published_prec, NEW.updated, NEW.updated_offset, "
+    "NEW.updated_prec, NEW.abstract, NEW.score, NEW.matched, NEW.volume, "
+    "NEW.issue, NEW.pages, NEW.others, NEW.kind, NEW.lang, NEW.publisher, "
+    "NEW.place) "
+    "BEGIN DELETE FROM archive_pages WHERE issue_id IN (SELECT issue_id "
+    "FROM issue_articles WHERE article_id = NEW.id); END;"
+    "CREATE TRIGGER archive_pages_author_in AFTER INSERT ON article_authors "
+    "WHEN " IN_AN_ISSUE("NEW") " BEGIN " DROP_PAGES("NEW") " END;"
+    "CREATE TRIGGER archive_pages_author_out AFTER DELETE ON "
+    "article_authors WHEN " IN_AN_ISSUE("OLD") " BEGIN " DROP_PAGES("OLD")
+    " END;"
+    "CREATE TRIGGER archive_pages_keyword_in AFTER INSERT ON "
+    "article_keywords WHEN " IN_AN_ISSUE("NEW") " BEGIN " DROP_PAGES("NEW")
+    " END;"
+    "CREATE TRIGGER archive_pages_keyword_out AFTER DELETE ON "
+    "article_keywords WHEN " IN_AN_ISSUE("OLD") " BEGIN " DROP_PAGES("OLD")
+    " END;",
 };
 
 int

@@ -43,12 +43,28 @@ tpl_num_new(double num)
     return v;
 }
 
+/* A string's bytes live right after its value, in one allocation: the
+ * data of a digest is tens of thousands of small strings. */
+static char *
+inline_str(struct tpl_value *v)
+{
+    return (char *)(v + 1);
+}
+
 struct tpl_value *
 tpl_str_new(const char *p, size_t n)
 {
-    struct tpl_value *v = value_new(TPL_STRING);
+    struct tpl_value *v;
 
-    v->str = xstrndup(p, n);
+    if (n >= (size_t)-1 - sizeof(*v))
+        xmalloc((size_t)-1); /* overflow: report as out of memory */
+    v = xmalloc(sizeof(*v) + n + 1);
+    memset(v, 0, sizeof(*v));
+    v->type = TPL_STRING;
+    v->str = inline_str(v);
+    if (n)
+        memcpy(v->str, p, n);
+    v->str[n] = '\0';
     v->len = n;
     return v;
 }
@@ -87,7 +103,8 @@ tpl_value_free(struct tpl_value *v)
     }
     free(v->items);
     free(v->keys);
-    free(v->str);
+    if (v->str != inline_str(v))
+        free(v->str);
     free(v);
 }
 
@@ -203,6 +220,23 @@ append_zeros(struct buf *out, int count)
         buf_append_char(out, '0');
 }
 
+/* An integral num under 1e15 (exact in a double): its digits, which is
+ * what the shortest round trip gives, without its up to 17 snprintf and
+ * strtod calls.  Templates print mostly such numbers (counts, indexes). */
+static void
+append_integer(double num, struct buf *out)
+{
+    char tmp[24];
+    size_t i = sizeof(tmp);
+    unsigned long long v = (unsigned long long)num;
+
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    buf_append(out, tmp + i, sizeof(tmp) - i);
+}
+
 void
 tpl_format_num(double num, struct buf *out)
 {
@@ -218,6 +252,10 @@ tpl_format_num(double num, struct buf *out)
     num = fabs(num);
     if (isinf(num)) {
         buf_append_str(out, "Infinity");
+        return;
+    }
+    if (num < 1e15 && num == floor(num)) {
+        append_integer(num, out);
         return;
     }
     shortest_digits(num, digits, &e);

@@ -24,6 +24,17 @@
  * atomically; files of issues no longer in the state are left alone.
  * The same state, templates and configuration give the same bytes, except
  * the feed's <updated> when no issue has been sent (then: now).
+ *
+ * Incremental: an issue's page, .bib and .ris are rendered once.  The
+ * state keeps (store_archived_get) its subject and feed content, the
+ * stamp of what it was rendered from (the program's and cmark's version,
+ * every file in the templates folder, [digest] title, contact and
+ * citation_style, and the zone offset its dates are written in) and the
+ * identity (inode, size, modification time) of the three files.  A later
+ * write renders the issue again only when the stamp differs, one of its
+ * files is missing or not the one written, or one of its articles
+ * changed in the state; index.html and feed.xml are written every time,
+ * from the records.
  */
 #ifndef ARCTIC_DIGEST_ARCHIVE_H
 #define ARCTIC_DIGEST_ARCHIVE_H
@@ -33,14 +44,27 @@
 #include "arctic_digest/context.h"
 #include "arctic_digest/err.h"
 
+enum archive_flags {
+    ARCHIVE_REBUILD = 1 << 0 /* render every issue, whatever is recorded */
+};
+
+/* What one archive_write did. */
+struct archive_stats {
+    size_t issues;   /* sent issues in the archive */
+    size_t rendered; /* of them, rendered by this write */
+};
+
 /*
- * Rebuild the archive in c->cfg->archive (created with its parents when
- * missing) from the sent issues in c->st, with c->cfg's templates, title,
- * sender, contact and citation style; *nissues (may be NULL) is how many
- * issues it holds.  Failure: -1 with ERR_CANTCREAT or ERR_IO (a file
- * cannot be written, named), ERR_NOINPUT or ERR_DATA from the templates,
- * or the store's error; files written before the failure stay.
+ * Bring the archive in c->cfg->archive (created with its parents when
+ * missing) up to date with the sent issues in c->st (opened for writing:
+ * the records are kept there), with c->cfg's templates, title, sender,
+ * contact and citation style; flags are enum archive_flags; *stats (may
+ * be NULL) says how many issues it holds and how many were rendered.
+ * Failure: -1 with ERR_CANTCREAT or ERR_IO (a file cannot be written,
+ * named), ERR_NOINPUT or ERR_DATA from the templates, or the store's
+ * error; files and records written before the failure stay.
  */
-int archive_write(const struct context *c, size_t *nissues, struct err *e);
+int archive_write(const struct context *c, unsigned flags,
+                  struct archive_stats *stats, struct err *e);
 
 #endif

@@ -90,7 +90,8 @@ struct render_output {
     struct buf body;     /* that markdown as an HTML fragment (what
                             layout.html sees as "body") */
     struct buf html;     /* the full HTML document (layout.html) */
-    struct buf text;     /* that markdown as plain text, 72 columns */
+    struct buf text;     /* that markdown as plain text, 72 columns;
+                            empty for a web page (render_issue.web) */
 };
 
 void render_output_init(struct render_output *o);
@@ -98,7 +99,8 @@ void render_output_release(struct render_output *o);
 
 /*
  * Render issue is with the templates in t into out (initialised by the
- * caller); the markdown is parsed once for both the HTML and the text.
+ * caller); the markdown is parsed once for both the HTML and the text
+ * (a web page, is->web, has no text: nobody reads it).
  * Failure: -1 with ERR_NOINPUT (a template file is missing, named) or
  * ERR_DATA (a template error with name, line and column).
  */

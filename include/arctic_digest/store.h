@@ -231,6 +231,32 @@ int store_issues_sent(struct store *s, struct store_issue **v, size_t *n,
 int store_issue_mark_sent(struct store *s, int64_t issue, int64_t now,
                           struct err *e);
 
+/*
+ * What the web archive (archive.h) wrote for a sent issue: the stamp of
+ * what it was rendered with, the identity of the files it wrote (both
+ * opaque here), the subject and the feed entry's content (content_len
+ * bytes, NUL-terminated).  A row goes away by itself when anything the
+ * issue's page shows changes in the state: an update of one of its
+ * articles' fields, authors or keywords (SQLite triggers).
+ */
+struct store_archived {
+    char *stamp;
+    char *files;
+    char *subject;
+    char *content;
+    size_t content_len;
+};
+
+void store_archived_release(struct store_archived *a);
+/* The record of issue (an issue id): 1 and out (caller releases), or 0
+ * when there is none.  -1 as store_db_error. */
+int store_archived_get(struct store *s, int64_t issue,
+                       struct store_archived *out, struct err *e);
+/* Record (or replace) issue's row; every field but content is a string,
+ * none NULL.  -1 as store_db_error (a foreign key: no such issue). */
+int store_archived_put(struct store *s, int64_t issue,
+                       const struct store_archived *a, struct err *e);
+
 enum store_delivery {
     STORE_PENDING = 0,
     STORE_SENT,

@@ -9,6 +9,7 @@ import html.parser
 import json
 import os
 import re
+import shutil
 import sys
 import urllib.parse
 import xml.etree.ElementTree as ET
@@ -222,6 +223,121 @@ class Archive(adtest.Folder):
         self.assertIn("archive: 2 issues", r.stderr.decode())
         self.assertEqual({n: self.read(n) for n in os.listdir(self.web)},
                          before)
+
+    # Incremental: an issue is rendered once (issue 14).
+
+    def files_of(self, number):
+        return ["issue-%04d.%s" % (number, ext)
+                for ext in ("html", "bib", "ris")]
+
+    def identity(self, names):
+        """(inode, mtime in ns) of each file: a rewrite (an atomic
+        rename) changes the inode."""
+        out = {}
+        for n in names:
+            st = os.stat(os.path.join(self.web, n))
+            out[n] = (st.st_ino, st.st_mtime_ns)
+        return out
+
+    def snapshot(self):
+        return {n: self.read(n) for n in os.listdir(self.web)}
+
+    def own_templates(self):
+        shutil.copytree(os.path.join(adtest.SRC, "templates"),
+                        os.path.join(self.dir, "tpl"))
+        with open(self.conf, "a", encoding="utf-8") as f:
+            f.write("templates = tpl\n")
+
+    def test_second_send_leaves_the_first_issue_alone(self):
+        self.ok("run")
+        first = self.identity(self.files_of(1))
+        feed1 = self.read("feed.xml")
+        self.write_feed([
+            {"title": "Icebreakers in the Bering Strait",
+             "link": "https://review.example/2025/bering",
+             "date": "Fri, 01 Aug 2025 08:00:00 GMT",
+             "description": "The United States and its icebreaker gap."}])
+        self.ok("run", now=WEEK2)
+        # Issue 1's page and citation files are the same files ...
+        self.assertEqual(self.identity(self.files_of(1)), first)
+        # ... while the feed and the index gained issue 2, newest first.
+        root = ET.parse(os.path.join(self.web, "feed.xml")).getroot()
+        self.assertEqual([e.find(ATOM + "link").get("href")
+                          for e in root.findall(ATOM + "entry")],
+                         ["issue-0002.html", "issue-0001.html"])
+        self.assertNotEqual(self.read("feed.xml"), feed1)
+        p = Page(self.read("index.html"))
+        self.assertEqual([h for h in p.hrefs if h.startswith("issue-")],
+                         ["issue-0002.html", "issue-0001.html"])
+        # The same bytes as rendering everything again, which does
+        # rewrite issue 1.
+        before = self.snapshot()
+        r = self.ok("archive", "--rebuild", now=WEEK2)
+        self.assertIn("2 rendered", r.stderr.decode())
+        self.assertEqual(self.snapshot(), before)
+        self.assertNotEqual(self.identity(self.files_of(1)), first)
+
+    def test_archive_renders_nothing_when_up_to_date(self):
+        self.two_issues()
+        files = self.identity(self.files_of(1) + self.files_of(2))
+        r = self.ok("archive", now=WEEK2)
+        self.assertIn("archive: 2 issues", r.stderr.decode())
+        self.assertIn("0 rendered", r.stderr.decode())
+        self.assertEqual(self.identity(self.files_of(1) + self.files_of(2)),
+                         files)
+
+    def test_changed_template_renders_every_page_again(self):
+        self.own_templates()
+        self.two_issues()
+        before = self.snapshot()
+        layout = os.path.join(self.dir, "tpl", "layout.html")
+        with open(layout, encoding="utf-8") as f:
+            text = f.read()
+        with open(layout, "w", encoding="utf-8") as f:
+            f.write(text.replace("</body>", "<p>New footer</p>\n</body>"))
+        r = self.ok("archive", now=WEEK2)
+        self.assertIn("2 rendered", r.stderr.decode())
+        for n in self.files_of(1) + self.files_of(2):
+            if n.endswith(".html"):
+                self.assertIn("<p>New footer</p>", self.read(n), n)
+            else:
+                self.assertEqual(self.read(n), before[n], n)
+        # A partial counts too.
+        part = os.path.join(self.dir, "tpl", "partials", "article.md")
+        with open(part, "a", encoding="utf-8") as f:
+            f.write("\nPartial changed.\n")
+        r = self.ok("archive", now=WEEK2)
+        self.assertIn("2 rendered", r.stderr.decode())
+        self.assertIn("Partial changed.", self.read("issue-0001.html"))
+        self.assertIn("Partial changed.", self.read("feed.xml"))
+
+    def test_changed_title_renders_every_page_again(self):
+        self.two_issues()
+        with open(self.conf, "a", encoding="utf-8") as f:
+            f.write("[digest]\ntitle = Polar Policy Weekly\n")
+        r = self.ok("archive", now=WEEK2)
+        self.assertIn("2 rendered", r.stderr.decode())
+        self.assertIn("Polar Policy Weekly", self.read("issue-0001.html"))
+
+    def test_missing_or_replaced_file_renders_that_issue_again(self):
+        self.two_issues()
+        before = self.snapshot()
+        os.remove(os.path.join(self.web, "issue-0001.html"))
+        with open(os.path.join(self.web, "issue-0002.bib"), "w") as f:
+            f.write("edited by hand\n")
+        r = self.ok("archive", now=WEEK2)
+        self.assertIn("2 rendered", r.stderr.decode())
+        self.assertEqual(self.snapshot(), before)
+        # A feed and an index lost are written from the records alone.
+        os.remove(os.path.join(self.web, "feed.xml"))
+        os.remove(os.path.join(self.web, "index.html"))
+        r = self.ok("archive", now=WEEK2)
+        self.assertIn("0 rendered", r.stderr.decode())
+        self.assertEqual(self.snapshot(), before)
+
+    def test_rebuild_is_in_the_help(self):
+        r = self.ok("archive", "--help")
+        self.assertIn("--rebuild", r.stdout.decode() + r.stderr.decode())
 
     def test_dry_run_and_preview_write_no_archive(self):
         self.ok("run", "--dry-run")

@@ -20,6 +20,7 @@
 #include "arctic_digest/buf.h"
 #include "arctic_digest/store.h"
 #include "arctic_digest/util.h"
+#include "archive_int.h"
 
 #define T0 1753686000 /* 2025-07-28T07:00:00Z */
 #define DAY 86400
@@ -177,14 +178,15 @@ test_archive_feed_has_one_entry_per_sent_issue(void **state)
     static const char *const one[] = {"Svalbard <b>Treaty</b> & \"Oslo\"",
                                       "Greenland's path"};
     static const char *const two[] = {"Icebreakers in the Bering Strait"};
+    struct archive_stats st;
     struct err e = ERR_INIT;
-    size_t n = 0;
     char *feed, *page;
 
     issue(f, T0, one, 2, true);
     issue(f, T0 + 7 * DAY, two, 1, true);
-    assert_int_equal(archive_write(&f->ctx, &n, &e), 0);
-    assert_int_equal(n, 2);
+    assert_int_equal(archive_write(&f->ctx, 0, &st, &e), 0);
+    assert_int_equal(st.issues, 2);
+    assert_int_equal(st.rendered, 2);
     feed = slurp(f, "feed.xml");
     assert_int_equal(count(feed, "<entry>"), 2);
     assert_int_equal(count(feed, "</entry>"), 2);
@@ -233,15 +235,16 @@ test_archive_same_state_gives_same_bytes_and_skips_unsent(void **state)
                                         "issue-0001.html", "issue-0001.bib",
                                         "issue-0001.ris"};
     char *before[ARRAY_SIZE(files)];
+    struct archive_stats as;
     struct err e = ERR_INIT;
     struct stat st;
-    size_t n = 0, i;
+    size_t i;
     char *p;
 
     issue(f, T0, one, 1, true);
     issue(f, T0 + 7 * DAY, two, 1, false);
-    assert_int_equal(archive_write(&f->ctx, &n, &e), 0);
-    assert_int_equal(n, 1);
+    assert_int_equal(archive_write(&f->ctx, 0, &as, &e), 0);
+    assert_int_equal(as.issues, 1);
     p = path_in(f, "issue-0002.html");
     assert_int_not_equal(stat(p, &st), 0);
     free(p);
@@ -251,7 +254,8 @@ test_archive_same_state_gives_same_bytes_and_skips_unsent(void **state)
     assert_non_null(strstr(before[4], "TI  - Svalbard at 105"));
     assert_null(strstr(before[0], "Not sent yet"));
     f->ctx.now.t += DAY; /* a later rebuild */
-    assert_int_equal(archive_write(&f->ctx, &n, &e), 0);
+    assert_int_equal(archive_write(&f->ctx, ARCHIVE_REBUILD, &as, &e), 0);
+    assert_int_equal(as.rendered, 1);
     for (i = 0; i < ARRAY_SIZE(files); i++) {
         char *after = slurp(f, files[i]);
         assert_string_equal(after, before[i]);
@@ -274,10 +278,186 @@ test_archive_folder_that_cannot_be_made_fails_naming_it(void **state)
     fclose(fp);
     buf_append_str(&b, "/sub");
     set(&f->cfg.archive, b.data);
-    assert_int_equal(archive_write(&f->ctx, NULL, &e), -1);
+    assert_int_equal(archive_write(&f->ctx, 0, NULL, &e), -1);
     assert_int_equal(e.code, ERR_CANTCREAT);
     assert_non_null(strstr(e.msg, f->dir));
     buf_release(&b);
+}
+
+static char *
+stamp_of(const struct fixture *f)
+{
+    struct buf b = BUF_INIT;
+    struct err e = ERR_INIT;
+
+    if (archive_stamp(&f->ctx, &b, &e) < 0)
+        fail_msg("%s", e.msg);
+    assert_int_equal(b.len, 64);
+    return buf_detach(&b, NULL);
+}
+
+static void
+put_text(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "w");
+
+    assert_non_null(fp);
+    fputs(text, fp);
+    assert_int_equal(fclose(fp), 0);
+}
+
+/* The stamp follows every template file (partials too), the settings a
+ * page shows and the zone of its dates, and nothing else. */
+static void
+test_archive_stamp_follows_templates_settings_and_zone(void **state)
+{
+    struct fixture *f = *state;
+    struct buf tpl = BUF_INIT, cmd = BUF_INIT, part = BUF_INIT;
+    char *s0, *s;
+
+    buf_appendf(&tpl, "%s/tpl", f->dir);
+    buf_appendf(&cmd, "cp -R '%s' '%s'", f->cfg.templates, tpl.data);
+    assert_int_equal(system(cmd.data), 0);
+    set(&f->cfg.templates, tpl.data);
+    buf_appendf(&part, "%s/partials/article.md", tpl.data);
+    s0 = stamp_of(f);
+    s = stamp_of(f);
+    assert_string_equal(s, s0); /* the same inputs, the same stamp */
+    free(s);
+    /* not shown on a page: the sender, the SMTP server, the clock's time */
+    set(&f->cfg.from, "Other <other@example.org>");
+    set(&f->cfg.smtp_url, "smtp://mail.example.org");
+    f->ctx.now.t += 7 * DAY;
+    s = stamp_of(f);
+    assert_string_equal(s, s0);
+    free(s);
+#define CHANGES(what)                                                          \
+    do {                                                                       \
+        s = stamp_of(f);                                                       \
+        assert_string_not_equal(s, s0);                                        \
+        free(s);                                                               \
+    } while (0)
+    /* a partial's text, one byte */
+    buf_reset(&cmd);
+    buf_appendf(&cmd, "printf x >> '%s'", part.data);
+    assert_int_equal(system(cmd.data), 0);
+    CHANGES(partial);
+    buf_reset(&cmd);
+    buf_appendf(&cmd, "cp '%s/../../templates/partials/article.md' '%s'",
+                getenv("AD_FIXTURES") ? getenv("AD_FIXTURES")
+                                      : "tests/fixtures",
+                part.data);
+    assert_int_equal(system(cmd.data), 0);
+    s = stamp_of(f);
+    assert_string_equal(s, s0); /* back as it was */
+    free(s);
+    /* a new partial a template may name */
+    buf_reset(&part);
+    buf_appendf(&part, "%s/partials/extra.md", tpl.data);
+    put_text(part.data, "");
+    CHANGES(new file);
+    unlink(part.data);
+    set(&f->cfg.title, "Polar Digest");
+    CHANGES(title);
+    set(&f->cfg.title, "Arctic Digest");
+    set(&f->cfg.contact, NULL);
+    CHANGES(contact);
+    set(&f->cfg.contact, "editor@example.org");
+    set(&f->cfg.citation_style, "apa");
+    CHANGES(citation style);
+    set(&f->cfg.citation_style, "chicago");
+    f->ctx.now.offset = 7200;
+    CHANGES(zone);
+    f->ctx.now.offset = 0;
+    s = stamp_of(f);
+    assert_string_equal(s, s0);
+    free(s);
+#undef CHANGES
+    buf_reset(&cmd);
+    buf_appendf(&cmd, "rm -rf '%s'", tpl.data);
+    assert_int_equal(system(cmd.data), 0);
+    free(s0);
+    buf_release(&tpl);
+    buf_release(&cmd);
+    buf_release(&part);
+}
+
+static void
+inode_of(const struct fixture *f, const char *name, ino_t *ino)
+{
+    char *p = path_in(f, name);
+    struct stat st;
+
+    assert_int_equal(stat(p, &st), 0);
+    *ino = st.st_ino;
+    free(p);
+}
+
+/* An issue is rendered once: later writes list it from its record, and
+ * render it again when a file of it is gone or one of its articles
+ * changed in the state. */
+static void
+test_archive_renders_an_issue_once_until_its_files_or_articles_change(
+    void **state)
+{
+    struct fixture *f = *state;
+    static const char *const one[] = {"Svalbard at 105", "Greenland"};
+    static const char *const two[] = {"Icebreakers"};
+    struct archive_stats as;
+    struct err e = ERR_INIT;
+    struct article a;
+    char *feed, *index, *page, *p, *again;
+    ino_t before, after;
+    bool fresh;
+    int64_t id;
+
+    issue(f, T0, one, 2, true);
+    assert_int_equal(archive_write(&f->ctx, 0, &as, &e), 0);
+    assert_int_equal(as.rendered, 1);
+    inode_of(f, "issue-0001.html", &before);
+    issue(f, T0 + 7 * DAY, two, 1, true);
+    assert_int_equal(archive_write(&f->ctx, 0, &as, &e), 0);
+    assert_int_equal(as.issues, 2);
+    assert_int_equal(as.rendered, 1); /* issue 2 only */
+    inode_of(f, "issue-0001.html", &after);
+    assert_true(before == after); /* not written again */
+    feed = slurp(f, "feed.xml");
+    index = slurp(f, "index.html");
+    assert_int_equal(count(feed, "<entry>"), 2);
+    assert_non_null(strstr(index, "issue-0002.html"));
+    /* what a rebuild of everything gives, byte for byte */
+    assert_int_equal(archive_write(&f->ctx, ARCHIVE_REBUILD, &as, &e), 0);
+    assert_int_equal(as.rendered, 2);
+    again = slurp(f, "feed.xml");
+    assert_string_equal(again, feed);
+    free(again);
+    again = slurp(f, "index.html");
+    assert_string_equal(again, index);
+    free(again);
+    /* a file gone: that issue again, and only it */
+    p = path_in(f, "issue-0002.ris");
+    assert_int_equal(unlink(p), 0);
+    assert_int_equal(archive_write(&f->ctx, 0, &as, &e), 0);
+    assert_int_equal(as.rendered, 1);
+    assert_int_equal(access(p, F_OK), 0);
+    free(p);
+    /* the first issue's second article gains a DOI in a later collect */
+    article_init(&a);
+    a.title = xstrdup(one[1]);
+    a.url = xstrdup("https://example.org/1753686000/1");
+    a.doi = xstrdup("10.5555/svalbard.105");
+    assert_int_equal(store_article_put(f->s, &a, T0 + 9 * DAY, &fresh, &id,
+                                       &e),
+                     0);
+    assert_false(fresh);
+    article_release(&a);
+    assert_int_equal(archive_write(&f->ctx, 0, &as, &e), 0);
+    assert_int_equal(as.rendered, 1);
+    page = slurp(f, "issue-0001.html");
+    assert_non_null(strstr(page, "10.5555/svalbard.105"));
+    free(page);
+    free(feed);
+    free(index);
 }
 
 int
@@ -292,6 +472,12 @@ main(void)
         cmocka_unit_test_setup_teardown(
             test_archive_folder_that_cannot_be_made_fails_naming_it, setup,
             teardown),
+        cmocka_unit_test_setup_teardown(
+            test_archive_stamp_follows_templates_settings_and_zone, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_archive_renders_an_issue_once_until_its_files_or_articles_change,
+            setup, teardown),
     };
     return cmocka_run_group_tests_name("archive", tests, NULL, NULL);
 }

@@ -359,6 +359,59 @@ test_render_html_has_inline_styles_and_article_ids(void **state)
     buf_release(&b);
 }
 
+/* One issue as a message and as the archive's web page: the same body,
+ * the message with its text part, the page with none (nobody reads it,
+ * and it is a third of the cost). */
+static void
+test_render_issue_web_page_has_the_body_and_no_text(void **state)
+{
+    const char *dir = getenv("AD_FIXTURES");
+    char tpl[1024];
+    struct render_templates t = {tpl};
+    struct render_output msg, web;
+    struct render_issue is;
+    struct article a[2];
+    struct err e = ERR_INIT;
+    size_t i;
+    (void)state;
+
+    assert_non_null(dir);
+    snprintf(tpl, sizeof(tpl), "%s/../../templates", dir);
+    for (i = 0; i < 2; i++) {
+        article_init(&a[i]);
+        a[i].title = strdup(i ? "Greenland and the Council"
+                              : "Svalbard at 105");
+        a[i].url = strdup(i ? "https://example.org/g" : "https://example.org/s");
+        a[i].abstract = strdup("Access, research and the\tNorwegian rules.");
+        article_add_person(&a[i], "Anna", "Hansen", NULL);
+    }
+    memset(&is, 0, sizeof(is));
+    is.title = "Arctic Digest";
+    is.number = 3;
+    is.period_start = dt_from_time(1753081200, 0);
+    is.period_end = dt_from_time(1753686000, 0);
+    is.articles = a;
+    is.narticles = 2;
+    is.to_addr = "anna@example.org";
+    render_output_init(&msg);
+    render_output_init(&web);
+    assert_int_equal(render_issue(&t, &is, &msg, &e), 0);
+    is.web = true;
+    is.to_addr = NULL;
+    assert_int_equal(render_issue(&t, &is, &web, &e), 0);
+    assert_non_null(strstr(msg.text.data, "Svalbard at 105"));
+    assert_non_null(strstr(msg.text.data, "Access, research and the "
+                                          "Norwegian rules."));
+    assert_int_equal(web.text.len, 0);
+    assert_string_equal(web.subject.data, msg.subject.data);
+    assert_non_null(strstr(web.body.data, "id=\"article-2\""));
+    assert_non_null(strstr(web.html.data, web.body.data));
+    render_output_release(&msg);
+    render_output_release(&web);
+    for (i = 0; i < 2; i++)
+        article_release(&a[i]);
+}
+
 int
 main(void)
 {
@@ -375,6 +428,7 @@ main(void)
         cmocka_unit_test(test_render_text_repairs_bad_bytes),
         cmocka_unit_test(test_render_text_random_markdown_keeps_invariants),
         cmocka_unit_test(test_render_html_has_inline_styles_and_article_ids),
+        cmocka_unit_test(test_render_issue_web_page_has_the_body_and_no_text),
     };
     return cmocka_run_group_tests_name("render", tests, NULL, NULL);
 }

@@ -500,6 +500,12 @@ test_store_migration_keys_the_urls_of_an_older_state(void **state)
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(
         sqlite3_exec(db,
+                     "DROP TRIGGER archive_pages_article;"
+                     "DROP TRIGGER archive_pages_author_in;"
+                     "DROP TRIGGER archive_pages_author_out;"
+                     "DROP TRIGGER archive_pages_keyword_in;"
+                     "DROP TRIGGER archive_pages_keyword_out;"
+                     "DROP TABLE archive_pages;"
                      "DROP INDEX articles_url_key;"
                      "DROP INDEX deliveries_address;"
                      "DROP INDEX deliveries_deferred;"
@@ -1319,6 +1325,98 @@ test_store_read_transaction_reads_and_nests(void **state)
     store_close(s);
 }
 
+/* Whether issue has an archive record. */
+static bool
+archived(struct store *s, int64_t issue)
+{
+    struct store_archived rec;
+    struct err e = ERR_INIT;
+    int found = store_archived_get(s, issue, &rec, &e);
+
+    if (found < 0)
+        fail_msg("%s", e.msg);
+    if (found == 1)
+        store_archived_release(&rec);
+    return found == 1;
+}
+
+static void
+test_store_archived_record_round_trips_and_goes_when_an_article_changes(
+    void **state)
+{
+    static char content[] = "&lt;p&gt;two\0articles";
+    struct store *s = fresh();
+    struct store_recipient r[] = {{"a@example.org", NULL}};
+    struct store_archived rec, got;
+    struct store_issue is;
+    struct article a, b, other;
+    struct err e = ERR_INIT;
+    int64_t ids[2], elsewhere;
+    (void)state;
+
+    make(&a, "journal", "j-1", "Arctic Shipping", "Nils", T0);
+    make(&b, "journal", "j-2", "Svalbard Treaty", "Sara", T0);
+    ids[0] = put(s, &a, true);
+    ids[1] = put(s, &b, true);
+    make(&other, "news", "n-1", "Not in the issue", "Ola", T0);
+    elsewhere = put(s, &other, true);
+    memset(&is, 0, sizeof(is));
+    is.created = is.slot = is.period_end = T0;
+    is.period_start = T0 - 7 * DAY;
+    is.articles = ids;
+    is.narticles = 2;
+    assert_int_equal(store_issue_create(s, &is, r, 1, &e), 0);
+    is.articles = NULL; /* ids are ours */
+
+    /* an issue of no record; then one, read back byte for byte (the
+     * content may hold a NUL) */
+    assert_false(archived(s, is.id));
+    rec.stamp = "stamp-1";
+    rec.files = "1:2:3.000000004";
+    rec.subject = "Arctic Digest no. 1";
+    rec.content = content;
+    rec.content_len = sizeof(content) - 1;
+    assert_int_equal(store_archived_put(s, is.id, &rec, &e), 0);
+    assert_int_equal(store_archived_get(s, is.id, &got, &e), 1);
+    assert_string_equal(got.stamp, "stamp-1");
+    assert_string_equal(got.files, "1:2:3.000000004");
+    assert_string_equal(got.subject, "Arctic Digest no. 1");
+    assert_int_equal(got.content_len, sizeof(content) - 1);
+    assert_memory_equal(got.content, content, sizeof(content));
+    store_archived_release(&got);
+    /* a later put replaces it */
+    rec.stamp = "stamp-2";
+    assert_int_equal(store_archived_put(s, is.id, &rec, &e), 0);
+    assert_int_equal(store_archived_get(s, is.id, &got, &e), 1);
+    assert_string_equal(got.stamp, "stamp-2");
+    store_archived_release(&got);
+    /* no record for an issue that does not exist */
+    assert_int_equal(store_archived_put(s, is.id + 1, &rec, &e), -1);
+
+    /* The same items seen again change nothing: the record stays; an
+     * article of no issue changing does not touch it either. */
+    assert_int_equal(put(s, &a, false), ids[0]);
+    assert_int_equal(put(s, &b, false), ids[1]);
+    other.doi = xstrdup("10.5555/other");
+    assert_int_equal(put(s, &other, false), elsewhere);
+    assert_true(archived(s, is.id));
+    /* A merge that fills a gap of one of its articles drops it. */
+    b.doi = xstrdup("10.5555/svalbard");
+    assert_int_equal(put(s, &b, false), ids[1]);
+    assert_false(archived(s, is.id));
+    /* So does a longer byline (authors rewritten, nothing else). */
+    assert_int_equal(store_archived_put(s, is.id, &rec, &e), 0);
+    article_add_person(&a, "Ina", "Berg", NULL);
+    assert_int_equal(put(s, &a, false), ids[0]);
+    assert_false(archived(s, is.id));
+
+    article_release(&a);
+    article_release(&b);
+    article_release(&other);
+    store_issue_release(&is);
+    store_close(s);
+}
+
 int
 main(void)
 {
@@ -1356,6 +1454,8 @@ main(void)
         cmocka_unit_test(test_store_failed_streak_counts_hard_bounces_in_a_row),
         cmocka_unit_test(test_store_cache_holds_only_reused_statements),
         cmocka_unit_test(test_store_reopening_the_file_keeps_issues_and_ledger),
+        cmocka_unit_test(
+            test_store_archived_record_round_trips_and_goes_when_an_article_changes),
     };
     return cmocka_run_group_tests_name("store", tests, setup, teardown);
 }

@@ -444,6 +444,39 @@ test_template_numbers_render_shortest(void **state)
     assert_renders("{{x}}", "{\"x\": 0.30000000000000004}", TPL_ESCAPE_NONE,
                    "0.30000000000000004");
     assert_renders("{{x}}", "{\"x\": -2.5e-300}", TPL_ESCAPE_NONE, "-2.5e-300");
+    /* Integers take a short way below 1e15; the digits on both sides of
+     * that line are the ones the shortest round trip gives. */
+    assert_renders("{{a}} {{b}} {{c}} {{d}} {{e}} {{f}} {{g}}",
+                   "{\"a\": 7, \"b\": -42, \"c\": 999999999999999, "
+                   "\"d\": 1000000000000000, \"e\": 4503599627370497, "
+                   "\"f\": -1e15, \"g\": 1e16}",
+                   TPL_ESCAPE_NONE,
+                   "7 -42 999999999999999 1000000000000000 4503599627370497 "
+                   "-1000000000000000 10000000000000000");
+}
+
+/* A string keeps every byte of its length, NULs included, and the same
+ * value can be replaced and freed (strings share their value's
+ * allocation). */
+static void
+test_template_strings_keep_their_length(void **state)
+{
+    struct tpl_value *m = tpl_map_new();
+    const struct tpl_value *v;
+    (void)state;
+
+    tpl_map_set(m, "s", tpl_str_new("a\0b", 3));
+    v = tpl_map_get(m, "s");
+    assert_int_equal(v->type, TPL_STRING);
+    assert_int_equal(v->len, 3);
+    assert_memory_equal(v->str, "a\0b", 4);
+    tpl_map_set(m, "s", tpl_str_new("", 0));
+    v = tpl_map_get(m, "s");
+    assert_int_equal(v->len, 0);
+    assert_string_equal(v->str, "");
+    tpl_map_set_str(m, "s", NULL);
+    assert_int_equal(tpl_map_get(m, "s")->type, TPL_NULL);
+    tpl_value_free(m);
 }
 
 static void
@@ -599,6 +632,7 @@ main(void)
         cmocka_unit_test(test_template_deep_section_nesting_errors),
         cmocka_unit_test(test_template_json_round_trip_keeps_order_and_utf8),
         cmocka_unit_test(test_template_numbers_render_shortest),
+        cmocka_unit_test(test_template_strings_keep_their_length),
         cmocka_unit_test(test_template_json_errors_give_line_and_column),
         cmocka_unit_test(test_template_map_set_replaces_in_place),
         cmocka_unit_test(test_template_falsey_values_skip_sections),
