@@ -46,13 +46,22 @@ text_escape_markdown(const char *p, size_t n, struct buf *out)
             continue;
         }
         line_start = false;
-        if (c == '\t' || c < 0x20 || c == 0x7f) {
-            buf_append_char(out, ' ');
-        } else if (is_ascii_punct(c)) {
+        if (c >= ' ' && c != 0x7f && !is_ascii_punct(c)) {
+            /* A run of bytes that stay as they are (spaces inside a line
+             * among them) goes in at once. */
+            size_t j = i + 1;
+            while (j < n && (unsigned char)p[j] >= ' ' && p[j] != 0x7f &&
+                   !is_ascii_punct((unsigned char)p[j]))
+                j++;
+            buf_append(out, p + i, j - i);
+            i = j;
+            continue;
+        }
+        if (is_ascii_punct(c)) {
             buf_append_char(out, '\\');
             buf_append_char(out, (char)c);
-        } else {
-            buf_append_char(out, (char)c);
+        } else { /* a tab or another control character */
+            buf_append_char(out, ' ');
         }
         i++;
     }
