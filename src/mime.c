@@ -1074,7 +1074,7 @@ mime_build_with(const struct mime_message *m, const struct mime_body *b,
 int
 mime_build(const struct mime_message *m, struct buf *out, struct err *e)
 {
-    struct mime_body *b;
+    struct mime_body *b = NULL;
     int rc;
 
     if (check_headers(m, e) < 0 || mime_body_new(m, NULL, 0, &b, e) < 0)
