@@ -1,11 +1,19 @@
 /*
  * mime: the digest message, built as a libetpan MIME tree.
  *
- * libetpan owns the structure (parts, Content-Type, boundaries, base64);
- * the top-level header block and the quoted-printable bodies are made here
- * (see mime_header.c and mime_qp.c for why).  Boundaries are derived from
+ * libetpan owns the structure (parts, their Content-* fields and
+ * disposition parameters, where the boundaries go); the top-level header
+ * block and the quoted-printable bodies are made here (see mime_header.c
+ * and mime_qp.c for why), and so is the attachments' base64 (written once
+ * into room made for it, in libetpan's layout, instead of through its
+ * write drivers into a copy of the whole).  Boundaries are derived from
  * the boundary seed and contain "=_", which quoted-printable and base64
  * output can never contain.
+ *
+ * A body is prepared once and shared (mime_body_new): libetpan writes the
+ * skeleton around holes for the bodies and boundaries, and each message
+ * is the skeleton's pieces, the prepared bodies and its own few bytes
+ * (mime_build_pieces), never a copy of the whole.
  */
 #include "arctic_digest/mime.h"
 
