@@ -15,7 +15,14 @@ b64_encode(const char *p, size_t n, unsigned flags, struct buf *out)
     const unsigned char *s = (const unsigned char *)p;
     size_t i, k, chars;
     unsigned v;
+    char *w;
 
+    /* Written straight into room made once (MIME attachments of
+     * megabytes come through here), not a character at a time. */
+    if (n == 0)
+        return;
+    buf_grow(out, 4 * ((n + 2) / 3));
+    w = out->data + out->len;
     for (i = 0; i < n; i += 3) {
         v = (unsigned)s[i] << 16;
         if (i + 1 < n)
@@ -24,10 +31,12 @@ b64_encode(const char *p, size_t n, unsigned flags, struct buf *out)
             v |= s[i + 2];
         chars = n - i >= 3 ? 4 : n - i + 1;
         for (k = 0; k < chars; k++)
-            buf_append_char(out, abc[(v >> (18 - 6 * k)) & 63]);
+            *w++ = abc[(v >> (18 - 6 * k)) & 63];
         for (; k < 4 && !(flags & B64_NOPAD); k++)
-            buf_append_char(out, '=');
+            *w++ = '=';
     }
+    out->len = (size_t)(w - out->data);
+    out->data[out->len] = '\0';
 }
 
 /* The value of c in the alphabet flags choose (both with B64_LAX), or -1. */

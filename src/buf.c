@@ -162,3 +162,107 @@ buf_read_file(struct buf *b, const char *path, size_t max, struct err *e)
     fclose(f);
     return rc;
 }
+
+void
+buf_list_add(struct buf_list *l, const char *p, size_t n)
+{
+    struct buf_range *last = l->n ? &l->v[l->n - 1] : NULL;
+
+    if (!n)
+        return;
+    l->len += n;
+    /* Bytes that follow the last range in memory extend it. */
+    if (last && last->data + last->len == p) {
+        last->len += n;
+        return;
+    }
+    xgrow(&l->v, &l->alloc, l->n + 1, sizeof(*l->v));
+    l->v[l->n].data = p;
+    l->v[l->n].len = n;
+    l->n++;
+}
+
+const char *
+buf_list_own(struct buf_list *l, struct buf *b)
+{
+    struct buf spare;
+    size_t k;
+
+    if (l->nown == l->own_alloc) {
+        xgrow(&l->own, &l->own_alloc, l->nown + 1, sizeof(*l->own));
+        for (k = l->nown; k < l->own_alloc; k++)
+            buf_init(&l->own[k]);
+    }
+    /* Swap: b gets the memory of a buffer an earlier use left behind. */
+    spare = l->own[l->nown];
+    l->own[l->nown] = *b;
+    *b = spare;
+    buf_reset(b);
+    return l->own[l->nown++].data;
+}
+
+void
+buf_list_add_own(struct buf_list *l, struct buf *b)
+{
+    size_t n = b->len;
+    const char *p = buf_list_own(l, b);
+
+    buf_list_add(l, p, n);
+}
+
+void
+buf_list_reset(struct buf_list *l)
+{
+    size_t k;
+
+    for (k = 0; k < l->nown; k++)
+        buf_reset(&l->own[k]);
+    l->nown = 0;
+    l->n = 0;
+    l->len = 0;
+}
+
+void
+buf_list_release(struct buf_list *l)
+{
+    size_t k;
+
+    for (k = 0; k < l->own_alloc; k++)
+        buf_release(&l->own[k]);
+    free(l->own);
+    free(l->v);
+    memset(l, 0, sizeof(*l));
+}
+
+void
+buf_list_join(const struct buf_list *l, struct buf *out)
+{
+    size_t i;
+
+    buf_grow(out, l->len);
+    for (i = 0; i < l->n; i++)
+        buf_append(out, l->v[i].data, l->v[i].len);
+}
+
+size_t
+buf_list_read(const struct buf_list *l, struct buf_list_pos *pos, char *dst,
+              size_t n)
+{
+    size_t done = 0;
+
+    while (done < n && pos->i < l->n) {
+        const struct buf_range *r = &l->v[pos->i];
+        size_t k = r->len - pos->off;
+
+        if (k > n - done)
+            k = n - done;
+        memcpy(dst + done, r->data + pos->off, k);
+        done += k;
+        pos->off += k;
+        if (pos->off == r->len) {
+            pos->i++;
+            pos->off = 0;
+        }
+    }
+    return done;
+}

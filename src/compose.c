@@ -25,14 +25,16 @@ static const char *const marks[] = {NAME_MARK, ADDR_MARK, TOKEN_MARK};
 #define NMARKS (sizeof(marks) / sizeof(marks[0]))
 
 /* One rendering of the issue: a choice of articles, named or not, and
- * its message body, prepared once (mime_body_new) with and without the
- * HTML part. */
+ * its message body, prepared once (mime_body_new) for recipients with and
+ * without the HTML part.  What was rendered is only kept until the body
+ * is made of it (rendered): messages borrow from the body. */
 struct variant {
     char *key; /* the article mask ('0'/'1' each) and 'N' or '-' */
     struct render_output out;
     struct buf bib, ris;
+    bool rendered; /* out's text and HTML, bib and ris are there */
     size_t narticles;
-    struct mime_body *body[2]; /* [text_only] */
+    struct mime_body *body;
 };
 
 struct composer {
@@ -226,8 +228,7 @@ compose_free(struct composer *cp)
         render_output_release(&cp->variants[i].out);
         buf_release(&cp->variants[i].bib);
         buf_release(&cp->variants[i].ris);
-        mime_body_free(cp->variants[i].body[0]);
-        mime_body_free(cp->variants[i].body[1]);
+        mime_body_free(cp->variants[i].body);
     }
     free(cp->variants);
     free(cp);
@@ -306,6 +307,7 @@ render_variant(struct composer *cp, const char *mask, bool named,
     buf_init(&v->bib);
     buf_init(&v->ris);
     v->narticles = n;
+    v->rendered = true;
     rc = render_issue(&t, &ri, &v->out, e);
     /* Messages are made of the subject, the text and the HTML document:
      * the markdown and the HTML fragment are not kept. */
@@ -315,11 +317,6 @@ render_variant(struct composer *cp, const char *mask, bool named,
         cite_bibtex(subset, n, &v->bib);
         cite_ris(subset, n, &v->ris);
     }
-    /* Kept while the composer lives: no room to spare. */
-    buf_shrink(&v->out.html);
-    buf_shrink(&v->out.text);
-    buf_shrink(&v->bib);
-    buf_shrink(&v->ris);
     free(subset);
     buf_release(&unsub);
     return rc;
@@ -356,10 +353,24 @@ variant_for(struct composer *cp, const char *mask, bool named,
     return v;
 }
 
-/* The variant's body for a recipient with or without HTML, prepared on
- * first use. */
+/* What the body is made of: once it is made, messages need only the
+ * subject of what was rendered. */
+static void
+variant_drop_rendered(struct variant *v)
+{
+    buf_release(&v->out.markdown);
+    buf_release(&v->out.body);
+    buf_release(&v->out.html);
+    buf_release(&v->out.text);
+    buf_release(&v->bib);
+    buf_release(&v->ris);
+    v->rendered = false;
+}
+
+/* The variant's body, prepared on first use, with the HTML part when
+ * there is one (a text-only recipient gets the same body without it). */
 static const struct mime_body *
-body_for(struct variant *v, bool attach, bool text_only, struct err *e)
+body_for(struct variant *v, bool attach, struct err *e)
 {
     struct mime_attachment att[2] = {
         {"citations.bib", "application/x-bibtex", v->bib.data, v->bib.len},
@@ -368,12 +379,12 @@ body_for(struct variant *v, bool attach, bool text_only, struct err *e)
     };
     struct mime_message m;
 
-    if (v->body[text_only])
-        return v->body[text_only];
+    if (v->body)
+        return v->body;
     memset(&m, 0, sizeof(m));
     m.text = v->out.text.data;
     m.text_len = v->out.text.len;
-    if (!text_only && v->out.html.len) {
+    if (v->out.html.len) {
         m.html = v->out.html.data;
         m.html_len = v->out.html.len;
     }
@@ -381,9 +392,43 @@ body_for(struct variant *v, bool attach, bool text_only, struct err *e)
         m.attachments = att;
         m.nattachments = ARRAY_SIZE(att);
     }
-    if (mime_body_new(&m, marks, NMARKS, &v->body[text_only], e) < 0)
+    if (mime_body_new(&m, marks, NMARKS, &v->body, e) < 0)
         return NULL;
-    return v->body[text_only];
+    return v->body;
+}
+
+/* The bodies of v for parts, with the marks filled in.  After the body
+ * was made they are rendered again: only the first message of a variant
+ * (preview's one) finds them still there. */
+static int
+fill_parts(struct composer *cp, struct variant *v, const char *mask,
+           bool named, const struct compose_recipient *r,
+           const char *const *text_values, const char *const *html_values,
+           struct compose_parts *parts, struct err *e)
+{
+    struct variant again;
+    const struct variant *from = v;
+    int rc = 0;
+
+    if (!v->rendered) {
+        if (render_variant(cp, mask, named, &again, e) < 0)
+            rc = -1;
+        from = &again;
+    }
+    if (rc == 0) {
+        mime_fill_marks(from->out.text.data, from->out.text.len, marks,
+                        text_values, NMARKS, &parts->text);
+        if (!r->text_only)
+            mime_fill_marks(from->out.html.data, from->out.html.len, marks,
+                            html_values, NMARKS, &parts->html);
+        parts->narticles = v->narticles;
+    }
+    if (from == &again) {
+        render_output_release(&again.out);
+        buf_release(&again.bib);
+        buf_release(&again.ris);
+    }
+    return rc;
 }
 
 /* Everything a message has besides its body; out borrows from cp, r,
@@ -423,8 +468,10 @@ headers(const struct composer *cp, const struct compose_recipient *r,
 }
 
 int
-compose_message(struct composer *cp, const struct compose_recipient *r,
-                struct buf *out, struct compose_parts *parts, struct err *e)
+compose_message_pieces(struct composer *cp,
+                       const struct compose_recipient *r,
+                       struct buf_list *out, struct compose_parts *parts,
+                       struct err *e)
 {
     struct variant *v;
     const struct mime_body *body;
@@ -444,7 +491,7 @@ compose_message(struct composer *cp, const struct compose_recipient *r,
                                    ? '1'
                                    : '0');
     v = variant_for(cp, mask.data, r->name != NULL, e);
-    if (!v || !(body = body_for(v, cp->c->cfg->attach_citations, r->text_only, e)))
+    if (!v || !(body = body_for(v, cp->c->cfg->attach_citations, e)))
         goto out;
     if (has_token_link(cp) &&
         subs_token_make(cp->secret.data, cp->secret.len, r->address,
@@ -463,18 +510,17 @@ compose_message(struct composer *cp, const struct compose_recipient *r,
     mime_fill_marks(v->out.subject.data, v->out.subject.len, marks,
                     text_values, NMARKS, &subject);
     headers(cp, r, subject.data, token.data, &msgid, &seed, &lu, &m);
-    if (mime_build_with(&m, body, text_values, html_values, out, e) < 0)
+    if (mime_build_pieces(&m, body, r->text_only ? MIME_TEXT_ONLY : 0,
+                          text_values, html_values, out, e) < 0)
         goto out;
-    if (parts) {
-        mime_fill_marks(v->out.text.data, v->out.text.len, marks,
-                        text_values, NMARKS, &parts->text);
-        if (!r->text_only)
-            mime_fill_marks(v->out.html.data, v->out.html.len, marks,
-                            html_values, NMARKS, &parts->html);
-        parts->narticles = v->narticles;
-    }
+    if (parts && fill_parts(cp, v, mask.data, r->name != NULL, r,
+                            text_values, html_values, parts, e) < 0)
+        goto out;
     rc = 0;
 out:
+    /* Messages are made of the body from now on. */
+    if (v && v->body && v->rendered)
+        variant_drop_rendered(v);
     for (i = 0; i < NMARKS; i++)
         buf_release(&esc[i]);
     buf_release(&mask);
@@ -483,5 +529,18 @@ out:
     buf_release(&msgid);
     buf_release(&seed);
     buf_release(&lu);
+    return rc;
+}
+
+int
+compose_message(struct composer *cp, const struct compose_recipient *r,
+                struct buf *out, struct compose_parts *parts, struct err *e)
+{
+    struct buf_list l = BUF_LIST_INIT;
+    int rc = compose_message_pieces(cp, r, &l, parts, e);
+
+    if (rc == 0)
+        buf_list_join(&l, out);
+    buf_list_release(&l);
     return rc;
 }

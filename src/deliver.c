@@ -21,7 +21,7 @@ struct item {
     bool done;
     bool inflight;
     bool picked;      /* taken from the fresh ones */
-    struct buf msg;   /* composed, while in flight */
+    struct buf_list msg; /* composed, while in flight */
     struct buf from;  /* its VERP envelope sender, while in flight */
 };
 
@@ -117,7 +117,7 @@ static void
 outcome(struct run *r, struct item *it, enum smtp_outcome out, int code,
         const char *reply)
 {
-    buf_release(&it->msg);
+    buf_list_release(&it->msg);
     buf_release(&it->from);
     it->inflight = false;
     it->tries++;
@@ -153,7 +153,7 @@ static void
 item_free(struct item *it)
 {
     store_ledger_row_release(&it->row);
-    buf_release(&it->msg);
+    buf_list_release(&it->msg);
     buf_release(&it->from);
     free(it);
 }
@@ -199,7 +199,6 @@ refill(struct run *r)
     for (i = 0; i < n; i++) {
         struct item *it = xcalloc(1, sizeof(*it));
         it->row = rows[i];
-        buf_init(&it->msg);
         buf_init(&it->from);
         r->win[r->n++] = it;
     }
@@ -243,7 +242,7 @@ compose(struct run *r, struct item *it)
 
     if (rc == 0)
         return 0;
-    buf_release(&it->msg);
+    buf_list_release(&it->msg);
     if (rc > 0) {
         log_warn("%s: failed: %s", it->row.address, e.msg);
         record(r, it, STORE_FAILED, 0, e.msg);
@@ -285,8 +284,7 @@ next_job(void *ctx, struct smtp_job *job)
                   r->number, it->row.address, &it->from);
         job->from = it->from.data;
     }
-    job->data = it->msg.data;
-    job->len = it->msg.len;
+    job->pieces = &it->msg;
     job->user = it;
     return 1;
 }
@@ -347,7 +345,7 @@ run_smtp(struct run *r)
 static int
 run_outbox(struct run *r)
 {
-    struct buf name = BUF_INIT;
+    struct buf name = BUF_INIT, msg = BUF_INIT;
     struct item *it;
     int rc = 0;
 
@@ -361,9 +359,11 @@ run_outbox(struct run *r)
         }
         buf_reset(&name);
         deliver_outbox_name(r->number, it->row.address, &name);
-        if (!r->o->dry_run &&
-            outbox_put(r->o->outbox, name.data, it->msg.data, it->msg.len,
-                       r->e) < 0) {
+        /* a file is written whole: the pieces joined */
+        buf_reset(&msg);
+        buf_list_join(&it->msg, &msg);
+        if (!r->o->dry_run && outbox_put(r->o->outbox, name.data, msg.data,
+                                         msg.len, r->e) < 0) {
             rc = -1;
             break;
         }
@@ -371,6 +371,7 @@ run_outbox(struct run *r)
         rc = r->stop ? -1 : 0;
     }
     buf_release(&name);
+    buf_release(&msg);
     return rc;
 }
 

@@ -165,8 +165,8 @@ lookup(struct sender *s, const char *address, struct err *e)
 }
 
 static int
-compose_row(void *ctx, const struct store_ledger_row *row, struct buf *out,
-            struct err *e)
+compose_row(void *ctx, const struct store_ledger_row *row,
+            struct buf_list *out, struct err *e)
 {
     struct sender *s = ctx;
     struct compose_recipient r;
@@ -184,7 +184,7 @@ compose_row(void *ctx, const struct store_ledger_row *row, struct buf *out,
         return -1;
     compose_recipient_of(found ? &s->cur : NULL, row->address, row->name,
                          &r);
-    return compose_message(s->cp, &r, out, NULL, e);
+    return compose_message_pieces(s->cp, &r, out, NULL, e);
 }
 
 static int64_t

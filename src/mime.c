@@ -1,11 +1,19 @@
 /*
  * mime: the digest message, built as a libetpan MIME tree.
  *
- * libetpan owns the structure (parts, Content-Type, boundaries, base64);
- * the top-level header block and the quoted-printable bodies are made here
- * (see mime_header.c and mime_qp.c for why).  Boundaries are derived from
+ * libetpan owns the structure (parts, their Content-* fields and
+ * disposition parameters, where the boundaries go); the top-level header
+ * block and the quoted-printable bodies are made here (see mime_header.c
+ * and mime_qp.c for why), and so is the attachments' base64 (written once
+ * into room made for it, in libetpan's layout, instead of through its
+ * write drivers into a copy of the whole).  Boundaries are derived from
  * the boundary seed and contain "=_", which quoted-printable and base64
  * output can never contain.
+ *
+ * A body is prepared once and shared (mime_body_new): libetpan writes the
+ * skeleton around holes for the bodies and boundaries, and each message
+ * is the skeleton's pieces, the prepared bodies and its own few bytes
+ * (mime_build_pieces), never a copy of the whole.
  */
 #include "arctic_digest/mime.h"
 
@@ -16,6 +24,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "arctic_digest/base64.h"
 #include "arctic_digest/util.h"
 #include "mime_int.h"
 
@@ -470,9 +479,34 @@ out:
     return dsp;
 }
 
+/*
+ * Where the per-message bodies go in the skeleton.  Each starts with a
+ * control character (which no header libetpan writes and no base64 or QP
+ * holds) and ends with CRLF, as every non-empty QP and base64 body does,
+ * so libetpan writes the lines around it as it writes them around the
+ * real body.  An attachment's hole is "\001ad-NNNN\001\r\n", NNNN its
+ * index; all holes are HOLE_LEN bytes.
+ */
+#define TEXT_HOLE "\001ad-text\001\r\n"
+#define HTML_HOLE "\001ad-html\001\r\n"
+#define HOLE_LEN (sizeof(TEXT_HOLE) - 1)
+#define ATT_HOLES_MAX 10000
+
+struct att_hole {
+    char s[HOLE_LEN + 1];
+};
+
+static void
+make_att_hole(size_t i, struct att_hole *h)
+{
+    if (snprintf(h->s, sizeof(h->s), "\001ad-%04zu\001\r\n", i) !=
+        (int)HOLE_LEN)
+        h->s[0] = '\0'; /* not reached: i < ATT_HOLES_MAX */
+}
+
 static int
-attachment_new(const struct mime_attachment *a, struct mailmime **out,
-               struct err *e)
+attachment_new(const struct mime_attachment *a, const struct att_hole *hole,
+               struct mailmime **out, struct err *e)
 {
     struct buf ctype = BUF_INIT;
     struct mailmime_content *probe;
@@ -494,9 +528,15 @@ attachment_new(const struct mime_attachment *a, struct mailmime **out,
                        a->filename, a->content_type);
     }
     dsp = disposition_new(a->filename);
-    *out = dsp == NULL ? NULL
-                       : leaf_new(ctype.data, MAILMIME_MECHANISM_BASE64, 0,
-                                  a->len > 0 ? a->data : "", a->len, dsp);
+    /* The base64 is ours (see encode_attachment); an empty attachment
+     * goes in as it is (libetpan lays it out apart). */
+    if (dsp == NULL)
+        *out = NULL;
+    else if (a->len > 0)
+        *out = leaf_new(ctype.data, MAILMIME_MECHANISM_BASE64, 1, hole->s,
+                        HOLE_LEN, dsp);
+    else
+        *out = leaf_new(ctype.data, MAILMIME_MECHANISM_BASE64, 0, "", 0, dsp);
     buf_release(&ctype);
     if (*out == NULL)
         return err_set(e, ERR_INTERNAL, 0, "libetpan: cannot make part '%s'",
@@ -505,15 +545,16 @@ attachment_new(const struct mime_attachment *a, struct mailmime **out,
 }
 
 /*
- * The MIME tree: text/plain, or multipart/alternative of text and HTML,
- * inside multipart/mixed when there are attachments, with BOUNDARY_HOLEs
- * for boundaries.  The QP bodies (TEXT_HOLE and HTML_HOLE when not empty)
- * are borrowed by the tree.
+ * The MIME tree: text/plain, or (with_html) multipart/alternative of text
+ * and HTML, inside multipart/mixed when there are attachments, with
+ * BOUNDARY_HOLEs for boundaries and holes for the bodies.  The QP bodies
+ * (TEXT_HOLE and HTML_HOLE when not empty) and the attachments' holes are
+ * borrowed by the tree.
  */
 static int
-tree_new(const struct mime_message *m, const char *text_qp, size_t text_len,
-         const char *html_qp, size_t html_len, struct mailmime **out,
-         struct err *e)
+tree_new(const struct mime_message *m, bool with_html, const char *text_qp,
+         size_t text_len, const char *html_qp, size_t html_len,
+         const struct att_hole *holes, struct mailmime **out, struct err *e)
 {
     const int qp = MAILMIME_MECHANISM_QUOTED_PRINTABLE;
     struct mailmime *root;
@@ -522,7 +563,7 @@ tree_new(const struct mime_message *m, const char *text_qp, size_t text_len,
 
     root = leaf_new("text/plain; charset=utf-8", qp, 1, text_qp, text_len,
                     NULL);
-    if (root != NULL && m->html != NULL) {
+    if (root != NULL && with_html) {
         struct mailmime *alt =
             multipart_new("multipart/alternative", BOUNDARY_HOLE "alt");
         if (alt == NULL || add_part(alt, root) < 0 ||
@@ -553,7 +594,7 @@ tree_new(const struct mime_message *m, const char *text_qp, size_t text_len,
     }
     for (i = 0; i < m->nattachments; i++) {
         struct mailmime *att = NULL;
-        if (attachment_new(&m->attachments[i], &att, e) < 0) {
+        if (attachment_new(&m->attachments[i], &holes[i], &att, e) < 0) {
             mailmime_free(mix);
             return -1;
         }
@@ -596,22 +637,38 @@ out:
     return rc;
 }
 
+/*
+ * An attachment's base64 body as libetpan writes one (RFC 2045 6.8): lines
+ * of 76 characters (57 bytes), each ended by CRLF, the last one too;
+ * written straight into room made for it, through the one encoder.
+ */
+static void
+encode_attachment(const char *p, size_t n, struct buf *out)
+{
+    size_t i;
+
+    buf_grow(out, 4 * ((n + 2) / 3) + 2 * ((n + 56) / 57));
+    for (i = 0; i < n; i += 57) {
+        b64_encode(p + i, n - i < 57 ? n - i : 57, 0, out);
+        buf_append(out, "\r\n", 2);
+    }
+}
+
 /* ---- a body prepared once, messages built from it ------------------- */
 
-/*
- * Where the per-message bodies go in the skeleton.  Each starts with a
- * control character (which no header libetpan writes and no base64 or QP
- * holds) and ends with CRLF, as every non-empty QP body does, so libetpan
- * writes the lines around it as it writes them around the real body.
- */
-#define TEXT_HOLE "\001ad-text\001\r\n"
-#define HTML_HOLE "\001ad-html\001\r\n"
-
-enum seg_kind { SEG_LITERAL, SEG_ALT, SEG_MIX, SEG_TEXT, SEG_HTML };
+enum seg_kind { SEG_LITERAL, SEG_ALT, SEG_MIX, SEG_TEXT, SEG_HTML, SEG_ATT };
 
 struct seg {
     enum seg_kind kind;
-    size_t off, len; /* SEG_LITERAL: bytes of the skeleton */
+    size_t off, len; /* SEG_LITERAL: bytes of the skeleton; SEG_ATT: off
+                        is the attachment's index */
+};
+
+/* The bytes libetpan wrote around the bodies, cut at their holes. */
+struct layout {
+    struct buf skeleton;
+    struct seg *segs;
+    size_t nsegs, segs_alloc;
 };
 
 /* A QP body: runs of lines without marks encoded once (into enc), the
@@ -628,10 +685,12 @@ struct qp_body {
 };
 
 struct mime_body {
-    struct buf skeleton;
-    struct seg *segs;
-    size_t nsegs, segs_alloc;
+    struct layout layout[2]; /* [0]: as given; [1]: without the HTML part
+                                (only when has_html) */
+    bool has_html;
     struct qp_body text, html;
+    struct buf *att; /* the attachments' base64, in order */
+    size_t natt;
     char **marks;
     size_t nmarks;
 };
@@ -674,7 +733,10 @@ add_piece(struct qp_body *q, bool filled, size_t off, size_t len)
 /*
  * QP works line by line (a hard break ends every soft-break decision), so
  * encoding p[0..n) in runs cut after a LF gives the bytes encoding it at
- * once gives.  Lines without a mark are encoded here, once.
+ * once gives.  Lines without a mark are encoded here, once, into room made
+ * at first for the most they can take (only what is written is touched;
+ * the rest is given back at the end), so the encoded text is not copied
+ * as it grows.
  */
 static void
 qp_body_prepare(struct qp_body *q, const char *p, size_t n,
@@ -682,6 +744,7 @@ qp_body_prepare(struct qp_body *q, const char *p, size_t n,
 {
     size_t i = 0, run = 0;
 
+    buf_grow(&q->enc, 3 * n + 3 * (3 * n / 60 + 2) + 16);
     while (i < n) {
         const char *lf = memchr(p + i, '\n', n - i);
         size_t end = lf ? (size_t)(lf - p) + 1 : n;
@@ -704,25 +767,27 @@ qp_body_prepare(struct qp_body *q, const char *p, size_t n,
     }
 }
 
+/* The body with values for the marks, as pieces of out: the encoded runs
+ * borrowed, the filled lines encoded into buffers out owns. */
 static void
 qp_body_write(const struct qp_body *q, char *const *marks,
-              const char *const *values, size_t nmarks, struct buf *out)
+              const char *const *values, size_t nmarks, struct buf *line,
+              struct buf *tmp, struct buf_list *out)
 {
-    struct buf line = BUF_INIT;
     size_t i;
 
     for (i = 0; i < q->n; i++) {
         const struct piece *pc = &q->v[i];
         if (!pc->filled) {
-            buf_append(out, q->enc.data + pc->off, pc->len);
+            buf_list_add(out, q->enc.data + pc->off, pc->len);
             continue;
         }
-        buf_reset(&line);
+        buf_reset(line);
         mime_fill_marks(q->raw.data + pc->off, pc->len,
-                        (const char *const *)marks, values, nmarks, &line);
-        mime_qp_encode(line.data, line.len, out);
+                        (const char *const *)marks, values, nmarks, line);
+        mime_qp_encode(line->data, line->len, tmp);
+        buf_list_add_own(out, tmp);
     }
-    buf_release(&line);
 }
 
 static void
@@ -760,57 +825,120 @@ mime_fill_marks(const char *p, size_t n, const char *const *marks,
 }
 
 static void
-add_seg(struct mime_body *b, enum seg_kind kind, size_t off, size_t len)
+add_seg(struct layout *l, enum seg_kind kind, size_t off, size_t len)
 {
     if (kind == SEG_LITERAL && len == 0)
         return;
-    xgrow(&b->segs, &b->segs_alloc, b->nsegs + 1, sizeof(*b->segs));
-    b->segs[b->nsegs++] = (struct seg){kind, off, len};
+    xgrow(&l->segs, &l->segs_alloc, l->nsegs + 1, sizeof(*l->segs));
+    l->segs[l->nsegs++] = (struct seg){kind, off, len};
+}
+
+/* The kind of hole at s[0..n) (SEG_LITERAL: none) and its length. */
+static enum seg_kind
+hole_at(const char *s, size_t n, size_t *len, size_t *index)
+{
+    if (s[0] == '\x01' && n >= HOLE_LEN) {
+        *len = HOLE_LEN;
+        if (!memcmp(s, TEXT_HOLE, HOLE_LEN))
+            return SEG_TEXT;
+        if (!memcmp(s, HTML_HOLE, HOLE_LEN))
+            return SEG_HTML;
+        if (!memcmp(s + 1, "ad-", 3) && s[8] == '\x01' &&
+            !memcmp(s + 9, "\r\n", 2) && strspn(s + 4, "0123456789") >= 4) {
+            *index = (size_t)strtoul(s + 4, NULL, 10);
+            return SEG_ATT;
+        }
+    } else if (s[0] == '=' && n >= BOUNDARY_LEN &&
+               !memcmp(s, BOUNDARY_HOLE, BOUNDARY_HOLE_LEN)) {
+        *len = BOUNDARY_LEN;
+        if (!memcmp(s + BOUNDARY_HOLE_LEN, "alt", 3))
+            return SEG_ALT;
+        if (!memcmp(s + BOUNDARY_HOLE_LEN, "mix", 3))
+            return SEG_MIX;
+    }
+    return SEG_LITERAL;
 }
 
 /* Cut the skeleton at its holes; each hole must be where libetpan put
- * it, as often as the structure says. */
+ * it, as often as the structure says (want: a count per seg_kind; each
+ * attachment's hole at most once). */
 static int
-find_holes(struct mime_body *b, size_t want_alt, size_t want_mix,
-           size_t want_text, size_t want_html, struct err *e)
+find_holes(struct layout *l, const size_t want[SEG_ATT + 1], size_t natt,
+           struct err *e)
 {
-    const char *s = b->skeleton.data;
-    size_t n = b->skeleton.len, i = 0, lit = 0;
-    size_t count[5] = {0};
+    const char *s = l->skeleton.data;
+    size_t n = l->skeleton.len, i = 0, lit = 0, k;
+    size_t count[SEG_ATT + 1] = {0};
+    bool *seen = xcalloc(natt + 1, sizeof(*seen));
+    bool ok = true;
 
     while (i < n) {
-        enum seg_kind kind = SEG_LITERAL;
-        size_t len = 0;
-        if (s[i] == '\x01' && n - i >= sizeof(TEXT_HOLE) - 1) {
-            if (!memcmp(s + i, TEXT_HOLE, sizeof(TEXT_HOLE) - 1))
-                kind = SEG_TEXT;
-            else if (!memcmp(s + i, HTML_HOLE, sizeof(HTML_HOLE) - 1))
-                kind = SEG_HTML;
-            len = sizeof(TEXT_HOLE) - 1;
-        } else if (s[i] == '=' && n - i >= BOUNDARY_LEN &&
-                   !memcmp(s + i, BOUNDARY_HOLE, BOUNDARY_HOLE_LEN)) {
-            if (!memcmp(s + i + BOUNDARY_HOLE_LEN, "alt", 3))
-                kind = SEG_ALT;
-            else if (!memcmp(s + i + BOUNDARY_HOLE_LEN, "mix", 3))
-                kind = SEG_MIX;
-            len = BOUNDARY_LEN;
-        }
+        size_t len = 0, index = 0;
+        enum seg_kind kind = hole_at(s + i, n - i, &len, &index);
         if (kind == SEG_LITERAL) {
             i++;
             continue;
         }
-        add_seg(b, SEG_LITERAL, lit, i - lit);
-        add_seg(b, kind, 0, 0);
+        if (kind == SEG_ATT) {
+            if (index >= natt || seen[index])
+                ok = false;
+            else
+                seen[index] = true;
+        }
+        add_seg(l, SEG_LITERAL, lit, i - lit);
+        add_seg(l, kind, kind == SEG_ATT ? index : 0, 0);
         count[kind]++;
         i += len;
         lit = i;
     }
-    add_seg(b, SEG_LITERAL, lit, n - lit);
-    if (count[SEG_ALT] != want_alt || count[SEG_MIX] != want_mix ||
-        count[SEG_TEXT] != want_text || count[SEG_HTML] != want_html)
+    add_seg(l, SEG_LITERAL, lit, n - lit);
+    free(seen);
+    for (k = SEG_ALT; k <= SEG_ATT; k++)
+        if (count[k] != want[k])
+            ok = false;
+    if (!ok)
         return err_set(e, ERR_INTERNAL, 0,
                        "libetpan wrote the body in an unexpected layout");
     return 0;
+}
+
+static void
+layout_release(struct layout *l)
+{
+    buf_release(&l->skeleton);
+    free(l->segs);
+}
+
+/* Lay out m's structure (with or without its HTML part) around the holes
+ * into l. */
+static int
+layout_make(struct mime_body *b, const struct mime_message *m,
+            bool with_html, const struct att_hole *holes, struct layout *l,
+            struct err *e)
+{
+    bool text = b->text.n > 0, html = with_html && b->html.n > 0;
+    size_t want[SEG_ATT + 1] = {0}, i;
+    struct mailmime *root = NULL;
+    int rc;
+
+    want[SEG_ALT] = with_html ? 4 : 0;
+    want[SEG_MIX] = m->nattachments ? 3 + m->nattachments : 0;
+    want[SEG_TEXT] = text;
+    want[SEG_HTML] = html;
+    for (i = 0; i < m->nattachments; i++)
+        want[SEG_ATT] += m->attachments[i].len > 0;
+    /* An empty body goes in as it is (libetpan may lay it out apart). */
+    rc = tree_new(m, with_html, text ? TEXT_HOLE : "", text ? HOLE_LEN : 0,
+                  html ? HTML_HOLE : "", html ? HOLE_LEN : 0, holes, &root,
+                  e);
+    if (rc == 0)
+        rc = tree_write(root, &l->skeleton, e);
+    if (rc == 0)
+        rc = find_holes(l, want, m->nattachments, e);
+    if (root != NULL)
+        mailmime_free(root);
+    buf_shrink(&l->skeleton);
+    return rc;
 }
 
 int
@@ -818,35 +946,39 @@ mime_body_new(const struct mime_message *m, const char *const *marks,
               size_t nmarks, struct mime_body **out, struct err *e)
 {
     struct mime_body *b;
-    struct mailmime *root = NULL;
+    struct att_hole *holes = NULL;
     size_t i;
-    bool text = false, html = false;
     int rc = -1;
 
     if (check_body(m, e) < 0)
         return -1;
+    if (m->nattachments >= ATT_HOLES_MAX)
+        return err_set(e, ERR_DATA, 0, "more than %d attachments",
+                       ATT_HOLES_MAX - 1);
     b = xcalloc(1, sizeof(*b));
     b->nmarks = nmarks;
     b->marks = xcalloc(nmarks ? nmarks : 1, sizeof(*b->marks));
     for (i = 0; i < nmarks; i++)
         b->marks[i] = xstrdup(marks[i]);
     qp_body_prepare(&b->text, m->text, m->text_len, b->marks, nmarks);
-    text = b->text.n > 0;
     if (m->html != NULL) {
+        b->has_html = true;
         qp_body_prepare(&b->html, m->html, m->html_len, b->marks, nmarks);
-        html = b->html.n > 0;
     }
-    /* An empty body goes in as it is (libetpan may lay it out apart). */
-    if (tree_new(m, text ? TEXT_HOLE : "", text ? sizeof(TEXT_HOLE) - 1 : 0,
-                 html ? HTML_HOLE : "", html ? sizeof(HTML_HOLE) - 1 : 0,
-                 &root, e) < 0 ||
-        tree_write(root, &b->skeleton, e) < 0 ||
-        find_holes(b, m->html != NULL ? 4 : 0,
-                   m->nattachments ? 3 + m->nattachments : 0, text, html,
-                   e) < 0)
+    b->natt = m->nattachments;
+    b->att = xcalloc(b->natt + 1, sizeof(*b->att));
+    holes = xcalloc(b->natt + 1, sizeof(*holes));
+    for (i = 0; i < b->natt; i++) {
+        buf_init(&b->att[i]);
+        encode_attachment(m->attachments[i].data, m->attachments[i].len,
+                          &b->att[i]);
+        make_att_hole(i, &holes[i]);
+    }
+    if (layout_make(b, m, b->has_html, holes, &b->layout[0], e) < 0 ||
+        (b->has_html &&
+         layout_make(b, m, false, holes, &b->layout[1], e) < 0))
         goto out;
     /* Kept for every message of the issue: no room to spare. */
-    buf_shrink(&b->skeleton);
     buf_shrink(&b->text.enc);
     buf_shrink(&b->text.raw);
     buf_shrink(&b->html.enc);
@@ -855,8 +987,7 @@ mime_body_new(const struct mime_message *m, const char *const *marks,
     b = NULL;
     rc = 0;
 out:
-    if (root != NULL)
-        mailmime_free(root);
+    free(holes);
     mime_body_free(b);
     return rc;
 }
@@ -868,14 +999,69 @@ mime_body_free(struct mime_body *b)
 
     if (b == NULL)
         return;
-    buf_release(&b->skeleton);
-    free(b->segs);
+    layout_release(&b->layout[0]);
+    layout_release(&b->layout[1]);
     qp_body_release(&b->text);
     qp_body_release(&b->html);
+    for (i = 0; i < b->natt; i++)
+        buf_release(&b->att[i]);
+    free(b->att);
     for (i = 0; i < b->nmarks; i++)
         free(b->marks[i]);
     free(b->marks);
     free(b);
+}
+
+int
+mime_build_pieces(const struct mime_message *m, const struct mime_body *b,
+                  unsigned flags, const char *const *text_values,
+                  const char *const *html_values, struct buf_list *out,
+                  struct err *e)
+{
+    const struct layout *l =
+        &b->layout[(flags & MIME_TEXT_ONLY) && b->has_html ? 1 : 0];
+    struct buf tmp = BUF_INIT, line = BUF_INIT;
+    const char *bnd;
+    size_t i;
+
+    if (check_headers(m, e) < 0)
+        return -1;
+    put_headers(m, &tmp);
+    buf_list_add_own(out, &tmp);
+    /* The two boundaries, "alt" then "mix", kept once and used often. */
+    buf_grow(&tmp, 2 * (BOUNDARY_LEN + 1));
+    make_boundary(m->boundary_seed, "alt", tmp.data);
+    make_boundary(m->boundary_seed, "mix", tmp.data + BOUNDARY_LEN);
+    tmp.len = 2 * BOUNDARY_LEN;
+    bnd = buf_list_own(out, &tmp);
+    for (i = 0; i < l->nsegs; i++) {
+        const struct seg *sg = &l->segs[i];
+        switch (sg->kind) {
+        case SEG_LITERAL:
+            buf_list_add(out, l->skeleton.data + sg->off, sg->len);
+            break;
+        case SEG_ALT:
+            buf_list_add(out, bnd, BOUNDARY_LEN);
+            break;
+        case SEG_MIX:
+            buf_list_add(out, bnd + BOUNDARY_LEN, BOUNDARY_LEN);
+            break;
+        case SEG_TEXT:
+            qp_body_write(&b->text, b->marks, text_values, b->nmarks, &line,
+                          &tmp, out);
+            break;
+        case SEG_HTML:
+            qp_body_write(&b->html, b->marks, html_values, b->nmarks, &line,
+                          &tmp, out);
+            break;
+        case SEG_ATT:
+            buf_list_add(out, b->att[sg->off].data, b->att[sg->off].len);
+            break;
+        }
+    }
+    buf_release(&tmp);
+    buf_release(&line);
+    return 0;
 }
 
 int
@@ -884,47 +1070,19 @@ mime_build_with(const struct mime_message *m, const struct mime_body *b,
                 const char *const *html_values, struct buf *out,
                 struct err *e)
 {
-    char alt[BOUNDARY_LEN + 1], mix[BOUNDARY_LEN + 1];
-    size_t i;
+    struct buf_list l = BUF_LIST_INIT;
+    int rc = mime_build_pieces(m, b, 0, text_values, html_values, &l, e);
 
-    if (check_headers(m, e) < 0)
-        return -1;
-    /* Room for the whole message at once: a digest of a thousand articles
-     * is megabytes, and growing by doubling would copy it and leave the
-     * smaller blocks behind.  The lines with marks may take a little
-     * more; they are few. */
-    buf_grow(out, 4096 + b->skeleton.len + b->text.enc.len + b->html.enc.len +
-                      3 * (b->text.raw.len + b->html.raw.len));
-    make_boundary(m->boundary_seed, "alt", alt);
-    make_boundary(m->boundary_seed, "mix", mix);
-    put_headers(m, out);
-    for (i = 0; i < b->nsegs; i++) {
-        const struct seg *sg = &b->segs[i];
-        switch (sg->kind) {
-        case SEG_LITERAL:
-            buf_append(out, b->skeleton.data + sg->off, sg->len);
-            break;
-        case SEG_ALT:
-            buf_append(out, alt, BOUNDARY_LEN);
-            break;
-        case SEG_MIX:
-            buf_append(out, mix, BOUNDARY_LEN);
-            break;
-        case SEG_TEXT:
-            qp_body_write(&b->text, b->marks, text_values, b->nmarks, out);
-            break;
-        case SEG_HTML:
-            qp_body_write(&b->html, b->marks, html_values, b->nmarks, out);
-            break;
-        }
-    }
-    return 0;
+    if (rc == 0)
+        buf_list_join(&l, out);
+    buf_list_release(&l);
+    return rc;
 }
 
 int
 mime_build(const struct mime_message *m, struct buf *out, struct err *e)
 {
-    struct mime_body *b;
+    struct mime_body *b = NULL;
     int rc;
 
     if (check_headers(m, e) < 0 || mime_body_new(m, NULL, 0, &b, e) < 0)

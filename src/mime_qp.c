@@ -66,9 +66,23 @@ encode_line(const char *p, size_t n, size_t all, bool hard, char *w)
 
     while (i < n) {
         unsigned char c = (unsigned char)p[i];
-        size_t len = c < 0x80 ? 1 : u8_len(p + i, all - i);
-        bool at_eol = i + len == n;
-        size_t ulen = encode_unit(p + i, len, all - i, at_eol, col == 0, w);
+        size_t len, ulen;
+        bool at_eol;
+
+        /* Most of a body: a character that stands for itself, neither
+         * first on its line (no "." or "From " rule) nor white space last
+         * on it, with room after it for a soft break.  encode_unit would
+         * write the same byte. */
+        if (col != 0 && col < QP_MAX_LINE - 1 && c >= 33 && c <= 126 &&
+            c != '=') {
+            *w++ = (char)c;
+            col++;
+            i++;
+            continue;
+        }
+        len = c < 0x80 ? 1 : u8_len(p + i, all - i);
+        at_eol = i + len == n;
+        ulen = encode_unit(p + i, len, all - i, at_eol, col == 0, w);
 
         /* A unit that is not last on its line must leave room for "=",
          * and so must the last of a body without a final line end: the

@@ -36,7 +36,9 @@ struct slot {
     CURL *h;
     struct curl_slist *rcpt;
     struct smtp_job job;
-    size_t pos;
+    const struct buf_list *msg; /* job.pieces, or one: job.data */
+    struct buf_list one;
+    struct buf_list_pos pos; /* how far msg has been read */
     bool busy, retired;
     enum stage stage;
     bool replied;   /* a complete reply arrived since the last command */
@@ -196,18 +198,14 @@ debug_cb(CURL *h, curl_infotype type, char *p, size_t n, void *arg)
     return 0;
 }
 
+/* libcurl asks for the message a buffer at a time and dot-stuffs what it
+ * gets, keeping its state across reads, so pieces may end anywhere. */
 static size_t
 read_cb(char *p, size_t size, size_t nmemb, void *arg)
 {
     struct slot *s = arg;
-    size_t n = size * nmemb;
-    size_t left = s->job.len - s->pos;
 
-    if (n > left)
-        n = left;
-    memcpy(p, s->job.data + s->pos, n);
-    s->pos += n;
-    return n;
+    return buf_list_read(s->msg, &s->pos, p, size * nmemb);
 }
 
 static bool
@@ -338,6 +336,7 @@ slot_release(struct slot *s)
         curl_easy_cleanup(s->h);
     curl_slist_free_all(s->rcpt);
     buf_release(&s->reply);
+    buf_list_release(&s->one);
 }
 
 static const char *
@@ -541,7 +540,13 @@ start(struct pool *pl, struct slot *s, const struct smtp_job *job,
     if (!s->rcpt)
         return err_set(e, ERR_INTERNAL, 0, "out of memory in libcurl");
     s->job = *job;
-    s->pos = 0;
+    s->msg = job->pieces;
+    if (!s->msg) {
+        buf_list_reset(&s->one);
+        buf_list_add(&s->one, job->data, job->len);
+        s->msg = &s->one;
+    }
+    s->pos = (struct buf_list_pos)BUF_LIST_POS_INIT;
     s->stage = STAGE_NONE;
     s->replied = s->continued = s->in_auth = s->quitting = false;
     s->code = 0;
@@ -550,7 +555,8 @@ start(struct pool *pl, struct slot *s, const struct smtp_job *job,
     curl_easy_setopt(s->h, CURLOPT_MAIL_RCPT, s->rcpt);
     curl_easy_setopt(s->h, CURLOPT_MAIL_FROM,
                      job->from ? job->from : pl->o->envelope_from);
-    curl_easy_setopt(s->h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)job->len);
+    curl_easy_setopt(s->h, CURLOPT_INFILESIZE_LARGE,
+                     (curl_off_t)s->msg->len);
     if (curl_multi_add_handle(pl->m, s->h) != CURLM_OK)
         return err_set(e, ERR_INTERNAL, 0, "cannot start a libcurl transfer");
     s->busy = true;

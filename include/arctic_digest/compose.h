@@ -88,6 +88,20 @@ int compose_message(struct composer *cp, const struct compose_recipient *r,
                     struct buf *out, struct compose_parts *parts,
                     struct err *e);
 
+/*
+ * compose_message(), the message added to out as pieces (see buf.h) that
+ * borrow the body shared by every recipient of the variant: only the
+ * headers and the lines with the recipient's name, address or token are
+ * out's own.  The pieces stay valid until compose_free(cp).  Filling parts
+ * after the first message of a variant renders the variant again (its
+ * rendered text and HTML are not kept once its body is made).  The same
+ * errors as compose_message().
+ */
+int compose_message_pieces(struct composer *cp,
+                           const struct compose_recipient *r,
+                           struct buf_list *out, struct compose_parts *parts,
+                           struct err *e);
+
 #define COMPOSE_PARTS_INIT {BUF_INIT, BUF_INIT, 0}
 
 /* What the digest templates see for this issue with no subscriber (for

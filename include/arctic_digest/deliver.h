@@ -31,7 +31,10 @@ struct deliver_stats {
 };
 
 /*
- * Compose the message for one ledger row into out (CRLF line ends).
+ * Compose the message for one ledger row into out (CRLF line ends), empty
+ * when called: in pieces that may borrow from what the context keeps for
+ * the whole run (the body shared by every message), which must stay
+ * unchanged until the message is sent.
  * Returns 0, or 1 when this row alone cannot get a message (an address no
  * message can go to): the row is then failed with code 0 and e's message,
  * and the run goes on; or -1 (e set) when no message can be composed,
@@ -39,7 +42,7 @@ struct deliver_stats {
  */
 typedef int (*deliver_compose_fn)(void *ctx,
                                   const struct store_ledger_row *row,
-                                  struct buf *out, struct err *e);
+                                  struct buf_list *out, struct err *e);
 typedef void (*deliver_progress_fn)(void *ctx,
                                     const struct deliver_stats *st);
 /* The current time (UTC seconds) for ledger entries. */

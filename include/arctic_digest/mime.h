@@ -88,6 +88,25 @@ int mime_build_with(const struct mime_message *m, const struct mime_body *b,
                     const char *const *html_values, struct buf *out,
                     struct err *e);
 
+enum mime_build_flags {
+    MIME_TEXT_ONLY = 1 << 0, /* leave the HTML part out: the bytes
+                                mime_build() makes of m without html */
+};
+
+/*
+ * mime_build_with(), the message added to out as pieces instead of
+ * appended: the body's prepared bytes are borrowed (b must outlive out's
+ * use and stay unchanged), only the header block, the boundaries and the
+ * lines with marks are out's own; joined, the pieces are the bytes
+ * mime_build_with() appends (with MIME_TEXT_ONLY, those of a body
+ * prepared without the HTML).  Same errors; out is then unchanged or
+ * holds part of the message.
+ */
+int mime_build_pieces(const struct mime_message *m, const struct mime_body *b,
+                      unsigned flags, const char *const *text_values,
+                      const char *const *html_values, struct buf_list *out,
+                      struct err *e);
+
 /* Append p[0..n) with each mark replaced by its value (NULL: nothing), in
  * one pass: a value that holds a mark's text is not replaced again. */
 void mime_fill_marks(const char *p, size_t n, const char *const *marks,

@@ -31,6 +31,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "arctic_digest/buf.h"
 #include "arctic_digest/err.h"
 
 enum smtp_tls {
@@ -53,15 +54,18 @@ struct smtp_options {
 };
 
 /*
- * One message for one recipient.  data is the complete message with CRLF
- * line ends, not dot-stuffed; it must stay valid until done() is called for
- * the job.  user is the caller's, untouched.
+ * One message for one recipient: the complete message with CRLF line
+ * ends, not dot-stuffed, either in pieces (pieces, when not NULL: read in
+ * order, so a line, a CRLF or a leading "." may run across two) or in one
+ * piece (data and len).  Either must stay valid and unchanged until done()
+ * is called for the job.  user is the caller's, untouched.
  */
 struct smtp_job {
     const char *rcpt;
     const char *from; /* MAIL FROM for this job (VERP); NULL: the
                          options' envelope_from */
-    const char *data;
+    const struct buf_list *pieces;
+    const char *data; /* when pieces is NULL */
     size_t len;
     void *user;
 };

@@ -199,6 +199,60 @@ test_compose_topics_format_and_attachments(void **state)
     buf_release(&eml);
 }
 
+/*
+ * One composer, many recipients, as send uses it: the messages in pieces
+ * are byte for byte those a fresh composer makes for each alone, whatever
+ * came before (a text-only recipient after an HTML one of the same
+ * variant, and the other way round, share one prepared body), and the
+ * bodies for preview are right after the first message too.
+ */
+static void
+test_compose_one_composer_for_many_equals_one_each(void **state)
+{
+    struct fixture *f = *state;
+    char *tags[] = {"NATO"};
+    const struct compose_recipient rs[] = {
+        {"anna@example.org", "Anna", NULL, 0, false},
+        {"bo@example.org", "Bo", NULL, 0, true},
+        {"cy@example.org", "Cy", NULL, 0, false},
+        {"n@example.org", NULL, tags, 1, true},
+        {"m@example.org", NULL, tags, 1, false},
+        {"anna@example.org", "Anna", NULL, 0, false},
+    };
+    struct composer *cp = NULL;
+    struct err e = ERR_INIT;
+    size_t i;
+
+    assert_int_equal(
+        compose_new(&f->ctx, &f->is, SECRET, strlen(SECRET), &cp, &e), 0);
+    for (i = 0; i < sizeof(rs) / sizeof(rs[0]); i++) {
+        struct buf_list l = BUF_LIST_INIT;
+        struct buf got = BUF_INIT, want = BUF_INIT;
+        struct compose_parts p = COMPOSE_PARTS_INIT,
+                             wantp = COMPOSE_PARTS_INIT;
+
+        assert_int_equal(compose_message_pieces(cp, &rs[i], &l, &p, &e), 0);
+        buf_list_join(&l, &got);
+        compose(f, SECRET, &rs[i], &want, &wantp);
+        assert_int_equal(got.len, want.len);
+        assert_memory_equal(got.data, want.data, want.len);
+        assert_int_equal(p.narticles, wantp.narticles);
+        assert_int_equal(p.text.len, wantp.text.len);
+        assert_memory_equal(p.text.data, wantp.text.data, p.text.len);
+        assert_int_equal(p.html.len, wantp.html.len);
+        assert_memory_equal(p.html.data, wantp.html.data, p.html.len);
+        assert_true(rs[i].text_only ? p.html.len == 0 : p.html.len > 0);
+        /* The shared body is borrowed, not copied into the message. */
+        assert_true(l.n > 4);
+        compose_parts_release(&p);
+        compose_parts_release(&wantp);
+        buf_list_release(&l);
+        buf_release(&got);
+        buf_release(&want);
+    }
+    compose_free(cp);
+}
+
 static void
 test_compose_recipient_of_list_entry(void **state)
 {
@@ -268,6 +322,9 @@ main(void)
             test_compose_without_secret_no_token_link, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_compose_topics_format_and_attachments, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_compose_one_composer_for_many_equals_one_each, setup,
+            teardown),
         cmocka_unit_test(test_compose_recipient_of_list_entry),
         cmocka_unit_test(test_compose_split_mailbox_takes_one_mailbox),
     };

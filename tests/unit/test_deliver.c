@@ -47,10 +47,11 @@ struct composer {
 };
 
 static int
-compose_cb(void *ctx, const struct store_ledger_row *row, struct buf *out,
-           struct err *e)
+compose_cb(void *ctx, const struct store_ledger_row *row,
+           struct buf_list *out, struct err *e)
 {
     struct composer *c = ctx;
+    struct buf msg = BUF_INIT;
     size_t i;
 
     c->calls++;
@@ -64,10 +65,12 @@ compose_cb(void *ctx, const struct store_ledger_row *row, struct buf *out,
         ;
     assert_true(i < c->n);
     c->composed[i]++;
-    buf_appendf(out,
+    buf_appendf(&msg,
                 "From: digest@example.org\r\nTo: %s\r\nSubject: Issue\r\n"
                 "\r\nHello %s\r\n",
                 row->address, row->name ? row->name : "reader");
+    buf_list_add_own(out, &msg);
+    buf_release(&msg);
     return 0;
 }
 
@@ -744,10 +747,11 @@ struct counter {
 
 /* r0000@example.org ... : each row's number from its address. */
 static int
-many_cb(void *ctx, const struct store_ledger_row *row, struct buf *out,
+many_cb(void *ctx, const struct store_ledger_row *row, struct buf_list *out,
         struct err *e)
 {
     struct counter *c = ctx;
+    struct buf msg = BUF_INIT;
     int k = atoi(row->address + 1);
 
     assert_true(k >= 0 && k < MANY);
@@ -757,7 +761,9 @@ many_cb(void *ctx, const struct store_ledger_row *row, struct buf *out,
         err_set(e, ERR_DATA, 0, "not an address we can send to");
         return 1;
     }
-    buf_appendf(out, "To: %s\r\n\r\nHello\r\n", row->address);
+    buf_appendf(&msg, "To: %s\r\n\r\nHello\r\n", row->address);
+    buf_list_add_own(out, &msg);
+    buf_release(&msg);
     return 0;
 }
 

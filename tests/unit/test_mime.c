@@ -1474,6 +1474,116 @@ test_mime_build_with_keeps_messages_apart(void **state)
     buf_release(&b);
 }
 
+/* The message of tests/fixtures/mime/attachments*.expected: a text and an
+ * HTML body with marks, and attachments of 58 bytes (a second base64
+ * line of one group), none, 200 bytes and 57 bytes (one full line). */
+static char att_bytes[256];
+static struct mime_attachment att_fix[4] = {
+    {"citations.bib", "application/x-bibtex", att_bytes, 58},
+    {"empty.txt", "text/plain", att_bytes, 0},
+    {"r\xC3\xA9sum\xC3\xA9 of the issue's citations, in RIS.ris",
+     "application/x-research-info-systems", att_bytes + 17, 200},
+    {"a.bin", "application/octet-stream", att_bytes + 3, 57},
+};
+
+static void
+attachments_message(struct mime_message *m)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(att_bytes); i++)
+        att_bytes[i] = (char)(i * 37 + 11);
+    memset(m, 0, sizeof(*m));
+    m->from_name = "Arctic Digest";
+    m->from_addr = "digest@arctic.example.org";
+    m->to_name = "Jane";
+    m->to_addr = "jane@example.com";
+    m->subject = "Arctic Digest #3";
+    m->date = dt_from_time(1753156800, 7200);
+    m->message_id = "<fixture@arctic.example.org>";
+    m->text = "Dear zqNAMEq,\n.the digest\nFrom here on\n";
+    m->text_len = strlen(m->text);
+    m->html = "<p>Dear zqNAMEq,</p>\n<p style=\"x\">the digest</p>\n";
+    m->html_len = strlen(m->html);
+    m->attachments = att_fix;
+    m->nattachments = 4;
+    m->boundary_seed = "issue-3/jane@example.com";
+}
+
+static void
+read_fixture(const char *name, struct buf *out)
+{
+    const char *fixtures = getenv("AD_FIXTURES");
+    struct buf path = BUF_INIT;
+    struct err e = ERR_INIT;
+
+    if (fixtures == NULL)
+        fail_msg("AD_FIXTURES is not set (run through ctest)");
+    buf_appendf(&path, "%s/mime/%s", fixtures, name);
+    if (buf_read_file(out, path.data, 0, &e) < 0)
+        fail_msg("%s", e.msg);
+    buf_release(&path);
+}
+
+/*
+ * The message in pieces is byte for byte what libetpan made of it whole
+ * (the fixtures were written by mime_build() when libetpan still encoded
+ * the attachments' base64), with the HTML part and without it (one body
+ * serves both), and only the few personal bytes are copies: the bodies
+ * and attachments are borrowed from the prepared body.
+ */
+static void
+test_mime_build_pieces_equal_the_whole_message(void **state)
+{
+    struct buf want = BUF_INIT, want_text = BUF_INIT, got = BUF_INIT;
+    const char *values[3] = {"Jane", "jane@example.com", "tok"};
+    struct buf_list l = BUF_LIST_INIT;
+    struct mime_message m;
+    struct mime_body *body = NULL;
+    struct err e = ERR_INIT;
+    size_t k, own = 0;
+    (void)state;
+
+    read_fixture("attachments.expected", &want);
+    read_fixture("attachments_text_only.expected", &want_text);
+    attachments_message(&m);
+    assert_int_equal(mime_body_new(&m, MARKS, 3, &body, &e), 0);
+
+    assert_int_equal(
+        mime_build_pieces(&m, body, 0, values, values, &l, &e), 0);
+    assert_int_equal(l.len, want.len);
+    buf_list_join(&l, &got);
+    assert_int_equal(got.len, want.len);
+    assert_memory_equal(got.data, want.data, want.len);
+    for (k = 0; k < l.nown; k++)
+        own += l.own[k].len;
+    /* the header block (under 600 bytes), two boundaries and the two
+     * lines with a name */
+    assert_true(own < 800);
+    assert_true(l.len > 1500);
+
+    buf_list_reset(&l);
+    buf_reset(&got);
+    assert_int_equal(mime_build_pieces(&m, body, MIME_TEXT_ONLY, values,
+                                       values, &l, &e),
+                     0);
+    buf_list_join(&l, &got);
+    assert_int_equal(got.len, want_text.len);
+    assert_memory_equal(got.data, want_text.data, want_text.len);
+
+    /* mime_build_with and mime_build write the same bytes. */
+    buf_reset(&got);
+    assert_int_equal(mime_build_with(&m, body, values, values, &got, &e), 0);
+    assert_int_equal(got.len, want.len);
+    assert_memory_equal(got.data, want.data, want.len);
+    mime_body_free(body);
+
+    buf_list_release(&l);
+    buf_release(&want);
+    buf_release(&want_text);
+    buf_release(&got);
+}
+
 int
 main(void)
 {
@@ -1499,6 +1609,7 @@ main(void)
         cmocka_unit_test(test_mime_qp_encodes_line_runs_alike),
         cmocka_unit_test(test_mime_build_with_equals_build_of_the_filled_message),
         cmocka_unit_test(test_mime_build_with_keeps_messages_apart),
+        cmocka_unit_test(test_mime_build_pieces_equal_the_whole_message),
         cmocka_unit_test(test_mime_q_words_encode_underscore_and_specials),
         cmocka_unit_test(test_mime_unstructured_exact_forms),
         cmocka_unit_test(test_mime_message_id_exact_values),

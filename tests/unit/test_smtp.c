@@ -455,6 +455,88 @@ test_smtp_reuses_one_connection_and_keeps_body(void **state)
     server_cleanup(&srv);
 }
 
+/* Messages handed over in pieces cut at the awkward places. */
+struct pieces_batch {
+    struct batch bt;
+    struct buf_list l[MAX_JOBS];
+};
+
+static int
+pieces_next(void *ctx, struct smtp_job *job)
+{
+    struct pieces_batch *pb = ctx;
+    int i = pb->bt.next;
+
+    if (batch_next(&pb->bt, job) <= 0)
+        return 0;
+    job->data = NULL;
+    job->len = 0;
+    job->pieces = &pb->l[i];
+    return 1;
+}
+
+static void
+test_smtp_sends_a_message_in_pieces_byte_for_byte(void **state)
+{
+    struct server srv;
+    struct pieces_batch pb;
+    struct smtp_options o;
+    struct err e = ERR_INIT;
+    struct buf eml = BUF_INIT, piece = BUF_INIT;
+    int i;
+    size_t k;
+
+    (void)state;
+    need_server();
+    server_start(&srv, "smtp_server.py", NULL);
+    batch_init(&pb.bt, 3, NULL);
+    /* The third is large: lines that start with a dot, read by libcurl in
+     * several 64 KiB buffers. */
+    for (k = 0; k < 4000; k++)
+        buf_appendf(&pb.bt.data[2], ".line %zu: %s\r\n", k,
+                    "...................................................");
+    for (i = 0; i < 3; i++) {
+        const struct buf *d = &pb.bt.data[i];
+        struct buf_list *l = &pb.l[i];
+        size_t start = 0;
+
+        memset(l, 0, sizeof(*l));
+        for (k = 0; k < d->len; k++) {
+            /* 0: one byte a piece; 1 and 2: a cut inside every CRLF and
+             * before every dot, each followed by an empty piece. */
+            bool cut = i == 0 || d->data[k] == '\n' || d->data[k] == '.';
+            if (cut && k > start) {
+                /* copies: borrowed neighbours would be joined again */
+                buf_append(&piece, d->data + start, k - start);
+                buf_list_add_own(l, &piece);
+                buf_list_add(l, d->data + k, 0);
+                start = k;
+            }
+        }
+        buf_append(&piece, d->data + start, d->len - start);
+        buf_list_add_own(l, &piece);
+        assert_int_equal(l->len, d->len);
+        assert_true(l->n > 10);
+    }
+    o = plain_options(&srv);
+    assert_int_equal(
+        smtp_run(&o, 1, 0, pieces_next, batch_done, &pb, &e), 0);
+    server_stop(&srv);
+    assert_all_sent(&pb.bt);
+    /* the server got every message byte for byte, dots unstuffed */
+    assert_int_equal(count_eml(&srv), 3);
+    for (i = 0; i < 3; i++) {
+        read_eml(&srv, i + 1, pb.bt.rcpt[i], &eml);
+        assert_int_equal(eml.len, pb.bt.data[i].len);
+        assert_memory_equal(eml.data, pb.bt.data[i].data, eml.len);
+        buf_list_release(&pb.l[i]);
+    }
+    buf_release(&eml);
+    buf_release(&piece);
+    batch_release(&pb.bt);
+    server_cleanup(&srv);
+}
+
 static void
 test_smtp_starttls_with_test_ca(void **state)
 {
@@ -1067,6 +1149,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_smtp_reuses_one_connection_and_keeps_body),
+        cmocka_unit_test(test_smtp_sends_a_message_in_pieces_byte_for_byte),
         cmocka_unit_test(test_smtp_starttls_with_test_ca),
         cmocka_unit_test(test_smtp_smtps_implicit_tls),
         cmocka_unit_test(test_smtp_certificate_from_unknown_ca_is_refused),
