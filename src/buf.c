@@ -73,12 +73,6 @@ buf_append_str(struct buf *b, const char *s)
 }
 
 void
-buf_append_char(struct buf *b, char c)
-{
-    buf_append(b, &c, 1);
-}
-
-void
 buf_vappendf(struct buf *b, const char *fmt, va_list ap)
 {
     va_list cp;

@@ -32,7 +32,15 @@ void buf_reset(struct buf *b);
 void buf_grow(struct buf *b, size_t n);
 void buf_append(struct buf *b, const char *p, size_t n);
 void buf_append_str(struct buf *b, const char *s);
-void buf_append_char(struct buf *b, char c);
+/* One byte: inline, as the escapers and encoders call it per byte. */
+static inline void
+buf_append_char(struct buf *b, char c)
+{
+    if (b->len + 2 > b->cap)
+        buf_grow(b, 1);
+    b->data[b->len++] = c;
+    b->data[b->len] = '\0';
+}
 void buf_appendf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void buf_vappendf(struct buf *b, const char *fmt, va_list ap)
