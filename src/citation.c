@@ -527,7 +527,7 @@ chicago_locator(struct out *o, const struct article *a)
         put(o, a->volume);
     }
     if (a->issue != NULL) {
-        lit(o, a->volume != NULL ? ", no. " : " no. ");
+        lit(o, ", no. "); /* "Mosaic, no. 28" without a volume */
         put(o, a->issue);
     }
     if (dt_is_set(&a->published)) {
@@ -1239,9 +1239,34 @@ mla(struct out *o, const struct article *a)
         period(o);
 }
 
-static void
-format(const struct article *a, enum cite_style s, struct out *o)
+void
+cite_view_init(struct cite_view *v, const struct article *a)
 {
+    v->a = *a;
+    v->volume = article_locator(a->volume);
+    v->issue = article_locator(a->issue);
+    v->pages = article_locator(a->pages);
+    v->a.volume = v->volume;
+    v->a.issue = v->issue;
+    v->a.pages = v->pages;
+}
+
+void
+cite_view_release(struct cite_view *v)
+{
+    free(v->volume);
+    free(v->issue);
+    free(v->pages);
+    memset(v, 0, sizeof(*v));
+}
+
+static void
+format(const struct article *orig, enum cite_style s, struct out *o)
+{
+    struct cite_view v;
+    const struct article *a = &v.a;
+
+    cite_view_init(&v, orig);
     switch (s) {
     case CITE_CHICAGO:
         chicago(o, a);
@@ -1253,6 +1278,7 @@ format(const struct article *a, enum cite_style s, struct out *o)
         mla(o, a);
         break;
     }
+    cite_view_release(&v);
 }
 
 void

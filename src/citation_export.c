@@ -275,9 +275,12 @@ cite_bibtex(const struct article *v, size_t n, struct buf *out)
     size_t i;
 
     for (i = 0; i < n; i++) {
-        const struct article *a = &v[i];
-        enum cite_kind k = cite_kind_of(a);
+        struct cite_view cv;
+        const struct article *a = &cv.a;
+        enum cite_kind k;
 
+        cite_view_init(&cv, &v[i]);
+        k = cite_kind_of(a);
         if (i)
             buf_append_char(out, '\n');
         buf_appendf(out, "@%s{%s,\n", types[k], keys[i]);
@@ -317,6 +320,7 @@ cite_bibtex(const struct article *v, size_t n, struct buf *out)
         bib_field(out, "abstract", a->abstract, false);
         buf_append_str(out, "}\n");
         free(keys[i]);
+        cite_view_release(&cv);
     }
     free(keys);
 }
@@ -408,9 +412,12 @@ cite_ris(const struct article *v, size_t n, struct buf *out)
     size_t i, j;
 
     for (i = 0; i < n; i++) {
-        const struct article *a = &v[i];
-        enum cite_kind k = cite_kind_of(a);
+        struct cite_view cv;
+        const struct article *a = &cv.a;
+        enum cite_kind k;
 
+        cite_view_init(&cv, &v[i]);
+        k = cite_kind_of(a);
         ris_line(out, "TY", types[k]);
         for (j = 0; j < a->nauthors; j++)
             ris_author(out, &a->authors[j]);
@@ -441,5 +448,6 @@ cite_ris(const struct article *v, size_t n, struct buf *out)
         ris_line(out, "UR", a->url);
         ris_line(out, "AB", a->abstract);
         buf_append_str(out, "ER  - \r\n");
+        cite_view_release(&cv);
     }
 }

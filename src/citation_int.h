@@ -39,6 +39,20 @@ struct name_parts {
     const char *literal;
 };
 
+/*
+ * An article as every style prints it: a shallow copy of a (borrowing
+ * its strings) whose volume, issue and pages are cleaned by
+ * article_locator ("null" is none, "S8-S8" is "S8").  a must outlive
+ * the view; release with cite_view_release().
+ */
+struct cite_view {
+    struct article a;
+    char *volume, *issue, *pages;
+};
+
+void cite_view_init(struct cite_view *v, const struct article *a);
+void cite_view_release(struct cite_view *v);
+
 void cite_name_split(const struct person *p, struct name_parts *np);
 void cite_name_release(struct name_parts *np);
 

@@ -112,6 +112,15 @@ void article_copy(struct article *dst, const struct article *src);
  */
 char *article_pages(const char *first, const char *last);
 
+/*
+ * A volume, issue or page range as a source writes it, cleaned for
+ * citing: trimmed; no value (NULL) when it is empty, white space or a
+ * placeholder ("null", as some Crossref deposits have it, "n/a", "-");
+ * a range whose two ends are the same ("S8-S8", "12-12") is that one
+ * page or number ("S8").  Caller frees; NULL for no value.
+ */
+char *article_locator(const char *s);
+
 /* Add an author; copies the strings (any may be NULL). */
 void article_add_person(struct article *a, const char *given,
                         const char *family, const char *literal);

@@ -1016,6 +1016,40 @@ test_citation_suffix_given_apart(void **state)
     article_release(&a);
 }
 
+/* Crossref's volume "null" (10.17246/jkdk.2008..7.002) is printed by no
+ * style; a one-page range (10.1080/08039488.2021.2019912) is one page;
+ * a journal with issues only takes a comma before "no." (CMOS 14.171). */
+static void
+test_citation_null_volume_and_one_page_range(void **state)
+{
+    struct article a;
+    struct buf b = BUF_INIT;
+
+    (void)state;
+    work(&a, ARTICLE_KIND_JOURNAL, "Widget", "Design Knowledge", NULL, NULL);
+    a.volume = xstrdup("null");
+    a.issue = xstrdup("7");
+    a.pages = xstrdup("S8-S8");
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Gatti, Fabien. \u201cWidget.\u201d Design Knowledge, no. 7 "
+           "(June 9, 2021): S8. https://doi.org/10.5555/w.");
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "Gatti, F. (2021). Widget. Design Knowledge, (7), S8. "
+           "https://doi.org/10.5555/w");
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "Gatti, Fabien. \u201cWidget.\u201d Design Knowledge, no. 7, "
+           "June 2021, p. S8, https://doi.org/10.5555/w.");
+    cite_bibtex(&a, 1, &b);
+    assert_null(strstr(b.data, "null"));
+    assert_non_null(strstr(b.data, "pages = {S8},"));
+    buf_reset(&b);
+    cite_ris(&a, 1, &b);
+    assert_null(strstr(b.data, "VL  -"));
+    assert_null(strstr(b.data, "EP  -"));
+    buf_release(&b);
+    article_release(&a);
+}
+
 static void
 test_citation_entries_posted_work_and_data_sets(void **state)
 {
@@ -1197,6 +1231,7 @@ main(void)
             test_citation_books_chapters_and_papers_name_their_publisher),
         cmocka_unit_test(test_citation_entries_posted_work_and_data_sets),
         cmocka_unit_test(test_citation_suffix_given_apart),
+        cmocka_unit_test(test_citation_null_volume_and_one_page_range),
         cmocka_unit_test(test_citation_case_rules_from_real_records),
         cmocka_unit_test(test_citation_format_all_equals_each_markup_alone),
     };
