@@ -152,14 +152,10 @@ period(struct out *o)
 
 /* ---- names ---- */
 
-static const char *const suffixes[] = {"Jr.", "Jr", "Sr.", "Sr",
-                                       "II",  "III", "IV"};
-
 void
 cite_name_split(const struct person *p, struct name_parts *np)
 {
-    const char *sp;
-    size_t i;
+    size_t at, keep;
 
     memset(np, 0, sizeof(*np));
     np->literal = p->literal;
@@ -172,15 +168,12 @@ cite_name_split(const struct person *p, struct name_parts *np)
     }
     if (!np->family)
         return;
-    sp = strrchr(np->family, ' ');
-    if (!sp)
-        return;
-    for (i = 0; i < ARRAY_SIZE(suffixes); i++) {
-        if (!strcmp(sp + 1, suffixes[i])) {
-            np->suffix = xstrdup(sp + 1);
-            np->family[sp - np->family] = '\0';
-            return;
-        }
+    /* "Brower, Sr." as Crossref deposits it: family "Brower", suffix
+     * "Sr." (APA 7 9.8 "Brower, R. H., Sr.") */
+    at = article_name_suffix(np->family, &keep);
+    if (at) {
+        np->suffix = xstrdup(np->family + at);
+        np->family[keep] = '\0';
     }
 }
 

@@ -151,7 +151,16 @@ add_authors(struct article *a, json_t *list)
         char *name = plain_line(json_string_value(json_object_get(p, "name")));
         char *suffix =
             plain_line(json_string_value(json_object_get(p, "suffix")));
+        size_t at, keep;
 
+        /* a suffix deposited inside the family name, "Brower, Sr." */
+        if (family != NULL && suffix == NULL) {
+            at = article_name_suffix(family, &keep);
+            if (at) {
+                suffix = xstrdup(family + at);
+                family[keep] = '\0';
+            }
+        }
         if (family != NULL || given != NULL) {
             article_add_person(a, given, family != NULL ? family : given,
                                NULL);

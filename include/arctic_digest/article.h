@@ -137,6 +137,15 @@ void article_add_byline(struct article *a, const char *p, size_t n);
 /* Give the last author added the suffix s ("Jr.", "III"; copied; NULL or
  * "" for none).  Does nothing when a has no author. */
 void article_set_suffix(struct article *a, const char *s);
+/*
+ * A generational suffix written at the end of a family name, as some
+ * sources (Crossref deposits among them) write it: "Brower, Sr.",
+ * "King Jr.", "Smith III" (Jr., Sr., II, III, IV, with or without the
+ * period).  Returns the offset of the suffix in family and sets *keep to
+ * the length of the family name without it and the comma or space before
+ * it ("Brower"); returns 0, *keep untouched, when there is none.
+ */
+size_t article_name_suffix(const char *family, size_t *keep);
 void article_add_keyword(struct article *a, const char *kw);
 
 /*

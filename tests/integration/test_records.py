@@ -136,10 +136,6 @@ KNOWN_FAILURES.update({
         "as in chicago", "Xiaoxue杨晓雪"),
     ("mla", "10.3788_aos202141.1406002.json"): (
         "as in chicago", "Xiaoxue杨晓雪"),
-    # Crossref's family name "Brower, Sr." (the suffix inside the family):
-    # APA writes "Brower,, R. H., Sr." with two commas and the suffix
-    # repeated from the family; citeproc "Brower, Sr., R. H."; APA 7 9.8
-    # wants "Brower, R. H., Sr.".
     # A title in capitals with a case name: we keep the "V" (versus) in
     # capitals with the rest; citeproc lowers it as a stop word.  CMOS
     # 8.159 would lower "v." in a title-cased title; a title kept in
@@ -149,9 +145,6 @@ KNOWN_FAILURES.update({
         "capitals (citeproc lowers it as a stop word)", "OTHERS V SECRETARY"),
     ("mla", "10.5235_elr.v3n6.992.json"): (
         "as in chicago", "OTHERS V SECRETARY"),
-    ("apa", "10.14430_arctic174.json"): (
-        "a suffix written inside Crossref's family name gives a double "
-        "comma (APA 7 9.8: Brower, R. H., Sr.)", "Brower,, R. H."),
     # A title all in capitals: words of up to six capitals are kept as
     # acronyms, longer ones re-cased, and the "v" of a case name is
     # capitalised ("MANN AND OTHERS V Secretary OF STATE FOR Employment";

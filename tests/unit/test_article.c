@@ -504,6 +504,35 @@ test_article_locator_drops_placeholders_and_one_page_ranges(void **state)
     expect_locator("nullify", "nullify");
 }
 
+static void
+expect_suffix(const char *family, const char *suffix, size_t keep)
+{
+    size_t k = 99, at = article_name_suffix(family, &k);
+
+    if (suffix == NULL) {
+        assert_int_equal(at, 0);
+        assert_int_equal(k, 99);
+        return;
+    }
+    assert_string_equal(family + at, suffix);
+    assert_int_equal(k, keep);
+}
+
+/* Crossref's "Brower, Sr." (10.14430/arctic174) */
+static void
+test_article_name_suffix_inside_the_family_name(void **state)
+{
+    (void)state;
+    expect_suffix("Brower, Sr.", "Sr.", 6);
+    expect_suffix("King Jr.", "Jr.", 4);
+    expect_suffix("Smith III", "III", 5);
+    expect_suffix("Northington ,  IV", "IV", 11);
+    expect_suffix("Brower", NULL, 0);
+    expect_suffix(" Jr.", NULL, 0);
+    expect_suffix("Van Ivor", NULL, 0);
+    expect_suffix("de Sr", "Sr", 2);
+}
+
 /* Boundaries of the byline rules (survivors of scripts/mutate). */
 static void
 test_article_byline_rule_boundaries(void **state)
@@ -779,6 +808,7 @@ main(void)
         cmocka_unit_test(
             test_article_byline_newspaper_datelines_roles_and_notes),
         cmocka_unit_test(test_article_pages_first_and_last),
+        cmocka_unit_test(test_article_name_suffix_inside_the_family_name),
         cmocka_unit_test(
             test_article_locator_drops_placeholders_and_one_page_ranges),
         cmocka_unit_test(test_article_byline_rule_boundaries),

@@ -1007,12 +1007,38 @@ test_citation_suffix_given_apart(void **state)
            "Gatti, F., Northington, M. C., V, & Mendonça, J. da C. (2021). "
            "Sharp. Analysis. https://doi.org/10.5555/w");
     article_release(&a);
+    /* a suffix inside the family name (Crossref, 10.14430/arctic174):
+     * APA 7 9.8, CMOS 6.43 (no comma when not inverted), MLA 9 */
+    work(&a, ARTICLE_KIND_JOURNAL, "Advancing", "Arctic", NULL, NULL);
+    article_add_person(&a, "Ronald H.", "Brower, Sr.", NULL);
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "Gatti, F., & Brower, R. H., Sr. (2021). Advancing. Arctic. "
+           "https://doi.org/10.5555/w");
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Gatti, Fabien, and Ronald H. Brower Sr. \u201cAdvancing.\u201d "
+           "Arctic, June 9, 2021. https://doi.org/10.5555/w.");
+    {
+        struct buf b = BUF_INIT;
+        cite_bibtex(&a, 1, &b);
+        assert_non_null(strstr(b.data, " and Brower, Sr., Ronald H.}"));
+        buf_reset(&b);
+        cite_ris(&a, 1, &b);
+        assert_non_null(strstr(b.data, "AU  - Brower, Ronald H., Sr.\r\n"));
+        buf_release(&b);
+    }
+    article_release(&a);
     article_init(&a);
     a.title = xstrdup("Twenty years");
     article_add_person(&a, "Amos B.", "Smith", NULL);
     article_set_suffix(&a, "III");
     expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
            "Smith, Amos B., III. \u201cTwenty Years.\u201d");
+    article_release(&a);
+    article_init(&a);
+    a.title = xstrdup("Twenty years");
+    article_add_person(&a, "Ronald H.", "Brower, Sr.", NULL);
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "Brower, Ronald H., Sr. \u201cTwenty Years.\u201d");
     article_release(&a);
 }
 

@@ -200,7 +200,8 @@ test_crossref_suffix_and_posted_content(void **state)
         "\"type\":\"posted-content\",\"subtype\":\"blog\","
         "\"publisher\":\"Front Matter\",\"author\":[{\"given\":"
         "\"Amos B.\",\"family\":\"Smith\",\"suffix\":\"III\"},"
-        "{\"given\":\"Ann\",\"family\":\"Lee\"}]}}";
+        "{\"given\":\"Ann\",\"family\":\"Lee\"},"
+        "{\"given\":\"Ronald H.\",\"family\":\"Brower, Sr.\"}]}}";
     struct crossref_page p = CROSSREF_PAGE_INIT;
     struct err e = ERR_INIT;
 
@@ -209,6 +210,9 @@ test_crossref_suffix_and_posted_content(void **state)
     assert_string_equal(p.v[0].authors[0].family, "Smith");
     assert_string_equal(p.v[0].authors[0].suffix, "III");
     assert_null(p.v[0].authors[1].suffix);
+    /* the suffix inside the family, as 10.14430/arctic174 deposits it */
+    assert_string_equal(p.v[0].authors[2].family, "Brower");
+    assert_string_equal(p.v[0].authors[2].suffix, "Sr.");
     assert_int_equal(p.v[0].kind, ARTICLE_KIND_POSTED);
     assert_string_equal(p.v[0].publisher, "Front Matter");
     crossref_page_release(&p);
