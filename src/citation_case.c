@@ -13,6 +13,11 @@
  *     capitals with 2 or more letters ("NATO", "OLYMPUS"), a word with a
  *     capital after its first letter ("McDonald", "iPhone") and a word
  *     holding a digit stay as they are; so does an initial ("L.").
+ *     In a title written in capitals (its small words may be in lower
+ *     case: "MANN AND OTHERS v SECRETARY"), a word is re-cased only when
+ *     the word lists know it: a common word ("MODELING") as rule 3 says,
+ *     a name they spell with a capital ("MANN") capitalised; a word they
+ *     do not know ("FRBR") or spell in capitals ("NATO") stays.
  *  3. Every other word is lower-cased; title case then capitalises its
  *     first letter unless it is an article, preposition or conjunction in
  *     the middle of the title (see stopwords[]); sentence case
@@ -33,7 +38,10 @@
  *     words ("Northwest Passage", "the Arctic") are in proper[]; a
  *     capitalised word beside an initial is part of a person's name and
  *     stays ("Warren L. Butler"), and so does the genus of a scientific
- *     name in parentheses ("(Puma concolor)").
+ *     name in parentheses ("(Puma concolor)").  A title that names a case,
+ *     its parties joined by a lower-case "v" or "v.", keeps title case:
+ *     the parties are proper nouns.  That "v" stays lower case in title
+ *     case too (a capital "V" may be a Roman numeral and is left alone).
  * A title whose language is known and not English is not re-cased at all
  * (cite_lang_recased): these rules, and the stop words, are English.
  */
@@ -57,23 +65,24 @@ cite_lang_recased(const char *lang)
                             (lang[2] == '\0' || lang[2] == '-'));
 }
 
-/* Whether w[0..n) (ASCII lower case) is a common word of the word lists:
- * a binary search over the sorted lines of ad_dict_words. */
+/* Whether w[0..n) is a line of dict (size bytes, sorted lines, as
+ * cmake/dict-words.sh writes ad_dict_words and ad_dict_names): a binary
+ * search. */
 static bool
-dict_has(const char *w, size_t n)
+dict_in(const char *dict, size_t size, const char *w, size_t n)
 {
-    size_t lo = 0, hi = sizeof(ad_dict_words) - 1;
+    size_t lo = 0, hi = size - 1;
 
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2, eol, len;
         int cmp;
-        while (mid > lo && ad_dict_words[mid - 1] != '\n')
+        while (mid > lo && dict[mid - 1] != '\n')
             mid--;
         eol = mid;
-        while (ad_dict_words[eol] != '\n')
+        while (dict[eol] != '\n')
             eol++;
         len = eol - mid;
-        cmp = memcmp(ad_dict_words + mid, w, len < n ? len : n);
+        cmp = memcmp(dict + mid, w, len < n ? len : n);
         if (cmp == 0)
             cmp = len < n ? -1 : len > n ? 1 : 0;
         if (cmp == 0)
@@ -86,32 +95,71 @@ dict_has(const char *w, size_t n)
     return false;
 }
 
-/* Whether the word p[0..n) is a common word in lower case: ASCII letters
- * only (a possessive "'s" or a sentence's period aside), found in the word
- * lists. */
 static bool
-common_word(const char *p, size_t n)
+dict_has(const char *w, size_t n)
 {
-    char w[64];
+    return dict_in(ad_dict_words, sizeof(ad_dict_words), w, n);
+}
+
+/* The word p[0..n) as the word lists spell it, into w (cap bytes) in
+ * lower case: ASCII letters only, a possessive "'s" or a sentence's
+ * period aside; its length, or 0 when it is no such word. */
+static size_t
+dict_form(const char *p, size_t n, char *w, size_t cap)
+{
     size_t i;
 
     if (n >= 2 && p[n - 1] == '.') /* the word that ends a sentence */
         n--;
-    if (n >= 3 && p[n - 2] == '\'' && p[n - 1] == 's')
-        n -= 2;
-    else if (n >= 5 && !memcmp(p + n - 4, "\xe2\x80\x99s", 4))
+    if (n >= 3 && p[n - 2] == '\'' && (p[n - 1] | 0x20) == 's')
+        n -= 2; /* "Russia's", "MANN'S" */
+    else if (n >= 5 && !memcmp(p + n - 4, "\xe2\x80\x99", 3) &&
+             (p[n - 1] | 0x20) == 's')
         n -= 4;
-    if (n == 0 || n >= sizeof(w))
-        return false;
+    if (n == 0 || n >= cap)
+        return 0;
     for (i = 0; i < n; i++) {
         char ch = p[i];
         if (ch >= 'A' && ch <= 'Z')
             ch = (char)(ch - 'A' + 'a');
         if (ch < 'a' || ch > 'z')
-            return false;
+            return 0;
         w[i] = ch;
     }
-    return dict_has(w, n);
+    return n;
+}
+
+/* Whether the word p[0..n) is a common word in lower case: found in the
+ * word lists as dict_form spells it. */
+static bool
+common_word(const char *p, size_t n)
+{
+    char w[64];
+    size_t len = dict_form(p, n, w, sizeof(w));
+
+    return len > 0 && dict_has(w, len);
+}
+
+/* A word of a title written all in capitals, as the word lists know it:
+ * a common word ("MODELING", re-cased), a name the lists spell with a
+ * capital ("MANN": Mann), or anything else: an acronym ("FRBR") or a word
+ * the lists do not know, which keeps its capitals. */
+enum caps_word { CAPS_COMMON, CAPS_NAME, CAPS_KEEP };
+
+static enum caps_word
+caps_word(const char *p, size_t n)
+{
+    char w[64];
+    size_t len = dict_form(p, n, w, sizeof(w));
+
+    if (len == 0)
+        return CAPS_KEEP;
+    if (dict_has(w, len))
+        return CAPS_COMMON;
+    w[0] = (char)(w[0] - 'a' + 'A');
+    if (dict_in(ad_dict_names, sizeof(ad_dict_names), w, len))
+        return CAPS_NAME;
+    return CAPS_KEEP;
 }
 /* Latin Extended-A pairs upper/lower as even/odd, except in the ranges
  * where they are odd/even. */
@@ -400,15 +448,55 @@ starts_upper(const struct caser *c, size_t i, size_t e)
     return cite_lower(cp) != cp;
 }
 
+/* Whether p[0..n) is "v" or "v." written in lower case: "versus" in a
+ * case name ("MANN AND OTHERS v SECRETARY OF STATE"), which title case
+ * keeps lower case, as CSL's stop words do ("v", "vs."); a capital "V"
+ * may be a Roman numeral ("Part V") and is left alone. */
+static bool
+is_versus(const char *p, size_t n)
+{
+    return (n == 1 || (n == 2 && p[1] == '.')) && p[0] == 'v';
+}
+
+/* Whether p[0..n) is a small word that a title in capitals writes in
+ * lower case: all lower-case ASCII letters (and a final period), a stop
+ * word or "v". */
+static bool
+lower_small_word(const char *p, size_t n)
+{
+    size_t i, m = n && p[n - 1] == '.' ? n - 1 : n;
+
+    for (i = 0; i < m; i++)
+        if (p[i] < 'a' || p[i] > 'z')
+            return false;
+    return m > 0 && (cite_is_stopword(p, m) || is_versus(p, n));
+}
+
+/* A title written in capitals: no lower-case letter but in small words
+ * written in lower case ("MANN AND OTHERS v SECRETARY OF STATE"), and at
+ * least two capitals. */
 static bool
 title_is_allcaps(const char *p, size_t n)
 {
-    size_t i = 0, uppers = 0;
+    size_t i = 0, uppers = 0, w = 0;
 
     while (i < n) {
+        size_t at = i;
         uint32_t cp = u8_next(p, n, &i);
-        if (cite_upper(cp) != cp)
-            return false;
+
+        if (cp == ' ') {
+            w = i;
+            continue;
+        }
+        if (cite_upper(cp) != cp) {
+            size_t e = at;
+            while (e < n && p[e] != ' ')
+                e++;
+            if (!lower_small_word(p + w, e - w))
+                return false;
+            i = e;
+            continue;
+        }
         if (cite_lower(cp) != cp)
             uppers++;
     }
@@ -528,13 +616,34 @@ small_word(const struct caser *c, size_t i, size_t e, bool hyphen,
 
     if (after_article || hyphen != hyphen_after)
         return false;
+    if (is_versus(c->p + i, e - i))
+        return true;
     return cite_is_stopword(c->p + i, e - i - (c->p[e - 1] == '.' ? 1 : 0));
+}
+
+/* Whether the title holds "v" or "v." written in lower case as a word:
+ * a case name ("Mann and Others v Secretary of State"), whose parties are
+ * proper nouns and keep their capitals in sentence case (APA 7 6.17). */
+static bool
+names_a_case(const char *p, size_t n)
+{
+    size_t i;
+
+    for (i = 1; i + 2 < n; i++) {
+        if (p[i - 1] == ' ' && p[i] == 'v' &&
+            (p[i + 1] == ' ' || (p[i + 1] == '.' && p[i + 2] == ' ')))
+            return true;
+    }
+    return false;
 }
 
 static void
 recase(const char *p, size_t n, enum case_mode mode, struct buf *out)
 {
     struct caser c = {p, n, mode, title_is_allcaps(p, n), out};
+
+    if (mode == CASE_SENTENCE && names_a_case(p, n))
+        c.mode = mode = CASE_TITLE;
     size_t i = 0, k, e, m, w;
     bool first = true, start = true, hyphen = false, sentence;
     bool after_initial = false, after_article = false, name;
@@ -571,6 +680,7 @@ recase(const char *p, size_t n, enum case_mode mode, struct buf *out)
             i = e;
         } else {
             bool cap;
+            enum caps_word caps;
             e = word_end(&c, i);
             /* A capitalised word next to an initial is part of a
              * person's name ("Warren L. Butler"): it keeps its capital
@@ -583,13 +693,15 @@ recase(const char *p, size_t n, enum case_mode mode, struct buf *out)
             else
                 cap = first || start || !has_word_after(&c, e) ||
                       !small_word(&c, i, e, hyphen, after_article);
+            caps = c.allcaps ? caps_word(p + i, e - i) : CAPS_COMMON;
             if (keep_as_is(&c, i, e) || is_initial(p + i, e - i) ||
+                caps == CAPS_KEEP ||
                 (mode == CASE_SENTENCE && !c.allcaps &&
                  starts_upper(&c, i, e) &&
                  (name || !common_word(p + i, e - i))))
                 buf_append(out, p + i, e - i);
             else
-                emit_word(&c, i, e, cap);
+                emit_word(&c, i, e, cap || caps == CAPS_NAME);
             i = e;
         }
         sentence = ends_sentence_word(p + w, e - w);

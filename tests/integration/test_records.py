@@ -66,11 +66,6 @@ CSL_TYPES = {
 # still contain it; remove the entry when it is fixed.
 KNOWN_FAILURES = {}
 KNOWN_FAILURES.update({
-    ("chicago", "10.1142_9789812701527_0069.json"): (
-        "a title in capitals is re-cased and its acronym FRBR with it "
-        "(CMOS 8.159 changes no acronym)", "in Frbr"),
-    ("mla", "10.1142_9789812701527_0069.json"): (
-        "as in chicago (MLA 9 title case, the same rule)", "in Frbr"),
     ("chicago", "10.1101_2020.12.01.406702.json"): (
         "Crossref's <i> markup of a species name is dropped from the title "
         "(crossref.c reads titles as plain text; CMOS 8.119 italicises "
@@ -136,19 +131,6 @@ KNOWN_FAILURES.update({
         "as in chicago", "Xiaoxue杨晓雪"),
     ("mla", "10.3788_aos202141.1406002.json"): (
         "as in chicago", "Xiaoxue杨晓雪"),
-    # A title in capitals with a case name: we keep the "V" (versus) in
-    # capitals with the rest; citeproc lowers it as a stop word.  CMOS
-    # 8.159 would lower "v." in a title-cased title; a title kept in
-    # capitals has no rule for it.
-    ("chicago", "10.5235_elr.v3n6.992.json"): (
-        "the 'v' of a case name in a title written in capitals is kept in "
-        "capitals (citeproc lowers it as a stop word)", "OTHERS V SECRETARY"),
-    ("mla", "10.5235_elr.v3n6.992.json"): (
-        "as in chicago", "OTHERS V SECRETARY"),
-    # A title all in capitals: words of up to six capitals are kept as
-    # acronyms, longer ones re-cased, and the "v" of a case name is
-    # capitalised ("MANN AND OTHERS V Secretary OF STATE FOR Employment";
-    # citeproc keeps Crossref's capitals).  As 10.1002_chin.197423013.json.
     # A Spanish report title with no `language`: "Informe De Seguimiento"
     # (citeproc "Informe de Seguimiento", its particle list).  A title in
     # a language other than English takes that language's capitalisation

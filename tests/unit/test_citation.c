@@ -263,6 +263,25 @@ test_citation_case_rules_from_real_records(void **state)
             "The Time/Space Trade-Off in Filter Design");
     case_is(cite_title_case, "an in-depth look at the past in china",
             "An In-Depth Look at the Past in China");
+    /* a title in capitals (10.1142/9789812701527_0069, 10.5235/elr.v3n6.992):
+     * common words re-cased, names the word lists capitalise ("Mann")
+     * capitalised, acronyms they do not know (FRBR) and those they spell
+     * in capitals (NATO) kept; a lower-case "v" of a case name stays, and
+     * sentence case keeps the parties' capitals */
+    case_is(cite_title_case, "SOME CONCEPTUAL MODELING ISSUES IN FRBR",
+            "Some Conceptual Modeling Issues in FRBR");
+    case_is(cite_sentence_case, "SOME CONCEPTUAL MODELING ISSUES IN FRBR",
+            "Some conceptual modeling issues in FRBR");
+    case_is(cite_title_case, "THE ROLE OF NATO FOR MANN'S STATE",
+            "The Role of NATO for Mann's State");
+    case_is(cite_title_case,
+            "MANN AND OTHERS v SECRETARY OF STATE FOR EMPLOYMENT",
+            "Mann and Others v Secretary of State for Employment");
+    case_is(cite_sentence_case,
+            "MANN AND OTHERS v SECRETARY OF STATE FOR EMPLOYMENT",
+            "Mann and Others v Secretary of State for Employment");
+    case_is(cite_title_case, "Part V of the Treaty", "Part V of the Treaty");
+    case_is(cite_title_case, "PART V OF THE TREATY", "Part V of the Treaty");
 }
 
 static void
