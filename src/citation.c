@@ -237,10 +237,32 @@ is_cjk(const char *s)
     return false;
 }
 
-/* A name in an East Asian script, as above: true when it was put. */
+bool
+cite_name_scripts(const struct name_parts *np, struct buf *out)
+{
+    bool fc = is_cjk(np->family), gc = is_cjk(np->given);
+
+    if (!np->family || !np->given || fc == gc)
+        return false;
+    buf_append_str(out, fc ? np->given : np->family);
+    buf_append_char(out, ' ');
+    buf_append_str(out, fc ? np->family : np->given);
+    return true;
+}
+
+/* A name in an East Asian script, as above, or in two scripts: true when
+ * it was put. */
 static bool
 put_cjk_name(struct out *o, const struct name_parts *np)
 {
+    struct buf b = BUF_INIT;
+
+    if (cite_name_scripts(np, &b)) {
+        put_n(o, b.data, b.len);
+        buf_release(&b);
+        return true;
+    }
+    buf_release(&b);
     if (!is_cjk(np->family) && !is_cjk(np->given))
         return false;
     if (np->family)

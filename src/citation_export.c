@@ -185,6 +185,7 @@ bib_verbatim(struct buf *b, const char *name, const char *value)
 static void
 bib_authors(struct buf *b, const struct article *a)
 {
+    struct buf two = BUF_INIT;
     size_t i;
 
     if (!a->nauthors)
@@ -203,6 +204,14 @@ bib_authors(struct buf *b, const struct article *a)
             continue;
         }
         cite_name_split(p, &np);
+        if (cite_name_scripts(&np, &two)) {
+            buf_append_char(b, '{');
+            bib_escape(b, two.data);
+            buf_append_char(b, '}');
+            buf_reset(&two);
+            cite_name_release(&np);
+            continue;
+        }
         bib_escape(b, np.family ? np.family : np.given);
         if (np.suffix) {
             buf_append_str(b, ", ");
@@ -217,6 +226,7 @@ bib_authors(struct buf *b, const struct article *a)
     if (a->others)
         buf_append_str(b, " and others");
     buf_append_str(b, "},\n");
+    buf_release(&two);
 }
 
 /* "767-777" as BibTeX's "767--777". */
@@ -351,11 +361,13 @@ ris_author(struct buf *b, const struct person *p)
         return;
     }
     cite_name_split(p, &np);
-    buf_append_str(&v, np.family ? np.family : np.given);
-    if (np.family && np.given)
-        buf_appendf(&v, ", %s", np.given);
-    if (np.suffix)
-        buf_appendf(&v, ", %s", np.suffix);
+    if (!cite_name_scripts(&np, &v)) {
+        buf_append_str(&v, np.family ? np.family : np.given);
+        if (np.family && np.given)
+            buf_appendf(&v, ", %s", np.given);
+        if (np.suffix)
+            buf_appendf(&v, ", %s", np.suffix);
+    }
     ris_line(b, "AU", v.data);
     buf_release(&v);
     cite_name_release(&np);

@@ -56,4 +56,14 @@ void cite_view_release(struct cite_view *v);
 void cite_name_split(const struct person *p, struct name_parts *np);
 void cite_name_release(struct name_parts *np);
 
+/*
+ * A name given in two scripts, one part romanised and the other in Han,
+ * kana or Hangul, as Crossref has some (family "Yang Xiaoxue", given
+ * "杨晓雪"): appends "Yang Xiaoxue 杨晓雪" to out, the romanised name as
+ * written (family name first) and the original script after it, one
+ * name that no style inverts or abbreviates (CMOS 17 8.14; APA 7 9.8),
+ * and returns true; false, out untouched, for any other name.
+ */
+bool cite_name_scripts(const struct name_parts *np, struct buf *out);
+
 #endif

@@ -119,18 +119,6 @@ ISSUE_DAY = ("the day of a journal issue's date, as the mla-issue-day "
 KNOWN_FAILURES.update({
     # A German chapter: no publisher (VS Verlag), as for every chapter
     # until the styles read one.
-    # Crossref puts the Han name in `given` and its romanisation in
-    # `family` ("Yang Xiaoxue" / "杨晓雪"): we glue the two without a space
-    # or comma in every style; citeproc prints "Yang Xiaoxue, 杨晓雪" (first)
-    # and "胡冰 Hu Bing".  Neither is right, but two scripts run together
-    # are no name at all.
-    ("chicago", "10.3788_aos202141.1406002.json"): (
-        "a Han given name and a romanised family name are glued without a "
-        "space (issue 13, item 1: CJK names)", "Xiaoxue杨晓雪"),
-    ("apa", "10.3788_aos202141.1406002.json"): (
-        "as in chicago", "Xiaoxue杨晓雪"),
-    ("mla", "10.3788_aos202141.1406002.json"): (
-        "as in chicago", "Xiaoxue杨晓雪"),
     # A Spanish report title with no `language`: "Informe De Seguimiento"
     # (citeproc "Informe de Seguimiento", its particle list).  A title in
     # a language other than English takes that language's capitalisation

@@ -1095,6 +1095,45 @@ test_citation_null_volume_and_one_page_range(void **state)
     article_release(&a);
 }
 
+/* Crossref's two-script names (10.3788/aos202141.1406002): the romanised
+ * name in family, the Han form in given; one name in every style. */
+static void
+test_citation_name_in_two_scripts(void **state)
+{
+    struct article a;
+    struct buf b = BUF_INIT;
+
+    (void)state;
+    article_init(&a);
+    a.title = xstrdup("Architecture");
+    article_add_person(&a, "\u6768\u6653\u96ea", "Yang Xiaoxue", NULL);
+    article_add_person(&a, "Bing", "Hu", NULL);
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Yang Xiaoxue \u6768\u6653\u96ea, and Bing Hu. "
+           "\u201cArchitecture.\u201d n.d.");
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "Yang Xiaoxue \u6768\u6653\u96ea, & Hu, B. (n.d.). "
+           "Architecture.");
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "Yang Xiaoxue \u6768\u6653\u96ea, and Bing Hu. "
+           "\u201cArchitecture.\u201d");
+    cite_bibtex(&a, 1, &b);
+    assert_non_null(strstr(b.data, "author = {{Yang Xiaoxue "
+                                   "\u6768\u6653\u96ea} and Hu, Bing}"));
+    buf_reset(&b);
+    cite_ris(&a, 1, &b);
+    assert_non_null(strstr(b.data, "AU  - Yang Xiaoxue \u6768\u6653\u96ea\r\n"));
+    buf_release(&b);
+    article_release(&a);
+    /* the Han form in family, the romanisation in given: the same */
+    article_init(&a);
+    a.title = xstrdup("Architecture");
+    article_add_person(&a, "Hu Bing", "\u80e1\u51b0", NULL);
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "Hu Bing \u80e1\u51b0. (n.d.). Architecture.");
+    article_release(&a);
+}
+
 static void
 test_citation_entries_posted_work_and_data_sets(void **state)
 {
@@ -1277,6 +1316,7 @@ main(void)
         cmocka_unit_test(test_citation_entries_posted_work_and_data_sets),
         cmocka_unit_test(test_citation_suffix_given_apart),
         cmocka_unit_test(test_citation_null_volume_and_one_page_range),
+        cmocka_unit_test(test_citation_name_in_two_scripts),
         cmocka_unit_test(test_citation_case_rules_from_real_records),
         cmocka_unit_test(test_citation_format_all_equals_each_markup_alone),
     };
