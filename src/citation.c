@@ -272,11 +272,39 @@ put_cjk_name(struct out *o, const struct name_parts *np)
     return true;
 }
 
+/*
+ * Whether the particles f[0..n) open with an article or a contraction of
+ * an article and a preposition ("du", "des", "del", "della", "la", "le",
+ * "vom", "zum"): the MLA Handbook keeps French du and des with the
+ * surname ("Du Bos, Charles"), and library practice (AACR2 22.5D, which
+ * the Handbook's French, German and Spanish rules agree with) enters
+ * every such name under the article; other particles (de, von, van, van
+ * der, da) follow the given name ("Maupassant, Guy de", "Kleist,
+ * Heinrich von").
+ */
+static bool
+particle_is_article(const char *f, size_t n)
+{
+    static const char *const articles[] = {
+        "du",  "des", "del", "della", "delle", "dello", "degli",
+        "la",  "le",  "les", "las",   "los",   "vom",   "zum",
+        "zur", "am",  "im"};
+    size_t i, w = 0;
+
+    while (w < n && f[w] >= 'a' && f[w] <= 'z')
+        w++;
+    for (i = 0; i < ARRAY_SIZE(articles); i++)
+        if (strlen(articles[i]) == w && !strncmp(f, articles[i], w))
+            return true;
+    return false;
+}
+
 /* Chicago and MLA: "Family, Given particle, Jr." (CMOS 8.5, 8.12: names
  * with van, de, al- are listed under the main element, "Berg, Jan van
- * der"), or "Given Family Jr.". */
+ * der"), or "Given Family Jr.".  MLA keeps a particle that is an article
+ * before the family name (particle_is_article). */
 static void
-name_full(struct out *o, const struct person *p, bool inverted)
+name_full(struct out *o, const struct person *p, bool inverted, bool mla)
 {
     struct name_parts np;
     size_t pl;
@@ -292,6 +320,8 @@ name_full(struct out *o, const struct person *p, bool inverted)
     }
     if (inverted && np.family) {
         pl = np.given ? particle_len(np.family) : 0;
+        if (mla && pl && particle_is_article(np.family, pl))
+            pl = 0;
         put(o, np.family + pl);
         if (np.given) {
             lit(o, ", ");
@@ -429,7 +459,7 @@ authors_chicago(struct out *o, const struct article *a)
             lit(o, ", and ");
         else if (i)
             lit(o, ", ");
-        name_full(o, &a->authors[i], i == 0);
+        name_full(o, &a->authors[i], i == 0, false);
     }
     if (shown < n || a->others)
         lit(o, ", et al.");
@@ -438,10 +468,10 @@ authors_chicago(struct out *o, const struct article *a)
 static void
 authors_mla(struct out *o, const struct article *a)
 {
-    name_full(o, &a->authors[0], true);
+    name_full(o, &a->authors[0], true, true);
     if (a->nauthors == 2 && !a->others) {
         lit(o, ", and ");
-        name_full(o, &a->authors[1], false);
+        name_full(o, &a->authors[1], false, true);
     } else if (a->nauthors >= 2 || a->others) {
         lit(o, ", et al.");
     }

@@ -76,11 +76,6 @@ KNOWN_FAILURES.update({
         "the title loses Crossref's italics of the species name, and "
         "sentence case lowers its genus (APA 7 6.17: a genus keeps its "
         "capital)", "in streptococcus"),
-    ("mla", "10.1109_emc-b.2017.8260404.json"): (
-        "the particle: ours inverts 'Mathieu van den Bergh' as Chicago "
-        "does ('Bergh, Mathieu van den'), the CSL MLA style as 'van den "
-        "Bergh, Mathieu'; not settled against the MLA Handbook yet",
-        "Bergh, Mathieu van den"),
     ("apa", "10.1103_physrevlett.126.162501.json"): (
         "sentence case capitalises the first part of a lower-case compound "
         "(APA 7 6.17: lepton-proton)", "Lepton-proton"),
@@ -124,14 +119,6 @@ KNOWN_FAILURES.update({
     # a language other than English takes that language's capitalisation
     # (CMOS 17 chapter 11; MLA 9 the same), so both are wrong; the
     # italics of the report are right (CMOS 14.220).
-    # MLA: "Pluijm, Ingrid van der"; citeproc (modern-language-
-    # association.csl, demote-non-dropping-particle="never") "van der
-    # Pluijm, Ingrid".  We demote the particle in MLA as in Chicago; which
-    # the Handbook wants for a Dutch name is to be settled.
-    ("mla", "10.1371_journal.pbio.0050002.json"): (
-        "the particle of a Dutch name is demoted (to settle against MLA "
-        "9); and the day of the issue's date (mla-issue-day)",
-        "Pluijm, Ingrid van der"),
     # "Growth Hormone--Insulin-like Growth Factor": we lower "like" after
     # the hyphen as a preposition (CMOS 8.161 lowers a preposition in a
     # hyphenated compound); citeproc keeps Crossref's "Like".  Here "-like"

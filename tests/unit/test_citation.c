@@ -1097,6 +1097,41 @@ test_citation_null_volume_and_one_page_range(void **state)
 
 /* Crossref's two-script names (10.3788/aos202141.1406002): the romanised
  * name in family, the Han form in given; one name in every style. */
+/* MLA particles (10.1109/emc-b.2017.8260404): a preposition follows the
+ * given name ("Bergh, Mathieu van den", "Kleist, Heinrich von"), an
+ * article or contraction stays before the surname ("du Bos, Charles");
+ * Chicago demotes both. */
+static void
+test_citation_mla_particles(void **state)
+{
+    struct article a;
+
+    (void)state;
+    article_init(&a);
+    a.title = xstrdup("Verifying");
+    article_add_person(&a, "Mathieu", "van den Bergh", NULL);
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "Bergh, Mathieu van den. \u201cVerifying.\u201d");
+    article_release(&a);
+    article_init(&a);
+    a.title = xstrdup("Verifying");
+    article_add_person(&a, "Charles", "du Bos", NULL);
+    article_add_person(&a, "Heinrich", "von Kleist", NULL);
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "du Bos, Charles, and Heinrich von Kleist. "
+           "\u201cVerifying.\u201d");
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Bos, Charles du, and Heinrich von Kleist. "
+           "\u201cVerifying.\u201d n.d.");
+    article_release(&a);
+    article_init(&a);
+    a.title = xstrdup("Verifying");
+    article_add_person(&a, "Ángel", "del Río", NULL);
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "del Río, Ángel. \u201cVerifying.\u201d");
+    article_release(&a);
+}
+
 static void
 test_citation_name_in_two_scripts(void **state)
 {
@@ -1317,6 +1352,7 @@ main(void)
         cmocka_unit_test(test_citation_suffix_given_apart),
         cmocka_unit_test(test_citation_null_volume_and_one_page_range),
         cmocka_unit_test(test_citation_name_in_two_scripts),
+        cmocka_unit_test(test_citation_mla_particles),
         cmocka_unit_test(test_citation_case_rules_from_real_records),
         cmocka_unit_test(test_citation_format_all_equals_each_markup_alone),
     };
