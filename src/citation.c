@@ -762,6 +762,49 @@ ends_sentence(const char *p, size_t n)
     return n > 0 && terminal(p[n - 1]);
 }
 
+/* Add the names of several words in s (a publisher, a corporate author:
+ * "U.S. Department of Health and Human Services, ..., National Institute
+ * for Occupational Safety and Health"), split at commas and slashes, to
+ * names (at most cap); copies go into pool, one NUL-ended name each. */
+static size_t
+org_names(const char *s, struct buf *pool, size_t *at, size_t n, size_t cap)
+{
+    size_t i = 0, len;
+
+    while (s && s[i] && n < cap) {
+        while (s[i] == ' ' || s[i] == ',' || s[i] == '/')
+            i++;
+        len = strcspn(s + i, ",/");
+        while (len > 0 && s[i + len - 1] == ' ')
+            len--;
+        if (len > 0 && memchr(s + i, ' ', len)) {
+            at[n++] = pool->len;
+            buf_append(pool, s + i, len);
+            buf_append_char(pool, '\0');
+        }
+        i += strcspn(s + i, ",/");
+    }
+    return n;
+}
+
+/* APA sentence case, keeping the names of the record's organisations
+ * (its publisher, its corporate authors) that the title holds. */
+static void
+sentence_case(const struct article *a, struct buf *out)
+{
+    struct buf pool = BUF_INIT;
+    size_t at[16], n = 0, i;
+    const char *keep[16];
+
+    n = org_names(a->publisher, &pool, at, n, ARRAY_SIZE(at));
+    for (i = 0; i < a->nauthors; i++)
+        n = org_names(a->authors[i].literal, &pool, at, n, ARRAY_SIZE(at));
+    for (i = 0; i < n; i++)
+        keep[i] = pool.data + at[i];
+    cite_sentence_case_keeping(a->title, strlen(a->title), keep, n, out);
+    buf_release(&pool);
+}
+
 /* The title, cased and typographic. */
 static void
 put_title(struct out *o, const struct article *a, bool sentence,
@@ -774,7 +817,7 @@ put_title(struct out *o, const struct article *a, bool sentence,
     if (!cite_lang_recased(a->lang))
         buf_append_str(&b, a->title);
     else if (sentence)
-        cite_sentence_case(a->title, strlen(a->title), &b);
+        sentence_case(a, &b);
     else
         cite_title_case(a->title, strlen(a->title), &b);
     typographic(b.data, b.len, quoted, &q);

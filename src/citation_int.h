@@ -53,6 +53,16 @@ struct cite_view {
 void cite_view_init(struct cite_view *v, const struct article *a);
 void cite_view_release(struct cite_view *v);
 
+/*
+ * cite_sentence_case, keeping as written any of the names keep[0..nkeep)
+ * that the title holds, whole words as they are written there: the
+ * organisations of the record ("National Institute for Occupational
+ * Safety and Health"), which are proper nouns (APA 7 6.17).
+ */
+void cite_sentence_case_keeping(const char *p, size_t n,
+                                const char *const *keep, size_t nkeep,
+                                struct buf *out);
+
 void cite_name_split(const struct person *p, struct name_parts *np);
 void cite_name_release(struct name_parts *np);
 

@@ -82,15 +82,6 @@ KNOWN_FAILURES.update({
     ("apa", "10.1016_j.acha.2016.05.001.json"): (
         "the name Balian-Low is lowered after the hyphen (APA 7 6.17)",
         "Balian--low"),
-    ("apa", "10.1016_j.healun.2009.05.025.json"): (
-        "sentence case keeps common words capitalised (APA 7 6.17)",
-        "Knotless technique for Heterotopic"),
-    ("apa", "10.1045_january2017-burton.json"): (
-        "sentence case keeps a common word capitalised (APA 7 6.17)",
-        "for Interoperability"),
-    ("apa", "10.29252_ijrm.14.10.665.json"): (
-        "sentence case lowers the letter of vitamin D (APA 7 6.17)",
-        "vitamin d "),
     ("apa", "10.1016_j.rasd.2014.03.011.json"): (
         "sentence case lowers the name of a test (APA 7 6.17: "
         "names of tests keep capitals)", "brief pain inventory"),
@@ -126,27 +117,12 @@ KNOWN_FAILURES.update({
     # against the Manual.
     # APA 7 6.17 sentence case: proper nouns keep their capitals, common
     # words lose them.
-    ("apa", "10.1371_journal.pone.0150105.json"): (
-        "sentence case keeps a common word capitalised (APA 7 6.17)",
-        "and Gestational weight"),
-    ("apa", "10.1371_journal.pone.0151962.json"): (
-        "sentence case keeps a common word capitalised (APA 7 6.17)",
-        "regarding Predation"),
     ("apa", "10.1100_tsw.2002.291.json"): (
         "sentence case keeps common words capitalised (APA 7 6.17: an "
         "element's name is not a proper noun)", "Technetium-99 in Seawater"),
     ("apa", "10.1001_2013.jamainternmed.744.json"): (
         "sentence case keeps a common word capitalised and lowers the "
         "names of two studies (APA 7 6.17)", "Atrial Fibrillation and"),
-    ("apa", "10.26616_nioshpub2019112revised032023.json"): (
-        "sentence case lowers the name of an institute and keeps "
-        "'Workers' capitalised (APA 7 6.17)",
-        "National institute for occupational"),
-    # Reports that the first round listed as cited like journal articles:
-    # they are italicised now (the Chicago difference is the report row of
-    # DEVIATIONS.md), and this one's APA sentence case lowers a place name.
-    ("apa", "10.4095_110861.json"): (
-        "sentence case lowers a place name (APA 7 6.17)", "Fargey creek"),
 })
 
 # Classes of bugs of ours that span many records: (style, name, reason,

@@ -1132,6 +1132,57 @@ test_citation_mla_particles(void **state)
     article_release(&a);
 }
 
+/* APA 7 6.17 sentence case, rules checked on real titles (the DOIs): */
+static void
+test_citation_sentence_case_rules_from_real_titles(void **state)
+{
+    struct article a;
+
+    (void)state;
+    /* a capital letter that names something (10.29252/ijrm.14.10.665),
+     * but not one that opens a compound (10.4018/978-1-59904-913-7.ch011) */
+    case_is(cite_sentence_case, "Serum Vitamin D Level and Type B",
+            "Serum vitamin D level and type B");
+    case_is(cite_sentence_case, "How Citizen Groups Use E-Government",
+            "How citizen groups use e-government");
+    /* a geographic word after a place name (10.4095/110861), not after
+     * an adjective */
+    case_is(cite_sentence_case, "Fargey Creek, Manitoba",
+            "Fargey Creek, Manitoba");
+    case_is(cite_sentence_case, "Russian Sea Power in Fargey Bay",
+            "Russian sea power in Fargey Bay");
+    /* words derived from the word lists' words are common words
+     * (10.1016/j.healun.2009.05.025, 10.1045/january2017-burton,
+     * 10.1371/journal.pone.0150105, 10.1371/journal.pone.0151962), and a
+     * plural possessive is the plural (10.26616/nioshpub2019112...) */
+    case_is(cite_sentence_case,
+            "A Novel and Knotless Technique for Heterotopic Cardiac "
+            "Transplantation",
+            "A novel and knotless technique for heterotopic cardiac "
+            "transplantation");
+    case_is(cite_sentence_case, "The Scholix Framework for Interoperability",
+            "The Scholix framework for interoperability");
+    case_is(cite_sentence_case, "Gestational Weight Regarding Predation",
+            "Gestational weight regarding predation");
+    case_is(cite_sentence_case, "Enhanced Coal Workers' Health",
+            "Enhanced coal workers' health");
+    case_is(cite_sentence_case, "Portugal, Nepal and Putin",
+            "Portugal, Nepal and Putin");
+    /* the record's organisation named in its title keeps its capitals */
+    work(&a, ARTICLE_KIND_REPORT,
+         "National Institute for Occupational Safety and Health Enhanced "
+         "Coal Workers' Health Surveillance Program", NULL,
+         "Centers for Disease Control and Prevention, National Institute "
+         "for Occupational Safety and Health", NULL);
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "Gatti, F. (2021). National Institute for Occupational Safety "
+           "and Health enhanced coal workers\u2019 health surveillance "
+           "program. Centers for Disease Control and Prevention, National "
+           "Institute for Occupational Safety and Health. "
+           "https://doi.org/10.5555/w");
+    article_release(&a);
+}
+
 static void
 test_citation_name_in_two_scripts(void **state)
 {
@@ -1353,6 +1404,7 @@ main(void)
         cmocka_unit_test(test_citation_null_volume_and_one_page_range),
         cmocka_unit_test(test_citation_name_in_two_scripts),
         cmocka_unit_test(test_citation_mla_particles),
+        cmocka_unit_test(test_citation_sentence_case_rules_from_real_titles),
         cmocka_unit_test(test_citation_case_rules_from_real_records),
         cmocka_unit_test(test_citation_format_all_equals_each_markup_alone),
     };
