@@ -275,12 +275,12 @@ put_cjk_name(struct out *o, const struct name_parts *np)
 /*
  * Whether the particles f[0..n) open with an article or a contraction of
  * an article and a preposition ("du", "des", "del", "della", "la", "le",
- * "vom", "zum"): the MLA Handbook keeps French du and des with the
- * surname ("Du Bos, Charles"), and library practice (AACR2 22.5D, which
- * the Handbook's French, German and Spanish rules agree with) enters
- * every such name under the article; other particles (de, von, van, van
- * der, da) follow the given name ("Maupassant, Guy de", "Kleist,
- * Heinrich von").
+ * "vom", "zum"): the MLA Handbook uses French du and des and Spanish del
+ * with the surname, capitalised ("Du Bos, Charles", "Del Río, Ángel"),
+ * and library practice (AACR2 22.5D) enters French and German names
+ * under such an article too; other particles (de, von, van, van der, da)
+ * follow the given name ("Maupassant, Guy de", "Zayas, María de",
+ * "Kleist, Heinrich von").
  */
 static bool
 particle_is_article(const char *f, size_t n)
@@ -288,7 +288,7 @@ particle_is_article(const char *f, size_t n)
     static const char *const articles[] = {
         "du",  "des", "del", "della", "delle", "dello", "degli",
         "la",  "le",  "les", "las",   "los",   "vom",   "zum",
-        "zur", "am",  "im"};
+        "zur", "am"};
     size_t i, w = 0;
 
     while (w < n && f[w] >= 'a' && f[w] <= 'z')
@@ -320,8 +320,11 @@ name_full(struct out *o, const struct person *p, bool inverted, bool mla)
     }
     if (inverted && np.family) {
         pl = np.given ? particle_len(np.family) : 0;
-        if (mla && pl && particle_is_article(np.family, pl))
+        if (mla && pl && particle_is_article(np.family, pl)) {
+            /* it leads the entry: "Del Río" */
+            np.family[0] = (char)(np.family[0] - 'a' + 'A');
             pl = 0;
+        }
         put(o, np.family + pl);
         if (np.given) {
             lit(o, ", ");

@@ -1099,8 +1099,8 @@ test_citation_null_volume_and_one_page_range(void **state)
  * name in family, the Han form in given; one name in every style. */
 /* MLA particles (10.1109/emc-b.2017.8260404): a preposition follows the
  * given name ("Bergh, Mathieu van den", "Kleist, Heinrich von"), an
- * article or contraction stays before the surname ("du Bos, Charles");
- * Chicago demotes both. */
+ * article or contraction leads, capitalised ("Du Bos, Charles", "Del
+ * Río, Ángel"); Chicago demotes both. */
 static void
 test_citation_mla_particles(void **state)
 {
@@ -1118,7 +1118,7 @@ test_citation_mla_particles(void **state)
     article_add_person(&a, "Charles", "du Bos", NULL);
     article_add_person(&a, "Heinrich", "von Kleist", NULL);
     expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
-           "du Bos, Charles, and Heinrich von Kleist. "
+           "Du Bos, Charles, and Heinrich von Kleist. "
            "\u201cVerifying.\u201d");
     expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
            "Bos, Charles du, and Heinrich von Kleist. "
@@ -1128,7 +1128,13 @@ test_citation_mla_particles(void **state)
     a.title = xstrdup("Verifying");
     article_add_person(&a, "Ángel", "del Río", NULL);
     expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
-           "del Río, Ángel. \u201cVerifying.\u201d");
+           "Del Río, Ángel. \u201cVerifying.\u201d");
+    article_release(&a);
+    article_init(&a);
+    a.title = xstrdup("Verifying");
+    article_add_person(&a, "María", "de Zayas", NULL);
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "Zayas, María de. \u201cVerifying.\u201d");
     article_release(&a);
 }
 
