@@ -68,8 +68,8 @@ KNOWN_FAILURES = {}
 KNOWN_FAILURES.update({
     ("chicago", "10.1101_2020.12.01.406702.json"): (
         "Crossref's <i> markup of a species name is dropped from the title "
-        "(crossref.c reads titles as plain text; CMOS 8.119 italicises "
-        "genus and species)", "in Streptococcus"),
+        "(crossref.c reads titles as plain text; the Chicago Manual "
+        "italicises genus and species, 16th ed. 8.119)", "in Streptococcus"),
     ("mla", "10.1101_2020.12.01.406702.json"): (
         "as in chicago", "in Streptococcus"),
     ("apa", "10.1101_2020.12.01.406702.json"): (
