@@ -203,18 +203,25 @@ common_word(const char *p, size_t n)
 
 /* A word of a title written all in capitals, as the word lists know it:
  * a common word ("MODELING", re-cased), a name the lists spell with a
- * capital ("MANN": Mann), or anything else: an acronym ("FRBR") or a word
- * the lists do not know, which keeps its capitals. */
+ * capital ("MANN": Mann) or one with letters beyond ASCII ("TROMSØ":
+ * Tromsø), or anything else: an acronym ("FRBR") or a word the lists do
+ * not know, which keeps its capitals. */
 enum caps_word { CAPS_COMMON, CAPS_NAME, CAPS_KEEP };
 
 static enum caps_word
 caps_word(const char *p, size_t n)
 {
     char w[64];
-    size_t len = dict_form(p, n, w, sizeof(w));
+    size_t len = dict_form(p, n, w, sizeof(w)), i;
 
-    if (len == 0)
+    if (len == 0) {
+        /* a word with letters beyond ASCII ("TROMSØ", "SÁPMI") is a
+         * name, not an acronym: capitalised */
+        for (i = 0; i < n; i++)
+            if ((unsigned char)p[i] >= 0x80)
+                return n > 2 ? CAPS_NAME : CAPS_KEEP;
         return CAPS_KEEP;
+    }
     if (dict_has(w, len))
         return CAPS_COMMON;
     w[0] = (char)(w[0] - 'a' + 'A');
@@ -684,17 +691,35 @@ small_word(const struct caser *c, size_t i, size_t e, bool hyphen,
     return cite_is_stopword(c->p + i, e - i - (c->p[e - 1] == '.' ? 1 : 0));
 }
 
-/* Whether the title holds "v" or "v." written in lower case as a word:
+/* Whether the word that ends at p[e) (before a space) starts with an
+ * ASCII capital. */
+static bool
+starts_word_upper(const char *p, size_t e)
+{
+    size_t b = e;
+
+    while (b > 0 && p[b - 1] != ' ')
+        b--;
+    return b < e && p[b] >= 'A' && p[b] <= 'Z';
+}
+
+/* Whether the title holds "v" or "v." written in lower case as a word
+ * between two capitalised words:
  * a case name ("Mann and Others v Secretary of State"), whose parties are
  * proper nouns and keep their capitals in sentence case (APA 7 6.17). */
 static bool
 names_a_case(const char *p, size_t n)
 {
-    size_t i;
+    size_t i, k;
 
-    for (i = 1; i + 2 < n; i++) {
-        if (p[i - 1] == ' ' && p[i] == 'v' &&
-            (p[i + 1] == ' ' || (p[i + 1] == '.' && p[i + 2] == ' ')))
+    for (i = 2; i + 2 < n; i++) {
+        if (p[i - 1] != ' ' || p[i] != 'v')
+            continue;
+        k = p[i + 1] == '.' ? i + 2 : i + 1;
+        /* between two capitalised words: "Others v Secretary", not a
+         * variable, "the v parameter" */
+        if (k + 1 < n && p[k] == ' ' && p[k + 1] >= 'A' && p[k + 1] <= 'Z' &&
+            p[i - 2] != ' ' && starts_word_upper(p, i - 1))
             return true;
     }
     return false;

@@ -280,6 +280,10 @@ test_citation_case_rules_from_real_records(void **state)
     case_is(cite_sentence_case,
             "MANN AND OTHERS v SECRETARY OF STATE FOR EMPLOYMENT",
             "Mann and Others v Secretary of State for Employment");
+    case_is(cite_sentence_case, "Estimating the v Parameter of Ice",
+            "Estimating the v parameter of ice");
+    case_is(cite_title_case, "GOVERNANCE IN TROMSØ AND SÁPMI",
+            "Governance in Tromsø and Sápmi");
     case_is(cite_title_case, "Part V of the Treaty", "Part V of the Treaty");
     case_is(cite_title_case, "PART V OF THE TREATY", "Part V of the Treaty");
 }
