@@ -5,7 +5,9 @@
 # (C locale), one a line in one string: a word found there is a common
 # word, so APA sentence case may lower-case it; a word the lists know only
 # capitalised (Asian, Greenland) or not at all (Sápmi, PROMICE) keeps its
-# capitals.  Run by the build (CMakeLists.txt).
+# capitals.  A second string, ad_dict_names, holds the words the lists
+# spell with capitals (Greenland, NATO).  Run by the build
+# (CMakeLists.txt).
 set -eu
 out=$1
 shift
@@ -18,6 +20,13 @@ tmp=$out.tmp
     echo '#pragma GCC diagnostic ignored "-Woverlength-strings"'
     echo "static const char ad_dict_words[] ="
     LC_ALL=C grep -hx '[a-z][a-z]*' "$@" | LC_ALL=C sort -u |
+        sed 's/.*/    "&\\n"/'
+    echo "    ;"
+    # The words the lists spell with capitals: names ("Greenland",
+    # "Mann") and acronyms ("NATO"), so that in a title written all in
+    # capitals a name (re-cased) is told from an unknown word (kept).
+    echo "static const char ad_dict_names[] ="
+    LC_ALL=C grep -hx '[A-Z][A-Za-z]*' "$@" | LC_ALL=C sort -u |
         sed 's/.*/    "&\\n"/'
     echo "    ;"
 } > "$tmp"

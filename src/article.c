@@ -287,6 +287,30 @@ article_set_suffix(struct article *a, const char *s)
     p->suffix = s && *s ? clean_dup(s) : NULL;
 }
 
+size_t
+article_name_suffix(const char *family, size_t *keep)
+{
+    static const char *const written[] = {"Jr.", "Jr", "Sr.", "Sr",
+                                           "II",  "III", "IV"};
+    const char *sp = strrchr(family, ' ');
+    size_t i, n;
+
+    if (sp == NULL)
+        return 0;
+    for (i = 0; i < ARRAY_SIZE(written); i++)
+        if (strcmp(sp + 1, written[i]) == 0)
+            break;
+    if (i == ARRAY_SIZE(written))
+        return 0;
+    n = (size_t)(sp - family);
+    while (n > 0 && (family[n - 1] == ' ' || family[n - 1] == ','))
+        n--;
+    if (n == 0)
+        return 0;
+    *keep = n;
+    return (size_t)(sp + 1 - family);
+}
+
 /* s in lower case against the lower-case word, in strcmp order (no
  * strlen first: most words differ at once). */
 static int

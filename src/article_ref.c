@@ -178,6 +178,29 @@ article_pages(const char *first, const char *last)
 }
 
 char *
+article_locator(const char *s)
+{
+    static const char *const none[] = {"null", "n/a", "-"};
+    const char *dash;
+    size_t n = s != NULL ? strlen(s) : 0, i;
+
+    trimmed(&s, &n);
+    if (n == 0)
+        return NULL;
+    for (i = 0; i < ARRAY_SIZE(none); i++)
+        if (ascii_ieq_n(s, n, none[i]))
+            return NULL;
+    /* One page, "S8-S8"; not Wiley's "no-no" (no page numbers), which
+     * is no page at all, so it stays as written. */
+    dash = memchr(s, '-', n);
+    if (dash != NULL && (size_t)(dash - s) * 2 + 1 == n &&
+        memcmp(s, dash + 1, (size_t)(dash - s)) == 0 &&
+        strpbrk(dash + 1, "0123456789") != NULL)
+        n = (size_t)(dash - s);
+    return xstrndup(s, n);
+}
+
+char *
 article_lang_normalize(const char *s)
 {
     size_t start, end, i, sub = 0, nsub = 0;

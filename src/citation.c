@@ -152,14 +152,10 @@ period(struct out *o)
 
 /* ---- names ---- */
 
-static const char *const suffixes[] = {"Jr.", "Jr", "Sr.", "Sr",
-                                       "II",  "III", "IV"};
-
 void
 cite_name_split(const struct person *p, struct name_parts *np)
 {
-    const char *sp;
-    size_t i;
+    size_t at, keep;
 
     memset(np, 0, sizeof(*np));
     np->literal = p->literal;
@@ -172,15 +168,12 @@ cite_name_split(const struct person *p, struct name_parts *np)
     }
     if (!np->family)
         return;
-    sp = strrchr(np->family, ' ');
-    if (!sp)
-        return;
-    for (i = 0; i < ARRAY_SIZE(suffixes); i++) {
-        if (!strcmp(sp + 1, suffixes[i])) {
-            np->suffix = xstrdup(sp + 1);
-            np->family[sp - np->family] = '\0';
-            return;
-        }
+    /* "Brower, Sr." as Crossref deposits it: family "Brower", suffix
+     * "Sr." (APA 7 9.8 "Brower, R. H., Sr.") */
+    at = article_name_suffix(np->family, &keep);
+    if (at) {
+        np->suffix = xstrdup(np->family + at);
+        np->family[keep] = '\0';
     }
 }
 
@@ -244,10 +237,32 @@ is_cjk(const char *s)
     return false;
 }
 
-/* A name in an East Asian script, as above: true when it was put. */
+bool
+cite_name_scripts(const struct name_parts *np, struct buf *out)
+{
+    bool fc = is_cjk(np->family), gc = is_cjk(np->given);
+
+    if (!np->family || !np->given || fc == gc)
+        return false;
+    buf_append_str(out, fc ? np->given : np->family);
+    buf_append_char(out, ' ');
+    buf_append_str(out, fc ? np->family : np->given);
+    return true;
+}
+
+/* A name in an East Asian script, as above, or in two scripts: true when
+ * it was put. */
 static bool
 put_cjk_name(struct out *o, const struct name_parts *np)
 {
+    struct buf b = BUF_INIT;
+
+    if (cite_name_scripts(np, &b)) {
+        put_n(o, b.data, b.len);
+        buf_release(&b);
+        return true;
+    }
+    buf_release(&b);
     if (!is_cjk(np->family) && !is_cjk(np->given))
         return false;
     if (np->family)
@@ -257,11 +272,39 @@ put_cjk_name(struct out *o, const struct name_parts *np)
     return true;
 }
 
+/*
+ * Whether the particles f[0..n) open with an article or a contraction of
+ * an article and a preposition ("du", "des", "del", "della", "la", "le",
+ * "vom", "zum"): the MLA Handbook uses French du and des and Spanish del
+ * with the surname, capitalised ("Du Bos, Charles", "Del Río, Ángel"),
+ * and library practice (AACR2 22.5D) enters French and German names
+ * under such an article too; other particles (de, von, van, van der, da)
+ * follow the given name ("Maupassant, Guy de", "Zayas, María de",
+ * "Kleist, Heinrich von").
+ */
+static bool
+particle_is_article(const char *f, size_t n)
+{
+    static const char *const articles[] = {
+        "du",  "des", "del", "della", "delle", "dello", "degli",
+        "la",  "le",  "les", "las",   "los",   "vom",   "zum",
+        "zur", "am"};
+    size_t i, w = 0;
+
+    while (w < n && f[w] >= 'a' && f[w] <= 'z')
+        w++;
+    for (i = 0; i < ARRAY_SIZE(articles); i++)
+        if (strlen(articles[i]) == w && !strncmp(f, articles[i], w))
+            return true;
+    return false;
+}
+
 /* Chicago and MLA: "Family, Given particle, Jr." (CMOS 8.5, 8.12: names
  * with van, de, al- are listed under the main element, "Berg, Jan van
- * der"), or "Given Family Jr.". */
+ * der"), or "Given Family Jr.".  MLA keeps a particle that is an article
+ * before the family name (particle_is_article). */
 static void
-name_full(struct out *o, const struct person *p, bool inverted)
+name_full(struct out *o, const struct person *p, bool inverted, bool mla)
 {
     struct name_parts np;
     size_t pl;
@@ -277,6 +320,11 @@ name_full(struct out *o, const struct person *p, bool inverted)
     }
     if (inverted && np.family) {
         pl = np.given ? particle_len(np.family) : 0;
+        if (mla && pl && particle_is_article(np.family, pl)) {
+            /* it leads the entry: "Del Río" */
+            np.family[0] = (char)(np.family[0] - 'a' + 'A');
+            pl = 0;
+        }
         put(o, np.family + pl);
         if (np.given) {
             lit(o, ", ");
@@ -414,7 +462,7 @@ authors_chicago(struct out *o, const struct article *a)
             lit(o, ", and ");
         else if (i)
             lit(o, ", ");
-        name_full(o, &a->authors[i], i == 0);
+        name_full(o, &a->authors[i], i == 0, false);
     }
     if (shown < n || a->others)
         lit(o, ", et al.");
@@ -423,10 +471,10 @@ authors_chicago(struct out *o, const struct article *a)
 static void
 authors_mla(struct out *o, const struct article *a)
 {
-    name_full(o, &a->authors[0], true);
+    name_full(o, &a->authors[0], true, true);
     if (a->nauthors == 2 && !a->others) {
         lit(o, ", and ");
-        name_full(o, &a->authors[1], false);
+        name_full(o, &a->authors[1], false, true);
     } else if (a->nauthors >= 2 || a->others) {
         lit(o, ", et al.");
     }
@@ -527,7 +575,7 @@ chicago_locator(struct out *o, const struct article *a)
         put(o, a->volume);
     }
     if (a->issue != NULL) {
-        lit(o, a->volume != NULL ? ", no. " : " no. ");
+        lit(o, ", no. "); /* "Mosaic, no. 28" without a volume */
         put(o, a->issue);
     }
     if (dt_is_set(&a->published)) {
@@ -717,6 +765,49 @@ ends_sentence(const char *p, size_t n)
     return n > 0 && terminal(p[n - 1]);
 }
 
+/* Add the names of several words in s (a publisher, a corporate author:
+ * "U.S. Department of Health and Human Services, ..., National Institute
+ * for Occupational Safety and Health"), split at commas and slashes, to
+ * names (at most cap); copies go into pool, one NUL-ended name each. */
+static size_t
+org_names(const char *s, struct buf *pool, size_t *at, size_t n, size_t cap)
+{
+    size_t i = 0, len;
+
+    while (s && s[i] && n < cap) {
+        while (s[i] == ' ' || s[i] == ',' || s[i] == '/')
+            i++;
+        len = strcspn(s + i, ",/");
+        while (len > 0 && s[i + len - 1] == ' ')
+            len--;
+        if (len > 0 && memchr(s + i, ' ', len)) {
+            at[n++] = pool->len;
+            buf_append(pool, s + i, len);
+            buf_append_char(pool, '\0');
+        }
+        i += strcspn(s + i, ",/");
+    }
+    return n;
+}
+
+/* APA sentence case, keeping the names of the record's organisations
+ * (its publisher, its corporate authors) that the title holds. */
+static void
+sentence_case(const struct article *a, struct buf *out)
+{
+    struct buf pool = BUF_INIT;
+    size_t at[16], n = 0, i;
+    const char *keep[16];
+
+    n = org_names(a->publisher, &pool, at, n, ARRAY_SIZE(at));
+    for (i = 0; i < a->nauthors; i++)
+        n = org_names(a->authors[i].literal, &pool, at, n, ARRAY_SIZE(at));
+    for (i = 0; i < n; i++)
+        keep[i] = pool.data + at[i];
+    cite_sentence_case_keeping(a->title, strlen(a->title), keep, n, out);
+    buf_release(&pool);
+}
+
 /* The title, cased and typographic. */
 static void
 put_title(struct out *o, const struct article *a, bool sentence,
@@ -729,7 +820,7 @@ put_title(struct out *o, const struct article *a, bool sentence,
     if (!cite_lang_recased(a->lang))
         buf_append_str(&b, a->title);
     else if (sentence)
-        cite_sentence_case(a->title, strlen(a->title), &b);
+        sentence_case(a, &b);
     else
         cite_title_case(a->title, strlen(a->title), &b);
     typographic(b.data, b.len, quoted, &q);
@@ -1239,9 +1330,34 @@ mla(struct out *o, const struct article *a)
         period(o);
 }
 
-static void
-format(const struct article *a, enum cite_style s, struct out *o)
+void
+cite_view_init(struct cite_view *v, const struct article *a)
 {
+    v->a = *a;
+    v->volume = article_locator(a->volume);
+    v->issue = article_locator(a->issue);
+    v->pages = article_locator(a->pages);
+    v->a.volume = v->volume;
+    v->a.issue = v->issue;
+    v->a.pages = v->pages;
+}
+
+void
+cite_view_release(struct cite_view *v)
+{
+    free(v->volume);
+    free(v->issue);
+    free(v->pages);
+    memset(v, 0, sizeof(*v));
+}
+
+static void
+format(const struct article *orig, enum cite_style s, struct out *o)
+{
+    struct cite_view v;
+    const struct article *a = &v.a;
+
+    cite_view_init(&v, orig);
     switch (s) {
     case CITE_CHICAGO:
         chicago(o, a);
@@ -1253,6 +1369,7 @@ format(const struct article *a, enum cite_style s, struct out *o)
         mla(o, a);
         break;
     }
+    cite_view_release(&v);
 }
 
 void

@@ -13,6 +13,11 @@
  *     capitals with 2 or more letters ("NATO", "OLYMPUS"), a word with a
  *     capital after its first letter ("McDonald", "iPhone") and a word
  *     holding a digit stay as they are; so does an initial ("L.").
+ *     In a title written in capitals (its small words may be in lower
+ *     case: "MANN AND OTHERS v SECRETARY"), a word is re-cased only when
+ *     the word lists know it: a common word ("MODELING") as rule 3 says,
+ *     a name they spell with a capital ("MANN") capitalised; a word they
+ *     do not know ("FRBR") or spell in capitals ("NATO") stays.
  *  3. Every other word is lower-cased; title case then capitalises its
  *     first letter unless it is an article, preposition or conjunction in
  *     the middle of the title (see stopwords[]); sentence case
@@ -26,14 +31,23 @@
  *     Past"); in sentence case only the first part of the first word is.
  *  4. In sentence case a word capitalised in the source keeps its capitals
  *     unless it is a common word: one that Debian's word lists (wamerican,
- *     wbritish; dict_words.h, made at build time) spell in lower case.  So
+ *     wbritish; dict_words.h, made at build time) spell in lower case, or
+ *     derive from one of their words by a suffix or a prefix ("Knotless",
+ *     "Interoperability", "Workers'": derived_common).  So
  *     "Asian", "Greenland" (which the lists know only capitalised),
  *     "Sápmi" and "Putin" (which they do not know) stay; "Change",
  *     "Security" become "change", "security".  Names that are also common
  *     words ("Northwest Passage", "the Arctic") are in proper[]; a
  *     capitalised word beside an initial is part of a person's name and
  *     stays ("Warren L. Butler"), and so does the genus of a scientific
- *     name in parentheses ("(Puma concolor)").
+ *     name in parentheses ("(Puma concolor)"), a capital letter that
+ *     names something ("vitamin D"), the geographic word after a place
+ *     name ("Fargey Creek") and the names of the record's organisations
+ *     that the title holds (cite_sentence_case_keeping).  A title that
+ *     names a case, its parties joined by a lower-case "v" or "v.", keeps
+ *     title case: the parties are proper nouns.  That "v" stays lower
+ *     case in title case too (a capital "V" may be a Roman numeral and is
+ *     left alone).
  * A title whose language is known and not English is not re-cased at all
  * (cite_lang_recased): these rules, and the stop words, are English.
  */
@@ -57,23 +71,24 @@ cite_lang_recased(const char *lang)
                             (lang[2] == '\0' || lang[2] == '-'));
 }
 
-/* Whether w[0..n) (ASCII lower case) is a common word of the word lists:
- * a binary search over the sorted lines of ad_dict_words. */
+/* Whether w[0..n) is a line of dict (size bytes, sorted lines, as
+ * cmake/dict-words.sh writes ad_dict_words and ad_dict_names): a binary
+ * search. */
 static bool
-dict_has(const char *w, size_t n)
+dict_in(const char *dict, size_t size, const char *w, size_t n)
 {
-    size_t lo = 0, hi = sizeof(ad_dict_words) - 1;
+    size_t lo = 0, hi = size - 1;
 
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2, eol, len;
         int cmp;
-        while (mid > lo && ad_dict_words[mid - 1] != '\n')
+        while (mid > lo && dict[mid - 1] != '\n')
             mid--;
         eol = mid;
-        while (ad_dict_words[eol] != '\n')
+        while (dict[eol] != '\n')
             eol++;
         len = eol - mid;
-        cmp = memcmp(ad_dict_words + mid, w, len < n ? len : n);
+        cmp = memcmp(dict + mid, w, len < n ? len : n);
         if (cmp == 0)
             cmp = len < n ? -1 : len > n ? 1 : 0;
         if (cmp == 0)
@@ -86,32 +101,133 @@ dict_has(const char *w, size_t n)
     return false;
 }
 
-/* Whether the word p[0..n) is a common word in lower case: ASCII letters
- * only (a possessive "'s" or a sentence's period aside), found in the word
- * lists. */
 static bool
-common_word(const char *p, size_t n)
+dict_has(const char *w, size_t n)
 {
-    char w[64];
+    return dict_in(ad_dict_words, sizeof(ad_dict_words), w, n);
+}
+
+/* The word p[0..n) as the word lists spell it, into w (cap bytes) in
+ * lower case: ASCII letters only, a possessive "'s" or a sentence's
+ * period aside; its length, or 0 when it is no such word. */
+static size_t
+dict_form(const char *p, size_t n, char *w, size_t cap)
+{
     size_t i;
 
     if (n >= 2 && p[n - 1] == '.') /* the word that ends a sentence */
         n--;
-    if (n >= 3 && p[n - 2] == '\'' && p[n - 1] == 's')
-        n -= 2;
-    else if (n >= 5 && !memcmp(p + n - 4, "\xe2\x80\x99s", 4))
+    if (n >= 3 && p[n - 2] == '\'' && (p[n - 1] | 0x20) == 's')
+        n -= 2; /* "Russia's", "MANN'S" */
+    else if (n >= 5 && !memcmp(p + n - 4, "\xe2\x80\x99", 3) &&
+             (p[n - 1] | 0x20) == 's')
         n -= 4;
-    if (n == 0 || n >= sizeof(w))
-        return false;
+    else if (n >= 3 && p[n - 1] == '\'' && (p[n - 2] | 0x20) == 's')
+        n -= 1; /* the plural's "Workers'" */
+    else if (n >= 5 && !memcmp(p + n - 3, "\xe2\x80\x99", 3) &&
+             (p[n - 4] | 0x20) == 's')
+        n -= 3;
+    if (n == 0 || n >= cap)
+        return 0;
     for (i = 0; i < n; i++) {
         char ch = p[i];
         if (ch >= 'A' && ch <= 'Z')
             ch = (char)(ch - 'A' + 'a');
         if (ch < 'a' || ch > 'z')
-            return false;
+            return 0;
         w[i] = ch;
     }
-    return dict_has(w, n);
+    return n;
+}
+
+/*
+ * Whether w[0..n) (lower case) is a common word the lists spell only in a
+ * base form: w ends in a derivational suffix ("knotless", "gestational",
+ * "predation") whose base the lists have ("knot", "gestation",
+ * "predate"), or opens with a prefix before a word of theirs
+ * ("heterotopic": "topic"; "interoperability": "operable").  The base
+ * keeps at least four letters, the word after a prefix five, so that a
+ * short name is not taken apart (of the ten thousand names the lists
+ * spell with a capital, one, "Chasity", reads as a derived word).
+ */
+static bool
+derived_common(const char *w, size_t n, bool prefixed)
+{
+    static const struct {
+        const char *suffix, *base;
+    } rules[] = {
+        {"less", ""},        {"ness", ""},    {"al", ""},
+        {"ation", "ate"},    {"ation", "e"},  {"ation", ""},
+        {"ability", "able"}, {"ibility", "ible"},
+        {"ity", ""},         {"ity", "e"},
+    };
+    static const char *const prefixes[] = {
+        "anti",  "hetero", "homo",  "inter", "macro", "micro",
+        "mono",  "multi",  "non",   "over",  "poly",  "post",
+        "semi",  "sub",    "trans", "under"};
+    char b[64];
+    size_t i, sl, bl;
+
+    for (i = 0; i < ARRAY_SIZE(rules); i++) {
+        sl = strlen(rules[i].suffix);
+        bl = strlen(rules[i].base);
+        if (n < sl + 4 || n - sl + bl >= sizeof(b) ||
+            memcmp(w + n - sl, rules[i].suffix, sl) != 0)
+            continue;
+        memcpy(b, w, n - sl);
+        memcpy(b + n - sl, rules[i].base, bl);
+        if (dict_has(b, n - sl + bl))
+            return true;
+    }
+    for (i = 0; i < ARRAY_SIZE(prefixes) && !prefixed; i++) {
+        sl = strlen(prefixes[i]);
+        if (n >= sl + 5 && memcmp(w, prefixes[i], sl) == 0 &&
+            (dict_has(w + sl, n - sl) ||
+             derived_common(w + sl, n - sl, true)))
+            return true;
+    }
+    return false;
+}
+
+/* Whether the word p[0..n) is a common word in lower case: found in the
+ * word lists as dict_form spells it, or derived from one of their words
+ * (derived_common). */
+static bool
+common_word(const char *p, size_t n)
+{
+    char w[64];
+    size_t len = dict_form(p, n, w, sizeof(w));
+
+    return len > 0 && (dict_has(w, len) || derived_common(w, len, false));
+}
+
+/* A word of a title written all in capitals, as the word lists know it:
+ * a common word ("MODELING", re-cased), a name the lists spell with a
+ * capital ("MANN": Mann) or one with letters beyond ASCII ("TROMSØ":
+ * Tromsø), or anything else: an acronym ("FRBR") or a word the lists do
+ * not know, which keeps its capitals. */
+enum caps_word { CAPS_COMMON, CAPS_NAME, CAPS_KEEP };
+
+static enum caps_word
+caps_word(const char *p, size_t n)
+{
+    char w[64];
+    size_t len = dict_form(p, n, w, sizeof(w)), i;
+
+    if (len == 0) {
+        /* a word with letters beyond ASCII ("TROMSØ", "SÁPMI") is a
+         * name, not an acronym: capitalised */
+        for (i = 0; i < n; i++)
+            if ((unsigned char)p[i] >= 0x80)
+                return n > 2 ? CAPS_NAME : CAPS_KEEP;
+        return CAPS_KEEP;
+    }
+    if (dict_has(w, len))
+        return CAPS_COMMON;
+    w[0] = (char)(w[0] - 'a' + 'A');
+    if (dict_in(ad_dict_names, sizeof(ad_dict_names), w, len))
+        return CAPS_NAME;
+    return CAPS_KEEP;
 }
 /* Latin Extended-A pairs upper/lower as even/odd, except in the ranges
  * where they are odd/even. */
@@ -278,6 +394,8 @@ struct caser {
     enum case_mode mode;
     bool allcaps; /* the title has capitals and no lower-case letters */
     struct buf *out;
+    const char *const *keep; /* names the title keeps as written */
+    size_t nkeep;
 };
 
 static bool
@@ -400,15 +518,55 @@ starts_upper(const struct caser *c, size_t i, size_t e)
     return cite_lower(cp) != cp;
 }
 
+/* Whether p[0..n) is "v" or "v." written in lower case: "versus" in a
+ * case name ("MANN AND OTHERS v SECRETARY OF STATE"), which title case
+ * keeps lower case, as CSL's stop words do ("v", "vs."); a capital "V"
+ * may be a Roman numeral ("Part V") and is left alone. */
+static bool
+is_versus(const char *p, size_t n)
+{
+    return (n == 1 || (n == 2 && p[1] == '.')) && p[0] == 'v';
+}
+
+/* Whether p[0..n) is a small word that a title in capitals writes in
+ * lower case: all lower-case ASCII letters (and a final period), a stop
+ * word or "v". */
+static bool
+lower_small_word(const char *p, size_t n)
+{
+    size_t i, m = n && p[n - 1] == '.' ? n - 1 : n;
+
+    for (i = 0; i < m; i++)
+        if (p[i] < 'a' || p[i] > 'z')
+            return false;
+    return m > 0 && (cite_is_stopword(p, m) || is_versus(p, n));
+}
+
+/* A title written in capitals: no lower-case letter but in small words
+ * written in lower case ("MANN AND OTHERS v SECRETARY OF STATE"), and at
+ * least two capitals. */
 static bool
 title_is_allcaps(const char *p, size_t n)
 {
-    size_t i = 0, uppers = 0;
+    size_t i = 0, uppers = 0, w = 0;
 
     while (i < n) {
+        size_t at = i;
         uint32_t cp = u8_next(p, n, &i);
-        if (cite_upper(cp) != cp)
-            return false;
+
+        if (cp == ' ') {
+            w = i;
+            continue;
+        }
+        if (cite_upper(cp) != cp) {
+            size_t e = at;
+            while (e < n && p[e] != ' ')
+                e++;
+            if (!lower_small_word(p + w, e - w))
+                return false;
+            i = e;
+            continue;
+        }
         if (cite_lower(cp) != cp)
             uppers++;
     }
@@ -528,16 +686,115 @@ small_word(const struct caser *c, size_t i, size_t e, bool hyphen,
 
     if (after_article || hyphen != hyphen_after)
         return false;
+    if (is_versus(c->p + i, e - i))
+        return true;
     return cite_is_stopword(c->p + i, e - i - (c->p[e - 1] == '.' ? 1 : 0));
 }
 
-static void
-recase(const char *p, size_t n, enum case_mode mode, struct buf *out)
+/* Whether the word that ends at p[e) (before a space) starts with an
+ * ASCII capital. */
+static bool
+starts_word_upper(const char *p, size_t e)
 {
-    struct caser c = {p, n, mode, title_is_allcaps(p, n), out};
+    size_t b = e;
+
+    while (b > 0 && p[b - 1] != ' ')
+        b--;
+    return b < e && p[b] >= 'A' && p[b] <= 'Z';
+}
+
+/* Whether the title holds "v" or "v." written in lower case as a word
+ * between two capitalised words:
+ * a case name ("Mann and Others v Secretary of State"), whose parties are
+ * proper nouns and keep their capitals in sentence case (APA 7 6.17). */
+static bool
+names_a_case(const char *p, size_t n)
+{
+    size_t i, k;
+
+    for (i = 2; i + 2 < n; i++) {
+        if (p[i - 1] != ' ' || p[i] != 'v')
+            continue;
+        k = p[i + 1] == '.' ? i + 2 : i + 1;
+        /* between two capitalised words: "Others v Secretary", not a
+         * variable, "the v parameter" */
+        if (k + 1 < n && p[k] == ' ' && p[k + 1] >= 'A' && p[k + 1] <= 'Z' &&
+            p[i - 2] != ' ' && starts_word_upper(p, i - 1))
+            return true;
+    }
+    return false;
+}
+
+/* Whether p[0..n) is one capital letter other than "A" (the article)
+ * and "I": a letter that names something ("vitamin D", "type B", "part
+ * V") and keeps its capital in sentence case; not when it opens a
+ * compound ("E-government"). */
+static bool
+capital_letter(const char *p, size_t n)
+{
+    return n == 1 && p[0] > 'A' && p[0] <= 'Z' && p[0] != 'I';
+}
+
+/* Whether p[0..n) is the generic word of a geographic name ("Fargey
+ * Creek", "Mackenzie River"): after a name it is part of the name and
+ * keeps its capital in sentence case (APA 7 6.17, proper nouns). */
+static bool
+feature_word(const char *p, size_t n)
+{
+    static const char *const features[] = {
+        "Bay",      "Basin",    "Cape",     "Creek",   "Fjord",
+        "Glacier",  "Gulf",     "Island",   "Islands", "Lake",
+        "Mountain", "Mountains", "Peninsula", "River", "Sea",
+        "Sound",    "Strait",   "Valley"};
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(features); i++)
+        if (strlen(features[i]) == n && !memcmp(p, features[i], n))
+            return true;
+    return false;
+}
+
+/* Whether a word kept with its capital, p[0..n), is a name that a
+ * geographic word may follow: not an adjective of a people or a region
+ * ("Russian", "Arctic", "Danish": "Russian sea power"). */
+static bool
+place_name(const char *p, size_t n)
+{
+    return !(ascii_ends_with(p, n, "ian") || ascii_ends_with(p, n, "ese") ||
+             ascii_ends_with(p, n, "ish") || ascii_ends_with(p, n, "ic") ||
+             ascii_ends_with(p, n, "an"));
+}
+
+/* Length of the name of c->keep found at p[i..], as written and ending
+ * at a word boundary, or 0. */
+static size_t
+match_keep(const struct caser *c, size_t i)
+{
+    size_t k, len;
+
+    for (k = 0; k < c->nkeep; k++) {
+        len = strlen(c->keep[k]);
+        if (len <= c->n - i && !memcmp(c->p + i, c->keep[k], len) &&
+            (i + len == c->n || c->p[i + len] == ' ' ||
+             c->p[i + len] == ',' || c->p[i + len] == ':' ||
+             c->p[i + len] == '.' || c->p[i + len] == ')'))
+            return len;
+    }
+    return 0;
+}
+
+static void
+recase(const char *p, size_t n, enum case_mode mode,
+       const char *const *keep, size_t nkeep, struct buf *out)
+{
+    struct caser c = {p, n, mode, title_is_allcaps(p, n), out, keep, nkeep};
     size_t i = 0, k, e, m, w;
     bool first = true, start = true, hyphen = false, sentence;
     bool after_initial = false, after_article = false, name;
+    bool after_name = false, kept;
+
+    if (mode == CASE_SENTENCE && names_a_case(p, n))
+        c.mode = mode = CASE_TITLE;
 
     while (i < n) {
         uint32_t cp;
@@ -557,6 +814,16 @@ recase(const char *p, size_t n, enum case_mode mode, struct buf *out)
             continue;
         }
         w = i;
+        /* An organisation of the record's that the title names keeps
+         * its capitals (APA 7 6.17: proper nouns). */
+        m = mode == CASE_SENTENCE ? match_keep(&c, i) : 0;
+        if (m) {
+            buf_append(out, p + i, m);
+            i += m;
+            first = hyphen = after_initial = after_article = false;
+            after_name = start = false;
+            continue;
+        }
         /* Most words share their first letter with few entries: the
          * others are passed over here without a call. */
         for (m = 0, k = 0; k < ARRAY_SIZE(proper) && !m; k++)
@@ -568,30 +835,40 @@ recase(const char *p, size_t n, enum case_mode mode, struct buf *out)
             buf_append_str(out, proper[k - 1]);
             e = word_end(&c, i + m);
             emit_word(&c, i + m, e, false);
+            kept = true;
             i = e;
         } else {
             bool cap;
+            enum caps_word caps;
             e = word_end(&c, i);
             /* A capitalised word next to an initial is part of a
              * person's name ("Warren L. Butler"): it keeps its capital
              * in sentence case even when it is also a common word. */
             name = starts_upper(&c, i, e) &&
                    (after_initial || initial_follows(&c, e) ||
-                    genus_in_parens(&c, i, e));
+                    genus_in_parens(&c, i, e) ||
+                    (capital_letter(p + i, e - i) &&
+                     !(e < n && p[e] == '-')) ||
+                    (after_name && feature_word(p + i, e - i)));
             if (mode == CASE_SENTENCE)
                 cap = (first || start) && !hyphen;
             else
                 cap = first || start || !has_word_after(&c, e) ||
                       !small_word(&c, i, e, hyphen, after_article);
-            if (keep_as_is(&c, i, e) || is_initial(p + i, e - i) ||
-                (mode == CASE_SENTENCE && !c.allcaps &&
-                 starts_upper(&c, i, e) &&
-                 (name || !common_word(p + i, e - i))))
+            caps = c.allcaps ? caps_word(p + i, e - i) : CAPS_COMMON;
+            kept = keep_as_is(&c, i, e) || is_initial(p + i, e - i) ||
+                   caps == CAPS_KEEP ||
+                   (mode == CASE_SENTENCE && !c.allcaps &&
+                    starts_upper(&c, i, e) &&
+                    (name || !common_word(p + i, e - i)));
+            if (kept)
                 buf_append(out, p + i, e - i);
             else
-                emit_word(&c, i, e, cap);
+                emit_word(&c, i, e, cap || caps == CAPS_NAME);
             i = e;
         }
+        after_name = kept && starts_upper(&c, w, e) &&
+                     place_name(p + w, e - w);
         sentence = ends_sentence_word(p + w, e - w);
         after_initial = is_initial(p + w, e - w);
         after_article = is_article(p + w, e - w);
@@ -603,11 +880,19 @@ recase(const char *p, size_t n, enum case_mode mode, struct buf *out)
 void
 cite_title_case(const char *p, size_t n, struct buf *out)
 {
-    recase(p, n, CASE_TITLE, out);
+    recase(p, n, CASE_TITLE, NULL, 0, out);
 }
 
 void
 cite_sentence_case(const char *p, size_t n, struct buf *out)
 {
-    recase(p, n, CASE_SENTENCE, out);
+    recase(p, n, CASE_SENTENCE, NULL, 0, out);
+}
+
+void
+cite_sentence_case_keeping(const char *p, size_t n,
+                           const char *const *keep, size_t nkeep,
+                           struct buf *out)
+{
+    recase(p, n, CASE_SENTENCE, keep, nkeep, out);
 }

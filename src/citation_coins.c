@@ -79,12 +79,18 @@ static const char *const dc_types[] = {
     "book",    "conference", "bookitem", "document", "dataset"};
 
 void
-cite_coins(const struct article *a, struct buf *out)
+cite_coins(const struct article *orig, struct buf *out)
 {
     struct buf b = BUF_INIT, doi = BUF_INIT;
-    bool journal = cite_kind_of(a) == CITE_KIND_JOURNAL;
-    const char *dash = a->pages ? strchr(a->pages, '-') : NULL;
+    struct cite_view v;
+    const struct article *a = &v.a;
+    bool journal;
+    const char *dash;
     size_t i;
+
+    cite_view_init(&v, orig);
+    journal = cite_kind_of(a) == CITE_KIND_JOURNAL;
+    dash = a->pages ? strchr(a->pages, '-') : NULL;
 
     kev_str(&b, "ctx_ver", "Z39.88-2004");
     if (journal) {
@@ -119,4 +125,5 @@ cite_coins(const struct article *a, struct buf *out)
     buf_append(out, b.data, b.len);
     buf_release(&b);
     buf_release(&doi);
+    cite_view_release(&v);
 }

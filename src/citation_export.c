@@ -185,6 +185,7 @@ bib_verbatim(struct buf *b, const char *name, const char *value)
 static void
 bib_authors(struct buf *b, const struct article *a)
 {
+    struct buf two = BUF_INIT;
     size_t i;
 
     if (!a->nauthors)
@@ -203,6 +204,14 @@ bib_authors(struct buf *b, const struct article *a)
             continue;
         }
         cite_name_split(p, &np);
+        if (cite_name_scripts(&np, &two)) {
+            buf_append_char(b, '{');
+            bib_escape(b, two.data);
+            buf_append_char(b, '}');
+            buf_reset(&two);
+            cite_name_release(&np);
+            continue;
+        }
         bib_escape(b, np.family ? np.family : np.given);
         if (np.suffix) {
             buf_append_str(b, ", ");
@@ -217,6 +226,7 @@ bib_authors(struct buf *b, const struct article *a)
     if (a->others)
         buf_append_str(b, " and others");
     buf_append_str(b, "},\n");
+    buf_release(&two);
 }
 
 /* "767-777" as BibTeX's "767--777". */
@@ -275,9 +285,12 @@ cite_bibtex(const struct article *v, size_t n, struct buf *out)
     size_t i;
 
     for (i = 0; i < n; i++) {
-        const struct article *a = &v[i];
-        enum cite_kind k = cite_kind_of(a);
+        struct cite_view cv;
+        const struct article *a = &cv.a;
+        enum cite_kind k;
 
+        cite_view_init(&cv, &v[i]);
+        k = cite_kind_of(a);
         if (i)
             buf_append_char(out, '\n');
         buf_appendf(out, "@%s{%s,\n", types[k], keys[i]);
@@ -317,6 +330,7 @@ cite_bibtex(const struct article *v, size_t n, struct buf *out)
         bib_field(out, "abstract", a->abstract, false);
         buf_append_str(out, "}\n");
         free(keys[i]);
+        cite_view_release(&cv);
     }
     free(keys);
 }
@@ -347,11 +361,13 @@ ris_author(struct buf *b, const struct person *p)
         return;
     }
     cite_name_split(p, &np);
-    buf_append_str(&v, np.family ? np.family : np.given);
-    if (np.family && np.given)
-        buf_appendf(&v, ", %s", np.given);
-    if (np.suffix)
-        buf_appendf(&v, ", %s", np.suffix);
+    if (!cite_name_scripts(&np, &v)) {
+        buf_append_str(&v, np.family ? np.family : np.given);
+        if (np.family && np.given)
+            buf_appendf(&v, ", %s", np.given);
+        if (np.suffix)
+            buf_appendf(&v, ", %s", np.suffix);
+    }
     ris_line(b, "AU", v.data);
     buf_release(&v);
     cite_name_release(&np);
@@ -408,9 +424,12 @@ cite_ris(const struct article *v, size_t n, struct buf *out)
     size_t i, j;
 
     for (i = 0; i < n; i++) {
-        const struct article *a = &v[i];
-        enum cite_kind k = cite_kind_of(a);
+        struct cite_view cv;
+        const struct article *a = &cv.a;
+        enum cite_kind k;
 
+        cite_view_init(&cv, &v[i]);
+        k = cite_kind_of(a);
         ris_line(out, "TY", types[k]);
         for (j = 0; j < a->nauthors; j++)
             ris_author(out, &a->authors[j]);
@@ -441,5 +460,6 @@ cite_ris(const struct article *v, size_t n, struct buf *out)
         ris_line(out, "UR", a->url);
         ris_line(out, "AB", a->abstract);
         buf_append_str(out, "ER  - \r\n");
+        cite_view_release(&cv);
     }
 }

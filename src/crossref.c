@@ -151,7 +151,16 @@ add_authors(struct article *a, json_t *list)
         char *name = plain_line(json_string_value(json_object_get(p, "name")));
         char *suffix =
             plain_line(json_string_value(json_object_get(p, "suffix")));
+        size_t at, keep;
 
+        /* a suffix deposited inside the family name, "Brower, Sr." */
+        if (family != NULL && suffix == NULL) {
+            at = article_name_suffix(family, &keep);
+            if (at) {
+                suffix = xstrdup(family + at);
+                family[keep] = '\0';
+            }
+        }
         if (family != NULL || given != NULL) {
             article_add_person(a, given, family != NULL ? family : given,
                                NULL);
@@ -262,21 +271,25 @@ work_url(json_t *w)
     return u;
 }
 
-/* "page": "436-444", "436\u2013444", "e0312345" as first-last with a
- * hyphen (article.h). */
+/* A volume, issue, page or article number, cleaned as article_locator
+ * says (Crossref has volumes "null"); pages "436-444", "436\u2013444",
+ * "e0312345" as first-last with a hyphen (article.h). */
 static char *
-work_pages(const char *page)
+locator(json_t *w, const char *key)
 {
-    char *s = plain_line(page), *dash;
+    char *s = plain_line(json_string_value(json_object_get(w, key)));
+    char *dash, *out;
 
     if (s == NULL)
         return NULL;
     dash = strstr(s, "\xe2\x80\x93");
-    if (dash != NULL) {
+    if (dash != NULL && strcmp(key, "page") == 0) {
         *dash = '-';
         memmove(dash + 1, dash + 3, strlen(dash + 3) + 1);
     }
-    return s;
+    out = article_locator(s);
+    free(s);
+    return out;
 }
 
 /* Whether title (n bytes) already holds sub (m bytes), ignoring ASCII
@@ -354,12 +367,11 @@ work_article(json_t *w, const char *source, struct article *a)
         a->container = plain_line(json_string_value(json_object_get(
             json_array_get(json_object_get(w, "institution"), 0), "name")));
     add_authors(a, json_object_get(w, "author"));
-    a->volume = plain_line(json_string_value(json_object_get(w, "volume")));
-    a->issue = plain_line(json_string_value(json_object_get(w, "issue")));
-    a->pages = work_pages(json_string_value(json_object_get(w, "page")));
+    a->volume = locator(w, "volume");
+    a->issue = locator(w, "issue");
+    a->pages = locator(w, "page");
     if (a->pages == NULL) /* eLife, PLOS: an article number, no pages */
-        a->pages = plain_line(
-            json_string_value(json_object_get(w, "article-number")));
+        a->pages = locator(w, "article-number");
     set_published(a, w);
     a->publisher =
         plain_line(json_string_value(json_object_get(w, "publisher")));

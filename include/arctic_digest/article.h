@@ -112,6 +112,15 @@ void article_copy(struct article *dst, const struct article *src);
  */
 char *article_pages(const char *first, const char *last);
 
+/*
+ * A volume, issue or page range as a source writes it, cleaned for
+ * citing: trimmed; no value (NULL) when it is empty, white space or a
+ * placeholder ("null", as some Crossref deposits have it, "n/a", "-");
+ * a range whose two ends are the same ("S8-S8", "12-12") is that one
+ * page or number ("S8").  Caller frees; NULL for no value.
+ */
+char *article_locator(const char *s);
+
 /* Add an author; copies the strings (any may be NULL). */
 void article_add_person(struct article *a, const char *given,
                         const char *family, const char *literal);
@@ -128,6 +137,15 @@ void article_add_byline(struct article *a, const char *p, size_t n);
 /* Give the last author added the suffix s ("Jr.", "III"; copied; NULL or
  * "" for none).  Does nothing when a has no author. */
 void article_set_suffix(struct article *a, const char *s);
+/*
+ * A generational suffix written at the end of a family name, as some
+ * sources (Crossref deposits among them) write it: "Brower, Sr.",
+ * "King Jr.", "Smith III" (Jr., Sr., II, III, IV, with or without the
+ * period).  Returns the offset of the suffix in family and sets *keep to
+ * the length of the family name without it and the comma or space before
+ * it ("Brower"); returns 0, *keep untouched, when there is none.
+ */
+size_t article_name_suffix(const char *family, size_t *keep);
 void article_add_keyword(struct article *a, const char *kw);
 
 /*

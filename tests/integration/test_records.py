@@ -66,41 +66,22 @@ CSL_TYPES = {
 # still contain it; remove the entry when it is fixed.
 KNOWN_FAILURES = {}
 KNOWN_FAILURES.update({
-    ("chicago", "10.1142_9789812701527_0069.json"): (
-        "a title in capitals is re-cased and its acronym FRBR with it "
-        "(CMOS 8.159 changes no acronym)", "in Frbr"),
-    ("mla", "10.1142_9789812701527_0069.json"): (
-        "as in chicago (MLA 9 title case, the same rule)", "in Frbr"),
     ("chicago", "10.1101_2020.12.01.406702.json"): (
         "Crossref's <i> markup of a species name is dropped from the title "
-        "(crossref.c reads titles as plain text; CMOS 8.119 italicises "
-        "genus and species)", "in Streptococcus"),
+        "(crossref.c reads titles as plain text; the Chicago Manual "
+        "italicises genus and species, 16th ed. 8.119)", "in Streptococcus"),
     ("mla", "10.1101_2020.12.01.406702.json"): (
         "as in chicago", "in Streptococcus"),
     ("apa", "10.1101_2020.12.01.406702.json"): (
         "the title loses Crossref's italics of the species name, and "
         "sentence case lowers its genus (APA 7 6.17: a genus keeps its "
         "capital)", "in streptococcus"),
-    ("mla", "10.1109_emc-b.2017.8260404.json"): (
-        "the particle: ours inverts 'Mathieu van den Bergh' as Chicago "
-        "does ('Bergh, Mathieu van den'), the CSL MLA style as 'van den "
-        "Bergh, Mathieu'; not settled against the MLA Handbook yet",
-        "Bergh, Mathieu van den"),
     ("apa", "10.1103_physrevlett.126.162501.json"): (
         "sentence case capitalises the first part of a lower-case compound "
         "(APA 7 6.17: lepton-proton)", "Lepton-proton"),
     ("apa", "10.1016_j.acha.2016.05.001.json"): (
         "the name Balian-Low is lowered after the hyphen (APA 7 6.17)",
         "Balian--low"),
-    ("apa", "10.1016_j.healun.2009.05.025.json"): (
-        "sentence case keeps common words capitalised (APA 7 6.17)",
-        "Knotless technique for Heterotopic"),
-    ("apa", "10.1045_january2017-burton.json"): (
-        "sentence case keeps a common word capitalised (APA 7 6.17)",
-        "for Interoperability"),
-    ("apa", "10.29252_ijrm.14.10.665.json"): (
-        "sentence case lowers the letter of vitamin D (APA 7 6.17)",
-        "vitamin d "),
     ("apa", "10.1016_j.rasd.2014.03.011.json"): (
         "sentence case lowers the name of a test (APA 7 6.17: "
         "names of tests keep capitals)", "brief pain inventory"),
@@ -124,65 +105,11 @@ ISSUE_DAY = ("the day of a journal issue's date, as the mla-issue-day "
 KNOWN_FAILURES.update({
     # A German chapter: no publisher (VS Verlag), as for every chapter
     # until the styles read one.
-    # Crossref puts the Han name in `given` and its romanisation in
-    # `family` ("Yang Xiaoxue" / "杨晓雪"): we glue the two without a space
-    # or comma in every style; citeproc prints "Yang Xiaoxue, 杨晓雪" (first)
-    # and "胡冰 Hu Bing".  Neither is right, but two scripts run together
-    # are no name at all.
-    ("chicago", "10.3788_aos202141.1406002.json"): (
-        "a Han given name and a romanised family name are glued without a "
-        "space (issue 13, item 1: CJK names)", "Xiaoxue杨晓雪"),
-    ("apa", "10.3788_aos202141.1406002.json"): (
-        "as in chicago", "Xiaoxue杨晓雪"),
-    ("mla", "10.3788_aos202141.1406002.json"): (
-        "as in chicago", "Xiaoxue杨晓雪"),
-    # Crossref's family name "Brower, Sr." (the suffix inside the family):
-    # APA writes "Brower,, R. H., Sr." with two commas and the suffix
-    # repeated from the family; citeproc "Brower, Sr., R. H."; APA 7 9.8
-    # wants "Brower, R. H., Sr.".
-    # A title in capitals with a case name: we keep the "V" (versus) in
-    # capitals with the rest; citeproc lowers it as a stop word.  CMOS
-    # 8.159 would lower "v." in a title-cased title; a title kept in
-    # capitals has no rule for it.
-    ("chicago", "10.5235_elr.v3n6.992.json"): (
-        "the 'v' of a case name in a title written in capitals is kept in "
-        "capitals (citeproc lowers it as a stop word)", "OTHERS V SECRETARY"),
-    ("mla", "10.5235_elr.v3n6.992.json"): (
-        "as in chicago", "OTHERS V SECRETARY"),
-    ("apa", "10.14430_arctic174.json"): (
-        "a suffix written inside Crossref's family name gives a double "
-        "comma (APA 7 9.8: Brower, R. H., Sr.)", "Brower,, R. H."),
-    # A page range whose two ends are the same page.
-    ("chicago", "10.1080_08039488.2021.2019912.json"): (
-        "a one-page range with a letter prefix is printed S8--S8 "
-        "(citeproc S8--8; one page, S8, would be neither)", "S8--S8"),
-    ("mla", "10.1080_08039488.2021.2019912.json"): (
-        "the one-page range printed S8-S8 (citeproc 'S8--'); and the "
-        "day of the issue's date (mla-issue-day)", "S8-S8"),
-    # A title all in capitals: words of up to six capitals are kept as
-    # acronyms, longer ones re-cased, and the "v" of a case name is
-    # capitalised ("MANN AND OTHERS V Secretary OF STATE FOR Employment";
-    # citeproc keeps Crossref's capitals).  As 10.1002_chin.197423013.json.
     # A Spanish report title with no `language`: "Informe De Seguimiento"
     # (citeproc "Informe de Seguimiento", its particle list).  A title in
     # a language other than English takes that language's capitalisation
     # (CMOS 17 chapter 11; MLA 9 the same), so both are wrong; the
     # italics of the report are right (CMOS 14.220).
-    # MLA: "Pluijm, Ingrid van der"; citeproc (modern-language-
-    # association.csl, demote-non-dropping-particle="never") "van der
-    # Pluijm, Ingrid".  We demote the particle in MLA as in Chicago; which
-    # the Handbook wants for a Dutch name is to be settled.
-    ("mla", "10.1371_journal.pbio.0050002.json"): (
-        "the particle of a Dutch name is demoted (to settle against MLA "
-        "9); and the day of the issue's date (mla-issue-day)",
-        "Pluijm, Ingrid van der"),
-    # Crossref's volume is the string "null": we print "vol. null";
-    # citeproc prints "null" without the label.  Both print a value that
-    # is not one; MLA 9 leaves out an element the source does not have.
-    ("mla", "10.17246_jkdk.2008..7.002.json"): (
-        "Crossref's volume \"null\" printed as a volume", "vol. null"),
-    ("mla", "10.21326_ksdt.2008..18.018.json"): (
-        "Crossref's volume \"null\" printed as a volume", "vol. null"),
     # "Growth Hormone--Insulin-like Growth Factor": we lower "like" after
     # the hyphen as a preposition (CMOS 8.161 lowers a preposition in a
     # hyphenated compound); citeproc keeps Crossref's "Like".  Here "-like"
@@ -190,27 +117,12 @@ KNOWN_FAILURES.update({
     # against the Manual.
     # APA 7 6.17 sentence case: proper nouns keep their capitals, common
     # words lose them.
-    ("apa", "10.1371_journal.pone.0150105.json"): (
-        "sentence case keeps a common word capitalised (APA 7 6.17)",
-        "and Gestational weight"),
-    ("apa", "10.1371_journal.pone.0151962.json"): (
-        "sentence case keeps a common word capitalised (APA 7 6.17)",
-        "regarding Predation"),
     ("apa", "10.1100_tsw.2002.291.json"): (
         "sentence case keeps common words capitalised (APA 7 6.17: an "
         "element's name is not a proper noun)", "Technetium-99 in Seawater"),
     ("apa", "10.1001_2013.jamainternmed.744.json"): (
         "sentence case keeps a common word capitalised and lowers the "
         "names of two studies (APA 7 6.17)", "Atrial Fibrillation and"),
-    ("apa", "10.26616_nioshpub2019112revised032023.json"): (
-        "sentence case lowers the name of an institute and keeps "
-        "'Workers' capitalised (APA 7 6.17)",
-        "National institute for occupational"),
-    # Reports that the first round listed as cited like journal articles:
-    # they are italicised now (the Chicago difference is the report row of
-    # DEVIATIONS.md), and this one's APA sentence case lowers a place name.
-    ("apa", "10.4095_110861.json"): (
-        "sentence case lowers a place name (APA 7 6.17)", "Fargey creek"),
 })
 
 # Classes of bugs of ours that span many records: (style, name, reason,
@@ -342,7 +254,10 @@ def to_csl(fn, m):
     if m.get("publisher-location"):
         c["publisher-place"] = text(m["publisher-location"], False)
     for key in ("volume", "issue", "page", "language"):
-        if m.get(key):
+        # Crossref's "null" (a volume some deposits have) is no value, as
+        # crossref.c reads it (article_locator); to_record passes it on
+        # so that `cite` is seen to drop it too.
+        if m.get(key) and m[key].strip().lower() != "null":
             c[key] = m[key]
     if not m.get("page") and m.get("article-number"):
         c["page"] = m["article-number"]

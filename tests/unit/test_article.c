@@ -471,6 +471,68 @@ test_article_pages_first_and_last(void **state)
     expect_pages("", "20", NULL);
 }
 
+static void
+expect_locator(const char *in, const char *want)
+{
+    char *got = article_locator(in);
+
+    if (want == NULL)
+        assert_null(got);
+    else
+        assert_string_equal(got, want);
+    free(got);
+}
+
+/* Crossref's volume "null" (10.17246/jkdk.2008..7.002) is none; the
+ * one-page range "S8-S8" (10.1080/08039488.2021.2019912) is one page. */
+static void
+test_article_locator_drops_placeholders_and_one_page_ranges(void **state)
+{
+    (void)state;
+    expect_locator("null", NULL);
+    expect_locator(" NULL ", NULL);
+    expect_locator("n/a", NULL);
+    expect_locator("-", NULL);
+    expect_locator("  ", NULL);
+    expect_locator(NULL, NULL);
+    expect_locator("S8-S8", "S8");
+    expect_locator("61-61", "61");
+    expect_locator(" 28 ", "28");
+    expect_locator("S8-S9", "S8-S9");
+    expect_locator("61-612", "61-612");
+    expect_locator("no-no", "no-no"); /* Wiley's "no page numbers" */
+    expect_locator("nullify", "nullify");
+}
+
+static void
+expect_suffix(const char *family, const char *suffix, size_t keep)
+{
+    size_t k = 99, at = article_name_suffix(family, &k);
+
+    if (suffix == NULL) {
+        assert_int_equal(at, 0);
+        assert_int_equal(k, 99);
+        return;
+    }
+    assert_string_equal(family + at, suffix);
+    assert_int_equal(k, keep);
+}
+
+/* Crossref's "Brower, Sr." (10.14430/arctic174) */
+static void
+test_article_name_suffix_inside_the_family_name(void **state)
+{
+    (void)state;
+    expect_suffix("Brower, Sr.", "Sr.", 6);
+    expect_suffix("King Jr.", "Jr.", 4);
+    expect_suffix("Smith III", "III", 5);
+    expect_suffix("Northington ,  IV", "IV", 11);
+    expect_suffix("Brower", NULL, 0);
+    expect_suffix(" Jr.", NULL, 0);
+    expect_suffix("Van Ivor", NULL, 0);
+    expect_suffix("de Sr", "Sr", 2);
+}
+
 /* Boundaries of the byline rules (survivors of scripts/mutate). */
 static void
 test_article_byline_rule_boundaries(void **state)
@@ -746,6 +808,9 @@ main(void)
         cmocka_unit_test(
             test_article_byline_newspaper_datelines_roles_and_notes),
         cmocka_unit_test(test_article_pages_first_and_last),
+        cmocka_unit_test(test_article_name_suffix_inside_the_family_name),
+        cmocka_unit_test(
+            test_article_locator_drops_placeholders_and_one_page_ranges),
         cmocka_unit_test(test_article_byline_rule_boundaries),
         cmocka_unit_test(test_article_byline_reads_only_its_length),
         cmocka_unit_test(test_article_doi_shortest),

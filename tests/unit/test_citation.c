@@ -263,6 +263,29 @@ test_citation_case_rules_from_real_records(void **state)
             "The Time/Space Trade-Off in Filter Design");
     case_is(cite_title_case, "an in-depth look at the past in china",
             "An In-Depth Look at the Past in China");
+    /* a title in capitals (10.1142/9789812701527_0069, 10.5235/elr.v3n6.992):
+     * common words re-cased, names the word lists capitalise ("Mann")
+     * capitalised, acronyms they do not know (FRBR) and those they spell
+     * in capitals (NATO) kept; a lower-case "v" of a case name stays, and
+     * sentence case keeps the parties' capitals */
+    case_is(cite_title_case, "SOME CONCEPTUAL MODELING ISSUES IN FRBR",
+            "Some Conceptual Modeling Issues in FRBR");
+    case_is(cite_sentence_case, "SOME CONCEPTUAL MODELING ISSUES IN FRBR",
+            "Some conceptual modeling issues in FRBR");
+    case_is(cite_title_case, "THE ROLE OF NATO FOR MANN'S STATE",
+            "The Role of NATO for Mann's State");
+    case_is(cite_title_case,
+            "MANN AND OTHERS v SECRETARY OF STATE FOR EMPLOYMENT",
+            "Mann and Others v Secretary of State for Employment");
+    case_is(cite_sentence_case,
+            "MANN AND OTHERS v SECRETARY OF STATE FOR EMPLOYMENT",
+            "Mann and Others v Secretary of State for Employment");
+    case_is(cite_sentence_case, "Estimating the v Parameter of Ice",
+            "Estimating the v parameter of ice");
+    case_is(cite_title_case, "GOVERNANCE IN TROMSØ AND SÁPMI",
+            "Governance in Tromsø and Sápmi");
+    case_is(cite_title_case, "Part V of the Treaty", "Part V of the Treaty");
+    case_is(cite_title_case, "PART V OF THE TREATY", "Part V of the Treaty");
 }
 
 static void
@@ -1007,12 +1030,203 @@ test_citation_suffix_given_apart(void **state)
            "Gatti, F., Northington, M. C., V, & Mendonça, J. da C. (2021). "
            "Sharp. Analysis. https://doi.org/10.5555/w");
     article_release(&a);
+    /* a suffix inside the family name (Crossref, 10.14430/arctic174):
+     * APA 7 9.8, CMOS 6.43 (no comma when not inverted), MLA 9 */
+    work(&a, ARTICLE_KIND_JOURNAL, "Advancing", "Arctic", NULL, NULL);
+    article_add_person(&a, "Ronald H.", "Brower, Sr.", NULL);
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "Gatti, F., & Brower, R. H., Sr. (2021). Advancing. Arctic. "
+           "https://doi.org/10.5555/w");
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Gatti, Fabien, and Ronald H. Brower Sr. \u201cAdvancing.\u201d "
+           "Arctic, June 9, 2021. https://doi.org/10.5555/w.");
+    {
+        struct buf b = BUF_INIT;
+        cite_bibtex(&a, 1, &b);
+        assert_non_null(strstr(b.data, " and Brower, Sr., Ronald H.}"));
+        buf_reset(&b);
+        cite_ris(&a, 1, &b);
+        assert_non_null(strstr(b.data, "AU  - Brower, Ronald H., Sr.\r\n"));
+        buf_release(&b);
+    }
+    article_release(&a);
     article_init(&a);
     a.title = xstrdup("Twenty years");
     article_add_person(&a, "Amos B.", "Smith", NULL);
     article_set_suffix(&a, "III");
     expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
            "Smith, Amos B., III. \u201cTwenty Years.\u201d");
+    article_release(&a);
+    article_init(&a);
+    a.title = xstrdup("Twenty years");
+    article_add_person(&a, "Ronald H.", "Brower, Sr.", NULL);
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "Brower, Ronald H., Sr. \u201cTwenty Years.\u201d");
+    article_release(&a);
+}
+
+/* Crossref's volume "null" (10.17246/jkdk.2008..7.002) is printed by no
+ * style; a one-page range (10.1080/08039488.2021.2019912) is one page;
+ * a journal with issues only takes a comma before "no." (CMOS 14.171). */
+static void
+test_citation_null_volume_and_one_page_range(void **state)
+{
+    struct article a;
+    struct buf b = BUF_INIT;
+
+    (void)state;
+    work(&a, ARTICLE_KIND_JOURNAL, "Widget", "Design Knowledge", NULL, NULL);
+    a.volume = xstrdup("null");
+    a.issue = xstrdup("7");
+    a.pages = xstrdup("S8-S8");
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Gatti, Fabien. \u201cWidget.\u201d Design Knowledge, no. 7 "
+           "(June 9, 2021): S8. https://doi.org/10.5555/w.");
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "Gatti, F. (2021). Widget. Design Knowledge, (7), S8. "
+           "https://doi.org/10.5555/w");
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "Gatti, Fabien. \u201cWidget.\u201d Design Knowledge, no. 7, "
+           "June 2021, p. S8, https://doi.org/10.5555/w.");
+    cite_bibtex(&a, 1, &b);
+    assert_null(strstr(b.data, "null"));
+    assert_non_null(strstr(b.data, "pages = {S8},"));
+    buf_reset(&b);
+    cite_ris(&a, 1, &b);
+    assert_null(strstr(b.data, "VL  -"));
+    assert_null(strstr(b.data, "EP  -"));
+    buf_release(&b);
+    article_release(&a);
+}
+
+/* Crossref's two-script names (10.3788/aos202141.1406002): the romanised
+ * name in family, the Han form in given; one name in every style. */
+/* MLA particles (10.1109/emc-b.2017.8260404): a preposition follows the
+ * given name ("Bergh, Mathieu van den", "Kleist, Heinrich von"), an
+ * article or contraction leads, capitalised ("Du Bos, Charles", "Del
+ * Río, Ángel"); Chicago demotes both. */
+static void
+test_citation_mla_particles(void **state)
+{
+    struct article a;
+
+    (void)state;
+    article_init(&a);
+    a.title = xstrdup("Verifying");
+    article_add_person(&a, "Mathieu", "van den Bergh", NULL);
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "Bergh, Mathieu van den. \u201cVerifying.\u201d");
+    article_release(&a);
+    article_init(&a);
+    a.title = xstrdup("Verifying");
+    article_add_person(&a, "Charles", "du Bos", NULL);
+    article_add_person(&a, "Heinrich", "von Kleist", NULL);
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "Du Bos, Charles, and Heinrich von Kleist. "
+           "\u201cVerifying.\u201d");
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Bos, Charles du, and Heinrich von Kleist. "
+           "\u201cVerifying.\u201d n.d.");
+    article_release(&a);
+    article_init(&a);
+    a.title = xstrdup("Verifying");
+    article_add_person(&a, "Ángel", "del Río", NULL);
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "Del Río, Ángel. \u201cVerifying.\u201d");
+    article_release(&a);
+    article_init(&a);
+    a.title = xstrdup("Verifying");
+    article_add_person(&a, "María", "de Zayas", NULL);
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "Zayas, María de. \u201cVerifying.\u201d");
+    article_release(&a);
+}
+
+/* APA 7 6.17 sentence case, rules checked on real titles (the DOIs): */
+static void
+test_citation_sentence_case_rules_from_real_titles(void **state)
+{
+    struct article a;
+
+    (void)state;
+    /* a capital letter that names something (10.29252/ijrm.14.10.665),
+     * but not one that opens a compound (10.4018/978-1-59904-913-7.ch011) */
+    case_is(cite_sentence_case, "Serum Vitamin D Level and Type B",
+            "Serum vitamin D level and type B");
+    case_is(cite_sentence_case, "How Citizen Groups Use E-Government",
+            "How citizen groups use e-government");
+    /* a geographic word after a place name (10.4095/110861), not after
+     * an adjective */
+    case_is(cite_sentence_case, "Fargey Creek, Manitoba",
+            "Fargey Creek, Manitoba");
+    case_is(cite_sentence_case, "Russian Sea Power in Fargey Bay",
+            "Russian sea power in Fargey Bay");
+    /* words derived from the word lists' words are common words
+     * (10.1016/j.healun.2009.05.025, 10.1045/january2017-burton,
+     * 10.1371/journal.pone.0150105, 10.1371/journal.pone.0151962), and a
+     * plural possessive is the plural (10.26616/nioshpub2019112...) */
+    case_is(cite_sentence_case,
+            "A Novel and Knotless Technique for Heterotopic Cardiac "
+            "Transplantation",
+            "A novel and knotless technique for heterotopic cardiac "
+            "transplantation");
+    case_is(cite_sentence_case, "The Scholix Framework for Interoperability",
+            "The Scholix framework for interoperability");
+    case_is(cite_sentence_case, "Gestational Weight Regarding Predation",
+            "Gestational weight regarding predation");
+    case_is(cite_sentence_case, "Enhanced Coal Workers' Health",
+            "Enhanced coal workers' health");
+    case_is(cite_sentence_case, "Portugal, Nepal and Putin",
+            "Portugal, Nepal and Putin");
+    /* the record's organisation named in its title keeps its capitals */
+    work(&a, ARTICLE_KIND_REPORT,
+         "National Institute for Occupational Safety and Health Enhanced "
+         "Coal Workers' Health Surveillance Program", NULL,
+         "Centers for Disease Control and Prevention, National Institute "
+         "for Occupational Safety and Health", NULL);
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "Gatti, F. (2021). National Institute for Occupational Safety "
+           "and Health enhanced coal workers\u2019 health surveillance "
+           "program. Centers for Disease Control and Prevention, National "
+           "Institute for Occupational Safety and Health. "
+           "https://doi.org/10.5555/w");
+    article_release(&a);
+}
+
+static void
+test_citation_name_in_two_scripts(void **state)
+{
+    struct article a;
+    struct buf b = BUF_INIT;
+
+    (void)state;
+    article_init(&a);
+    a.title = xstrdup("Architecture");
+    article_add_person(&a, "\u6768\u6653\u96ea", "Yang Xiaoxue", NULL);
+    article_add_person(&a, "Bing", "Hu", NULL);
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Yang Xiaoxue \u6768\u6653\u96ea, and Bing Hu. "
+           "\u201cArchitecture.\u201d n.d.");
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "Yang Xiaoxue \u6768\u6653\u96ea, & Hu, B. (n.d.). "
+           "Architecture.");
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "Yang Xiaoxue \u6768\u6653\u96ea, and Bing Hu. "
+           "\u201cArchitecture.\u201d");
+    cite_bibtex(&a, 1, &b);
+    assert_non_null(strstr(b.data, "author = {{Yang Xiaoxue "
+                                   "\u6768\u6653\u96ea} and Hu, Bing}"));
+    buf_reset(&b);
+    cite_ris(&a, 1, &b);
+    assert_non_null(strstr(b.data, "AU  - Yang Xiaoxue \u6768\u6653\u96ea\r\n"));
+    buf_release(&b);
+    article_release(&a);
+    /* the Han form in family, the romanisation in given: the same */
+    article_init(&a);
+    a.title = xstrdup("Architecture");
+    article_add_person(&a, "Hu Bing", "\u80e1\u51b0", NULL);
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "Hu Bing \u80e1\u51b0. (n.d.). Architecture.");
     article_release(&a);
 }
 
@@ -1197,6 +1411,10 @@ main(void)
             test_citation_books_chapters_and_papers_name_their_publisher),
         cmocka_unit_test(test_citation_entries_posted_work_and_data_sets),
         cmocka_unit_test(test_citation_suffix_given_apart),
+        cmocka_unit_test(test_citation_null_volume_and_one_page_range),
+        cmocka_unit_test(test_citation_name_in_two_scripts),
+        cmocka_unit_test(test_citation_mla_particles),
+        cmocka_unit_test(test_citation_sentence_case_rules_from_real_titles),
         cmocka_unit_test(test_citation_case_rules_from_real_records),
         cmocka_unit_test(test_citation_format_all_equals_each_markup_alone),
     };

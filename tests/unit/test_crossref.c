@@ -168,6 +168,27 @@ test_crossref_volume_issue_and_page_range(void **state)
     crossref_page_release(&p);
 }
 
+/* Real deposits: volume "null" (10.17246/jkdk.2008..7.002) is none, and
+ * the range "S8-S8" (10.1080/08039488.2021.2019912) one page. */
+static void
+test_crossref_null_volume_and_one_page_range(void **state)
+{
+    static const char json[] =
+        "{\"status\":\"ok\",\"message-type\":\"work\",\"message\":{"
+        "\"DOI\":\"10.17246/jkdk.2008..7.002\",\"title\":[\"Widget\"],"
+        "\"volume\":\"null\",\"issue\":\"7\",\"page\":\"S8\\u2013S8\"}}";
+    struct crossref_page p = CROSSREF_PAGE_INIT;
+    struct err e = ERR_INIT;
+
+    (void)state;
+    assert_int_equal(crossref_parse(json, strlen(json), NULL, &p, &e), 0);
+    assert_int_equal(p.n, 1);
+    assert_null(p.v[0].volume);
+    assert_string_equal(p.v[0].issue, "7");
+    assert_string_equal(p.v[0].pages, "S8");
+    crossref_page_release(&p);
+}
+
 /* Crossref gives a name's suffix apart; posted content is a preprint only
  * by its subtype. */
 static void
@@ -179,7 +200,8 @@ test_crossref_suffix_and_posted_content(void **state)
         "\"type\":\"posted-content\",\"subtype\":\"blog\","
         "\"publisher\":\"Front Matter\",\"author\":[{\"given\":"
         "\"Amos B.\",\"family\":\"Smith\",\"suffix\":\"III\"},"
-        "{\"given\":\"Ann\",\"family\":\"Lee\"}]}}";
+        "{\"given\":\"Ann\",\"family\":\"Lee\"},"
+        "{\"given\":\"Ronald H.\",\"family\":\"Brower, Sr.\"}]}}";
     struct crossref_page p = CROSSREF_PAGE_INIT;
     struct err e = ERR_INIT;
 
@@ -188,6 +210,9 @@ test_crossref_suffix_and_posted_content(void **state)
     assert_string_equal(p.v[0].authors[0].family, "Smith");
     assert_string_equal(p.v[0].authors[0].suffix, "III");
     assert_null(p.v[0].authors[1].suffix);
+    /* the suffix inside the family, as 10.14430/arctic174 deposits it */
+    assert_string_equal(p.v[0].authors[2].family, "Brower");
+    assert_string_equal(p.v[0].authors[2].suffix, "Sr.");
     assert_int_equal(p.v[0].kind, ARTICLE_KIND_POSTED);
     assert_string_equal(p.v[0].publisher, "Front Matter");
     crossref_page_release(&p);
@@ -624,6 +649,7 @@ main(void)
         cmocka_unit_test(test_crossref_parses_a_work_list),
         cmocka_unit_test(test_crossref_parses_the_real_elife_work),
         cmocka_unit_test(test_crossref_volume_issue_and_page_range),
+        cmocka_unit_test(test_crossref_null_volume_and_one_page_range),
         cmocka_unit_test(test_crossref_suffix_and_posted_content),
         cmocka_unit_test(test_crossref_rejects_bad_responses),
         cmocka_unit_test(test_crossref_builds_an_encoded_works_url),
