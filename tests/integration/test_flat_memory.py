@@ -33,6 +33,22 @@ BUILD = os.environ.get("AD_BUILD_DIR", "build")
 SINK = "/usr/sbin/smtp-sink"
 MIB = 1024  # ru_maxrss is in KiB
 
+
+def start_sink():
+    """Postfix's smtp-sink on a free loopback port (it accepts and drops
+    every message): (process, port), or (None, None) after saying why the
+    test skips."""
+    if not os.path.exists(SINK):
+        oracle.require("postfix (its smtp-sink is the SMTP server here)")
+        return None, None
+    port = free_port()
+    user = ["-u", "nobody"] if os.geteuid() == 0 else []
+    sink = subprocess.Popen([SINK] + user + ["-m", "1024",
+                                             "127.0.0.1:%d" % port, "1024"])
+    time.sleep(0.3)
+    return sink, port
+
+
 # Run argv with stdout to a file and report its exit code and peak RSS.
 PEAK = r"""
 import json, resource, subprocess, sys
@@ -149,16 +165,10 @@ class FlatMemory(unittest.TestCase):
         return d
 
     def test_send_does_not_grow_with_the_list(self):
-        if not os.path.exists(SINK):
-            oracle.require("postfix (its smtp-sink is the SMTP server here)")
+        sink, port = start_sink()
+        if not sink:
             return
-        port = free_port()
-        user = ["-u", "nobody"] if os.geteuid() == 0 else []
-        sink = subprocess.Popen([SINK] + user + ["-m", "1024",
-                                                 "127.0.0.1:%d" % port,
-                                                 "1024"])
         try:
-            time.sleep(0.3)
             rss = {}
             for n in (1000, 10000):
                 d = self.send_dir(n, port)
@@ -236,16 +246,10 @@ class FlatMemory(unittest.TestCase):
         connections took 24 MiB more than one reader (85 MiB against 61);
         now the same (58 MiB; the peak is the rendering of the issue and
         of its archive page, for one reader as for forty)."""
-        if not os.path.exists(SINK):
-            oracle.require("postfix (its smtp-sink is the SMTP server here)")
+        sink, port = start_sink()
+        if not sink:
             return
-        port = free_port()
-        user = ["-u", "nobody"] if os.geteuid() == 0 else []
-        sink = subprocess.Popen([SINK] + user + ["-m", "1024",
-                                                 "127.0.0.1:%d" % port,
-                                                 "1024"])
         try:
-            time.sleep(0.3)
             rss = {}
             for n in (1, 40):
                 d = self.large_issue_dir("large%d" % n, n, port)
