@@ -13,7 +13,7 @@
  *   +- multipart/alternative
  *   |  +- text/plain; charset=utf-8   quoted-printable
  *   |  +- text/html;  charset=utf-8   quoted-printable
- *   +- attachments                    base64 (or QP for text), attachment
+ *   +- attachments                    base64, attachment
  *
  * Every header value that may hold untrusted text is encoded here: CR, LF
  * and other controls are replaced by spaces before encoding, so no input
