@@ -38,6 +38,11 @@
  * older code are rendered again. */
 #define ARCHIVE_FORMAT 1
 
+/* The feed holds the newest issues only, as feeds do (RFC 4287 asks for
+ * no more; the index lists them all): a reader polling it does not fetch
+ * every issue ever sent, megabytes after a year of weekly issues. */
+#define ARCHIVE_FEED_ENTRIES 20
+
 /* Template folders nest at most this deep (a symlink loop ends here). */
 #define MAX_TEMPLATE_DEPTH 8
 
@@ -49,6 +54,7 @@ struct arch {
     char *stamp;              /* archive_stamp() of this run */
     struct buf entries;       /* the feed's <entry> elements, newest first */
     struct tpl_value *issues; /* the index's list, newest first */
+    size_t nentries;          /* the feed's <entry> elements so far */
     int64_t updated;          /* the newest issue's sent time */
     size_t rendered;          /* issues rendered by this write */
 };
@@ -462,7 +468,10 @@ write_issue(struct arch *a, const struct store_issue *is, struct err *e)
         store_archived_release(&rec);
         return -1;
     }
-    feed_entry(a, is, &rec, &a->entries);
+    if (a->nentries < ARCHIVE_FEED_ENTRIES) {
+        feed_entry(a, is, &rec, &a->entries);
+        a->nentries++;
+    }
     index_entry(a, is, &rec);
     if (is->sent > a->updated)
         a->updated = is->sent;

@@ -24,6 +24,7 @@
 
 #define T0 1753686000 /* 2025-07-28T07:00:00Z */
 #define DAY 86400
+#define MAX_ISSUES 30 /* the most issues a test sends (teardown) */
 
 struct fixture {
     char dir[64];
@@ -143,16 +144,25 @@ static int
 teardown(void **state)
 {
     struct fixture *f = *state;
-    static const char *const names[] = {
-        "issue-0001.html", "issue-0001.bib", "issue-0001.ris",
-        "issue-0002.html", "issue-0002.bib", "issue-0002.ris",
-        "index.html",      "feed.xml",       "state.db",
-        "state.db-wal",    "state.db-shm"};
+    static const char *const names[] = {"index.html", "feed.xml",
+                                        "state.db", "state.db-wal",
+                                        "state.db-shm"};
+    static const char *const ext[] = {"html", "bib", "ris"};
     struct buf b = BUF_INIT;
-    size_t i;
+    size_t i, k;
 
     store_close(f->s);
     config_release(&f->cfg);
+    for (i = 1; i <= MAX_ISSUES; i++) {
+        for (k = 0; k < ARRAY_SIZE(ext); k++) {
+            char *p;
+            buf_reset(&b);
+            buf_appendf(&b, "issue-%04zu.%s", i, ext[k]);
+            p = path_in(f, b.data);
+            unlink(p);
+            free(p);
+        }
+    }
     for (i = 0; i < ARRAY_SIZE(names); i++) {
         char *p = path_in(f, names[i]);
         unlink(p);
@@ -223,6 +233,42 @@ test_archive_feed_has_one_entry_per_sent_issue(void **state)
     assert_null(strstr(page, "<b>"));
     free(feed);
     free(page);
+}
+
+static void
+test_archive_feed_holds_the_newest_twenty_and_the_index_all(void **state)
+{
+    struct fixture *f = *state;
+    struct archive_stats st;
+    struct err e = ERR_INIT;
+    char *feed, *index, title[64], name[32];
+    const char *titles[1] = {title};
+    int i;
+
+    for (i = 1; i <= 23; i++) {
+        snprintf(title, sizeof(title), "Sea ice in week %d", i);
+        issue(f, T0 + i * 7 * DAY, titles, 1, true);
+    }
+    assert_int_equal(archive_write(&f->ctx, 0, &st, &e), 0);
+    assert_int_equal(st.issues, 23);
+    feed = slurp(f, "feed.xml");
+    index = slurp(f, "index.html");
+    assert_int_equal(count(feed, "<entry>"), 20);
+    /* the newest twenty: 23 down to 4 */
+    assert_non_null(strstr(feed, "href=\"issue-0023.html\""));
+    assert_non_null(strstr(feed, "href=\"issue-0004.html\""));
+    assert_null(strstr(feed, "href=\"issue-0003.html\""));
+    assert_non_null(strstr(feed, "<title>Arctic Digest no. 4: "));
+    assert_null(strstr(feed, "<title>Arctic Digest no. 3: "));
+    /* the feed's updated is the newest issue's */
+    assert_non_null(strstr(feed, "<updated>2026-01-05T07:01:00Z</updated>\n"
+                                 "<author>"));
+    for (i = 1; i <= 23; i++) {
+        snprintf(name, sizeof(name), "issue-%04d.html", i);
+        assert_non_null(strstr(index, name));
+    }
+    free(feed);
+    free(index);
 }
 
 static void
@@ -466,6 +512,9 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
             test_archive_feed_has_one_entry_per_sent_issue, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_archive_feed_holds_the_newest_twenty_and_the_index_all,
+            setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_archive_same_state_gives_same_bytes_and_skips_unsent, setup,
             teardown),
