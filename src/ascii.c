@@ -50,3 +50,15 @@ ascii_ends_with(const char *p, size_t n, const char *suffix)
 
     return n >= k && memcmp(p + n - k, suffix, k) == 0;
 }
+
+uint64_t
+ascii_fnv1a(const char *s, bool fold)
+{
+    uint64_t h = 14695981039346656037ULL;
+
+    for (; *s; s++) {
+        h ^= (unsigned char)(fold ? ascii_tolower(*s) : *s);
+        h *= 1099511628211ULL;
+    }
+    return h;
+}

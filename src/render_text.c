@@ -32,6 +32,7 @@
 
 #include <cmark.h>
 
+#include "arctic_digest/ascii.h"
 #include "arctic_digest/text.h"
 #include "arctic_digest/utf8.h"
 #include "arctic_digest/util.h"
@@ -252,21 +253,11 @@ url_dangerous(const char *url)
     return true;
 }
 
-static size_t
-url_hash(const char *s)
-{
-    size_t h = 2166136261u; /* FNV-1a */
-
-    while (*s)
-        h = (h ^ (unsigned char)*s++) * 16777619u;
-    return h;
-}
-
 /* Put url number i + 1 into the table, which has room. */
 static void
 slot_put(struct rt *r, size_t i)
 {
-    size_t k = url_hash(r->urls[i]) & (r->nslots - 1);
+    size_t k = (size_t)ascii_fnv1a(r->urls[i], false) & (r->nslots - 1);
 
     while (r->slots[k])
         k = (k + 1) & (r->nslots - 1);
@@ -282,8 +273,8 @@ link_number(struct rt *r, const char *url)
     size_t k, i;
 
     if (r->nslots) {
-        for (k = url_hash(url) & (r->nslots - 1); r->slots[k];
-             k = (k + 1) & (r->nslots - 1))
+        for (k = (size_t)ascii_fnv1a(url, false) & (r->nslots - 1);
+             r->slots[k]; k = (k + 1) & (r->nslots - 1))
             if (strcmp(r->urls[r->slots[k] - 1], url) == 0)
                 return r->slots[k];
     }

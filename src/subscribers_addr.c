@@ -78,25 +78,13 @@ struct dups {
     size_t ncand;
 };
 
-static uint64_t
-addr_hash(const char *s)
-{
-    uint64_t h = 14695981039346656037ULL;
-
-    for (; *s; s++) {
-        h ^= (unsigned char)ascii_tolower(*s);
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 static void
 dups_add(struct dups *d, const char *email)
 {
     if (!*email)
         return; /* no address: reported as invalid, not as a duplicate */
     xgrow(&d->h, &d->alloc, d->n + 1, sizeof(*d->h));
-    d->h[d->n++] = addr_hash(email);
+    d->h[d->n++] = ascii_fnv1a(email, true);
 }
 
 static int
@@ -150,7 +138,7 @@ dups_first(struct dups *d, const char *email, size_t line)
 
     if (!*email || d->ncand == 0)
         return 0;
-    h = addr_hash(email);
+    h = ascii_fnv1a(email, true);
     c = bsearch(&h, d->cand, d->ncand, sizeof(*d->cand), cand_cmp);
     if (!c)
         return 0;

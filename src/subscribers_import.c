@@ -64,20 +64,6 @@ struct import {
     struct index ix;
 };
 
-static uint64_t
-hash_lower(const char *s)
-{
-    uint64_t h = 1469598103934665603u;
-
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c >= 'A' && c <= 'Z')
-            c = (unsigned char)(c + 32);
-        h = (h ^ c) * 1099511628211u;
-    }
-    return h;
-}
-
 static void index_put(struct import *im, size_t pos);
 
 static void
@@ -104,7 +90,8 @@ index_put(struct import *im, size_t pos)
         index_grow(im); /* re-adds everything, pos included */
         return;
     }
-    i = (size_t)(hash_lower(im->l->v[pos].email) & (im->ix.cap - 1));
+    i = (size_t)(ascii_fnv1a(im->l->v[pos].email, true) &
+                 (im->ix.cap - 1));
     while (im->ix.slot[i])
         i = (i + 1) & (im->ix.cap - 1);
     im->ix.slot[i] = pos + 1;
@@ -114,7 +101,7 @@ index_put(struct import *im, size_t pos)
 static struct subs_entry *
 index_find(const struct import *im, const char *email)
 {
-    size_t i = (size_t)(hash_lower(email) & (im->ix.cap - 1));
+    size_t i = (size_t)(ascii_fnv1a(email, true) & (im->ix.cap - 1));
 
     for (; im->ix.slot[i]; i = (i + 1) & (im->ix.cap - 1))
         if (ascii_ieq(im->l->v[im->ix.slot[i] - 1].email, email))

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* ' ', '\t', '\n', '\v', '\f' or '\r': isspace() in the "C" locale. */
 static inline bool
@@ -76,5 +77,9 @@ bool ascii_istarts(const char *p, size_t n, const char *prefix);
 
 /* True if p[0..n) ends with suffix, compared byte for byte. */
 bool ascii_ends_with(const char *p, size_t n, const char *suffix);
+/* The 64-bit FNV-1a hash of the string s, of its ASCII letters in lower
+ * case when fold is true: the one hash of the hash tables of addresses
+ * and links. */
+uint64_t ascii_fnv1a(const char *s, bool fold);
 
 #endif
