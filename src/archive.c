@@ -441,7 +441,10 @@ recorded(struct arch *a, const struct store_issue *is,
 
     if (a->flags & ARCHIVE_REBUILD)
         return 0;
-    found = store_archived_get(a->c->st, is->id, rec, e);
+    /* Issues are taken newest first: the older ones are only on the
+     * index, which needs no content. */
+    found = store_archived_get(a->c->st, is->id,
+                               a->nentries < ARCHIVE_FEED_ENTRIES, rec, e);
     if (found != 1)
         return found;
     if (strcmp(rec->stamp, a->stamp) != 0 ||

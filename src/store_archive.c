@@ -23,13 +23,19 @@ store_archived_release(struct store_archived *a)
 }
 
 int
-store_archived_get(struct store *s, int64_t issue, struct store_archived *out,
-                   struct err *e)
+store_archived_get(struct store *s, int64_t issue, bool with_content,
+                   struct store_archived *out, struct err *e)
 {
-    sqlite3_stmt *st = store_prepare(s,
-                                     "SELECT stamp, files, subject, content "
-                                     "FROM archive_pages WHERE issue_id = ?",
-                                     e);
+    /* Without the content SQLite does not read its pages (overflow pages,
+     * megabytes for a long issue). */
+    sqlite3_stmt *st = store_prepare(
+        s,
+        with_content ? "SELECT stamp, files, subject, content "
+                       "FROM archive_pages WHERE issue_id = ?"
+                     : "SELECT stamp, files, subject, '' "
+                       "FROM archive_pages WHERE issue_id = ?",
+        e);
+    const unsigned char *text;
     int rc;
 
     if (!st)
@@ -43,10 +49,11 @@ store_archived_get(struct store *s, int64_t issue, struct store_archived *out,
         out->subject = store_col_text(st, 2);
         /* The content is the issue's whole HTML, megabytes for a long
          * issue: its length comes with it rather than from a strlen. */
+        text = sqlite3_column_text(st, 3); /* before its length */
         out->content_len = (size_t)sqlite3_column_bytes(st, 3);
         out->content = xmalloc(out->content_len + 1);
         if (out->content_len)
-            memcpy(out->content, sqlite3_column_text(st, 3), out->content_len);
+            memcpy(out->content, text, out->content_len);
         out->content[out->content_len] = '\0';
     }
     store_release(s, st);

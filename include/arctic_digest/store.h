@@ -249,8 +249,10 @@ struct store_archived {
 
 void store_archived_release(struct store_archived *a);
 /* The record of issue (an issue id): 1 and out (caller releases), or 0
- * when there is none.  -1 as store_db_error. */
-int store_archived_get(struct store *s, int64_t issue,
+ * when there is none; its content is "" unless with_content (an issue
+ * listed on the index but no longer in the feed needs none).  -1 as
+ * store_db_error. */
+int store_archived_get(struct store *s, int64_t issue, bool with_content,
                        struct store_archived *out, struct err *e);
 /* Record (or replace) issue's row; every field but content is a string,
  * none NULL.  -1 as store_db_error (a foreign key: no such issue). */

@@ -241,7 +241,7 @@ test_archive_feed_holds_the_newest_twenty_and_the_index_all(void **state)
     struct fixture *f = *state;
     struct archive_stats st;
     struct err e = ERR_INIT;
-    char *feed, *index, title[64], name[32];
+    char *feed, *index, *again, title[64], name[32];
     const char *titles[1] = {title};
     int i;
 
@@ -267,6 +267,16 @@ test_archive_feed_holds_the_newest_twenty_and_the_index_all(void **state)
         snprintf(name, sizeof(name), "issue-%04d.html", i);
         assert_non_null(strstr(index, name));
     }
+    /* written again from the records (the three oldest read without
+     * their content): the same bytes, nothing rendered */
+    assert_int_equal(archive_write(&f->ctx, 0, &st, &e), 0);
+    assert_int_equal(st.rendered, 0);
+    again = slurp(f, "feed.xml");
+    assert_string_equal(again, feed);
+    free(again);
+    again = slurp(f, "index.html");
+    assert_string_equal(again, index);
+    free(again);
     free(feed);
     free(index);
 }

@@ -1331,7 +1331,7 @@ archived(struct store *s, int64_t issue)
 {
     struct store_archived rec;
     struct err e = ERR_INIT;
-    int found = store_archived_get(s, issue, &rec, &e);
+    int found = store_archived_get(s, issue, true, &rec, &e);
 
     if (found < 0)
         fail_msg("%s", e.msg);
@@ -1377,17 +1377,24 @@ test_store_archived_record_round_trips_and_goes_when_an_article_changes(
     rec.content = content;
     rec.content_len = sizeof(content) - 1;
     assert_int_equal(store_archived_put(s, is.id, &rec, &e), 0);
-    assert_int_equal(store_archived_get(s, is.id, &got, &e), 1);
+    assert_int_equal(store_archived_get(s, is.id, true, &got, &e), 1);
     assert_string_equal(got.stamp, "stamp-1");
     assert_string_equal(got.files, "1:2:3.000000004");
     assert_string_equal(got.subject, "Arctic Digest no. 1");
     assert_int_equal(got.content_len, sizeof(content) - 1);
     assert_memory_equal(got.content, content, sizeof(content));
     store_archived_release(&got);
+    /* without its content: the rest of the record, and "" */
+    assert_int_equal(store_archived_get(s, is.id, false, &got, &e), 1);
+    assert_string_equal(got.stamp, "stamp-1");
+    assert_string_equal(got.subject, "Arctic Digest no. 1");
+    assert_int_equal(got.content_len, 0);
+    assert_string_equal(got.content, "");
+    store_archived_release(&got);
     /* a later put replaces it */
     rec.stamp = "stamp-2";
     assert_int_equal(store_archived_put(s, is.id, &rec, &e), 0);
-    assert_int_equal(store_archived_get(s, is.id, &got, &e), 1);
+    assert_int_equal(store_archived_get(s, is.id, true, &got, &e), 1);
     assert_string_equal(got.stamp, "stamp-2");
     store_archived_release(&got);
     /* no record for an issue that does not exist */
