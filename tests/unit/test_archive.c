@@ -61,6 +61,16 @@ slurp(const struct fixture *f, const char *name)
     return buf_detach(&b, NULL);
 }
 
+/* The file name in the archive holds exactly want. */
+static void
+assert_file_is(const struct fixture *f, const char *name, const char *want)
+{
+    char *got = slurp(f, name);
+
+    assert_string_equal(got, want);
+    free(got);
+}
+
 static size_t
 count(const char *hay, const char *needle)
 {
@@ -241,7 +251,7 @@ test_archive_feed_holds_the_newest_twenty_and_the_index_all(void **state)
     struct fixture *f = *state;
     struct archive_stats st;
     struct err e = ERR_INIT;
-    char *feed, *index, *again, title[64], name[32];
+    char *feed, *index, title[64], name[32];
     const char *titles[1] = {title};
     int i;
 
@@ -271,12 +281,8 @@ test_archive_feed_holds_the_newest_twenty_and_the_index_all(void **state)
      * their content): the same bytes, nothing rendered */
     assert_int_equal(archive_write(&f->ctx, 0, &st, &e), 0);
     assert_int_equal(st.rendered, 0);
-    again = slurp(f, "feed.xml");
-    assert_string_equal(again, feed);
-    free(again);
-    again = slurp(f, "index.html");
-    assert_string_equal(again, index);
-    free(again);
+    assert_file_is(f, "feed.xml", feed);
+    assert_file_is(f, "index.html", index);
     free(feed);
     free(index);
 }
@@ -462,7 +468,7 @@ test_archive_renders_an_issue_once_until_its_files_or_articles_change(
     struct archive_stats as;
     struct err e = ERR_INIT;
     struct article a;
-    char *feed, *index, *page, *p, *again;
+    char *feed, *index, *page, *p;
     ino_t before, after;
     bool fresh;
     int64_t id;
@@ -484,12 +490,8 @@ test_archive_renders_an_issue_once_until_its_files_or_articles_change(
     /* what a rebuild of everything gives, byte for byte */
     assert_int_equal(archive_write(&f->ctx, ARCHIVE_REBUILD, &as, &e), 0);
     assert_int_equal(as.rendered, 2);
-    again = slurp(f, "feed.xml");
-    assert_string_equal(again, feed);
-    free(again);
-    again = slurp(f, "index.html");
-    assert_string_equal(again, index);
-    free(again);
+    assert_file_is(f, "feed.xml", feed);
+    assert_file_is(f, "index.html", index);
     /* a file gone: that issue again, and only it */
     p = path_in(f, "issue-0002.ris");
     assert_int_equal(unlink(p), 0);

@@ -387,16 +387,21 @@ test_article_byline_newspaper_datelines_roles_and_notes(void **state)
     assert_string_equal(authors("Jane (Doe"), "(Doe|Jane");
 }
 
+/* got (ours to free) is want, or NULL when want is. */
 static void
-expect_doi_from_url(const char *url, const char *want)
+expect_owned(char *got, const char *want)
 {
-    char *got = article_doi_from_url(url);
-
     if (want == NULL)
         assert_null(got);
     else
         assert_string_equal(got, want);
     free(got);
+}
+
+static void
+expect_doi_from_url(const char *url, const char *want)
+{
+    expect_owned(article_doi_from_url(url), want);
 }
 
 static void
@@ -448,13 +453,7 @@ test_article_doi_from_url_forms(void **state)
 static void
 expect_pages(const char *first, const char *last, const char *want)
 {
-    char *got = article_pages(first, last);
-
-    if (want == NULL)
-        assert_null(got);
-    else
-        assert_string_equal(got, want);
-    free(got);
+    expect_owned(article_pages(first, last), want);
 }
 
 static void
@@ -474,13 +473,7 @@ test_article_pages_first_and_last(void **state)
 static void
 expect_locator(const char *in, const char *want)
 {
-    char *got = article_locator(in);
-
-    if (want == NULL)
-        assert_null(got);
-    else
-        assert_string_equal(got, want);
-    free(got);
+    expect_owned(article_locator(in), want);
 }
 
 /* Crossref's volume "null" (10.17246/jkdk.2008..7.002) is none; the
