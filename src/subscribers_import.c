@@ -326,28 +326,11 @@ row_text_release(struct row_text *t)
     subs_set_tags(&t->tags, NULL);
 }
 
-static struct subs_entry *
-add_row(struct import *im, const char *email, const char *status,
-        const char *name, const char *when)
-{
-    struct subs_entry *s = subs_append(im->l, email);
-
-    index_put(im, im->l->n - 1);
-    xstrset(&s->name, name);
-    subs_entry_set_status(s, status, *when ? when : im->now);
-    return s;
-}
-
+/* The warnings a row's name and tags bring, whatever it merges into. */
 static void
-merge_row(struct import *im, char **fields, size_t n, size_t line,
-          const char *email, const char *status, const struct row_text *t)
+text_warnings(struct import *im, size_t line, const char *email,
+              const struct row_text *t)
 {
-    struct subs_entry *s = index_find(im, email);
-    const char *name = t->name;
-    char *when = NULL;
-    bool changed = false, capped = false;
-    bool active = !strcmp(status, SUBS_STATUS_ACTIVE);
-
     if (t->name_ctrl)
         subs_problems_add(&im->r->problems, line, true,
                           "'%s': control characters in the name replaced "
@@ -362,13 +345,51 @@ merge_row(struct import *im, char **fields, size_t n, size_t line,
                           "'%s': control characters in the tags replaced "
                           "by spaces",
                           email);
+}
 
+/* What merging one row did that its report tells, beyond the counts. */
+struct note {
+    const char *refused; /* an active row for an address that is this
+                            (not active) on the list; borrowed */
+    bool capped;         /* tags beyond SUBS_MAX_TAGS left out */
+};
+
+static void
+note_warnings(struct import *im, size_t line, const char *email,
+              const struct note *no)
+{
+    if (no->refused)
+        subs_problems_add(&im->r->problems, line, true,
+                          "'%s' is %s on the list: not resubscribed", email,
+                          no->refused);
+    if (no->capped)
+        subs_problems_add(&im->r->problems, line, true,
+                          "'%s': tags beyond %d left out", email,
+                          SUBS_MAX_TAGS);
+}
+
+/*
+ * Merge one row (email, status, t) into s: a new entry (fresh, as
+ * subs_append() made it) or the first row of its address, as the merges
+ * before left it.  Counts the outcome; *no tells the rest.
+ */
+static void
+merge_into(struct import *im, struct subs_entry *s, bool fresh, char **fields,
+           size_t n, const char *status, const struct row_text *t,
+           struct note *no)
+{
+    char *when = NULL;
+    bool changed = false, capped = false;
+    bool active = !strcmp(status, SUBS_STATUS_ACTIVE);
+
+    memset(no, 0, sizeof(*no));
     when = norm_date(get(im, fields, n,
                          active ? F_SUBSCRIBED_AT
                          : im->col[F_CLEAN_TIME] >= 0 ? F_CLEAN_TIME
                                                       : F_UNSUB_TIME));
-    if (!s) {
-        s = add_row(im, email, status, name, when);
+    if (fresh) {
+        xstrset(&s->name, t->name);
+        subs_entry_set_status(s, status, *when ? when : im->now);
         merge_tags(s, &t->tags, &capped);
         if (ascii_ieq(get(im, fields, n, F_FORMAT), "text"))
             xstrset(&s->format, "text");
@@ -378,27 +399,22 @@ merge_row(struct import *im, char **fields, size_t n, size_t line,
             im->r->suppressed++;
     } else if (strcmp(s->status, SUBS_STATUS_ACTIVE) != 0) {
         /* Never resubscribe: a suppression stays one. */
-        if (active)
-            subs_problems_add(&im->r->problems, line, true,
-                              "'%s' is %s on the list: not resubscribed",
-                              email, s->status);
-        if (active)
+        if (active) {
+            no->refused = s->status;
             im->r->suppressed++;
-        else
+        } else {
             im->r->unchanged++;
+        }
     } else if (!active) {
         subs_entry_set_status(s, status, *when ? when : im->now);
         im->r->suppressed++;
     } else {
-        if (!*s->name && *name) {
-            xstrset(&s->name, name);
+        if (!*s->name && *t->name) {
+            xstrset(&s->name, t->name);
             changed = true;
         }
         changed |= merge_tags(s, &t->tags, &capped);
-        if (capped)
-            subs_problems_add(&im->r->problems, line, true,
-                              "'%s': tags beyond %d left out", email,
-                              SUBS_MAX_TAGS);
+        no->capped = capped;
         if (changed)
             im->r->updated++;
         else
@@ -407,47 +423,93 @@ merge_row(struct import *im, char **fields, size_t n, size_t line,
     free(when);
 }
 
+/* In memory: the row merged into its entry of l (added when new). */
+static void
+merge_row(struct import *im, char **fields, size_t n, size_t line,
+          const char *email, const char *status, const struct row_text *t)
+{
+    struct subs_entry *s = index_find(im, email);
+    struct note no;
+    bool fresh = !s;
+
+    if (fresh) {
+        s = subs_append(im->l, email);
+        index_put(im, im->l->n - 1);
+    }
+    text_warnings(im, line, email, t);
+    merge_into(im, s, fresh, fields, n, status, t, &no);
+    note_warnings(im, line, email, &no);
+}
+
+/*
+ * Read a data row.  A row that cannot be merged is reported (when report
+ * is true: its problem, and counted as invalid or skipped) and gives
+ * false.  A row to merge gives true with *email (trimmed; caller frees),
+ * *status and *t (caller releases) filled.
+ */
+static bool
+row_read(struct import *im, char **fields, size_t n, size_t line,
+         bool report, char **email, const char **status, struct row_text *t)
+{
+    struct subs_problems *pr = &im->r->problems;
+    struct err ae = ERR_INIT;
+
+    *email = subs_trim_dup(get(im, fields, n, F_EMAIL));
+    *status = row_status(im, fields, n);
+    if (subs_addr_check(*email, strlen(*email), &ae) < 0) {
+        if (report) {
+            subs_problems_add(pr, line, false, "invalid address '%s': %s",
+                              *email, ae.msg);
+            im->r->invalid++;
+        }
+    } else if (*status && !strcmp(*status, "?")) {
+        if (report) {
+            subs_problems_add(pr, line, false, "'%s': unknown status '%s'",
+                              *email, get(im, fields, n, F_STATUS));
+            im->r->invalid++;
+        }
+    } else {
+        row_text_read(im, fields, n, t);
+        if (t->f.many_tags) {
+            if (report) {
+                subs_problems_add(pr, line, false,
+                                  "'%s': %zu tags, more than the %d allowed",
+                                  *email, t->f.ntags, SUBS_MAX_TAGS);
+                im->r->invalid++;
+            }
+        } else if (!*status) {
+            if (report) {
+                subs_problems_add(pr, line, true,
+                                  "'%s': status '%s' is not a subscription: "
+                                  "skipped",
+                                  *email, get(im, fields, n, F_STATUS));
+                im->r->skipped++;
+            }
+        } else {
+            return true;
+        }
+        row_text_release(t);
+    }
+    free(*email);
+    *email = NULL;
+    return false;
+}
+
 static int
 on_row(void *ctx, char **fields, size_t n, size_t line, struct err *e)
 {
     struct import *im = ctx;
-    struct err ae = ERR_INIT;
     struct row_text t;
     const char *status;
     char *email;
 
     if (!im->header_done)
         return read_header(im, fields, n, line, e);
-    email = subs_trim_dup(get(im, fields, n, F_EMAIL));
-    status = row_status(im, fields, n);
-    if (subs_addr_check(email, strlen(email), &ae) < 0) {
-        subs_problems_add(&im->r->problems, line, false,
-                          "invalid address '%s': %s", email, ae.msg);
-        im->r->invalid++;
-    } else if (status && !strcmp(status, "?")) {
-        subs_problems_add(&im->r->problems, line, false,
-                          "'%s': unknown status '%s'", email,
-                          get(im, fields, n, F_STATUS));
-        im->r->invalid++;
-    } else {
-        row_text_read(im, fields, n, &t);
-        if (t.f.many_tags) {
-            subs_problems_add(&im->r->problems, line, false,
-                              "'%s': %zu tags, more than the %d allowed",
-                              email, t.f.ntags, SUBS_MAX_TAGS);
-            im->r->invalid++;
-        } else if (!status) {
-            subs_problems_add(&im->r->problems, line, true,
-                              "'%s': status '%s' is not a subscription: "
-                              "skipped",
-                              email, get(im, fields, n, F_STATUS));
-            im->r->skipped++;
-        } else {
-            merge_row(im, fields, n, line, email, status, &t);
-        }
+    if (row_read(im, fields, n, line, true, &email, &status, &t)) {
+        merge_row(im, fields, n, line, email, status, &t);
         row_text_release(&t);
+        free(email);
     }
-    free(email);
     return 0;
 }
 

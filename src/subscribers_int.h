@@ -37,6 +37,24 @@ int subs_csv_read(const char *p, size_t n, subs_row_fn fn, void *ctx,
 int subs_csv_read_file(FILE *in, const char *path, subs_row_fn fn, void *ctx,
                        bool *bom, bool *crlf, struct err *e);
 
+/*
+ * subs_csv_read_file() that also tells where each record starts: *off
+ * gets its byte offset in the file (a leading BOM counted) before fn is
+ * called, for subs_csv_read_record() to read it again.  No BOM or line
+ * end style is reported.
+ */
+int subs_csv_read_file_at(FILE *in, const char *path, uint64_t *off,
+                          subs_row_fn fn, void *ctx, struct err *e);
+
+/*
+ * Read again the one record that starts at byte off of in (an offset
+ * subs_csv_read_file_at() gave), calling fn for it alone, with line as its
+ * line.  Errors as subs_csv_read_file().
+ */
+int subs_csv_read_record(FILE *in, const char *path, uint64_t off,
+                         size_t line, subs_row_fn fn, void *ctx,
+                         struct err *e);
+
 /* Append one CSV field, quoted when it needs to be. */
 void subs_csv_field(struct buf *out, const char *s);
 
@@ -122,6 +140,9 @@ int subs_scan_unlocked(const char *path, subs_entry_fn fn, void *ctx,
 /* The shared lock subs_scan() and subs_load() hold (*fd -1: none needed,
  * see subscribers_file.c); subs_unlock(fd) lets it go. */
 int subs_lock_shared(const char *path, int *fd, struct err *e);
+/* The exclusive lock every writer holds (subs_update); ERR_CANTCREAT when
+ * it cannot be taken. */
+int subs_lock_exclusive(const char *path, int *fd, struct err *e);
 void subs_unlock(int fd);
 
 /* subs_format() in pieces, for a list written as it is read: the BOM (if
