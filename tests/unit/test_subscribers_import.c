@@ -110,18 +110,18 @@ test_subscribers_import_reader_reads_a_record_again(void **state)
     assert_non_null(in);
     memset(&all, 0, sizeof(all));
     all.off_src = &off;
-    assert_int_equal(subs_csv_read_file_at(in, path, &off, take, &all, &e),
-                     0);
+    assert_int_equal(subs_csv_read_file_at(in, path, &off, take, &all, &e), 0);
     assert_int_equal(all.n, 4);
     assert_int_equal(all.off[0], 0);
-    assert_int_equal(all.off[1], strlen("\xEF\xBB\xBF" "email,name\r\n"));
+    assert_int_equal(all.off[1], strlen("\xEF\xBB\xBF"
+                                        "email,name\r\n"));
     assert_int_equal(all.line[2], 4);
     assert_int_equal(all.off[2], strstr(text, "b@") - text);
     assert_int_equal(all.off[3], strstr(text, "c@") - text);
     for (i = 1; i < all.n; i++) {
         memset(&one, 0, sizeof(one));
-        assert_int_equal(subs_csv_read_record(in, path, all.off[i],
-                                              all.line[i], take, &one, &e),
+        assert_int_equal(subs_csv_read_record(in, path, all.off[i], all.line[i],
+                                              take, &one, &e),
                          0);
         assert_int_equal(one.n, 1);
         assert_string_equal(one.got[0], all.got[i]);
@@ -189,8 +189,8 @@ import_both(const char *name, const char *list, const char *exp)
     assert_true(subs_update(a, true, apply, &j, &e) >= 0);
     memset(&r, 0, sizeof(r));
     memset(&got, 0, sizeof(got));
-    assert_int_equal(subs_import_file(b, x, NULL, "2025-06-01T00:00:00Z",
-                                      false, collect_problem, &got, &r, &e),
+    assert_int_equal(subs_import_file(b, x, NULL, "2025-06-01T00:00:00Z", false,
+                                      collect_problem, &got, &r, &e),
                      0);
     if (access(a, F_OK) == 0) {
         read_file(a, &fa);
