@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "arctic_digest/ascii.h"
 #include "arctic_digest/fsutil.h"
@@ -455,6 +456,84 @@ open_export(const char *path, struct err *e)
     return f;
 }
 
+/* Copy the rest of in to out: 0, or -1 with e filled. */
+static int
+copy_stream(FILE *in, const char *from, FILE *out, const char *to,
+            struct err *e)
+{
+    char chunk[65536];
+    size_t n;
+
+    while ((n = fread(chunk, 1, sizeof(chunk), in)) > 0)
+        if (fwrite(chunk, 1, n, out) != n)
+            return err_set(e, ERR_CANTCREAT, errno, "cannot write '%s': %s", to,
+                           strerror(errno));
+    if (ferror(in))
+        return err_set(e, ERR_IO, errno, "cannot read '%s': %s", from,
+                       strerror(errno));
+    if (fflush(out) != 0)
+        return err_set(e, ERR_CANTCREAT, errno, "cannot write '%s': %s", to,
+                       strerror(errno));
+    rewind(out);
+    return 0;
+}
+
+/*
+ * Open the export twice: read in order, and rows read again.  One that is
+ * no regular file (a pipe: import /dev/stdin) can be read only once, so
+ * its bytes go first to "<list>.import-XXXXXX" beside the list, removed
+ * as soon as it is open.
+ */
+static int
+open_exports(struct stream *st, const char *list, struct err *e)
+{
+    struct buf tmp = BUF_INIT;
+    struct stat sb;
+    FILE *copy = NULL;
+    int fd = -1, rc = -1;
+
+    st->seq = open_export(st->path, e);
+    if (!st->seq)
+        return -1;
+    if (fstat(fileno(st->seq), &sb) == 0 && S_ISREG(sb.st_mode)) {
+        st->again = open_export(st->path, e);
+        return st->again ? 0 : -1;
+    }
+    buf_appendf(&tmp, "%s.import-XXXXXX", list);
+    fd = mkstemp(tmp.data);
+    if (fd < 0) {
+        err_set(e, ERR_CANTCREAT, errno, "cannot create '%s': %s", tmp.data,
+                strerror(errno));
+        goto out;
+    }
+    copy = fdopen(fd, "w+b");
+    if (!copy) {
+        close(fd);
+        err_set(e, ERR_CANTCREAT, errno, "cannot create '%s': %s", tmp.data,
+                strerror(errno));
+        goto out;
+    }
+    if (copy_stream(st->seq, st->path, copy, tmp.data, e) < 0)
+        goto out;
+    fclose(st->seq);
+    st->seq = copy;
+    copy = NULL;
+    st->again = fopen(tmp.data, "rb");
+    if (!st->again) {
+        err_set(e, ERR_IO, errno, "cannot read '%s': %s", tmp.data,
+                strerror(errno));
+        goto out;
+    }
+    rc = 0;
+out:
+    if (copy)
+        fclose(copy);
+    if (fd >= 0)
+        unlink(tmp.data);
+    buf_release(&tmp);
+    return rc;
+}
+
 static void
 stream_release(struct stream *st)
 {
@@ -495,10 +574,7 @@ subs_import_file(const char *path, const char *export_path, const char *map,
     st.out.fd = -1;
     subs_list_init(&st.head);
     buf_init(&st.pending);
-    st.seq = open_export(export_path, e);
-    if (st.seq)
-        st.again = open_export(export_path, e);
-    if (!st.again || subs_lock_exclusive(path, &fd, e) < 0)
+    if (open_exports(&st, path, e) < 0 || subs_lock_exclusive(path, &fd, e) < 0)
         goto out;
     if (read_head(&st, path, &exists, e) < 0 ||
         export_pass(&st, collect_row, e) < 0)

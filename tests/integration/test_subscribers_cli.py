@@ -261,6 +261,23 @@ class Subscribers(unittest.TestCase):
         self.assertIn("added 0, updated 0, unchanged 5, invalid 2, suppressed 1", err)
         self.assertEqual(self.read(), before)
 
+    def test_import_from_a_pipe_as_from_the_file(self):
+        """An export read from a pipe (import /dev/stdin), which can be
+        read only once, merges as the same file does, and leaves no copy
+        of itself beside the list."""
+        src = os.path.join(FIX, "mailchimp-subscribed.csv")
+        self.write(HEADER + "marja.lehtonen@example.org,,active,,,\n")
+        err = self.import_("mailchimp-subscribed.csv")
+        from_file = self.read()
+        self.write(HEADER + "marja.lehtonen@example.org,,active,,,\n")
+        with open(src, "rb") as f:
+            r = self.ok("import", "/dev/stdin", stdin=f.read())
+        self.assertEqual(self.read(), from_file)
+        self.assertEqual(r.stderr.decode().replace("/dev/stdin", src), err)
+        self.assertIn("added 5, updated 1", err)
+        self.assertEqual(sorted(os.listdir(os.path.dirname(self.list))),
+                         ["subscribers.csv", "subscribers.csv.lock"])
+
     def test_import_with_map_and_dry_run(self):
         src = os.path.join(self.dir, "other.csv")
         with open(src, "w") as f:
