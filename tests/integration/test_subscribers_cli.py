@@ -404,6 +404,34 @@ class Subscribers(unittest.TestCase):
         self.assertEqual(emails, ["user%02d@example.org" % i for i in range(20)])
         self.ok("check")
 
+    def test_imports_and_adds_at_once_lose_nothing(self):
+        """Imports hold the list's lock as add does: four imports of 3,000
+        new addresses each and eight adds, all started at once, leave
+        every address on the list."""
+        self.write(HEADER)
+        cmds = []
+        for k in range(4):
+            src = os.path.join(self.dir, "export%d.csv" % k)
+            with open(src, "w") as f:
+                f.write("email,name\n")
+                for i in range(3000):
+                    f.write("imp%d.%d@example.org,Reader %d\n" % (k, i, i))
+            cmds.append(["import", src])
+        cmds += [["add", "add%d@example.org" % i] for i in range(8)]
+        procs = [subprocess.Popen([BIN, "-q", "-c", self.conf, "--now", NOW,
+                                   "subscribers"] + c,
+                                  stderr=subprocess.PIPE) for c in cmds]
+        for p in procs:
+            _, err = p.communicate(timeout=120)
+            self.assertEqual(p.returncode, 0, err.decode())
+        emails = set(r["email"] for r in self.rows())
+        want = set("imp%d.%d@example.org" % (k, i)
+                   for k in range(4) for i in range(3000))
+        want |= set("add%d@example.org" % i for i in range(8))
+        self.assertEqual(len(emails), 12008)
+        self.assertEqual(emails, want)
+        self.ok("check")
+
     def test_failed_write_exits_73_and_keeps_the_old_file(self):
         # Works as root too: the temporary file's path is taken by a folder.
         self.write(HEADER + "a@example.org,Ann,active,,,\n")
