@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 BIN = os.environ.get("AD_BIN", "build/arctic-digest")
@@ -431,6 +432,32 @@ class Subscribers(unittest.TestCase):
         self.assertEqual(len(emails), 12008)
         self.assertEqual(emails, want)
         self.ok("check")
+
+    def test_import_killed_midway_leaves_the_list_whole(self):
+        """An import killed (SIGKILL) while it writes leaves the list as
+        it was or as the whole import makes it, never a part: the new
+        file is renamed over the old only once written."""
+        src = os.path.join(self.dir, "export.csv")
+        with open(src, "w") as f:
+            f.write("email,name,tags\n")
+            for i in range(100000):
+                f.write("r%d@example.org,Reader %d,arctic\n" % (i, i))
+        self.write(HEADER + "".join("r%d@example.org,,active,,,\n" % i
+                                    for i in range(0, 100000, 2)))
+        before = self.read()
+        self.ok("import", src)
+        whole = self.read()
+        self.assertNotEqual(whole, before)
+        for delay in (0.05, 0.2, 0.5):
+            self.write(before.decode())
+            p = subprocess.Popen([BIN, "-q", "-c", self.conf, "--now", NOW,
+                                  "subscribers", "import", src],
+                                 stderr=subprocess.DEVNULL)
+            time.sleep(delay)
+            p.kill()
+            p.wait()
+            self.assertIn(self.read(), (before, whole), delay)
+            self.ok("check")
 
     def test_failed_write_exits_73_and_keeps_the_old_file(self):
         # Works as root too: the temporary file's path is taken by a folder.
