@@ -183,7 +183,7 @@ again_row(void *ctx, char **fields, size_t n, size_t line, struct err *e)
     (void)e;
     if (!subs_importer_row(&st->im, fields, n, line, false, &email, &status,
                            &t))
-        return 0; /* cannot be: it was a row to merge */
+        return 0; /* it was one to merge: the export changed since */
     if (ag->fresh || ascii_ieq(email, ag->s->email)) {
         subs_importer_merge(&st->im, ag->s, ag->fresh, fields, n, status, &t,
                             &no);
