@@ -141,6 +141,60 @@ class FlatMemory(unittest.TestCase):
                             "subscribers %s: %d KiB more for 180,000 more "
                             "lines" % (" ".join(args), grew))
 
+    def test_import_does_not_grow_with_the_list(self):
+        """`subscribers import` of an export as long as the list (half its
+        addresses on the list in another case, half new, one row in fifty
+        a bad address and one in fifty a new address again), into the
+        list and into no list: before, the list and the export were held
+        whole (33 MiB at 20,000 rows, 230 MiB at 200,000); now 17 bytes an
+        export row (14 and 18 MiB)."""
+        for into_list in (True, False):
+            rss = {}
+            for n in (20000, 200000):
+                d = self.list_dir(n)
+                if not into_list:
+                    os.remove(os.path.join(d, "subscribers.csv"))
+                with open(os.path.join(d, "export.csv"), "w") as f:
+                    f.write("Email Address,First Name,Last Name,OPTIN_TIME,"
+                            "MEMBER_RATING,TAGS\n")
+                    for i in range(n):
+                        if i % 50 == 7:
+                            addr = "bad%d@@example.org" % i
+                        elif i % 50 == 11:
+                            addr = "NEW%d@example.org" % (i - 2)
+                        elif i % 2 == 0:
+                            addr = "READER%d@EXAMPLE.ORG" % i
+                        else:
+                            addr = "new%d@example.org" % i
+                        f.write('%s,First,"Last, %d",2024-01-15 10:22:31,3,'
+                                '"""Arctic"""\n' % (addr, i))
+                _, err, rss[n] = self.peak(d, "subscribers", "import",
+                                           "export.csv")
+                bad = dup = n // 50
+                added = n - bad - dup - (n // 2 if into_list else 0)
+                self.assertIn("export.csv (mailchimp export): added %d, "
+                              "updated %d, unchanged %d, invalid %d, "
+                              "suppressed 0, skipped 0\n"
+                              % (added, n // 2 if into_list else 0, dup,
+                                 bad), err)
+                self.assertIn("export.csv:9: invalid address "
+                              "'bad7@@example.org'", err)
+                with open(os.path.join(d, "subscribers.csv")) as f:
+                    lines = f.read().splitlines()
+                self.assertEqual(len(lines),
+                                 1 + added + (n if into_list else 0))
+                self.assertTrue(lines[-1].startswith(
+                    'new%d@example.org,"First Last, %d",active,Arctic,'
+                    "2024-01-15T10:22:31Z," % (n - 1, n - 1)), lines[-1])
+                shutil.rmtree(d)
+            grew = rss[200000] - rss[20000]
+            what = "into the list" if into_list else "into no list"
+            print("subscribers import %s: %.1f MiB at 20,000 rows, %.1f MiB "
+                  "at 200,000" % (what, rss[20000] / MIB, rss[200000] / MIB))
+            self.assertLess(grew, 8 * MIB,
+                            "subscribers import %s: %d KiB more for 180,000 "
+                            "more rows" % (what, grew))
+
     def send_dir(self, n, port):
         d = os.path.join(self.dir, "send%d" % n)
         os.mkdir(d)
