@@ -1,7 +1,8 @@
 /*
  * citation_int: private to the citation module (citation.c,
- * citation_case.c, citation_export.c): letter helpers and the parts
- * of a name as the styles need them.
+ * citation_name.c, citation_style.c, citation_case.c, citation_export.c,
+ * citation_coins.c): letter helpers, the parts of a name as the styles
+ * need them, and the writers the styles build their strings with.
  */
 #ifndef ARCTIC_DIGEST_CITATION_INT_H
 #define ARCTIC_DIGEST_CITATION_INT_H
@@ -11,6 +12,7 @@
 #include <stdint.h>
 
 #include "arctic_digest/article.h"
+#include "arctic_digest/citation.h"
 #include "arctic_digest/buf.h"
 #include "arctic_digest/utf8.h"
 
@@ -75,5 +77,70 @@ void cite_name_release(struct name_parts *np);
  * and returns true; false, out untouched, for any other name.
  */
 bool cite_name_scripts(const struct name_parts *np, struct buf *out);
+
+/* ---- writers (citation.c) ---- */
+
+/* Where a citation goes: one buffer per markup asked for, all written in
+ * the same pass, so the record is read and the title cased once. */
+struct cite_out {
+    struct buf *b[3];
+    enum cite_markup m[3];
+    size_t n;
+    char last; /* last character of the plain text written */
+    bool italic; /* between cite_ital_on() and cite_ital_off() */
+    /* 1 + the length of b[i] right after the last italics tag written
+     * to it, 0 before any: a tag that follows its opposite with nothing
+     * between takes it back instead ("**" would be strong emphasis). */
+    size_t tagged[3];
+};
+
+/* Text from the record, escaped for each markup; n bytes of s, or all of
+ * s (NULL or "" writes nothing). */
+void cite_put_n(struct cite_out *o, const char *s, size_t n);
+void cite_put(struct cite_out *o, const char *s);
+/* Our own words and punctuation. */
+void cite_lit(struct cite_out *o, const char *s);
+void cite_ital_on(struct cite_out *o);
+void cite_ital_off(struct cite_out *o);
+/* Record text with ARTICLE_ITALIC_ON/OFF markers (a marked title): its
+ * italic runs in italics, or in roman when written in italics (CMOS 17
+ * 8.171: a species name in an italic book title is roman). */
+void cite_put_marked(struct cite_out *o, const char *s, size_t n);
+/* s in italics, its apostrophes typographic (a journal's name). */
+void cite_italic(struct cite_out *o, const char *s);
+/* "." unless the text written ends in ".", "?" or "!". */
+void cite_period(struct cite_out *o);
+
+/* The title: title case, or APA sentence case when sentence, unless its
+ * language is not English; quotation marks and apostrophes typographic,
+ * nested as inside quotation marks when quoted. */
+void cite_put_title(struct cite_out *o, const struct article *a,
+                    bool sentence, bool quoted);
+/* "“Title.”" (Chicago, MLA). */
+void cite_quoted_title(struct cite_out *o, const struct article *a);
+/* The period after an unquoted title, inside a closing quotation mark. */
+void cite_title_period(struct cite_out *o);
+/* "*Title*." */
+void cite_italic_title(struct cite_out *o, const struct article *a,
+                       bool sentence);
+/* The DOI as https://doi.org/..., else the URL (MLA: without its
+ * scheme), linked in markdown and HTML. */
+void cite_put_doi_or_url(struct cite_out *o, const struct article *a,
+                         bool mla);
+bool cite_has_link(const struct article *a);
+/* A date as style s writes it, at d's precision. */
+void cite_put_date(struct cite_out *o, const struct dt *d, enum cite_style s);
+
+/* ---- author lists (citation_name.c) ---- */
+
+void cite_authors_chicago(struct cite_out *o, const struct article *a);
+void cite_authors_mla(struct cite_out *o, const struct article *a);
+void cite_authors_apa(struct cite_out *o, const struct article *a);
+
+/* ---- the styles (citation_style.c); a is a cite_view's article ---- */
+
+void cite_chicago(struct cite_out *o, const struct article *a);
+void cite_apa(struct cite_out *o, const struct article *a);
+void cite_mla(struct cite_out *o, const struct article *a);
 
 #endif

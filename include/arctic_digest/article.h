@@ -60,6 +60,12 @@ struct article {
     char *url;       /* the publisher's link, as written */
     char *doi;       /* bare DOI, "10.1080/2154896X.2025.1234567" */
     char *title;
+    /* The title with its italic runs (a species, a ship, a work named in
+     * it) between <i> and </i>, all else as in title with &, < and >
+     * escaped (&amp; &lt; &gt;); NULL when the source marks none.
+     * Stripped of its tags and unescaped it is title; where it is not
+     * (an edited record), it is ignored.  See article_set_title_marked. */
+    char *title_markup;
     struct person *authors;
     size_t nauthors, authors_alloc;
     char *container; /* journal or site; the book of a chapter, the
@@ -104,6 +110,33 @@ void article_list_take(struct article_list *l, struct article *a);
 void article_list_release(struct article_list *l);
 /* Deep copy src into dst (dst is initialised by this call). */
 void article_copy(struct article *dst, const struct article *src);
+
+/*
+ * Titles with italics.  A "marked" title is UTF-8 in which
+ * ARTICLE_ITALIC_ON and ARTICLE_ITALIC_OFF (the private-use code points
+ * U+E000 and U+E001) open and close italic runs: the form a parser gives
+ * a title whose HTML said <i>, since the markers pass through the text
+ * module's HTML-to-text and one-line steps as letters do.
+ */
+#define ARTICLE_ITALIC_ON "\xee\x80\x80"
+#define ARTICLE_ITALIC_OFF "\xee\x80\x81"
+
+/*
+ * Replace a->title and a->title_markup by the marked title s (n bytes):
+ * title without the markers, title_markup with a run in <i>...</i> while
+ * more ONs than OFFs are open (a stray OFF is dropped, an open run ends
+ * with the title), white space at a run's ends moved outside it, empty
+ * runs dropped; NULL when no run is left.  A title that is empty is NULL.
+ */
+void article_set_title_marked(struct article *a, const char *s, size_t n);
+
+/*
+ * The marked form of a's title: from title_markup when it is a's title
+ * with tags (as article_set_title_marked writes it), else the title with
+ * any marker code points it holds removed; NULL when a has no title.
+ * Caller frees.
+ */
+char *article_title_marked(const struct article *a);
 
 /*
  * The page range of a work: first only, or first and last ("767", "777"

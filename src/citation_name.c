@@ -1,0 +1,362 @@
+/*
+ * citation_name: persons and author lists as the styles write them:
+ * suffixes, particles (CMOS 17 8.5, 8.12; MLA 9), names in East Asian
+ * scripts (CMOS 8.14, APA 7 9.8), given names spaced (CMOS 10.12) or made
+ * initials (APA 7 9.8), and the lists: Chicago seven of more than ten
+ * (CMOS 14.76), APA twenty and the last (9.8), MLA et al. after one of
+ * three or more (5.7).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "arctic_digest/util.h"
+#include "citation_int.h"
+
+void
+cite_name_split(const struct person *p, struct name_parts *np)
+{
+    size_t at, keep;
+
+    memset(np, 0, sizeof(*np));
+    np->literal = p->literal;
+    /* An empty part is no part ("李, , 陈, ," came of empty given names). */
+    np->given = p->given && *p->given ? xstrdup(p->given) : NULL;
+    np->family = p->family && *p->family ? xstrdup(p->family) : NULL;
+    if (p->suffix && *p->suffix) { /* given apart, as Crossref does */
+        np->suffix = xstrdup(p->suffix);
+        return;
+    }
+    if (!np->family)
+        return;
+    /* "Brower, Sr." as Crossref deposits it: family "Brower", suffix
+     * "Sr." (APA 7 9.8 "Brower, R. H., Sr.") */
+    at = article_name_suffix(np->family, &keep);
+    if (at) {
+        np->suffix = xstrdup(np->family + at);
+        np->family[keep] = '\0';
+    }
+}
+
+void
+cite_name_release(struct name_parts *np)
+{
+    free(np->given);
+    free(np->family);
+    free(np->suffix);
+    memset(np, 0, sizeof(*np));
+}
+
+/* "J.A. Smith" -> "J. A. Smith": CMOS 10.12 and MLA space initials. */
+static void
+put_given(struct cite_out *o, const char *g)
+{
+    struct buf b = BUF_INIT;
+    size_t i;
+
+    for (i = 0; g[i]; i++) {
+        buf_append_char(&b, g[i]);
+        if (g[i] == '.' && g[i + 1] >= 'A' && g[i + 1] <= 'Z')
+            buf_append_char(&b, ' ');
+    }
+    cite_put_n(o, b.data, b.len);
+    buf_release(&b);
+}
+
+/* Length of the lower-case particles that open a family name: "van der "
+ * of "van der Berg", "al-" of "al-Rashid"; 0 if none. */
+static size_t
+particle_len(const char *f)
+{
+    size_t i = 0, end = 0;
+
+    while (f[i] >= 'a' && f[i] <= 'z') {
+        while (f[i] >= 'a' && f[i] <= 'z')
+            i++;
+        if (f[i] == '-' && f[i + 1] && !(f[i + 1] >= 'a' && f[i + 1] <= 'z'))
+            return i + 1;
+        if (f[i] != ' ')
+            return end;
+        end = ++i;
+    }
+    return end;
+}
+
+/* Whether s holds a Han, kana or Hangul character: a name in an East
+ * Asian script, which every style writes family name first, without a
+ * comma or a space, and never as initials (CMOS 8.14, APA 7 9.8; CSL's
+ * rule for non-romanised names): "李振福". */
+static bool
+is_cjk(const char *s)
+{
+    size_t i = 0, n = s ? strlen(s) : 0;
+
+    while (i < n) {
+        if (u8_is_east_asian(u8_next(s, n, &i)))
+            return true;
+    }
+    return false;
+}
+
+bool
+cite_name_scripts(const struct name_parts *np, struct buf *out)
+{
+    bool fc = is_cjk(np->family), gc = is_cjk(np->given);
+
+    if (!np->family || !np->given || fc == gc)
+        return false;
+    buf_append_str(out, fc ? np->given : np->family);
+    buf_append_char(out, ' ');
+    buf_append_str(out, fc ? np->family : np->given);
+    return true;
+}
+
+/* A name in an East Asian script, as above, or in two scripts: true when
+ * it was put. */
+static bool
+put_cjk_name(struct cite_out *o, const struct name_parts *np)
+{
+    struct buf b = BUF_INIT;
+
+    if (cite_name_scripts(np, &b)) {
+        cite_put_n(o, b.data, b.len);
+        buf_release(&b);
+        return true;
+    }
+    buf_release(&b);
+    if (!is_cjk(np->family) && !is_cjk(np->given))
+        return false;
+    if (np->family)
+        cite_put(o, np->family);
+    if (np->given)
+        cite_put(o, np->given);
+    return true;
+}
+
+/*
+ * Whether the particles f[0..n) open with an article or a contraction of
+ * an article and a preposition ("du", "des", "del", "della", "la", "le",
+ * "vom", "zum"): the MLA Handbook uses French du and des and Spanish del
+ * with the surname, capitalised ("Du Bos, Charles", "Del Río, Ángel"),
+ * and library practice (AACR2 22.5D) enters French and German names
+ * under such an article too; other particles (de, von, van, van der, da)
+ * follow the given name ("Maupassant, Guy de", "Zayas, María de",
+ * "Kleist, Heinrich von").
+ */
+static bool
+particle_is_article(const char *f, size_t n)
+{
+    static const char *const articles[] = {
+        "du",  "des", "del", "della", "delle", "dello", "degli",
+        "la",  "le",  "les", "las",   "los",   "vom",   "zum",
+        "zur", "am"};
+    size_t i, w = 0;
+
+    while (w < n && f[w] >= 'a' && f[w] <= 'z')
+        w++;
+    for (i = 0; i < ARRAY_SIZE(articles); i++)
+        if (strlen(articles[i]) == w && !strncmp(f, articles[i], w))
+            return true;
+    return false;
+}
+
+/* Chicago and MLA: "Family, Given particle, Jr." (CMOS 8.5, 8.12: names
+ * with van, de, al- are listed under the main element, "Berg, Jan van
+ * der"), or "Given Family Jr.".  MLA keeps a particle that is an article
+ * before the family name (particle_is_article). */
+static void
+name_full(struct cite_out *o, const struct person *p, bool inverted, bool mla)
+{
+    struct name_parts np;
+    size_t pl;
+
+    if (p->literal) {
+        cite_put(o, p->literal);
+        return;
+    }
+    cite_name_split(p, &np);
+    if (put_cjk_name(o, &np)) {
+        cite_name_release(&np);
+        return;
+    }
+    if (inverted && np.family) {
+        pl = np.given ? particle_len(np.family) : 0;
+        if (mla && pl && particle_is_article(np.family, pl)) {
+            /* it leads the entry: "Del Río" */
+            np.family[0] = (char)(np.family[0] - 'a' + 'A');
+            pl = 0;
+        }
+        cite_put(o, np.family + pl);
+        if (np.given) {
+            cite_lit(o, ", ");
+            put_given(o, np.given);
+        }
+        if (pl) {
+            cite_lit(o, " ");
+            cite_put_n(o, np.family, np.family[pl - 1] == ' ' ? pl - 1 : pl);
+        }
+        if (np.suffix) {
+            cite_lit(o, ", ");
+            cite_put(o, np.suffix);
+        }
+    } else {
+        if (np.given)
+            put_given(o, np.given);
+        if (np.given && np.family)
+            cite_lit(o, " ");
+        cite_put(o, np.family);
+        if (np.suffix) {
+            cite_lit(o, " ");
+            cite_put(o, np.suffix);
+        }
+    }
+    cite_name_release(&np);
+}
+
+/* True if w[0..n) is an abbreviated name such as "Th." or "Ch." that APA
+ * keeps as its initial. */
+static bool
+is_abbrev(const char *w, size_t n)
+{
+    size_t i = 0, letters = 0;
+
+    if (n < 3 || w[n - 1] != '.')
+        return false;
+    while (i < n - 1) {
+        uint32_t cp = u8_next(w, n - 1, &i);
+        if (!cite_is_letter(cp))
+            return false;
+        letters++;
+    }
+    return letters == 2;
+}
+
+/* APA initials: "Guðbjörg Ríkey Th." -> "G. R. Th.", "Jean-Paul" ->
+ * "J.-P.", "J.A." -> "J. A.". */
+static void
+initials(struct buf *b, const char *g)
+{
+    size_t i = 0, n = strlen(g);
+    bool word_start = true;
+
+    while (i < n) {
+        size_t at = i, end;
+        uint32_t cp = u8_next(g, n, &i);
+
+        if (cp == ' ') {
+            word_start = true;
+            continue;
+        }
+        if (cp == '-') {
+            buf_append_char(b, '-');
+            word_start = true;
+            continue;
+        }
+        if (cp == '.') {
+            word_start = true;
+            continue;
+        }
+        if (!word_start || !cite_is_letter(cp))
+            continue;
+        end = at;
+        while (end < n && g[end] != ' ' && g[end] != '-')
+            end++;
+        if (cite_lower(cp) == cp && cite_upper(cp) != cp && at > 0) {
+            /* a particle inside the given names ("Jéssica da C."): kept
+             * whole, as citeproc keeps it */
+            buf_append_char(b, ' ');
+            buf_append(b, g + at, end - at);
+            i = end;
+            word_start = false;
+            continue;
+        }
+        if (b->len && b->data[b->len - 1] != '-')
+            buf_append_char(b, ' ');
+        if (is_abbrev(g + at, end - at)) {
+            buf_append(b, g + at, end - at);
+            i = end;
+        } else {
+            u8_append(b, cite_upper(cp));
+            buf_append_char(b, '.');
+        }
+        word_start = false;
+    }
+}
+
+/* APA: "Family, G. G., Jr.". */
+static void
+name_apa(struct cite_out *o, const struct person *p)
+{
+    struct name_parts np;
+    struct buf b = BUF_INIT;
+
+    if (p->literal) {
+        cite_put(o, p->literal);
+        return;
+    }
+    cite_name_split(p, &np);
+    if (put_cjk_name(o, &np)) {
+        cite_name_release(&np);
+        return;
+    }
+    cite_put(o, np.family ? np.family : np.given);
+    if (np.given && np.family) {
+        cite_lit(o, ", ");
+        initials(&b, np.given);
+        cite_put_n(o, b.data, b.len);
+    }
+    if (np.suffix) {
+        cite_lit(o, ", ");
+        cite_put(o, np.suffix);
+    }
+    buf_release(&b);
+    cite_name_release(&np);
+}
+
+void
+cite_authors_chicago(struct cite_out *o, const struct article *a)
+{
+    size_t i, n = a->nauthors, shown = n > 10 ? 7 : n;
+
+    for (i = 0; i < shown; i++) {
+        if (i && i == n - 1)
+            cite_lit(o, ", and ");
+        else if (i)
+            cite_lit(o, ", ");
+        name_full(o, &a->authors[i], i == 0, false);
+    }
+    if (shown < n || a->others)
+        cite_lit(o, ", et al.");
+}
+
+void
+cite_authors_mla(struct cite_out *o, const struct article *a)
+{
+    name_full(o, &a->authors[0], true, true);
+    if (a->nauthors == 2 && !a->others) {
+        cite_lit(o, ", and ");
+        name_full(o, &a->authors[1], false, true);
+    } else if (a->nauthors >= 2 || a->others) {
+        cite_lit(o, ", et al.");
+    }
+}
+
+void
+cite_authors_apa(struct cite_out *o, const struct article *a)
+{
+    size_t i, n = a->nauthors;
+
+    for (i = 0; i < n; i++) {
+        if (n > 20 && i == 19) {
+            cite_lit(o, ", . . . ");
+            i = n - 1;
+        } else if (i && i == n - 1) {
+            cite_lit(o, ", & ");
+        } else if (i) {
+            cite_lit(o, ", ");
+        }
+        name_apa(o, &a->authors[i]);
+    }
+    if (a->others && n <= 20) /* the feed named no more */
+        cite_lit(o, ", et al.");
+}
+
