@@ -613,9 +613,13 @@ render_section(struct render *r, const struct compiled *c, size_t i)
         return rc;
     }
     for (k = 0; k < v->n && rc == 0; k++) {
-        push_context(r, v->items[k]);
+        struct tpl_value *made = v->item ? v->item(v->item_ctx, k) : NULL;
+        push_context(r, made ? made : v->items[k]);
         rc = render_range(r, c, i + 1, nd->end);
         r->nstack--;
+        tpl_value_free(made);
+        if (rc == 0 && made && r->opt->drain)
+            rc = r->opt->drain(r->opt->drain_ctx, r->out, r->e);
     }
     return rc;
 }
@@ -676,7 +680,7 @@ tpl_render(const char *tpl, size_t n, const struct tpl_value *data,
            const struct tpl_options *opt, struct buf *out, struct err *e)
 {
     static const struct tpl_options defaults = {NULL, TPL_ESCAPE_HTML, NULL,
-                                                NULL};
+                                                NULL, NULL, NULL};
     struct compiled main_tpl;
     struct render r;
     size_t i;
