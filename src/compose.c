@@ -310,8 +310,7 @@ render_variant(struct composer *cp, const char *mask, bool named,
     v->rendered = true;
     rc = render_issue(&t, &ri, &v->out, e);
     /* Messages are made of the subject, the text and the HTML document:
-     * the markdown and the HTML fragment are not kept. */
-    buf_release(&v->out.markdown);
+     * the HTML fragment is not kept. */
     buf_release(&v->out.body);
     if (rc == 0 && cfg->attach_citations) {
         cite_bibtex(subset, n, &v->bib);
@@ -358,7 +357,6 @@ variant_for(struct composer *cp, const char *mask, bool named,
 static void
 variant_drop_rendered(struct variant *v)
 {
-    buf_release(&v->out.markdown);
     buf_release(&v->out.body);
     buf_release(&v->out.html);
     buf_release(&v->out.text);
