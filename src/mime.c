@@ -123,7 +123,7 @@ check_attachment(const struct mime_attachment *a, size_t i, struct err *e)
     if (a->content_type == NULL || !is_printable_ascii(a->content_type))
         return err_set(e, ERR_DATA, 0, "attachment '%s': bad content type",
                        a->filename);
-    if (a->data == NULL && a->len > 0)
+    if (a->data == NULL && a->len > 0 && a->make == NULL)
         return err_set(e, ERR_DATA, 0, "attachment '%s' has no data",
                        a->filename);
     return 0;
@@ -947,6 +947,9 @@ mime_body_new(const struct mime_message *m, const char *const *marks,
 {
     struct mime_body *b;
     struct att_hole *holes = NULL;
+    struct mime_attachment *atts = NULL;
+    struct mime_message made;
+    struct buf raw = BUF_INIT;
     size_t i;
     int rc = -1;
 
@@ -965,29 +968,46 @@ mime_body_new(const struct mime_message *m, const char *const *marks,
         b->has_html = true;
         qp_body_prepare(&b->html, m->html, m->html_len, b->marks, nmarks);
     }
-    b->natt = m->nattachments;
-    b->att = xcalloc(b->natt + 1, sizeof(*b->att));
-    holes = xcalloc(b->natt + 1, sizeof(*holes));
-    for (i = 0; i < b->natt; i++) {
-        buf_init(&b->att[i]);
-        encode_attachment(m->attachments[i].data, m->attachments[i].len,
-                          &b->att[i]);
-        make_att_hole(i, &holes[i]);
-    }
-    if (layout_make(b, m, b->has_html, holes, &b->layout[0], e) < 0 ||
-        (b->has_html &&
-         layout_make(b, m, false, holes, &b->layout[1], e) < 0))
-        goto out;
-    /* Kept for every message of the issue: no room to spare. */
+    /* Kept for every message of the issue: no room to spare (and the
+     * room made for the worst case goes back before the attachments). */
     buf_shrink(&b->text.enc);
     buf_shrink(&b->text.raw);
     buf_shrink(&b->html.enc);
     buf_shrink(&b->html.raw);
+    if (m->encoded != NULL)
+        m->encoded(m->encoded_ctx);
+    b->natt = m->nattachments;
+    b->att = xcalloc(b->natt + 1, sizeof(*b->att));
+    holes = xcalloc(b->natt + 1, sizeof(*holes));
+    /* The layout sees each attachment's length; a made one's is known
+     * once it is made. */
+    atts = xcalloc(b->natt + 1, sizeof(*atts));
+    for (i = 0; i < b->natt; i++) {
+        atts[i] = m->attachments[i];
+        buf_init(&b->att[i]);
+        if (atts[i].make != NULL) {
+            atts[i].make(atts[i].make_ctx, &raw);
+            encode_attachment(raw.data, raw.len, &b->att[i]);
+            atts[i].len = raw.len;
+            buf_release(&raw);
+        } else {
+            encode_attachment(atts[i].data, atts[i].len, &b->att[i]);
+        }
+        make_att_hole(i, &holes[i]);
+    }
+    made = *m;
+    made.attachments = atts;
+    m = &made;
+    if (layout_make(b, m, b->has_html, holes, &b->layout[0], e) < 0 ||
+        (b->has_html &&
+         layout_make(b, m, false, holes, &b->layout[1], e) < 0))
+        goto out;
     *out = b;
     b = NULL;
     rc = 0;
 out:
     free(holes);
+    free(atts);
     mime_body_free(b);
     return rc;
 }

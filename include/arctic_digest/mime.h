@@ -30,11 +30,20 @@
 #include "arctic_digest/datetime.h"
 #include "arctic_digest/err.h"
 
+/*
+ * Writes an attachment's bytes to out, for mime_body_new(): an attachment
+ * with make set is made when its turn comes, encoded, and freed at once,
+ * so that its bytes and no other's are held beside the body.
+ */
+typedef void (*mime_make_fn)(void *ctx, struct buf *out);
+
 struct mime_attachment {
     const char *filename;     /* UTF-8; RFC 2231-encoded if not ASCII */
     const char *content_type; /* "application/x-bibtex" */
-    const char *data;
+    const char *data;         /* NULL with make (mime_body_new only) */
     size_t len;
+    mime_make_fn make;        /* NULL: the bytes are data[0..len) */
+    void *make_ctx;
 };
 
 struct mime_message {
@@ -57,6 +66,11 @@ struct mime_message {
     const struct mime_attachment *attachments;
     size_t nattachments;
     const char *boundary_seed; /* makes boundaries unique and repeatable */
+    /* mime_body_new() only, may be NULL: called once text and html are
+     * encoded, before the attachments are made; the caller may free
+     * both then. */
+    void (*encoded)(void *ctx);
+    void *encoded_ctx;
 };
 
 /*

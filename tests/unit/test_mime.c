@@ -67,7 +67,8 @@ sample_text(struct buf *t)
 }
 
 static const struct mime_attachment sample_att = {
-    ATT_NAME, "application/x-bibtex", ATT_DATA, sizeof(ATT_DATA) - 1};
+    ATT_NAME, "application/x-bibtex", ATT_DATA, sizeof(ATT_DATA) - 1, NULL,
+    NULL};
 
 static void
 sample_message(struct mime_message *m, const struct buf *text)
@@ -1468,11 +1469,11 @@ test_mime_build_with_keeps_messages_apart(void **state)
  * line of one group), none, 200 bytes and 57 bytes (one full line). */
 static char att_bytes[256];
 static struct mime_attachment att_fix[4] = {
-    {"citations.bib", "application/x-bibtex", att_bytes, 58},
-    {"empty.txt", "text/plain", att_bytes, 0},
+    {"citations.bib", "application/x-bibtex", att_bytes, 58, NULL, NULL},
+    {"empty.txt", "text/plain", att_bytes, 0, NULL, NULL},
     {"r\xC3\xA9sum\xC3\xA9 of the issue's citations, in RIS.ris",
-     "application/x-research-info-systems", att_bytes + 17, 200},
-    {"a.bin", "application/octet-stream", att_bytes + 3, 57},
+     "application/x-research-info-systems", att_bytes + 17, 200, NULL, NULL},
+    {"a.bin", "application/octet-stream", att_bytes + 3, 57, NULL, NULL},
 };
 
 static void
