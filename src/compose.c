@@ -363,40 +363,64 @@ variant_drop_rendered(struct variant *v)
     v->rendered = false;
 }
 
-/* What a citation file of a variant is made from. */
+/* A citation file of a variant being made (mime_make_fn): its articles
+ * and how far it has got. */
 struct cites_of {
     const struct composer *cp;
-    const char *mask; /* the variant's articles */
+    const char *mask;  /* the variant's articles */
+    struct article *v; /* made from mask on the first call */
+    size_t n, next;
+    bool started;
 };
 
+/* The articles of c, on the first call. */
 static void
+cites_start(struct cites_of *c)
+{
+    if (!c->started)
+        c->v = subset_of(c->cp, c->mask, &c->n);
+    c->started = true;
+}
+
+/* BibTeX, in one part: its keys are made unique over all the articles. */
+static bool
 make_bibtex(void *ctx, struct buf *out)
 {
-    const struct cites_of *c = ctx;
-    size_t n;
-    struct article *v = subset_of(c->cp, c->mask, &n);
+    struct cites_of *c = ctx;
 
-    cite_bibtex(v, n, out);
-    free(v);
+    if (c->started)
+        return false;
+    cites_start(c);
+    cite_bibtex(c->v, c->n, out);
+    return true;
 }
 
-static void
+/* RIS, a record (an article) a part: each record stands alone, so the
+ * parts are what cite_ris() writes of them all. */
+static bool
 make_ris(void *ctx, struct buf *out)
 {
-    const struct cites_of *c = ctx;
-    size_t n;
-    struct article *v = subset_of(c->cp, c->mask, &n);
+    struct cites_of *c = ctx;
 
-    cite_ris(v, n, out);
-    free(v);
+    cites_start(c);
+    if (c->next >= c->n)
+        return false;
+    cite_ris(&c->v[c->next++], 1, out);
+    return true;
 }
 
-/* Once the text and HTML are encoded into the body, a send needs them no
- * more (a preview's parts still do). */
+/* Once the text, then the HTML, is encoded into the body, a send needs it
+ * no more (a preview's parts still do). */
 static void
-drop_bodies(void *ctx)
+drop_bodies(void *ctx, bool html)
 {
-    variant_drop_rendered(ctx);
+    struct variant *v = ctx;
+
+    if (html)
+        variant_drop_rendered(v);
+    else
+        buf_release(&v->out.text);
+    v->rendered = false;
 }
 
 /* The variant's body, prepared on first use, with the HTML part when
@@ -406,14 +430,16 @@ static const struct mime_body *
 body_for(const struct composer *cp, struct variant *v, const char *mask,
          bool keep, struct err *e)
 {
-    struct cites_of cites = {cp, mask};
+    struct cites_of bib = {cp, mask, NULL, 0, 0, false};
+    struct cites_of ris = {cp, mask, NULL, 0, 0, false};
     struct mime_attachment att[2] = {
         {"citations.bib", "application/x-bibtex", NULL, 0, make_bibtex,
-         &cites},
+         &bib},
         {"citations.ris", "application/x-research-info-systems", NULL, 0,
-         make_ris, &cites},
+         make_ris, &ris},
     };
     struct mime_message m;
+    int rc;
 
     if (v->body)
         return v->body;
@@ -432,9 +458,10 @@ body_for(const struct composer *cp, struct variant *v, const char *mask,
         m.encoded = drop_bodies;
         m.encoded_ctx = v;
     }
-    if (mime_body_new(&m, marks, NMARKS, &v->body, e) < 0)
-        return NULL;
-    return v->body;
+    rc = mime_body_new(&m, marks, NMARKS, &v->body, e);
+    free(bib.v);
+    free(ris.v);
+    return rc < 0 ? NULL : v->body;
 }
 
 /* The bodies of v for parts, with the marks filled in.  After the body

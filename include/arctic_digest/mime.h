@@ -31,11 +31,12 @@
 #include "arctic_digest/err.h"
 
 /*
- * Writes an attachment's bytes to out, for mime_body_new(): an attachment
- * with make set is made when its turn comes, encoded, and freed at once,
- * so that its bytes and no other's are held beside the body.
+ * Makes an attachment for mime_body_new(), a part at a time: appends the
+ * next part of its bytes to out and returns true, or returns false (out
+ * untouched) when there is no more.  Each part is encoded as it comes
+ * and freed, so that an attachment's bytes are never held whole.
  */
-typedef void (*mime_make_fn)(void *ctx, struct buf *out);
+typedef bool (*mime_make_fn)(void *ctx, struct buf *out);
 
 struct mime_attachment {
     const char *filename;     /* UTF-8; RFC 2231-encoded if not ASCII */
@@ -66,10 +67,10 @@ struct mime_message {
     const struct mime_attachment *attachments;
     size_t nattachments;
     const char *boundary_seed; /* makes boundaries unique and repeatable */
-    /* mime_body_new() only, may be NULL: called once text and html are
-     * encoded, before the attachments are made; the caller may free
-     * both then. */
-    void (*encoded)(void *ctx);
+    /* mime_body_new() only, may be NULL: called once the text is encoded
+     * (html false), then once the HTML is (html true), before the
+     * attachments are made; the caller may free that body then. */
+    void (*encoded)(void *ctx, bool html);
     void *encoded_ctx;
 };
 
