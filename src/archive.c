@@ -12,6 +12,9 @@
 
 #include <dirent.h>
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -369,6 +372,14 @@ render_one(struct arch *a, const struct store_issue *is,
     int rc = -1;
 
     render_output_init(&out);
+#ifdef __GLIBC__
+    /* Right after a send, the heap holds the freed pieces of the message
+     * (megabytes for a large issue) that glibc keeps resident; the page
+     * would be rendered beside them, into fresh pages.  Give them back
+     * first: a few hundred page faults, and the run's peak lower by as
+     * much. */
+    malloc_trim(0);
+#endif
     if (read_articles(a, is, &arts, e) < 0)
         goto out;
     memset(&ri, 0, sizeof(ri));

@@ -5,6 +5,9 @@
 #include "arctic_digest/compose.h"
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -458,6 +461,12 @@ body_for(const struct composer *cp, struct variant *v, const char *mask,
         m.encoded = drop_bodies;
         m.encoded_ctx = v;
     }
+#ifdef __GLIBC__
+    /* The rendering left megabytes of freed heap that glibc keeps
+     * resident, and the body's large buffers would not reuse them: give
+     * them back before the body is made beside them. */
+    malloc_trim(0);
+#endif
     rc = mime_body_new(&m, marks, NMARKS, &v->body, e);
     free(bib.v);
     free(ris.v);

@@ -563,6 +563,8 @@ struct md_parts {
     unsigned h2;            /* the fragment's <h2>s so far */
     size_t parts;           /* parsed so far */
     size_t seen;            /* md was looked at up to here */
+    size_t narticles;       /* the issue's, for reserve_room() */
+    size_t head_html, head_text; /* the lengths after the first part */
     bool whole;             /* the parts cannot stand alone */
 };
 
@@ -577,6 +579,27 @@ has_reference(const char *p, size_t n)
         q++;
     }
     return false;
+}
+
+/* Room for the whole fragment and text at once, estimated when the first
+ * article's part is done (a quarter more than the others would take if
+ * they were as long): a buffer that grew by doubling left behind every
+ * smaller copy of itself, megabytes of heap for a large issue.  Room not
+ * written to costs no memory. */
+static void
+reserve_room(struct md_parts *mp)
+{
+    struct buf *html = &mp->out->body, *text = &mp->out->text;
+    size_t more = mp->narticles > 2 ? (mp->narticles - 1) * 5 / 4 : 0;
+
+    if (mp->parts == 1) {
+        mp->head_html = html->len;
+        mp->head_text = text->len;
+    } else if (mp->parts == 2 && more) {
+        buf_grow(html, (html->len - mp->head_html) * more);
+        if (mp->text)
+            buf_grow(text, (text->len - mp->head_text) * more);
+    }
 }
 
 /* Parse p[0..n) (the last part when last) into the fragment and text. */
@@ -606,6 +629,7 @@ md_part(struct md_parts *mp, const char *p, size_t n, bool last,
     if (rc == 0 && mp->text)
         rc = render_text_add(mp->text, doc, &mp->out->text, e);
     mp->parts++;
+    reserve_room(mp);
 out:
     cmark_node_free(doc);
     return rc;
@@ -655,7 +679,8 @@ md_drain(void *ctx, struct buf *md, struct err *e)
  * text, in parts when they can stand alone, else whole. */
 static int
 render_digest(const struct render_templates *t, const struct tpl_value *data,
-              bool text, struct render_output *out, struct err *e)
+              size_t narticles, bool text, struct render_output *out,
+              struct err *e)
 {
     struct md_parts mp;
     int rc;
@@ -663,6 +688,7 @@ render_digest(const struct render_templates *t, const struct tpl_value *data,
     memset(&mp, 0, sizeof(mp));
     buf_init(&mp.md);
     mp.out = out;
+    mp.narticles = narticles;
     mp.text = text ? render_text_new(72) : NULL;
     rc = render_named(t, "digest.md", data, md_drain, &mp, &mp.md, e);
     if (rc == 0)
@@ -690,7 +716,7 @@ render_issue(const struct render_templates *t, const struct render_issue *is,
     struct buf subject = BUF_INIT;
     int rc = -1;
 
-    if (render_digest(t, data, !is->web, out, e) < 0)
+    if (render_digest(t, data, is->narticles, !is->web, out, e) < 0)
         goto out;
     tpl_map_set(data, "body", tpl_str_borrow(out->body.data, out->body.len));
     /* The page is the body and a shell (a web page adds meta tags for
