@@ -108,6 +108,17 @@ tpl_str_borrow(const char *p, size_t n)
 }
 
 struct tpl_value *
+tpl_str_made_new(tpl_make_fn make, const void *ctx, int arg)
+{
+    struct tpl_value *v = value_new(TPL_STRING);
+
+    v->make = make;
+    v->make_ctx = ctx;
+    v->make_arg = arg;
+    return v;
+}
+
+struct tpl_value *
 tpl_map_new(void)
 {
     return value_new(TPL_MAP);
@@ -421,7 +432,14 @@ tpl_value_to_json(const struct tpl_value *v, struct buf *out)
             buf_append_str(out, "null");
         break;
     case TPL_STRING:
-        json_string_out(v->str, v->len, out);
+        if (v->make) {
+            struct buf made = BUF_INIT;
+            v->make(v->make_ctx, v->make_arg, &made);
+            json_string_out(made.data, made.len, out);
+            buf_release(&made);
+        } else {
+            json_string_out(v->str, v->len, out);
+        }
         break;
     case TPL_LIST:
     case TPL_MAP:

@@ -51,6 +51,9 @@ enum tpl_type {
 typedef struct tpl_value *(*tpl_item_fn)(void *ctx, size_t k);
 /* Releases the ctx of a list made on demand. */
 typedef void (*tpl_ctx_free_fn)(void *ctx);
+/* Appends the text of a string made on demand (tpl_str_made_new) to out;
+ * the same text each time.  Must not fail. */
+typedef void (*tpl_make_fn)(const void *ctx, int arg, struct buf *out);
 
 /*
  * A JSON-like value.  Lists and maps own their children; a map keeps its
@@ -71,6 +74,9 @@ struct tpl_value {
     void *item_ctx;
     tpl_ctx_free_fn item_ctx_free;
     bool borrowed;            /* TPL_STRING: str is not the value's own */
+    tpl_make_fn make;         /* TPL_STRING made on demand: str is NULL */
+    const void *make_ctx;
+    int make_arg;
 };
 
 /* Constructors; never return NULL.  Caller frees with tpl_value_free(). */
@@ -97,6 +103,15 @@ struct tpl_value *tpl_list_lazy_new(size_t n, tpl_item_fn item, void *ctx,
  * another template (a digest's HTML body into its layout).
  */
 struct tpl_value *tpl_str_borrow(const char *p, size_t n);
+/*
+ * A string whose text is made by make(ctx, arg, out) each time the engine
+ * or tpl_value_to_json() needs it (its str is NULL and len 0: read it
+ * through them only): a value that is costly to make and that templates
+ * seldom use costs nothing until one does.  ctx is borrowed and must
+ * outlive the value.
+ */
+struct tpl_value *tpl_str_made_new(tpl_make_fn make, const void *ctx,
+                                   int arg);
 struct tpl_value *tpl_map_new(void);
 void tpl_value_free(struct tpl_value *v);
 

@@ -747,6 +747,46 @@ test_template_borrowed_string_is_not_copied(void **state)
     buf_release(&out);
 }
 
+/* A made string: "<" and arg, or "" for a negative arg; counts calls. */
+static void
+make_text(const void *ctx, int arg, struct buf *out)
+{
+    size_t *calls = (size_t *)ctx;
+
+    (*calls)++;
+    if (arg >= 0)
+        buf_appendf(out, "<%d", arg);
+}
+
+static void
+test_template_made_string_is_made_when_used(void **state)
+{
+    size_t calls = 0;
+    struct tpl_value *data = tpl_map_new(), *m = tpl_map_new();
+    const char *tpl = "{{#a}}[{{a}}|{{{a}}}]{{/a}}{{^e}}no e{{/e}}";
+    struct buf out = BUF_INIT, json = BUF_INIT;
+    struct err e = ERR_INIT;
+
+    (void)state;
+    tpl_map_set(m, "a", tpl_str_made_new(make_text, &calls, 7));
+    tpl_map_set(m, "e", tpl_str_made_new(make_text, &calls, -1));
+    tpl_map_set(m, "unused", tpl_str_made_new(make_text, &calls, 1));
+    tpl_map_set(data, "m", m);
+    assert_int_equal(calls, 0);
+    assert_int_equal(tpl_render(tpl, strlen(tpl), m, NULL, &out, &e), 0);
+    /* escaped, raw; an empty one is falsey */
+    assert_string_equal(out.data, "[&lt;7|<7]no e");
+    /* the section's test, the two tags and the inverted one: never the
+     * unused one */
+    assert_int_equal(calls, 4);
+    tpl_value_to_json(data, &json);
+    assert_string_equal(json.data,
+                        "{\"m\":{\"a\":\"<7\",\"e\":\"\",\"unused\":\"<1\"}}");
+    buf_release(&out);
+    buf_release(&json);
+    tpl_value_free(data);
+}
+
 static void
 test_template_golden_digest_fixture(void **state)
 {
@@ -820,6 +860,7 @@ main(void)
         cmocka_unit_test(
             test_template_drain_takes_output_after_each_lazy_item),
         cmocka_unit_test(test_template_borrowed_string_is_not_copied),
+        cmocka_unit_test(test_template_made_string_is_made_when_used),
         cmocka_unit_test(test_template_golden_digest_fixture),
     };
 
