@@ -170,6 +170,46 @@ authors_text(const struct tpl_value *authors, struct buf *out)
     }
 }
 
+/* A citation made when a template uses it: arg is style * 3 + markup. */
+static void
+make_citation(const void *ctx, int arg, struct buf *out)
+{
+    cite_format(ctx, (enum cite_style)(arg / 3), (enum cite_markup)(arg % 3),
+                out);
+}
+
+static void
+make_coins(const void *ctx, int arg, struct buf *out)
+{
+    (void)arg;
+    cite_coins(ctx, out);
+}
+
+/* The citations as strings made on demand (a borrows a): a digest uses
+ * one style in one markup, and formatting every style in every markup
+ * for each pass over the articles was most of their cost. */
+static void
+add_made_citations(struct tpl_value *art, const struct article *a,
+                   enum cite_style recommended)
+{
+    static const char *const keys[] = {"citation", "citation_md",
+                                       "citation_html"};
+    size_t f;
+    int s;
+
+    for (f = 0; f < ARRAY_SIZE(keys); f++) {
+        struct tpl_value *m = tpl_map_new();
+        for (s = CITE_CHICAGO; s <= CITE_MLA; s++)
+            tpl_map_set(m, cite_style_name((enum cite_style)s),
+                        tpl_str_made_new(make_citation, a,
+                                         s * 3 + (int)f));
+        tpl_map_set(m, "recommended",
+                    tpl_str_made_new(make_citation, a,
+                                     (int)recommended * 3 + (int)f));
+        tpl_map_set(art, keys[f], m);
+    }
+}
+
 static void
 add_citations(struct tpl_value *art, const struct article *a)
 {
@@ -227,8 +267,11 @@ set_date(struct tpl_value *m, const char *key, const char *iso_key,
     buf_release(&b);
 }
 
-struct tpl_value *
-render_article_value(const struct article *a)
+/* render_article_value(); with made, the citations and COinS are made
+ * when a template uses them (they borrow a), the recommended style's
+ * too. */
+static struct tpl_value *
+article_value(const struct article *a, bool made, enum cite_style style)
 {
     struct tpl_value *v = tpl_map_new(), *authors = tpl_list_new();
     struct tpl_value *paras = tpl_list_new();
@@ -290,11 +333,22 @@ render_article_value(const struct article *a)
     tpl_map_set(v, "keywords", string_list(a->keywords, a->nkeywords));
     tpl_map_set_num(v, "score", a->score);
     tpl_map_set(v, "matched", string_list(a->matched, a->nmatched));
-    add_citations(v, a);
-    cite_coins(a, &b);
-    tpl_map_set_str(v, "coins", b.data);
+    if (made) {
+        add_made_citations(v, a, style);
+        tpl_map_set(v, "coins", tpl_str_made_new(make_coins, a, 0));
+    } else {
+        add_citations(v, a);
+        cite_coins(a, &b);
+        tpl_map_set_str(v, "coins", b.data);
+    }
     buf_release(&b);
     return v;
+}
+
+struct tpl_value *
+render_article_value(const struct article *a)
+{
+    return article_value(a, false, CITE_CHICAGO);
 }
 
 /* issue_file "issue-0007.html", bib_file and ris_file (its citations)
@@ -350,6 +404,7 @@ summary(struct tpl_value *v, const struct render_issue *is)
 struct article_items {
     const struct article *v; /* borrowed */
     enum cite_style style;
+    bool made; /* citations made on demand (the list is) */
 };
 
 /* Article k of an issue as the templates see it: its values, the
@@ -359,14 +414,16 @@ article_item(void *ctx, size_t k)
 {
     const struct article_items *ai = ctx;
     const char *style = cite_style_name(ai->style);
-    struct tpl_value *a = render_article_value(&ai->v[k]);
+    struct tpl_value *a = article_value(&ai->v[k], ai->made, ai->style);
     struct tpl_value *c = (struct tpl_value *)tpl_map_get(a, "citation");
     struct tpl_value *m = (struct tpl_value *)tpl_map_get(a, "citation_md");
 
-    tpl_map_set_str(c, "recommended", tpl_map_get(c, style)->str);
-    tpl_map_set_str(m, "recommended", tpl_map_get(m, style)->str);
-    m = (struct tpl_value *)tpl_map_get(a, "citation_html");
-    tpl_map_set_str(m, "recommended", tpl_map_get(m, style)->str);
+    if (!ai->made) {
+        tpl_map_set_str(c, "recommended", tpl_map_get(c, style)->str);
+        tpl_map_set_str(m, "recommended", tpl_map_get(m, style)->str);
+        m = (struct tpl_value *)tpl_map_get(a, "citation_html");
+        tpl_map_set_str(m, "recommended", tpl_map_get(m, style)->str);
+    }
     tpl_map_set_num(a, "index", (double)(k + 1));
     return a;
 }
@@ -384,6 +441,7 @@ issue_value(const struct render_issue *is, bool lazy)
 
     ai->v = is->articles;
     ai->style = is->style;
+    ai->made = lazy;
     tpl_map_set_str(v, "title", is->title);
     tpl_map_set_num(v, "number", is->number);
     set_date(v, "period_start", "period_start_iso", &is->period_start);
