@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arctic_digest/ascii.h"
 #include "arctic_digest/buf.h"
 #include "arctic_digest/util.h"
 
@@ -136,6 +137,9 @@ article_set_title_marked(struct article *a, const char *s, size_t n)
         free(v);
         return;
     }
+    /* A title set in italics whole is the feed's styling, not a name */
+    if (nr == 1 && v[0].start == 0 && v[0].end == plain.len)
+        nr = 0;
     if (nr > 0) {
         for (i = 0; i < nr; i++) {
             escape_to(&markup, plain.data + at, v[i].start - at);
@@ -210,4 +214,48 @@ article_title_marked(const struct article *a)
             buf_append_char(&b, a->title[i++]);
     }
     return buf_detach(&b, NULL);
+}
+
+void
+article_mark_italics(const char *s, size_t n, struct buf *out)
+{
+    static const char *const names[] = {"i", "em", "italic"};
+    size_t i = 0, k, m;
+
+    while (i < n) {
+        size_t j = i + 1, name;
+        bool closing;
+        const char *end;
+
+        if (marker_at(s, n, i) != 0) {
+            i += MARK_LEN;
+            continue;
+        }
+        if (s[i] != '<' || j >= n) {
+            buf_append_char(out, s[i++]);
+            continue;
+        }
+        closing = s[j] == '/';
+        j += closing;
+        name = j;
+        while (j < n && (ascii_is_alnum((unsigned char)s[j]) || s[j] == ':'))
+            j++;
+        /* "jats:italic" is "italic" */
+        for (k = j; k > name && s[k - 1] != ':'; k--)
+            ;
+        end = j < n ? memchr(s + j, '>', n - j) : NULL;
+        if (j > k && end != NULL &&
+            (s[j] == '>' || (!closing && (s[j] == ' ' || s[j] == '\t')))) {
+            for (m = 0; m < ARRAY_SIZE(names); m++)
+                if (ascii_ieq_n(s + k, j - k, names[m]))
+                    break;
+            if (m < ARRAY_SIZE(names)) {
+                buf_append_str(out, closing ? ARTICLE_ITALIC_OFF
+                                            : ARTICLE_ITALIC_ON);
+                i = (size_t)(end - s) + 1;
+                continue;
+            }
+        }
+        buf_append_char(out, s[i++]);
+    }
 }

@@ -306,69 +306,18 @@ holds_subtitle(const char *title, size_t n, const char *sub, size_t m)
     return m < n && title[m] == ':' && strncasecmp(title, sub, m) == 0;
 }
 
-/* Copy s with its italic tags (<i>, <em>, JATS <italic>, with or without
- * a namespace prefix or attributes) as ARTICLE_ITALIC_ON/OFF markers,
- * which text_html_to_plain keeps as it keeps letters, and any marker
- * code point already in s dropped.  NULL for NULL. */
-static char *
-mark_italics(const char *s)
-{
-    static const char *const names[] = {"i", "em", "italic"};
-    struct buf b = BUF_INIT;
-    size_t i = 0, n, k;
-
-    if (s == NULL)
-        return NULL;
-    n = strlen(s);
-    while (i < n) {
-        size_t j = i + 1, name, len;
-        bool closing;
-
-        if (!strncmp(s + i, "\xee\x80\x80", 3) ||
-            !strncmp(s + i, "\xee\x80\x81", 3)) {
-            i += 3;
-            continue;
-        }
-        if (s[i] != '<') {
-            buf_append_char(&b, s[i++]);
-            continue;
-        }
-        closing = s[j] == '/';
-        j += closing;
-        name = j;
-        while (j < n && (ascii_is_alnum((unsigned char)s[j]) || s[j] == ':'))
-            j++;
-        /* "jats:italic" is "italic" */
-        for (k = j; k > name && s[k - 1] != ':'; k--)
-            ;
-        len = j - k;
-        if (j < n && (s[j] == '>' || (!closing && s[j] == ' ')) &&
-            len > 0) {
-            const char *end = strchr(s + j, '>');
-            size_t m;
-
-            for (m = 0; m < ARRAY_SIZE(names); m++)
-                if (ascii_ieq_n(s + k, len, names[m]))
-                    break;
-            if (m < ARRAY_SIZE(names) && end != NULL) {
-                buf_append_str(&b, closing ? ARTICLE_ITALIC_OFF
-                                           : ARTICLE_ITALIC_ON);
-                i = (size_t)(end - s) + 1;
-                continue;
-            }
-        }
-        buf_append_char(&b, s[i++]);
-    }
-    return buf_detach(&b, NULL);
-}
-
-/* plain_line of s with its italics marked (mark_italics). */
+/* plain_line of s with its italics marked (article_mark_italics). */
 static char *
 marked_line(const char *s)
 {
-    char *m = mark_italics(s), *line = plain_line(m);
+    struct buf m = BUF_INIT;
+    char *line;
 
-    free(m);
+    if (s == NULL)
+        return NULL;
+    article_mark_italics(s, strlen(s), &m);
+    line = plain_line(m.data);
+    buf_release(&m);
     return line;
 }
 

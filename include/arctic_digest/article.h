@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "arctic_digest/buf.h"
 #include "arctic_digest/datetime.h"
 
 /*
@@ -126,9 +127,18 @@ void article_copy(struct article *dst, const struct article *src);
  * title without the markers, title_markup with a run in <i>...</i> while
  * more ONs than OFFs are open (a stray OFF is dropped, an open run ends
  * with the title), white space at a run's ends moved outside it, empty
- * runs dropped; NULL when no run is left.  A title that is empty is NULL.
+ * runs dropped; NULL when no run is left or one run is the whole title
+ * (the styling of a feed, not a name set off).  A title that is empty is NULL.
  */
 void article_set_title_marked(struct article *a, const char *s, size_t n);
+
+/*
+ * Append HTML s (n bytes) to out with its italic tags (<i>, <em>, JATS
+ * <italic>, with or without a namespace prefix or attributes, any case)
+ * as ARTICLE_ITALIC_ON/OFF, for the text module's HTML-to-text step to
+ * keep, and any marker code point already in s dropped.
+ */
+void article_mark_italics(const char *s, size_t n, struct buf *out);
 
 /*
  * The marked form of a's title: from title_markup when it is a's title

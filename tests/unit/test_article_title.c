@@ -73,6 +73,8 @@ test_unbalanced_markers_are_read_safely(void **state)
     expect_marked("Open " ON "to the end", "Open to the end",
                   "Open <i>to the end</i>");
     expect_marked(ON OFF, NULL, NULL);
+    /* a title in italics whole is styling */
+    expect_marked(ON "All of it " OFF, "All of it", NULL);
 }
 
 static void
