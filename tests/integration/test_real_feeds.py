@@ -343,6 +343,25 @@ def name_of(a):
     return a["literal"] if "literal" in a else (a.get("given"), a.get("family"))
 
 
+ITALIC_TAG = re.compile(r"<(/?)(?:[\w-]+:)?(?:i|em|italic)(?:\s[^>]*)?>", re.I)
+
+
+def expected_italics(title):
+    """The title_markup of a title read as HTML (<i>, <em>), without white
+    space (two readers space it differently); None without italics or
+    when one run is the whole title (a feed's styling)."""
+    t = ITALIC_TAG.sub(lambda x: "\ue001" if x.group(1) else "\ue000", title)
+    t = html.unescape(re.sub(r"<[^>]*>", "", t))
+    t = re.sub(r"\s+", "", t).replace("\ufeff", "")
+    t = re.sub("\ue000\ue001", "", t)
+    t = re.sub("\ue001\ue000", "", t)  # runs only spaces apart are one
+    if "\ue000" not in t or (t.startswith("\ue000") and t.endswith("\ue001")
+                             and t.count("\ue000") == 1):
+        return None
+    t = t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return t.replace("\ue000", "<i>").replace("\ue001", "</i>")
+
+
 def check_feed(name):
     """(item count, {check: [failures]}) for one feed."""
     path = os.path.join(CORPUS, name)
@@ -350,7 +369,7 @@ def check_feed(name):
     root = raw_root(path)
     got = parse(path)
     fails = {k: [] for k in ("count", "journal", "doi", "locators", "abstract",
-                             "authors", "title", "kind", "lang")}
+                             "authors", "title", "kind", "lang", "italics")}
     if len(items) != len(got):
         fails["count"].append("%d items, parse gave %d" % (len(items), len(got)))
         return len(items), fails
@@ -409,6 +428,17 @@ def check_feed(name):
             theirs.startswith(ours[:-3])
         if ours != theirs and not cut:
             fails["title"].append("%s: title %r" % (where, a["title"]))
+        # The title's italics (a species: "&lt;em&gt;Coleophora&lt;/em&gt;")
+        # where the item's title is HTML text, not XHTML elements.
+        el = next(iter(children(raw, ("title",), ("",))), None)
+        if (name, i + 1) not in TITLES and not cut and el is not None and \
+                len(el) == 0:
+            want = expected_italics(title or "")
+            have = a.get("title_markup")
+            have = re.sub(r"\s+", "", have) if have else None
+            if have != want:
+                fails["italics"].append("%s: title_markup %r, not %r" % (
+                    where, a.get("title_markup"), want))
     return len(items), fails
 
 

@@ -290,6 +290,42 @@ test_feed_modules_match_by_namespace_uri(void **state)
     feed_release(&f);
 }
 
+/* Titles keep their italics as title_markup: escaped HTML in RSS, XHTML
+ * and HTML in Atom; a title in italics whole is styling. */
+static void
+test_feed_title_italics(void **state)
+{
+    static const char doc[] =
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\">"
+        "<entry><title type=\"xhtml\"><div xmlns=\"http://www.w3.org/1999/"
+        "xhtml\">Diet of <i>Ursus maritimus</i> &amp; <em>Phoca</em></div>"
+        "</title><id>a</id></entry>"
+        "<entry><title type=\"html\">&lt;i&gt;Calanus&lt;/i&gt; "
+        "blooms</title><id>b</id></entry>"
+        "<entry><title type=\"html\">&lt;i&gt;All of it&lt;/i&gt;</title>"
+        "<id>c</id></entry>"
+        "<entry><title>&lt;i&gt;text&lt;/i&gt;</title><id>d</id></entry>"
+        "</feed>";
+    struct feed f = FEED_INIT;
+    struct err e = ERR_INIT;
+    (void)state;
+
+    assert_int_equal(
+        feed_parse(&f, doc, sizeof(doc) - 1, NULL, NULL, NULL, &e), 0);
+    assert_int_equal(f.n, 4);
+    assert_string_equal(f.v[0].title, "Diet of Ursus maritimus & Phoca");
+    assert_string_equal(f.v[0].title_markup,
+                        "Diet of <i>Ursus maritimus</i> &amp; <i>Phoca</i>");
+    assert_string_equal(f.v[1].title, "Calanus blooms");
+    assert_string_equal(f.v[1].title_markup, "<i>Calanus</i> blooms");
+    assert_string_equal(f.v[2].title, "All of it");
+    assert_null(f.v[2].title_markup);
+    /* type="text": the tags are text */
+    assert_string_equal(f.v[3].title, "<i>text</i>");
+    assert_null(f.v[3].title_markup);
+    feed_release(&f);
+}
+
 static void
 test_feed_container_argument_overrides(void **state)
 {
@@ -1440,6 +1476,7 @@ main(void)
         cmocka_unit_test(
             test_feed_kind_from_the_item_type_aggregation_and_genre),
         cmocka_unit_test(test_feed_atom_text_types_and_links),
+        cmocka_unit_test(test_feed_title_italics),
     };
     return oracle_exit(
         cmocka_run_group_tests_name("feed", tests, NULL, NULL));
