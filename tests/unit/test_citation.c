@@ -304,6 +304,52 @@ test_citation_sentence_case_keeps_proper_nouns_and_capitalises_after_colon(
             "Why NATO needs a McDonald-style plan");
 }
 
+/* A contraction is a common word when its stem is one (the word lists
+ * spell none): APA 7 6.17 lowers it in sentence case, with a straight or
+ * a typographic apostrophe; the pronoun I keeps its capital. */
+static void
+test_citation_sentence_case_lowers_contractions(void **state)
+{
+    (void)state;
+    case_is(cite_sentence_case,
+            "A U.S.-India Trade Deal Can’t Restore Lost Trust",
+            "A U.S.-India trade deal can’t restore lost trust");
+    case_is(cite_sentence_case,
+            "Why You Shouldn't Wait, and Why We’ll Regret It If We Don’t",
+            "Why you shouldn't wait, and why we’ll regret it if we don’t");
+    case_is(cite_sentence_case, "Greenland Won’t Sell: I’m Sure They’re Right",
+            "Greenland won’t sell: I’m sure they’re right");
+    /* names with an apostrophe are no contractions */
+    case_is(cite_sentence_case, "Remembering O’Neill and D’Arcy",
+            "Remembering O’Neill and D’Arcy");
+}
+
+/* A colon opens a subtitle even when a quotation closes after it, and a
+ * period after a closing bracket or quotation mark ends a sentence: the
+ * next word is capitalised (CMOS 8.159, APA 7 6.17). */
+static void
+test_citation_case_starts_again_after_marks_that_close(void **state)
+{
+    (void)state;
+    case_is(cite_title_case,
+            "'Students Are Being Treated Like Guinea Pigs:' inside an "
+            "AI-Powered School",
+            "'Students Are Being Treated like Guinea Pigs:' Inside an "
+            "AI-Powered School");
+    case_is(cite_sentence_case,
+            "“Treated Like Guinea Pigs:” Inside an AI-Powered School",
+            "“Treated like guinea pigs:” Inside an AI-powered school");
+    case_is(cite_sentence_case,
+            "On the Taxonomy of Arctic Ferns (VI). New Species from Svalbard",
+            "On the taxonomy of Arctic ferns (VI). New species from "
+            "Svalbard");
+    case_is(cite_sentence_case, "He Said “Enough.” Then the Talks Ended",
+            "He said “enough.” Then the talks ended");
+    /* an ellipsis is no end of a sentence */
+    case_is(cite_sentence_case, "Security (and More) ... for the Arctic",
+            "Security (and more) ... for the Arctic");
+}
+
 /* A dash between spaces opens a subtitle and a period ends a sentence, as
  * a colon does: the next word is capitalised in both cases.  A hyphen in a
  * word, a range, an initial and an abbreviation do not. */
@@ -1388,6 +1434,9 @@ main(void)
             test_citation_sentence_case_keeps_proper_nouns_and_capitalises_after_colon),
         cmocka_unit_test(
             test_citation_sentence_case_keeps_names_the_word_lists_do_not_know),
+        cmocka_unit_test(test_citation_sentence_case_lowers_contractions),
+        cmocka_unit_test(
+            test_citation_case_starts_again_after_marks_that_close),
         cmocka_unit_test(
             test_citation_case_starts_again_after_a_spaced_dash_and_a_period),
         cmocka_unit_test(test_citation_names_particles_suffixes_and_initials),
