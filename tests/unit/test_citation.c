@@ -778,6 +778,78 @@ test_citation_bibtex_and_ris_give_volume_issue_and_pages(void **state)
     article_release(&a);
 }
 
+static enum cite_kind
+kind_of_item(const char *title, const char *container, const char *volume)
+{
+    struct article a;
+    enum cite_kind k;
+
+    article_init(&a);
+    a.title = xstrdup(title);
+    article_add_person(&a, "Jane", "Doe", NULL);
+    a.container = xstrdup(container);
+    a.url = xstrdup("https://example.org/item");
+    a.volume = volume ? xstrdup(volume) : NULL;
+    k = cite_kind_of(&a);
+    article_release(&a);
+    return k;
+}
+
+/* Without a kind from the feed or Crossref: a report word makes a report
+ * only where it heads the title (the report's own title), not where a
+ * headline tells of a report; a volume number makes a periodical's
+ * article (CMOS 14.171, APA 7 10.1, MLA 9 5.74), with its locator. */
+static void
+test_citation_kind_guessed_from_report_titles_and_volumes(void **state)
+{
+    struct article a;
+    (void)state;
+
+    assert_int_equal(kind_of_item("Climate change threatens half of US "
+                                  "bases worldwide, Pentagon report finds",
+                                  "The Guardian", NULL),
+                     CITE_KIND_WEB);
+    assert_int_equal(kind_of_item("UN Report Warns of Faster Arctic Warming",
+                                  "Arctic Today", NULL),
+                     CITE_KIND_WEB);
+    assert_int_equal(kind_of_item("Arctic Shipping Status Report",
+                                  "Arctic Council", NULL),
+                     CITE_KIND_REPORT);
+    assert_int_equal(kind_of_item("Consensus Report: Managing Permafrost",
+                                  "Arctic Council", NULL),
+                     CITE_KIND_REPORT);
+    assert_int_equal(kind_of_item("Report on Search and Rescue in the "
+                                  "Barents Sea", "Arctic Council", NULL),
+                     CITE_KIND_REPORT);
+    assert_int_equal(kind_of_item("Svalbard and the Law of the Sea, Working "
+                                  "Paper No. 12", "Fridtjof Nansen", NULL),
+                     CITE_KIND_REPORT);
+    assert_int_equal(kind_of_item("Annual Reports 2024", "Arctic Council",
+                                  NULL),
+                     CITE_KIND_REPORT);
+    assert_int_equal(kind_of_item("One Crawled over the Dolphin's Back",
+                                  "Zoologischer Anzeiger", "295"),
+                     CITE_KIND_JOURNAL);
+
+    article_init(&a);
+    a.title = xstrdup("Sea Ice Loss and Shipping");
+    article_add_person(&a, "Jane", "Doe", NULL);
+    a.container = xstrdup("Molecular Phylogenetics and Evolution");
+    a.url = xstrdup("https://www.sciencedirect.com/science/article/pii/S1");
+    a.volume = xstrdup("167");
+    a.published.t = dt_days_from_civil(2022, 2, 1) * 86400;
+    a.published.prec = DT_PREC_MONTH;
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Doe, Jane. \xE2\x80\x9CSea Ice Loss and Shipping.\xE2\x80\x9D "
+           "Molecular Phylogenetics and Evolution 167 (February 2022). "
+           "https://www.sciencedirect.com/science/article/pii/S1.");
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "Doe, J. (2022). Sea ice loss and shipping. Molecular "
+           "Phylogenetics and Evolution, 167. "
+           "https://www.sciencedirect.com/science/article/pii/S1");
+    article_release(&a);
+}
+
 /* The record's kind wins over the guesses; the forms are written from
  * CMOS 17 (14.9, 14.112), APA 7 (10.1, 10.3, 10.4, 10.8) and MLA 9. */
 static void
@@ -1435,6 +1507,8 @@ main(void)
         cmocka_unit_test(
             test_citation_sentence_case_keeps_names_the_word_lists_do_not_know),
         cmocka_unit_test(test_citation_sentence_case_lowers_contractions),
+        cmocka_unit_test(
+            test_citation_kind_guessed_from_report_titles_and_volumes),
         cmocka_unit_test(
             test_citation_case_starts_again_after_marks_that_close),
         cmocka_unit_test(
