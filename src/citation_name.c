@@ -12,6 +12,90 @@
 #include "arctic_digest/util.h"
 #include "citation_int.h"
 
+/*
+ * Whether the part of a name s is written in capitals ("BALDIZZONE",
+ * "RAMON A.", "RUIZ-SÁNCHEZ"), as some journals' systems print names: no
+ * lower-case letter, and two capitals in a row somewhere (so that an
+ * initial, "J." or "A", is not taken for it).
+ */
+static bool
+in_capitals(const char *s)
+{
+    size_t i = 0, n = s ? strlen(s) : 0, run = 0;
+    bool two = false;
+
+    while (i < n) {
+        uint32_t cp = u8_next(s, n, &i);
+        if (cite_upper(cp) != cp)
+            return false; /* a lower-case letter */
+        if (cite_lower(cp) != cp) {
+            if (++run >= 2)
+                two = true;
+        } else {
+            run = 0;
+        }
+    }
+    return two;
+}
+
+/* s in capitals as a name is written ("RUIZ-SÁNCHEZ" -> "Ruiz-Sánchez",
+ * "O'BRIEN" -> "O'Brien", "MCDONALD" -> "McDonald"): a capital opens each
+ * word and each part after a hyphen or an apostrophe.  Caller frees. */
+static char *
+name_recased(const char *s)
+{
+    struct buf b = BUF_INIT;
+    size_t i = 0, n = strlen(s), word = 0, k, at;
+    bool roman = false;
+
+    while (i < n) {
+        uint32_t cp;
+
+        at = i;
+        cp = u8_next(s, n, &i);
+        bool letter = cite_lower(cp) != cp || cite_upper(cp) != cp;
+
+        if (!letter) {
+            word = 0;
+            u8_append(&b, cp);
+            continue;
+        }
+        if (word == 0) {
+            /* a numeral of a name keeps its capitals: "Smith III" */
+            for (k = at; k < n && s[k] && strchr("IVX", s[k]); k++)
+                ;
+            /* I, II, III, IV, VI, ...; not a name's V or X */
+            roman = at > 0 && k > at && k - at <= 4 &&
+                    (k - at > 1 || s[at] == 'I') &&
+                    (k == n || s[k] == ' ' || s[k] == ',' || s[k] == '.');
+        }
+        /* "Mc" before a capital: McDonald, McCain */
+        if (word == 0 || roman ||
+            (word == 2 && b.len >= 2 &&
+             !memcmp(b.data + b.len - 2, "Mc", 2)))
+            u8_append(&b, cp);
+        else
+            u8_append(&b, cite_lower(cp));
+        word++;
+    }
+    return buf_detach(&b, NULL);
+}
+
+/* A part of a name written in capitals takes the capitals of a name
+ * (CMOS 8.1: names as their bearers write them, not a typeface's
+ * capitals; citeproc prints them as stored). */
+static void
+recase_capitals(char **part)
+{
+    char *s;
+
+    if (!*part || !in_capitals(*part))
+        return;
+    s = name_recased(*part);
+    free(*part);
+    *part = s;
+}
+
 void
 cite_name_split(const struct person *p, struct name_parts *np)
 {
@@ -22,6 +106,8 @@ cite_name_split(const struct person *p, struct name_parts *np)
     /* An empty part is no part ("李, , 陈, ," came of empty given names). */
     np->given = p->given && *p->given ? xstrdup(p->given) : NULL;
     np->family = p->family && *p->family ? xstrdup(p->family) : NULL;
+    recase_capitals(&np->given);
+    recase_capitals(&np->family);
     if (p->suffix && *p->suffix) { /* given apart, as Crossref does */
         np->suffix = xstrdup(p->suffix);
         return;

@@ -778,6 +778,36 @@ test_citation_bibtex_and_ris_give_volume_issue_and_pages(void **state)
     article_release(&a);
 }
 
+/* Names that a journal's system prints in capitals take a name's
+ * capitals in every style (CMOS 17 8.1, APA 7 9.8); initials, numerals
+ * and names written otherwise are left as they are. */
+static void
+test_citation_names_in_capitals_are_recased(void **state)
+{
+    struct article a;
+    (void)state;
+
+    article_init(&a);
+    a.title = xstrdup("Sea Ice");
+    article_add_person(&a, "GIORGIO", "BALDIZZONE", NULL);
+    article_add_person(&a, "J.", "RUIZ-S\xC3\x81NCHEZ", NULL);
+    article_add_person(&a, "RAMON A.", "O'BRIEN", NULL);
+    article_add_person(&a, "John", "MCDONALD III", NULL);
+    article_add_person(&a, "\xC3\x85SA", "\xC3\x98STERG\xC3\x85RD", NULL);
+    article_add_person(&a, "Jinping", "XI", NULL);
+    article_add_person(&a, "A. B.", "NG", NULL);
+    article_add_person(&a, "Heather", "Exner-Pirot", NULL);
+    a.container = xstrdup("Polar Record");
+    a.published.t = dt_days_from_civil(2021, 1, 1) * 86400;
+    a.published.prec = DT_PREC_YEAR;
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "Baldizzone, G., Ruiz-S\xC3\xA1nchez, J., O'Brien, R. A., "
+           "McDonald, J., III, \xC3\x98sterg\xC3\xA5rd, "
+           "\xC3\x85., Xi, J., Ng, A. B., & Exner-Pirot, H. (2021). Sea "
+           "ice. Polar Record.");
+    article_release(&a);
+}
+
 static enum cite_kind
 kind_of_item(const char *title, const char *container, const char *volume)
 {
@@ -1507,6 +1537,7 @@ main(void)
         cmocka_unit_test(
             test_citation_sentence_case_keeps_names_the_word_lists_do_not_know),
         cmocka_unit_test(test_citation_sentence_case_lowers_contractions),
+        cmocka_unit_test(test_citation_names_in_capitals_are_recased),
         cmocka_unit_test(
             test_citation_kind_guessed_from_report_titles_and_volumes),
         cmocka_unit_test(
