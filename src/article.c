@@ -770,25 +770,33 @@ inverted_pairs_with_gaps(struct span s, struct article *a)
 
 /*
  * What newspapers put after a name in one segment: a dateline ("Tom
- * McCarthy in New York", the Guardian's correspondents) and a role
- * ("Jason Burke Africa correspondent"), cut off.
+ * McCarthy in New York", the Guardian's correspondents; its place may
+ * hold a comma, "Ashifa Kassam in Stanstead, Quebec") and a role ("Jason
+ * Burke Africa correspondent"), cut off.
  */
 static void
 cut_dateline_and_role(struct span *s)
 {
     struct span w[MAX_WORDS];
     size_t k = words_of(*s, w, MAX_WORDS), i, keep;
+    const char *comma = memchr(s->p, ',', s->n);
 
-    if (k < 3 || k == MAX_WORDS || memchr(s->p, ',', s->n) != NULL)
+    if (k < 3 || k == MAX_WORDS)
         return;
     for (i = 1; i + 1 < k; i++) {
         unsigned char c = (unsigned char)w[i + 1].p[0];
 
+        /* the name before "in" holds no comma ("Smith, John in ..." is
+         * left to the comma rules) */
+        if (comma && comma < w[i].p)
+            break;
         if (span_is(w[i], "in") && ((c >= 'A' && c <= 'Z') || c >= 0x80)) {
             s->n = (size_t)(w[i - 1].p + w[i - 1].n - s->p);
             return;
         }
     }
+    if (comma)
+        return;
     if (!span_in(w[k - 1], role_nouns, ARRAY_SIZE(role_nouns)))
         return;
     keep = k - 1;

@@ -124,6 +124,10 @@ AUTHORS = {
     ("guardian-news.rss", "Nick Ames (now), Ed Aarons and Ben Fisher (earlier)"):
         [("Nick", "Ames"), ("Ed", "Aarons"), ("Ben", "Fisher")],
     ("guardian-news.rss", "Associated Press"): ["Associated Press"],
+    ("guardian-news.rss", "Ashifa Kassam in Stanstead, Quebec"):
+        [("Ashifa", "Kassam")],
+    ("guardian-news.rss", "Associated Press in Palm Beach, Florida"):
+        ["Associated Press"],
     ("guardian-news.rss", "Theodore Roosevelt IV"): [("Theodore", "Roosevelt IV")],
     ("mdpi-fluids.rdf", "Prashanth Reddy Hanmaiahgari"):
         [("Prashanth Reddy", "Hanmaiahgari")],

@@ -380,6 +380,14 @@ test_article_byline_newspaper_datelines_roles_and_notes(void **state)
     assert_string_equal(authors("Associated Press"), "=Associated Press");
     assert_string_equal(authors("Guardian sport"), "=Guardian sport");
     assert_string_equal(authors("Reuters in New York"), "=Reuters");
+    /* a dateline whose place holds a comma (the Guardian's) */
+    assert_string_equal(authors("Ashifa Kassam in Stanstead, Quebec"),
+                        "Kassam|Ashifa");
+    assert_string_equal(authors("Associated Press in Palm Beach, Florida"),
+                        "=Associated Press");
+    /* after a comma "in" is no dateline of the name before it */
+    assert_string_equal(authors("Rolf Folland, Royal Norwegian Air Force"),
+                        "Folland|Rolf");
     /* not a dateline: "in" starts no place; particles stay */
     assert_string_equal(authors("Ludwig van Beethoven"),
                         "van Beethoven|Ludwig");
