@@ -414,6 +414,7 @@ static const char *const proper[] = {
     "Arctic Council",     "Arctic Ocean",    "Barents Sea",
     "Bering Strait",      "Cold War",        "European Union",
     "High North",         "North Pole",      "South Pole",
+    "Middle East",        "Near East",       "Far East",
     "United Kingdom",     "United Nations",  "United States",
     "Sino-Russian",       "Sino-Nordic",     "Trans-Arctic",
     "Alaska",   "Alaskan",    "America",    "American",  "Antarctic",
@@ -813,6 +814,35 @@ place_name(const char *p, size_t n)
              ascii_ends_with(p, n, "an"));
 }
 
+/* Whether p[0..n) is a point of the compass that names part of a place
+ * when a name follows it ("South Korea", "East Asia", "West Africa"). */
+static bool
+compass_word(const char *p, size_t n)
+{
+    static const char *const points[] = {
+        "North",     "South",     "East",      "West",
+        "Northeast", "Northwest", "Southeast", "Southwest"};
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(points); i++)
+        if (strlen(points[i]) == n && !memcmp(p, points[i], n))
+            return true;
+    return false;
+}
+
+/* Whether the word after e, one space on, is a name the title keeps: a
+ * capitalised word that is no common word ("Korea", "Asia"). */
+static bool
+name_follows(const struct caser *c, size_t e)
+{
+    size_t i = e + 1, k;
+
+    if (e >= c->n || c->p[e] != ' ' || i >= c->n)
+        return false;
+    k = word_end(c, i);
+    return k > i && starts_upper(c, i, k) && !common_word(c->p + i, k - i);
+}
+
 /* Length of the name of c->keep found at p[i..], as written and ending
  * at a word boundary, or 0. */
 static size_t
@@ -936,7 +966,9 @@ recase(const char *p, size_t n, enum case_mode mode,
                     genus_in_parens(&c, i, e) ||
                     (capital_letter(p + i, e - i) &&
                      !(e < n && p[e] == '-')) ||
-                    (after_name && feature_word(p + i, e - i)));
+                    (after_name && feature_word(p + i, e - i)) ||
+                    /* CMOS 8.46, APA 7 6.17: part of a place's name */
+                    (compass_word(p + i, e - i) && name_follows(&c, e)));
             if (mode == CASE_SENTENCE)
                 cap = (first || start) && !hyphen;
             else

@@ -324,6 +324,27 @@ test_citation_sentence_case_lowers_contractions(void **state)
             "Remembering O’Neill and D’Arcy");
 }
 
+/* A point of the compass before a name is part of the place's name
+ * (CMOS 8.46, APA 7 6.17: "South Korea", "East Asia"); before a common
+ * word it is a common word; "Middle East" is a name of its own. */
+static void
+test_citation_sentence_case_keeps_compass_points_of_place_names(void **state)
+{
+    (void)state;
+    case_is(cite_sentence_case,
+            "China and South Korea in the Arctic: East Asia and the High "
+            "North",
+            "China and South Korea in the Arctic: East Asia and the High "
+            "North");
+    case_is(cite_sentence_case,
+            "Security in the Middle East and West Africa",
+            "Security in the Middle East and West Africa");
+    case_is(cite_sentence_case, "Winds From the South Shape the Sea Ice",
+            "Winds from the south shape the sea ice");
+    case_is(cite_sentence_case, "The East Wind and Northern Norway",
+            "The east wind and northern Norway");
+}
+
 /* A colon opens a subtitle even when a quotation closes after it, and a
  * period after a closing bracket or quotation mark ends a sentence: the
  * next word is capitalised (CMOS 8.159, APA 7 6.17). */
@@ -1537,6 +1558,8 @@ main(void)
         cmocka_unit_test(
             test_citation_sentence_case_keeps_names_the_word_lists_do_not_know),
         cmocka_unit_test(test_citation_sentence_case_lowers_contractions),
+        cmocka_unit_test(
+            test_citation_sentence_case_keeps_compass_points_of_place_names),
         cmocka_unit_test(test_citation_names_in_capitals_are_recased),
         cmocka_unit_test(
             test_citation_kind_guessed_from_report_titles_and_volumes),
