@@ -132,14 +132,38 @@ cite_name_release(struct name_parts *np)
     memset(np, 0, sizeof(*np));
 }
 
-/* "J.A. Smith" -> "J. A. Smith": CMOS 10.12 and MLA space initials. */
+/* Whether g[i..] opens with a capital letter that stands alone as a word
+ * ("A" of "Colin A", "C" of "Renata M. C"); its length in bytes, or 0. */
+static size_t
+bare_initial(const char *g, size_t i)
+{
+    size_t n = strlen(g), k = i;
+    uint32_t cp;
+
+    if (i > 0 && g[i - 1] != ' ')
+        return 0;
+    cp = u8_next(g, n, &k);
+    if (cite_upper(cp) != cp || cite_lower(cp) == cp)
+        return 0;
+    return (k == n || g[k] == ' ') ? k - i : 0;
+}
+
+/* "J.A. Smith" -> "J. A. Smith", "Colin A Pendry" -> "Colin A. Pendry":
+ * CMOS 10.12 and MLA put a period and a space after an initial. */
 static void
 put_given(struct cite_out *o, const char *g)
 {
     struct buf b = BUF_INIT;
-    size_t i;
+    size_t i, m;
 
     for (i = 0; g[i]; i++) {
+        m = bare_initial(g, i);
+        if (m) {
+            buf_append(&b, g + i, m);
+            buf_append_char(&b, '.');
+            i += m - 1;
+            continue;
+        }
         buf_append_char(&b, g[i]);
         if (g[i] == '.' && g[i + 1] >= 'A' && g[i + 1] <= 'Z')
             buf_append_char(&b, ' ');

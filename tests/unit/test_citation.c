@@ -829,6 +829,38 @@ test_citation_names_in_capitals_are_recased(void **state)
     article_release(&a);
 }
 
+/* An initial written without its period takes one in Chicago and MLA
+ * (CMOS 17 10.12), as APA's initials have: "Colin A Pendry". */
+static void
+test_citation_bare_initials_take_a_period(void **state)
+{
+    struct article a;
+    (void)state;
+
+    article_init(&a);
+    a.title = xstrdup("Flora of Nepal");
+    article_add_person(&a, "Colin A", "Pendry", NULL);
+    article_add_person(&a, "Renata M. C", "Brandt", NULL);
+    article_add_person(&a, "A", "Maryani", NULL);
+    a.container = xstrdup("Edinburgh Journal of Botany");
+    a.published.t = dt_days_from_civil(2021, 1, 1) * 86400;
+    a.published.prec = DT_PREC_YEAR;
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Pendry, Colin A., Renata M. C. Brandt, and A. Maryani. "
+           "\xE2\x80\x9C" "Flora of Nepal.\xE2\x80\x9D Edinburgh Journal of "
+           "Botany, 2021.");
+    article_release(&a);
+    article_init(&a);
+    a.title = xstrdup("Flora of Nepal");
+    article_add_person(&a, "Colin A", "Pendry", NULL);
+    article_add_person(&a, "Yukun K", "Wei", NULL);
+    a.container = xstrdup("Edinburgh Journal of Botany");
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "Pendry, Colin A., and Yukun K. Wei. \xE2\x80\x9C" "Flora of "
+           "Nepal.\xE2\x80\x9D Edinburgh Journal of Botany.");
+    article_release(&a);
+}
+
 static enum cite_kind
 kind_of_item(const char *title, const char *container, const char *volume)
 {
@@ -1558,6 +1590,7 @@ main(void)
         cmocka_unit_test(
             test_citation_sentence_case_keeps_names_the_word_lists_do_not_know),
         cmocka_unit_test(test_citation_sentence_case_lowers_contractions),
+        cmocka_unit_test(test_citation_bare_initials_take_a_period),
         cmocka_unit_test(
             test_citation_sentence_case_keeps_compass_points_of_place_names),
         cmocka_unit_test(test_citation_names_in_capitals_are_recased),
