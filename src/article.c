@@ -503,6 +503,22 @@ all_caps(struct span w)
     return true;
 }
 
+/* Whether a word in capitals is initials written together ("DJ" of "DJ
+ * Gallo", "JRR"): no vowel, which every romanised family name written so
+ * has ("WANG", "LI", "WU"), "NG" aside. */
+static bool
+caps_initials(struct span w)
+{
+    size_t i;
+
+    if (span_is(w, "ng"))
+        return false;
+    for (i = 0; i < w.n; i++)
+        if (strchr("AEIOUY", w.p[i]))
+            return false;
+    return true;
+}
+
 /* "WANG" as "Wang" (ASCII). */
 static char *
 titled(struct span w)
@@ -626,7 +642,8 @@ add_natural(struct article *a, struct span s)
     }
     /* A romanised Chinese byline writes the family name first, in
      * capitals: "WANG Zhimin". */
-    if (k >= 2 && all_caps(w[0]) && !all_caps(w[k - 1])) {
+    if (k >= 2 && all_caps(w[0]) && !all_caps(w[k - 1]) &&
+        !caps_initials(w[0])) {
         push_person(a, span_dup(w, 1, k), titled(w[0]), NULL);
         return;
     }

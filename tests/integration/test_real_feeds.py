@@ -124,6 +124,7 @@ AUTHORS = {
     ("guardian-news.rss", "Nick Ames (now), Ed Aarons and Ben Fisher (earlier)"):
         [("Nick", "Ames"), ("Ed", "Aarons"), ("Ben", "Fisher")],
     ("guardian-news.rss", "Associated Press"): ["Associated Press"],
+    ("guardian-news.rss", "DJ Gallo"): [("DJ", "Gallo")],
     ("guardian-news.rss", "Ashifa Kassam in Stanstead, Quebec"):
         [("Ashifa", "Kassam")],
     ("guardian-news.rss", "Associated Press in Palm Beach, Florida"):
