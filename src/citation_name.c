@@ -38,6 +38,22 @@ in_capitals(const char *s)
     return two;
 }
 
+/* Whether w[0..n) is initials written together in capitals, without a
+ * vowel ("DJ", "JRR"): each letter stands for a name.  Every romanised
+ * family name written in capitals has a vowel, "NG" aside. */
+static bool
+joined_initials(const char *w, size_t n)
+{
+    size_t i;
+
+    if (n < 2 || n > 4 || (n == 2 && !memcmp(w, "NG", 2))) /* Ng */
+        return false;
+    for (i = 0; i < n; i++)
+        if (w[i] < 'A' || w[i] > 'Z' || strchr("AEIOUY", w[i]))
+            return false;
+    return true;
+}
+
 /* s in capitals as a name is written ("RUIZ-SÁNCHEZ" -> "Ruiz-Sánchez",
  * "O'BRIEN" -> "O'Brien", "MCDONALD" -> "McDonald"): a capital opens each
  * word and each part after a hyphen or an apostrophe.  Caller frees. */
@@ -68,6 +84,11 @@ name_recased(const char *s)
             roman = at > 0 && k > at && k - at <= 4 &&
                     (k - at > 1 || s[at] == 'I') &&
                     (k == n || s[k] == ' ' || s[k] == ',' || s[k] == '.');
+            /* and initials written together: "DJ" */
+            for (k = at; k < n && s[k] >= 'A' && s[k] <= 'Z'; k++)
+                ;
+            if ((k == n || s[k] == ' ') && joined_initials(s + at, k - at))
+                roman = true;
         }
         /* "Mc" before a capital: McDonald, McCain */
         if (word == 0 || roman ||
@@ -341,7 +362,7 @@ is_abbrev(const char *w, size_t n)
 }
 
 /* APA initials: "Guðbjörg Ríkey Th." -> "G. R. Th.", "Jean-Paul" ->
- * "J.-P.", "J.A." -> "J. A.". */
+ * "J.-P.", "J.A." -> "J. A.", "DJ" -> "D. J.". */
 static void
 initials(struct buf *b, const char *g)
 {
@@ -375,6 +396,17 @@ initials(struct buf *b, const char *g)
              * whole, as citeproc keeps it */
             buf_append_char(b, ' ');
             buf_append(b, g + at, end - at);
+            i = end;
+            word_start = false;
+            continue;
+        }
+        if (joined_initials(g + at, end - at)) {
+            for (; at < end; at++) {
+                if (b->len && b->data[b->len - 1] != '-')
+                    buf_append_char(b, ' ');
+                buf_append_char(b, g[at]);
+                buf_append_char(b, '.');
+            }
             i = end;
             word_start = false;
             continue;

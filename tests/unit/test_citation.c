@@ -861,6 +861,29 @@ test_citation_bare_initials_take_a_period(void **state)
     article_release(&a);
 }
 
+/* Initials written together in capitals ("DJ Gallo") are initials in
+ * APA (9.8: "Gallo, D. J."), not a name to re-case; Chicago keeps them
+ * as written. */
+static void
+test_citation_initials_written_together(void **state)
+{
+    struct article a;
+    (void)state;
+
+    article_init(&a);
+    a.title = xstrdup("Arctic Sports");
+    article_add_person(&a, "DJ", "Gallo", NULL);
+    article_add_person(&a, "JRR", "Tolkien", NULL);
+    a.container = xstrdup("The Guardian");
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "Gallo, D. J., & Tolkien, J. R. R. (n.d.). Arctic sports. The "
+           "Guardian.");
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Gallo, DJ, and JRR Tolkien. \xE2\x80\x9C" "Arctic "
+           "Sports.\xE2\x80\x9D The Guardian, n.d.");
+    article_release(&a);
+}
+
 static enum cite_kind
 kind_of_item(const char *title, const char *container, const char *volume)
 {
@@ -1590,6 +1613,7 @@ main(void)
         cmocka_unit_test(
             test_citation_sentence_case_keeps_names_the_word_lists_do_not_know),
         cmocka_unit_test(test_citation_sentence_case_lowers_contractions),
+        cmocka_unit_test(test_citation_initials_written_together),
         cmocka_unit_test(test_citation_bare_initials_take_a_period),
         cmocka_unit_test(
             test_citation_sentence_case_keeps_compass_points_of_place_names),
