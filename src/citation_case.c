@@ -843,6 +843,38 @@ name_follows(const struct caser *c, size_t e)
     return k > i && starts_upper(c, i, k) && !common_word(c->p + i, k - i);
 }
 
+/* Whether p[0..n) heads a name "X of Y" when Y is a name: a state or an
+ * institution ("Kingdom of Denmark", "Republic of Korea", "Government of
+ * Nunavut", "University of Tromsø") or a water ("Sea of Okhotsk").  Not
+ * "State": "the state of Russia's Arctic forces" is a common word. */
+static bool
+of_name_head(const char *p, size_t n)
+{
+    static const char *const heads[] = {
+        "Bay",        "Commission", "Council",  "Federation", "Government",
+        "Gulf",       "Kingdom",    "Ministry", "Parliament", "Principality",
+        "Province",   "Republic",   "Sea",      "University"};
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(heads); i++)
+        if (strlen(heads[i]) == n && !memcmp(p, heads[i], n))
+            return true;
+    return false;
+}
+
+/* Whether " of " (and maybe "the ") and then a name the title keeps
+ * follow the word that ends at e. */
+static bool
+of_name_follows(const struct caser *c, size_t e)
+{
+    if (e + 4 > c->n || memcmp(c->p + e, " of ", 4) != 0)
+        return false;
+    e += 3;
+    if (e + 5 <= c->n && !memcmp(c->p + e, " the ", 5))
+        e += 4;
+    return name_follows(c, e);
+}
+
 /* Length of the name of c->keep found at p[i..], as written and ending
  * at a word boundary, or 0. */
 static size_t
@@ -968,7 +1000,8 @@ recase(const char *p, size_t n, enum case_mode mode,
                      !(e < n && p[e] == '-')) ||
                     (after_name && feature_word(p + i, e - i)) ||
                     /* CMOS 8.46, APA 7 6.17: part of a place's name */
-                    (compass_word(p + i, e - i) && name_follows(&c, e)));
+                    (compass_word(p + i, e - i) && name_follows(&c, e)) ||
+                    (of_name_head(p + i, e - i) && of_name_follows(&c, e)));
             if (mode == CASE_SENTENCE)
                 cap = (first || start) && !hyphen;
             else

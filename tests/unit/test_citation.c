@@ -343,6 +343,17 @@ test_citation_sentence_case_keeps_compass_points_of_place_names(void **state)
             "Winds from the south shape the sea ice");
     case_is(cite_sentence_case, "The East Wind and Northern Norway",
             "The east wind and northern Norway");
+    /* "X of Y" names a state, an institution or a water when Y is a
+     * name; not when X is a common word of the title */
+    case_is(cite_sentence_case,
+            "Greenland, the Kingdom of Denmark and the Republic of Korea",
+            "Greenland, the Kingdom of Denmark and the Republic of Korea");
+    case_is(cite_sentence_case,
+            "Research at the University of Tromsø on the Sea of Okhotsk",
+            "Research at the University of Tromsø on the Sea of Okhotsk");
+    case_is(cite_sentence_case,
+            "The Security of Greenland and the State of Russia’s Forces",
+            "The security of Greenland and the state of Russia’s forces");
 }
 
 /* A colon opens a subtitle even when a quotation closes after it, and a
