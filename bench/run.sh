@@ -6,7 +6,9 @@
 # RSS of both and the ratio.  Not a test: nothing fails on time.
 #
 # usage: bench/run.sh [FEEDS [ITEMS [ROUNDS]]]     # 20 50 3
-# env: BUILD (default build-bench, configured here in Release mode)
+# env: BUILD (default build-bench, configured here in Release mode);
+#      BEFORE: another arctic-digest binary (say, of the commit before a
+#      change), timed in the same rounds on the same feeds and sink
 # needs: rss2email, postfix (smtp-sink), time (GNU), curl, python3
 set -eu
 
@@ -120,11 +122,19 @@ with open(sys.argv[1], "w") as f:
 EOF
 }
 
-best_ad=0 best_r2e=0 rss_ad=0 rss_r2e=0
+best_ad=0 best_r2e=0 rss_ad=0 rss_r2e=0 best_before=0 rss_before=0
 r=0
 while [ $r -lt "$rounds" ]; do
     setup_ad "$work/ad$r"
     setup_r2e "$work/r2e$r"
+    if [ -n "${BEFORE:-}" ]; then
+        setup_ad "$work/before$r"
+        t0=$(now)
+        (cd "$work/before$r" && /usr/bin/time -f '%M' -o rss "$BEFORE" -q run)
+        t1=$(now)
+        best_before=$(/usr/bin/python3 -c "b=$best_before; t=$t1-$t0; print(t if b == 0 or t < b else b)")
+        rss_before=$(cat "$work/before$r/rss")
+    fi
     t0=$(now)
     (cd "$work/ad$r" && /usr/bin/time -f '%M' -o rss "$ad" -q run)
     t1=$(now)
@@ -166,7 +176,11 @@ printf '| %s feeds x %s items | arctic-digest run | rss2email (digest) | ratio |
     "$feeds" "$items"
 printf '| --- | --- | --- | --- |\n'
 /usr/bin/python3 -c "print('| wall (best of $rounds) | %.2f s | %.2f s | %.1fx |' % ($best_ad, $best_r2e, $best_r2e / $best_ad))"
-/usr/bin/python3 -c "print('| peak RSS | %.0f MiB | %.0f MiB | |' % ($rss_ad / 1024, $rss_r2e / 1024))"
+/usr/bin/python3 -c "print('| peak RSS (last round) | %.1f MiB | %.1f MiB | |' % ($rss_ad / 1024, $rss_r2e / 1024))"
+if [ -n "${BEFORE:-}" ]; then
+    /usr/bin/python3 -c "print('| BEFORE: wall (best of $rounds) | %.2f s | | %.1fx |' % ($best_before, $best_r2e / $best_before))"
+    /usr/bin/python3 -c "print('| BEFORE: peak RSS (last round) | %.1f MiB | | |' % ($rss_before / 1024))"
+fi
 /usr/bin/python3 -c "print('| floor: \`arctic-digest --version\` | %.3f s | | |' % $best_start)"
 /usr/bin/python3 -c "print('| floor: curl fetching the feeds | %.3f s | | |' % $best_fetch)"
 /usr/bin/python3 -c "print('| rss2email / the two floors | | | %.1fx |' % ($best_r2e / ($best_start + $best_fetch)))"

@@ -27,7 +27,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *nul = memchr(p, '\0', size);
     size_t tn = nul ? (size_t)(nul - p) : size;
     struct tpl_value *v = NULL;
-    struct tpl_options opt = {"fuzz", TPL_ESCAPE_HTML, partial, NULL};
+    struct tpl_options opt = {"fuzz", TPL_ESCAPE_HTML, partial, NULL, NULL, NULL};
     struct buf out = BUF_INIT;
     int esc;
 

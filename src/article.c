@@ -118,6 +118,7 @@ article_release(struct article *a)
     free(a->url);
     free(a->doi);
     free(a->title);
+    free(a->title_markup);
     for (i = 0; i < a->nauthors; i++) {
         free(a->authors[i].given);
         free(a->authors[i].family);
@@ -164,6 +165,7 @@ article_copy(struct article *dst, const struct article *src)
     dst->url = xstrdup(src->url);
     dst->doi = xstrdup(src->doi);
     dst->title = xstrdup(src->title);
+    dst->title_markup = xstrdup(src->title_markup);
     for (i = 0; i < src->nauthors; i++) {
         article_add_person(dst, src->authors[i].given, src->authors[i].family,
                            src->authors[i].literal);

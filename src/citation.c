@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arctic_digest/ascii.h"
 #include "arctic_digest/text.h"
 #include "arctic_digest/util.h"
 #include "citation_int.h"
@@ -83,30 +84,132 @@ cite_lit(struct cite_out *o, const char *s)
         lit_to(o->b[i], o->m[i], s, n);
 }
 
-void
-cite_ital_on(struct cite_out *o)
+/* Italics on or off in every markup that has them. */
+static void
+italics(struct cite_out *o, bool on)
 {
     size_t i;
 
+    o->italic = on;
     for (i = 0; i < o->n; i++) {
-        if (o->m[i] == CITE_MARKUP_MARKDOWN)
-            buf_append_char(o->b[i], '*');
-        else if (o->m[i] == CITE_MARKUP_HTML)
-            buf_append_str(o->b[i], "<i>");
+        struct buf *b = o->b[i];
+        const char *tag, *undo;
+
+        if (o->m[i] == CITE_MARKUP_TEXT)
+            continue;
+        tag = o->m[i] == CITE_MARKUP_MARKDOWN ? "*" : on ? "<i>" : "</i>";
+        undo = o->m[i] == CITE_MARKUP_MARKDOWN ? "*" : on ? "</i>" : "<i>";
+        if (o->tagged[i] == b->len + 1) {
+            b->len -= strlen(undo);
+            b->data[b->len] = '\0';
+            o->tagged[i] = 0;
+            continue;
+        }
+        buf_append_str(b, tag);
+        o->tagged[i] = b->len + 1;
     }
+}
+
+void
+cite_ital_on(struct cite_out *o)
+{
+    italics(o, true);
 }
 
 void
 cite_ital_off(struct cite_out *o)
 {
-    size_t i;
+    italics(o, false);
+}
 
-    for (i = 0; i < o->n; i++) {
-        if (o->m[i] == CITE_MARKUP_MARKDOWN)
-            buf_append_char(o->b[i], '*');
-        else if (o->m[i] == CITE_MARKUP_HTML)
-            buf_append_str(o->b[i], "</i>");
+/* Whether the byte last written ends a word: a letter, a digit or the
+ * last byte of a longer UTF-8 character. */
+static bool
+after_word(char c)
+{
+    return ascii_is_alnum((unsigned char)c) || (unsigned char)c >= 0x80;
+}
+
+/* If s[*i] starts an ASCII or typographic (U+2018-U+201F) punctuation
+ * mark, step over it and return true. */
+static bool
+punct_at(const char *s, size_t n, size_t *i)
+{
+    size_t k = *i;
+    uint32_t c = u8_next(s, n, &k);
+
+    if ((c > 0 && c < 0x80 && strchr("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~",
+                                     (int)c)) ||
+        (c >= 0x2018 && c <= 0x201f)) {
+        *i = k;
+        return true;
     }
+    return false;
+}
+
+/* n spaces, as our own text (markdown keeps them). */
+static void
+spaces(struct cite_out *o, size_t n)
+{
+    while (n-- > 0)
+        cite_lit(o, " ");
+}
+
+void
+cite_put_marked(struct cite_out *o, const char *s, size_t n)
+{
+    size_t i = 0, run = 0, lead, trail, held = 0;
+    int depth = 0, at;
+    bool outer = o->italic, want = outer;
+
+    /* Each run between markers: its words in the state the markers
+     * before it ask for, the spaces around them outside the tags (a
+     * markdown "*" must touch the words it emphasises). */
+    while (run <= n) {
+        for (i = run, at = 0; i < n; i++) {
+            if (n - i >= 3 && !memcmp(s + i, ARTICLE_ITALIC_ON, 3))
+                at = 1;
+            else if (n - i >= 3 && !memcmp(s + i, ARTICLE_ITALIC_OFF, 3))
+                at = -1;
+            if (at)
+                break;
+        }
+        for (lead = run; lead < i && s[lead] == ' '; lead++)
+            ;
+        for (trail = i; trail > lead && s[trail - 1] == ' '; trail--)
+            ;
+        if (trail == lead) {
+            held += i - run;
+        } else {
+            /* an opening tag after the spaces, a closing one before */
+            if (o->italic != want && !want)
+                italics(o, want);
+            spaces(o, held + lead - run);
+            /* nor after a letter and before punctuation, where markdown
+             * would not open emphasis ("finmarchicus*’s" is literal):
+             * the punctuation goes first ("finmarchicus’*s") */
+            if (o->italic != want && lead == run && held == 0) {
+                size_t k = lead;
+                while (k < trail && after_word(o->last) &&
+                       punct_at(s, trail, &k))
+                    ;
+                cite_put_n(o, s + lead, k - lead);
+                lead = k;
+            }
+            if (o->italic != want)
+                italics(o, want);
+            cite_put_n(o, s + lead, trail - lead);
+            held = i - trail;
+        }
+        if (i == n)
+            break;
+        depth += at > 0 ? 1 : depth > 0 ? -1 : 0;
+        want = depth > 0 ? !outer : outer;
+        run = i + 3;
+    }
+    if (o->italic != outer)
+        italics(o, outer);
+    spaces(o, held);
 }
 
 static void typographic(const char *p, size_t n, bool quoted, struct buf *out);
@@ -170,9 +273,15 @@ typographic(const char *p, size_t n, bool quoted, struct buf *out)
         uint32_t c = u8_next(p, n, &i), next = 0;
         bool opening;
 
+        if (c == 0xe000 || c == 0xe001) { /* italics: not a character */
+            buf_append(out, p + at, i - at);
+            continue;
+        }
         if (i < n) {
             size_t k = i;
             next = u8_next(p, n, &k);
+            if ((next == 0xe000 || next == 0xe001) && k < n)
+                next = u8_next(p, n, &k);
         }
         if (c == '"' || c == 0x201c || c == 0x201d) {
             opening = c == 0x201c ||
@@ -210,7 +319,8 @@ static bool
 ends_sentence(const char *p, size_t n)
 {
     while (n >= 3 && (!memcmp(p + n - 3, "\u2019", 3) ||
-                      !memcmp(p + n - 3, "\u201d", 3)))
+                      !memcmp(p + n - 3, "\u201d", 3) ||
+                      !memcmp(p + n - 3, ARTICLE_ITALIC_OFF, 3)))
         n -= 3;
     return n > 0 && terminal(p[n - 1]);
 }
@@ -240,45 +350,51 @@ org_names(const char *s, struct buf *pool, size_t *at, size_t n, size_t cap)
     return n;
 }
 
-/* APA sentence case, keeping the names of the record's organisations
- * (its publisher, its corporate authors) that the title holds. */
+/* APA sentence case of the title t (n bytes, marked), keeping the names
+ * of the record's organisations (its publisher, its corporate authors)
+ * that the title holds. */
 static void
-sentence_case(const struct article *a, struct buf *out)
+sentence_case(const struct article *a, const char *t, size_t n,
+              struct buf *out)
 {
     struct buf pool = BUF_INIT;
-    size_t at[16], n = 0, i;
+    size_t at[16], k = 0, i;
     const char *keep[16];
 
-    n = org_names(a->publisher, &pool, at, n, ARRAY_SIZE(at));
+    k = org_names(a->publisher, &pool, at, k, ARRAY_SIZE(at));
     for (i = 0; i < a->nauthors; i++)
-        n = org_names(a->authors[i].literal, &pool, at, n, ARRAY_SIZE(at));
-    for (i = 0; i < n; i++)
+        k = org_names(a->authors[i].literal, &pool, at, k, ARRAY_SIZE(at));
+    for (i = 0; i < k; i++)
         keep[i] = pool.data + at[i];
-    cite_sentence_case_keeping(a->title, strlen(a->title), keep, n, out);
+    cite_sentence_case_keeping(t, n, keep, k, out);
     buf_release(&pool);
 }
 
-/* The title, cased and typographic. */
+/* The title, cased and typographic, its italic runs set off. */
 void
 cite_put_title(struct cite_out *o, const struct article *a, bool sentence,
           bool quoted)
 {
     struct buf b = BUF_INIT, q = BUF_INIT;
+    char *t = article_title_marked(a);
+    size_t n;
 
-    if (!a->title)
+    if (!t)
         return;
+    n = strlen(t);
     if (!cite_lang_recased(a->lang))
-        buf_append_str(&b, a->title);
+        buf_append(&b, t, n);
     else if (sentence)
-        sentence_case(a, &b);
+        sentence_case(a, t, n, &b);
     else
-        cite_title_case(a->title, strlen(a->title), &b);
+        cite_title_case(t, n, &b);
     typographic(b.data, b.len, quoted, &q);
-    cite_put_n(o, q.data, q.len);
+    cite_put_marked(o, q.data, q.len);
     /* A title that ends its sentence inside a quotation ("... Parliament?’")
      * takes no period after it. */
     if (ends_sentence(q.data, q.len))
         o->last = '?';
+    free(t);
     buf_release(&b);
     buf_release(&q);
 }
@@ -463,7 +579,7 @@ void
 cite_format(const struct article *a, enum cite_style s, enum cite_markup m,
             struct buf *b)
 {
-    struct cite_out o = {{b, NULL, NULL}, {m, m, m}, 1, '\0'};
+    struct cite_out o = {{b, NULL, NULL}, {m, m, m}, 1, '\0', false, {0, 0, 0}};
 
     format(a, s, &o);
 }
@@ -475,7 +591,9 @@ cite_format_all(const struct article *a, enum cite_style s, struct buf out[3])
                      &out[CITE_MARKUP_HTML]},
                     {CITE_MARKUP_TEXT, CITE_MARKUP_MARKDOWN, CITE_MARKUP_HTML},
                     3,
-                    '\0'};
+                    '\0',
+                    false,
+                    {0, 0, 0}};
 
     format(a, s, &o);
 }

@@ -454,7 +454,7 @@ is_sep(uint32_t c)
            c == ';' || c == ',' || c == '!' || c == '?' || c == '(' ||
            c == ')' || c == '[' || c == ']' || c == '"' || c == 0x2010 ||
            c == 0x2013 || c == 0x2014 || c == 0x201c || c == 0x201d ||
-           c == 0x2018 || c == 0x00a0;
+           c == 0x2018 || c == 0x00a0 || c == 0xe000 || c == 0xe001;
 }
 
 static bool
@@ -921,6 +921,23 @@ marks_only(const char *p, size_t n, bool *stop)
     return n > 0;
 }
 
+/* End of the italic run whose ARTICLE_ITALIC_ON is at p[i]: after the
+ * marker that closes it, or n. */
+static size_t
+italic_end(const char *p, size_t n, size_t i)
+{
+    int depth = 0;
+
+    while (i < n) {
+        uint32_t cp = u8_next(p, n, &i);
+        if (cp == 0xe000)
+            depth++;
+        else if (cp == 0xe001 && --depth == 0)
+            break;
+    }
+    return i;
+}
+
 static void
 recase(const char *p, size_t n, enum case_mode mode,
        const char *const *keep, size_t nkeep, struct buf *out)
@@ -938,6 +955,20 @@ recase(const char *p, size_t n, enum case_mode mode,
         uint32_t cp;
         k = i;
         cp = u8_next(p, n, &k);
+        /* An italic run (a species, a ship: article_set_title_marked) is
+         * kept as written, in title case too ("Calanus finmarchicus":
+         * CMOS 17 8.157 lowercases the second part of a species name). */
+        if (cp == 0xe000) {
+            e = italic_end(p, n, i);
+            /* with the rest of its word, a possessive ("Calanus's") */
+            if (e < n && is_apostrophe(u8_next(p, n, &(size_t){e})))
+                e = word_end(&c, e);
+            buf_append(out, p + i, e - i);
+            i = e;
+            first = hyphen = after_initial = after_article = false;
+            after_name = start = false;
+            continue;
+        }
         if (is_sep(cp)) {
             u8_append(out, cp);
             if (cp == ':' || cp == '?' || cp == '!' || cp == 0x2014 ||

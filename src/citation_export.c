@@ -131,9 +131,9 @@ make_keys(const struct article *v, size_t n)
 
 /* BibTeX special characters as LaTeX that biber and pandoc read back. */
 static void
-bib_escape(struct buf *b, const char *s)
+bib_escape_n(struct buf *b, const char *s, size_t n)
 {
-    for (; s && *s; s++) {
+    for (; n > 0; s++, n--) {
         switch (*s) {
         case '{': case '}': case '%': case '&': case '$': case '#': case '_':
             buf_append_char(b, '\\');
@@ -155,6 +155,45 @@ bib_escape(struct buf *b, const char *s)
             buf_append_char(b, *s);
         }
     }
+}
+
+static void
+bib_escape(struct buf *b, const char *s)
+{
+    if (s)
+        bib_escape_n(b, s, strlen(s));
+}
+
+/* The title, braced so that its case is kept, its italic runs (a species:
+ * article.title_markup) in \textit{}. */
+static void
+bib_title(struct buf *b, const struct article *a)
+{
+    char *t = article_title_marked(a);
+    size_t i = 0, run = 0, n;
+    int depth = 0;
+
+    if (!t)
+        return;
+    n = strlen(t);
+    buf_append_str(b, "  title = {{");
+    for (i = 0; i + 3 <= n; i++) {
+        bool on = !memcmp(t + i, ARTICLE_ITALIC_ON, 3);
+        if (!on && memcmp(t + i, ARTICLE_ITALIC_OFF, 3))
+            continue;
+        bib_escape_n(b, t + run, i - run);
+        if (on && depth++ == 0)
+            buf_append_str(b, "\\textit{");
+        else if (!on && depth > 0 && --depth == 0)
+            buf_append_char(b, '}');
+        run = i + 3;
+        i += 2;
+    }
+    bib_escape_n(b, t + run, n - run);
+    if (depth > 0)
+        buf_append_char(b, '}');
+    buf_append_str(b, "}},\n");
+    free(t);
 }
 
 static void
@@ -295,7 +334,7 @@ cite_bibtex(const struct article *v, size_t n, struct buf *out)
             buf_append_char(out, '\n');
         buf_appendf(out, "@%s{%s,\n", types[k], keys[i]);
         bib_authors(out, a);
-        bib_field(out, "title", a->title, true);
+        bib_title(out, a);
         if (k == CITE_KIND_JOURNAL) {
             bib_field(out, "journaltitle", a->container, false);
             bib_field(out, "journal", a->container, false);

@@ -87,6 +87,11 @@ struct cite_out {
     enum cite_markup m[3];
     size_t n;
     char last; /* last character of the plain text written */
+    bool italic; /* between cite_ital_on() and cite_ital_off() */
+    /* 1 + the length of b[i] right after the last italics tag written
+     * to it, 0 before any: a tag that follows its opposite with nothing
+     * between takes it back instead ("**" would be strong emphasis). */
+    size_t tagged[3];
 };
 
 /* Text from the record, escaped for each markup; n bytes of s, or all of
@@ -97,6 +102,10 @@ void cite_put(struct cite_out *o, const char *s);
 void cite_lit(struct cite_out *o, const char *s);
 void cite_ital_on(struct cite_out *o);
 void cite_ital_off(struct cite_out *o);
+/* Record text with ARTICLE_ITALIC_ON/OFF markers (a marked title): its
+ * italic runs in italics, or in roman when written in italics (CMOS 17
+ * 8.171: a species name in an italic book title is roman). */
+void cite_put_marked(struct cite_out *o, const char *s, size_t n);
 /* s in italics, its apostrophes typographic (a journal's name). */
 void cite_italic(struct cite_out *o, const char *s);
 /* "." unless the text written ends in ".", "?" or "!". */

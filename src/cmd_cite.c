@@ -46,6 +46,7 @@ record_to_article(const struct tpl_value *r, size_t i, struct article *a,
     if (r->type != TPL_MAP)
         return err_set(e, ERR_DATA, 0, "record %zu is not an object", i + 1);
     a->title = xstrdup(str_of(r, "title"));
+    a->title_markup = xstrdup(str_of(r, "title_markup"));
     a->container = xstrdup(str_of(r, "container"));
     a->publisher = xstrdup(str_of(r, "publisher"));
     a->place = xstrdup(str_of(r, "place"));

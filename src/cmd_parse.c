@@ -42,6 +42,8 @@ article_json(const struct article *a)
     tpl_map_set_str(v, "url", a->url);
     tpl_map_set_str(v, "doi", a->doi);
     tpl_map_set_str(v, "title", a->title);
+    if (a->title_markup)
+        tpl_map_set_str(v, "title_markup", a->title_markup);
     for (i = 0; i < a->nauthors; i++) {
         struct tpl_value *p = tpl_map_new();
         if (a->authors[i].literal) {

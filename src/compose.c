@@ -5,6 +5,9 @@
 #include "arctic_digest/compose.h"
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -27,12 +30,12 @@ static const char *const marks[] = {NAME_MARK, ADDR_MARK, TOKEN_MARK};
 /* One rendering of the issue: a choice of articles, named or not, and
  * its message body, prepared once (mime_body_new) for recipients with and
  * without the HTML part.  What was rendered is only kept until the body
- * is made of it (rendered): messages borrow from the body. */
+ * is made of it (rendered): messages borrow from the body.  The citation
+ * files are made while the body is, one at a time, and not kept. */
 struct variant {
     char *key; /* the article mask ('0'/'1' each) and 'N' or '-' */
     struct render_output out;
-    struct buf bib, ris;
-    bool rendered; /* out's text and HTML, bib and ris are there */
+    bool rendered; /* out's text and HTML are there */
     size_t narticles;
     struct mime_body *body;
 };
@@ -226,8 +229,6 @@ compose_free(struct composer *cp)
     for (i = 0; i < cp->nvariants; i++) {
         free(cp->variants[i].key);
         render_output_release(&cp->variants[i].out);
-        buf_release(&cp->variants[i].bib);
-        buf_release(&cp->variants[i].ris);
         mime_body_free(cp->variants[i].body);
     }
     free(cp->variants);
@@ -278,6 +279,20 @@ compose_template_data(const struct composer *cp)
     return render_issue_value(&ri);
 }
 
+/* The articles mask selects, shallow copies (only read); caller frees. */
+static struct article *
+subset_of(const struct composer *cp, const char *mask, size_t *n)
+{
+    struct article *v = xcalloc(cp->is.narticles + 1, sizeof(*v));
+    size_t i;
+
+    *n = 0;
+    for (i = 0; i < cp->is.narticles; i++)
+        if (mask[i] == '1')
+            v[(*n)++] = cp->is.articles[i];
+    return v;
+}
+
 /* Render the variant of the issue with the articles mask selects. */
 static int
 render_variant(struct composer *cp, const char *mask, bool named,
@@ -286,15 +301,11 @@ render_variant(struct composer *cp, const char *mask, bool named,
     const struct config *cfg = cp->c->cfg;
     struct render_templates t = {cfg->templates};
     struct render_issue ri;
-    struct article *subset =
-        xcalloc(cp->is.narticles + 1, sizeof(*subset));
+    size_t n;
+    struct article *subset = subset_of(cp, mask, &n);
     struct buf unsub = BUF_INIT;
-    size_t i, n = 0;
     int rc;
 
-    for (i = 0; i < cp->is.narticles; i++)
-        if (mask[i] == '1')
-            subset[n++] = cp->is.articles[i]; /* shallow: only read */
     render_input(cp, subset, n, &ri);
     ri.to_name = named ? NAME_MARK : NULL;
     ri.to_addr = ADDR_MARK;
@@ -304,19 +315,12 @@ render_variant(struct composer *cp, const char *mask, bool named,
     }
     memset(v, 0, sizeof(*v));
     render_output_init(&v->out);
-    buf_init(&v->bib);
-    buf_init(&v->ris);
     v->narticles = n;
     v->rendered = true;
     rc = render_issue(&t, &ri, &v->out, e);
     /* Messages are made of the subject, the text and the HTML document:
-     * the markdown and the HTML fragment are not kept. */
-    buf_release(&v->out.markdown);
+     * the HTML fragment is not kept. */
     buf_release(&v->out.body);
-    if (rc == 0 && cfg->attach_citations) {
-        cite_bibtex(subset, n, &v->bib);
-        cite_ris(subset, n, &v->ris);
-    }
     free(subset);
     buf_release(&unsub);
     return rc;
@@ -343,8 +347,6 @@ variant_for(struct composer *cp, const char *mask, bool named,
     v = &cp->variants[cp->nvariants];
     if (render_variant(cp, mask, named, v, e) < 0) {
         render_output_release(&v->out);
-        buf_release(&v->bib);
-        buf_release(&v->ris);
         buf_release(&key);
         return NULL;
     }
@@ -358,26 +360,89 @@ variant_for(struct composer *cp, const char *mask, bool named,
 static void
 variant_drop_rendered(struct variant *v)
 {
-    buf_release(&v->out.markdown);
     buf_release(&v->out.body);
     buf_release(&v->out.html);
     buf_release(&v->out.text);
-    buf_release(&v->bib);
-    buf_release(&v->ris);
+    v->rendered = false;
+}
+
+/* A citation file of a variant being made (mime_make_fn): its articles
+ * and how far it has got. */
+struct cites_of {
+    const struct composer *cp;
+    const char *mask;  /* the variant's articles */
+    struct article *v; /* made from mask on the first call */
+    size_t n, next;
+    bool started;
+};
+
+/* The articles of c, on the first call. */
+static void
+cites_start(struct cites_of *c)
+{
+    if (!c->started)
+        c->v = subset_of(c->cp, c->mask, &c->n);
+    c->started = true;
+}
+
+/* BibTeX, in one part: its keys are made unique over all the articles. */
+static bool
+make_bibtex(void *ctx, struct buf *out)
+{
+    struct cites_of *c = ctx;
+
+    if (c->started)
+        return false;
+    cites_start(c);
+    cite_bibtex(c->v, c->n, out);
+    return true;
+}
+
+/* RIS, a record (an article) a part: each record stands alone, so the
+ * parts are what cite_ris() writes of them all. */
+static bool
+make_ris(void *ctx, struct buf *out)
+{
+    struct cites_of *c = ctx;
+
+    cites_start(c);
+    if (c->next >= c->n)
+        return false;
+    cite_ris(&c->v[c->next++], 1, out);
+    return true;
+}
+
+/* Once the text, then the HTML, is encoded into the body, a send needs it
+ * no more (a preview's parts still do). */
+static void
+drop_bodies(void *ctx, bool html)
+{
+    struct variant *v = ctx;
+
+    if (html)
+        variant_drop_rendered(v);
+    else
+        buf_release(&v->out.text);
     v->rendered = false;
 }
 
 /* The variant's body, prepared on first use, with the HTML part when
- * there is one (a text-only recipient gets the same body without it). */
+ * there is one (a text-only recipient gets the same body without it).
+ * With keep, what was rendered stays for the message's parts. */
 static const struct mime_body *
-body_for(struct variant *v, bool attach, struct err *e)
+body_for(const struct composer *cp, struct variant *v, const char *mask,
+         bool keep, struct err *e)
 {
+    struct cites_of bib = {cp, mask, NULL, 0, 0, false};
+    struct cites_of ris = {cp, mask, NULL, 0, 0, false};
     struct mime_attachment att[2] = {
-        {"citations.bib", "application/x-bibtex", v->bib.data, v->bib.len},
-        {"citations.ris", "application/x-research-info-systems", v->ris.data,
-         v->ris.len},
+        {"citations.bib", "application/x-bibtex", NULL, 0, make_bibtex,
+         &bib},
+        {"citations.ris", "application/x-research-info-systems", NULL, 0,
+         make_ris, &ris},
     };
     struct mime_message m;
+    int rc;
 
     if (v->body)
         return v->body;
@@ -388,13 +453,24 @@ body_for(struct variant *v, bool attach, struct err *e)
         m.html = v->out.html.data;
         m.html_len = v->out.html.len;
     }
-    if (attach) {
+    if (cp->c->cfg->attach_citations) {
         m.attachments = att;
         m.nattachments = ARRAY_SIZE(att);
     }
-    if (mime_body_new(&m, marks, NMARKS, &v->body, e) < 0)
-        return NULL;
-    return v->body;
+    if (!keep) {
+        m.encoded = drop_bodies;
+        m.encoded_ctx = v;
+    }
+#ifdef __GLIBC__
+    /* The rendering left megabytes of freed heap that glibc keeps
+     * resident, and the body's large buffers would not reuse them: give
+     * them back before the body is made beside them. */
+    malloc_trim(0);
+#endif
+    rc = mime_body_new(&m, marks, NMARKS, &v->body, e);
+    free(bib.v);
+    free(ris.v);
+    return rc < 0 ? NULL : v->body;
 }
 
 /* The bodies of v for parts, with the marks filled in.  After the body
@@ -423,11 +499,8 @@ fill_parts(struct composer *cp, struct variant *v, const char *mask,
                             html_values, NMARKS, &parts->html);
         parts->narticles = v->narticles;
     }
-    if (from == &again) {
+    if (from == &again)
         render_output_release(&again.out);
-        buf_release(&again.bib);
-        buf_release(&again.ris);
-    }
     return rc;
 }
 
@@ -491,7 +564,7 @@ compose_message_pieces(struct composer *cp,
                                    ? '1'
                                    : '0');
     v = variant_for(cp, mask.data, r->name != NULL, e);
-    if (!v || !(body = body_for(v, cp->c->cfg->attach_citations, e)))
+    if (!v || !(body = body_for(cp, v, mask.data, parts != NULL, e)))
         goto out;
     if (has_token_link(cp) &&
         subs_token_make(cp->secret.data, cp->secret.len, r->address,

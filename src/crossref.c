@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "arctic_digest/ascii.h"
 #include "arctic_digest/text.h"
 #include "arctic_digest/util.h"
 
@@ -305,29 +306,67 @@ holds_subtitle(const char *title, size_t n, const char *sub, size_t m)
     return m < n && title[m] == ':' && strncasecmp(title, sub, m) == 0;
 }
 
+/* plain_line of s with its italics marked (article_mark_italics). */
+static char *
+marked_line(const char *s)
+{
+    struct buf m = BUF_INIT;
+    char *line;
+
+    if (s == NULL)
+        return NULL;
+    article_mark_italics(s, strlen(s), &m);
+    line = plain_line(m.data);
+    buf_release(&m);
+    return line;
+}
+
+/* Length of s without its italic markers. */
+static size_t
+unmarked_len(const char *s, const char **plain, struct buf *tmp)
+{
+    struct article t;
+
+    article_init(&t);
+    article_set_title_marked(&t, s, strlen(s));
+    buf_reset(tmp);
+    buf_append_str(tmp, t.title ? t.title : "");
+    article_release(&t);
+    *plain = tmp->data;
+    return tmp->len;
+}
+
 /* title[0] and subtitle[0] as "Title: Subtitle" (CMOS 14.89, APA 7 9.18,
  * MLA 9 2.3: a colon between them, none after a title that ends in ":",
- * "?" or "!"), unless the title already holds the subtitle. */
-static char *
-work_title(json_t *w)
+ * "?" or "!"), unless the title already holds the subtitle; into a's
+ * title and its italics. */
+static void
+work_title(json_t *w, struct article *a)
 {
-    char *title = plain_line(first_string(json_object_get(w, "title")));
-    char *sub = plain_line(first_string(json_object_get(w, "subtitle")));
-    struct buf b = BUF_INIT;
-    size_t n;
+    char *title = marked_line(first_string(json_object_get(w, "title")));
+    char *sub = marked_line(first_string(json_object_get(w, "subtitle")));
+    struct buf b = BUF_INIT, pt = BUF_INIT, ps = BUF_INIT;
+    const char *t = NULL, *u = NULL;
+    size_t n = 0, m = 0;
 
-    if (title == NULL || sub == NULL ||
-        holds_subtitle(title, strlen(title), sub, strlen(sub))) {
-        free(sub);
-        return title;
+    if (title != NULL)
+        n = unmarked_len(title, &t, &pt);
+    if (sub != NULL)
+        m = unmarked_len(sub, &u, &ps);
+    if (title == NULL || sub == NULL || n == 0 || holds_subtitle(t, n, u, m)) {
+        if (title != NULL)
+            article_set_title_marked(a, title, strlen(title));
+    } else {
+        buf_append_str(&b, title);
+        buf_append_str(&b, strchr(":?!", t[n - 1]) ? " " : ": ");
+        buf_append_str(&b, sub);
+        article_set_title_marked(a, b.data, b.len);
     }
-    n = strlen(title);
-    buf_append_str(&b, title);
-    buf_append_str(&b, strchr(":?!", title[n - 1]) ? " " : ": ");
-    buf_append_str(&b, sub);
     free(title);
     free(sub);
-    return buf_detach(&b, NULL);
+    buf_release(&b);
+    buf_release(&pt);
+    buf_release(&ps);
 }
 
 /* Crossref's type; posted content is a preprint when its subtype says
@@ -352,7 +391,7 @@ work_article(json_t *w, const char *source, struct article *a)
     json_t *kw;
 
     article_init(a);
-    a->title = work_title(w);
+    work_title(w, a);
     a->doi = article_doi_normalize(json_string_value(json_object_get(w, "DOI")));
     if (a->title == NULL && a->doi == NULL) {
         article_release(a);
@@ -561,6 +600,10 @@ crossref_complete(struct article *a, const struct article *w)
         }
     }
     fill(&a->title, w->title);
+    /* Crossref's italics, for the title as it now is */
+    if (a->title_markup == NULL && w->title_markup != NULL &&
+        a->title != NULL && w->title != NULL && !strcmp(a->title, w->title))
+        a->title_markup = xstrdup(w->title_markup);
     fill(&a->url, w->url);
     /* The journal as registered: a feed's container is often only the
      * feed's own title ("Most Recent Articles: ...") */

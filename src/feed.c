@@ -50,13 +50,14 @@ names_outlet(const char *s, const char *title)
  * (A preprint server's name replaces it later: article_kind_settle.)
  */
 static char *
-item_container(const struct parse *ps, const struct item *it)
+item_container(const struct parse *ps, const struct item *it,
+               const char *title)
 {
     if (ps->container != NULL)
         return xstrdup(ps->container);
-    if (names_outlet(it->pubname.s, it->title.s))
+    if (names_outlet(it->pubname.s, title))
         return xstrdup(it->pubname.s);
-    if (names_outlet(it->container.s, it->title.s))
+    if (names_outlet(it->container.s, title))
         return xstrdup(it->container.s);
     return xstrdup(ps->chan_container);
 }
@@ -97,7 +98,9 @@ item_to_article(const struct parse *ps, struct item *it, struct article *a)
         it->title.s = it->dctitle.s;
         it->dctitle.s = NULL;
     }
-    a->title = it->title.s;
+    /* the title's italics (feed_title_of marked them) apart from it */
+    if (it->title.s != NULL)
+        article_set_title_marked(a, it->title.s, strlen(it->title.s));
     a->url = it->url.s;
     a->guid = it->guid.s != NULL ? it->guid.s : xstrdup(it->url.s);
     a->doi = it->doi.s;
@@ -106,7 +109,7 @@ item_to_article(const struct parse *ps, struct item *it, struct article *a)
     if (a->doi == NULL && a->guid != NULL)
         a->doi = article_doi_from_url(a->guid);
     a->abstract = it->abstract.s;
-    a->container = item_container(ps, it);
+    a->container = item_container(ps, it, a->title);
     a->kind = it->kind; /* the rest: article_kind_settle(), by the caller */
     a->lang = it->lang.s != NULL ? it->lang.s : xstrdup(ps->chan_lang);
     it->lang.s = NULL;
@@ -116,6 +119,7 @@ item_to_article(const struct parse *ps, struct item *it, struct article *a)
     a->updated = it->updated.d;
     a->published =
         dt_is_set(&it->published.d) ? it->published.d : it->updated.d;
+    free(it->title.s);
     it->title.s = it->url.s = it->guid.s = it->doi.s = it->abstract.s = NULL;
 }
 

@@ -57,8 +57,8 @@ base64_text(const struct xnode *n, bool markup, bool one_line)
  * the content is inline XML ("xml", the default), escaped markup
  * ("escaped") or base64.
  */
-char *
-feed_atom_text(const struct xnode *n, bool one_line)
+static char *
+atom_text(const struct xnode *n, bool one_line, bool italics)
 {
     char *type = feed_prop(n, "type");
     char *mode = feed_prop(n, "mode");
@@ -70,7 +70,8 @@ feed_atom_text(const struct xnode *n, bool one_line)
     if (mode != NULL && strcmp(mode, "base64") == 0) {
         s = base64_text(n, markup, one_line);
     } else if (mode != NULL && strcmp(mode, "escaped") == 0) {
-        s = markup     ? feed_html_of(n, one_line)
+        s = markup && italics ? feed_title_of(n)
+            : markup          ? feed_html_of(n, one_line)
             : one_line ? feed_line_of(n)
                        : feed_paragraphs_of(n);
     } else if (type_is_xhtml(t) || feed_has_element_child(n)) {
@@ -78,10 +79,10 @@ feed_atom_text(const struct xnode *n, bool one_line)
             if (c->type == XNODE_ELEMENT)
                 break;
         }
-        s = feed_xhtml_of(c != NULL && is_el(c, NS_XHTML, "div") ? c : n,
-                          one_line);
+        c = c != NULL && is_el(c, NS_XHTML, "div") ? c : n;
+        s = italics ? feed_xhtml_title_of(c) : feed_xhtml_of(c, one_line);
     } else if (type_is_html(t)) {
-        s = feed_html_of(n, one_line);
+        s = italics ? feed_title_of(n) : feed_html_of(n, one_line);
     } else if (strcmp(t, "text") == 0 || strncmp(t, "text/", 5) == 0 ||
                ascii_ends_with(t, strlen(t), "/xml") ||
                ascii_ends_with(t, strlen(t), "+xml")) {
@@ -94,6 +95,18 @@ feed_atom_text(const struct xnode *n, bool one_line)
     free(type);
     free(mode);
     return s;
+}
+
+char *
+feed_atom_text(const struct xnode *n, bool one_line)
+{
+    return atom_text(n, one_line, false);
+}
+
+char *
+feed_atom_title(const struct xnode *n)
+{
+    return atom_text(n, true, true);
 }
 
 static bool
@@ -143,7 +156,7 @@ feed_atom_child(const struct parse *ps, const struct xnode *c, struct item *it,
         return;
     }
     if (strcmp(nm, "title") == 0)
-        feed_field_set(&it->title, 0, feed_atom_text(c, true));
+        feed_field_set(&it->title, 0, feed_atom_title(c));
     else if (strcmp(nm, "link") == 0)
         feed_atom_link(c, &it->url, &it->doi);
     else if (strcmp(nm, "id") == 0)

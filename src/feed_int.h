@@ -177,6 +177,11 @@ char *feed_detach_or_null(struct buf *b);
 char *feed_line_of(const struct xnode *n);
 /* n's HTML (escaped, or as child elements) as plain text. */
 char *feed_html_of(const struct xnode *n, bool one_line);
+/* An item's title: feed_html_of one line, its italics (<i>, <em>) kept as
+ * ARTICLE_ITALIC_ON/OFF markers for article_set_title_marked(); and the
+ * same of XHTML content, as feed_xhtml_of. */
+char *feed_title_of(const struct xnode *n);
+char *feed_xhtml_title_of(const struct xnode *n);
 /* n's XHTML children, serialised, as plain text. */
 char *feed_xhtml_of(const struct xnode *n, bool one_line);
 /* n's plain text keeping paragraphs (blank lines). */
@@ -251,6 +256,9 @@ size_t feed_dc_creators(const struct xnode *item, struct article *a);
 
 /* An Atom text construct or content element as plain text. */
 char *feed_atom_text(const struct xnode *n, bool one_line);
+/* An entry's title: feed_atom_text one line, its italics marked where its
+ * type is HTML or XHTML (feed_title_of). */
+char *feed_atom_title(const struct xnode *n);
 void feed_atom_link(const struct xnode *c, struct field *url,
                     struct field *doi);
 void feed_atom_child(const struct parse *ps, const struct xnode *c,

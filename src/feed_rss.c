@@ -172,7 +172,7 @@ feed_module_child(const struct xnode *c, struct item *it, struct article *a)
         bool terms = ns_is(c, NS_DCTERMS);
 
         if (strcmp(nm, "title") == 0) {
-            char *t = feed_html_of(c, true);
+            char *t = feed_title_of(c);
 
             if (feed_field_wants(&it->title, 1))
                 feed_field_set(&it->title, 1, t ? xstrdup(t) : NULL);
@@ -254,7 +254,7 @@ feed_rss_child(const struct parse *ps, const struct xnode *c, struct item *it,
         return;
     }
     if (strcmp(nm, "title") == 0)
-        feed_field_set(&it->title, 0, feed_html_of(c, true));
+        feed_field_set(&it->title, 0, feed_title_of(c));
     else if (strcmp(nm, "link") == 0)
         feed_field_set(&it->url, 0, feed_url_of(c));
     else if (strcmp(nm, "description") == 0 &&

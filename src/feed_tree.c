@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arctic_digest/article.h"
 #include "arctic_digest/ascii.h"
 #include "arctic_digest/buf.h"
 #include "arctic_digest/text.h"
@@ -186,13 +187,34 @@ feed_line_of(const struct xnode *n)
     return feed_detach_or_null(&out);
 }
 
-/* HTML (escaped, or inline elements) of n as plain text. */
-char *
-feed_html_of(const struct xnode *n, bool one_line)
+/* HTML p[0..len) as plain text, one line if one_line; with its italics
+ * marked (article_mark_italics) if italics.  NULL if empty. */
+static char *
+plain_of(const char *p, size_t len, bool one_line, bool italics)
 {
-    struct buf raw = BUF_INIT, out = BUF_INIT;
+    struct buf marked = BUF_INIT, out = BUF_INIT, line = BUF_INIT;
+
+    if (italics) {
+        article_mark_italics(p, len, &marked);
+        p = marked.data;
+        len = marked.len;
+    }
+    text_html_to_plain(p, len, &out);
+    buf_release(&marked);
+    if (!one_line)
+        return feed_detach_or_null(&out);
+    text_one_line(out.data, out.len, &line);
+    buf_release(&out);
+    return feed_detach_or_null(&line);
+}
+
+static char *
+html_of(const struct xnode *n, bool one_line, bool italics)
+{
+    struct buf raw = BUF_INIT;
     const char *p;
     size_t len;
+    char *s;
 
     if (feed_has_element_child(n)) {
         feed_node_markup(n, &raw);
@@ -201,15 +223,34 @@ feed_html_of(const struct xnode *n, bool one_line)
     } else {
         p = feed_text_view(n, &raw, &len);
     }
-    text_html_to_plain(p, len, &out);
+    s = plain_of(p, len, one_line, italics);
     buf_release(&raw);
-    if (one_line) {
-        buf_reset(&raw);
-        text_one_line(out.data, out.len, &raw);
-        buf_release(&out);
-        return feed_detach_or_null(&raw);
-    }
-    return feed_detach_or_null(&out);
+    return s;
+}
+
+static char *
+xhtml_of(const struct xnode *n, bool one_line, bool italics)
+{
+    struct buf raw = BUF_INIT;
+    char *s;
+
+    feed_node_markup(n, &raw);
+    s = plain_of(raw.data, raw.len, one_line, italics);
+    buf_release(&raw);
+    return s;
+}
+
+/* HTML (escaped, or inline elements) of n as plain text. */
+char *
+feed_html_of(const struct xnode *n, bool one_line)
+{
+    return html_of(n, one_line, false);
+}
+
+char *
+feed_title_of(const struct xnode *n)
+{
+    return html_of(n, true, true);
 }
 
 /* XHTML content (the children of n) as plain text: always serialised, so
@@ -217,17 +258,13 @@ feed_html_of(const struct xnode *n, bool one_line)
 char *
 feed_xhtml_of(const struct xnode *n, bool one_line)
 {
-    struct buf raw = BUF_INIT, out = BUF_INIT;
+    return xhtml_of(n, one_line, false);
+}
 
-    feed_node_markup(n, &raw);
-    text_html_to_plain(raw.data, raw.len, &out);
-    buf_reset(&raw);
-    if (one_line)
-        text_one_line(out.data, out.len, &raw);
-    else
-        buf_append(&raw, out.data, out.len);
-    buf_release(&out);
-    return feed_detach_or_null(&raw);
+char *
+feed_xhtml_title_of(const struct xnode *n)
+{
+    return xhtml_of(n, true, true);
 }
 
 /* Append p[0..n) as one paragraph of out. */

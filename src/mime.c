@@ -123,7 +123,7 @@ check_attachment(const struct mime_attachment *a, size_t i, struct err *e)
     if (a->content_type == NULL || !is_printable_ascii(a->content_type))
         return err_set(e, ERR_DATA, 0, "attachment '%s': bad content type",
                        a->filename);
-    if (a->data == NULL && a->len > 0)
+    if (a->data == NULL && a->len > 0 && a->make == NULL)
         return err_set(e, ERR_DATA, 0, "attachment '%s' has no data",
                        a->filename);
     return 0;
@@ -528,7 +528,7 @@ attachment_new(const struct mime_attachment *a, const struct att_hole *hole,
                        a->filename, a->content_type);
     }
     dsp = disposition_new(a->filename);
-    /* The base64 is ours (see encode_attachment); an empty attachment
+    /* The base64 is ours (see att_encode); an empty attachment
      * goes in as it is (libetpan lays it out apart). */
     if (dsp == NULL)
         *out = NULL;
@@ -637,24 +637,82 @@ out:
     return rc;
 }
 
+/* ---- a body prepared once, messages built from it ------------------- */
+
+/* An attachment's base64 in chunks of whole lines, each filled once: no
+ * copy of megabytes as it grows, and chunks small enough to go in the
+ * holes the rendering left in the heap. */
+struct att_b64 {
+    struct buf *v;
+    size_t n, alloc;
+};
+
+/* Lines of base64 a chunk holds: 840 lines of 76 characters and CRLF. */
+#define ATT_CHUNK_LINES 840
+
 /*
  * An attachment's base64 body as libetpan writes one (RFC 2045 6.8): lines
  * of 76 characters (57 bytes), each ended by CRLF, the last one too;
  * written straight into room made for it, through the one encoder.
+ * p[0..n) goes onto the chunks of a: n is a multiple of 57 except in the
+ * last call, so the lines come out as if the whole were encoded at once.
  */
 static void
-encode_attachment(const char *p, size_t n, struct buf *out)
+att_encode(struct att_b64 *a, const char *p, size_t n)
 {
-    size_t i;
+    size_t i, k;
 
-    buf_grow(out, 4 * ((n + 2) / 3) + 2 * ((n + 56) / 57));
     for (i = 0; i < n; i += 57) {
-        b64_encode(p + i, n - i < 57 ? n - i : 57, 0, out);
-        buf_append(out, "\r\n", 2);
+        struct buf *c = a->n ? &a->v[a->n - 1] : NULL;
+        if (c == NULL || c->len + 78 > ATT_CHUNK_LINES * 78) {
+            xgrow(&a->v, &a->alloc, a->n + 1, sizeof(*a->v));
+            c = &a->v[a->n++];
+            buf_init(c);
+            buf_grow(c, ATT_CHUNK_LINES * 78);
+        }
+        k = n - i < 57 ? n - i : 57;
+        b64_encode(p + i, k, 0, c);
+        buf_append(c, "\r\n", 2);
     }
 }
 
-/* ---- a body prepared once, messages built from it ------------------- */
+/* An attachment's base64, made a part at a time when it has a maker;
+ * its length (in bytes before encoding) to *len. */
+static void
+att_make(const struct mime_attachment *m, struct att_b64 *a, size_t *len)
+{
+    struct buf raw = BUF_INIT;
+    size_t whole, total = 0;
+
+    if (m->make == NULL) {
+        att_encode(a, m->data, m->len);
+        total = m->len;
+    } else {
+        while (m->make(m->make_ctx, &raw)) {
+            whole = raw.len - raw.len % 57;
+            att_encode(a, raw.data, whole);
+            total += whole;
+            memmove(raw.data, raw.data + whole, raw.len - whole);
+            buf_truncate(&raw, raw.len - whole);
+        }
+        att_encode(a, raw.data, raw.len);
+        total += raw.len;
+    }
+    *len = total;
+    if (a->n)
+        buf_shrink(&a->v[a->n - 1]);
+    buf_release(&raw);
+}
+
+static void
+att_release(struct att_b64 *a)
+{
+    size_t i;
+
+    for (i = 0; i < a->n; i++)
+        buf_release(&a->v[i]);
+    free(a->v);
+}
 
 enum seg_kind { SEG_LITERAL, SEG_ALT, SEG_MIX, SEG_TEXT, SEG_HTML, SEG_ATT };
 
@@ -689,7 +747,7 @@ struct mime_body {
                                 (only when has_html) */
     bool has_html;
     struct qp_body text, html;
-    struct buf *att; /* the attachments' base64, in order */
+    struct att_b64 *att; /* the attachments' base64, in order */
     size_t natt;
     char **marks;
     size_t nmarks;
@@ -947,6 +1005,8 @@ mime_body_new(const struct mime_message *m, const char *const *marks,
 {
     struct mime_body *b;
     struct att_hole *holes = NULL;
+    struct mime_attachment *atts = NULL;
+    struct mime_message made;
     size_t i;
     int rc = -1;
 
@@ -960,34 +1020,45 @@ mime_body_new(const struct mime_message *m, const char *const *marks,
     b->marks = xcalloc(nmarks ? nmarks : 1, sizeof(*b->marks));
     for (i = 0; i < nmarks; i++)
         b->marks[i] = xstrdup(marks[i]);
+    /* Each body is kept for every message of the issue: no room to spare
+     * (the room made for the worst case goes back at once). */
     qp_body_prepare(&b->text, m->text, m->text_len, b->marks, nmarks);
+    buf_shrink(&b->text.enc);
+    buf_shrink(&b->text.raw);
+    if (m->encoded != NULL)
+        m->encoded(m->encoded_ctx, false);
     if (m->html != NULL) {
         b->has_html = true;
         qp_body_prepare(&b->html, m->html, m->html_len, b->marks, nmarks);
+        buf_shrink(&b->html.enc);
+        buf_shrink(&b->html.raw);
+        if (m->encoded != NULL)
+            m->encoded(m->encoded_ctx, true);
     }
     b->natt = m->nattachments;
     b->att = xcalloc(b->natt + 1, sizeof(*b->att));
     holes = xcalloc(b->natt + 1, sizeof(*holes));
+    /* The layout sees each attachment's length; a made one's is known
+     * once it is made. */
+    atts = xcalloc(b->natt + 1, sizeof(*atts));
     for (i = 0; i < b->natt; i++) {
-        buf_init(&b->att[i]);
-        encode_attachment(m->attachments[i].data, m->attachments[i].len,
-                          &b->att[i]);
+        atts[i] = m->attachments[i];
+        att_make(&atts[i], &b->att[i], &atts[i].len);
         make_att_hole(i, &holes[i]);
     }
+    made = *m;
+    made.attachments = atts;
+    m = &made;
     if (layout_make(b, m, b->has_html, holes, &b->layout[0], e) < 0 ||
         (b->has_html &&
          layout_make(b, m, false, holes, &b->layout[1], e) < 0))
         goto out;
-    /* Kept for every message of the issue: no room to spare. */
-    buf_shrink(&b->text.enc);
-    buf_shrink(&b->text.raw);
-    buf_shrink(&b->html.enc);
-    buf_shrink(&b->html.raw);
     *out = b;
     b = NULL;
     rc = 0;
 out:
     free(holes);
+    free(atts);
     mime_body_free(b);
     return rc;
 }
@@ -1004,7 +1075,7 @@ mime_body_free(struct mime_body *b)
     qp_body_release(&b->text);
     qp_body_release(&b->html);
     for (i = 0; i < b->natt; i++)
-        buf_release(&b->att[i]);
+        att_release(&b->att[i]);
     free(b->att);
     for (i = 0; i < b->nmarks; i++)
         free(b->marks[i]);
@@ -1022,7 +1093,7 @@ mime_build_pieces(const struct mime_message *m, const struct mime_body *b,
         &b->layout[(flags & MIME_TEXT_ONLY) && b->has_html ? 1 : 0];
     struct buf tmp = BUF_INIT, line = BUF_INIT;
     const char *bnd;
-    size_t i;
+    size_t i, k;
 
     if (check_headers(m, e) < 0)
         return -1;
@@ -1055,7 +1126,9 @@ mime_build_pieces(const struct mime_message *m, const struct mime_body *b,
                           &tmp, out);
             break;
         case SEG_ATT:
-            buf_list_add(out, b->att[sg->off].data, b->att[sg->off].len);
+            for (k = 0; k < b->att[sg->off].n; k++)
+                buf_list_add(out, b->att[sg->off].v[k].data,
+                             b->att[sg->off].v[k].len);
             break;
         }
     }

@@ -65,11 +65,10 @@ inline_style(const char *tag, size_t n)
  * tag: text and attribute values have theirs escaped or percent-encoded.
  */
 static void
-add_inline_styles(const char *p, size_t n, struct buf *out)
+add_inline_styles(const char *p, size_t n, unsigned *h2, struct buf *out)
 {
     const char *end = p + n, *lt, *name, *style;
     size_t len;
-    unsigned h2 = 0;
 
     /* The styles add about a quarter to a digest's HTML: room for it at
      * once, not a dozen reallocations (and copies) of megabytes. */
@@ -93,16 +92,17 @@ add_inline_styles(const char *p, size_t n, struct buf *out)
         if (!style)
             continue;
         if (len == 2 && memcmp(name, "h2", 2) == 0)
-            buf_appendf(out, " id=\"article-%u\"", ++h2);
+            buf_appendf(out, " id=\"article-%u\"", ++*h2);
         buf_append_str(out, " style=\"");
         buf_append_str(out, style);
         buf_append_char(out, '"');
     }
 }
 
-/* The HTML fragment of a parsed document, with the inline styles. */
+/* The HTML fragment of a parsed document, with the inline styles; h2
+ * counts the <h2>s of the fragment so far (it may come in parts). */
 static int
-html_of_doc(cmark_node *doc, struct buf *out, struct err *e)
+html_of_doc(cmark_node *doc, unsigned *h2, struct buf *out, struct err *e)
 {
     /* cmark 0.30 is safe by default: raw HTML and dangerous URLs are
      * dropped unless CMARK_OPT_UNSAFE is given, which we never do. */
@@ -110,7 +110,7 @@ html_of_doc(cmark_node *doc, struct buf *out, struct err *e)
 
     if (!html)
         return err_set(e, ERR_INTERNAL, 0, "cmark failed to render markdown");
-    add_inline_styles(html, strlen(html), out);
+    add_inline_styles(html, strlen(html), h2, out);
     free(html);
     return 0;
 }
@@ -120,11 +120,12 @@ render_markdown_to_html(const char *md, size_t n, struct buf *out,
                         struct err *e)
 {
     cmark_node *doc = cmark_parse_document(md, n, RENDER_CMARK_OPTIONS);
+    unsigned h2 = 0;
     int rc;
 
     if (!doc)
         return err_set(e, ERR_INTERNAL, 0, "cmark failed to render markdown");
-    rc = html_of_doc(doc, out, e);
+    rc = html_of_doc(doc, &h2, out, e);
     cmark_node_free(doc);
     return rc;
 }
@@ -166,6 +167,46 @@ authors_text(const struct tpl_value *authors, struct buf *out)
         if (i)
             buf_append_str(out, i == authors->n - 1 ? " and " : ", ");
         buf_append_str(out, tpl_map_get(authors->items[i], "name")->str);
+    }
+}
+
+/* A citation made when a template uses it: arg is style * 3 + markup. */
+static void
+make_citation(const void *ctx, int arg, struct buf *out)
+{
+    cite_format(ctx, (enum cite_style)(arg / 3), (enum cite_markup)(arg % 3),
+                out);
+}
+
+static void
+make_coins(const void *ctx, int arg, struct buf *out)
+{
+    (void)arg;
+    cite_coins(ctx, out);
+}
+
+/* The citations as strings made on demand (a borrows a): a digest uses
+ * one style in one markup, and formatting every style in every markup
+ * for each pass over the articles was most of their cost. */
+static void
+add_made_citations(struct tpl_value *art, const struct article *a,
+                   enum cite_style recommended)
+{
+    static const char *const keys[] = {"citation", "citation_md",
+                                       "citation_html"};
+    size_t f;
+    int s;
+
+    for (f = 0; f < ARRAY_SIZE(keys); f++) {
+        struct tpl_value *m = tpl_map_new();
+        for (s = CITE_CHICAGO; s <= CITE_MLA; s++)
+            tpl_map_set(m, cite_style_name((enum cite_style)s),
+                        tpl_str_made_new(make_citation, a,
+                                         s * 3 + (int)f));
+        tpl_map_set(m, "recommended",
+                    tpl_str_made_new(make_citation, a,
+                                     (int)recommended * 3 + (int)f));
+        tpl_map_set(art, keys[f], m);
     }
 }
 
@@ -226,8 +267,11 @@ set_date(struct tpl_value *m, const char *key, const char *iso_key,
     buf_release(&b);
 }
 
-struct tpl_value *
-render_article_value(const struct article *a)
+/* render_article_value(); with made, the citations and COinS are made
+ * when a template uses them (they borrow a), the recommended style's
+ * too. */
+static struct tpl_value *
+article_value(const struct article *a, bool made, enum cite_style style)
 {
     struct tpl_value *v = tpl_map_new(), *authors = tpl_list_new();
     struct tpl_value *paras = tpl_list_new();
@@ -289,11 +333,22 @@ render_article_value(const struct article *a)
     tpl_map_set(v, "keywords", string_list(a->keywords, a->nkeywords));
     tpl_map_set_num(v, "score", a->score);
     tpl_map_set(v, "matched", string_list(a->matched, a->nmatched));
-    add_citations(v, a);
-    cite_coins(a, &b);
-    tpl_map_set_str(v, "coins", b.data);
+    if (made) {
+        add_made_citations(v, a, style);
+        tpl_map_set(v, "coins", tpl_str_made_new(make_coins, a, 0));
+    } else {
+        add_citations(v, a);
+        cite_coins(a, &b);
+        tpl_map_set_str(v, "coins", b.data);
+    }
     buf_release(&b);
     return v;
+}
+
+struct tpl_value *
+render_article_value(const struct article *a)
+{
+    return article_value(a, false, CITE_CHICAGO);
 }
 
 /* issue_file "issue-0007.html", bib_file and ris_file (its citations)
@@ -345,31 +400,62 @@ summary(struct tpl_value *v, const struct render_issue *is)
     buf_release(&cut);
 }
 
-struct tpl_value *
-render_issue_value(const struct render_issue *is)
-{
-    struct tpl_value *v = tpl_map_new(), *list = tpl_list_new();
-    struct tpl_value *sub = tpl_map_new();
-    const char *style = cite_style_name(is->style);
-    size_t i;
+/* What the items of an issue's article list are made from. */
+struct article_items {
+    const struct article *v; /* borrowed */
+    enum cite_style style;
+    bool made; /* citations made on demand (the list is) */
+};
 
-    tpl_map_set_str(v, "title", is->title);
-    tpl_map_set_num(v, "number", is->number);
-    set_date(v, "period_start", "period_start_iso", &is->period_start);
-    set_date(v, "period_end", "period_end_iso", &is->period_end);
-    for (i = 0; i < is->narticles; i++) {
-        struct tpl_value *a = render_article_value(&is->articles[i]);
-        struct tpl_value *c = (struct tpl_value *)tpl_map_get(a, "citation");
-        struct tpl_value *m =
-            (struct tpl_value *)tpl_map_get(a, "citation_md");
+/* Article k of an issue as the templates see it: its values, the
+ * recommended citation and its number. */
+static struct tpl_value *
+article_item(void *ctx, size_t k)
+{
+    const struct article_items *ai = ctx;
+    const char *style = cite_style_name(ai->style);
+    struct tpl_value *a = article_value(&ai->v[k], ai->made, ai->style);
+    struct tpl_value *c = (struct tpl_value *)tpl_map_get(a, "citation");
+    struct tpl_value *m = (struct tpl_value *)tpl_map_get(a, "citation_md");
+
+    if (!ai->made) {
         tpl_map_set_str(c, "recommended", tpl_map_get(c, style)->str);
         tpl_map_set_str(m, "recommended", tpl_map_get(m, style)->str);
         m = (struct tpl_value *)tpl_map_get(a, "citation_html");
         tpl_map_set_str(m, "recommended", tpl_map_get(m, style)->str);
-        tpl_map_set_num(a, "index", (double)(i + 1));
-        tpl_list_push(list, a);
     }
-    tpl_map_set(v, "articles", list);
+    tpl_map_set_num(a, "index", (double)(k + 1));
+    return a;
+}
+
+/* The issue's data; with lazy, its articles are a list made on demand
+ * that borrows is->articles (render_issue's: one article's values at a
+ * time), else a list held whole (the caller may outlive the articles). */
+static struct tpl_value *
+issue_value(const struct render_issue *is, bool lazy)
+{
+    struct tpl_value *v = tpl_map_new(), *sub = tpl_map_new();
+    struct article_items *ai = xmalloc(sizeof(*ai));
+    const char *style = cite_style_name(is->style);
+    size_t i;
+
+    ai->v = is->articles;
+    ai->style = is->style;
+    ai->made = lazy;
+    tpl_map_set_str(v, "title", is->title);
+    tpl_map_set_num(v, "number", is->number);
+    set_date(v, "period_start", "period_start_iso", &is->period_start);
+    set_date(v, "period_end", "period_end_iso", &is->period_end);
+    if (lazy) {
+        tpl_map_set(v, "articles", tpl_list_lazy_new(is->narticles,
+                                                     article_item, ai, free));
+    } else {
+        struct tpl_value *list = tpl_list_new();
+        for (i = 0; i < is->narticles; i++)
+            tpl_list_push(list, article_item(ai, i));
+        tpl_map_set(v, "articles", list);
+        free(ai);
+    }
     tpl_map_set_num(v, "count", (double)is->narticles);
     tpl_map_set_bool(v, "has_articles", is->narticles > 0);
     tpl_map_set_bool(v, "one_article", is->narticles == 1);
@@ -387,11 +473,16 @@ render_issue_value(const struct render_issue *is)
     return v;
 }
 
+struct tpl_value *
+render_issue_value(const struct render_issue *is)
+{
+    return issue_value(is, false);
+}
+
 void
 render_output_init(struct render_output *o)
 {
     buf_init(&o->subject);
-    buf_init(&o->markdown);
     buf_init(&o->body);
     buf_init(&o->html);
     buf_init(&o->text);
@@ -401,7 +492,6 @@ void
 render_output_release(struct render_output *o)
 {
     buf_release(&o->subject);
-    buf_release(&o->markdown);
     buf_release(&o->body);
     buf_release(&o->html);
     buf_release(&o->text);
@@ -434,9 +524,11 @@ load_partial(void *ctx, const char *name, struct buf *out)
     return rc;
 }
 
-int
-render_template_file(const char *path, const struct tpl_value *data,
-                     struct buf *out, struct err *e)
+/* render_template_file(), the output drained by drain (may be NULL). */
+static int
+template_file(const char *path, const struct tpl_value *data,
+              tpl_drain_fn drain, void *drain_ctx, struct buf *out,
+              struct err *e)
 {
     struct buf text = BUF_INIT, dir = BUF_INIT;
     const char *slash = strrchr(path, '/');
@@ -461,40 +553,216 @@ render_template_file(const char *path, const struct tpl_value *data,
     opt.escape = tpl_escape_for_name(base);
     opt.partial = load_partial;
     opt.partial_ctx = &parts;
+    opt.drain = drain;
+    opt.drain_ctx = drain_ctx;
     rc = tpl_render(text.data, text.len, data, &opt, out, e);
     buf_release(&text);
     buf_release(&dir);
     return rc;
 }
 
+int
+render_template_file(const char *path, const struct tpl_value *data,
+                     struct buf *out, struct err *e)
+{
+    return template_file(path, data, NULL, NULL, out, e);
+}
+
 static int
 render_named(const struct render_templates *t, const char *name,
-             const struct tpl_value *data, struct buf *out, struct err *e)
+             const struct tpl_value *data, tpl_drain_fn drain,
+             void *drain_ctx, struct buf *out, struct err *e)
 {
     struct buf path = BUF_INIT;
     int rc;
 
     buf_appendf(&path, "%s/%s", t->dir, name);
-    rc = render_template_file(path.data, data, out, e);
+    rc = template_file(path.data, data, drain, drain_ctx, out, e);
     buf_release(&path);
     return rc;
 }
 
-/* The markdown parsed once, into the HTML fragment and (for a message)
- * the plain text. */
+/* The whole markdown parsed once, into the HTML fragment and (for a
+ * message) the plain text. */
 static int
-render_markdown(struct render_output *out, bool text, struct err *e)
+render_markdown(const struct buf *md, struct render_output *out, bool text,
+                struct err *e)
 {
-    cmark_node *doc = cmark_parse_document(
-        out->markdown.data, out->markdown.len, RENDER_CMARK_OPTIONS);
+    cmark_node *doc =
+        cmark_parse_document(md->data, md->len, RENDER_CMARK_OPTIONS);
+    unsigned h2 = 0;
     int rc;
 
     if (!doc)
         return err_set(e, ERR_INTERNAL, 0, "cmark cannot parse the markdown");
-    rc = html_of_doc(doc, &out->body, e);
+    rc = html_of_doc(doc, &h2, &out->body, e);
     if (rc == 0 && text)
-        rc = render_text_of_doc(doc, 72, out->markdown.len, &out->text, e);
+        rc = render_text_of_doc(doc, 72, md->len, &out->text, e);
     cmark_node_free(doc);
+    return rc;
+}
+
+/*
+ * The digest's markdown made into its HTML fragment and text in parts, as
+ * the template renders it (its drain), so that neither the whole markdown
+ * nor cmark's tree of it (ten times its size) is ever held.  A part ends
+ * before a line that starts with "## " (each article's heading, in the
+ * bundled templates).  Parsed apart, the parts give what the whole gives:
+ * such a line closes every open block but a code block or raw HTML, so a
+ * part that ends in one of those is not cut there; and a link reference
+ * definition (the only thing one block sees of another) needs "]:", which
+ * escaped data never holds.  When a part breaks either rule, the digest is
+ * rendered again whole (whole).
+ */
+struct md_parts {
+    struct buf md;          /* rendered, not parsed yet */
+    struct render_output *out;
+    struct render_text *text; /* NULL: no text (a web page) */
+    unsigned h2;            /* the fragment's <h2>s so far */
+    size_t parts;           /* parsed so far */
+    size_t seen;            /* md was looked at up to here */
+    size_t narticles;       /* the issue's, for reserve_room() */
+    size_t head_html, head_text; /* the lengths after the first part */
+    bool whole;             /* the parts cannot stand alone */
+};
+
+static bool
+has_reference(const char *p, size_t n)
+{
+    const char *q = p, *end = p + n;
+
+    while ((q = memchr(q, ']', (size_t)(end - q))) != NULL && q + 1 < end) {
+        if (q[1] == ':')
+            return true;
+        q++;
+    }
+    return false;
+}
+
+/* Room for the whole fragment and text at once, estimated when the first
+ * article's part is done (a quarter more than the others would take if
+ * they were as long): a buffer that grew by doubling left behind every
+ * smaller copy of itself, megabytes of heap for a large issue.  Room not
+ * written to costs no memory. */
+static void
+reserve_room(struct md_parts *mp)
+{
+    struct buf *html = &mp->out->body, *text = &mp->out->text;
+    size_t more = mp->narticles > 2 ? (mp->narticles - 1) * 5 / 4 : 0;
+
+    if (mp->parts == 1) {
+        mp->head_html = html->len;
+        mp->head_text = text->len;
+    } else if (mp->parts == 2 && more) {
+        buf_grow(html, (html->len - mp->head_html) * more);
+        if (mp->text)
+            buf_grow(text, (text->len - mp->head_text) * more);
+    }
+}
+
+/* Parse p[0..n) (the last part when last) into the fragment and text. */
+static int
+md_part(struct md_parts *mp, const char *p, size_t n, bool last,
+        struct err *e)
+{
+    cmark_node *doc, *tail;
+    cmark_node_type type;
+    int rc = 0;
+
+    if ((mp->parts > 0 || !last) && has_reference(p, n)) {
+        mp->whole = true;
+        return 0;
+    }
+    doc = cmark_parse_document(p, n, RENDER_CMARK_OPTIONS);
+    if (!doc)
+        return err_set(e, ERR_INTERNAL, 0, "cmark cannot parse the markdown");
+    tail = cmark_node_last_child(doc);
+    type = tail ? cmark_node_get_type(tail) : CMARK_NODE_NONE;
+    if (!last &&
+        (type == CMARK_NODE_CODE_BLOCK || type == CMARK_NODE_HTML_BLOCK)) {
+        mp->whole = true;
+        goto out;
+    }
+    rc = html_of_doc(doc, &mp->h2, &mp->out->body, e);
+    if (rc == 0 && mp->text)
+        rc = render_text_add(mp->text, doc, &mp->out->text, e);
+    mp->parts++;
+    reserve_room(mp);
+out:
+    cmark_node_free(doc);
+    return rc;
+}
+
+/* Where the last line of md that starts with "## " starts, looking at
+ * lines that start from md[from] on; 0 if none (or only the first) does. */
+static size_t
+last_heading(const struct buf *md, size_t from)
+{
+    const char *p = md->data + from, *end = md->data + md->len;
+    const char *hit = NULL;
+
+    while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL && end - p > 3) {
+        if (memcmp(p + 1, "## ", 3) == 0)
+            hit = p + 1;
+        p++;
+    }
+    return hit ? (size_t)(hit - md->data) : 0;
+}
+
+/* The drain: parse what comes before the last article heading so far. */
+static int
+md_drain(void *ctx, struct buf *md, struct err *e)
+{
+    struct md_parts *mp = ctx;
+    /* Only what came since the last look, from the last line end that
+     * had too few bytes after it to tell (the contents, a thousand lines
+     * before the first article, are not scanned a thousand times). */
+    size_t cut = last_heading(md, mp->seen > 3 ? mp->seen - 3 : 0);
+
+    mp->seen = md->len;
+    if (cut == 0)
+        return 0;
+    if (md_part(mp, md->data, cut, false, e) < 0)
+        return -1;
+    if (mp->whole) /* stop here: render_digest starts again whole */
+        return err_set(e, ERR_INTERNAL, 0,
+                       "the digest's markdown cannot be parsed in parts");
+    memmove(md->data, md->data + cut, md->len - cut);
+    buf_truncate(md, md->len - cut);
+    mp->seen = md->len;
+    return 0;
+}
+
+/* digest.md rendered with data, into out's fragment and (with text) its
+ * text, in parts when they can stand alone, else whole. */
+static int
+render_digest(const struct render_templates *t, const struct tpl_value *data,
+              size_t narticles, bool text, struct render_output *out,
+              struct err *e)
+{
+    struct md_parts mp;
+    int rc;
+
+    memset(&mp, 0, sizeof(mp));
+    buf_init(&mp.md);
+    mp.out = out;
+    mp.narticles = narticles;
+    mp.text = text ? render_text_new(72) : NULL;
+    rc = render_named(t, "digest.md", data, md_drain, &mp, &mp.md, e);
+    if (rc == 0)
+        rc = md_part(&mp, mp.md.data, mp.md.len, true, e);
+    if (mp.whole) {
+        buf_reset(&out->body);
+        buf_reset(&out->text);
+        buf_reset(&mp.md);
+        rc = render_named(t, "digest.md", data, NULL, NULL, &mp.md, e);
+        if (rc == 0)
+            rc = render_markdown(&mp.md, out, text, e);
+    } else if (rc == 0 && mp.text) {
+        render_text_finish(mp.text, &out->text);
+    }
+    render_text_free(mp.text);
+    buf_release(&mp.md);
     return rc;
 }
 
@@ -502,19 +770,18 @@ int
 render_issue(const struct render_templates *t, const struct render_issue *is,
              struct render_output *out, struct err *e)
 {
-    struct tpl_value *data = render_issue_value(is);
+    struct tpl_value *data = issue_value(is, true);
     struct buf subject = BUF_INIT;
     int rc = -1;
 
-    if (render_named(t, "digest.md", data, &out->markdown, e) < 0 ||
-        render_markdown(out, !is->web, e) < 0)
+    if (render_digest(t, data, is->narticles, !is->web, out, e) < 0)
         goto out;
-    tpl_map_set(data, "body", tpl_str_new(out->body.data, out->body.len));
+    tpl_map_set(data, "body", tpl_str_borrow(out->body.data, out->body.len));
     /* The page is the body and a shell (a web page adds meta tags for
      * each article, about half the body again): room for it at once. */
     buf_grow(&out->html, out->body.len + out->body.len / 2);
-    if (render_named(t, "layout.html", data, &out->html, e) < 0 ||
-        render_named(t, "subject.txt", data, &subject, e) < 0)
+    if (render_named(t, "layout.html", data, NULL, NULL, &out->html, e) < 0 ||
+        render_named(t, "subject.txt", data, NULL, NULL, &subject, e) < 0)
         goto out;
     /* A subject is one line whatever the template did with white space. */
     text_one_line(subject.data, subject.len, &out->subject);

@@ -23,4 +23,19 @@
 int render_text_of_doc(cmark_node *doc, int width, size_t hint,
                        struct buf *out, struct err *e);
 
+/*
+ * Plain text made one document at a time, as if the documents were one:
+ * blank lines between their blocks, links numbered across all of them and
+ * listed once, in a "Links" block, by render_text_finish().  Each call
+ * appends the text of what it was given to out (whole lines).  width as
+ * above (0, or less, means 72).  render_text_add fails with ERR_INTERNAL
+ * when cmark cannot walk the tree; render_text_free(NULL) is a no-op.
+ */
+struct render_text;
+struct render_text *render_text_new(int width);
+int render_text_add(struct render_text *t, cmark_node *doc, struct buf *out,
+                    struct err *e);
+void render_text_finish(struct render_text *t, struct buf *out);
+void render_text_free(struct render_text *t);
+
 #endif

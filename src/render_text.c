@@ -51,7 +51,7 @@ struct level {
     bool used;      /* the first line has been written */
 };
 
-struct rt {
+struct render_text {
     struct buf out;
     size_t width;
     bool want_blank;     /* the next line starts a new block */
@@ -66,14 +66,15 @@ struct rt {
     size_t *slots;       /* hash of urls: 1 + index, 0 for empty */
     size_t nslots;       /* a power of two, at least twice nurls */
     struct buf line;     /* scratch */
+    bool emitted;        /* lines went out before out (earlier documents) */
 };
 
 static void
-emit_line(struct rt *r, const char *s, size_t n)
+emit_line(struct render_text *r, const char *s, size_t n)
 {
     size_t i;
 
-    if (r->want_blank && r->out.len > 0)
+    if (r->want_blank && (r->out.len > 0 || r->emitted))
         buf_append_char(&r->out, '\n');
     r->want_blank = false;
     for (i = 0; i < r->nlv; i++) {
@@ -89,7 +90,7 @@ emit_line(struct rt *r, const char *s, size_t n)
 
 /* Columns left for text after the containers' prefixes (at least 1). */
 static size_t
-avail_width(const struct rt *r)
+avail_width(const struct render_text *r)
 {
     size_t i, used = 0;
 
@@ -99,7 +100,7 @@ avail_width(const struct rt *r)
 }
 
 static void
-flush_wrapped(struct rt *r, size_t *maxw, size_t w)
+flush_wrapped(struct render_text *r, size_t *maxw, size_t w)
 {
     emit_line(r, r->line.data, r->line.len);
     if (w > *maxw)
@@ -109,7 +110,7 @@ flush_wrapped(struct rt *r, size_t *maxw, size_t w)
 
 /* Fill lines greedily with the words of s[0..n) (no '\n' inside). */
 static void
-wrap_segment(struct rt *r, const char *s, size_t n, size_t avail,
+wrap_segment(struct render_text *r, const char *s, size_t n, size_t avail,
              size_t *maxw)
 {
     size_t j = 0, start, k, ww, lw = 0;
@@ -149,7 +150,7 @@ wrap_segment(struct rt *r, const char *s, size_t n, size_t avail,
 /* Wrap the inline text; returns the width of the widest line (0 if the
  * text is blank and nothing was written). */
 static size_t
-emit_wrapped(struct rt *r, const char *s, size_t n)
+emit_wrapped(struct render_text *r, const char *s, size_t n)
 {
     size_t i, end, maxw = 0, avail = avail_width(r);
     const char *nl;
@@ -171,7 +172,7 @@ emit_wrapped(struct rt *r, const char *s, size_t n)
 /* Append inline literal text: controls become spaces (tabs included),
  * so GLUE and '\n' keep their meaning in inl. */
 static void
-append_inline(struct rt *r, const char *s)
+append_inline(struct render_text *r, const char *s)
 {
     size_t run;
 
@@ -189,7 +190,7 @@ append_inline(struct rt *r, const char *s)
 }
 
 static void
-push_level(struct rt *r, const char *first, size_t width)
+push_level(struct render_text *r, const char *first, size_t width)
 {
     struct level *l;
 
@@ -203,7 +204,7 @@ push_level(struct rt *r, const char *first, size_t width)
 }
 
 static void
-enter_item(struct rt *r, cmark_node *item)
+enter_item(struct render_text *r, cmark_node *item)
 {
     cmark_node *list = cmark_node_parent(item);
     char num[24];
@@ -255,7 +256,7 @@ url_dangerous(const char *url)
 
 /* Put url number i + 1 into the table, which has room. */
 static void
-slot_put(struct rt *r, size_t i)
+slot_put(struct render_text *r, size_t i)
 {
     size_t k = (size_t)ascii_fnv1a(r->urls[i], false) & (r->nslots - 1);
 
@@ -268,7 +269,7 @@ slot_put(struct rt *r, size_t i)
  * thousand articles has thousands of links: looked up in a hash table,
  * not compared with each one before. */
 static size_t
-link_number(struct rt *r, const char *url)
+link_number(struct render_text *r, const char *url)
 {
     size_t k, i;
 
@@ -311,7 +312,7 @@ shows_url(const char *url, const char *text, size_t len)
 }
 
 static void
-exit_link(struct rt *r, cmark_node *link)
+exit_link(struct render_text *r, cmark_node *link)
 {
     const char *url = cmark_node_get_url(link);
     const char *text;
@@ -335,7 +336,7 @@ exit_link(struct rt *r, cmark_node *link)
 }
 
 static void
-emit_heading(struct rt *r, cmark_node *node)
+emit_heading(struct render_text *r, cmark_node *node)
 {
     int level = cmark_node_get_heading_level(node);
     size_t w = emit_wrapped(r, r->inl.data, r->inl.len);
@@ -350,7 +351,7 @@ emit_heading(struct rt *r, cmark_node *node)
 
 /* Code: each line indented four spaces, tabs expanded, never wrapped. */
 static void
-emit_code(struct rt *r, const char *code)
+emit_code(struct render_text *r, const char *code)
 {
     const char *p = code == NULL ? "" : code;
     size_t col;
@@ -377,7 +378,7 @@ emit_code(struct rt *r, const char *code)
 }
 
 static void
-emit_rule(struct rt *r)
+emit_rule(struct render_text *r)
 {
     size_t i, w = avail_width(r);
 
@@ -390,7 +391,7 @@ emit_rule(struct rt *r)
 }
 
 static void
-enter_node(struct rt *r, cmark_node *node)
+enter_node(struct render_text *r, cmark_node *node)
 {
     switch (cmark_node_get_type(node)) {
     case CMARK_NODE_TEXT:
@@ -437,7 +438,7 @@ enter_node(struct rt *r, cmark_node *node)
 }
 
 static void
-exit_node(struct rt *r, cmark_node *node)
+exit_node(struct render_text *r, cmark_node *node)
 {
     switch (cmark_node_get_type(node)) {
     case CMARK_NODE_LINK:
@@ -466,7 +467,7 @@ exit_node(struct rt *r, cmark_node *node)
 }
 
 static void
-emit_links(struct rt *r)
+emit_links(struct render_text *r)
 {
     size_t i;
 
@@ -482,7 +483,7 @@ emit_links(struct rt *r)
 }
 
 static void
-rt_release(struct rt *r)
+rt_release(struct render_text *r)
 {
     size_t i;
 
@@ -497,47 +498,90 @@ rt_release(struct rt *r)
     buf_release(&r->line);
 }
 
+/* The lines written so far to out, through the belt-and-braces check of
+ * the text invariants (UTF-8, no controls); every block is closed here,
+ * so they are whole lines. */
+static void
+rt_flush(struct render_text *r, struct buf *out)
+{
+    if (r->out.len == 0)
+        return;
+    text_sanitize(r->out.data, r->out.len, out);
+    r->emitted = true;
+    buf_reset(&r->out);
+}
+
+struct render_text *
+render_text_new(int width)
+{
+    struct render_text *r = xcalloc(1, sizeof(*r));
+
+    buf_init(&r->out);
+    buf_init(&r->inl);
+    buf_init(&r->line);
+    r->width = width <= 0 ? DEFAULT_WIDTH : (size_t)width;
+    return r;
+}
+
+int
+render_text_add(struct render_text *t, cmark_node *doc, struct buf *out,
+                struct err *e)
+{
+    struct render_text *r = t;
+    cmark_iter *it = cmark_iter_new(doc);
+    cmark_event_type ev;
+
+    if (it == NULL)
+        return err_set(e, ERR_INTERNAL, 0, "cmark cannot walk the markdown");
+    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+        if (ev == CMARK_EVENT_ENTER)
+            enter_node(r, cmark_iter_get_node(it));
+        else
+            exit_node(r, cmark_iter_get_node(it));
+    }
+    cmark_iter_free(it);
+    rt_flush(r, out);
+    return 0;
+}
+
+void
+render_text_finish(struct render_text *t, struct buf *out)
+{
+    struct render_text *r = t;
+
+    emit_links(r);
+    if (r->out.len == 0 && !r->emitted)
+        buf_append_char(&r->out, '\n');
+    rt_flush(r, out);
+}
+
+void
+render_text_free(struct render_text *t)
+{
+    if (t == NULL)
+        return;
+    rt_release(t);
+    free(t);
+}
+
 int
 render_text_of_doc(cmark_node *doc, int width, size_t hint, struct buf *out,
                    struct err *e)
 {
-    struct rt r;
-    cmark_iter *it;
-    cmark_event_type ev;
-    int rc = 0;
+    struct render_text *t;
+    int rc;
 
     if (width < 0)
         return err_set(e, ERR_INTERNAL, 0, "text width %d is negative",
                        width);
-    memset(&r, 0, sizeof(r));
-    buf_init(&r.out);
-    buf_init(&r.inl);
-    buf_init(&r.line);
-    r.width = width == 0 ? DEFAULT_WIDTH : (size_t)width;
     /* Room at once for about what the text will be, rather than a dozen
      * reallocations (and copies) of a growing megabyte. */
-    buf_grow(&r.out, hint);
-    it = cmark_iter_new(doc);
-    if (it == NULL) {
-        rc = err_set(e, ERR_INTERNAL, 0, "cmark cannot parse the markdown");
-        goto out;
-    }
-    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
-        if (ev == CMARK_EVENT_ENTER)
-            enter_node(&r, cmark_iter_get_node(it));
-        else
-            exit_node(&r, cmark_iter_get_node(it));
-    }
-    emit_links(&r);
-    if (r.out.len == 0)
-        buf_append_char(&r.out, '\n');
-    /* Belt and braces for the text invariants (UTF-8, no controls). */
-    buf_grow(out, r.out.len);
-    text_sanitize(r.out.data, r.out.len, out);
-out:
-    if (it != NULL)
-        cmark_iter_free(it);
-    rt_release(&r);
+    buf_grow(out, hint);
+    t = render_text_new(width);
+    rc = render_text_add(t, doc, out, e);
+    if (rc == 0)
+        render_text_finish(t, out);
+    render_text_free(t);
     return rc;
 }
 

@@ -30,6 +30,23 @@
     "DELETE FROM archive_pages WHERE issue_id IN (SELECT issue_id FROM "      \
     "issue_articles WHERE article_id = " row ".article_id);"
 
+/* The trigger that drops an issue's archive_pages row when one of its
+ * articles changes a column store_article_get reads: those of schema 11,
+ * then more. */
+#define ARTICLE_COLUMNS_11(row)                                                \
+    row ".doi, " row ".url, " row ".guid, " row ".source, " row ".title, "     \
+    row ".container, " row ".published, " row ".published_offset, " row      \
+    ".published_prec, " row ".updated, " row ".updated_offset, " row         \
+    ".updated_prec, " row ".abstract, " row ".score, " row ".matched, " row  \
+    ".volume, " row ".issue, " row ".pages, " row ".others, " row ".kind, "  \
+    row ".lang, " row ".publisher, " row ".place"
+#define ARTICLE_TRIGGER(more_old, more_new)                                    \
+    "CREATE TRIGGER archive_pages_article AFTER UPDATE ON articles "          \
+    "WHEN (" ARTICLE_COLUMNS_11("OLD") more_old ") IS NOT ("                  \
+    ARTICLE_COLUMNS_11("NEW") more_new ") "                                   \
+    "BEGIN DELETE FROM archive_pages WHERE issue_id IN (SELECT issue_id "     \
+    "FROM issue_articles WHERE article_id = NEW.id); END;"
+
 /* Each entry moves the schema from version i to i + 1. */
 static const char *const migrations[] = {
     "CREATE TABLE sources ("
@@ -144,20 +161,7 @@ static const char *const migrations[] = {
     "  issue_id INTEGER PRIMARY KEY REFERENCES issues(id),"
     "  stamp TEXT NOT NULL, files TEXT NOT NULL,"
     "  subject TEXT NOT NULL, content TEXT NOT NULL);"
-    "CREATE TRIGGER archive_pages_article AFTER UPDATE ON articles "
-    "WHEN (OLD.doi, OLD.url, OLD.guid, OLD.source, OLD.title, "
-    "OLD.container, OLD.published, OLD.published_offset, "
-    "OLD.published_prec, OLD.updated, OLD.updated_offset, "
-    "OLD.updated_prec, OLD.abstract, OLD.score, OLD.matched, OLD.volume, "
-    "OLD.issue, OLD.pages, OLD.others, OLD.kind, OLD.lang, OLD.publisher, "
-    "OLD.place) IS NOT (NEW.doi, NEW.url, NEW.guid, NEW.source, "
-    "NEW.title, NEW.container, NEW.published, NEW.published_offset, "
-    "NEW.published_prec, NEW.updated, NEW.updated_offset, "
-    "NEW.updated_prec, NEW.abstract, NEW.score, NEW.matched, NEW.volume, "
-    "NEW.issue, NEW.pages, NEW.others, NEW.kind, NEW.lang, NEW.publisher, "
-    "NEW.place) "
-    "BEGIN DELETE FROM archive_pages WHERE issue_id IN (SELECT issue_id "
-    "FROM issue_articles WHERE article_id = NEW.id); END;"
+    ARTICLE_TRIGGER("", "")
     "CREATE TRIGGER archive_pages_author_in AFTER INSERT ON article_authors "
     "WHEN " IN_AN_ISSUE("NEW") " BEGIN " DROP_PAGES("NEW") " END;"
     "CREATE TRIGGER archive_pages_author_out AFTER DELETE ON "
@@ -169,6 +173,11 @@ static const char *const migrations[] = {
     "CREATE TRIGGER archive_pages_keyword_out AFTER DELETE ON "
     "article_keywords WHEN " IN_AN_ISSUE("OLD") " BEGIN " DROP_PAGES("OLD")
     " END;",
+    /* A title's italics (a species, a ship), as Crossref marks them:
+     * article.title_markup.  Older rows have none. */
+    "ALTER TABLE articles ADD COLUMN title_markup TEXT;"
+    "DROP TRIGGER archive_pages_article;"
+    ARTICLE_TRIGGER(", OLD.title_markup", ", NEW.title_markup"),
 };
 
 int

@@ -235,9 +235,10 @@ insert_work(struct store *s, const struct article *a, const struct work_keys *k,
         "first_family, container, published, published_offset, "
         "published_prec, updated, updated_offset, updated_prec, abstract, "
         "score, matched, first_seen, url_key, volume, issue, pages, others, "
-        "kind, lang, publisher, place) "
+        "kind, lang, publisher, place, title_markup) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-        "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
+        "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, "
+        "?28)",
         e);
     struct buf matched = BUF_INIT;
     int rc;
@@ -268,6 +269,7 @@ insert_work(struct store *s, const struct article *a, const struct work_keys *k,
     store_bind_text(st, 25, a->lang);
     store_bind_text(st, 26, a->publisher);
     store_bind_text(st, 27, a->place);
+    store_bind_text(st, 28, a->title_markup);
     rc = store_step_done(s, st, e);
     if (rc == 0) {
         *id = sqlite3_last_insert_rowid(s->db);
@@ -344,7 +346,10 @@ merge_work(struct store *s, int64_t id, const struct article *a,
         "score = max(score, ?9), volume = coalesce(volume, ?11), "
         "issue = coalesce(issue, ?12), pages = coalesce(pages, ?13), "
         "kind = coalesce(kind, ?14), lang = coalesce(lang, ?15), "
-        "publisher = coalesce(publisher, ?16), place = coalesce(place, ?17) "
+        "publisher = coalesce(publisher, ?16), place = coalesce(place, ?17), "
+        /* italics for the title as stored, not for another source's */
+        "title_markup = coalesce(title_markup, CASE WHEN title IS ?19 "
+        "THEN ?18 END) "
         "WHERE id = ?1",
         e);
     if (!st)
@@ -370,6 +375,8 @@ merge_work(struct store *s, int64_t id, const struct article *a,
     store_bind_text(st, 15, a->lang);
     store_bind_text(st, 16, a->publisher);
     store_bind_text(st, 17, a->place);
+    store_bind_text(st, 18, a->title_markup);
+    store_bind_text(st, 19, a->title);
     if (store_step_done(s, st, e) < 0)
         return -1;
     /* More authors or keywords than we had: take the new list, and with
@@ -459,7 +466,8 @@ store_article_get(struct store *s, int64_t id, struct article *a, struct err *e)
         "SELECT doi, url, guid, source, title, container, published, "
         "published_offset, published_prec, updated, updated_offset, "
         "updated_prec, abstract, score, matched, volume, issue, pages, "
-        "others, kind, lang, publisher, place FROM articles WHERE id = ?",
+        "others, kind, lang, publisher, place, title_markup FROM articles "
+        "WHERE id = ?",
         e);
     int rc;
 
@@ -496,6 +504,7 @@ store_article_get(struct store *s, int64_t id, struct article *a, struct err *e)
     a->lang = store_col_text(st, 20);
     a->publisher = store_col_text(st, 21);
     a->place = store_col_text(st, 22);
+    a->title_markup = store_col_text(st, 23);
     store_release(s, st);
 
     st = store_prepare(

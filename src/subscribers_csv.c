@@ -4,6 +4,7 @@
  */
 #include <csv.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,9 @@ struct reader {
     char **fields;
     size_t n, alloc;
     size_t pending_line, row_line;
+    uint64_t pending_off, row_off; /* where the record starts, in bytes */
+    uint64_t *off_out;             /* gets row_off before fn (may be NULL) */
+    size_t rows;                   /* records handed to fn */
     int failed;
 };
 
@@ -40,8 +44,10 @@ on_field(void *s, size_t len, void *data)
 
     if (r->failed)
         return;
-    if (r->n == 0)
+    if (r->n == 0) {
         r->row_line = r->pending_line;
+        r->row_off = r->pending_off;
+    }
     xgrow(&r->fields, &r->alloc, r->n + 1, sizeof(*r->fields));
     r->fields[r->n++] = s ? xstrndup(s, len) : xstrdup("");
 }
@@ -56,10 +62,15 @@ on_row(int c, void *data)
         drop_fields(r);
         return;
     }
-    if (r->n == 0)
+    if (r->n == 0) {
         r->row_line = r->pending_line;
+        r->row_off = r->pending_off;
+    }
+    if (r->off_out)
+        *r->off_out = r->row_off;
     if (r->fn(r->ctx, r->fields, r->n, r->row_line, r->e) < 0)
         r->failed = 1;
+    r->rows++;
     drop_fields(r);
 }
 
@@ -76,6 +87,7 @@ struct feeder {
     struct csv_parser cp;
     struct reader r;
     size_t line;
+    uint64_t off; /* of the line fed next */
     bool first;
 };
 
@@ -108,7 +120,7 @@ static int
 feeder_line(struct feeder *f, const char *p, size_t n, bool *bom, bool *crlf)
 {
     struct err *e = f->r.e;
-    size_t body = n;
+    size_t body = n, whole = n;
 
     if (f->first) {
         bool has_bom = n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3);
@@ -129,12 +141,15 @@ feeder_line(struct feeder *f, const char *p, size_t n, bool *bom, bool *crlf)
         return err_set(e, ERR_DATA, 0,
                        "line %zu: not valid UTF-8 (save the file as UTF-8)",
                        f->line);
-    if (f->cp.pstate == 0)
+    if (f->cp.pstate == 0) {
         f->r.pending_line = f->line;
+        f->r.pending_off = f->off;
+    }
     if (csv_parse(&f->cp, p, n, on_field, on_row, &f->r) != n && !f->r.failed)
         return err_set(e, ERR_DATA, 0, "line %zu: malformed CSV: %s",
                        f->line, csv_strerror(csv_error(&f->cp)));
     f->line++;
+    f->off += whole;
     return f->r.failed ? -1 : 0;
 }
 
@@ -187,12 +202,19 @@ out:
     return rc;
 }
 
-int
-subs_csv_read_file(FILE *in, const char *path, subs_row_fn fn, void *ctx,
-                   bool *bom, bool *crlf, struct err *e)
+/*
+ * Read in from where it stands (the start of the file, or of a record at
+ * byte start, line `line`, when seek), calling fn for each record until
+ * max records (0: all) have been handed over.  *off (may be NULL) gets
+ * each record's start before fn sees it.
+ */
+static int
+read_stream(FILE *in, const char *path, bool seek, uint64_t start,
+            size_t line, size_t max, uint64_t *off, subs_row_fn fn,
+            void *ctx, bool *bom, bool *crlf, struct err *e)
 {
     struct feeder f;
-    char *line = NULL;
+    char *buf = NULL;
     size_t alloc = 0;
     ssize_t len;
     int rc = -1;
@@ -203,9 +225,21 @@ subs_csv_read_file(FILE *in, const char *path, subs_row_fn fn, void *ctx,
         *crlf = false;
     if (feeder_init(&f, fn, ctx, e) < 0)
         return -1;
+    f.r.off_out = off;
+    if (seek) {
+        f.first = false;
+        f.line = line;
+        f.off = start;
+        if (fseeko(in, (off_t)start, SEEK_SET) < 0) {
+            err_set(e, ERR_IO, errno, "cannot read '%s': %s", path,
+                    strerror(errno));
+            goto out;
+        }
+    }
     errno = 0;
-    while ((len = getline(&line, &alloc, in)) > 0) {
-        if (feeder_line(&f, line, (size_t)len, bom, crlf) < 0)
+    while ((max == 0 || f.r.rows < max) &&
+           (len = getline(&buf, &alloc, in)) > 0) {
+        if (feeder_line(&f, buf, (size_t)len, bom, crlf) < 0)
             goto out;
         errno = 0;
     }
@@ -214,11 +248,35 @@ subs_csv_read_file(FILE *in, const char *path, subs_row_fn fn, void *ctx,
                 strerror(errno ? errno : EIO));
         goto out;
     }
-    rc = feeder_finish(&f);
+    rc = max && f.r.rows >= max ? 0 : feeder_finish(&f);
 out:
-    free(line);
+    free(buf);
     feeder_release(&f);
     return rc;
+}
+
+int
+subs_csv_read_file(FILE *in, const char *path, subs_row_fn fn, void *ctx,
+                   bool *bom, bool *crlf, struct err *e)
+{
+    return read_stream(in, path, false, 0, 1, 0, NULL, fn, ctx, bom, crlf,
+                       e);
+}
+
+int
+subs_csv_read_file_at(FILE *in, const char *path, uint64_t *off,
+                      subs_row_fn fn, void *ctx, struct err *e)
+{
+    return read_stream(in, path, false, 0, 1, 0, off, fn, ctx, NULL, NULL,
+                       e);
+}
+
+int
+subs_csv_read_record(FILE *in, const char *path, uint64_t off, size_t line,
+                     subs_row_fn fn, void *ctx, struct err *e)
+{
+    return read_stream(in, path, true, off, line, 1, NULL, fn, ctx, NULL,
+                       NULL, e);
 }
 
 /* Append s quoted, its quotes doubled, after prefix (inside the quotes). */

@@ -135,6 +135,12 @@ subs_lock_shared(const char *path, int *fd, struct err *e)
     return lock_open(path, false, fd, e);
 }
 
+int
+subs_lock_exclusive(const char *path, int *fd, struct err *e)
+{
+    return lock_open(path, true, fd, e);
+}
+
 void
 subs_unlock(int fd)
 {

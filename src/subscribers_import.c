@@ -45,29 +45,16 @@ static const char *const known[F_COUNT][6] = {
     [F_CLEAN_TIME] = {"clean_time", NULL},
 };
 
+_Static_assert(F_COUNT == SUBS_IMPORT_NFIELDS, "one column per field");
+
 static const char *const map_names[F_COUNT] = {
     "email", "name", "first_name", "last_name", "tags", "status",
     "subscribed_at", "format", "unsub_time", "clean_time"};
 
-/* Index from lower-cased address to position in the list. */
-struct index {
-    size_t *slot; /* position + 1; 0 = empty */
-    size_t cap, used;
-};
-
-struct import {
-    struct subs_list *l;
-    struct subs_import_report *r;
-    const char *map, *now;
-    int col[F_COUNT];
-    bool header_done;
-    struct index ix;
-};
-
-static void index_put(struct import *im, size_t pos);
+static void index_put(struct subs_importer *im, size_t pos);
 
 static void
-index_grow(struct import *im)
+index_grow(struct subs_importer *im)
 {
     size_t i;
 
@@ -82,7 +69,7 @@ index_grow(struct import *im)
 }
 
 static void
-index_put(struct import *im, size_t pos)
+index_put(struct subs_importer *im, size_t pos)
 {
     size_t i;
 
@@ -90,8 +77,7 @@ index_put(struct import *im, size_t pos)
         index_grow(im); /* re-adds everything, pos included */
         return;
     }
-    i = (size_t)(ascii_fnv1a(im->l->v[pos].email, true) &
-                 (im->ix.cap - 1));
+    i = (size_t)(ascii_fnv1a(im->l->v[pos].email, true) & (im->ix.cap - 1));
     while (im->ix.slot[i])
         i = (i + 1) & (im->ix.cap - 1);
     im->ix.slot[i] = pos + 1;
@@ -99,7 +85,7 @@ index_put(struct import *im, size_t pos)
 }
 
 static struct subs_entry *
-index_find(const struct import *im, const char *email)
+index_find(const struct subs_importer *im, const char *email)
 {
     size_t i = (size_t)(ascii_fnv1a(email, true) & (im->ix.cap - 1));
 
@@ -128,7 +114,7 @@ find_col(char **fields, size_t n, const char *name)
 
 /* --map "field=Column;field=Column". */
 static int
-apply_map(struct import *im, char **fields, size_t n, struct err *e)
+apply_map(struct subs_importer *im, char **fields, size_t n, struct err *e)
 {
     char *copy = xstrdup(im->map), *pair, *save = NULL, *eq, *k, *v;
     size_t f;
@@ -168,9 +154,9 @@ out:
     return rc;
 }
 
-static int
-read_header(struct import *im, char **fields, size_t n, size_t line,
-            struct err *e)
+int
+subs_importer_header(struct subs_importer *im, char **fields, size_t n,
+                     size_t line, struct err *e)
 {
     size_t f, k;
 
@@ -200,7 +186,7 @@ read_header(struct import *im, char **fields, size_t n, size_t line,
 }
 
 static const char *
-get(const struct import *im, char **fields, size_t n, enum field f)
+get(const struct subs_importer *im, char **fields, size_t n, enum field f)
 {
     int i = im->col[f];
 
@@ -212,7 +198,7 @@ get(const struct import *im, char **fields, size_t n, enum field f)
  * row to skip (not subscribed: pending, transactional, archived); "?" for
  * a value we do not know. */
 static const char *
-row_status(const struct import *im, char **fields, size_t n)
+row_status(const struct subs_importer *im, char **fields, size_t n)
 {
     char *s;
     const char *out = "?";
@@ -273,7 +259,7 @@ merge_tags(struct subs_entry *s, const struct subs_entry *from, bool *capped)
 }
 
 static char *
-row_name(const struct import *im, char **fields, size_t n)
+row_name(const struct subs_importer *im, char **fields, size_t n)
 {
     struct buf b = BUF_INIT;
     char *first, *last, *name = subs_trim_dup(get(im, fields, n, F_NAME));
@@ -292,19 +278,9 @@ row_name(const struct import *im, char **fields, size_t n)
     return buf_detach(&b, NULL);
 }
 
-/* A row's name and tags made one line of text (control characters
- * replaced by spaces) and held to the rule (subs_text_check): the name cut,
- * the tags parsed once, after the cleaning and Mailchimp's quotes. */
-struct row_text {
-    char *name;
-    struct subs_entry tags; /* only its tags are used */
-    bool name_ctrl, tags_ctrl;
-    struct subs_text_faults f;
-};
-
 static void
-row_text_read(const struct import *im, char **fields, size_t n,
-              struct row_text *t)
+row_text_read(const struct subs_importer *im, char **fields, size_t n,
+              struct subs_import_text *t)
 {
     char *tags = xstrdup(get(im, fields, n, F_TAGS));
 
@@ -319,35 +295,18 @@ row_text_read(const struct import *im, char **fields, size_t n,
         t->name[u8_cut(t->name, t->f.name_len, SUBS_MAX_NAME)] = '\0';
 }
 
-static void
-row_text_release(struct row_text *t)
+void
+subs_import_text_release(struct subs_import_text *t)
 {
     free(t->name);
     subs_set_tags(&t->tags, NULL);
 }
 
-static struct subs_entry *
-add_row(struct import *im, const char *email, const char *status,
-        const char *name, const char *when)
-{
-    struct subs_entry *s = subs_append(im->l, email);
-
-    index_put(im, im->l->n - 1);
-    xstrset(&s->name, name);
-    subs_entry_set_status(s, status, *when ? when : im->now);
-    return s;
-}
-
+/* The warnings a row's name and tags bring, whatever it merges into. */
 static void
-merge_row(struct import *im, char **fields, size_t n, size_t line,
-          const char *email, const char *status, const struct row_text *t)
+text_warnings(struct subs_importer *im, size_t line, const char *email,
+              const struct subs_import_text *t)
 {
-    struct subs_entry *s = index_find(im, email);
-    const char *name = t->name;
-    char *when = NULL;
-    bool changed = false, capped = false;
-    bool active = !strcmp(status, SUBS_STATUS_ACTIVE);
-
     if (t->name_ctrl)
         subs_problems_add(&im->r->problems, line, true,
                           "'%s': control characters in the name replaced "
@@ -355,20 +314,60 @@ merge_row(struct import *im, char **fields, size_t n, size_t line,
                           email);
     if (t->f.name_long)
         subs_problems_add(&im->r->problems, line, true,
-                          "'%s': name cut to %d bytes", email,
-                          SUBS_MAX_NAME);
+                          "'%s': name cut to %d bytes", email, SUBS_MAX_NAME);
     if (t->tags_ctrl)
         subs_problems_add(&im->r->problems, line, true,
                           "'%s': control characters in the tags replaced "
                           "by spaces",
                           email);
+}
 
+static void
+note_warnings(struct subs_importer *im, size_t line, const char *email,
+              const struct subs_import_note *no)
+{
+    if (no->refused)
+        subs_problems_add(&im->r->problems, line, true,
+                          "'%s' is %s on the list: not resubscribed", email,
+                          no->refused);
+    if (no->capped)
+        subs_problems_add(&im->r->problems, line, true,
+                          "'%s': tags beyond %d left out", email,
+                          SUBS_MAX_TAGS);
+}
+
+void
+subs_importer_warn(struct subs_importer *im, size_t line, const char *email,
+                   const struct subs_import_text *t,
+                   const struct subs_import_note *no)
+{
+    text_warnings(im, line, email, t);
+    note_warnings(im, line, email, no);
+}
+
+/*
+ * Merge one row (email, status, t) into s: a new entry (fresh, as
+ * subs_append() made it) or the first row of its address, as the merges
+ * before left it.  Counts the outcome; *no tells the rest.
+ */
+void
+subs_importer_merge(struct subs_importer *im, struct subs_entry *s, bool fresh,
+                    char **fields, size_t n, const char *status,
+                    const struct subs_import_text *t,
+                    struct subs_import_note *no)
+{
+    char *when = NULL;
+    bool changed = false, capped = false;
+    bool active = !strcmp(status, SUBS_STATUS_ACTIVE);
+
+    memset(no, 0, sizeof(*no));
     when = norm_date(get(im, fields, n,
-                         active ? F_SUBSCRIBED_AT
+                         active                       ? F_SUBSCRIBED_AT
                          : im->col[F_CLEAN_TIME] >= 0 ? F_CLEAN_TIME
                                                       : F_UNSUB_TIME));
-    if (!s) {
-        s = add_row(im, email, status, name, when);
+    if (fresh) {
+        xstrset(&s->name, t->name);
+        subs_entry_set_status(s, status, *when ? when : im->now);
         merge_tags(s, &t->tags, &capped);
         if (ascii_ieq(get(im, fields, n, F_FORMAT), "text"))
             xstrset(&s->format, "text");
@@ -378,27 +377,22 @@ merge_row(struct import *im, char **fields, size_t n, size_t line,
             im->r->suppressed++;
     } else if (strcmp(s->status, SUBS_STATUS_ACTIVE) != 0) {
         /* Never resubscribe: a suppression stays one. */
-        if (active)
-            subs_problems_add(&im->r->problems, line, true,
-                              "'%s' is %s on the list: not resubscribed",
-                              email, s->status);
-        if (active)
+        if (active) {
+            no->refused = s->status;
             im->r->suppressed++;
-        else
+        } else {
             im->r->unchanged++;
+        }
     } else if (!active) {
         subs_entry_set_status(s, status, *when ? when : im->now);
         im->r->suppressed++;
     } else {
-        if (!*s->name && *name) {
-            xstrset(&s->name, name);
+        if (!*s->name && *t->name) {
+            xstrset(&s->name, t->name);
             changed = true;
         }
         changed |= merge_tags(s, &t->tags, &capped);
-        if (capped)
-            subs_problems_add(&im->r->problems, line, true,
-                              "'%s': tags beyond %d left out", email,
-                              SUBS_MAX_TAGS);
+        no->capped = capped;
         if (changed)
             im->r->updated++;
         else
@@ -407,47 +401,94 @@ merge_row(struct import *im, char **fields, size_t n, size_t line,
     free(when);
 }
 
+/* In memory: the row merged into its entry of l (added when new). */
+static void
+merge_row(struct subs_importer *im, char **fields, size_t n, size_t line,
+          const char *email, const char *status,
+          const struct subs_import_text *t)
+{
+    struct subs_entry *s = index_find(im, email);
+    struct subs_import_note no;
+    bool fresh = !s;
+
+    if (fresh) {
+        s = subs_append(im->l, email);
+        index_put(im, im->l->n - 1);
+    }
+    subs_importer_merge(im, s, fresh, fields, n, status, t, &no);
+    subs_importer_warn(im, line, email, t, &no);
+}
+
+/*
+ * Read a data row.  A row that cannot be merged is reported (when report
+ * is true: its problem, and counted as invalid or skipped) and gives
+ * false.  A row to merge gives true with *email (trimmed; caller frees),
+ * *status and *t (caller releases) filled.
+ */
+bool
+subs_importer_row(struct subs_importer *im, char **fields, size_t n,
+                  size_t line, bool report, char **email, const char **status,
+                  struct subs_import_text *t)
+{
+    struct subs_problems *pr = &im->r->problems;
+    struct err ae = ERR_INIT;
+
+    *email = subs_trim_dup(get(im, fields, n, F_EMAIL));
+    *status = row_status(im, fields, n);
+    if (subs_addr_check(*email, strlen(*email), &ae) < 0) {
+        if (report) {
+            subs_problems_add(pr, line, false, "invalid address '%s': %s",
+                              *email, ae.msg);
+            im->r->invalid++;
+        }
+    } else if (*status && !strcmp(*status, "?")) {
+        if (report) {
+            subs_problems_add(pr, line, false, "'%s': unknown status '%s'",
+                              *email, get(im, fields, n, F_STATUS));
+            im->r->invalid++;
+        }
+    } else {
+        row_text_read(im, fields, n, t);
+        if (t->f.many_tags) {
+            if (report) {
+                subs_problems_add(pr, line, false,
+                                  "'%s': %zu tags, more than the %d allowed",
+                                  *email, t->f.ntags, SUBS_MAX_TAGS);
+                im->r->invalid++;
+            }
+        } else if (!*status) {
+            if (report) {
+                subs_problems_add(pr, line, true,
+                                  "'%s': status '%s' is not a subscription: "
+                                  "skipped",
+                                  *email, get(im, fields, n, F_STATUS));
+                im->r->skipped++;
+            }
+        } else {
+            return true;
+        }
+        subs_import_text_release(t);
+    }
+    free(*email);
+    *email = NULL;
+    return false;
+}
+
 static int
 on_row(void *ctx, char **fields, size_t n, size_t line, struct err *e)
 {
-    struct import *im = ctx;
-    struct err ae = ERR_INIT;
-    struct row_text t;
+    struct subs_importer *im = ctx;
+    struct subs_import_text t;
     const char *status;
     char *email;
 
     if (!im->header_done)
-        return read_header(im, fields, n, line, e);
-    email = subs_trim_dup(get(im, fields, n, F_EMAIL));
-    status = row_status(im, fields, n);
-    if (subs_addr_check(email, strlen(email), &ae) < 0) {
-        subs_problems_add(&im->r->problems, line, false,
-                          "invalid address '%s': %s", email, ae.msg);
-        im->r->invalid++;
-    } else if (status && !strcmp(status, "?")) {
-        subs_problems_add(&im->r->problems, line, false,
-                          "'%s': unknown status '%s'", email,
-                          get(im, fields, n, F_STATUS));
-        im->r->invalid++;
-    } else {
-        row_text_read(im, fields, n, &t);
-        if (t.f.many_tags) {
-            subs_problems_add(&im->r->problems, line, false,
-                              "'%s': %zu tags, more than the %d allowed",
-                              email, t.f.ntags, SUBS_MAX_TAGS);
-            im->r->invalid++;
-        } else if (!status) {
-            subs_problems_add(&im->r->problems, line, true,
-                              "'%s': status '%s' is not a subscription: "
-                              "skipped",
-                              email, get(im, fields, n, F_STATUS));
-            im->r->skipped++;
-        } else {
-            merge_row(im, fields, n, line, email, status, &t);
-        }
-        row_text_release(&t);
+        return subs_importer_header(im, fields, n, line, e);
+    if (subs_importer_row(im, fields, n, line, true, &email, &status, &t)) {
+        merge_row(im, fields, n, line, email, status, &t);
+        subs_import_text_release(&t);
+        free(email);
     }
-    free(email);
     return 0;
 }
 
@@ -456,7 +497,7 @@ subs_import(struct subs_list *l, const char *p, size_t n, const char *map,
             const char *now_rfc3339, struct subs_import_report *r,
             struct err *e)
 {
-    struct import im;
+    struct subs_importer im;
     int rc;
 
     memset(&im, 0, sizeof(im));

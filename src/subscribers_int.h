@@ -37,6 +37,23 @@ int subs_csv_read(const char *p, size_t n, subs_row_fn fn, void *ctx,
 int subs_csv_read_file(FILE *in, const char *path, subs_row_fn fn, void *ctx,
                        bool *bom, bool *crlf, struct err *e);
 
+/*
+ * subs_csv_read_file() that also tells where each record starts: *off
+ * gets its byte offset in the file (a leading BOM counted) before fn is
+ * called, for subs_csv_read_record() to read it again.  No BOM or line
+ * end style is reported.
+ */
+int subs_csv_read_file_at(FILE *in, const char *path, uint64_t *off,
+                          subs_row_fn fn, void *ctx, struct err *e);
+
+/*
+ * Read again the one record that starts at byte off of in (an offset
+ * subs_csv_read_file_at() gave), calling fn for it alone, with line as its
+ * line.  Errors as subs_csv_read_file().
+ */
+int subs_csv_read_record(FILE *in, const char *path, uint64_t off, size_t line,
+                         subs_row_fn fn, void *ctx, struct err *e);
+
 /* Append one CSV field, quoted when it needs to be. */
 void subs_csv_field(struct buf *out, const char *s);
 
@@ -122,6 +139,9 @@ int subs_scan_unlocked(const char *path, subs_entry_fn fn, void *ctx,
 /* The shared lock subs_scan() and subs_load() hold (*fd -1: none needed,
  * see subscribers_file.c); subs_unlock(fd) lets it go. */
 int subs_lock_shared(const char *path, int *fd, struct err *e);
+/* The exclusive lock every writer holds (subs_update); ERR_CANTCREAT when
+ * it cannot be taken. */
+int subs_lock_exclusive(const char *path, int *fd, struct err *e);
 void subs_unlock(int fd);
 
 /* subs_format() in pieces, for a list written as it is read: the BOM (if
@@ -167,5 +187,69 @@ int subs_signed_split(const char *token, struct buf *payload,
 bool subs_signed_verify(const char *domain, const char *secret,
                         size_t secret_len, const struct buf *payload,
                         const struct buf *mac);
+
+/* ---- import: read and merge a row of an export (subscribers_import.c),
+ * for subs_import (in memory) and subs_import_file (streamed) ---------- */
+
+/* The fields an export's columns are found for (email, name, ...). */
+#define SUBS_IMPORT_NFIELDS 10
+
+/* One reading of an export under way. */
+struct subs_importer {
+    struct subs_list *l; /* in memory: the list merged into; else NULL */
+    struct subs_import_report *r;
+    const char *map, *now;
+    int col[SUBS_IMPORT_NFIELDS]; /* by field: its column, -1 if none */
+    bool header_done;
+    struct {
+        size_t *slot; /* in memory: position in l + 1; 0 = empty */
+        size_t cap, used;
+    } ix;
+};
+
+/* A row's name and tags made one line of text (control characters
+ * replaced by spaces) and held to the rule (subs_text_check): the name cut,
+ * the tags parsed once, after the cleaning and Mailchimp's quotes. */
+struct subs_import_text {
+    char *name;
+    struct subs_entry tags; /* only its tags are used */
+    bool name_ctrl, tags_ctrl;
+    struct subs_text_faults f;
+};
+
+/* What merging one row did that its report tells, beyond the counts. */
+struct subs_import_note {
+    const char *refused; /* an active row for an address that is this
+                            (not active) on the list; borrowed from it */
+    bool capped;         /* tags beyond SUBS_MAX_TAGS left out */
+};
+
+/* The export's header: its columns (im->map applied), its kind in
+ * im->r->kind.  ERR_USAGE for a bad map, ERR_DATA with no email column. */
+int subs_importer_header(struct subs_importer *im, char **fields, size_t n,
+                         size_t line, struct err *e);
+/*
+ * Read a data row.  A row that cannot be merged is reported (when report
+ * is true: its problem in im->r->problems, counted as invalid or skipped)
+ * and gives false.  A row to merge gives true with *email (trimmed;
+ * caller frees), *status and *t (subs_import_text_release) filled.
+ */
+bool subs_importer_row(struct subs_importer *im, char **fields, size_t n,
+                       size_t line, bool report, char **email,
+                       const char **status, struct subs_import_text *t);
+void subs_import_text_release(struct subs_import_text *t);
+/*
+ * Merge one row to merge (fields, status, t) into s: a new entry (fresh,
+ * as subs_append() made it) or the first row of its address, as the
+ * merges before left it.  Counts the outcome in im->r; *no tells the rest.
+ */
+void subs_importer_merge(struct subs_importer *im, struct subs_entry *s,
+                         bool fresh, char **fields, size_t n,
+                         const char *status, const struct subs_import_text *t,
+                         struct subs_import_note *no);
+/* The warnings of a merged row (its text, then no) into im->r->problems. */
+void subs_importer_warn(struct subs_importer *im, size_t line,
+                        const char *email, const struct subs_import_text *t,
+                        const struct subs_import_note *no);
 
 #endif

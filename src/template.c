@@ -426,10 +426,15 @@ resolve(const struct render *r, const char *p, size_t len)
 /* Falsey, as JavaScript's !!value: missing, null, false, 0, NaN, "" and
  * also the empty list. */
 static bool
-truthy(const struct tpl_value *v)
+truthy(struct render *r, const struct tpl_value *v)
 {
     if (!v)
         return false;
+    if (v->type == TPL_STRING && v->make) {
+        buf_reset(&r->scratch);
+        v->make(v->make_ctx, v->make_arg, &r->scratch);
+        return r->scratch.len > 0;
+    }
     switch (v->type) {
     case TPL_BOOL:
         return v->b;
@@ -494,6 +499,8 @@ interpolate(struct render *r, const struct tpl_value *v, bool raw)
         return;
     switch (v->type) {
     case TPL_STRING:
+        if (v->make)
+            v->make(v->make_ctx, v->make_arg, s);
         break;
     case TPL_NUMBER:
         tpl_format_num(v->num, s);
@@ -509,7 +516,7 @@ interpolate(struct render *r, const struct tpl_value *v, bool raw)
     default:
         return;
     }
-    if (v->type == TPL_STRING)
+    if (v->type == TPL_STRING && !v->make)
         escape(raw ? TPL_ESCAPE_NONE : r->opt->escape, v->str, v->len, r->out);
     else
         escape(raw ? TPL_ESCAPE_NONE : r->opt->escape, s->data, s->len, r->out);
@@ -603,8 +610,8 @@ render_section(struct render *r, const struct compiled *c, size_t i)
     int rc = 0;
 
     if (nd->kind == NODE_INVERTED)
-        return truthy(v) ? 0 : render_range(r, c, i + 1, nd->end);
-    if (!truthy(v))
+        return truthy(r, v) ? 0 : render_range(r, c, i + 1, nd->end);
+    if (!truthy(r, v))
         return 0;
     if (v->type != TPL_LIST) {
         push_context(r, v);
@@ -613,9 +620,13 @@ render_section(struct render *r, const struct compiled *c, size_t i)
         return rc;
     }
     for (k = 0; k < v->n && rc == 0; k++) {
-        push_context(r, v->items[k]);
+        struct tpl_value *made = v->item ? v->item(v->item_ctx, k) : NULL;
+        push_context(r, made ? made : v->items[k]);
         rc = render_range(r, c, i + 1, nd->end);
         r->nstack--;
+        tpl_value_free(made);
+        if (rc == 0 && made && r->opt->drain)
+            rc = r->opt->drain(r->opt->drain_ctx, r->out, r->e);
     }
     return rc;
 }
@@ -676,7 +687,7 @@ tpl_render(const char *tpl, size_t n, const struct tpl_value *data,
            const struct tpl_options *opt, struct buf *out, struct err *e)
 {
     static const struct tpl_options defaults = {NULL, TPL_ESCAPE_HTML, NULL,
-                                                NULL};
+                                                NULL, NULL, NULL};
     struct compiled main_tpl;
     struct render r;
     size_t i;

@@ -84,6 +84,41 @@ tpl_list_new(void)
 }
 
 struct tpl_value *
+tpl_list_lazy_new(size_t n, tpl_item_fn item, void *ctx,
+                  tpl_ctx_free_fn ctx_free)
+{
+    struct tpl_value *v = value_new(TPL_LIST);
+
+    v->n = n;
+    v->item = item;
+    v->item_ctx = ctx;
+    v->item_ctx_free = ctx_free;
+    return v;
+}
+
+struct tpl_value *
+tpl_str_borrow(const char *p, size_t n)
+{
+    struct tpl_value *v = value_new(TPL_STRING);
+
+    v->str = (char *)p; /* never written through, never freed */
+    v->len = n;
+    v->borrowed = true;
+    return v;
+}
+
+struct tpl_value *
+tpl_str_made_new(tpl_make_fn make, const void *ctx, int arg)
+{
+    struct tpl_value *v = value_new(TPL_STRING);
+
+    v->make = make;
+    v->make_ctx = ctx;
+    v->make_arg = arg;
+    return v;
+}
+
+struct tpl_value *
 tpl_map_new(void)
 {
     return value_new(TPL_MAP);
@@ -96,6 +131,12 @@ tpl_value_free(struct tpl_value *v)
 
     if (!v)
         return;
+    if (v->item) {
+        if (v->item_ctx_free)
+            v->item_ctx_free(v->item_ctx);
+        free(v);
+        return;
+    }
     for (i = 0; i < v->n; i++) {
         tpl_value_free(v->items[i]);
         if (v->keys)
@@ -103,7 +144,7 @@ tpl_value_free(struct tpl_value *v)
     }
     free(v->items);
     free(v->keys);
-    if (v->str != inline_str(v))
+    if (v->str != inline_str(v) && !v->borrowed)
         free(v->str);
     free(v);
 }
@@ -111,7 +152,7 @@ tpl_value_free(struct tpl_value *v)
 void
 tpl_list_push(struct tpl_value *list, struct tpl_value *v)
 {
-    if (list->type != TPL_LIST) {
+    if (list->type != TPL_LIST || list->item) {
         tpl_value_free(v);
         return;
     }
@@ -391,7 +432,14 @@ tpl_value_to_json(const struct tpl_value *v, struct buf *out)
             buf_append_str(out, "null");
         break;
     case TPL_STRING:
-        json_string_out(v->str, v->len, out);
+        if (v->make) {
+            struct buf made = BUF_INIT;
+            v->make(v->make_ctx, v->make_arg, &made);
+            json_string_out(made.data, made.len, out);
+            buf_release(&made);
+        } else {
+            json_string_out(v->str, v->len, out);
+        }
         break;
     case TPL_LIST:
     case TPL_MAP:
@@ -403,7 +451,13 @@ tpl_value_to_json(const struct tpl_value *v, struct buf *out)
                 json_string_out(v->keys[i], strlen(v->keys[i]), out);
                 buf_append_char(out, ':');
             }
-            tpl_value_to_json(v->items[i], out);
+            if (v->item) {
+                struct tpl_value *it = v->item(v->item_ctx, i);
+                tpl_value_to_json(it, out);
+                tpl_value_free(it);
+            } else {
+                tpl_value_to_json(v->items[i], out);
+            }
         }
         buf_append_char(out, v->type == TPL_LIST ? ']' : '}');
         break;

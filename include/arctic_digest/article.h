@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "arctic_digest/buf.h"
 #include "arctic_digest/datetime.h"
 
 /*
@@ -60,6 +61,12 @@ struct article {
     char *url;       /* the publisher's link, as written */
     char *doi;       /* bare DOI, "10.1080/2154896X.2025.1234567" */
     char *title;
+    /* The title with its italic runs (a species, a ship, a work named in
+     * it) between <i> and </i>, all else as in title with &, < and >
+     * escaped (&amp; &lt; &gt;); NULL when the source marks none.
+     * Stripped of its tags and unescaped it is title; where it is not
+     * (an edited record), it is ignored.  See article_set_title_marked. */
+    char *title_markup;
     struct person *authors;
     size_t nauthors, authors_alloc;
     char *container; /* journal or site; the book of a chapter, the
@@ -104,6 +111,42 @@ void article_list_take(struct article_list *l, struct article *a);
 void article_list_release(struct article_list *l);
 /* Deep copy src into dst (dst is initialised by this call). */
 void article_copy(struct article *dst, const struct article *src);
+
+/*
+ * Titles with italics.  A "marked" title is UTF-8 in which
+ * ARTICLE_ITALIC_ON and ARTICLE_ITALIC_OFF (the private-use code points
+ * U+E000 and U+E001) open and close italic runs: the form a parser gives
+ * a title whose HTML said <i>, since the markers pass through the text
+ * module's HTML-to-text and one-line steps as letters do.
+ */
+#define ARTICLE_ITALIC_ON "\xee\x80\x80"
+#define ARTICLE_ITALIC_OFF "\xee\x80\x81"
+
+/*
+ * Replace a->title and a->title_markup by the marked title s (n bytes):
+ * title without the markers, title_markup with a run in <i>...</i> while
+ * more ONs than OFFs are open (a stray OFF is dropped, an open run ends
+ * with the title), white space at a run's ends moved outside it, empty
+ * runs dropped; NULL when no run is left or one run is the whole title
+ * (the styling of a feed, not a name set off).  A title that is empty is NULL.
+ */
+void article_set_title_marked(struct article *a, const char *s, size_t n);
+
+/*
+ * Append HTML s (n bytes) to out with its italic tags (<i>, <em>, JATS
+ * <italic>, with or without a namespace prefix or attributes, any case)
+ * as ARTICLE_ITALIC_ON/OFF, for the text module's HTML-to-text step to
+ * keep, and any marker code point already in s dropped.
+ */
+void article_mark_italics(const char *s, size_t n, struct buf *out);
+
+/*
+ * The marked form of a's title: from title_markup when it is a's title
+ * with tags (as article_set_title_marked writes it), else the title with
+ * any marker code points it holds removed; NULL when a has no title.
+ * Caller frees.
+ */
+char *article_title_marked(const struct article *a);
 
 /*
  * The page range of a work: first only, or first and last ("767", "777"

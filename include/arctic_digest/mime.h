@@ -30,11 +30,21 @@
 #include "arctic_digest/datetime.h"
 #include "arctic_digest/err.h"
 
+/*
+ * Makes an attachment for mime_body_new(), a part at a time: appends the
+ * next part of its bytes to out and returns true, or returns false (out
+ * untouched) when there is no more.  Each part is encoded as it comes
+ * and freed, so that an attachment's bytes are never held whole.
+ */
+typedef bool (*mime_make_fn)(void *ctx, struct buf *out);
+
 struct mime_attachment {
     const char *filename;     /* UTF-8; RFC 2231-encoded if not ASCII */
     const char *content_type; /* "application/x-bibtex" */
-    const char *data;
+    const char *data;         /* NULL with make (mime_body_new only) */
     size_t len;
+    mime_make_fn make;        /* NULL: the bytes are data[0..len) */
+    void *make_ctx;
 };
 
 struct mime_message {
@@ -57,6 +67,11 @@ struct mime_message {
     const struct mime_attachment *attachments;
     size_t nattachments;
     const char *boundary_seed; /* makes boundaries unique and repeatable */
+    /* mime_body_new() only, may be NULL: called once the text is encoded
+     * (html false), then once the HTML is (html true), before the
+     * attachments are made; the caller may free that body then. */
+    void (*encoded)(void *ctx, bool html);
+    void *encoded_ctx;
 };
 
 /*

@@ -74,8 +74,8 @@ struct render_issue {
  */
 struct tpl_value *render_article_value(const struct article *a);
 
-/* The data tree for a whole issue (digest fields, articles, subscriber).
- * Caller frees. */
+/* The data tree for a whole issue (digest fields, articles, subscriber),
+ * held whole: it does not borrow is.  Caller frees. */
 struct tpl_value *render_issue_value(const struct render_issue *is);
 
 /* Where the templates come from: files in a folder. */
@@ -86,8 +86,7 @@ struct render_templates {
 /* The rendered parts of one digest message. */
 struct render_output {
     struct buf subject;  /* one line, UTF-8 */
-    struct buf markdown; /* digest.md rendered */
-    struct buf body;     /* that markdown as an HTML fragment (what
+    struct buf body;     /* digest.md rendered, as an HTML fragment (what
                             layout.html sees as "body") */
     struct buf html;     /* the full HTML document (layout.html) */
     struct buf text;     /* that markdown as plain text, 72 columns;
@@ -100,7 +99,11 @@ void render_output_release(struct render_output *o);
 /*
  * Render issue is with the templates in t into out (initialised by the
  * caller); the markdown is parsed once for both the HTML and the text
- * (a web page, is->web, has no text: nobody reads it).
+ * (a web page, is->web, has no text: nobody reads it).  Memory does not
+ * follow the issue's size but for the output: each article's template
+ * values are made when a section reaches them and freed after it, and
+ * the markdown is parsed in parts (one article each), as it is rendered,
+ * whenever that gives the bytes parsing it whole gives (see render.c).
  * Failure: -1 with ERR_NOINPUT (a template file is missing, named) or
  * ERR_DATA (a template error with name, line and column).
  */

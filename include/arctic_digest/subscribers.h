@@ -334,6 +334,26 @@ int subs_import(struct subs_list *l, const char *p, size_t n, const char *map,
                 struct err *e);
 
 /*
+ * subs_import() of the export file at export_path into the list file at
+ * path (created when missing, with our header), as a locked
+ * read-modify-write (subs_update()) would do it, in memory that does not
+ * grow with the list and by 17 bytes a row with the export: the export is
+ * read three times and its rows to merge read again where they are
+ * merged, the list is read twice (once for its faults, as subs_load()
+ * refuses them) and written anew, row by row, through "<list>.tmp" under
+ * the exclusive lock.  The file is replaced only when something was
+ * added, updated or suppressed, and never when dry_run is true.  Once it
+ * is, fn gets the problems of the export, in its order (r->problems
+ * stays empty); r must be zeroed by the caller.  Fails as subs_update()
+ * and subs_import() (ERR_NOINPUT or ERR_IO when the export cannot be
+ * read, "cannot read 'FILE': ..."); an error leaves the list as it was.
+ */
+int subs_import_file(const char *path, const char *export_path,
+                     const char *map, const char *now_rfc3339, bool dry_run,
+                     subs_problem_fn fn, void *ctx,
+                     struct subs_import_report *r, struct err *e);
+
+/*
  * Make the unsubscribe token for email into out (appended).  Deterministic.
  * Returns 0; -1 (ERR_INTERNAL) only for an empty secret.
  */

@@ -45,9 +45,21 @@ enum tpl_type {
 };
 
 /*
+ * Item k of a list made on demand (tpl_list_lazy_new): a new value, which
+ * the caller (the engine) frees when done with it.  Must not fail.
+ */
+typedef struct tpl_value *(*tpl_item_fn)(void *ctx, size_t k);
+/* Releases the ctx of a list made on demand. */
+typedef void (*tpl_ctx_free_fn)(void *ctx);
+/* Appends the text of a string made on demand (tpl_str_made_new) to out;
+ * the same text each time.  Must not fail. */
+typedef void (*tpl_make_fn)(const void *ctx, int arg, struct buf *out);
+
+/*
  * A JSON-like value.  Lists and maps own their children; a map keeps its
  * keys in insertion order and a later set of the same key replaces the
- * value.
+ * value.  A list made on demand has n items and no items array: item(ctx,
+ * k) makes each when a section or the JSON writer reaches it.
  */
 struct tpl_value {
     enum tpl_type type;
@@ -58,6 +70,13 @@ struct tpl_value {
     struct tpl_value **items; /* TPL_LIST items, TPL_MAP values */
     char **keys;              /* TPL_MAP keys, parallel to items */
     size_t n, alloc;
+    tpl_item_fn item;         /* TPL_LIST made on demand, else NULL */
+    void *item_ctx;
+    tpl_ctx_free_fn item_ctx_free;
+    bool borrowed;            /* TPL_STRING: str is not the value's own */
+    tpl_make_fn make;         /* TPL_STRING made on demand: str is NULL */
+    const void *make_ctx;
+    int make_arg;
 };
 
 /* Constructors; never return NULL.  Caller frees with tpl_value_free(). */
@@ -68,6 +87,31 @@ struct tpl_value *tpl_str_new(const char *p, size_t n);
 /* NULL s gives a TPL_NULL value. */
 struct tpl_value *tpl_cstr_new(const char *s);
 struct tpl_value *tpl_list_new(void);
+/*
+ * A list of n items that are made one at a time, by item(ctx, k), when a
+ * section or tpl_value_to_json() reaches them, and freed right after: a
+ * thousand articles' data never exists at once.  A section over it runs
+ * item() once per item each time it is rendered.  The list owns ctx and
+ * releases it with ctx_free (may be NULL); tpl_list_push() on it frees
+ * the value pushed and adds nothing.
+ */
+struct tpl_value *tpl_list_lazy_new(size_t n, tpl_item_fn item, void *ctx,
+                                    tpl_ctx_free_fn ctx_free);
+/*
+ * A string value that borrows p[0..n) (p[n] must be '\0') instead of
+ * copying it: p must outlive the value.  For a large text rendered into
+ * another template (a digest's HTML body into its layout).
+ */
+struct tpl_value *tpl_str_borrow(const char *p, size_t n);
+/*
+ * A string whose text is made by make(ctx, arg, out) each time the engine
+ * or tpl_value_to_json() needs it (its str is NULL and len 0: read it
+ * through them only): a value that is costly to make and that templates
+ * seldom use costs nothing until one does.  ctx is borrowed and must
+ * outlive the value.
+ */
+struct tpl_value *tpl_str_made_new(tpl_make_fn make, const void *ctx,
+                                   int arg);
 struct tpl_value *tpl_map_new(void);
 void tpl_value_free(struct tpl_value *v);
 
@@ -109,11 +153,22 @@ enum tpl_escape tpl_escape_for_name(const char *filename);
  */
 typedef int (*tpl_partial_fn)(void *ctx, const char *name, struct buf *out);
 
+/*
+ * Called after each item of a list made on demand has been rendered, with
+ * the output rendered so far: it may take (and remove) a leading part of
+ * out, to work on it while the rest is rendered, so that the whole output
+ * is never held at once.  Returns 0, or -1 with e filled to stop the
+ * render with that error.
+ */
+typedef int (*tpl_drain_fn)(void *ctx, struct buf *out, struct err *e);
+
 struct tpl_options {
     const char *name;         /* template name for error messages */
     enum tpl_escape escape;
     tpl_partial_fn partial;   /* may be NULL: no partials */
     void *partial_ctx;
+    tpl_drain_fn drain;       /* may be NULL: out grows whole */
+    void *drain_ctx;
 };
 
 /*

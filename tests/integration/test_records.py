@@ -66,16 +66,6 @@ CSL_TYPES = {
 # still contain it; remove the entry when it is fixed.
 KNOWN_FAILURES = {}
 KNOWN_FAILURES.update({
-    ("chicago", "10.1101_2020.12.01.406702.json"): (
-        "Crossref's <i> markup of a species name is dropped from the title "
-        "(crossref.c reads titles as plain text; the Chicago Manual "
-        "italicises genus and species, 16th ed. 8.119)", "in Streptococcus"),
-    ("mla", "10.1101_2020.12.01.406702.json"): (
-        "as in chicago", "in Streptococcus"),
-    ("apa", "10.1101_2020.12.01.406702.json"): (
-        "the title loses Crossref's italics of the species name, and "
-        "sentence case lowers its genus (APA 7 6.17: a genus keeps its "
-        "capital)", "in streptococcus"),
     ("apa", "10.1103_physrevlett.126.162501.json"): (
         "sentence case capitalises the first part of a lower-case compound "
         "(APA 7 6.17: lepton-proton)", "Lepton-proton"),
@@ -162,6 +152,22 @@ def text(s, plain=True):
                   s)
 
 
+def italics_of(t):
+    """The title_markup crossref.c gives a title with italic tags (<i>,
+    <em>, JATS <italic>, maybe with a namespace prefix): the plain title,
+    escaped, with <i>...</i> around the runs; None without italics."""
+    if not t:
+        return None
+    t = re.sub(r"<(/?)(?:[\w-]+:)?(?:i|em|italic)(?:\s[^>]*)?>",
+               lambda x: "\ue001" if x.group(1) else "\ue000", t, flags=re.I)
+    t = " ".join(html.unescape(re.sub(r"<[^>]*>", "", t)).split())
+    if "\ue000" not in t:
+        return None
+    t = t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    t = re.sub(r"\ue000( *)", r"\1<i>", t)
+    return re.sub(r"( *)\ue001", r"</i>\1", t)
+
+
 def date_parts(m):
     """Crossref's issued date, as its own CSL JSON gives it, for both sides,
     else published-print, published-online, published: the order in which
@@ -184,6 +190,11 @@ def to_record(fn, m):
     r = {"id": fn}
     if title_of(m, True):
         r["title"] = title_of(m, True)
+        t = first(m.get("title"))
+        sub = first(m.get("subtitle"))
+        markup = italics_of(t + ": " + sub if t and sub else t)
+        if markup:
+            r["title_markup"] = markup
     authors = []
     for p in names(m):
         if "name" in p:

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 BIN = os.environ.get("AD_BIN", "build/arctic-digest")
@@ -261,6 +262,23 @@ class Subscribers(unittest.TestCase):
         self.assertIn("added 0, updated 0, unchanged 5, invalid 2, suppressed 1", err)
         self.assertEqual(self.read(), before)
 
+    def test_import_from_a_pipe_as_from_the_file(self):
+        """An export read from a pipe (import /dev/stdin), which can be
+        read only once, merges as the same file does, and leaves no copy
+        of itself beside the list."""
+        src = os.path.join(FIX, "mailchimp-subscribed.csv")
+        self.write(HEADER + "marja.lehtonen@example.org,,active,,,\n")
+        err = self.import_("mailchimp-subscribed.csv")
+        from_file = self.read()
+        self.write(HEADER + "marja.lehtonen@example.org,,active,,,\n")
+        with open(src, "rb") as f:
+            r = self.ok("import", "/dev/stdin", stdin=f.read())
+        self.assertEqual(self.read(), from_file)
+        self.assertEqual(r.stderr.decode().replace("/dev/stdin", src), err)
+        self.assertIn("added 5, updated 1", err)
+        self.assertEqual(sorted(os.listdir(os.path.dirname(self.list))),
+                         ["subscribers.csv", "subscribers.csv.lock"])
+
     def test_import_with_map_and_dry_run(self):
         src = os.path.join(self.dir, "other.csv")
         with open(src, "w") as f:
@@ -386,6 +404,60 @@ class Subscribers(unittest.TestCase):
         emails = sorted(r["email"] for r in self.rows())
         self.assertEqual(emails, ["user%02d@example.org" % i for i in range(20)])
         self.ok("check")
+
+    def test_imports_and_adds_at_once_lose_nothing(self):
+        """Imports hold the list's lock as add does: four imports of 3,000
+        new addresses each and eight adds, all started at once, leave
+        every address on the list."""
+        self.write(HEADER)
+        cmds = []
+        for k in range(4):
+            src = os.path.join(self.dir, "export%d.csv" % k)
+            with open(src, "w") as f:
+                f.write("email,name\n")
+                for i in range(3000):
+                    f.write("imp%d.%d@example.org,Reader %d\n" % (k, i, i))
+            cmds.append(["import", src])
+        cmds += [["add", "add%d@example.org" % i] for i in range(8)]
+        procs = [subprocess.Popen([BIN, "-q", "-c", self.conf, "--now", NOW,
+                                   "subscribers"] + c,
+                                  stderr=subprocess.PIPE) for c in cmds]
+        for p in procs:
+            _, err = p.communicate(timeout=120)
+            self.assertEqual(p.returncode, 0, err.decode())
+        emails = set(r["email"] for r in self.rows())
+        want = set("imp%d.%d@example.org" % (k, i)
+                   for k in range(4) for i in range(3000))
+        want |= set("add%d@example.org" % i for i in range(8))
+        self.assertEqual(len(emails), 12008)
+        self.assertEqual(emails, want)
+        self.ok("check")
+
+    def test_import_killed_midway_leaves_the_list_whole(self):
+        """An import killed (SIGKILL) while it writes leaves the list as
+        it was or as the whole import makes it, never a part: the new
+        file is renamed over the old only once written."""
+        src = os.path.join(self.dir, "export.csv")
+        with open(src, "w") as f:
+            f.write("email,name,tags\n")
+            for i in range(100000):
+                f.write("r%d@example.org,Reader %d,arctic\n" % (i, i))
+        self.write(HEADER + "".join("r%d@example.org,,active,,,\n" % i
+                                    for i in range(0, 100000, 2)))
+        before = self.read()
+        self.ok("import", src)
+        whole = self.read()
+        self.assertNotEqual(whole, before)
+        for delay in (0.05, 0.2, 0.5):
+            self.write(before.decode())
+            p = subprocess.Popen([BIN, "-q", "-c", self.conf, "--now", NOW,
+                                  "subscribers", "import", src],
+                                 stderr=subprocess.DEVNULL)
+            time.sleep(delay)
+            p.kill()
+            p.wait()
+            self.assertIn(self.read(), (before, whole), delay)
+            self.ok("check")
 
     def test_failed_write_exits_73_and_keeps_the_old_file(self):
         # Works as root too: the temporary file's path is taken by a folder.

@@ -1600,6 +1600,59 @@ test_citation_format_all_equals_each_markup_alone(void **state)
             }
 }
 
+/* A title's italics (article.title_markup, as Crossref marks a species):
+ * italic in a roman title, roman in an italic one, kept as written in
+ * title case (CMOS 8.157 rule 7: the epithet stays lower case), never an
+ * empty "**" in markdown, spaces outside the tags; BibTeX \\textit. */
+static void
+test_citation_title_italics(void **state)
+{
+    struct article a;
+    struct buf b = BUF_INIT;
+    static const char marked[] = ARTICLE_ITALIC_ON "Calanus finmarchicus"
+        ARTICLE_ITALIC_OFF "'s diet in the Barents Sea";
+    (void)state;
+
+    article_init(&a);
+    article_set_title_marked(&a, marked, strlen(marked));
+    article_add_person(&a, "Anna", "Berg", NULL);
+    a.container = xstrdup("Polar Biology");
+    a.kind = ARTICLE_KIND_JOURNAL;
+    a.volume = xstrdup("47");
+    a.published.t = dt_days_from_civil(2024, 3, 1) * 86400;
+    a.published.prec = DT_PREC_YEAR;
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_MARKDOWN,
+           "Berg\\, Anna\\. “*Calanus finmarchicus*’s Diet in the Barents "
+           "Sea\\.” *Polar Biology* 47 \\(2024\\)\\.");
+    expect(&a, CITE_APA, CITE_MARKUP_HTML,
+           "Berg, A. (2024). <i>Calanus finmarchicus</i>’s diet in the "
+           "Barents Sea. <i>Polar Biology</i>, <i>47</i>.");
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "Berg, Anna. “Calanus finmarchicus’s Diet in the Barents Sea.” "
+           "Polar Biology, vol. 47, 2024.");
+    /* a book: the title in italics, the species in roman; no empty
+     * emphasis where the title opens with it, and the opening "*" after
+     * the apostrophe, where markdown reads it as one */
+    a.kind = ARTICLE_KIND_BOOK;
+    free(a.container);
+    a.container = NULL;
+    free(a.volume);
+    a.volume = NULL;
+    a.publisher = xstrdup("Springer");
+    expect(&a, CITE_APA, CITE_MARKUP_MARKDOWN,
+           "Berg\\, A\\. \\(2024\\)\\. Calanus finmarchicus’*s diet in the "
+           "Barents Sea*\\. Springer\\.");
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_HTML,
+           "Berg, Anna. Calanus finmarchicus’<i>s Diet in the Barents "
+           "Sea</i>. Springer, 2024.");
+    cite_bibtex(&a, 1, &b);
+    assert_non_null(strstr(b.data, "title = {{\\textit{Calanus "
+                                   "finmarchicus}'s diet in the Barents "
+                                   "Sea}},"));
+    buf_release(&b);
+    article_release(&a);
+}
+
 int
 main(void)
 {
@@ -1662,6 +1715,7 @@ main(void)
         cmocka_unit_test(test_citation_sentence_case_rules_from_real_titles),
         cmocka_unit_test(test_citation_case_rules_from_real_records),
         cmocka_unit_test(test_citation_format_all_equals_each_markup_alone),
+        cmocka_unit_test(test_citation_title_italics),
     };
     return cmocka_run_group_tests_name("citation", tests, NULL, NULL);
 }

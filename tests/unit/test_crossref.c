@@ -168,6 +168,42 @@ test_crossref_volume_issue_and_page_range(void **state)
     crossref_page_release(&p);
 }
 
+/* Italic tags in a title and subtitle (10.1101/2020.12.01.406702 has
+ * "<i>Streptococcus agalactiae</i>"; JATS deposits use <jats:italic>) are
+ * kept as title_markup, other tags dropped, and the title stays plain. */
+static void
+test_crossref_title_italics(void **state)
+{
+    static const char json[] =
+        "{\"status\":\"ok\",\"message-type\":\"work\",\"message\":{"
+        "\"DOI\":\"10.1/x\",\"title\":[\"Lipids of <i>Streptococcus "
+        "agalactiae </i> &amp; <jats:italic>Calanus</jats:italic> "
+        "<sub>2</sub>\"],\"subtitle\":[\"a <EM class=\\\"x\\\">test</EM>\"]}}";
+    static const char plain[] =
+        "{\"status\":\"ok\",\"message-type\":\"work\",\"message\":{"
+        "\"DOI\":\"10.1/y\",\"title\":[\"CO<sub>2</sub> in <b>ice</b>"
+        " \\ue000\"]}}";
+    struct crossref_page p = CROSSREF_PAGE_INIT;
+    struct err e = ERR_INIT;
+
+    (void)state;
+    assert_int_equal(crossref_parse(json, strlen(json), NULL, &p, &e), 0);
+    assert_int_equal(p.n, 1);
+    assert_string_equal(p.v[0].title,
+                        "Lipids of Streptococcus agalactiae & Calanus 2: a "
+                        "test");
+    assert_string_equal(p.v[0].title_markup,
+                        "Lipids of <i>Streptococcus agalactiae</i> &amp; "
+                        "<i>Calanus</i> 2: a <i>test</i>");
+    crossref_page_release(&p);
+    /* no italics: no markup, and a marker code point in the record is
+     * not taken for one */
+    assert_int_equal(crossref_parse(plain, strlen(plain), NULL, &p, &e), 0);
+    assert_string_equal(p.v[0].title, "CO2 in ice");
+    assert_null(p.v[0].title_markup);
+    crossref_page_release(&p);
+}
+
 /* Real deposits: volume "null" (10.17246/jkdk.2008..7.002) is none, and
  * the range "S8-S8" (10.1080/08039488.2021.2019912) one page. */
 static void
@@ -575,6 +611,7 @@ test_crossref_completes_only_what_the_feed_lacks(void **state)
     a.others = true;
     crossref_complete(&a, &p.v[0]);
     assert_string_equal(a.title, "Feed title");
+    assert_null(a.title_markup); /* Crossref's italics are for its title */
     assert_string_equal(a.abstract, "The feed's summary.");
     assert_string_equal(a.container, "bioRxiv");
     assert_int_equal(a.kind, ARTICLE_KIND_PREPRINT);
@@ -592,6 +629,9 @@ test_crossref_completes_only_what_the_feed_lacks(void **state)
     crossref_complete(&a, &p.v[0]);
     assert_non_null(a.title);
     assert_null(strchr(a.title, '<'));
+    assert_non_null(a.title_markup);
+    assert_non_null(strstr(a.title_markup, " in <i>Streptococcus "
+                                           "agalactiae</i> that "));
     assert_true(strncmp(a.abstract, "Bacterial", 9) == 0);
     date_is(&a.published, "2020-12-01");
     article_release(&a);
@@ -659,6 +699,7 @@ main(void)
             test_crossref_compact_keeps_a_work_without_its_references),
         cmocka_unit_test(test_crossref_completes_only_what_the_feed_lacks),
         cmocka_unit_test(test_crossref_reads_subtitles_and_the_issued_date),
+        cmocka_unit_test(test_crossref_title_italics),
     };
 
     return oracle_exit(cmocka_run_group_tests_name(

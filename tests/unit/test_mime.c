@@ -67,7 +67,8 @@ sample_text(struct buf *t)
 }
 
 static const struct mime_attachment sample_att = {
-    ATT_NAME, "application/x-bibtex", ATT_DATA, sizeof(ATT_DATA) - 1};
+    ATT_NAME, "application/x-bibtex", ATT_DATA, sizeof(ATT_DATA) - 1, NULL,
+    NULL};
 
 static void
 sample_message(struct mime_message *m, const struct buf *text)
@@ -1468,11 +1469,11 @@ test_mime_build_with_keeps_messages_apart(void **state)
  * line of one group), none, 200 bytes and 57 bytes (one full line). */
 static char att_bytes[256];
 static struct mime_attachment att_fix[4] = {
-    {"citations.bib", "application/x-bibtex", att_bytes, 58},
-    {"empty.txt", "text/plain", att_bytes, 0},
+    {"citations.bib", "application/x-bibtex", att_bytes, 58, NULL, NULL},
+    {"empty.txt", "text/plain", att_bytes, 0, NULL, NULL},
     {"r\xC3\xA9sum\xC3\xA9 of the issue's citations, in RIS.ris",
-     "application/x-research-info-systems", att_bytes + 17, 200},
-    {"a.bin", "application/octet-stream", att_bytes + 3, 57},
+     "application/x-research-info-systems", att_bytes + 17, 200, NULL, NULL},
+    {"a.bin", "application/octet-stream", att_bytes + 3, 57, NULL, NULL},
 };
 
 static void
@@ -1512,6 +1513,68 @@ read_fixture(const char *name, struct buf *out)
     if (buf_read_file(out, path.data, 0, &e) < 0)
         fail_msg("%s", e.msg);
     buf_release(&path);
+}
+
+/* An attachment made in parts of 1, 60, 3 and the rest of its bytes. */
+struct parts_of {
+    const char *p;
+    size_t n, at, calls;
+};
+
+static bool
+make_in_parts(void *ctx, struct buf *out)
+{
+    static const size_t sizes[] = {1, 60, 3};
+    struct parts_of *po = ctx;
+    size_t k;
+
+    if (po->at >= po->n)
+        return false;
+    k = po->calls < 3 ? sizes[po->calls] : po->n - po->at;
+    if (k > po->n - po->at)
+        k = po->n - po->at;
+    buf_append(out, po->p + po->at, k);
+    po->at += k;
+    po->calls++;
+    return true;
+}
+
+/* Attachments made a part at a time (mime_make_fn) give the bytes of the
+ * same attachments given whole: the base64 lines do not follow the
+ * parts. */
+static void
+test_mime_body_attachments_made_in_parts(void **state)
+{
+    struct buf want = BUF_INIT, got = BUF_INIT;
+    const char *values[3] = {"Jane", "jane@example.com", "tok"};
+    struct mime_attachment made[4];
+    struct parts_of po[4];
+    struct mime_message m;
+    struct mime_body *body = NULL;
+    struct err e = ERR_INIT;
+    size_t i;
+    (void)state;
+
+    read_fixture("attachments.expected", &want);
+    attachments_message(&m);
+    for (i = 0; i < 4; i++) {
+        made[i] = att_fix[i];
+        po[i] = (struct parts_of){att_fix[i].data, att_fix[i].len, 0, 0};
+        made[i].data = NULL;
+        made[i].len = 0;
+        made[i].make = make_in_parts;
+        made[i].make_ctx = &po[i];
+    }
+    m.attachments = made;
+    assert_int_equal(mime_body_new(&m, MARKS, 3, &body, &e), 0);
+    assert_int_equal(po[2].calls, 4); /* 200 bytes: 1, 60, 3 and 136 */
+    assert_int_equal(po[1].calls, 0); /* the empty one */
+    assert_int_equal(mime_build_with(&m, body, values, values, &got, &e), 0);
+    assert_int_equal(got.len, want.len);
+    assert_memory_equal(got.data, want.data, want.len);
+    mime_body_free(body);
+    buf_release(&want);
+    buf_release(&got);
 }
 
 /*
@@ -1599,6 +1662,7 @@ main(void)
         cmocka_unit_test(test_mime_build_with_equals_build_of_the_filled_message),
         cmocka_unit_test(test_mime_build_with_keeps_messages_apart),
         cmocka_unit_test(test_mime_build_pieces_equal_the_whole_message),
+        cmocka_unit_test(test_mime_body_attachments_made_in_parts),
         cmocka_unit_test(test_mime_q_words_encode_underscore_and_specials),
         cmocka_unit_test(test_mime_unstructured_exact_forms),
         cmocka_unit_test(test_mime_message_id_exact_values),

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "arctic_digest/buf.h"
 #include "arctic_digest/err.h"
@@ -412,6 +413,135 @@ test_render_issue_web_page_has_the_body_and_no_text(void **state)
         article_release(&a[i]);
 }
 
+static void
+put_file(const char *dir, const char *name, const char *text)
+{
+    char path[1024];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* render_issue (the markdown parsed a part at a time) against the
+ * markdown rendered whole and parsed whole, with the templates in dir. */
+static void
+check_parts_equal_whole(const char *dir, const struct render_issue *is)
+{
+    struct render_templates t = {dir};
+    struct render_output out;
+    struct buf path = BUF_INIT, md = BUF_INIT, html = BUF_INIT,
+               text = BUF_INIT;
+    struct tpl_value *data = render_issue_value(is);
+    struct err e = ERR_INIT;
+
+    render_output_init(&out);
+    assert_int_equal(render_issue(&t, is, &out, &e), 0);
+    buf_appendf(&path, "%s/digest.md", dir);
+    assert_int_equal(render_template_file(path.data, data, &md, &e), 0);
+    assert_int_equal(render_markdown_to_html(md.data, md.len, &html, &e), 0);
+    assert_int_equal(
+        render_markdown_to_text(md.data, md.len, 72, &text, &e), 0);
+    assert_string_equal(out.body.data, html.data);
+    if (is->web) /* a web page has no text */
+        assert_int_equal(out.text.len, 0);
+    else
+        assert_string_equal(out.text.data, text.data);
+    render_output_release(&out);
+    tpl_value_free(data);
+    buf_release(&path);
+    buf_release(&md);
+    buf_release(&html);
+    buf_release(&text);
+}
+
+/*
+ * The digest's markdown is parsed an article at a time; that must give
+ * what parsing it whole gives: with the bundled templates (links numbered
+ * across the parts, one Links block, the <h2> ids counted on), and with
+ * templates whose parts could not stand alone, which are rendered whole:
+ * a link reference defined after the articles that use it, and an
+ * article that leaves a code block open (it runs on over the next
+ * headings).
+ */
+static void
+test_render_issue_in_parts_equals_whole(void **state)
+{
+    const char *fx = getenv("AD_FIXTURES");
+    char bundled[1024], tmp[] = "/tmp/ad-render-XXXXXX", sub[1100];
+    struct render_issue is;
+    struct article a[5];
+    size_t i;
+    (void)state;
+
+    assert_non_null(fx);
+    assert_non_null(mkdtemp(tmp));
+    snprintf(sub, sizeof(sub), "%s/partials", tmp);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    for (i = 0; i < 5; i++) {
+        char title[64], url[64];
+        article_init(&a[i]);
+        snprintf(title, sizeof(title), "Svalbard \"%zu\" & the *Council*", i);
+        snprintf(url, sizeof(url), "https://example.org/a/%zu", i % 3);
+        a[i].title = strdup(title);
+        a[i].url = strdup(url);
+        a[i].abstract = strdup("Access, research and the rules.\n\n"
+                               "A second paragraph, with ## in it.");
+        article_add_person(&a[i], "Anna", "Hansen", NULL);
+    }
+    memset(&is, 0, sizeof(is));
+    is.title = "Arctic Digest";
+    is.number = 3;
+    is.period_start = dt_from_time(1753081200, 0);
+    is.period_end = dt_from_time(1753686000, 0);
+    is.articles = a;
+    is.narticles = 5;
+    is.to_name = "Anna";
+    is.to_addr = "anna@example.org";
+    is.archive_url = "https://example.org/archive/";
+    snprintf(bundled, sizeof(bundled), "%s/../../templates", fx);
+    check_parts_equal_whole(bundled, &is);
+    is.web = true;
+    check_parts_equal_whole(bundled, &is);
+    is.web = false;
+
+    put_file(tmp, "layout.html", "<div>{{{body}}}</div>\n");
+    put_file(tmp, "subject.txt", "{{title}}\n");
+    put_file(tmp, "digest.md",
+             "# {{title}}\n\n{{#articles}}\n{{> article}}\n{{/articles}}\n"
+             "---\n\n[archive]: https://example.org/archive \"All\"\n");
+    put_file(sub, "article.md",
+             "## [{{title}}]({{link}})\n\nSee [the archive][archive] and "
+             "[more].\n\n[more]: https://example.org/more\n");
+    check_parts_equal_whole(tmp, &is);
+    put_file(tmp, "digest.md",
+             "# {{title}}\n\n{{#articles}}\n{{> article}}\n{{/articles}}\n"
+             "---\n\nThe end.\n");
+    put_file(sub, "article.md",
+             "## {{title}}\n\n```\ncode of {{index}}\n\n");
+    check_parts_equal_whole(tmp, &is);
+    put_file(sub, "article.md",
+             "## {{title}}\n\n<div>\nraw {{index}}\n");
+    check_parts_equal_whole(tmp, &is);
+
+    snprintf(sub, sizeof(sub), "%s/partials/article.md", tmp);
+    remove(sub);
+    snprintf(sub, sizeof(sub), "%s/partials", tmp);
+    remove(sub);
+    for (i = 0; i < 3; i++) {
+        static const char *const names[] = {"layout.html", "subject.txt",
+                                            "digest.md"};
+        snprintf(sub, sizeof(sub), "%s/%s", tmp, names[i]);
+        remove(sub);
+    }
+    remove(tmp);
+    for (i = 0; i < 5; i++)
+        article_release(&a[i]);
+}
+
 int
 main(void)
 {
@@ -429,6 +559,7 @@ main(void)
         cmocka_unit_test(test_render_text_random_markdown_keeps_invariants),
         cmocka_unit_test(test_render_html_has_inline_styles_and_article_ids),
         cmocka_unit_test(test_render_issue_web_page_has_the_body_and_no_text),
+        cmocka_unit_test(test_render_issue_in_parts_equals_whole),
     };
     return cmocka_run_group_tests_name("render", tests, NULL, NULL);
 }

@@ -86,6 +86,45 @@ put(struct store *s, const struct article *a, bool want_new)
     return id;
 }
 
+/* A title's italics are stored and read back; a merge fills them only
+ * for the title as stored, never another source's title's. */
+static void
+test_store_title_markup_fills_only_its_own_title(void **state)
+{
+    struct store *s = fresh();
+    struct article a, b, c, got;
+    struct err e = ERR_INIT;
+    int64_t id;
+    (void)state;
+
+    make(&a, "feed", "f-1", "Calanus blooms", NULL, T0);
+    a.doi = xstrdup("10.1/calanus");
+    make(&b, "crossref", "10.1/calanus", "Calanus blooms", NULL, T0);
+    b.doi = xstrdup("10.1/calanus");
+    b.title_markup = xstrdup("<i>Calanus</i> blooms");
+    make(&c, "other", "o-1", "Calanus blooms at sea", NULL, T0);
+    c.doi = xstrdup("10.1/calanus");
+    c.title_markup = xstrdup("<i>Calanus</i> blooms at sea");
+
+    id = put(s, &a, true);
+    assert_int_equal(store_article_get(s, id, &got, &e), 0);
+    assert_null(got.title_markup);
+    article_release(&got);
+    assert_int_equal(put(s, &c, false), id);
+    assert_int_equal(store_article_get(s, id, &got, &e), 0);
+    assert_null(got.title_markup);
+    article_release(&got);
+    assert_int_equal(put(s, &b, false), id);
+    assert_int_equal(store_article_get(s, id, &got, &e), 0);
+    assert_string_equal(got.title, "Calanus blooms");
+    assert_string_equal(got.title_markup, "<i>Calanus</i> blooms");
+    article_release(&got);
+    article_release(&a);
+    article_release(&b);
+    article_release(&c);
+    store_close(s);
+}
+
 static void
 test_store_reopens_and_refuses_a_newer_schema(void **state)
 {
@@ -521,6 +560,7 @@ test_store_migration_keys_the_urls_of_an_older_state(void **state)
                      "ALTER TABLE articles DROP COLUMN publisher;"
                      "ALTER TABLE articles DROP COLUMN place;"
                      "ALTER TABLE article_authors DROP COLUMN suffix;"
+                     "ALTER TABLE articles DROP COLUMN title_markup;"
                      "CREATE INDEX articles_url ON articles(url);"
                      "PRAGMA user_version = 2",
                      NULL, NULL, NULL),
@@ -1463,6 +1503,7 @@ main(void)
         cmocka_unit_test(test_store_reopening_the_file_keeps_issues_and_ledger),
         cmocka_unit_test(
             test_store_archived_record_round_trips_and_goes_when_an_article_changes),
+        cmocka_unit_test(test_store_title_markup_fills_only_its_own_title),
     };
     return cmocka_run_group_tests_name("store", tests, setup, teardown);
 }

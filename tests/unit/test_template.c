@@ -59,7 +59,7 @@ render(const char *tpl, const char *data_json, const char *partials_json,
 {
     struct tpl_value *data = data_json ? json(data_json) : NULL;
     struct tpl_value *partials = partials_json ? json(partials_json) : NULL;
-    struct tpl_options opt = {NULL, esc, map_partial, partials};
+    struct tpl_options opt = {NULL, esc, map_partial, partials, NULL, NULL};
     int rc;
 
     rc = tpl_render(tpl, strlen(tpl), data, &opt, out, e);
@@ -84,7 +84,7 @@ assert_renders(const char *tpl, const char *data_json, enum tpl_escape esc,
 static void
 assert_error(const char *name, const char *tpl, const char *expected_msg)
 {
-    struct tpl_options opt = {name, TPL_ESCAPE_HTML, NULL, NULL};
+    struct tpl_options opt = {name, TPL_ESCAPE_HTML, NULL, NULL, NULL, NULL};
     struct buf out = BUF_INIT;
     struct err e = ERR_INIT;
 
@@ -102,7 +102,8 @@ run_spec_case(const struct tpl_value *t, int *passed, struct buf *failures)
     const struct tpl_value *name = tpl_map_get(t, "name");
     const struct tpl_value *tpl = tpl_map_get(t, "template");
     const struct tpl_value *expected = tpl_map_get(t, "expected");
-    struct tpl_options opt = {NULL, TPL_ESCAPE_HTML, map_partial, NULL};
+    struct tpl_options opt = {NULL, TPL_ESCAPE_HTML, map_partial, NULL,
+                              NULL, NULL};
     struct buf out = BUF_INIT;
     struct err e = ERR_INIT;
 
@@ -207,7 +208,8 @@ test_template_markdown_escape_leaves_no_markup(void **state)
 {
     const char *title = "<script>alert(1)</script> **x** "
                         "[y](javascript:alert(1))\r\nBcc: victim@example.com";
-    struct tpl_options opt = {"digest.md", TPL_ESCAPE_MARKDOWN, NULL, NULL};
+    struct tpl_options opt = {"digest.md", TPL_ESCAPE_MARKDOWN, NULL, NULL,
+                              NULL, NULL};
     struct tpl_value *data = tpl_map_new();
     struct buf out = BUF_INIT;
     struct err e = ERR_INIT;
@@ -323,7 +325,7 @@ test_template_partial_errors_name_the_partial(void **state)
 static void
 test_template_missing_partial_renders_empty(void **state)
 {
-    struct tpl_options opt = {NULL, TPL_ESCAPE_HTML, NULL, NULL};
+    struct tpl_options opt = {NULL, TPL_ESCAPE_HTML, NULL, NULL, NULL, NULL};
     struct buf out = BUF_INIT;
     struct err e = ERR_INIT;
 
@@ -356,7 +358,8 @@ test_template_partial_recursion_through_data_works(void **state)
 {
     struct tpl_value *data = tpl_map_new(), *node = data, *kids;
     struct tpl_value *partials = json("{\"n\": \"{{d}}{{#k}}{{>n}}{{/k}}\"}");
-    struct tpl_options opt = {NULL, TPL_ESCAPE_HTML, map_partial, partials};
+    struct tpl_options opt = {NULL, TPL_ESCAPE_HTML, map_partial, partials,
+                              NULL, NULL};
     struct buf out = BUF_INIT;
     struct err e = ERR_INIT;
     int depth;
@@ -569,6 +572,221 @@ test_template_large_list_renders_fast(void **state)
     tpl_value_free(data);
 }
 
+/* A list made on demand: how many of its items are alive at once. */
+struct lazy_items {
+    size_t made, live, most_live;
+};
+
+static struct tpl_value *
+lazy_item(void *ctx, size_t k)
+{
+    struct lazy_items *li = ctx;
+    struct tpl_value *v = tpl_map_new();
+
+    li->made++;
+    li->live++;
+    if (li->live > li->most_live)
+        li->most_live = li->live;
+    tpl_map_set_num(v, "k", (double)k);
+    tpl_map_set_str(v, "name", k % 2 ? "odd" : "even & <b>");
+    return v;
+}
+
+static void
+lazy_ctx_free(void *ctx)
+{
+    struct lazy_items *li = ctx;
+
+    li->made += 1000; /* seen by the test: the list released its ctx */
+}
+
+static void
+test_template_lazy_list_renders_like_a_list(void **state)
+{
+    struct lazy_items li = {0, 0, 0};
+    struct tpl_value *data = tpl_map_new(), *plain = tpl_map_new();
+    struct tpl_value *list = tpl_list_new(), *json_list;
+    const char *tpl = "{{#items}}{{k}}:{{name}};{{/items}}{{^items}}none"
+                      "{{/items}}|{{items}}|{{#items}}{{k}}{{/items}}";
+    struct buf lazy_out = BUF_INIT, plain_out = BUF_INIT, json = BUF_INIT;
+    struct err e = ERR_INIT;
+    size_t k;
+
+    (void)state;
+    tpl_map_set(data, "items", tpl_list_lazy_new(3, lazy_item, &li, NULL));
+    for (k = 0; k < 3; k++)
+        tpl_list_push(list, lazy_item(&li, k));
+    tpl_map_set(plain, "items", list);
+    li.made = 0;
+    assert_int_equal(tpl_render(tpl, strlen(tpl), data, NULL, &lazy_out, &e),
+                     0);
+    assert_int_equal(
+        tpl_render(tpl, strlen(tpl), plain, NULL, &plain_out, &e), 0);
+    assert_string_equal(lazy_out.data, plain_out.data);
+    assert_string_equal(lazy_out.data,
+                        "0:even &amp; &lt;b&gt;;1:odd;2:even &amp; &lt;b&gt;;"
+                        "|[{&quot;k&quot;:0,&quot;name&quot;:&quot;even "
+                        "&amp; &lt;b&gt;&quot;},{&quot;k&quot;:1,&quot;"
+                        "name&quot;:&quot;odd&quot;},{&quot;k&quot;:2,"
+                        "&quot;name&quot;:&quot;even &amp; &lt;b&gt;&quot;"
+                        "}]|012");
+    /* three items for each of the two sections and the JSON */
+    assert_int_equal(li.made, 9);
+    json_list = tpl_list_lazy_new(2, lazy_item, &li, lazy_ctx_free);
+    tpl_value_to_json(json_list, &json);
+    assert_string_equal(json.data, "[{\"k\":0,\"name\":\"even & <b>\"},"
+                                   "{\"k\":1,\"name\":\"odd\"}]");
+    tpl_list_push(json_list, tpl_null_new()); /* refused */
+    assert_int_equal(json_list->n, 2);
+    li.made = 0;
+    tpl_value_free(json_list);
+    assert_int_equal(li.made, 1000);
+    buf_release(&lazy_out);
+    buf_release(&plain_out);
+    buf_release(&json);
+    tpl_value_free(data);
+    tpl_value_free(plain);
+}
+
+/* Frees what the lazy items count as live. */
+static void
+count_free(struct lazy_items *li, size_t n)
+{
+    li->live -= n;
+}
+
+/* A drain that takes everything up to the last ';' and counts items
+ * rendered. */
+struct drained {
+    struct buf taken;
+    size_t calls;
+    struct lazy_items *li;
+};
+
+static int
+take_to_semicolon(void *ctx, struct buf *out, struct err *e)
+{
+    struct drained *d = ctx;
+    const char *semi = strrchr(out->data, ';');
+    size_t n;
+
+    (void)e;
+    d->calls++;
+    /* the engine freed the item before calling: one alive at a time */
+    count_free(d->li, 1);
+    if (!semi)
+        return 0;
+    n = (size_t)(semi - out->data) + 1;
+    buf_append(&d->taken, out->data, n);
+    memmove(out->data, out->data + n, out->len - n + 1);
+    out->len -= n;
+    return 0;
+}
+
+static int
+drain_fails(void *ctx, struct buf *out, struct err *e)
+{
+    (void)ctx;
+    (void)out;
+    return err_set(e, ERR_DATA, 0, "drained out");
+}
+
+static void
+test_template_drain_takes_output_after_each_lazy_item(void **state)
+{
+    struct lazy_items li = {0, 0, 0};
+    struct drained d = {BUF_INIT, 0, &li};
+    struct tpl_value *data = tpl_map_new();
+    struct tpl_options opt = {NULL, TPL_ESCAPE_NONE, NULL, NULL,
+                              take_to_semicolon, &d};
+    const char *tpl = "<{{#items}}{{k}};{{/items}}>";
+    struct buf out = BUF_INIT, big = BUF_INIT;
+    struct err e = ERR_INIT;
+
+    (void)state;
+    tpl_map_set(data, "items", tpl_list_lazy_new(1000, lazy_item, &li, NULL));
+    assert_int_equal(tpl_render(tpl, strlen(tpl), data, &opt, &out, &e), 0);
+    assert_int_equal(d.calls, 1000);
+    assert_int_equal(li.most_live, 1);
+    /* what was taken and what is left are the whole output, in order */
+    buf_append(&d.taken, out.data, out.len);
+    for (size_t k = 0; k < 1000; k++)
+        buf_appendf(&big, "%s%zu;", k ? "" : "<", k);
+    buf_append_char(&big, '>');
+    assert_string_equal(d.taken.data, big.data);
+    assert_string_equal(out.data, ">");
+    /* a drain's error stops the render with it */
+    buf_reset(&out);
+    opt.drain = drain_fails;
+    assert_int_equal(tpl_render(tpl, strlen(tpl), data, &opt, &out, &e), -1);
+    assert_string_equal(e.msg, "drained out");
+    assert_string_equal(out.data, "<0;");
+    buf_release(&d.taken);
+    buf_release(&out);
+    buf_release(&big);
+    tpl_value_free(data);
+}
+
+static void
+test_template_borrowed_string_is_not_copied(void **state)
+{
+    char text[] = "<p>body</p>";
+    struct tpl_value *data = tpl_map_new(), *v = tpl_str_borrow(text, 11);
+    const char *tpl = "{{#body}}[{{{body}}}|{{body}}]{{/body}}";
+    struct buf out = BUF_INIT;
+    struct err e = ERR_INIT;
+
+    (void)state;
+    assert_ptr_equal(v->str, text);
+    assert_int_equal(v->len, 11);
+    tpl_map_set(data, "body", v);
+    assert_int_equal(tpl_render(tpl, strlen(tpl), data, NULL, &out, &e), 0);
+    assert_string_equal(out.data, "[<p>body</p>|&lt;p&gt;body&lt;/p&gt;]");
+    tpl_value_free(data); /* must not free text (ASan would say) */
+    assert_string_equal(text, "<p>body</p>");
+    buf_release(&out);
+}
+
+/* A made string: "<" and arg, or "" for a negative arg; counts calls. */
+static void
+make_text(const void *ctx, int arg, struct buf *out)
+{
+    size_t *calls = (size_t *)ctx;
+
+    (*calls)++;
+    if (arg >= 0)
+        buf_appendf(out, "<%d", arg);
+}
+
+static void
+test_template_made_string_is_made_when_used(void **state)
+{
+    size_t calls = 0;
+    struct tpl_value *data = tpl_map_new(), *m = tpl_map_new();
+    const char *tpl = "{{#a}}[{{a}}|{{{a}}}]{{/a}}{{^e}}no e{{/e}}";
+    struct buf out = BUF_INIT, json = BUF_INIT;
+    struct err e = ERR_INIT;
+
+    (void)state;
+    tpl_map_set(m, "a", tpl_str_made_new(make_text, &calls, 7));
+    tpl_map_set(m, "e", tpl_str_made_new(make_text, &calls, -1));
+    tpl_map_set(m, "unused", tpl_str_made_new(make_text, &calls, 1));
+    tpl_map_set(data, "m", m);
+    assert_int_equal(calls, 0);
+    assert_int_equal(tpl_render(tpl, strlen(tpl), m, NULL, &out, &e), 0);
+    /* escaped, raw; an empty one is falsey */
+    assert_string_equal(out.data, "[&lt;7|<7]no e");
+    /* the section's test, the two tags and the inverted one: never the
+     * unused one */
+    assert_int_equal(calls, 4);
+    tpl_value_to_json(data, &json);
+    assert_string_equal(json.data,
+                        "{\"m\":{\"a\":\"<7\",\"e\":\"\",\"unused\":\"<1\"}}");
+    buf_release(&out);
+    buf_release(&json);
+    tpl_value_free(data);
+}
+
 static void
 test_template_golden_digest_fixture(void **state)
 {
@@ -577,7 +795,7 @@ test_template_golden_digest_fixture(void **state)
     struct buf expected = BUF_INIT, partial = BUF_INIT, out = BUF_INIT;
     struct tpl_value *data = NULL, *partials = tpl_map_new();
     struct tpl_options opt = {"digest.md", TPL_ESCAPE_MARKDOWN, map_partial,
-                              partials};
+                              partials, NULL, NULL};
     struct err e = ERR_INIT;
 
     (void)state;
@@ -638,6 +856,11 @@ main(void)
         cmocka_unit_test(test_template_falsey_values_skip_sections),
         cmocka_unit_test(test_template_null_data_is_empty_context),
         cmocka_unit_test(test_template_large_list_renders_fast),
+        cmocka_unit_test(test_template_lazy_list_renders_like_a_list),
+        cmocka_unit_test(
+            test_template_drain_takes_output_after_each_lazy_item),
+        cmocka_unit_test(test_template_borrowed_string_is_not_copied),
+        cmocka_unit_test(test_template_made_string_is_made_when_used),
         cmocka_unit_test(test_template_golden_digest_fixture),
     };
 
