@@ -505,6 +505,22 @@ all_caps(struct span w)
     return true;
 }
 
+/* Whether a word in capitals is initials written together ("DJ" of "DJ
+ * Gallo", "JRR"): no vowel, which every romanised family name written so
+ * has ("WANG", "LI", "WU"), "NG" aside. */
+static bool
+caps_initials(struct span w)
+{
+    size_t i;
+
+    if (span_is(w, "ng"))
+        return false;
+    for (i = 0; i < w.n; i++)
+        if (strchr("AEIOUY", w.p[i]))
+            return false;
+    return true;
+}
+
 /* "WANG" as "Wang" (ASCII). */
 static char *
 titled(struct span w)
@@ -628,7 +644,8 @@ add_natural(struct article *a, struct span s)
     }
     /* A romanised Chinese byline writes the family name first, in
      * capitals: "WANG Zhimin". */
-    if (k >= 2 && all_caps(w[0]) && !all_caps(w[k - 1])) {
+    if (k >= 2 && all_caps(w[0]) && !all_caps(w[k - 1]) &&
+        !caps_initials(w[0])) {
         push_person(a, span_dup(w, 1, k), titled(w[0]), NULL);
         return;
     }
@@ -772,25 +789,33 @@ inverted_pairs_with_gaps(struct span s, struct article *a)
 
 /*
  * What newspapers put after a name in one segment: a dateline ("Tom
- * McCarthy in New York", the Guardian's correspondents) and a role
- * ("Jason Burke Africa correspondent"), cut off.
+ * McCarthy in New York", the Guardian's correspondents; its place may
+ * hold a comma, "Ashifa Kassam in Stanstead, Quebec") and a role ("Jason
+ * Burke Africa correspondent"), cut off.
  */
 static void
 cut_dateline_and_role(struct span *s)
 {
     struct span w[MAX_WORDS];
     size_t k = words_of(*s, w, MAX_WORDS), i, keep;
+    const char *comma = memchr(s->p, ',', s->n);
 
-    if (k < 3 || k == MAX_WORDS || memchr(s->p, ',', s->n) != NULL)
+    if (k < 3 || k == MAX_WORDS)
         return;
     for (i = 1; i + 1 < k; i++) {
         unsigned char c = (unsigned char)w[i + 1].p[0];
 
+        /* the name before "in" holds no comma ("Smith, John in ..." is
+         * left to the comma rules) */
+        if (comma && comma < w[i].p)
+            break;
         if (span_is(w[i], "in") && ((c >= 'A' && c <= 'Z') || c >= 0x80)) {
             s->n = (size_t)(w[i - 1].p + w[i - 1].n - s->p);
             return;
         }
     }
+    if (comma)
+        return;
     if (!span_in(w[k - 1], role_nouns, ARRAY_SIZE(role_nouns)))
         return;
     keep = k - 1;

@@ -107,16 +107,64 @@ dict_has(const char *w, size_t n)
     return dict_in(ad_dict_words, sizeof(ad_dict_words), w, n);
 }
 
+/*
+ * Length of the stem of an English contraction p[0..n), whose apostrophe
+ * is ' or ’: "we" of "we’ll", "should" of "shouldn’t", "can" of
+ * "can't"; 0 if p is none.  The word lists spell no contraction, and a
+ * contraction is a common word when its stem is one ("Why You Shouldn’t
+ * Wait": "why you shouldn’t wait", APA 7 6.17); the pronoun I is no
+ * common word ("I’m").
+ */
+static size_t
+contraction_stem(const char *p, size_t n)
+{
+    static const char *const ends[] = {"t", "ll", "re", "ve", "d", "m"};
+    size_t i, at = 0, al = 0, k, sl;
+
+    for (i = 1; i + 1 < n && !al; i++) {
+        if (p[i] == '\'') {
+            at = i;
+            al = 1;
+        } else if (i + 3 < n && !memcmp(p + i, "\xe2\x80\x99", 3)) {
+            at = i;
+            al = 3;
+        }
+    }
+    if (!al || (at == 1 && (p[0] | 0x20) == 'i'))
+        return 0;
+    sl = n - at - al;
+    for (k = 0; k < ARRAY_SIZE(ends); k++) {
+        if (strlen(ends[k]) != sl)
+            continue;
+        for (i = 0; i < sl && (p[at + al + i] | 0x20) == ends[k][i]; i++)
+            ;
+        if (i < sl)
+            continue;
+        /* "shouldn’t" is "should" + "n’t"; "can’t" and "won’t" keep
+         * their n */
+        if (sl == 1 && ends[k][0] == 't' && at > 1 &&
+            (p[at - 1] | 0x20) == 'n' &&
+            !(at == 3 && ((p[0] | 0x20) == 'c' || (p[0] | 0x20) == 'w')))
+            return at - 1;
+        return at;
+    }
+    return 0;
+}
+
 /* The word p[0..n) as the word lists spell it, into w (cap bytes) in
- * lower case: ASCII letters only, a possessive "'s" or a sentence's
- * period aside; its length, or 0 when it is no such word. */
+ * lower case: ASCII letters only, a possessive "'s", a contraction's end
+ * ("n't", "'ll") or a sentence's period aside; its length, or 0 when it
+ * is no such word. */
 static size_t
 dict_form(const char *p, size_t n, char *w, size_t cap)
 {
-    size_t i;
+    size_t i, stem;
 
     if (n >= 2 && p[n - 1] == '.') /* the word that ends a sentence */
         n--;
+    stem = contraction_stem(p, n);
+    if (stem)
+        n = stem;
     if (n >= 3 && p[n - 2] == '\'' && (p[n - 1] | 0x20) == 's')
         n -= 2; /* "Russia's", "MANN'S" */
     else if (n >= 5 && !memcmp(p + n - 4, "\xe2\x80\x99", 3) &&
@@ -366,6 +414,7 @@ static const char *const proper[] = {
     "Arctic Council",     "Arctic Ocean",    "Barents Sea",
     "Bering Strait",      "Cold War",        "European Union",
     "High North",         "North Pole",      "South Pole",
+    "Middle East",        "Near East",       "Far East",
     "United Kingdom",     "United Nations",  "United States",
     "Sino-Russian",       "Sino-Nordic",     "Trans-Arctic",
     "Alaska",   "Alaskan",    "America",    "American",  "Antarctic",
@@ -765,6 +814,67 @@ place_name(const char *p, size_t n)
              ascii_ends_with(p, n, "an"));
 }
 
+/* Whether p[0..n) is a point of the compass that names part of a place
+ * when a name follows it ("South Korea", "East Asia", "West Africa"). */
+static bool
+compass_word(const char *p, size_t n)
+{
+    static const char *const points[] = {
+        "North",     "South",     "East",      "West",
+        "Northeast", "Northwest", "Southeast", "Southwest"};
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(points); i++)
+        if (strlen(points[i]) == n && !memcmp(p, points[i], n))
+            return true;
+    return false;
+}
+
+/* Whether the word after e, one space on, is a name the title keeps: a
+ * capitalised word that is no common word ("Korea", "Asia"). */
+static bool
+name_follows(const struct caser *c, size_t e)
+{
+    size_t i = e + 1, k;
+
+    if (e >= c->n || c->p[e] != ' ' || i >= c->n)
+        return false;
+    k = word_end(c, i);
+    return k > i && starts_upper(c, i, k) && !common_word(c->p + i, k - i);
+}
+
+/* Whether p[0..n) heads a name "X of Y" when Y is a name: a state or an
+ * institution ("Kingdom of Denmark", "Republic of Korea", "Government of
+ * Nunavut", "University of Tromsø") or a water ("Sea of Okhotsk").  Not
+ * "State": "the state of Russia's Arctic forces" is a common word. */
+static bool
+of_name_head(const char *p, size_t n)
+{
+    static const char *const heads[] = {
+        "Bay",        "Commission", "Council",  "Federation", "Government",
+        "Gulf",       "Kingdom",    "Ministry", "Parliament", "Principality",
+        "Province",   "Republic",   "Sea",      "University"};
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(heads); i++)
+        if (strlen(heads[i]) == n && !memcmp(p, heads[i], n))
+            return true;
+    return false;
+}
+
+/* Whether " of " (and maybe "the ") and then a name the title keeps
+ * follow the word that ends at e. */
+static bool
+of_name_follows(const struct caser *c, size_t e)
+{
+    if (e + 4 > c->n || memcmp(c->p + e, " of ", 4) != 0)
+        return false;
+    e += 3;
+    if (e + 5 <= c->n && !memcmp(c->p + e, " the ", 5))
+        e += 4;
+    return name_follows(c, e);
+}
+
 /* Length of the name of c->keep found at p[i..], as written and ending
  * at a word boundary, or 0. */
 static size_t
@@ -781,6 +891,34 @@ match_keep(const struct caser *c, size_t i)
             return len;
     }
     return 0;
+}
+
+/*
+ * Whether p[0..n) is no word but quotation marks and periods left over
+ * after the separators: the closing quote of "Guinea Pigs:' Inside" or
+ * the period of "(VI). New".  Such marks change nothing of what follows,
+ * except a lone period after a closing bracket or quotation mark, which
+ * ends a sentence (*stop).
+ */
+static bool
+marks_only(const char *p, size_t n, bool *stop)
+{
+    size_t i = 0, periods = 0;
+
+    while (i < n) {
+        if (p[i] == '.') {
+            periods++;
+            i++;
+        } else if (p[i] == '\'') {
+            i++;
+        } else if (n - i >= 3 && !memcmp(p + i, "\xe2\x80\x99", 3)) {
+            i += 3;
+        } else {
+            return false;
+        }
+    }
+    *stop = periods == 1;
+    return n > 0;
 }
 
 /* End of the italic run whose ARTICLE_ITALIC_ON is at p[i]: after the
@@ -845,6 +983,17 @@ recase(const char *p, size_t n, enum case_mode mode,
             continue;
         }
         w = i;
+        e = word_end(&c, i);
+        if (marks_only(p + i, e - i, &sentence)) {
+            buf_append(out, p + i, e - i);
+            if (sentence && i > 0 &&
+                (p[i - 1] == ')' || p[i - 1] == ']' || p[i - 1] == '"' ||
+                 (i >= 3 && (!memcmp(p + i - 3, "\xe2\x80\x9d", 3) ||
+                             !memcmp(p + i - 3, "\xe2\x80\x99", 3)))))
+                start = true;
+            i = e;
+            continue;
+        }
         /* An organisation of the record's that the title names keeps
          * its capitals (APA 7 6.17: proper nouns). */
         m = mode == CASE_SENTENCE ? match_keep(&c, i) : 0;
@@ -880,7 +1029,10 @@ recase(const char *p, size_t n, enum case_mode mode,
                     genus_in_parens(&c, i, e) ||
                     (capital_letter(p + i, e - i) &&
                      !(e < n && p[e] == '-')) ||
-                    (after_name && feature_word(p + i, e - i)));
+                    (after_name && feature_word(p + i, e - i)) ||
+                    /* CMOS 8.46, APA 7 6.17: part of a place's name */
+                    (compass_word(p + i, e - i) && name_follows(&c, e)) ||
+                    (of_name_head(p + i, e - i) && of_name_follows(&c, e)));
             if (mode == CASE_SENTENCE)
                 cap = (first || start) && !hyphen;
             else

@@ -12,6 +12,111 @@
 #include "arctic_digest/util.h"
 #include "citation_int.h"
 
+/*
+ * Whether the part of a name s is written in capitals ("BALDIZZONE",
+ * "RAMON A.", "RUIZ-SÁNCHEZ"), as some journals' systems print names: no
+ * lower-case letter, and two capitals in a row somewhere (so that an
+ * initial, "J." or "A", is not taken for it).
+ */
+static bool
+in_capitals(const char *s)
+{
+    size_t i = 0, n = s ? strlen(s) : 0, run = 0;
+    bool two = false;
+
+    while (i < n) {
+        uint32_t cp = u8_next(s, n, &i);
+        if (cite_upper(cp) != cp)
+            return false; /* a lower-case letter */
+        if (cite_lower(cp) != cp) {
+            if (++run >= 2)
+                two = true;
+        } else {
+            run = 0;
+        }
+    }
+    return two;
+}
+
+/* Whether w[0..n) is initials written together in capitals, without a
+ * vowel ("DJ", "JRR"): each letter stands for a name.  Every romanised
+ * family name written in capitals has a vowel, "NG" aside. */
+static bool
+joined_initials(const char *w, size_t n)
+{
+    size_t i;
+
+    if (n < 2 || n > 4 || (n == 2 && !memcmp(w, "NG", 2))) /* Ng */
+        return false;
+    for (i = 0; i < n; i++)
+        if (w[i] < 'A' || w[i] > 'Z' || strchr("AEIOUY", w[i]))
+            return false;
+    return true;
+}
+
+/* s in capitals as a name is written ("RUIZ-SÁNCHEZ" -> "Ruiz-Sánchez",
+ * "O'BRIEN" -> "O'Brien", "MCDONALD" -> "McDonald"): a capital opens each
+ * word and each part after a hyphen or an apostrophe.  Caller frees. */
+static char *
+name_recased(const char *s)
+{
+    struct buf b = BUF_INIT;
+    size_t i = 0, n = strlen(s), word = 0, k, at;
+    bool roman = false;
+
+    while (i < n) {
+        uint32_t cp;
+
+        at = i;
+        cp = u8_next(s, n, &i);
+        bool letter = cite_lower(cp) != cp || cite_upper(cp) != cp;
+
+        if (!letter) {
+            word = 0;
+            u8_append(&b, cp);
+            continue;
+        }
+        if (word == 0) {
+            /* a numeral of a name keeps its capitals: "Smith III" */
+            for (k = at; k < n && s[k] && strchr("IVX", s[k]); k++)
+                ;
+            /* I, II, III, IV, VI, ...; not a name's V or X */
+            roman = at > 0 && k > at && k - at <= 4 &&
+                    (k - at > 1 || s[at] == 'I') &&
+                    (k == n || s[k] == ' ' || s[k] == ',' || s[k] == '.');
+            /* and initials written together: "DJ" */
+            for (k = at; k < n && s[k] >= 'A' && s[k] <= 'Z'; k++)
+                ;
+            if ((k == n || s[k] == ' ') && joined_initials(s + at, k - at))
+                roman = true;
+        }
+        /* "Mc" before a capital: McDonald, McCain */
+        if (word == 0 || roman ||
+            (word == 2 && b.len >= 2 &&
+             !memcmp(b.data + b.len - 2, "Mc", 2)))
+            u8_append(&b, cp);
+        else
+            u8_append(&b, cite_lower(cp));
+        word++;
+    }
+    return buf_detach(&b, NULL);
+}
+
+/* A part of a name written in capitals takes the capitals of a name
+ * (CMOS 8.1: names as their bearers write them, not a typeface's
+ * capitals; citeproc prints them as stored). */
+static void
+recase_capitals(char **part)
+{
+    char *s;
+
+    if (!*part || !in_capitals(*part))
+        return;
+    s = name_recased(*part);
+    free(*part);
+    *part = s;
+}
+
 void
 cite_name_split(const struct person *p, struct name_parts *np)
 {
@@ -22,6 +127,8 @@ cite_name_split(const struct person *p, struct name_parts *np)
     /* An empty part is no part ("李, , 陈, ," came of empty given names). */
     np->given = p->given && *p->given ? xstrdup(p->given) : NULL;
     np->family = p->family && *p->family ? xstrdup(p->family) : NULL;
+    recase_capitals(&np->given);
+    recase_capitals(&np->family);
     if (p->suffix && *p->suffix) { /* given apart, as Crossref does */
         np->suffix = xstrdup(p->suffix);
         return;
@@ -46,14 +153,38 @@ cite_name_release(struct name_parts *np)
     memset(np, 0, sizeof(*np));
 }
 
-/* "J.A. Smith" -> "J. A. Smith": CMOS 10.12 and MLA space initials. */
+/* Whether g[i..] opens with a capital letter that stands alone as a word
+ * ("A" of "Colin A", "C" of "Renata M. C"); its length in bytes, or 0. */
+static size_t
+bare_initial(const char *g, size_t i)
+{
+    size_t n = strlen(g), k = i;
+    uint32_t cp;
+
+    if (i > 0 && g[i - 1] != ' ')
+        return 0;
+    cp = u8_next(g, n, &k);
+    if (cite_upper(cp) != cp || cite_lower(cp) == cp)
+        return 0;
+    return (k == n || g[k] == ' ') ? k - i : 0;
+}
+
+/* "J.A. Smith" -> "J. A. Smith", "Colin A Pendry" -> "Colin A. Pendry":
+ * CMOS 10.12 and MLA put a period and a space after an initial. */
 static void
 put_given(struct cite_out *o, const char *g)
 {
     struct buf b = BUF_INIT;
-    size_t i;
+    size_t i, m;
 
     for (i = 0; g[i]; i++) {
+        m = bare_initial(g, i);
+        if (m) {
+            buf_append(&b, g + i, m);
+            buf_append_char(&b, '.');
+            i += m - 1;
+            continue;
+        }
         buf_append_char(&b, g[i]);
         if (g[i] == '.' && g[i + 1] >= 'A' && g[i + 1] <= 'Z')
             buf_append_char(&b, ' ');
@@ -231,7 +362,7 @@ is_abbrev(const char *w, size_t n)
 }
 
 /* APA initials: "Guðbjörg Ríkey Th." -> "G. R. Th.", "Jean-Paul" ->
- * "J.-P.", "J.A." -> "J. A.". */
+ * "J.-P.", "J.A." -> "J. A.", "DJ" -> "D. J.". */
 static void
 initials(struct buf *b, const char *g)
 {
@@ -265,6 +396,17 @@ initials(struct buf *b, const char *g)
              * whole, as citeproc keeps it */
             buf_append_char(b, ' ');
             buf_append(b, g + at, end - at);
+            i = end;
+            word_start = false;
+            continue;
+        }
+        if (joined_initials(g + at, end - at)) {
+            for (; at < end; at++) {
+                if (b->len && b->data[b->len - 1] != '-')
+                    buf_append_char(b, ' ');
+                buf_append_char(b, g[at]);
+                buf_append_char(b, '.');
+            }
             i = end;
             word_start = false;
             continue;

@@ -115,17 +115,49 @@ static const char *const report_words[] = {
     "occasional paper", "white paper",
 };
 
-/* True if the lower-cased s holds word as a whole word. */
+/*
+ * Whether the report word at p (n letters, maybe a plural s after them)
+ * heads the title or a part of it, as a report's own title has it
+ * ("Arctic Shipping Status Report", "Consensus Report: ...", "Report on
+ * ...", "Working Paper No. 12", "Annual Report 2024"), rather than being
+ * the subject of a headline about a report ("Pentagon report finds ...",
+ * "UN report warns ..."), which is a news item, not the report.
+ */
 static bool
-has_word(const char *s, const char *word)
+heads_title(const char *p, size_t n)
+{
+    static const char *const after[] = {"on", "of", "to", "for", "no",
+                                        "series", "number", "and"};
+    size_t i, len;
+
+    if (p[n] == 's')
+        n++;
+    while (p[n] == ' ')
+        n++;
+    if (!p[n] || strchr(":;.,()[]-", p[n]) || (p[n] >= '0' && p[n] <= '9') ||
+        (unsigned char)p[n] == 0xe2) /* an en or em dash */
+        return true;
+    for (len = 0; p[n + len] >= 'a' && p[n + len] <= 'z'; len++)
+        ;
+    for (i = 0; i < ARRAY_SIZE(after); i++)
+        if (strlen(after[i]) == len && !memcmp(p + n, after[i], len))
+            return true;
+    return false;
+}
+
+/* True if the lower-cased s holds word as a whole word; with heads, only
+ * where it heads a title (heads_title). */
+static bool
+has_word_at(const char *s, const char *word, bool heads)
 {
     size_t n = strlen(word);
     const char *p = s;
 
     while ((p = strstr(p, word)) != NULL) {
         bool left = p == s || !((p[-1] >= 'a' && p[-1] <= 'z'));
-        bool right = !(p[n] >= 'a' && p[n] <= 'z') || p[n] == 's';
-        if (left && right)
+        bool right = !(p[n] >= 'a' && p[n] <= 'z') ||
+                     (p[n] == 's' && !(p[n + 1] >= 'a' && p[n + 1] <= 'z'));
+        if (left && right && (!heads || heads_title(p, n)))
             return true;
         p += n;
     }
@@ -133,7 +165,8 @@ has_word(const char *s, const char *word)
 }
 
 static bool
-has_any(const char *s, const char *const *words, size_t nwords)
+has_any_at(const char *s, const char *const *words, size_t nwords,
+           bool heads)
 {
     struct buf b = BUF_INIT;
     size_t i;
@@ -142,9 +175,15 @@ has_any(const char *s, const char *const *words, size_t nwords)
     for (i = 0; s && s[i]; i++)
         buf_append_char(&b, (char)cite_lower((unsigned char)s[i]));
     for (i = 0; i < nwords && !found; i++)
-        found = has_word(b.data, words[i]);
+        found = has_word_at(b.data, words[i], heads);
     buf_release(&b);
     return found;
+}
+
+static bool
+has_any(const char *s, const char *const *words, size_t nwords)
+{
+    return has_any_at(s, words, nwords, false);
 }
 
 /* Publishers, not periodicals, even when named "... Studies". */
@@ -184,10 +223,15 @@ cite_kind_of(const struct article *a)
     }
     if (a->doi)
         return CITE_KIND_JOURNAL;
+    /* A volume or an issue number is a periodical's (CMOS 14.171, APA 7
+     * 10.1, MLA 9 5.74): ScienceDirect's and Ingenta's feeds give them
+     * for articles without a DOI. */
+    if (a->container && (a->volume || a->issue))
+        return CITE_KIND_JOURNAL;
     if (has_any(a->container, journal_words, ARRAY_SIZE(journal_words)) &&
         !has_any(a->container, org_words, ARRAY_SIZE(org_words)))
         return CITE_KIND_JOURNAL;
-    if (has_any(a->title, report_words, ARRAY_SIZE(report_words)))
+    if (has_any_at(a->title, report_words, ARRAY_SIZE(report_words), true))
         return CITE_KIND_REPORT;
     return CITE_KIND_WEB;
 }

@@ -10,14 +10,18 @@
  * preprint, a book chapter, a book, a paper in proceedings, an entry in a
  * reference work, posted content (and a published peer review), a data
  * set, or (web page, news) a web article.  Else:
- *   journal article  the record has a DOI or a journal-like container
+ *   journal article  the record has a DOI, a volume or an issue number
+ *                    (a periodical's), or a journal-like container
  *                    ("The Polar Journal", "Arctic Review on Law and
  *                    Politics": a word such as Journal, Review, Quarterly,
  *                    Studies, Record, Research, Proceedings, Annals,
  *                    Bulletin, Yearbook, Letters, Geography, Affairs);
- *   report           otherwise, when the title names a report, working
- *                    paper, policy brief or briefing paper; the container
- *                    is the publisher;
+ *   report           otherwise, when the title is a report's, working
+ *                    paper's, policy brief's or briefing paper's: the word
+ *                    heads the title or a part of it ("Arctic Shipping
+ *                    Status Report", "Report on ...", "Working Paper No.
+ *                    12"), not a headline about one ("Pentagon report
+ *                    finds ..." is news); the container is the publisher;
  *   web article      everything else (think-tank commentary, news): the
  *                    container is the site.
  * A report's title is italic (never quoted as an article's).  A preprint

@@ -348,6 +348,11 @@ test_article_byline_ranks_affiliations_and_east_asian_names(void **state)
     assert_string_equal(authors("欧阳修"), "欧阳|修");
     assert_string_equal(authors("김민수"), "김|민수");
     assert_string_equal(authors("WANG Zhimin"), "Wang|Zhimin");
+    assert_string_equal(authors("NG Wei Ling"), "Ng|Wei Ling");
+    /* capitals without a vowel are initials written together, not a
+     * family name first (the Guardian's "DJ Gallo") */
+    assert_string_equal(authors("DJ Gallo"), "Gallo|DJ");
+    assert_string_equal(authors("JRR Tolkien"), "Tolkien|JRR");
     /* Initials are no family name in capitals. */
     assert_string_equal(authors("J.G. Pausas"), "Pausas|J.G.");
     /* A one-word name is a literal. */
@@ -380,6 +385,14 @@ test_article_byline_newspaper_datelines_roles_and_notes(void **state)
     assert_string_equal(authors("Associated Press"), "=Associated Press");
     assert_string_equal(authors("Guardian sport"), "=Guardian sport");
     assert_string_equal(authors("Reuters in New York"), "=Reuters");
+    /* a dateline whose place holds a comma (the Guardian's) */
+    assert_string_equal(authors("Ashifa Kassam in Stanstead, Quebec"),
+                        "Kassam|Ashifa");
+    assert_string_equal(authors("Associated Press in Palm Beach, Florida"),
+                        "=Associated Press");
+    /* after a comma "in" is no dateline of the name before it */
+    assert_string_equal(authors("Rolf Folland, Royal Norwegian Air Force"),
+                        "Folland|Rolf");
     /* not a dateline: "in" starts no place; particles stay */
     assert_string_equal(authors("Ludwig van Beethoven"),
                         "van Beethoven|Ludwig");

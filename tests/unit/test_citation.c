@@ -304,6 +304,84 @@ test_citation_sentence_case_keeps_proper_nouns_and_capitalises_after_colon(
             "Why NATO needs a McDonald-style plan");
 }
 
+/* A contraction is a common word when its stem is one (the word lists
+ * spell none): APA 7 6.17 lowers it in sentence case, with a straight or
+ * a typographic apostrophe; the pronoun I keeps its capital. */
+static void
+test_citation_sentence_case_lowers_contractions(void **state)
+{
+    (void)state;
+    case_is(cite_sentence_case,
+            "A U.S.-India Trade Deal Can’t Restore Lost Trust",
+            "A U.S.-India trade deal can’t restore lost trust");
+    case_is(cite_sentence_case,
+            "Why You Shouldn't Wait, and Why We’ll Regret It If We Don’t",
+            "Why you shouldn't wait, and why we’ll regret it if we don’t");
+    case_is(cite_sentence_case, "Greenland Won’t Sell: I’m Sure They’re Right",
+            "Greenland won’t sell: I’m sure they’re right");
+    /* names with an apostrophe are no contractions */
+    case_is(cite_sentence_case, "Remembering O’Neill and D’Arcy",
+            "Remembering O’Neill and D’Arcy");
+}
+
+/* A point of the compass before a name is part of the place's name
+ * (CMOS 8.46, APA 7 6.17: "South Korea", "East Asia"); before a common
+ * word it is a common word; "Middle East" is a name of its own. */
+static void
+test_citation_sentence_case_keeps_compass_points_of_place_names(void **state)
+{
+    (void)state;
+    case_is(cite_sentence_case,
+            "China and South Korea in the Arctic: East Asia and the High "
+            "North",
+            "China and South Korea in the Arctic: East Asia and the High "
+            "North");
+    case_is(cite_sentence_case,
+            "Security in the Middle East and West Africa",
+            "Security in the Middle East and West Africa");
+    case_is(cite_sentence_case, "Winds From the South Shape the Sea Ice",
+            "Winds from the south shape the sea ice");
+    case_is(cite_sentence_case, "The East Wind and Northern Norway",
+            "The east wind and northern Norway");
+    /* "X of Y" names a state, an institution or a water when Y is a
+     * name; not when X is a common word of the title */
+    case_is(cite_sentence_case,
+            "Greenland, the Kingdom of Denmark and the Republic of Korea",
+            "Greenland, the Kingdom of Denmark and the Republic of Korea");
+    case_is(cite_sentence_case,
+            "Research at the University of Tromsø on the Sea of Okhotsk",
+            "Research at the University of Tromsø on the Sea of Okhotsk");
+    case_is(cite_sentence_case,
+            "The Security of Greenland and the State of Russia’s Forces",
+            "The security of Greenland and the state of Russia’s forces");
+}
+
+/* A colon opens a subtitle even when a quotation closes after it, and a
+ * period after a closing bracket or quotation mark ends a sentence: the
+ * next word is capitalised (CMOS 8.159, APA 7 6.17). */
+static void
+test_citation_case_starts_again_after_marks_that_close(void **state)
+{
+    (void)state;
+    case_is(cite_title_case,
+            "'Students Are Being Treated Like Guinea Pigs:' inside an "
+            "AI-Powered School",
+            "'Students Are Being Treated like Guinea Pigs:' Inside an "
+            "AI-Powered School");
+    case_is(cite_sentence_case,
+            "“Treated Like Guinea Pigs:” Inside an AI-Powered School",
+            "“Treated like guinea pigs:” Inside an AI-powered school");
+    case_is(cite_sentence_case,
+            "On the Taxonomy of Arctic Ferns (VI). New Species from Svalbard",
+            "On the taxonomy of Arctic ferns (VI). New species from "
+            "Svalbard");
+    case_is(cite_sentence_case, "He Said “Enough.” Then the Talks Ended",
+            "He said “enough.” Then the talks ended");
+    /* an ellipsis is no end of a sentence */
+    case_is(cite_sentence_case, "Security (and More) ... for the Arctic",
+            "Security (and more) ... for the Arctic");
+}
+
 /* A dash between spaces opens a subtitle and a period ends a sentence, as
  * a colon does: the next word is capitalised in both cases.  A hyphen in a
  * word, a range, an initial and an abbreviation do not. */
@@ -729,6 +807,163 @@ test_citation_bibtex_and_ris_give_volume_issue_and_pages(void **state)
     assert_non_null(strstr(b.data, "VL  - 28\r\nIS  - 4\r\nSP  - 767\r\n"
                                    "EP  - 777\r\n"));
     buf_release(&b);
+    article_release(&a);
+}
+
+/* Names that a journal's system prints in capitals take a name's
+ * capitals in every style (CMOS 17 8.1, APA 7 9.8); initials, numerals
+ * and names written otherwise are left as they are. */
+static void
+test_citation_names_in_capitals_are_recased(void **state)
+{
+    struct article a;
+    (void)state;
+
+    article_init(&a);
+    a.title = xstrdup("Sea Ice");
+    article_add_person(&a, "GIORGIO", "BALDIZZONE", NULL);
+    article_add_person(&a, "J.", "RUIZ-S\xC3\x81NCHEZ", NULL);
+    article_add_person(&a, "RAMON A.", "O'BRIEN", NULL);
+    article_add_person(&a, "John", "MCDONALD III", NULL);
+    article_add_person(&a, "\xC3\x85SA", "\xC3\x98STERG\xC3\x85RD", NULL);
+    article_add_person(&a, "Jinping", "XI", NULL);
+    article_add_person(&a, "A. B.", "NG", NULL);
+    article_add_person(&a, "Heather", "Exner-Pirot", NULL);
+    a.container = xstrdup("Polar Record");
+    a.published.t = dt_days_from_civil(2021, 1, 1) * 86400;
+    a.published.prec = DT_PREC_YEAR;
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "Baldizzone, G., Ruiz-S\xC3\xA1nchez, J., O'Brien, R. A., "
+           "McDonald, J., III, \xC3\x98sterg\xC3\xA5rd, "
+           "\xC3\x85., Xi, J., Ng, A. B., & Exner-Pirot, H. (2021). Sea "
+           "ice. Polar Record.");
+    article_release(&a);
+}
+
+/* An initial written without its period takes one in Chicago and MLA
+ * (CMOS 17 10.12), as APA's initials have: "Colin A Pendry". */
+static void
+test_citation_bare_initials_take_a_period(void **state)
+{
+    struct article a;
+    (void)state;
+
+    article_init(&a);
+    a.title = xstrdup("Flora of Nepal");
+    article_add_person(&a, "Colin A", "Pendry", NULL);
+    article_add_person(&a, "Renata M. C", "Brandt", NULL);
+    article_add_person(&a, "A", "Maryani", NULL);
+    a.container = xstrdup("Edinburgh Journal of Botany");
+    a.published.t = dt_days_from_civil(2021, 1, 1) * 86400;
+    a.published.prec = DT_PREC_YEAR;
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Pendry, Colin A., Renata M. C. Brandt, and A. Maryani. "
+           "\xE2\x80\x9C" "Flora of Nepal.\xE2\x80\x9D Edinburgh Journal of "
+           "Botany, 2021.");
+    article_release(&a);
+    article_init(&a);
+    a.title = xstrdup("Flora of Nepal");
+    article_add_person(&a, "Colin A", "Pendry", NULL);
+    article_add_person(&a, "Yukun K", "Wei", NULL);
+    a.container = xstrdup("Edinburgh Journal of Botany");
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "Pendry, Colin A., and Yukun K. Wei. \xE2\x80\x9C" "Flora of "
+           "Nepal.\xE2\x80\x9D Edinburgh Journal of Botany.");
+    article_release(&a);
+}
+
+/* Initials written together in capitals ("DJ Gallo") are initials in
+ * APA (9.8: "Gallo, D. J."), not a name to re-case; Chicago keeps them
+ * as written. */
+static void
+test_citation_initials_written_together(void **state)
+{
+    struct article a;
+    (void)state;
+
+    article_init(&a);
+    a.title = xstrdup("Arctic Sports");
+    article_add_person(&a, "DJ", "Gallo", NULL);
+    article_add_person(&a, "JRR", "Tolkien", NULL);
+    a.container = xstrdup("The Guardian");
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "Gallo, D. J., & Tolkien, J. R. R. (n.d.). Arctic sports. The "
+           "Guardian.");
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Gallo, DJ, and JRR Tolkien. \xE2\x80\x9C" "Arctic "
+           "Sports.\xE2\x80\x9D The Guardian, n.d.");
+    article_release(&a);
+}
+
+static enum cite_kind
+kind_of_item(const char *title, const char *container, const char *volume)
+{
+    struct article a;
+    enum cite_kind k;
+
+    article_init(&a);
+    a.title = xstrdup(title);
+    article_add_person(&a, "Jane", "Doe", NULL);
+    a.container = xstrdup(container);
+    a.url = xstrdup("https://example.org/item");
+    a.volume = volume ? xstrdup(volume) : NULL;
+    k = cite_kind_of(&a);
+    article_release(&a);
+    return k;
+}
+
+/* Without a kind from the feed or Crossref: a report word makes a report
+ * only where it heads the title (the report's own title), not where a
+ * headline tells of a report; a volume number makes a periodical's
+ * article (CMOS 14.171, APA 7 10.1, MLA 9 5.74), with its locator. */
+static void
+test_citation_kind_guessed_from_report_titles_and_volumes(void **state)
+{
+    struct article a;
+    (void)state;
+
+    assert_int_equal(kind_of_item("Climate change threatens half of US "
+                                  "bases worldwide, Pentagon report finds",
+                                  "The Guardian", NULL),
+                     CITE_KIND_WEB);
+    assert_int_equal(kind_of_item("UN Report Warns of Faster Arctic Warming",
+                                  "Arctic Today", NULL),
+                     CITE_KIND_WEB);
+    assert_int_equal(kind_of_item("Arctic Shipping Status Report",
+                                  "Arctic Council", NULL),
+                     CITE_KIND_REPORT);
+    assert_int_equal(kind_of_item("Consensus Report: Managing Permafrost",
+                                  "Arctic Council", NULL),
+                     CITE_KIND_REPORT);
+    assert_int_equal(kind_of_item("Report on Search and Rescue in the "
+                                  "Barents Sea", "Arctic Council", NULL),
+                     CITE_KIND_REPORT);
+    assert_int_equal(kind_of_item("Svalbard and the Law of the Sea, Working "
+                                  "Paper No. 12", "Fridtjof Nansen", NULL),
+                     CITE_KIND_REPORT);
+    assert_int_equal(kind_of_item("Annual Reports 2024", "Arctic Council",
+                                  NULL),
+                     CITE_KIND_REPORT);
+    assert_int_equal(kind_of_item("One Crawled over the Dolphin's Back",
+                                  "Zoologischer Anzeiger", "295"),
+                     CITE_KIND_JOURNAL);
+
+    article_init(&a);
+    a.title = xstrdup("Sea Ice Loss and Shipping");
+    article_add_person(&a, "Jane", "Doe", NULL);
+    a.container = xstrdup("Molecular Phylogenetics and Evolution");
+    a.url = xstrdup("https://www.sciencedirect.com/science/article/pii/S1");
+    a.volume = xstrdup("167");
+    a.published.t = dt_days_from_civil(2022, 2, 1) * 86400;
+    a.published.prec = DT_PREC_MONTH;
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Doe, Jane. \xE2\x80\x9CSea Ice Loss and Shipping.\xE2\x80\x9D "
+           "Molecular Phylogenetics and Evolution 167 (February 2022). "
+           "https://www.sciencedirect.com/science/article/pii/S1.");
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "Doe, J. (2022). Sea ice loss and shipping. Molecular "
+           "Phylogenetics and Evolution, 167. "
+           "https://www.sciencedirect.com/science/article/pii/S1");
     article_release(&a);
 }
 
@@ -1441,6 +1676,16 @@ main(void)
             test_citation_sentence_case_keeps_proper_nouns_and_capitalises_after_colon),
         cmocka_unit_test(
             test_citation_sentence_case_keeps_names_the_word_lists_do_not_know),
+        cmocka_unit_test(test_citation_sentence_case_lowers_contractions),
+        cmocka_unit_test(test_citation_initials_written_together),
+        cmocka_unit_test(test_citation_bare_initials_take_a_period),
+        cmocka_unit_test(
+            test_citation_sentence_case_keeps_compass_points_of_place_names),
+        cmocka_unit_test(test_citation_names_in_capitals_are_recased),
+        cmocka_unit_test(
+            test_citation_kind_guessed_from_report_titles_and_volumes),
+        cmocka_unit_test(
+            test_citation_case_starts_again_after_marks_that_close),
         cmocka_unit_test(
             test_citation_case_starts_again_after_a_spaced_dash_and_a_period),
         cmocka_unit_test(test_citation_names_particles_suffixes_and_initials),
