@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arctic_digest/ascii.h"
 #include "arctic_digest/util.h"
 #include "citation_int.h"
 
@@ -290,6 +291,59 @@ particle_is_article(const char *f, size_t n)
     return false;
 }
 
+/* s with each straight apostrophe between two letters typographic
+ * ("O'Brien" -> "O’Brien"), as the styles print a title's and as
+ * citeproc prints names; NULL for NULL.  Caller frees. */
+static char *
+apostrophes(const char *s)
+{
+    struct buf b = BUF_INIT;
+    size_t i, n;
+
+    if (s == NULL)
+        return NULL;
+    n = strlen(s);
+    for (i = 0; i < n; i++) {
+        if (s[i] == '\'' && i > 0 && i + 1 < n &&
+            (ascii_is_alpha((unsigned char)s[i - 1]) ||
+             (unsigned char)s[i - 1] >= 0x80) &&
+            (ascii_is_alpha((unsigned char)s[i + 1]) ||
+             (unsigned char)s[i + 1] >= 0x80))
+            buf_append_str(&b, "\u2019");
+        else
+            buf_append_char(&b, s[i]);
+    }
+    return buf_detach(&b, NULL);
+}
+
+/* cite_name_split for printing: apostrophes typographic. */
+static void
+name_split_typographic(const struct person *p, struct name_parts *np)
+{
+    char **parts[3];
+    size_t i;
+
+    cite_name_split(p, np);
+    parts[0] = &np->given;
+    parts[1] = &np->family;
+    parts[2] = &np->suffix;
+    for (i = 0; i < 3; i++) {
+        char *t = apostrophes(*parts[i]);
+        free(*parts[i]);
+        *parts[i] = t;
+    }
+}
+
+/* An organisation's name, its apostrophes typographic. */
+static void
+put_literal(struct cite_out *o, const char *s)
+{
+    char *t = apostrophes(s);
+
+    cite_put(o, t);
+    free(t);
+}
+
 /* Chicago and MLA: "Family, Given particle, Jr." (CMOS 8.5, 8.12: names
  * with van, de, al- are listed under the main element, "Berg, Jan van
  * der"), or "Given Family Jr.".  MLA keeps a particle that is an article
@@ -301,10 +355,10 @@ name_full(struct cite_out *o, const struct person *p, bool inverted, bool mla)
     size_t pl;
 
     if (p->literal) {
-        cite_put(o, p->literal);
+        put_literal(o, p->literal);
         return;
     }
-    cite_name_split(p, &np);
+    name_split_typographic(p, &np);
     if (put_cjk_name(o, &np)) {
         cite_name_release(&np);
         return;
@@ -432,10 +486,10 @@ name_apa(struct cite_out *o, const struct person *p)
     struct buf b = BUF_INIT;
 
     if (p->literal) {
-        cite_put(o, p->literal);
+        put_literal(o, p->literal);
         return;
     }
-    cite_name_split(p, &np);
+    name_split_typographic(p, &np);
     if (put_cjk_name(o, &np)) {
         cite_name_release(&np);
         return;

@@ -833,7 +833,7 @@ test_citation_names_in_capitals_are_recased(void **state)
     a.published.t = dt_days_from_civil(2021, 1, 1) * 86400;
     a.published.prec = DT_PREC_YEAR;
     expect(&a, CITE_APA, CITE_MARKUP_TEXT,
-           "Baldizzone, G., Ruiz-S\xC3\xA1nchez, J., O'Brien, R. A., "
+           "Baldizzone, G., Ruiz-S\xC3\xA1nchez, J., O\xE2\x80\x99" "Brien, R. A., "
            "McDonald, J., III, \xC3\x98sterg\xC3\xA5rd, "
            "\xC3\x85., Xi, J., Ng, A. B., & Exner-Pirot, H. (2021). Sea "
            "ice. Polar Record.");
@@ -1101,13 +1101,13 @@ test_citation_rule_boundaries(void **state)
     a.published.prec = DT_PREC_MONTH;
     assert_int_equal(cite_kind_of(&a), CITE_KIND_WEB);
     expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
-           "d'Alembert, Jean, and J. A. Smith. \xE2\x80\x9COn Ice.\xE2\x80\x9D "
+           "d\xE2\x80\x99" "Alembert, Jean, and J. A. Smith. \xE2\x80\x9COn Ice.\xE2\x80\x9D "
            "Ajournal Online, July 2025.");
     expect(&a, CITE_APA, CITE_MARKUP_TEXT,
-           "d'Alembert, J., & Smith, J. A. (2025, July). On ice. Ajournal "
+           "d\xE2\x80\x99" "Alembert, J., & Smith, J. A. (2025, July). On ice. Ajournal "
            "Online.");
     expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
-           "d'Alembert, Jean, and J. A. Smith. \xE2\x80\x9COn Ice.\xE2\x80\x9D "
+           "d\xE2\x80\x99" "Alembert, Jean, and J. A. Smith. \xE2\x80\x9COn Ice.\xE2\x80\x9D "
            "Ajournal Online, July 2025.");
     article_release(&a);
 
@@ -1653,6 +1653,38 @@ test_citation_title_italics(void **state)
     article_release(&a);
 }
 
+/* Names print their apostrophes typographic, as titles do and as
+ * citeproc prints them ("O’Brien"); BibTeX keeps the record's. */
+static void
+test_citation_name_apostrophes(void **state)
+{
+    struct article a;
+    struct buf b = BUF_INIT;
+    (void)state;
+
+    article_init(&a);
+    a.title = xstrdup("Ice");
+    article_add_person(&a, "Seán", "O'Brien", NULL);
+    article_add_person(&a, "D'Arcy", "Smith", NULL);
+    article_add_person(&a, NULL, NULL, "Women's Institute");
+    a.container = xstrdup("Polar Record");
+    a.kind = ARTICLE_KIND_JOURNAL;
+    a.volume = xstrdup("5");
+    a.published.t = dt_days_from_civil(2020, 1, 1) * 86400;
+    a.published.prec = DT_PREC_YEAR;
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "O’Brien, S., Smith, D., & Women’s Institute. (2020). Ice. "
+           "Polar Record, 5.");
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "O’Brien, Seán, D’Arcy Smith, and Women’s Institute. “Ice.” "
+           "Polar Record 5 (2020).");
+    cite_bibtex(&a, 1, &b);
+    assert_non_null(strstr(b.data, "author = {O'Brien, Seán and Smith, "
+                                   "D'Arcy and {Women's Institute}}"));
+    buf_release(&b);
+    article_release(&a);
+}
+
 int
 main(void)
 {
@@ -1716,6 +1748,7 @@ main(void)
         cmocka_unit_test(test_citation_case_rules_from_real_records),
         cmocka_unit_test(test_citation_format_all_equals_each_markup_alone),
         cmocka_unit_test(test_citation_title_italics),
+        cmocka_unit_test(test_citation_name_apostrophes),
     };
     return cmocka_run_group_tests_name("citation", tests, NULL, NULL);
 }
