@@ -334,14 +334,26 @@ name_split_typographic(const struct person *p, struct name_parts *np)
     }
 }
 
-/* An organisation's name, its apostrophes typographic. */
-static void
-put_literal(struct cite_out *o, const char *s)
+/* Start printing p: an organisation's name, or a name in two scripts, is
+ * printed whole here (false); else np holds its parts, apostrophes
+ * typographic, for the caller to print and release (true). */
+static bool
+name_open(struct cite_out *o, const struct person *p, struct name_parts *np)
 {
-    char *t = apostrophes(s);
+    char *t;
 
-    cite_put(o, t);
-    free(t);
+    if (p->literal) {
+        t = apostrophes(p->literal);
+        cite_put(o, t);
+        free(t);
+        return false;
+    }
+    name_split_typographic(p, np);
+    if (put_cjk_name(o, np)) {
+        cite_name_release(np);
+        return false;
+    }
+    return true;
 }
 
 /* Chicago and MLA: "Family, Given particle, Jr." (CMOS 8.5, 8.12: names
@@ -354,15 +366,8 @@ name_full(struct cite_out *o, const struct person *p, bool inverted, bool mla)
     struct name_parts np;
     size_t pl;
 
-    if (p->literal) {
-        put_literal(o, p->literal);
+    if (!name_open(o, p, &np))
         return;
-    }
-    name_split_typographic(p, &np);
-    if (put_cjk_name(o, &np)) {
-        cite_name_release(&np);
-        return;
-    }
     if (inverted && np.family) {
         pl = np.given ? particle_len(np.family) : 0;
         if (mla && pl && particle_is_article(np.family, pl)) {
@@ -485,15 +490,8 @@ name_apa(struct cite_out *o, const struct person *p)
     struct name_parts np;
     struct buf b = BUF_INIT;
 
-    if (p->literal) {
-        put_literal(o, p->literal);
+    if (!name_open(o, p, &np))
         return;
-    }
-    name_split_typographic(p, &np);
-    if (put_cjk_name(o, &np)) {
-        cite_name_release(&np);
-        return;
-    }
     cite_put(o, np.family ? np.family : np.given);
     if (np.given && np.family) {
         cite_lit(o, ", ");
