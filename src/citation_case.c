@@ -938,6 +938,33 @@ italic_end(const char *p, size_t n, size_t i)
     return i;
 }
 
+/* Whether the capitalised word p[i..e) is joined by an en dash, with no
+ * space, to a capitalised word that is no common word: the en dash of
+ * a compound of names (CMOS 17 6.80: "Balian–Low", "Hardy–Weinberg",
+ * "Navier–Stokes"), whose parts are all names and keep their capitals in
+ * sentence case (APA 7 6.17) even where one is also a common word. */
+static bool
+eponym_partner(const struct caser *c, size_t i, size_t e)
+{
+    static const char dash[] = "\xe2\x80\x93";
+    size_t b, k;
+
+    if (e + 3 < c->n && !memcmp(c->p + e, dash, 3)) {
+        k = word_end(c, e + 3);
+        if (k > e + 3 && starts_upper(c, e + 3, k) &&
+            !common_word(c->p + e + 3, k - e - 3))
+            return true;
+    }
+    if (i >= 3 && !memcmp(c->p + i - 3, dash, 3)) {
+        for (b = i - 3; b > 0 && !is_sep((unsigned char)c->p[b - 1]); b--)
+            ;
+        if (b < i - 3 && starts_upper(c, b, i - 3) &&
+            !common_word(c->p + b, i - 3 - b))
+            return true;
+    }
+    return false;
+}
+
 static void
 recase(const char *p, size_t n, enum case_mode mode,
        const char *const *keep, size_t nkeep, struct buf *out)
@@ -1032,7 +1059,8 @@ recase(const char *p, size_t n, enum case_mode mode,
                     (after_name && feature_word(p + i, e - i)) ||
                     /* CMOS 8.46, APA 7 6.17: part of a place's name */
                     (compass_word(p + i, e - i) && name_follows(&c, e)) ||
-                    (of_name_head(p + i, e - i) && of_name_follows(&c, e)));
+                    (of_name_head(p + i, e - i) && of_name_follows(&c, e)) ||
+                    eponym_partner(&c, i, e));
             if (mode == CASE_SENTENCE)
                 cap = (first || start) && !hyphen;
             else

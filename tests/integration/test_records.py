@@ -69,9 +69,6 @@ KNOWN_FAILURES.update({
     ("apa", "10.1103_physrevlett.126.162501.json"): (
         "sentence case capitalises the first part of a lower-case compound "
         "(APA 7 6.17: lepton-proton)", "Lepton-proton"),
-    ("apa", "10.1016_j.acha.2016.05.001.json"): (
-        "the name Balian-Low is lowered after the hyphen (APA 7 6.17)",
-        "Balian--low"),
     ("apa", "10.1016_j.rasd.2014.03.011.json"): (
         "sentence case lowers the name of a test (APA 7 6.17: "
         "names of tests keep capitals)", "brief pain inventory"),

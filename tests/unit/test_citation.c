@@ -1394,6 +1394,19 @@ test_citation_sentence_case_rules_from_real_titles(void **state)
      * an adjective */
     case_is(cite_sentence_case, "Fargey Creek, Manitoba",
             "Fargey Creek, Manitoba");
+    /* names joined by an en dash keep their capitals, a common word among
+     * them too (10.1016/j.acha.2016.05.001); a hyphen's compound, a
+     * range and names with spaces around the dash are as before */
+    case_is(cite_sentence_case,
+            "A Sharp Balian\xE2\x80\x93Low Principle and Hardy\xE2\x80\x93"
+            "Weinberg Drift",
+            "A sharp Balian\xE2\x80\x93Low principle and Hardy\xE2\x80\x93"
+            "Weinberg drift");
+    case_is(cite_sentence_case,
+            "Low\xE2\x80\x93" "Cost Ice in 2000\xE2\x80\x93" "2010 and "
+            "Balian-Low Spaces",
+            "Low\xE2\x80\x93" "cost ice in 2000\xE2\x80\x93" "2010 and "
+            "Balian-low spaces");
     case_is(cite_sentence_case, "Russian Sea Power in Fargey Bay",
             "Russian sea power in Fargey Bay");
     /* words derived from the word lists' words are common words
