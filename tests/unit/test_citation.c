@@ -157,6 +157,78 @@ test_citation_url_is_a_link_in_markdown_and_html_only(void **state)
     article_release(&a);
 }
 
+/* A feed's tracking parameters are no part of the work's address: the
+ * URL a citation prints (and BibTeX, RIS and COinS) drops them, keeping
+ * every other parameter, their order and the fragment as written. */
+static void
+url_cites_as(const char *url, const char *want)
+{
+    struct article a;
+    struct buf b = BUF_INIT;
+
+    article_init(&a);
+    a.title = xstrdup("Title");
+    a.url = xstrdup(url);
+    cite_format(&a, CITE_APA, CITE_MARKUP_TEXT, &b);
+    assert_string_equal(b.data + strlen("Title. (n.d.). "), want);
+    article_release(&a);
+    buf_release(&b);
+}
+
+static void
+test_citation_url_drops_tracking_parameters(void **state)
+{
+    struct article a;
+    struct buf b = BUF_INIT;
+    (void)state;
+    /* elsevier-zoologischer-anzeiger.rss */
+    url_cites_as("https://www.sciencedirect.com/science/article/pii/"
+                 "S0044523121001297?dgcid=rss_sd_all",
+                 "https://www.sciencedirect.com/science/article/pii/"
+                 "S0044523121001297");
+    url_cites_as("https://example.org/a?utm_source=rss&utm_medium=rss"
+                 "&utm_campaign=arctic-week",
+                 "https://example.org/a");
+    /* pubmed-search.rss: its own parameters stay, in order */
+    url_cites_as("https://pubmed.ncbi.nlm.nih.gov/rss-feed/?feed_id=1rE3"
+                 "&utm_source=Mobile Safari UI/WKWebView"
+                 "&utm_campaign=pubmed-2&ff=20211214094348&utm_medium=rss"
+                 "&utm_content=1rE3&v=2.15.0&fc=20211108074834",
+                 "https://pubmed.ncbi.nlm.nih.gov/rss-feed/?feed_id=1rE3"
+                 "&ff=20211214094348&v=2.15.0&fc=20211108074834");
+    url_cites_as("https://example.org/a?fbclid=IwAR0&gclid=Cj0&mc_cid=5a"
+                 "&mc_eid=9f&_hsenc=p2&_hsmi=12&p=3#sec-2",
+                 "https://example.org/a?p=3#sec-2");
+    /* the fragment is not the query; names that only look alike stay */
+    url_cites_as("https://example.org/a#top?utm_source=x",
+                 "https://example.org/a#top?utm_source=x");
+    url_cites_as("https://example.org/a?utm=1&ref=rss&xdgcid=2&UTM_source=3",
+                 "https://example.org/a?utm=1&ref=rss&xdgcid=2&UTM_source=3");
+    url_cites_as("https://example.org/a?", "https://example.org/a?");
+    /* one URL for every format: BibTeX, RIS, COinS and the link */
+    article_init(&a);
+    a.title = xstrdup("Title");
+    a.url = xstrdup("https://example.org/a?id=7&utm_medium=rss");
+    cite_bibtex(&a, 1, &b);
+    assert_non_null(strstr(b.data, "url = {https://example.org/a?id=7},"));
+    buf_reset(&b);
+    cite_ris(&a, 1, &b);
+    assert_non_null(strstr(b.data, "UR  - https://example.org/a?id=7\r\n"));
+    buf_reset(&b);
+    cite_coins(&a, &b);
+    assert_non_null(strstr(b.data, "&rft_id=https%3A%2F%2Fexample.org%2Fa"
+                                   "%3Fid%3D7"));
+    assert_null(strstr(b.data, "utm"));
+    buf_reset(&b);
+    cite_format(&a, CITE_APA, CITE_MARKUP_HTML, &b);
+    assert_non_null(strstr(b.data, "<a href=\"https://example.org/a?id=7\">"
+                                   "https://example.org/a?id=7</a>"));
+    /* the record keeps the link as the feed gave it */
+    assert_string_equal(a.url, "https://example.org/a?id=7&utm_medium=rss");
+    buf_release(&b);
+    article_release(&a);
+}
+
 static void
 test_citation_style_names_round_trip(void **state)
 {
@@ -1762,6 +1834,7 @@ main(void)
         cmocka_unit_test(test_citation_format_all_equals_each_markup_alone),
         cmocka_unit_test(test_citation_title_italics),
         cmocka_unit_test(test_citation_name_apostrophes),
+        cmocka_unit_test(test_citation_url_drops_tracking_parameters),
     };
     return cmocka_run_group_tests_name("citation", tests, NULL, NULL);
 }
