@@ -685,12 +685,13 @@ static const char *const midword_abbrevs[] = {
 /* Whether the word p[0..n) ends a sentence: it ends in a period and is
  * no initial ("L."), no abbreviation with inner periods ("U.S."), no
  * abbreviated preposition ("vs.") and none of midword_abbrevs ("sp.",
- * "nov.", "al."): "Series." in "12 Series. Future of the Internet",
- * "II." in "Chapitre II. De nouvelles ...". */
+ * "nov.", "al."), unless written in capitals in a title that is not
+ * (an acronym: "in CF. A cohort"): "Series." in "12 Series. Future of
+ * the Internet", "II." in "Chapitre II. De nouvelles ...". */
 static bool
-ends_sentence_word(const char *p, size_t n)
+ends_sentence_word(const char *p, size_t n, bool allcaps)
 {
-    size_t i, letters = 0;
+    size_t i, letters = 0, uppers = 0;
 
     if (n < 3 || p[n - 1] != '.' || p[n - 2] == '.')
         return false;
@@ -699,8 +700,12 @@ ends_sentence_word(const char *p, size_t n)
             return false;
         if ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'z')
             letters++;
+        if (p[i] >= 'A' && p[i] <= 'Z')
+            uppers++;
     }
-    return letters >= 2 && !cite_is_stopword(p, n - 1) &&
+    if (letters < 2 || cite_is_stopword(p, n - 1))
+        return false;
+    return (uppers == letters && !allcaps) ||
            !one_of(p, n - 1, midword_abbrevs, ARRAY_SIZE(midword_abbrevs));
 }
 
@@ -764,6 +769,8 @@ latin_lower(const struct caser *c, size_t i, size_t e)
     size_t n = e - i, b = 0, bn = 0, k = e, ke;
     bool prev, next;
 
+    if (!c->allcaps && keep_as_is(c, i, e)) /* "CF.", an acronym */
+        return false;
     if (one_of(w, n, taxon_ranks, ARRAY_SIZE(taxon_ranks)))
         return true;
     prev = word_before(c, i, &b, &bn);
@@ -1186,7 +1193,7 @@ recase(const char *p, size_t n, enum case_mode mode,
         }
         after_name = kept && starts_upper(&c, w, e) &&
                      place_name(p + w, e - w);
-        sentence = ends_sentence_word(p + w, e - w);
+        sentence = ends_sentence_word(p + w, e - w, c.allcaps);
         after_initial = is_initial(p + w, e - w);
         after_article = is_article(p + w, e - w);
         first = hyphen = false;

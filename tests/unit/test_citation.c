@@ -1753,6 +1753,11 @@ test_citation_case_keeps_latin_abbreviations_of_names(void **state)
             ARTICLE_ITALIC_OFF " Turra subsp. " ARTICLE_ITALIC_ON "mugo"
             ARTICLE_ITALIC_OFF ", comb. nov. and stat. rev., with "
             "Nansen et al.");
+    /* an acronym is none of them */
+    case_is(cite_title_case, "Outcomes in CF. A Nordic cohort",
+            "Outcomes in CF. A Nordic Cohort");
+    case_is(cite_title_case, "A NEW GENUS, GEN. NOV., AND SP. NOV. AND",
+            "A New Genus, gen. nov., and sp. nov. And");
     /* a general, a month, a volume, a number and a figure keep theirs */
     case_is(cite_title_case, "gen. Smith on nov. 5: vol. 3, no. 2, fig. 4",
             "Gen. Smith on Nov. 5: Vol. 3, No. 2, Fig. 4");
