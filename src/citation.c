@@ -533,10 +533,73 @@ cite_put_date(struct cite_out *o, const struct dt *d, enum cite_style s)
     buf_release(&b);
 }
 
+/* Query parameters that only track the reader, as their owners document
+ * them: Google Analytics campaign tags (utm_*), Google Ads (gclid),
+ * Facebook (fbclid), Mailchimp (mc_cid, mc_eid), HubSpot (_hsenc,
+ * _hsmi) and Elsevier's ScienceDirect feeds (dgcid).  Names are matched
+ * as written: the services read them in lower case. */
+static bool
+tracking_param(const char *p, size_t n)
+{
+    static const char *const names[] = {"dgcid",  "fbclid", "gclid", "mc_cid",
+                                        "mc_eid", "_hsenc", "_hsmi"};
+    const char *eq = memchr(p, '=', n);
+    size_t i, len = eq ? (size_t)(eq - p) : n;
+
+    if (len > 4 && !memcmp(p, "utm_", 4))
+        return true;
+    for (i = 0; i < ARRAY_SIZE(names); i++)
+        if (strlen(names[i]) == len && !memcmp(p, names[i], len))
+            return true;
+    return false;
+}
+
+/* url without its tracking parameters: a citation points to the work,
+ * not to the feed that linked it.  Every other parameter is kept as
+ * written and in its order, and so is the fragment; a "?" left with
+ * nothing after it goes, and so do empty parameters ("&&") in a query
+ * that loses one.  Caller frees; NULL when url has none. */
+static char *
+untracked_url(const char *url)
+{
+    struct buf b = BUF_INIT;
+    const char *q, *end, *s;
+    bool removed = false, kept = false;
+
+    q = strchr(url, '?');
+    end = url + strcspn(url, "#");
+    if (q == NULL || q > end)
+        return NULL;
+    buf_append(&b, url, (size_t)(q - url));
+    for (s = q + 1; s <= end; s++) {
+        const char *t = s + strcspn(s, "&#");
+
+        if (t > end)
+            t = end;
+        if (tracking_param(s, (size_t)(t - s))) {
+            removed = true;
+        } else if (t > s) { /* "&&" holds no parameter */
+            buf_append_char(&b, kept ? '&' : '?');
+            buf_append(&b, s, (size_t)(t - s));
+            kept = true;
+        }
+        s = t;
+    }
+    if (!removed) {
+        buf_release(&b);
+        return NULL;
+    }
+    buf_append_str(&b, end);
+    return buf_detach(&b, NULL);
+}
+
 void
 cite_view_init(struct cite_view *v, const struct article *a)
 {
     v->a = *a;
+    v->url = a->url ? untracked_url(a->url) : NULL;
+    if (v->url)
+        v->a.url = v->url;
     v->volume = article_locator(a->volume);
     v->issue = article_locator(a->issue);
     v->pages = article_locator(a->pages);
@@ -551,6 +614,7 @@ cite_view_release(struct cite_view *v)
     free(v->volume);
     free(v->issue);
     free(v->pages);
+    free(v->url);
     memset(v, 0, sizeof(*v));
 }
 

@@ -659,14 +659,39 @@ is_initial(const char *p, size_t n)
     return n == 2 && p[0] >= 'A' && p[0] <= 'Z' && p[1] == '.';
 }
 
-/* Whether the word p[0..n) ends a sentence: it ends in a period and is
- * no initial ("L."), no abbreviation with inner periods ("U.S.") and no
- * abbreviated preposition ("vs."): "Series." in "12 Series. Future of the
- * Internet", "II." in "Chapitre II. De nouvelles ...". */
+/* Whether p[0..n) is one of words[0..nwords), ASCII case ignored. */
 static bool
-ends_sentence_word(const char *p, size_t n)
+one_of(const char *p, size_t n, const char *const *words, size_t nwords)
 {
-    size_t i, letters = 0;
+    size_t i;
+
+    for (i = 0; i < nwords; i++)
+        if (ascii_ieq_n(p, n, words[i]))
+            return true;
+    return false;
+}
+
+/* Abbreviations, without their period, that a sentence does not end
+ * with but goes on after: the ranks and status of a scientific name
+ * ("sp. nov., a new genus", "gen. et sp. nov. from", "stat. rev."),
+ * "et al.", "ca.", "cf.", and the parts of a work ("fig.", "no.",
+ * "vol."). */
+static const char *const midword_abbrevs[] = {
+    "aff", "al",  "approx", "ca",     "cf",    "comb", "fig", "figs",
+    "gen", "no",  "nom",    "nos",    "nov",   "pp",   "rev", "sp",
+    "spp", "ssp", "stat",   "subgen", "subsp", "var",  "vol", "vols",
+};
+
+/* Whether the word p[0..n) ends a sentence: it ends in a period and is
+ * no initial ("L."), no abbreviation with inner periods ("U.S."), no
+ * abbreviated preposition ("vs.") and none of midword_abbrevs ("sp.",
+ * "nov.", "al."), unless written in capitals in a title that is not
+ * (an acronym: "in CF. A cohort"): "Series." in "12 Series. Future of
+ * the Internet", "II." in "Chapitre II. De nouvelles ...". */
+static bool
+ends_sentence_word(const char *p, size_t n, bool allcaps)
+{
+    size_t i, letters = 0, uppers = 0;
 
     if (n < 3 || p[n - 1] != '.' || p[n - 2] == '.')
         return false;
@@ -675,8 +700,95 @@ ends_sentence_word(const char *p, size_t n)
             return false;
         if ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'z')
             letters++;
+        if (p[i] >= 'A' && p[i] <= 'Z')
+            uppers++;
     }
-    return letters >= 2 && !cite_is_stopword(p, n - 1);
+    if (letters < 2 || cite_is_stopword(p, n - 1))
+        return false;
+    return (uppers == letters && !allcaps) ||
+           !one_of(p, n - 1, midword_abbrevs, ARRAY_SIZE(midword_abbrevs));
+}
+
+/* The abbreviations of zoological and botanical nomenclature, Latin and
+ * written in lower case in any case style (CMOS 17 8.157 on the parts of
+ * scientific names; ICZN and ICN usage): a rank or qualifier that follows
+ * a name ("Discosia ravennica sp. nov.", "var.", "cf.", "aff."), and the
+ * status after a rank ("gen. nov.", "comb. nov.", "stat. rev.",
+ * "gen. et sp. nov.", "sp. n.", "n. gen.").  "gen.", "comb.", "stat."
+ * and "nom." are such only beside a status ("Gen. Smith" is a general);
+ * a status only beside a rank ("Nov. 5" is a month); "n." only in lower
+ * case ("N." is an initial). */
+static const char *const taxon_ranks[] = {"aff.", "cf.",    "sp.", "spp.",
+                                          "ssp.", "subsp.", "var."};
+static const char *const taxon_paired_ranks[] = {"comb.", "gen.", "nom.",
+                                                 "stat.", "subgen."};
+static const char *const taxon_status[] = {"et", "nov.", "nud.", "rev."};
+
+/* The word before the one at j, spaces between: its start in *b and
+ * its length in *len, or false when there is none made of ASCII letters
+ * and periods. */
+static bool
+word_before(const struct caser *c, size_t j, size_t *b, size_t *len)
+{
+    size_t i = j;
+
+    while (j > 0 && c->p[j - 1] == ' ')
+        j--;
+    if (j == i)
+        return false;
+    for (i = j; i > 0 && (ascii_is_alpha(c->p[i - 1]) || c->p[i - 1] == '.');
+         i--)
+        ;
+    if (i == j || (i > 0 && !is_sep((unsigned char)c->p[i - 1])))
+        return false;
+    *b = i;
+    *len = j - i;
+    return true;
+}
+
+static bool
+taxon_rank(const char *p, size_t n)
+{
+    return one_of(p, n, taxon_ranks, ARRAY_SIZE(taxon_ranks)) ||
+           one_of(p, n, taxon_paired_ranks, ARRAY_SIZE(taxon_paired_ranks));
+}
+
+static bool
+taxon_status_word(const char *p, size_t n)
+{
+    return (n == 2 && p[0] == 'n' && p[1] == '.') ||
+           one_of(p, n, taxon_status, ARRAY_SIZE(taxon_status));
+}
+
+/* Whether the word at [i, e) is a Latin abbreviation that stays in lower
+ * case: one of nomenclature (taxon_ranks) or "et al.". */
+static bool
+latin_lower(const struct caser *c, size_t i, size_t e)
+{
+    const char *w = c->p + i;
+    size_t n = e - i, b = 0, bn = 0, k = e, ke;
+    bool prev, next;
+
+    if (!c->allcaps && keep_as_is(c, i, e)) /* "CF.", an acronym */
+        return false;
+    if (one_of(w, n, taxon_ranks, ARRAY_SIZE(taxon_ranks)))
+        return true;
+    prev = word_before(c, i, &b, &bn);
+    while (k < c->n && c->p[k] == ' ')
+        k++;
+    ke = k > e ? word_end(c, k) : k;
+    next = ke > k;
+    if (ascii_ieq_n(w, n, "et") && next && ascii_ieq_n(c->p + k, ke - k, "al."))
+        return true;
+    if (ascii_ieq_n(w, n, "al.") && prev && ascii_ieq_n(c->p + b, bn, "et"))
+        return true;
+    if (one_of(w, n, taxon_paired_ranks, ARRAY_SIZE(taxon_paired_ranks)))
+        return (prev && taxon_status_word(c->p + b, bn)) ||
+               (next && taxon_status_word(c->p + k, ke - k));
+    if (taxon_status_word(w, n))
+        return (prev && taxon_rank(c->p + b, bn)) ||
+               (next && taxon_rank(c->p + k, ke - k));
+    return false;
 }
 
 /* Whether the next word after e, past spaces, is an initial. */
@@ -973,7 +1085,7 @@ recase(const char *p, size_t n, enum case_mode mode,
     size_t i = 0, k, e, m, w;
     bool first = true, start = true, hyphen = false, sentence;
     bool after_initial = false, after_article = false, name;
-    bool after_name = false, kept;
+    bool after_name = false, kept, latin;
 
     if (mode == CASE_SENTENCE && names_a_case(p, n))
         c.mode = mode = CASE_TITLE;
@@ -1067,20 +1179,21 @@ recase(const char *p, size_t n, enum case_mode mode,
                 cap = first || start || !has_word_after(&c, e) ||
                       !small_word(&c, i, e, hyphen, after_article);
             caps = c.allcaps ? caps_word(p + i, e - i) : CAPS_COMMON;
-            kept = keep_as_is(&c, i, e) || is_initial(p + i, e - i) ||
-                   caps == CAPS_KEEP ||
-                   (mode == CASE_SENTENCE && !c.allcaps &&
-                    starts_upper(&c, i, e) &&
-                    (name || !common_word(p + i, e - i)));
+            latin = !first && !start && latin_lower(&c, i, e);
+            kept = !latin && (keep_as_is(&c, i, e) ||
+                              is_initial(p + i, e - i) || caps == CAPS_KEEP ||
+                              (mode == CASE_SENTENCE && !c.allcaps &&
+                               starts_upper(&c, i, e) &&
+                               (name || !common_word(p + i, e - i))));
             if (kept)
                 buf_append(out, p + i, e - i);
             else
-                emit_word(&c, i, e, cap || caps == CAPS_NAME);
+                emit_word(&c, i, e, !latin && (cap || caps == CAPS_NAME));
             i = e;
         }
         after_name = kept && starts_upper(&c, w, e) &&
                      place_name(p + w, e - w);
-        sentence = ends_sentence_word(p + w, e - w);
+        sentence = ends_sentence_word(p + w, e - w, c.allcaps);
         after_initial = is_initial(p + w, e - w);
         after_article = is_article(p + w, e - w);
         first = hyphen = false;

@@ -44,12 +44,15 @@ struct name_parts {
 /*
  * An article as every style prints it: a shallow copy of a (borrowing
  * its strings) whose volume, issue and pages are cleaned by
- * article_locator ("null" is none, "S8-S8" is "S8").  a must outlive
- * the view; release with cite_view_release().
+ * article_locator ("null" is none, "S8-S8" is "S8") and whose URL has
+ * no tracking parameters ("utm_source", "dgcid": the one URL that
+ * citations, BibTeX, RIS and COinS print).  a must outlive the view;
+ * release with cite_view_release().
  */
 struct cite_view {
     struct article a;
     char *volume, *issue, *pages;
+    char *url; /* a->url untracked, NULL when it had nothing to drop */
 };
 
 void cite_view_init(struct cite_view *v, const struct article *a);

@@ -482,6 +482,39 @@ class RealFeeds(unittest.TestCase):
                               where)
                 self.assertIn("vol. %s" % vol, c["mla"], where)
 
+    def test_citations_drop_the_feeds_tracking_parameters(self):
+        """The URL a citation prints (no DOI) is the item's link without
+        the tracking parameters feeds append (ScienceDirect's
+        "?dgcid=rss_sd_all", Google's utm_*): the other parameters, their
+        order and the fragment as the link has them.  The record keeps
+        the link as the feed gave it."""
+        tracking = re.compile(r"(utm_[^=&#]+|dgcid|fbclid|gclid|mc_cid|"
+                              r"mc_eid|_hsenc|_hsmi)(=|$)")
+        checked = {}
+        for name in sorted(FEEDS):
+            path = os.path.join(CORPUS, name)
+            for i, a in enumerate(parse(path)):
+                url = a.get("url") or ""
+                base, hash_, frag = url.partition("#")
+                base, q, query = base.partition("?")
+                kept = [p for p in query.split("&")
+                        if p and not tracking.match(p)]
+                if a["doi"] or kept == [p for p in query.split("&") if p]:
+                    continue
+                want = base + ("?" + "&".join(kept) if kept else "") + \
+                    hash_ + frag
+                where = "%s item %d" % (name, i + 1)
+                c = a["citation"]
+                self.assertIn(want, c["chicago"], where)
+                self.assertIn(want, c["apa"], where)
+                self.assertIn(want.split("://", 1)[1], c["mla"], where)
+                self.assertNotIn(url, c["apa"], where)
+                checked[name] = checked.get(name, 0) + 1
+        # the ScienceDirect feeds' items are all such links
+        for name in ("elsevier-molecular-phylogenetics-and-evolution.rss",
+                     "elsevier-zoologischer-anzeiger.rss"):
+            self.assertGreater(checked.get(name, 0), 0, name)
+
 
 def report():
     total = {}

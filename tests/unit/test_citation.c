@@ -157,6 +157,78 @@ test_citation_url_is_a_link_in_markdown_and_html_only(void **state)
     article_release(&a);
 }
 
+/* A feed's tracking parameters are no part of the work's address: the
+ * URL a citation prints (and BibTeX, RIS and COinS) drops them, keeping
+ * every other parameter, their order and the fragment as written. */
+static void
+url_cites_as(const char *url, const char *want)
+{
+    struct article a;
+    struct buf b = BUF_INIT;
+
+    article_init(&a);
+    a.title = xstrdup("Title");
+    a.url = xstrdup(url);
+    cite_format(&a, CITE_APA, CITE_MARKUP_TEXT, &b);
+    assert_string_equal(b.data + strlen("Title. (n.d.). "), want);
+    article_release(&a);
+    buf_release(&b);
+}
+
+static void
+test_citation_url_drops_tracking_parameters(void **state)
+{
+    struct article a;
+    struct buf b = BUF_INIT;
+    (void)state;
+    /* elsevier-zoologischer-anzeiger.rss */
+    url_cites_as("https://www.sciencedirect.com/science/article/pii/"
+                 "S0044523121001297?dgcid=rss_sd_all",
+                 "https://www.sciencedirect.com/science/article/pii/"
+                 "S0044523121001297");
+    url_cites_as("https://example.org/a?utm_source=rss&utm_medium=rss"
+                 "&utm_campaign=arctic-week",
+                 "https://example.org/a");
+    /* pubmed-search.rss: its own parameters stay, in order */
+    url_cites_as("https://pubmed.ncbi.nlm.nih.gov/rss-feed/?feed_id=1rE3"
+                 "&utm_source=Mobile Safari UI/WKWebView"
+                 "&utm_campaign=pubmed-2&ff=20211214094348&utm_medium=rss"
+                 "&utm_content=1rE3&v=2.15.0&fc=20211108074834",
+                 "https://pubmed.ncbi.nlm.nih.gov/rss-feed/?feed_id=1rE3"
+                 "&ff=20211214094348&v=2.15.0&fc=20211108074834");
+    url_cites_as("https://example.org/a?fbclid=IwAR0&gclid=Cj0&mc_cid=5a"
+                 "&mc_eid=9f&_hsenc=p2&_hsmi=12&p=3#sec-2",
+                 "https://example.org/a?p=3#sec-2");
+    /* the fragment is not the query; names that only look alike stay */
+    url_cites_as("https://example.org/a#top?utm_source=x",
+                 "https://example.org/a#top?utm_source=x");
+    url_cites_as("https://example.org/a?utm=1&ref=rss&xdgcid=2&UTM_source=3",
+                 "https://example.org/a?utm=1&ref=rss&xdgcid=2&UTM_source=3");
+    url_cites_as("https://example.org/a?", "https://example.org/a?");
+    /* one URL for every format: BibTeX, RIS, COinS and the link */
+    article_init(&a);
+    a.title = xstrdup("Title");
+    a.url = xstrdup("https://example.org/a?id=7&utm_medium=rss");
+    cite_bibtex(&a, 1, &b);
+    assert_non_null(strstr(b.data, "url = {https://example.org/a?id=7},"));
+    buf_reset(&b);
+    cite_ris(&a, 1, &b);
+    assert_non_null(strstr(b.data, "UR  - https://example.org/a?id=7\r\n"));
+    buf_reset(&b);
+    cite_coins(&a, &b);
+    assert_non_null(strstr(b.data, "&rft_id=https%3A%2F%2Fexample.org%2Fa"
+                                   "%3Fid%3D7"));
+    assert_null(strstr(b.data, "utm"));
+    buf_reset(&b);
+    cite_format(&a, CITE_APA, CITE_MARKUP_HTML, &b);
+    assert_non_null(strstr(b.data, "<a href=\"https://example.org/a?id=7\">"
+                                   "https://example.org/a?id=7</a>"));
+    /* the record keeps the link as the feed gave it */
+    assert_string_equal(a.url, "https://example.org/a?id=7&utm_medium=rss");
+    buf_release(&b);
+    article_release(&a);
+}
+
 static void
 test_citation_style_names_round_trip(void **state)
 {
@@ -1617,6 +1689,102 @@ test_citation_format_all_equals_each_markup_alone(void **state)
  * italic in a roman title, roman in an italic one, kept as written in
  * title case (CMOS 8.157 rule 7: the epithet stays lower case), never an
  * empty "**" in markdown, spaces outside the tags; BibTeX \\textit. */
+/* The abbreviations of a scientific name ("gen. nov.", "sp. nov.",
+ * "spp. nov.", "gen. et sp. nov.", "sp. n.", "subsp.") end no sentence
+ * and stay in lower case in title case too (CMOS 17 8.157; ICZN, ICN);
+ * nor do "et al.", "ca." and "fig." end one.  Titles of real items:
+ * mapress-zootaxa.rss, pensoft-mycokeys.rss,
+ * microbiology-society-ijsem.rss, tandf-zoology-in-the-middle-east.rss,
+ * wiley-journal-of-vegetation-science.rdf. */
+static void
+test_citation_case_keeps_latin_abbreviations_of_names(void **state)
+{
+    struct article a;
+    static const char zhengica[] =
+        ARTICLE_ITALIC_ON "Zhengica cornuta" ARTICLE_ITALIC_OFF
+        " gen. nov., sp. nov., a new genus and species of Pentatomidae "
+        "from East Asia (Hemiptera: Heteroptera)";
+    static const char plecto[] =
+        "Diversity of " ARTICLE_ITALIC_ON "Plectosphaerella" ARTICLE_ITALIC_OFF
+        " within aquatic plants from southwest China, with " ARTICLE_ITALIC_ON
+        "P. endophytica" ARTICLE_ITALIC_OFF " and " ARTICLE_ITALIC_ON
+        "P. sichuanensis" ARTICLE_ITALIC_OFF " spp. nov.";
+    static const char micro[] =
+        ARTICLE_ITALIC_ON "Micromelanconis kaihuiae" ARTICLE_ITALIC_OFF
+        " gen. et sp. nov., a new diaporthalean fungus";
+    (void)state;
+
+    case_is(cite_sentence_case,
+            "Zhengica cornuta gen. nov., sp. nov., a new genus and species "
+            "of Pentatomidae from East Asia (Hemiptera: Heteroptera)",
+            "Zhengica cornuta gen. nov., sp. nov., a new genus and species "
+            "of Pentatomidae from East Asia (Hemiptera: Heteroptera)");
+    case_is(cite_sentence_case,
+            "Micromelanconis kaihuiae gen. et sp. nov., a new diaporthalean "
+            "fungus from Chinese chestnut branches in southern China",
+            "Micromelanconis kaihuiae gen. et sp. nov., a new diaporthalean "
+            "fungus from Chinese chestnut branches in southern China");
+    case_is(cite_sentence_case,
+            "Mycolicibacterium baixiangningiae sp. nov. and "
+            "Mycolicibacterium mengxianglii sp. nov., two new rapidly "
+            "growing mycobacterial species",
+            "Mycolicibacterium baixiangningiae sp. nov. and "
+            "Mycolicibacterium mengxianglii sp. nov., two new rapidly "
+            "growing mycobacterial species");
+    case_is(cite_sentence_case,
+            "Sea ice since ca. 1850 and fig. 2 of Nansen et al. revisited",
+            "Sea ice since ca. 1850 and fig. 2 of Nansen et al. revisited");
+    /* a title written in title case: the abbreviations lose their
+     * capitals as the common words do */
+    case_is(cite_sentence_case,
+            "Iocasia fonsfrigidae NS-1 gen. nov., sp. nov., a Novel Deep-Sea "
+            "Bacterium Possessing Diverse Carbohydrate Metabolic Pathways",
+            "Iocasia fonsfrigidae NS-1 gen. nov., sp. nov., a novel deep-sea "
+            "bacterium possessing diverse carbohydrate metabolic pathways");
+    case_is(cite_sentence_case,
+            "Iocasia fonsfrigidae Gen. Nov., Sp. Nov., A Novel Bacterium",
+            "Iocasia fonsfrigidae gen. nov., sp. nov., a novel bacterium");
+    case_is(cite_title_case,
+            "Echinogammarus sp. n. and " ARTICLE_ITALIC_ON "Pinus mugo"
+            ARTICLE_ITALIC_OFF " Turra subsp. " ARTICLE_ITALIC_ON "mugo"
+            ARTICLE_ITALIC_OFF ", comb. nov. and stat. rev., with "
+            "Nansen et al.",
+            "Echinogammarus sp. n. and " ARTICLE_ITALIC_ON "Pinus mugo"
+            ARTICLE_ITALIC_OFF " Turra subsp. " ARTICLE_ITALIC_ON "mugo"
+            ARTICLE_ITALIC_OFF ", comb. nov. and stat. rev., with "
+            "Nansen et al.");
+    /* an acronym is none of them */
+    case_is(cite_title_case, "Outcomes in CF. A Nordic cohort",
+            "Outcomes in CF. A Nordic Cohort");
+    case_is(cite_title_case, "A NEW GENUS, GEN. NOV., AND SP. NOV. AND",
+            "A New Genus, gen. nov., and sp. nov. And");
+    /* a general, a month, a volume, a number and a figure keep theirs */
+    case_is(cite_title_case, "gen. Smith on nov. 5: vol. 3, no. 2, fig. 4",
+            "Gen. Smith on Nov. 5: Vol. 3, No. 2, Fig. 4");
+
+    article_init(&a);
+    a.container = xstrdup("Zootaxa");
+    article_set_title_marked(&a, zhengica, strlen(zhengica));
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "“Zhengica cornuta gen. nov., sp. nov., a New Genus and Species "
+           "of Pentatomidae from East Asia (Hemiptera: Heteroptera).” "
+           "Zootaxa, n.d.");
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "Zhengica cornuta gen. nov., sp. nov., a new genus and species "
+           "of Pentatomidae from East Asia (Hemiptera: Heteroptera). (n.d.). "
+           "Zootaxa.");
+    article_set_title_marked(&a, plecto, strlen(plecto));
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "“Diversity of Plectosphaerella within Aquatic Plants from "
+           "Southwest China, with P. endophytica and P. sichuanensis spp. "
+           "nov.” Zootaxa.");
+    article_set_title_marked(&a, micro, strlen(micro));
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "“Micromelanconis kaihuiae gen. et sp. nov., a New Diaporthalean "
+           "Fungus.” Zootaxa, n.d.");
+    article_release(&a);
+}
+
 static void
 test_citation_title_italics(void **state)
 {
@@ -1762,6 +1930,9 @@ main(void)
         cmocka_unit_test(test_citation_format_all_equals_each_markup_alone),
         cmocka_unit_test(test_citation_title_italics),
         cmocka_unit_test(test_citation_name_apostrophes),
+        cmocka_unit_test(test_citation_url_drops_tracking_parameters),
+        cmocka_unit_test(
+            test_citation_case_keeps_latin_abbreviations_of_names),
     };
     return cmocka_run_group_tests_name("citation", tests, NULL, NULL);
 }
