@@ -321,52 +321,36 @@ marked_line(const char *s)
     return line;
 }
 
-/* Length of s without its italic markers. */
-static size_t
-unmarked_len(const char *s, const char **plain, struct buf *tmp)
-{
-    struct article t;
-
-    article_init(&t);
-    article_set_title_marked(&t, s, strlen(s));
-    buf_reset(tmp);
-    buf_append_str(tmp, t.title ? t.title : "");
-    article_release(&t);
-    *plain = tmp->data;
-    return tmp->len;
-}
-
 /* title[0] and subtitle[0] as "Title: Subtitle" (CMOS 14.89, APA 7 9.18,
  * MLA 9 2.3: a colon between them, none after a title that ends in ":",
  * "?" or "!"), unless the title already holds the subtitle; into a's
- * title and its italics. */
+ * title and its italics (the plain forms decide, the marked ones join). */
 static void
 work_title(json_t *w, struct article *a)
 {
     char *title = marked_line(first_string(json_object_get(w, "title")));
     char *sub = marked_line(first_string(json_object_get(w, "subtitle")));
-    struct buf b = BUF_INIT, pt = BUF_INIT, ps = BUF_INIT;
-    const char *t = NULL, *u = NULL;
-    size_t n = 0, m = 0;
+    struct article s; /* the subtitle, plain */
+    struct buf b = BUF_INIT;
+    size_t n;
 
+    article_init(&s);
     if (title != NULL)
-        n = unmarked_len(title, &t, &pt);
+        article_set_title_marked(a, title, strlen(title));
     if (sub != NULL)
-        m = unmarked_len(sub, &u, &ps);
-    if (title == NULL || sub == NULL || n == 0 || holds_subtitle(t, n, u, m)) {
-        if (title != NULL)
-            article_set_title_marked(a, title, strlen(title));
-    } else {
+        article_set_title_marked(&s, sub, strlen(sub));
+    n = a->title != NULL ? strlen(a->title) : 0;
+    if (n > 0 && s.title != NULL &&
+        !holds_subtitle(a->title, n, s.title, strlen(s.title))) {
         buf_append_str(&b, title);
-        buf_append_str(&b, strchr(":?!", t[n - 1]) ? " " : ": ");
+        buf_append_str(&b, strchr(":?!", a->title[n - 1]) ? " " : ": ");
         buf_append_str(&b, sub);
         article_set_title_marked(a, b.data, b.len);
     }
+    article_release(&s);
     free(title);
     free(sub);
     buf_release(&b);
-    buf_release(&pt);
-    buf_release(&ps);
 }
 
 /* Crossref's type; posted content is a preprint when its subtype says
