@@ -20,6 +20,9 @@
 #include "arctic_digest/util.h"
 #include "citation_int.h"
 
+/* ASCII punctuation: what markdown may read as markup. */
+static const char ascii_punct[] = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+
 /* Text from the record, escaped for markup m. */
 static void
 put_to(struct buf *b, enum cite_markup m, const char *s, size_t n)
@@ -56,7 +59,6 @@ cite_put(struct cite_out *o, const char *s)
 static void
 lit_to(struct buf *b, enum cite_markup m, const char *s, size_t n)
 {
-    static const char punct[] = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
     size_t i;
 
     if (m == CITE_MARKUP_HTML) {
@@ -65,7 +67,7 @@ lit_to(struct buf *b, enum cite_markup m, const char *s, size_t n)
         buf_append(b, s, n);
     } else {
         for (i = 0; i < n; i++) {
-            if (strchr(punct, s[i]))
+            if (strchr(ascii_punct, s[i]))
                 buf_append_char(b, '\\');
             buf_append_char(b, s[i]);
         }
@@ -138,8 +140,7 @@ punct_at(const char *s, size_t n, size_t *i)
     size_t k = *i;
     uint32_t c = u8_next(s, n, &k);
 
-    if ((c > 0 && c < 0x80 && strchr("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~",
-                                     (int)c)) ||
+    if ((c > 0 && c < 0x80 && strchr(ascii_punct, (int)c)) ||
         (c >= 0x2018 && c <= 0x201f)) {
         *i = k;
         return true;
@@ -212,7 +213,6 @@ cite_put_marked(struct cite_out *o, const char *s, size_t n)
     spaces(o, held);
 }
 
-static void typographic(const char *p, size_t n, bool quoted, struct buf *out);
 
 /* A name in italics (a journal, a book), its apostrophes typographic as
  * a title's ("Guattari’s"). */
@@ -223,7 +223,7 @@ cite_italic(struct cite_out *o, const char *s)
 
     if (!s || !*s)
         return;
-    typographic(s, strlen(s), false, &q);
+    cite_typographic(s, strlen(s), false, &q);
     cite_ital_on(o);
     cite_put_n(o, q.data, q.len);
     cite_ital_off(o);
@@ -259,8 +259,8 @@ word_char(uint32_t c)
  * single marks (‘New’), and in an unquoted one (APA) double marks
  * (“New”).  Straight and curly marks are read alike.
  */
-static void
-typographic(const char *p, size_t n, bool quoted, struct buf *out)
+void
+cite_typographic(const char *p, size_t n, bool quoted, struct buf *out)
 {
     const char *open = quoted ? "\u2018" : "\u201c";
     const char *close = quoted ? "\u2019" : "\u201d";
@@ -388,7 +388,7 @@ cite_put_title(struct cite_out *o, const struct article *a, bool sentence,
         sentence_case(a, t, n, &b);
     else
         cite_title_case(t, n, &b);
-    typographic(b.data, b.len, quoted, &q);
+    cite_typographic(b.data, b.len, quoted, &q);
     cite_put_marked(o, q.data, q.len);
     /* A title that ends its sentence inside a quotation ("... Parliament?’")
      * takes no period after it. */

@@ -109,6 +109,10 @@ void cite_ital_off(struct cite_out *o);
  * italic runs in italics, or in roman when written in italics (CMOS 17
  * 8.171: a species name in an italic book title is roman). */
 void cite_put_marked(struct cite_out *o, const char *s, size_t n);
+/* p[0..n) with its quotation marks and apostrophes typographic, as a
+ * title's ("Russia’s", “New”; ‘New’ when quoted: inside quotation
+ * marks), appended to out. */
+void cite_typographic(const char *p, size_t n, bool quoted, struct buf *out);
 /* s in italics, its apostrophes typographic (a journal's name). */
 void cite_italic(struct cite_out *o, const char *s);
 /* "." unless the text written ends in ".", "?" or "!". */

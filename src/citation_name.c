@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arctic_digest/ascii.h"
 #include "arctic_digest/util.h"
 #include "citation_int.h"
 
@@ -291,28 +290,17 @@ particle_is_article(const char *f, size_t n)
     return false;
 }
 
-/* s with each straight apostrophe between two letters typographic
- * ("O'Brien" -> "O’Brien"), as the styles print a title's and as
- * citeproc prints names; NULL for NULL.  Caller frees. */
+/* s with its apostrophes and quotation marks typographic, as a title's
+ * (cite_typographic: "O'Brien" -> "O’Brien"), as citeproc prints names;
+ * NULL for NULL.  Caller frees. */
 static char *
 apostrophes(const char *s)
 {
     struct buf b = BUF_INIT;
-    size_t i, n;
 
     if (s == NULL)
         return NULL;
-    n = strlen(s);
-    for (i = 0; i < n; i++) {
-        if (s[i] == '\'' && i > 0 && i + 1 < n &&
-            (ascii_is_alpha((unsigned char)s[i - 1]) ||
-             (unsigned char)s[i - 1] >= 0x80) &&
-            (ascii_is_alpha((unsigned char)s[i + 1]) ||
-             (unsigned char)s[i + 1] >= 0x80))
-            buf_append_str(&b, "\u2019");
-        else
-            buf_append_char(&b, s[i]);
-    }
+    cite_typographic(s, strlen(s), false, &b);
     return buf_detach(&b, NULL);
 }
 
