@@ -363,6 +363,20 @@ test_render_html_has_inline_styles_and_article_ids(void **state)
 /* One issue as a message and as the archive's web page: the same body,
  * the message with its text part, the page with none (nobody reads it,
  * and it is a third of the cost). */
+/* Issue no. 3 of "Arctic Digest", the week of July 21, 2025, of the n
+ * articles a. */
+static void
+issue_three(struct render_issue *is, const struct article *a, size_t n)
+{
+    memset(is, 0, sizeof(*is));
+    is->title = "Arctic Digest";
+    is->number = 3;
+    is->period_start = dt_from_time(1753081200, 0);
+    is->period_end = dt_from_time(1753686000, 0);
+    is->articles = a;
+    is->narticles = n;
+}
+
 static void
 test_render_issue_web_page_has_the_body_and_no_text(void **state)
 {
@@ -386,13 +400,7 @@ test_render_issue_web_page_has_the_body_and_no_text(void **state)
         a[i].abstract = strdup("Access, research and the\tNorwegian rules.");
         article_add_person(&a[i], "Anna", "Hansen", NULL);
     }
-    memset(&is, 0, sizeof(is));
-    is.title = "Arctic Digest";
-    is.number = 3;
-    is.period_start = dt_from_time(1753081200, 0);
-    is.period_end = dt_from_time(1753686000, 0);
-    is.articles = a;
-    is.narticles = 2;
+    issue_three(&is, a, 2);
     is.to_addr = "anna@example.org";
     render_output_init(&msg);
     render_output_init(&web);
@@ -492,13 +500,7 @@ test_render_issue_in_parts_equals_whole(void **state)
                                "A second paragraph, with ## in it.");
         article_add_person(&a[i], "Anna", "Hansen", NULL);
     }
-    memset(&is, 0, sizeof(is));
-    is.title = "Arctic Digest";
-    is.number = 3;
-    is.period_start = dt_from_time(1753081200, 0);
-    is.period_end = dt_from_time(1753686000, 0);
-    is.articles = a;
-    is.narticles = 5;
+    issue_three(&is, a, 5);
     is.to_name = "Anna";
     is.to_addr = "anna@example.org";
     is.archive_url = "https://example.org/archive/";
