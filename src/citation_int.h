@@ -1,8 +1,9 @@
 /*
  * citation_int: private to the citation module (citation.c,
- * citation_name.c, citation_style.c, citation_case.c, citation_export.c,
- * citation_coins.c): letter helpers, the parts of a name as the styles
- * need them, and the writers the styles build their strings with.
+ * citation_name.c, citation_style.c, citation_case.c, citation_words.c,
+ * citation_export.c, citation_coins.c): letter helpers, the word lists,
+ * the parts of a name as the styles need them, and the writers the
+ * styles build their strings with.
  */
 #ifndef ARCTIC_DIGEST_CITATION_INT_H
 #define ARCTIC_DIGEST_CITATION_INT_H
@@ -16,7 +17,8 @@
 #include "arctic_digest/buf.h"
 #include "arctic_digest/utf8.h"
 
-/* Simple case mapping for Latin, Latin-1 and Latin Extended-A. */
+/* Simple case mapping for Latin, Latin-1 and Latin Extended-A
+ * (citation_words.c). */
 uint32_t cite_lower(uint32_t cp);
 uint32_t cite_upper(uint32_t cp);
 bool cite_is_letter(uint32_t cp);
@@ -27,6 +29,20 @@ const char *cite_ascii_fold(uint32_t cp);
 /* True if s (ASCII, any case) is a word that title case keeps lower
  * case ("of", "and", "the", ...). */
 bool cite_is_stopword(const char *p, size_t n);
+
+/* ---- the word lists (citation_words.c) ---- */
+
+/* Whether the word p[0..n) is a common word, which sentence case may
+ * lower-case: one the word lists spell in lower case (a possessive, a
+ * contraction's end or a sentence's period aside), or one derived from
+ * such a word by a suffix or a prefix ("Knotless", "Interoperability"). */
+bool cite_common_word(const char *p, size_t n);
+/* A word of a title written all in capitals, as the word lists know it:
+ * a common word ("MODELING", re-cased), a name they spell with a capital
+ * ("MANN": Mann) or with letters beyond ASCII ("TROMSØ"), or anything
+ * else ("FRBR", an acronym or unknown word), which keeps its capitals. */
+enum cite_caps { CITE_CAPS_COMMON, CITE_CAPS_NAME, CITE_CAPS_KEEP };
+enum cite_caps cite_caps_word(const char *p, size_t n);
 
 /*
  * A person split for citing: family without its suffix ("King"), the
