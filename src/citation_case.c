@@ -31,25 +31,30 @@
  *     Past"); in sentence case only the first part of the first word is.
  *  4. In sentence case a word capitalised in the source keeps its capitals
  *     unless it is a common word: one that Debian's word lists (wamerican,
- *     wbritish; dict_words.h, made at build time) spell in lower case, or
- *     derive from one of their words by a suffix or a prefix ("Knotless",
- *     "Interoperability", "Workers'": derived_common).  So
- *     "Asian", "Greenland" (which the lists know only capitalised),
+ *     wbritish and their -large lists; dict_words.h, made at build time)
+ *     spell in lower case, or derive from one of their words by a suffix or
+ *     prefixes ("Knotless", "Interoperability", "Workers'",
+ *     "Dibromotyrosine": citation_words.c), or a word after a chemical
+ *     name's locants ("1,10-Phenanthroline").  A title already in sentence
+ *     case keeps every capital inside a sentence: the author meant it ("the
+ *     Brief Pain Inventory", "the Bay of Bengal"; source_in_sentence_case).
+ *     So "Asian", "Greenland" (which the lists know only capitalised),
  *     "Sápmi" and "Putin" (which they do not know) stay; "Change",
  *     "Security" become "change", "security".  Names that are also common
  *     words ("Northwest Passage", "the Arctic") are in proper[]; a
  *     capitalised word beside an initial is part of a person's name and
- *     stays ("Warren L. Butler"), and so does the genus of a scientific
- *     name in parentheses ("(Puma concolor)"), a capital letter that
- *     names something ("vitamin D"), the geographic word after a place
- *     name ("Fargey Creek") and the names of the record's organisations
- *     that the title holds (cite_sentence_case_keeping).  A title that
- *     names a case, its parties joined by a lower-case "v" or "v.", keeps
- *     title case: the parties are proper nouns.  That "v" stays lower
- *     case in title case too (a capital "V" may be a Roman numeral and is
- *     left alone).
- * A title whose language is known and not English is not re-cased at all
- * (cite_lang_recased): these rules, and the stop words, are English.
+ *     stays ("Warren L. Butler"), and so does the genus of a scientific name
+ *     ("(Puma concolor)", "Selaginella moellendorffii"), a capital letter
+ *     that names something ("vitamin D"), the geographic word after a place
+ *     name ("Fargey Creek") and the names of the record's organisations that
+ *     the title holds (cite_sentence_case_keeping).  A title that names a
+ *     case, its parties joined by a lower-case "v" or "v.", keeps title
+ *     case: the parties are proper nouns.  That "v" stays lower case in
+ *     title case too (a capital "V" may be a Roman numeral and is left
+ *     alone).
+ * A web address is kept as written.  A title whose language is known and
+ * not English is not re-cased at all (cite_lang_recased): these rules,
+ * and the stop words, are English.
  */
 #include "arctic_digest/citation.h"
 
@@ -117,6 +122,7 @@ struct caser {
     struct buf *out;
     const char *const *keep; /* names the title keeps as written */
     size_t nkeep;
+    bool as_written; /* in sentence case already: its capitals are meant */
 };
 
 static bool
@@ -126,7 +132,8 @@ is_sep(uint32_t c)
            c == ';' || c == ',' || c == '!' || c == '?' || c == '(' ||
            c == ')' || c == '[' || c == ']' || c == '"' || c == 0x2010 ||
            c == 0x2013 || c == 0x2014 || c == 0x201c || c == 0x201d ||
-           c == 0x2018 || c == 0x00a0 || c == 0xe000 || c == 0xe001;
+           c == 0x2018 || c == 0x00a0 || c == 0x2026 || c == 0xe000 ||
+           c == 0xe001;
 }
 
 static bool
@@ -167,19 +174,49 @@ match_proper(const struct caser *c, size_t i, const char *e)
     return j - i;
 }
 
-/* End of the word starting at i. */
+/* Whether p[j..n) starts with an ellipsis written as three periods. */
+static bool
+dots_at(const struct caser *c, size_t j)
+{
+    return c->n - j >= 3 && !memcmp(c->p + j, "...", 3);
+}
+
+/* End of the word starting at i.  An ellipsis of three periods is a word
+ * of its own ("Back...and": "Back", "...", "and"). */
 static size_t
 word_end(const struct caser *c, size_t i)
 {
     size_t j = i, k;
 
-    while (j < c->n) {
+    if (dots_at(c, i)) {
+        while (j < c->n && c->p[j] == '.')
+            j++;
+        return j;
+    }
+    while (j < c->n && !(j > i && dots_at(c, j))) {
         k = j;
         if (is_sep(u8_next(c->p, c->n, &k)))
             break;
         j = k;
     }
     return j;
+}
+
+/* Whether the word at i follows a chemical name's locants and their
+ * hyphen ("1,2-Dichloroenamides", "1,10-Phenanthroline"): it is part of
+ * a systematic name, a common noun, whatever the word lists know. */
+static bool
+after_locants(const struct caser *c, size_t i)
+{
+    size_t j;
+    bool digit = false;
+
+    if (i < 2 || c->p[i - 1] != '-')
+        return false;
+    for (j = i - 1; j > 0 && ((c->p[j - 1] >= '0' && c->p[j - 1] <= '9') ||
+                              c->p[j - 1] == ','); j--)
+        digit = digit || c->p[j - 1] != ',';
+    return digit && (j == 0 || c->p[j - 1] == ' ' || c->p[j - 1] == '(');
 }
 
 static bool
@@ -477,24 +514,36 @@ initial_follows(const struct caser *c, size_t e)
     return is_initial(c->p + i, k - i);
 }
 
-/* Whether the word at [i, e) opens a scientific name in parentheses,
- * "(Puma concolor)": a capitalised genus right after "(", then one word
- * in lower case and ")".  The genus keeps its capital (APA 7 6.17). */
+/*
+ * Whether the capitalised word at [i, e) is the genus of a scientific
+ * name: a word in lower case follows, and either both are in parentheses,
+ * "(Puma concolor)", or the word after is no common word and no small
+ * word, an epithet ("Selaginella moellendorffii", "Tetrastigma loheri
+ * complex"), which a title in title case would not leave in lower case.
+ * The genus keeps its capital (APA 7 6.17), even where the word lists
+ * know it as a common word ("artemisia", "drosophila").
+ */
 static bool
-genus_in_parens(const struct caser *c, size_t i, size_t e)
+genus_of(const struct caser *c, size_t i, size_t e)
 {
-    size_t k, end;
+    size_t k = e + 1, end, last;
 
-    if (i == 0 || c->p[i - 1] != '(' || e >= c->n || c->p[e] != ' ')
-        return false;
-    k = e + 1;
-    if (k >= c->n || !(c->p[k] >= 'a' && c->p[k] <= 'z'))
+    if (e - i < 3 || e >= c->n || c->p[e] != ' ' ||
+        !cite_is_letter((unsigned char)c->p[e - 1]) ||
+        cite_is_stopword(c->p + i, e - i))
         return false;
     end = word_end(c, k);
-    for (; k < end; k++)
+    last = end > k && c->p[end - 1] == '.' ? end - 1 : end;
+    if (last <= k)
+        return false;
+    for (; k < last; k++)
         if (!(c->p[k] >= 'a' && c->p[k] <= 'z'))
             return false;
-    return end < c->n && c->p[end] == ')';
+    k = e + 1;
+    if (i > 0 && c->p[i - 1] == '(')
+        return end < c->n && c->p[end] == ')';
+    return last - k >= 3 && !cite_is_stopword(c->p + k, last - k) &&
+           !cite_common_word(c->p + k, last - k);
 }
 
 /* Whether p[0..n) is an article ("a", "an", "the"). */
@@ -624,7 +673,8 @@ name_follows(const struct caser *c, size_t e)
     if (e >= c->n || c->p[e] != ' ' || i >= c->n)
         return false;
     k = word_end(c, i);
-    return k > i && starts_upper(c, i, k) && !cite_common_word(c->p + i, k - i);
+    return k > i && starts_upper(c, i, k) &&
+           !cite_common_word(c->p + i, k - i);
 }
 
 /* Whether p[0..n) heads a name "X of Y" when Y is a name: a state or an
@@ -722,6 +772,77 @@ italic_end(const char *p, size_t n, size_t i)
     return i;
 }
 
+/* Whether the content word p[0..n) of a title (four letters or more,
+ * none but letters and apostrophes, not a small word) tells its case:
+ * 1 for a capital first letter only, -1 for all lower case, 0 for a word
+ * that tells nothing (short, in capitals, "McDonald", "COVID-19"). */
+static int
+case_evidence(const char *p, size_t n)
+{
+    size_t i = 0, letters = 0, uppers = 0;
+    bool first_upper = false;
+
+    while (i < n) {
+        uint32_t cp = u8_next(p, n, &i);
+        if (is_apostrophe(cp))
+            continue;
+        if (!cite_is_letter(cp))
+            return 0;
+        if (cite_lower(cp) != cp) {
+            uppers++;
+            first_upper = first_upper || letters == 0;
+        }
+        letters++;
+    }
+    if (letters < 4 || cite_is_stopword(p, n) ||
+        uppers > (first_upper ? 1u : 0u))
+        return 0;
+    return first_upper ? 1 : -1;
+}
+
+/*
+ * Whether the title p[0..n) is written in sentence case already: more of
+ * its content words inside a sentence are in lower case than capitalised,
+ * and at least two ("The interference of low back pain ...: The Brief Pain
+ * Inventory short form").  Then a capital inside a sentence is the
+ * author's own, a proper noun ("Brief Pain Inventory", "Bay of Bengal",
+ * "Minas Gerais"), and sentence case keeps it even where the word lists
+ * know a common word (APA 7 6.17).  The first word of a sentence, the
+ * parts of a compound after a hyphen and italic runs tell nothing.
+ */
+static bool
+source_in_sentence_case(const struct caser *c)
+{
+    size_t i = 0, e;
+    int lower = 0, upper = 0, ev;
+    bool start = true, hyphen = false;
+
+    while (i < c->n) {
+        size_t k = i;
+        uint32_t cp = u8_next(c->p, c->n, &k);
+        if (cp == 0xe000) {
+            i = italic_end(c->p, c->n, i);
+            start = hyphen = false;
+            continue;
+        }
+        if (is_sep(cp)) {
+            if (cp == ':' || cp == '?' || cp == '!' || cp == 0x2014)
+                start = true;
+            hyphen = cp == '-' || cp == 0x2010;
+            i = k;
+            continue;
+        }
+        e = word_end(c, i);
+        ev = start || hyphen ? 0 : case_evidence(c->p + i, e - i);
+        lower += ev < 0;
+        upper += ev > 0;
+        start = ends_sentence_word(c->p + i, e - i, false);
+        hyphen = false;
+        i = e;
+    }
+    return lower >= 2 && lower > upper;
+}
+
 /* Whether the capitalised word p[i..e) is joined by an en dash, with no
  * space, to a capitalised word that is no common word: the en dash of
  * a compound of names (CMOS 17 6.80: "Balian–Low", "Hardy–Weinberg",
@@ -753,7 +874,8 @@ static void
 recase(const char *p, size_t n, enum case_mode mode,
        const char *const *keep, size_t nkeep, struct buf *out)
 {
-    struct caser c = {p, n, mode, title_is_allcaps(p, n), out, keep, nkeep};
+    struct caser c = {p, n, mode, title_is_allcaps(p, n), out, keep, nkeep,
+                      false};
     size_t i = 0, k, e, m, w;
     bool first = true, start = true, hyphen = false, sentence;
     bool after_initial = false, after_article = false, name;
@@ -761,6 +883,8 @@ recase(const char *p, size_t n, enum case_mode mode,
 
     if (mode == CASE_SENTENCE && names_a_case(p, n))
         c.mode = mode = CASE_TITLE;
+    c.as_written = mode == CASE_SENTENCE && !c.allcaps &&
+                   source_in_sentence_case(&c);
 
     while (i < n) {
         uint32_t cp;
@@ -805,6 +929,16 @@ recase(const char *p, size_t n, enum case_mode mode,
             i = e;
             continue;
         }
+        /* A web address is kept as written, to its end. */
+        e = word_end(&c, i);
+        if (n - e >= 3 && !memcmp(p + e, "://", 3)) {
+            e += strcspn(p + e, " ") < n - e ? strcspn(p + e, " ") : n - e;
+            buf_append(out, p + i, e - i);
+            i = e;
+            first = hyphen = after_initial = after_article = false;
+            after_name = start = false;
+            continue;
+        }
         /* An organisation of the record's that the title names keeps
          * its capitals (APA 7 6.17: proper nouns). */
         m = mode == CASE_SENTENCE ? match_keep(&c, i) : 0;
@@ -837,7 +971,7 @@ recase(const char *p, size_t n, enum case_mode mode,
              * in sentence case even when it is also a common word. */
             name = starts_upper(&c, i, e) &&
                    (after_initial || initial_follows(&c, e) ||
-                    genus_in_parens(&c, i, e) ||
+                    genus_of(&c, i, e) ||
                     (capital_letter(p + i, e - i) &&
                      !(e < n && p[e] == '-')) ||
                     (after_name && feature_word(p + i, e - i)) ||
@@ -853,10 +987,13 @@ recase(const char *p, size_t n, enum case_mode mode,
             caps = c.allcaps ? cite_caps_word(p + i, e - i) : CITE_CAPS_COMMON;
             latin = !first && !start && latin_lower(&c, i, e);
             kept = !latin && (keep_as_is(&c, i, e) ||
-                              is_initial(p + i, e - i) || caps == CITE_CAPS_KEEP ||
+                              is_initial(p + i, e - i) ||
+                              caps == CITE_CAPS_KEEP ||
                               (mode == CASE_SENTENCE && !c.allcaps &&
                                starts_upper(&c, i, e) &&
-                               (name || !cite_common_word(p + i, e - i))));
+                               !after_locants(&c, i) &&
+                               (name || c.as_written ||
+                                !cite_common_word(p + i, e - i))));
             if (kept)
                 buf_append(out, p + i, e - i);
             else

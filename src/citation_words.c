@@ -132,14 +132,14 @@ dict_form(const char *p, size_t n, char *w, size_t cap)
  * Whether w[0..n) (lower case) is a common word the lists spell only in a
  * base form: w ends in a derivational suffix ("knotless", "gestational",
  * "predation") whose base the lists have ("knot", "gestation",
- * "predate"), or opens with a prefix before a word of theirs
- * ("heterotopic": "topic"; "interoperability": "operable").  The base
- * keeps at least four letters, the word after a prefix five, so that a
- * short name is not taken apart (of the ten thousand names the lists
- * spell with a capital, one, "Chasity", reads as a derived word).
+ * "predate"), or opens with up to `prefixes` prefixes before a word of
+ * theirs ("heterotopic": "topic"; "interoperability": "operable";
+ * "dibromotyrosine": "di", "bromo", "tyrosine", the prefixes of
+ * chemistry's systematic names).  The base keeps at least four letters,
+ * the word after a prefix five, so that a short name is not taken apart.
  */
 static bool
-derived_common(const char *w, size_t n, bool prefixed)
+derived_common(const char *w, size_t n, int prefixes)
 {
     static const struct {
         const char *suffix, *base;
@@ -149,10 +149,12 @@ derived_common(const char *w, size_t n, bool prefixed)
         {"ability", "able"}, {"ibility", "ible"},
         {"ity", ""},         {"ity", "e"},
     };
-    static const char *const prefixes[] = {
-        "anti",  "hetero", "homo",  "inter", "macro", "micro",
-        "mono",  "multi",  "non",   "over",  "poly",  "post",
-        "semi",  "sub",    "trans", "under"};
+    static const char *const prefix[] = {
+        "amino", "anti",   "bio",   "bromo", "chloro", "cryo",  "di",
+        "ethyl", "fluoro", "geo",   "hetero", "homo",  "hydro", "hydroxy",
+        "inter", "iodo",   "macro", "methyl", "micro", "mono",  "multi",
+        "nitro", "non",    "over",  "paleo", "palaeo", "poly",  "post",
+        "semi",  "sub",    "tetra", "trans", "tri",    "under"};
     char b[64];
     size_t i, sl, bl;
 
@@ -167,26 +169,42 @@ derived_common(const char *w, size_t n, bool prefixed)
         if (dict_has(b, n - sl + bl))
             return true;
     }
-    for (i = 0; i < ARRAY_SIZE(prefixes) && !prefixed; i++) {
-        sl = strlen(prefixes[i]);
-        if (n >= sl + 5 && memcmp(w, prefixes[i], sl) == 0 &&
+    for (i = 0; i < ARRAY_SIZE(prefix) && prefixes > 0; i++) {
+        sl = strlen(prefix[i]);
+        if (n >= sl + 5 && memcmp(w, prefix[i], sl) == 0 &&
             (dict_has(w + sl, n - sl) ||
-             derived_common(w + sl, n - sl, true)))
+             derived_common(w + sl, n - sl, prefixes - 1)))
             return true;
     }
     return false;
 }
 
+/* Whether w[0..n) (lower case) is a name the lists spell with a capital
+ * ("Paleolithic", "Greenland"); w is left as it was. */
+static bool
+dict_name(char *w, size_t n)
+{
+    bool found;
+
+    w[0] = (char)(w[0] - 'a' + 'A');
+    found = dict_in(ad_dict_names, sizeof(ad_dict_names), w, n);
+    w[0] = (char)(w[0] - 'A' + 'a');
+    return found;
+}
+
 /* Whether the word p[0..n) is a common word in lower case: found in the
  * word lists as dict_form spells it, or derived from one of their words
- * (derived_common). */
+ * (derived_common) and not a name of theirs ("Paleolithic", "Tridentine":
+ * of the 15,500 names they spell only with a capital, 15 read as derived
+ * words). */
 bool
 cite_common_word(const char *p, size_t n)
 {
     char w[64];
     size_t len = dict_form(p, n, w, sizeof(w));
 
-    return len > 0 && (dict_has(w, len) || derived_common(w, len, false));
+    return len > 0 && (dict_has(w, len) ||
+                       (derived_common(w, len, 3) && !dict_name(w, len)));
 }
 
 /* A word of a title written all in capitals, as the word lists know it:
@@ -210,10 +228,7 @@ cite_caps_word(const char *p, size_t n)
     }
     if (dict_has(w, len))
         return CITE_CAPS_COMMON;
-    w[0] = (char)(w[0] - 'a' + 'A');
-    if (dict_in(ad_dict_names, sizeof(ad_dict_names), w, len))
-        return CITE_CAPS_NAME;
-    return CITE_CAPS_KEEP;
+    return dict_name(w, len) ? CITE_CAPS_NAME : CITE_CAPS_KEEP;
 }
 /* Latin Extended-A pairs upper/lower as even/odd, except in the ranges
  * where they are odd/even. */

@@ -1513,6 +1513,72 @@ test_citation_sentence_case_rules_from_real_titles(void **state)
     article_release(&a);
 }
 
+/* APA 7 6.17 sentence case of titles already in sentence case, of words
+ * only the larger word lists know, and of scientific and chemical names
+ * (real titles: the DOIs and feeds named) */
+static void
+test_citation_sentence_case_keeps_what_the_source_means(void **state)
+{
+    (void)state;
+    /* a title in sentence case: its capitals inside a sentence are
+     * proper nouns, common words or not (10.1016/j.rasd.2014.03.011; the
+     * Guardian's feed); in title case the same words are lowered */
+    case_is(cite_sentence_case,
+            "The interference of low back pain: The Brief Pain Inventory "
+            "short form (BPI-SF) survey",
+            "The interference of low back pain: The Brief Pain Inventory "
+            "short form (BPI-SF) survey");
+    case_is(cite_sentence_case,
+            "Trump State of the Union address promised unity",
+            "Trump State of the Union address promised unity");
+    case_is(cite_sentence_case,
+            "Cyclones of the Bay of Bengal in the monsoon season",
+            "Cyclones of the Bay of Bengal in the monsoon season");
+    case_is(cite_sentence_case, "Brief Pain and Union Address",
+            "Brief pain and union address");
+    /* words of science that only wamerican-large and wbritish-large know
+     * (10.1103/physrevlett.126.162501, 10.1100/tsw.2002.291,
+     * 10.1001/2013.jamainternmed.744) */
+    case_is(cite_sentence_case,
+            "The Charge-Averaged Elastic Lepton-Proton Scattering Cross "
+            "Section",
+            "The charge-averaged elastic lepton-proton scattering cross "
+            "section");
+    case_is(cite_sentence_case,
+            "Recent Levels of Technetium-99 in Seawater and Atrial "
+            "Fibrillation",
+            "Recent levels of technetium-99 in seawater and atrial "
+            "fibrillation");
+    /* but a name the everyday lists spell with a capital stays one,
+     * though the larger lists know a common word too */
+    case_is(cite_sentence_case, "Danish Policy and the Kremlin's Vikings",
+            "Danish policy and the Kremlin's Vikings");
+    case_is(cite_sentence_case, "Paleolithic Tools and Tridentine Rites",
+            "Paleolithic tools and Tridentine rites");
+    /* a genus before its epithet keeps its capital, though the lists
+     * know it as a common word (the Wiley Taxon and bioRxiv feeds) */
+    case_is(cite_sentence_case,
+            "A Genome Atlas of Selaginella moellendorffii and Artemisia "
+            "annua",
+            "A genome atlas of Selaginella moellendorffii and Artemisia "
+            "annua");
+    /* chemistry's systematic names: prefixes before a word of the lists,
+     * and a name after its locants (10.5012/bkcs.2013.34.10.2889,
+     * 10.1021/acs.orglett.9b00971) */
+    case_is(cite_sentence_case,
+            "A Nickel(II) Complex with Dibromotyrosine and "
+            "1,10-Phenanthroline from 1,2-Dichloroethane",
+            "A nickel(II) complex with dibromotyrosine and "
+            "1,10-phenanthroline from 1,2-dichloroethane");
+    /* an ellipsis of periods parts words (10.1021/acs.orglett.7b03845);
+     * a web address is kept as written (the Journal of Web
+     * Librarianship's feed) */
+    case_is(cite_sentence_case, "A Look Back...and Forward",
+            "A look back...and forward");
+    case_is(cite_sentence_case, "Voyant Tools. http://voyant-tools.org/",
+            "Voyant tools. http://voyant-tools.org/");
+}
+
 static void
 test_citation_name_in_two_scripts(void **state)
 {
@@ -1926,6 +1992,8 @@ main(void)
         cmocka_unit_test(test_citation_name_in_two_scripts),
         cmocka_unit_test(test_citation_mla_particles),
         cmocka_unit_test(test_citation_sentence_case_rules_from_real_titles),
+        cmocka_unit_test(
+            test_citation_sentence_case_keeps_what_the_source_means),
         cmocka_unit_test(test_citation_case_rules_from_real_records),
         cmocka_unit_test(test_citation_format_all_equals_each_markup_alone),
         cmocka_unit_test(test_citation_title_italics),
