@@ -123,6 +123,10 @@ struct caser {
     const char *const *keep; /* names the title keeps as written */
     size_t nkeep;
     bool as_written; /* in sentence case already: its capitals are meant */
+    /* of the word at hand: the title's first, a sentence's first, a
+     * compound's part after a hyphen; after an initial, an article, a
+     * place's name */
+    bool first, start, hyphen, after_initial, after_article, after_name;
 };
 
 static bool
@@ -870,143 +874,190 @@ eponym_partner(const struct caser *c, size_t i, size_t e)
     return false;
 }
 
+/* Append p[i..e) as written, a run that keeps its case (an italic run,
+ * a web address, a kept name); the word after it opens nothing. */
+static void
+put_run(struct caser *c, size_t i, size_t e)
+{
+    buf_append(c->out, c->p + i, e - i);
+    c->first = c->hyphen = c->after_initial = c->after_article = false;
+    c->after_name = c->start = false;
+}
+
+/* Append the separator cp at p[i..k) and note what it opens: a sentence
+ * after ":", "?", "!", an em dash or a spaced dash; a compound's next part
+ * after a hyphen. */
+static void
+put_sep(struct caser *c, size_t i, size_t k, uint32_t cp)
+{
+    u8_append(c->out, cp);
+    if (cp == ':' || cp == '?' || cp == '!' || cp == 0x2014 ||
+        ((cp == '-' || cp == 0x2013) && spaced_dash(c->p, c->n, i, k)))
+        c->start = true;
+    c->hyphen = (cp == '-' || cp == 0x2010) && !c->start;
+    if (cp == ' ')
+        c->hyphen = false;
+    else
+        c->after_article = false;
+}
+
+/* Whether the capitalised word p[i..e) is part of a name, which keeps its
+ * capital in sentence case even when it is also a common word: beside
+ * an initial ("Warren L. Butler"), a genus, a capital letter that names
+ * something ("vitamin D"), a place's geographic word ("Fargey Creek"),
+ * a compass point or "X of" before a name (CMOS 8.46, APA 7 6.17), an
+ * eponym's partner. */
+static bool
+name_word(const struct caser *c, size_t i, size_t e)
+{
+    const char *w = c->p + i;
+    size_t n = e - i;
+
+    return starts_upper(c, i, e) &&
+           (c->after_initial || initial_follows(c, e) || genus_of(c, i, e) ||
+            (capital_letter(w, n) && !(e < c->n && c->p[e] == '-')) ||
+            (c->after_name && feature_word(w, n)) ||
+            (compass_word(w, n) && name_follows(c, e)) ||
+            (of_name_head(w, n) && of_name_follows(c, e)) ||
+            eponym_partner(c, i, e));
+}
+
+/* Append the word p[i..e), which no list names, in the case the mode
+ * gives it; whether it was kept as written. */
+static bool
+put_word(struct caser *c, size_t i, size_t e)
+{
+    const char *w = c->p + i;
+    size_t n = e - i;
+    bool cap, kept, latin;
+    enum cite_caps caps;
+
+    if (c->mode == CASE_SENTENCE)
+        cap = (c->first || c->start) && !c->hyphen;
+    else
+        cap = c->first || c->start || !has_word_after(c, e) ||
+              !small_word(c, i, e, c->hyphen, c->after_article);
+    caps = c->allcaps ? cite_caps_word(w, n) : CITE_CAPS_COMMON;
+    latin = !c->first && !c->start && latin_lower(c, i, e);
+    kept = !latin &&
+           (keep_as_is(c, i, e) || is_initial(w, n) ||
+            caps == CITE_CAPS_KEEP ||
+            (c->mode == CASE_SENTENCE && !c->allcaps &&
+             starts_upper(c, i, e) && !after_locants(c, i) &&
+             (name_word(c, i, e) || c->as_written ||
+              !cite_common_word(w, n))));
+    if (kept)
+        buf_append(c->out, w, n);
+    else
+        emit_word(c, i, e, !latin && (cap || caps == CITE_CAPS_NAME));
+    return kept;
+}
+
+/* Append the entry of proper[] that p[i..] starts with, in the list's
+ * spelling, and the rest of its word ("'s"); the end of that word, or 0
+ * when no entry matches. */
+static size_t
+put_proper(struct caser *c, size_t i, uint32_t cp)
+{
+    size_t k, m = 0, e;
+
+    /* Most words share their first letter with few entries: the others
+     * are passed over here without a call. */
+    for (k = 0; k < ARRAY_SIZE(proper) && !m; k++)
+        if (cp >= 0x80 ||
+            (cp | 0x20) == ((unsigned char)proper[k][0] | 0x20))
+            m = match_proper(c, i, proper[k]);
+    if (!m)
+        return 0;
+    buf_append_str(c->out, proper[k - 1]);
+    e = word_end(c, i + m);
+    emit_word(c, i + m, e, false);
+    return e;
+}
+
+/* Whether the run of marks p[i..e) (marks_only) ends a sentence: a lone
+ * period after a closing bracket or quotation mark. */
+static bool
+marks_end_sentence(const char *p, size_t i)
+{
+    return i > 0 &&
+           (p[i - 1] == ')' || p[i - 1] == ']' || p[i - 1] == '"' ||
+            (i >= 3 && (!memcmp(p + i - 3, "\xe2\x80\x9d", 3) ||
+                        !memcmp(p + i - 3, "\xe2\x80\x99", 3))));
+}
+
 static void
 recase(const char *p, size_t n, enum case_mode mode,
        const char *const *keep, size_t nkeep, struct buf *out)
 {
-    struct caser c = {p, n, mode, title_is_allcaps(p, n), out, keep, nkeep,
-                      false};
-    size_t i = 0, k, e, m, w;
-    bool first = true, start = true, hyphen = false, sentence;
-    bool after_initial = false, after_article = false, name;
-    bool after_name = false, kept, latin;
+    struct caser c = {.p = p,
+                      .n = n,
+                      .mode = mode,
+                      .allcaps = title_is_allcaps(p, n),
+                      .out = out,
+                      .keep = keep,
+                      .nkeep = nkeep};
+    size_t i = 0, k, e, m;
+    bool sentence, kept;
 
     if (mode == CASE_SENTENCE && names_a_case(p, n))
-        c.mode = mode = CASE_TITLE;
-    c.as_written = mode == CASE_SENTENCE && !c.allcaps &&
+        c.mode = CASE_TITLE;
+    c.as_written = c.mode == CASE_SENTENCE && !c.allcaps &&
                    source_in_sentence_case(&c);
-
+    c.first = c.start = true;
     while (i < n) {
         uint32_t cp;
         k = i;
         cp = u8_next(p, n, &k);
         /* An italic run (a species, a ship: article_set_title_marked) is
          * kept as written, in title case too ("Calanus finmarchicus":
-         * CMOS 17 8.157 lowercases the second part of a species name). */
+         * CMOS 17 8.157 lowercases the second part of a species name),
+         * with the rest of its word, a possessive ("Calanus's"). */
         if (cp == 0xe000) {
             e = italic_end(p, n, i);
-            /* with the rest of its word, a possessive ("Calanus's") */
             if (e < n && is_apostrophe(u8_next(p, n, &(size_t){e})))
                 e = word_end(&c, e);
-            buf_append(out, p + i, e - i);
+            put_run(&c, i, e);
             i = e;
-            first = hyphen = after_initial = after_article = false;
-            after_name = start = false;
             continue;
         }
         if (is_sep(cp)) {
-            u8_append(out, cp);
-            if (cp == ':' || cp == '?' || cp == '!' || cp == 0x2014 ||
-                ((cp == '-' || cp == 0x2013) && spaced_dash(p, n, i, k)))
-                start = true;
-            hyphen = (cp == '-' || cp == 0x2010) && !start;
-            if (cp == ' ')
-                hyphen = false;
-            else
-                after_article = false;
+            put_sep(&c, i, k, cp);
             i = k;
             continue;
         }
-        w = i;
         e = word_end(&c, i);
         if (marks_only(p + i, e - i, &sentence)) {
             buf_append(out, p + i, e - i);
-            if (sentence && i > 0 &&
-                (p[i - 1] == ')' || p[i - 1] == ']' || p[i - 1] == '"' ||
-                 (i >= 3 && (!memcmp(p + i - 3, "\xe2\x80\x9d", 3) ||
-                             !memcmp(p + i - 3, "\xe2\x80\x99", 3)))))
-                start = true;
+            c.start = c.start || (sentence && marks_end_sentence(p, i));
             i = e;
             continue;
         }
         /* A web address is kept as written, to its end. */
-        e = word_end(&c, i);
         if (n - e >= 3 && !memcmp(p + e, "://", 3)) {
             e += strcspn(p + e, " ") < n - e ? strcspn(p + e, " ") : n - e;
-            buf_append(out, p + i, e - i);
+            put_run(&c, i, e);
             i = e;
-            first = hyphen = after_initial = after_article = false;
-            after_name = start = false;
             continue;
         }
         /* An organisation of the record's that the title names keeps
          * its capitals (APA 7 6.17: proper nouns). */
-        m = mode == CASE_SENTENCE ? match_keep(&c, i) : 0;
+        m = c.mode == CASE_SENTENCE ? match_keep(&c, i) : 0;
         if (m) {
-            buf_append(out, p + i, m);
+            put_run(&c, i, i + m);
             i += m;
-            first = hyphen = after_initial = after_article = false;
-            after_name = start = false;
             continue;
         }
-        /* Most words share their first letter with few entries: the
-         * others are passed over here without a call. */
-        for (m = 0, k = 0; k < ARRAY_SIZE(proper) && !m; k++)
-            if (cp >= 0x80 ||
-                (cp | 0x20) == ((unsigned char)proper[k][0] | 0x20))
-                m = match_proper(&c, i, proper[k]);
-        if (m) {
-            /* The list's spelling, then the rest of the word ("'s"). */
-            buf_append_str(out, proper[k - 1]);
-            e = word_end(&c, i + m);
-            emit_word(&c, i + m, e, false);
-            kept = true;
-            i = e;
-        } else {
-            bool cap;
-            enum cite_caps caps;
-            e = word_end(&c, i);
-            /* A capitalised word next to an initial is part of a
-             * person's name ("Warren L. Butler"): it keeps its capital
-             * in sentence case even when it is also a common word. */
-            name = starts_upper(&c, i, e) &&
-                   (after_initial || initial_follows(&c, e) ||
-                    genus_of(&c, i, e) ||
-                    (capital_letter(p + i, e - i) &&
-                     !(e < n && p[e] == '-')) ||
-                    (after_name && feature_word(p + i, e - i)) ||
-                    /* CMOS 8.46, APA 7 6.17: part of a place's name */
-                    (compass_word(p + i, e - i) && name_follows(&c, e)) ||
-                    (of_name_head(p + i, e - i) && of_name_follows(&c, e)) ||
-                    eponym_partner(&c, i, e));
-            if (mode == CASE_SENTENCE)
-                cap = (first || start) && !hyphen;
-            else
-                cap = first || start || !has_word_after(&c, e) ||
-                      !small_word(&c, i, e, hyphen, after_article);
-            caps = c.allcaps ? cite_caps_word(p + i, e - i) : CITE_CAPS_COMMON;
-            latin = !first && !start && latin_lower(&c, i, e);
-            kept = !latin && (keep_as_is(&c, i, e) ||
-                              is_initial(p + i, e - i) ||
-                              caps == CITE_CAPS_KEEP ||
-                              (mode == CASE_SENTENCE && !c.allcaps &&
-                               starts_upper(&c, i, e) &&
-                               !after_locants(&c, i) &&
-                               (name || c.as_written ||
-                                !cite_common_word(p + i, e - i))));
-            if (kept)
-                buf_append(out, p + i, e - i);
-            else
-                emit_word(&c, i, e, !latin && (cap || caps == CITE_CAPS_NAME));
-            i = e;
-        }
-        after_name = kept && starts_upper(&c, w, e) &&
-                     place_name(p + w, e - w);
-        sentence = ends_sentence_word(p + w, e - w, c.allcaps);
-        after_initial = is_initial(p + w, e - w);
-        after_article = is_article(p + w, e - w);
-        first = hyphen = false;
-        start = sentence;
+        k = put_proper(&c, i, cp);
+        kept = k > 0 || put_word(&c, i, e);
+        e = k > 0 ? k : e;
+        c.after_name = kept && starts_upper(&c, i, e) &&
+                       place_name(p + i, e - i);
+        c.start = ends_sentence_word(p + i, e - i, c.allcaps);
+        c.after_initial = is_initial(p + i, e - i);
+        c.after_article = is_article(p + i, e - i);
+        c.first = c.hyphen = false;
+        i = e;
     }
 }
 
