@@ -62,6 +62,7 @@
 
 #include "arctic_digest/ascii.h"
 #include "arctic_digest/util.h"
+#include "citation_case_int.h"
 #include "citation_int.h"
 
 bool
@@ -74,63 +75,8 @@ cite_lang_recased(const char *lang)
                             (lang[2] == '\0' || lang[2] == '-'));
 }
 
-/* Proper nouns, acronyms and names of places and peoples that keep their
- * spelling in any case style.  Longer phrases first. */
-/* Each entry starts with an ASCII letter (match_proper relies on it). */
-static const char *const proper[] = {
-    "European Court of Human Rights", "International Court of Justice",
-    "UN Security Council", "Security Council", "Ilulissat Declaration",
-    "Svalbard Treaty",    "Paris Agreement", "Arctic Circle",
-    "East Greenland",     "West Greenland",  "North Greenland",
-    "Global South",       "Global North",    "Pacific Rim",
-    "Barents Region",     "Euro-Arctic",     "Northern Fleet",
-    "Beaufort Sea",       "Chukchi Sea",     "Kara Sea",
-    "Laptev Sea",         "Norwegian Sea",   "Greenland Sea",
-    "Northern Sea Route", "Northwest Passage", "Northeast Passage",
-    "Polar Silk Road",    "Belt and Road",   "Far North",
-    "Arctic Council",     "Arctic Ocean",    "Barents Sea",
-    "Bering Strait",      "Cold War",        "European Union",
-    "High North",         "North Pole",      "South Pole",
-    "Middle East",        "Near East",       "Far East",
-    "United Kingdom",     "United Nations",  "United States",
-    "Sino-Russian",       "Sino-Nordic",     "Trans-Arctic",
-    "Alaska",   "Alaskan",    "America",    "American",  "Antarctic",
-    "Antarctica", "Arctic",   "Atlantic",   "Barents",   "Beijing",
-    "Bering",   "Canada",     "Canadian",   "China",     "Chinese",
-    "Chukotka", "Danish",     "Denmark",    "Dutch",    "EU",        "Europe",
-    "European", "Faroe",      "Faroese",    "Finland",   "Finnish",   "France",    "French",
-    "German",   "Germany",
-    "Greenland", "Greenlandic", "I",        "Iceland",   "Icelandic",
-    "India",    "Indigenous", "Inuit",      "Inuk",      "Japan",
-    "Japanese", "Kola",       "Korea",      "Kremlin",   "Moscow",
-    "Murmansk", "NATO",       "Nordic",     "Norway",    "Norwegian",
-    "Nunavut",  "Ottawa",     "Pacific",    "Putin",     "Russia",
-    "Russian",  "Sami",       "Saami",      "Sámi",      "Siberia",
-    "Siberian", "Svalbard",   "Sweden",     "Swedish",   "Trump",
-    "UK",       "Ukraine",    "Ukrainian",  "UN",        "UNCLOS",
-    "U.S.",       "USA",        "Washington", "Xi",
-    "Yamal",
-};
-
-enum case_mode { CASE_TITLE, CASE_SENTENCE };
-
-struct caser {
-    const char *p;
-    size_t n;
-    enum case_mode mode;
-    bool allcaps; /* the title has capitals and no lower-case letters */
-    struct buf *out;
-    const char *const *keep; /* names the title keeps as written */
-    size_t nkeep;
-    bool as_written; /* in sentence case already: its capitals are meant */
-    /* of the word at hand: the title's first, a sentence's first, a
-     * compound's part after a hyphen; after an initial, an article, a
-     * place's name */
-    bool first, start, hyphen, after_initial, after_article, after_name;
-};
-
-static bool
-is_sep(uint32_t c)
+bool
+cite_is_sep(uint32_t c)
 {
     return c == ' ' || c == '\n' || c == '-' || c == '/' || c == ':' ||
            c == ';' || c == ',' || c == '!' || c == '?' || c == '(' ||
@@ -140,42 +86,10 @@ is_sep(uint32_t c)
            c == 0xe001;
 }
 
-static bool
-is_apostrophe(uint32_t c)
+bool
+cite_is_apostrophe(uint32_t c)
 {
     return c == '\'' || c == 0x2019;
-}
-
-/* Length of the list entry e matched at p[i..], or 0.  A match must end at
- * a word boundary (or before a possessive apostrophe). */
-static size_t
-match_proper(const struct caser *c, size_t i, const char *e)
-{
-    size_t j = i, k = 0, en, save;
-    unsigned char t = (unsigned char)c->p[i];
-
-    /* Every entry starts with an ASCII letter: most words are turned away
-     * by their first byte, before any decoding. */
-    if (t < 0x80 && (t | 0x20) != ((unsigned char)e[0] | 0x20))
-        return 0;
-    en = strlen(e);
-    while (k < en) {
-        uint32_t a, b;
-        if (j >= c->n)
-            return 0;
-        a = u8_next(c->p, c->n, &j);
-        b = u8_next(e, en, &k);
-        if (cite_lower(a) != cite_lower(b))
-            return 0;
-    }
-    if (j < c->n) {
-        uint32_t a;
-        save = j;
-        a = u8_next(c->p, c->n, &save);
-        if (!is_sep(a) && !is_apostrophe(a) && a != '.')
-            return 0;
-    }
-    return j - i;
 }
 
 /* Whether p[j..n) starts with an ellipsis written as three periods. */
@@ -187,8 +101,8 @@ dots_at(const struct caser *c, size_t j)
 
 /* End of the word starting at i.  An ellipsis of three periods is a word
  * of its own ("Back...and": "Back", "...", "and"). */
-static size_t
-word_end(const struct caser *c, size_t i)
+size_t
+cite_word_end(const struct caser *c, size_t i)
 {
     size_t j = i, k;
 
@@ -199,7 +113,7 @@ word_end(const struct caser *c, size_t i)
     }
     while (j < c->n && !(j > i && dots_at(c, j))) {
         k = j;
-        if (is_sep(u8_next(c->p, c->n, &k)))
+        if (cite_is_sep(u8_next(c->p, c->n, &k)))
             break;
         j = k;
     }
@@ -217,14 +131,17 @@ after_locants(const struct caser *c, size_t i)
 
     if (i < 2 || c->p[i - 1] != '-')
         return false;
-    for (j = i - 1; j > 0 && ((c->p[j - 1] >= '0' && c->p[j - 1] <= '9') ||
-                              c->p[j - 1] == ','); j--)
+    j = i - 1;
+    while (j > 0 && ((c->p[j - 1] >= '0' && c->p[j - 1] <= '9') ||
+                     c->p[j - 1] == ',')) {
         digit = digit || c->p[j - 1] != ',';
+        j--;
+    }
     return digit && (j == 0 || c->p[j - 1] == ' ' || c->p[j - 1] == '(');
 }
 
-static bool
-keep_as_is(const struct caser *c, size_t i, size_t e)
+bool
+cite_keep_as_is(const struct caser *c, size_t i, size_t e)
 {
     size_t j = i, letters = 0, uppers = 0, lowers = 0;
     bool inner_upper = false, digit = false;
@@ -272,8 +189,8 @@ emit_word(struct caser *c, size_t i, size_t e, bool cap)
 }
 
 /* Whether the word at p[i..e) starts with a capital letter. */
-static bool
-starts_upper(const struct caser *c, size_t i, size_t e)
+bool
+cite_starts_upper(const struct caser *c, size_t i, size_t e)
 {
     uint32_t cp = u8_next(c->p, e, &i);
 
@@ -366,15 +283,15 @@ spaced_dash(const char *p, size_t n, size_t i, size_t k)
 
 /* Whether the word p[0..n) is an initial: one capital letter and a
  * period ("L."). */
-static bool
-is_initial(const char *p, size_t n)
+bool
+cite_is_initial(const char *p, size_t n)
 {
     return n == 2 && p[0] >= 'A' && p[0] <= 'Z' && p[1] == '.';
 }
 
 /* Whether p[0..n) is one of words[0..nwords), ASCII case ignored. */
-static bool
-one_of(const char *p, size_t n, const char *const *words, size_t nwords)
+bool
+cite_one_of(const char *p, size_t n, const char *const *words, size_t nwords)
 {
     size_t i;
 
@@ -419,135 +336,7 @@ ends_sentence_word(const char *p, size_t n, bool allcaps)
     if (letters < 2 || cite_is_stopword(p, n - 1))
         return false;
     return (uppers == letters && !allcaps) ||
-           !one_of(p, n - 1, midword_abbrevs, ARRAY_SIZE(midword_abbrevs));
-}
-
-/* The abbreviations of zoological and botanical nomenclature, Latin and
- * written in lower case in any case style (CMOS 17 8.157 on the parts of
- * scientific names; ICZN and ICN usage): a rank or qualifier that follows
- * a name ("Discosia ravennica sp. nov.", "var.", "cf.", "aff."), and the
- * status after a rank ("gen. nov.", "comb. nov.", "stat. rev.",
- * "gen. et sp. nov.", "sp. n.", "n. gen.").  "gen.", "comb.", "stat."
- * and "nom." are such only beside a status ("Gen. Smith" is a general);
- * a status only beside a rank ("Nov. 5" is a month); "n." only in lower
- * case ("N." is an initial). */
-static const char *const taxon_ranks[] = {"aff.", "cf.",    "sp.", "spp.",
-                                          "ssp.", "subsp.", "var."};
-static const char *const taxon_paired_ranks[] = {"comb.", "gen.", "nom.",
-                                                 "stat.", "subgen."};
-static const char *const taxon_status[] = {"et", "nov.", "nud.", "rev."};
-
-/* The word before the one at j, spaces between: its start in *b and
- * its length in *len, or false when there is none made of ASCII letters
- * and periods. */
-static bool
-word_before(const struct caser *c, size_t j, size_t *b, size_t *len)
-{
-    size_t i = j;
-
-    while (j > 0 && c->p[j - 1] == ' ')
-        j--;
-    if (j == i)
-        return false;
-    for (i = j; i > 0 && (ascii_is_alpha(c->p[i - 1]) || c->p[i - 1] == '.');
-         i--)
-        ;
-    if (i == j || (i > 0 && !is_sep((unsigned char)c->p[i - 1])))
-        return false;
-    *b = i;
-    *len = j - i;
-    return true;
-}
-
-static bool
-taxon_rank(const char *p, size_t n)
-{
-    return one_of(p, n, taxon_ranks, ARRAY_SIZE(taxon_ranks)) ||
-           one_of(p, n, taxon_paired_ranks, ARRAY_SIZE(taxon_paired_ranks));
-}
-
-static bool
-taxon_status_word(const char *p, size_t n)
-{
-    return (n == 2 && p[0] == 'n' && p[1] == '.') ||
-           one_of(p, n, taxon_status, ARRAY_SIZE(taxon_status));
-}
-
-/* Whether the word at [i, e) is a Latin abbreviation that stays in lower
- * case: one of nomenclature (taxon_ranks) or "et al.". */
-static bool
-latin_lower(const struct caser *c, size_t i, size_t e)
-{
-    const char *w = c->p + i;
-    size_t n = e - i, b = 0, bn = 0, k = e, ke;
-    bool prev, next;
-
-    if (!c->allcaps && keep_as_is(c, i, e)) /* "CF.", an acronym */
-        return false;
-    if (one_of(w, n, taxon_ranks, ARRAY_SIZE(taxon_ranks)))
-        return true;
-    prev = word_before(c, i, &b, &bn);
-    while (k < c->n && c->p[k] == ' ')
-        k++;
-    ke = k > e ? word_end(c, k) : k;
-    next = ke > k;
-    if (ascii_ieq_n(w, n, "et") && next && ascii_ieq_n(c->p + k, ke - k, "al."))
-        return true;
-    if (ascii_ieq_n(w, n, "al.") && prev && ascii_ieq_n(c->p + b, bn, "et"))
-        return true;
-    if (one_of(w, n, taxon_paired_ranks, ARRAY_SIZE(taxon_paired_ranks)))
-        return (prev && taxon_status_word(c->p + b, bn)) ||
-               (next && taxon_status_word(c->p + k, ke - k));
-    if (taxon_status_word(w, n))
-        return (prev && taxon_rank(c->p + b, bn)) ||
-               (next && taxon_rank(c->p + k, ke - k));
-    return false;
-}
-
-/* Whether the next word after e, past spaces, is an initial. */
-static bool
-initial_follows(const struct caser *c, size_t e)
-{
-    size_t i = e, k;
-
-    while (i < c->n && c->p[i] == ' ')
-        i++;
-    if (i == e || i >= c->n)
-        return false;
-    k = word_end(c, i);
-    return is_initial(c->p + i, k - i);
-}
-
-/*
- * Whether the capitalised word at [i, e) is the genus of a scientific
- * name: a word in lower case follows, and either both are in parentheses,
- * "(Puma concolor)", or the word after is no common word and no small
- * word, an epithet ("Selaginella moellendorffii", "Tetrastigma loheri
- * complex"), which a title in title case would not leave in lower case.
- * The genus keeps its capital (APA 7 6.17), even where the word lists
- * know it as a common word ("artemisia", "drosophila").
- */
-static bool
-genus_of(const struct caser *c, size_t i, size_t e)
-{
-    size_t k = e + 1, end, last;
-
-    if (e - i < 3 || e >= c->n || c->p[e] != ' ' ||
-        !cite_is_letter((unsigned char)c->p[e - 1]) ||
-        cite_is_stopword(c->p + i, e - i))
-        return false;
-    end = word_end(c, k);
-    last = end > k && c->p[end - 1] == '.' ? end - 1 : end;
-    if (last <= k)
-        return false;
-    for (; k < last; k++)
-        if (!(c->p[k] >= 'a' && c->p[k] <= 'z'))
-            return false;
-    k = e + 1;
-    if (i > 0 && c->p[i - 1] == '(')
-        return end < c->n && c->p[end] == ')';
-    return last - k >= 3 && !cite_is_stopword(c->p + k, last - k) &&
-           !cite_common_word(c->p + k, last - k);
+           !cite_one_of(p, n - 1, midword_abbrevs, ARRAY_SIZE(midword_abbrevs));
 }
 
 /* Whether p[0..n) is an article ("a", "an", "the"). */
@@ -611,126 +400,6 @@ names_a_case(const char *p, size_t n)
     return false;
 }
 
-/* Whether p[0..n) is one capital letter other than "A" (the article)
- * and "I": a letter that names something ("vitamin D", "type B", "part
- * V") and keeps its capital in sentence case; not when it opens a
- * compound ("E-government"). */
-static bool
-capital_letter(const char *p, size_t n)
-{
-    return n == 1 && p[0] > 'A' && p[0] <= 'Z' && p[0] != 'I';
-}
-
-/* Whether p[0..n) is the generic word of a geographic name ("Fargey
- * Creek", "Mackenzie River"): after a name it is part of the name and
- * keeps its capital in sentence case (APA 7 6.17, proper nouns). */
-static bool
-feature_word(const char *p, size_t n)
-{
-    static const char *const features[] = {
-        "Bay",      "Basin",    "Cape",     "Creek",   "Fjord",
-        "Glacier",  "Gulf",     "Island",   "Islands", "Lake",
-        "Mountain", "Mountains", "Peninsula", "River", "Sea",
-        "Sound",    "Strait",   "Valley"};
-    size_t i;
-
-    for (i = 0; i < ARRAY_SIZE(features); i++)
-        if (strlen(features[i]) == n && !memcmp(p, features[i], n))
-            return true;
-    return false;
-}
-
-/* Whether a word kept with its capital, p[0..n), is a name that a
- * geographic word may follow: not an adjective of a people or a region
- * ("Russian", "Arctic", "Danish": "Russian sea power"). */
-static bool
-place_name(const char *p, size_t n)
-{
-    return !(ascii_ends_with(p, n, "ian") || ascii_ends_with(p, n, "ese") ||
-             ascii_ends_with(p, n, "ish") || ascii_ends_with(p, n, "ic") ||
-             ascii_ends_with(p, n, "an"));
-}
-
-/* Whether p[0..n) is a point of the compass that names part of a place
- * when a name follows it ("South Korea", "East Asia", "West Africa"). */
-static bool
-compass_word(const char *p, size_t n)
-{
-    static const char *const points[] = {
-        "North",     "South",     "East",      "West",
-        "Northeast", "Northwest", "Southeast", "Southwest"};
-    size_t i;
-
-    for (i = 0; i < ARRAY_SIZE(points); i++)
-        if (strlen(points[i]) == n && !memcmp(p, points[i], n))
-            return true;
-    return false;
-}
-
-/* Whether the word after e, one space on, is a name the title keeps: a
- * capitalised word that is no common word ("Korea", "Asia"). */
-static bool
-name_follows(const struct caser *c, size_t e)
-{
-    size_t i = e + 1, k;
-
-    if (e >= c->n || c->p[e] != ' ' || i >= c->n)
-        return false;
-    k = word_end(c, i);
-    return k > i && starts_upper(c, i, k) &&
-           !cite_common_word(c->p + i, k - i);
-}
-
-/* Whether p[0..n) heads a name "X of Y" when Y is a name: a state or an
- * institution ("Kingdom of Denmark", "Republic of Korea", "Government of
- * Nunavut", "University of Tromsø") or a water ("Sea of Okhotsk").  Not
- * "State": "the state of Russia's Arctic forces" is a common word. */
-static bool
-of_name_head(const char *p, size_t n)
-{
-    static const char *const heads[] = {
-        "Bay",        "Commission", "Council",  "Federation", "Government",
-        "Gulf",       "Kingdom",    "Ministry", "Parliament", "Principality",
-        "Province",   "Republic",   "Sea",      "University"};
-    size_t i;
-
-    for (i = 0; i < ARRAY_SIZE(heads); i++)
-        if (strlen(heads[i]) == n && !memcmp(p, heads[i], n))
-            return true;
-    return false;
-}
-
-/* Whether " of " (and maybe "the ") and then a name the title keeps
- * follow the word that ends at e. */
-static bool
-of_name_follows(const struct caser *c, size_t e)
-{
-    if (e + 4 > c->n || memcmp(c->p + e, " of ", 4) != 0)
-        return false;
-    e += 3;
-    if (e + 5 <= c->n && !memcmp(c->p + e, " the ", 5))
-        e += 4;
-    return name_follows(c, e);
-}
-
-/* Length of the name of c->keep found at p[i..], as written and ending
- * at a word boundary, or 0. */
-static size_t
-match_keep(const struct caser *c, size_t i)
-{
-    size_t k, len;
-
-    for (k = 0; k < c->nkeep; k++) {
-        len = strlen(c->keep[k]);
-        if (len <= c->n - i && !memcmp(c->p + i, c->keep[k], len) &&
-            (i + len == c->n || c->p[i + len] == ' ' ||
-             c->p[i + len] == ',' || c->p[i + len] == ':' ||
-             c->p[i + len] == '.' || c->p[i + len] == ')'))
-            return len;
-    }
-    return 0;
-}
-
 /*
  * Whether p[0..n) is no word but quotation marks and periods left over
  * after the separators: the closing quote of "Guinea Pigs:' Inside" or
@@ -788,7 +457,7 @@ case_evidence(const char *p, size_t n)
 
     while (i < n) {
         uint32_t cp = u8_next(p, n, &i);
-        if (is_apostrophe(cp))
+        if (cite_is_apostrophe(cp))
             continue;
         if (!cite_is_letter(cp))
             return 0;
@@ -829,14 +498,14 @@ source_in_sentence_case(const struct caser *c)
             start = hyphen = false;
             continue;
         }
-        if (is_sep(cp)) {
+        if (cite_is_sep(cp)) {
             if (cp == ':' || cp == '?' || cp == '!' || cp == 0x2014)
                 start = true;
             hyphen = cp == '-' || cp == 0x2010;
             i = k;
             continue;
         }
-        e = word_end(c, i);
+        e = cite_word_end(c, i);
         ev = start || hyphen ? 0 : case_evidence(c->p + i, e - i);
         lower += ev < 0;
         upper += ev > 0;
@@ -845,33 +514,6 @@ source_in_sentence_case(const struct caser *c)
         i = e;
     }
     return lower >= 2 && lower > upper;
-}
-
-/* Whether the capitalised word p[i..e) is joined by an en dash, with no
- * space, to a capitalised word that is no common word: the en dash of
- * a compound of names (CMOS 17 6.80: "Balian–Low", "Hardy–Weinberg",
- * "Navier–Stokes"), whose parts are all names and keep their capitals in
- * sentence case (APA 7 6.17) even where one is also a common word. */
-static bool
-eponym_partner(const struct caser *c, size_t i, size_t e)
-{
-    static const char dash[] = "\xe2\x80\x93";
-    size_t b, k;
-
-    if (e + 3 < c->n && !memcmp(c->p + e, dash, 3)) {
-        k = word_end(c, e + 3);
-        if (k > e + 3 && starts_upper(c, e + 3, k) &&
-            !cite_common_word(c->p + e + 3, k - e - 3))
-            return true;
-    }
-    if (i >= 3 && !memcmp(c->p + i - 3, dash, 3)) {
-        for (b = i - 3; b > 0 && !is_sep((unsigned char)c->p[b - 1]); b--)
-            ;
-        if (b < i - 3 && starts_upper(c, b, i - 3) &&
-            !cite_common_word(c->p + b, i - 3 - b))
-            return true;
-    }
-    return false;
 }
 
 /* Append p[i..e) as written, a run that keeps its case (an italic run,
@@ -901,27 +543,6 @@ put_sep(struct caser *c, size_t i, size_t k, uint32_t cp)
         c->after_article = false;
 }
 
-/* Whether the capitalised word p[i..e) is part of a name, which keeps its
- * capital in sentence case even when it is also a common word: beside
- * an initial ("Warren L. Butler"), a genus, a capital letter that names
- * something ("vitamin D"), a place's geographic word ("Fargey Creek"),
- * a compass point or "X of" before a name (CMOS 8.46, APA 7 6.17), an
- * eponym's partner. */
-static bool
-name_word(const struct caser *c, size_t i, size_t e)
-{
-    const char *w = c->p + i;
-    size_t n = e - i;
-
-    return starts_upper(c, i, e) &&
-           (c->after_initial || initial_follows(c, e) || genus_of(c, i, e) ||
-            (capital_letter(w, n) && !(e < c->n && c->p[e] == '-')) ||
-            (c->after_name && feature_word(w, n)) ||
-            (compass_word(w, n) && name_follows(c, e)) ||
-            (of_name_head(w, n) && of_name_follows(c, e)) ||
-            eponym_partner(c, i, e));
-}
-
 /* Append the word p[i..e), which no list names, in the case the mode
  * gives it; whether it was kept as written. */
 static bool
@@ -938,13 +559,13 @@ put_word(struct caser *c, size_t i, size_t e)
         cap = c->first || c->start || !has_word_after(c, e) ||
               !small_word(c, i, e, c->hyphen, c->after_article);
     caps = c->allcaps ? cite_caps_word(w, n) : CITE_CAPS_COMMON;
-    latin = !c->first && !c->start && latin_lower(c, i, e);
+    latin = !c->first && !c->start && cite_latin_lower(c, i, e);
     kept = !latin &&
-           (keep_as_is(c, i, e) || is_initial(w, n) ||
+           (cite_keep_as_is(c, i, e) || cite_is_initial(w, n) ||
             caps == CITE_CAPS_KEEP ||
             (c->mode == CASE_SENTENCE && !c->allcaps &&
-             starts_upper(c, i, e) && !after_locants(c, i) &&
-             (name_word(c, i, e) || c->as_written ||
+             cite_starts_upper(c, i, e) && !after_locants(c, i) &&
+             (cite_name_word(c, i, e) || c->as_written ||
               !cite_common_word(w, n))));
     if (kept)
         buf_append(c->out, w, n);
@@ -959,18 +580,13 @@ put_word(struct caser *c, size_t i, size_t e)
 static size_t
 put_proper(struct caser *c, size_t i, uint32_t cp)
 {
-    size_t k, m = 0, e;
+    const char *entry;
+    size_t m = cite_proper_match(c, i, cp, &entry), e;
 
-    /* Most words share their first letter with few entries: the others
-     * are passed over here without a call. */
-    for (k = 0; k < ARRAY_SIZE(proper) && !m; k++)
-        if (cp >= 0x80 ||
-            (cp | 0x20) == ((unsigned char)proper[k][0] | 0x20))
-            m = match_proper(c, i, proper[k]);
     if (!m)
         return 0;
-    buf_append_str(c->out, proper[k - 1]);
-    e = word_end(c, i + m);
+    buf_append_str(c->out, entry);
+    e = cite_word_end(c, i + m);
     emit_word(c, i + m, e, false);
     return e;
 }
@@ -1015,18 +631,18 @@ recase(const char *p, size_t n, enum case_mode mode,
          * with the rest of its word, a possessive ("Calanus's"). */
         if (cp == 0xe000) {
             e = italic_end(p, n, i);
-            if (e < n && is_apostrophe(u8_next(p, n, &(size_t){e})))
-                e = word_end(&c, e);
+            if (e < n && cite_is_apostrophe(u8_next(p, n, &(size_t){e})))
+                e = cite_word_end(&c, e);
             put_run(&c, i, e);
             i = e;
             continue;
         }
-        if (is_sep(cp)) {
+        if (cite_is_sep(cp)) {
             put_sep(&c, i, k, cp);
             i = k;
             continue;
         }
-        e = word_end(&c, i);
+        e = cite_word_end(&c, i);
         if (marks_only(p + i, e - i, &sentence)) {
             buf_append(out, p + i, e - i);
             c.start = c.start || (sentence && marks_end_sentence(p, i));
@@ -1042,7 +658,7 @@ recase(const char *p, size_t n, enum case_mode mode,
         }
         /* An organisation of the record's that the title names keeps
          * its capitals (APA 7 6.17: proper nouns). */
-        m = c.mode == CASE_SENTENCE ? match_keep(&c, i) : 0;
+        m = c.mode == CASE_SENTENCE ? cite_keep_match(&c, i) : 0;
         if (m) {
             put_run(&c, i, i + m);
             i += m;
@@ -1051,10 +667,10 @@ recase(const char *p, size_t n, enum case_mode mode,
         k = put_proper(&c, i, cp);
         kept = k > 0 || put_word(&c, i, e);
         e = k > 0 ? k : e;
-        c.after_name = kept && starts_upper(&c, i, e) &&
-                       place_name(p + i, e - i);
+        c.after_name = kept && cite_starts_upper(&c, i, e) &&
+                       cite_place_name(p + i, e - i);
         c.start = ends_sentence_word(p + i, e - i, c.allcaps);
-        c.after_initial = is_initial(p + i, e - i);
+        c.after_initial = cite_is_initial(p + i, e - i);
         c.after_article = is_article(p + i, e - i);
         c.first = c.hyphen = false;
         i = e;

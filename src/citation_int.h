@@ -1,9 +1,9 @@
 /*
  * citation_int: private to the citation module (citation.c,
- * citation_name.c, citation_style.c, citation_case.c, citation_words.c,
- * citation_export.c, citation_coins.c): letter helpers, the word lists,
- * the parts of a name as the styles need them, and the writers the
- * styles build their strings with.
+ * citation_name.c, citation_style.c, citation_case.c, citation_proper.c,
+ * citation_words.c, citation_export.c, citation_coins.c): letter helpers,
+ * the word lists, the parts of a name as the styles need them, and the
+ * writers the styles build their strings with.
  */
 #ifndef ARCTIC_DIGEST_CITATION_INT_H
 #define ARCTIC_DIGEST_CITATION_INT_H
