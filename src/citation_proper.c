@@ -17,6 +17,22 @@
 /* Each entry starts with an ASCII letter (cite_proper_match relies on
  * it). */
 static const char *const proper[] = {
+    "Commission on the Limits of the Continental Shelf",
+    "Arctic Monitoring and Assessment Programme",
+    "Sustainable Development Goals", "Barents Euro-Arctic Council",
+    "Inuit Circumpolar Council", "Arctic Economic Council",
+    "Arctic Coast Guard Forum", "Transpolar Sea Route",
+    "New Siberian Islands", "Northwest Territories", "Franz Josef Land",
+    "Second World War",   "First World War", "European Commission",
+    "European Parliament", "General Assembly", "Indigenous Peoples",
+    "Antarctic Treaty System", "Antarctic Treaty", "Arctic Archipelago",
+    "Northern Dimension",
+    "Nordic Council",     "Law of the Sea",  "Polar Code",
+    "Ice Silk Road",      "Silk Road",       "World War",
+    "Coast Guard",        "Air Force",       "Armed Forces",
+    "Marine Corps",       "Royal Navy",      "Supreme Court",
+    "State Department",   "White House",     "Baltic Sea",
+    "White Sea",          "East Siberian Sea",
     "European Court of Human Rights", "International Court of Justice",
     "UN Security Council", "Security Council", "Ilulissat Declaration",
     "Svalbard Treaty",    "Paris Agreement", "Arctic Circle",
@@ -34,7 +50,8 @@ static const char *const proper[] = {
     "United Kingdom",     "United Nations",  "United States",
     "Sino-Russian",       "Sino-Nordic",     "Trans-Arctic",
     "Alaska",   "Alaskan",    "America",    "American",  "Antarctic",
-    "Antarctica", "Arctic",   "Atlantic",   "Barents",   "Beijing",
+    "Antarctica", "Arctic",   "Atlantic",   "Baltic",    "Barents",
+    "Beijing",  "Congress",   "Pentagon",   "Senate",
     "Bering",   "Canada",     "Canadian",   "China",     "Chinese",
     "Chukotka", "Danish",     "Denmark",    "Dutch",    "EU",        "Europe",
     "European", "Faroe",      "Faroese",    "Finland",   "Finnish",   "France",    "French",
@@ -228,10 +245,15 @@ static bool
 feature_word(const char *p, size_t n)
 {
     static const char *const features[] = {
-        "Bay",      "Basin",    "Cape",     "Creek",   "Fjord",
-        "Glacier",  "Gulf",     "Island",   "Islands", "Lake",
-        "Mountain", "Mountains", "Peninsula", "River", "Sea",
-        "Sound",    "Strait",   "Valley"};
+        "Archipelago", "Basin",     "Bay",        "Cape",     "Creek",
+        "Fjord",       "Glacier",   "Gulf",       "Island",   "Islands",
+        "Lake",        "Mountain",  "Mountains",  "Ocean",    "Passage",
+        "Peninsula",   "Plateau",   "Ridge",      "River",    "Sea",
+        "Shelf",       "Sound",     "Strait",     "Valley",
+        /* a place's agreements and bodies ("Kyoto Protocol", "Ottawa
+         * Declaration", "Saami Council") */
+        "Accord",      "Agreement", "Commission", "Convention", "Council",
+        "Declaration", "Protocol",  "Treaty"};
     size_t i;
 
     for (i = 0; i < ARRAY_SIZE(features); i++)
@@ -279,6 +301,20 @@ name_follows(const struct caser *c, size_t e)
     k = cite_word_end(c, i);
     return k > i && cite_starts_upper(c, i, k) &&
            !cite_common_word(c->p + i, k - i);
+}
+
+/* Whether the word after e, past one space, is a capitalised feature
+ * word: a point of the compass names the feature ("North Sea", "West
+ * Fjord"). */
+static bool
+feature_follows(const struct caser *c, size_t e)
+{
+    size_t i = e + 1, k;
+
+    if (e >= c->n || c->p[e] != ' ' || i >= c->n)
+        return false;
+    k = cite_word_end(c, i);
+    return k > i && feature_word(c->p + i, k - i);
 }
 
 /* Whether p[0..n) heads a name "X of Y" when Y is a name: a state or an
@@ -374,7 +410,8 @@ cite_name_word(const struct caser *c, size_t i, size_t e)
            (c->after_initial || initial_follows(c, e) || genus_of(c, i, e) ||
             (capital_letter(w, n) && !(e < c->n && c->p[e] == '-')) ||
             (c->after_name && feature_word(w, n)) ||
-            (compass_word(w, n) && name_follows(c, e)) ||
+            (compass_word(w, n) &&
+             (name_follows(c, e) || feature_follows(c, e))) ||
             (of_name_head(w, n) && of_name_follows(c, e)) ||
             eponym_partner(c, i, e));
 }

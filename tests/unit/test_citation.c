@@ -324,7 +324,7 @@ test_citation_case_rules_from_real_records(void **state)
             "Publications of Warren L. Butler on "
             "Photosynthesis",
             "Publications of Warren L. Butler on photosynthesis");
-    case_is(cite_sentence_case, "The U.S. Coast Guard", "The U.S. coast guard");
+    case_is(cite_sentence_case, "The U.S. Approach", "The U.S. approach");
     case_is(cite_sentence_case, "Foamy Virus in Pumas (Puma concolor)",
             "Foamy virus in pumas (Puma concolor)");
     case_is(cite_sentence_case, "Virus in Pumas (Wild Cats)",
@@ -1579,6 +1579,40 @@ test_citation_sentence_case_keeps_what_the_source_means(void **state)
             "Voyant tools. http://voyant-tools.org/");
 }
 
+/* The names of Arctic governance that are also common words keep their
+ * capitals in APA sentence case (issue 13's domain list; the titles are
+ * ours, made of the names Arctic Council and Arctic Institute papers
+ * use) */
+static void
+test_citation_sentence_case_keeps_arctic_names(void **state)
+{
+    (void)state;
+    case_is(cite_sentence_case,
+            "The Law of the Sea Convention and the Polar Code in the North "
+            "Sea and Baltic Sea",
+            "The Law of the Sea Convention and the Polar Code in the North "
+            "Sea and Baltic Sea");
+    case_is(cite_sentence_case,
+            "Indigenous Peoples and the Inuit Circumpolar Council: The "
+            "Nordic Council and the Saami Council",
+            "Indigenous Peoples and the Inuit Circumpolar Council: The "
+            "Nordic Council and the Saami Council");
+    /* a place's agreement or body ("Kyoto Protocol"), not an adjective's
+     * ("Arctic policy") */
+    case_is(cite_sentence_case,
+            "The Kyoto Protocol, the Ottawa Declaration and Arctic Policy",
+            "The Kyoto Protocol, the Ottawa Declaration and Arctic policy");
+    case_is(cite_sentence_case,
+            "The U.S. Coast Guard in the Bering Sea and the Canadian Arctic "
+            "Archipelago After the Second World War",
+            "The U.S. Coast Guard in the Bering Sea and the Canadian Arctic "
+            "Archipelago after the Second World War");
+    /* a point of the compass before a feature names it; before a common
+     * word it is lowered */
+    case_is(cite_sentence_case, "North Sea Oil and the North Wind",
+            "North Sea oil and the north wind");
+}
+
 static void
 test_citation_name_in_two_scripts(void **state)
 {
@@ -1994,6 +2028,7 @@ main(void)
         cmocka_unit_test(test_citation_sentence_case_rules_from_real_titles),
         cmocka_unit_test(
             test_citation_sentence_case_keeps_what_the_source_means),
+        cmocka_unit_test(test_citation_sentence_case_keeps_arctic_names),
         cmocka_unit_test(test_citation_case_rules_from_real_records),
         cmocka_unit_test(test_citation_format_all_equals_each_markup_alone),
         cmocka_unit_test(test_citation_title_italics),
