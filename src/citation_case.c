@@ -664,6 +664,8 @@ recase(const char *p, size_t n, enum case_mode mode,
             i += m;
             continue;
         }
+        if (c.name_end <= i && c.mode == CASE_SENTENCE)
+            c.name_end = cite_statute_end(&c, i);
         k = put_proper(&c, i, cp);
         kept = k > 0 || put_word(&c, i, e);
         e = k > 0 ? k : e;

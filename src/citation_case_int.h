@@ -27,6 +27,7 @@ struct caser {
      * compound's part after a hyphen; after an initial, an article, a
      * place's name */
     bool first, start, hyphen, after_initial, after_article, after_name;
+    size_t name_end; /* a statute's name found ahead runs to here */
 };
 
 /* ---- words (citation_case.c) ---- */
@@ -64,6 +65,9 @@ bool cite_place_name(const char *p, size_t n);
 /* Whether the word p[i..e) is Latin of taxonomy that stays in lower case
  * ("sp. nov.", "et al."). */
 bool cite_latin_lower(const struct caser *c, size_t i, size_t e);
+/* The end of the statute's name ("Endangered Species Act") that the
+ * capitalised word at i opens, or 0. */
+size_t cite_statute_end(const struct caser *c, size_t i);
 /* Length of the name of c->keep found at p[i..], as written, or 0. */
 size_t cite_keep_match(const struct caser *c, size_t i);
 

@@ -25,6 +25,10 @@ static const char *const proper[] = {
     "New Siberian Islands", "Northwest Territories", "Franz Josef Land",
     "Second World War",   "First World War", "European Commission",
     "European Parliament", "General Assembly", "Indigenous Peoples",
+    "Central Arctic Ocean", "Permanent Participants",
+    "Circumpolar North",  "Canadian North",  "Russian Federation",
+    "Alaska Natives",     "Alaska Native",   "First Nations",
+    "Arctic Five",        "Arctic Eight",
     "Antarctic Treaty System", "Antarctic Treaty", "Arctic Archipelago",
     "Northern Dimension",
     "Nordic Council",     "Law of the Sea",  "Polar Code",
@@ -303,6 +307,82 @@ name_follows(const struct caser *c, size_t e)
            !cite_common_word(c->p + i, k - i);
 }
 
+/* Whether p[0..n) is one of the words a statute's name ends with. */
+static bool
+statute_word(const char *p, size_t n)
+{
+    return (n == 3 && !memcmp(p, "Act", 3)) ||
+           (n == 4 && !memcmp(p, "Acts", 4));
+}
+
+/*
+ * The end of the statute's name that the capitalised word at i opens, or
+ * 0: two or more capitalised words, or a name, joined by spaces or
+ * hyphens, then "Act" ("Endangered Species Act", "Marine Mammal
+ * Protection Act", "Self-Government Act", "Nunavut Act"), a proper noun
+ * (APA 7 6.17); "Act" ends the title, a clause or a sentence, or a word
+ * in lower case follows ("Act of 1973").  "Why Greenland Must Act" and
+ * "Must Act Now" name nothing.
+ */
+size_t
+cite_statute_end(const struct caser *c, size_t i)
+{
+    size_t words = 0, k, e;
+    bool named = false;
+
+    while (i < c->n && words < 8) {
+        e = cite_word_end(c, i);
+        if (e == i || !cite_starts_upper(c, i, e))
+            return 0;
+        if (statute_word(c->p + i, e - i)) {
+            if (words < 2 && !named)
+                return 0;
+            k = e < c->n && c->p[e] == ' ' ? e + 1 : e;
+            if (k < c->n && cite_starts_upper(c, k, cite_word_end(c, k)))
+                return 0;
+            return e;
+        }
+        named = words == 0 && !cite_common_word(c->p + i, e - i);
+        words++;
+        if (e >= c->n || (c->p[e] != ' ' && c->p[e] != '-'))
+            return 0;
+        i = e + 1;
+    }
+    return 0;
+}
+
+/* Whether the word after e, past one space, opens the number of a
+ * series: "Article 234", "Chapter 8", "Goal 14" (APA 7 6.19 capitalises a
+ * noun before the numeral of a numbered series); a year is none
+ * ("Strategy 2030"). */
+static bool
+series_number_follows(const struct caser *c, size_t e)
+{
+    size_t i = e + 1, k = i;
+
+    if (e >= c->n || c->p[e] != ' ')
+        return false;
+    while (k < c->n && c->p[k] >= '0' && c->p[k] <= '9')
+        k++;
+    if (k == i || (k - i == 4 && (c->p[i] == '1' || c->p[i] == '2')))
+        return false;
+    return k >= c->n || !cite_is_letter((unsigned char)c->p[k]);
+}
+
+/* Whether p[0..n) names a part of a numbered series (APA 7 6.19). */
+static bool
+series_word(const char *p, size_t n)
+{
+    static const char *const series[] = {
+        "Annex",   "Appendix",  "Article",  "Articles", "Chapter",
+        "Experiment", "Figure", "Goal",     "Paragraph", "Part",
+        "Phase",   "Principle", "Resolution", "Round",  "Rule",
+        "Section", "Stage",     "Study",    "Table",    "Volume"};
+
+    return cite_one_of(p, n, series, ARRAY_SIZE(series)) &&
+           p[0] >= 'A' && p[0] <= 'Z';
+}
+
 /* Whether the word after e, past one space, is a capitalised feature
  * word: a point of the compass names the feature ("North Sea", "West
  * Fjord"). */
@@ -413,7 +493,8 @@ cite_name_word(const struct caser *c, size_t i, size_t e)
             (compass_word(w, n) &&
              (name_follows(c, e) || feature_follows(c, e))) ||
             (of_name_head(w, n) && of_name_follows(c, e)) ||
-            eponym_partner(c, i, e));
+            (series_word(w, n) && series_number_follows(c, e)) ||
+            i < c->name_end || eponym_partner(c, i, e));
 }
 
 size_t

@@ -150,11 +150,15 @@ derived_common(const char *w, size_t n, int prefixes)
         {"ity", ""},         {"ity", "e"},
     };
     static const char *const prefix[] = {
-        "amino", "anti",   "bio",   "bromo",  "chloro", "cryo",  "di",
-        "ethyl", "fluoro", "geo",   "hetero", "homo",   "hydro", "hydroxy",
-        "inter", "iodo",   "macro", "methyl", "micro",  "mono",  "multi",
-        "nitro", "non",    "over",  "paleo",  "palaeo", "poly",  "post",
-        "semi",  "sub",    "tetra", "trans",  "tri",    "under"};
+        "amino",  "anti",   "bio",    "bromo",  "chloro", "counter",
+        "cross",  "cryo",   "cyber",  "di",     "ethyl",  "extra",
+        "fluoro", "geo",    "hetero", "homo",   "hydro",  "hydroxy",
+        "infra",  "inter",  "intra",  "iodo",   "macro",  "meta",
+        "methyl", "micro",  "mid",    "mono",   "multi",
+        "nitro",  "non",    "over",   "paleo",  "palaeo", "para",
+        "peri",   "poly",   "post",   "pre",    "pro",    "proto",
+        "pseudo", "re",     "semi",   "sub",    "super",  "tele",
+        "tetra",  "trans",  "tri",    "ultra",  "under"};
     char b[64];
     size_t i, sl, bl;
 

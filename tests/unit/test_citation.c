@@ -1611,6 +1611,31 @@ test_citation_sentence_case_keeps_arctic_names(void **state)
      * word it is lowered */
     case_is(cite_sentence_case, "North Sea Oil and the North Wind",
             "North Sea oil and the north wind");
+    /* a statute's name is a proper noun; a verb "Act" is not */
+    case_is(cite_sentence_case,
+            "Why Greenland Must Act Now: The Marine Mammal Protection Act "
+            "of 1972 and the Nunavut Act",
+            "Why Greenland must act now: The Marine Mammal Protection Act "
+            "of 1972 and the Nunavut Act");
+    /* a noun before the numeral of a series (APA 7 6.19), not before a
+     * year */
+    case_is(cite_sentence_case,
+            "Maritime Claims Under UNCLOS Article 234 and the Arctic "
+            "Strategy 2030",
+            "Maritime claims under UNCLOS Article 234 and the Arctic "
+            "strategy 2030");
+    /* words made of a prefix and a common word are common words; a
+     * region's name made so is one the lists know, or stays */
+    case_is(cite_sentence_case,
+            "Postcolonial Paradiplomacy, Cybersecurity and Geoeconomics in "
+            "the Neotropics",
+            "Postcolonial paradiplomacy, cybersecurity and geoeconomics in "
+            "the Neotropics");
+    case_is(cite_sentence_case,
+            "Alaska Native Corporations, the Arctic Five and the Russian "
+            "Federation",
+            "Alaska Native corporations, the Arctic Five and the Russian "
+            "Federation");
 }
 
 static void
