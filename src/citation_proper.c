@@ -383,6 +383,38 @@ series_word(const char *p, size_t n)
            p[0] >= 'A' && p[0] <= 'Z';
 }
 
+/* Whether p[0..n) is the abbreviated title or rank before a name, or
+ * the "Saint" or "Mount" of a place's: "Gen. Smith", "Dr. Brown", "St.
+ * Lawrence", "Mt. Hood" (as written, with its capital and period). */
+static bool
+title_abbrev(const char *p, size_t n)
+{
+    static const char *const titles[] = {
+        "Adm.", "Capt.", "Col.", "Cpl.",  "Dr.",   "Ft.",  "Gen.", "Gov.",
+        "Hon.", "Lt.",   "Maj.", "Mr.",   "Mrs.",  "Ms.",  "Mt.",  "Pres.",
+        "Prof.", "Rep.", "Rev.", "Sen.",  "Sgt.",  "St."};
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(titles); i++)
+        if (strlen(titles[i]) == n && !memcmp(p, titles[i], n))
+            return true;
+    return false;
+}
+
+/* Whether the capitalised word p[i..e) is a title before a name, or a
+ * name after a title (title_abbrev): both keep their capitals in
+ * sentence case ("Gen. Smith", not "gen. smith"). */
+static bool
+titled_name(const struct caser *c, size_t i, size_t e)
+{
+    size_t b, bn, k = e + 1;
+
+    if (title_abbrev(c->p + i, e - i))
+        return e < c->n && c->p[e] == ' ' && k < c->n &&
+               cite_starts_upper(c, k, cite_word_end(c, k));
+    return word_before(c, i, &b, &bn) && title_abbrev(c->p + b, bn);
+}
+
 /* Whether the word after e, past one space, is a capitalised feature
  * word: a point of the compass names the feature ("North Sea", "West
  * Fjord"). */
@@ -494,7 +526,8 @@ cite_name_word(const struct caser *c, size_t i, size_t e)
              (name_follows(c, e) || feature_follows(c, e))) ||
             (of_name_head(w, n) && of_name_follows(c, e)) ||
             (series_word(w, n) && series_number_follows(c, e)) ||
-            i < c->name_end || eponym_partner(c, i, e));
+            i < c->name_end || titled_name(c, i, e) ||
+            eponym_partner(c, i, e));
 }
 
 size_t

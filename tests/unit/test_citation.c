@@ -1611,6 +1611,10 @@ test_citation_sentence_case_keeps_arctic_names(void **state)
      * word it is lowered */
     case_is(cite_sentence_case, "North Sea Oil and the North Wind",
             "North Sea oil and the north wind");
+    /* a title before a name, and the name, keep their capitals */
+    case_is(cite_sentence_case,
+            "An Interview With Gen. Smith on St. Lawrence Island",
+            "An interview with Gen. Smith on St. Lawrence Island");
     /* a statute's name is a proper noun; a verb "Act" is not */
     case_is(cite_sentence_case,
             "Why Greenland Must Act Now: The Marine Mammal Protection Act "
