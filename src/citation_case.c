@@ -563,6 +563,7 @@ put_word(struct caser *c, size_t i, size_t e)
     kept = !latin &&
            (cite_keep_as_is(c, i, e) || cite_is_initial(w, n) ||
             caps == CITE_CAPS_KEEP ||
+            (c->mode == CASE_TITLE && !c->allcaps && cite_epithet(c, i, e)) ||
             (c->mode == CASE_SENTENCE && !c->allcaps &&
              cite_starts_upper(c, i, e) && !after_locants(c, i) &&
              (cite_name_word(c, i, e) || c->as_written ||

@@ -68,6 +68,10 @@ bool cite_latin_lower(const struct caser *c, size_t i, size_t e);
 /* The end of the statute's name ("Endangered Species Act") that the
  * capitalised word at i opens, or 0. */
 size_t cite_statute_end(const struct caser *c, size_t i);
+/* Whether the word p[i..e), in lower case, is the epithet of a
+ * scientific name ("Selaginella moellendorffii"), which title case keeps
+ * in lower case. */
+bool cite_epithet(const struct caser *c, size_t i, size_t e);
 /* Length of the name of c->keep found at p[i..], as written, or 0. */
 size_t cite_keep_match(const struct caser *c, size_t i);
 

@@ -415,6 +415,71 @@ titled_name(const struct caser *c, size_t i, size_t e)
     return word_before(c, i, &b, &bn) && title_abbrev(c->p + b, bn);
 }
 
+/* Whether p[0..n) ends as the Latin of species epithets does
+ * ("ulleungensis", "piscium", "annua", "concolor", "fragrans"). */
+static bool
+latin_ending(const char *p, size_t n)
+{
+    static const char *const ends[] = {"a",  "ae", "ans", "ens", "es", "ex",
+                                       "i",  "is", "ix",  "or",  "um", "us"};
+    size_t k;
+
+    for (k = 0; k < ARRAY_SIZE(ends); k++)
+        if (ascii_ends_with(p, n, ends[k]))
+            return true;
+    return false;
+}
+
+/* Whether the word at i opens the title or a sentence of it: nothing but
+ * spaces, quotes and brackets before it since the start, a colon, a
+ * question or exclamation mark or a sentence's period. */
+static bool
+opens_sentence(const struct caser *c, size_t i)
+{
+    while (i > 0 && (c->p[i - 1] == ' ' || c->p[i - 1] == '"' ||
+                     c->p[i - 1] == '(' || c->p[i - 1] == '['))
+        i--;
+    return i == 0 || c->p[i - 1] == ':' || c->p[i - 1] == '?' ||
+           c->p[i - 1] == '!' || c->p[i - 1] == '.';
+}
+
+/*
+ * Whether the word p[i..e), in lower case, is the epithet of a scientific
+ * name: the word before is its genus (genus_of: "Selaginella
+ * moellendorffii"), or the genus abbreviated ("S. moellendorffii"), and
+ * no name the word lists or proper[] know ("Inuit qaujimajatuqangit").
+ * Title case keeps it in lower case (CMOS 17 8.159, as for an italic
+ * species name).
+ */
+bool
+cite_epithet(const struct caser *c, size_t i, size_t e)
+{
+    const char *entry;
+    size_t b, bn, k;
+
+    if (e - i < 3 || !word_before(c, i, &b, &bn) ||
+        !cite_starts_upper(c, b, b + bn))
+        return false;
+    for (k = i; k < e; k++)
+        if (!(c->p[k] >= 'a' && c->p[k] <= 'z'))
+            return false;
+    if (cite_is_initial(c->p + b, bn))
+        return !cite_is_stopword(c->p + i, e - i) &&
+               !cite_common_word(c->p + i, e - i);
+    for (k = b + 1; k < b + bn; k++)
+        if (!(c->p[k] >= 'a' && c->p[k] <= 'z'))
+            return false; /* "DNA barcoding" */
+    /* a common word capitalised because it opens a sentence is no genus
+     * ("Novel saprobic", "Verifying powerline"), unless a Latin epithet
+     * follows ("Vibrio ulleungensis") */
+    if (opens_sentence(c, b) && cite_common_word(c->p + b, bn) &&
+        !latin_ending(c->p + i, e - i))
+        return false;
+    return genus_of(c, b, b + bn) &&
+           cite_caps_word(c->p + b, bn) != CITE_CAPS_NAME &&
+           !cite_proper_match(c, b, (unsigned char)c->p[b], &entry);
+}
+
 /* Whether the word after e, past one space, is a capitalised feature
  * word: a point of the compass names the feature ("North Sea", "West
  * Fjord"). */

@@ -1562,6 +1562,20 @@ test_citation_sentence_case_keeps_what_the_source_means(void **state)
             "annua",
             "A genome atlas of Selaginella moellendorffii and Artemisia "
             "annua");
+    /* in title case a plain species name keeps its epithet in lower case
+     * (CMOS 17 8.159; the Wiley, Elsevier and IJSEM feeds), but a word
+     * after an acronym, a people's name or a common word that opens the
+     * title is no epithet */
+    case_is(cite_title_case,
+            "Vibrio ulleungensis and Selaginella moellendorffii in pumas "
+            "(Puma concolor) and S. helvetica",
+            "Vibrio ulleungensis and Selaginella moellendorffii in Pumas "
+            "(Puma concolor) and S. helvetica");
+    case_is(cite_title_case,
+            "Novel saprobic fungi, DNA barcoding and Inuit "
+            "qaujimajatuqangit",
+            "Novel Saprobic Fungi, DNA Barcoding and Inuit "
+            "Qaujimajatuqangit");
     /* chemistry's systematic names: prefixes before a word of the lists,
      * and a name after its locants (10.5012/bkcs.2013.34.10.2889,
      * 10.1021/acs.orglett.9b00971) */
