@@ -372,8 +372,8 @@ sentence_case(const struct article *a, const char *t, size_t n,
 
 /* The title, cased and typographic, its italic runs set off. */
 void
-cite_put_title(struct cite_out *o, const struct article *a, bool sentence,
-          bool quoted)
+cite_put_title(struct cite_out *o, const struct article *a,
+               enum cite_case how, bool quoted)
 {
     struct buf b = BUF_INIT, q = BUF_INIT;
     char *t = article_title_marked(a);
@@ -384,8 +384,10 @@ cite_put_title(struct cite_out *o, const struct article *a, bool sentence,
     n = strlen(t);
     if (!cite_lang_recased(a->lang))
         buf_append(&b, t, n);
-    else if (sentence)
+    else if (how == CITE_SENTENCE)
         sentence_case(a, t, n, &b);
+    else if (how == CITE_HEADLINE_CMOS)
+        cite_title_case_cmos(t, n, &b);
     else
         cite_title_case(t, n, &b);
     cite_typographic(b.data, b.len, quoted, &q);
@@ -401,10 +403,11 @@ cite_put_title(struct cite_out *o, const struct article *a, bool sentence,
 
 /* “Title.” with the period inside the quotes (Chicago, MLA). */
 void
-cite_quoted_title(struct cite_out *o, const struct article *a)
+cite_quoted_title(struct cite_out *o, const struct article *a,
+                  enum cite_case how)
 {
     cite_lit(o, "\u201c");
-    cite_put_title(o, a, false, true);
+    cite_put_title(o, a, how, true);
     if (!terminal(o->last))
         cite_lit(o, ".");
     cite_lit(o, "\u201d");
@@ -435,10 +438,11 @@ cite_title_period(struct cite_out *o)
 }
 
 void
-cite_italic_title(struct cite_out *o, const struct article *a, bool sentence)
+cite_italic_title(struct cite_out *o, const struct article *a,
+                  enum cite_case how)
 {
     cite_ital_on(o);
-    cite_put_title(o, a, sentence, false);
+    cite_put_title(o, a, how, false);
     cite_ital_off(o);
     cite_period(o);
 }

@@ -366,6 +366,65 @@ small_word(const struct caser *c, size_t i, size_t e, bool hyphen,
     return cite_is_stopword(c->p + i, e - i - (c->p[e - 1] == '.' ? 1 : 0));
 }
 
+/* The part of a hyphenated compound before the hyphen at p[i - 1], in
+ * *b and *bn; false when p[i - 1] is no hyphen or nothing is before it. */
+static bool
+part_before(const struct caser *c, size_t i, size_t *b, size_t *bn)
+{
+    size_t j;
+
+    if (i < 2 || c->p[i - 1] != '-')
+        return false;
+    j = i - 1;
+    while (j > 0 && !cite_is_sep((unsigned char)c->p[j - 1]))
+        j--;
+    *b = j;
+    *bn = i - 1 - j;
+    return *bn > 0;
+}
+
+/*
+ * Whether the part p[i..e) of a hyphenated compound stays in lower case
+ * in Chicago's headline style (CMOS 17 8.161): after a prefix that is no
+ * word by itself ("Anti-intellectual", "Non-state", "E-books"), and as
+ * the second part of a spelled-out number or a simple fraction
+ * ("Twenty-one", "Two-thirds").  A proper noun after a prefix keeps its
+ * capital ("Pre-Columbian", "Sub-Arctic").
+ */
+static bool
+cmos_lower_part(const struct caser *c, size_t i, size_t e)
+{
+    static const char *const prefixes[] = {
+        "anti",  "bi",    "bio",   "co",    "cyber", "de",     "e",
+        "eco",   "geo",   "infra", "inter", "intra", "macro",  "meta",
+        "micro", "mid",   "multi", "neo",   "non",   "para",   "pre",
+        "pseudo", "quasi", "re",   "semi",  "socio", "sub",    "supra",
+        "trans", "tri",   "ultra", "un"};
+    static const char *const tens[] = {
+        "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
+        "ninety"};
+    static const char *const units[] = {
+        "one",   "two",    "three", "four",   "five",  "six",   "seven",
+        "eight", "nine",   "first", "second", "third", "fourth", "fifth",
+        "sixth", "seventh", "eighth", "ninth"};
+    static const char *const fractions[] = {
+        "half",   "halves",  "third",  "thirds",  "quarter", "quarters",
+        "fourth", "fourths", "fifth",  "fifths",  "sixth",   "sixths",
+        "seventh", "sevenths", "eighth", "eighths", "ninth",  "ninths",
+        "tenth",  "tenths"};
+    size_t b, bn;
+    const char *w = c->p + i;
+
+    if (!c->cmos || !part_before(c, i, &b, &bn))
+        return false;
+    if (cite_one_of(c->p + b, bn, prefixes, ARRAY_SIZE(prefixes)))
+        return !(cite_starts_upper(c, i, e) && !cite_common_word(w, e - i));
+    if (cite_one_of(c->p + b, bn, tens, ARRAY_SIZE(tens)))
+        return cite_one_of(w, e - i, units, ARRAY_SIZE(units));
+    return cite_one_of(c->p + b, bn, units, 10) &&
+           cite_one_of(w, e - i, fractions, ARRAY_SIZE(fractions));
+}
+
 /* Whether the word that ends at p[e) (before a space) starts with an
  * ASCII capital. */
 static bool
@@ -556,8 +615,9 @@ put_word(struct caser *c, size_t i, size_t e)
     if (c->mode == CASE_SENTENCE)
         cap = (c->first || c->start) && !c->hyphen;
     else
-        cap = c->first || c->start || !has_word_after(c, e) ||
-              !small_word(c, i, e, c->hyphen, c->after_article);
+        cap = !cmos_lower_part(c, i, e) &&
+              (c->first || c->start || !has_word_after(c, e) ||
+               !small_word(c, i, e, c->hyphen, c->after_article));
     caps = c->allcaps ? cite_caps_word(w, n) : CITE_CAPS_COMMON;
     latin = !c->first && !c->start && cite_latin_lower(c, i, e);
     kept = !latin &&
@@ -604,7 +664,7 @@ marks_end_sentence(const char *p, size_t i)
 }
 
 static void
-recase(const char *p, size_t n, enum case_mode mode,
+recase(const char *p, size_t n, enum case_mode mode, bool cmos,
        const char *const *keep, size_t nkeep, struct buf *out)
 {
     struct caser c = {.p = p,
@@ -613,7 +673,8 @@ recase(const char *p, size_t n, enum case_mode mode,
                       .allcaps = title_is_allcaps(p, n),
                       .out = out,
                       .keep = keep,
-                      .nkeep = nkeep};
+                      .nkeep = nkeep,
+                      .cmos = cmos};
     size_t i = 0, k, e, m;
     bool sentence, kept;
 
@@ -683,13 +744,19 @@ recase(const char *p, size_t n, enum case_mode mode,
 void
 cite_title_case(const char *p, size_t n, struct buf *out)
 {
-    recase(p, n, CASE_TITLE, NULL, 0, out);
+    recase(p, n, CASE_TITLE, false, NULL, 0, out);
+}
+
+void
+cite_title_case_cmos(const char *p, size_t n, struct buf *out)
+{
+    recase(p, n, CASE_TITLE, true, NULL, 0, out);
 }
 
 void
 cite_sentence_case(const char *p, size_t n, struct buf *out)
 {
-    recase(p, n, CASE_SENTENCE, NULL, 0, out);
+    recase(p, n, CASE_SENTENCE, false, NULL, 0, out);
 }
 
 void
@@ -697,5 +764,5 @@ cite_sentence_case_keeping(const char *p, size_t n,
                            const char *const *keep, size_t nkeep,
                            struct buf *out)
 {
-    recase(p, n, CASE_SENTENCE, keep, nkeep, out);
+    recase(p, n, CASE_SENTENCE, false, keep, nkeep, out);
 }

@@ -28,6 +28,7 @@ struct caser {
      * place's name */
     bool first, start, hyphen, after_initial, after_article, after_name;
     size_t name_end; /* a statute's name found ahead runs to here */
+    bool cmos; /* title case with CMOS 17 8.161's hyphenated compounds */
 };
 
 /* ---- words (citation_case.c) ---- */

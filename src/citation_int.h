@@ -134,18 +134,24 @@ void cite_italic(struct cite_out *o, const char *s);
 /* "." unless the text written ends in ".", "?" or "!". */
 void cite_period(struct cite_out *o);
 
-/* The title: title case, or APA sentence case when sentence, unless its
- * language is not English; quotation marks and apostrophes typographic,
- * nested as inside quotation marks when quoted. */
+/* How a style capitalises a title: headline style (MLA 9 1.2), headline
+ * style with Chicago's rules for hyphenated compounds (CMOS 17 8.161),
+ * or sentence style (APA 7 6.17). */
+enum cite_case { CITE_HEADLINE, CITE_HEADLINE_CMOS, CITE_SENTENCE };
+
+/* The title in the style's case, unless its language is not English;
+ * quotation marks and apostrophes typographic, nested as inside
+ * quotation marks when quoted. */
 void cite_put_title(struct cite_out *o, const struct article *a,
-                    bool sentence, bool quoted);
+                    enum cite_case how, bool quoted);
 /* "“Title.”" (Chicago, MLA). */
-void cite_quoted_title(struct cite_out *o, const struct article *a);
+void cite_quoted_title(struct cite_out *o, const struct article *a,
+                       enum cite_case how);
 /* The period after an unquoted title, inside a closing quotation mark. */
 void cite_title_period(struct cite_out *o);
 /* "*Title*." */
 void cite_italic_title(struct cite_out *o, const struct article *a,
-                       bool sentence);
+                       enum cite_case how);
 /* The DOI as https://doi.org/..., else the URL (MLA: without its
  * scheme), linked in markdown and HTML. */
 void cite_put_doi_or_url(struct cite_out *o, const struct article *a,

@@ -359,9 +359,9 @@ cite_chicago(struct cite_out *o, const struct article *a)
         cite_lit(o, " ");
     }
     if (k == CITE_KIND_REPORT || k == CITE_KIND_BOOK)
-        cite_italic_title(o, a, false);
+        cite_italic_title(o, a, CITE_HEADLINE_CMOS);
     else if (a->title)
-        cite_quoted_title(o, a);
+        cite_quoted_title(o, a, CITE_HEADLINE_CMOS);
     if (a->title)
         cite_lit(o, " ");
     if (k == CITE_KIND_CHAPTER || k == CITE_KIND_PAPER) {
@@ -448,15 +448,15 @@ apa_title(struct cite_out *o, const struct article *a, enum cite_kind k)
 {
     if (k == CITE_KIND_JOURNAL || k == CITE_KIND_CHAPTER ||
         k == CITE_KIND_PAPER || k == CITE_KIND_ENTRY) {
-        cite_put_title(o, a, true, false);
+        cite_put_title(o, a, CITE_SENTENCE, false);
         cite_title_period(o);
     } else if (k == CITE_KIND_PREPRINT || k == CITE_KIND_DATASET) {
         cite_ital_on(o);
-        cite_put_title(o, a, true, false);
+        cite_put_title(o, a, CITE_SENTENCE, false);
         cite_ital_off(o);
         cite_lit(o, k == CITE_KIND_PREPRINT ? " [Preprint]." : " [Data set].");
     } else {
-        cite_italic_title(o, a, true);
+        cite_italic_title(o, a, CITE_SENTENCE);
     }
 }
 
@@ -552,9 +552,9 @@ cite_mla(struct cite_out *o, const struct article *a)
         cite_lit(o, " ");
     }
     if (k == CITE_KIND_REPORT || k == CITE_KIND_BOOK)
-        cite_italic_title(o, a, false);
+        cite_italic_title(o, a, CITE_HEADLINE);
     else if (a->title)
-        cite_quoted_title(o, a);
+        cite_quoted_title(o, a, CITE_HEADLINE);
     any = mla_container(o, a, k);
     if (pub) {
         cite_lit(o, any ? ", " : " ");

@@ -128,9 +128,13 @@ const char *cite_kind_name(enum cite_kind k);
  * Append p[0..n) (UTF-8) in title case or in sentence case.  Proper nouns
  * and acronyms of the Arctic vocabulary keep their spelling, and so do
  * words in capitals unless the whole title is in capitals; see
- * citation_case.c for the rules.
+ * citation_case.c for the rules.  cite_title_case_cmos is Chicago's title
+ * case, which also lowers the part of a hyphenated compound after a
+ * prefix and of a spelled-out number ("Non-state", "Twenty-one": CMOS 17
+ * 8.161); cite_title_case capitalises every part, as MLA 9 does.
  */
 void cite_title_case(const char *p, size_t n, struct buf *out);
+void cite_title_case_cmos(const char *p, size_t n, struct buf *out);
 void cite_sentence_case(const char *p, size_t n, struct buf *out);
 
 /*

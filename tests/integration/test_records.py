@@ -279,10 +279,37 @@ def months(s):
             .replace("Sep. ", "Sept. "))
 
 
+CMOS_PREFIXES = ("anti|bi|bio|co|cyber|de|e|eco|geo|infra|inter|intra|macro|"
+                 "meta|micro|mid|multi|neo|non|para|pre|pseudo|quasi|re|"
+                 "semi|socio|sub|supra|trans|tri|ultra|un")
+NUMBER_TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+NUMBER_UNITS = ("one|two|three|four|five|six|seven|eight|nine|first|second|"
+                "third|fourth|fifth|sixth|seventh|eighth|ninth")
+FRACTIONS = ("halves|half|thirds?|quarters?|fourths?|fifths?|sixths?|"
+             "sevenths?|eighths?|ninths?|tenths?")
+
+
+def cmos_compounds(s):
+    """Chicago's compounds capitalised in every part, as citeproc writes
+    them: the part after a prefix that is no word ("Non-state"), of a
+    spelled-out number ("Twenty-one") or of a fraction ("Two-thirds")."""
+    def up(m):
+        return m.group(1) + m.group(2)[0].upper() + m.group(2)[1:]
+    s = re.sub(r"\b((?:%s)-)([a-z])" % CMOS_PREFIXES, up, s, flags=re.I)
+    s = re.sub(r"\b((?:%s)-)(%s)\b" % (NUMBER_TENS, NUMBER_UNITS), up, s,
+               flags=re.I)
+    return re.sub(r"\b((?:one|two|three|four|five|six|seven|eight|nine|"
+                  r"ten)-)(%s)\b" % FRACTIONS, up, s, flags=re.I)
+
+
 # Differences of a whole class, each a row of the Real records table:
 # (style, class, transform of (ours, pandoc's)); applied in turn until the
 # two agree.
 CLASSES = (
+    # CMOS 17 8.161: no capital after a prefix that is no word, nor in the
+    # second part of a spelled-out number or fraction; citeproc
+    # capitalises every part of a compound.
+    ("chicago", "cmos-compound", lambda o, t: (cmos_compounds(o), t)),
     # CSL cannot sentence-case (APA 7 6.17): letter case alone.
     ("apa", "title-case", lambda o, t: (o.lower(), t.lower())),
     # MLA 9 abbreviates months of more than four letters only, September

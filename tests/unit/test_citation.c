@@ -1576,6 +1576,18 @@ test_citation_sentence_case_keeps_what_the_source_means(void **state)
             "qaujimajatuqangit",
             "Novel Saprobic Fungi, DNA Barcoding and Inuit "
             "Qaujimajatuqangit");
+    /* Chicago's hyphenated compounds (CMOS 17 8.161): no capital after a
+     * prefix that is no word, unless a proper noun, nor in a spelled-out
+     * number or fraction; MLA 9 capitalises every part */
+    case_is(cite_title_case_cmos,
+            "anti-intellectual pursuits, pre-Columbian and sub-Arctic "
+            "co-management at twenty-one: two-thirds of e-books and "
+            "self-sustaining long-term trade-offs",
+            "Anti-intellectual Pursuits, Pre-Columbian and Sub-Arctic "
+            "Co-management at Twenty-one: Two-thirds of E-books and "
+            "Self-Sustaining Long-Term Trade-Offs");
+    case_is(cite_title_case, "non-state actors at twenty-one",
+            "Non-State Actors at Twenty-One");
     /* chemistry's systematic names: prefixes before a word of the lists,
      * and a name after its locants (10.5012/bkcs.2013.34.10.2889,
      * 10.1021/acs.orglett.9b00971) */
