@@ -16,30 +16,20 @@
 #include "arctic_digest/store.h"
 #include "store_int.h"
 #include "arctic_digest/util.h"
+#include "unit_files.h"
 
 #define DAY 86400
 #define T0 ((int64_t)1753142400) /* 2025-07-22T00:00:00Z */
 
-static char dir[] = "/tmp/ad-store-XXXXXX";
 static char path[300];
 
 static int
 setup(void **state)
 {
-    (void)state;
-    if (!mkdtemp(dir))
+    if (unit_dir_setup(state) < 0)
         return -1;
-    snprintf(path, sizeof(path), "%s/state.db", dir);
+    snprintf(path, sizeof(path), "%s/state.db", unit_dir);
     return 0;
-}
-
-static int
-teardown(void **state)
-{
-    char cmd[400];
-    (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    return system(cmd);
 }
 
 static struct store *
@@ -199,7 +189,7 @@ test_store_snapshot_reads_the_file_and_never_writes_it(void **state)
 
     /* No file: an empty state, and still no file. */
     buf_reset(&name);
-    buf_appendf(&name, "%s/none.db", dir);
+    buf_appendf(&name, "%s/none.db", unit_dir);
     assert_int_equal(store_open_snapshot(name.data, &snap, &e), 0);
     assert_int_equal(store_articles_count(snap, &n, &e), 0);
     assert_int_equal(n, 0);
@@ -207,14 +197,14 @@ test_store_snapshot_reads_the_file_and_never_writes_it(void **state)
     assert_int_not_equal(access(name.data, F_OK), 0);
     /* A path that cannot be looked at is no fresh start. */
     buf_reset(&name);
-    buf_appendf(&name, "%s/loop.db", dir);
+    buf_appendf(&name, "%s/loop.db", unit_dir);
     assert_int_equal(symlink(name.data, name.data), 0);
     assert_int_equal(store_open_snapshot(name.data, &snap, &e), -1);
     assert_int_equal(e.code, ERR_IO);
     assert_non_null(strstr(e.msg, "loop.db"));
     /* Not a state file: refused, named. */
-    assert_int_equal(store_open_snapshot(dir, &snap, &e), -1);
-    assert_non_null(strstr(e.msg, dir));
+    assert_int_equal(store_open_snapshot(unit_dir, &snap, &e), -1);
+    assert_non_null(strstr(e.msg, unit_dir));
     buf_release(&before);
     buf_release(&after);
     buf_release(&name);
@@ -775,7 +765,7 @@ test_store_memory_state_has_the_schema_and_creates_no_file(void **state)
 
     /* Whatever it does, it does it without a file, not even beside us. */
     assert_non_null(getcwd(cwd, sizeof(cwd)));
-    snprintf(empty, sizeof(empty), "%s/empty", dir);
+    snprintf(empty, sizeof(empty), "%s/empty", unit_dir);
     assert_int_equal(mkdir(empty, 0700), 0);
     assert_int_equal(chdir(empty), 0);
     assert_int_equal(store_open_memory(&s, &e), 0);
@@ -1505,5 +1495,6 @@ main(void)
             test_store_archived_record_round_trips_and_goes_when_an_article_changes),
         cmocka_unit_test(test_store_title_markup_fills_only_its_own_title),
     };
-    return cmocka_run_group_tests_name("store", tests, setup, teardown);
+    return cmocka_run_group_tests_name("store", tests, setup,
+                                       unit_dir_teardown);
 }
