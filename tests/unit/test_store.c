@@ -5,11 +5,14 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <errno.h>
+#include <pwd.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "arctic_digest/buf.h"
@@ -145,6 +148,108 @@ slurp(const char *p, struct buf *out)
     buf_reset(out);
     if (buf_read_file(out, p, 0, &e) < 0)
         fail_msg("%s", e.msg);
+}
+
+/* store_open(file) in a child running as uid and gid (when we are root,
+ * whom file modes do not stop), its error copied into *out.  0 or -1, as
+ * store_open returned. */
+static int
+open_as(const char *file, uid_t uid, gid_t gid, struct err *out)
+{
+    int fds[2], status;
+    ssize_t n;
+    pid_t pid;
+
+    assert_int_equal(pipe(fds), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct store *s = NULL;
+        struct err e = ERR_INIT;
+        int rc;
+
+        close(fds[0]);
+        if (geteuid() == 0 && (setgid(gid) != 0 || setuid(uid) != 0))
+            _exit(2);
+        rc = store_open(file, &s, &e);
+        store_close(s);
+        n = write(fds[1], &e, sizeof(e));
+        _exit(n != (ssize_t)sizeof(e) ? 3 : rc == 0 ? 0 : 1);
+    }
+    close(fds[1]);
+    n = read(fds[0], out, sizeof(*out));
+    close(fds[0]);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_in_range(WEXITSTATUS(status), 0, 1);
+    assert_int_equal(n, sizeof(*out));
+    return WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* A state this user cannot write (a read-only file, a folder SQLite cannot
+ * keep its journal in) is refused on open, saying which and what to do,
+ * before anything is read: not a damaged state, nor a late write error. */
+static void
+test_store_open_refuses_a_state_it_cannot_write_saying_why(void **state)
+{
+    struct buf ro = BUF_INIT, db = BUF_INIT, other = BUF_INIT;
+    struct store *s = NULL;
+    struct err e = ERR_INIT;
+    uid_t uid = getuid();
+    gid_t gid = getgid();
+
+    (void)state;
+    if (geteuid() == 0) {
+        struct passwd *pw = getpwnam("nobody");
+        if (pw == NULL) {
+            fprintf(stderr, "skip: no user 'nobody' to drop root to\n");
+            skip();
+        }
+        uid = pw->pw_uid;
+        gid = pw->pw_gid;
+    }
+    assert_int_equal(chmod(unit_dir, 0711), 0); /* the child looks in */
+    buf_appendf(&ro, "%s/ro", unit_dir);
+    buf_appendf(&db, "%s/state.db", ro.data);
+    assert_int_equal(mkdir(ro.data, 0755), 0);
+    assert_int_equal(store_open(db.data, &s, &e), 0);
+    store_close(s);
+    assert_int_equal(chown(ro.data, uid, gid), 0);
+    assert_int_equal(chown(db.data, uid, gid), 0);
+    assert_int_equal(open_as(db.data, uid, gid, &e), 0); /* its owner's */
+
+    assert_int_equal(chmod(db.data, 0444), 0);
+    assert_int_equal(open_as(db.data, uid, gid, &e), -1);
+    assert_int_equal(e.code, ERR_CANTCREAT);
+    assert_non_null(strstr(e.msg, db.data));
+    assert_non_null(strstr(e.msg, strerror(EACCES)));
+    assert_non_null(strstr(e.msg, "run it as the user that owns the state"));
+    assert_null(strstr(e.msg, "folder '"));
+    buf_appendf(&other, "%s-shm", db.data); /* nothing was read */
+    assert_int_equal(access(other.data, F_OK), -1);
+
+    assert_int_equal(chmod(db.data, 0644), 0);
+    assert_int_equal(chmod(ro.data, 0555), 0);
+    assert_int_equal(open_as(db.data, uid, gid, &e), -1);
+    assert_int_equal(e.code, ERR_CANTCREAT);
+    assert_non_null(strstr(e.msg, db.data));
+    buf_reset(&other);
+    buf_appendf(&other, "its folder '%s': %s", ro.data, strerror(EACCES));
+    assert_non_null(strstr(e.msg, other.data));
+
+    /* No state there yet: the same, and none is made. */
+    buf_reset(&db);
+    buf_appendf(&db, "%s/new.db", ro.data);
+    assert_int_equal(open_as(db.data, uid, gid, &e), -1);
+    assert_int_equal(e.code, ERR_CANTCREAT);
+    assert_non_null(strstr(e.msg, other.data));
+    assert_int_equal(access(db.data, F_OK), -1);
+
+    assert_int_equal(chmod(ro.data, 0755), 0);
+    assert_int_equal(chmod(unit_dir, 0700), 0);
+    buf_release(&ro);
+    buf_release(&db);
+    buf_release(&other);
 }
 
 static void
@@ -1494,6 +1599,8 @@ main(void)
         cmocka_unit_test(
             test_store_archived_record_round_trips_and_goes_when_an_article_changes),
         cmocka_unit_test(test_store_title_markup_fills_only_its_own_title),
+        cmocka_unit_test(
+            test_store_open_refuses_a_state_it_cannot_write_saying_why),
     };
     return cmocka_run_group_tests_name("store", tests, setup,
                                        unit_dir_teardown);
