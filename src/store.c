@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "arctic_digest/ascii.h"
 #include "arctic_digest/buf.h"
 #include "arctic_digest/util.h"
 #include "store_int.h"
@@ -865,11 +866,9 @@ store_meta_set(struct store *s, const char *key, const char *value,
 static char *
 doi_key(const char *doi)
 {
-    char *k = xstrdup(doi), *p;
+    char *k = xstrdup(doi);
 
-    for (p = k; *p; p++)
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p - 'A' + 'a');
+    ascii_lower(k, strlen(k));
     return k;
 }
 
