@@ -473,6 +473,13 @@ take_lock(struct app *app, struct err *e)
 
     buf_appendf(&path, "%s.lock", app->cfg.state);
     f = open(path.data, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (f < 0 && (errno == EACCES || errno == EPERM || errno == EROFS)) {
+        err_set(e, ERR_CANTCREAT, errno,
+                "cannot write state '%s': its lock '%s': "
+                "%s; " STORE_NOT_WRITABLE_HINT,
+                app->cfg.state, path.data, strerror(errno));
+        goto out;
+    }
     if (f < 0) {
         err_set(e, ERR_CANTCREAT, errno, "cannot open lock '%s': %s",
                 path.data, strerror(errno));

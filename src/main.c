@@ -172,7 +172,8 @@ const struct cmd cmd_table[] = {
      "contact,\ncitation_style or the time zone changed, or one of its "
      "articles), and\nindex.html and feed.xml, into [paths] archive; send "
      "and run do it after\neach issue.  What each page was made from is "
-     "kept in the state.", NULL, 0},
+     "kept in the state, so it\nwrites the state: run it as the state's "
+     "owner (exit 73 when it cannot).", NULL, 0},
     {"bounces", cmd_bounces, STATE_WRITER, bounces_opts, "", 0, 0,
      "read the bounce mailbox: fail bounced deliveries, act on complaints",
      "New messages of [bounces] maildir and imap (imaps://, certificate "

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "arctic_digest/ascii.h"
 #include "arctic_digest/base64.h"
 #include "arctic_digest/util.h"
 #include "mime_int.h"
@@ -373,8 +374,7 @@ fail:
 static bool
 attr_char(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9') || strchr("!#$&+-.^_`|~", c) != NULL;
+    return ascii_is_alnum(c) || strchr("!#$&+-.^_`|~", c) != NULL;
 }
 
 /*

@@ -10,6 +10,7 @@
 #include <nettle/sha2.h>
 #include <string.h>
 
+#include "arctic_digest/ascii.h"
 #include "arctic_digest/base64.h"
 #include "arctic_digest/utf8.h"
 #include "mime_int.h"
@@ -52,9 +53,8 @@ mime_clean_header(const char *p, size_t n, struct buf *out)
 static bool
 q_plain(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9') || c == '!' || c == '*' || c == '+' ||
-           c == '-' || c == '/';
+    return ascii_is_alnum(c) || c == '!' || c == '*' || c == '+' || c == '-' ||
+           c == '/';
 }
 
 static size_t
@@ -308,8 +308,7 @@ mime_message_id(const char *unique, const char *from_addr, struct buf *out)
     domain = out->len;
     for (i = 0; at != NULL && at[1 + i] != '\0'; i++) {
         unsigned char c = (unsigned char)at[1 + i];
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-            (c >= '0' && c <= '9') || c == '-' || c == '.')
+        if (ascii_is_alnum(c) || c == '-' || c == '.')
             buf_append_char(out, (char)c);
     }
     if (out->len == domain)

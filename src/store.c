@@ -8,12 +8,15 @@
 #include "arctic_digest/store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "arctic_digest/ascii.h"
 #include "arctic_digest/buf.h"
 #include "arctic_digest/util.h"
 #include "store_int.h"
@@ -461,11 +464,21 @@ open_db(const char *path, int flags, const char *copy_from,
         const char *pragmas, struct store **out, struct err *e)
 {
     struct store *s = xcalloc(1, sizeof(*s));
+    int rc;
 
     s->path = xstrdup(copy_from ? copy_from : path);
-    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
-        err_set(e, ERR_CANTCREAT, 0, "cannot open state '%s': %s", s->path,
+    rc = sqlite3_open_v2(path, &s->db, flags, NULL);
+    if (rc != SQLITE_OK) {
+        err_set(e, ERR_CANTCREAT, rc, "cannot open state '%s': %s", s->path,
                 s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        store_close(s);
+        return -1;
+    }
+    /* A file this user cannot write, opened read-only by SQLite: before
+     * anything is read (a reader would leave -wal and -shm files). */
+    if (sqlite3_db_readonly(s->db, "main") == 1) {
+        err_set(e, ERR_CANTCREAT, SQLITE_READONLY, "state '%s' is read-only",
+                s->path);
         store_close(s);
         return -1;
     }
@@ -498,15 +511,81 @@ schema_version(struct store *s, struct err *e)
 #define MEMORY_FLAGS                                                           \
     (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_MEMORY)
 
+/* Whether this user is denied writing the state at path (1: the file, 2:
+ * its folder, where SQLite keeps the -wal and -shm files and we the run
+ * lock; 0: neither), with the folder in dir and the cause in *err. */
+static int
+write_denied(const char *path, struct buf *dir, int *err)
+{
+    const char *slash = strrchr(path, '/');
+
+    if (slash)
+        buf_append(dir, path, slash == path ? 1 : (size_t)(slash - path));
+    else
+        buf_append_char(dir, '.');
+    if (faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) != 0 && errno != ENOENT) {
+        *err = errno;
+        return errno == ENOTDIR || errno == ELOOP ? 0 : 1;
+    }
+    if (faccessat(AT_FDCWD, dir->data, W_OK, AT_EACCESS) != 0) {
+        *err = errno;
+        return errno == EACCES || errno == EROFS || errno == EPERM ? 2 : 0;
+    }
+    return 0;
+}
+
+/* The state at path cannot be written: say why and what to do, once.
+ * ERR_CANTCREAT; always -1. */
+static int
+not_writable(const char *path, int denied, const char *dir, int err,
+             struct err *e)
+{
+    if (denied == 1)
+        return err_set(e, ERR_CANTCREAT, err,
+                       "cannot write state '%s': %s; " STORE_NOT_WRITABLE_HINT,
+                       path, strerror(err));
+    if (denied == 2)
+        return err_set(
+            e, ERR_CANTCREAT, err,
+            "cannot write state '%s': its folder '%s': %s "
+            "(SQLite keeps its journal there); " STORE_NOT_WRITABLE_HINT,
+            path, dir, strerror(err));
+    return err_set(e, ERR_CANTCREAT, 0,
+                   "cannot write state '%s': SQLite can only read "
+                   "it; " STORE_NOT_WRITABLE_HINT,
+                   path);
+}
+
 int
 store_open(const char *path, struct store **out, struct err *e)
 {
+    struct err why = ERR_INIT;
+    struct store *s = NULL;
+    struct buf dir = BUF_INIT;
+    int rc, denied = 0, err = 0;
+
     if (check_not_empty(path, e) < 0)
         return -1;
-    return open_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL,
-                   "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-                   "PRAGMA foreign_keys = ON;",
-                   out, e);
+    rc = open_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL,
+                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+                 "PRAGMA foreign_keys = ON;",
+                 &s, &why);
+    /* A file this user cannot write is opened read-only, and would fail
+     * only at its first write, after a command has done half its work
+     * (pages written); a folder it cannot write fails the journal
+     * (SQLITE_READONLY) or a new file (SQLITE_CANTOPEN).  Either is said
+     * once, here, as what it is: not a damaged state (exit 74). */
+    if (rc < 0 &&
+        (why.detail == SQLITE_READONLY || why.detail == SQLITE_CANTOPEN))
+        denied = write_denied(path, &dir, &err);
+    if (rc < 0 && (why.detail == SQLITE_READONLY || denied))
+        not_writable(path, denied, dir.data, err, e);
+    else if (rc < 0 && e)
+        *e = why;
+    else if (rc == 0)
+        *out = s;
+    buf_release(&dir);
+    return rc;
 }
 
 /* A database of its own, never shared, so no WAL and no fsync to ask for. */
@@ -787,11 +866,9 @@ store_meta_set(struct store *s, const char *key, const char *value,
 static char *
 doi_key(const char *doi)
 {
-    char *k = xstrdup(doi), *p;
+    char *k = xstrdup(doi);
 
-    for (p = k; *p; p++)
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p - 'A' + 'a');
+    ascii_lower(k, strlen(k));
     return k;
 }
 

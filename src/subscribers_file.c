@@ -147,9 +147,9 @@ subs_unlock(int fd)
     lock_close(fd);
 }
 
-static int
-no_row(void *ctx, const struct subs_list *l, struct subs_entry *s,
-       struct err *e)
+int
+subs_no_row(void *ctx, const struct subs_list *l, struct subs_entry *s,
+            struct err *e)
 {
     (void)ctx;
     (void)l;
@@ -172,7 +172,7 @@ subs_scan(const char *path, subs_entry_fn fn, void *ctx,
         return -1;
     /* Read once for the file's faults, so that fn sees no row of a list
      * that cannot be read (as with subs_load), then for fn. */
-    rc = scan_unlocked(path, &first, no_row, NULL, e);
+    rc = scan_unlocked(path, &first, subs_no_row, NULL, e);
     if (rc == 0 && head) {
         *head = first;
         subs_list_init(&first);

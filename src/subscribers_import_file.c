@@ -415,17 +415,6 @@ merge_reset(struct stream *st)
     st->im.r->suppressed = 0;
 }
 
-static int
-no_entry(void *ctx, const struct subs_list *l, struct subs_entry *s,
-         struct err *e)
-{
-    (void)ctx;
-    (void)l;
-    (void)s;
-    (void)e;
-    return 0;
-}
-
 /* The list's header, read (and the whole file checked) as subs_load()
  * would; our header and *exists false when there is no file. */
 static int
@@ -440,7 +429,7 @@ read_head(struct stream *st, const char *path, bool *exists, struct err *e)
                        strerror(errno));
     if (!in)
         return subs_parse(&st->head, "", 0, e);
-    rc = subs_scan_file(in, path, &st->head, no_entry, NULL, e);
+    rc = subs_scan_file(in, path, &st->head, subs_no_row, NULL, e);
     fclose(in);
     return rc;
 }

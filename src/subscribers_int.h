@@ -132,6 +132,11 @@ void subs_entry_set_status(struct subs_entry *s, const char *status,
 int subs_scan_file(FILE *in, const char *path, struct subs_list *head,
                    subs_entry_fn fn, void *ctx, struct err *e);
 
+/* A subs_entry_fn that does nothing with the row: for a scan that wants
+ * only the header and the check of the whole file.  Returns 0. */
+int subs_no_row(void *ctx, const struct subs_list *l, struct subs_entry *s,
+                struct err *e);
+
 /* One subs_scan_file() of path without the lock: what subs_scan() does
  * twice under it. */
 int subs_scan_unlocked(const char *path, subs_entry_fn fn, void *ctx,

@@ -32,13 +32,22 @@ struct store;
  * and send issue 1 again), and SQLite's quick_check must pass on every
  * table but the ledger (which grows with the list; a damaged page there
  * fails the query that reads it, with ERR_IO too).  Fails with
- * ERR_CANTCREAT when the file cannot be opened or created, ERR_IO when it
+ * ERR_CANTCREAT when the file cannot be opened or created, or when this
+ * user cannot write it or its folder (SQLite would open the file read-only
+ * and fail its first write; the message says which, and what to do, before
+ * anything is read), ERR_IO when it
  * is empty, damaged or not a state file (exit 74; the message names the
  * file), ERR_DATA when its schema is newer than this program, ERR_TEMP
  * when another process holds it too long.  Later queries on a file found
  * damaged also fail with ERR_IO.
  */
 int store_open(const char *path, struct store **out, struct err *e);
+
+/* What to do about a state this user cannot write: the end of store_open's
+ * ERR_CANTCREAT message, and of the run lock's. */
+#define STORE_NOT_WRITABLE_HINT                                                \
+    "this command changes the state: run it as the user that owns the "        \
+    "state, or make the state and its folder writable for this user"
 
 /*
  * An empty state with the current schema, in memory only, into *out: for

@@ -21,10 +21,10 @@
 #include "arctic_digest/store.h"
 #include "arctic_digest/util.h"
 #include "archive_int.h"
+#include "unit_files.h"
 
 #define T0 1753686000 /* 2025-07-28T07:00:00Z */
 #define DAY 86400
-#define MAX_ISSUES 30 /* the most issues a test sends (teardown) */
 
 struct fixture {
     char dir[64];
@@ -154,39 +154,10 @@ static int
 teardown(void **state)
 {
     struct fixture *f = *state;
-    static const char *const names[] = {"index.html", "feed.xml",
-                                        "state.db", "state.db-wal",
-                                        "state.db-shm"};
-    static const char *const ext[] = {"html", "bib", "ris"};
-    struct buf b = BUF_INIT;
-    size_t i, k;
 
     store_close(f->s);
     config_release(&f->cfg);
-    for (i = 1; i <= MAX_ISSUES; i++) {
-        for (k = 0; k < ARRAY_SIZE(ext); k++) {
-            char *p;
-            buf_reset(&b);
-            buf_appendf(&b, "issue-%04zu.%s", i, ext[k]);
-            p = path_in(f, b.data);
-            unlink(p);
-            free(p);
-        }
-    }
-    for (i = 0; i < ARRAY_SIZE(names); i++) {
-        char *p = path_in(f, names[i]);
-        unlink(p);
-        free(p);
-        buf_reset(&b);
-        buf_appendf(&b, "%s/%s", f->dir, names[i]);
-        unlink(b.data);
-    }
-    buf_reset(&b);
-    buf_appendf(&b, "%s/web", f->dir);
-    rmdir(b.data);
-    unlink(b.data);
-    rmdir(f->dir);
-    buf_release(&b);
+    unit_remove_tree(f->dir);
     free(f);
     return 0;
 }
@@ -332,12 +303,9 @@ test_archive_folder_that_cannot_be_made_fails_naming_it(void **state)
     struct fixture *f = *state;
     struct err e = ERR_INIT;
     struct buf b = BUF_INIT;
-    FILE *fp;
 
     buf_appendf(&b, "%s/web", f->dir);
-    fp = fopen(b.data, "w"); /* a file where the folder should be */
-    assert_non_null(fp);
-    fclose(fp);
+    unit_write_text(b.data, ""); /* a file where the folder should be */
     buf_append_str(&b, "/sub");
     set(&f->cfg.archive, b.data);
     assert_int_equal(archive_write(&f->ctx, 0, NULL, &e), -1);
@@ -356,16 +324,6 @@ stamp_of(const struct fixture *f)
         fail_msg("%s", e.msg);
     assert_int_equal(b.len, 64);
     return buf_detach(&b, NULL);
-}
-
-static void
-put_text(const char *path, const char *text)
-{
-    FILE *fp = fopen(path, "w");
-
-    assert_non_null(fp);
-    fputs(text, fp);
-    assert_int_equal(fclose(fp), 0);
 }
 
 /* The stamp follows every template file (partials too), the settings a
@@ -416,7 +374,7 @@ test_archive_stamp_follows_templates_settings_and_zone(void **state)
     /* a new partial a template may name */
     buf_reset(&part);
     buf_appendf(&part, "%s/partials/extra.md", tpl.data);
-    put_text(part.data, "");
+    unit_write_text(part.data, "");
     CHANGES(new file);
     unlink(part.data);
     set(&f->cfg.title, "Polar Digest");

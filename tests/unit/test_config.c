@@ -10,38 +10,16 @@
 #include <unistd.h>
 
 #include "arctic_digest/config.h"
+#include "unit_files.h"
 
-static char dir[] = "/tmp/ad-config-XXXXXX";
-
-static int
-setup(void **state)
-{
-    (void)state;
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-    char path[256];
-    (void)state;
-    snprintf(path, sizeof(path), "%s/t.conf", dir);
-    unlink(path);
-    return rmdir(dir);
-}
-
-/* Write text to dir/t.conf and load it. */
+/* Write text to unit_dir/t.conf and load it. */
 static int
 load(const char *text, struct config *c, struct err *e)
 {
     char path[256];
-    FILE *f;
 
-    snprintf(path, sizeof(path), "%s/t.conf", dir);
-    f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
+    snprintf(path, sizeof(path), "%s/t.conf", unit_dir);
+    unit_write_text(path, text);
     return config_load(c, path, e);
 }
 
@@ -72,7 +50,7 @@ test_config_defaults_apply_to_an_empty_file(void **state)
     assert_true(c.attach_citations);
     assert_null(c.smtp_url);
     assert_int_equal(c.nsources, 0);
-    snprintf(want, sizeof(want), "%s/arctic-digest.db", dir);
+    snprintf(want, sizeof(want), "%s/arctic-digest.db", unit_dir);
     assert_string_equal(c.state, want);
     config_release(&c);
 }
@@ -114,7 +92,7 @@ test_config_reads_sources_lists_and_relative_paths(void **state)
     /* kind: the default kind of a source's items; none unless given */
     assert_int_equal(c.sources[0].kind, ARTICLE_KIND_UNKNOWN);
     assert_int_equal(c.sources[3].kind, ARTICLE_KIND_REPORT);
-    snprintf(want, sizeof(want), "%s/feeds/a.xml", dir);
+    snprintf(want, sizeof(want), "%s/feeds/a.xml", unit_dir);
     assert_string_equal(c.sources[0].url, want);
     assert_false(c.sources[0].filter);
     assert_int_equal(c.sources[0].line, 7);
@@ -267,5 +245,6 @@ main(void)
         cmocka_unit_test(test_config_refuses_lines_inih_would_split),
         cmocka_unit_test(test_config_missing_file_is_noinput),
     };
-    return cmocka_run_group_tests_name("config", tests, setup, teardown);
+    return cmocka_run_group_tests_name("config", tests, unit_dir_setup,
+                                       unit_dir_teardown);
 }

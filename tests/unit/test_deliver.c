@@ -24,6 +24,7 @@
 #include "arctic_digest/store.h"
 #include "arctic_digest/util.h"
 #include "oracle.h"
+#include "unit_files.h"
 
 #define PYTHON "/usr/bin/python3"
 #define T0 ((int64_t)1753142400) /* 2025-07-22T00:00:00Z */
@@ -31,7 +32,6 @@
 
 extern char **environ;
 
-static char dir[] = "/tmp/ad-deliver-XXXXXX";
 static char servers_dir[4096];
 static int seq; /* a fresh state file and outbox for each test */
 
@@ -102,8 +102,8 @@ fixture_init(struct fixture *f, const char *const *addrs, size_t n)
     assert_true(n <= MAX_RCPT);
     memset(f, 0, sizeof(*f));
     seq++;
-    snprintf(f->state, sizeof(f->state), "%s/state%d.db", dir, seq);
-    snprintf(f->outbox, sizeof(f->outbox), "%s/outbox%d", dir, seq);
+    snprintf(f->state, sizeof(f->state), "%s/state%d.db", unit_dir, seq);
+    snprintf(f->outbox, sizeof(f->outbox), "%s/outbox%d", unit_dir, seq);
     if (store_open(f->state, &f->s, &e) < 0)
         fail_msg("%s", e.msg);
     for (i = 0; i < n; i++) {
@@ -405,7 +405,7 @@ server_start(struct server *sv, const char *const *args)
     FILE *fp;
 
     memset(sv, 0, sizeof(*sv));
-    snprintf(sv->spool, sizeof(sv->spool), "%s/spool%d", dir, seq);
+    snprintf(sv->spool, sizeof(sv->spool), "%s/spool%d", unit_dir, seq);
     snprintf(script, sizeof(script), "%s/smtp_faults.py", servers_dir);
     argv[n++] = (char *)PYTHON;
     argv[n++] = script;
@@ -844,21 +844,11 @@ setup(void **state)
 {
     const char *fixtures = getenv("AD_FIXTURES");
 
-    (void)state;
-    if (!mkdtemp(dir))
+    if (unit_dir_setup(state) < 0)
         return -1;
     snprintf(servers_dir, sizeof(servers_dir), "%s/../servers",
              fixtures ? fixtures : "tests/fixtures");
     return 0;
-}
-
-static int
-teardown(void **state)
-{
-    char cmd[400];
-    (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    return system(cmd);
 }
 
 int
@@ -885,6 +875,6 @@ main(void)
         cmocka_unit_test_teardown(test_deliver_smtp_compose_error_stops_the_run,
                                   stop_server),
     };
-    return oracle_exit(
-        cmocka_run_group_tests_name("deliver", tests, setup, teardown));
+    return oracle_exit(cmocka_run_group_tests_name("deliver", tests, setup,
+                                                   unit_dir_teardown));
 }

@@ -17,6 +17,7 @@
 #include "arctic_digest/buf.h"
 #include "arctic_digest/err.h"
 #include "arctic_digest/fsutil.h"
+#include "unit_files.h"
 
 /* A fresh folder per test, removed (with what the test left) after it. */
 static int
@@ -32,34 +33,10 @@ setup(void **state)
     return 0;
 }
 
-static void
-remove_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    struct dirent *de;
-
-    if (!d) {
-        unlink(path);
-        return;
-    }
-    chmod(path, 0700);
-    while ((de = readdir(d)) != NULL) {
-        struct buf p = BUF_INIT;
-
-        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-            continue;
-        buf_appendf(&p, "%s/%s", path, de->d_name);
-        remove_tree(p.data);
-        buf_release(&p);
-    }
-    closedir(d);
-    rmdir(path);
-}
-
 static int
 teardown(void **state)
 {
-    remove_tree(*state);
+    unit_remove_tree(*state);
     free(*state);
     return 0;
 }

@@ -15,6 +15,7 @@
 #include "arctic_digest/issue.h"
 #include "arctic_digest/store.h"
 #include "arctic_digest/util.h"
+#include "unit_files.h"
 
 #define T_END ((int64_t)1753686000) /* 2025-07-28T07:00:00Z */
 #define DAY 86400
@@ -173,12 +174,9 @@ world_init(struct world *w)
 static void
 world_release(struct world *w)
 {
-    char cmd[128];
-
     store_close(w->ctx.st);
     config_release(&w->cfg);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", w->dir);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(unit_remove_tree(w->dir), 0);
 }
 
 static void

@@ -19,6 +19,7 @@
 #include "arctic_digest/util.h"
 #include "mime_int.h"
 #include "oracle.h"
+#include "unit_files.h"
 
 #define PYTHON "/usr/bin/python3"
 
@@ -639,39 +640,6 @@ test_mime_qp_encode_round_trips_within_limits(void **state)
     buf_release(&text);
 }
 
-/* Write n bytes to dir/name. */
-static void
-write_file(const char *dir, const char *name, const char *p, size_t n)
-{
-    char path[512];
-    FILE *f;
-
-    assert_true(snprintf(path, sizeof(path), "%s/%s", dir, name) <
-                (int)sizeof(path));
-    f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(p, 1, n, f), n);
-    assert_int_equal(fclose(f), 0);
-}
-
-static void
-remove_dir(const char *dir)
-{
-    static const char *const names[] = {
-        "m.eml",    "subject.txt", "from_name.txt", "to_name.txt",
-        "text.txt", "html.txt",    "att_name.txt",  "att_data.bin",
-        "cases.tsv"};
-    char path[512];
-    size_t i;
-
-    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        if (snprintf(path, sizeof(path), "%s/%s", dir, names[i]) <
-            (int)sizeof(path))
-            unlink(path);
-    }
-    rmdir(dir);
-}
-
 static int
 run(const char *cmd)
 {
@@ -697,19 +665,19 @@ run_oracle(const struct mime_message *m, const char *subject_want,
         fail_msg("AD_FIXTURES is not set (run through ctest)");
     build_ok(m, &msg);
     assert_non_null(mkdtemp(dir));
-    write_file(dir, "m.eml", msg.data, msg.len);
-    write_file(dir, "subject.txt", subject_want, strlen(subject_want));
-    write_file(dir, "from_name.txt", from_want, strlen(from_want));
-    write_file(dir, "to_name.txt", to_want, strlen(to_want));
-    write_file(dir, "text.txt", m->text, m->text_len);
-    write_file(dir, "html.txt", m->html, m->html_len);
-    write_file(dir, "att_name.txt", ATT_NAME, strlen(ATT_NAME));
-    write_file(dir, "att_data.bin", ATT_DATA, strlen(ATT_DATA));
+    unit_write_in(dir, "m.eml", msg.data, msg.len);
+    unit_write_in(dir, "subject.txt", subject_want, strlen(subject_want));
+    unit_write_in(dir, "from_name.txt", from_want, strlen(from_want));
+    unit_write_in(dir, "to_name.txt", to_want, strlen(to_want));
+    unit_write_in(dir, "text.txt", m->text, m->text_len);
+    unit_write_in(dir, "html.txt", m->html, m->html_len);
+    unit_write_in(dir, "att_name.txt", ATT_NAME, strlen(ATT_NAME));
+    unit_write_in(dir, "att_data.bin", ATT_DATA, strlen(ATT_DATA));
     assert_true(snprintf(cmd, sizeof(cmd),
                          PYTHON " '%s/mime/check_message.py' '%s/m.eml' '%s'",
                          fixtures, dir, dir) < (int)sizeof(cmd));
     rc = run(cmd);
-    remove_dir(dir);
+    unit_remove_tree(dir);
     buf_release(&msg);
     return rc;
 }
@@ -1229,12 +1197,12 @@ test_mime_encoded_words_round_trip_through_python_email(void **state)
         buf_append_char(&cases, '\n');
     }
     assert_non_null(mkdtemp(dir));
-    write_file(dir, "cases.tsv", cases.data, cases.len);
+    unit_write_in(dir, "cases.tsv", cases.data, cases.len);
     assert_true(snprintf(cmd, sizeof(cmd),
                          PYTHON " '%s/mime/check_roundtrip.py' '%s/cases.tsv'",
                          fixtures, dir) < (int)sizeof(cmd));
     i = run(cmd);
-    remove_dir(dir);
+    unit_remove_tree(dir);
     buf_release(&text);
     buf_release(&hdr);
     buf_release(&cases);
@@ -1263,12 +1231,12 @@ test_mime_build_passes_check_eml_strict(void **state)
     sample_message(&m, &text);
     build_ok(&m, &msg);
     assert_non_null(mkdtemp(dir));
-    write_file(dir, "m.eml", msg.data, msg.len);
+    unit_write_in(dir, "m.eml", msg.data, msg.len);
     assert_true(snprintf(cmd, sizeof(cmd),
                          PYTHON " '%s' --strict '%s/m.eml' >&2", tool,
                          dir) < (int)sizeof(cmd));
     assert_int_equal(run(cmd), 0);
-    remove_dir(dir);
+    unit_remove_tree(dir);
     buf_release(&msg);
     buf_release(&text);
 }

@@ -12,24 +12,7 @@
 #include <unistd.h>
 
 #include "arctic_digest/outbox.h"
-
-static char dir[] = "/tmp/ad-outbox-XXXXXX";
-
-static int
-setup(void **state)
-{
-    (void)state;
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-    char cmd[200];
-    (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    return system(cmd);
-}
+#include "unit_files.h"
 
 static int
 count(const char *sub)
@@ -39,7 +22,7 @@ count(const char *sub)
     struct dirent *de;
     int n = 0;
 
-    snprintf(path, sizeof(path), "%s/box/%s", dir, sub);
+    snprintf(path, sizeof(path), "%s/box/%s", unit_dir, sub);
     d = opendir(path);
     assert_non_null(d);
     while ((de = readdir(d)) != NULL)
@@ -58,7 +41,7 @@ test_outbox_writes_into_new_and_replaces_same_name(void **state)
     size_t n;
     (void)state;
 
-    snprintf(box, sizeof(box), "%s/box", dir);
+    snprintf(box, sizeof(box), "%s/box", unit_dir);
     assert_int_equal(outbox_open(box, &e), 0);
     assert_int_equal(outbox_open(box, &e), 0); /* idempotent */
     assert_int_equal(outbox_put(box, "1.abc", "first\r\n", 7, &e), 0);
@@ -80,17 +63,14 @@ test_outbox_refuses_path_names_and_unwritable_folders(void **state)
 {
     char box[300], blocker[300];
     struct err e = ERR_INIT;
-    FILE *f;
     (void)state;
 
-    snprintf(box, sizeof(box), "%s/box", dir);
+    snprintf(box, sizeof(box), "%s/box", unit_dir);
     assert_int_equal(outbox_put(box, "../evil", "x", 1, &e), -1);
     assert_int_equal(outbox_put(box, "", "x", 1, &e), -1);
-    snprintf(blocker, sizeof(blocker), "%s/file", dir);
-    f = fopen(blocker, "w");
-    assert_non_null(f);
-    fclose(f);
-    snprintf(box, sizeof(box), "%s/file/box", dir);
+    snprintf(blocker, sizeof(blocker), "%s/file", unit_dir);
+    unit_write_text(blocker, "");
+    snprintf(box, sizeof(box), "%s/file/box", unit_dir);
     assert_int_equal(outbox_open(box, &e), -1);
     assert_int_equal(e.code, ERR_CANTCREAT);
     assert_non_null(strstr(e.msg, "file/box"));
@@ -104,5 +84,6 @@ main(void)
         cmocka_unit_test(
             test_outbox_refuses_path_names_and_unwritable_folders),
     };
-    return cmocka_run_group_tests_name("outbox", tests, setup, teardown);
+    return cmocka_run_group_tests_name("outbox", tests, unit_dir_setup,
+                                       unit_dir_teardown);
 }

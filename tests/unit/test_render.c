@@ -14,6 +14,7 @@
 #include "arctic_digest/render.h"
 #include "arctic_digest/text.h"
 #include "arctic_digest/utf8.h"
+#include "unit_files.h"
 
 /* tests/fixtures/render/<name>.md with <name>.expected at width 72 */
 static const char *const fixtures[] = {
@@ -424,14 +425,7 @@ test_render_issue_web_page_has_the_body_and_no_text(void **state)
 static void
 put_file(const char *dir, const char *name, const char *text)
 {
-    char path[1024];
-    FILE *f;
-
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
+    unit_write_in(dir, name, text, strlen(text));
 }
 
 /* render_issue (the markdown parsed a part at a time) against the
@@ -529,17 +523,7 @@ test_render_issue_in_parts_equals_whole(void **state)
              "## {{title}}\n\n<div>\nraw {{index}}\n");
     check_parts_equal_whole(tmp, &is);
 
-    snprintf(sub, sizeof(sub), "%s/partials/article.md", tmp);
-    remove(sub);
-    snprintf(sub, sizeof(sub), "%s/partials", tmp);
-    remove(sub);
-    for (i = 0; i < 3; i++) {
-        static const char *const names[] = {"layout.html", "subject.txt",
-                                            "digest.md"};
-        snprintf(sub, sizeof(sub), "%s/%s", tmp, names[i]);
-        remove(sub);
-    }
-    remove(tmp);
+    assert_int_equal(unit_remove_tree(tmp), 0);
     for (i = 0; i < 5; i++)
         article_release(&a[i]);
 }

@@ -25,6 +25,7 @@
 #include "arctic_digest/log.h"
 #include "arctic_digest/smtp.h"
 #include "oracle.h"
+#include "unit_files.h"
 
 #define PYTHON "/usr/bin/python3"
 #define PASSWORD "s3cret-Pa55"
@@ -52,25 +53,6 @@ need_server(void)
 }
 
 /* ---- the test's own helpers: temp dirs, servers, the event log ---- */
-
-static void
-remove_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *de;
-    char path[4200];
-
-    if (!d)
-        return;
-    while ((de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-        unlink(path);
-    }
-    closedir(d);
-    rmdir(dir);
-}
 
 static int
 run_wait(char *const argv[])
@@ -151,7 +133,7 @@ static void
 server_cleanup(struct server *srv)
 {
     server_stop(srv);
-    remove_tree(srv->spool);
+    unit_remove_tree(srv->spool);
 }
 
 static void
@@ -1140,7 +1122,7 @@ group_teardown(void **state)
 {
     (void)state;
     if (certs_dir[0])
-        remove_tree(certs_dir);
+        unit_remove_tree(certs_dir);
     return 0;
 }
 

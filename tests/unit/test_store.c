@@ -5,41 +5,34 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <errno.h>
+#include <pwd.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "arctic_digest/buf.h"
 #include "arctic_digest/store.h"
 #include "store_int.h"
 #include "arctic_digest/util.h"
+#include "unit_files.h"
 
 #define DAY 86400
 #define T0 ((int64_t)1753142400) /* 2025-07-22T00:00:00Z */
 
-static char dir[] = "/tmp/ad-store-XXXXXX";
 static char path[300];
 
 static int
 setup(void **state)
 {
-    (void)state;
-    if (!mkdtemp(dir))
+    if (unit_dir_setup(state) < 0)
         return -1;
-    snprintf(path, sizeof(path), "%s/state.db", dir);
+    snprintf(path, sizeof(path), "%s/state.db", unit_dir);
     return 0;
-}
-
-static int
-teardown(void **state)
-{
-    char cmd[400];
-    (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    return system(cmd);
 }
 
 static struct store *
@@ -157,6 +150,108 @@ slurp(const char *p, struct buf *out)
         fail_msg("%s", e.msg);
 }
 
+/* store_open(file) in a child running as uid and gid (when we are root,
+ * whom file modes do not stop), its error copied into *out.  0 or -1, as
+ * store_open returned. */
+static int
+open_as(const char *file, uid_t uid, gid_t gid, struct err *out)
+{
+    int fds[2], status;
+    ssize_t n;
+    pid_t pid;
+
+    assert_int_equal(pipe(fds), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct store *s = NULL;
+        struct err e = ERR_INIT;
+        int rc;
+
+        close(fds[0]);
+        if (geteuid() == 0 && (setgid(gid) != 0 || setuid(uid) != 0))
+            _exit(2);
+        rc = store_open(file, &s, &e);
+        store_close(s);
+        n = write(fds[1], &e, sizeof(e));
+        _exit(n != (ssize_t)sizeof(e) ? 3 : rc == 0 ? 0 : 1);
+    }
+    close(fds[1]);
+    n = read(fds[0], out, sizeof(*out));
+    close(fds[0]);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_in_range(WEXITSTATUS(status), 0, 1);
+    assert_int_equal(n, sizeof(*out));
+    return WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* A state this user cannot write (a read-only file, a folder SQLite cannot
+ * keep its journal in) is refused on open, saying which and what to do,
+ * before anything is read: not a damaged state, nor a late write error. */
+static void
+test_store_open_refuses_a_state_it_cannot_write_saying_why(void **state)
+{
+    struct buf ro = BUF_INIT, db = BUF_INIT, other = BUF_INIT;
+    struct store *s = NULL;
+    struct err e = ERR_INIT;
+    uid_t uid = getuid();
+    gid_t gid = getgid();
+
+    (void)state;
+    if (geteuid() == 0) {
+        struct passwd *pw = getpwnam("nobody");
+        if (pw == NULL) {
+            fprintf(stderr, "skip: no user 'nobody' to drop root to\n");
+            skip();
+        }
+        uid = pw->pw_uid;
+        gid = pw->pw_gid;
+    }
+    assert_int_equal(chmod(unit_dir, 0711), 0); /* the child looks in */
+    buf_appendf(&ro, "%s/ro", unit_dir);
+    buf_appendf(&db, "%s/state.db", ro.data);
+    assert_int_equal(mkdir(ro.data, 0755), 0);
+    assert_int_equal(store_open(db.data, &s, &e), 0);
+    store_close(s);
+    assert_int_equal(chown(ro.data, uid, gid), 0);
+    assert_int_equal(chown(db.data, uid, gid), 0);
+    assert_int_equal(open_as(db.data, uid, gid, &e), 0); /* its owner's */
+
+    assert_int_equal(chmod(db.data, 0444), 0);
+    assert_int_equal(open_as(db.data, uid, gid, &e), -1);
+    assert_int_equal(e.code, ERR_CANTCREAT);
+    assert_non_null(strstr(e.msg, db.data));
+    assert_non_null(strstr(e.msg, strerror(EACCES)));
+    assert_non_null(strstr(e.msg, "run it as the user that owns the state"));
+    assert_null(strstr(e.msg, "folder '"));
+    buf_appendf(&other, "%s-shm", db.data); /* nothing was read */
+    assert_int_equal(access(other.data, F_OK), -1);
+
+    assert_int_equal(chmod(db.data, 0644), 0);
+    assert_int_equal(chmod(ro.data, 0555), 0);
+    assert_int_equal(open_as(db.data, uid, gid, &e), -1);
+    assert_int_equal(e.code, ERR_CANTCREAT);
+    assert_non_null(strstr(e.msg, db.data));
+    buf_reset(&other);
+    buf_appendf(&other, "its folder '%s': %s", ro.data, strerror(EACCES));
+    assert_non_null(strstr(e.msg, other.data));
+
+    /* No state there yet: the same, and none is made. */
+    buf_reset(&db);
+    buf_appendf(&db, "%s/new.db", ro.data);
+    assert_int_equal(open_as(db.data, uid, gid, &e), -1);
+    assert_int_equal(e.code, ERR_CANTCREAT);
+    assert_non_null(strstr(e.msg, other.data));
+    assert_int_equal(access(db.data, F_OK), -1);
+
+    assert_int_equal(chmod(ro.data, 0755), 0);
+    assert_int_equal(chmod(unit_dir, 0700), 0);
+    buf_release(&ro);
+    buf_release(&db);
+    buf_release(&other);
+}
+
 static void
 test_store_snapshot_reads_the_file_and_never_writes_it(void **state)
 {
@@ -199,7 +294,7 @@ test_store_snapshot_reads_the_file_and_never_writes_it(void **state)
 
     /* No file: an empty state, and still no file. */
     buf_reset(&name);
-    buf_appendf(&name, "%s/none.db", dir);
+    buf_appendf(&name, "%s/none.db", unit_dir);
     assert_int_equal(store_open_snapshot(name.data, &snap, &e), 0);
     assert_int_equal(store_articles_count(snap, &n, &e), 0);
     assert_int_equal(n, 0);
@@ -207,14 +302,14 @@ test_store_snapshot_reads_the_file_and_never_writes_it(void **state)
     assert_int_not_equal(access(name.data, F_OK), 0);
     /* A path that cannot be looked at is no fresh start. */
     buf_reset(&name);
-    buf_appendf(&name, "%s/loop.db", dir);
+    buf_appendf(&name, "%s/loop.db", unit_dir);
     assert_int_equal(symlink(name.data, name.data), 0);
     assert_int_equal(store_open_snapshot(name.data, &snap, &e), -1);
     assert_int_equal(e.code, ERR_IO);
     assert_non_null(strstr(e.msg, "loop.db"));
     /* Not a state file: refused, named. */
-    assert_int_equal(store_open_snapshot(dir, &snap, &e), -1);
-    assert_non_null(strstr(e.msg, dir));
+    assert_int_equal(store_open_snapshot(unit_dir, &snap, &e), -1);
+    assert_non_null(strstr(e.msg, unit_dir));
     buf_release(&before);
     buf_release(&after);
     buf_release(&name);
@@ -775,7 +870,7 @@ test_store_memory_state_has_the_schema_and_creates_no_file(void **state)
 
     /* Whatever it does, it does it without a file, not even beside us. */
     assert_non_null(getcwd(cwd, sizeof(cwd)));
-    snprintf(empty, sizeof(empty), "%s/empty", dir);
+    snprintf(empty, sizeof(empty), "%s/empty", unit_dir);
     assert_int_equal(mkdir(empty, 0700), 0);
     assert_int_equal(chdir(empty), 0);
     assert_int_equal(store_open_memory(&s, &e), 0);
@@ -1504,6 +1599,9 @@ main(void)
         cmocka_unit_test(
             test_store_archived_record_round_trips_and_goes_when_an_article_changes),
         cmocka_unit_test(test_store_title_markup_fills_only_its_own_title),
+        cmocka_unit_test(
+            test_store_open_refuses_a_state_it_cannot_write_saying_why),
     };
-    return cmocka_run_group_tests_name("store", tests, setup, teardown);
+    return cmocka_run_group_tests_name("store", tests, setup,
+                                       unit_dir_teardown);
 }

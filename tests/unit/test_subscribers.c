@@ -14,24 +14,7 @@
 #include "arctic_digest/mime.h"
 #include "arctic_digest/subscribers.h"
 #include "subscribers_int.h"
-
-static char dir[] = "/tmp/ad-subs-XXXXXX";
-
-static int
-setup(void **state)
-{
-    (void)state;
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-    char cmd[300];
-    (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
+#include "unit_files.h"
 
 static void
 parse_ok(const char *text, struct subs_list *l)
@@ -443,14 +426,11 @@ test_subscribers_token_forgery_refused(void **state)
     buf_release(&forged);
 }
 
+/* text into path, with exactly mode */
 static void
 write_file(const char *path, const char *text, mode_t mode)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-    close(fd);
-    assert_int_equal(chmod(path, mode), 0);
+    unit_write_file(path, text, strlen(text), mode);
 }
 
 static void
@@ -461,7 +441,7 @@ test_subscribers_secret_file_permissions(void **state)
     char path[300];
 
     (void)state;
-    snprintf(path, sizeof(path), "%s/key", dir);
+    snprintf(path, sizeof(path), "%s/key", unit_dir);
     write_file(path, "s3cret\n", 0644);
     assert_int_equal(subs_read_secret(path, "unsubscribe secret", &s, &e), -1);
     assert_int_equal(e.code, ERR_CONFIG);
@@ -474,7 +454,7 @@ test_subscribers_secret_file_permissions(void **state)
     write_file(path, "\n", 0600);
     assert_int_equal(subs_read_secret(path, "unsubscribe secret", &s, &e), -1);
     assert_non_null(strstr(e.msg, "empty"));
-    snprintf(path, sizeof(path), "%s/missing", dir);
+    snprintf(path, sizeof(path), "%s/missing", unit_dir);
     assert_int_equal(subs_read_secret(path, "unsubscribe secret", &s, &e), -1);
     assert_int_equal(e.code, ERR_NOINPUT);
     buf_release(&s);
@@ -488,7 +468,7 @@ test_subscribers_set_status_and_load(void **state)
     char path[300];
 
     (void)state;
-    snprintf(path, sizeof(path), "%s/list.csv", dir);
+    snprintf(path, sizeof(path), "%s/list.csv", unit_dir);
     write_file(path,
                "email,name,status,tags,subscribed_at,unsubscribed_at\r\n"
                "a@example.org,Ann,active,,,\r\n",
@@ -505,7 +485,7 @@ test_subscribers_set_status_and_load(void **state)
                                      "2025-07-28T07:00:00Z", &e),
                      -1);
     assert_int_equal(e.code, ERR_DATA);
-    snprintf(path, sizeof(path), "%s/none.csv", dir);
+    snprintf(path, sizeof(path), "%s/none.csv", unit_dir);
     assert_int_equal(subs_load(&l, path, &e), -1);
     assert_int_equal(e.code, ERR_NOINPUT);
 }
@@ -659,7 +639,7 @@ test_subscribers_add_refuses_control_characters(void **state)
     int i;
 
     (void)state;
-    snprintf(path, sizeof(path), "%s/ctrl.csv", dir);
+    snprintf(path, sizeof(path), "%s/ctrl.csv", unit_dir);
     c.addrs = addrs;
     c.naddrs = 1;
     c.now = "2025-07-28T07:00:00Z";
@@ -696,7 +676,7 @@ test_subscribers_add_refuses_invalid_addresses(void **state)
     struct err e = ERR_INIT;
 
     (void)state;
-    snprintf(path, sizeof(path), "%s/bad-addr.csv", dir);
+    snprintf(path, sizeof(path), "%s/bad-addr.csv", unit_dir);
     c.addrs = addrs;
     c.naddrs = 2;
     c.now = "2025-07-28T07:00:00Z";
@@ -721,7 +701,7 @@ test_subscribers_change_reports_outcomes_once_written(void **state)
     struct subs_list l;
 
     (void)state;
-    snprintf(path, sizeof(path), "%s/outcomes.csv", dir);
+    snprintf(path, sizeof(path), "%s/outcomes.csv", unit_dir);
     c.addrs = ab;
     c.naddrs = 2;
     c.now = "2025-07-28T07:00:00Z";
@@ -976,7 +956,7 @@ test_subscribers_check_file_finds_what_check_finds(void **state)
     size_t faults = 0, n = 0, i;
 
     (void)state;
-    snprintf(path, sizeof(path), "%s/check.csv", dir);
+    snprintf(path, sizeof(path), "%s/check.csv", unit_dir);
     write_file(path, in, 0644);
     parse_ok(in, &l);
     assert_int_equal(subs_check_file(path, collect_problem, &file, &faults,
@@ -1028,7 +1008,7 @@ test_subscribers_scan_hands_over_no_row_of_a_broken_file(void **state)
     size_t rows = 0;
 
     (void)state;
-    snprintf(path, sizeof(path), "%s/broken.csv", dir);
+    snprintf(path, sizeof(path), "%s/broken.csv", unit_dir);
     write_file(path,
                "email,name\na@example.org,A\nb@example.org,B\n"
                "c@example.org,\"C\n",
@@ -1081,5 +1061,6 @@ main(void)
         cmocka_unit_test(test_subscribers_tags_deduplicated_and_capped),
         cmocka_unit_test(test_subscribers_import_counts_tags_after_unquoting),
     };
-    return cmocka_run_group_tests_name("subscribers", tests, setup, teardown);
+    return cmocka_run_group_tests_name("subscribers", tests, unit_dir_setup,
+                                       unit_dir_teardown);
 }

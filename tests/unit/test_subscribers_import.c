@@ -15,33 +15,7 @@
 
 #include "arctic_digest/subscribers.h"
 #include "subscribers_int.h"
-
-static char dir[] = "/tmp/ad-subs-import-XXXXXX";
-
-static int
-setup(void **state)
-{
-    (void)state;
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-    char cmd[300];
-    (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-static void
-write_file(const char *path, const char *text)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-    close(fd);
-}
+#include "unit_files.h"
 
 static void
 read_file(const char *path, struct buf *b)
@@ -55,7 +29,7 @@ read_file(const char *path, struct buf *b)
 static void
 path_in(char *out, size_t n, const char *name)
 {
-    assert_true((size_t)snprintf(out, n, "%s/%s", dir, name) < n);
+    assert_true((size_t)snprintf(out, n, "%s/%s", unit_dir, name) < n);
 }
 
 /* ---- the reader: where records start, and one read again ---- */
@@ -105,7 +79,7 @@ test_subscribers_import_reader_reads_a_record_again(void **state)
     (void)state;
 
     path_in(path, sizeof(path), "records.csv");
-    write_file(path, text);
+    unit_write_text(path, text);
     in = fopen(path, "rb");
     assert_non_null(in);
     memset(&all, 0, sizeof(all));
@@ -179,10 +153,10 @@ import_both(const char *name, const char *list, const char *exp)
     snprintf(an, sizeof(an), "%s-export.csv", name);
     path_in(x, sizeof(x), an);
     if (list) {
-        write_file(a, list);
-        write_file(b, list);
+        unit_write_text(a, list);
+        unit_write_text(b, list);
     }
-    write_file(x, exp);
+    unit_write_text(x, exp);
     memset(&j, 0, sizeof(j));
     j.export_data = exp;
     j.len = strlen(exp);
@@ -274,11 +248,11 @@ test_subscribers_import_file_leaves_the_list_alone(void **state)
     path_in(list, sizeof(list), "alone.csv");
     path_in(exp, sizeof(exp), "alone-export.csv");
     snprintf(tmp, sizeof(tmp), "%s.tmp", list);
-    write_file(list, "email,status\nx@example.org,Active\n");
+    unit_write_text(list, "email,status\nx@example.org,Active\n");
     read_file(list, &before);
     memset(&got, 0, sizeof(got));
 
-    write_file(exp, "email\nx@example.org\nnew@example.org\n");
+    unit_write_text(exp, "email\nx@example.org\nnew@example.org\n");
     memset(&r, 0, sizeof(r));
     assert_int_equal(subs_import_file(list, exp, NULL, "", true,
                                       collect_problem, &got, &r, &e),
@@ -286,14 +260,14 @@ test_subscribers_import_file_leaves_the_list_alone(void **state)
     assert_int_equal(r.added, 1);
     assert_int_equal(r.unchanged, 1);
 
-    write_file(exp, "email\nX@EXAMPLE.ORG\n");
+    unit_write_text(exp, "email\nX@EXAMPLE.ORG\n");
     memset(&r, 0, sizeof(r));
     assert_int_equal(subs_import_file(list, exp, NULL, "", false,
                                       collect_problem, &got, &r, &e),
                      0);
     assert_int_equal(r.unchanged, 1);
 
-    write_file(exp, "email\nnew@example.org\n\"open\n");
+    unit_write_text(exp, "email\nnew@example.org\n\"open\n");
     memset(&r, 0, sizeof(r));
     assert_int_equal(subs_import_file(list, exp, NULL, "", false,
                                       collect_problem, &got, &r, &e),
@@ -302,7 +276,7 @@ test_subscribers_import_file_leaves_the_list_alone(void **state)
     assert_string_equal(e.msg,
                         "line 3: malformed CSV: a quoted value is not closed");
 
-    write_file(exp, "");
+    unit_write_text(exp, "");
     memset(&r, 0, sizeof(r));
     assert_int_equal(subs_import_file(list, exp, NULL, "", false,
                                       collect_problem, &got, &r, &e),
@@ -332,6 +306,6 @@ main(void)
         cmocka_unit_test(test_subscribers_import_file_as_in_memory),
         cmocka_unit_test(test_subscribers_import_file_leaves_the_list_alone),
     };
-    return cmocka_run_group_tests_name("subscribers_import", tests, setup,
-                                       teardown);
+    return cmocka_run_group_tests_name("subscribers_import", tests,
+                                       unit_dir_setup, unit_dir_teardown);
 }

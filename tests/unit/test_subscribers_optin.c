@@ -16,33 +16,22 @@
 
 #include "arctic_digest/buf.h"
 #include "arctic_digest/subscribers.h"
+#include "unit_files.h"
 
 #define SECRET "a test secret"
 #define T0 1753686000 /* 2025-07-28T07:00:00Z */
 #define DAY 86400
 #define WEEK (7 * DAY)
 
-static char dir[] = "/tmp/ad-optin-XXXXXX";
 static char list[300];
 
 static int
 setup(void **state)
 {
-    (void)state;
-    if (!mkdtemp(dir))
+    if (unit_dir_setup(state) < 0)
         return -1;
-    snprintf(list, sizeof(list), "%s/subscribers.csv", dir);
+    snprintf(list, sizeof(list), "%s/subscribers.csv", unit_dir);
     return 0;
-}
-
-static int
-teardown(void **state)
-{
-    char cmd[300];
-
-    (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
 }
 
 static void
@@ -238,7 +227,6 @@ test_subscribers_optin_refusals(void **state)
     struct subs_optin o = request("not an address", T0, "2025-07-28T07:00:00Z");
     struct subs_optin_result r;
     struct err e = ERR_INIT;
-    FILE *f;
 
     (void)state;
     unlink(list);
@@ -249,12 +237,10 @@ test_subscribers_optin_refusals(void **state)
     o.name = "Eve\nBcc: x@example.org";
     assert_int_equal(subs_optin_request(list, &o, &r, &e), -1);
     assert_non_null(strstr(e.msg, "control character"));
-    f = fopen(list, "w");
-    assert_non_null(f);
-    fputs("email,name,status,tags,subscribed_at,unsubscribed_at\n"
-          "e@example.org,,unsubscribed,,,2025-01-01T00:00:00Z\n",
-          f);
-    fclose(f);
+    unit_write_text(list,
+                    "email,name,status,tags,subscribed_at,"
+                    "unsubscribed_at\n"
+                    "e@example.org,,unsubscribed,,,2025-01-01T00:00:00Z\n");
     o.name = NULL;
     assert_int_equal(subs_optin_request(list, &o, &r, &e), -1);
     assert_int_equal(e.code, ERR_DATA);
@@ -275,5 +261,5 @@ main(void)
         cmocka_unit_test(test_subscribers_optin_refusals),
     };
     return cmocka_run_group_tests_name("subscribers_optin", tests, setup,
-                                       teardown);
+                                       unit_dir_teardown);
 }
