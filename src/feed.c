@@ -108,6 +108,13 @@ item_to_article(const struct parse *ps, struct item *it, struct article *a)
         a->doi = article_doi_from_url(a->url);
     if (a->doi == NULL && a->guid != NULL)
         a->doi = article_doi_from_url(a->guid);
+    /* a preprint's item that names the published version's DOI (arXiv's
+     * arxiv:doi, its related doi.org link) is the preprint, cited as one:
+     * the DOI is another work's */
+    if (!article_doi_is_the_preprints(a->doi, a->url)) {
+        free(a->doi);
+        a->doi = NULL;
+    }
     a->abstract = it->abstract.s;
     a->container = item_container(ps, it, a->title);
     a->kind = it->kind; /* the rest: article_kind_settle(), by the caller */

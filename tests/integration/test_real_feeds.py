@@ -243,7 +243,34 @@ def expected_doi(item):
                 break
     if doi:
         doi = re.sub(r"^https?://(dx\.)?doi\.org/", "", doi)
+    # An arXiv e-print's item is the preprint: a DOI that is not arXiv's
+    # own (10.48550/arXiv.ID) is the published version's, another work.
+    if doi and on_arxiv(item) and \
+            not doi.lower().startswith("10.48550/arxiv."):
+        doi = None
     return doi.lower() if doi else None
+
+
+def item_link(item):
+    for link in children(item, ("link",), (NS_ATOM,)):
+        if link.get("rel") in (None, "alternate"):
+            return link.get("href")
+    return first(item, ("link",))
+
+
+def on_arxiv(item):
+    return re.match(r"https?://(export\.)?arxiv\.org/abs/",
+                    item_link(item) or "") is not None
+
+
+def published_doi(item):
+    """The DOI an arXiv item gives for the published version of the
+    e-print (arxiv:doi, arxiv:DOI), None if it gives none."""
+    for c in item:
+        if ns(c.tag) == "http://arxiv.org/schemas/atom" and \
+                local(c.tag).lower() == "doi" and text_of(c):
+            return text_of(c)
+    return None
 
 
 def expected_pages(item):
@@ -514,6 +541,33 @@ class RealFeeds(unittest.TestCase):
         for name in ("elsevier-molecular-phylogenetics-and-evolution.rss",
                      "elsevier-zoologischer-anzeiger.rss"):
             self.assertGreater(checked.get(name, 0), 0, name)
+
+    def test_preprints_are_cited_as_the_preprint(self):
+        """An arXiv item whose e-print has been published names the
+        published version's DOI (arxiv:doi); the item, its title, date
+        and link, is the e-print, so it is cited as a preprint with its
+        arXiv link and without the other work's DOI (APA 7 10.8, CMOS 17
+        and MLA 9 cite the version consulted)."""
+        published = 0
+        for name in sorted(FEEDS):
+            path = os.path.join(CORPUS, name)
+            for i, (raw, a) in enumerate(zip(raw_items(path), parse(path))):
+                if not on_arxiv(raw):
+                    continue
+                where = "%s item %d" % (name, i + 1)
+                doi = published_doi(raw)
+                published += doi is not None
+                self.assertIsNone(a["doi"], where)
+                self.assertEqual(a["kind"], "preprint", where)
+                link = item_link(raw).strip()
+                for style, c in sorted(a["citation"].items()):
+                    self.assertIn(link.split("://", 1)[1], c,
+                                  "%s %s" % (where, style))
+                    self.assertNotIn("doi.org", c, "%s %s" % (where, style))
+                    if doi:
+                        self.assertNotIn(doi, c, "%s %s" % (where, style))
+        # the API's answer and the RSS feed each have one such item
+        self.assertEqual(published, 2)
 
 
 def report():

@@ -543,6 +543,51 @@ test_feed_publishers_second_corpus_rules(void **state)
     feed_release(&f);
 }
 
+/* A preprint's entry that names the DOI of its published version (arXiv's
+ * API: arxiv:doi and a related doi.org link) is the preprint: no DOI of
+ * another work.  A server's own DOI stays, and so does any DOI of an item
+ * that is no preprint. */
+static void
+test_feed_publishers_preprint_keeps_no_published_doi(void **state)
+{
+    const char *xml =
+        "<?xml version=\"1.0\"?><feed xmlns=\"http://www.w3.org/2005/Atom\" "
+        "xmlns:arxiv=\"http://arxiv.org/schemas/atom\">"
+        "<title>arXiv Query: search_query=cat:cs.CL</title>"
+        "<entry><title>T1</title><id>http://arxiv.org/abs/2609.1v1</id>"
+        "<link href=\"https://arxiv.org/abs/2609.1v1\" rel=\"alternate\"/>"
+        "<arxiv:doi>10.1007/978-3-032-39150-6_7</arxiv:doi>"
+        "<link rel=\"related\" href=\"https://doi.org/10.1007/"
+        "978-3-032-39150-6_7\" title=\"doi\"/></entry>"
+        "<entry><title>T2</title><id>http://arxiv.org/abs/2609.2v1</id>"
+        "<link href=\"https://arxiv.org/abs/2609.2v1\"/>"
+        "<link rel=\"related\" href=\"https://doi.org/10.48550/"
+        "arXiv.2609.2\"/></entry>"
+        "<entry><title>T3</title>"
+        "<link href=\"https://www.biorxiv.org/content/10.1101/"
+        "2025.01.01.123456v1\"/></entry>"
+        "<entry><title>T4</title>"
+        "<link href=\"https://osf.io/preprints/socarxiv/abc12\"/>"
+        "<link rel=\"related\" href=\"https://doi.org/10.31235/"
+        "osf.io/abc12\"/></entry>"
+        "<entry><title>T5</title>"
+        "<link href=\"https://news.example.org/a\"/>"
+        "<link rel=\"related\" href=\"https://doi.org/10.1234/x\"/>"
+        "</entry></feed>";
+    struct feed f = FEED_INIT;
+
+    (void)state;
+    parse_str(xml, &f);
+    assert_int_equal(f.n, 5);
+    assert_null(f.v[0].doi);
+    assert_string_equal(f.v[0].url, "https://arxiv.org/abs/2609.1v1");
+    assert_string_equal(f.v[1].doi, "10.48550/arXiv.2609.2");
+    assert_string_equal(f.v[2].doi, "10.1101/2025.01.01.123456");
+    assert_string_equal(f.v[3].doi, "10.31235/osf.io/abc12");
+    assert_string_equal(f.v[4].doi, "10.1234/x");
+    feed_release(&f);
+}
+
 int
 main(void)
 {
@@ -559,6 +604,8 @@ main(void)
         cmocka_unit_test(test_feed_publishers_wiley_item),
         cmocka_unit_test(test_feed_publishers_atom_dc_creator_and_byline),
         cmocka_unit_test(test_feed_publishers_second_corpus_rules),
+        cmocka_unit_test(
+            test_feed_publishers_preprint_keeps_no_published_doi),
     };
     return cmocka_run_group_tests_name("feed_publishers", tests, NULL, NULL);
 }
