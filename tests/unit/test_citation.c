@@ -230,6 +230,51 @@ test_citation_url_drops_tracking_parameters(void **state)
 }
 
 static void
+container_cites_as(const char *container, const char *lang, const char *want)
+{
+    struct article a;
+    struct buf b = BUF_INIT;
+    enum cite_style s;
+
+    real_article(&a);
+    free(a.container);
+    a.container = xstrdup(container);
+    a.lang = lang ? xstrdup(lang) : NULL;
+    a.volume = xstrdup("12");
+    for (s = CITE_CHICAGO; s <= CITE_MLA; s++) {
+        buf_reset(&b);
+        cite_format(&a, s, CITE_MARKUP_TEXT, &b);
+        assert_non_null(strstr(b.data, want));
+    }
+    buf_reset(&b);
+    cite_bibtex(&a, 1, &b);
+    assert_non_null(strstr(b.data, want));
+    assert_string_equal(a.container, container); /* the record keeps it */
+    buf_release(&b);
+    article_release(&a);
+}
+
+/* A journal's name deposited wholly in capitals is cited in headline style
+ * (CMOS 17 8.159, APA 7 9.25, MLA 9 1.2), short acronyms kept; a name
+ * with a lower-case letter, or in another language, keeps its case. */
+static void
+test_citation_container_in_capitals_takes_headline_style(void **state)
+{
+    (void)state;
+    container_cites_as("SYSTEMATIC BOTANY", NULL, "Systematic Botany");
+    container_cites_as("IEEE TRANSACTIONS ON GEOSCIENCE AND REMOTE SENSING",
+                       "en", "IEEE Transactions on Geoscience and Remote "
+                       "Sensing");
+    container_cites_as("PERSOONIA MOLECULAR PHYLOGENY AND EVOLUTION OF FUNGI",
+                       "en-us", "Persoonia Molecular Phylogeny and Evolution "
+                       "of Fungi");
+    container_cites_as("JAMA", NULL, "JAMA");
+    container_cites_as("PLoS ONE", NULL, "PLoS ONE");
+    container_cites_as("ZEITSCHRIFT F\u00dcR GLETSCHERKUNDE", "de",
+                       "ZEITSCHRIFT F\u00dcR GLETSCHERKUNDE");
+}
+
+static void
 test_citation_style_names_round_trip(void **state)
 {
     (void)state;
@@ -1931,6 +1976,8 @@ main(void)
         cmocka_unit_test(test_citation_title_italics),
         cmocka_unit_test(test_citation_name_apostrophes),
         cmocka_unit_test(test_citation_url_drops_tracking_parameters),
+        cmocka_unit_test(
+            test_citation_container_in_capitals_takes_headline_style),
         cmocka_unit_test(
             test_citation_case_keeps_latin_abbreviations_of_names),
     };
