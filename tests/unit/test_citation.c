@@ -274,6 +274,51 @@ test_citation_container_in_capitals_takes_headline_style(void **state)
                        "ZEITSCHRIFT F\u00dcR GLETSCHERKUNDE");
 }
 
+/* An article of a newspaper or a magazine (a source's kind = news): the
+ * paper's name in italics in every style (CMOS 17 14.191, APA 7 10.1 with
+ * the full date and the article's title in roman, MLA 9 5.57); a web page
+ * names its site in roman in Chicago (14.206) and APA (10.16). */
+static void
+test_citation_news_italicises_the_paper(void **state)
+{
+    struct article a;
+    struct buf b = BUF_INIT;
+    (void)state;
+
+    article_init(&a);
+    a.kind = ARTICLE_KIND_NEWS;
+    a.title = xstrdup("Arctic Council Meets in Troms\u00f8");
+    article_add_person(&a, "David", "Smith", NULL);
+    a.container = xstrdup("The Guardian");
+    a.published.t = dt_days_from_civil(2018, 1, 31) * 86400;
+    a.published.prec = DT_PREC_DAY;
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_HTML,
+           "Smith, David. \u201cArctic Council Meets in Troms\u00f8.\u201d "
+           "<i>The Guardian</i>, January 31, 2018.");
+    expect(&a, CITE_APA, CITE_MARKUP_HTML,
+           "Smith, D. (2018, January 31). Arctic Council meets in "
+           "Troms\u00f8. <i>The Guardian</i>.");
+    expect(&a, CITE_MLA, CITE_MARKUP_HTML,
+           "Smith, David. \u201cArctic Council Meets in Troms\u00f8.\u201d "
+           "<i>The Guardian</i>, 31 Jan. 2018.");
+    cite_bibtex(&a, 1, &b);
+    assert_true(strncmp(b.data, "@article{", 9) == 0);
+    assert_non_null(strstr(b.data, "  entrysubtype = {newspaper},\n"
+                                   "  journaltitle = {The Guardian},\n"));
+    assert_null(strstr(b.data, "publisher"));
+    buf_reset(&b);
+    cite_ris(&a, 1, &b);
+    assert_true(strncmp(b.data, "TY  - NEWS\r\n", 12) == 0);
+    assert_non_null(strstr(b.data, "T2  - The Guardian\r\n"));
+    buf_release(&b);
+    /* the same as a web page: the site in roman */
+    a.kind = ARTICLE_KIND_WEB;
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_HTML,
+           "Smith, David. \u201cArctic Council Meets in Troms\u00f8.\u201d "
+           "The Guardian, January 31, 2018.");
+    article_release(&a);
+}
+
 static void
 test_citation_style_names_round_trip(void **state)
 {
@@ -1190,8 +1235,11 @@ test_citation_kind_of_the_record_decides_the_form(void **state)
     assert_null(strstr(b.data, "JO  - "));
     buf_release(&b);
 
-    /* news and web pages are cited as web articles */
+    /* a newspaper's or a magazine's article is news, a web page web */
     a.kind = ARTICLE_KIND_NEWS;
+    assert_int_equal(cite_kind_of(&a), CITE_KIND_NEWS);
+    assert_string_equal(cite_kind_name(CITE_KIND_NEWS), "news");
+    a.kind = ARTICLE_KIND_WEB;
     assert_int_equal(cite_kind_of(&a), CITE_KIND_WEB);
     a.kind = ARTICLE_KIND_JOURNAL;
     assert_int_equal(cite_kind_of(&a), CITE_KIND_JOURNAL);
@@ -1976,6 +2024,7 @@ main(void)
         cmocka_unit_test(test_citation_title_italics),
         cmocka_unit_test(test_citation_name_apostrophes),
         cmocka_unit_test(test_citation_url_drops_tracking_parameters),
+        cmocka_unit_test(test_citation_news_italicises_the_paper),
         cmocka_unit_test(
             test_citation_container_in_capitals_takes_headline_style),
         cmocka_unit_test(
