@@ -39,7 +39,9 @@ FEEDS = {
     "science-twis.rdf": "Science",
     "guardian-news.rss": "The Guardian",
     "wordpress-natasha-the-robot.rss": "Natasha The Robot",
-    "medscape-news.rss": "Medscape Family Medicine Headlines",
+    # titled "Medscape Family Medicine Headlines", a site's section:
+    # "Copyright 2025, Medscape" names the site
+    "medscape-news.rss": "Medscape",
     "typepad-ent-expert-opinion.atom": "ENT expert opinion",
     "elsevier-molecular-phylogenetics-and-evolution.rss":
         "Molecular Phylogenetics and Evolution",

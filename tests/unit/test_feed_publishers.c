@@ -588,6 +588,65 @@ test_feed_publishers_preprint_keeps_no_published_doi(void **state)
     feed_release(&f);
 }
 
+static char *
+outlet_of(const char *chan)
+{
+    struct buf xml = BUF_INIT;
+    struct feed f = FEED_INIT;
+    char *out;
+
+    buf_appendf(&xml, "<?xml version=\"1.0\"?><rss version=\"2.0\" "
+                      "xmlns:dc=\"http://purl.org/dc/elements/1.1/\">"
+                      "<channel>%s<item><title>T</title></item></channel>"
+                      "</rss>", chan);
+    parse_str(xml.data, &f);
+    assert_int_equal(f.n, 1);
+    out = f.v[0].container ? strdup(f.v[0].container) : NULL;
+    feed_release(&f);
+    buf_release(&xml);
+    return out;
+}
+
+static void
+expect_outlet(const char *chan, const char *want)
+{
+    char *got = outlet_of(chan);
+
+    assert_non_null(got);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+/* A site's feed titled by the site and a part of it names the site, the
+ * holder of its rights; a periodical's feed names the periodical. */
+static void
+test_feed_publishers_site_named_by_its_rights(void **state)
+{
+    (void)state;
+    expect_outlet("<title>Medscape Family Medicine Headlines</title>"
+                  "<copyright>Copyright 2025, Medscape</copyright>",
+                  "Medscape");
+    expect_outlet("<title>Arctic Today Politics</title>"
+                  "<dc:rights>\u00a9 2025 Arctic Today. All rights "
+                  "reserved.</dc:rights>",
+                  "Arctic Today");
+    /* the holder is the periodical itself, its publisher, its society */
+    expect_outlet("<title>Entomologisk Tidskrift</title><copyright>"
+                  "Copyright (c) 2021 Entomologisk Tidskrift</copyright>",
+                  "Entomologisk Tidskrift");
+    expect_outlet("<title>The Guardian</title><copyright>Guardian News and "
+                  "Media Limited or its affiliated companies. All rights "
+                  "reserved. 2018</copyright>",
+                  "The Guardian");
+    expect_outlet("<title>Systematic Botany</title><copyright>(copyright) "
+                  "2021 American Society of Plant Taxonomists</copyright>",
+                  "Systematic Botany");
+    /* a name that only begins a word of the title is no site's */
+    expect_outlet("<title>Polaris Research</title>"
+                  "<copyright>Copyright 2025, Polar</copyright>",
+                  "Polaris Research");
+}
+
 int
 main(void)
 {
@@ -606,6 +665,7 @@ main(void)
         cmocka_unit_test(test_feed_publishers_second_corpus_rules),
         cmocka_unit_test(
             test_feed_publishers_preprint_keeps_no_published_doi),
+        cmocka_unit_test(test_feed_publishers_site_named_by_its_rights),
     };
     return cmocka_run_group_tests_name("feed_publishers", tests, NULL, NULL);
 }
