@@ -127,6 +127,10 @@ item_to_article(const struct parse *ps, struct item *it, struct article *a)
     a->updated = it->updated.d;
     a->published =
         dt_is_set(&it->published.d) ? it->published.d : it->updated.d;
+    /* an item of an issue with no date of its own is dated as the issue
+     * the channel lists (its PRISM cover date) */
+    if (!dt_is_set(&a->published) && (a->volume || a->issue))
+        a->published = ps->chan_cover.d;
     free(it->title.s);
     it->title.s = it->url.s = it->guid.s = it->doi.s = it->abstract.s = NULL;
 }
@@ -251,6 +255,26 @@ site_of_rights(char *title, const char *rights)
     return xstrndup(h.p, h.n);
 }
 
+/* The channel's cover date (PRISM: the date of the issue, as printed; a
+ * latest-issue feed's, Ingenta's "October 2021"): coverDate first. */
+static void
+channel_cover(struct parse *ps, const struct xnode *c)
+{
+    int rank = name_is(c, "coverDate") ? 0 : 1;
+    char *t;
+    struct dt d;
+
+    if (dt_is_set(&ps->chan_cover.d) && ps->chan_cover.rank <= rank)
+        return;
+    t = feed_line_of(c);
+    if (t != NULL && (dt_parse(t, strlen(t), &d) == 0 ||
+                      feed_month_year(t, strlen(t), &d))) {
+        ps->chan_cover.d = d;
+        ps->chan_cover.rank = rank;
+    }
+    free(t);
+}
+
 /* Title, link, subtitle, outlet name and language of an RSS channel or
  * Atom feed.  The language: dc:language, RSS 2.0 <language>, else the
  * xml:lang in scope (the channel's, the root's). */
@@ -285,6 +309,9 @@ channel_meta(struct parse *ps, const struct xnode *chan, struct feed *f)
         else if (feed_ns_is_prism(c) && name_is(c, "publicationName") &&
                  ps->chan_container == NULL)
             ps->chan_container = feed_line_of(c);
+        else if (feed_ns_is_prism(c) && (name_is(c, "coverDate") ||
+                                         name_is(c, "coverDisplayDate")))
+            channel_cover(ps, c);
         else if (is_el(c, NS_DC, "language") ||
                  is_el(c, NS_DCTERMS, "language"))
             feed_field_set(&lang, 0, feed_lang_of(c));

@@ -602,6 +602,33 @@ class RealFeeds(unittest.TestCase):
         # the API's answer and the RSS feed each have one such item
         self.assertEqual(published, 2)
 
+    def test_issue_items_are_dated_by_the_channels_cover_date(self):
+        """Ingenta's latest-issue feeds give no date per item, only the
+        issue's prism:coverDisplayDate on the channel ("October 2021",
+        "2021"): an item of that issue with no date of its own is cited
+        with it, not "n.d." (CMOS 14.171, APA 7 10.1, MLA 9 5.83)."""
+        dated = 0
+        for name in sorted(FEEDS):
+            path = os.path.join(CORPUS, name)
+            root = raw_root(path)
+            cover = [text_of(c) for c in root.iter()
+                     if local(c.tag) == "coverDisplayDate" and
+                     ns(c.tag) in NS_PRISM]
+            if not cover:
+                continue
+            for i, (raw, a) in enumerate(zip(raw_items(path), parse(path))):
+                own = [c for c in raw if local(c.tag) in
+                       ("date", "pubDate", "coverDate", "publicationDate")]
+                if own or not expected_locators(raw)[0]:
+                    continue
+                where = "%s item %d" % (name, i + 1)
+                c = a["citation"]
+                self.assertIn("(%s)" % cover[0], c["chicago"], where)
+                self.assertIn("(%s)" % cover[0][-4:], c["apa"], where)
+                self.assertNotIn("n.d.", c["chicago"] + c["apa"], where)
+                dated += 1
+        self.assertGreater(dated, 0)
+
 
 def report():
     total = {}

@@ -647,6 +647,48 @@ test_feed_publishers_site_named_by_its_rights(void **state)
                   "Polaris Research");
 }
 
+/* Ingenta's latest-issue feed dates its items only by the channel's
+ * prism:coverDisplayDate ("October 2021"); an item of that issue with no
+ * date of its own takes it, to its precision; one with a date keeps it,
+ * one in no issue stays undated. */
+static void
+test_feed_publishers_issue_items_take_the_cover_date(void **state)
+{
+    const char *xml =
+        "<?xml version=\"1.0\"?><rdf:RDF "
+        "xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" "
+        "xmlns=\"http://purl.org/rss/1.0/\" "
+        "xmlns:dc=\"http://purl.org/dc/elements/1.1/\" "
+        "xmlns:prism=\"http://prismstandard.org/namespaces/2.0/basic/\">"
+        "<channel rdf:about=\"https://x.example/\"><title>J</title>"
+        "<dc:date>2021-11-06T02:11:47Z</dc:date>"
+        "<prism:coverDisplayDate>October 2021</prism:coverDisplayDate>"
+        "</channel>"
+        "<item rdf:about=\"https://x.example/1\"><title>A</title>"
+        "<prism:volume>46</prism:volume><prism:number>3</prism:number>"
+        "</item>"
+        "<item rdf:about=\"https://x.example/2\"><title>B</title>"
+        "<prism:volume>46</prism:volume>"
+        "<dc:date>2021-09-30</dc:date></item>"
+        "<item rdf:about=\"https://x.example/3\"><title>C</title></item>"
+        "</rdf:RDF>";
+    struct feed f = FEED_INIT;
+    struct dt_parts p;
+
+    (void)state;
+    parse_str(xml, &f);
+    assert_int_equal(f.n, 3);
+    assert_int_equal(f.v[0].published.prec, DT_PREC_MONTH);
+    dt_to_parts(&f.v[0].published, &p);
+    assert_int_equal(p.year, 2021);
+    assert_int_equal(p.month, 10);
+    assert_int_equal(f.v[1].published.prec, DT_PREC_DAY);
+    dt_to_parts(&f.v[1].published, &p);
+    assert_int_equal(p.month, 9);
+    assert_false(dt_is_set(&f.v[2].published));
+    feed_release(&f);
+}
+
 int
 main(void)
 {
@@ -666,6 +708,8 @@ main(void)
         cmocka_unit_test(
             test_feed_publishers_preprint_keeps_no_published_doi),
         cmocka_unit_test(test_feed_publishers_site_named_by_its_rights),
+        cmocka_unit_test(
+            test_feed_publishers_issue_items_take_the_cover_date),
     };
     return cmocka_run_group_tests_name("feed_publishers", tests, NULL, NULL);
 }
