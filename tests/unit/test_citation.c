@@ -1496,6 +1496,22 @@ test_citation_null_volume_and_one_page_range(void **state)
     assert_null(strstr(b.data, "VL  -"));
     assert_null(strstr(b.data, "EP  -"));
     buf_release(&b);
+    /* pages named with a letter (AJPH's e-pages, a supplement's S pages)
+     * are not shortened: CMOS 9.61 shortens numbers, and "7" or "18" is
+     * no page of the work (docs/DEVIATIONS.md, Real feeds) */
+    free(a.pages);
+    a.pages = xstrdup("e1-e7");
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Gatti, Fabien. \u201cWidget.\u201d Design Knowledge, no. 7 "
+           "(June 9, 2021): e1\u2013e7. https://doi.org/10.5555/w.");
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "Gatti, Fabien. \u201cWidget.\u201d Design Knowledge, no. 7, "
+           "June 2021, pp. e1-e7, https://doi.org/10.5555/w.");
+    free(a.pages);
+    a.pages = xstrdup("S112-S118");
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Gatti, Fabien. \u201cWidget.\u201d Design Knowledge, no. 7 "
+           "(June 9, 2021): S112\u2013S118. https://doi.org/10.5555/w.");
     article_release(&a);
 }
 
