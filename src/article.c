@@ -8,8 +8,8 @@
  *     as Council, Secretariat, University, Staff, or one of those in other
  *     European languages, Société, Universidad, or a compound that ends in
  *     one, EntomologKlubben, Polarinstitutt; see org_words[],
- *     org_words_other[], org_stems[]) is one literal, even if it holds "and" ("Department of Fisheries and
- *     Oceans").
+ *     org_words_other[], org_stems[]) is one literal, even if it holds
+ *     "and" ("Department of Fisheries and Oceans").
  *  3. The byline is cut into segments at ";", "&" and the word "and".
  *  4. Inside a segment, commas separate names, except for the inverted
  *     "Family, Given" form: exactly one comma where the left side is one
