@@ -5,9 +5,11 @@
  *  1. White space is collapsed, control characters dropped, a leading
  *     "By " removed.
  *  2. A byline with no ";" or "," that names an organisation (a word such
- *     as Council, Secretariat, University, Staff; see org_words[]) is one
- *     literal, even if it holds "and" ("Department of Fisheries and
- *     Oceans").
+ *     as Council, Secretariat, University, Staff, or one of those in other
+ *     European languages, Société, Universidad, or a compound that ends in
+ *     one, EntomologKlubben, Polarinstitutt; see org_words[],
+ *     org_words_other[], org_stems[]) is one literal, even if it holds
+ *     "and" ("Department of Fisheries and Oceans").
  *  3. The byline is cut into segments at ";", "&" and the word "and".
  *  4. Inside a segment, commas separate names, except for the inverted
  *     "Family, Given" form: exactly one comma where the left side is one
@@ -57,6 +59,37 @@ static const char *const org_words[] = {
     "organisation", "organization", "press", "program", "programme",
     "project", "school", "secretariat", "service", "society", "staff",
     "survey", "team", "university",
+};
+
+/* The same words in other European languages, whole words as org_words
+ * ("Société", "Istituto", "Universidad"); not those that are also family
+ * names ("Consiglio, G.", "Centro", "Museo", "Academia").  Sorted by
+ * bytes. */
+static const char *const org_words_other[] = {
+    "acad\u00e9mie", "accademia", "agence", "agencia", "agenzia",
+    "ag\u00eancia", "asociaci\u00f3n", "associazione", "associa\u00e7\u00e3o",
+    "comitato", "comit\u00e9", "conseil", "consejo", "conselho",
+    "fondation", "fondazione", "fundaci\u00f3n", "funda\u00e7\u00e3o",
+    "institut", "instituto", "istituto", "ministerio", "ministero",
+    "minist\u00e8re", "minist\u00e9rio", "mus\u00e9e", "sociedad",
+    "sociedade", "societ\u00e0", "soci\u00e9t\u00e9", "universidad",
+    "universidade", "universit\u00e0", "universit\u00e9",
+};
+
+/* Organisation words that German, Dutch and the Nordic languages write at
+ * the end of a compound ("Västsvenska EntomologKlubben", "Naturforschende
+ * Gesellschaft", "Sveriges Entomologiska Förening", "Norsk
+ * Polarinstitutt"): a word that ends in one is an organisation's. */
+static const char *const org_stems[] = {
+    "akademi", "akademie", "akademien", "direktoratet", "forbund",
+    "forbundet", "forening", "foreningen", "f\u00f6rbund", "f\u00f6rbundet",
+    "f\u00f6rening", "f\u00f6reningen", "genootschap", "gesellschaft",
+    "institut", "institutet", "institutt", "instituut", "klub", "klubb",
+    "klubben", "ministerie", "ministeriet", "ministerium", "museet",
+    "selskab", "selskabet", "selskap", "selskapet", "stichting", "stiftung",
+    "s\u00e4llskap", "s\u00e4llskapet", "universiteit", "universitet",
+    "universitetet", "universit\u00e4t", "verband", "verein", "vereniging",
+    "zentrum",
 };
 
 /* Ranks, titles and honorifics before a name ("Maj Gen Rolf Folland",
@@ -391,6 +424,26 @@ words_of(struct span s, struct span *w, size_t max)
     return k;
 }
 
+/* Does the word t end in one of org_stems (or is it one)? */
+static bool
+ends_in_org_stem(struct span t)
+{
+    size_t i, n;
+
+    for (i = 0; i < ARRAY_SIZE(org_stems); i++) {
+        struct span end;
+
+        n = strlen(org_stems[i]);
+        if (t.n < n)
+            continue;
+        end.p = t.p + t.n - n;
+        end.n = n;
+        if (span_is(end, org_stems[i]))
+            return true;
+    }
+    return false;
+}
+
 /* Does one of the words w[0..k) name an organisation? */
 static bool
 words_org(const struct span *w, size_t k)
@@ -404,7 +457,9 @@ words_org(const struct span *w, size_t k)
             t.n--;
         while (t.n > 0 && t.p[0] == '(')
             t.p++, t.n--;
-        if (span_in(t, org_words, ARRAY_SIZE(org_words)))
+        if (span_in(t, org_words, ARRAY_SIZE(org_words)) ||
+            span_in(t, org_words_other, ARRAY_SIZE(org_words_other)) ||
+            ends_in_org_stem(t))
             return true;
     }
     return false;

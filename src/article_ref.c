@@ -332,18 +332,43 @@ link_on(const char *url, const char *host, const char *path)
                                    strlen(path)) == 0;
 }
 
-/* Preprint servers: where their links lead, and the name they go by. */
+/* Preprint servers: where their links lead, the name they go by, and the
+ * DOIs they register for their own preprints: a DOI prefix ("10.") or,
+ * for the Center for Open Science's servers, each with a prefix of its
+ * own, the start of the suffix. */
 static const struct {
-    const char *host, *path, *name;
+    const char *host, *path, *name, *doi;
 } servers[] = {
-    {"arxiv.org", NULL, "arXiv"},
-    {"biorxiv.org", NULL, "bioRxiv"},
-    {"medrxiv.org", NULL, "medRxiv"},
-    {"ssrn.com", NULL, "SSRN"},
-    {"osf.io", "/preprints", "OSF Preprints"},
-    {"preprints.org", NULL, "Preprints"},
-    {"researchsquare.com", NULL, "Research Square"},
+    {"arxiv.org", NULL, "arXiv", "10.48550/arxiv."},
+    {"biorxiv.org", NULL, "bioRxiv", "10.1101/"},
+    {"medrxiv.org", NULL, "medRxiv", "10.1101/"},
+    {"ssrn.com", NULL, "SSRN", "10.2139/ssrn."},
+    {"osf.io", "/preprints", "OSF Preprints", "osf.io/"},
+    {"preprints.org", NULL, "Preprints", "10.20944/preprints"},
+    {"researchsquare.com", NULL, "Research Square", "10.21203/rs."},
 };
+
+static bool
+doi_registered_by(const char *doi, const char *form)
+{
+    const char *suffix = strchr(doi, '/');
+
+    if (ascii_istarts(form, strlen(form), "10."))
+        return ascii_istarts(doi, strlen(doi), form);
+    return suffix != NULL && ascii_istarts(suffix + 1, strlen(suffix + 1),
+                                           form);
+}
+
+bool
+article_doi_is_the_preprints(const char *doi, const char *url)
+{
+    size_t i;
+
+    for (i = 0; doi != NULL && url != NULL && i < ARRAY_SIZE(servers); i++)
+        if (link_on(url, servers[i].host, servers[i].path))
+            return doi_registered_by(doi, servers[i].doi);
+    return true;
+}
 
 const char *
 article_preprint_server(const char *url)

@@ -597,6 +597,83 @@ untracked_url(const char *url)
     return buf_detach(&b, NULL);
 }
 
+/* Whether s has letters, two of them capitals in a row, and no lower-case
+ * letter: "SYSTEMATIC BOTANY", not "Nature" or "e". */
+static bool
+wholly_in_capitals(const char *s)
+{
+    size_t i = 0, n = strlen(s), run = 0;
+    bool two = false;
+
+    while (i < n) {
+        uint32_t cp = u8_next(s, n, &i);
+
+        if (cite_upper(cp) != cp)
+            return false;
+        run = cite_lower(cp) != cp ? run + 1 : 0;
+        if (run >= 2)
+            two = true;
+    }
+    return two;
+}
+
+/* Append the word w[0..n): a word title case left in capitals is an
+ * acronym if it has at most four letters or a digit ("IEEE", "SCOAP3");
+ * a longer one is a word the word lists do not know ("PHYLOGENY"), set
+ * with a capital and lower case. */
+static void
+put_container_word(struct buf *b, const char *w, size_t n)
+{
+    size_t i = 0, letters = 0;
+    bool caps = true, digit = false;
+
+    while (i < n) {
+        uint32_t cp = u8_next(w, n, &i);
+
+        letters += cite_is_letter(cp);
+        digit = digit || (cp >= '0' && cp <= '9');
+        caps = caps && cite_upper(cp) == cp;
+    }
+    if (!caps || digit || letters <= 4) {
+        buf_append(b, w, n);
+        return;
+    }
+    for (i = 0, letters = 0; i < n;) {
+        uint32_t cp = u8_next(w, n, &i);
+
+        u8_append(b, letters++ == 0 ? cp : cite_lower(cp));
+    }
+}
+
+/*
+ * A container written wholly in capitals ("SYSTEMATIC BOTANY", as Ingenta
+ * and some journals' systems deposit the name) in headline style, as the
+ * manuals set the names of periodicals and sites (CMOS 17 8.159 and
+ * 14.171, APA 7 9.25 and 6.17, MLA 9 1.2): cite_title_case, acronyms kept.
+ * NULL when it is not in capitals or its language keeps its case.
+ */
+static char *
+container_recased(const struct article *a)
+{
+    struct buf t = BUF_INIT, b = BUF_INIT;
+    size_t i = 0, start;
+
+    if (a->container == NULL || !wholly_in_capitals(a->container) ||
+        !cite_lang_recased(a->lang))
+        return NULL;
+    cite_title_case(a->container, strlen(a->container), &t);
+    while (i < t.len) {
+        start = i;
+        while (i < t.len && t.data[i] != ' ' && t.data[i] != '-')
+            i++;
+        put_container_word(&b, t.data + start, i - start);
+        if (i < t.len)
+            buf_append_char(&b, t.data[i++]);
+    }
+    buf_release(&t);
+    return buf_detach(&b, NULL);
+}
+
 void
 cite_view_init(struct cite_view *v, const struct article *a)
 {
@@ -610,6 +687,9 @@ cite_view_init(struct cite_view *v, const struct article *a)
     v->a.volume = v->volume;
     v->a.issue = v->issue;
     v->a.pages = v->pages;
+    v->container = container_recased(a);
+    if (v->container)
+        v->a.container = v->container;
 }
 
 void
@@ -619,6 +699,7 @@ cite_view_release(struct cite_view *v)
     free(v->issue);
     free(v->pages);
     free(v->url);
+    free(v->container);
     memset(v, 0, sizeof(*v));
 }
 

@@ -319,7 +319,8 @@ cite_bibtex(const struct article *v, size_t n, struct buf *out)
 {
     static const char *const types[] = {
         "article", "online",        "techreport",  "misc", "incollection",
-        "book",    "inproceedings", "inreference", "misc", "dataset"};
+        "book",    "inproceedings", "inreference", "misc", "dataset",
+        "article"};
     char **keys = make_keys(v, n);
     size_t i;
 
@@ -356,10 +357,15 @@ cite_bibtex(const struct article *v, size_t n, struct buf *out)
             bib_pages(out, a->pages);
         } else if (k == CITE_KIND_BOOK) {
             bib_field(out, "series", a->container, false);
+        } else if (k == CITE_KIND_NEWS) { /* biblatex's newspaper article */
+            buf_append_str(out, "  entrysubtype = {newspaper},\n");
+            bib_field(out, "journaltitle", a->container, false);
+            bib_field(out, "journal", a->container, false);
         } else if (k != CITE_KIND_DATASET) {
             bib_field(out, "organization", a->container, false);
         }
-        if (k >= CITE_KIND_CHAPTER) { /* a book's or a publisher's */
+        if (k >= CITE_KIND_CHAPTER && k != CITE_KIND_NEWS) {
+            /* a book's or a publisher's */
             bib_field(out, "publisher", a->publisher, false);
             bib_field(out, "address", a->place, false);
         }
@@ -459,7 +465,7 @@ cite_ris(const struct article *v, size_t n, struct buf *out)
 {
     static const char *const types[] = {"JOUR", "ELEC", "RPRT",   "GEN",
                                         "CHAP", "BOOK", "CPAPER", "ENCYC",
-                                        "GEN",  "DATA"};
+                                        "GEN",  "DATA", "NEWS"};
     size_t i, j;
 
     for (i = 0; i < n; i++) {

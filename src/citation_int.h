@@ -62,13 +62,16 @@ struct name_parts {
  * its strings) whose volume, issue and pages are cleaned by
  * article_locator ("null" is none, "S8-S8" is "S8") and whose URL has
  * no tracking parameters ("utm_source", "dgcid": the one URL that
- * citations, BibTeX, RIS and COinS print).  a must outlive the view;
+ * citations, BibTeX, RIS and COinS print), and whose container, when
+ * written wholly in capitals, is in headline style ("SYSTEMATIC BOTANY"
+ * as "Systematic Botany").  a must outlive the view;
  * release with cite_view_release().
  */
 struct cite_view {
     struct article a;
     char *volume, *issue, *pages;
     char *url; /* a->url untracked, NULL when it had nothing to drop */
+    char *container; /* a->container re-cased from capitals, or NULL */
 };
 
 void cite_view_init(struct cite_view *v, const struct article *a);

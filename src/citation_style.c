@@ -1,9 +1,10 @@
 /*
  * citation_style: what kind of work a record is, its volume, issue and
  * pages as each style writes them, and the three styles' entries: the
- * Chicago Manual of Style 17th ed. (14.68-14.75 journal articles, 14.206
- * web pages, 14.220 reports), the APA Publication Manual 7th ed. (10.1
- * journal articles, 10.4 reports, 10.16 web pages) and the MLA Handbook
+ * Chicago Manual of Style 17th ed. (14.68-14.75 journal articles, 14.191
+ * newspapers and magazines, 14.206 web pages, 14.220 reports), the APA
+ * Publication Manual 7th ed. (10.1 journal, magazine and newspaper
+ * articles, 10.4 reports, 10.16 web pages) and the MLA Handbook
  * 9th ed. (5.54-5.100).
  */
 #include <string.h>
@@ -205,8 +206,9 @@ cite_kind_of(const struct article *a)
     case ARTICLE_KIND_CHAPTER:
         return CITE_KIND_CHAPTER;
     case ARTICLE_KIND_WEB:
-    case ARTICLE_KIND_NEWS:
         return CITE_KIND_WEB;
+    case ARTICLE_KIND_NEWS:
+        return CITE_KIND_NEWS;
     case ARTICLE_KIND_BOOK:
         return CITE_KIND_BOOK;
     case ARTICLE_KIND_PAPER:
@@ -241,7 +243,7 @@ cite_kind_name(enum cite_kind k)
 {
     static const char *const names[] = {
         "journal", "web",   "report", "preprint", "chapter",
-        "book",    "paper", "entry",  "posted",   "dataset"};
+        "book",    "paper", "entry",  "posted",   "dataset", "news"};
     return names[k];
 }
 
@@ -259,7 +261,7 @@ publisher_of(const struct article *a, enum cite_kind k)
         return a->publisher ? a->publisher : a->container;
     if (k == CITE_KIND_PREPRINT && a->container)
         return NULL;
-    if (k == CITE_KIND_JOURNAL || k == CITE_KIND_WEB)
+    if (k == CITE_KIND_JOURNAL || k == CITE_KIND_WEB || k == CITE_KIND_NEWS)
         return NULL;
     return a->publisher;
 }
@@ -380,8 +382,11 @@ cite_chicago(struct cite_out *o, const struct article *a)
         }
         chicago_imprint(o, a, k);
     } else {
-        if (k == CITE_KIND_JOURNAL || k == CITE_KIND_PREPRINT)
-            /* a preprint's server as a periodical */
+        /* a preprint's server as a periodical; a newspaper's or a
+         * magazine's name in italics, a website's in roman (CMOS 17
+         * 14.191, 14.206) */
+        if (k == CITE_KIND_JOURNAL || k == CITE_KIND_PREPRINT ||
+            k == CITE_KIND_NEWS)
             cite_italic(o, a->container);
         else
             cite_put(o, a->container);
@@ -411,7 +416,8 @@ apa_date(struct cite_out *o, const struct article *a)
     struct dt d = a->published;
 
     /* Journal articles and reports give the year only (APA 10.1, 10.4). */
-    if (cite_kind_of(a) != CITE_KIND_WEB && d.prec > DT_PREC_YEAR)
+    if (cite_kind_of(a) != CITE_KIND_WEB && cite_kind_of(a) != CITE_KIND_NEWS &&
+        d.prec > DT_PREC_YEAR)
         d.prec = DT_PREC_YEAR;
     cite_lit(o, "(");
     if (dt_is_set(&d))
@@ -447,7 +453,7 @@ static void
 apa_title(struct cite_out *o, const struct article *a, enum cite_kind k)
 {
     if (k == CITE_KIND_JOURNAL || k == CITE_KIND_CHAPTER ||
-        k == CITE_KIND_PAPER || k == CITE_KIND_ENTRY) {
+        k == CITE_KIND_PAPER || k == CITE_KIND_ENTRY || k == CITE_KIND_NEWS) {
         cite_put_title(o, a, CITE_SENTENCE, false);
         cite_title_period(o);
     } else if (k == CITE_KIND_PREPRINT || k == CITE_KIND_DATASET) {
@@ -481,6 +487,11 @@ apa_source(struct cite_out *o, const struct article *a, enum cite_kind k)
         cite_lit(o, " ");
         cite_italic(o, a->container);
         apa_locator(o, a);
+        cite_period(o);
+    } else if (k == CITE_KIND_NEWS) {
+        /* 10.1 (a newspaper or magazine article): "*The Guardian*." */
+        cite_lit(o, " ");
+        cite_italic(o, a->container);
         cite_period(o);
     } else if ((k == CITE_KIND_WEB || k == CITE_KIND_PREPRINT ||
                 k == CITE_KIND_POSTED || k == CITE_KIND_DATASET) &&

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arctic_digest/ascii.h"
 #include "arctic_digest/buf.h"
 #include "arctic_digest/text.h"
 #include "arctic_digest/util.h"
@@ -108,6 +109,13 @@ item_to_article(const struct parse *ps, struct item *it, struct article *a)
         a->doi = article_doi_from_url(a->url);
     if (a->doi == NULL && a->guid != NULL)
         a->doi = article_doi_from_url(a->guid);
+    /* a preprint's item that names the published version's DOI (arXiv's
+     * arxiv:doi, its related doi.org link) is the preprint, cited as one:
+     * the DOI is another work's */
+    if (!article_doi_is_the_preprints(a->doi, a->url)) {
+        free(a->doi);
+        a->doi = NULL;
+    }
     a->abstract = it->abstract.s;
     a->container = item_container(ps, it, a->title);
     a->kind = it->kind; /* the rest: article_kind_settle(), by the caller */
@@ -119,6 +127,10 @@ item_to_article(const struct parse *ps, struct item *it, struct article *a)
     a->updated = it->updated.d;
     a->published =
         dt_is_set(&it->published.d) ? it->published.d : it->updated.d;
+    /* an item of an issue with no date of its own is dated as the issue
+     * the channel lists (its PRISM cover date) */
+    if (!dt_is_set(&a->published) && (a->volume || a->issue))
+        a->published = ps->chan_cover.d;
     free(it->title.s);
     it->title.s = it->url.s = it->guid.s = it->doi.s = it->abstract.s = NULL;
 }
@@ -185,6 +197,84 @@ take_field(char **dst, struct field *f)
     f->s = NULL;
 }
 
+/* The holder a rights statement names: "Copyright 2025, Medscape" ->
+ * "Medscape", "(c) 2021 Naturalis Biodiversity Center" -> "Naturalis
+ * Biodiversity Center": without the word or sign of copyright and the
+ * years, up to a period or a comma. */
+struct holder {
+    const char *p;
+    size_t n;
+};
+
+static struct holder
+rights_holder(const char *s)
+{
+    static const char *const marks[] = {"copyright", "\u00a9", "(c)"};
+    struct holder h = {s, 0};
+    bool again = true;
+    size_t i;
+
+    while (again) {
+        again = false;
+        while (*h.p == ' ' || *h.p == ',' || *h.p == '-' ||
+               ascii_is_digit(*h.p))
+            h.p++;
+        for (i = 0; i < ARRAY_SIZE(marks); i++) {
+            if (ascii_istarts(h.p, strlen(h.p), marks[i])) {
+                h.p += strlen(marks[i]);
+                again = true;
+            }
+        }
+    }
+    h.n = strcspn(h.p, ".,;");
+    while (h.n > 0 && h.p[h.n - 1] == ' ')
+        h.n--;
+    return h;
+}
+
+/*
+ * The outlet of a site's feed whose title names the site and a part of it
+ * ("Medscape Family Medicine Headlines", its rights "Copyright 2025,
+ * Medscape"): the site, the holder of the rights, when the title begins
+ * with that name and goes on.  A periodical's feed names the periodical
+ * (its rights name its publisher or society, which do not begin its
+ * title).  Takes title; returns the outlet, caller frees.
+ */
+static char *
+site_of_rights(char *title, const char *rights)
+{
+    struct holder h;
+
+    if (title == NULL || rights == NULL)
+        return title;
+    h = rights_holder(rights);
+    if (h.n < 2 || strlen(title) <= h.n || title[h.n] != ' ' ||
+        strncmp(title, h.p, h.n) != 0)
+        return title;
+    free(title);
+    return xstrndup(h.p, h.n);
+}
+
+/* The channel's cover date (PRISM: the date of the issue, as printed; a
+ * latest-issue feed's, Ingenta's "October 2021"): coverDate first. */
+static void
+channel_cover(struct parse *ps, const struct xnode *c)
+{
+    int rank = name_is(c, "coverDate") ? 0 : 1;
+    char *t;
+    struct dt d;
+
+    if (dt_is_set(&ps->chan_cover.d) && ps->chan_cover.rank <= rank)
+        return;
+    t = feed_line_of(c);
+    if (t != NULL && (dt_parse(t, strlen(t), &d) == 0 ||
+                      feed_month_year(t, strlen(t), &d))) {
+        ps->chan_cover.d = d;
+        ps->chan_cover.rank = rank;
+    }
+    free(t);
+}
+
 /* Title, link, subtitle, outlet name and language of an RSS channel or
  * Atom feed.  The language: dc:language, RSS 2.0 <language>, else the
  * xml:lang in scope (the channel's, the root's). */
@@ -192,7 +282,7 @@ static void
 channel_meta(struct parse *ps, const struct xnode *chan, struct feed *f)
 {
     struct field title = {NULL, 0}, link = {NULL, 0}, sub = {NULL, 0};
-    struct field lang = {NULL, 0};
+    struct field lang = {NULL, 0}, rights = {NULL, 0};
     bool atom = ps->kind == FEED_KIND_ATOM;
     const struct xnode *c;
 
@@ -219,17 +309,28 @@ channel_meta(struct parse *ps, const struct xnode *chan, struct feed *f)
         else if (feed_ns_is_prism(c) && name_is(c, "publicationName") &&
                  ps->chan_container == NULL)
             ps->chan_container = feed_line_of(c);
+        else if (feed_ns_is_prism(c) && (name_is(c, "coverDate") ||
+                                         name_is(c, "coverDisplayDate")))
+            channel_cover(ps, c);
         else if (is_el(c, NS_DC, "language") ||
                  is_el(c, NS_DCTERMS, "language"))
             feed_field_set(&lang, 0, feed_lang_of(c));
         else if (!atom && is_el(c, ps->core_ns, "language"))
             feed_field_set(&lang, 1, feed_lang_of(c));
+        else if (is_el(c, ps->core_ns, atom ? "rights" : "copyright"))
+            feed_field_set(&rights, 0, feed_line_of(c));
+        else if (is_el(c, NS_DC, "rights"))
+            feed_field_set(&rights, 1, feed_line_of(c));
     }
     feed_field_set(&lang, 2, feed_xml_lang(chan, true));
     take_field(&ps->chan_lang, &lang);
     take_field(&f->title, &title);
     take_field(&f->link, &link);
     take_field(&f->subtitle, &sub);
+    if (ps->chan_container == NULL)
+        ps->chan_container =
+            site_of_rights(feed_journal_of_title(f->title), rights.s);
+    free(rights.s);
 }
 
 static void

@@ -101,6 +101,11 @@ struct xdoc {
     void *dtd_doc; /* names): kept until the tree is dropped */
 };
 
+struct when {
+    struct dt d;
+    int rank;
+};
+
 /* Per-parse state.  core_ns: namespace of the format's own elements (NULL
  * for RSS 0.9x/2.0, which have none). */
 struct parse {
@@ -110,6 +115,8 @@ struct parse {
     const char *container;
     char *chan_container;          /* channel-level prism:publicationName */
     char *chan_lang; /* the channel's or feed's language (article.lang) */
+    struct when chan_cover; /* the channel's prism:coverDate or
+                               coverDisplayDate: the issue it lists */
     const struct xnode *feed_node; /* Atom: the feed element, for inherited
                                      authors */
 };
@@ -117,11 +124,6 @@ struct parse {
 /* One single-valued field: the best candidate so far (lower rank wins). */
 struct field {
     char *s;
-    int rank;
-};
-
-struct when {
-    struct dt d;
     int rank;
 };
 
@@ -214,6 +216,9 @@ void feed_item_release(struct item *it);
 /* p[0..n) (plain text) is only an issue/page statement or empty, no
  * abstract. */
 bool feed_is_citation_line(const char *p, size_t n);
+/* "February 2022": a month and a year, as out, to the month; false for
+ * anything else (out untouched). */
+bool feed_month_year(const char *p, size_t n, struct dt *out);
 /* Volume, issue, pages and "Author(s):" of such a statement into it (at a
  * lower rank than the feed's own elements). */
 void feed_citation_parts(const char *p, size_t n, struct item *it);

@@ -188,9 +188,8 @@ value_after(const char *p, size_t n, const char *w)
     return buf_detach(&b, NULL);
 }
 
-/* "February 2022": a month and a year, to the month. */
-static bool
-month_year(const char *p, size_t n, struct dt *out)
+bool
+feed_month_year(const char *p, size_t n, struct dt *out)
 {
     static const char *const months[] = {
         "january", "february", "march",     "april",   "may",      "june",
@@ -245,7 +244,7 @@ statement_date(const char *p, size_t n, struct item *it)
     len = (size_t)(end - at);
     while (len > 0 && (ascii_is_space(at[len - 1]) || at[len - 1] == '.'))
         len--;
-    if (dt_parse(at, len, &d) == 0 || month_year(at, len, &d)) {
+    if (dt_parse(at, len, &d) == 0 || feed_month_year(at, len, &d)) {
         it->published.d = d;
         it->published.rank = 9; /* below any date element */
     }

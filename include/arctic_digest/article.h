@@ -258,6 +258,17 @@ enum article_kind article_kind_of_work(const char *doi, const char *url);
  * outlet of a work found there; NULL for any other link or NULL.
  */
 const char *article_preprint_server(const char *url);
+/*
+ * Whether doi can be the DOI of the work at url: false only when url
+ * leads to a preprint server (article_preprint_server) and doi is not one
+ * that server registers for its preprints (arXiv's "10.48550/arXiv.",
+ * bioRxiv's and medRxiv's "10.1101/", SSRN's "10.2139/ssrn.", the Center
+ * for Open Science's with a suffix "osf.io/...", Preprints'
+ * "10.20944/preprints", Research Square's "10.21203/rs."): such a DOI
+ * is that of the published version the server links to (arXiv's
+ * arxiv:doi), another work.  True when either is NULL.
+ */
+bool article_doi_is_the_preprints(const char *doi, const char *url);
 
 /*
  * Settle the kind of a record whose item said none (a->kind unknown): the

@@ -4,12 +4,14 @@
  *
  * Styles: Chicago 17th edition notes-bibliography (the bibliography
  * entry), APA 7th edition (reference list entry) and MLA 9th edition
- * (works-cited entry), each for ten kinds of work (cite_kind_of()).  The
+ * (works-cited entry), each for eleven kinds of work (cite_kind_of()).  The
  * record's kind (article.kind: Crossref's type, or a preprint server's
  * DOI or link) decides when it is known: a journal article, a report, a
  * preprint, a book chapter, a book, a paper in proceedings, an entry in a
  * reference work, posted content (and a published peer review), a data
- * set, or (web page, news) a web article.  Else:
+ * set, an article of a newspaper or a magazine (news: a source's `kind =
+ * news`, or an item's PRISM aggregation type newspaper or magazine), or a
+ * web article (web page).  Else:
  *   journal article  the record has a DOI, a volume or an issue number
  *                    (a periodical's), or a journal-like container
  *                    ("The Polar Journal", "Arctic Review on Law and
@@ -70,7 +72,8 @@
  * @misc / GEN (preprint and posted work, howpublished and PB its server
  * or publisher), @incollection / CHAP (booktitle and T2 the book, pages),
  * @book / BOOK (series and T3 the series), @inproceedings / CPAPER,
- * @inreference / ENCYC, @dataset / DATA; publisher and address, PB and
+ * @inreference / ENCYC, @dataset / DATA, @article with entrysubtype
+ * newspaper / NEWS (news); publisher and address, PB and
  * CY, for books, chapters, papers, entries, posted work and data sets.
  */
 #ifndef ARCTIC_DIGEST_CITATION_H
@@ -101,7 +104,8 @@ enum cite_kind {
     CITE_KIND_PAPER,  /* in conference proceedings */
     CITE_KIND_ENTRY,  /* in a reference work */
     CITE_KIND_POSTED, /* posted content, a published peer review */
-    CITE_KIND_DATASET
+    CITE_KIND_DATASET,
+    CITE_KIND_NEWS /* an article of a newspaper or a magazine */
 };
 
 /* Append the citation of a in style s to out.  Cannot fail. */
@@ -120,7 +124,7 @@ const char *cite_style_name(enum cite_style s);
 
 /* The kind of work a is cited as (see above), and its name: "journal",
  * "web", "report", "preprint", "chapter", "book", "paper", "entry",
- * "posted", "dataset". */
+ * "posted", "dataset", "news". */
 enum cite_kind cite_kind_of(const struct article *a);
 const char *cite_kind_name(enum cite_kind k);
 

@@ -111,6 +111,14 @@ class Kinds(adtest.Folder):
                       "Policy.\u201d", text)
         self.assertIn("citation: Berg, Ann. \u201cArctic Council "
                       "Chairship Priorities.\u201d", text)
+        # a newspaper's article names the paper in italics (CMOS 17
+        # 14.191); a web page its site in roman (14.206)
+        with open(os.path.join(out, "digest.html"), encoding="utf-8") as f:
+            html = " ".join(f.read().split())
+        self.assertIn("Svalbard Treaty Talks Resume.\u201d "
+                      "<em>Think Tank Reports</em>, July 25, 2025.", html)
+        self.assertIn("Chairship Priorities.\u201d Other Site, July 25, "
+                      "2025.", html)
 
     def test_parse_knows_no_source(self):
         r = self.ok("parse", self.tt)

@@ -39,7 +39,9 @@ FEEDS = {
     "science-twis.rdf": "Science",
     "guardian-news.rss": "The Guardian",
     "wordpress-natasha-the-robot.rss": "Natasha The Robot",
-    "medscape-news.rss": "Medscape Family Medicine Headlines",
+    # titled "Medscape Family Medicine Headlines", a site's section:
+    # "Copyright 2025, Medscape" names the site
+    "medscape-news.rss": "Medscape",
     "typepad-ent-expert-opinion.atom": "ENT expert opinion",
     "elsevier-molecular-phylogenetics-and-evolution.rss":
         "Molecular Phylogenetics and Evolution",
@@ -243,7 +245,34 @@ def expected_doi(item):
                 break
     if doi:
         doi = re.sub(r"^https?://(dx\.)?doi\.org/", "", doi)
+    # An arXiv e-print's item is the preprint: a DOI that is not arXiv's
+    # own (10.48550/arXiv.ID) is the published version's, another work.
+    if doi and on_arxiv(item) and \
+            not doi.lower().startswith("10.48550/arxiv."):
+        doi = None
     return doi.lower() if doi else None
+
+
+def item_link(item):
+    for link in children(item, ("link",), (NS_ATOM,)):
+        if link.get("rel") in (None, "alternate"):
+            return link.get("href")
+    return first(item, ("link",))
+
+
+def on_arxiv(item):
+    return re.match(r"https?://(export\.)?arxiv\.org/abs/",
+                    item_link(item) or "") is not None
+
+
+def published_doi(item):
+    """The DOI an arXiv item gives for the published version of the
+    e-print (arxiv:doi, arxiv:DOI), None if it gives none."""
+    for c in item:
+        if ns(c.tag) == "http://arxiv.org/schemas/atom" and \
+                local(c.tag).lower() == "doi" and text_of(c):
+            return text_of(c)
+    return None
 
 
 def expected_pages(item):
@@ -476,11 +505,42 @@ class RealFeeds(unittest.TestCase):
                     continue
                 where = "%s item %d" % (name, i + 1)
                 c = a["citation"]
-                self.assertIn("%s %s" % (a["container"], vol), c["chicago"],
-                              where)
-                self.assertIn("%s, %s" % (a["container"], vol), c["apa"],
-                              where)
+                # the journal's name in any case: one deposited in
+                # capitals is cited in headline style
+                self.assertIn("%s %s" % (a["container"].lower(), vol),
+                              c["chicago"].lower(), where)
+                self.assertIn("%s, %s" % (a["container"].lower(), vol),
+                              c["apa"].lower(), where)
                 self.assertIn("vol. %s" % vol, c["mla"], where)
+
+    def test_journals_in_capitals_are_cited_in_headline_style(self):
+        """A journal's name the feed writes wholly in capitals (Ingenta's
+        "SYSTEMATIC BOTANY", Wiley's "TAXON") is cited in headline style,
+        as the manuals set periodicals' names (CMOS 17 8.159, APA 7 9.25,
+        MLA 9 1.2): its words as the name has them, not in capitals, but
+        for short acronyms; the record keeps the name as deposited."""
+        seen = set()
+        for name in sorted(FEEDS):
+            path = os.path.join(CORPUS, name)
+            for i, a in enumerate(parse(path)):
+                j = a["container"] or ""
+                if not j or j != j.upper() or (a.get("lang") or "en")[:2] not in \
+                        ("en", ""):
+                    continue
+                where = "%s item %d" % (name, i + 1)
+                seen.add(j)
+                words = [w for w in re.split(r"[\s-]+", j)
+                         if len(w) > 4 and w.isalpha()]
+                for style, c in sorted(a["citation"].items()):
+                    # the title may name the journal too ("... Submitted
+                    # to TAXON"): one mention is the journal, re-cased
+                    found = [m.group(0) for m in
+                             re.finditer(re.escape(j), c, re.IGNORECASE)]
+                    self.assertTrue(any(not any(w in f for w in words)
+                                        for f in found),
+                                    "%s %s: %r" % (where, style, found))
+        self.assertIn("SYSTEMATIC BOTANY", seen)
+        self.assertIn("TAXON", seen)
 
     def test_citations_drop_the_feeds_tracking_parameters(self):
         """The URL a citation prints (no DOI) is the item's link without
@@ -514,6 +574,60 @@ class RealFeeds(unittest.TestCase):
         for name in ("elsevier-molecular-phylogenetics-and-evolution.rss",
                      "elsevier-zoologischer-anzeiger.rss"):
             self.assertGreater(checked.get(name, 0), 0, name)
+
+    def test_preprints_are_cited_as_the_preprint(self):
+        """An arXiv item whose e-print has been published names the
+        published version's DOI (arxiv:doi); the item, its title, date
+        and link, is the e-print, so it is cited as a preprint with its
+        arXiv link and without the other work's DOI (APA 7 10.8, CMOS 17
+        and MLA 9 cite the version consulted)."""
+        published = 0
+        for name in sorted(FEEDS):
+            path = os.path.join(CORPUS, name)
+            for i, (raw, a) in enumerate(zip(raw_items(path), parse(path))):
+                if not on_arxiv(raw):
+                    continue
+                where = "%s item %d" % (name, i + 1)
+                doi = published_doi(raw)
+                published += doi is not None
+                self.assertIsNone(a["doi"], where)
+                self.assertEqual(a["kind"], "preprint", where)
+                link = item_link(raw).strip()
+                for style, c in sorted(a["citation"].items()):
+                    self.assertIn(link.split("://", 1)[1], c,
+                                  "%s %s" % (where, style))
+                    self.assertNotIn("doi.org", c, "%s %s" % (where, style))
+                    if doi:
+                        self.assertNotIn(doi, c, "%s %s" % (where, style))
+        # the API's answer and the RSS feed each have one such item
+        self.assertEqual(published, 2)
+
+    def test_issue_items_are_dated_by_the_channels_cover_date(self):
+        """Ingenta's latest-issue feeds give no date per item, only the
+        issue's prism:coverDisplayDate on the channel ("October 2021",
+        "2021"): an item of that issue with no date of its own is cited
+        with it, not "n.d." (CMOS 14.171, APA 7 10.1, MLA 9 5.83)."""
+        dated = 0
+        for name in sorted(FEEDS):
+            path = os.path.join(CORPUS, name)
+            root = raw_root(path)
+            cover = [text_of(c) for c in root.iter()
+                     if local(c.tag) == "coverDisplayDate" and
+                     ns(c.tag) in NS_PRISM]
+            if not cover:
+                continue
+            for i, (raw, a) in enumerate(zip(raw_items(path), parse(path))):
+                own = [c for c in raw if local(c.tag) in
+                       ("date", "pubDate", "coverDate", "publicationDate")]
+                if own or not expected_locators(raw)[0]:
+                    continue
+                where = "%s item %d" % (name, i + 1)
+                c = a["citation"]
+                self.assertIn("(%s)" % cover[0], c["chicago"], where)
+                self.assertIn("(%s)" % cover[0][-4:], c["apa"], where)
+                self.assertNotIn("n.d.", c["chicago"] + c["apa"], where)
+                dated += 1
+        self.assertGreater(dated, 0)
 
 
 def report():

@@ -112,6 +112,41 @@ test_article_byline_organisations_are_literal(void **state)
     assert_string_equal(authors(" ; , and "), "");
 }
 
+/* Organisations named in another European language, or by a compound that
+ * ends in an organisation word, are literal; personal names with inner
+ * capitals, particles or a family name first in capitals are not. */
+static void
+test_article_byline_organisations_in_other_languages(void **state)
+{
+    (void)state;
+    assert_string_equal(authors("Västsvenska EntomologKlubben"),
+                        "=Västsvenska EntomologKlubben");
+    assert_string_equal(authors("Sveriges Entomologiska Förening"),
+                        "=Sveriges Entomologiska Förening");
+    assert_string_equal(authors("Norsk Polarinstitutt"),
+                        "=Norsk Polarinstitutt");
+    assert_string_equal(authors("Naturforschende Gesellschaft"),
+                        "=Naturforschende Gesellschaft");
+    assert_string_equal(authors("Société géologique de France"),
+                        "=Société géologique de France");
+    assert_string_equal(authors("Istituto Nazionale di Geofisica"),
+                        "=Istituto Nazionale di Geofisica");
+    assert_string_equal(authors("Universidad de Chile; Ana Pérez"),
+                        "=Universidad de Chile; Pérez|Ana");
+    assert_string_equal(authors("ENTexpertopinion"), "=ENTexpertopinion");
+    /* names, not organisations */
+    assert_string_equal(authors("Ronald McDonald"), "McDonald|Ronald");
+    assert_string_equal(authors("Leonardo DiCaprio"), "DiCaprio|Leonardo");
+    assert_string_equal(authors("Conan O'Brien"), "O'Brien|Conan");
+    assert_string_equal(authors("Jan van der Berg"), "van der Berg|Jan");
+    assert_string_equal(authors("WANG Zhimin"), "Wang|Zhimin");
+    assert_string_equal(authors("Anna Klubova"), "Klubova|Anna");
+    assert_string_equal(authors("Hans Institoris"), "Institoris|Hans");
+    /* a family name that is an organisation word in Italian */
+    assert_string_equal(authors("Consiglio, G."), "Consiglio|G.");
+    assert_string_equal(authors("Giuseppe Consiglio"), "Consiglio|Giuseppe");
+}
+
 static void
 test_article_person_strings_are_cleaned(void **state)
 {
@@ -800,6 +835,7 @@ main(void)
         cmocka_unit_test(test_article_byline_several_authors),
         cmocka_unit_test(test_article_byline_particles_and_suffixes),
         cmocka_unit_test(test_article_byline_organisations_are_literal),
+        cmocka_unit_test(test_article_byline_organisations_in_other_languages),
         cmocka_unit_test(test_article_person_strings_are_cleaned),
         cmocka_unit_test(test_article_keywords_dedupe_case_insensitively),
         cmocka_unit_test(test_article_doi_normalize_forms),

@@ -230,6 +230,96 @@ test_citation_url_drops_tracking_parameters(void **state)
 }
 
 static void
+container_cites_as(const char *container, const char *lang, const char *want)
+{
+    struct article a;
+    struct buf b = BUF_INIT;
+    enum cite_style s;
+
+    real_article(&a);
+    free(a.container);
+    a.container = xstrdup(container);
+    a.lang = lang ? xstrdup(lang) : NULL;
+    a.volume = xstrdup("12");
+    for (s = CITE_CHICAGO; s <= CITE_MLA; s++) {
+        buf_reset(&b);
+        cite_format(&a, s, CITE_MARKUP_TEXT, &b);
+        assert_non_null(strstr(b.data, want));
+    }
+    buf_reset(&b);
+    cite_bibtex(&a, 1, &b);
+    assert_non_null(strstr(b.data, want));
+    assert_string_equal(a.container, container); /* the record keeps it */
+    buf_release(&b);
+    article_release(&a);
+}
+
+/* A journal's name deposited wholly in capitals is cited in headline style
+ * (CMOS 17 8.159, APA 7 9.25, MLA 9 1.2), short acronyms kept; a name
+ * with a lower-case letter, or in another language, keeps its case. */
+static void
+test_citation_container_in_capitals_takes_headline_style(void **state)
+{
+    (void)state;
+    container_cites_as("SYSTEMATIC BOTANY", NULL, "Systematic Botany");
+    container_cites_as("IEEE TRANSACTIONS ON GEOSCIENCE AND REMOTE SENSING",
+                       "en", "IEEE Transactions on Geoscience and Remote "
+                       "Sensing");
+    container_cites_as("PERSOONIA MOLECULAR PHYLOGENY AND EVOLUTION OF FUNGI",
+                       "en-us", "Persoonia Molecular Phylogeny and Evolution "
+                       "of Fungi");
+    container_cites_as("JAMA", NULL, "JAMA");
+    container_cites_as("PLoS ONE", NULL, "PLoS ONE");
+    container_cites_as("ZEITSCHRIFT F\u00dcR GLETSCHERKUNDE", "de",
+                       "ZEITSCHRIFT F\u00dcR GLETSCHERKUNDE");
+}
+
+/* An article of a newspaper or a magazine (a source's kind = news): the
+ * paper's name in italics in every style (CMOS 17 14.191, APA 7 10.1 with
+ * the full date and the article's title in roman, MLA 9 5.57); a web page
+ * names its site in roman in Chicago (14.206) and APA (10.16). */
+static void
+test_citation_news_italicises_the_paper(void **state)
+{
+    struct article a;
+    struct buf b = BUF_INIT;
+    (void)state;
+
+    article_init(&a);
+    a.kind = ARTICLE_KIND_NEWS;
+    a.title = xstrdup("Arctic Council Meets in Troms\u00f8");
+    article_add_person(&a, "David", "Smith", NULL);
+    a.container = xstrdup("The Guardian");
+    a.published.t = dt_days_from_civil(2018, 1, 31) * 86400;
+    a.published.prec = DT_PREC_DAY;
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_HTML,
+           "Smith, David. \u201cArctic Council Meets in Troms\u00f8.\u201d "
+           "<i>The Guardian</i>, January 31, 2018.");
+    expect(&a, CITE_APA, CITE_MARKUP_HTML,
+           "Smith, D. (2018, January 31). Arctic Council meets in "
+           "Troms\u00f8. <i>The Guardian</i>.");
+    expect(&a, CITE_MLA, CITE_MARKUP_HTML,
+           "Smith, David. \u201cArctic Council Meets in Troms\u00f8.\u201d "
+           "<i>The Guardian</i>, 31 Jan. 2018.");
+    cite_bibtex(&a, 1, &b);
+    assert_true(strncmp(b.data, "@article{", 9) == 0);
+    assert_non_null(strstr(b.data, "  entrysubtype = {newspaper},\n"
+                                   "  journaltitle = {The Guardian},\n"));
+    assert_null(strstr(b.data, "publisher"));
+    buf_reset(&b);
+    cite_ris(&a, 1, &b);
+    assert_true(strncmp(b.data, "TY  - NEWS\r\n", 12) == 0);
+    assert_non_null(strstr(b.data, "T2  - The Guardian\r\n"));
+    buf_release(&b);
+    /* the same as a web page: the site in roman */
+    a.kind = ARTICLE_KIND_WEB;
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_HTML,
+           "Smith, David. \u201cArctic Council Meets in Troms\u00f8.\u201d "
+           "The Guardian, January 31, 2018.");
+    article_release(&a);
+}
+
+static void
 test_citation_style_names_round_trip(void **state)
 {
     (void)state;
@@ -1145,8 +1235,11 @@ test_citation_kind_of_the_record_decides_the_form(void **state)
     assert_null(strstr(b.data, "JO  - "));
     buf_release(&b);
 
-    /* news and web pages are cited as web articles */
+    /* a newspaper's or a magazine's article is news, a web page web */
     a.kind = ARTICLE_KIND_NEWS;
+    assert_int_equal(cite_kind_of(&a), CITE_KIND_NEWS);
+    assert_string_equal(cite_kind_name(CITE_KIND_NEWS), "news");
+    a.kind = ARTICLE_KIND_WEB;
     assert_int_equal(cite_kind_of(&a), CITE_KIND_WEB);
     a.kind = ARTICLE_KIND_JOURNAL;
     assert_int_equal(cite_kind_of(&a), CITE_KIND_JOURNAL);
@@ -1403,6 +1496,22 @@ test_citation_null_volume_and_one_page_range(void **state)
     assert_null(strstr(b.data, "VL  -"));
     assert_null(strstr(b.data, "EP  -"));
     buf_release(&b);
+    /* pages named with a letter (AJPH's e-pages, a supplement's S pages)
+     * are not shortened: CMOS 9.61 shortens numbers, and "7" or "18" is
+     * no page of the work (docs/DEVIATIONS.md, Real feeds) */
+    free(a.pages);
+    a.pages = xstrdup("e1-e7");
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Gatti, Fabien. \u201cWidget.\u201d Design Knowledge, no. 7 "
+           "(June 9, 2021): e1\u2013e7. https://doi.org/10.5555/w.");
+    expect(&a, CITE_MLA, CITE_MARKUP_TEXT,
+           "Gatti, Fabien. \u201cWidget.\u201d Design Knowledge, no. 7, "
+           "June 2021, pp. e1-e7, https://doi.org/10.5555/w.");
+    free(a.pages);
+    a.pages = xstrdup("S112-S118");
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Gatti, Fabien. \u201cWidget.\u201d Design Knowledge, no. 7 "
+           "(June 9, 2021): S112\u2013S118. https://doi.org/10.5555/w.");
     article_release(&a);
 }
 
@@ -2089,6 +2198,9 @@ main(void)
         cmocka_unit_test(test_citation_title_italics),
         cmocka_unit_test(test_citation_name_apostrophes),
         cmocka_unit_test(test_citation_url_drops_tracking_parameters),
+        cmocka_unit_test(test_citation_news_italicises_the_paper),
+        cmocka_unit_test(
+            test_citation_container_in_capitals_takes_headline_style),
         cmocka_unit_test(
             test_citation_case_keeps_latin_abbreviations_of_names),
     };

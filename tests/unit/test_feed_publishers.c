@@ -543,6 +543,152 @@ test_feed_publishers_second_corpus_rules(void **state)
     feed_release(&f);
 }
 
+/* A preprint's entry that names the DOI of its published version (arXiv's
+ * API: arxiv:doi and a related doi.org link) is the preprint: no DOI of
+ * another work.  A server's own DOI stays, and so does any DOI of an item
+ * that is no preprint. */
+static void
+test_feed_publishers_preprint_keeps_no_published_doi(void **state)
+{
+    const char *xml =
+        "<?xml version=\"1.0\"?><feed xmlns=\"http://www.w3.org/2005/Atom\" "
+        "xmlns:arxiv=\"http://arxiv.org/schemas/atom\">"
+        "<title>arXiv Query: search_query=cat:cs.CL</title>"
+        "<entry><title>T1</title><id>http://arxiv.org/abs/2609.1v1</id>"
+        "<link href=\"https://arxiv.org/abs/2609.1v1\" rel=\"alternate\"/>"
+        "<arxiv:doi>10.1007/978-3-032-39150-6_7</arxiv:doi>"
+        "<link rel=\"related\" href=\"https://doi.org/10.1007/"
+        "978-3-032-39150-6_7\" title=\"doi\"/></entry>"
+        "<entry><title>T2</title><id>http://arxiv.org/abs/2609.2v1</id>"
+        "<link href=\"https://arxiv.org/abs/2609.2v1\"/>"
+        "<link rel=\"related\" href=\"https://doi.org/10.48550/"
+        "arXiv.2609.2\"/></entry>"
+        "<entry><title>T3</title>"
+        "<link href=\"https://www.biorxiv.org/content/10.1101/"
+        "2025.01.01.123456v1\"/></entry>"
+        "<entry><title>T4</title>"
+        "<link href=\"https://osf.io/preprints/socarxiv/abc12\"/>"
+        "<link rel=\"related\" href=\"https://doi.org/10.31235/"
+        "osf.io/abc12\"/></entry>"
+        "<entry><title>T5</title>"
+        "<link href=\"https://news.example.org/a\"/>"
+        "<link rel=\"related\" href=\"https://doi.org/10.1234/x\"/>"
+        "</entry></feed>";
+    struct feed f = FEED_INIT;
+
+    (void)state;
+    parse_str(xml, &f);
+    assert_int_equal(f.n, 5);
+    assert_null(f.v[0].doi);
+    assert_string_equal(f.v[0].url, "https://arxiv.org/abs/2609.1v1");
+    assert_string_equal(f.v[1].doi, "10.48550/arXiv.2609.2");
+    assert_string_equal(f.v[2].doi, "10.1101/2025.01.01.123456");
+    assert_string_equal(f.v[3].doi, "10.31235/osf.io/abc12");
+    assert_string_equal(f.v[4].doi, "10.1234/x");
+    feed_release(&f);
+}
+
+static char *
+outlet_of(const char *chan)
+{
+    struct buf xml = BUF_INIT;
+    struct feed f = FEED_INIT;
+    char *out;
+
+    buf_appendf(&xml, "<?xml version=\"1.0\"?><rss version=\"2.0\" "
+                      "xmlns:dc=\"http://purl.org/dc/elements/1.1/\">"
+                      "<channel>%s<item><title>T</title></item></channel>"
+                      "</rss>", chan);
+    parse_str(xml.data, &f);
+    assert_int_equal(f.n, 1);
+    out = f.v[0].container ? strdup(f.v[0].container) : NULL;
+    feed_release(&f);
+    buf_release(&xml);
+    return out;
+}
+
+static void
+expect_outlet(const char *chan, const char *want)
+{
+    char *got = outlet_of(chan);
+
+    assert_non_null(got);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+/* A site's feed titled by the site and a part of it names the site, the
+ * holder of its rights; a periodical's feed names the periodical. */
+static void
+test_feed_publishers_site_named_by_its_rights(void **state)
+{
+    (void)state;
+    expect_outlet("<title>Medscape Family Medicine Headlines</title>"
+                  "<copyright>Copyright 2025, Medscape</copyright>",
+                  "Medscape");
+    expect_outlet("<title>Arctic Today Politics</title>"
+                  "<dc:rights>\u00a9 2025 Arctic Today. All rights "
+                  "reserved.</dc:rights>",
+                  "Arctic Today");
+    /* the holder is the periodical itself, its publisher, its society */
+    expect_outlet("<title>Entomologisk Tidskrift</title><copyright>"
+                  "Copyright (c) 2021 Entomologisk Tidskrift</copyright>",
+                  "Entomologisk Tidskrift");
+    expect_outlet("<title>The Guardian</title><copyright>Guardian News and "
+                  "Media Limited or its affiliated companies. All rights "
+                  "reserved. 2018</copyright>",
+                  "The Guardian");
+    expect_outlet("<title>Systematic Botany</title><copyright>(copyright) "
+                  "2021 American Society of Plant Taxonomists</copyright>",
+                  "Systematic Botany");
+    /* a name that only begins a word of the title is no site's */
+    expect_outlet("<title>Polaris Research</title>"
+                  "<copyright>Copyright 2025, Polar</copyright>",
+                  "Polaris Research");
+}
+
+/* Ingenta's latest-issue feed dates its items only by the channel's
+ * prism:coverDisplayDate ("October 2021"); an item of that issue with no
+ * date of its own takes it, to its precision; one with a date keeps it,
+ * one in no issue stays undated. */
+static void
+test_feed_publishers_issue_items_take_the_cover_date(void **state)
+{
+    const char *xml =
+        "<?xml version=\"1.0\"?><rdf:RDF "
+        "xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" "
+        "xmlns=\"http://purl.org/rss/1.0/\" "
+        "xmlns:dc=\"http://purl.org/dc/elements/1.1/\" "
+        "xmlns:prism=\"http://prismstandard.org/namespaces/2.0/basic/\">"
+        "<channel rdf:about=\"https://x.example/\"><title>J</title>"
+        "<dc:date>2021-11-06T02:11:47Z</dc:date>"
+        "<prism:coverDisplayDate>October 2021</prism:coverDisplayDate>"
+        "</channel>"
+        "<item rdf:about=\"https://x.example/1\"><title>A</title>"
+        "<prism:volume>46</prism:volume><prism:number>3</prism:number>"
+        "</item>"
+        "<item rdf:about=\"https://x.example/2\"><title>B</title>"
+        "<prism:volume>46</prism:volume>"
+        "<dc:date>2021-09-30</dc:date></item>"
+        "<item rdf:about=\"https://x.example/3\"><title>C</title></item>"
+        "</rdf:RDF>";
+    struct feed f = FEED_INIT;
+    struct dt_parts p;
+
+    (void)state;
+    parse_str(xml, &f);
+    assert_int_equal(f.n, 3);
+    assert_int_equal(f.v[0].published.prec, DT_PREC_MONTH);
+    dt_to_parts(&f.v[0].published, &p);
+    assert_int_equal(p.year, 2021);
+    assert_int_equal(p.month, 10);
+    assert_int_equal(f.v[1].published.prec, DT_PREC_DAY);
+    dt_to_parts(&f.v[1].published, &p);
+    assert_int_equal(p.month, 9);
+    assert_false(dt_is_set(&f.v[2].published));
+    feed_release(&f);
+}
+
 int
 main(void)
 {
@@ -559,6 +705,11 @@ main(void)
         cmocka_unit_test(test_feed_publishers_wiley_item),
         cmocka_unit_test(test_feed_publishers_atom_dc_creator_and_byline),
         cmocka_unit_test(test_feed_publishers_second_corpus_rules),
+        cmocka_unit_test(
+            test_feed_publishers_preprint_keeps_no_published_doi),
+        cmocka_unit_test(test_feed_publishers_site_named_by_its_rights),
+        cmocka_unit_test(
+            test_feed_publishers_issue_items_take_the_cover_date),
     };
     return cmocka_run_group_tests_name("feed_publishers", tests, NULL, NULL);
 }
