@@ -645,12 +645,42 @@ put_container_word(struct buf *b, const char *w, size_t n)
     }
 }
 
+/* Whether the name s, wholly in capitals, is a brand styled so: two
+ * words at most, one of them an acronym of three or four letters that is
+ * no common word ("PLOS ONE", as PLOS writes and deposits its journal's
+ * name; "IEEE TRANSACTIONS ON GEOSCIENCE ..." is a name in capitals). */
+static bool
+styled_in_capitals(const char *s)
+{
+    size_t i = 0, start, n = strlen(s), words = 0;
+    bool acronym = false;
+
+    while (i < n) {
+        while (i < n && (s[i] == ' ' || s[i] == '-'))
+            i++;
+        if (i == n)
+            break;
+        start = i;
+        words++;
+        while (i < n && ascii_is_alpha(s[i]))
+            i++;
+        if (i - start >= 3 && i - start <= 4 &&
+            (i == n || s[i] == ' ' || s[i] == '-') &&
+            !cite_common_word(s + start, i - start))
+            acronym = true;
+        while (i < n && s[i] != ' ' && s[i] != '-')
+            i++;
+    }
+    return acronym && words <= 2;
+}
+
 /*
  * A container written wholly in capitals ("SYSTEMATIC BOTANY", as Ingenta
  * and some journals' systems deposit the name) in headline style, as the
  * manuals set the names of periodicals and sites (CMOS 17 8.159 and
  * 14.171, APA 7 9.25 and 6.17, MLA 9 1.2): cite_title_case, acronyms kept.
- * NULL when it is not in capitals or its language keeps its case.
+ * NULL when it is not in capitals, is a brand styled in capitals
+ * ("PLOS ONE") or its language keeps its case.
  */
 static char *
 container_recased(const struct article *a)
@@ -659,7 +689,7 @@ container_recased(const struct article *a)
     size_t i = 0, start;
 
     if (a->container == NULL || !wholly_in_capitals(a->container) ||
-        !cite_lang_recased(a->lang))
+        styled_in_capitals(a->container) || !cite_lang_recased(a->lang))
         return NULL;
     cite_title_case(a->container, strlen(a->container), &t);
     while (i < t.len) {

@@ -270,6 +270,9 @@ test_citation_container_in_capitals_takes_headline_style(void **state)
                        "of Fungi");
     container_cites_as("JAMA", NULL, "JAMA");
     container_cites_as("PLoS ONE", NULL, "PLoS ONE");
+    /* a brand its publisher styles in capitals (Crossref's PLOS ONE) */
+    container_cites_as("PLOS ONE", NULL, "PLOS ONE");
+    container_cites_as("ARCTIC", NULL, "Arctic");
     container_cites_as("ZEITSCHRIFT F\u00dcR GLETSCHERKUNDE", "de",
                        "ZEITSCHRIFT F\u00dcR GLETSCHERKUNDE");
 }
