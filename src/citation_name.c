@@ -117,6 +117,73 @@ recase_capitals(char **part)
     *part = s;
 }
 
+/* Whether s has letters and none of them a capital ("jiang", "da silva"),
+ * as some feeds deposit a name typed in haste. */
+static bool
+in_lower_case(const char *s)
+{
+    size_t i = 0, n = s ? strlen(s) : 0, letters = 0;
+
+    while (i < n) {
+        uint32_t cp = u8_next(s, n, &i);
+        if (cite_lower(cp) != cp)
+            return false;
+        letters += cite_upper(cp) != cp;
+    }
+    return letters > 0;
+}
+
+/* Whether w[0..n) is a particle that stays in lower case inside a name
+ * ("da Silva", "van der Berg"; CMOS 17 8.5). */
+static bool
+name_particle(const char *w, size_t n)
+{
+    static const char *const particles[] = {
+        "al",  "bin", "da",  "das", "de",  "del", "della", "den", "der",
+        "di",  "do",  "dos", "du",  "e",   "el",  "ibn",   "la",  "le",
+        "ten", "ter", "van", "von", "y",   "zu"};
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(particles); i++)
+        if (strlen(particles[i]) == n && !memcmp(w, particles[i], n))
+            return true;
+    return false;
+}
+
+/* A part of a name written all in lower case takes a name's capitals:
+ * one opens each word, but a particle before another word, and each part
+ * after a hyphen or an apostrophe ("jiang" -> "Jiang", "da silva" -> "da
+ * Silva", "o'brien" -> "O'Brien").  A name its bearer writes in lower
+ * case ("bell hooks") is rare beside the names feeds lose capitals of;
+ * citeproc prints them as stored. */
+static void
+recase_lower(char **part)
+{
+    struct buf b = BUF_INIT;
+    const char *s = *part;
+    size_t i = 0, n, w;
+    bool open = true;
+
+    if (!s || !in_lower_case(s))
+        return;
+    n = strlen(s);
+    while (i < n) {
+        size_t at = i;
+        uint32_t cp = u8_next(s, n, &i);
+
+        if (open && cite_upper(cp) != cp) {
+            for (w = at; w < n && s[w] != ' ' && s[w] != '-'; w++)
+                ;
+            if (!(name_particle(s + at, w - at) && w < n && s[w] == ' '))
+                cp = cite_upper(cp);
+        }
+        open = cp == ' ' || cp == '-' || cp == '\'' || cp == 0x2019;
+        u8_append(&b, cp);
+    }
+    free(*part);
+    *part = buf_detach(&b, NULL);
+}
+
 void
 cite_name_split(const struct person *p, struct name_parts *np)
 {
@@ -129,6 +196,8 @@ cite_name_split(const struct person *p, struct name_parts *np)
     np->family = p->family && *p->family ? xstrdup(p->family) : NULL;
     recase_capitals(&np->given);
     recase_capitals(&np->family);
+    recase_lower(&np->given);
+    recase_lower(&np->family);
     if (p->suffix && *p->suffix) { /* given apart, as Crossref does */
         np->suffix = xstrdup(p->suffix);
         return;

@@ -1780,6 +1780,30 @@ test_citation_sentence_case_keeps_arctic_names(void **state)
             "Federation");
 }
 
+/* Names a feed deposits in lower case ("jiang", bioRxiv's feed) take a
+ * name's capitals; a particle before a name stays in lower case */
+static void
+test_citation_names_in_lower_case_take_capitals(void **state)
+{
+    struct article a;
+
+    (void)state;
+    article_init(&a);
+    a.title = xstrdup("T");
+    article_add_person(&a, "a", "zhang", NULL);
+    article_add_person(&a, "xiao-ming", "jiang", NULL);
+    article_add_person(&a, "maria", "da silva", NULL);
+    article_add_person(&a, "sean", "o'brien", NULL);
+    article_add_person(&a, "J.", "van der Berg", NULL);
+    expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
+           "Zhang, A., Xiao-Ming Jiang, Maria da Silva, Sean O\u2019Brien, "
+           "and J. van der Berg. \u201cT.\u201d n.d.");
+    expect(&a, CITE_APA, CITE_MARKUP_TEXT,
+           "Zhang, A., Jiang, X.-M., da Silva, M., O\u2019Brien, S., & van "
+           "der Berg, J. (n.d.). T.");
+    article_release(&a);
+}
+
 static void
 test_citation_name_in_two_scripts(void **state)
 {
@@ -2196,6 +2220,7 @@ main(void)
         cmocka_unit_test(
             test_citation_sentence_case_keeps_what_the_source_means),
         cmocka_unit_test(test_citation_sentence_case_keeps_arctic_names),
+        cmocka_unit_test(test_citation_names_in_lower_case_take_capitals),
         cmocka_unit_test(test_citation_case_rules_from_real_records),
         cmocka_unit_test(test_citation_format_all_equals_each_markup_alone),
         cmocka_unit_test(test_citation_title_italics),
