@@ -28,49 +28,81 @@ all_digits(const char *s, size_t n)
 }
 
 /*
- * The last page as each style shortens it.  Chicago (CMOS 9.61): below
- * 100 and at multiples of 100 in full; 101-109 (and the like) the
- * changed part only; otherwise at least two digits ("767-77",
- * "1496-500").  MLA: in full through 99, else at least two digits.  APA:
- * in full.  Ranges that are not two numbers stay as they are.
+ * One page or range p[0..n), the last page as each style shortens it.
+ * Chicago (CMOS 17 9.61): below 100 and at multiples of 100 in full;
+ * 101-109 (and the like) the changed part only; otherwise at least two
+ * digits ("767-77", "1496-500").  MLA: in full through 99, else at least
+ * two digits.  APA: in full (9.29), so a range deposited shortened
+ * ("321-28") is written out, as the others start from it written out.
+ * Ranges that are not two numbers stay as they are.
  */
 static void
-put_pages(struct cite_out *o, const char *pages, enum cite_style s)
+put_range(struct cite_out *o, const char *p, size_t n, enum cite_style s)
 {
-    const char *dash = pages != NULL ? strchr(pages, '-') : NULL;
-    const char *last;
+    const char *dash = memchr(p, '-', n);
+    char last[24];
     size_t fn, ln, keep;
 
-    if (pages == NULL)
-        return;
     if (dash == NULL) {
-        cite_put(o, pages);
+        cite_put_n(o, p, n);
         return;
     }
-    last = dash + 1;
-    fn = (size_t)(dash - pages);
-    ln = strlen(last);
-    cite_put_n(o, pages, fn);
+    fn = (size_t)(dash - p);
+    ln = n - fn - 1;
+    cite_put_n(o, p, fn);
     cite_lit(o, s == CITE_MLA ? "-" : "\xe2\x80\x93");
-    if (s == CITE_APA || !all_digits(pages, fn) || !all_digits(last, ln) ||
-        fn != ln || fn < 3) {
+    if (!all_digits(p, fn) || !all_digits(dash + 1, ln) || ln > fn ||
+        fn >= sizeof(last)) {
+        cite_put_n(o, dash + 1, ln);
+        return;
+    }
+    /* the last page in full: "321-28" is 321-328 */
+    memcpy(last, p, fn - ln);
+    memcpy(last + fn - ln, dash + 1, ln);
+    last[fn] = '\0';
+    if (s == CITE_APA || fn < 3) {
         cite_put(o, last);
         return;
     }
-    /* same length, at least three digits: drop the common lead */
-    for (keep = 0; keep < fn && pages[keep] == last[keep]; keep++)
+    /* at least three digits: drop the common lead */
+    for (keep = 0; keep < fn && p[keep] == last[keep]; keep++)
         ;
-    if (s == CITE_CHICAGO && strncmp(pages + fn - 2, "00", 2) == 0) {
+    if (s == CITE_CHICAGO && strncmp(p + fn - 2, "00", 2) == 0) {
         cite_put(o, last); /* 100-104, 1100-1113 */
         return;
     }
-    if (s == CITE_CHICAGO && pages[fn - 2] == '0' && keep >= fn - 2) {
+    if (s == CITE_CHICAGO && p[fn - 2] == '0' && keep >= fn - 2) {
         cite_put(o, last + (keep < fn - 1 ? keep : fn - 1)); /* 101-8 */
         return;
     }
     if (keep > fn - 2)
         keep = fn - 2;
     cite_put(o, last + keep);
+}
+
+/* The pages: a page, a range or a list of them ("123-130, 135"), each
+ * range as the style writes it (put_range). */
+static void
+put_pages(struct cite_out *o, const char *pages, enum cite_style s)
+{
+    size_t i = 0, n, len;
+
+    if (pages == NULL)
+        return;
+    n = strlen(pages);
+    while (i < n) {
+        while (i < n && pages[i] == ' ')
+            i++;
+        len = strcspn(pages + i, ",");
+        while (len > 0 && pages[i + len - 1] == ' ')
+            len--;
+        put_range(o, pages + i, len, s);
+        i += strcspn(pages + i, ",");
+        if (i < n) {
+            cite_lit(o, ", ");
+            i++;
+        }
+    }
 }
 
 /* Chicago (CMOS 14.171): " 28, no. 4 (December 5, 2019): 767-77" after

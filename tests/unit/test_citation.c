@@ -893,14 +893,24 @@ static void
 test_citation_page_ranges_shorten_by_each_styles_rule(void **state)
 {
     static const struct {
-        const char *pages, *chicago, *mla;
+        const char *pages, *chicago, *mla, *apa;
     } cases[] = {
-        {"101-108", "101–8", "101-08"},     {"321-328", "321–28", "321-28"},
-        {"498-532", "498–532", "498-532"},  {"1087-1089", "1087–89", "1087-89"},
-        {"1496-1500", "1496–500", "1496-500"}, {"100-104", "100–104", "100-04"},
-        {"1103-1104", "1103–4", "1103-04"},  {"5-17", "5–17", "5-17"},
-        {"95-103", "95–103", "95-103"},     {"e0312345", "e0312345", "e0312345"},
-        {"S12-S20", "S12–S20", "S12-S20"},
+        {"101-108", "101–8", "101-08", "101–108"},
+        {"321-328", "321–28", "321-28", "321–328"},
+        {"498-532", "498–532", "498-532", "498–532"},
+        {"1087-1089", "1087–89", "1087-89", "1087–1089"},
+        {"1496-1500", "1496–500", "1496-500", "1496–1500"},
+        {"100-104", "100–104", "100-04", "100–104"},
+        {"1103-1104", "1103–4", "1103-04", "1103–1104"},
+        {"5-17", "5–17", "5-17", "5–17"},
+        {"95-103", "95–103", "95-103", "95–103"},
+        {"e0312345", "e0312345", "e0312345", "e0312345"},
+        {"S12-S20", "S12–S20", "S12-S20", "S12–S20"},
+        /* deposited shortened: APA writes it out (9.29) */
+        {"321-28", "321–28", "321-28", "321–328"},
+        {"1001-9", "1001–9", "1001-09", "1001–1009"},
+        /* a list of pages and ranges, each range as the style writes it */
+        {"123-130, 135", "123–30, 135", "123-30, 135", "123–130, 135"},
     };
     struct article a;
     struct buf want = BUF_INIT;
@@ -930,6 +940,13 @@ test_citation_page_ranges_shorten_by_each_styles_rule(void **state)
                     "%s %s.",
                     strchr(cases[i].pages, '-') ? "pp." : "p.", cases[i].mla);
         expect(&a, CITE_MLA, CITE_MARKUP_TEXT, want.data);
+        buf_reset(&want);
+        buf_appendf(&want,
+                    "Hauksdóttir, G. R. Th., & Thorhallsson, B. (2019). "
+                    "Sino-Russian Arctic cooperation: Systemic pressure and "
+                    "historical distrust. The Polar Journal, %s.",
+                    cases[i].apa);
+        expect(&a, CITE_APA, CITE_MARKUP_TEXT, want.data);
         article_release(&a);
     }
     buf_release(&want);
