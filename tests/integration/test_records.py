@@ -289,6 +289,18 @@ FRACTIONS = ("halves|half|thirds?|quarters?|fourths?|fifths?|sixths?|"
              "sevenths?|eighths?|ninths?|tenths?")
 
 
+def caps_title(o, t):
+    """Both entries alike when they differ only in the letter case of a
+    title that pandoc prints wholly in capitals, as deposited (“MANN AND
+    OTHERS v SECRETARY”, *TITLE*): the title's capitals are ours."""
+    m = re.search(r"\u201c(.*?)\u201d|\*([^*]+)\*", t)
+    title = m and (m.group(1) or m.group(2))
+    if (title and not re.search(r"[a-z]", title) and
+            len(re.findall(r"[A-Z]", title)) >= 2 and o.lower() == t.lower()):
+        return t, t
+    return o, t
+
+
 def cmos_compounds(s):
     """Chicago's compounds capitalised in every part, as citeproc writes
     them: the part after a prefix that is no word ("Non-state"), of a
@@ -323,6 +335,10 @@ CLASSES = (
     ("mla", "page-hyphen",
      lambda o, t: (re.sub(r"\b(pp?\. [0-9A-Za-z]+)-(?=[0-9A-Za-z])",
                           r"\1--", o), t)),
+    # A title deposited in capitals takes the style's capitalisation
+    # (CMOS 17 8.159, the MLA Handbook); citeproc prints the capitals.
+    ("chicago", "caps-title", caps_title),
+    ("mla", "caps-title", caps_title),
 )
 
 
