@@ -12,6 +12,19 @@
 #include "citation_case_int.h"
 #include "citation_int.h"
 
+/* Whether p[0..n) is one of words[0..nwords) exactly, capitals and all
+ * ("Bay" of a name, not "bay"). */
+static bool
+spelled_as(const char *p, size_t n, const char *const *words, size_t nwords)
+{
+    size_t i;
+
+    for (i = 0; i < nwords; i++)
+        if (strlen(words[i]) == n && !memcmp(p, words[i], n))
+            return true;
+    return false;
+}
+
 /* Proper nouns, acronyms and names of places and peoples that keep their
  * spelling in any case style.  Longer phrases first. */
 /* Each entry starts with an ASCII letter (cite_proper_match relies on
@@ -258,12 +271,8 @@ feature_word(const char *p, size_t n)
          * Declaration", "Saami Council") */
         "Accord",      "Agreement", "Commission", "Convention", "Council",
         "Declaration", "Protocol",  "Treaty"};
-    size_t i;
 
-    for (i = 0; i < ARRAY_SIZE(features); i++)
-        if (strlen(features[i]) == n && !memcmp(p, features[i], n))
-            return true;
-    return false;
+    return spelled_as(p, n, features, ARRAY_SIZE(features));
 }
 
 /* Whether a word kept with its capital, p[0..n), is a name that a
@@ -285,12 +294,8 @@ compass_word(const char *p, size_t n)
     static const char *const points[] = {
         "North",     "South",     "East",      "West",
         "Northeast", "Northwest", "Southeast", "Southwest"};
-    size_t i;
 
-    for (i = 0; i < ARRAY_SIZE(points); i++)
-        if (strlen(points[i]) == n && !memcmp(p, points[i], n))
-            return true;
-    return false;
+    return spelled_as(p, n, points, ARRAY_SIZE(points));
 }
 
 /* Whether the word after e, one space on, is a name the title keeps: a
@@ -393,12 +398,8 @@ title_abbrev(const char *p, size_t n)
         "Adm.", "Capt.", "Col.", "Cpl.",  "Dr.",   "Ft.",  "Gen.", "Gov.",
         "Hon.", "Lt.",   "Maj.", "Mr.",   "Mrs.",  "Ms.",  "Mt.",  "Pres.",
         "Prof.", "Rep.", "Rev.", "Sen.",  "Sgt.",  "St."};
-    size_t i;
 
-    for (i = 0; i < ARRAY_SIZE(titles); i++)
-        if (strlen(titles[i]) == n && !memcmp(p, titles[i], n))
-            return true;
-    return false;
+    return spelled_as(p, n, titles, ARRAY_SIZE(titles));
 }
 
 /* Whether the capitalised word p[i..e) is a title before a name, or a
@@ -505,12 +506,8 @@ of_name_head(const char *p, size_t n)
         "Bay",        "Commission", "Council",  "Federation", "Government",
         "Gulf",       "Kingdom",    "Ministry", "Parliament", "Principality",
         "Province",   "Republic",   "Sea",      "University"};
-    size_t i;
 
-    for (i = 0; i < ARRAY_SIZE(heads); i++)
-        if (strlen(heads[i]) == n && !memcmp(p, heads[i], n))
-            return true;
-    return false;
+    return spelled_as(p, n, heads, ARRAY_SIZE(heads));
 }
 
 /* Whether " of " (and maybe "the ") and then a name the title keeps
