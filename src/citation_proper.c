@@ -298,17 +298,25 @@ compass_word(const char *p, size_t n)
     return spelled_as(p, n, points, ARRAY_SIZE(points));
 }
 
+/* The word after e, one space on, as p[*i..*k); false when none is. */
+static bool
+word_after(const struct caser *c, size_t e, size_t *i, size_t *k)
+{
+    *i = e + 1;
+    if (e >= c->n || c->p[e] != ' ' || *i >= c->n)
+        return false;
+    *k = cite_word_end(c, *i);
+    return *k > *i;
+}
+
 /* Whether the word after e, one space on, is a name the title keeps: a
  * capitalised word that is no common word ("Korea", "Asia"). */
 static bool
 name_follows(const struct caser *c, size_t e)
 {
-    size_t i = e + 1, k;
+    size_t i, k;
 
-    if (e >= c->n || c->p[e] != ' ' || i >= c->n)
-        return false;
-    k = cite_word_end(c, i);
-    return k > i && cite_starts_upper(c, i, k) &&
+    return word_after(c, e, &i, &k) && cite_starts_upper(c, i, k) &&
            !cite_common_word(c->p + i, k - i);
 }
 
@@ -408,11 +416,10 @@ title_abbrev(const char *p, size_t n)
 static bool
 titled_name(const struct caser *c, size_t i, size_t e)
 {
-    size_t b, bn, k = e + 1;
+    size_t b, bn, k;
 
     if (title_abbrev(c->p + i, e - i))
-        return e < c->n && c->p[e] == ' ' && k < c->n &&
-               cite_starts_upper(c, k, cite_word_end(c, k));
+        return word_after(c, e, &b, &k) && cite_starts_upper(c, b, k);
     return word_before(c, i, &b, &bn) && title_abbrev(c->p + b, bn);
 }
 
@@ -487,12 +494,9 @@ cite_epithet(const struct caser *c, size_t i, size_t e)
 static bool
 feature_follows(const struct caser *c, size_t e)
 {
-    size_t i = e + 1, k;
+    size_t i, k;
 
-    if (e >= c->n || c->p[e] != ' ' || i >= c->n)
-        return false;
-    k = cite_word_end(c, i);
-    return k > i && feature_word(c->p + i, k - i);
+    return word_after(c, e, &i, &k) && feature_word(c->p + i, k - i);
 }
 
 /* Whether p[0..n) heads a name "X of Y" when Y is a name: a state or an
