@@ -183,6 +183,24 @@ derived_common(const char *w, size_t n, int prefixes)
     return false;
 }
 
+/* Whether w[0..n) (lower case) names a class of compounds by the suffix
+ * of chemistry's nomenclature, amides, amines and imides ("ynamides",
+ * "enamines"), which the word lists lack but for a few. */
+static bool
+chemical(const char *w, size_t n)
+{
+    static const char *const ends[] = {"amide", "amides", "amine",
+                                       "amines", "imide", "imides"};
+    size_t i, len;
+
+    for (i = 0; i < ARRAY_SIZE(ends); i++) {
+        len = strlen(ends[i]);
+        if (n >= len + 2 && !memcmp(w + n - len, ends[i], len))
+            return true;
+    }
+    return false;
+}
+
 /* Whether w[0..n) (lower case) is a name the lists spell with a capital
  * ("Paleolithic", "Greenland"); w is left as it was. */
 static bool
@@ -197,18 +215,20 @@ dict_name(char *w, size_t n)
 }
 
 /* Whether the word p[0..n) is a common word in lower case: found in the
- * word lists as dict_form spells it, or derived from one of their words
- * (derived_common) and not a name of theirs ("Paleolithic", "Tridentine":
- * of the 15,500 names they spell only with a capital, 15 read as derived
- * words). */
+ * word lists as dict_form spells it, or a chemical class or derived from
+ * one of their words (derived_common) and not a name of theirs
+ * ("Paleolithic", "Tridentine": of the 15,500 names they spell only with
+ * a capital, 15 read as derived words; "Dramamine"). */
 bool
 cite_common_word(const char *p, size_t n)
 {
     char w[64];
     size_t len = dict_form(p, n, w, sizeof(w));
 
-    return len > 0 && (dict_has(w, len) ||
-                       (derived_common(w, len, 3) && !dict_name(w, len)));
+    return len > 0 &&
+           (dict_has(w, len) ||
+            ((chemical(w, len) || derived_common(w, len, 3)) &&
+             !dict_name(w, len)));
 }
 
 /* A word of a title written all in capitals, as the word lists know it:

@@ -71,9 +71,6 @@ KNOWN_FAILURES.update({
         "holding its own periodical's name as a common phrase is more "
         "common (\"Marine policy in ...\" in Marine Policy), so the name "
         "is not kept", "organic letters"),
-    ("apa", "10.1021_acs.orglett.9b00971.json"): (
-        "sentence case keeps a chemical name the word lists do not know "
-        "capitalised (APA 7 6.17)", "of Ynamides"),
 })
 
 # Found with the records added for issue 13's gaps (CJK-script names,

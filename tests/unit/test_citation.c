@@ -1725,6 +1725,11 @@ test_citation_sentence_case_keeps_what_the_source_means(void **state)
             "1,10-Phenanthroline from 1,2-Dichloroethane",
             "A nickel(II) complex with dibromotyrosine and "
             "1,10-phenanthroline from 1,2-dichloroethane");
+    /* a class of compounds by its suffix (10.1021/acs.orglett.9b00971),
+     * not a brand the lists spell with a capital */
+    case_is(cite_sentence_case,
+            "Synthesis of Ynamides and Enamines With Dramamine",
+            "Synthesis of ynamides and enamines with Dramamine");
     /* an ellipsis of periods parts words (10.1021/acs.orglett.7b03845);
      * a web address is kept as written (the Journal of Web
      * Librarianship's feed) */
