@@ -407,6 +407,9 @@ cmos_lower_part(const struct caser *c, size_t i, size_t e)
         "one",   "two",    "three", "four",   "five",  "six",   "seven",
         "eight", "nine",   "first", "second", "third", "fourth", "fifth",
         "sixth", "seventh", "eighth", "ninth"};
+    static const char *const numerators[] = {
+        "one", "two", "three", "four", "five", "six", "seven", "eight",
+        "nine", "ten"};
     static const char *const fractions[] = {
         "half",   "halves",  "third",  "thirds",  "quarter", "quarters",
         "fourth", "fourths", "fifth",  "fifths",  "sixth",   "sixths",
@@ -421,7 +424,7 @@ cmos_lower_part(const struct caser *c, size_t i, size_t e)
         return !(cite_starts_upper(c, i, e) && !cite_common_word(w, e - i));
     if (cite_one_of(c->p + b, bn, tens, ARRAY_SIZE(tens)))
         return cite_one_of(w, e - i, units, ARRAY_SIZE(units));
-    return cite_one_of(c->p + b, bn, units, 10) &&
+    return cite_one_of(c->p + b, bn, numerators, ARRAY_SIZE(numerators)) &&
            cite_one_of(w, e - i, fractions, ARRAY_SIZE(fractions));
 }
 

@@ -1717,6 +1717,9 @@ test_citation_sentence_case_keeps_what_the_source_means(void **state)
             "Self-Sustaining Long-Term Trade-Offs");
     case_is(cite_title_case, "non-state actors at twenty-one",
             "Non-State Actors at Twenty-One");
+    /* "first-half" is no fraction; "ten-thirds" would be one */
+    case_is(cite_title_case_cmos, "first-half results and ten-thirds",
+            "First-Half Results and Ten-thirds");
     /* chemistry's systematic names: prefixes before a word of the lists,
      * and a name after its locants (10.5012/bkcs.2013.34.10.2889,
      * 10.1021/acs.orglett.9b00971) */
