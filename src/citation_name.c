@@ -128,6 +128,9 @@ in_lower_case(const char *s)
         uint32_t cp = u8_next(s, n, &i);
         if (cite_lower(cp) != cp)
             return false;
+        /* a letter whose case we do not map ("İnanç") tells nothing */
+        if (cite_is_letter(cp) && cite_upper(cp) == cp)
+            return false;
         letters += cite_upper(cp) != cp;
     }
     return letters > 0;
@@ -150,38 +153,40 @@ name_particle(const char *w, size_t n)
     return false;
 }
 
-/* A part of a name written all in lower case takes a name's capitals:
- * one opens each word, but a particle before another word, and each part
- * after a hyphen or an apostrophe ("jiang" -> "Jiang", "da silva" -> "da
+/* A part of a name written all in lower case takes a name's capitals
+ * from name_recased, as if written in capitals: one opens each word and
+ * each part after a hyphen or an apostrophe; a particle before another
+ * word stays in lower case ("jiang" -> "Jiang", "da silva" -> "da
  * Silva", "o'brien" -> "O'Brien").  A name its bearer writes in lower
  * case ("bell hooks") is rare beside the names feeds lose capitals of;
  * citeproc prints them as stored. */
 static void
 recase_lower(char **part)
 {
-    struct buf b = BUF_INIT;
-    const char *s = *part;
-    size_t i = 0, n, w;
-    bool open = true;
+    struct buf up = BUF_INIT;
+    char *s, first;
+    size_t at = 0, w, n;
 
-    if (!s || !in_lower_case(s))
+    if (!*part || !in_lower_case(*part))
         return;
-    n = strlen(s);
-    while (i < n) {
-        size_t at = i;
-        uint32_t cp = u8_next(s, n, &i);
-
-        if (open && cite_upper(cp) != cp) {
-            for (w = at; w < n && s[w] != ' ' && s[w] != '-'; w++)
-                ;
-            if (!(name_particle(s + at, w - at) && w < n && s[w] == ' '))
-                cp = cite_upper(cp);
+    n = strlen(*part);
+    while (at < n)
+        u8_append(&up, cite_upper(u8_next(*part, n, &at)));
+    s = name_recased(up.data);
+    buf_release(&up);
+    at = 0;
+    while (s[at]) {
+        w = at + strcspn(s + at, " -");
+        first = s[at];
+        if (first >= 'A' && first <= 'Z' && s[w] == ' ') {
+            s[at] = (char)(first - 'A' + 'a');
+            if (!name_particle(s + at, w - at))
+                s[at] = first;
         }
-        open = cp == ' ' || cp == '-' || cp == '\'' || cp == 0x2019;
-        u8_append(&b, cp);
+        at = s[w] ? w + 1 : w;
     }
     free(*part);
-    *part = buf_detach(&b, NULL);
+    *part = s;
 }
 
 void

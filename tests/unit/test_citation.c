@@ -1820,12 +1820,15 @@ test_citation_names_in_lower_case_take_capitals(void **state)
     article_add_person(&a, "maria", "da silva", NULL);
     article_add_person(&a, "sean", "o'brien", NULL);
     article_add_person(&a, "J.", "van der Berg", NULL);
+    /* a capital we do not map is no name in lower case */
+    article_add_person(&a, "\xc4\xb0nan\xc3\xa7", "\xc3\x96zgen", NULL);
     expect(&a, CITE_CHICAGO, CITE_MARKUP_TEXT,
            "Zhang, A., Xiao-Ming Jiang, Maria da Silva, Sean O\u2019Brien, "
-           "and J. van der Berg. \u201cT.\u201d n.d.");
+           "J. van der Berg, and \u0130nan\u00e7 \u00d6zgen. "
+           "\u201cT.\u201d n.d.");
     expect(&a, CITE_APA, CITE_MARKUP_TEXT,
-           "Zhang, A., Jiang, X.-M., da Silva, M., O\u2019Brien, S., & van "
-           "der Berg, J. (n.d.). T.");
+           "Zhang, A., Jiang, X.-M., da Silva, M., O\u2019Brien, S., van "
+           "der Berg, J., & \u00d6zgen, \u0130. (n.d.). T.");
     article_release(&a);
 }
 
